@@ -1,0 +1,230 @@
+/**
+ * The one API contract between the renderer and the engine, whatever carries it (Electron IPC via
+ * the preload, or HTTP in the local web mode). Method names, request schemas (validated on the
+ * engine side of every transport) and response types are declared once, here.
+ *
+ * Pure TypeScript + zod: imports nothing from Node, the DOM or Electron.
+ */
+import { z } from 'zod';
+
+// ---------- domain types ----------
+
+export interface PhotoHit {
+  id: number;
+  path: string;
+  /** Cosine similarity in [-1, 1]; higher is better. */
+  score: number;
+  fileName: string;
+  folder: string;
+  width: number | null;
+  height: number | null;
+  takenAt: string | null; // ISO 8601
+  tags?: { name: string; score: number }[];
+}
+
+export interface PhotoDetail extends Omit<PhotoHit, 'score'> {
+  size: number;
+  mtime: string;
+  cameraMake: string | null;
+  cameraModel: string | null;
+  gps: { lat: number; lon: number } | null;
+  status: 'pending' | 'indexed' | 'skipped';
+  skipReason: string | null;
+  tags: { name: string; score: number }[];
+}
+
+export interface WatchedFolder {
+  id: number;
+  path: string;
+  photoCount: number;
+}
+
+export interface IndexProgress {
+  /** True while a scan or encoding pass is running. */
+  running: boolean;
+  done: number;
+  total: number;
+  /** Photos encoded per second over the recent window. */
+  rate: number;
+  etaSeconds: number | null;
+  current: string | null;
+}
+
+export interface ProviderReport {
+  /** The execution provider in use, e.g. 'cpu', 'cuda', 'dml', 'coreml'. */
+  name: string;
+  /** Providers tried before it and why they were not used. */
+  fallbacks: { provider: string; reason: string }[];
+}
+
+export interface EngineStatus {
+  counts: { indexed: number; pending: number; skipped: number };
+  progress: IndexProgress;
+  model: { id: string; name: string; embeddingDim: number } | null;
+  provider: ProviderReport | null;
+}
+
+export interface SkippedFile {
+  path: string;
+  reason: string;
+}
+
+export interface SearchResponse {
+  hits: PhotoHit[];
+  /** Milliseconds spent encoding the query text and searching vectors. */
+  textMs: number;
+  searchMs: number;
+}
+
+export interface TagInfo {
+  name: string;
+  nameEn: string | null;
+  family: string;
+  custom: boolean;
+  photoCount: number;
+}
+
+export interface AlbumSummary {
+  folder: string;
+  photoCount: number;
+  title: string;
+  tags: { name: string; weight: number }[];
+}
+
+export interface Capabilities {
+  /** Native folder picker, reveal in folder and open with the system viewer (desktop only). */
+  nativeShell: boolean;
+  transport: 'ipc' | 'http';
+}
+
+// ---------- request schemas ----------
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, 'expected an ISO date like 2024-05-01');
+const limit = z.number().int().min(1).max(100_000).default(200);
+
+export const searchFilters = z.object({
+  folder: z.string().min(1).max(4096).optional(),
+  after: isoDate.optional(),
+  before: isoDate.optional(),
+  tag: z.string().min(1).max(200).optional(),
+});
+
+export const requestSchemas = {
+  capabilities: z.object({}).strict(),
+  status: z.object({}).strict(),
+  search: z
+    .object({ query: z.string().min(1).max(1000), limit })
+    .merge(searchFilters)
+    .strict(),
+  similar: z.object({ photoId: z.number().int().positive(), limit }).merge(searchFilters).strict(),
+  /** An image dropped on the window: its bytes (base64), not a path, so both transports work. */
+  similarToImage: z
+    .object({ dataBase64: z.string().min(1).max(80_000_000), limit })
+    .merge(searchFilters)
+    .strict(),
+  photo: z.object({ photoId: z.number().int().positive() }).strict(),
+  listFolders: z.object({}).strict(),
+  addFolder: z.object({ path: z.string().min(1).max(4096) }).strict(),
+  removeFolder: z.object({ folderId: z.number().int().positive() }).strict(),
+  listSkipped: z
+    .object({ limit: z.number().int().min(1).max(10_000).default(500), offset: z.number().int().min(0).default(0) })
+    .strict(),
+  listTags: z.object({}).strict(),
+  photosByTag: z.object({ tag: z.string().min(1).max(200), limit }).strict(),
+  albums: z.object({}).strict(),
+  addCustomTag: z.object({ name: z.string().trim().min(1).max(100) }).strict(),
+  removeTag: z.object({ name: z.string().min(1).max(200) }).strict(),
+  /** Desktop only (Capabilities.nativeShell). */
+  chooseFolders: z.object({}).strict(),
+  revealPhoto: z.object({ photoId: z.number().int().positive() }).strict(),
+  openPhoto: z.object({ photoId: z.number().int().positive() }).strict(),
+} as const;
+
+export type ApiMethod = keyof typeof requestSchemas;
+export type ApiRequest<M extends ApiMethod> = z.input<(typeof requestSchemas)[M]>;
+export type ApiParsedRequest<M extends ApiMethod> = z.output<(typeof requestSchemas)[M]>;
+
+export interface ApiResponses {
+  capabilities: Capabilities;
+  status: EngineStatus;
+  search: SearchResponse;
+  similar: SearchResponse;
+  similarToImage: SearchResponse;
+  photo: PhotoDetail;
+  listFolders: WatchedFolder[];
+  addFolder: WatchedFolder;
+  removeFolder: { removed: boolean };
+  listSkipped: SkippedFile[];
+  listTags: TagInfo[];
+  photosByTag: PhotoHit[];
+  albums: AlbumSummary[];
+  addCustomTag: TagInfo;
+  removeTag: { removed: boolean };
+  chooseFolders: string[];
+  revealPhoto: { ok: boolean };
+  openPhoto: { ok: boolean };
+}
+export type ApiResponse<M extends ApiMethod> = ApiResponses[M];
+
+/** What a transport exposes to the renderer: one async function per method. */
+export type ShiguangApi = {
+  [M in ApiMethod]: (req: ApiRequest<M>) => Promise<ApiResponse<M>>;
+};
+
+export const apiMethods = Object.keys(requestSchemas) as ApiMethod[];
+
+// ---------- errors that cross boundaries ----------
+
+export type ApiErrorCode =
+  | 'BAD_REQUEST'
+  | 'NOT_FOUND'
+  | 'UNSUPPORTED'
+  | 'ENGINE_UNAVAILABLE'
+  | 'MODEL_ERROR'
+  | 'INTERNAL';
+
+export interface ApiErrorPayload {
+  code: ApiErrorCode;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+  toPayload(): ApiErrorPayload {
+    return { code: this.code, message: this.message };
+  }
+  static from(err: unknown): ApiError {
+    if (err instanceof ApiError) return err;
+    if (isApiErrorPayload(err)) return new ApiError(err.code, err.message);
+    return new ApiError('INTERNAL', err instanceof Error ? err.message : String(err));
+  }
+}
+
+export function isApiErrorPayload(x: unknown): x is ApiErrorPayload {
+  return typeof x === 'object' && x !== null && typeof (x as ApiErrorPayload).code === 'string' &&
+    typeof (x as ApiErrorPayload).message === 'string';
+}
+
+/** Validate a request for `method`; a bad payload becomes a BAD_REQUEST error, never a crash. */
+export function parseRequest<M extends ApiMethod>(method: M, payload: unknown): ApiParsedRequest<M> {
+  const schema = requestSchemas[method];
+  if (!schema) throw new ApiError('BAD_REQUEST', `unknown method ${String(method)}`);
+  const parsed = schema.safeParse(payload ?? {});
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ');
+    throw new ApiError('BAD_REQUEST', `invalid ${method} request: ${why}`);
+  }
+  return parsed.data as ApiParsedRequest<M>;
+}
+
+export function isApiMethod(name: string): name is ApiMethod {
+  return Object.prototype.hasOwnProperty.call(requestSchemas, name);
+}
