@@ -1,0 +1,341 @@
+/**
+ * TagService: zero-shot tags for the library. Keeps the taxonomy's rows and cached prompt
+ * vectors in the store, tags photos as the indexer stores their vectors, re-tags the library in
+ * one streamed pass, applies and removes custom tags, and summarises albums.
+ *
+ * Everything that changes the tag matrix or writes assignments runs through one queue, so an
+ * indexer batch, a custom tag and a full pass never interleave half-way. All SQL stays in the
+ * store's repositories (see TagStore in types.ts).
+ */
+import path from 'node:path';
+import type { AlbumSummary, TagInfo } from '../../shared/api.ts';
+import { ApiError } from '../../shared/api.ts';
+import { dirOf, subtreeRange } from '../store/paths.ts';
+import type { Logger } from '../util/log.ts';
+import { SerialQueue } from '../util/serial-queue.ts';
+import { summariseAlbum, type AlbumPhoto, type AlbumSummaryOptions } from './albums.ts';
+import type { ClassifyOptions, PhotoTags } from './classify.ts';
+import { applyCustomTag, MemoryPartitionCache, normaliseCustomName } from './custom.ts';
+import { ensureEnsembles, type EnsembleSpec, type TagVectorCache } from './ensembles.ts';
+import { classifySource } from './pass.ts';
+import { TagScorer } from './scorer.ts';
+import { familyTemplates, loadTaxonomy, tagNames, type Taxonomy } from './taxonomy.ts';
+import type { TagRef, TagStore, TextEmbedder, VectorBatch, VectorRepo } from './types.ts';
+
+export const CUSTOM_FAMILY = 'custom';
+
+export interface TagServiceOptions {
+  taxonomy?: Taxonomy;
+  /** minProbability / minCosine / maxTags; logitScale always comes from the model. */
+  thresholds?: Omit<ClassifyOptions, 'logitScale'>;
+  album?: AlbumSummaryOptions & { minPhotos?: number };
+  /** Vectors per store page in library-wide passes. */
+  pageSize?: number;
+  log?: Logger;
+}
+
+/** The tag matrix for one model: taxonomy rows first (they share a softmax), custom tags after. */
+interface Matrix {
+  modelKey: string;
+  logitScale: number;
+  refs: TagRef[];
+  tagIds: number[];
+  vectors: Float32Array[];
+  taxonomyCount: number;
+  scorer: TagScorer;
+}
+
+export interface TagRunResult {
+  photos: number;
+  assigned: number;
+}
+
+const GET_MANY_CHUNK = 2000;
+
+export class TagService {
+  private matrix: Matrix | null = null;
+  private readonly partitions = new MemoryPartitionCache();
+  private readonly queue = new SerialQueue();
+  private readonly taxonomy: Taxonomy;
+  private readonly familyByName: Map<string, string>;
+  private readonly pageSize: number;
+  /** Tags whose vectors the last load() had to encode (0 when all came from the cache). */
+  private lastComputed = 0;
+
+  constructor(
+    private readonly store: TagStore,
+    /** The active model's vectors; a function because the active model can change. */
+    private readonly vectors: () => VectorRepo,
+    private readonly embedder: () => TextEmbedder,
+    private readonly options: TagServiceOptions = {},
+  ) {
+    this.taxonomy = options.taxonomy ?? loadTaxonomy();
+    this.familyByName = new Map(this.taxonomy.tags.map((t) => [t.zh, t.family]));
+    this.pageSize = options.pageSize ?? 2048;
+  }
+
+  /** Loads or computes every tag's vector for the current model (cached in the store). */
+  ensureTagVectors(onProgress?: (done: number, total: number) => void): Promise<{ tags: number; computed: number }> {
+    return this.queue.run(async () => {
+      const before = this.matrix;
+      const m = await this.load(onProgress);
+      return { tags: m.refs.length, computed: m === before ? 0 : this.lastComputed };
+    });
+  }
+
+  /** Tags these photos (the indexer calls this after storing their vectors); all photos when omitted. */
+  tagPhotos(photoIds?: readonly number[]): Promise<TagRunResult> {
+    if (!photoIds) return this.tagAll();
+    return this.queue.run(async () => {
+      const m = await this.load();
+      const repo = this.checkedVectors(m);
+      const found: number[] = [];
+      const rows: Float32Array[] = [];
+      for (const id of photoIds) {
+        const v = repo.get(id);
+        if (v) found.push(id), rows.push(v);
+      }
+      return this.run(m, [packBatch(found, rows, repo.dim)]);
+    });
+  }
+
+  /** Tags photos whose vectors the caller already holds (saves re-reading them from the store). */
+  tagBatch(batch: VectorBatch): Promise<TagRunResult> {
+    return this.queue.run(async () => this.run(await this.load(), [batch]));
+  }
+
+  /** Re-tags the whole library in one streamed pass. */
+  tagAll(): Promise<TagRunResult> {
+    return this.queue.run(async () => {
+      const m = await this.load();
+      const repo = this.checkedVectors(m);
+      return this.run(m, repo.iterate(this.pageSize));
+    });
+  }
+
+  listTags(): TagInfo[] {
+    return this.store.tags.listTags().map((t) => ({
+      name: t.name,
+      nameEn: t.nameEn,
+      family: t.family ?? CUSTOM_FAMILY,
+      custom: t.custom,
+      photoCount: t.photoCount,
+    }));
+  }
+
+  /**
+   * Adds a tag in a person's own words and applies it to the whole library. A name that is
+   * already a taxonomy tag is not duplicated: that tag is returned as it is.
+   */
+  addCustomTag(name: string): Promise<TagInfo> {
+    return this.queue.run(async () => {
+      const m = await this.load();
+      const tagName = normaliseCustomName(name);
+      const existing = this.store.tags.getTag(tagName);
+      if (existing && !existing.custom) return this.info(tagName);
+      const id = this.store.tags.upsertTag({ name: tagName, family: null, custom: true });
+      const spec: EnsembleSpec = { key: String(id), names: [tagName], templates: this.taxonomy.customTemplates };
+      const { vectors } = await ensureEnsembles(this.embedder(), [spec], this.vectorCache());
+      const vector = vectors.get(spec.key)!;
+      const repo = this.checkedVectors(m);
+      const hits = await applyCustomTag(vector, () => repo.iterate(this.pageSize), this.partitions, { scorer: m.scorer, count: m.taxonomyCount }, this.classifyOptions(m));
+      this.store.tags.replaceTagAssignments(
+        id,
+        hits.map((h) => ({ photoId: h.photoId, score: h.probability })),
+      );
+      this.replaceCustom(m, { key: `custom:${id}`, name: tagName, family: CUSTOM_FAMILY, custom: true }, id, vector);
+      this.options.log?.info(`custom tag ${tagName}: ${hits.length} photos`);
+      return this.info(tagName);
+    });
+  }
+
+  /** Removes a custom tag and its assignments. Taxonomy tags cannot be removed. */
+  removeTag(name: string): Promise<{ removed: boolean }> {
+    return this.queue.run(async () => {
+      const row = this.store.tags.getTag(name);
+      if (!row) return { removed: false };
+      if (!row.custom) throw new ApiError('BAD_REQUEST', `${name} is a built-in tag; only custom tags can be removed`);
+      const removed = this.store.tags.removeTag(name);
+      if (this.matrix) this.replaceCustom(this.matrix, null, row.id, null);
+      return { removed };
+    });
+  }
+
+  /** Dominant tags and a title for the photos in `folder` and below. */
+  albumSummary(folder: string): AlbumSummary {
+    const abs = path.resolve(folder);
+    return this.summarise(abs, this.photosUnder(abs));
+  }
+
+  /** One summary per directory that holds at least `minPhotos` photos directly. */
+  albums(minPhotos = this.options.album?.minPhotos ?? 3): AlbumSummary[] {
+    const byDir = new Map<string, number[]>();
+    for (const root of this.store.folders.list()) {
+      for (const e of this.store.photos.listPathsUnder(root.id)) {
+        const d = dirOf(e.path);
+        const list = byDir.get(d);
+        if (list) list.push(e.id);
+        else byDir.set(d, [e.id]);
+      }
+    }
+    const out: AlbumSummary[] = [];
+    for (const [dir, ids] of [...byDir].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const photos = this.albumPhotos(ids);
+      if (photos.length >= minPhotos) out.push(this.summarise(dir.length > 1 ? dir.slice(0, -1) : dir, photos));
+    }
+    return out;
+  }
+
+  /** Waits for queued work (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  // ---------- internals ----------
+
+  private async load(onProgress?: (done: number, total: number) => void): Promise<Matrix> {
+    const embedder = this.embedder();
+    if (this.matrix && this.matrix.modelKey === embedder.modelKey) return this.matrix;
+    const taxonomyIds = this.syncTaxonomyRows();
+    const custom = this.store.tags.listTags().filter((t) => t.custom);
+    const specs: EnsembleSpec[] = [
+      ...this.taxonomy.tags.map((t, i) => ({ key: String(taxonomyIds[i]), names: tagNames(t), templates: familyTemplates(this.taxonomy, t.family) })),
+      ...custom.map((t) => ({ key: String(t.id), names: [t.name], templates: this.taxonomy.customTemplates })),
+    ];
+    const t0 = performance.now();
+    const result = await ensureEnsembles(embedder, specs, this.vectorCache(), onProgress);
+    this.lastComputed = result.computed;
+    if (result.computed > 0) {
+      this.options.log?.info(`tag vectors: encoded ${result.promptsEncoded} prompts for ${result.computed} tags in ${Math.round(performance.now() - t0)} ms`);
+    }
+    const refs: TagRef[] = [
+      ...this.taxonomy.tags.map((t) => ({ key: t.id, name: t.zh, family: t.family, custom: false })),
+      ...custom.map((t) => ({ key: `custom:${t.id}`, name: t.name, family: CUSTOM_FAMILY, custom: true })),
+    ];
+    const vectors = specs.map((s) => result.vectors.get(s.key)!);
+    // A new model (or first load) invalidates every remembered partition.
+    this.partitions.clear();
+    this.matrix = {
+      modelKey: embedder.modelKey,
+      logitScale: embedder.logitScale,
+      refs,
+      tagIds: [...taxonomyIds, ...custom.map((t) => t.id)],
+      vectors,
+      taxonomyCount: this.taxonomy.tags.length,
+      scorer: buildScorer(vectors, embedder.dim),
+    };
+    return this.matrix;
+  }
+
+  /** Upserts the taxonomy's rows and drops built-in rows it no longer has; returns ids in taxonomy order. */
+  private syncTaxonomyRows(): number[] {
+    const tags = this.store.tags;
+    return this.store.transaction(() => {
+      const ids = this.taxonomy.tags.map((t) => tags.upsertTag({ name: t.zh, nameEn: t.en, family: t.family, synonyms: t.synonyms ?? [], custom: false }));
+      const current = new Set(this.taxonomy.tags.map((t) => t.zh));
+      for (const row of tags.listTags()) if (!row.custom && !current.has(row.name)) tags.removeTag(row.name);
+      return ids;
+    });
+  }
+
+  private vectorCache(): TagVectorCache {
+    const tags = this.store.tags;
+    return {
+      get: (key, modelKey, fingerprint) => tags.getTagVector(modelKey, Number(key), fingerprint),
+      set: (key, modelKey, fingerprint, vector) => tags.setTagVector(modelKey, Number(key), fingerprint, vector),
+    };
+  }
+
+  private checkedVectors(m: Matrix): VectorRepo {
+    const repo = this.vectors();
+    if (repo.dim !== m.scorer.dim) throw new Error(`stored vectors have ${repo.dim} dims but model ${m.modelKey} has ${m.scorer.dim}`);
+    return repo;
+  }
+
+  private classifyOptions(m: Matrix): ClassifyOptions {
+    return { ...this.options.thresholds, logitScale: m.logitScale };
+  }
+
+  private async run(m: Matrix, batches: Iterable<VectorBatch>): Promise<TagRunResult> {
+    let assigned = 0;
+    const { photos } = await classifySource(() => batches, m.scorer, m.taxonomyCount, this.classifyOptions(m), (page: PhotoTags[]) => {
+      this.store.tags.replacePhotoTagsMany(
+        page.map((p) => {
+          this.partitions.set(p.photoId, p.logZ);
+          assigned += p.tags.length;
+          return { photoId: p.photoId, tags: p.tags.map((t) => ({ tagId: m.tagIds[t.tag]!, score: t.probability })) };
+        }),
+      );
+    });
+    return { photos, assigned };
+  }
+
+  /** Adds, replaces (same id) or removes (ref null) a custom row of the matrix. */
+  private replaceCustom(m: Matrix, ref: TagRef | null, tagId: number, vector: Float32Array | null): void {
+    const at = m.tagIds.indexOf(tagId, m.taxonomyCount);
+    if (at >= 0) {
+      m.refs.splice(at, 1);
+      m.tagIds.splice(at, 1);
+      m.vectors.splice(at, 1);
+    }
+    if (ref && vector) {
+      m.refs.push(ref);
+      m.tagIds.push(tagId);
+      m.vectors.push(vector);
+    }
+    m.scorer = buildScorer(m.vectors, m.scorer.dim);
+  }
+
+  private info(name: string): TagInfo {
+    const found = this.listTags().find((t) => t.name === name);
+    if (!found) throw new Error(`tag ${name} vanished`);
+    return found;
+  }
+
+  private photosUnder(abs: string): AlbumPhoto[] {
+    const { lo, hi } = subtreeRange(abs);
+    const rootLo = (p: string): string => subtreeRange(p).lo;
+    const ids: number[] = [];
+    for (const root of this.store.folders.list()) {
+      // The folder may be a watched root, lie inside one, or contain several.
+      const overlaps = lo.startsWith(rootLo(root.path)) || rootLo(root.path).startsWith(lo);
+      if (!overlaps) continue;
+      for (const e of this.store.photos.listPathsUnder(root.id)) {
+        const d = dirOf(e.path);
+        if (d >= lo && d < hi) ids.push(e.id);
+      }
+    }
+    return this.albumPhotos(ids);
+  }
+
+  private albumPhotos(ids: number[]): AlbumPhoto[] {
+    const out: AlbumPhoto[] = [];
+    for (let i = 0; i < ids.length; i += GET_MANY_CHUNK) {
+      for (const row of this.store.photos.getMany(ids.slice(i, i + GET_MANY_CHUNK))) {
+        if (row.status === 'skipped') continue;
+        const tags = this.store.tags.photoTags(row.id).map((t) => ({ ...t, family: this.familyByName.get(t.name) ?? CUSTOM_FAMILY }));
+        out.push({ tags, takenAt: row.takenAt });
+      }
+    }
+    return out;
+  }
+
+  private summarise(folder: string, photos: AlbumPhoto[]): AlbumSummary {
+    const s = summariseAlbum(photos, { ...this.options.album, fallbackTitle: path.basename(folder) || folder });
+    return { folder, photoCount: s.photoCount, title: s.title, tags: s.tags.map((t) => ({ name: t.name, weight: round4(t.weight) })) };
+  }
+}
+
+const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
+
+function buildScorer(vectors: Float32Array[], dim: number): TagScorer {
+  const m = new Float32Array(vectors.length * dim);
+  vectors.forEach((v, i) => m.set(v, i * dim));
+  return new TagScorer(m, dim);
+}
+
+function packBatch(ids: number[], rows: Float32Array[], dim: number): VectorBatch {
+  const vectors = new Float32Array(ids.length * dim);
+  rows.forEach((r, i) => vectors.set(r, i * dim));
+  return { ids: Int32Array.from(ids), vectors };
+}
