@@ -1,0 +1,37 @@
+/**
+ * Thumbnails people look at: upright, colour-managed to sRGB (embedded ICC / CMYK profiles are
+ * honoured, unlike the embedding path), transparency shown over white, JPEG quality 80.
+ */
+import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { openImage, runPipeline } from './source.ts';
+
+const WHITE = { r: 255, g: 255, b: 255 };
+
+/**
+ * Write a thumbnail whose longer side is at most `maxSide` (never enlarged). The file appears
+ * atomically: written to a temporary name in the same folder, then renamed, so a concurrent
+ * reader or a crash never sees half a JPEG. Throws DecodeError for undecodable photos.
+ */
+export async function makeThumbnail(file: string, outFile: string, maxSide: number): Promise<void> {
+  if (!Number.isInteger(maxSide) || maxSide <= 0) throw new RangeError(`invalid thumbnail size ${maxSide}`);
+  const src = await openImage(file, { colourManaged: true });
+  let img = src.image;
+  if (src.hasAlpha) img = img.flatten({ background: WHITE });
+  img = img
+    .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
+    .toColourspace('srgb')
+    .jpeg({ quality: 80 });
+  const jpeg = await runPipeline(file, () => img.toBuffer());
+
+  await mkdir(path.dirname(outFile), { recursive: true });
+  const tmp = `${outFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, jpeg);
+    await rename(tmp, outFile);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}

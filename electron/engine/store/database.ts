@@ -1,0 +1,96 @@
+/**
+ * Opening the library database. This folder is the only code that imports better-sqlite3 or
+ * sqlite-vec; everything else goes through the repositories.
+ */
+import BetterSqlite3 from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
+import { DatabaseTooNewError } from './errors.ts';
+import { MIGRATIONS, latestVersion, readUserVersion, runMigrations, type Migration } from './migrations.ts';
+
+/** The raw better-sqlite3 handle: store-internal, never handed outside electron/engine/store. */
+export type SqlHandle = BetterSqlite3.Database;
+export type Statement = BetterSqlite3.Statement;
+
+export interface OpenDatabaseOptions {
+  /**
+   * The sqlite-vec loadable (.so/.dylib/.dll). Packaged Electron apps must point this at
+   * app.asar.unpacked, since SQLite cannot dlopen a file inside an asar archive.
+   * Falls back to env SHIGUANG_SQLITE_VEC_PATH, then to the sqlite-vec npm package.
+   */
+  vecExtensionPath?: string;
+  /** Schema steps to apply; tests pass their own list. */
+  migrations?: readonly Migration[];
+}
+
+/**
+ * vec0 reads vectors through SQLite's pager; memory-mapping the file instead made brute-force KNN
+ * 3-5x faster in our measurements (100k x 512: ~240 ms -> ~50 ms). It is an upper bound, not an
+ * allocation, and SQLite clamps it to its compile-time maximum.
+ */
+const MMAP_BYTES = 2 ** 31;
+
+/** Name of sqlite-vec's init symbol; explicit so a renamed loadable (vec0.dll -> x.dll) still loads. */
+const VEC_ENTRY_POINT = 'sqlite3_vec_init';
+
+export class Database {
+  constructor(
+    /** @internal store-only */
+    readonly sql: SqlHandle,
+    readonly file: string,
+  ) {}
+
+  /** Runs `fn` in a transaction (a savepoint when nested); rolls back if it throws. */
+  transaction<T>(fn: () => T): T {
+    return this.sql.transaction(fn)();
+  }
+
+  get schemaVersion(): number {
+    return readUserVersion(this.sql);
+  }
+
+  get isOpen(): boolean {
+    return this.sql.open;
+  }
+
+  close(): void {
+    if (this.sql.open) this.sql.close();
+  }
+}
+
+/** Where to load sqlite-vec from: explicit option, then environment, then the npm package. */
+export function resolveVecExtensionPath(explicit?: string): string {
+  const chosen = explicit ?? process.env.SHIGUANG_SQLITE_VEC_PATH ?? sqliteVec.getLoadablePath();
+  // Inside a packaged app require.resolve points into app.asar; the real file is unpacked beside it.
+  return chosen.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+}
+
+/** Opens (creating if needed) and migrates a library database. `':memory:'` is allowed. */
+export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Database {
+  const migrations = opts.migrations ?? MIGRATIONS;
+  const sql = new BetterSqlite3(file);
+  try {
+    sql.pragma('busy_timeout = 5000');
+    // Check before anything that could write (WAL switch, migrations): a newer library stays untouched.
+    const found = readUserVersion(sql);
+    const supported = latestVersion(migrations);
+    if (found > supported) throw new DatabaseTooNewError(found, supported);
+
+    // The typings lag the runtime, which accepts an entry point.
+    (sql.loadExtension as (path: string, entryPoint?: string) => unknown).call(
+      sql,
+      resolveVecExtensionPath(opts.vecExtensionPath),
+      VEC_ENTRY_POINT,
+    );
+    sql.pragma('journal_mode = WAL'); // ignored for :memory:
+    sql.pragma('synchronous = NORMAL'); // safe with WAL: a crash loses at most the last commits, never integrity
+    sql.pragma('foreign_keys = ON');
+    sql.pragma(`mmap_size = ${MMAP_BYTES}`);
+
+    const db = new Database(sql, file);
+    runMigrations(db, migrations);
+    return db;
+  } catch (err) {
+    sql.close();
+    throw err;
+  }
+}

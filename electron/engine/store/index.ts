@@ -1,0 +1,20 @@
+/** Public surface of the store: the only module that touches SQLite. */
+export { Database, openDatabase, resolveVecExtensionPath, type OpenDatabaseOptions } from './database.ts';
+export { DatabaseTooNewError, ModelDimensionMismatchError } from './errors.ts';
+export { MIGRATIONS, runMigrations, type Migration } from './migrations.ts';
+export { dirOf, subtreeRange } from './paths.ts';
+export type { FolderRow, ModelRow, ModelState, PhotoRow, PhotoStatus, TagRow, TakenAtSource } from './rows.ts';
+export { FolderRepository, type FolderWithCount } from './folders.ts';
+export {
+  PhotoRepository,
+  type DiscoveredFile,
+  type DiscoveryChange,
+  type IndexedMeta,
+  type PathEntry,
+  type StatusCounts,
+} from './photos.ts';
+export { ModelRepository } from './models.ts';
+export { VectorRepository, MAX_K, type VectorBatch, type VectorFilter, type VectorHit, type VectorMeta } from './vector-repository.ts';
+export { TagRepository, type PhotoScore, type TagInput, type TagScore, type TagWithCount } from './tags.ts';
+export { SettingsRepository } from './settings.ts';
+export { Library, openLibrary } from './library.ts';

@@ -1,0 +1,48 @@
+/** The library database with its repositories, for callers that want one handle. */
+import { openDatabase, type Database, type OpenDatabaseOptions } from './database.ts';
+import { FolderRepository } from './folders.ts';
+import { ModelRepository } from './models.ts';
+import { PhotoRepository } from './photos.ts';
+import type { ModelRow } from './rows.ts';
+import { SettingsRepository } from './settings.ts';
+import { TagRepository } from './tags.ts';
+import { VectorRepository } from './vector-repository.ts';
+
+export class Library {
+  readonly folders: FolderRepository;
+  readonly photos: PhotoRepository;
+  readonly models: ModelRepository;
+  readonly tags: TagRepository;
+  readonly settings: SettingsRepository;
+  private readonly vectorRepos = new Map<string, VectorRepository>();
+
+  constructor(readonly db: Database) {
+    this.folders = new FolderRepository(db);
+    this.photos = new PhotoRepository(db);
+    this.models = new ModelRepository(db);
+    this.tags = new TagRepository(db);
+    this.settings = new SettingsRepository(db);
+  }
+
+  /** The vector repository of a live model (cached, so statements are prepared once). Throws for a retired model. */
+  vectors(model: ModelRow): VectorRepository {
+    const key = `${model.vecTable}:${model.dim}`;
+    if (model.state === 'retired') this.vectorRepos.delete(key);
+    let repo = this.vectorRepos.get(key);
+    if (!repo) this.vectorRepos.set(key, (repo = new VectorRepository(this.db, model)));
+    return repo;
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn);
+  }
+
+  close(): void {
+    this.vectorRepos.clear();
+    this.db.close();
+  }
+}
+
+export function openLibrary(file: string, opts?: OpenDatabaseOptions): Library {
+  return new Library(openDatabase(file, opts));
+}
