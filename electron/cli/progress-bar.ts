@@ -1,0 +1,58 @@
+/**
+ * Progress on stderr while an indexing pass runs: a live bar on a terminal, and an occasional
+ * plain line when stderr is a file or a pipe (CI logs), so stdout stays clean for --json.
+ */
+import cliProgress from 'cli-progress';
+import path from 'node:path';
+import type { IndexProgress } from '../shared/api.ts';
+
+export function followProgress(snapshot: () => IndexProgress): () => void {
+  const tty = Boolean(process.stderr.isTTY);
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: ' {bar} {percentage}% | {value}/{total} photos | {rate}/s | ETA {eta_h} | {file}',
+      hideCursor: true,
+      noTTYOutput: false,
+      clearOnComplete: false,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  let lastLine = 0;
+  const tick = (): void => {
+    const p = snapshot();
+    if (!p.running && !started) return;
+    const payload = {
+      rate: p.rate.toFixed(1),
+      eta_h: p.etaSeconds == null ? '—' : formatEta(p.etaSeconds),
+      file: p.current ? path.basename(p.current).slice(0, 40) : '',
+    };
+    if (!tty) {
+      if (Date.now() - lastLine > 5000 && p.total > 0) {
+        lastLine = Date.now();
+        process.stderr.write(`indexing: ${p.done}/${p.total} photos, ${payload.rate}/s, ETA ${payload.eta_h}\n`);
+      }
+      started = true;
+      return;
+    }
+    if (!started) {
+      bar.start(Math.max(p.total, 1), p.done, payload);
+      started = true;
+    }
+    bar.setTotal(Math.max(p.total, 1));
+    bar.update(p.done, payload);
+  };
+  const timer = setInterval(tick, 200);
+  return () => {
+    clearInterval(timer);
+    tick();
+    if (started && tty) bar.stop();
+  };
+}
+
+export function formatEta(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
+}

@@ -1,0 +1,50 @@
+/**
+ * Files the transports serve for a photo id: the original (only if the id is in the index) and
+ * a thumbnail generated on demand and cached on disk, keyed by content hash so an edited photo
+ * gets a fresh one and a moved photo keeps its.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiError } from '../shared/api.ts';
+import { makeThumbnail } from './media/thumbnail.ts';
+import type { Library } from './store/library.ts';
+
+export const THUMBNAIL_MAX_SIDE = 384;
+
+export class ThumbnailCache {
+  private readonly inFlight = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly lib: Library,
+    private readonly dir: string,
+  ) {}
+
+  async original(photoId: number): Promise<string> {
+    const row = this.lib.photos.get(photoId);
+    if (!row) throw new ApiError('NOT_FOUND', `no photo with id ${photoId}`);
+    if (!fs.existsSync(row.path)) throw new ApiError('NOT_FOUND', `photo file is gone: ${row.path}`);
+    return row.path;
+  }
+
+  async thumbnail(photoId: number): Promise<string> {
+    const src = await this.original(photoId);
+    const row = this.lib.photos.get(photoId)!;
+    const key = (row.hash ?? `${row.size}-${row.mtimeMs}`).slice(0, 40);
+    const out = path.join(this.dir, key.slice(0, 2), `${key}.jpg`);
+    if (fs.existsSync(out)) return out;
+    let job = this.inFlight.get(out);
+    if (!job) {
+      job = (async () => {
+        fs.mkdirSync(path.dirname(out), { recursive: true });
+        try {
+          await makeThumbnail(src, out, THUMBNAIL_MAX_SIDE);
+        } catch (err) {
+          throw new ApiError('UNSUPPORTED', `cannot make a thumbnail of ${path.basename(src)}: ${err instanceof Error ? err.message : err}`);
+        }
+        return out;
+      })().finally(() => this.inFlight.delete(out));
+      this.inFlight.set(out, job);
+    }
+    return job;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Queries: text → photos, photo → similar photos, dropped image → similar photos. Filters
+ * (folder subtree, date-taken range, tag) are handed to the vector query itself, so the top K
+ * come from the filtered set rather than from over-fetching and discarding.
+ */
+import path from 'node:path';
+import type { PhotoHit, SearchResponse } from '../../shared/api.ts';
+import { ApiError } from '../../shared/api.ts';
+import type { Library } from '../store/library.ts';
+import type { VectorRepository, VectorFilter } from '../store/vector-repository.ts';
+import { preprocess, type PreprocessSpec } from '../media/decode.ts';
+
+export interface SearchFilters {
+  folder?: string;
+  after?: string;
+  before?: string;
+  tag?: string;
+}
+
+export interface QueryEmbedder {
+  readonly preprocessSpec: PreprocessSpec;
+  embedTexts(texts: string[]): Promise<Float32Array[]>;
+  embedImageTensors(tensors: Float32Array[]): Promise<Float32Array[]>;
+}
+
+/** Parse an ISO date; a bare day for `before` means the end of that day (inclusive range). */
+export function parseDateBound(value: string, bound: 'after' | 'before'): number {
+  const dayOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const t = Date.parse(dayOnly ? `${value}T00:00:00` : value);
+  if (Number.isNaN(t)) throw new ApiError('BAD_REQUEST', `not a date: ${value}`);
+  return dayOnly && bound === 'before' ? t + 86_400_000 - 1 : t;
+}
+
+export class SearchService {
+  constructor(
+    private readonly lib: Library,
+    private readonly vectors: () => VectorRepository,
+    private readonly embedder: () => QueryEmbedder,
+  ) {}
+
+  toVectorFilter(f: SearchFilters): VectorFilter {
+    const filter: VectorFilter = {};
+    if (f.folder) {
+      const abs = path.resolve(f.folder);
+      filter.dirPrefix = abs.endsWith(path.sep) ? abs : abs + path.sep;
+    }
+    if (f.after) filter.after = parseDateBound(f.after, 'after');
+    if (f.before) filter.before = parseDateBound(f.before, 'before');
+    if (f.after && f.before && filter.after! > filter.before!) {
+      throw new ApiError('BAD_REQUEST', `date range is empty: ${f.after} is after ${f.before}`);
+    }
+    if (f.tag) {
+      filter.photoIds = this.lib.tags.photosByTag(f.tag, 1_000_000).map((t) => t.photoId);
+    }
+    return filter;
+  }
+
+  async text(query: string, limit: number, filters: SearchFilters = {}): Promise<SearchResponse> {
+    const q = query.trim();
+    if (!q) throw new ApiError('BAD_REQUEST', 'the query is empty');
+    const filter = this.toVectorFilter(filters);
+    const t0 = performance.now();
+    const [vec] = await this.embedder().embedTexts([q]);
+    const t1 = performance.now();
+    const hits = this.knn(vec, limit, filter);
+    return { hits, textMs: round(t1 - t0), searchMs: round(performance.now() - t1) };
+  }
+
+  async similar(photoId: number, limit: number, filters: SearchFilters = {}): Promise<SearchResponse> {
+    const vec = this.vectors().get(photoId);
+    if (!vec) {
+      const row = this.lib.photos.get(photoId);
+      throw new ApiError('NOT_FOUND', row ? `photo ${row.path} has no embedding yet (${row.status})` : `no photo with id ${photoId}`);
+    }
+    const t0 = performance.now();
+    // The photo itself is its own best match: ask for one more and drop it.
+    const hits = this.knn(vec, limit + 1, this.toVectorFilter(filters))
+      .filter((h) => h.id !== photoId)
+      .slice(0, limit);
+    return { hits, textMs: 0, searchMs: round(performance.now() - t0) };
+  }
+
+  async similarToImage(input: Buffer | string, limit: number, filters: SearchFilters = {}): Promise<SearchResponse> {
+    const filter = this.toVectorFilter(filters);
+    const t0 = performance.now();
+    const embedder = this.embedder();
+    let tensor: Float32Array;
+    try {
+      tensor = (await preprocess(input, embedder.preprocessSpec)).tensor;
+    } catch (err) {
+      throw new ApiError('BAD_REQUEST', `cannot read that image: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const [vec] = await embedder.embedImageTensors([tensor]);
+    const t1 = performance.now();
+    const hits = this.knn(vec, limit, filter);
+    return { hits, textMs: round(t1 - t0), searchMs: round(performance.now() - t1) };
+  }
+
+  private knn(vec: Float32Array, limit: number, filter: VectorFilter): PhotoHit[] {
+    if (filter.photoIds && filter.photoIds.length === 0) return [];
+    const found = this.vectors().search(vec, limit, filter);
+    const rows = this.lib.photos.getMany(found.map((f) => f.photoId));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return found.flatMap((f) => {
+      const r = byId.get(f.photoId);
+      return r ? [toHit(r, f.score)] : [];
+    });
+  }
+}
+
+export function toHit(
+  r: { id: number; path: string; width: number | null; height: number | null; takenAt: number | null },
+  score: number,
+): PhotoHit {
+  return {
+    id: r.id,
+    path: r.path,
+    score: Math.round(score * 1e4) / 1e4,
+    fileName: path.basename(r.path),
+    folder: path.dirname(r.path),
+    width: r.width,
+    height: r.height,
+    takenAt: r.takenAt != null ? new Date(r.takenAt).toISOString() : null,
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
