@@ -9,6 +9,8 @@ import { registerSearchCommands } from './commands/search.ts';
 import { registerStatusCommand } from './commands/status.ts';
 import { registerInspectCommands } from './commands/inspect.ts';
 import { registerModelsCommands } from './commands/models.ts';
+import { registerTagsCommands } from './commands/tags.ts';
+import { registerEvalCommands } from './commands/eval.ts';
 import { dataPaths } from '../engine/paths.ts';
 import { validateModelDir } from '../engine/ml/validate-model.ts';
 
@@ -26,6 +28,8 @@ registerIndexCommands(program);
 registerSearchCommands(program);
 registerStatusCommand(program);
 registerInspectCommands(program);
+registerTagsCommands(program);
+registerEvalCommands(program);
 registerModelsCommands(program, { modelsDir: () => dataPaths().models, configFile: () => dataPaths().config }, { validate: validateModelDir });
 
 await program.parseAsync(process.argv);

@@ -1,18 +1,18 @@
 /**
  * Photo → model input. Reproduces the official Chinese-CLIP transform
  * (`Resize((R, R), BICUBIC)` in the decoded mode → `convert('RGB')` → `ToTensor` → `Normalize`)
- * with these deliberate differences, each documented in docs and the golden tests:
+ * with these deliberate differences, each pinned by the media tests:
  *
  * - EXIF orientation is applied (the official code ignores it; people expect upright matches).
  * - Alpha is composited over white before resizing. For opaque images this changes nothing; for
  *   transparent regions it shows what viewers show instead of whatever colour hides under
- *   alpha = 0 (the official `convert('RGB')` drops alpha and exposes it). White is also what
- *   web-scale CLIP training sets used when matting transparent images.
+ *   alpha = 0 (the official `convert('RGB')` drops alpha and exposes it). White is also how
+ *   common web-dataset tooling (img2dataset) mattes transparent images.
  * - 16-bit images are scaled to 8 bits (Pillow 9.4 clips 16-bit greyscale to white).
  * - Palette images are resized bicubically after expansion (Pillow resizes palettes nearest).
- * - Big photos are first reduced (JPEG shrink-on-load, then a box
- *   reduce, like Pillow's `reducing_gap`); Pillow's resampler (ported) does the rest. Below that
- *   size the result is bit-identical to the official pipeline for the same decoded pixels.
+ * - Big photos are first reduced (JPEG shrink-on-load, then a box reduce, like Pillow's
+ *   `reducing_gap`); Pillow's resampler (ported, resample.ts) does the rest. Below that size the
+ *   result is bit-identical to the official pipeline for the same decoded pixels.
  *
  * Kept as in the official pipeline: no ICC colour management (the model never saw it), and CMYK
  * converted with Pillow's naive formula rather than a profile (see cmykToRgb).

@@ -6,7 +6,7 @@ import type { Database, Statement } from './database.ts';
 import { fromBlob, toBlob } from './codec.ts';
 import { subtreeRange } from './paths.ts';
 import type { ModelRow } from './rows.ts';
-import { UNKNOWN_TAKEN_AT, checkTableName, rowidsTable } from './vec-table.ts';
+import { UNKNOWN_TAKEN_AT, checkTableName, rowidsTable, vectorChunksTable } from './vec-table.ts';
 
 export interface VectorFilter {
   /** Only photos whose directory is this folder or below it. */
@@ -34,8 +34,8 @@ export interface VectorBatch {
 }
 
 /**
- * @deprecated Accepted for source compatibility only and ignored: the vector table copies
- * taken_at from the photo row (and triggers keep it in step), and folder filters read photos.dir.
+ * @deprecated Accepted for source compatibility only and ignored: the vector table copies its
+ * metadata from the photo row (and triggers keep it in step), and folder filters read photos.dir.
  */
 export interface VectorMeta {
   dir?: string;
@@ -48,10 +48,16 @@ export const MAX_K = 4096;
 /** vec0 metadata and primary keys must be bound as SQLite INTEGERs; better-sqlite3 binds numbers as REAL. */
 const int = (n: number): bigint => BigInt(Math.ceil(n));
 
+/** memcmp order, as SQLite's BINARY collation compares TEXT. */
+const byteCmp = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+const within = (key: string, r: { lo: string; hi: string }): boolean => byteCmp(key, r.lo) >= 0 && byteCmp(key, r.hi) < 0;
+
+type Statements = Record<'delete' | 'insert' | 'get' | 'count' | 'page' | 'chunk' | 'coversAll' | 'roots', Statement>;
+
 export class VectorRepository {
   readonly dim: number;
   private readonly table: string;
-  private readonly s: Record<'delete' | 'insert' | 'get' | 'count' | 'batch' | 'coversAll', Statement>;
+  private readonly s: Statements;
   private readonly searchStmts = new Map<string, Statement>();
 
   constructor(
@@ -64,25 +70,22 @@ export class VectorRepository {
     const sql = db.sql;
     this.s = {
       delete: sql.prepare(`DELETE FROM ${t} WHERE photo_id = ?`),
-      // The date metadata is copied from the photo row, the single source of truth; triggers keep it in step.
+      // Metadata is copied from the photo row, the single source of truth; triggers keep it in step.
       insert: sql.prepare(
-        `INSERT INTO ${t} (photo_id, embedding, taken_at)
-         SELECT id, ?, COALESCE(taken_at, ${UNKNOWN_TAKEN_AT}) FROM photos WHERE id = ?`,
+        `INSERT INTO ${t} (photo_id, embedding, taken_at, folder_id)
+         SELECT id, ?, COALESCE(taken_at, ${UNKNOWN_TAKEN_AT}), folder_id FROM photos WHERE id = ?`,
       ),
-      get: sql.prepare(`SELECT embedding FROM ${t} WHERE photo_id = ?`),
-      count: sql.prepare(`SELECT count(*) FROM ${rowidsTable(t)}`),
-      // Keyset pages over the rowids shadow table, then point lookups: vec0 cannot range-scan by id,
-      // and an open cursor across yields would lock the connection for the consumer's writes.
-      batch: sql.prepare(
-        `SELECT r.rowid AS photo_id, v.embedding FROM
-           (SELECT rowid FROM ${rowidsTable(t)} WHERE rowid > ? ORDER BY rowid LIMIT ?) r
-         JOIN ${t} v ON v.photo_id = r.rowid ORDER BY r.rowid`,
+      get: sql.prepare(`SELECT embedding FROM ${t} WHERE photo_id = ?`).pluck(),
+      count: sql.prepare(`SELECT count(*) FROM ${rowidsTable(t)}`).pluck(),
+      page: sql.prepare(
+        `SELECT rowid AS id, chunk_id, chunk_offset FROM ${rowidsTable(t)} WHERE rowid > ? ORDER BY rowid LIMIT ?`,
       ),
-      coversAll: sql.prepare(
-        'SELECT NOT EXISTS (SELECT 1 FROM photos WHERE dir < ?) AND NOT EXISTS (SELECT 1 FROM photos WHERE dir >= ?)',
-      ),
+      chunk: sql.prepare(`SELECT vectors FROM ${vectorChunksTable(t)} WHERE rowid = ?`).pluck(),
+      coversAll: sql
+        .prepare('SELECT NOT EXISTS (SELECT 1 FROM photos WHERE dir < ?) AND NOT EXISTS (SELECT 1 FROM photos WHERE dir >= ?)')
+        .pluck(),
+      roots: sql.prepare('SELECT id, path FROM folders'),
     };
-    for (const st of [this.s.get, this.s.count, this.s.coversAll]) st.pluck();
   }
 
   get modelRowId(): number {
@@ -141,48 +144,87 @@ export class VectorRepository {
 
     // Photo-row conditions become one id set that vec0 checks before computing any distance.
     const allow: string[] = [];
+    const allowParams: unknown[] = [];
     if (filter.dirPrefix !== undefined) {
-      const { lo, hi } = subtreeRange(filter.dirPrefix);
-      // The id set for a folder holding everything would only slow the scan down.
-      if (!this.s.coversAll.get(lo, hi)) {
+      const folder = this.folderCondition(filter.dirPrefix);
+      if (folder?.kind === 'roots') {
+        where.push('folder_id IN (SELECT value FROM json_each(?))');
+        params.push(JSON.stringify(folder.rootIds));
+      } else if (folder?.kind === 'range') {
         allow.push('dir >= ? AND dir < ?');
-        params.push(lo, hi);
+        allowParams.push(folder.lo, folder.hi);
       }
     }
     if (filter.photoIds) {
       allow.push('id IN (SELECT value FROM json_each(?))');
-      params.push(JSON.stringify(filter.photoIds));
+      allowParams.push(JSON.stringify(filter.photoIds));
     }
     if (filter.tag !== undefined) {
       allow.push('id IN (SELECT pt.photo_id FROM photo_tags pt JOIN tags t ON t.id = pt.tag_id WHERE t.name = ?)');
-      params.push(filter.tag);
+      allowParams.push(filter.tag);
     }
     if (allow.length > 0) where.push(`photo_id IN (SELECT id FROM photos WHERE ${allow.join(' AND ')})`);
 
     const text = `SELECT photo_id, distance FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY distance`;
     let stmt = this.searchStmts.get(text);
     if (!stmt) this.searchStmts.set(text, (stmt = this.db.sql.prepare(text)));
-    return (stmt.all(...params) as { photo_id: number; distance: number }[]).map((r) => ({
+    return (stmt.all(...params, ...allowParams) as { photo_id: number; distance: number }[]).map((r) => ({
       photoId: r.photo_id,
       score: 1 - r.distance,
     }));
   }
 
-  /** Streams every stored vector in photo-id order, batchSize at a time. */
+  /**
+   * How to restrict to a folder subtree, cheapest first:
+   * - nothing, when every photo is inside it;
+   * - `folder_id IN roots` (integer metadata, as cheap as the date filter), when no watched root
+   *   strictly contains the folder: then each photo under it belongs to a root inside it, given
+   *   the invariant that a photo's path lies under its root's path;
+   * - else an id set from the photos.dir index range.
+   */
+  private folderCondition(
+    dirPrefix: string,
+  ): { kind: 'roots'; rootIds: number[] } | { kind: 'range'; lo: string; hi: string } | undefined {
+    const range = subtreeRange(dirPrefix);
+    if (this.s.coversAll.get(range.lo, range.hi)) return undefined;
+    const roots = (this.s.roots.all() as { id: number; path: string }[]).map((r) => ({ id: r.id, ...subtreeRange(r.path) }));
+    const enclosed = roots.some((r) => r.lo !== range.lo && within(range.lo, r));
+    if (enclosed) return { kind: 'range', ...range };
+    return { kind: 'roots', rootIds: roots.filter((r) => within(r.lo, range)).map((r) => r.id) };
+  }
+
+  /**
+   * Streams every stored vector in photo-id order, batchSize at a time. Pages are keyset queries,
+   * not one open cursor, so the consumer may write to the database between batches.
+   */
   *iterate(batchSize = 1024): Generator<VectorBatch> {
     const size = Math.max(1, Math.floor(batchSize));
+    const rowBytes = this.dim * 4;
     let afterId = 0;
     for (;;) {
-      const rows = this.s.batch.all(afterId, size) as { photo_id: number; embedding: Buffer }[];
+      const rows = this.s.page.all(afterId, size) as { id: number; chunk_id: number; chunk_offset: number }[];
       if (rows.length === 0) return;
       const ids = new Int32Array(rows.length);
       const vectors = new Float32Array(rows.length * this.dim);
       const bytes = new Uint8Array(vectors.buffer);
-      rows.forEach((r, i) => {
-        ids[i] = r.photo_id;
-        bytes.set(r.embedding, i * this.dim * 4);
-      });
-      afterId = ids[ids.length - 1];
+      // Read each chunk blob once per page, holding one at a time.
+      const order = rows.map((_, i) => i).sort((a, b) => rows[a].chunk_id - rows[b].chunk_id);
+      let chunkId = -1;
+      let blob: Buffer | undefined;
+      for (const i of order) {
+        const r = rows[i];
+        if (r.chunk_id !== chunkId) {
+          chunkId = r.chunk_id;
+          blob = this.s.chunk.get(chunkId) as Buffer | undefined;
+        }
+        const start = r.chunk_offset * rowBytes;
+        if (!blob || blob.byteLength < start + rowBytes) {
+          throw new Error(`${this.table}: vector chunk ${chunkId} is not in the layout this build expects (sqlite-vec 0.1.x)`);
+        }
+        ids[i] = r.id;
+        bytes.set(blob.subarray(start, start + rowBytes), i * rowBytes);
+      }
+      afterId = rows[rows.length - 1].id;
       yield { ids, vectors };
       if (rows.length < size) return;
     }

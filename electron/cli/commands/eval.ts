@@ -1,0 +1,69 @@
+/**
+ * `eval zeroshot`: top-1/top-5 accuracy of the model on a folder of labelled images, with the
+ * same prompt ensembles the tags use — how someone with the real weights checks them against the
+ * paper. Labels use the layout of ../shared/photos/labels.json.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { action, globals, printJson, resolveModelArg, sessionOptions } from '../context.ts';
+import { ModelRuntime } from '../../engine/ml/model-runtime.ts';
+import { preprocess } from '../../engine/media/decode.ts';
+import { evaluateZeroShot, loadClassNames, loadPromptTemplates } from '../../engine/tags/eval.ts';
+
+const labelsSchema = z.object({
+  photos: z.array(z.object({ file: z.string(), imagenet_class: z.number().int().min(0).optional(), label_cn: z.string() })).min(1),
+});
+
+function defaultTemplatesFile(): string {
+  const base = process.env.SHIGUANG_RESOURCES ?? fileURLToPath(new URL('../../../resources/', import.meta.url));
+  return path.join(base, 'prompt_templates.json');
+}
+
+export function registerEvalCommands(program: Command): void {
+  const ev = program.command('eval').description('evaluate a model');
+  ev.command('zeroshot')
+    .description('top-1/top-5 zero-shot accuracy on labelled images (prompt ensembles as for tags)')
+    .requiredOption('--images <dir>', 'folder with the images named in the labels file')
+    .requiredOption('--labels <file>', 'labels.json: {"photos":[{"file","imagenet_class"?,"label_cn"}]}')
+    .option('--classes <file>', 'class names, one per line, line = class index (e.g. imagenet_label_cn.txt); default: the distinct label_cn values')
+    .option('--templates <file>', 'prompt_templates.json (default: the official one shipped in resources/)')
+    .option('--family <name>', 'template family', 'openai')
+    .option('--json', 'machine-readable')
+    .action(
+      action(async (opts: { images: string; labels: string; classes?: string; templates?: string; family: string; json?: boolean }, cmd: Command) => {
+        const labels = labelsSchema.parse(JSON.parse(fs.readFileSync(opts.labels, 'utf8')));
+        let classNames: string[];
+        let labelIdx: number[];
+        if (opts.classes) {
+          classNames = loadClassNames(opts.classes);
+          labelIdx = labels.photos.map((p) => {
+            const i = p.imagenet_class ?? classNames.indexOf(p.label_cn);
+            if (i < 0 || i >= classNames.length) throw new Error(`${p.file}: class ${p.label_cn} not in ${opts.classes}`);
+            return i;
+          });
+        } else {
+          classNames = [...new Set(labels.photos.map((p) => p.label_cn))];
+          labelIdx = labels.photos.map((p) => classNames.indexOf(p.label_cn));
+        }
+        const templates = loadPromptTemplates(opts.templates ?? defaultTemplatesFile(), opts.family);
+        const g = globals(cmd);
+        const runtime = ModelRuntime.load(resolveModelArg(g), sessionOptions(g));
+        try {
+          const vectors: Float32Array[] = [];
+          for (const p of labels.photos) {
+            const { tensor } = await preprocess(path.join(opts.images, p.file), runtime.preprocessSpec);
+            vectors.push((await runtime.embedImageTensors([tensor]))[0]);
+          }
+          const r = await evaluateZeroShot({ imageVectors: vectors, labels: labelIdx, classNames, templates, embedder: runtime });
+          const out = { model: runtime.modelKey, images: r.n, classes: classNames.length, templates: templates.length, top1: r.top1, top5: r.top5 };
+          if (opts.json) return printJson(out);
+          process.stdout.write(`${out.model}: ${out.images} images, ${out.classes} classes, ${out.templates} templates\ntop-1 ${(r.top1 * 100).toFixed(1)}%  top-5 ${(r.top5 * 100).toFixed(1)}%\n`);
+        } finally {
+          await runtime.close();
+        }
+      }),
+    );
+}
