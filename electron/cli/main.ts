@@ -11,6 +11,7 @@ import { registerInspectCommands } from './commands/inspect.ts';
 import { registerModelsCommands } from './commands/models.ts';
 import { registerTagsCommands } from './commands/tags.ts';
 import { registerEvalCommands } from './commands/eval.ts';
+import { registerServeCommand } from './commands/serve.ts';
 import { dataPaths } from '../engine/paths.ts';
 import { validateModelDir } from '../engine/ml/validate-model.ts';
 
@@ -30,6 +31,7 @@ registerStatusCommand(program);
 registerInspectCommands(program);
 registerTagsCommands(program);
 registerEvalCommands(program);
+registerServeCommand(program);
 registerModelsCommands(program, { modelsDir: () => dataPaths().models, configFile: () => dataPaths().config }, { validate: validateModelDir });
 
 await program.parseAsync(process.argv);

@@ -71,10 +71,12 @@ export class Engine {
       },
     });
     this.search = new SearchService(lib, () => this.serving.vectors, () => this.serving.runtime);
-    const thumbs = new ThumbnailCache(lib, opts.cacheDir ?? path.join(path.dirname(path.resolve(opts.dbPath)), 'thumbnails'));
+    const thumbDir = opts.cacheDir ?? path.join(path.dirname(path.resolve(opts.dbPath)), 'thumbnails');
+    const thumbs = new ThumbnailCache(lib, thumbDir);
     this.media = {
       mediaFile: (id, kind) => (kind === 'thumb' ? thumbs.thumbnail(id) : thumbs.original(id)),
       libraryRoots: async () => lib.folders.list().map((f) => f.path),
+      thumbnailRoots: async () => [thumbDir],
     };
     this.handlers = createHandlers(this);
   }

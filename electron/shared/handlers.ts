@@ -20,4 +20,6 @@ export interface MediaProvider {
   mediaFile(photoId: number, kind: MediaKind): Promise<string>;
   /** The library roots (watched folders); transports refuse files whose real path is outside them. */
   libraryRoots(): Promise<string[]>;
+  /** Where generated thumbnails live: also servable, but only as files the engine returned. */
+  thumbnailRoots?(): Promise<string[]>;
 }

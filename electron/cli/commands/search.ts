@@ -49,6 +49,8 @@ export function registerSearchCommands(program: Command): void {
       const req = parseRequest('search', { query, limit: Number(opts.limit), ...filters(opts) });
       const engine = await openEngine(globals(cmd), { autoTag: false });
       try {
+        // Load the text tower first so the reported timings are the query's, not start-up's.
+        await engine.model.warm('text');
         printHits(await engine.search.text(req.query, req.limit, req), opts.json);
       } finally {
         await engine.close();

@@ -54,7 +54,7 @@ export function notInstalledReason(name: ProviderName, backends: readonly Backen
   if (info.bundled) return null;
   const lib = name === 'cuda' ? 'libonnxruntime_providers_cuda.so' : 'libonnxruntime_providers_tensorrt.so';
   if (binDir && fs.existsSync(path.join(binDir, lib))) return null;
-  return `${name} provider library (${lib}) is not installed; install onnxruntime-node with npm_config_onnxruntime_node_install=cuda12 to enable it`;
+  return `${name} provider library (${lib}) is not installed; fetch it with "ONNXRUNTIME_NODE_INSTALL=true npm rebuild onnxruntime-node" (Linux x64, CUDA 12 + cuDNN 9; see docs/models.md)`;
 }
 
 /** Where onnxruntime-node keeps its native binding and provider libraries for this platform. */

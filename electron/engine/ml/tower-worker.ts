@@ -3,6 +3,7 @@
  * buffers instead of copying them, and rejects everything in flight if the worker dies.
  */
 import type { Worker } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
 import { startWorker } from '../util/worker.ts';
 import type { WorkerReply, WorkerRequest, WorkerRequestBody } from './encoder-worker.ts';
 import type { Tower, TowerSessionInfo, TowerSessionOptions } from './onnx-session.ts';
@@ -11,7 +12,7 @@ type Pending = { resolve: (v: Float32Array[]) => void; reject: (e: Error) => voi
 
 function workerEntry(): URL {
   const override = process.env.SHIGUANG_ENCODER_WORKER;
-  if (override) return new URL(`file://${override}`);
+  if (override) return pathToFileURL(override);
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
   return new URL(`./encoder-worker${ext}`, import.meta.url);
 }

@@ -49,9 +49,7 @@ export class SearchService {
     if (f.after && f.before && filter.after! > filter.before!) {
       throw new ApiError('BAD_REQUEST', `date range is empty: ${f.after} is after ${f.before}`);
     }
-    if (f.tag) {
-      filter.photoIds = this.lib.tags.photosByTag(f.tag, 1_000_000).map((t) => t.photoId);
-    }
+    if (f.tag) filter.tag = f.tag;
     return filter;
   }
 

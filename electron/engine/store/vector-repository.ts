@@ -93,20 +93,21 @@ export class VectorRepository {
   }
 
   /**
-   * Stores (or replaces: vec0 has no upsert) the vector of an existing photo. Call it after
+   * Stores (or replaces) the vector of an existing photo. Call it after
    * markIndexed so the date filter sees the photo's final taken_at (later changes follow by trigger).
    */
   upsert(photoId: number, vec: Float32Array, _meta?: VectorMeta): void {
     this.checkDim(vec);
-    this.db.transaction(() => {
-      this.s.delete.run(int(photoId));
-      if (this.s.insert.run(toBlob(vec), photoId).changes === 0) throw new Error(`no photo with id ${photoId}`);
-    });
+    this.db.transaction(() => this.replace(photoId, vec));
   }
 
+  /** All or nothing, in one transaction. */
   upsertMany(items: Iterable<{ photoId: number; vector: Float32Array }>): void {
     this.db.transaction(() => {
-      for (const { photoId, vector } of items) this.upsert(photoId, vector);
+      for (const { photoId, vector } of items) {
+        this.checkDim(vector);
+        this.replace(photoId, vector);
+      }
     });
   }
 
@@ -228,6 +229,12 @@ export class VectorRepository {
       yield { ids, vectors };
       if (rows.length < size) return;
     }
+  }
+
+  /** Delete + insert, since vec0 has no upsert; callers provide the transaction. */
+  private replace(photoId: number, vec: Float32Array): void {
+    this.s.delete.run(int(photoId));
+    if (this.s.insert.run(toBlob(vec), photoId).changes === 0) throw new Error(`no photo with id ${photoId}`);
   }
 
   private checkDim(vec: Float32Array): void {

@@ -1,0 +1,59 @@
+/**
+ * `serve`: the local web mode — the same renderer and API as the desktop app, over HTTP on
+ * 127.0.0.1 only, protected by a random token printed at start. How the UI is tested here and how
+ * a user runs 拾光 on a home server (reach it through an SSH tunnel; it never listens publicly).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { action, globals, openEngine } from '../context.ts';
+import { createWebServer } from '../../server/web-server.ts';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The built renderer; built on first use when running from a source checkout. */
+function rendererDir(): string {
+  const dir = process.env.SHIGUANG_RENDERER_DIR ?? path.join(repoRoot, 'dist', 'renderer');
+  if (!fs.existsSync(path.join(dir, 'index.html'))) {
+    const config = path.join(repoRoot, 'renderer', 'vite.config.ts');
+    if (!fs.existsSync(config)) throw new Error(`renderer build not found in ${dir}`);
+    process.stderr.write('building the renderer (first run)…\n');
+    execFileSync(process.execPath, [path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', config, '--logLevel', 'warn'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+  return dir;
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('local web mode: the UI and API on 127.0.0.1 with a random token; indexes and watches FOLDERs')
+    .argument('[folders...]', 'folders to add to the library')
+    .option('-p, --port <port>', 'port (default: a free one)', '0')
+    .action(
+      action(async (folders: string[], opts: { port: string }, cmd: Command) => {
+        const port = Number.parseInt(opts.port, 10);
+        if (!(port >= 0 && port < 65536)) throw new Error(`--port must be 0–65535, got ${opts.port}`);
+        const staticDir = rendererDir();
+        const engine = await openEngine(globals(cmd));
+        await engine.watch();
+        for (const f of folders) await engine.addFolder(path.resolve(f));
+        // Catch up on changes made while nothing was watching.
+        if (folders.length === 0 && engine.lib.folders.list().length) void engine.reindexAll().catch((e) => engine.log.error(String(e)));
+        const server = await createWebServer({ handlers: engine.handlers, media: engine.media, staticDir, port });
+        process.stdout.write(`拾光 is serving on ${server.url}\n(open that address; it only answers on this machine. Ctrl-C stops.)\n`);
+        const stop = async (): Promise<void> => {
+          await server.close();
+          await engine.close();
+          process.exit(0);
+        };
+        process.on('SIGINT', () => void stop());
+        process.on('SIGTERM', () => void stop());
+        await new Promise<never>(() => undefined);
+      }),
+    );
+}

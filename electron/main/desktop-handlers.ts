@@ -1,0 +1,56 @@
+/**
+ * The API as the desktop app serves it: the engine's handlers plus the methods only the shell can
+ * implement (native folder dialog, reveal in folder, open with the system viewer). Electron APIs
+ * are injected as a DesktopShell so this is unit-testable.
+ *
+ * Opening a file hands it to the OS, which may *execute* it; so the path comes from the index
+ * (the `photo` method), then must pass the media guard — real path inside a library root, an
+ * image extension — before reaching shell.openPath / showItemInFolder.
+ */
+import fs from 'node:fs';
+import { ApiError } from '../shared/api.ts';
+import type { ApiHandlers } from '../shared/handlers.ts';
+import { isServablePath, type GuardedMediaProvider } from '../server/media-guard.ts';
+import { imageContentType } from '../server/mime.ts';
+
+export interface DesktopShell {
+  /** Folder picker; [] when cancelled. */
+  chooseFolders(): Promise<string[]>;
+  showItemInFolder(file: string): void;
+  /** Resolves '' on success, else an error message (Electron's shell.openPath contract). */
+  openPath(file: string): Promise<string>;
+}
+
+/** Real path of an indexed photo's original, or an ApiError when it must not be touched. */
+export async function guardedPhotoPath(engine: ApiHandlers, media: GuardedMediaProvider, photoId: number): Promise<string> {
+  const photo = await engine.photo({ photoId });
+  let real: string;
+  try {
+    real = await fs.promises.realpath(photo.path);
+  } catch {
+    throw new ApiError('NOT_FOUND', `photo ${photoId} is no longer on disk: ${photo.path}`);
+  }
+  const roots = await Promise.all((await media.libraryRoots()).map((r) => fs.promises.realpath(r).catch(() => null)));
+  if (!isServablePath(real, roots.filter((r): r is string => r !== null))) {
+    throw new ApiError('NOT_FOUND', `photo ${photoId} is not inside a watched folder`);
+  }
+  if (!imageContentType(real)) throw new ApiError('UNSUPPORTED', `photo ${photoId} does not have an image file extension`);
+  return real;
+}
+
+export function desktopHandlers(engine: ApiHandlers, media: GuardedMediaProvider, shell: DesktopShell): ApiHandlers {
+  return {
+    ...engine,
+    capabilities: async () => ({ nativeShell: true, transport: 'ipc' }),
+    chooseFolders: async () => shell.chooseFolders(),
+    revealPhoto: async ({ photoId }) => {
+      shell.showItemInFolder(await guardedPhotoPath(engine, media, photoId));
+      return { ok: true };
+    },
+    openPhoto: async ({ photoId }) => {
+      const err = await shell.openPath(await guardedPhotoPath(engine, media, photoId));
+      if (err) throw new ApiError('INTERNAL', `could not open photo ${photoId}: ${err}`);
+      return { ok: true };
+    },
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * The engine process's side of the main⇄engine channel: answers {id, method, payload} with
+ * {id, ok, result | error}. API requests are validated again here (the contract says every
+ * transport validates on the engine side), media lookups have their own small schema.
+ * Pure: the port is anything with postMessage/on('message'), so it runs under plain Node in tests.
+ */
+import { z } from 'zod';
+import { ApiError, isApiMethod, parseRequest } from '../shared/api.ts';
+import type { ApiHandlers } from '../shared/handlers.ts';
+import {
+  ENGINE_MEDIA_FILE,
+  ENGINE_MEDIA_ROOTS,
+  ENGINE_THUMBNAIL_ROOTS,
+  MEDIA_KINDS,
+  type EngineRequest,
+  type EngineResponse,
+} from '../shared/ipc.ts';
+import type { GuardedMediaProvider } from '../server/media-guard.ts';
+
+export interface ServedEngine {
+  handlers: ApiHandlers;
+  media: GuardedMediaProvider;
+}
+
+/** Electron's process.parentPort delivers MessageEvent-like {data}; Node ports deliver the value. */
+export interface EnginePort {
+  postMessage(msg: unknown): void;
+  on(event: 'message', cb: (e: unknown) => void): unknown;
+}
+
+const mediaFileReq = z.object({
+  photoId: z.number().int().positive(),
+  kind: z.enum(MEDIA_KINDS as [string, ...string[]]),
+});
+
+function isRequest(x: unknown): x is EngineRequest {
+  return typeof x === 'object' && x !== null && typeof (x as EngineRequest).id === 'number' && typeof (x as EngineRequest).method === 'string';
+}
+
+export async function handleEngineRequest(engine: ServedEngine, req: EngineRequest): Promise<EngineResponse> {
+  try {
+    let result: unknown;
+    if (req.method === ENGINE_MEDIA_FILE) {
+      const p = mediaFileReq.safeParse(req.payload);
+      if (!p.success) throw new ApiError('BAD_REQUEST', 'invalid media request');
+      result = await engine.media.mediaFile(p.data.photoId, p.data.kind as 'thumb' | 'original');
+    } else if (req.method === ENGINE_MEDIA_ROOTS) {
+      result = await engine.media.libraryRoots();
+    } else if (req.method === ENGINE_THUMBNAIL_ROOTS) {
+      result = engine.media.thumbnailRoots ? await engine.media.thumbnailRoots() : [];
+    } else if (isApiMethod(req.method)) {
+      const parsed = parseRequest(req.method, req.payload);
+      result = await (engine.handlers[req.method] as (r: unknown) => Promise<unknown>)(parsed);
+    } else {
+      throw new ApiError('BAD_REQUEST', `unknown method ${req.method}`);
+    }
+    return { id: req.id, ok: true, result: result ?? null };
+  } catch (err) {
+    return { id: req.id, ok: false, error: ApiError.from(err).toPayload() };
+  }
+}
+
+export function serveEngine(port: EnginePort, engine: ServedEngine): void {
+  port.on('message', (e) => {
+    const msg = typeof e === 'object' && e !== null && 'data' in e ? (e as { data: unknown }).data : e;
+    if (!isRequest(msg)) return;
+    void handleEngineRequest(engine, msg).then((res) => {
+      try {
+        port.postMessage(res);
+      } catch (err) {
+        // A result that cannot be cloned must still answer, or the caller would wait forever.
+        port.postMessage({ id: msg.id, ok: false, error: ApiError.from(err).toPayload() } satisfies EngineResponse);
+      }
+    });
+  });
+}

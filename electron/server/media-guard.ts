@@ -1,0 +1,138 @@
+/**
+ * The one gate every photo byte passes through, on both transports (desktop `shiguang://media/…`
+ * and web `/media/…`): the id must be an indexed photo (the engine resolves it), and the file's
+ * REAL path (symlinks resolved) must lie inside a real library root. So a symlink planted in a
+ * watched folder that points at ~/.ssh, or a crafted URL, never serves a file from elsewhere.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiError } from '../shared/api.ts';
+import type { MediaKind, MediaProvider } from '../shared/handlers.ts';
+import { APP_SCHEME, MEDIA_HOST } from '../shared/ipc.ts';
+import { httpStatusFor } from './errors.ts';
+import { imageContentType } from './mime.ts';
+
+/**
+ * MediaProvider plus where generated thumbnails live. Thumbnails sit in the app's cache, outside
+ * the library, so the guard also accepts that directory, for `thumb` requests only.
+ */
+export interface GuardedMediaProvider extends MediaProvider {
+  thumbnailRoots?(): Promise<string[]>;
+}
+
+export interface MediaRef {
+  kind: MediaKind;
+  photoId: number;
+}
+
+// Digits only: no dots, no separators, no percent-escapes can reach the engine or the file system.
+const MEDIA_PATH = /^\/(thumb|original)\/([1-9][0-9]{0,14})$/;
+
+/**
+ * Parse `shiguang://media/<kind>/<id>` or an HTTP `/media/<kind>/<id>[?query]` (absolute or
+ * path-only). Anything else — other hosts, extra segments, escapes, non-numeric ids — is null.
+ */
+export function parseMediaUrl(url: string): MediaRef | null {
+  let u: URL;
+  try {
+    u = new URL(url, 'http://localhost');
+  } catch {
+    return null;
+  }
+  let rest: string;
+  if (u.protocol === `${APP_SCHEME}:`) {
+    if (u.hostname !== MEDIA_HOST) return null;
+    rest = u.pathname;
+  } else if (u.protocol === 'http:' || u.protocol === 'https:') {
+    if (!u.pathname.startsWith('/media/')) return null;
+    rest = u.pathname.slice('/media'.length);
+  } else {
+    return null;
+  }
+  const m = MEDIA_PATH.exec(rest);
+  if (!m) return null;
+  const photoId = Number(m[2]);
+  if (!Number.isSafeInteger(photoId)) return null;
+  return { kind: m[1] as MediaKind, photoId };
+}
+
+/**
+ * True when `realFile` is strictly inside one of `realRoots`. Both sides must already be real
+ * paths (fs.realpath); this function does no I/O. Comparison is by path segments, so `/photos2/x`
+ * is not inside `/photos`; `pathImpl` lets tests check Windows semantics (path.win32 compares
+ * case-insensitively and across drive letters) on any OS.
+ */
+export function isServablePath(realFile: string, realRoots: readonly string[], pathImpl: typeof path = path): boolean {
+  if (!pathImpl.isAbsolute(realFile) || realFile.includes('\0')) return false;
+  return realRoots.some((root) => {
+    if (!root || !pathImpl.isAbsolute(root) || root.includes('\0')) return false;
+    const rel = pathImpl.relative(root, realFile);
+    if (rel === '' || pathImpl.isAbsolute(rel)) return false;
+    const first = rel.split(pathImpl.sep)[0];
+    return first !== '..';
+  });
+}
+
+export type MediaResult =
+  | { type: 'file'; file: string; size: number; headers: Record<string, string> }
+  | { type: 'not-modified'; headers: Record<string, string> }
+  | { type: 'error'; status: number; message: string };
+
+function refuse(status: number, message: string): MediaResult {
+  return { type: 'error', status, message };
+}
+
+async function realRoots(roots: readonly string[]): Promise<string[]> {
+  const real = await Promise.all(roots.map((r) => fs.promises.realpath(r).catch(() => null)));
+  return real.filter((r): r is string => r !== null);
+}
+
+/** Roots a `kind` may be served from: the library, plus the thumbnail cache for thumbnails. */
+async function allowedRoots(media: GuardedMediaProvider, kind: MediaKind): Promise<string[]> {
+  const library = await media.libraryRoots();
+  if (kind !== 'thumb' || !media.thumbnailRoots) return library;
+  return [...library, ...(await media.thumbnailRoots())];
+}
+
+/**
+ * Resolve a media request to a file that may be served, with its headers. Never throws: engine
+ * errors become their HTTP status (404 for unknown ids, 503 while the engine restarts).
+ * `ifNoneMatch` enables 304s; thumbnails are revalidated rather than cached blindly, because a
+ * re-indexed photo keeps its id but gets a new thumbnail.
+ */
+export async function resolveMedia(media: GuardedMediaProvider, ref: MediaRef, ifNoneMatch?: string): Promise<MediaResult> {
+  let file: string;
+  let roots: string[];
+  try {
+    file = await media.mediaFile(ref.photoId, ref.kind);
+    roots = await realRoots(await allowedRoots(media, ref.kind));
+  } catch (err) {
+    const e = ApiError.from(err);
+    return refuse(httpStatusFor(e.code), e.message);
+  }
+  let real: string;
+  let stat: fs.Stats;
+  try {
+    real = await fs.promises.realpath(file);
+    stat = await fs.promises.stat(real);
+  } catch {
+    return refuse(404, `photo ${ref.photoId}: file is missing`);
+  }
+  if (!isServablePath(real, roots)) return refuse(403, `photo ${ref.photoId}: file is outside the library`);
+  const type = imageContentType(real);
+  if (!type) return refuse(403, `photo ${ref.photoId}: not an image type that is served`);
+  if (!stat.isFile()) return refuse(404, `photo ${ref.photoId}: not a file`);
+
+  const etag = `W/"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
+  const headers: Record<string, string> = {
+    'Content-Type': type,
+    'Cache-Control': 'private, no-cache',
+    ETag: etag,
+    'Last-Modified': stat.mtime.toUTCString(),
+    'X-Content-Type-Options': 'nosniff',
+  };
+  if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => t.trim() === etag)) {
+    return { type: 'not-modified', headers };
+  }
+  return { type: 'file', file: real, size: stat.size, headers: { ...headers, 'Content-Length': String(stat.size) } };
+}

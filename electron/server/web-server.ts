@@ -1,0 +1,249 @@
+/**
+ * Local web mode: the same renderer and API over HTTP, for a browser on this machine.
+ *
+ * Threat model: any web page the user visits can send requests to 127.0.0.1, and DNS rebinding
+ * can make such a page same-origin with us. So: bind loopback only; every /api and /media request
+ * needs the per-run random token (a page elsewhere cannot read it); the Host header must name
+ * our loopback address (rebinding sends the attacker's host name); desktop-only methods that
+ * act on the host (open, reveal, folder dialog) are refused whatever the engine does.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiError, isApiMethod, parseRequest, type ApiErrorPayload, type ApiMethod } from '../shared/api.ts';
+import type { ApiHandlers } from '../shared/handlers.ts';
+import { httpStatusFor } from './errors.ts';
+import { parseMediaUrl, resolveMedia, type GuardedMediaProvider } from './media-guard.ts';
+import { baseSecurityHeaders, contentSecurityPolicy } from './security-headers.ts';
+import { resolveStaticFile } from './static-files.ts';
+
+export interface WebServerOptions {
+  handlers: ApiHandlers;
+  media: GuardedMediaProvider;
+  /** The renderer build, normally dist/renderer. */
+  staticDir: string;
+  /** Loopback only; the option exists to make that explicit at the call site. */
+  host?: '127.0.0.1';
+  /** 0 or absent: an ephemeral port. */
+  port?: number;
+  token?: string;
+  /** Largest accepted JSON body; similarToImage carries an image as base64. */
+  maxBodyBytes?: number;
+}
+
+export interface WebServer {
+  /** http://127.0.0.1:PORT/?token=… — open this in a browser. */
+  url: string;
+  token: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_BODY = 100 * 1024 * 1024;
+
+/** Methods that act on the user's machine; only the desktop shell may run them. */
+const DESKTOP_ONLY: ReadonlySet<ApiMethod> = new Set(['chooseFolders', 'revealPhoto', 'openPhoto']);
+
+export function generateToken(): string {
+  return crypto.randomBytes(24).toString('base64url');
+}
+
+/** Constant-time comparison; hashing first makes lengths equal, so length does not leak either. */
+export function tokenMatches(given: string | null | undefined, expected: string): boolean {
+  if (typeof given !== 'string' || given.length === 0) return false;
+  const a = crypto.createHash('sha256').update(given).digest();
+  const b = crypto.createHash('sha256').update(expected).digest();
+  return crypto.timingSafeEqual(a, b);
+}
+
+function bearer(req: http.IncomingMessage): string | null {
+  const h = req.headers.authorization;
+  const m = typeof h === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
+  return m ? m[1] : null;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > limit) return reject(new BodyTooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        req.pause();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+    // A client that disconnects mid-body must not leave the request pending forever.
+    req.on('close', () => {
+      if (!req.complete) reject(new Error('client disconnected'));
+    });
+  });
+}
+
+export async function createWebServer(opts: WebServerOptions): Promise<WebServer> {
+  const host = opts.host ?? '127.0.0.1';
+  if (host !== '127.0.0.1') throw new Error('the web mode binds 127.0.0.1 only');
+  const token = opts.token ?? generateToken();
+  if (token.length < 16) throw new Error('token too short: use at least 16 characters');
+  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const csp = contentSecurityPolicy();
+  let allowedHosts = new Set<string>();
+
+  const common = (): Record<string, string> => ({
+    ...baseSecurityHeaders(),
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'Content-Security-Policy': csp,
+  });
+
+  function sendJson(res: http.ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+    const data = Buffer.from(JSON.stringify(body));
+    res.writeHead(status, {
+      ...common(),
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': String(data.length),
+      'Cache-Control': 'no-store',
+      ...extra,
+    });
+    res.end(data);
+  }
+
+  function sendError(res: http.ServerResponse, status: number, error: ApiErrorPayload, extra?: Record<string, string>): void {
+    sendJson(res, status, error, extra);
+  }
+
+  function sendFile(req: http.IncomingMessage, res: http.ServerResponse, file: string, headers: Record<string, string>): void {
+    res.writeHead(200, { ...common(), ...headers });
+    if (req.method === 'HEAD') return void res.end();
+    const stream = fs.createReadStream(file);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+  }
+
+  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, name: string): Promise<void> {
+    if (!tokenMatches(bearer(req), token)) {
+      return sendError(res, 401, { code: 'BAD_REQUEST', message: 'missing or wrong token' }, { 'WWW-Authenticate': 'Bearer' });
+    }
+    if (req.method !== 'POST') {
+      return sendError(res, 405, { code: 'BAD_REQUEST', message: 'use POST' }, { Allow: 'POST' });
+    }
+    if (!isApiMethod(name)) return sendError(res, 404, { code: 'NOT_FOUND', message: `unknown method ${name}` });
+    if (DESKTOP_ONLY.has(name)) {
+      return sendError(res, 501, { code: 'UNSUPPORTED', message: `${name} is only available in the desktop app` });
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req, maxBody);
+    } catch (err) {
+      if (err instanceof BodyTooLarge) {
+        // Answer first, then drop the connection instead of reading the rest of an oversized body.
+        res.on('finish', () => req.destroy());
+        return sendError(res, 413, { code: 'BAD_REQUEST', message: `request body over ${maxBody} bytes` }, { Connection: 'close' });
+      }
+      throw err;
+    }
+    try {
+      let payload: unknown = {};
+      if (body.length > 0) {
+        try {
+          payload = JSON.parse(body.toString('utf8'));
+        } catch {
+          throw new ApiError('BAD_REQUEST', 'request body is not valid JSON');
+        }
+      }
+      const parsed = parseRequest(name, payload);
+      const result =
+        name === 'capabilities'
+          ? { nativeShell: false, transport: 'http' as const }
+          : await (opts.handlers[name] as (r: unknown) => Promise<unknown>)(parsed);
+      sendJson(res, 200, result ?? null);
+    } catch (err) {
+      const e = ApiError.from(err);
+      sendError(res, httpStatusFor(e.code), e.toPayload());
+    }
+  }
+
+  async function handleMedia(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const given = url.searchParams.get('token') ?? bearer(req);
+    if (!tokenMatches(given, token)) return sendError(res, 401, { code: 'BAD_REQUEST', message: 'missing or wrong token' });
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return sendError(res, 405, { code: 'BAD_REQUEST', message: 'use GET' }, { Allow: 'GET, HEAD' });
+    }
+    const ref = parseMediaUrl(url.pathname);
+    if (!ref) return sendError(res, 404, { code: 'NOT_FOUND', message: 'no such media' });
+    const inm = req.headers['if-none-match'];
+    const r = await resolveMedia(opts.media, ref, typeof inm === 'string' ? inm : undefined);
+    if (r.type === 'error') return sendError(res, r.status, { code: r.status === 503 ? 'ENGINE_UNAVAILABLE' : 'NOT_FOUND', message: r.message });
+    if (r.type === 'not-modified') {
+      res.writeHead(304, { ...common(), ...r.headers });
+      return void res.end();
+    }
+    sendFile(req, res, r.file, r.headers);
+  }
+
+  async function handleStatic(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return sendError(res, 405, { code: 'BAD_REQUEST', message: 'use GET' }, { Allow: 'GET, HEAD' });
+    }
+    const r = await resolveStaticFile(opts.staticDir, url.pathname);
+    if (r.type === 'error') return sendError(res, r.status, { code: r.status === 400 ? 'BAD_REQUEST' : 'NOT_FOUND', message: r.message });
+    sendFile(req, res, r.file, r.headers);
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const hostHeader = (req.headers.host ?? '').toLowerCase();
+    if (!allowedHosts.has(hostHeader)) {
+      return sendError(res, 403, { code: 'BAD_REQUEST', message: 'unexpected Host header' });
+    }
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://${hostHeader}`);
+    } catch {
+      return sendError(res, 400, { code: 'BAD_REQUEST', message: 'bad URL' });
+    }
+    // The raw path, not URL's normalised one, decides the route: `/api/../x` must not be static.
+    const raw = (req.url ?? '/').split('?')[0];
+    if (raw.startsWith('/api/') || raw === '/api') return handleApi(req, res, raw.slice('/api/'.length));
+    if (raw.startsWith('/media/')) return handleMedia(req, res, url);
+    if (raw.includes('/../') || raw.endsWith('/..')) return sendError(res, 400, { code: 'BAD_REQUEST', message: 'bad path' });
+    return handleStatic(req, res, url);
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      sendError(res, 500, ApiError.from(err).toPayload());
+    });
+  });
+  // Body reads are bounded by size; also bound slow-loris style clients on this local port.
+  server.requestTimeout = 120_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+
+  return {
+    url: `http://127.0.0.1:${port}/?token=${encodeURIComponent(token)}`,
+    token,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
