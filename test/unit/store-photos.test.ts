@@ -189,6 +189,7 @@ describe('photos', () => {
     vectors.upsert(p1.id, unit(1, 0));
     expect(lib.photos.missingVectors(model.id, 10).map((p) => p.id)).toEqual([p2.id]);
     expect(lib.photos.missingVectors(model.id, 0)).toEqual([]);
+    expect(lib.photos.missingVectors(model.id, Number.MAX_SAFE_INTEGER).map((p) => p.id)).toEqual([p2.id]);
 
     lib.photos.markSkipped(p1.id, 'now unreadable');
     expect(vectors.get(p1.id)).toBeUndefined();

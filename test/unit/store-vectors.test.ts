@@ -125,6 +125,59 @@ describe('vector search', () => {
   });
 });
 
+describe('folder filters across watched roots', () => {
+  /** Roots /x/a, /x/a/nested (a root inside a root) and /y, one photo in each place, all equally near. */
+  function roots() {
+    const X = path.resolve('/x');
+    const dirs = {
+      a: path.join(X, 'a'),
+      aSub: path.join(X, 'a', 'sub'),
+      nested: path.join(X, 'a', 'nested'),
+      nestedDeep: path.join(X, 'a', 'nested', 'deep'),
+      y: path.resolve('/y'),
+    };
+    const rootA = lib.folders.add(dirs.a).id;
+    const rootNested = lib.folders.add(dirs.nested).id;
+    const rootY = lib.folders.add(dirs.y).id;
+    const put = (dir: string, root: number): number => {
+      const { row } = lib.photos.upsertDiscovered({ path: path.join(dir, 'p.jpg'), folderId: root, size: 1, mtimeMs: 1 });
+      vectors.upsert(row.id, E0);
+      return row.id;
+    };
+    const ids = {
+      a: put(dirs.a, rootA),
+      aSub: put(dirs.aSub, rootA),
+      nested: put(dirs.nested, rootNested),
+      nestedDeep: put(dirs.nestedDeep, rootNested),
+      y: put(dirs.y, rootY),
+    };
+    return { X, dirs, ids, rootA, rootY };
+  }
+  const under = (dirPrefix: string): number[] => vectors.search(E0, 50, { dirPrefix }).map((h) => h.photoId).sort((p, q) => p - q);
+  const sorted = (...xs: number[]): number[] => xs.sort((p, q) => p - q);
+
+  it('a root, a parent of roots, a folder inside a root, and a root inside a root', () => {
+    const { X, dirs, ids } = roots();
+    expect(under(dirs.a)).toEqual(sorted(ids.a, ids.aSub, ids.nested, ids.nestedDeep));
+    expect(under(X)).toEqual(sorted(ids.a, ids.aSub, ids.nested, ids.nestedDeep));
+    expect(under(dirs.y)).toEqual([ids.y]);
+    expect(under(dirs.aSub)).toEqual([ids.aSub]);
+    expect(under(dirs.nested)).toEqual(sorted(ids.nested, ids.nestedDeep));
+    expect(under(dirs.nestedDeep)).toEqual([ids.nestedDeep]);
+    expect(under(path.resolve('/nowhere'))).toEqual([]);
+  });
+
+  it('follows a photo moved to another root, together with a tag filter', () => {
+    const { dirs, ids, rootY } = roots();
+    lib.photos.move(ids.aSub, path.join(dirs.y, 'moved.jpg'), rootY);
+    expect(under(dirs.y)).toEqual(sorted(ids.y, ids.aSub));
+    expect(under(dirs.a)).not.toContain(ids.aSub);
+    const tag = lib.tags.upsertTag({ name: '搬家' });
+    lib.tags.replaceTagAssignments(tag, [{ photoId: ids.aSub, score: 1 }, { photoId: ids.a, score: 1 }]);
+    expect(vectors.search(E0, 50, { dirPrefix: dirs.y, tag: '搬家' }).map((h) => h.photoId)).toEqual([ids.aSub]);
+  });
+});
+
 describe('vector storage', () => {
   it('upsert replaces, get round-trips exactly, delete and count agree', () => {
     const id = add(ROOT, 'a.jpg', Float32Array.from([0.1, 0.2, 0.3, 0.4]), Y2020);
@@ -168,6 +221,32 @@ describe('vector storage', () => {
     expect(seen).toEqual(ids.filter((_, i) => i !== 3));
     expect(lib.tags.photosByTag('测试', 100)).toHaveLength(6);
     expect([...vectors.iterate(100)]).toHaveLength(1);
+  });
+  it('iterate reads across vec0 chunks, also after re-upserts moved rows to a later chunk', () => {
+    // More rows than one vec0 chunk (1024 slots), so pages span chunks.
+    const n = 1300;
+    const vecOf = (id: number, gen: number): Float32Array => Float32Array.from([id, gen, -id, 0.5]);
+    const ids = lib.transaction(() =>
+      Array.from({ length: n }, (_, i) => {
+        const id = lib.photos.upsertDiscovered({ path: path.join(ROOT, `${i}.jpg`), folderId, size: 1, mtimeMs: 1 }).row.id;
+        vectors.upsert(id, vecOf(id, 0));
+        return id;
+      }),
+    );
+    const moved = ids.filter((_, i) => i % 97 === 0);
+    lib.transaction(() => moved.forEach((id) => vectors.upsert(id, vecOf(id, 1))));
+    vectors.delete(ids[5]);
+    const expected = new Map(ids.filter((_, i) => i !== 5).map((id) => [id, vecOf(id, moved.includes(id) ? 1 : 0)]));
+
+    const seen: number[] = [];
+    for (const batch of vectors.iterate(500)) {
+      batch.ids.forEach((id, i) => {
+        expect(batch.vectors.subarray(i * 4, i * 4 + 4)).toEqual(expected.get(id));
+        seen.push(id);
+      });
+    }
+    expect(seen).toEqual([...expected.keys()]);
+    expect(vectors.count()).toBe(n - 1);
   });
 });
 

@@ -184,7 +184,7 @@ export class Indexer {
     if (twin && twinVector) {
       this.lib.transaction(() => {
         this.lib.photos.copyIndexedMetadata(twin.id, row.id);
-        this.vectors.upsert(row.id, twinVector, { dir: this.lib.photos.get(row.id)!.dir, takenAt: twin.takenAt });
+        this.vectors.upsert(row.id, twinVector);
       });
       counts.copied++;
       await this.opts.onIndexed?.([row.id]);
@@ -235,7 +235,7 @@ export class Indexer {
                   gpsLat: d.data.meta.gps?.lat ?? null,
                   gpsLon: d.data.meta.gps?.lon ?? null,
                 });
-                this.vectors.upsert(row.id, d.vector, { dir: row.dir, takenAt });
+                this.vectors.upsert(row.id, d.vector);
               }
             });
             await this.opts.onIndexed?.(done.map((d) => d.item.photoId));
