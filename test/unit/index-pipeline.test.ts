@@ -8,7 +8,6 @@ const tick = (ms = 1) => new Promise((r) => setTimeout(r, ms));
 
 describe('encode pipeline', () => {
   it('decodes ahead while the encoder works, persists every photo once, in bounded memory', async () => {
-    let decoding = 0;
     let decodedDuringEncode = 0;
     let encoding = false;
     let maxBuffered = 0;
@@ -18,10 +17,8 @@ describe('encode pipeline', () => {
       items(20),
       {
         decode: async (item) => {
-          decoding++;
           await tick();
           if (encoding) decodedDuringEncode++;
-          decoding--;
           buffered++;
           maxBuffered = Math.max(maxBuffered, buffered);
           return { data: item.photoId, tensor: new Float32Array([item.photoId]) };

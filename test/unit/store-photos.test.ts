@@ -5,7 +5,6 @@ import { openLibrary, type Library, type PhotoRow } from '../../electron/engine/
 const ROOT = path.resolve('/photos');
 const A = path.join(ROOT, 'a');
 const B = path.join(ROOT, 'b');
-const DAY = 86_400_000;
 
 let lib: Library;
 beforeEach(() => {

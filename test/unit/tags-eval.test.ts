@@ -13,11 +13,18 @@ describe('zero-shot evaluation', () => {
     const images: Float32Array[] = [];
     const labels: number[] = [];
     // 6 images on their own class axis (rank 0) …
-    for (let k = 0; k < 6; k++) images.push(axis(k)), labels.push(k);
+    for (let k = 0; k < 6; k++) {
+      images.push(axis(k));
+      labels.push(k);
+    }
     // … 3 whose true class comes second (rank 1: top-5 but not top-1) …
-    for (let k = 0; k < 3; k++) images.push(mix([k + 1, 1], [k, 0.5])), labels.push(k);
+    for (let k = 0; k < 3; k++) {
+      images.push(mix([k + 1, 1], [k, 0.5]));
+      labels.push(k);
+    }
     // … and 1 that points away from its class (below every other class: misses top-5 too).
-    images.push(mix([5, 1], [2, -0.3])), labels.push(2);
+    images.push(mix([5, 1], [2, -0.3]));
+    labels.push(2);
 
     const result = await evaluateZeroShot({ imageVectors: images, labels, classNames, templates, embedder: new ColourEmbedder() });
     expect(result).toEqual({ top1: 0.6, top5: 0.9, n: 10 });

@@ -93,7 +93,10 @@ export class TagService {
       const rows: Float32Array[] = [];
       for (const id of photoIds) {
         const v = repo.get(id);
-        if (v) found.push(id), rows.push(v);
+        if (v) {
+          found.push(id);
+          rows.push(v);
+        }
       }
       return this.run(m, [packBatch(found, rows, repo.dim)]);
     });

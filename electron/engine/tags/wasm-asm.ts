@@ -87,7 +87,10 @@ export class FunctionBuilder {
   }
 
   emit(...parts: (number | number[])[]): this {
-    for (const p of parts) typeof p === 'number' ? this.code.push(p) : this.code.push(...p);
+    for (const p of parts) {
+      if (typeof p === 'number') this.code.push(p);
+      else this.code.push(...p);
+    }
     return this;
   }
 
