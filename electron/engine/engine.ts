@@ -17,7 +17,7 @@ import type { VectorRepository } from './store/vector-repository.ts';
 import { ModelRuntime } from './ml/model-runtime.ts';
 import type { TowerSessionOptions } from './ml/onnx-session.ts';
 import { resolveModelDir } from './ml/model-dir.ts';
-import { Indexer, type IndexSummary } from './index/indexer.ts';
+import { Indexer, type IndexerOptions, type IndexSummary } from './index/indexer.ts';
 import { PhotoWatcher, type WatcherOptions } from './library/watcher.ts';
 import { SearchService } from './search/search-service.ts';
 import { createHandlers } from './api-handlers.ts';
@@ -34,6 +34,8 @@ export interface EngineOptions {
   watcher?: WatcherOptions;
   /** Zero-shot tagging of new photos as they are indexed (default true). */
   autoTag?: boolean;
+  /** Encoder batch and decoder concurrency overrides (benchmarks, tests). */
+  indexer?: Pick<IndexerOptions, 'batchSize' | 'decodeConcurrency'>;
   logger?: Logger;
 }
 
@@ -62,6 +64,7 @@ export class Engine {
   ) {
     this.tags = new TagService(lib, () => this.serving.vectors, () => this.serving.runtime, { log });
     this.indexer = new Indexer(lib, target.vectors, target.runtime, {
+      ...opts.indexer,
       // Tagging runs on its own queue: the first run for a model encodes thousands of prompts,
       // and indexing must not wait for that.
       onIndexed: (ids) => {

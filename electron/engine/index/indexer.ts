@@ -252,7 +252,7 @@ export class Indexer {
           batchSize,
           // sharp decodes on libuv's pool; two in flight keep the encoder fed without starving
           // ONNX Runtime of cores on a small machine.
-          decodeConcurrency: Math.min(4, Math.max(2, Math.floor(os.availableParallelism() / 2))),
+          decodeConcurrency: this.opts.decodeConcurrency ?? Math.min(4, Math.max(2, Math.floor(os.availableParallelism() / 2))),
           maxAhead: batchSize * 2,
           signal: this.abort.signal,
         },
