@@ -159,6 +159,20 @@ export class Engine {
     return removed;
   }
 
+  /**
+   * Load the in-memory vector index now (a few seconds at 100k photos) so the first query of a
+   * long-running process (desktop, web mode) does not pay for it.
+   */
+  warmSearchIndex(): void {
+    setImmediate(() => {
+      try {
+        this.vectors.warmIndex();
+      } catch (err) {
+        this.log.warn(`vector index not loaded, searches use SQLite: ${err instanceof Error ? err.message : err}`);
+      }
+    });
+  }
+
   /** Follow changes in every watched folder until close(). */
   async watch(): Promise<void> {
     await this.restartWatcher();

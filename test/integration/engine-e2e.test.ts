@@ -44,7 +44,7 @@ describe('engine end to end (toy-colors model)', () => {
       dbPath: path.join(tmp, 'db', 'library.db'),
       modelDir: path.join(models, 'toy-colors'),
       session: { threads: 1 },
-      watcher: { debounceMs: 150, removalGraceMs: 1500, writeStableMs: 200 },
+      watcher: { debounceMs: 150, removalGraceMs: 4000, writeStableMs: 200 },
       logger: createLogger('test', 'warn'),
     });
   });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { action, globals, openEngine, printJson } from '../context.ts';
 import { parseRequest, type PhotoHit, type SearchResponse } from '../../shared/api.ts';
+import type { Engine } from '../../engine/engine.ts';
 
 interface SearchOpts {
   limit: string;
@@ -43,6 +44,14 @@ function filters(opts: SearchOpts): { folder?: string; after?: string; before?: 
   };
 }
 
+/**
+ * A single query from the command line: loading the in-memory vector index (seconds at 100k
+ * photos) would cost more than one sqlite-vec scan, so use SQL unless the user chose otherwise.
+ */
+function oneShot(engine: Engine): void {
+  if (!process.env.SHIGUANG_VECTOR_INDEX) engine.vectors.searchMode = 'sqlite';
+}
+
 export function registerSearchCommands(program: Command): void {
   filterOptions(program.command('search').description('find photos by a Chinese description').argument('<query>', '查询, e.g. "海边的日落"')).action(
     action(async (query: string, opts: SearchOpts, cmd: Command) => {
@@ -51,6 +60,7 @@ export function registerSearchCommands(program: Command): void {
       try {
         // Load the text tower first so the reported timings are the query's, not start-up's.
         await engine.model.warm('text');
+        oneShot(engine);
         printHits(await engine.search.text(req.query, req.limit, req), opts.json);
       } finally {
         await engine.close();
@@ -63,6 +73,7 @@ export function registerSearchCommands(program: Command): void {
       const req = parseRequest('similar', { photoId: 1, limit: Number(opts.limit), ...filters(opts) });
       const engine = await openEngine(globals(cmd), { autoTag: false });
       try {
+        oneShot(engine);
         const row = engine.lib.photos.getByPath(path.resolve(photo));
         const res =
           row && row.status === 'indexed'

@@ -39,7 +39,8 @@ export class PhotoWatcher {
     private readonly onError: (err: Error) => void = () => undefined,
   ) {
     this.debounceMs = opts.debounceMs ?? 400;
-    this.graceMs = opts.removalGraceMs ?? 2500;
+    // Generous: under load the add of a rename can trail its unlink by seconds (awaitWriteFinish).
+    this.graceMs = opts.removalGraceMs ?? 5000;
   }
 
   async start(roots: string[]): Promise<void> {

@@ -7,6 +7,7 @@ import type { Database, Statement } from './database.ts';
 import { ModelDimensionMismatchError } from './errors.ts';
 import { toModel, type ModelRow, type RawModel } from './rows.ts';
 import { createVectorTable, dropVectorTable, vecTableFor } from './vec-table.ts';
+import { vectorIndexEvents } from './vector-index.ts';
 
 export class ModelRepository {
   private readonly s: Record<
@@ -105,6 +106,7 @@ export class ModelRepository {
   private retireRow(row: ModelRow): void {
     this.s.setState.run('retired', row.id);
     dropVectorTable(this.db.sql, row.vecTable);
+    vectorIndexEvents(this.db).tableDropped(row.vecTable);
     this.s.dropTagVectors.run(row.modelKey);
   }
 }

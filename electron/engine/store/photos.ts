@@ -1,11 +1,14 @@
 /**
  * Photo rows: discovery, change detection, indexing state. Vectors follow automatically through the
- * triggers installed with each vector table (delete/skip drop them; see vec-table.ts).
+ * triggers installed with each vector table (delete/skip drop them; see vec-table.ts). Every change
+ * those triggers act on (delete, skip, taken_at, folder_id) is also reported to the in-memory
+ * vector indexes through vectorIndexEvents (see vector-index.ts).
  */
 import type { Database, Statement } from './database.ts';
 import { dirOf } from './paths.ts';
 import { toPhoto, type PhotoRow, type RawPhoto, type TakenAtSource } from './rows.ts';
 import { checkTableName, rowidsTable } from './vec-table.ts';
+import { vectorIndexEvents, type VectorIndexEvents } from './vector-index.ts';
 
 export interface DiscoveredFile {
   path: string;
@@ -71,8 +74,10 @@ export class PhotoRepository {
     Statement
   >;
   private readonly missingStmts = new Map<string, Statement>();
+  private readonly events: VectorIndexEvents;
 
   constructor(private readonly db: Database) {
+    this.events = vectorIndexEvents(db);
     const sql = db.sql;
     this.s = {
       byPath: sql.prepare('SELECT * FROM photos WHERE path = ?'),
@@ -88,7 +93,7 @@ export class PhotoRepository {
       ),
       setHash: sql.prepare('UPDATE photos SET hash = ?, updated_at = ? WHERE id = ?'),
       byHash: sql.prepare('SELECT * FROM photos WHERE hash = ? ORDER BY id'),
-      deleteOtherAtPath: sql.prepare('DELETE FROM photos WHERE path = ? AND id <> ?'),
+      deleteOtherAtPath: sql.prepare('DELETE FROM photos WHERE path = ? AND id <> ? RETURNING id').pluck(),
       move: sql.prepare('UPDATE photos SET path = ?, dir = ?, folder_id = ?, updated_at = ? WHERE id = ?'),
       indexed: sql.prepare(
         `UPDATE photos SET status = 'indexed', skip_reason = NULL, width = ?, height = ?, taken_at = ?,
@@ -145,6 +150,7 @@ export class PhotoRepository {
   copyIndexedMetadata(fromId: number, toId: number): void {
     const now = Date.now();
     if (this.s.copyIndexed.run(now, now, fromId, toId).changes === 0) throw new Error(`no photo with id ${toId}`);
+    this.events.photoChanged(toId);
   }
 
   /**
@@ -162,10 +168,13 @@ export class PhotoRepository {
         return { row: toPhoto(r), change: 'new' as const };
       }
       if (old.size === file.size && old.mtime_ms === mtime) {
-        const r = old.folder_id === file.folderId ? old : (this.s.setFolder.get(file.folderId, now, old.id) as RawPhoto);
+        if (old.folder_id === file.folderId) return { row: toPhoto(old), change: 'unchanged' as const };
+        const r = this.s.setFolder.get(file.folderId, now, old.id) as RawPhoto;
+        this.events.photoChanged(old.id);
         return { row: toPhoto(r), change: 'unchanged' as const };
       }
       const r = this.s.markChanged.get(file.folderId, file.size, mtime, now, old.id) as RawPhoto;
+      if (old.folder_id !== file.folderId) this.events.photoChanged(old.id);
       return { row: toPhoto(r), change: 'changed' as const };
     });
   }
@@ -184,9 +193,10 @@ export class PhotoRepository {
    */
   move(id: number, newPath: string, folderId: number): void {
     this.db.transaction(() => {
-      this.s.deleteOtherAtPath.run(newPath, id);
+      for (const other of this.s.deleteOtherAtPath.all(newPath, id) as number[]) this.events.photoChanged(other);
       const { changes } = this.s.move.run(newPath, dirOf(newPath), folderId, Date.now(), id);
       if (changes === 0) throw new Error(`no photo with id ${id}`);
+      this.events.photoChanged(id);
     });
   }
 
@@ -205,11 +215,13 @@ export class PhotoRepository {
       now,
       id,
     );
+    this.events.photoChanged(id);
   }
 
   /** Also drops the photo's vectors (trigger): a file that no longer decodes must not be found. */
   markSkipped(id: number, reason: string): void {
     this.s.skipped.run(reason, Date.now(), id);
+    this.events.photoChanged(id);
   }
 
   markPending(id: number): void {
@@ -218,7 +230,9 @@ export class PhotoRepository {
 
   /** Removes the photo, its tags (cascade) and its vector in every model's table (trigger), atomically. */
   delete(id: number): boolean {
-    return this.s.delete.run(id).changes > 0;
+    const deleted = this.s.delete.run(id).changes > 0;
+    if (deleted) this.events.photoChanged(id);
+    return deleted;
   }
 
   /** Keyset page of pending photos in id order; pass the last id seen as `afterId`. */
