@@ -1,0 +1,371 @@
+/**
+ * The app shell: header with search, library + tags side panel, filters and results, the viewer,
+ * drag-and-drop search and notices. Owns the "what is being shown" state (Mode + filters).
+ */
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import type { AlbumSummary, Capabilities, PhotoHit, WatchedFolder } from '../../electron/shared/api.ts';
+import { api, capabilities, transportKind } from './api/index.ts';
+import { toCallError, type ApiCallError } from './api/errors.ts';
+import { ErrorState, errorText } from './components/ErrorState.tsx';
+import { FilterBar } from './components/FilterBar.tsx';
+import { HomeView } from './components/HomeView.tsx';
+import { Icon, Logo } from './components/Icon.tsx';
+import { LibraryPanel } from './components/LibraryPanel.tsx';
+import { Notices, useNotices } from './components/Notices.tsx';
+import { PhotoViewer } from './components/PhotoViewer.tsx';
+import { ResultsGrid, type ResultsGridHandle } from './components/ResultsGrid.tsx';
+import { StateMessage } from './components/States.tsx';
+import { TagsPanel, tagLabel } from './components/TagsPanel.tsx';
+import { useImageDrop } from './components/useImageDrop.ts';
+import { emptyFilters, hasActiveFilters, type FilterState } from './lib/filters.ts';
+import { baseName, formatCount } from './lib/format.ts';
+import { useI18n } from './lib/i18n.tsx';
+import { useApiData, useEngineStatus, useResults, type Mode } from './lib/useApi.ts';
+import { useImeSearch } from './search/useImeSearch.ts';
+
+export function App() {
+  const { t, lang, setLang } = useI18n();
+  const [caps, setCaps] = useState<Capabilities>({ nativeShell: false, transport: transportKind });
+  useEffect(() => {
+    void capabilities.then(setCaps);
+  }, []);
+
+  const { notices, push, dismiss } = useNotices();
+  const reportError = useCallback((e: ApiCallError) => push('error', errorText(e, t)), [push, t]);
+
+  const engine = useEngineStatus();
+  const [edits, bumpEdits] = useReducer((x: number) => x + 1, 0);
+  // Lists and results reload after our own edits and whenever an index run finishes.
+  const version = edits + engine.finishedRuns;
+  // Folder photo counts move while indexing: follow the indexed count (polled ~1 s while running).
+  const folders = useApiData(() => api.listFolders({}), [version, engine.status?.counts.indexed]);
+  const tags = useApiData(() => api.listTags({}), [version]);
+  const albums = useApiData(() => api.albums({}), [version]);
+
+  const [mode, setMode] = useState<Mode>({ kind: 'home' });
+  const [filters, setFilters] = useState<FilterState>(emptyFilters);
+  const results = useResults(mode, filters, version);
+  const [viewerIndex, setViewerIndex] = useState<number | null>(null);
+  const gridRef = useRef<ResultsGridHandle>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const dropCounter = useRef(0);
+
+  const search = useImeSearch((q) => {
+    setViewerIndex(null);
+    setMode(q ? { kind: 'text', query: q } : { kind: 'home' });
+  });
+  const { setValueSilently } = search;
+
+  /** The text query to offer "back" to when leaving text search for similar / tag / image. */
+  const backTarget = (m: Mode): string | null => (m.kind === 'text' ? m.query : m.kind === 'home' ? null : m.backTo);
+
+  const switchMode = useCallback(
+    (make: (backTo: string | null) => Mode) => {
+      setViewerIndex(null);
+      setMode((m) => make(backTarget(m)));
+      // The search box shows the text query only; other modes have their own header.
+      setValueSilently('');
+    },
+    [setValueSilently],
+  );
+
+  const openTag = useCallback((tag: string) => switchMode((backTo) => ({ kind: 'tag', tag, backTo })), [switchMode]);
+  const similarTo = useCallback(
+    (hit: PhotoHit) => switchMode((backTo) => ({ kind: 'similar', photoId: hit.id, fileName: hit.fileName, backTo })),
+    [switchMode],
+  );
+
+  const goBack = () => {
+    if (mode.kind === 'text' || mode.kind === 'home') return;
+    const q = mode.backTo;
+    setMode(q ? { kind: 'text', query: q } : { kind: 'home' });
+    setValueSilently(q ?? '');
+    searchRef.current?.focus();
+  };
+
+  const runSuggestion = (text: string) => {
+    setValueSilently(text);
+    setMode({ kind: 'text', query: text });
+  };
+
+  const dragging = useImageDrop(
+    (fileName, dataBase64) => switchMode((backTo) => ({ kind: 'image', dropId: ++dropCounter.current, fileName, dataBase64, backTo })),
+    (why) => push('error', t(why === 'notImage' ? 'drop.notImage' : why === 'tooLarge' ? 'drop.tooLarge' : 'drop.readError')),
+    true,
+  );
+
+  const addPaths = async (paths: string[]) => {
+    for (const path of paths) {
+      try {
+        const f = await api.addFolder({ path });
+        push('info', t('library.added', { path: f.path }));
+      } catch (e) {
+        reportError(toCallError(e));
+      }
+    }
+    bumpEdits();
+    engine.refresh();
+  };
+
+  const removeFolder = async (f: WatchedFolder) => {
+    try {
+      await api.removeFolder({ folderId: f.id });
+      push('info', t('library.removed', { path: f.path }));
+      if (filters.folder === f.path) setFilters((x) => ({ ...x, folder: '' }));
+    } catch (e) {
+      reportError(toCallError(e));
+    }
+    bumpEdits();
+    engine.refresh();
+  };
+
+  const addTag = async (name: string): Promise<boolean> => {
+    try {
+      const tag = await api.addCustomTag({ name });
+      push('info', t('tags.added', { name: tag.name }));
+      tags.reload();
+      return true;
+    } catch (e) {
+      reportError(toCallError(e));
+      return false;
+    }
+  };
+
+  const removeTag = async (name: string) => {
+    try {
+      await api.removeTag({ name });
+      push('info', t('tags.removed', { name }));
+      if (mode.kind === 'tag' && mode.tag === name) setMode({ kind: 'home' });
+      if (filters.tag === name) setFilters((x) => ({ ...x, tag: '' }));
+      tags.reload();
+      albums.reload();
+    } catch (e) {
+      reportError(toCallError(e));
+    }
+  };
+
+  const openAlbum = (a: AlbumSummary) => {
+    setFilters((x) => ({ ...x, folder: a.folder }));
+    searchRef.current?.focus();
+  };
+
+  // "/" jumps to the search box from anywhere that is not itself a text field.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
+      const el = e.target as HTMLElement;
+      if (el.closest('input, textarea, select, [contenteditable="true"], dialog')) return;
+      e.preventDefault();
+      searchRef.current?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const status = engine.status;
+  const folderList = folders.data ?? [];
+  const tagList = tags.data ?? [];
+  const indexed = status?.counts.indexed ?? 0;
+  const libraryEmpty = folders.data !== null && folderList.length === 0 && indexed === 0;
+  const unreachable = !status && engine.error && (engine.error.code === 'NETWORK' || engine.error.code === 'UNAUTHORIZED');
+  const folderHint = filters.folder ? t('album.searchIn', { title: baseName(filters.folder) }) : t('search.placeholder');
+
+  const retryAll = () => {
+    engine.refresh();
+    bumpEdits();
+    results.retry();
+  };
+
+  let main;
+  if (unreachable) {
+    main = <ErrorState error={engine.error!} onRetry={retryAll} t={t} />;
+  } else if (mode.kind === 'home') {
+    if (libraryEmpty) {
+      main = <StateMessage icon="folder" title={t('empty.library.title')} body={t('empty.library.body')} />;
+    } else if (indexed === 0 && status?.progress.running) {
+      main = <StateMessage icon="image" title={t('empty.indexing.title')} body={t('empty.indexing.body')} />;
+    } else {
+      main = <HomeView albums={albums.data} tags={tags.data} onSuggestion={runSuggestion} onAlbum={openAlbum} onTag={openTag} />;
+    }
+  } else if (results.error) {
+    main = <ErrorState error={results.error} onRetry={results.retry} t={t} />;
+  } else if (results.hits.length > 0) {
+    main = (
+      <ResultsGrid
+        ref={gridRef}
+        hits={results.hits}
+        listKey={results.listKey}
+        hasMore={results.hasMore}
+        onEndReached={results.loadMore}
+        onOpen={setViewerIndex}
+        label={t('results.label')}
+      />
+    );
+  } else if (results.loading) {
+    main = <p className="loading-line">{t('results.loading')}</p>;
+  } else {
+    main = (
+      <StateMessage
+        icon="search"
+        title={mode.kind === 'text' ? t('empty.noResults.title', { q: mode.query }) : t('empty.noResults.titlePlain')}
+        body={t('empty.noResults.body')}
+      >
+        {hasActiveFilters(filters) && (
+          <button type="button" className="button" onClick={() => setFilters(emptyFilters)}>
+            {t('filters.clear')}
+          </button>
+        )}
+      </StateMessage>
+    );
+  }
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        {t('skip.toResults')}
+      </a>
+      <header className="app-header">
+        <div className="brand">
+          <Logo />
+          <div className="brand-text">
+            <h1 className="brand-name">拾光</h1>
+            <span className="brand-tagline">{t('app.tagline')}</span>
+          </div>
+        </div>
+        <div className="search-wrap" role="search">
+          <Icon name="search" />
+          <input
+            ref={searchRef}
+            className="search-input"
+            type="search"
+            aria-label={t('search.label')}
+            placeholder={folderHint}
+            autoComplete="off"
+            spellCheck={false}
+            enterKeyHint="search"
+            {...search.inputProps}
+          />
+          <kbd className="search-kbd" title={t('search.shortcut')}>
+            /
+          </kbd>
+        </div>
+        <div className="header-actions">
+          <button
+            type="button"
+            className="button ghost"
+            onClick={() => setLang(lang === 'zh-CN' ? 'en' : 'zh-CN')}
+            aria-label={t('lang.toggleLabel')}
+            lang={lang === 'zh-CN' ? 'en' : 'zh-CN'}
+          >
+            <Icon name="globe" size={16} />
+            {t('lang.toggle')}
+          </button>
+        </div>
+      </header>
+      <div className="app-body">
+        <aside className="sidebar">
+          <LibraryPanel
+            status={status}
+            statusError={engine.error}
+            folders={folders.data}
+            nativeShell={caps.nativeShell}
+            onAddPaths={addPaths}
+            onRemove={removeFolder}
+            onError={reportError}
+          />
+          <TagsPanel tags={tags.data} activeTag={mode.kind === 'tag' ? mode.tag : null} onOpen={openTag} onAdd={addTag} onRemove={removeTag} />
+        </aside>
+        <main id="main" className="main" tabIndex={-1}>
+          {!libraryEmpty && !unreachable && (
+            <FilterBar filters={filters} folders={folderList} tags={tagList} tagDisabled={mode.kind === 'tag'} onChange={setFilters} />
+          )}
+          {mode.kind !== 'home' && !unreachable && (
+            <ResultsHeader
+              mode={mode}
+              count={results.hits.length}
+              hasMore={results.hasMore}
+              loading={results.loading}
+              timing={results.timing}
+              failed={results.error !== null}
+              onBack={goBack}
+              tagName={mode.kind === 'tag' ? tagLabel({ name: mode.tag, nameEn: tagList.find((x) => x.name === mode.tag)?.nameEn ?? null }, lang) : ''}
+            />
+          )}
+          <div className="main-content">{main}</div>
+        </main>
+      </div>
+      <PhotoViewer
+        hits={results.hits}
+        index={viewerIndex}
+        nativeShell={caps.nativeShell}
+        onIndex={setViewerIndex}
+        onClose={(i) => {
+          setViewerIndex(null);
+          gridRef.current?.focusIndex(i);
+        }}
+        onSimilar={similarTo}
+        onTag={openTag}
+        onError={reportError}
+      />
+      {dragging && (
+        <div className="drop-overlay" aria-hidden="true">
+          <div className="drop-card">
+            <Icon name="image" size={40} />
+            <p>{t('drop.title')}</p>
+          </div>
+        </div>
+      )}
+      <Notices notices={notices} dismiss={dismiss} dismissLabel={t('notice.dismiss')} />
+    </div>
+  );
+}
+
+interface HeaderProps {
+  mode: Exclude<Mode, { kind: 'home' }>;
+  count: number;
+  hasMore: boolean;
+  loading: boolean;
+  timing: { textMs: number; searchMs: number } | null;
+  tagName: string;
+  /** The last request failed: the error state says so; a count of 0 would mislead. */
+  failed: boolean;
+  onBack(): void;
+}
+
+function ResultsHeader({ mode, count, hasMore, loading, timing, tagName, failed, onBack }: HeaderProps) {
+  const { t, lang } = useI18n();
+  let title: string;
+  switch (mode.kind) {
+    case 'text':
+      title = t('results.query', { q: mode.query });
+      break;
+    case 'similar':
+      title = t('results.similarTo', { name: mode.fileName });
+      break;
+    case 'image':
+      title = t('results.similarToImage', { name: mode.fileName });
+      break;
+    case 'tag':
+      title = t('results.tag', { tag: tagName });
+      break;
+  }
+  const backTo = mode.kind === 'text' ? null : mode.backTo;
+  const n = formatCount(count, lang);
+  return (
+    <div className="results-header">
+      {mode.kind !== 'text' && (
+        <button type="button" className="button ghost small" onClick={onBack}>
+          <Icon name="arrow_left" size={16} />
+          {backTo ? t('results.back', { q: backTo }) : t('results.home')}
+        </button>
+      )}
+      <h2 className="results-title" aria-live="polite">
+        {title}
+      </h2>
+      <span className="results-meta muted">
+        {loading ? t('results.loading') : failed ? null : hasMore ? t('results.countMore', { n }) : t('results.count', { n })}
+        {!loading && !failed && timing && <> · {t('results.timing', { ms: formatCount(Math.round(timing.textMs + timing.searchMs), lang) })}</>}
+      </span>
+    </div>
+  );
+}

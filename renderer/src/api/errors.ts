@@ -1,0 +1,49 @@
+/**
+ * Errors as the renderer sees them. The engine's codes (ApiErrorCode) plus two that only a
+ * transport can produce: the engine could not be reached at all, or the web-mode token was refused.
+ * Deliberately not the ApiError class from electron/shared/api.ts: importing that module at runtime
+ * would pull zod and every request schema into the renderer bundle.
+ */
+import type { ApiErrorCode } from '../../../electron/shared/api.ts';
+
+export type CallErrorCode = ApiErrorCode | 'NETWORK' | 'UNAUTHORIZED';
+
+export class ApiCallError extends Error {
+  constructor(
+    readonly code: CallErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiCallError';
+  }
+}
+
+export function isErrorPayload(x: unknown): x is { code: string; message: string } {
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as { code?: unknown }).code === 'string' &&
+    typeof (x as { message?: unknown }).message === 'string'
+  );
+}
+
+const KNOWN_CODES: readonly string[] = [
+  'BAD_REQUEST',
+  'NOT_FOUND',
+  'UNSUPPORTED',
+  'ENGINE_UNAVAILABLE',
+  'MODEL_ERROR',
+  'INTERNAL',
+  'NETWORK',
+  'UNAUTHORIZED',
+];
+
+/** Whatever a transport rejected with → ApiCallError (unknown codes become INTERNAL). */
+export function toCallError(err: unknown): ApiCallError {
+  if (err instanceof ApiCallError) return err;
+  if (isErrorPayload(err)) {
+    const code = KNOWN_CODES.includes(err.code) ? (err.code as CallErrorCode) : 'INTERNAL';
+    return new ApiCallError(code, err.message);
+  }
+  return new ApiCallError('INTERNAL', err instanceof Error ? err.message : String(err));
+}

@@ -1,0 +1,26 @@
+/** Error messages that say what to do next, keyed by error code. */
+import type { ApiCallError } from '../api/errors.ts';
+import type { T } from '../lib/i18n.tsx';
+import type { MessageKey } from '../lib/messages.ts';
+import { Icon } from './Icon.tsx';
+
+export function errorText(err: ApiCallError, t: T): string {
+  return t(`error.${err.code}` as MessageKey, { message: err.message });
+}
+
+export function ErrorState({ error, onRetry, t }: { error: ApiCallError; onRetry?: () => void; t: T }) {
+  return (
+    <div className="state state-error" role="alert">
+      <div className="state-icon">
+        <Icon name="alert" size={28} />
+      </div>
+      <h2 className="state-title">{t('error.title')}</h2>
+      <p className="state-body">{errorText(error, t)}</p>
+      {onRetry && (
+        <button type="button" className="button primary" onClick={onRetry}>
+          {t('error.retry')}
+        </button>
+      )}
+    </div>
+  );
+}

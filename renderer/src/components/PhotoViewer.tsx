@@ -1,0 +1,213 @@
+/**
+ * The photo viewer: a native modal <dialog> (focus trap, inert page, Esc) showing the original,
+ * its details and actions. ← / → move through the current results; closing hands the index back
+ * so the grid can put focus on that photo's cell.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { KeyboardEvent } from 'react';
+import type { PhotoDetail, PhotoHit } from '../../../electron/shared/api.ts';
+import { api, mediaUrl } from '../api/index.ts';
+import { toCallError, type ApiCallError } from '../api/errors.ts';
+import { baseName, formatBytes, formatCount, formatScore, formatTakenAt } from '../lib/format.ts';
+import { useI18n } from '../lib/i18n.tsx';
+import { errorText } from './ErrorState.tsx';
+import { Icon } from './Icon.tsx';
+
+interface Props {
+  hits: PhotoHit[];
+  index: number | null;
+  nativeShell: boolean;
+  onIndex(index: number): void;
+  onClose(index: number): void;
+  onSimilar(hit: PhotoHit): void;
+  onTag(name: string): void;
+  onError(err: ApiCallError): void;
+}
+
+export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimilar, onTag, onError }: Props) {
+  const { t, lang } = useI18n();
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const closeRef = useRef<HTMLButtonElement>(null);
+  const hit = index !== null ? hits[index] : undefined;
+  const [detail, setDetail] = useState<PhotoDetail | null>(null);
+  const [detailError, setDetailError] = useState<ApiCallError | null>(null);
+  const [loadedId, setLoadedId] = useState<number | null>(null);
+
+  useEffect(() => {
+    const d = dialogRef.current;
+    if (!d) return;
+    if (hit && !d.open) {
+      d.showModal();
+      // showModal would focus the first focusable control (a nav arrow); start on Close instead.
+      closeRef.current?.focus();
+    }
+    if (!hit && d.open) d.close();
+  }, [hit]);
+
+  useEffect(() => {
+    if (!hit) return;
+    let live = true;
+    setDetail(null);
+    setDetailError(null);
+    api.photo({ photoId: hit.id }).then(
+      (p) => live && setDetail(p),
+      (e: unknown) => live && setDetailError(toCallError(e)),
+    );
+    // Warm the neighbours' originals so arrowing through feels instant.
+    const around = [index! - 1, index! + 1].map((i) => hits[i]).filter((h): h is PhotoHit => !!h);
+    for (const h of around) new Image().src = mediaUrl(h.id, 'original');
+    return () => {
+      live = false;
+    };
+    // Keyed on the photo only: re-running when the list grows would refetch the same detail.
+  }, [hit?.id]);
+
+  if (index === null || !hit) return <dialog ref={dialogRef} className="viewer" aria-modal="true" aria-label={t('viewer.label')} />;
+
+  const close = () => onClose(index);
+  const go = (delta: number) => {
+    const next = index + delta;
+    if (next >= 0 && next < hits.length) onIndex(next);
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLDialogElement>) => {
+    const tag = (e.target as HTMLElement).tagName;
+    if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA') return;
+    if (e.key === 'ArrowRight') {
+      e.preventDefault();
+      go(1);
+    } else if (e.key === 'ArrowLeft') {
+      e.preventDefault();
+      go(-1);
+    }
+  };
+  const shell = async (action: 'revealPhoto' | 'openPhoto') => {
+    try {
+      await api[action]({ photoId: hit.id });
+    } catch (e) {
+      onError(toCallError(e));
+    }
+  };
+
+  const d = detail && detail.id === hit.id ? detail : null;
+  const taken = formatTakenAt(d?.takenAt ?? hit.takenAt, lang);
+  const camera = d ? [d.cameraMake, d.cameraModel].filter(Boolean).join(' ') : '';
+  const w = d?.width ?? hit.width;
+  const h = d?.height ?? hit.height;
+  const tags = d?.tags ?? hit.tags ?? [];
+  const unknown = <span className="muted">{t('viewer.unknown')}</span>;
+  const titleId = 'viewer-title';
+
+  return (
+    <dialog
+      ref={dialogRef}
+      className="viewer"
+      aria-modal="true"
+      aria-labelledby={titleId}
+      onCancel={(e) => {
+        e.preventDefault();
+        close();
+      }}
+      onKeyDown={onKeyDown}
+    >
+      <div className="viewer-stage">
+        <img className="viewer-placeholder" src={mediaUrl(hit.id, 'thumb')} alt="" aria-hidden="true" />
+        <img
+          key={hit.id}
+          className={`viewer-image${loadedId === hit.id ? ' is-loaded' : ''}`}
+          src={mediaUrl(hit.id, 'original')}
+          alt={hit.fileName}
+          onLoad={() => setLoadedId(hit.id)}
+        />
+        <button type="button" className="viewer-nav prev" onClick={() => go(-1)} disabled={index === 0} aria-label={t('viewer.prev')} title={t('viewer.prev')}>
+          <Icon name="chevron-left" />
+        </button>
+        <button
+          type="button"
+          className="viewer-nav next"
+          onClick={() => go(1)}
+          disabled={index >= hits.length - 1}
+          aria-label={t('viewer.next')}
+          title={t('viewer.next')}
+        >
+          <Icon name="chevron-right" />
+        </button>
+      </div>
+      <aside className="viewer-info">
+        <div className="viewer-head">
+          <div className="viewer-titles">
+            <h2 id={titleId} className="viewer-title" title={hit.fileName}>
+              {hit.fileName}
+            </h2>
+            <p className="muted small">
+              {t('viewer.position', { i: formatCount(index + 1, lang), n: formatCount(hits.length, lang) })} · {t('viewer.score')}{' '}
+              {formatScore(hit.score)}
+            </p>
+          </div>
+          <button ref={closeRef} type="button" className="icon-button" onClick={close} aria-label={t('viewer.close')} title={t('viewer.close')}>
+            <Icon name="close" />
+          </button>
+        </div>
+        <div className="viewer-actions">
+          <button type="button" className="button primary" onClick={() => onSimilar(hit)}>
+            <Icon name="sparkle" />
+            {t('viewer.similar')}
+          </button>
+          {nativeShell && (
+            <>
+              <button type="button" className="button" onClick={() => void shell('revealPhoto')}>
+                <Icon name="folder" />
+                {t('viewer.reveal')}
+              </button>
+              <button type="button" className="button" onClick={() => void shell('openPhoto')}>
+                <Icon name="external" />
+                {t('viewer.open')}
+              </button>
+            </>
+          )}
+        </div>
+        {detailError && <p className="inline-error" role="alert">{errorText(detailError, t)}</p>}
+        {d?.status === 'skipped' && <p className="inline-error">{t('viewer.skipped', { reason: d.skipReason ?? '' })}</p>}
+        <dl className="details">
+          <dt>{t('viewer.taken')}</dt>
+          <dd>{taken ?? unknown}</dd>
+          <dt>{t('viewer.camera')}</dt>
+          <dd>{camera || unknown}</dd>
+          <dt>{t('viewer.dimensions')}</dt>
+          <dd>{w && h ? `${formatCount(w, lang)} × ${formatCount(h, lang)}` : unknown}</dd>
+          <dt>{t('viewer.size')}</dt>
+          <dd>{d ? formatBytes(d.size, lang) : '…'}</dd>
+          <dt>{t('viewer.folder')}</dt>
+          <dd className="path" title={hit.folder}>
+            <span className="path-base">{baseName(hit.folder)}</span>
+            <span className="path-full">{hit.folder}</span>
+          </dd>
+          {d?.gps && (
+            <>
+              <dt>{t('viewer.location')}</dt>
+              <dd>
+                {d.gps.lat.toFixed(5)}, {d.gps.lon.toFixed(5)}
+              </dd>
+            </>
+          )}
+        </dl>
+        {tags.length > 0 && (
+          <section className="viewer-tags" aria-label={t('viewer.tags')}>
+            <h3 className="section-label">{t('viewer.tags')}</h3>
+            <ul className="chips">
+              {tags.map((tag) => (
+                <li key={tag.name}>
+                  <button type="button" className="chip" onClick={() => onTag(tag.name)} title={`${tag.name} · ${formatScore(tag.score)}`}>
+                    {tag.name}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+        <p className="viewer-keys muted small" aria-hidden="true">
+          {t('viewer.keys')}
+        </p>
+      </aside>
+    </dialog>
+  );
+}

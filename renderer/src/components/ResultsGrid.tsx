@@ -1,0 +1,174 @@
+/**
+ * The virtualised thumbnail grid. Only the rows in view (plus a few) exist in the DOM, so 100k
+ * results cost the same as 100. Rows of N square cells, N from the available width.
+ *
+ * Keyboard: one roving tab stop (the active cell); arrows / Home / End / PageUp / PageDown move it,
+ * scrolling the target row into view first because it may not be rendered yet.
+ */
+import { useEffect, useImperativeHandle, useLayoutEffect, useRef, useState } from 'react';
+import type { KeyboardEvent, Ref } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { PhotoHit } from '../../../electron/shared/api.ts';
+import { mediaUrl } from '../api/index.ts';
+import { computeGridLayout, moveInGrid, rowCount } from '../lib/gridLayout.ts';
+import { formatScore } from '../lib/format.ts';
+import { useI18n } from '../lib/i18n.tsx';
+
+export interface ResultsGridHandle {
+  focusIndex(index: number): void;
+}
+
+interface Props {
+  hits: PhotoHit[];
+  /** A new list (not a longer page of the same one): scroll back to the top. */
+  listKey: string;
+  hasMore: boolean;
+  onEndReached(): void;
+  onOpen(index: number): void;
+  label: string;
+  ref?: Ref<ResultsGridHandle>;
+}
+
+const GAP = 10;
+const MIN_CELL = 168;
+
+export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, ref }: Props) {
+  const { t } = useI18n();
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const sizerRef = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(0);
+  const [active, setActive] = useState(0);
+  const layout = computeGridLayout(width, MIN_CELL, GAP);
+  const rows = rowCount(hits.length, layout.columns);
+
+  useLayoutEffect(() => {
+    const el = sizerRef.current;
+    if (!el) return;
+    setWidth(el.clientWidth);
+    const ro = new ResizeObserver((entries) => {
+      const w = entries[0]?.contentRect.width;
+      if (w !== undefined) setWidth(Math.floor(w));
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  const virtualizer = useVirtualizer({
+    count: rows,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => layout.rowHeight,
+    overscan: 3,
+  });
+
+  useEffect(() => {
+    virtualizer.measure();
+  }, [layout.rowHeight, virtualizer]);
+
+  useEffect(() => {
+    scrollRef.current?.scrollTo({ top: 0 });
+    setActive(0);
+  }, [listKey]);
+
+  useEffect(() => {
+    if (active > hits.length - 1) setActive(Math.max(0, hits.length - 1));
+  }, [hits.length, active]);
+
+  const items = virtualizer.getVirtualItems();
+  const lastRow = items.length > 0 ? items[items.length - 1]!.index : -1;
+  useEffect(() => {
+    if (hasMore && lastRow >= rows - 3) onEndReached();
+  }, [hasMore, lastRow, rows, onEndReached]);
+
+  const pendingFocus = useRef<number | null>(null);
+  const focusIndex = (index: number) => {
+    if (hits.length === 0) return;
+    const i = Math.max(0, Math.min(hits.length - 1, index));
+    setActive(i);
+    virtualizer.scrollToIndex(Math.floor(i / layout.columns), { align: 'auto' });
+    pendingFocus.current = i;
+    // The row may only be rendered after the scroll lands; try for a few frames.
+    let tries = 0;
+    const attempt = () => {
+      if (pendingFocus.current !== i) return;
+      const el = sizerRef.current?.querySelector<HTMLButtonElement>(`button[data-index="${i}"]`);
+      if (el) {
+        el.focus({ preventScroll: false });
+        pendingFocus.current = null;
+      } else if (tries++ < 20) {
+        requestAnimationFrame(attempt);
+      }
+    };
+    requestAnimationFrame(attempt);
+  };
+
+  useImperativeHandle(ref, () => ({ focusIndex }));
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    const target = e.target as HTMLElement;
+    const idx = Number(target.dataset.index);
+    if (!Number.isInteger(idx)) return;
+    const pageRows = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 0) / layout.rowHeight) - 1);
+    const next = moveInGrid(e.key, idx, hits.length, layout.columns, pageRows);
+    if (next === null) return;
+    e.preventDefault();
+    if (next !== idx) focusIndex(next);
+  };
+
+  return (
+    <div className="grid-scroll" ref={scrollRef}>
+      <div
+        className="grid-sizer"
+        ref={sizerRef}
+        role="list"
+        aria-label={label}
+        onKeyDown={onKeyDown}
+        style={{ height: virtualizer.getTotalSize() }}
+      >
+        {width > 0 &&
+          items.map((row) => {
+            const start = row.index * layout.columns;
+            const cells = hits.slice(start, start + layout.columns);
+            return (
+              <div
+                key={row.key}
+                role="none"
+                className="grid-row"
+                style={{
+                  transform: `translateY(${row.start}px)`,
+                  height: layout.cellSize,
+                  gridTemplateColumns: `repeat(${layout.columns}, ${layout.cellSize}px)`,
+                  columnGap: GAP,
+                }}
+              >
+                {cells.map((hit, j) => {
+                  const i = start + j;
+                  const score = formatScore(hit.score);
+                  return (
+                    <div role="listitem" key={hit.id} aria-setsize={hits.length} aria-posinset={i + 1} className="cell">
+                      <button
+                        type="button"
+                        className="thumb"
+                        data-index={i}
+                        data-photo-id={hit.id}
+                        tabIndex={i === active ? 0 : -1}
+                        aria-label={t('hit.label', { name: hit.fileName, score })}
+                        title={`${hit.fileName} · ${t('viewer.score')} ${score}`}
+                        onClick={() => onOpen(i)}
+                        onFocus={() => setActive(i)}
+                      >
+                        <img src={mediaUrl(hit.id, 'thumb')} alt="" loading="lazy" decoding="async" draggable={false} />
+                        <span className="thumb-overlay" aria-hidden="true">
+                          <span className="thumb-name">{hit.fileName}</span>
+                          <span className="thumb-score">{score}</span>
+                        </span>
+                      </button>
+                    </div>
+                  );
+                })}
+              </div>
+            );
+          })}
+      </div>
+    </div>
+  );
+}

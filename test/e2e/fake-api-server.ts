@@ -1,0 +1,504 @@
+/**
+ * DEVELOPMENT ONLY: a stand-in for the web-mode server so the renderer can be built and checked
+ * before (and independently of) the real engine. Serves dist/renderer plus /api/* with canned,
+ * in-memory data and generated SVG "photos" whose dominant colour is what the fake search ranks.
+ *
+ * Requests are validated with the real contract (parseRequest from electron/shared/api.ts), so a
+ * renderer call that the real server would reject fails here too. The final e2e suite must run
+ * against the real engine (see run.ts); nothing here proves search quality.
+ *
+ * Run standalone: npx tsx test/e2e/fake-api-server.ts [--photos 100000] [--port 5180]
+ */
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import {
+  ApiError,
+  isApiMethod,
+  parseRequest,
+  type AlbumSummary,
+  type ApiMethod,
+  type ApiParsedRequest,
+  type ApiResponses,
+  type EngineStatus,
+  type PhotoDetail,
+  type PhotoHit,
+  type SearchResponse,
+  type TagInfo,
+  type WatchedFolder,
+} from '../../electron/shared/api.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+interface Colour {
+  key: string;
+  zh: string;
+  hex: string;
+}
+
+/** The same nine colours (and characters) as the toy-colors test model. */
+export const COLOURS: readonly Colour[] = [
+  { key: 'red', zh: '红', hex: '#d6281f' },
+  { key: 'orange', zh: '橙', hex: '#f08a1c' },
+  { key: 'yellow', zh: '黄', hex: '#efd41c' },
+  { key: 'green', zh: '绿', hex: '#2f9e44' },
+  { key: 'blue', zh: '蓝', hex: '#1f5fd6' },
+  { key: 'purple', zh: '紫', hex: '#8c2bb3' },
+  { key: 'black', zh: '黑', hex: '#151515' },
+  { key: 'white', zh: '白', hex: '#f4f4f2' },
+  { key: 'gray', zh: '灰', hex: '#808080' },
+];
+
+const SCENES = [
+  { name: '户外', en: 'outdoors' },
+  { name: '室内', en: 'indoors' },
+  { name: '风景', en: 'landscape' },
+  { name: '人像', en: 'portrait' },
+  { name: '夜景', en: 'night' },
+  { name: '美食', en: 'food' },
+];
+
+interface FakePhoto {
+  id: number;
+  path: string;
+  folder: string;
+  fileName: string;
+  colour: number;
+  shade: number;
+  takenAt: string | null;
+  scene: number;
+  watchedId: number;
+}
+
+interface IndexJob {
+  startedAt: number;
+  ids: number[];
+}
+
+export interface FakeServerOptions {
+  port?: number;
+  /** Pre-populate one already-indexed folder with this many photos (grid stress tests). */
+  photos?: number;
+  /** Photos "encoded" per second when a folder is added. */
+  rate?: number;
+  /** Extra latency on search-like calls, ms, to make loading states visible. */
+  latencyMs?: number;
+  nativeShell?: boolean;
+}
+
+export interface FakeServer {
+  url: string;
+  token: string;
+  /** A folder path the fake accepts for addFolder and the names of its red photos. */
+  photosFolder: string;
+  redPhotoNames: string[];
+  /** Every search-like request body seen, for assertions about what the UI sent. */
+  calls: { method: string; body: unknown }[];
+  close(): Promise<void>;
+}
+
+const PER_COLOUR = 6;
+
+export async function startFakeServer(opts: FakeServerOptions = {}): Promise<FakeServer> {
+  const token = crypto.randomBytes(16).toString('hex');
+  const rate = opts.rate ?? 25;
+  const photos = new Map<number, FakePhoto>();
+  const indexed = new Set<number>();
+  const folders: WatchedFolder[] = [];
+  const skipped: { path: string; reason: string; watchedId: number }[] = [];
+  const customTags = new Map<string, TagInfo>();
+  const removedTags = new Set<string>();
+  const calls: FakeServer['calls'] = [];
+  let job: IndexJob | null = null;
+  let nextPhotoId = 1;
+  let nextFolderId = 1;
+
+  const photosFolder = '/home/demo/Pictures';
+  const redPhotoNames = Array.from({ length: PER_COLOUR }, (_, i) => `red-${String(i + 1).padStart(2, '0')}.jpg`);
+
+  function addPhotos(watched: WatchedFolder, count: number | null): number[] {
+    const ids: number[] = [];
+    const n = count ?? COLOURS.length * PER_COLOUR;
+    for (let i = 0; i < n; i++) {
+      const colour = count === null ? Math.floor(i / PER_COLOUR) : i % COLOURS.length;
+      const k = count === null ? (i % PER_COLOUR) + 1 : Math.floor(i / COLOURS.length) + 1;
+      // Half of each colour in a 旅行 subfolder so albums and folder filters have something to show.
+      const sub = count === null && k > PER_COLOUR / 2 ? '旅行' : '';
+      const folder = sub ? `${watched.path}/${sub}` : watched.path;
+      const fileName = `${COLOURS[colour]!.key}-${String(k).padStart(count === null ? 2 : 6, '0')}.jpg`;
+      const id = nextPhotoId++;
+      const day = ((id * 37) % 28) + 1;
+      const month = ((id * 7) % 12) + 1;
+      photos.set(id, {
+        id,
+        path: `${folder}/${fileName}`,
+        folder,
+        fileName,
+        colour,
+        shade: ((id * 53) % 40) - 20,
+        takenAt: id % 7 === 0 ? null : `${2022 + (id % 3)}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}T${String(8 + (id % 12)).padStart(2, '0')}:30:00`,
+        scene: id % SCENES.length,
+        watchedId: watched.id,
+      });
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  if (opts.photos) {
+    const w: WatchedFolder = { id: nextFolderId++, path: '/home/demo/Bulk', photoCount: opts.photos };
+    folders.push(w);
+    for (const id of addPhotos(w, opts.photos)) indexed.add(id);
+  }
+
+  /** Advance the simulated index run to "now". */
+  function tick(): void {
+    if (!job) return;
+    const done = Math.min(job.ids.length, Math.floor(((Date.now() - job.startedAt) / 1000) * rate));
+    for (let i = 0; i < done; i++) indexed.add(job.ids[i]!);
+    for (const f of folders) f.photoCount = [...photos.values()].filter((p) => p.watchedId === f.id && indexed.has(p.id)).length;
+  }
+
+  function status(): EngineStatus {
+    tick();
+    let progress: EngineStatus['progress'] = { running: false, done: 0, total: 0, rate: 0, etaSeconds: null, current: null };
+    if (job) {
+      const total = job.ids.length;
+      const done = job.ids.filter((id) => indexed.has(id)).length;
+      const running = done < total;
+      progress = {
+        running,
+        done,
+        total,
+        rate: running ? rate : 0,
+        etaSeconds: running ? Math.ceil((total - done) / rate) : null,
+        current: running ? photos.get(job.ids[done]!)!.path : null,
+      };
+    }
+    const pending = [...photos.keys()].filter((id) => !indexed.has(id)).length;
+    return {
+      counts: { indexed: indexed.size, pending, skipped: skipped.length },
+      progress,
+      model: { id: 'fake-colors', name: 'Chinese-CLIP (fake)', embeddingDim: 512 },
+      provider: { name: 'cpu', fallbacks: [{ provider: 'cuda', reason: 'no CUDA device found' }] },
+    };
+  }
+
+  function colourVector(text: string): number[] | null {
+    const v = COLOURS.map((c) => (text.split(c.zh).length - 1) + (text.toLowerCase().split(c.key).length - 1));
+    return v.some((x) => x > 0) ? v : null;
+  }
+
+  function photoVector(p: FakePhoto): number[] {
+    return COLOURS.map((_, i) => (i === p.colour ? 1 : i === (p.colour + 1) % COLOURS.length ? 0.15 : 0.03));
+  }
+
+  function cosine(a: number[], b: number[]): number {
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    for (let i = 0; i < a.length; i++) {
+      dot += a[i]! * b[i]!;
+      na += a[i]! ** 2;
+      nb += b[i]! ** 2;
+    }
+    return dot / Math.sqrt(na * nb);
+  }
+
+  function noise(seed: string, id: number): number {
+    const h = crypto.createHash('md5').update(`${seed}:${id}`).digest();
+    return h.readUInt16LE(0) / 65535;
+  }
+
+  function toHit(p: FakePhoto, score: number): PhotoHit {
+    return {
+      id: p.id,
+      path: p.path,
+      score,
+      fileName: p.fileName,
+      folder: p.folder,
+      width: 4000,
+      height: 3000,
+      takenAt: p.takenAt,
+      tags: tagsOf(p).slice(0, 3),
+    };
+  }
+
+  function tagsOf(p: FakePhoto): { name: string; score: number }[] {
+    const out = [
+      { name: `${COLOURS[p.colour]!.zh}色`, score: 0.31 },
+      { name: SCENES[p.scene]!.name, score: 0.24 },
+    ];
+    for (const t of customTags.values()) if (t.name.includes(COLOURS[p.colour]!.zh)) out.push({ name: t.name, score: 0.27 });
+    return out.filter((t) => !removedTags.has(t.name));
+  }
+
+  function filtered(f: { folder?: string; after?: string; before?: string; tag?: string }): FakePhoto[] {
+    tick();
+    return [...photos.values()].filter((p) => {
+      if (!indexed.has(p.id)) return false;
+      if (f.folder && !(p.folder === f.folder || p.folder.startsWith(`${f.folder}/`))) return false;
+      if ((f.after || f.before) && !p.takenAt) return false;
+      if (f.after && p.takenAt! < f.after) return false;
+      if (f.before && p.takenAt! > f.before) return false;
+      if (f.tag && !tagsOf(p).some((t) => t.name === f.tag)) return false;
+      return true;
+    });
+  }
+
+  function rank(list: FakePhoto[], score: (p: FakePhoto) => number, limit: number): SearchResponse {
+    const t0 = performance.now();
+    const hits = list
+      .map((p) => ({ p, s: score(p) }))
+      .sort((a, b) => b.s - a.s || a.p.id - b.p.id)
+      .slice(0, limit)
+      .map(({ p, s }) => toHit(p, Math.round(s * 1000) / 1000));
+    return { hits, textMs: 4, searchMs: Math.round(performance.now() - t0) };
+  }
+
+  function allTags(): TagInfo[] {
+    tick();
+    const counts = new Map<string, number>();
+    for (const p of photos.values()) if (indexed.has(p.id)) for (const t of tagsOf(p)) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+    const builtIn: TagInfo[] = [
+      ...COLOURS.map((c) => ({ name: `${c.zh}色`, nameEn: c.key, family: '颜色', custom: false, photoCount: counts.get(`${c.zh}色`) ?? 0 })),
+      ...SCENES.map((s) => ({ name: s.name, nameEn: s.en, family: '场景', custom: false, photoCount: counts.get(s.name) ?? 0 })),
+    ].filter((t) => !removedTags.has(t.name) && t.photoCount > 0);
+    const custom = [...customTags.values()].map((t) => ({ ...t, photoCount: counts.get(t.name) ?? 0 }));
+    return [...builtIn, ...custom];
+  }
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  const handlers: { [M in ApiMethod]: (req: ApiParsedRequest<M>) => Promise<ApiResponses[M]> | ApiResponses[M] } = {
+    capabilities: () => ({ nativeShell: opts.nativeShell ?? false, transport: 'http' }),
+    status: () => status(),
+    search: async (req) => {
+      if (opts.latencyMs) await sleep(opts.latencyMs);
+      const q = colourVector(req.query);
+      return rank(filtered(req), (p) => (q ? 0.34 * cosine(q, photoVector(p)) : 0.05 + 0.2 * noise(req.query, p.id)), req.limit);
+    },
+    similar: async (req) => {
+      if (opts.latencyMs) await sleep(opts.latencyMs);
+      const src = photos.get(req.photoId);
+      if (!src) throw new ApiError('NOT_FOUND', `no photo ${req.photoId}`);
+      const v = photoVector(src);
+      return rank(filtered(req), (p) => (p.id === src.id ? 1 : 0.9 * cosine(v, photoVector(p)) - 0.002 * Math.abs(p.shade - src.shade)), req.limit);
+    },
+    similarToImage: async (req) => {
+      if (opts.latencyMs) await sleep(opts.latencyMs);
+      const text = Buffer.from(req.dataBase64, 'base64').toString('utf8');
+      const m = /data-colour="(\w+)"/.exec(text);
+      const colour = COLOURS.findIndex((c) => c.key === m?.[1]);
+      if (colour < 0) throw new ApiError('BAD_REQUEST', 'the fake server only understands its own SVG photos');
+      const v = COLOURS.map((_, i) => (i === colour ? 1 : 0.03));
+      return rank(filtered(req), (p) => 0.8 * cosine(v, photoVector(p)), req.limit);
+    },
+    photo: (req) => {
+      const p = photos.get(req.photoId);
+      if (!p) throw new ApiError('NOT_FOUND', `no photo ${req.photoId}`);
+      const hit = toHit(p, 0);
+      const { score: _score, ...rest } = hit;
+      const detail: PhotoDetail = {
+        ...rest,
+        size: 2_400_000 + p.id * 1237,
+        mtime: '2024-06-01T12:00:00Z',
+        cameraMake: p.id % 3 === 0 ? null : p.id % 2 ? 'FUJIFILM' : 'Apple',
+        cameraModel: p.id % 3 === 0 ? null : p.id % 2 ? 'X-T4' : 'iPhone 15 Pro',
+        gps: p.id % 4 === 0 ? { lat: 30.25 + p.id / 1000, lon: 120.16 } : null,
+        status: indexed.has(p.id) ? 'indexed' : 'pending',
+        skipReason: null,
+        tags: tagsOf(p),
+      };
+      return detail;
+    },
+    listFolders: () => {
+      tick();
+      return folders.map((f) => ({ ...f }));
+    },
+    addFolder: (req) => {
+      const p = req.path.replace(/\/+$/, '');
+      if (!p.startsWith('/')) throw new ApiError('BAD_REQUEST', `not an absolute path: ${p}`);
+      if (p.includes('missing')) throw new ApiError('NOT_FOUND', `folder does not exist: ${p}`);
+      if (folders.some((f) => f.path === p)) throw new ApiError('BAD_REQUEST', `already watching ${p}`);
+      const w: WatchedFolder = { id: nextFolderId++, path: p, photoCount: 0 };
+      folders.push(w);
+      tick();
+      const ids = addPhotos(w, null);
+      job = { startedAt: Date.now(), ids: [...(job?.ids.filter((id) => !indexed.has(id)) ?? []), ...ids] };
+      skipped.push(
+        { path: `${p}/broken.jpg`, reason: '无法解码：文件已损坏', watchedId: w.id },
+        { path: `${p}/旅行/scan.tiff`, reason: '不支持的格式（多页 TIFF）', watchedId: w.id },
+      );
+      return w;
+    },
+    removeFolder: (req) => {
+      const i = folders.findIndex((f) => f.id === req.folderId);
+      if (i < 0) return { removed: false };
+      folders.splice(i, 1);
+      for (const [id, p] of photos) {
+        if (p.watchedId === req.folderId) {
+          photos.delete(id);
+          indexed.delete(id);
+        }
+      }
+      if (job) {
+        const ids = job.ids.filter((id) => photos.has(id));
+        job = ids.length > 0 ? { ...job, ids } : null;
+      }
+      for (let j = skipped.length - 1; j >= 0; j--) if (skipped[j]!.watchedId === req.folderId) skipped.splice(j, 1);
+      return { removed: true };
+    },
+    listSkipped: (req) =>
+      skipped.slice(req.offset, req.offset + req.limit).map(({ path: p, reason }) => ({ path: p, reason })),
+    listTags: () => allTags(),
+    photosByTag: (req) =>
+      filtered({})
+        .filter((p) => tagsOf(p).some((t) => t.name === req.tag))
+        .slice(0, req.limit)
+        .map((p) => toHit(p, tagsOf(p).find((t) => t.name === req.tag)!.score)),
+    albums: (): AlbumSummary[] => {
+      const byFolder = new Map<string, FakePhoto[]>();
+      for (const p of filtered({})) {
+        const list = byFolder.get(p.folder);
+        if (list) list.push(p);
+        else byFolder.set(p.folder, [p]);
+      }
+      return [...byFolder.entries()].map(([folder, list]) => {
+        const counts = new Map<string, number>();
+        for (const p of list) for (const t of tagsOf(p)) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+        const tags = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([name, n]) => ({ name, weight: n / list.length }));
+        const base = folder.split('/').pop() ?? folder;
+        return { folder, photoCount: list.length, title: `${base} · ${tags[0]?.name ?? ''}`, tags };
+      });
+    },
+    addCustomTag: (req) => {
+      if (customTags.has(req.name) || allTags().some((t) => t.name === req.name)) throw new ApiError('BAD_REQUEST', `tag exists: ${req.name}`);
+      const t: TagInfo = { name: req.name, nameEn: null, family: '自定义', custom: true, photoCount: 0 };
+      customTags.set(req.name, t);
+      removedTags.delete(req.name);
+      return allTags().find((x) => x.name === req.name) ?? t;
+    },
+    removeTag: (req) => {
+      const had = customTags.delete(req.name) || allTags().some((t) => t.name === req.name);
+      if (had) removedTags.add(req.name);
+      return { removed: had };
+    },
+    chooseFolders: () => {
+      if (!opts.nativeShell) throw new ApiError('UNSUPPORTED', 'no native folder picker in web mode');
+      return [photosFolder];
+    },
+    revealPhoto: () => {
+      if (!opts.nativeShell) throw new ApiError('UNSUPPORTED', 'not available in web mode');
+      return { ok: true };
+    },
+    openPhoto: () => {
+      if (!opts.nativeShell) throw new ApiError('UNSUPPORTED', 'not available in web mode');
+      return { ok: true };
+    },
+  };
+
+  function svgPhoto(p: FakePhoto, w: number, h: number): string {
+    const c = COLOURS[p.colour]!;
+    const ink = c.key === 'white' || c.key === 'yellow' ? '#222' : '#fff';
+    const r = Math.min(w, h);
+    return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" data-colour="${c.key}">
+<rect width="${w}" height="${h}" fill="${c.hex}"/>
+<rect width="${w}" height="${h}" fill="${p.shade > 0 ? '#fff' : '#000'}" opacity="${Math.abs(p.shade) / 100}"/>
+<circle cx="${w * (0.3 + ((p.id * 13) % 40) / 100)}" cy="${h * 0.42}" r="${r * 0.18}" fill="${ink}" opacity="0.22"/>
+<rect x="0" y="${h * 0.72}" width="${w}" height="${h * 0.28}" fill="${ink}" opacity="0.12"/>
+<text x="${w / 2}" y="${h * 0.9}" font-family="sans-serif" font-size="${r * 0.07}" fill="${ink}" text-anchor="middle" opacity="0.8">${p.fileName}</text>
+</svg>`;
+  }
+
+  const distDir = path.join(ROOT, 'dist/renderer');
+  const MIME: Record<string, string> = {
+    '.html': 'text/html; charset=utf-8',
+    '.js': 'text/javascript; charset=utf-8',
+    '.css': 'text/css; charset=utf-8',
+    '.svg': 'image/svg+xml',
+    '.map': 'application/json',
+    '.png': 'image/png',
+  };
+
+  function sendJson(res: http.ServerResponse, code: number, body: unknown): void {
+    res.writeHead(code, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.end(JSON.stringify(body));
+  }
+
+  async function readBody(req: http.IncomingMessage): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname.startsWith('/api/')) {
+        if (req.headers.authorization !== `Bearer ${token}`) return sendJson(res, 401, { code: 'BAD_REQUEST', message: 'missing or wrong token' });
+        if (req.method !== 'POST') return sendJson(res, 405, { code: 'BAD_REQUEST', message: 'POST only' });
+        const method = url.pathname.slice(5);
+        if (!isApiMethod(method)) return sendJson(res, 404, { code: 'NOT_FOUND', message: `unknown method ${method}` });
+        try {
+          const raw = await readBody(req);
+          const parsed = parseRequest(method, raw ? JSON.parse(raw) : {});
+          if (['search', 'similar', 'similarToImage', 'photosByTag', 'addFolder'].includes(method)) calls.push({ method, body: parsed });
+          const result = await (handlers[method] as (r: unknown) => unknown)(parsed);
+          return sendJson(res, 200, result);
+        } catch (err) {
+          const e = ApiError.from(err);
+          return sendJson(res, e.code === 'NOT_FOUND' ? 404 : e.code === 'BAD_REQUEST' ? 400 : e.code === 'UNSUPPORTED' ? 501 : 500, e.toPayload());
+        }
+      }
+      const media = /^\/media\/(thumb|original)\/(\d+)$/.exec(url.pathname);
+      if (media) {
+        if (url.searchParams.get('token') !== token) return sendJson(res, 401, { code: 'BAD_REQUEST', message: 'missing or wrong token' });
+        const p = photos.get(Number(media[2]));
+        if (!p) return sendJson(res, 404, { code: 'NOT_FOUND', message: 'no such photo' });
+        const big = media[1] === 'original';
+        res.writeHead(200, { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'private, max-age=3600' });
+        return res.end(big ? svgPhoto(p, 1600, 1200) : svgPhoto(p, 320, 320));
+      }
+      const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+      const file = path.resolve(distDir, `.${rel}`);
+      if (!file.startsWith(distDir + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+        res.writeHead(404, { 'Content-Type': 'text/plain' });
+        return res.end('not found');
+      }
+      res.writeHead(200, { 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' });
+      fs.createReadStream(file).pipe(res);
+    })();
+  });
+
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    token,
+    photosFolder,
+    redPhotoNames,
+    calls,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  const s = await startFakeServer({
+    port: Number(arg('--port') ?? 5180),
+    photos: arg('--photos') ? Number(arg('--photos')) : undefined,
+    latencyMs: arg('--latency') ? Number(arg('--latency')) : undefined,
+  });
+  console.log(`fake 拾光 server: ${s.url}\nadd folder: ${s.photosFolder}`);
+}

@@ -1,0 +1,423 @@
+/**
+ * The end-to-end UI suite: drives the real renderer in Chromium (playwright-core, system Chromium)
+ * against a running web-mode server at `baseUrl` (full URL including ?token=…).
+ *
+ * It expects a fresh, empty library and a folder of photos whose red ones are named in
+ * opts.redPhotoNames (toy-colors model: "红色" must rank them first). Checks are sequential and
+ * share one page: a failure is recorded (with a screenshot) and the suite carries on, printing
+ * "N passed, N failed" at the end; runUiSuite rejects if anything failed.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page, type Request, type Response } from 'playwright-core';
+
+export interface UiSuiteOptions {
+  /** Folder to add through the library panel (a path on the server's machine). */
+  photosFolder: string;
+  /** File names of the photos that "红色" must rank first. */
+  redPhotoNames: string[];
+  /** File names the engine is expected to skip (listed with reasons), if the fixture has any. */
+  skippedNames?: string[];
+  /** Where screenshots go; default test-results/ in the working directory. */
+  screenshotDir?: string;
+  /** How long indexing the folder may take. */
+  indexTimeoutMs?: number;
+}
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+const RESULTS = '搜索结果';
+
+function apiMethodOf(r: Request): string | null {
+  const m = /\/api\/(\w+)$/.exec(new URL(r.url()).pathname);
+  return m ? m[1]! : null;
+}
+
+function bodyOf(r: Request): Record<string, unknown> {
+  try {
+    return JSON.parse(r.postData() ?? '{}') as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+const norm = (p: string) => p.replace(/\\/g, '/').replace(/\/+$/, '');
+const inFolder = (dir: string, root: string) => norm(dir) === norm(root) || norm(dir).startsWith(`${norm(root)}/`);
+
+export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise<void> {
+  const shots = path.resolve(opts.screenshotDir ?? 'test-results');
+  fs.mkdirSync(shots, { recursive: true });
+  const red = new Set(opts.redPhotoNames);
+  const k = opts.redPhotoNames.length;
+  assert.ok(k > 0, 'redPhotoNames must not be empty');
+
+  const browser: Browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const context: BrowserContext = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN', colorScheme: 'light' });
+  const page: Page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+
+  const consoleProblems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleProblems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => consoleProblems.push(`pageerror: ${e.message}`));
+  const apiCalls: { method: string; body: Record<string, unknown> }[] = [];
+  page.on('request', (r) => {
+    const m = apiMethodOf(r);
+    if (m && m !== 'status') apiCalls.push({ method: m, body: bodyOf(r) });
+  });
+
+  let passed = 0;
+  let failed = 0;
+  let shotNo = 0;
+  const shot = async (name: string) => {
+    shotNo++;
+    // Transitions frozen so a theme switch is not captured half-way.
+    await page.screenshot({ path: path.join(shots, `ui-${String(shotNo).padStart(2, '0')}-${name}.png`), animations: 'disabled' });
+  };
+  const check = async (name: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+      passed++;
+      console.log(`  ✓ ${name}`);
+    } catch (err) {
+      failed++;
+      console.log(`  ✗ ${name}\n      ${(err instanceof Error ? err.message : String(err)).split('\n').join('\n      ')}`);
+      await page.screenshot({ path: path.join(shots, `ui-FAILED-${name.replace(/[^\w\u4e00-\u9fff]+/g, '_').slice(0, 60)}.png`) }).catch(() => {});
+      // Leave no dialog open for the next check.
+      await page.keyboard.press('Escape').catch(() => {});
+    }
+  };
+
+  const searchbox = () => page.getByRole('searchbox', { name: '搜索照片' });
+  const grid = () => page.getByRole('list', { name: RESULTS });
+  const resultButtons = () => grid().getByRole('button');
+  const libraryRegion = () => page.getByRole('region', { name: '图库' });
+  const tagsRegion = () => page.getByRole('region', { name: '标签' });
+  const filters = () => page.getByRole('group', { name: '筛选' });
+
+  /**
+   * Page-side expressions are strings: this file compiles without the DOM lib (tsconfig.node.json),
+   * and a string keeps browser globals out of the Node type environment.
+   */
+  const inPage = <T>(expr: string): Promise<T> => page.evaluate(expr) as Promise<T>;
+  /**
+   * Poll a page expression until it is truthy. Not page.waitForFunction: that evaluates strings with
+   * eval inside the page, which the app's CSP (rightly) forbids.
+   */
+  const waitInPage = async (expr: string, timeoutMs = 15_000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (await inPage<boolean>(`!!(${expr})`)) return;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${expr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const waitActiveIndex = (i: number) => waitInPage(`document.activeElement?.dataset?.index === '${i}'`);
+
+  /** File names of the first n results in grid order (they are rendered: the grid starts at the top). */
+  const topNames = async (n: number): Promise<string[]> => {
+    await resultButtons().first().waitFor();
+    const labels = await inPage<string[]>(`[...document.querySelectorAll('[role="list"][aria-label="${RESULTS}"] button[data-index]')]
+      .sort((a, b) => Number(a.dataset.index) - Number(b.dataset.index))
+      .map((b) => b.getAttribute('aria-label') ?? '')`);
+    return labels.slice(0, n).map((l) => l.split('，相似度')[0]!);
+  };
+
+  const waitApi = (method: string, pred: (body: Record<string, unknown>) => boolean = () => true): Promise<Response> =>
+    page.waitForResponse((r) => apiMethodOf(r.request()) === method && pred(bodyOf(r.request())), { timeout: 30_000 });
+
+  /** Wait for the response and for React to have rendered its first hit. */
+  const hitsOf = async (res: Response): Promise<{ fileName: string; folder: string; id: number }[]> => {
+    assert.equal(res.status(), 200, `${res.url()} → HTTP ${res.status()}: ${await res.text().catch(() => '')}`);
+    const body = (await res.json()) as { hits?: { fileName: string; folder: string; id: number }[] } | { fileName: string; folder: string; id: number }[];
+    const hits = Array.isArray(body) ? body : (body.hits ?? []);
+    if (hits.length > 0) await page.locator(`button[data-index="0"][data-photo-id="${hits[0]!.id}"]`).waitFor();
+    return hits;
+  };
+
+  const searchFor = async (text: string) => {
+    const res = waitApi('search', (b) => b.query === text);
+    await searchbox().fill(text);
+    return hitsOf(await res);
+  };
+
+  try {
+    console.log(`UI suite against ${new URL(baseUrl).origin}`);
+
+    await check('loads: header 拾光, labelled search box, zh-CN, token scrubbed from the URL', async () => {
+      await page.goto(baseUrl);
+      await page.getByRole('heading', { level: 1, name: '拾光' }).waitFor();
+      await searchbox().waitFor();
+      assert.equal(await inPage('document.documentElement.lang'), 'zh-CN');
+      assert.ok(!page.url().includes('token='), `token still visible in ${page.url()}`);
+      assert.equal(await inPage(`!!document.querySelector('meta[http-equiv="Content-Security-Policy"]')`), true);
+    });
+
+    await check('empty library says what to do', async () => {
+      await page.getByText('还没有照片 — 在左侧添加一个文件夹').waitFor();
+      await shot('empty-light');
+    });
+
+    await check('adding a folder shows indexing progress up to 100%', async () => {
+      await libraryRegion().getByLabel('文件夹路径（服务器上）').fill(opts.photosFolder);
+      const added = waitApi('addFolder');
+      await libraryRegion().getByRole('button', { name: '添加', exact: true }).click();
+      assert.equal((await added).status(), 200, 'addFolder failed');
+      const bar = libraryRegion().getByRole('progressbar', { name: '索引进度' });
+      await bar.waitFor({ timeout: 30_000 });
+      const first = Number(await bar.getAttribute('aria-valuenow'));
+      if (first < 100) await shot('indexing-light');
+      await waitInPage(`document.querySelector('[role="progressbar"]')?.getAttribute('aria-valuenow') === '100'`, opts.indexTimeoutMs ?? 180_000);
+      await libraryRegion().getByText('索引完成').waitFor();
+      const counts = (await libraryRegion().getByText(/已索引 [\d,]+ 张/).textContent()) ?? '';
+      const n = Number(/已索引 ([\d,]+) 张/.exec(counts)?.[1]?.replace(/,/g, ''));
+      assert.ok(n >= k, `expected at least ${k} indexed photos, UI says "${counts}"`);
+      await libraryRegion().getByRole('button', { name: new RegExp(`^移除文件夹 `) }).first().waitFor();
+    });
+
+    await check('home view shows albums once indexed', async () => {
+      await page.getByRole('heading', { name: '相册' }).waitFor();
+      await page.getByRole('button', { name: /^在“.+”中搜索$/ }).first().waitFor();
+      await shot('home-light');
+    });
+
+    await check('IME: no query while composing pinyin; the committed 红色 is searched', async () => {
+      await searchbox().focus();
+      const before = apiCalls.length;
+      const cdp = await context.newCDPSession(page);
+      for (const t of ['h', 'hong', 'hongse']) await cdp.send('Input.imeSetComposition', { text: t, selectionStart: t.length, selectionEnd: t.length });
+      assert.equal(await searchbox().inputValue(), 'hongse');
+      // Four debounce periods with the composition still open: nothing may have been sent.
+      await page.waitForTimeout(800);
+      assert.deepEqual(apiCalls.slice(before).filter((c) => c.method === 'search'), [], 'a search fired during composition');
+      const res = waitApi('search', (b) => b.query === '红色');
+      await cdp.send('Input.insertText', { text: '红色' });
+      const hits = await hitsOf(await res);
+      assert.ok(hits.length > 0, 'no hits for 红色');
+      const queries = apiCalls.slice(before).filter((c) => c.method === 'search').map((c) => c.body.query);
+      assert.deepEqual(queries, ['红色'], `unexpected queries ${JSON.stringify(queries)}`);
+      await cdp.detach();
+    });
+
+    await check(`red photos come first (top ${k})`, async () => {
+      const names = await topNames(k);
+      const wrong = names.filter((n) => !red.has(n));
+      assert.deepEqual(wrong, [], `non-red photos in the top ${k}: ${names.join(', ')}`);
+      const label = await resultButtons().first().getAttribute('aria-label');
+      assert.match(label ?? '', /^.+，相似度 -?\d\.\d\d$/);
+      await page.getByRole('heading', { name: '“红色”' }).waitFor();
+      await resultButtons().first().hover();
+      await shot('results-light');
+    });
+
+    await check('grid keyboard navigation moves focus between results', async () => {
+      await resultButtons().first().focus();
+      await page.keyboard.press('ArrowRight');
+      await waitActiveIndex(1);
+      await page.keyboard.press('ArrowRight');
+      await waitActiveIndex(2);
+      await page.keyboard.press('ArrowLeft');
+      await waitActiveIndex(1);
+      await page.keyboard.press('Home');
+      await waitActiveIndex(0);
+    });
+
+    await check('viewer: opens from the keyboard, shows details, arrows navigate, Esc returns focus', async () => {
+      const [first, second] = await topNames(2);
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog');
+      await dialog.waitFor();
+      await dialog.getByRole('heading', { name: first }).waitFor();
+      await waitInPage(`(() => { const img = document.querySelector('dialog .viewer-image'); return !!img && img.complete && img.naturalWidth > 0; })()`);
+      for (const label of ['拍摄时间', '相机', '尺寸', '文件大小', '文件夹']) await dialog.getByText(label, { exact: true }).waitFor();
+      await dialog.getByRole('button', { name: '更多类似的' }).waitFor();
+      await shot('viewer-light');
+      if (second) {
+        await page.keyboard.press('ArrowRight');
+        await dialog.getByRole('heading', { name: second }).waitFor();
+        await page.keyboard.press('ArrowLeft');
+        await dialog.getByRole('heading', { name: first }).waitFor();
+      }
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      await waitActiveIndex(0);
+    });
+
+    await check('more like this: similar photos to a red photo are red', async () => {
+      const [first] = await topNames(1);
+      await resultButtons().first().click();
+      const res = waitApi('similar');
+      await page.getByRole('dialog').getByRole('button', { name: '更多类似的' }).click();
+      await page.getByRole('dialog').waitFor({ state: 'hidden' });
+      const hits = await hitsOf(await res);
+      assert.ok(hits.length > 0);
+      await page.getByRole('heading', { name: `与 ${first} 相似` }).waitFor();
+      // The engine may or may not list the photo itself first; the other red photos must follow.
+      const others = Math.min(3, k - 1);
+      const top = (await topNames(others + 1)).filter((n) => n !== first).slice(0, others);
+      assert.ok(top.length === others, `only ${top.length} similar photos`);
+      assert.deepEqual(top.filter((n) => !red.has(n)), [], `similar to ${first}: ${top.join(', ')}`);
+      await shot('similar-light');
+    });
+
+    await check('back returns to the text query', async () => {
+      const res = waitApi('search', (b) => b.query === '红色');
+      await page.getByRole('button', { name: '返回“红色”' }).click();
+      await hitsOf(await res);
+      assert.equal(await searchbox().inputValue(), '红色');
+      await page.getByRole('heading', { name: '“红色”' }).waitFor();
+    });
+
+    await check('folder filter is sent with the search and results stay inside it', async () => {
+      const select = filters().getByLabel('文件夹');
+      const values = (await select.locator('option').evaluateAll((os) => os.map((o) => o.getAttribute('value') ?? ''))).filter(Boolean);
+      const value = values.find((v) => inFolder(v, opts.photosFolder) || inFolder(opts.photosFolder, v)) ?? values[0];
+      assert.ok(value, 'no folder in the filter');
+      const res = waitApi('search', (b) => b.query === '红色' && b.folder === value);
+      await select.selectOption(value);
+      const hits = await hitsOf(await res);
+      assert.ok(hits.length > 0, 'folder filter returned nothing');
+      const outside = hits.filter((h) => !inFolder(h.folder, value));
+      assert.deepEqual(outside.map((h) => h.folder), [], 'hits outside the filtered folder');
+      const names = await topNames(k);
+      assert.deepEqual(names.filter((n) => !red.has(n)), []);
+    });
+
+    await check('a date range with no photos shows a helpful empty state; clearing filters restores results', async () => {
+      const res = waitApi('search', (b) => typeof b.after === 'string' && (b.after as string).startsWith('2100-01-01'));
+      await filters().getByLabel('拍摄于').fill('2100-01-01');
+      assert.equal((await res).status(), 200);
+      await page.getByRole('heading', { name: '没有找到“红色”' }).waitFor();
+      await page.getByText('试试别的说法').waitFor();
+      await shot('no-results-light');
+      const back = waitApi('search', (b) => b.query === '红色' && b.after === undefined && b.folder === undefined);
+      await page.locator('.main-content').getByRole('button', { name: '清除筛选' }).click();
+      const hits = await hitsOf(await back);
+      assert.ok(hits.length > 0);
+    });
+
+    await check('drop an image file on the window → photos similar to it', async () => {
+      const src = await resultButtons().first().locator('img').getAttribute('src');
+      assert.ok(src, 'no thumbnail src');
+      const res = waitApi('similarToImage');
+      // What a real drag of a file delivers: a DataTransfer holding a File, dispatched enter → over → drop.
+      await inPage(`(async () => {
+        const blob = await (await fetch(${JSON.stringify(src)})).blob();
+        const file = new File([blob], 'dropped-red.jpg', { type: blob.type || 'image/jpeg' });
+        const dt = new DataTransfer();
+        dt.items.add(file);
+        for (const type of ['dragenter', 'dragover', 'drop']) {
+          document.body.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+        }
+      })()`);
+      const hits = await hitsOf(await res);
+      assert.ok(hits.length > 0);
+      await page.getByRole('heading', { name: '与拖入的图片 dropped-red.jpg 相似' }).waitFor();
+      const top = await topNames(Math.min(3, k));
+      assert.deepEqual(top.filter((n) => !red.has(n)), [], `similar to the dropped red photo: ${top.join(', ')}`);
+    });
+
+    await check('custom tag: add, browse its photos, remove', async () => {
+      const name = '红色的东西';
+      await tagsRegion().getByLabel('新建自定义标签').fill(name);
+      const added = waitApi('addCustomTag');
+      await tagsRegion().getByRole('button', { name: '添加', exact: true }).click();
+      assert.equal((await added).status(), 200);
+      const tagButton = tagsRegion().getByRole('button', { name: new RegExp(`^${name}，`) });
+      await tagButton.waitFor();
+      const res = waitApi('photosByTag', (b) => b.tag === name);
+      await tagButton.click();
+      const hits = await hitsOf(await res);
+      await page.getByRole('heading', { name: `标签：${name}` }).waitFor();
+      // The contract does not fix photosByTag's order, so: every red photo carries the tag.
+      const tagged = new Set(hits.map((h) => h.fileName));
+      const missing = opts.redPhotoNames.filter((n) => !tagged.has(n));
+      assert.deepEqual(missing, [], `red photos without the custom tag ${name}`);
+      await shot('tag-light');
+      const removed = waitApi('removeTag', (b) => b.name === name);
+      await tagsRegion().getByRole('button', { name: `删除标签 ${name}` }).click();
+      assert.equal((await removed).status(), 200);
+      await tagButton.waitFor({ state: 'detached' });
+    });
+
+    if (opts.skippedNames && opts.skippedNames.length > 0) {
+      await check('skipped files are listed with reasons', async () => {
+        await libraryRegion().getByText('跳过的文件').click();
+        for (const n of opts.skippedNames!) await libraryRegion().locator('.skipped-list').getByText(n, { exact: true }).waitFor();
+      });
+    }
+
+    await check('model and execution provider are shown', async () => {
+      const info = libraryRegion().locator('.engine-info');
+      await info.getByText('模型', { exact: true }).waitFor();
+      const provider = (await info.locator('.provider-name').textContent())?.trim() ?? '';
+      assert.ok(provider.length > 0, 'no execution provider shown');
+    });
+
+    await check('"/" focuses the search box; Esc in it clears the query and goes home', async () => {
+      await page.locator('.main').focus();
+      await page.keyboard.press('/');
+      assert.equal(await inPage(`document.activeElement?.getAttribute('aria-label')`), '搜索照片');
+      await searchFor('红色');
+      await page.keyboard.press('Escape');
+      await page.getByRole('heading', { name: '相册' }).waitFor();
+    });
+
+    await check('English can be switched on and back', async () => {
+      await page.getByRole('button', { name: 'Switch to English' }).click();
+      await page.getByRole('searchbox', { name: 'Search photos' }).waitFor();
+      assert.equal(await inPage('document.documentElement.lang'), 'en');
+      await page.getByRole('heading', { name: 'Albums' }).waitFor();
+      await shot('home-english');
+      await page.getByRole('button', { name: '切换到中文' }).click();
+      await searchbox().waitFor();
+    });
+
+    await check('dark theme follows prefers-color-scheme', async () => {
+      await page.emulateMedia({ colorScheme: 'dark' });
+      const bg = await inPage<string>('getComputedStyle(document.body).backgroundColor');
+      const m = /rgba?\((\d+), (\d+), (\d+)/.exec(bg);
+      const lum = m ? (0.2126 * Number(m[1]) + 0.7152 * Number(m[2]) + 0.0722 * Number(m[3])) / 255 : 1;
+      assert.ok(lum < 0.2, `body background is not dark (luminance ${lum.toFixed(2)})`);
+      await shot('home-dark');
+      await searchFor('红色');
+      await resultButtons().nth(1).hover();
+      await shot('results-dark');
+      await resultButtons().first().click();
+      await page.getByRole('dialog').waitFor();
+      await waitInPage(`document.querySelector('dialog .viewer-image')?.naturalWidth`);
+      await shot('viewer-dark');
+      await page.keyboard.press('Escape');
+      await page.getByRole('dialog').waitFor({ state: 'hidden' });
+      await page.emulateMedia({ colorScheme: 'light' });
+    });
+
+    await check('removing the folder empties the library again', async () => {
+      await libraryRegion().getByRole('button', { name: /^移除文件夹 / }).first().click();
+      const res = waitApi('removeFolder');
+      await libraryRegion().getByRole('button', { name: /^确认移除文件夹 / }).click();
+      assert.equal((await res).status(), 200);
+      await searchbox().fill('');
+      await page.getByText('还没有照片 — 在左侧添加一个文件夹').waitFor({ timeout: 30_000 });
+    });
+
+    await check('no console errors, page errors or CSP violations', async () => {
+      assert.deepEqual(consoleProblems, []);
+    });
+  } finally {
+    await browser.close();
+  }
+
+  console.log(`${passed} passed, ${failed} failed`);
+  if (failed > 0) throw new Error(`${failed} UI check(s) failed`);
+}
