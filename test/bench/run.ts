@@ -1,0 +1,232 @@
+/**
+ * `npm run bench`: throughput and latency with the full-size ViT-B/16 bench model (random
+ * weights, real shapes and cost) on the CPU, written as JSON under bench-results/. Not part of
+ * the tests: numbers are reported, ratios are measured in the same run, nothing is asserted.
+ *
+ *   encoder        images/s of the bare image encoder (batch 1, and batched requests)
+ *   indexing       end-to-end images/s over ../shared/photos repeated to ≥ 500 distinct files,
+ *                  its ratio to the bare encoder, peak RSS
+ *   query          p50/p95 at 100k stored vectors, split into text encoding and vector search
+ *                  (no filter, date filter, folder filter)
+ *   tagging        100k vectors against the whole taxonomy; one custom tag over 100k
+ *
+ * Options: BENCH_ONLY=encoder,indexing,query,tagging  BENCH_FILES=500  BENCH_VECTORS=100000
+ *          BENCH_MODEL=vit-b-16|rn50
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateBenchModels, type BenchModel } from '../../scripts/models/generate-bench-models.ts';
+import { ModelRuntime } from '../../electron/engine/ml/model-runtime.ts';
+import { preprocess } from '../../electron/engine/media/decode.ts';
+import { Engine } from '../../electron/engine/engine.ts';
+import { openLibrary } from '../../electron/engine/store/library.ts';
+import { l2NormaliseInPlace } from '../../electron/engine/ml/vectors.ts';
+import { createLogger } from '../../electron/engine/util/log.ts';
+import { benchTagging } from './tagging.bench.ts';
+
+const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging').split(','));
+const modelName = (process.env.BENCH_MODEL ?? 'vit-b-16') as BenchModel;
+const nFiles = Number(process.env.BENCH_FILES ?? 500);
+const nVectors = Number(process.env.BENCH_VECTORS ?? 100_000);
+const modelsDir = path.resolve('.cache/bench-models');
+const modelDir = path.join(modelsDir, modelName);
+const sharedPhotos = path.resolve('../shared/photos');
+const threads = os.availableParallelism();
+
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${process.platform}-${process.arch}`, node: process.version },
+  model: modelName,
+  provider: 'cpu',
+  threads,
+};
+
+const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] * 100) / 100;
+};
+const r2 = (x: number): number => Math.round(x * 100) / 100;
+
+function samplePhotos(): string[] {
+  return fs.readdirSync(sharedPhotos).filter((f) => /\.jpe?g$/i.test(f)).sort().map((f) => path.join(sharedPhotos, f));
+}
+
+async function benchEncoder(): Promise<void> {
+  const runtime = ModelRuntime.load(modelDir, { provider: 'cpu', threads });
+  try {
+    const photos = samplePhotos().slice(0, 8);
+    const tensors = await Promise.all(photos.map(async (p) => (await preprocess(p, runtime.preprocessSpec)).tensor));
+    const copy = (): Float32Array[] => tensors.map((t) => t.slice());
+    await runtime.embedImageTensors(copy().slice(0, 1)); // warm-up (session start, first-run allocations)
+    const dynamic = await runtime.imageBatchIsDynamic();
+    const perBatch: Record<string, number> = {};
+    for (const batch of [1, 4, 8]) {
+      const rounds = Math.max(2, Math.ceil(16 / batch));
+      const t0 = performance.now();
+      for (let i = 0; i < rounds; i++) await runtime.embedImageTensors(copy().slice(0, batch));
+      perBatch[`batch${batch}`] = r2((rounds * batch) / ((performance.now() - t0) / 1000));
+      log(`encoder batch ${batch}: ${perBatch[`batch${batch}`]} images/s`);
+    }
+    const best = Math.max(...Object.values(perBatch));
+    // Text encoder cost, for reference against the real model (~67 ms per query on this machine).
+    await runtime.embedTexts(['预热']);
+    const tt: number[] = [];
+    for (const q of ['海边的日落', '穿汉服的女孩在樱花树下', '一只橘猫', '生日蛋糕', '雪山', '夜晚的城市', '发票', '毕业合影']) {
+      const t0 = performance.now();
+      await runtime.embedTexts([q]);
+      tt.push(performance.now() - t0);
+    }
+    results.encoder = {
+      graphBatch: dynamic ? 'dynamic' : 'fixed (1): batched requests loop inside the worker',
+      imagesPerSecond: perBatch,
+      bestImagesPerSecond: best,
+      msPerImageBatch1: r2(1000 / perBatch.batch1),
+      textMsPerQuery: { p50: pct(tt, 50), max: r2(Math.max(...tt)) },
+    };
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** ≥ nFiles distinct files: the sample photos repeated, each copy made unique after the JPEG end
+ * marker so content hashing does not treat them as copies of one another. */
+function makeCorpus(dir: string): number {
+  const photos = samplePhotos();
+  fs.mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < nFiles; i++) {
+    const src = photos[i % photos.length];
+    const bytes = Buffer.concat([fs.readFileSync(src), Buffer.from(`shiguang-bench-${i}`)]);
+    fs.writeFileSync(path.join(dir, `${String(i).padStart(4, '0')}-${path.basename(src)}`), bytes);
+  }
+  return nFiles;
+}
+
+async function benchIndexing(): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-bench-'));
+  try {
+    const corpus = path.join(tmp, 'photos');
+    makeCorpus(corpus);
+    const engine = await Engine.open({
+      dbPath: path.join(tmp, 'lib.db'),
+      modelDir,
+      session: { provider: 'cpu', threads },
+      autoTag: false,
+      logger: createLogger('bench', 'warn'),
+    });
+    try {
+      await engine.model.warm('image');
+      const rssBefore = process.memoryUsage().rss;
+      const t0 = performance.now();
+      const s = await engine.indexFolders([corpus]);
+      const seconds = (performance.now() - t0) / 1000;
+      const ips = s.encoded / seconds;
+      const enc = results.encoder as { imagesPerSecond: { batch1: number }; bestImagesPerSecond: number } | undefined;
+      results.indexing = {
+        files: nFiles,
+        encoded: s.encoded,
+        seconds: r2(seconds),
+        imagesPerSecond: r2(ips),
+        ratioToBareEncoderBatch1: enc ? r2(ips / enc.imagesPerSecond.batch1) : null,
+        ratioToBestBareEncoder: enc ? r2(ips / enc.bestImagesPerSecond) : null,
+        peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+        rssBeforeMiB: Math.round(rssBefore / 2 ** 20),
+      };
+      log(`indexing: ${JSON.stringify(results.indexing)}`);
+    } finally {
+      await engine.close();
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function benchQuery(): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-bench-q-'));
+  const runtime = ModelRuntime.load(modelDir, { provider: 'cpu', threads });
+  const lib = openLibrary(path.join(tmp, 'q.db'));
+  try {
+    const dim = runtime.dim;
+    const model = lib.models.ensure(runtime.modelKey, dim);
+    const vectors = lib.vectors(model);
+    // 100k photos in 10 folders spread over 5 years; vectors random on the unit sphere.
+    let seed = 42;
+    const rand = (): number => {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      return seed / 2 ** 32 - 0.5;
+    };
+    const t0 = performance.now();
+    const roots = Array.from({ length: 10 }, (_, i) => lib.folders.add(path.join(tmp, `album-${i}`)));
+    const start = Date.UTC(2019, 0, 1);
+    for (let base = 0; base < nVectors; base += 5000) {
+      lib.transaction(() => {
+        for (let i = base; i < Math.min(nVectors, base + 5000); i++) {
+          const folder = roots[i % roots.length];
+          const { row } = lib.photos.upsertDiscovered({ path: path.join(folder.path, `IMG_${i}.jpg`), folderId: folder.id, size: 1000 + i, mtimeMs: start + i * 1_500_000 });
+          const takenAt = start + i * 1_500_000;
+          lib.photos.markIndexed(row.id, { width: 4000, height: 3000, takenAt, takenAtSource: 'exif', cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null });
+          const v = new Float32Array(dim);
+          for (let d = 0; d < dim; d++) v[d] = rand();
+          vectors.upsert(row.id, l2NormaliseInPlace(v));
+        }
+      });
+    }
+    log(`stored ${nVectors} vectors in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    await runtime.embedTexts(['预热']);
+    const queries = ['海边的日落', '穿汉服的女孩在樱花树下', '一只橘猫', '生日蛋糕', '雪山', '夜晚的城市', '发票', '毕业合影', '下雨天的街道', '火锅'];
+    const textMs: number[] = [];
+    const qv: Float32Array[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t = performance.now();
+      qv.push((await runtime.embedTexts([queries[i % queries.length] + (i >= queries.length ? '的照片' : '')]))[0]);
+      textMs.push(performance.now() - t);
+    }
+    const measure = (filter: Parameters<typeof vectors.search>[2]): { p50: number; p95: number } => {
+      const ms: number[] = [];
+      for (let i = 0; i < 60; i++) {
+        const t = performance.now();
+        vectors.search(qv[i % qv.length], 50, filter);
+        ms.push(performance.now() - t);
+      }
+      return { p50: pct(ms, 50), p95: pct(ms, 95) };
+    };
+    measure({}); // warm the page cache
+    const search = {
+      noFilter: measure({}),
+      dateRange: measure({ after: Date.UTC(2020, 0, 1), before: Date.UTC(2021, 0, 1) }),
+      folder: measure({ dirPrefix: roots[3].path + path.sep }),
+    };
+    results.query = {
+      storedVectors: nVectors,
+      dim,
+      k: 50,
+      textEncodeMs: { p50: pct(textMs, 50), p95: pct(textMs, 95) },
+      vectorSearchMs: search,
+      totalP95Ms: r2(pct(textMs, 95) + search.noFilter.p95),
+    };
+    log(`query: ${JSON.stringify(results.query)}`);
+  } finally {
+    lib.close();
+    await runtime.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+if (only.has('encoder') || only.has('indexing') || only.has('query')) {
+  if (!fs.existsSync(path.join(modelDir, 'manifest.json'))) {
+    log(`generating the ${modelName} bench model into ${modelsDir} (once)…`);
+    await generateBenchModels(modelsDir, [modelName]);
+  }
+}
+if (only.has('encoder')) await benchEncoder();
+if (only.has('indexing')) await benchIndexing();
+if (only.has('query')) await benchQuery();
+if (only.has('tagging')) results.tagging = await benchTagging();
+
+fs.mkdirSync('bench-results', { recursive: true });
+const file = path.join('bench-results', `bench-${modelName}-${results.date as string}.json`.replace(/:/g, '-'));
+fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+fs.writeFileSync(path.join('bench-results', 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+log(`written ${file}`);
