@@ -14,6 +14,10 @@ const desktopOnly = (what: string) => async (): Promise<never> => {
   throw new ApiError('UNSUPPORTED', `${what} is only available in the desktop app`);
 };
 
+const hostOnly = (what: string) => async (): Promise<never> => {
+  throw new ApiError('UNSUPPORTED', `${what} is handled by the app host (AppHost), not a bare engine`);
+};
+
 export function createHandlers(engine: Engine): ApiHandlers {
   const { lib } = engine;
   const photoOr404 = (photoId: number) => {
@@ -85,6 +89,15 @@ export function createHandlers(engine: Engine): ApiHandlers {
     chooseFolders: desktopOnly('choosing folders with a dialog'),
     revealPhoto: desktopOnly('revealing a photo in its folder'),
     openPhoto: desktopOnly('opening a photo in the system viewer'),
+
+    // Choosing, downloading and configuring models needs the engine to be reopened: the app host
+    // (app-host.ts) answers these around the engine; a bare engine cannot.
+    listModels: hostOnly('listing models'),
+    downloadModel: hostOnly('downloading models'),
+    modelDownloads: hostOnly('download progress'),
+    useModel: hostOnly('switching models'),
+    settings: hostOnly('settings'),
+    updateSettings: hostOnly('changing settings'),
   };
 }
 

@@ -200,7 +200,7 @@ export class Engine {
   }
 
   private async afterPass(): Promise<void> {
-    if (this.finishSwitchIfComplete()) void this.tags.tagAll().catch((e) => this.log.warn(`re-tagging failed: ${e instanceof Error ? e.message : e}`));
+    if (this.finishSwitchIfComplete() && this.opts.autoTag !== false) void this.tags.tagAll().catch((e) => this.log.warn(`re-tagging failed: ${e instanceof Error ? e.message : e}`));
   }
 
   /** Complete a model switch once the new model has a vector for every indexed photo. */

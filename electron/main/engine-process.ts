@@ -7,13 +7,17 @@
  * (SHIGUANG_RESOURCES, SHIGUANG_MODELS_CATALOGUE_DIR, SHIGUANG_SQLITE_VEC_PATH; see paths.ts);
  * the engine modules read them directly.
  */
-import path from 'node:path';
 import { ApiError } from '../shared/api.ts';
 import type { EngineControl, EngineLifecycle } from '../shared/ipc.ts';
 import type { GuardedMediaProvider } from '../server/media-guard.ts';
 // The desktop app opens the same library, model choice and provider settings as the CLI
-// (SHIGUANG_DB / SHIGUANG_MODEL / config.json in the data dir), so both see one index.
-import { openEngine, resolveDbArg } from '../cli/context.ts';
+// (SHIGUANG_DB / SHIGUANG_MODEL / SHIGUANG_PROVIDER / config.json in the data dir), so both see
+// one index. With no model yet it still starts: the app host answers the model chooser's methods
+// and opens the engine once the user has chosen (and downloaded) one.
+import { resolveDbArg } from '../cli/context.ts';
+import { AppHost } from '../engine/app-host.ts';
+import { dataPaths } from '../engine/paths.ts';
+import { parseProviderPreference } from '../engine/ml/providers.ts';
 import { serveEngine, type EnginePort } from './engine-serve.ts';
 
 const port = (process as unknown as { parentPort?: EnginePort }).parentPort;
@@ -25,21 +29,25 @@ function isShutdown(e: unknown): boolean {
 }
 
 try {
-  const engine = await openEngine({});
-  const own: GuardedMediaProvider = engine.media;
-  const media: GuardedMediaProvider = {
-    mediaFile: (id, kind) => own.mediaFile(id, kind),
-    libraryRoots: () => own.libraryRoots(),
-    // Thumbnails live in the engine's cache, by default `thumbnails/` beside the database
-    // (EngineOptions.cacheDir); the media guard must accept that directory for thumbnails.
-    thumbnailRoots: own.thumbnailRoots
-      ? () => own.thumbnailRoots!()
-      : async () => [path.join(path.dirname(path.resolve(resolveDbArg({}))), 'thumbnails')],
-  };
-  serveEngine(port, { handlers: engine.handlers, media });
+  const provider = process.env.SHIGUANG_PROVIDER;
+  const host = await AppHost.open({
+    dbPath: resolveDbArg({}),
+    paths: dataPaths(),
+    modelDir: process.env.SHIGUANG_MODEL || undefined,
+    // SHIGUANG_PROVIDER wins over the provider saved in the app's settings until that is changed.
+    session: provider ? { provider: parseProviderPreference(provider) } : {},
+    // The desktop app follows the library while it runs and catches up on what changed while
+    // it was closed.
+    watch: true,
+    catchUp: true,
+  });
+  // Thumbnails live in the engine's cache (`thumbnails/` beside the database); the host reports
+  // that directory so the media guard accepts it, and no roots at all while there is no model.
+  const media: GuardedMediaProvider = host.media;
+  serveEngine(port, { handlers: host.handlers, media });
   port.on('message', (e) => {
     if (!isShutdown(e)) return;
-    void engine.close().finally(() => process.exit(0));
+    void host.close().finally(() => process.exit(0));
   });
   port.postMessage({ type: 'ready' } satisfies EngineLifecycle);
 } catch (err) {

@@ -7,6 +7,7 @@ const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   UNSUPPORTED: 501,
   ENGINE_UNAVAILABLE: 503,
   MODEL_ERROR: 500,
+  NO_MODEL: 409,
   INTERNAL: 500,
 };
 

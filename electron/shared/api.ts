@@ -91,6 +91,72 @@ export interface AlbumSummary {
   tags: { name: string; weight: number }[];
 }
 
+/** A model the user can choose: a catalogue entry (with the paper's figures) or an installed extra. */
+export type ModelPrecision = 'fp32' | 'fp16' | 'int8';
+
+export interface ModelChoice {
+  id: string;
+  name: string;
+  /** False for an installed model outside the catalogue (an import, a test model). */
+  catalogued: boolean;
+  /** The catalogue's recommended first choice. */
+  isDefault: boolean;
+  /** Parameter counts in millions (Chinese-CLIP model card); null outside the catalogue. */
+  params: { totalM: number; imageM: number; textM: number } | null;
+  embeddingDim: number;
+  /** Input image side in pixels. */
+  resolution: number;
+  speed: 'fast' | 'medium' | 'slow' | null;
+  /** Zero-shot text-to-image retrieval R@1 (%) and ImageNet top-1 (%) from the paper; null = not published. */
+  zeroShot: { mugeT2iR1: number | null; flickr30kCnT2iR1: number | null; imagenetTop1: number | null } | null;
+  /** Hosted precisions and how many bytes each downloads (hosting site sizes, else params × bytes per weight). */
+  downloads: { precision: ModelPrecision; bytes: number }[];
+  /** A ready ONNX export is hosted: downloadModel works. */
+  downloadable: boolean;
+  /** When not downloadable: the official export steps (summary, then one step per line). */
+  exportRoute: string | null;
+  installed: boolean;
+  installedPrecision: string | null;
+  installedBytes: number | null;
+  /** Chosen: new photos are encoded with it (useModel). */
+  active: boolean;
+  /** Answers queries right now. During a model switch the old model serves until the new vectors are built. */
+  serving: boolean;
+  /** Why an installed model cannot be used, or why the chosen one failed to open. */
+  error: string | null;
+}
+
+export interface ModelDownload {
+  id: string;
+  precision: ModelPrecision;
+  state: 'running' | 'done' | 'failed';
+  /** Bytes on disk so far (resumed bytes included) and the expected whole-model size. */
+  bytes: number;
+  total: number;
+  /** Bytes per second over the last few seconds. */
+  rate: number;
+  etaSeconds: number | null;
+  error: string | null;
+  /** Stable reason when failed: NETWORK, TIMEOUT, DISK_SPACE, NO_SOURCE, INVALID_MODEL, ABORTED, … */
+  errorCode: string | null;
+  /** The source the bytes are coming from (or came from last). */
+  source: string | null;
+}
+
+export interface EngineSettings {
+  /** Execution provider preference: 'auto' or one of providerChoices. */
+  provider: string;
+  /** ONNX Runtime intra-op threads; null = all cores. */
+  threads: number | null;
+  /** Model download sources, tried in order (built-in names, hf:URL, modelscope:URL or a plain URL). */
+  sources: string[];
+  providerChoices: string[];
+  /** The built-in source names. */
+  sourceChoices: string[];
+  /** Set when an environment variable replaces `sources` for downloads (its name). */
+  sourcesOverriddenBy: string | null;
+}
+
 export interface Capabilities {
   /** Native folder picker, reveal in folder and open with the system viewer (desktop only). */
   nativeShell: boolean;
@@ -103,6 +169,7 @@ const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, 'expected an ISO date like 2024-05-01');
 const limit = z.number().int().min(1).max(100_000).default(200);
+const modelId = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a model id like cn-clip-vit-b-16').max(200);
 
 export const searchFilters = z.object({
   folder: z.string().min(1).max(4096).optional(),
@@ -140,6 +207,29 @@ export const requestSchemas = {
   chooseFolders: z.object({}).strict(),
   revealPhoto: z.object({ photoId: z.number().int().positive() }).strict(),
   openPhoto: z.object({ photoId: z.number().int().positive() }).strict(),
+  /** Models: work without a model (the first-run chooser). */
+  listModels: z.object({}).strict(),
+  /** Starts a background download; poll modelDownloads. Precision default: fp32 where hosted, else the first hosted one. */
+  downloadModel: z
+    .object({
+      id: modelId,
+      precision: z.enum(['fp32', 'fp16', 'int8']).optional(),
+      /** One-off source spec(s), comma separated; default: the settings' sources. */
+      source: z.string().min(1).max(2000).optional(),
+    })
+    .strict(),
+  modelDownloads: z.object({}).strict(),
+  useModel: z.object({ id: modelId }).strict(),
+  settings: z.object({}).strict(),
+  updateSettings: z
+    .object({
+      provider: z.string().min(1).max(40).optional(),
+      /** null = all cores. */
+      threads: z.number().int().min(1).max(1024).nullable().optional(),
+      /** [] = back to the built-in order. */
+      sources: z.array(z.string().min(1).max(2000)).max(32).optional(),
+    })
+    .strict(),
 } as const;
 
 export type ApiMethod = keyof typeof requestSchemas;
@@ -165,6 +255,13 @@ export interface ApiResponses {
   chooseFolders: string[];
   revealPhoto: { ok: boolean };
   openPhoto: { ok: boolean };
+  listModels: ModelChoice[];
+  /** started: false when this model is already downloading, or already installed (alreadyInstalled). */
+  downloadModel: { started: boolean; alreadyInstalled: boolean };
+  modelDownloads: ModelDownload[];
+  useModel: { ok: true };
+  settings: EngineSettings;
+  updateSettings: EngineSettings;
 }
 export type ApiResponse<M extends ApiMethod> = ApiResponses[M];
 
@@ -183,6 +280,8 @@ export type ApiErrorCode =
   | 'UNSUPPORTED'
   | 'ENGINE_UNAVAILABLE'
   | 'MODEL_ERROR'
+  /** No model is chosen yet: the user must pick (and download) one first. */
+  | 'NO_MODEL'
   | 'INTERNAL';
 
 export interface ApiErrorPayload {

@@ -272,6 +272,7 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+  const fakeSettings = { provider: 'auto', threads: null, sources: [], providerChoices: ['auto', 'cpu'], sourceChoices: ['huggingface'], sourcesOverriddenBy: null };
   const handlers: { [M in ApiMethod]: (req: ApiParsedRequest<M>) => Promise<ApiResponses[M]> | ApiResponses[M] } = {
     capabilities: () => ({ nativeShell: opts.nativeShell ?? false, transport: 'http' }),
     status: () => status(),
@@ -398,6 +399,13 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
       if (!opts.nativeShell) throw new ApiError('UNSUPPORTED', 'not available in web mode');
       return { ok: true };
     },
+    // Model manager: the fake's one model is always installed and active.
+    listModels: () => [],
+    downloadModel: () => ({ started: false, alreadyInstalled: true }),
+    modelDownloads: () => [],
+    useModel: () => ({ ok: true as const }),
+    settings: () => fakeSettings,
+    updateSettings: () => fakeSettings,
   };
 
   function svgPhoto(p: FakePhoto, w: number, h: number): string {

@@ -80,8 +80,19 @@ export class TowerWorker {
     return this.request({ op: 'texts', ids }, []);
   }
 
-  async close(): Promise<void> {
+  /**
+   * Let requests already sent finish (a search on the old model while a model switch completes),
+   * then stop the worker; anything still pending after the grace period is rejected, never left
+   * hanging.
+   */
+  async close(graceMs = 10_000): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    while (this.pending.size > 0 && !this.dead && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     this.worker.removeAllListeners('exit');
+    const err = new Error('encoder worker closed');
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    this.dead = err;
     await this.worker.terminate();
   }
 }

@@ -1,7 +1,8 @@
 /**
- * The small JSON config the engine reads at start: which model is active and which download
- * sources to use. Other modules may keep their own keys in the same file, so writes merge and
- * never drop unknown keys; they go through a temp file + rename so a crash never leaves half a file.
+ * The small JSON config the engine reads at start: which model is active, which download sources
+ * to use, and the model runtime settings (provider, threads) chosen in the app. Other modules may
+ * keep their own keys in the same file, so writes merge and never drop unknown keys; they go
+ * through a temp file + rename so a crash never leaves half a file.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,10 @@ export const modelsConfigSchema = z.looseObject({
   activeModel: z.string().optional(),
   /** Source specs, same syntax as SHIGUANG_MODEL_SOURCES (see sources.ts). */
   modelSources: z.array(z.string()).optional(),
+  /** Execution provider preference (auto, cpu, cuda, …; see ml/providers.ts). Absent = auto. */
+  provider: z.string().optional(),
+  /** ONNX Runtime intra-op threads. Absent = all cores. */
+  threads: z.number().int().positive().optional(),
 });
 
 export type ModelsConfig = z.infer<typeof modelsConfigSchema>;
