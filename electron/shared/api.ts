@@ -55,6 +55,8 @@ export interface ProviderReport {
   name: string;
   /** Providers tried before it and why they were not used. */
   fallbacks: { provider: string; reason: string }[];
+  /** Advice about this combination, e.g. an fp16 graph running on the CPU. */
+  notes?: string[];
 }
 
 export interface EngineStatus {

@@ -66,3 +66,15 @@ describe('provider selection with fallback', () => {
     expect(notInstalledReason('cpu', [], null)).toBeNull();
   });
 });
+
+describe('precision advice', () => {
+  it('says to use fp32 when an fp16 export runs on the CPU, and nothing otherwise', async () => {
+    const { precisionNotes } = await import('../../electron/engine/ml/onnx-session.ts');
+    const model = (precision: 'fp16' | 'fp32' | 'mixed') =>
+      ({ manifest: { id: 'cn-clip-vit-b-16', precision } }) as unknown as Parameters<typeof precisionNotes>[0];
+    expect(precisionNotes(model('fp16'), 'cpu')[0]).toMatch(/fp16 is slow or unsupported.*--precision fp32/);
+    expect(precisionNotes(model('mixed'), 'cpu')).toHaveLength(1);
+    expect(precisionNotes(model('fp16'), 'cuda')).toEqual([]);
+    expect(precisionNotes(model('fp32'), 'cpu')).toEqual([]);
+  });
+});

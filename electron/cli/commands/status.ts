@@ -24,6 +24,7 @@ export function registerStatusCommand(program: Command): void {
           const p = status.provider;
           process.stdout.write(`execution provider: ${p?.name ?? 'not started'}\n`);
           for (const f of p?.fallbacks ?? []) process.stdout.write(`  not ${f.provider}: ${f.reason}\n`);
+          for (const n of p?.notes ?? []) process.stdout.write(`  note: ${n}\n`);
           for (const f of folders) process.stdout.write(`folder: ${f.path} (${f.photoCount} photos)\n`);
           if (skipped.length) process.stdout.write(`skipped files:\n`);
           for (const s of skipped) process.stdout.write(`  ${s.path}: ${s.reason}\n`);

@@ -92,7 +92,7 @@ export class ModelRuntime implements TextEmbedder {
       if (!w) continue;
       try {
         const { info } = await w;
-        return { name: info.provider, fallbacks: info.fallbacks };
+        return { name: info.provider, fallbacks: info.fallbacks, notes: info.notes };
       } catch {
         // fall through to the other tower
       }

@@ -37,6 +37,7 @@ export interface TowerSessionOptions {
 export interface TowerSessionInfo {
   provider: ProviderName;
   fallbacks: ProviderFallback[];
+  notes: string[];
   dynamicBatch: boolean;
   inputs: GraphInfo['inputs'];
   outputs: GraphInfo['outputs'];
@@ -83,7 +84,7 @@ export class TowerSession {
         dynamicBatch = report.dynamicBatch && (tower === 'image' ? model.manifest.image.batch : model.manifest.text.batch) === 'dynamic';
         // A provider can accept a graph and still fail on its first real run (missing kernels,
         // out of GPU memory): a test inference now makes the fallback happen here, not mid-index.
-        const probe = new TowerSession(s, model, tower, { provider: ep, fallbacks: [], dynamicBatch: false, inputs: [], outputs: [] }, 1);
+        const probe = new TowerSession(s, model, tower, { provider: ep, fallbacks: [], notes: [], dynamicBatch: false, inputs: [], outputs: [] }, 1);
         if (tower === 'image') await probe.encodeImages([new Float32Array(3 * model.manifest.image.resolution ** 2)]);
         else await probe.encodeTexts([[101, 102]]);
         return s;
@@ -93,7 +94,7 @@ export class TowerSession {
       }
     });
     const g = graphInfo(session);
-    const info: TowerSessionInfo = { provider, fallbacks, dynamicBatch, inputs: g.inputs, outputs: g.outputs };
+    const info: TowerSessionInfo = { provider, fallbacks, notes: precisionNotes(model, provider), dynamicBatch, inputs: g.inputs, outputs: g.outputs };
     return new TowerSession(session, model, tower, info, dynamicBatch ? Math.max(1, opts.maxBatch ?? 8) : 1);
   }
 
@@ -163,4 +164,19 @@ export class TowerSession {
   async close(): Promise<void> {
     await this.session.release();
   }
+}
+
+/**
+ * fp16 graphs are meant for GPUs: on the CPU, ONNX Runtime inserts casts around most kernels or
+ * lacks fp16 kernels outright, so they run slower than fp32 (or fail). Say so when it happens.
+ */
+export function precisionNotes(model: ResolvedModel, provider: ProviderName): string[] {
+  const p = model.manifest.precision;
+  if (provider === 'cpu' && (p === 'fp16' || p === 'mixed')) {
+    return [
+      `${model.manifest.id} is an ${p} export running on the CPU, where fp16 is slow or unsupported: ` +
+        `use its fp32 (or int8) files instead (npm run cli -- models download ${model.manifest.id} --precision fp32).`,
+    ];
+  }
+  return [];
 }
