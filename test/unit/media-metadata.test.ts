@@ -80,3 +80,20 @@ describe('EXIF value parsing', () => {
     expect(metadataFromExif({ Make: 'NIKON CORPORATION\0\0', Orientation: 9 })).toMatchObject({ cameraMake: 'NIKON CORPORATION', orientation: null });
   });
 });
+
+describe('metadata of empty files', () => {
+  it('returns empty metadata for a zero-byte file without leaving a file handle open', async () => {
+    const { readMetadata } = await import('../../electron/engine/media/metadata.ts');
+    const fsp = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'shiguang-meta-'));
+    const file = path.join(dir, 'zero.jpg');
+    await fsp.writeFile(file, '');
+    const before = (await fsp.readdir('/proc/self/fd').catch(() => [])).length;
+    for (let i = 0; i < 20; i++) expect(await readMetadata(file)).toEqual({ takenAt: null, cameraMake: null, cameraModel: null, gps: null, orientation: null });
+    const after = (await fsp.readdir('/proc/self/fd').catch(() => [])).length;
+    expect(after - before).toBeLessThan(5);
+    await fsp.rm(dir, { recursive: true, force: true });
+  });
+});

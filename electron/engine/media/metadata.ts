@@ -3,7 +3,7 @@
  * cannot parse, yields nulls: metadata is a nicety and must never cost a photo its place in the
  * index. Only a file that cannot be read at all makes this throw.
  */
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import exifr from 'exifr';
 
 export interface PhotoMetadata {
@@ -104,6 +104,9 @@ export function metadataFromExif(raw: Raw | undefined | null): PhotoMetadata {
 
 export async function readMetadata(file: string): Promise<PhotoMetadata> {
   await access(file); // a missing or unreadable file is an error; missing EXIF is not
+  // exifr leaves its file handle open when a file is empty (seen with exifr 7.1.3), and an
+  // empty file has no EXIF anyway.
+  if ((await stat(file)).size === 0) return emptyMetadata();
   let raw: Raw | undefined;
   try {
     raw = (await exifr.parse(file, EXIF_OPTIONS)) as Raw | undefined;
