@@ -3,7 +3,7 @@
  * drag-and-drop search and notices. Owns the "what is being shown" state (Mode + filters).
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import type { AlbumSummary, Capabilities, PhotoHit, WatchedFolder } from '../../electron/shared/api.ts';
+import type { AlbumSummary, Capabilities, ModelChoice, PhotoHit, WatchedFolder } from '../../electron/shared/api.ts';
 import { api, capabilities, transportKind } from './api/index.ts';
 import { toCallError, type ApiCallError } from './api/errors.ts';
 import { ErrorState, errorText } from './components/ErrorState.tsx';
@@ -11,9 +11,11 @@ import { FilterBar } from './components/FilterBar.tsx';
 import { HomeView } from './components/HomeView.tsx';
 import { Icon, Logo } from './components/Icon.tsx';
 import { LibraryPanel } from './components/LibraryPanel.tsx';
+import { ModelChooser } from './components/ModelChooser.tsx';
 import { Notices, useNotices } from './components/Notices.tsx';
 import { PhotoViewer } from './components/PhotoViewer.tsx';
 import { ResultsGrid, type ResultsGridHandle } from './components/ResultsGrid.tsx';
+import { SettingsDialog } from './components/SettingsDialog.tsx';
 import { StateMessage } from './components/States.tsx';
 import { TagsPanel, tagLabel } from './components/TagsPanel.tsx';
 import { useImageDrop } from './components/useImageDrop.ts';
@@ -37,10 +39,15 @@ export function App() {
   const [edits, bumpEdits] = useReducer((x: number) => x + 1, 0);
   // Lists and results reload after our own edits and whenever an index run finishes.
   const version = edits + engine.finishedRuns;
+  // Lists also reload when the serving model changes (first model chosen, a switch finished).
+  const servingModel = engine.status?.model?.id ?? null;
   // Folder photo counts move while indexing: follow the indexed count (polled ~1 s while running).
-  const folders = useApiData(() => api.listFolders({}), [version, engine.status?.counts.indexed]);
-  const tags = useApiData(() => api.listTags({}), [version]);
-  const albums = useApiData(() => api.albums({}), [version]);
+  const folders = useApiData(() => api.listFolders({}), [version, servingModel, engine.status?.counts.indexed]);
+  const tags = useApiData(() => api.listTags({}), [version, servingModel]);
+  const albums = useApiData(() => api.albums({}), [version, servingModel]);
+  /** The model chooser: forced on first run (no model), or opened from settings ("change model"). */
+  const [choosingModel, setChoosingModel] = useState(false);
+  const [settingsOpen, setSettingsOpen] = useState(false);
 
   const [mode, setMode] = useState<Mode>({ kind: 'home' });
   const [filters, setFilters] = useState<FilterState>(emptyFilters);
@@ -91,7 +98,8 @@ export function App() {
   const dragging = useImageDrop(
     (fileName, dataBase64) => switchMode((backTo) => ({ kind: 'image', dropId: ++dropCounter.current, fileName, dataBase64, backTo })),
     (why) => push('error', t(why === 'notImage' ? 'drop.notImage' : why === 'tooLarge' ? 'drop.tooLarge' : 'drop.readError')),
-    true,
+    // Dropping an image searches: not while the model chooser is shown.
+    !(engine.status !== null && engine.status.model === null) && !choosingModel,
   );
 
   const addPaths = async (paths: string[]) => {
@@ -163,6 +171,16 @@ export function App() {
   }, []);
 
   const status = engine.status;
+  const noModel = status !== null && status.model === null;
+  const showChooser = noModel || choosingModel;
+
+  const modelUsed = (m: ModelChoice) => {
+    setChoosingModel(false);
+    // The first model is ready at once; a switch re-encodes in the background (old model serves).
+    push('info', !status?.model ? t('models.used', { name: m.name }) : t('models.switchStarted', { name: m.name }));
+    bumpEdits();
+    engine.refresh();
+  };
   const folderList = folders.data ?? [];
   const tagList = tags.data ?? [];
   const indexed = status?.counts.indexed ?? 0;
@@ -177,7 +195,9 @@ export function App() {
   };
 
   let main;
-  if (unreachable) {
+  if (showChooser) {
+    main = null;
+  } else if (unreachable) {
     main = <ErrorState error={engine.error!} onRetry={retryAll} t={t} />;
   } else if (mode.kind === 'home') {
     if (libraryEmpty) {
@@ -232,23 +252,27 @@ export function App() {
             <span className="brand-tagline">{t('app.tagline')}</span>
           </div>
         </div>
-        <div className="search-wrap" role="search">
-          <Icon name="search" />
-          <input
-            ref={searchRef}
-            className="search-input"
-            type="search"
-            aria-label={t('search.label')}
-            placeholder={folderHint}
-            autoComplete="off"
-            spellCheck={false}
-            enterKeyHint="search"
-            {...search.inputProps}
-          />
-          <kbd className="search-kbd" title={t('search.shortcut')}>
-            /
-          </kbd>
-        </div>
+        {showChooser ? (
+          <div />
+        ) : (
+          <div className="search-wrap" role="search">
+            <Icon name="search" />
+            <input
+              ref={searchRef}
+              className="search-input"
+              type="search"
+              aria-label={t('search.label')}
+              placeholder={folderHint}
+              autoComplete="off"
+              spellCheck={false}
+              enterKeyHint="search"
+              {...search.inputProps}
+            />
+            <kbd className="search-kbd" title={t('search.shortcut')}>
+              /
+            </kbd>
+          </div>
+        )}
         <div className="header-actions">
           <button
             type="button"
@@ -260,40 +284,56 @@ export function App() {
             <Icon name="globe" size={16} />
             {t('lang.toggle')}
           </button>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={t('settings.open')}
+            title={t('settings.open')}
+            aria-haspopup="dialog"
+            onClick={() => setSettingsOpen(true)}
+          >
+            <Icon name="settings" size={19} />
+          </button>
         </div>
       </header>
-      <div className="app-body">
-        <aside className="sidebar">
-          <LibraryPanel
-            status={status}
-            statusError={engine.error}
-            folders={folders.data}
-            nativeShell={caps.nativeShell}
-            onAddPaths={addPaths}
-            onRemove={removeFolder}
-            onError={reportError}
-          />
-          <TagsPanel tags={tags.data} activeTag={mode.kind === 'tag' ? mode.tag : null} onOpen={openTag} onAdd={addTag} onRemove={removeTag} />
-        </aside>
-        <main id="main" className="main" tabIndex={-1}>
-          {!libraryEmpty && !unreachable && (
-            <FilterBar filters={filters} folders={folderList} tags={tagList} tagDisabled={mode.kind === 'tag'} onChange={setFilters} />
-          )}
-          {mode.kind !== 'home' && !unreachable && (
-            <ResultsHeader
-              mode={mode}
-              count={results.hits.length}
-              hasMore={results.hasMore}
-              loading={results.loading}
-              timing={results.timing}
-              failed={results.error !== null}
-              onBack={goBack}
-              tagName={mode.kind === 'tag' ? tagLabel({ name: mode.tag, nameEn: tagList.find((x) => x.name === mode.tag)?.nameEn ?? null }, lang) : ''}
-            />
-          )}
-          <div className="main-content">{main}</div>
+      {showChooser ? (
+        <main id="main" className="chooser-main" tabIndex={-1}>
+          <ModelChooser firstRun={noModel} onUsed={modelUsed} onBack={noModel ? undefined : () => setChoosingModel(false)} />
         </main>
-      </div>
+      ) : (
+        <div className="app-body">
+          <aside className="sidebar">
+            <LibraryPanel
+              status={status}
+              statusError={engine.error}
+              folders={folders.data}
+              nativeShell={caps.nativeShell}
+              onAddPaths={addPaths}
+              onRemove={removeFolder}
+              onError={reportError}
+            />
+            <TagsPanel tags={tags.data} activeTag={mode.kind === 'tag' ? mode.tag : null} onOpen={openTag} onAdd={addTag} onRemove={removeTag} />
+          </aside>
+          <main id="main" className="main" tabIndex={-1}>
+            {!libraryEmpty && !unreachable && (
+              <FilterBar filters={filters} folders={folderList} tags={tagList} tagDisabled={mode.kind === 'tag'} onChange={setFilters} />
+            )}
+            {mode.kind !== 'home' && !unreachable && (
+              <ResultsHeader
+                mode={mode}
+                count={results.hits.length}
+                hasMore={results.hasMore}
+                loading={results.loading}
+                timing={results.timing}
+                failed={results.error !== null}
+                onBack={goBack}
+                tagName={mode.kind === 'tag' ? tagLabel({ name: mode.tag, nameEn: tagList.find((x) => x.name === mode.tag)?.nameEn ?? null }, lang) : ''}
+              />
+            )}
+            <div className="main-content">{main}</div>
+          </main>
+        </div>
+      )}
       <PhotoViewer
         hits={results.hits}
         index={viewerIndex}
@@ -314,6 +354,22 @@ export function App() {
             <p>{t('drop.title')}</p>
           </div>
         </div>
+      )}
+      {settingsOpen && (
+        <SettingsDialog
+          model={status?.model ?? null}
+          onClose={() => setSettingsOpen(false)}
+          onChangeModel={() => {
+            setSettingsOpen(false);
+            setViewerIndex(null);
+            setChoosingModel(true);
+          }}
+          onSaved={() => {
+            setSettingsOpen(false);
+            push('info', t('settings.saved'));
+            engine.refresh();
+          }}
+        />
       )}
       <Notices notices={notices} dismiss={dismiss} dismissLabel={t('notice.dismiss')} />
     </div>

@@ -7,7 +7,7 @@
  * renderer call that the real server would reject fails here too. The final e2e suite must run
  * against the real engine (see run.ts); nothing here proves search quality.
  *
- * Run standalone: npx tsx test/e2e/fake-api-server.ts [--photos 100000] [--port 5180]
+ * Run standalone: npx tsx test/e2e/fake-api-server.ts [--photos 100000] [--port 5180] [--no-model]
  */
 import http from 'node:http';
 import fs from 'node:fs';
@@ -22,7 +22,11 @@ import {
   type ApiMethod,
   type ApiParsedRequest,
   type ApiResponses,
+  type EngineSettings,
   type EngineStatus,
+  type ModelChoice,
+  type ModelDownload,
+  type ModelPrecision,
   type PhotoDetail,
   type PhotoHit,
   type SearchResponse,
@@ -86,6 +90,14 @@ export interface FakeServerOptions {
   /** Extra latency on search-like calls, ms, to make loading states visible. */
   latencyMs?: number;
   nativeShell?: boolean;
+  /** Start as on first run: no model chosen, engine methods fail with NO_MODEL until useModel. */
+  noModel?: boolean;
+  /** How long a simulated model download takes, ms (default 2000). */
+  downloadMs?: number;
+  /** The first download attempt fails half way (NETWORK), so retry can be exercised. */
+  failFirstDownload?: boolean;
+  /** Simulate SHIGUANG_MODEL_SOURCES being set (settings.sourcesOverriddenBy). */
+  sourcesEnv?: boolean;
 }
 
 export interface FakeServer {
@@ -181,8 +193,8 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
     return {
       counts: { indexed: indexed.size, pending, skipped: skipped.length },
       progress,
-      model: { id: 'fake-colors', name: 'Chinese-CLIP (fake)', embeddingDim: 512 },
-      provider: { name: 'cpu', fallbacks: [{ provider: 'cuda', reason: 'no CUDA device found' }] },
+      model: servingModel(),
+      provider: serving ? { name: 'cpu', fallbacks: [{ provider: 'cuda', reason: 'no CUDA device found' }] } : null,
     };
   }
 
@@ -272,7 +284,129 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  const fakeSettings = { provider: 'auto', threads: null, sources: [], providerChoices: ['auto', 'cpu'], sourceChoices: ['huggingface'], sourcesOverriddenBy: null };
+  // ---------- model manager simulation ----------
+
+  /** Catalogue-like entries (figures from the real catalogue) plus the fake's own installed model. */
+  interface FakeModel {
+    choice: Omit<ModelChoice, 'installed' | 'installedPrecision' | 'installedBytes' | 'active' | 'serving' | 'error'>;
+    manifest: { name: string; embeddingDim: number };
+  }
+  const MB = 1024 * 1024;
+  const exportRoute = (arch: string, file: string) =>
+    [
+      'No hosted ONNX in the official layout was found for this size: export it with the official script (a few minutes, needs Python + PyTorch), then `models import`.',
+      'git clone https://github.com/OFA-Sys/Chinese-CLIP && cd Chinese-CLIP',
+      'pip install -r requirements.txt onnx onnxmltools',
+      `curl -LO https://clip-cn-beijing.oss-cn-beijing.aliyuncs.com/checkpoints/${file}`,
+      `PYTHONPATH=$PYTHONPATH:$(pwd)/cn_clip python cn_clip/deploy/pytorch_to_onnx.py --model-arch ${arch} --pytorch-ckpt-path ${file} --save-onnx-path deploy/out --convert-text --convert-vision`,
+      'npm run cli -- models import deploy',
+    ].join('\n');
+  const catalogue: FakeModel[] = [
+    {
+      choice: {
+        id: 'cn-clip-vit-b-16', name: 'Chinese-CLIP ViT-B/16', catalogued: true, isDefault: true,
+        params: { totalM: 188, imageM: 86, textM: 102 }, embeddingDim: 512, resolution: 224, speed: 'fast',
+        zeroShot: { mugeT2iR1: 52.1, flickr30kCnT2iR1: 62.7, imagenetTop1: null },
+        downloads: [{ precision: 'fp32', bytes: 753 * MB }, { precision: 'fp16', bytes: 377 * MB }],
+        downloadable: true, exportRoute: null,
+      },
+      manifest: { name: 'Chinese-CLIP ViT-B/16', embeddingDim: 512 },
+    },
+    {
+      choice: {
+        id: 'cn-clip-vit-l-14', name: 'Chinese-CLIP ViT-L/14', catalogued: true, isDefault: false,
+        params: { totalM: 406, imageM: 304, textM: 102 }, embeddingDim: 768, resolution: 224, speed: 'medium',
+        zeroShot: { mugeT2iR1: 56.3, flickr30kCnT2iR1: 68, imagenetTop1: null },
+        downloads: [{ precision: 'fp32', bytes: 1624 * MB }],
+        downloadable: true, exportRoute: null,
+      },
+      manifest: { name: 'Chinese-CLIP ViT-L/14', embeddingDim: 768 },
+    },
+    {
+      choice: {
+        id: 'cn-clip-vit-h-14', name: 'Chinese-CLIP ViT-H/14', catalogued: true, isDefault: false,
+        params: { totalM: 958, imageM: 632, textM: 326 }, embeddingDim: 1024, resolution: 224, speed: 'slow',
+        zeroShot: { mugeT2iR1: 63, flickr30kCnT2iR1: null, imagenetTop1: null },
+        downloads: [], downloadable: false, exportRoute: exportRoute('ViT-H-14', 'clip_cn_vit-h-14.pt'),
+      },
+      manifest: { name: 'Chinese-CLIP ViT-H/14', embeddingDim: 1024 },
+    },
+  ];
+  const FAKE_ID = 'fake-colors';
+  const fakeOwn: FakeModel = {
+    choice: {
+      id: FAKE_ID, name: 'Chinese-CLIP (fake)', catalogued: false, isDefault: false, params: null, embeddingDim: 512,
+      resolution: 224, speed: null, zeroShot: null, downloads: [], downloadable: false, exportRoute: null,
+    },
+    manifest: { name: 'Chinese-CLIP (fake)', embeddingDim: 512 },
+  };
+  const installedModels = new Map<string, { precision: ModelPrecision; bytes: number }>();
+  if (!opts.noModel) installedModels.set(FAKE_ID, { precision: 'fp32', bytes: 12 * MB });
+  /** The model answering queries, and the chosen one (they differ while a switch "re-encodes"). */
+  let serving: string | null = opts.noModel ? null : FAKE_ID;
+  let active: string | null = serving;
+  let switchDoneAt = 0;
+  const SWITCH_MS = 4000;
+  const downloadMs = opts.downloadMs ?? 2000;
+  let failNext = opts.failFirstDownload ?? false;
+  const downloads = new Map<string, ModelDownload & { startedAt: number; failAt: number | null }>();
+
+  const allModels = (): FakeModel[] => [...catalogue, ...(installedModels.has(FAKE_ID) ? [fakeOwn] : [])];
+
+  function tickModels(): void {
+    if (active !== serving && Date.now() >= switchDoneAt) serving = active;
+    for (const d of downloads.values()) {
+      if (d.state !== 'running') continue;
+      const elapsed = Date.now() - d.startedAt;
+      const frac = Math.min(1, elapsed / downloadMs);
+      if (d.failAt !== null && frac >= d.failAt) {
+        Object.assign(d, { state: 'failed', bytes: Math.round(d.total * d.failAt), rate: 0, etaSeconds: null, errorCode: 'NETWORK', error: `connection reset while downloading from ${d.source} (simulated)` });
+        continue;
+      }
+      const rate = d.total / (downloadMs / 1000);
+      Object.assign(d, { bytes: Math.round(d.total * frac), rate: frac < 1 ? rate : 0, etaSeconds: frac < 1 ? Math.ceil((d.total * (1 - frac)) / rate) : 0 });
+      if (frac >= 1) {
+        d.state = 'done';
+        installedModels.set(d.id, { precision: d.precision, bytes: d.total });
+      }
+    }
+  }
+
+  function servingModel(): EngineStatus['model'] {
+    tickModels();
+    const m = allModels().find((x) => x.choice.id === serving);
+    return m ? { id: m.choice.id, name: m.manifest.name, embeddingDim: m.manifest.embeddingDim } : null;
+  }
+
+  function listModels(): ModelChoice[] {
+    tickModels();
+    return allModels().map((m) => {
+      const inst = installedModels.get(m.choice.id);
+      return {
+        ...m.choice,
+        installed: Boolean(inst),
+        installedPrecision: inst?.precision ?? null,
+        installedBytes: inst?.bytes ?? null,
+        active: active === m.choice.id,
+        serving: serving === m.choice.id,
+        error: null,
+      };
+    });
+  }
+
+  const BUILTIN_SOURCES = ['huggingface', 'hf-mirror', 'modelscope'];
+  const fakeSettings: EngineSettings = {
+    provider: 'auto',
+    threads: null,
+    sources: [...BUILTIN_SOURCES],
+    providerChoices: ['auto', 'tensorrt', 'cuda', 'dml', 'coreml', 'webgpu', 'cpu'],
+    sourceChoices: [...BUILTIN_SOURCES],
+    sourcesOverriddenBy: opts.sourcesEnv ? 'SHIGUANG_MODEL_SOURCES' : null,
+  };
+  const validSource = (s: string) => BUILTIN_SOURCES.includes(s) || /^(hf:|modelscope:)?https?:\/\/\S+$/.test(s);
+
+  /** What the real app host answers itself; everything else needs a model (NO_MODEL without one). */
+  const MODEL_FREE = new Set<ApiMethod>(['capabilities', 'status', 'listModels', 'downloadModel', 'modelDownloads', 'useModel', 'settings', 'updateSettings']);
   const handlers: { [M in ApiMethod]: (req: ApiParsedRequest<M>) => Promise<ApiResponses[M]> | ApiResponses[M] } = {
     capabilities: () => ({ nativeShell: opts.nativeShell ?? false, transport: 'http' }),
     status: () => status(),
@@ -399,13 +533,58 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
       if (!opts.nativeShell) throw new ApiError('UNSUPPORTED', 'not available in web mode');
       return { ok: true };
     },
-    // Model manager: the fake's one model is always installed and active.
-    listModels: () => [],
-    downloadModel: () => ({ started: false, alreadyInstalled: true }),
-    modelDownloads: () => [],
-    useModel: () => ({ ok: true as const }),
-    settings: () => fakeSettings,
-    updateSettings: () => fakeSettings,
+    listModels: () => listModels(),
+    downloadModel: (req) => {
+      tickModels();
+      const m = catalogue.find((x) => x.choice.id === req.id);
+      if (!m) throw new ApiError('NOT_FOUND', `unknown model "${req.id}"; known: ${catalogue.map((x) => x.choice.id).join(', ')}`);
+      const hosted = m.choice.downloads.map((d) => d.precision);
+      if (hosted.length === 0) throw new ApiError('UNSUPPORTED', `${m.choice.name} has no hosted ONNX download. ${m.choice.exportRoute ?? ''}`);
+      const precision = req.precision ?? (hosted.includes('fp32') ? 'fp32' : hosted[0]!);
+      const variant = m.choice.downloads.find((d) => d.precision === precision);
+      if (!variant) throw new ApiError('BAD_REQUEST', `${req.id} can be downloaded in ${hosted.join(', ')}, not ${precision}`);
+      if (downloads.get(req.id)?.state === 'running') return { started: false, alreadyInstalled: false };
+      if (installedModels.has(req.id)) return { started: false, alreadyInstalled: true };
+      const source = (req.source ?? fakeSettings.sources[0] ?? 'huggingface').split(',')[0]!.trim();
+      downloads.set(req.id, {
+        id: req.id, precision, state: 'running', bytes: 0, total: variant.bytes, rate: 0, etaSeconds: null,
+        error: null, errorCode: null, source, startedAt: Date.now(), failAt: failNext ? 0.45 : null,
+      });
+      failNext = false;
+      return { started: true, alreadyInstalled: false };
+    },
+    modelDownloads: () => {
+      tickModels();
+      return [...downloads.values()].map(({ startedAt: _s, failAt: _f, ...d }) => d);
+    },
+    useModel: (req) => {
+      tickModels();
+      if (!installedModels.has(req.id)) {
+        const running = downloads.get(req.id)?.state === 'running' ? ' (its download is still running)' : '';
+        throw new ApiError('NOT_FOUND', `${req.id} is not installed${running}; download it first`);
+      }
+      if (active === req.id) return { ok: true as const };
+      active = req.id;
+      // First model: ready at once. A switch: the old model keeps serving while vectors are rebuilt.
+      if (serving === null || indexed.size === 0) serving = req.id;
+      else switchDoneAt = Date.now() + SWITCH_MS;
+      return { ok: true as const };
+    },
+    settings: () => ({ ...fakeSettings, sources: [...fakeSettings.sources] }),
+    updateSettings: (req) => {
+      if (req.provider !== undefined && !fakeSettings.providerChoices.includes(req.provider)) {
+        throw new ApiError('BAD_REQUEST', `unknown execution provider "${req.provider}" (expected ${fakeSettings.providerChoices.join(', ')})`);
+      }
+      if (req.sources !== undefined) {
+        const specs = req.sources.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+        const bad = specs.find((x) => !validSource(x));
+        if (bad) throw new ApiError('BAD_REQUEST', `unknown model source "${bad}" (expected ${BUILTIN_SOURCES.join(', ')}, hf:URL, modelscope:URL or a URL)`);
+        fakeSettings.sources = specs.length ? specs : [...BUILTIN_SOURCES];
+      }
+      if (req.provider !== undefined) fakeSettings.provider = req.provider;
+      if (req.threads !== undefined) fakeSettings.threads = req.threads;
+      return { ...fakeSettings, sources: [...fakeSettings.sources] };
+    },
   };
 
   function svgPhoto(p: FakePhoto, w: number, h: number): string {
@@ -454,11 +633,12 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
           const raw = await readBody(req);
           const parsed = parseRequest(method, raw ? JSON.parse(raw) : {});
           if (['search', 'similar', 'similarToImage', 'photosByTag', 'addFolder'].includes(method)) calls.push({ method, body: parsed });
+          if (!MODEL_FREE.has(method) && !servingModel()) throw new ApiError('NO_MODEL', 'no model is active yet: choose and download one first');
           const result = await (handlers[method] as (r: unknown) => unknown)(parsed);
           return sendJson(res, 200, result);
         } catch (err) {
           const e = ApiError.from(err);
-          return sendJson(res, e.code === 'NOT_FOUND' ? 404 : e.code === 'BAD_REQUEST' ? 400 : e.code === 'UNSUPPORTED' ? 501 : 500, e.toPayload());
+          return sendJson(res, e.code === 'NOT_FOUND' ? 404 : e.code === 'BAD_REQUEST' ? 400 : e.code === 'UNSUPPORTED' ? 501 : e.code === 'NO_MODEL' ? 409 : 500, e.toPayload());
         }
       }
       const media = /^\/media\/(thumb|original)\/(\d+)$/.exec(url.pathname);
@@ -507,6 +687,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     port: Number(arg('--port') ?? 5180),
     photos: arg('--photos') ? Number(arg('--photos')) : undefined,
     latencyMs: arg('--latency') ? Number(arg('--latency')) : undefined,
+    noModel: process.argv.includes('--no-model'),
   });
   console.log(`fake 拾光 server: ${s.url}\nadd folder: ${s.photosFolder}`);
 }

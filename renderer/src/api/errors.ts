@@ -33,6 +33,7 @@ const KNOWN_CODES: readonly string[] = [
   'UNSUPPORTED',
   'ENGINE_UNAVAILABLE',
   'MODEL_ERROR',
+  'NO_MODEL',
   'INTERNAL',
   'NETWORK',
   'UNAUTHORIZED',

@@ -1,6 +1,6 @@
 /** Data hooks over the transport: one-shot loads, the polled engine status, and result lists. */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { EngineStatus, PhotoHit } from '../../../electron/shared/api.ts';
+import type { EngineStatus, ModelDownload, PhotoHit } from '../../../electron/shared/api.ts';
 import { api } from '../api/index.ts';
 import { ApiCallError, toCallError } from '../api/errors.ts';
 import { applyClientFilters, toWireFilters, type FilterState } from './filters.ts';
@@ -208,4 +208,43 @@ export function useResults(mode: Mode, filters: FilterState, version: number): R
   const retry = useCallback(() => setNonce((n) => n + 1), []);
 
   return { hits, loading, error, timing, hasMore, loadMore, retry, listKey: shownKey };
+}
+
+export interface DownloadsState {
+  downloads: ModelDownload[];
+  error: ApiCallError | null;
+  /** Poll now (after starting a download); polling continues every second while any is running. */
+  refresh(): void;
+}
+
+/** Model downloads: polled every second while one is running, otherwise only on refresh(). */
+export function useModelDownloads(): DownloadsState {
+  const [downloads, setDownloads] = useState<ModelDownload[]>([]);
+  const [error, setError] = useState<ApiCallError | null>(null);
+  const [nonce, setNonce] = useState(0);
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      let again = false;
+      try {
+        const list = await api.modelDownloads({});
+        if (!live) return;
+        setDownloads(list);
+        setError(null);
+        again = list.some((d) => d.state === 'running');
+      } catch (e) {
+        if (!live) return;
+        setError(toCallError(e));
+      }
+      if (live && again) timer = setTimeout(() => void poll(), FAST_MS);
+    };
+    void poll();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [nonce]);
+  const refresh = useCallback(() => setNonce((n) => n + 1), []);
+  return { downloads, error, refresh };
 }
