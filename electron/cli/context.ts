@@ -61,6 +61,16 @@ export async function openEngine(g: GlobalOptions, extra: { autoTag?: boolean } 
   });
 }
 
+/** Open the engine for one command and always close it, whatever the command does. */
+export async function withEngine<T>(cmd: Command, extra: { autoTag?: boolean }, fn: (engine: Engine) => Promise<T>): Promise<T> {
+  const engine = await openEngine(globals(cmd), extra);
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
 /** Run an action, printing a failure as `error: message` with exit code 1 (2 for bad usage). */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {

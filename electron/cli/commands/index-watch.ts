@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { action, globals, openEngine, printJson } from '../context.ts';
+import { action, globals, openEngine, printJson, withEngine } from '../context.ts';
 import { followProgress } from '../progress-bar.ts';
 import type { IndexSummary } from '../../engine/index/indexer.ts';
 
@@ -19,16 +19,13 @@ export function registerIndexCommands(program: Command): void {
     .option('--json', 'print the summary as JSON on stdout')
     .action(
       action(async (folders: string[], opts: { json?: boolean }, cmd: Command) => {
-        const engine = await openEngine(globals(cmd));
-        try {
+        await withEngine(cmd, {}, async (engine) => {
           const stop = followProgress(() => engine.indexer.snapshot());
           const summary = await engine.indexFolders(folders).finally(stop);
           const counts = engine.lib.photos.counts();
           if (opts.json) printJson({ ...summary, library: counts });
           else printSummary(summary, counts);
-        } finally {
-          await engine.close();
-        }
+        });
       }),
     );
 

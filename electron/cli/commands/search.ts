@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { action, globals, openEngine, printJson } from '../context.ts';
+import { action, printJson, withEngine } from '../context.ts';
 import { parseRequest, type PhotoHit, type SearchResponse } from '../../shared/api.ts';
 import type { Engine } from '../../engine/engine.ts';
 
@@ -56,23 +56,19 @@ export function registerSearchCommands(program: Command): void {
   filterOptions(program.command('search').description('find photos by a Chinese description').argument('<query>', '查询, e.g. "海边的日落"')).action(
     action(async (query: string, opts: SearchOpts, cmd: Command) => {
       const req = parseRequest('search', { query, limit: Number(opts.limit), ...filters(opts) });
-      const engine = await openEngine(globals(cmd), { autoTag: false });
-      try {
+      await withEngine(cmd, { autoTag: false }, async (engine) => {
         // Load the text tower first so the reported timings are the query's, not start-up's.
         await engine.model.warm('text');
         oneShot(engine);
         printHits(await engine.search.text(req.query, req.limit, req), opts.json);
-      } finally {
-        await engine.close();
-      }
+      });
     }),
   );
 
   filterOptions(program.command('similar').description('photos that look like PHOTO (indexed or any image file)').argument('<photo>', 'image path')).action(
     action(async (photo: string, opts: SearchOpts, cmd: Command) => {
       const req = parseRequest('similar', { photoId: 1, limit: Number(opts.limit), ...filters(opts) });
-      const engine = await openEngine(globals(cmd), { autoTag: false });
-      try {
+      await withEngine(cmd, { autoTag: false }, async (engine) => {
         oneShot(engine);
         const row = engine.lib.photos.getByPath(path.resolve(photo));
         const res =
@@ -80,9 +76,7 @@ export function registerSearchCommands(program: Command): void {
             ? await engine.search.similar(row.id, req.limit, req)
             : await engine.search.similarToImage(path.resolve(photo), req.limit, req);
         printHits(res, opts.json);
-      } finally {
-        await engine.close();
-      }
+      });
     }),
   );
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { action, globals, openEngine, printJson } from '../context.ts';
+import { action, printJson, withEngine } from '../context.ts';
 
 export function registerStatusCommand(program: Command): void {
   program
@@ -8,8 +8,7 @@ export function registerStatusCommand(program: Command): void {
     .option('--json', 'machine-readable')
     .action(
       action(async (opts: { json?: boolean }, cmd: Command) => {
-        const engine = await openEngine(globals(cmd), { autoTag: false });
-        try {
+        await withEngine(cmd, { autoTag: false }, async (engine) => {
           // Start the image tower so the provider actually in use (and any fallback) is reported.
           await engine.model.warm('image');
           const status = await engine.handlers.status({});
@@ -28,9 +27,7 @@ export function registerStatusCommand(program: Command): void {
           for (const f of folders) process.stdout.write(`folder: ${f.path} (${f.photoCount} photos)\n`);
           if (skipped.length) process.stdout.write(`skipped files:\n`);
           for (const s of skipped) process.stdout.write(`  ${s.path}: ${s.reason}\n`);
-        } finally {
-          await engine.close();
-        }
+        });
       }),
     );
 }

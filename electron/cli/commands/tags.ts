@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { action, globals, openEngine, printJson } from '../context.ts';
+import { action, printJson, withEngine } from '../context.ts';
 
 export function registerTagsCommands(program: Command): void {
   const tags = program.command('tags').description('zero-shot tags for photos and albums (Chinese taxonomy + your own tags)');
@@ -11,17 +11,14 @@ export function registerTagsCommands(program: Command): void {
     .option('--json', 'machine-readable')
     .action(
       action(async (opts: { json?: boolean }, cmd: Command) => {
-        const engine = await openEngine(globals(cmd), { autoTag: false });
-        try {
+        await withEngine(cmd, { autoTag: false }, async (engine) => {
           const list = engine.tags.listTags();
           if (opts.json) return printJson(list);
           for (const t of list.filter((x) => x.photoCount > 0 || x.custom)) {
             process.stdout.write(`${t.name}${t.nameEn ? ` (${t.nameEn})` : ''}  ${t.family}${t.custom ? ' custom' : ''}  ${t.photoCount}\n`);
           }
           process.stdout.write(`${list.length} tags, ${list.filter((x) => x.photoCount > 0).length} in use\n`);
-        } finally {
-          await engine.close();
-        }
+        });
       }),
     );
 
@@ -32,17 +29,14 @@ export function registerTagsCommands(program: Command): void {
     .option('--json', 'machine-readable')
     .action(
       action(async (photo: string, opts: { json?: boolean }, cmd: Command) => {
-        const engine = await openEngine(globals(cmd), { autoTag: false });
-        try {
+        await withEngine(cmd, { autoTag: false }, async (engine) => {
           const row = engine.lib.photos.getByPath(path.resolve(photo));
           if (!row) throw new Error(`not in the library: ${path.resolve(photo)}`);
           const list = engine.lib.tags.photoTags(row.id);
           if (opts.json) return printJson(list);
           if (!list.length) process.stdout.write('no tags\n');
           for (const t of list) process.stdout.write(`${t.name}  ${t.score.toFixed(3)}\n`);
-        } finally {
-          await engine.close();
-        }
+        });
       }),
     );
 
@@ -53,14 +47,11 @@ export function registerTagsCommands(program: Command): void {
     .option('--json', 'machine-readable')
     .action(
       action(async (folder: string, opts: { json?: boolean }, cmd: Command) => {
-        const engine = await openEngine(globals(cmd), { autoTag: false });
-        try {
+        await withEngine(cmd, { autoTag: false }, async (engine) => {
           const s = engine.tags.albumSummary(path.resolve(folder));
           if (opts.json) return printJson(s);
           process.stdout.write(`${s.title}\n${s.photoCount} photos: ${s.tags.map((t) => `${t.name} ${t.weight.toFixed(2)}`).join(', ') || 'no dominant tags'}\n`);
-        } finally {
-          await engine.close();
-        }
+        });
       }),
     );
 
@@ -70,13 +61,10 @@ export function registerTagsCommands(program: Command): void {
     .argument('<name>')
     .action(
       action(async (name: string, _o: unknown, cmd: Command) => {
-        const engine = await openEngine(globals(cmd), { autoTag: false });
-        try {
+        await withEngine(cmd, { autoTag: false }, async (engine) => {
           const t = await engine.tags.addCustomTag(name);
           process.stdout.write(`added ${t.name}: ${t.photoCount} photos\n`);
-        } finally {
-          await engine.close();
-        }
+        });
       }),
     );
 
@@ -86,14 +74,11 @@ export function registerTagsCommands(program: Command): void {
     .argument('<name>')
     .action(
       action(async (name: string, _o: unknown, cmd: Command) => {
-        const engine = await openEngine(globals(cmd), { autoTag: false });
-        try {
+        await withEngine(cmd, { autoTag: false }, async (engine) => {
           const { removed } = await engine.tags.removeTag(name);
           process.stdout.write(removed ? `removed ${name}\n` : `no custom tag ${name}\n`);
           if (!removed) process.exitCode = 1;
-        } finally {
-          await engine.close();
-        }
+        });
       }),
     );
 
@@ -102,14 +87,11 @@ export function registerTagsCommands(program: Command): void {
     .description('re-tag every photo (after changing thresholds or the taxonomy)')
     .action(
       action(async (_o: unknown, cmd: Command) => {
-        const engine = await openEngine(globals(cmd), { autoTag: false });
-        try {
+        await withEngine(cmd, { autoTag: false }, async (engine) => {
           const t0 = Date.now();
           const r = await engine.tags.tagAll();
           process.stdout.write(`tagged ${r.photos} photos (${r.assigned} tags) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-        } finally {
-          await engine.close();
-        }
+        });
       }),
     );
 }

@@ -6,7 +6,7 @@
  */
 import type { Database, Statement } from './database.ts';
 import { dirOf } from './paths.ts';
-import { toPhoto, type PhotoRow, type RawPhoto, type TakenAtSource } from './rows.ts';
+import { toPhoto, type PhotoRow, type RawPhoto } from './rows.ts';
 import { checkTableName, rowidsTable } from './vec-table.ts';
 import { vectorIndexEvents, type VectorIndexEvents } from './vector-index.ts';
 
@@ -20,17 +20,11 @@ export interface DiscoveredFile {
 
 export type DiscoveryChange = 'new' | 'changed' | 'unchanged';
 
-export interface IndexedMeta {
+/** What indexing learns about a photo: the matching PhotoRow fields, with known dimensions. */
+export type IndexedMeta = Pick<PhotoRow, 'takenAt' | 'takenAtSource' | 'cameraMake' | 'cameraModel' | 'gpsLat' | 'gpsLon'> & {
   width: number;
   height: number;
-  /** Unix ms. */
-  takenAt: number | null;
-  takenAtSource: TakenAtSource | null;
-  cameraMake: string | null;
-  cameraModel: string | null;
-  gpsLat: number | null;
-  gpsLon: number | null;
-}
+};
 
 export interface PathEntry {
   id: number;

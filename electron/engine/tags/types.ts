@@ -2,6 +2,7 @@
  * What tagging needs from the rest of the engine, as interfaces: the text tower (ml/ owns it) and
  * the vectors and tag tables (store/ owns them). Tests pass fakes that satisfy the same shapes.
  */
+import type { TagRow } from '../store/rows.ts';
 export type { TextEmbedder } from '../ml/model-runtime.ts';
 
 /** One streamed page of stored image vectors: ids[i] owns vectors[i*dim .. (i+1)*dim). */
@@ -33,14 +34,7 @@ export interface ScoredTag {
 // Structural subsets of the store's repositories (electron/engine/store/), so tagging compiles
 // against what it calls and tests can pass fakes; the real Library satisfies them as is.
 
-export interface TagRowLike {
-  id: number;
-  name: string;
-  nameEn: string | null;
-  family: string | null;
-  synonyms: string[];
-  custom: boolean;
-}
+export type TagRowLike = Omit<TagRow, 'createdAt'>;
 
 export interface TagRepo {
   upsertTag(tag: { name: string; nameEn?: string | null; family?: string | null; synonyms?: readonly string[]; custom?: boolean }): number;
