@@ -6,12 +6,11 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CLIP_MEAN, CLIP_STD } from '../../electron/engine/ml/manifest.ts';
 import type { GraphBuilder } from './onnx-builder.ts';
 import { RN50, buildModifiedResNet } from './resnet.ts';
 import { RBT3, ROBERTA_BASE, buildTextTower } from './text-transformer.ts';
 import { VIT_B_16, buildVit } from './vit.ts';
-import { writeManifest } from './write-manifest.ts';
+import { officialContractManifest, writeManifest } from './write-manifest.ts';
 
 export type BenchModel = 'vit-b-16' | 'rn50';
 
@@ -48,35 +47,19 @@ export async function generateBenchModel(outDir: string, which: BenchModel): Pro
   // One tower at a time: each holds a few hundred MB of weights until saved.
   await def.image().save(path.join(dir, imgFile), { externalData: true });
   await def.text().save(path.join(dir, txtFile), { externalData: true });
-  await writeManifest(dir, {
-    id: def.id,
-    name: `Benchmark ${def.architecture} (random weights, official shapes)`,
-    architecture: def.architecture,
-    embeddingDim: def.dim,
-    logitScale: 100,
-    precision: 'fp32',
-    image: {
-      file: imgFile,
-      input: 'image',
-      output: 'unnorm_image_features',
-      inputDtype: 'float32',
+  await writeManifest(
+    dir,
+    officialContractManifest({
+      id: def.id,
+      name: `Benchmark ${def.architecture} (random weights, official shapes)`,
+      architecture: def.architecture,
+      embeddingDim: def.dim,
       resolution: 224,
-      mean: CLIP_MEAN,
-      std: CLIP_STD,
-      resize: 'bicubic',
-      batch: 'fixed',
-    },
-    text: {
-      file: txtFile,
-      input: 'text',
-      output: 'unnorm_text_features',
-      inputDtype: 'int64',
-      contextLength: 52,
-      vocabSize: 21128,
-      batch: 'fixed',
-    },
-    source: 'scripts/models/generate-bench-models.ts (seeded random weights; for benchmarks only)',
-  });
+      stem: which,
+      imageBatch: 'fixed',
+      source: 'scripts/models/generate-bench-models.ts (seeded random weights; for benchmarks only)',
+    }),
+  );
 }
 
 export async function generateBenchModels(outDir: string, which: BenchModel[] = ['vit-b-16', 'rn50']): Promise<void> {

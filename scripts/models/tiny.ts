@@ -5,9 +5,8 @@
  * Text: [1,52] ids → Mod 97 (hash into a small table) → Gather → sum over positions → MatMul → 8-d.
  */
 import path from 'node:path';
-import { CLIP_MEAN, CLIP_STD } from '../../electron/engine/ml/manifest.ts';
 import { GraphBuilder, Rng } from './onnx-builder.ts';
-import { writeManifest } from './write-manifest.ts';
+import { officialContractManifest, writeManifest } from './write-manifest.ts';
 
 const DIM = 8;
 const RES = 32;
@@ -40,33 +39,17 @@ export async function generateTiny(dir: string): Promise<void> {
   txt.output('unnorm_text_features', 'float32', [1, DIM]);
   await txt.save(path.join(dir, 'tiny.txt.fp32.onnx'));
 
-  await writeManifest(dir, {
-    id: 'test-tiny',
-    name: 'Tiny test model (random weights)',
-    architecture: 'tiny',
-    embeddingDim: DIM,
-    logitScale: 100,
-    precision: 'fp32',
-    image: {
-      file: 'tiny.img.fp32.onnx',
-      input: 'image',
-      output: 'unnorm_image_features',
-      inputDtype: 'float32',
+  await writeManifest(
+    dir,
+    officialContractManifest({
+      id: 'test-tiny',
+      name: 'Tiny test model (random weights)',
+      architecture: 'tiny',
+      embeddingDim: DIM,
       resolution: RES,
-      mean: CLIP_MEAN,
-      std: CLIP_STD,
-      resize: 'bicubic',
-      batch: 'dynamic',
-    },
-    text: {
-      file: 'tiny.txt.fp32.onnx',
-      input: 'text',
-      output: 'unnorm_text_features',
-      inputDtype: 'int64',
-      contextLength: CONTEXT,
-      vocabSize: 21128,
-      batch: 'fixed',
-    },
-    source: 'scripts/models/tiny.ts (seeded random weights; for tests only)',
-  });
+      stem: 'tiny',
+      imageBatch: 'dynamic',
+      source: 'scripts/models/tiny.ts (seeded random weights; for tests only)',
+    }),
+  );
 }

@@ -13,7 +13,7 @@
 import path from 'node:path';
 import { CLIP_MEAN, CLIP_STD } from '../../electron/engine/ml/manifest.ts';
 import { GraphBuilder } from './onnx-builder.ts';
-import { writeManifest } from './write-manifest.ts';
+import { officialContractManifest, writeManifest } from './write-manifest.ts';
 
 export interface ToyColor {
   char: string;
@@ -122,33 +122,17 @@ async function textGraph(file: string): Promise<void> {
 export async function generateToyColors(dir: string): Promise<void> {
   await imageGraph(path.join(dir, 'toy.img.fp32.onnx'));
   await textGraph(path.join(dir, 'toy.txt.fp32.onnx'));
-  await writeManifest(dir, {
-    id: 'test-toy-colors',
-    name: 'Toy colour model (hand-built: dominant colour ↔ colour words)',
-    architecture: 'toy',
-    embeddingDim: TOY_DIM,
-    logitScale: 100,
-    precision: 'fp32',
-    image: {
-      file: 'toy.img.fp32.onnx',
-      input: 'image',
-      output: 'unnorm_image_features',
-      inputDtype: 'float32',
+  await writeManifest(
+    dir,
+    officialContractManifest({
+      id: 'test-toy-colors',
+      name: 'Toy colour model (hand-built: dominant colour ↔ colour words)',
+      architecture: 'toy',
+      embeddingDim: TOY_DIM,
       resolution: RES,
-      mean: CLIP_MEAN,
-      std: CLIP_STD,
-      resize: 'bicubic',
-      batch: 'fixed',
-    },
-    text: {
-      file: 'toy.txt.fp32.onnx',
-      input: 'text',
-      output: 'unnorm_text_features',
-      inputDtype: 'int64',
-      contextLength: CONTEXT,
-      vocabSize: 21128,
-      batch: 'fixed',
-    },
-    source: 'scripts/models/toy-colors.ts (hand-set weights; for tests only)',
-  });
+      stem: 'toy',
+      imageBatch: 'fixed',
+      source: 'scripts/models/toy-colors.ts (hand-set weights; for tests only)',
+    }),
+  );
 }
