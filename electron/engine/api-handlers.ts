@@ -102,6 +102,7 @@ export function createHandlers(engine: Engine): ApiHandlers {
 }
 
 async function withTags<T extends { hits: { id: number; tags?: { name: string; score: number }[] }[] }>(engine: Engine, res: T): Promise<T> {
-  for (const h of res.hits) h.tags = engine.lib.tags.photoTags(h.id);
+  const tags = engine.lib.tags.photoTagsMany(res.hits.map((h) => h.id));
+  for (const h of res.hits) h.tags = tags.get(h.id) ?? [];
   return res;
 }

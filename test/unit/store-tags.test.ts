@@ -22,6 +22,22 @@ describe('tags', () => {
     expect(lib.tags.getTag('我家的狗')).toMatchObject({ id: custom, custom: true, synonyms: [], nameEn: null });
   });
 
+  it('reads the tags of many photos in one call, each list ordered like photoTags', () => {
+    const cat = lib.tags.upsertTag({ name: '猫' });
+    const sea = lib.tags.upsertTag({ name: '海边' });
+    lib.tags.replacePhotoTags(photos[0], [
+      { tagId: cat, score: 0.4 },
+      { tagId: sea, score: 0.9 },
+    ]);
+    lib.tags.replacePhotoTags(photos[2], [{ tagId: cat, score: 0.8 }]);
+    const many = lib.tags.photoTagsMany([photos[2], photos[1], photos[0]]);
+    expect([...many.keys()]).toEqual([photos[2], photos[1], photos[0]]);
+    for (const id of photos) expect(many.get(id)).toEqual(lib.tags.photoTags(id));
+    expect(many.get(photos[0])!.map((t) => t.name)).toEqual(['海边', '猫']);
+    expect(many.get(photos[1])).toEqual([]);
+    expect(lib.tags.photoTagsMany([]).size).toBe(0);
+  });
+
   it('round-trips assignments per photo and per tag', () => {
     const cat = lib.tags.upsertTag({ name: '猫' });
     const sea = lib.tags.upsertTag({ name: '海边' });

@@ -37,6 +37,7 @@ export class TagRepository {
     | 'clearTag'
     | 'assign'
     | 'photoTags'
+    | 'photoTagsMany'
     | 'photosByTag',
     Statement
   >;
@@ -67,6 +68,12 @@ export class TagRepository {
       photoTags: sql.prepare(
         `SELECT t.name, pt.score FROM photo_tags pt JOIN tags t ON t.id = pt.tag_id
          WHERE pt.photo_id = ? ORDER BY pt.score DESC, t.name`,
+      ),
+      // Same order as photoTags, per photo; one query for a whole page of results.
+      photoTagsMany: sql.prepare(
+        `SELECT pt.photo_id, t.name, pt.score FROM photo_tags pt JOIN tags t ON t.id = pt.tag_id
+         WHERE pt.photo_id IN (SELECT value FROM json_each(?))
+         ORDER BY pt.photo_id, pt.score DESC, t.name`,
       ),
       photosByTag: sql.prepare(
         `SELECT pt.photo_id, pt.score FROM photo_tags pt JOIN tags t ON t.id = pt.tag_id
@@ -140,6 +147,15 @@ export class TagRepository {
 
   photoTags(photoId: number): { name: string; score: number }[] {
     return this.s.photoTags.all(photoId) as { name: string; score: number }[];
+  }
+
+  /** Tags of many photos at once (each list ordered like photoTags); photos without tags map to []. */
+  photoTagsMany(photoIds: readonly number[]): Map<number, { name: string; score: number }[]> {
+    const out = new Map<number, { name: string; score: number }[]>(photoIds.map((id) => [id, []]));
+    if (photoIds.length === 0) return out;
+    const rows = this.s.photoTagsMany.all(JSON.stringify(photoIds)) as { photo_id: number; name: string; score: number }[];
+    for (const r of rows) out.get(r.photo_id)?.push({ name: r.name, score: r.score });
+    return out;
   }
 
   photosByTag(name: string, limit: number): PhotoScore[] {

@@ -314,9 +314,11 @@ export class TagService {
   private albumPhotos(ids: number[]): AlbumPhoto[] {
     const out: AlbumPhoto[] = [];
     for (let i = 0; i < ids.length; i += GET_MANY_CHUNK) {
-      for (const row of this.store.photos.getMany(ids.slice(i, i + GET_MANY_CHUNK))) {
+      const chunk = ids.slice(i, i + GET_MANY_CHUNK);
+      const tagsOf = this.store.tags.photoTagsMany(chunk);
+      for (const row of this.store.photos.getMany(chunk)) {
         if (row.status === 'skipped') continue;
-        const tags = this.store.tags.photoTags(row.id).map((t) => ({ ...t, family: this.familyByName.get(t.name) ?? CUSTOM_FAMILY }));
+        const tags = (tagsOf.get(row.id) ?? []).map((t) => ({ ...t, family: this.familyByName.get(t.name) ?? CUSTOM_FAMILY }));
         out.push({ tags, takenAt: row.takenAt });
       }
     }

@@ -46,6 +46,7 @@ export interface TagRepo {
   replacePhotoTagsMany(entries: Iterable<{ photoId: number; tags: readonly { tagId: number; score: number }[] }>): void;
   replaceTagAssignments(tagId: number, assignments: readonly { photoId: number; score: number }[]): void;
   photoTags(photoId: number): { name: string; score: number }[];
+  photoTagsMany(photoIds: readonly number[]): Map<number, { name: string; score: number }[]>;
 }
 
 export interface PhotoRepo {
