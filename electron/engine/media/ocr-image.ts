@@ -1,0 +1,87 @@
+/**
+ * Photos for OCR: upright (EXIF orientation applied), alpha over white, 8-bit RGB at the size the
+ * caller asks for. A photo is opened once and may be asked for twice — small for detection, larger
+ * for reading the text — so a full decode is kept and resized from when the sizes are close to the
+ * original (screenshots), while big camera photos are decoded straight at the small size (JPEG
+ * shrink-on-load) and decoded again only if text was found.
+ */
+import sharp from 'sharp';
+import { openImage, runPipeline, type OpenedImage } from './source.ts';
+
+export interface OcrRaster {
+  /** Interleaved RGB; owns its whole ArrayBuffer (it may be transferred to a worker). */
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Over this many pixels the reading raster is scaled down: text that small in such a photo is rare, memory is not free. */
+export const MAX_OCR_PIXELS = 24_000_000;
+
+/** Below this fraction of the original side, decoding straight at the target size pays (shrink-on-load). */
+const DIRECT_DECODE_BELOW = 0.5;
+
+const WHITE = { r: 255, g: 255, b: 255 };
+
+function owned(buf: Buffer): Uint8Array {
+  // sharp's output buffers are usually their own allocation; copy when they are a view.
+  if (buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength) return new Uint8Array(buf.buffer, 0, buf.byteLength);
+  return new Uint8Array(buf);
+}
+
+export class OcrImage {
+  private full: OcrRaster | null = null;
+
+  private constructor(
+    private readonly input: string | Buffer,
+    private readonly src: OpenedImage,
+  ) {}
+
+  /** Throws DecodeError (with its reason) for what cannot be decoded. */
+  static async open(input: string | Buffer): Promise<OcrImage> {
+    return new OcrImage(input, await openImage(input, { colourManaged: false }));
+  }
+
+  /** Upright size of the original. */
+  get width(): number {
+    return this.src.width;
+  }
+  get height(): number {
+    return this.src.height;
+  }
+
+  /** The largest raster worth reading from: the original, capped at MAX_OCR_PIXELS. */
+  get maxScale(): number {
+    return Math.min(1, Math.sqrt(MAX_OCR_PIXELS / (this.width * this.height)));
+  }
+
+  /** A fresh raster of exactly width × height (a slight stretch is allowed, as for the detector). */
+  async raster(width: number, height: number): Promise<OcrRaster> {
+    const small = width < this.width * DIRECT_DECODE_BELOW && height < this.height * DIRECT_DECODE_BELOW;
+    if (small && !this.full) return this.decode(width, height);
+    const full = await this.fullRaster();
+    if (full.width === width && full.height === height) return { ...full, data: new Uint8Array(full.data) };
+    const { data, info } = await sharp(full.data, { raw: { width: full.width, height: full.height, channels: 3 } })
+      .resize(width, height, { fit: 'fill' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return { data: owned(data), width: info.width, height: info.height };
+  }
+
+  private async fullRaster(): Promise<OcrRaster> {
+    if (!this.full) {
+      const s = this.maxScale;
+      this.full = s < 1 ? await this.decode(Math.round(this.width * s), Math.round(this.height * s)) : await this.decode(null, null);
+    }
+    return this.full;
+  }
+
+  private async decode(width: number | null, height: number | null): Promise<OcrRaster> {
+    let img = this.src.image.clone();
+    if (this.src.hasAlpha) img = img.flatten({ background: WHITE });
+    if (width !== null && height !== null) img = img.resize(width, height, { fit: 'fill' });
+    const { data, info } = await runPipeline(this.input, () => img.toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }));
+    if (info.channels !== 3) throw new Error(`expected 3 channels from the OCR decode, got ${info.channels}`);
+    return { data: owned(data), width: info.width, height: info.height };
+  }
+}

