@@ -17,4 +17,14 @@ export { ModelRepository } from './models.ts';
 export { VectorRepository, MAX_K, type VectorBatch, type VectorFilter, type VectorHit, type VectorMeta } from './vector-repository.ts';
 export { TagRepository, type PhotoScore, type TagInput, type TagScore, type TagWithCount } from './tags.ts';
 export { SettingsRepository } from './settings.ts';
+export {
+  OcrTextRepository,
+  type OcrBox,
+  type OcrCounts,
+  type OcrLineRecord,
+  type OcrPendingPhoto,
+  type OcrReadResult,
+  type TextFilter,
+  type TextHit,
+} from './ocr-text.ts';
 export { Library, openLibrary } from './library.ts';

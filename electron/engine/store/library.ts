@@ -2,6 +2,7 @@
 import { openDatabase, type Database, type OpenDatabaseOptions } from './database.ts';
 import { FolderRepository } from './folders.ts';
 import { ModelRepository } from './models.ts';
+import { OcrTextRepository } from './ocr-text.ts';
 import { PhotoRepository } from './photos.ts';
 import type { ModelRow } from './rows.ts';
 import { SettingsRepository } from './settings.ts';
@@ -14,6 +15,7 @@ export class Library {
   readonly models: ModelRepository;
   readonly tags: TagRepository;
   readonly settings: SettingsRepository;
+  readonly ocrText: OcrTextRepository;
   private readonly vectorRepos = new Map<string, VectorRepository>();
 
   constructor(readonly db: Database) {
@@ -22,6 +24,7 @@ export class Library {
     this.models = new ModelRepository(db);
     this.tags = new TagRepository(db);
     this.settings = new SettingsRepository(db);
+    this.ocrText = new OcrTextRepository(db);
   }
 
   /** The vector repository of a live model (cached, so statements are prepared once). Throws for a retired model. */

@@ -1,0 +1,235 @@
+/**
+ * Text recognised in photos: lines with boxes and confidence, the per-photo OCR state that makes
+ * the pass resumable, and substring search over the photos' normalised text.
+ *
+ * Search by query length (measured at 100k photos, see NOTES-ocr.md): 3+ characters go through
+ * the FTS5 trigram index (any substring of 3+ characters), 2 characters through the bigram table,
+ * 1 character scans the normalised text. Callers pass text already in the search normal form
+ * (engine/ocr/normalise-text.ts); this module only stores and matches it.
+ *
+ * Text counts only while it belongs to the photo: the photo is indexed and its content hash is
+ * the one that was read (an edited photo's old text stops matching until it is read again).
+ * Deleting a photo removes everything here (foreign-key cascade; the FTS tables through the
+ * ocr_text triggers).
+ */
+import type { Database, Statement } from './database.ts';
+import { subtreeRange } from './paths.ts';
+
+export type OcrBox = [[number, number], [number, number], [number, number], [number, number]];
+
+export interface OcrLineRecord {
+  text: string;
+  confidence: number;
+  box: OcrBox;
+}
+
+export interface OcrReadResult {
+  /** OCR model id: a photo read by another model is pending again. */
+  engine: string;
+  /** photos.hash at the time of reading. */
+  photoHash: string | null;
+  lines: readonly OcrLineRecord[];
+  /** The whole text in the search normal form (lines joined without a separator). */
+  norm: string;
+}
+
+export interface OcrPendingPhoto {
+  id: number;
+  path: string;
+  hash: string | null;
+}
+
+export interface OcrCounts {
+  /** Indexed photos whose current content this engine has read (with or without text). */
+  done: number;
+  failed: number;
+  /** Indexed photos still to read. */
+  pending: number;
+  /** Read photos with at least one line. */
+  withText: number;
+}
+
+export interface TextFilter {
+  dirPrefix?: string;
+  /** Unix ms, inclusive. */
+  after?: number;
+  /** Unix ms, exclusive. */
+  before?: number;
+  tag?: string;
+  photoIds?: readonly number[];
+}
+
+export interface TextHit {
+  photoId: number;
+  /** Share of the photo's text the query covers (occurrences × query length / text length). */
+  share: number;
+}
+
+/** unicode61 keeps only letters and digits in tokens, so each bigram is written as hex code points. */
+export function bigramToken(gram: string): string {
+  return 'g' + [...gram].map((c) => c.codePointAt(0)!.toString(16)).join('x');
+}
+
+export function distinctBigrams(norm: string): string[] {
+  const c = [...norm];
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < c.length; i++) out.add(c[i] + c[i + 1]);
+  return [...out];
+}
+
+const ftsPhrase = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+
+/** The text is the photo's current one: indexed, and read at its current content. */
+const CURRENT = `JOIN ocr_state s ON s.photo_id = p.id AND s.status = 'done' AND s.photo_hash IS p.hash`;
+
+export class OcrTextRepository {
+  private readonly s: Record<
+    'state' | 'delLines' | 'delText' | 'insLine' | 'insText' | 'insBigrams' | 'lines' | 'linesMany' | 'counts' | 'withText' | 'pending' | 'pendingCount',
+    Statement
+  >;
+  private readonly searchStmts = new Map<string, Statement>();
+
+  constructor(private readonly db: Database) {
+    const sql = db.sql;
+    this.s = {
+      state: sql.prepare(
+        `INSERT INTO ocr_state (photo_id, engine, photo_hash, status, line_count, error, read_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (photo_id) DO UPDATE SET engine = excluded.engine, photo_hash = excluded.photo_hash, status = excluded.status,
+           line_count = excluded.line_count, error = excluded.error, read_at = excluded.read_at`,
+      ),
+      delLines: sql.prepare('DELETE FROM ocr_lines WHERE photo_id = ?'),
+      delText: sql.prepare('DELETE FROM ocr_text WHERE photo_id = ?'),
+      insLine: sql.prepare('INSERT INTO ocr_lines (photo_id, line_no, text, confidence, box) VALUES (?, ?, ?, ?, ?)'),
+      insText: sql.prepare('INSERT INTO ocr_text (photo_id, norm) VALUES (?, ?)'),
+      insBigrams: sql.prepare('INSERT INTO ocr_bigrams (rowid, grams) VALUES (?, ?)'),
+      lines: sql.prepare('SELECT text, confidence, box FROM ocr_lines WHERE photo_id = ? ORDER BY line_no'),
+      linesMany: sql.prepare(
+        'SELECT photo_id, text, confidence, box FROM ocr_lines WHERE photo_id IN (SELECT value FROM json_each(?)) ORDER BY photo_id, line_no',
+      ),
+      counts: sql.prepare(
+        `SELECT s.status AS status, count(*) AS n FROM photos p JOIN ocr_state s ON s.photo_id = p.id
+         WHERE p.status = 'indexed' AND s.engine = ? AND s.photo_hash IS p.hash GROUP BY s.status`,
+      ),
+      withText: sql.prepare(`SELECT count(*) FROM photos p ${CURRENT} WHERE p.status = 'indexed' AND s.engine = ? AND s.line_count > 0`).pluck(),
+      pending: sql.prepare(
+        `SELECT p.id, p.path, p.hash FROM photos p LEFT JOIN ocr_state s ON s.photo_id = p.id
+         WHERE p.status = 'indexed' AND p.id > ? AND (s.photo_id IS NULL OR s.engine <> ? OR s.photo_hash IS NOT p.hash)
+         ORDER BY p.id LIMIT ?`,
+      ),
+      pendingCount: sql.prepare(
+        `SELECT count(*) FROM photos p LEFT JOIN ocr_state s ON s.photo_id = p.id
+         WHERE p.status = 'indexed' AND (s.photo_id IS NULL OR s.engine <> ? OR s.photo_hash IS NOT p.hash)`,
+      ).pluck(),
+    };
+  }
+
+  /** Replaces whatever was stored for the photo with this reading, in one transaction. */
+  saveRead(photoId: number, r: OcrReadResult): void {
+    this.db.transaction(() => {
+      this.clear(photoId);
+      r.lines.forEach((l, i) => this.s.insLine.run(photoId, i, l.text, l.confidence, JSON.stringify(l.box)));
+      if (r.norm.length > 0) {
+        this.s.insText.run(photoId, r.norm);
+        this.s.insBigrams.run(photoId, distinctBigrams(r.norm).map(bigramToken).join(' '));
+      }
+      this.s.state.run(photoId, r.engine, r.photoHash, 'done', r.lines.length, null, Date.now());
+    });
+  }
+
+  /** A photo that could not be read: recorded, not retried until the model or the photo changes. */
+  saveFailure(photoId: number, f: { engine: string; photoHash: string | null; error: string }): void {
+    this.db.transaction(() => {
+      this.clear(photoId);
+      this.s.state.run(photoId, f.engine, f.photoHash, 'failed', 0, f.error, Date.now());
+    });
+  }
+
+  private clear(photoId: number): void {
+    this.s.delLines.run(photoId);
+    this.s.delText.run(photoId);
+  }
+
+  /** Keyset page (by id) of indexed photos this engine has not read at their current content. */
+  pending(engine: string, limit: number, afterId = 0): OcrPendingPhoto[] {
+    return this.s.pending.all(afterId, engine, limit) as OcrPendingPhoto[];
+  }
+
+  counts(engine: string): OcrCounts {
+    const out: OcrCounts = { done: 0, failed: 0, pending: this.s.pendingCount.get(engine) as number, withText: this.s.withText.get(engine) as number };
+    for (const r of this.s.counts.all(engine) as { status: 'done' | 'failed'; n: number }[]) out[r.status] = r.n;
+    return out;
+  }
+
+  lines(photoId: number): OcrLineRecord[] {
+    return (this.s.lines.all(photoId) as { text: string; confidence: number; box: string }[]).map(toLine);
+  }
+
+  linesMany(photoIds: readonly number[]): Map<number, OcrLineRecord[]> {
+    const out = new Map<number, OcrLineRecord[]>();
+    if (photoIds.length === 0) return out;
+    for (const r of this.s.linesMany.all(JSON.stringify(photoIds)) as { photo_id: number; text: string; confidence: number; box: string }[]) {
+      let list = out.get(r.photo_id);
+      if (!list) out.set(r.photo_id, (list = []));
+      list.push(toLine(r));
+    }
+    return out;
+  }
+
+  /**
+   * Photos whose current text contains `norm` (already normalised), the highest share first,
+   * then the most recent. At most `limit`.
+   */
+  search(norm: string, limit: number, filter: TextFilter = {}): TextHit[] {
+    const n = [...norm].length;
+    if (n === 0 || !(limit > 0) || (filter.photoIds && filter.photoIds.length === 0)) return [];
+    const candidates =
+      n >= 3
+        ? 'SELECT rowid AS id FROM ocr_fts WHERE ocr_fts MATCH @match'
+        : n === 2
+          ? 'SELECT rowid AS id FROM ocr_bigrams WHERE ocr_bigrams MATCH @match'
+          : 'SELECT photo_id AS id FROM ocr_text WHERE instr(norm, @norm) > 0';
+    const params: Record<string, unknown> = {
+      norm,
+      match: n >= 3 ? ftsPhrase(norm) : n === 2 ? ftsPhrase(bigramToken(norm)) : null,
+      limit: Math.floor(limit),
+    };
+    const where = [`p.status = 'indexed'`];
+    if (filter.dirPrefix !== undefined) {
+      const { lo, hi } = subtreeRange(filter.dirPrefix);
+      where.push('p.dir >= @lo AND p.dir < @hi');
+      Object.assign(params, { lo, hi });
+    }
+    if (filter.after !== undefined) {
+      where.push('p.taken_at >= @after');
+      params.after = Math.ceil(filter.after);
+    }
+    if (filter.before !== undefined) {
+      where.push('p.taken_at < @before');
+      params.before = Math.ceil(filter.before);
+    }
+    if (filter.tag !== undefined) {
+      where.push('p.id IN (SELECT pt.photo_id FROM photo_tags pt JOIN tags t ON t.id = pt.tag_id WHERE t.name = @tag)');
+      params.tag = filter.tag;
+    }
+    if (filter.photoIds) {
+      where.push('p.id IN (SELECT value FROM json_each(@ids))');
+      params.ids = JSON.stringify(filter.photoIds);
+    }
+    if (params.match === null) delete params.match;
+    // The bigram table is document-level only, so every candidate is verified against the text
+    // (which also computes the share); for trigram matches the check is a cheap formality.
+    const text = `WITH c AS (${candidates})
+      SELECT t.photo_id AS photoId,
+             (length(t.norm) - length(replace(t.norm, @norm, ''))) * 1.0 / length(t.norm) AS share
+      FROM c JOIN ocr_text t ON t.photo_id = c.id JOIN photos p ON p.id = t.photo_id ${CURRENT}
+      WHERE instr(t.norm, @norm) > 0 AND ${where.join(' AND ')}
+      ORDER BY share DESC, p.taken_at DESC, p.id DESC LIMIT @limit`;
+    let stmt = this.searchStmts.get(text);
+    if (!stmt) this.searchStmts.set(text, (stmt = this.db.sql.prepare(text)));
+    return stmt.all(params) as TextHit[];
+  }
+}
+
+function toLine(r: { text: string; confidence: number; box: string }): OcrLineRecord {
+  return { text: r.text, confidence: r.confidence, box: JSON.parse(r.box) as OcrBox };
+}
