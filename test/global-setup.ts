@@ -1,13 +1,19 @@
 /**
  * Generates the project's own test models (tiny + toy-colors) into .cache/test-models at the
  * start of every run — it takes milliseconds, and regenerating means a changed generator can
- * never be masked by a stale cache. Tests find them through SHIGUANG_TEST_MODELS.
+ * never be masked by a stale cache. Tests find them through SHIGUANG_TEST_MODELS. Also makes sure
+ * the CJK fonts the OCR fixtures are drawn with are installed (SHIGUANG_CJK_FONTS).
  */
 import path from 'node:path';
 import { generateTestModels } from '../scripts/models/generate-test-models.ts';
+import { ensureCjkFonts } from '../scripts/ensure-cjk-fonts.mjs';
 
 export default async function setup(): Promise<void> {
   const out = path.resolve('.cache/test-models');
   await generateTestModels(out);
   process.env.SHIGUANG_TEST_MODELS = out;
+  // The OCR quality tests render Chinese with fonts-noto-cjk; installed here like Chromium is for
+  // the UI suite. Where that cannot be done the tests skip, printing this reason.
+  const fonts = ensureCjkFonts();
+  process.env.SHIGUANG_CJK_FONTS = fonts.ok ? 'ok' : fonts.reason;
 }

@@ -28,6 +28,11 @@ export interface PhotoText {
   timings: { decodeMs: number; detectMs: number; recogniseMs: number; totalMs: number };
 }
 
+/** The OCR model could not be loaded at all (not a problem of any one photo). */
+export class OcrUnavailableError extends Error {
+  override readonly name = 'OcrUnavailableError';
+}
+
 /** A plan scale at least this close to 1 means the detection raster is as good as the original. */
 const FULL_RESOLUTION = 0.9;
 /** Read from a raster where the smallest box is this much taller than the recogniser's input. */
@@ -50,9 +55,14 @@ export class PhotoReader {
     return this.model.manifest.id;
   }
 
-  private client(): Promise<OcrWorkerClient> {
+  private async client(): Promise<OcrWorkerClient> {
+    // A worker that died (e.g. a native crash on one photo) is replaced for the next photo.
+    const current = await this.worker?.catch(() => null);
+    if (current && !current.alive) this.worker = null;
     if (!this.worker) {
-      this.worker = OcrWorkerClient.start(this.options, this.modelArg);
+      this.worker = OcrWorkerClient.start(this.options, this.modelArg).catch((err: unknown) => {
+        throw new OcrUnavailableError(`the OCR model could not be started: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      });
       // A failed start is not cached: the next photo tries again.
       this.worker.catch(() => (this.worker = null));
     }

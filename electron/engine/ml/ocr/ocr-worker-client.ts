@@ -73,6 +73,11 @@ export class OcrWorkerClient {
     });
   }
 
+  /** False once the worker has died or been closed; requests then fail at once. */
+  get alive(): boolean {
+    return this.dead === null;
+  }
+
   private request(req: OcrWorkerRequestBody, transfer: ArrayBuffer[]): Promise<Ok> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;

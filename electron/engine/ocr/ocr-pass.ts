@@ -1,0 +1,89 @@
+/**
+ * The OCR pass: reads the text of every indexed photo the current OCR model has not read at its
+ * current content, one photo at a time, storing each photo's result in its own transaction — so
+ * a pass stopped at any point (Ctrl-C, a crash, the setting turned off) resumes with the photos
+ * still unread. A photo that cannot be read is recorded with its reason and not retried until the
+ * model or the photo changes.
+ *
+ * Priority: before each photo the pass awaits `yieldTo()`, which the engine resolves only while no
+ * image encoding is waiting, so OCR never competes with embedding for the cores.
+ */
+import { DecodeError } from '../media/errors.ts';
+import type { Library } from '../store/library.ts';
+import type { Logger } from '../util/log.ts';
+import { normaliseText } from './normalise-text.ts';
+import { OcrUnavailableError, type PhotoText } from './photo-reader.ts';
+
+/** What the pass needs from the reader (PhotoReader, or a fake in tests). */
+export interface TextReader {
+  readonly engineKey: string;
+  read(path: string): Promise<PhotoText>;
+}
+
+export interface OcrProgress {
+  /** Photos handled in this run so far, and how many were left when it started. */
+  done: number;
+  total: number;
+  withText: number;
+  failed: number;
+  currentPath?: string;
+}
+
+export interface OcrPassOptions {
+  signal?: AbortSignal;
+  /** Resolves when OCR may use the machine (no embedding pending); called before every photo. */
+  yieldTo?: () => Promise<void>;
+  onProgress?: (p: OcrProgress) => void;
+  /** Stop after this many photos (tests, bounded runs). */
+  maxPhotos?: number;
+}
+
+export interface OcrPassSummary extends OcrProgress {
+  /** True when stopped by the signal or maxPhotos before the queue was empty. */
+  interrupted: boolean;
+}
+
+const PAGE = 64;
+
+export async function runOcrPass(lib: Library, reader: TextReader, log: Logger, opts: OcrPassOptions = {}): Promise<OcrPassSummary> {
+  const engine = reader.engineKey;
+  const progress: OcrProgress = { done: 0, total: lib.ocrText.counts(engine).pending, withText: 0, failed: 0 };
+  opts.onProgress?.({ ...progress });
+  let afterId = 0;
+  for (;;) {
+    const page = lib.ocrText.pending(engine, PAGE, afterId);
+    if (page.length === 0) return { ...progress, interrupted: false };
+    for (const photo of page) {
+      afterId = photo.id;
+      if (opts.signal?.aborted || (opts.maxPhotos !== undefined && progress.done >= opts.maxPhotos)) return { ...progress, interrupted: true };
+      await opts.yieldTo?.();
+      if (opts.signal?.aborted) return { ...progress, interrupted: true };
+      // The photo may have changed or gone while we waited.
+      const row = lib.photos.get(photo.id);
+      if (!row || row.status !== 'indexed' || row.path !== photo.path) continue;
+      progress.currentPath = photo.path;
+      try {
+        const r = await reader.read(photo.path);
+        lib.ocrText.saveRead(photo.id, {
+          engine,
+          photoHash: row.hash,
+          lines: r.lines.map((l) => ({ text: l.text, confidence: l.confidence, box: l.box })),
+          norm: normaliseText(r.lines.map((l) => l.text).join('')),
+        });
+        if (r.lines.length > 0) progress.withText++;
+      } catch (err) {
+        // The model not loading is nobody's photo's fault: stop, the photos stay pending. Anything
+        // else happened on this photo (it does not decode, or reading it failed or even crashed
+        // the worker, which is restarted for the next one) and is recorded against it.
+        if (err instanceof OcrUnavailableError) throw err;
+        const message = err instanceof Error ? err.message : String(err);
+        const reason = err instanceof DecodeError ? err.reason : 'ocr-failed';
+        lib.ocrText.saveFailure(photo.id, { engine, photoHash: row.hash, error: `${reason}: ${message}` });
+        log.warn(`OCR skipped ${photo.path}: ${message}`);
+        progress.failed++;
+      }
+      progress.done++;
+      opts.onProgress?.({ ...progress });
+    }
+  }
+}

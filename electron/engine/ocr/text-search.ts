@@ -1,0 +1,102 @@
+/**
+ * Text queries over recognised text: the query in the search normal form, matched as a substring
+ * of each photo's text; a query of several words (split at spaces) that does not occur as one
+ * also matches photos holding every word. Each hit carries the line(s) that matched, as
+ * recognised, with the matched range — for the results grid and `search --json`.
+ */
+import type { OcrLineRecord, TextFilter } from '../store/ocr-text.ts';
+import type { Library } from '../store/library.ts';
+import { charCount, normaliseText, normaliseWithOrigins } from './normalise-text.ts';
+
+export interface TextSnippet {
+  /** The matching line, or the lines the match runs across joined by a space, as recognised. */
+  text: string;
+  /** UTF-16 range of the match in `text` (the first word's, for an all-words match). */
+  start: number;
+  end: number;
+  /** Indexes of the lines in the photo's reading order. */
+  lines: number[];
+}
+
+export interface TextSearchHit {
+  photoId: number;
+  /** The whole query occurs in the photo's text (not only its words one by one). */
+  exact: boolean;
+  /** Share of the photo's text the query covers: the store's ranking key. */
+  share: number;
+  snippet: TextSnippet | null;
+}
+
+/** Distinct normalised words of a query; one entry when it has no spaces. */
+export function queryTerms(query: string): string[] {
+  const terms = query.split(/\s+/u).map(normaliseText).filter((t) => t.length > 0);
+  return [...new Set(terms)];
+}
+
+/**
+ * Ranked text hits: whole-query matches first (by share), then all-words matches. `limit` bounds
+ * each list; words of one character are ignored when matching word by word (too unspecific).
+ */
+export function searchText(lib: Library, query: string, limit: number, filter: TextFilter = {}): TextSearchHit[] {
+  const whole = normaliseText(query);
+  if (whole.length === 0) return [];
+  const exact = lib.ocrText.search(whole, limit, filter);
+  const hits: TextSearchHit[] = exact.map((h) => ({ photoId: h.photoId, exact: true, share: h.share, snippet: null }));
+  const terms = queryTerms(query).filter((t) => charCount(t) >= 2);
+  if (terms.length >= 2) {
+    const seen = new Set(hits.map((h) => h.photoId));
+    // Each word narrows the candidates of the previous one (rarest-first would be better; the
+    // first word's list is bounded by `limit` × 4, which keeps this cheap at 100k photos).
+    let ids: number[] | null = null;
+    for (const t of terms) {
+      const found: number[] = lib.ocrText.search(t, limit * 4, ids ? { ...filter, photoIds: ids } : filter).map((h) => h.photoId);
+      ids = found;
+      if (ids.length === 0) break;
+    }
+    for (const id of ids ?? []) if (!seen.has(id)) hits.push({ photoId: id, exact: false, share: 0, snippet: null });
+  }
+  const lines = lib.ocrText.linesMany(hits.map((h) => h.photoId));
+  for (const h of hits) h.snippet = snippetFor(lines.get(h.photoId) ?? [], h.exact ? whole : (terms[0] ?? whole));
+  return hits.slice(0, Math.max(0, limit));
+}
+
+/** Where `norm` first occurs in the photo's lines (joined without separators, as indexed). */
+export function snippetFor(lines: readonly OcrLineRecord[], norm: string): TextSnippet | null {
+  if (!norm) return null;
+  const parts = lines.map((l) => normaliseWithOrigins(l.text));
+  const joined = parts.map((p) => p.text).join('');
+  const at = joined.indexOf(norm);
+  if (at < 0) return null;
+  // Which line holds each normalised unit.
+  const lineOf: number[] = [];
+  parts.forEach((p, i) => {
+    for (let k = 0; k < p.text.length; k++) lineOf.push(i);
+  });
+  const first = lineOf[at];
+  const last = lineOf[at + norm.length - 1];
+  const used = Array.from({ length: last - first + 1 }, (_, k) => first + k);
+  // Offsets into the snippet text: lines joined by one space.
+  const base: number[] = [];
+  let offset = 0;
+  for (const i of used) {
+    base[i] = offset;
+    offset += lines[i].text.length + 1;
+  }
+  const unitStart = (unit: number): number => {
+    const line = lineOf[unit];
+    const within = unit - parts.slice(0, line).reduce((a, p) => a + p.text.length, 0);
+    return base[line] + parts[line].originOf[within];
+  };
+  const endUnit = at + norm.length - 1;
+  const endLine = lineOf[endUnit];
+  const endWithin = endUnit - parts.slice(0, endLine).reduce((a, p) => a + p.text.length, 0);
+  const endOrigin = parts[endLine].originOf[endWithin];
+  // The original character the last unit came from may be a surrogate pair.
+  const endChar = String.fromCodePoint(lines[endLine].text.codePointAt(endOrigin) ?? 0);
+  return {
+    text: used.map((i) => lines[i].text).join(' '),
+    start: unitStart(at),
+    end: base[endLine] + endOrigin + endChar.length,
+    lines: used,
+  };
+}

@@ -1,0 +1,125 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DecodeError } from '../../electron/engine/media/errors.ts';
+import { runOcrPass, type TextReader } from '../../electron/engine/ocr/ocr-pass.ts';
+import type { OcrLine, PhotoText } from '../../electron/engine/ocr/photo-reader.ts';
+import { OcrUnavailableError } from '../../electron/engine/ocr/photo-reader.ts';
+import { searchText, snippetFor } from '../../electron/engine/ocr/text-search.ts';
+import { fuseRankings } from '../../electron/engine/search/fuse.ts';
+import { openLibrary, type Library } from '../../electron/engine/store/index.ts';
+import { createLogger } from '../../electron/engine/util/log.ts';
+
+const BOX: OcrLine['box'] = [[0, 0], [10, 0], [10, 5], [0, 5]];
+const log = createLogger('test', 'silent');
+let lib: Library;
+
+function photo(name: string): number {
+  const root = path.resolve('/lib');
+  const folder = lib.folders.list()[0] ?? lib.folders.add(root);
+  const { row } = lib.photos.upsertDiscovered({ path: path.join(root, name), folderId: folder.id, size: 1, mtimeMs: 1 });
+  lib.photos.setHash(row.id, `h-${name}`);
+  lib.photos.markIndexed(row.id, { width: 10, height: 10, takenAt: 0, takenAtSource: 'mtime', cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null });
+  return row.id;
+}
+
+/** A reader that knows each file's text, fails on some, and records what it was asked. */
+function fakeReader(texts: Record<string, string[] | Error>): TextReader & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    engineKey: 'fake-ocr',
+    calls,
+    async read(p: string): Promise<PhotoText> {
+      calls.push(path.basename(p));
+      const t = texts[path.basename(p)] ?? [];
+      if (t instanceof Error) throw t;
+      return { width: 10, height: 10, lines: t.map((text) => ({ text, confidence: 0.9, box: BOX })), timings: { decodeMs: 0, detectMs: 0, recogniseMs: 0, totalMs: 0 } };
+    },
+  };
+}
+
+beforeEach(() => (lib = openLibrary(':memory:')));
+afterEach(() => lib.close());
+
+describe('OCR pass', () => {
+  it('reads every indexed photo once, resumes where it stopped, and records photos that fail', async () => {
+    const ids = ['a.png', 'b.jpg', 'c.jpg', 'd.jpg'].map(photo);
+    const reader = fakeReader({ 'a.png': ['营业时间 09:00'], 'c.jpg': new DecodeError('truncated', 'c.jpg is truncated'), 'd.jpg': new Error('worker crashed') });
+    const first = await runOcrPass(lib, reader, log, { maxPhotos: 2 });
+    expect(first).toMatchObject({ done: 2, total: 4, withText: 1, interrupted: true });
+    const second = await runOcrPass(lib, reader, log);
+    expect(second).toMatchObject({ done: 2, total: 2, failed: 2, interrupted: false });
+    expect(reader.calls).toEqual(['a.png', 'b.jpg', 'c.jpg', 'd.jpg']);
+    expect(lib.ocrText.counts('fake-ocr')).toEqual({ done: 2, failed: 2, pending: 0, withText: 1 });
+    expect(lib.ocrText.lines(ids[0])[0].text).toBe('营业时间 09:00');
+    expect(searchText(lib, '营业时间', 10).map((h) => h.photoId)).toEqual([ids[0]]);
+    // Nothing left: a third run reads nothing.
+    await runOcrPass(lib, reader, log);
+    expect(reader.calls).toHaveLength(4);
+  });
+
+  it('stops without recording anything when the OCR model cannot be loaded', async () => {
+    photo('a.png');
+    const reader = fakeReader({ 'a.png': new OcrUnavailableError('no model') });
+    await expect(runOcrPass(lib, reader, log)).rejects.toThrow('no model');
+    expect(lib.ocrText.counts('fake-ocr').pending).toBe(1);
+  });
+
+  it('waits for its turn before every photo and honours the abort signal', async () => {
+    ['a.png', 'b.png', 'c.png'].forEach(photo);
+    const reader = fakeReader({});
+    const ac = new AbortController();
+    let turns = 0;
+    const summary = await runOcrPass(lib, reader, log, {
+      signal: ac.signal,
+      yieldTo: async () => {
+        if (++turns === 2) ac.abort();
+      },
+    });
+    expect(summary).toMatchObject({ done: 1, interrupted: true });
+    expect(reader.calls).toEqual(['a.png']);
+  });
+});
+
+describe('text search', () => {
+  it('returns whole-query matches first, then photos holding every word, each with the matching line', async () => {
+    const receipt = photo('receipt.jpg');
+    const chat = photo('chat.png');
+    const both = photo('both.png');
+    await runOcrPass(lib, fakeReader({ 'receipt.jpg': ['星巴克 (人民路店)', '拿铁 x2 ￥56.00'], 'chat.png': ['我在星巴克等你', '帮我带杯拿铁'], 'both.png': ['星巴克拿铁'] }), log);
+    const hits = searchText(lib, '星巴克 拿铁', 10);
+    expect(hits.map((h) => [h.photoId, h.exact])).toEqual([[both, true], expect.anything(), expect.anything()]);
+    expect(new Set(hits.slice(1).map((h) => h.photoId))).toEqual(new Set([receipt, chat]));
+    expect(hits[0].snippet).toEqual({ text: '星巴克拿铁', start: 0, end: 5, lines: [0] });
+    const rs = searchText(lib, '￥56', 10)[0];
+    expect(rs.snippet?.text.slice(rs.snippet.start, rs.snippet.end)).toBe('￥56');
+  });
+
+  it('points the snippet at the original characters, across lines and spaces', () => {
+    const lines = [{ text: '明天 开', confidence: 1, box: BOX }, { text: '會改到十點', confidence: 1, box: BOX }];
+    const s = snippetFor(lines, '天开会改')!;
+    expect(s.text).toBe('明天 开 會改到十點');
+    expect(s.text.slice(s.start, s.end)).toBe('天 开 會改');
+    expect(s.lines).toEqual([0, 1]);
+    expect(snippetFor(lines, '星巴克')).toBeNull();
+  });
+});
+
+describe('fusion', () => {
+  it('puts whole-query text matches first, then ranks by reciprocal rank, saying why each matched', () => {
+    const fused = fuseRankings(
+      [{ photoId: 1, exact: false }, { photoId: 2, exact: true }, { photoId: 3, exact: false }],
+      [{ photoId: 3, score: 0.31 }, { photoId: 4, score: 0.3 }, { photoId: 1, score: 0.2 }],
+    );
+    // 1 and 3 have equal reciprocal ranks (1st + 3rd); the better text rank breaks the tie.
+    expect(fused.map((h) => [h.photoId, h.matchedBy])).toEqual([[2, 'text'], [1, 'both'], [3, 'both'], [4, 'visual']]);
+    expect(fused[2]).toMatchObject({ textRank: 3, visualRank: 1, visualScore: 0.31, exactText: false });
+  });
+
+  it('lets a one-character query be ranked by fusion alone', () => {
+    const fused = fuseRankings([{ photoId: 9, exact: true }], [{ photoId: 5, score: 0.3 }, { photoId: 9, score: 0.1 }], { exactFirst: false });
+    expect(fused.map((h) => h.photoId)).toEqual([9, 5]);
+    const visualOnly = fuseRankings([{ photoId: 9, exact: true }], [{ photoId: 5, score: 0.3 }, { photoId: 6, score: 0.2 }], { exactFirst: false });
+    // Equal reciprocal ranks: the text match breaks the tie.
+    expect(visualOnly.map((h) => h.photoId)).toEqual([9, 5, 6]);
+  });
+});
