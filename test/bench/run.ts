@@ -9,8 +9,11 @@
  *   query          p50/p95 at 100k stored vectors, split into text encoding and vector search
  *                  (no filter, date filter, folder filter)
  *   tagging        100k vectors against the whole taxonomy; one custom tag over 100k
+ *   ocr            OCR with the real PP-OCRv4 weights: ms per photo with and without text,
+ *                  photos/s of the pass, accuracy on rendered images, text index size and query
+ *                  latency at 100k photos (see ocr.bench.ts for its options)
  *
- * Options: BENCH_ONLY=encoder,indexing,query,tagging  BENCH_FILES=500  BENCH_VECTORS=100000
+ * Options: BENCH_ONLY=encoder,indexing,query,tagging,ocr  BENCH_FILES=500  BENCH_VECTORS=100000
  *          BENCH_MODEL=vit-b-16|rn50
  */
 import fs from 'node:fs';
@@ -24,8 +27,9 @@ import { openLibrary } from '../../electron/engine/store/library.ts';
 import { l2NormaliseInPlace } from '../../electron/engine/ml/vectors.ts';
 import { createLogger } from '../../electron/engine/util/log.ts';
 import { benchTagging } from './tagging.bench.ts';
+import { benchOcr } from './ocr.bench.ts';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging,ocr').split(','));
 const modelName = (process.env.BENCH_MODEL ?? 'vit-b-16') as BenchModel;
 const nFiles = Number(process.env.BENCH_FILES ?? 500);
 const nVectors = Number(process.env.BENCH_VECTORS ?? 100_000);
@@ -223,6 +227,7 @@ if (only.has('encoder')) await benchEncoder();
 if (only.has('indexing')) await benchIndexing();
 if (only.has('query')) await benchQuery();
 if (only.has('tagging')) results.tagging = await benchTagging();
+if (only.has('ocr')) results.ocr = await benchOcr(samplePhotos(), log);
 
 fs.mkdirSync('bench-results', { recursive: true });
 const file = path.join('bench-results', `bench-${modelName}-${results.date as string}.json`.replace(/:/g, '-'));

@@ -1,7 +1,7 @@
 /**
  * `inspect …`: how a user checks a model export against the official pipeline — token ids,
  * preprocessed pixels (same layout as ../shared/golden/preprocess.json), embeddings, and what the
- * loader sees in a model directory.
+ * loader sees in a model directory; and the text OCR reads in a photo.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { ModelRuntime } from '../../engine/ml/model-runtime.ts';
 import { preprocess, type PreprocessSpec } from '../../engine/media/decode.ts';
 import { tensorStats } from '../../engine/media/stats.ts';
 import { CLIP_MEAN, CLIP_STD } from '../../engine/ml/manifest.ts';
+import { PhotoReader } from '../../engine/ocr/photo-reader.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -152,6 +153,43 @@ export function registerInspectCommands(program: Command): void {
           const fmt = (v: { name: string; type?: string; shape?: unknown[] }): string => `${v.name} ${v.type ?? '?'} [${(v.shape ?? []).join(',')}]`;
           process.stdout.write(`${tower}: ok on ${t.provider}, batch ${t.dynamicBatch ? 'dynamic' : 'fixed'}\n`);
           process.stdout.write(`  in:  ${(t.inputs ?? []).map(fmt).join('; ')}\n  out: ${(t.outputs ?? []).map(fmt).join('; ')}\n`);
+        }
+      }),
+    );
+
+  inspect
+    .command('ocr')
+    .description('text read in images: lines, boxes (upright pixels of the original) and confidences')
+    .argument('<images...>')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (images: string[], opts: { json?: boolean }, cmd: Command) => {
+        const { provider, threads } = sessionOptions(globals(cmd));
+        // SHIGUANG_OCR_MODEL: an OCR model directory (manifest.json + files) instead of the shipped one.
+        const reader = new PhotoReader({ provider, threads }, process.env.SHIGUANG_OCR_MODEL);
+        const out = [];
+        try {
+          for (const img of images) {
+            try {
+              const r = await reader.read(img);
+              const ms = Object.fromEntries(Object.entries(r.timings).map(([k, v]) => [k, Math.round(v)]));
+              out.push({ file: path.basename(img), path: path.resolve(img), width: r.width, height: r.height, model: reader.engineKey, lines: r.lines, ms });
+            } catch (err) {
+              out.push({ file: path.basename(img), path: path.resolve(img), error: err instanceof Error ? err.message : String(err) });
+              process.exitCode = 1;
+            }
+          }
+        } finally {
+          await reader.close();
+        }
+        if (opts.json) return printJson(out);
+        for (const r of out) {
+          if ('error' in r) {
+            process.stdout.write(`${r.file}: error: ${r.error}\n`);
+            continue;
+          }
+          process.stdout.write(`${r.file} (${r.width}×${r.height}): ${r.lines.length} line(s) in ${r.ms.totalMs} ms\n`);
+          for (const l of r.lines) process.stdout.write(`  ${l.confidence.toFixed(3)}  ${l.text}  ${JSON.stringify(l.box)}\n`);
         }
       }),
     );
