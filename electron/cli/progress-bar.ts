@@ -88,3 +88,33 @@ export function followTagPrompts(): { update: (done: number, total: number) => v
     },
   };
 }
+
+/** Progress of reading photos' text after indexing (`index` finishes it before it exits). */
+export function followOcr(): { update: (p: { done: number; total: number }) => void; stop: () => void } {
+  const tty = Boolean(process.stderr.isTTY);
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: ' text (OCR) {bar} {percentage}% | {value}/{total} photos | ETA {eta_formatted}', hideCursor: true, clearOnComplete: false },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  let lastLine = 0;
+  return {
+    update: ({ done, total }) => {
+      if (total === 0) return;
+      if (!tty) {
+        if (Date.now() - lastLine > 5000 || done === total) {
+          lastLine = Date.now();
+          process.stderr.write(`text (OCR): ${done}/${total} photos\n`);
+        }
+        return;
+      }
+      if (!started) {
+        bar.start(total, done);
+        started = true;
+      } else bar.update(done);
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}

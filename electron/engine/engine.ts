@@ -34,6 +34,7 @@ import { VectorSearch, type VectorSearchMode } from './search/vector-search.ts';
 import { ThumbnailCache } from './media-cache.ts';
 import { createLogger, type Logger } from './util/log.ts';
 import { TagService } from './tags/service.ts';
+import { OcrService, type OcrMode } from './ocr/ocr-service.ts';
 
 export interface EngineOptions {
   dbPath: string;
@@ -51,6 +52,15 @@ export interface EngineOptions {
   tagPrompts?: 'background' | 'on-demand';
   /** The vector search path (default 'index'; one-shot CLI queries use 'sqlite'). */
   vectorSearch?: VectorSearchMode;
+  /**
+   * Reading photos' text: 'background' after every indexing pass while the indexer is idle
+   * (long-running processes), 'on-demand' only through ocr.runPending() (default).
+   */
+  ocrMode?: OcrMode;
+  /** The OCR setting, read whenever a pass would start (default: on). */
+  ocrEnabled?: () => boolean;
+  /** An OCR model directory or manifest instead of the shipped PP-OCRv4 (SHIGUANG_OCR_MODEL). */
+  ocrModel?: string;
   /** Encoder batch and decoder concurrency overrides (benchmarks, tests). */
   indexer?: Pick<IndexerOptions, 'batchSize' | 'decodeConcurrency'>;
   logger?: Logger;
@@ -75,6 +85,7 @@ export class Engine {
   readonly search: SearchService;
   readonly tags: TagService;
   readonly library: LibraryService;
+  readonly ocr: OcrService;
   private watcher: PhotoWatcher | null = null;
   private preparingTags: Promise<void> | null = null;
   private closed = false;
@@ -96,6 +107,14 @@ export class Engine {
       onIndexed: (batch) => this.tagNewPhotos(batch),
     });
     this.search = new SearchService(lib, () => this.serving.search, () => this.serving.runtime);
+    this.ocr = new OcrService(lib, {
+      enabled: opts.ocrEnabled ?? (() => true),
+      mode: opts.ocrMode ?? 'on-demand',
+      session: { provider: opts.session?.provider, threads: opts.session?.threads, enableWebgpu: opts.session?.enableWebgpu },
+      indexerIdle: () => this.indexer.idle(),
+      model: opts.ocrModel,
+      log,
+    });
     const thumbDir = opts.cacheDir ?? path.join(path.dirname(path.resolve(opts.dbPath)), 'thumbnails');
     const thumbs = new ThumbnailCache(lib, thumbDir);
     this.media = {
@@ -166,6 +185,7 @@ export class Engine {
       progress: this.indexer.snapshot(),
       model: { id: m.id, name: m.name, embeddingDim: m.embeddingDim },
       provider: await this.model.providerReport(),
+      ocr: this.ocr.status(),
     };
   }
 
@@ -228,6 +248,7 @@ export class Engine {
   async watch(): Promise<void> {
     await this.restartWatcher();
     this.prepareTagsInBackground();
+    this.ocr.schedule();
   }
 
   private async restartWatcher(): Promise<void> {
@@ -286,6 +307,7 @@ export class Engine {
   }
 
   private async afterPass(): Promise<void> {
+    this.ocr.schedule();
     if (this.finishSwitchIfComplete() && this.opts.autoTag !== false) {
       if (this.tags.isReady()) void this.tags.tagAll().catch((e) => this.log.warn(`re-tagging failed: ${message(e)}`));
       else this.prepareTagsInBackground();
@@ -314,6 +336,7 @@ export class Engine {
     await this.indexer.idle().catch(() => undefined);
     await this.preparingTags;
     await this.tags.idle().catch(() => undefined);
+    await this.ocr.close();
     await this.target.runtime.close();
     if (this.serving !== this.target) await this.serving.runtime.close();
     this.lib.close();

@@ -64,6 +64,53 @@ export interface EngineStatus {
   progress: IndexProgress;
   model: { id: string; name: string; embeddingDim: number } | null;
   provider: ProviderReport | null;
+  /** Reading the text in photos, apart from embedding them; null without a model. */
+  ocr: OcrStatus | null;
+}
+
+export interface OcrStatus {
+  /** The setting: when off, no photo is read (text already read stays searchable). */
+  enabled: boolean;
+  /** A pass is reading photos now (it waits while photos are being embedded). */
+  running: boolean;
+  /** Indexed photos read at their current content (with or without text), failed, still to read. */
+  done: number;
+  failed: number;
+  pending: number;
+  /** Read photos in which text was found. */
+  withText: number;
+  /** Photos per second over the recent window. */
+  rate: number;
+  etaSeconds: number | null;
+  current: string | null;
+  /** The OCR model's id, e.g. pp-ocrv4-ch. */
+  model: string;
+  /** The execution provider OCR runs on, once started. */
+  provider: string | null;
+  /** Why the last pass stopped early, if it did (e.g. the OCR model could not be loaded). */
+  error: string | null;
+}
+
+export type OcrPoint = [number, number];
+
+export interface PhotoTextLine {
+  /** As recognised: for display and copying. */
+  text: string;
+  /** Mean character probability, 0..1. */
+  confidence: number;
+  /** Corners top-left, top-right, bottom-right, bottom-left in the photo's upright pixels. */
+  box: [OcrPoint, OcrPoint, OcrPoint, OcrPoint];
+}
+
+export interface PhotoText {
+  photoId: number;
+  /** read: lines are the photo's text (maybe none); failed: could not be read; pending: not read yet; off: OCR is turned off. */
+  state: 'read' | 'failed' | 'pending' | 'off';
+  /** The upright size the boxes refer to. */
+  width: number | null;
+  height: number | null;
+  lines: PhotoTextLine[];
+  error: string | null;
 }
 
 export interface SkippedFile {
@@ -157,6 +204,8 @@ export interface EngineSettings {
   sourceChoices: string[];
   /** Set when an environment variable replaces `sources` for downloads (its name). */
   sourcesOverriddenBy: string | null;
+  /** Read the text in photos (OCR) so it can be searched. On by default. */
+  ocrEnabled: boolean;
 }
 
 export interface Capabilities {
@@ -196,6 +245,8 @@ export const requestSchemas = {
     .merge(searchFilters)
     .strict(),
   photo: z.object({ photoId: z.number().int().positive() }).strict(),
+  /** The text read in one photo, with boxes (the viewer's overlay). */
+  photoText: z.object({ photoId: z.number().int().positive() }).strict(),
   listFolders: z.object({}).strict(),
   addFolder: z.object({ path: z.string().min(1).max(4096) }).strict(),
   removeFolder: z.object({ folderId: z.number().int().positive() }).strict(),
@@ -232,6 +283,7 @@ export const requestSchemas = {
       threads: z.number().int().min(1).max(1024).nullable().optional(),
       /** [] = back to the built-in order. */
       sources: z.array(z.string().min(1).max(2000)).max(32).optional(),
+      ocrEnabled: z.boolean().optional(),
     })
     .strict(),
 } as const;
@@ -251,6 +303,7 @@ export const apiServices = {
   library: ['photo', 'listFolders', 'addFolder', 'removeFolder', 'listSkipped'],
   search: ['search', 'similar', 'similarToImage'],
   tags: ['listTags', 'photosByTag', 'albums', 'addCustomTag', 'removeTag'],
+  ocr: ['photoText'],
   models: ['listModels', 'downloadModel', 'modelDownloads', 'useModel'],
   settings: ['settings', 'updateSettings'],
   shell: ['chooseFolders', 'revealPhoto', 'openPhoto'],
@@ -275,6 +328,7 @@ export interface ApiResponses {
   similar: SearchResponse;
   similarToImage: SearchResponse;
   photo: PhotoDetail;
+  photoText: PhotoText;
   listFolders: WatchedFolder[];
   addFolder: WatchedFolder;
   removeFolder: { removed: boolean };

@@ -32,6 +32,7 @@ const SERVICE_LABEL: Record<ServiceName, string> = {
   library: 'the library',
   search: 'search',
   tags: 'tags',
+  ocr: 'text in photos (OCR)',
   models: 'the model manager',
   settings: 'settings',
   shell: 'the desktop shell (folder dialogs, reveal, open)',

@@ -196,6 +196,10 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
       progress,
       model: servingModel(),
       provider: serving ? { name: 'cpu', fallbacks: [{ provider: 'cuda', reason: 'no CUDA device found' }] } : null,
+      // Canned: the fake reads no text; text search and the viewer overlay need the real engine.
+      ocr: serving
+        ? { enabled: fakeSettings.ocrEnabled, running: false, done: indexed.size, failed: 0, pending: 0, withText: 0, rate: 0, etaSeconds: null, current: null, model: 'pp-ocrv4-ch', provider: 'cpu', error: null }
+        : null,
     };
   }
 
@@ -403,6 +407,7 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
     providerChoices: ['auto', 'tensorrt', 'cuda', 'dml', 'coreml', 'webgpu', 'cpu'],
     sourceChoices: [...BUILTIN_SOURCES],
     sourcesOverriddenBy: opts.sourcesEnv ? 'SHIGUANG_MODEL_SOURCES' : null,
+    ocrEnabled: true,
   };
   const validSource = (s: string) => BUILTIN_SOURCES.includes(s) || /^(hf:|modelscope:)?https?:\/\/\S+$/.test(s);
 
@@ -410,7 +415,7 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
   const MODEL_FREE = new Set<ApiMethod>(['capabilities', 'status', 'listModels', 'downloadModel', 'modelDownloads', 'useModel', 'settings', 'updateSettings']);
   const handlers: { [M in ApiMethod]: (req: ApiParsedRequest<M>) => Promise<ApiResponses[M]> | ApiResponses[M] } = {
     capabilities: () => {
-      const services: ServiceName[] = ['transport', 'system', 'library', 'search', 'tags', 'models', 'settings'];
+      const services: ServiceName[] = ['transport', 'system', 'library', 'search', 'tags', 'ocr', 'models', 'settings'];
       return { nativeShell: opts.nativeShell ?? false, transport: 'http', services: opts.nativeShell ? [...services, 'shell'] : services };
     },
     status: () => status(),
@@ -434,6 +439,11 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
       if (colour < 0) throw new ApiError('BAD_REQUEST', 'the fake server only understands its own SVG photos');
       const v = COLOURS.map((_, i) => (i === colour ? 1 : 0.03));
       return rank(filtered(req), (p) => 0.8 * cosine(v, photoVector(p)), req.limit);
+    },
+    photoText: (req) => {
+      const p = photos.get(req.photoId);
+      if (!p) throw new ApiError('NOT_FOUND', `no photo ${req.photoId}`);
+      return { photoId: p.id, state: fakeSettings.ocrEnabled ? 'read' : 'off', width: 1600, height: 1200, lines: [], error: null };
     },
     photo: (req) => {
       const p = photos.get(req.photoId);
@@ -587,6 +597,7 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
       }
       if (req.provider !== undefined) fakeSettings.provider = req.provider;
       if (req.threads !== undefined) fakeSettings.threads = req.threads;
+      if (req.ocrEnabled !== undefined) fakeSettings.ocrEnabled = req.ocrEnabled;
       return { ...fakeSettings, sources: [...fakeSettings.sources] };
     },
   };

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, appConfig, printJson, withEngine } from '../context.ts';
-import { followProgress, followTagPrompts } from '../progress-bar.ts';
+import { followOcr, followProgress, followTagPrompts } from '../progress-bar.ts';
 import type { IndexSummary } from '../../engine/index/indexer.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { ShiguangApp } from '../../engine/app/app.ts';
@@ -21,21 +21,37 @@ async function prepareTags(engine: Engine): Promise<void> {
   process.stderr.write(`tags: ${r.photos} photos tagged (${r.assigned} tags) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 }
 
+/** Read the text of every photo not read yet (those just indexed among them), with its own bar. */
+async function readText(engine: Engine): Promise<{ read: number; withText: number; failed: number } | null> {
+  if (!engine.ocr.enabled) {
+    process.stderr.write('text (OCR): turned off in the settings; photos are searchable by what they show only.\n');
+    return null;
+  }
+  if (engine.ocr.status().pending === 0) return { read: 0, withText: 0, failed: 0 };
+  const bar = followOcr();
+  const t0 = Date.now();
+  const s = await engine.ocr.runPending(bar.update).finally(bar.stop);
+  process.stderr.write(`text (OCR): read ${s.done} photos in ${((Date.now() - t0) / 1000).toFixed(1)} s, text in ${s.withText}, ${s.failed} could not be read\n`);
+  return { read: s.done, withText: s.withText, failed: s.failed };
+}
+
 export function registerIndexCommands(program: Command): void {
   program
     .command('index')
     .description('index photo folders once (adds them to the library), with progress and a summary')
     .argument('<folders...>', 'folders to index')
     .option('--tags', 'also prepare the zero-shot tags (the first time for a model this encodes the tag prompts) and tag every photo')
+    .option('--no-ocr', 'do not read the text in photos this time (it is read by the next index, watch or the app)')
     .option('--json', 'print the summary as JSON on stdout')
     .action(
-      action(async (folders: string[], opts: { json?: boolean; tags?: boolean }, cmd: Command) => {
+      action(async (folders: string[], opts: { json?: boolean; tags?: boolean; ocr: boolean }, cmd: Command) => {
         await withEngine(cmd, {}, async (engine) => {
           const stop = followProgress(() => engine.indexer.snapshot());
           const summary = await engine.indexFolders(folders).finally(stop);
           const counts = engine.library.counts();
-          if (opts.json) printJson({ ...summary, library: counts });
-          else printSummary(summary, counts);
+          if (!opts.json) printSummary(summary, counts);
+          const ocr = opts.ocr ? await readText(engine) : null;
+          if (opts.json) printJson({ ...summary, library: counts, ocr });
           if (opts.tags) await prepareTags(engine);
           else if (!engine.tags.isReady() && counts.indexed > 0) {
             process.stderr.write('tags: not prepared for this model yet — `index --tags` (or `watch`, or the app) prepares them.\n');
@@ -46,11 +62,11 @@ export function registerIndexCommands(program: Command): void {
 
   program
     .command('watch')
-    .description('index folders, then keep following changes (add, change, rename, delete) until Ctrl-C; prepares tags when idle')
+    .description('index folders, then keep following changes (add, change, rename, delete) until Ctrl-C; prepares tags and reads photos\' text when idle')
     .argument('[folders...]', 'folders to watch (default: every folder already in the library)')
     .action(
       action(async (folders: string[], _opts: unknown, cmd: Command) => {
-        const app = await ShiguangApp.open({ config: appConfig(cmd), engine: { tagPrompts: 'background' } });
+        const app = await ShiguangApp.open({ config: appConfig(cmd), engine: { tagPrompts: 'background', ocrMode: 'background' } });
         const engine = app.requireEngine();
         let stopping = false;
         const shutdown = async (): Promise<void> => {

@@ -165,9 +165,9 @@ export function registerInspectCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(
       action(async (images: string[], opts: { json?: boolean }, cmd: Command) => {
-        const { provider, threads } = sessionOptions(globals(cmd));
-        // SHIGUANG_OCR_MODEL: an OCR model directory (manifest.json + files) instead of the shipped one.
-        const reader = new PhotoReader({ provider, threads }, process.env.SHIGUANG_OCR_MODEL);
+        const config = appConfig(cmd);
+        const { provider, threads } = runtimeSession(config);
+        const reader = new PhotoReader({ provider, threads }, config.ocrModel);
         const out = [];
         try {
           for (const img of images) {

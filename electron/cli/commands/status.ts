@@ -4,7 +4,7 @@ import { action, printJson, withEngine } from '../context.ts';
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
-    .description('counts of indexed / pending / skipped photos, each skipped file with its reason, model and execution provider')
+    .description('counts of indexed / pending / skipped photos, each skipped file with its reason, model and execution provider, text read in photos')
     .option('--json', 'machine-readable')
     .action(
       action(async (opts: { json?: boolean }, cmd: Command) => {
@@ -24,6 +24,12 @@ export function registerStatusCommand(program: Command): void {
           process.stdout.write(`execution provider: ${p?.name ?? 'not started'}\n`);
           for (const f of p?.fallbacks ?? []) process.stdout.write(`  not ${f.provider}: ${f.reason}\n`);
           for (const n of p?.notes ?? []) process.stdout.write(`  note: ${n}\n`);
+          const o = status.ocr;
+          if (o) {
+            const state = o.enabled ? `${o.done} read (${o.withText} with text), ${o.pending} to read, ${o.failed} could not be read` : `off (${o.done} read before)`;
+            process.stdout.write(`text in photos (OCR, ${o.model}): ${state}\n`);
+            if (o.error) process.stdout.write(`  last pass stopped: ${o.error}\n`);
+          }
           for (const f of folders) process.stdout.write(`folder: ${f.path} (${f.photoCount} photos)\n`);
           if (skipped.length) process.stdout.write(`skipped files:\n`);
           for (const s of skipped) process.stdout.write(`  ${s.path}: ${s.reason}\n`);

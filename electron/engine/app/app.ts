@@ -24,6 +24,7 @@ import { listModelChoices } from '../models/model-choices.ts';
 import { searchHandlers } from '../search/search-handlers.ts';
 import { SettingsService, settingsHandlers } from '../settings/settings-service.ts';
 import { tagsHandlers } from '../tags/tags-handlers.ts';
+import { ocrHandlers } from '../ocr/ocr-handlers.ts';
 import { createLogger, type Logger } from '../util/log.ts';
 import type { AppConfig } from './config.ts';
 import { EngineSlot } from './engine-slot.ts';
@@ -33,7 +34,7 @@ export interface AppOptions {
   config: AppConfig;
   logger?: Logger;
   /** Passed through to every Engine.open. */
-  engine?: Pick<EngineOptions, 'autoTag' | 'cacheDir' | 'watcher' | 'indexer' | 'tagPrompts' | 'vectorSearch'>;
+  engine?: Pick<EngineOptions, 'autoTag' | 'cacheDir' | 'watcher' | 'indexer' | 'tagPrompts' | 'vectorSearch' | 'ocrMode'>;
   /** Follow changes in the watched folders whenever an engine is open (long-running processes). */
   watch?: boolean;
   /** Re-scan the watched folders after the first open (changes made while nothing was running). */
@@ -78,7 +79,15 @@ export class ShiguangApp {
     this.slot = new EngineSlot({
       dbPath: config.dbPath,
       // A long-running process prepares tag prompts in the background; a one-shot run on demand.
-      engine: { vectorSearch: config.vectorSearch, tagPrompts: opts.watch ? 'background' : 'on-demand', ...opts.engine },
+      engine: {
+        vectorSearch: config.vectorSearch,
+        tagPrompts: opts.watch ? 'background' : 'on-demand',
+        // Text in photos is read in the background by long-running processes; `index` asks for it.
+        ocrMode: opts.watch ? 'background' : 'on-demand',
+        ocrEnabled: () => this.settings.ocrEnabled(),
+        ocrModel: config.ocrModel,
+        ...opts.engine,
+      },
       session: () => this.settings.sessionOptions(),
       logger: this.log,
       afterOpen: (engine, reason) => this.afterOpen(engine, reason),
@@ -122,6 +131,7 @@ export class ShiguangApp {
       library: libraryHandlers(this.use),
       search: searchHandlers(this.use),
       tags: tagsHandlers(this.use),
+      ocr: ocrHandlers(this.use),
       models: this.modelsHandlers(),
       settings: settingsHandlers(this.settings, (update) => this.applySettings(update)),
     };
@@ -131,7 +141,7 @@ export class ShiguangApp {
     await this.slot.settled();
     return this.slot.use(
       (e) => e.status(),
-      () => ({ counts: this.slot.bareCounts(), progress: { ...IDLE_PROGRESS }, model: null, provider: null }),
+      () => ({ counts: this.slot.bareCounts(), progress: { ...IDLE_PROGRESS }, model: null, provider: null, ocr: null }),
     );
   }
 
@@ -203,9 +213,10 @@ export class ShiguangApp {
     });
   }
 
-  private applySettings(update: () => Promise<{ runtimeChanged: boolean }>): Promise<void> {
+  private applySettings(update: () => Promise<{ runtimeChanged: boolean; ocrChanged: boolean }>): Promise<void> {
     return this.slot.exclusive(async () => {
-      const { runtimeChanged } = await update();
+      const { runtimeChanged, ocrChanged } = await update();
+      if (ocrChanged) this.slot.engine?.ocr.settingChanged();
       const current = this.slot.current;
       if (runtimeChanged && this.slot.engine && current) {
         const s = this.settings.sessionOptions();

@@ -33,6 +33,8 @@ export interface AppConfig {
   sessionOverrides: SessionOverrides;
   /** SHIGUANG_VECTOR_INDEX=sqlite|js: force a vector search path (diagnostics, benchmarks). */
   vectorSearch?: VectorSearchMode;
+  /** SHIGUANG_OCR_MODEL: an OCR model directory (manifest.json + graphs) instead of the shipped one. */
+  ocrModel?: string;
 }
 
 function parseThreads(value: string | number | undefined): number | undefined {
@@ -64,5 +66,6 @@ export function resolveAppConfig(flags: AppFlags = {}, env: NodeJS.ProcessEnv = 
     modelDir: modelDir === undefined ? undefined : path.resolve(modelDir),
     sessionOverrides,
     vectorSearch: vectorSearchFromEnv(env.SHIGUANG_VECTOR_INDEX),
+    ocrModel: env.SHIGUANG_OCR_MODEL ? path.resolve(env.SHIGUANG_OCR_MODEL) : undefined,
   };
 }

@@ -2,7 +2,7 @@
  * The app's settings: one small JSON file (`config.json` in the data directory) and ONE schema,
  * read the same way by the CLI, the web mode and the desktop engine process (see app/config.ts,
  * the composition root). It holds the person's choices: which model to use, the download sources,
- * and the model runtime settings (execution provider, threads).
+ * the model runtime settings (execution provider, threads) and whether photos' text is read (OCR).
  *
  * Other modules may keep their own keys in the same file, so writes merge and never drop unknown
  * keys; they go through a temp file + rename so a crash never leaves half a file.
@@ -24,6 +24,8 @@ export const settingsSchema = z.looseObject({
   provider: z.string().optional(),
   /** ONNX Runtime intra-op threads. Absent = all cores. */
   threads: z.number().int().positive().optional(),
+  /** Read the text in photos (OCR). Absent = on. */
+  ocr: z.boolean().optional(),
 });
 
 export type AppSettings = z.infer<typeof settingsSchema>;

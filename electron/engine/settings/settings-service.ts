@@ -20,6 +20,7 @@ export interface SettingsUpdate {
   provider?: string;
   threads?: number | null;
   sources?: string[];
+  ocrEnabled?: boolean;
 }
 
 export class SettingsService {
@@ -56,6 +57,11 @@ export class SettingsService {
     return { ...out, ...this.overrides };
   }
 
+  /** Whether photos' text is read: on unless turned off. */
+  ocrEnabled(): boolean {
+    return this.read().ocr !== false;
+  }
+
   describe(): EngineSettings {
     const saved = this.read();
     const session = this.sessionOptions();
@@ -67,11 +73,12 @@ export class SettingsService {
       providerChoices: ['auto', ...PROVIDER_NAMES],
       sourceChoices: Object.keys(BUILTIN_SOURCES),
       sourcesOverriddenBy: env && env.trim() ? SOURCES_ENV : null,
+      ocrEnabled: saved.ocr !== false,
     };
   }
 
-  /** Validates and saves; says whether the model runtime (provider, threads) changed. */
-  async update(req: SettingsUpdate): Promise<{ runtimeChanged: boolean }> {
+  /** Validates and saves; says whether the model runtime (provider, threads) or the OCR setting changed. */
+  async update(req: SettingsUpdate): Promise<{ runtimeChanged: boolean; ocrChanged: boolean }> {
     const next: Partial<Record<keyof AppSettings, unknown>> = {};
     if (req.provider !== undefined) {
       let provider: string;
@@ -91,13 +98,15 @@ export class SettingsService {
       }
     }
     if (req.threads !== undefined) next.threads = req.threads ?? undefined;
+    if (req.ocrEnabled !== undefined) next.ocr = req.ocrEnabled ? undefined : false; // absent = on
+    const ocrBefore = this.ocrEnabled();
     const before = this.sessionOptions();
     if (req.provider !== undefined) delete this.overrides.provider;
     if (req.threads !== undefined) delete this.overrides.threads;
     await this.write(next);
     const after = this.sessionOptions();
     const runtimeChanged = (before.provider ?? 'auto') !== (after.provider ?? 'auto') || (before.threads ?? null) !== (after.threads ?? null);
-    return { runtimeChanged };
+    return { runtimeChanged, ocrChanged: ocrBefore !== this.ocrEnabled() };
   }
 }
 
@@ -105,7 +114,10 @@ export class SettingsService {
  * `applyRuntime` reopens the engine with the new provider/threads; it runs inside the app's
  * lifecycle queue, after the settings are saved.
  */
-export function settingsHandlers(settings: SettingsService, applyRuntime: (update: () => Promise<{ runtimeChanged: boolean }>) => Promise<void>): ServiceHandlers<'settings'> {
+export function settingsHandlers(
+  settings: SettingsService,
+  applyRuntime: (update: () => Promise<{ runtimeChanged: boolean; ocrChanged: boolean }>) => Promise<void>,
+): ServiceHandlers<'settings'> {
   return {
     settings: async () => settings.describe(),
     updateSettings: async (req) => {

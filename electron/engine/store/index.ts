@@ -25,6 +25,7 @@ export {
   type OcrLineRecord,
   type OcrPendingPhoto,
   type OcrReadResult,
+  type OcrStateRecord,
   type TextFilter,
   type TextHit,
 } from './ocr-text.ts';

@@ -39,6 +39,14 @@ export interface OcrPendingPhoto {
   hash: string | null;
 }
 
+export interface OcrStateRecord {
+  engine: string;
+  photoHash: string | null;
+  status: 'done' | 'failed';
+  lineCount: number;
+  error: string | null;
+}
+
 export interface OcrCounts {
   /** Indexed photos whose current content this engine has read (with or without text). */
   done: number;
@@ -84,7 +92,7 @@ const CURRENT = `JOIN ocr_state s ON s.photo_id = p.id AND s.status = 'done' AND
 
 export class OcrTextRepository {
   private readonly s: Record<
-    'state' | 'delLines' | 'delText' | 'insLine' | 'insText' | 'insBigrams' | 'lines' | 'linesMany' | 'counts' | 'withText' | 'pending' | 'pendingCount',
+    'state' | 'getState' | 'delLines' | 'delText' | 'insLine' | 'insText' | 'insBigrams' | 'lines' | 'linesMany' | 'counts' | 'withText' | 'pending' | 'pendingCount',
     Statement
   >;
   private readonly searchStmts = new Map<string, Statement>();
@@ -97,6 +105,7 @@ export class OcrTextRepository {
          ON CONFLICT (photo_id) DO UPDATE SET engine = excluded.engine, photo_hash = excluded.photo_hash, status = excluded.status,
            line_count = excluded.line_count, error = excluded.error, read_at = excluded.read_at`,
       ),
+      getState: sql.prepare('SELECT engine, photo_hash AS photoHash, status, line_count AS lineCount, error FROM ocr_state WHERE photo_id = ?'),
       delLines: sql.prepare('DELETE FROM ocr_lines WHERE photo_id = ?'),
       delText: sql.prepare('DELETE FROM ocr_text WHERE photo_id = ?'),
       insLine: sql.prepare('INSERT INTO ocr_lines (photo_id, line_no, text, confidence, box) VALUES (?, ?, ?, ?, ?)'),
@@ -158,6 +167,11 @@ export class OcrTextRepository {
     const out: OcrCounts = { done: 0, failed: 0, pending: this.s.pendingCount.get(engine) as number, withText: this.s.withText.get(engine) as number };
     for (const r of this.s.counts.all(engine) as { status: 'done' | 'failed'; n: number }[]) out[r.status] = r.n;
     return out;
+  }
+
+  /** What the OCR pass recorded for the photo (compare engine and hash to know if it is current). */
+  state(photoId: number): OcrStateRecord | null {
+    return (this.s.getState.get(photoId) as OcrStateRecord | undefined) ?? null;
   }
 
   lines(photoId: number): OcrLineRecord[] {
