@@ -23,6 +23,8 @@ export interface UiSuiteOptions {
   screenshotDir?: string;
   /** How long indexing the folder may take. */
   indexTimeoutMs?: number;
+  /** Photos with text in them (file name → lines drawn) in `folder`; the OCR checks need them. */
+  textPhotos?: { folder: string; lines: Record<string, string[]> };
 }
 
 export const CHROMIUM_ARGS = [
@@ -363,6 +365,74 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
       const provider = (await info.locator('.provider-name').textContent())?.trim() ?? '';
       assert.ok(provider.length > 0, 'no execution provider shown');
     });
+
+    if (opts.textPhotos) {
+      const textPhotos = opts.textPhotos;
+      const ocrBlock = () => libraryRegion().locator('.ocr-progress');
+      await check('reading the text in photos has its own progress, apart from indexing, and finishes', async () => {
+        await ocrBlock().getByText(/文字识别 · /).waitFor();
+        await ocrBlock().getByText(/文字识别 · 已完成/).waitFor({ timeout: 240_000 });
+        const withText = Number(/([\d,]+) 张含文字/.exec((await ocrBlock().textContent()) ?? '')?.[1]?.replace(/,/g, ''));
+        assert.ok(withText >= Object.keys(textPhotos.lines).length, `only ${withText} photos with text`);
+        await libraryRegion().getByRole('progressbar', { name: '文字识别进度' }).waitFor();
+        await shot('ocr-progress');
+      });
+
+      await check('viewer: the text found in a photo is drawn over it, selectable in place, listed and copyable', async () => {
+        await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(baseUrl).origin });
+        await searchbox().fill('');
+        await page.locator('.album-card', { hasText: path.basename(textPhotos.folder) }).locator('.album-main').click();
+        await searchFor('白色');
+        await page.getByRole('button', { name: /^聊天截图\.png，/ }).click();
+        const dialog = page.getByRole('dialog');
+        const panel = dialog.getByRole('region', { name: '照片中的文字' });
+        await panel.locator('.text-lines li').first().waitFor();
+        const listed = await panel.locator('.text-lines li').allTextContents();
+        const drawn = textPhotos.lines['聊天截图.png']!;
+        const norm = (x: string) => x.replace(/\s/g, '');
+        const found = drawn.filter((l) => listed.some((r) => norm(r).includes(norm(l))));
+        assert.ok(found.length >= drawn.length * 0.8, `read ${found.length} of ${drawn.length} lines: ${JSON.stringify(listed)}`);
+        await waitInPage(`document.querySelectorAll('dialog svg.text-overlay .text-box').length === ${listed.length}`);
+        // Select the first line's text where it sits on the photo, as a person dragging over it would.
+        const selected = await inPage<string>(`(() => {
+          const t = document.querySelector('dialog svg.text-overlay .text-box text');
+          const r = document.createRange(); r.selectNodeContents(t);
+          const s = getSelection(); s.removeAllRanges(); s.addRange(r); return s.toString();
+        })()`);
+        assert.equal(selected, listed[0]);
+        await dialog.locator('.text-box').first().hover();
+        await shot('viewer-text');
+        await panel.getByRole('button', { name: '复制全部' }).click();
+        await panel.getByRole('button', { name: '已复制' }).waitFor();
+        assert.equal(await inPage<string>('navigator.clipboard.readText()'), listed.join('\n'));
+        await panel.getByLabel('显示文字框').uncheck();
+        await waitInPage(`document.querySelector('dialog svg.text-overlay')?.classList.contains('is-hidden')`);
+        await panel.getByLabel('显示文字框').check();
+        await page.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'hidden' });
+        await page.getByRole('button', { name: '清除筛选' }).click().catch(() => undefined);
+      });
+
+      await check('settings: reading text can be turned off and on again', async () => {
+        await page.getByRole('button', { name: '设置' }).click();
+        const dialog = page.getByRole('dialog', { name: '设置' });
+        const box = dialog.getByLabel('识别照片中的文字（OCR），以便按文字搜索');
+        await box.waitFor();
+        assert.equal(await box.isChecked(), true, 'OCR should be on by default');
+        await box.uncheck();
+        await shot('settings-ocr');
+        const saved = waitApi('updateSettings', (b) => b.ocrEnabled === false);
+        await dialog.getByRole('button', { name: '保存' }).click();
+        assert.equal((await saved).status(), 200);
+        await ocrBlock().getByText(/文字识别 · 已关闭/).waitFor();
+        await page.getByRole('button', { name: '设置' }).click();
+        await dialog.getByLabel('识别照片中的文字（OCR），以便按文字搜索').check();
+        const back = waitApi('updateSettings', (b) => b.ocrEnabled === true);
+        await dialog.getByRole('button', { name: '保存' }).click();
+        assert.equal((await back).status(), 200);
+        await ocrBlock().getByText(/文字识别 · 已完成/).waitFor({ timeout: 60_000 });
+      });
+    }
 
     await check('"/" focuses the search box; Esc in it clears the query and goes home', async () => {
       await page.locator('.main').focus();

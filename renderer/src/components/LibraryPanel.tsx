@@ -1,6 +1,7 @@
 /**
- * Library side panel: watched folders (add / remove), live indexing progress, skipped files and the
- * model / execution provider actually in use.
+ * Library side panel: watched folders (add / remove), live indexing progress, the progress of
+ * reading photos' text (OCR, separate from embedding), skipped files and the model / execution
+ * provider actually in use.
  */
 import { useEffect, useId, useState } from 'react';
 import type { FormEvent } from 'react';
@@ -11,6 +12,7 @@ import { baseName, formatCount, formatDuration, formatRate, progressPercent } fr
 import { useI18n } from '../lib/i18n.tsx';
 import { errorText } from './ErrorState.tsx';
 import { Icon } from './Icon.tsx';
+import { OcrProgress } from './OcrProgress.tsx';
 
 interface Props {
   status: EngineStatus | null;
@@ -32,6 +34,7 @@ export function LibraryPanel(props: Props) {
       <FolderList folders={props.folders} onRemove={props.onRemove} />
       <AddFolder nativeShell={props.nativeShell} onAddPaths={props.onAddPaths} onError={props.onError} />
       <IndexProgressView status={props.status} error={props.statusError} />
+      <OcrProgress status={props.status} />
       <SkippedList skippedCount={props.status?.counts.skipped ?? 0} />
       <EngineInfo status={props.status} />
     </section>

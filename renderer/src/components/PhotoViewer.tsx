@@ -1,7 +1,8 @@
 /**
  * The photo viewer: a native modal <dialog> (focus trap, inert page, Esc) showing the original,
- * its details and actions. ← / → move through the current results; closing hands the index back
- * so the grid can put focus on that photo's cell.
+ * its details, the text read in it (boxes over the photo, selectable; the lines listed beside) and
+ * actions. ← / → move through the current results; closing hands the index back so the grid can
+ * put focus on that photo's cell.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { KeyboardEvent } from 'react';
@@ -12,6 +13,7 @@ import { baseName, formatBytes, formatCount, formatScore, formatTakenAt } from '
 import { useI18n } from '../lib/i18n.tsx';
 import { errorText } from './ErrorState.tsx';
 import { Icon } from './Icon.tsx';
+import { PhotoTextPanel, TextOverlay, usePhotoText } from './PhotoText.tsx';
 
 interface Props {
   hits: PhotoHit[];
@@ -32,6 +34,9 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
   const [detail, setDetail] = useState<PhotoDetail | null>(null);
   const [detailError, setDetailError] = useState<ApiCallError | null>(null);
   const [loadedId, setLoadedId] = useState<number | null>(null);
+  const photoText = usePhotoText(hit?.id ?? null);
+  const [showBoxes, setShowBoxes] = useState(true);
+  const [activeLine, setActiveLine] = useState<number | null>(null);
 
   useEffect(() => {
     const d = dialogRef.current;
@@ -118,6 +123,7 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
           alt={hit.fileName}
           onLoad={() => setLoadedId(hit.id)}
         />
+        {photoText.text && loadedId === hit.id && <TextOverlay text={photoText.text} visible={showBoxes} active={activeLine} onHover={setActiveLine} />}
         <button type="button" className="viewer-nav prev" onClick={() => go(-1)} disabled={index === 0} aria-label={t('viewer.prev')} title={t('viewer.prev')}>
           <Icon name="chevron-left" />
         </button>
@@ -190,6 +196,7 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
             </>
           )}
         </dl>
+        <PhotoTextPanel text={photoText.text} error={photoText.error} overlay={showBoxes} onOverlay={setShowBoxes} active={activeLine} onHover={setActiveLine} />
         {tags.length > 0 && (
           <section className="viewer-tags" aria-label={t('viewer.tags')}>
             <h3 className="section-label">{t('viewer.tags')}</h3>

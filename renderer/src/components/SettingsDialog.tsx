@@ -1,6 +1,7 @@
 /**
- * Settings: the current model (and "change model"), the execution provider, ONNX Runtime threads
- * and the ordered model download sources. A native modal <dialog>, mounted only while open.
+ * Settings: the current model (and "change model"), the execution provider, ONNX Runtime threads,
+ * reading photos' text (OCR) and the ordered model download sources. A native modal <dialog>,
+ * mounted only while open.
  */
 import { useEffect, useId, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
@@ -35,6 +36,7 @@ export function SettingsDialog({ model, onClose, onChangeModel, onSaved }: Props
   const [provider, setProvider] = useState('auto');
   const [threads, setThreads] = useState('');
   const [sources, setSources] = useState<string[]>([]);
+  const [ocrEnabled, setOcrEnabled] = useState(true);
   const [pick, setPick] = useState('');
   const [custom, setCustom] = useState('');
   const [saving, setSaving] = useState(false);
@@ -54,6 +56,7 @@ export function SettingsDialog({ model, onClose, onChangeModel, onSaved }: Props
         setProvider(s.provider);
         setThreads(s.threads === null ? '' : String(s.threads));
         setSources(s.sources);
+        setOcrEnabled(s.ocrEnabled);
       },
       (e: unknown) => live && setLoadError(toCallError(e)),
     );
@@ -90,7 +93,7 @@ export function SettingsDialog({ model, onClose, onChangeModel, onSaved }: Props
     setSaving(true);
     setSaveError(null);
     try {
-      await api.updateSettings({ provider, threads: threadsNum, sources });
+      await api.updateSettings({ provider, threads: threadsNum, sources, ocrEnabled });
       onSaved();
     } catch (err) {
       setSaveError(errorText(toCallError(err), t));
@@ -177,6 +180,15 @@ export function SettingsDialog({ model, onClose, onChangeModel, onSaved }: Props
                     {threadsOk ? t('settings.threadsHint') : t('settings.threadsInvalid')}
                   </p>
                 </div>
+              </section>
+
+              <section className="settings-section" aria-label={t('settings.ocr')}>
+                <h3 className="section-label">{t('settings.ocr')}</h3>
+                <label className="toggle">
+                  <input type="checkbox" checked={ocrEnabled} onChange={(e) => setOcrEnabled(e.target.checked)} />
+                  {t('settings.ocrLabel')}
+                </label>
+                <p className="muted small settings-hint">{t('settings.ocrHint')}</p>
               </section>
 
               <section className="settings-section" aria-label={t('settings.sources')}>

@@ -72,7 +72,7 @@ export function useEngineStatus(): StatusState {
         setError(null);
         if (wasRunning.current && !s.progress.running) setFinishedRuns((n) => n + 1);
         wasRunning.current = s.progress.running;
-        if (s.progress.running || fastPolls.current > 0) delay = FAST_MS;
+        if (s.progress.running || s.ocr?.running || fastPolls.current > 0) delay = FAST_MS;
       } catch (e) {
         if (!live) return;
         setError(toCallError(e));
