@@ -25,6 +25,11 @@ export const ocrManifestSchema = z.object({
     ...pixels,
     stride: z.number().int().positive(),
     maxSide: z.number().int().positive(),
+    /**
+     * Long side of a first, cheap detection pass that decides whether a photo holds text at all
+     * (absent: always the full pass). Tall screenshots skip it: they are cut into pieces anyway.
+     */
+    gateSide: z.number().int().positive().optional(),
     maxAspect: z.number().positive(),
     overlap: z.number().min(0).max(0.5),
     threshold: z.number().min(0).max(1),

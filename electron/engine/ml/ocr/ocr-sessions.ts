@@ -16,7 +16,7 @@ import { orientLines, turn } from './orientation.ts';
 import type { OcrManifest, ResolvedOcrModel } from './manifest.ts';
 import { detectorInput, warpQuadInto, type RgbRaster } from './raster.ts';
 
-/** When the direction classifier runs: on every line, only on lines turned from vertical boxes, or never. */
+/** When the 0°/180° direction classifier runs: on every line, only on lines turned from vertical boxes, or never. */
 export type ClassifierUse = 'all' | 'rotated' | 'never';
 
 export interface OcrSessionOptions {
@@ -87,7 +87,10 @@ export class OcrSessions {
 
   static async open(model: ResolvedOcrModel, opts: OcrSessionOptions = {}): Promise<OcrSessions> {
     const threads = opts.threads ?? Math.max(1, os.availableParallelism());
-    const classifier: ClassifierUse = model.clsGraph ? (opts.classifier ?? 'rotated') : 'never';
+    // Every line by default: photos of documents taken from above are often upside down (the
+    // phone cannot tell), and read as garbage without it; the classifier's cost is small next to
+    // recognition (measured in the bench: BENCH_ONLY=ocr, "classifier").
+    const classifier: ClassifierUse = model.clsGraph ? (opts.classifier ?? 'all') : 'never';
     const order = providerOrder(process.platform, process.arch, opts.provider ?? 'auto', { enableWebgpu: opts.enableWebgpu });
     const backends = opts.backends ?? ort.listSupportedBackends();
     const dictionaryText = fs.readFileSync(model.dictionaryPath, 'utf8');
