@@ -3,6 +3,7 @@
  *   out/main/index.js           main process (ESM; package.json is "type": "module")
  *   out/main/engine-process.js  engine utility process entry (ESM)
  *   out/main/encoder-worker.js  ONNX worker thread; tower-worker.ts finds it beside the engine bundle
+ *   out/main/ocr-worker.js      OCR worker thread; ml/ocr/ocr-worker-client.ts finds it the same way
  *   out/preload/index.cjs       preload (CommonJS: a sandboxed preload cannot be an ES module)
  *
  * Runtime dependencies stay external: they ship in node_modules, native ones unpacked from asar
@@ -29,6 +30,7 @@ export const ENTRIES: readonly Entry[] = [
   { in: 'electron/main/index.ts', out: 'main/index.js', format: 'esm' },
   { in: 'electron/main/engine-process.ts', out: 'main/engine-process.js', format: 'esm' },
   { in: 'electron/engine/ml/encoder-worker.ts', out: 'main/encoder-worker.js', format: 'esm' },
+  { in: 'electron/engine/ml/ocr/ocr-worker.ts', out: 'main/ocr-worker.js', format: 'esm' },
   { in: 'electron/preload/index.ts', out: 'preload/index.cjs', format: 'cjs' },
 ];
 
