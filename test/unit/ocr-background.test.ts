@@ -115,4 +115,14 @@ describe('OCR service', () => {
     expect(calls).toEqual(['a.png', 'b.png', 'c.png']);
     await wrapped.close();
   });
+
+  it('leaves the engine working when the OCR model cannot be found, and says why', async () => {
+    photo('a.png');
+    const ocr = new OcrService(lib, { enabled: () => true, mode: 'background', session: {}, indexerIdle: async () => undefined, model: '/nonexistent/ocr-model', log: createLogger('test', 'silent') });
+    ocr.schedule();
+    await ocr.idle();
+    expect(ocr.status()).toMatchObject({ model: 'unavailable', running: false, error: expect.stringMatching(/OCR is unavailable: OCR model manifest not found/) });
+    await expect(ocr.runPending()).rejects.toThrow(/unavailable/);
+    await ocr.close();
+  });
 });

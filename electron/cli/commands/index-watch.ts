@@ -27,7 +27,12 @@ async function readText(engine: Engine): Promise<{ read: number; withText: numbe
     process.stderr.write('text (OCR): turned off in the settings; photos are searchable by what they show only.\n');
     return null;
   }
-  if (engine.ocr.status().pending === 0) return { read: 0, withText: 0, failed: 0 };
+  const before = engine.ocr.status();
+  if (before.error && before.model === 'unavailable') {
+    process.stderr.write(`text (OCR): ${before.error}\n`);
+    return null;
+  }
+  if (before.pending === 0) return { read: 0, withText: 0, failed: 0 };
   const bar = followOcr();
   const t0 = Date.now();
   const s = await engine.ocr.runPending(bar.update).finally(bar.stop);

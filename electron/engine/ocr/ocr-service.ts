@@ -17,7 +17,7 @@ import type { TextFilter } from '../store/ocr-text.ts';
 import type { Library } from '../store/library.ts';
 import type { Logger } from '../util/log.ts';
 import { runOcrPass, type OcrPassSummary, type TextReader } from './ocr-pass.ts';
-import { PhotoReader } from './photo-reader.ts';
+import { OcrUnavailableError, PhotoReader } from './photo-reader.ts';
 import { searchText, type TextSearchHit } from './text-search.ts';
 
 export type OcrMode = 'background' | 'on-demand';
@@ -39,6 +39,9 @@ export interface OcrServiceOptions {
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** Status polls come every second while something runs; the counts are a pass over ocr_state. */
+const STATUS_TTL_MS = 1000;
+
 export class OcrService {
   private reader: (TextReader & { close?(): Promise<void>; info?(): Promise<{ provider: string }> }) | null = null;
   private readonly progress = new ProgressTracker();
@@ -48,21 +51,40 @@ export class OcrService {
   private closed = false;
   private provider: string | null = null;
   private lastError: string | null = null;
+  /** Set when the OCR model cannot be resolved at all (e.g. its weights package is missing). */
+  private readonly unavailable: string | null = null;
+  private cached: { at: number; counts: ReturnType<Library['ocrText']['counts']> } | null = null;
   readonly engineKey: string;
 
   constructor(
     private readonly lib: Library,
     private readonly opts: OcrServiceOptions,
   ) {
-    this.engineKey = opts.reader?.engineKey ?? new PhotoReader({}, opts.model).engineKey;
+    let key = opts.reader?.engineKey;
+    if (!key) {
+      try {
+        key = new PhotoReader({}, opts.model).engineKey;
+      } catch (err) {
+        // The engine still works without OCR; status and the CLI say why.
+        this.unavailable = `OCR is unavailable: ${message(err)}`;
+        opts.log.warn(this.unavailable);
+      }
+    }
+    this.engineKey = key ?? 'unavailable';
   }
 
   get enabled(): boolean {
     return this.opts.enabled();
   }
 
+  private counts(fresh = false): ReturnType<Library['ocrText']['counts']> {
+    const now = Date.now();
+    if (fresh || !this.cached || now - this.cached.at > STATUS_TTL_MS) this.cached = { at: now, counts: this.lib.ocrText.counts(this.engineKey) };
+    return this.cached.counts;
+  }
+
   status(): OcrStatus {
-    const c = this.lib.ocrText.counts(this.engineKey);
+    const c = this.counts();
     const p = this.progress.snapshot();
     return {
       enabled: this.enabled,
@@ -76,7 +98,7 @@ export class OcrService {
       current: p.current,
       model: this.engineKey,
       provider: this.provider,
-      error: this.lastError,
+      error: this.unavailable ?? this.lastError,
     };
   }
 
@@ -103,7 +125,7 @@ export class OcrService {
 
   /** Background mode: make sure a pass runs (or runs again after the current one). */
   schedule(): void {
-    if (this.opts.mode !== 'background' || this.closed || !this.enabled) return;
+    if (this.opts.mode !== 'background' || this.closed || this.unavailable || !this.enabled) return;
     if (this.running) {
       this.again = true;
       return;
@@ -135,6 +157,7 @@ export class OcrService {
    * on-demand mode; refuses when OCR is off.
    */
   async runPending(onProgress?: (p: { done: number; total: number }) => void): Promise<OcrPassSummary> {
+    if (this.unavailable) throw new OcrUnavailableError(this.unavailable);
     if (!this.enabled) throw new ApiError('BAD_REQUEST', 'OCR is turned off in the settings');
     await this.running;
     try {
@@ -154,7 +177,7 @@ export class OcrService {
     this.abort = new AbortController();
     this.lastError = null;
     const reader = this.ensureReader();
-    const pending = this.lib.ocrText.counts(this.engineKey).pending;
+    const pending = this.counts(true).pending;
     this.progress.start(pending);
     try {
       const summary = await runOcrPass(this.lib, reader, this.opts.log, {
@@ -164,6 +187,7 @@ export class OcrService {
           if (!this.enabled || this.closed) this.abort?.abort();
         },
         onProgress: (p) => {
+          this.cached = null;
           if (p.done > 0) this.progress.completed();
           this.progress.working(p.currentPath ?? null);
           onProgress?.({ done: p.done, total: p.total });
@@ -173,6 +197,7 @@ export class OcrService {
       return summary;
     } finally {
       this.progress.finish();
+      this.cached = null;
       this.abort = null;
     }
   }

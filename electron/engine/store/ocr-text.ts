@@ -92,7 +92,7 @@ const CURRENT = `JOIN ocr_state s ON s.photo_id = p.id AND s.status = 'done' AND
 
 export class OcrTextRepository {
   private readonly s: Record<
-    'state' | 'getState' | 'delLines' | 'delText' | 'insLine' | 'insText' | 'insBigrams' | 'lines' | 'linesMany' | 'counts' | 'withText' | 'pending' | 'pendingCount',
+    'state' | 'getState' | 'delLines' | 'delText' | 'insLine' | 'insText' | 'insBigrams' | 'lines' | 'linesMany' | 'counts' | 'pending',
     Statement
   >;
   private readonly searchStmts = new Map<string, Statement>();
@@ -115,20 +115,19 @@ export class OcrTextRepository {
       linesMany: sql.prepare(
         'SELECT photo_id, text, confidence, box FROM ocr_lines WHERE photo_id IN (SELECT value FROM json_each(?)) ORDER BY photo_id, line_no',
       ),
+      // One pass over ocr_state (photo rows by primary key); pending = indexed − read.
       counts: sql.prepare(
-        `SELECT s.status AS status, count(*) AS n FROM photos p JOIN ocr_state s ON s.photo_id = p.id
-         WHERE p.status = 'indexed' AND s.engine = ? AND s.photo_hash IS p.hash GROUP BY s.status`,
+        `SELECT coalesce(sum(s.status = 'done'), 0) AS done, coalesce(sum(s.status = 'failed'), 0) AS failed,
+                coalesce(sum(s.status = 'done' AND s.line_count > 0), 0) AS withText,
+                (SELECT count(*) FROM photos WHERE status = 'indexed') AS indexed
+         FROM ocr_state s JOIN photos p ON p.id = s.photo_id
+         WHERE p.status = 'indexed' AND s.engine = ? AND s.photo_hash IS p.hash`,
       ),
-      withText: sql.prepare(`SELECT count(*) FROM photos p ${CURRENT} WHERE p.status = 'indexed' AND s.engine = ? AND s.line_count > 0`).pluck(),
       pending: sql.prepare(
         `SELECT p.id, p.path, p.hash FROM photos p LEFT JOIN ocr_state s ON s.photo_id = p.id
          WHERE p.status = 'indexed' AND p.id > ? AND (s.photo_id IS NULL OR s.engine <> ? OR s.photo_hash IS NOT p.hash)
          ORDER BY p.id LIMIT ?`,
       ),
-      pendingCount: sql.prepare(
-        `SELECT count(*) FROM photos p LEFT JOIN ocr_state s ON s.photo_id = p.id
-         WHERE p.status = 'indexed' AND (s.photo_id IS NULL OR s.engine <> ? OR s.photo_hash IS NOT p.hash)`,
-      ).pluck(),
     };
   }
 
@@ -164,9 +163,8 @@ export class OcrTextRepository {
   }
 
   counts(engine: string): OcrCounts {
-    const out: OcrCounts = { done: 0, failed: 0, pending: this.s.pendingCount.get(engine) as number, withText: this.s.withText.get(engine) as number };
-    for (const r of this.s.counts.all(engine) as { status: 'done' | 'failed'; n: number }[]) out[r.status] = r.n;
-    return out;
+    const r = this.s.counts.get(engine) as { done: number; failed: number; withText: number; indexed: number };
+    return { done: r.done, failed: r.failed, pending: Math.max(0, r.indexed - r.done - r.failed), withText: r.withText };
   }
 
   /** What the OCR pass recorded for the photo (compare engine and hash to know if it is current). */
