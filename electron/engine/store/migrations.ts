@@ -130,13 +130,15 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE TABLE ocr_state (
           photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
           engine TEXT NOT NULL,
-          -- photos.hash when read: text of a photo whose content changed since is not served.
+          -- photos.hash when read (the triggers below drop everything when it changes).
           photo_hash TEXT,
           status TEXT NOT NULL CHECK (status IN ('done', 'failed')),
           line_count INTEGER NOT NULL DEFAULT 0,
           error TEXT,
           read_at INTEGER NOT NULL
         ) STRICT;
+        -- Progress counts read this index only (status polls), never the photos table row by row.
+        CREATE INDEX ocr_state_engine ON ocr_state(engine, status, line_count);
 
         -- Recognised lines in reading order, as recognised (for display and copying).
         CREATE TABLE ocr_lines (
@@ -174,6 +176,20 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE TRIGGER ocr_text_au AFTER UPDATE ON ocr_text BEGIN
           INSERT INTO ocr_fts(ocr_fts, rowid, norm) VALUES ('delete', old.photo_id, old.norm);
           INSERT INTO ocr_fts(rowid, norm) VALUES (new.photo_id, new.norm);
+        END;
+
+        -- A photo's text is kept only while it is the text of the photo's current content: a
+        -- changed file (its hash is cleared, then recomputed) or one that no longer decodes loses
+        -- it, and the OCR pass reads the photo again once it is indexed.
+        CREATE TRIGGER photos_ocr_content AFTER UPDATE OF hash ON photos WHEN old.hash IS NOT new.hash BEGIN
+          DELETE FROM ocr_state WHERE photo_id = new.id;
+          DELETE FROM ocr_lines WHERE photo_id = new.id;
+          DELETE FROM ocr_text WHERE photo_id = new.id;
+        END;
+        CREATE TRIGGER photos_ocr_skipped AFTER UPDATE OF status ON photos WHEN new.status = 'skipped' BEGIN
+          DELETE FROM ocr_state WHERE photo_id = new.id;
+          DELETE FROM ocr_lines WHERE photo_id = new.id;
+          DELETE FROM ocr_text WHERE photo_id = new.id;
         END;
       `);
     },

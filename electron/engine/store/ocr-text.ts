@@ -8,9 +8,9 @@
  * (engine/ocr/normalise-text.ts); this module only stores and matches it.
  *
  * Text counts only while it belongs to the photo: the photo is indexed and its content hash is
- * the one that was read (an edited photo's old text stops matching until it is read again).
- * Deleting a photo removes everything here (foreign-key cascade; the FTS tables through the
- * ocr_text triggers).
+ * the one that was read. The migration's triggers drop a photo's OCR rows when its content changes
+ * or it can no longer be decoded (it is read again once indexed); deleting a photo removes
+ * everything here (foreign-key cascade; the FTS tables through the ocr_text triggers).
  */
 import type { Database, Statement } from './database.ts';
 import { subtreeRange } from './paths.ts';
@@ -115,13 +115,13 @@ export class OcrTextRepository {
       linesMany: sql.prepare(
         'SELECT photo_id, text, confidence, box FROM ocr_lines WHERE photo_id IN (SELECT value FROM json_each(?)) ORDER BY photo_id, line_no',
       ),
-      // One pass over ocr_state (photo rows by primary key); pending = indexed − read.
+      // Index-only counts (ocr_state_engine, photos_status): the triggers keep ocr_state to
+      // photos whose current content was read, so pending = indexed − read by this engine.
       counts: sql.prepare(
-        `SELECT coalesce(sum(s.status = 'done'), 0) AS done, coalesce(sum(s.status = 'failed'), 0) AS failed,
-                coalesce(sum(s.status = 'done' AND s.line_count > 0), 0) AS withText,
-                (SELECT count(*) FROM photos WHERE status = 'indexed') AS indexed
-         FROM ocr_state s JOIN photos p ON p.id = s.photo_id
-         WHERE p.status = 'indexed' AND s.engine = ? AND s.photo_hash IS p.hash`,
+        `SELECT (SELECT count(*) FROM ocr_state WHERE engine = @engine AND status = 'done') AS done,
+                (SELECT count(*) FROM ocr_state WHERE engine = @engine AND status = 'failed') AS failed,
+                (SELECT count(*) FROM ocr_state WHERE engine = @engine AND status = 'done' AND line_count > 0) AS withText,
+                (SELECT count(*) FROM photos WHERE status = 'indexed') AS indexed`,
       ),
       pending: sql.prepare(
         `SELECT p.id, p.path, p.hash FROM photos p LEFT JOIN ocr_state s ON s.photo_id = p.id
@@ -163,7 +163,7 @@ export class OcrTextRepository {
   }
 
   counts(engine: string): OcrCounts {
-    const r = this.s.counts.get(engine) as { done: number; failed: number; withText: number; indexed: number };
+    const r = this.s.counts.get({ engine }) as { done: number; failed: number; withText: number; indexed: number };
     return { done: r.done, failed: r.failed, pending: Math.max(0, r.indexed - r.done - r.failed), withText: r.withText };
   }
 
