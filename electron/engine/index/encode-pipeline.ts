@@ -4,6 +4,7 @@
  * bound keeps memory flat on a million-photo library; a failed decode becomes a recorded skip.
  */
 import { DecodeError } from '../media/decode.ts';
+import { safeDecoderDetail } from '../media/describe.ts';
 
 export interface PipelineItem {
   photoId: number;
@@ -31,9 +32,10 @@ export interface PipelineOptions {
   signal?: AbortSignal;
 }
 
+/** A skip reason: `<reason>: <message>`, with any decoder detail stripped of quoted bytes. */
 export function describeFailure(err: unknown): string {
   if (err instanceof DecodeError) return `${err.reason}: ${err.message}`;
-  return `decode-failed: ${err instanceof Error ? err.message : String(err)}`;
+  return `decode-failed: ${safeDecoderDetail(err instanceof Error ? err.message : String(err))}`;
 }
 
 class BoundedBuffer<T> {
@@ -150,7 +152,7 @@ async function encodeIsolatingFailures<D>(
         out.push((await hooks.encode([copies[i]]))[0]);
       } catch (e) {
         if (isWorkerGone(e)) throw e;
-        await hooks.skip(good[i].item, `encode-failed: ${e instanceof Error ? e.message : String(e)}`);
+        await hooks.skip(good[i].item, `encode-failed: ${safeDecoderDetail(e instanceof Error ? e.message : String(e))}`);
         out.push(null);
       }
     }
