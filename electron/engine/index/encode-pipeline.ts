@@ -5,6 +5,7 @@
  */
 import { DecodeError } from '../media/decode.ts';
 import { safeDecoderDetail } from '../media/describe.ts';
+import { PolicySkip } from '../library/link-policy.ts';
 
 export interface PipelineItem {
   photoId: number;
@@ -34,7 +35,7 @@ export interface PipelineOptions {
 
 /** A skip reason: `<reason>: <message>`, with any decoder detail stripped of quoted bytes. */
 export function describeFailure(err: unknown): string {
-  if (err instanceof DecodeError) return `${err.reason}: ${err.message}`;
+  if (err instanceof DecodeError || err instanceof PolicySkip) return `${err.reason}: ${err.message}`;
   return `decode-failed: ${safeDecoderDetail(err instanceof Error ? err.message : String(err))}`;
 }
 

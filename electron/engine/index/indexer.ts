@@ -10,13 +10,14 @@ import os from 'node:os';
 import type { IndexProgress } from '../../shared/api.ts';
 import { hashFile } from '../library/file-identity.ts';
 import { isIndexablePath, walkPhotos, type FoundFile } from '../library/scanner.ts';
+import { LibraryBounds, PolicySkip, entryKind, symlinkSkipReason } from '../library/link-policy.ts';
 import { preprocess, type PreprocessSpec } from '../media/decode.ts';
 import { readMetadata, type PhotoMetadata } from '../media/metadata.ts';
 import type { Library } from '../store/library.ts';
 import type { VectorRepository } from '../store/vector-repository.ts';
 import { ProgressTracker } from './progress.ts';
 import { SerialQueue } from '../util/serial-queue.ts';
-import { runEncodePipeline, type PipelineItem } from './encode-pipeline.ts';
+import { describeFailure, runEncodePipeline, type PipelineItem } from './encode-pipeline.ts';
 
 export interface ImageEmbedder {
   readonly preprocessSpec: PreprocessSpec;
@@ -71,10 +72,9 @@ export class Indexer {
       const t0 = Date.now();
       const counts = emptyCounts();
       let scanned = 0;
-      for (const root of roots) {
-        const folder = this.lib.folders.add(path.resolve(root));
-        scanned += await this.reconcileFolder(folder.id, folder.path, counts);
-      }
+      const folders = roots.map((root) => this.lib.folders.add(path.resolve(root)));
+      const bounds = await this.bounds();
+      for (const folder of folders) scanned += await this.reconcileFolder(folder.id, folder.path, counts, bounds);
       const { encoded, skipped } = await this.encodePending();
       return { scanned, ...counts, encoded, skipped, seconds: (Date.now() - t0) / 1000 };
     });
@@ -85,16 +85,20 @@ export class Indexer {
     return this.queue.run(async () => {
       const counts = emptyCounts();
       const vanished = new Set(removed.map((p) => path.resolve(p)));
+      const bounds = await this.bounds();
       for (const p of changed) {
         const file = path.resolve(p);
         const folder = this.folderFor(file);
         if (!folder) continue;
-        const st = await fs.promises.stat(file).catch(() => null);
-        if (!st?.isFile()) {
+        // Links are never followed (link-policy.ts): a link is recorded, its target never read.
+        const entry = await entryKind(file);
+        if (entry.kind === 'other') {
           vanished.add(file);
           continue;
         }
-        await this.reconcileFile(folder.id, { path: file, size: st.size, mtimeMs: Math.trunc(st.mtimeMs) }, counts);
+        const found: FoundFile = { path: file, size: entry.size, mtimeMs: entry.mtimeMs };
+        if (entry.kind === 'symlink') found.skip = symlinkSkipReason(await bounds.classifyLink(file));
+        await this.reconcileFile(folder.id, found, counts, bounds);
       }
       for (const file of vanished) {
         const row = this.lib.photos.getByPath(file);
@@ -133,14 +137,19 @@ export class Indexer {
       .sort((a, b) => b.path.length - a.path.length)[0];
   }
 
-  private async reconcileFolder(folderId: number, root: string, counts: Counts): Promise<number> {
+  /** The library roots' real paths: what every read is checked against (link-policy.ts). */
+  private bounds(): Promise<LibraryBounds> {
+    return LibraryBounds.resolve(this.lib.folders.list().map((f) => f.path));
+  }
+
+  private async reconcileFolder(folderId: number, root: string, counts: Counts, bounds: LibraryBounds): Promise<number> {
     const known = new Map(this.lib.photos.listPathsUnder(folderId).map((r) => [r.path, r]));
     let scanned = 0;
     this.progress.working(root);
-    for await (const found of walkPhotos(root)) {
+    for await (const found of walkPhotos(root, bounds)) {
       scanned++;
       known.delete(found.path);
-      await this.reconcileFile(folderId, found, counts);
+      await this.reconcileFile(folderId, found, counts, bounds);
     }
     // Whatever is left was not found on disk: deleted (moves were matched by hash above).
     for (const gone of known.values()) {
@@ -157,8 +166,13 @@ export class Indexer {
    * or move: the old row (and its vector and tags) takes the new path. A new path whose bytes
    * match a photo that still exists is a copy: its vector is reused. Otherwise it is pending.
    */
-  private async reconcileFile(folderId: number, found: FoundFile, counts: Counts): Promise<void> {
+  private async reconcileFile(folderId: number, found: FoundFile, counts: Counts, bounds: LibraryBounds): Promise<void> {
     const { row, change } = this.lib.photos.upsertDiscovered({ path: found.path, folderId, size: found.size, mtimeMs: found.mtimeMs });
+    if (found.skip) {
+      // A link or an unreadable name: accounted for as skipped, never read.
+      if (change !== 'unchanged' || row.status !== 'skipped') this.lib.photos.markSkipped(row.id, found.skip);
+      return;
+    }
     if (change === 'unchanged') return;
     if (change === 'changed') {
       counts.changed++;
@@ -166,9 +180,9 @@ export class Indexer {
     }
     let hash: string;
     try {
-      hash = await hashFile(found.path);
+      hash = await hashFile(await bounds.checkReadable(found.path));
     } catch (err) {
-      this.lib.photos.markSkipped(row.id, `unreadable: ${err instanceof Error ? err.message : String(err)}`);
+      this.lib.photos.markSkipped(row.id, err instanceof PolicySkip ? describeFailure(err) : `unreadable: ${err instanceof Error ? err.message : String(err)}`);
       return;
     }
     const twin = this.lib.photos.findByHash(hash).find((p) => p.id !== row.id && p.size === found.size);
@@ -201,6 +215,7 @@ export class Indexer {
       ...this.lib.photos.missingVectors(this.vectors.modelRowId, Number.MAX_SAFE_INTEGER),
     ].map((p) => ({ photoId: p.id, path: p.path }));
     if (items.length === 0) return { encoded: 0, skipped: 0 };
+    const bounds = await this.bounds();
     this.progress.start(items.length);
     const dynamic = await this.embedder.imageBatchIsDynamic();
     const batchSize = this.opts.batchSize ?? (dynamic ? 8 : 4);
@@ -210,10 +225,12 @@ export class Indexer {
         items,
         {
           decode: async (item) => {
+            // Checked again just before reading: the file may have become a link since the scan.
+            const file = await bounds.checkReadable(item.path);
             const [pre, meta, hash] = await Promise.all([
-              preprocess(item.path, spec),
-              readMetadata(item.path).catch(() => emptyMetadata()),
-              hashFile(item.path),
+              preprocess(file, spec),
+              readMetadata(file).catch(() => emptyMetadata()),
+              hashFile(file),
             ]);
             return { data: { meta, width: pre.width, height: pre.height, hash }, tensor: pre.tensor };
           },

@@ -10,6 +10,14 @@ import { decodeHeic } from './heic.ts';
 import { describeUnknownContent } from './describe.ts';
 
 /**
+ * libvips keeps up to 20 recently decoded files open in its operation cache by default. The
+ * indexer reads each photo once, so that cache never hits, and the open handles count against
+ * the process's descriptors and, on Windows, stop the person deleting or moving a photo that was
+ * just indexed. Decoded results may still be cached in memory.
+ */
+sharp.cache({ files: 0 });
+
+/**
  * Larger inputs are refused before any pixel is decoded: a 200 MP RGB image already needs 600 MB.
  * Real photos (phones ≤ 200 MP, medium format ~150 MP) fit; decompression bombs do not.
  */
