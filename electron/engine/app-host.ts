@@ -303,7 +303,9 @@ export class AppHost {
     const engine = this.engineRef;
     if (!engine) return;
     if (this.opts.watch) {
-      await engine.watch();
+      // Another process (a CLI `watch`, a second app) may already follow this library: the app
+      // still searches and serves, it just does not watch too.
+      await engine.watch().catch((e) => this.log.warn(`not watching: ${message(e)}`));
       // A long-running host: load the vector index now rather than on the first query.
       engine.warmSearchIndex();
     }

@@ -19,6 +19,7 @@ import type { TowerSessionOptions } from './ml/onnx-session.ts';
 import { resolveModelDir } from './ml/model-dir.ts';
 import { Indexer, type IndexerOptions, type IndexSummary } from './index/indexer.ts';
 import { PhotoWatcher, type WatcherOptions } from './library/watcher.ts';
+import { acquireWatchLock, type WatchLock } from './library/watch-lock.ts';
 import { SearchService } from './search/search-service.ts';
 import { createHandlers } from './api-handlers.ts';
 import { ThumbnailCache } from './media-cache.ts';
@@ -51,6 +52,7 @@ export class Engine {
   readonly search: SearchService;
   readonly tags: TagService;
   private watcher: PhotoWatcher | null = null;
+  private watchLock: WatchLock | null = null;
   private closed = false;
 
   private constructor(
@@ -173,8 +175,14 @@ export class Engine {
     });
   }
 
-  /** Follow changes in every watched folder until close(). */
+  /** Take this library's watch lock now (LibraryWatchedError if another process watches it). */
+  async claimWatch(): Promise<void> {
+    this.watchLock ??= await acquireWatchLock(path.resolve(this.opts.dbPath), (e) => this.log.warn(`watch lock lost: ${e.message}`));
+  }
+
+  /** Follow changes in every watched folder until close(). Refused (LibraryWatchedError) if another process watches. */
   async watch(): Promise<void> {
+    await this.claimWatch();
     await this.restartWatcher();
   }
 
@@ -222,6 +230,7 @@ export class Engine {
     this.closed = true;
     this.indexer.stop();
     await this.watcher?.close();
+    await this.watchLock?.release();
     await this.indexer.idle().catch(() => undefined);
     await this.tags.idle().catch(() => undefined);
     await this.target.runtime.close();

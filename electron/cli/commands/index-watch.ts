@@ -36,6 +36,11 @@ export function registerIndexCommands(program: Command): void {
     .action(
       action(async (folders: string[], _opts: unknown, cmd: Command) => {
         const engine = await openEngine(globals(cmd));
+        // Refuse a second watcher before spending a whole pass on indexing.
+        await engine.claimWatch().catch(async (e: unknown) => {
+          await engine.close();
+          throw e;
+        });
         let stopping = false;
         const shutdown = async (): Promise<void> => {
           if (stopping) return;

@@ -22,3 +22,18 @@ export class ModelDimensionMismatchError extends Error {
     super(`model ${modelKey} is stored with ${stored}-dimensional vectors, not ${requested}`);
   }
 }
+
+/**
+ * Another process held the library's write lock longer than the bounded wait (see busy.ts).
+ * Nothing was written; the operation can be retried.
+ */
+export class DatabaseBusyError extends Error {
+  override readonly name = 'DatabaseBusyError';
+  readonly code = 'LIBRARY_BUSY';
+  constructor(
+    readonly file: string,
+    cause?: unknown,
+  ) {
+    super(`the library ${file} is busy: another 拾光 process kept it locked for too long; nothing was changed, try again`, { cause });
+  }
+}

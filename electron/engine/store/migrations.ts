@@ -128,6 +128,9 @@ export function runMigrations(db: Database, migrations: readonly Migration[] = M
   validate(migrations);
   const sql = db.sql;
   const supported = latestVersion(migrations);
+  // Up to date (every open but the first after an update): no write lock is taken at all, so
+  // opening a library that another process is writing to does not queue behind it.
+  if (readUserVersion(sql) === supported) return;
   for (const m of migrations) {
     sql
       .transaction(() => {
