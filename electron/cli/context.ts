@@ -7,6 +7,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { dataPaths } from '../engine/paths.ts';
 import { createEngine, type Engine } from '../engine/engine.ts';
+import { describeRebuild, openRebuildingIfDamaged } from '../engine/index/rebuild.ts';
+import { classifyStoreError } from '../engine/store/errors.ts';
 import { parseProviderPreference } from '../engine/ml/providers.ts';
 import type { TowerSessionOptions } from '../engine/ml/onnx-session.ts';
 
@@ -15,6 +17,7 @@ export interface GlobalOptions {
   model?: string;
   provider?: string;
   threads?: string;
+  rebuildDamaged?: boolean;
 }
 
 export function globals(cmd: Command): GlobalOptions {
@@ -53,12 +56,13 @@ export function resolveDbArg(g: GlobalOptions): string {
 }
 
 export async function openEngine(g: GlobalOptions, extra: { autoTag?: boolean } = {}): Promise<Engine> {
-  return createEngine({
-    dbPath: resolveDbArg(g),
-    modelDir: resolveModelArg(g),
-    session: sessionOptions(g),
-    autoTag: extra.autoTag,
-  });
+  const dbPath = resolveDbArg(g);
+  const modelDir = resolveModelArg(g);
+  const open = (): Promise<Engine> => createEngine({ dbPath, modelDir, session: sessionOptions(g), autoTag: extra.autoTag });
+  // A damaged library is rebuilt only when asked (--rebuild-damaged): it re-encodes every photo.
+  const { engine, rebuilt } = await openRebuildingIfDamaged(dbPath, open, g.rebuildDamaged === true);
+  if (rebuilt) process.stderr.write(`${describeRebuild(rebuilt)} (by \`index\`, \`watch\` or the app)\n`);
+  return engine;
 }
 
 /** Open the engine for one command and always close it, whatever the command does. */
@@ -76,7 +80,9 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
   return async (...args: A) => {
     try {
       await fn(...args);
-    } catch (err) {
+    } catch (thrown) {
+      // A raw SQLite failure outside a transaction (a full disk, a bad page) still gets the clear message.
+      const err = classifyStoreError(thrown, '');
       const msg = err instanceof Error ? err.message : String(err);
       process.stderr.write(`error: ${msg}\n`);
       if (process.env.SHIGUANG_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');

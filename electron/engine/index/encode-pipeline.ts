@@ -48,12 +48,14 @@ class BoundedBuffer<T> {
 
   constructor(private readonly capacity: number) {}
 
-  /** Reserve room before starting work whose result will be pushed. */
-  async reserve(): Promise<void> {
-    while (this.inFlight + this.items.length >= this.capacity) {
+  /** Reserve room before starting work whose result will be pushed; false once closed. */
+  async reserve(): Promise<boolean> {
+    while (!this.closed && this.inFlight + this.items.length >= this.capacity) {
       await new Promise<void>((r) => this.waitingProducers.push(r));
     }
+    if (this.closed) return false;
     this.inFlight++;
+    return true;
   }
 
   push(x: T): void {
@@ -62,9 +64,11 @@ class BoundedBuffer<T> {
     this.wakeConsumer();
   }
 
+  /** No more items: the consumer finishes what is buffered, producers waiting for room give up. */
   close(): void {
     this.closed = true;
     this.wakeConsumer();
+    for (const wake of this.waitingProducers.splice(0)) wake();
   }
 
   /** Wait for at least one item, then take up to n. Empty array = finished. */
@@ -90,7 +94,7 @@ export async function runEncodePipeline<D>(items: PipelineItem[], hooks: Pipelin
   const decoder = async (): Promise<void> => {
     while (next < items.length && !opts.signal?.aborted) {
       const item = items[next++];
-      await buffer.reserve();
+      if (!(await buffer.reserve())) return;
       try {
         const { data, tensor } = await hooks.decode(item);
         buffer.push({ item, ok: true, data, tensor });
@@ -126,8 +130,10 @@ export async function runEncodePipeline<D>(items: PipelineItem[], hooks: Pipelin
       if (opts.signal?.aborted) break;
     }
   } finally {
-    // Let decoders drain (they stop taking new items once aborted) before returning.
-    if (opts.signal?.aborted) buffer.close();
+    // However the loop ended (done, aborted, or an encode/persist failure such as a full disk),
+    // stop the decoders — one waiting for room that will never come would hang the pass — and
+    // let those in flight finish before returning.
+    buffer.close();
     await decoders.catch(() => undefined);
   }
   return { encoded, skipped };

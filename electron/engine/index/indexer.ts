@@ -14,6 +14,7 @@ import { LibraryBounds, PolicySkip, entryKind, symlinkSkipReason } from '../libr
 import { preprocess, type PreprocessSpec } from '../media/decode.ts';
 import { readMetadata, type PhotoMetadata } from '../media/metadata.ts';
 import type { Library } from '../store/library.ts';
+import { classifyStoreError } from '../store/errors.ts';
 import type { VectorRepository } from '../store/vector-repository.ts';
 import { ProgressTracker } from './progress.ts';
 import { SerialQueue } from '../util/serial-queue.ts';
@@ -68,7 +69,7 @@ export class Indexer {
 
   /** Full pass over folders: add them as watched roots, reconcile, encode everything pending. */
   indexFolders(roots: string[]): Promise<IndexSummary> {
-    return this.queue.run(async () => {
+    return this.typedStoreErrors(async () => {
       const t0 = Date.now();
       const counts = emptyCounts();
       let scanned = 0;
@@ -82,7 +83,7 @@ export class Indexer {
 
   /** Watcher events, already debounced: files that appeared/changed and files that vanished. */
   applyChanges(changed: string[], removed: string[]): Promise<Counts & { encoded: number; skipped: number }> {
-    return this.queue.run(async () => {
+    return this.typedStoreErrors(async () => {
       const counts = emptyCounts();
       const vanished = new Set(removed.map((p) => path.resolve(p)));
       const bounds = await this.bounds();
@@ -135,6 +136,13 @@ export class Indexer {
       .list()
       .filter((f) => isIndexablePath(f.path, file))
       .sort((a, b) => b.path.length - a.path.length)[0];
+  }
+
+  /** One job on the write queue; a raw SQLite failure (a full disk, a bad page) leaves it typed. */
+  private typedStoreErrors<T>(job: () => Promise<T>): Promise<T> {
+    return this.queue.run(job).catch((err: unknown) => {
+      throw classifyStoreError(err, this.lib.db.file);
+    });
   }
 
   /** The library roots' real paths: what every read is checked against (link-policy.ts). */
@@ -258,7 +266,10 @@ export class Indexer {
             await this.opts.onIndexed?.(done.map((d) => d.item.photoId));
           },
           skip: (item, reason) => {
-            if (this.lib.photos.get(item.photoId)) this.lib.photos.markSkipped(item.photoId, reason);
+            // A transaction, so a store failure (a full disk) arrives typed, like persist's.
+            this.lib.transaction(() => {
+              if (this.lib.photos.get(item.photoId)) this.lib.photos.markSkipped(item.photoId, reason);
+            });
           },
           onProgress: (n, current) => {
             if (current) this.progress.working(current);

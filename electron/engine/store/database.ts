@@ -4,7 +4,8 @@
  */
 import BetterSqlite3 from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
-import { DatabaseBusyError, DatabaseTooNewError } from './errors.ts';
+import { DatabaseBusyError, DatabaseDamagedError, DatabaseTooNewError, classifyStoreError } from './errors.ts';
+import { checkAtOpen, headerProblem } from './integrity.ts';
 import { BUSY_TIMEOUT_MS, isBusy, withBusyRetry } from './busy.ts';
 import { MIGRATIONS, latestVersion, readUserVersion, runMigrations, type Migration } from './migrations.ts';
 
@@ -63,7 +64,7 @@ export class Database {
       } catch (err) {
         // Only a BEGIN that never got the lock is retried; a failure inside fn is the caller's.
         if (started && isBusy(err)) throw new DatabaseBusyError(this.file, err);
-        throw err;
+        throw classifyStoreError(err, this.file);
       }
     }, this.file);
   }
@@ -91,11 +92,18 @@ export function resolveVecExtensionPath(explicit?: string): string {
 /** Opens (creating if needed) and migrates a library database. `':memory:'` is allowed. */
 export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Database {
   const migrations = opts.migrations ?? MIGRATIONS;
+  const header = headerProblem(file);
+  if (header) throw new DatabaseDamagedError(file, header);
   const sql = new BetterSqlite3(file);
   try {
     sql.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Check before anything that could write (WAL switch, migrations): a newer library stays untouched.
-    const found = readUserVersion(sql);
+    let found: number;
+    try {
+      found = readUserVersion(sql);
+    } catch (err) {
+      throw classifyStoreError(err, file);
+    }
     const supported = latestVersion(migrations);
     if (found > supported) throw new DatabaseTooNewError(found, supported);
 
@@ -110,6 +118,7 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Data
     sql.pragma('foreign_keys = ON');
     sql.pragma(`mmap_size = ${MMAP_BYTES}`);
 
+    if (file !== ':memory:' && file !== '') checkAtOpen(file, sql);
     const db = new Database(sql, file);
     runMigrations(db, migrations);
     return db;
