@@ -97,6 +97,7 @@ export function createHandlers(engine: Engine): ApiHandlers {
     modelDownloads: hostOnly('download progress'),
     useModel: hostOnly('switching models'),
     settings: hostOnly('settings'),
+    rebuildLibrary: hostOnly('rebuilding a damaged library'),
     updateSettings: hostOnly('changing settings'),
   };
 }

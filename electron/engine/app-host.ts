@@ -22,6 +22,7 @@ import {
   type ModelChoice,
   type ModelDownload,
   type ModelPrecision,
+  type ApiResponse,
 } from '../shared/api.ts';
 import type { ApiHandlers, MediaKind, MediaProvider } from '../shared/handlers.ts';
 import { Engine, type EngineOptions } from './engine.ts';
@@ -39,6 +40,8 @@ import type { FetchLike } from './models/fetch.ts';
 import { listInstalled, useModel as persistActiveModel, type InstalledModel } from './models/install.ts';
 import { BUILTIN_SOURCES, DEFAULT_SOURCE_ORDER, parseSourceList, resolveSources, SOURCES_ENV } from './models/sources.ts';
 import { openLibrary, type Library } from './store/library.ts';
+import { DatabaseDamagedError } from './store/errors.ts';
+import { describeRebuild, openRebuildingIfDamaged, type RebuildReport } from './index/rebuild.ts';
 import { createLogger, type Logger } from './util/log.ts';
 
 /** Test seams and hooks for the model manager. */
@@ -71,6 +74,8 @@ export interface AppHostOptions {
   watch?: boolean;
   /** Re-scan the watched folders after the first open (changes made while nothing was running). */
   catchUp?: boolean;
+  /** The person agreed up front (`serve --rebuild-damaged`): rebuild a damaged library at open. */
+  rebuildDamaged?: boolean;
   models?: AppHostModelHooks;
 }
 
@@ -107,6 +112,8 @@ export class AppHost {
   private current: CurrentModel | null = null;
   /** Why the chosen model is not open (failed to open, no longer installed). */
   private modelError: { id: string | null; message: string } | null = null;
+  /** The library file is damaged: every request answers LIBRARY_DAMAGED until rebuildLibrary. */
+  private damaged: { error: DatabaseDamagedError; dir: string } | null = null;
   private overrides: { provider?: TowerSessionOptions['provider']; threads?: number };
   /** The library opened without a model, for status counts only; closed before an engine opens. */
   private bareLib: Library | null = null;
@@ -115,6 +122,7 @@ export class AppHost {
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly downloads = new Map<string, DownloadTask>();
   private closing = false;
+  private lastRebuild: RebuildReport | null = null;
 
   private constructor(private readonly opts: AppHostOptions) {
     this.log = opts.logger ?? createLogger('app');
@@ -172,6 +180,7 @@ export class AppHost {
       useModel: async ({ id }) => this.useModel(id),
       settings: async () => this.settings(),
       updateSettings: async (req) => this.updateSettings(req),
+      rebuildLibrary: () => this.rebuildLibrary(),
     };
     Object.assign(handlers, own);
     // Every method is present: the loop covers the contract's list, `own` replaces some of them.
@@ -192,6 +201,7 @@ export class AppHost {
     const engine = this.engineRef;
     if (!engine || this.closing) {
       if (this.closing) throw new ApiError('ENGINE_UNAVAILABLE', 'the engine is shutting down');
+      if (this.damaged) throw new ApiError('LIBRARY_DAMAGED', this.damaged.error.message);
       if (without === 'NOT_FOUND') throw new ApiError('NOT_FOUND', 'no model is active, so there are no photos to serve');
       if (without !== undefined) return without;
       throw this.noModel();
@@ -208,6 +218,7 @@ export class AppHost {
   private async status(): Promise<EngineStatus> {
     while (this.pendingOps > 0) await this.queue;
     if (this.engineRef) return this.withEngine((e) => e.handlers.status({}));
+    if (this.damaged) throw new ApiError('LIBRARY_DAMAGED', this.damaged.error.message);
     return { counts: this.bareCounts(), progress: { ...IDLE_PROGRESS }, model: null, provider: null };
   }
 
@@ -260,7 +271,13 @@ export class AppHost {
 
   private async openInitial(): Promise<void> {
     if (this.opts.modelDir) {
-      await this.openEngineAt(path.resolve(this.opts.modelDir));
+      try {
+        await this.openEngineAt(path.resolve(this.opts.modelDir), this.opts.rebuildDamaged === true);
+      } catch (err) {
+        // Not the model's fault: the host stays up and every request says LIBRARY_DAMAGED.
+        if (err instanceof DatabaseDamagedError) return this.log.error(err.message);
+        throw err;
+      }
       await this.afterOpen('start');
       return;
     }
@@ -273,8 +290,9 @@ export class AppHost {
       return;
     }
     try {
-      await this.openEngineAt(dir);
+      await this.openEngineAt(dir, this.opts.rebuildDamaged === true);
     } catch (err) {
+      if (err instanceof DatabaseDamagedError) return this.log.error(err.message);
       this.modelError = { id: active, message: `model ${active} could not be opened: ${message(err)}` };
       this.log.error(this.modelError.message);
       return;
@@ -282,20 +300,36 @@ export class AppHost {
     await this.afterOpen('start');
   }
 
-  private async openEngineAt(dir: string): Promise<Engine> {
+  private async openEngineAt(dir: string, rebuildIfDamaged = false): Promise<Engine> {
     const manifest = resolveModelDir(dir).manifest;
     this.closeBareLib();
-    const engine = await Engine.open({
-      ...this.opts.engine,
-      dbPath: this.opts.dbPath,
-      modelDir: dir,
-      session: this.sessionOptions(),
-      logger: this.log,
-    });
+    const open = (): Promise<Engine> => Engine.open({ ...this.opts.engine, dbPath: this.opts.dbPath, modelDir: dir, session: this.sessionOptions(), logger: this.log });
+    let engine: Engine;
+    try {
+      const opened = await openRebuildingIfDamaged(this.opts.dbPath, open, rebuildIfDamaged);
+      engine = opened.engine;
+      this.lastRebuild = opened.rebuilt;
+      if (opened.rebuilt) this.log.warn(describeRebuild(opened.rebuilt));
+    } catch (err) {
+      if (err instanceof DatabaseDamagedError) this.damaged = { error: err, dir };
+      throw err;
+    }
+    this.damaged = null;
     this.engineRef = engine;
     this.current = { dir, manifest };
     this.modelError = null;
     return engine;
+  }
+
+  /** After LIBRARY_DAMAGED, with the person's agreement: set the file aside, rebuild, index again. */
+  private rebuildLibrary(): Promise<ApiResponse<'rebuildLibrary'>> {
+    return this.exclusive(async () => {
+      if (!this.damaged) throw new ApiError('BAD_REQUEST', 'the library is not damaged: there is nothing to rebuild');
+      await this.openEngineAt(this.damaged.dir, true);
+      const report = this.lastRebuild!;
+      await this.afterOpen('use'); // indexes the restored folders again
+      return report;
+    });
   }
 
   /** Watch, and start the background pass that builds a new model's vectors (or catches up). */

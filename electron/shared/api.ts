@@ -223,6 +223,8 @@ export const requestSchemas = {
   modelDownloads: z.object({}).strict(),
   useModel: z.object({ id: modelId }).strict(),
   settings: z.object({}).strict(),
+  /** After LIBRARY_DAMAGED, once the person agreed: set the damaged file aside and rebuild from the photos. */
+  rebuildLibrary: z.object({}).strict(),
   updateSettings: z
     .object({
       provider: z.string().min(1).max(40).optional(),
@@ -263,6 +265,7 @@ export interface ApiResponses {
   modelDownloads: ModelDownload[];
   useModel: { ok: true };
   settings: EngineSettings;
+  rebuildLibrary: { aside: string; folders: string[]; missingFolders: string[]; customTags: string[] };
   updateSettings: EngineSettings;
 }
 export type ApiResponse<M extends ApiMethod> = ApiResponses[M];
@@ -284,6 +287,12 @@ export type ApiErrorCode =
   | 'MODEL_ERROR'
   /** No model is chosen yet: the user must pick (and download) one first. */
   | 'NO_MODEL'
+  /** The library database is damaged: offer to rebuild it (rebuildLibrary), which re-encodes every photo. */
+  | 'LIBRARY_DAMAGED'
+  /** The disk holding the library is full: nothing was lost, indexing resumes once there is space. */
+  | 'DISK_FULL'
+  /** Another process held the library's write lock too long; try again. */
+  | 'LIBRARY_BUSY'
   | 'INTERNAL';
 
 export interface ApiErrorPayload {

@@ -406,7 +406,7 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
   const validSource = (s: string) => BUILTIN_SOURCES.includes(s) || /^(hf:|modelscope:)?https?:\/\/\S+$/.test(s);
 
   /** What the real app host answers itself; everything else needs a model (NO_MODEL without one). */
-  const MODEL_FREE = new Set<ApiMethod>(['capabilities', 'status', 'listModels', 'downloadModel', 'modelDownloads', 'useModel', 'settings', 'updateSettings']);
+  const MODEL_FREE = new Set<ApiMethod>(['capabilities', 'status', 'listModels', 'downloadModel', 'modelDownloads', 'useModel', 'settings', 'updateSettings', 'rebuildLibrary']);
   const handlers: { [M in ApiMethod]: (req: ApiParsedRequest<M>) => Promise<ApiResponses[M]> | ApiResponses[M] } = {
     capabilities: () => ({ nativeShell: opts.nativeShell ?? false, transport: 'http' }),
     status: () => status(),
@@ -571,6 +571,9 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
       return { ok: true as const };
     },
     settings: () => ({ ...fakeSettings, sources: [...fakeSettings.sources] }),
+    rebuildLibrary: () => {
+      throw new ApiError('BAD_REQUEST', 'the library is not damaged');
+    },
     updateSettings: (req) => {
       if (req.provider !== undefined && !fakeSettings.providerChoices.includes(req.provider)) {
         throw new ApiError('BAD_REQUEST', `unknown execution provider "${req.provider}" (expected ${fakeSettings.providerChoices.join(', ')})`);

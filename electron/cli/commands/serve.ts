@@ -65,6 +65,7 @@ export function registerServeCommand(program: Command): void {
           watch: true,
           // Catch up on changes made while nothing was watching.
           catchUp: folders.length === 0,
+          rebuildDamaged: g.rebuildDamaged === true,
         });
         const engine = host.engine;
         if (!engine && folders.length) {
