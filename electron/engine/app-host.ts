@@ -201,7 +201,7 @@ export class AppHost {
     const engine = this.engineRef;
     if (!engine || this.closing) {
       if (this.closing) throw new ApiError('ENGINE_UNAVAILABLE', 'the engine is shutting down');
-      if (this.damaged) throw new ApiError('LIBRARY_DAMAGED', this.damaged.error.message);
+      if (this.damaged) throw this.damagedError();
       if (without === 'NOT_FOUND') throw new ApiError('NOT_FOUND', 'no model is active, so there are no photos to serve');
       if (without !== undefined) return without;
       throw this.noModel();
@@ -218,7 +218,7 @@ export class AppHost {
   private async status(): Promise<EngineStatus> {
     while (this.pendingOps > 0) await this.queue;
     if (this.engineRef) return this.withEngine((e) => e.handlers.status({}));
-    if (this.damaged) throw new ApiError('LIBRARY_DAMAGED', this.damaged.error.message);
+    if (this.damaged) throw this.damagedError();
     return { counts: this.bareCounts(), progress: { ...IDLE_PROGRESS }, model: null, provider: null };
   }
 
@@ -319,6 +319,16 @@ export class AppHost {
     this.current = { dir, manifest };
     this.modelError = null;
     return engine;
+  }
+
+  /** The UI's prompt words the advice itself: the API message carries what is wrong, briefly. */
+  private damagedError(): ApiError {
+    return new ApiError('LIBRARY_DAMAGED', this.damaged!.error.detail);
+  }
+
+  /** Why the library cannot be opened (damaged), or null. */
+  get libraryDamaged(): string | null {
+    return this.damaged?.error.message ?? null;
   }
 
   /** After LIBRARY_DAMAGED, with the person's agreement: set the file aside, rebuild, index again. */

@@ -193,12 +193,26 @@ export function App() {
     bumpEdits();
     results.retry();
   };
+  // A damaged library database: the engine offers a rebuild, which needs the person's agreement.
+  const damaged = !status && engine.error?.code === 'LIBRARY_DAMAGED';
+  const rebuild = async () => {
+    if (!window.confirm(t('library.rebuildConfirm'))) return;
+    try {
+      const r = await api.rebuildLibrary({});
+      push('info', t('library.rebuilt', { aside: r.aside }));
+    } catch (e) {
+      reportError(toCallError(e));
+    }
+    retryAll();
+  };
 
   let main;
   if (showChooser) {
     main = null;
   } else if (unreachable) {
     main = <ErrorState error={engine.error!} onRetry={retryAll} t={t} />;
+  } else if (damaged) {
+    main = <ErrorState error={engine.error!} action={{ label: t('library.rebuild'), run: () => void rebuild() }} t={t} />;
   } else if (mode.kind === 'home') {
     if (libraryEmpty) {
       main = <StateMessage icon="folder" title={t('empty.library.title')} body={t('empty.library.body')} />;
