@@ -7,6 +7,7 @@ import type { AlbumSummary, Capabilities, ModelChoice, PhotoHit, WatchedFolder }
 import { api, capabilities, transportKind } from './api/index.ts';
 import { toCallError, type ApiCallError } from './api/errors.ts';
 import { ErrorState, errorText } from './components/ErrorState.tsx';
+import { DamagedLibrary } from './components/DamagedLibrary.tsx';
 import { FilterBar } from './components/FilterBar.tsx';
 import { HomeView } from './components/HomeView.tsx';
 import { Icon, Logo } from './components/Icon.tsx';
@@ -27,7 +28,7 @@ import { useImeSearch } from './search/useImeSearch.ts';
 
 export function App() {
   const { t, lang, setLang } = useI18n();
-  const [caps, setCaps] = useState<Capabilities>({ nativeShell: false, transport: transportKind });
+  const [caps, setCaps] = useState<Capabilities>({ nativeShell: false, transport: transportKind, services: [] });
   useEffect(() => {
     void capabilities.then(setCaps);
   }, []);
@@ -193,26 +194,14 @@ export function App() {
     bumpEdits();
     results.retry();
   };
-  // A damaged library database: the engine offers a rebuild, which needs the person's agreement.
-  const damaged = !status && engine.error?.code === 'LIBRARY_DAMAGED';
-  const rebuild = async () => {
-    if (!window.confirm(t('library.rebuildConfirm'))) return;
-    try {
-      const r = await api.rebuildLibrary({});
-      push('info', t('library.rebuilt', { aside: r.aside }));
-    } catch (e) {
-      reportError(toCallError(e));
-    }
-    retryAll();
-  };
 
   let main;
   if (showChooser) {
     main = null;
   } else if (unreachable) {
     main = <ErrorState error={engine.error!} onRetry={retryAll} t={t} />;
-  } else if (damaged) {
-    main = <ErrorState error={engine.error!} action={{ label: t('library.rebuild'), run: () => void rebuild() }} t={t} />;
+  } else if (!status && engine.error?.code === 'LIBRARY_DAMAGED') {
+    main = <DamagedLibrary error={engine.error} t={t} onInfo={(m) => push('info', m)} onError={reportError} onDone={retryAll} />;
   } else if (mode.kind === 'home') {
     if (libraryEmpty) {
       main = <StateMessage icon="folder" title={t('empty.library.title')} body={t('empty.library.body')} />;

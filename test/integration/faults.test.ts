@@ -19,10 +19,11 @@ import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
 import { Engine } from '../../electron/engine/engine.ts';
 import { createLogger } from '../../electron/engine/util/log.ts';
 import { DiskFullError } from '../../electron/engine/store/errors.ts';
-import { AppHost } from '../../electron/engine/app-host.ts';
-import type { DataPaths } from '../../electron/engine/paths.ts';
-import { ApiError, parseRequest, type ApiMethod, type ApiRequest, type ApiResponse } from '../../electron/shared/api.ts';
-import { httpStatusFor } from '../../electron/server/errors.ts';
+import { ShiguangApp } from '../../electron/engine/app/app.ts';
+import { resolveAppConfig } from '../../electron/engine/app/config.ts';
+import { ApiRouter } from '../../electron/shared/router.ts';
+import { ApiError } from '../../electron/shared/api.ts';
+import { httpStatusFor } from '../../electron/transport/errors.ts';
 
 const run = promisify(execFile);
 const models = process.env.SHIGUANG_TEST_MODELS ?? path.resolve('.cache/test-models');
@@ -119,30 +120,29 @@ describe('faults beyond SIGKILL', () => {
 
     it('the app: every request answers LIBRARY_DAMAGED (a prompt for the UI) until rebuildLibrary, which rebuilds and re-indexes', async () => {
       const home = path.join(tmp, 'app-home');
-      const paths: DataPaths = { home, db: path.join(home, 'library.db'), models: path.join(home, 'models'), cache: path.join(home, 'cache'), config: path.join(home, 'config.json') };
+      const config = resolveAppConfig({ model: toy, threads: 1 }, { SHIGUANG_HOME: home });
       fs.mkdirSync(home, { recursive: true });
-      fs.copyFileSync(good, paths.db);
-      damages[1][1](paths.db); // the photos table overwritten: the folder list can still be salvaged
-      const host = await AppHost.open({ dbPath: paths.db, paths, modelDir: toy, session: { threads: 1 }, logger: createLogger('test', 'error'), engine: { autoTag: false }, watch: false });
-      const call = <M extends ApiMethod>(method: M, req: ApiRequest<M>): Promise<ApiResponse<M>> =>
-        (host.handlers[method] as (r: unknown) => Promise<ApiResponse<M>>)(parseRequest(method, req));
+      fs.copyFileSync(good, config.dbPath);
+      damages[1][1](config.dbPath); // the photos table overwritten: the folder list can still be salvaged
+      const app = await ShiguangApp.open({ config, logger: createLogger('test', 'error'), engine: { autoTag: false } });
+      const router = new ApiRouter('http').registerAll(app.services());
       try {
-        for (const attempt of [call('status', {}), call('search', { query: '红色' }), call('listFolders', {})]) {
+        for (const attempt of [router.invoke('status', {}), router.invoke('search', { query: '红色' }), router.invoke('listFolders', {})]) {
           const e = await attempt.then(() => null, (x: unknown) => x);
           expect(e).toBeInstanceOf(ApiError);
           expect((e as ApiError).code).toBe('LIBRARY_DAMAGED');
           expect(httpStatusFor((e as ApiError).code)).toBe(409);
         }
-        const report = await call('rebuildLibrary', {});
+        const report = await router.invoke('rebuildLibrary', {});
         expect(report.aside).toMatch(/library\.db\.damaged-/);
         expect(fs.existsSync(report.aside)).toBe(true);
         expect(report.folders).toEqual([photos]);
         const t0 = Date.now();
-        while ((await call('status', {})).counts.indexed < 6 && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 100));
-        expect((await call('status', {})).counts).toEqual({ indexed: 6, pending: 0, skipped: 0 });
-        await expect(call('rebuildLibrary', {})).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+        while ((await router.invoke('status', {})).counts.indexed < 6 && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 100));
+        expect((await router.invoke('status', {})).counts).toEqual({ indexed: 6, pending: 0, skipped: 0 });
+        await expect(router.invoke('rebuildLibrary', {})).rejects.toMatchObject({ code: 'BAD_REQUEST' });
       } finally {
-        await host.close();
+        await app.close();
       }
     });
 

@@ -15,7 +15,8 @@ import { writeHostileCorpus, type HostileCorpus } from '../../scripts/fixtures/h
 import { Engine } from '../../electron/engine/engine.ts';
 import { createLogger } from '../../electron/engine/util/log.ts';
 import type { PhotoRow } from '../../electron/engine/store/rows.ts';
-import { resolveMedia } from '../../electron/server/media-guard.ts';
+import { resolveMedia } from '../../electron/transport/media-guard.ts';
+import { libraryHandlers } from '../../electron/engine/library/library-handlers.ts';
 
 const run = promisify(execFile);
 const models = process.env.SHIGUANG_TEST_MODELS ?? path.resolve('.cache/test-models');
@@ -87,10 +88,12 @@ describe.skipIf(process.platform !== 'linux')('hostile corpus: every file accoun
 
   it('skip reasons over the API (listSkipped, photo) never quote file content', async () => {
     const secrets = ['root:x:0', '726f6f74', '这不是照片', 'shopping', 'DOCTYPE', '3c21444f'];
-    const skipped = await engine.handlers.listSkipped({ limit: 1000, offset: 0 });
+    // The library service's API handlers, as a transport calls them.
+    const api = libraryHandlers((fn) => Promise.resolve(fn(engine)));
+    const skipped = await api.listSkipped({ limit: 1000, offset: 0 });
     expect(skipped.length).toBe(rows.filter((r) => r.status === 'skipped').length);
     const texts = skipped.map((s) => s.reason);
-    for (const r of rows.filter((x) => x.status === 'skipped')) texts.push((await engine.handlers.photo({ photoId: r.id })).skipReason ?? '');
+    for (const r of rows.filter((x) => x.status === 'skipped')) texts.push((await api.photo({ photoId: r.id })).skipReason ?? '');
     for (const t of texts) for (const s of secrets) expect(t, t).not.toContain(s);
   });
 

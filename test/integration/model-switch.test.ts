@@ -76,7 +76,7 @@ describe('model switch', () => {
       // Queries now use the 8-d model's vectors (random weights: only shape and count are meaningful).
       const res = await e2.search.text('红色', 5);
       expect(res.hits).toHaveLength(5);
-      const status = await e2.handlers.status({});
+      const status = await e2.status();
       expect(status.model).toMatchObject({ id: 'test-tiny', embeddingDim: 8 });
     } finally {
       await e2.close();

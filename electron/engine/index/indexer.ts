@@ -15,7 +15,7 @@ import { preprocess, type PreprocessSpec } from '../media/decode.ts';
 import { readMetadata, type PhotoMetadata } from '../media/metadata.ts';
 import type { Library } from '../store/library.ts';
 import { classifyStoreError } from '../store/errors.ts';
-import type { VectorRepository } from '../store/vector-repository.ts';
+import type { VectorBatch, VectorRepository } from '../store/vector-repository.ts';
 import { ProgressTracker } from './progress.ts';
 import { SerialQueue } from '../util/serial-queue.ts';
 import { describeFailure, runEncodePipeline, type PipelineItem } from './encode-pipeline.ts';
@@ -30,10 +30,11 @@ export interface IndexerOptions {
   /** Photos per encoder request (the worker loops when the graph's batch is fixed at 1). */
   batchSize?: number;
   decodeConcurrency?: number;
-  /** Called after each batch of photos gets vectors (zero-shot tagging hooks in here). */
-  onIndexed?: (photoIds: number[]) => void | Promise<void>;
-  /** Called when photos leave the index or move (album summaries may change). */
-  onChanged?: () => void;
+  /**
+   * Called after each batch of photos gets vectors, with those vectors (zero-shot tagging hooks in
+   * here, so it never reads them back from the store).
+   */
+  onIndexed?: (batch: VectorBatch) => void | Promise<void>;
 }
 
 export interface IndexSummary {
@@ -108,18 +109,13 @@ export class Indexer {
           counts.removed++;
         }
       }
-      if (counts.removed || counts.moved) this.opts.onChanged?.();
       const { encoded, skipped } = await this.encodePending();
       return { ...counts, encoded, skipped };
     });
   }
 
   removeFolder(folderId: number): Promise<boolean> {
-    return this.queue.run(async () => {
-      const removed = this.lib.folders.remove(folderId);
-      if (removed) this.opts.onChanged?.();
-      return removed;
-    });
+    return this.queue.run(async () => this.lib.folders.remove(folderId));
   }
 
   /** Stop the current encoding pass soon; pending photos stay pending for the next run. */
@@ -165,7 +161,6 @@ export class Indexer {
       this.lib.photos.delete(gone.id);
       counts.removed++;
     }
-    if (counts.removed || counts.moved) this.opts.onChanged?.();
     return scanned;
   }
 
@@ -209,7 +204,7 @@ export class Indexer {
         this.vectors.upsert(row.id, twinVector);
       });
       counts.copied++;
-      await this.opts.onIndexed?.([row.id]);
+      await this.opts.onIndexed?.({ ids: Int32Array.of(row.id), vectors: twinVector });
       return;
     }
     counts.added++;
@@ -221,7 +216,7 @@ export class Indexer {
     const items: PipelineItem[] = [
       ...this.lib.photos.listPending(Number.MAX_SAFE_INTEGER),
       ...this.lib.photos.missingVectors(this.vectors.modelRowId, Number.MAX_SAFE_INTEGER),
-    ].map((p) => ({ photoId: p.id, path: p.path }));
+    ].map((p) => ({ photoId: p.id, path: p.path, hash: p.hash }));
     if (items.length === 0) return { encoded: 0, skipped: 0 };
     const bounds = await this.bounds();
     this.progress.start(items.length);
@@ -234,16 +229,19 @@ export class Indexer {
         {
           decode: async (item) => {
             // Checked again just before reading: the file may have become a link since the scan.
+            // A new file was hashed by reconcile (to recognise moves and copies); only a changed
+            // one, whose hash reconcile cleared, is hashed here.
             const file = await bounds.checkReadable(item.path);
             const [pre, meta, hash] = await Promise.all([
               preprocess(file, spec),
               readMetadata(file).catch(() => emptyMetadata()),
-              hashFile(file),
+              item.hash ?? hashFile(file),
             ]);
             return { data: { meta, width: pre.width, height: pre.height, hash }, tensor: pre.tensor };
           },
           encode: (tensors) => this.embedder.embedImageTensors(tensors),
           persist: async (done) => {
+            const stored: typeof done = [];
             this.lib.transaction(() => {
               for (const d of done) {
                 const row = this.lib.photos.get(d.item.photoId);
@@ -261,9 +259,10 @@ export class Indexer {
                   gpsLon: d.data.meta.gps?.lon ?? null,
                 });
                 this.vectors.upsert(row.id, d.vector);
+                stored.push(d);
               }
             });
-            await this.opts.onIndexed?.(done.map((d) => d.item.photoId));
+            if (stored.length) await this.opts.onIndexed?.(packBatch(stored, this.vectors.dim));
           },
           skip: (item, reason) => {
             // A transaction, so a store failure (a full disk) arrives typed, like persist's.
@@ -290,6 +289,12 @@ export class Indexer {
       this.progress.finish();
     }
   }
+}
+
+function packBatch(done: readonly { item: PipelineItem; vector: Float32Array }[], dim: number): VectorBatch {
+  const vectors = new Float32Array(done.length * dim);
+  done.forEach((d, i) => vectors.set(d.vector, i * dim));
+  return { ids: Int32Array.from(done, (d) => d.item.photoId), vectors };
 }
 
 function emptyMetadata(): PhotoMetadata {

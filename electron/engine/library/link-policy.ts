@@ -17,6 +17,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { isInsideRoots } from '../../shared/inside-roots.ts';
 
 export type LinkTarget = 'inside' | 'outside' | 'dangling' | 'loop';
 
@@ -40,21 +41,6 @@ export class PolicySkip extends Error {
   constructor(readonly reason: typeof SYMLINK_SKIP | typeof UNREADABLE_NAME_SKIP | 'unreadable', message: string) {
     super(message);
   }
-}
-
-/**
- * True when `realFile` lies strictly inside one of `realRoots`. Both must already be real paths;
- * no I/O. Segment-wise, so `/photos2/x` is not inside `/photos`; `pathImpl` lets tests check
- * Windows semantics on any OS.
- */
-export function isInsideRoots(realFile: string, realRoots: readonly string[], pathImpl: typeof path = path): boolean {
-  if (!pathImpl.isAbsolute(realFile) || realFile.includes('\0')) return false;
-  return realRoots.some((root) => {
-    if (!root || !pathImpl.isAbsolute(root) || root.includes('\0')) return false;
-    const rel = pathImpl.relative(root, realFile);
-    if (rel === '' || pathImpl.isAbsolute(rel)) return false;
-    return rel.split(pathImpl.sep)[0] !== '..';
-  });
 }
 
 export type EntryKind =
@@ -83,7 +69,7 @@ export class LibraryBounds {
   }
 
   contains(realPath: string): boolean {
-    return isInsideRoots(realPath, this.realRoots);
+    return isInsideRoots(realPath, this.realRoots, path);
   }
 
   /** Where a link below a root leads, for its skip reason. The target is never opened. */

@@ -42,6 +42,11 @@ export class ModelRuntime implements TextEmbedder {
     return this.model.manifest.logitScale;
   }
 
+  /** The execution provider preference and threads this runtime's towers open with. */
+  get sessionOptions(): Readonly<TowerSessionOptions> {
+    return this.options;
+  }
+
   get preprocessSpec(): PreprocessSpec {
     const { resolution, mean, std, resize } = this.model.manifest.image;
     return { resolution, mean, std, resize };

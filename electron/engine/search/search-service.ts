@@ -1,14 +1,16 @@
 /**
  * Queries: text → photos, photo → similar photos, dropped image → similar photos. Filters
  * (folder subtree, date-taken range, tag) are handed to the vector query itself, so the top K
- * come from the filtered set rather than from over-fetching and discarding.
+ * come from the filtered set rather than from over-fetching and discarding. Hits carry their tags.
  */
 import path from 'node:path';
 import type { PhotoHit, SearchResponse } from '../../shared/api.ts';
 import { ApiError } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
-import type { VectorRepository, VectorFilter } from '../store/vector-repository.ts';
+import type { VectorFilter } from '../store/vector-repository.ts';
 import { preprocess, type PreprocessSpec } from '../media/decode.ts';
+import type { VectorSearch } from './vector-search.ts';
+import { attachTags, toHit } from './hits.ts';
 
 export interface SearchFilters {
   folder?: string;
@@ -34,7 +36,8 @@ export function parseDateBound(value: string, bound: 'after' | 'before'): number
 export class SearchService {
   constructor(
     private readonly lib: Library,
-    private readonly vectors: () => VectorRepository,
+    /** The serving model's vector search; a function because the serving model can change. */
+    private readonly vectors: () => VectorSearch,
     private readonly embedder: () => QueryEmbedder,
   ) {}
 
@@ -65,7 +68,7 @@ export class SearchService {
   }
 
   async similar(photoId: number, limit: number, filters: SearchFilters = {}): Promise<SearchResponse> {
-    const vec = this.vectors().get(photoId);
+    const vec = this.vectors().vectors.get(photoId);
     if (!vec) {
       const row = this.lib.photos.get(photoId);
       throw new ApiError('NOT_FOUND', row ? `photo ${row.path} has no embedding yet (${row.status})` : `no photo with id ${photoId}`);
@@ -99,27 +102,14 @@ export class SearchService {
     const found = this.vectors().search(vec, limit, filter);
     const rows = this.lib.photos.getMany(found.map((f) => f.photoId));
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return found.flatMap((f) => {
-      const r = byId.get(f.photoId);
-      return r ? [toHit(r, f.score)] : [];
-    });
+    return attachTags(
+      this.lib,
+      found.flatMap((f) => {
+        const r = byId.get(f.photoId);
+        return r ? [toHit(r, f.score)] : [];
+      }),
+    );
   }
-}
-
-export function toHit(
-  r: { id: number; path: string; width: number | null; height: number | null; takenAt: number | null },
-  score: number,
-): PhotoHit {
-  return {
-    id: r.id,
-    path: r.path,
-    score: Math.round(score * 1e4) / 1e4,
-    fileName: path.basename(r.path),
-    folder: path.dirname(r.path),
-    width: r.width,
-    height: r.height,
-    takenAt: r.takenAt != null ? new Date(r.takenAt).toISOString() : null,
-  };
 }
 
 function round(ms: number): number {

@@ -30,9 +30,9 @@ try {
       if (role === 'search') {
         await engine.search.text(['红色', '蓝色的海', '绿色'][n % 3], 10);
       } else if (role === 'status') {
-        await engine.handlers.status({});
-        await engine.handlers.listSkipped({ limit: 100, offset: 0 });
-        await engine.handlers.listFolders({});
+        await engine.status();
+        engine.library.skipped(100, 0);
+        engine.library.folders();
       } else if (role === 'discover') {
         // What a reconcile pass does per file, as fast as it goes: read the row, then write it
         // (a size/mtime change re-queues it). Each call is one read-then-write transaction.

@@ -11,7 +11,7 @@ import type { MediaKind, MediaProvider } from '../shared/handlers.ts';
 import { APP_SCHEME, MEDIA_HOST } from '../shared/ipc.ts';
 import { httpStatusFor } from './errors.ts';
 import { imageContentType } from './mime.ts';
-import { isInsideRoots } from '../engine/library/link-policy.ts';
+import { isInsideRoots } from '../shared/inside-roots.ts';
 
 /**
  * MediaProvider plus where generated thumbnails live. Thumbnails sit in the app's cache, outside
@@ -59,7 +59,8 @@ export function parseMediaUrl(url: string): MediaRef | null {
 
 /**
  * True when `realFile` is strictly inside one of `realRoots` (both real paths; no I/O). The rule
- * lives with the engine's link policy, so scan, watch, indexing and serving agree on it.
+ * is shared with the engine's link policy (shared/inside-roots.ts), so scan, watch, indexing and
+ * serving agree on it.
  */
 export function isServablePath(realFile: string, realRoots: readonly string[], pathImpl: typeof path = path): boolean {
   return isInsideRoots(realFile, realRoots, pathImpl);
