@@ -19,6 +19,8 @@ import type { VectorBatch, VectorRepository } from '../store/vector-repository.t
 import { ProgressTracker } from './progress.ts';
 import { SerialQueue } from '../util/serial-queue.ts';
 import { describeFailure, runEncodePipeline, type PipelineItem } from './encode-pipeline.ts';
+import { Reconciliation } from './reconcile.ts';
+import type { KnownFile } from '../store/photo-identity.ts';
 
 export interface ImageEmbedder {
   readonly preprocessSpec: PreprocessSpec;
@@ -52,6 +54,9 @@ export interface IndexSummary {
 type Counts = Omit<IndexSummary, 'seconds' | 'encoded' | 'skipped' | 'scanned'>;
 const emptyCounts = (): Counts => ({ added: 0, changed: 0, moved: 0, copied: 0, removed: 0 });
 
+/** Candidates held before an early settle (see walkFolder). */
+const EARLY_SETTLE = 512;
+
 export class Indexer {
   readonly progress = new ProgressTracker();
   private readonly queue = new SerialQueue();
@@ -68,7 +73,10 @@ export class Indexer {
     return this.progress.snapshot();
   }
 
-  /** Full pass over folders: add them as watched roots, reconcile, encode everything pending. */
+  /**
+   * Full pass over folders: add them as watched roots, reconcile every one of them against the
+   * disk (moves matched across all of them before anything is deleted), encode what is pending.
+   */
   indexFolders(roots: string[]): Promise<IndexSummary> {
     return this.typedStoreErrors(async () => {
       const t0 = Date.now();
@@ -76,18 +84,35 @@ export class Indexer {
       let scanned = 0;
       const folders = roots.map((root) => this.lib.folders.add(path.resolve(root)));
       const bounds = await this.bounds();
-      for (const folder of folders) scanned += await this.reconcileFolder(folder.id, folder.path, counts, bounds);
+      const rec = this.reconciliation(bounds);
+      const missing: KnownFile[] = [];
+      for (const folder of folders) scanned += await this.walkFolder(folder.id, folder.path, bounds, rec, missing, counts);
+      await this.settle(rec, missing, true, counts);
       const { encoded, skipped } = await this.encodePending();
       return { scanned, ...counts, encoded, skipped, seconds: (Date.now() - t0) / 1000 };
     });
   }
 
-  /** Watcher events, already debounced: files that appeared/changed and files that vanished. */
+  /**
+   * Watcher events, already debounced: files that appeared/changed and files (or folders, ending
+   * with a separator) that vanished. Moves, swaps and saves-over are matched within the batch and
+   * against rows whose file is gone; a vanished photo that nothing re-attached is left for the
+   * next full pass to delete (the engine runs one after every burst), so the unlink of a rename
+   * that arrives before its add never costs the photo its row.
+   */
   applyChanges(changed: string[], removed: string[]): Promise<Counts & { encoded: number; skipped: number }> {
     return this.typedStoreErrors(async () => {
       const counts = emptyCounts();
-      const vanished = new Set(removed.map((p) => path.resolve(p)));
       const bounds = await this.bounds();
+      const rec = this.reconciliation(bounds);
+      const missing = new Map<number, KnownFile>();
+      const noteMissing = (k: KnownFile | undefined): void => {
+        if (k && !fs.existsSync(k.path)) missing.set(k.id, k);
+      };
+      for (const p of removed) {
+        if (p.endsWith(path.sep)) for (const k of this.lib.identity.knownInTree(p)) noteMissing(k);
+        else noteMissing(this.lib.identity.knownAt(path.resolve(p)));
+      }
       for (const p of changed) {
         const file = path.resolve(p);
         const folder = this.folderFor(file);
@@ -95,20 +120,14 @@ export class Indexer {
         // Links are never followed (link-policy.ts): a link is recorded, its target never read.
         const entry = await entryKind(file);
         if (entry.kind === 'other') {
-          vanished.add(file);
+          noteMissing(this.lib.identity.knownAt(file));
           continue;
         }
-        const found: FoundFile = { path: file, size: entry.size, mtimeMs: entry.mtimeMs };
+        const found: FoundFile = { path: file, size: entry.size, mtimeMs: entry.mtimeMs, fileId: entry.fileId };
         if (entry.kind === 'symlink') found.skip = symlinkSkipReason(await bounds.classifyLink(file));
-        await this.reconcileFile(folder.id, found, counts, bounds);
+        await rec.observe(found, folder.id, this.lib.identity.knownAt(file));
       }
-      for (const file of vanished) {
-        const row = this.lib.photos.getByPath(file);
-        if (row && !fs.existsSync(file)) {
-          this.lib.photos.delete(row.id);
-          counts.removed++;
-        }
-      }
+      await this.settle(rec, [...missing.values()], false, counts);
       const { encoded, skipped } = await this.encodePending();
       return { ...counts, encoded, skipped };
     });
@@ -146,68 +165,52 @@ export class Indexer {
     return LibraryBounds.resolve(this.lib.folders.list().map((f) => f.path));
   }
 
-  private async reconcileFolder(folderId: number, root: string, counts: Counts, bounds: LibraryBounds): Promise<number> {
-    const known = new Map(this.lib.photos.listPathsUnder(folderId).map((r) => [r.path, r]));
-    let scanned = 0;
-    this.progress.working(root);
-    for await (const found of walkPhotos(root, bounds)) {
-      scanned++;
-      known.delete(found.path);
-      await this.reconcileFile(folderId, found, counts, bounds);
-    }
-    // Whatever is left was not found on disk: deleted (moves were matched by hash above).
-    for (const gone of known.values()) {
-      if (fs.existsSync(gone.path)) continue;
-      this.lib.photos.delete(gone.id);
-      counts.removed++;
-    }
-    return scanned;
+  private reconciliation(bounds: LibraryBounds): Reconciliation {
+    return new Reconciliation(
+      this.lib,
+      async (p) => hashFile(await bounds.checkReadable(p)),
+      (err) => (err instanceof PolicySkip ? describeFailure(err) : `unreadable: ${err instanceof Error ? err.message : String(err)}`),
+    );
   }
 
   /**
-   * One file seen on disk. A new path whose bytes match a photo whose file is gone is a rename
-   * or move: the old row (and its vector and tags) takes the new path. A new path whose bytes
-   * match a photo that still exists is a copy: its vector is reused. Otherwise it is pending.
+   * Walk one root: every file is observed against the row at its path; rows not seen are added
+   * to `missing` (settled once every root has been walked). Candidates are settled early, at a
+   * folder boundary once there are many, so a first index of a big library shows progress and a
+   * killed run keeps what it found; moves still match (their old path is gone), and a swap
+   * within one folder is settled together.
    */
-  private async reconcileFile(folderId: number, found: FoundFile, counts: Counts, bounds: LibraryBounds): Promise<void> {
-    const { row, change } = this.lib.photos.upsertDiscovered({ path: found.path, folderId, size: found.size, mtimeMs: found.mtimeMs });
-    if (found.skip) {
-      // A link or an unreadable name: accounted for as skipped, never read.
-      if (change !== 'unchanged' || row.status !== 'skipped') this.lib.photos.markSkipped(row.id, found.skip);
-      return;
+  private async walkFolder(folderId: number, root: string, bounds: LibraryBounds, rec: Reconciliation, missing: KnownFile[], counts: Counts): Promise<number> {
+    const known = new Map(this.lib.identity.knownUnder(folderId).map((r) => [r.path, r]));
+    let scanned = 0;
+    let dir = '';
+    this.progress.working(root);
+    for await (const found of walkPhotos(root, bounds)) {
+      scanned++;
+      const here = path.dirname(found.path);
+      if (here !== dir && rec.pendingCandidates >= EARLY_SETTLE) await this.settle(rec, [], false, counts);
+      dir = here;
+      const k = known.get(found.path);
+      known.delete(found.path);
+      await rec.observe(found, folderId, k);
     }
-    if (change === 'unchanged') return;
-    if (change === 'changed') {
-      counts.changed++;
-      return; // re-encoded by encodePending; its hash is recomputed there
-    }
-    let hash: string;
-    try {
-      hash = await hashFile(await bounds.checkReadable(found.path));
-    } catch (err) {
-      this.lib.photos.markSkipped(row.id, err instanceof PolicySkip ? describeFailure(err) : `unreadable: ${err instanceof Error ? err.message : String(err)}`);
-      return;
-    }
-    const twin = this.lib.photos.findByHash(hash).find((p) => p.id !== row.id && p.size === found.size);
-    if (twin && !fs.existsSync(twin.path)) {
-      this.lib.photos.delete(row.id);
-      this.lib.photos.move(twin.id, found.path, folderId);
-      this.lib.photos.update(twin.id, { mtimeMs: found.mtimeMs });
-      counts.moved++;
-      return;
-    }
-    this.lib.photos.setHash(row.id, hash);
-    const twinVector = twin && twin.status === 'indexed' ? this.vectors.get(twin.id) : undefined;
-    if (twin && twinVector) {
+    for (const gone of known.values()) if (!fs.existsSync(gone.path)) missing.push(gone);
+    return scanned;
+  }
+
+  /** Apply a reconciliation; byte-identical copies get their twin's vector. */
+  private async settle(rec: Reconciliation, missing: KnownFile[], deleteUnmatched: boolean, counts: Counts): Promise<void> {
+    const r = rec.settle(missing, deleteUnmatched);
+    for (const k of ['added', 'changed', 'moved', 'copied', 'removed'] as const) counts[k] += r[k];
+    for (const c of r.copies) {
+      const vector = this.vectors.get(c.twinId);
+      if (!vector) continue; // stays pending: encoded like a new photo
       this.lib.transaction(() => {
-        this.lib.photos.copyIndexedMetadata(twin.id, row.id);
-        this.vectors.upsert(row.id, twinVector);
+        this.lib.photos.copyIndexedMetadata(c.twinId, c.id);
+        this.vectors.upsert(c.id, vector);
       });
-      counts.copied++;
-      await this.opts.onIndexed?.({ ids: Int32Array.of(row.id), vectors: twinVector });
-      return;
+      await this.opts.onIndexed?.({ ids: Int32Array.of(c.id), vectors: vector });
     }
-    counts.added++;
   }
 
   /** Encode every photo that is pending or lacks a vector for the active model. */

@@ -44,8 +44,8 @@ export class PolicySkip extends Error {
 }
 
 export type EntryKind =
-  | { kind: 'file'; size: number; mtimeMs: number }
-  | { kind: 'symlink'; size: number; mtimeMs: number }
+  | { kind: 'file'; size: number; mtimeMs: number; fileId: string | null }
+  | { kind: 'symlink'; size: number; mtimeMs: number; fileId: string | null }
   /** A directory, FIFO, socket, device, or something that vanished: not a photo. */
   | { kind: 'other' };
 
@@ -53,8 +53,9 @@ export type EntryKind =
 export async function entryKind(p: string | Buffer): Promise<EntryKind> {
   const st = await fs.promises.lstat(p).catch(() => null);
   if (!st) return { kind: 'other' };
-  if (st.isSymbolicLink()) return { kind: 'symlink', size: st.size, mtimeMs: Math.trunc(st.mtimeMs) };
-  if (st.isFile()) return { kind: 'file', size: st.size, mtimeMs: Math.trunc(st.mtimeMs) };
+  const fileId = st.ino ? `${st.dev}:${st.ino}` : null;
+  if (st.isSymbolicLink()) return { kind: 'symlink', size: st.size, mtimeMs: Math.trunc(st.mtimeMs), fileId };
+  if (st.isFile()) return { kind: 'file', size: st.size, mtimeMs: Math.trunc(st.mtimeMs), fileId };
   return { kind: 'other' };
 }
 

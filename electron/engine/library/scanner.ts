@@ -14,6 +14,8 @@ export interface FoundFile {
   path: string;
   size: number;
   mtimeMs: number;
+  /** "dev:ino" (lstat): what tells two swapped files of equal size and mtime apart; null where unknown. */
+  fileId?: string | null;
   /** Set when the entry must not be read: the skip reason to record (a link, an unreadable name). */
   skip?: string;
 }
@@ -31,6 +33,11 @@ export function isIndexablePath(root: string, p: string): boolean {
   if (rel.startsWith('..') || path.isAbsolute(rel)) return false;
   const parts = rel.split(path.sep);
   return !parts.slice(0, -1).some(isIgnoredDir) && !parts[parts.length - 1].startsWith('.');
+}
+
+/** "dev:ino", or null where the file system has no stable inode numbers (ino 0). */
+export function fileIdOf(st: { dev: number; ino: number }): string | null {
+  return st.ino ? `${st.dev}:${st.ino}` : null;
 }
 
 interface DirToWalk {
@@ -65,7 +72,7 @@ export async function* walkPhotos(root: string, bounds: LibraryBounds): AsyncGen
       if (!e.isFile() && !e.isSymbolicLink()) continue; // FIFO, socket, device: never opened
       const st = await fs.promises.lstat(raw).catch(() => null);
       if (!st) continue; // deleted between readdir and lstat
-      const found: FoundFile = { path: text, size: st.size, mtimeMs: Math.trunc(st.mtimeMs) };
+      const found: FoundFile = { path: text, size: st.size, mtimeMs: Math.trunc(st.mtimeMs), fileId: fileIdOf(st) };
       if (!valid) found.skip = unreadableNameReason();
       else if (st.isSymbolicLink()) found.skip = symlinkSkipReason(await bounds.classifyLink(text));
       else if (!st.isFile()) continue;
