@@ -29,6 +29,7 @@ import { resolveModelDir } from './ml/model-dir.ts';
 import { Indexer, type IndexerOptions, type IndexSummary } from './index/indexer.ts';
 import { PhotoWatcher, type WatcherOptions } from './library/watcher.ts';
 import { acquireWatchLock, type WatchLock } from './library/watch-lock.ts';
+import { RescanScheduler } from './index/rescan-scheduler.ts';
 import { LibraryService } from './library/library-service.ts';
 import { SearchService } from './search/search-service.ts';
 import { VectorSearch, type VectorSearchMode } from './search/vector-search.ts';
@@ -77,6 +78,7 @@ export class Engine {
   readonly tags: TagService;
   readonly library: LibraryService;
   private watcher: PhotoWatcher | null = null;
+  private rescans: RescanScheduler | null = null;
   private watchLock: WatchLock | null = null;
   private preparingTags: Promise<void> | null = null;
   private closed = false;
@@ -241,16 +243,34 @@ export class Engine {
   private async restartWatcher(): Promise<void> {
     await this.watcher?.close();
     const roots = this.lib.folders.list().map((f) => f.path);
+    // After every burst, watcher error and periodically, a full (stat-only) pass makes the library
+    // equal the disk again, whatever events were missed (index/rescan-scheduler.ts).
+    this.rescans ??= new RescanScheduler(() => this.reindexAll(), (e) => this.log.warn(`re-check of the folders failed: ${message(e)}`), this.opts.watcher?.rescan);
+    const rescans = this.rescans;
     this.watcher = new PhotoWatcher(
       async (changed, removed) => {
-        const r = await this.indexer.applyChanges(changed, removed);
-        await this.afterPass();
-        this.log.info(`changes: +${r.added} ~${r.changed} moved ${r.moved} copied ${r.copied} -${r.removed}, encoded ${r.encoded}, skipped ${r.skipped}`);
+        try {
+          const r = await this.indexer.applyChanges(changed, removed);
+          await this.afterPass();
+          this.log.info(`changes: +${r.added} ~${r.changed} moved ${r.moved} copied ${r.copied} -${r.removed}, encoded ${r.encoded}, skipped ${r.skipped}`);
+        } finally {
+          rescans.noteActivity();
+        }
       },
       this.opts.watcher,
-      (err) => this.log.warn(`watcher: ${err.message}`),
+      (err) => {
+        this.log.warn(`watcher: ${err.message}`);
+        rescans.noteActivity();
+      },
     );
     if (roots.length) await this.watcher.start(roots);
+  }
+
+  /** Resolves once the watcher's batches and the re-check after them are done (tests, stress runs). */
+  async converged(): Promise<void> {
+    await this.watcher?.settled();
+    await this.rescans?.idle();
+    await this.indexer.idle();
   }
 
   /** Resolves when the watcher has processed everything it has seen so far (tests, CLI). */
@@ -319,6 +339,7 @@ export class Engine {
     this.closed = true;
     this.indexer.stop();
     await this.watcher?.close();
+    await this.rescans?.close();
     await this.watchLock?.release();
     await this.indexer.idle().catch(() => undefined);
     await this.preparingTags;

@@ -21,6 +21,7 @@
  */
 import fs from 'node:fs';
 import type { FoundFile } from '../library/scanner.ts';
+import { PolicySkip } from '../library/link-policy.ts';
 import type { Library } from '../store/library.ts';
 import type { KnownFile, SeenFile } from '../store/photo-identity.ts';
 
@@ -81,6 +82,9 @@ export class Reconciliation {
     try {
       hash = await this.hashOf(found.path);
     } catch (err) {
+      // Gone between the listing and the read (renamed, deleted): nothing to record; a row at this
+      // path is settled by the pass that no longer sees the file.
+      if (err instanceof PolicySkip && err.reason === 'vanished') return 'skipped';
       const { row } = photos.upsertDiscovered(seen);
       photos.markSkipped(row.id, this.skipReasonOf(err));
       return 'skipped';

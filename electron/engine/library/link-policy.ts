@@ -38,7 +38,8 @@ export function symlinkSkipReason(target: LinkTarget): string {
 /** An entry that must not be read; carries a skip reason (see encode-pipeline's describeFailure). */
 export class PolicySkip extends Error {
   override readonly name = 'PolicySkip';
-  constructor(readonly reason: typeof SYMLINK_SKIP | typeof UNREADABLE_NAME_SKIP | 'unreadable', message: string) {
+  /** 'vanished': the file was gone (or replaced) when it was about to be read — a race, not a verdict. */
+  constructor(readonly reason: typeof SYMLINK_SKIP | typeof UNREADABLE_NAME_SKIP | 'unreadable' | 'vanished', message: string) {
     super(message);
   }
 }
@@ -90,9 +91,9 @@ export class LibraryBounds {
   async checkReadable(p: string): Promise<string> {
     const kind = await entryKind(p);
     if (kind.kind === 'symlink') throw new PolicySkip(SYMLINK_SKIP, symlinkSkipReason(await this.classifyLink(p)).slice(SYMLINK_SKIP.length + 2));
-    if (kind.kind !== 'file') throw new PolicySkip('unreadable', 'not a regular file (or it vanished)');
+    if (kind.kind !== 'file') throw new PolicySkip('vanished', 'not a regular file any more (or it vanished)');
     const real = await fs.promises.realpath(p).catch(() => null);
-    if (real === null) throw new PolicySkip('unreadable', 'the file vanished');
+    if (real === null) throw new PolicySkip('vanished', 'the file vanished');
     if (!this.contains(real)) throw new PolicySkip(SYMLINK_SKIP, 'its real path is outside the library folders; it is not read');
     return real;
   }
