@@ -266,12 +266,6 @@ export class Engine {
     if (roots.length) await this.watcher.start(roots);
   }
 
-  /** Resolves once the watcher's batches and the re-check after them are done (tests, stress runs). */
-  async converged(): Promise<void> {
-    await this.watcher?.settled();
-    await this.rescans?.idle();
-    await this.indexer.idle();
-  }
 
   /** Resolves when the watcher has processed everything it has seen so far (tests, CLI). */
   async settled(): Promise<void> {

@@ -89,8 +89,11 @@ export class Reconciliation {
       photos.markSkipped(row.id, this.skipReasonOf(err));
       return 'skipped';
     }
-    if (known && known.hash === hash && known.status !== 'skipped') {
-      this.lib.identity.refresh(known.id, seen, known.folderId !== folderId); // touched, remounted, restored
+    // Same bytes: touched, remounted, restored. A photo skipped for its content stays skipped (the
+    // same bytes fail the same way); one skipped because it could not be read is tried again.
+    const retry = known?.status === 'skipped' && /^(unreadable|symlink|unreadable-name):/.test(known.skipReason ?? '');
+    if (known && known.hash === hash && !retry) {
+      this.lib.identity.refresh(known.id, seen, known.folderId !== folderId);
       return 'unchanged';
     }
     this.candidates.push({ seen, hash, atPath: known });
@@ -183,6 +186,6 @@ export class Reconciliation {
    */
   private goneElsewhere(hash: string, claimed: ReadonlySet<number>): KnownFile | undefined {
     const row = this.lib.photos.findByHash(hash).find((p) => !claimed.has(p.id) && !this.candidates.some((c) => c.atPath?.id === p.id) && !fs.existsSync(p.path));
-    return row && { id: row.id, path: row.path, folderId: row.folderId, size: row.size, mtimeMs: row.mtimeMs, fileId: null, hash: row.hash, status: row.status };
+    return row && { id: row.id, path: row.path, folderId: row.folderId, size: row.size, mtimeMs: row.mtimeMs, fileId: null, hash: row.hash, status: row.status, skipReason: row.skipReason };
   }
 }

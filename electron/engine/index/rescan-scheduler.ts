@@ -57,14 +57,6 @@ export class RescanScheduler {
     this.timer.unref();
   }
 
-  /** Resolves when no pass is scheduled or running (tests, the stress run). */
-  async idle(): Promise<void> {
-    while (this.running || this.timer) {
-      if (this.running) await this.running;
-      else await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);

@@ -24,6 +24,7 @@ export interface KnownFile {
   fileId: string | null;
   hash: string | null;
   status: PhotoRow['status'];
+  skipReason: string | null;
 }
 
 export interface SeenFile {
@@ -43,9 +44,10 @@ interface RawKnown {
   file_id: string | null;
   hash: string | null;
   status: PhotoRow['status'];
+  skip_reason: string | null;
 }
 
-const toKnown = (r: RawKnown): KnownFile => ({ id: r.id, path: r.path, folderId: r.folder_id, size: r.size, mtimeMs: r.mtime_ms, fileId: r.file_id, hash: r.hash, status: r.status });
+const toKnown = (r: RawKnown): KnownFile => ({ id: r.id, path: r.path, folderId: r.folder_id, size: r.size, mtimeMs: r.mtime_ms, fileId: r.file_id, hash: r.hash, status: r.status, skipReason: r.skip_reason });
 
 /** A placeholder no real path can equal (NUL never appears in a path). */
 const parked = (id: number): string => `\0moving:${id}`;
@@ -58,9 +60,9 @@ export class PhotoIdentityRepository {
     this.feed = changeFeed(db);
     const sql = db.sql;
     this.s = {
-      known: sql.prepare('SELECT id, path, folder_id, size, mtime_ms, file_id, hash, status FROM photos WHERE folder_id = ?'),
-      knownAt: sql.prepare('SELECT id, path, folder_id, size, mtime_ms, file_id, hash, status FROM photos WHERE path = ?'),
-      knownInDirs: sql.prepare('SELECT id, path, folder_id, size, mtime_ms, file_id, hash, status FROM photos WHERE dir >= ? AND dir < ?'),
+      known: sql.prepare('SELECT id, path, folder_id, size, mtime_ms, file_id, hash, status, skip_reason FROM photos WHERE folder_id = ?'),
+      knownAt: sql.prepare('SELECT id, path, folder_id, size, mtime_ms, file_id, hash, status, skip_reason FROM photos WHERE path = ?'),
+      knownInDirs: sql.prepare('SELECT id, path, folder_id, size, mtime_ms, file_id, hash, status, skip_reason FROM photos WHERE dir >= ? AND dir < ?'),
       park: sql.prepare('UPDATE photos SET path = ? WHERE id = ?'),
       place: sql.prepare(
         'UPDATE photos SET path = ?, dir = ?, folder_id = ?, size = ?, mtime_ms = ?, file_id = ?, updated_at = ? WHERE id = ?',
