@@ -268,9 +268,10 @@ export class Indexer {
             if (stored.length) await this.opts.onIndexed?.(packBatch(stored, this.vectors.dim));
           },
           skip: (item, reason) => {
-            // A file that vanished as it was about to be read stays pending: the next batch or
-            // pass either finds it again (moved) or removes its row (deleted).
-            if (reason.startsWith('vanished:')) return;
+            // A file that vanished as it was about to be read, or while it was read, stays pending:
+            // the failure says nothing about its content, and the next batch or pass either finds
+            // it again (moved) or removes its row (deleted).
+            if (reason.startsWith('vanished:') || !fs.existsSync(item.path)) return;
             // A transaction, so a store failure (a full disk) arrives typed, like persist's.
             this.lib.transaction(() => {
               if (this.lib.photos.get(item.photoId)) this.lib.photos.markSkipped(item.photoId, reason);

@@ -89,10 +89,9 @@ export class Reconciliation {
       photos.markSkipped(row.id, this.skipReasonOf(err));
       return 'skipped';
     }
-    // Same bytes: touched, remounted, restored. A photo skipped for its content stays skipped (the
-    // same bytes fail the same way); one skipped because it could not be read is tried again.
-    const retry = known?.status === 'skipped' && /^(unreadable|symlink|unreadable-name):/.test(known.skipReason ?? '');
-    if (known && known.hash === hash && !retry) {
+    // Same bytes: touched, remounted, restored — only the stats change. A skipped photo is decoded
+    // again all the same: its verdict may come from a read that raced a write (a save in progress).
+    if (known && known.hash === hash && known.status !== 'skipped') {
       this.lib.identity.refresh(known.id, seen, known.folderId !== folderId);
       return 'unchanged';
     }

@@ -64,8 +64,13 @@ export class PhotoIdentityRepository {
       knownAt: sql.prepare('SELECT id, path, folder_id, size, mtime_ms, file_id, hash, status, skip_reason FROM photos WHERE path = ?'),
       knownInDirs: sql.prepare('SELECT id, path, folder_id, size, mtime_ms, file_id, hash, status, skip_reason FROM photos WHERE dir >= ? AND dir < ?'),
       park: sql.prepare('UPDATE photos SET path = ? WHERE id = ?'),
+      // A skipped photo that moved is decoded once more: its verdict may have come from a read that
+      // raced the move itself.
       place: sql.prepare(
-        'UPDATE photos SET path = ?, dir = ?, folder_id = ?, size = ?, mtime_ms = ?, file_id = ?, updated_at = ? WHERE id = ?',
+        `UPDATE photos SET path = ?, dir = ?, folder_id = ?, size = ?, mtime_ms = ?, file_id = ?, updated_at = ?,
+           status = CASE status WHEN 'skipped' THEN 'pending' ELSE status END,
+           skip_reason = CASE status WHEN 'skipped' THEN NULL ELSE skip_reason END
+         WHERE id = ?`,
       ),
       refresh: sql.prepare('UPDATE photos SET folder_id = ?, size = ?, mtime_ms = ?, file_id = ?, updated_at = ? WHERE id = ?'),
       insert: sql.prepare(
