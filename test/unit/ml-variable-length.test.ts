@@ -14,6 +14,8 @@ import { OnnxModel, toNum } from '../../electron/engine/ml/quantize/onnx-model.t
 import { proveVariableLength } from '../../electron/engine/ml/quantize/parity.ts';
 import { DEFAULT_PARITY_TEXTS, quantizeModelDir } from '../../electron/engine/ml/quantize/quantize-model.ts';
 import { makeTextVariableLength } from '../../electron/engine/ml/quantize/variable-length.ts';
+import { addVariableLengthText } from '../../electron/engine/ml/quantize/variable-length-model.ts';
+import { importModel } from '../../electron/engine/models/install.ts';
 import { ChineseClipTokenizer, defaultVocabPath } from '../../electron/engine/ml/tokenizer.ts';
 import { GraphBuilder, Rng } from '../../scripts/models/onnx-builder.ts';
 import { generateMiniClip } from '../../scripts/models/mini-clip.ts';
@@ -95,6 +97,30 @@ describe('models quantize output', () => {
     } finally {
       await fp32.close();
       await int8.close();
+    }
+  });
+});
+
+describe('short sequences for a model that stays fp32', () => {
+  it('adds a variable-length text graph sharing the weights file, proven, and installable', async () => {
+    const dir = path.join(root, 'fp32-varlen');
+    await generateMiniClip(dir);
+    const { file, proof, manifest } = await addVariableLengthText(dir);
+    expect(proof.passed).toBe(true);
+    expect(file).toBe('mini.txt.fp32.varlen.onnx');
+    expect(manifest.text).toMatchObject({ file, variableLength: true });
+    expect(fs.existsSync(path.join(dir, `${file}.extra_file`))).toBe(false); // weights shared, not copied
+    expect(fs.statSync(path.join(dir, file)).size).toBeLessThan(200_000);
+    const installed = await importModel(dir, path.join(root, 'installed'));
+    expect(fs.existsSync(path.join(installed.dir, 'mini.txt.fp32.onnx.extra_file'))).toBe(true);
+    const a = await TowerSession.open(resolveModelDir(mini), 'text', { provider: 'cpu', threads: 1 });
+    const b = await TowerSession.open(resolveModelDir(installed.dir), 'text', { provider: 'cpu', threads: 1 });
+    try {
+      const [va, vb] = [await a.encodeTexts(rows), await b.encodeTexts(rows)];
+      va.forEach((v, i) => v.forEach((x, j) => expect(x).toBeCloseTo(vb[i]![j]!, 5)));
+    } finally {
+      await a.close();
+      await b.close();
     }
   });
 });

@@ -187,14 +187,17 @@ export class OnnxModel {
    * `<file name>.extra_file` beside it (4 KiB aligned so onnxruntime can map them), as the
    * official export does. Tensor bytes still external in the source are copied across one by one.
    */
-  async save(file: string, threshold = 1024): Promise<{ graphBytes: number; externalBytes: number }> {
+  async save(file: string, threshold = 1024, opts: { shareExternal?: boolean } = {}): Promise<{ graphBytes: number; externalBytes: number }> {
     const extraName = `${path.basename(file)}.extra_file`;
     const extraPath = path.join(path.dirname(file), extraName);
     await fs.promises.mkdir(path.dirname(file), { recursive: true });
     const out = await fs.promises.open(extraPath, 'w');
+    const outDir = path.resolve(path.dirname(file));
     let offset = 0;
     try {
       for (const t of this.graph.initializer ?? []) {
+        // A graph saved beside its source can point at the same external data instead of copying it.
+        if (opts.shareExternal && isExternal(t) && path.dirname(path.resolve(path.dirname(this.file), externalInfo(t).location)) === outDir) continue;
         const raw = await this.rawBytes(t);
         if (!raw || raw.byteLength < threshold) {
           if (raw && isExternal(t)) {
@@ -226,6 +229,11 @@ export class OnnxModel {
     this.currentFile = path.resolve(file);
     return { graphBytes: bytes.byteLength, externalBytes: offset };
   }
+}
+
+/** The external data files a graph refers to (names relative to its directory). */
+export function externalDataFiles(graph: GraphProto): string[] {
+  return [...new Set((graph.initializer ?? []).filter(isExternal).map((t) => externalInfo(t).location))];
 }
 
 function toNumElements(t: TensorProto): number {
