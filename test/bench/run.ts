@@ -9,8 +9,9 @@
  *   query          p50/p95 at 100k stored vectors, split into text encoding and vector search
  *                  (no filter, date filter, folder filter)
  *   tagging        100k vectors against the whole taxonomy; one custom tag over 100k
+ *   int8           fp32 vs int8 and short text sequences (./int8.bench.ts; not in the default set)
  *
- * Options: BENCH_ONLY=encoder,indexing,query,tagging  BENCH_FILES=500  BENCH_VECTORS=100000
+ * Options: BENCH_ONLY=encoder,indexing,query,tagging,int8  BENCH_FILES=500  BENCH_VECTORS=100000
  *          BENCH_MODEL=vit-b-16|rn50
  */
 import fs from 'node:fs';
@@ -24,6 +25,7 @@ import { openLibrary } from '../../electron/engine/store/library.ts';
 import { l2NormaliseInPlace } from '../../electron/engine/ml/vectors.ts';
 import { createLogger } from '../../electron/engine/util/log.ts';
 import { benchTagging } from './tagging.bench.ts';
+import { benchInt8 } from './int8.bench.ts';
 
 const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging').split(','));
 const modelName = (process.env.BENCH_MODEL ?? 'vit-b-16') as BenchModel;
@@ -213,7 +215,7 @@ async function benchQuery(): Promise<void> {
   }
 }
 
-if (only.has('encoder') || only.has('indexing') || only.has('query')) {
+if (only.has('encoder') || only.has('indexing') || only.has('query') || only.has('int8')) {
   if (!fs.existsSync(path.join(modelDir, 'manifest.json'))) {
     log(`generating the ${modelName} bench model into ${modelsDir} (once)…`);
     await generateBenchModels(modelsDir, [modelName]);
@@ -223,6 +225,7 @@ if (only.has('encoder')) await benchEncoder();
 if (only.has('indexing')) await benchIndexing();
 if (only.has('query')) await benchQuery();
 if (only.has('tagging')) results.tagging = await benchTagging();
+if (only.has('int8')) results.int8 = await benchInt8({ modelDir, photosDir: sharedPhotos, threads, log });
 
 fs.mkdirSync('bench-results', { recursive: true });
 const file = path.join('bench-results', `bench-${modelName}-${results.date as string}.json`.replace(/:/g, '-'));
