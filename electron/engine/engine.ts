@@ -95,7 +95,7 @@ export class Engine {
       ...opts.indexer,
       onIndexed: (batch) => this.tagNewPhotos(batch),
     });
-    this.search = new SearchService(lib, () => this.serving.search, () => this.serving.runtime);
+    this.search = new SearchService(lib, () => ({ embedder: this.serving.runtime, vectors: this.serving.search }));
     const thumbDir = opts.cacheDir ?? path.join(path.dirname(path.resolve(opts.dbPath)), 'thumbnails');
     const thumbs = new ThumbnailCache(lib, thumbDir);
     this.media = {
