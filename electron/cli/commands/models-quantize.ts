@@ -7,13 +7,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { parseProviderPreference } from '../../engine/ml/providers.ts';
+import { resolveAppConfig, type AppFlags } from '../../engine/app/config.ts';
 import { INT8_KERNELS, type Int8Kernel } from '../../engine/ml/quantize/quantize-graph.ts';
 import { FIDELITY_BOUND, type FidelityReport } from '../../engine/models/quantize-fidelity.ts';
 import { quantizeAndCheck, QuantizeRefusedError, type QuantizeOutcome } from '../../engine/models/quantize-install.ts';
-import { dataPaths } from '../../engine/paths.ts';
-import { openLibrary } from '../../engine/store/library.ts';
-import { sampleIndexedPhotoPaths } from '../../engine/store/photo-sample.ts';
+import { folderCheckPhotos, libraryCheckPhotos } from '../../engine/models/quantize-samples.ts';
 import { allTagPrompts, spreadSample } from '../../engine/tags/all-prompts.ts';
 
 interface QuantizeOpts {
@@ -28,33 +26,6 @@ interface QuantizeOpts {
   id?: string;
   replace?: boolean;
   json?: boolean;
-}
-
-const IMAGE = /\.(jpe?g|png|webp|gif|tiff?|avif|heic|heif|bmp)$/i;
-
-function folderPhotos(dir: string, limit: number): string[] {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`--check: not a folder: ${dir}`);
-  const found: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (e.name.startsWith('.')) continue;
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (IMAGE.test(e.name)) found.push(p);
-    }
-  };
-  walk(path.resolve(dir));
-  return spreadSample(found, limit);
-}
-
-function libraryPhotos(dbFile: string, limit: number): string[] {
-  if (!fs.existsSync(dbFile)) return [];
-  const lib = openLibrary(dbFile);
-  try {
-    return sampleIndexedPhotoPaths(lib, limit).filter((p) => fs.existsSync(p));
-  } finally {
-    lib.close();
-  }
 }
 
 const positive = (v: string, name: string): number => {
@@ -99,7 +70,7 @@ export function registerModelsQuantize(models: Command, paths: { modelsDir: () =
     .option('--json', 'machine-readable result')
     .action(async (src: string, out: string | undefined, opts: QuantizeOpts, cmd: Command) => {
       try {
-        const g = cmd.optsWithGlobals() as { db?: string; provider?: string; threads?: string };
+        const config = resolveAppConfig(cmd.optsWithGlobals() as AppFlags);
         if (!(INT8_KERNELS as readonly string[]).includes(opts.kernel)) throw new Error(`--kernel must be one of ${INT8_KERNELS.join(', ')}`);
         const installed = path.join(paths.modelsDir(), src);
         const sourceDir = out ? path.resolve(src) : installed;
@@ -110,12 +81,10 @@ export function registerModelsQuantize(models: Command, paths: { modelsDir: () =
         for (const [flag, v] of [['--min-cos', opts.minCos], ['--min-cos-any', opts.minCosAny]] as const) {
           if (!(Number(v) > 0 && Number(v) <= 1)) throw new Error(`${flag} must be a cosine in (0, 1], got ${v}`);
         }
-        const dbFile = g.db ?? process.env.SHIGUANG_DB ?? dataPaths().db;
-        const photos = opts.check ? folderPhotos(opts.check, nPhotos) : libraryPhotos(dbFile, nPhotos);
+        const photos = opts.check ? folderCheckPhotos(opts.check, nPhotos) : libraryCheckPhotos(config.dbPath, nPhotos);
         const checkedOn = opts.check ? `${photos.length} photos from ${opts.check}` : `${photos.length} library photos`;
         if (photos.length === 0) throw new Error(opts.check ? `--check ${opts.check}: no photos found` : 'the library has no indexed photos to check on yet: index some first, or pass --check FOLDER');
         const prompts = spreadSample(allTagPrompts(), positive(opts.prompts, '--prompts'));
-        const threads = g.threads ? positive(g.threads, '--threads') : undefined;
         const progress = (p: { message?: string; phase?: string; done?: number; total?: number }): void => {
           if (opts.json) return;
           process.stderr.write(p.message ? `${p.message}\n` : `checking ${p.phase}: ${p.done}/${p.total}\r${p.done === p.total ? '\n' : ''}`);
@@ -127,7 +96,7 @@ export function registerModelsQuantize(models: Command, paths: { modelsDir: () =
           prompts,
           checkedOn,
           bound: { meanCosine: Number(opts.minCos), minCosine: Number(opts.minCosAny) },
-          session: { provider: parseProviderPreference(g.provider ?? process.env.SHIGUANG_PROVIDER), threads },
+          session: config.sessionOverrides,
           kernel: opts.kernel as Int8Kernel,
           keepProjection: !opts.quantizeProjection,
           variableLength: opts.variableLength,

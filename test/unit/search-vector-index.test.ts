@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLibrary, type Library, type VectorFilter, type VectorRepository } from '../../electron/engine/store/index.ts';
+import { VectorSearch } from '../../electron/engine/search/vector-search.ts';
 
 const DIM = 64;
 const N = 3000;
@@ -25,6 +26,7 @@ const randomVec = (): Float32Array => Float32Array.from({ length: DIM }, () => r
 
 let lib: Library;
 let vectors: VectorRepository;
+let vs: VectorSearch;
 let roots: { a: number; b: number; nested: number };
 let ids: number[];
 
@@ -38,6 +40,7 @@ function addPhoto(file: string, folderId: number, takenAt: number | null, vec: F
 beforeEach(() => {
   lib = openLibrary(':memory:');
   vectors = lib.vectors(lib.models.ensure('test-model', DIM));
+  vs = new VectorSearch(vectors);
   roots = { a: lib.folders.add(ROOT_A).id, b: lib.folders.add(ROOT_B).id, nested: lib.folders.add(ROOT_NESTED).id };
   ids = lib.transaction(() =>
     Array.from({ length: N }, (_, i) => {
@@ -54,9 +57,9 @@ beforeEach(() => {
 afterEach(() => lib.close());
 
 function search(mode: 'index' | 'index-js' | 'sqlite', q: Float32Array, k: number, filter?: VectorFilter) {
-  vectors.searchMode = mode;
-  const hits = vectors.search(q, k, filter);
-  expect(vectors.lastSearchPath).toBe(mode === 'sqlite' ? 'sqlite' : 'index');
+  vs.mode = mode;
+  const hits = vs.search(q, k, filter);
+  expect(vs.lastSearchPath).toBe(mode === 'sqlite' ? 'sqlite' : 'index');
   return hits;
 }
 
@@ -98,27 +101,27 @@ describe('in-memory vector index vs sqlite-vec', () => {
   });
 
   it('the plain-JS kernel gives the same results', () => {
-    vectors.unload();
+    vs.unload();
     for (const filter of [undefined, { dirPrefix: ROOT_B }, { tag: '海边', before: Y2015 + 4 * YEAR }]) {
       expectSameAsSql(randomVec(), 20, filter, 'index-js');
     }
-    expect(vectors.indexStats().kernel).toBe('js');
+    expect(vs.indexStats().kernel).toBe('js');
   });
 
   it('loads lazily and keeps int8 rows (about dim + 4 bytes a photo, plus per-row metadata)', () => {
-    expect(vectors.indexStats().loaded).toBe(false);
+    expect(vs.indexStats().loaded).toBe(false);
     search('index', randomVec(), 5);
-    const stats = vectors.indexStats();
+    const stats = vs.indexStats();
     expect(stats).toMatchObject({ loaded: true, rows: N });
     expect(stats.bytes).toBeLessThan(N * (DIM + 4 + 4 + 8 + 4 + 4 + 40 + 8) * 1.5 + 2 * 65536);
   });
 
   it('large k and searches inside a transaction take the SQL path', () => {
-    vectors.searchMode = 'index';
-    expect(vectors.search(randomVec(), 1000)).toHaveLength(1000);
-    expect(vectors.lastSearchPath).toBe('sqlite');
-    lib.transaction(() => vectors.search(randomVec(), 5));
-    expect(vectors.lastSearchPath).toBe('sqlite');
+    vs.mode = 'index';
+    expect(vs.search(randomVec(), 1000)).toHaveLength(1000);
+    expect(vs.lastSearchPath).toBe('sqlite');
+    lib.transaction(() => vs.search(randomVec(), 5));
+    expect(vs.lastSearchPath).toBe('sqlite');
   });
 });
 
@@ -148,7 +151,7 @@ describe('the index follows changes made through the store', () => {
       expect(search('index', q, 50).map((h) => h.photoId)).not.toContain(gone);
       expectSameAsSql(q, 50);
     }
-    expect(vectors.indexStats().rows).toBe(vectors.count());
+    expect(vs.indexStats().rows).toBe(vectors.count());
     expect(search('index', qB, 50, { dirPrefix: ROOT_B })).toEqual([]);
   });
 
@@ -194,7 +197,7 @@ describe('the index follows changes made through the store', () => {
     const hit = search('index', fresh, 1)[0]!;
     expect(hit.photoId).toBe(id);
     expect(hit.score).toBeCloseTo(1, 5);
-    expect(vectors.indexStats().rows).toBe(N);
+    expect(vs.indexStats().rows).toBe(N);
 
     const other = randomVec();
     expect(() =>
@@ -212,7 +215,7 @@ describe('the index follows changes made through the store', () => {
     expect(search('index', other, 1)[0]!.photoId).toBe(id);
     expect(vectors.delete(id)).toBe(true);
     expect(search('index', other, 50).map((h) => h.photoId)).not.toContain(id);
-    expect(vectors.indexStats().rows).toBe(N - 1);
+    expect(vs.indexStats().rows).toBe(N - 1);
   });
 
   it('writes committed inside a caller transaction are picked up', () => {
@@ -231,10 +234,9 @@ describe('the index follows changes made through the store', () => {
     lib.models.ensure('other-model', DIM);
     lib.models.activate('other-model');
     const revived = lib.models.ensure('test-model', DIM);
-    const again = lib.vectors(revived);
-    again.searchMode = 'index';
+    const again = new VectorSearch(lib.vectors(revived), 'index');
     expect(again.search(randomVec(), 5)).toEqual([]);
-    expect(vectors.search(randomVec(), 5)).toEqual([]);
+    expect(vs.search(randomVec(), 5)).toEqual([]);
   });
 });
 
@@ -255,11 +257,11 @@ describe('changes from another connection', () => {
       const vec = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
       const { row } = a.photos.upsertDiscovered({ path: path.join(ROOT_A, 'x.jpg'), folderId: folder, size: 1, mtimeMs: 1 });
       va.upsert(row.id, vec);
-      va.searchMode = 'index';
-      expect(va.search(vec, 3).map((h) => h.photoId)).toEqual([row.id]);
+      const sa = new VectorSearch(va, 'index');
+      expect(sa.search(vec, 3).map((h) => h.photoId)).toEqual([row.id]);
       b.photos.delete(row.id);
-      expect(va.search(vec, 3)).toEqual([]);
-      expect(va.lastSearchPath).toBe('index');
+      expect(sa.search(vec, 3)).toEqual([]);
+      expect(sa.lastSearchPath).toBe('index');
     } finally {
       b.close();
       a.close();
