@@ -13,6 +13,7 @@ import { DT, OnnxModel, isExternal, toNum } from '../../electron/engine/ml/quant
 import { quantizeGraph, type Int8Kernel } from '../../electron/engine/ml/quantize/quantize-graph.ts';
 import { Rng } from '../../scripts/models/onnx-builder.ts';
 import { generateMiniClip } from '../../scripts/models/mini-clip.ts';
+import { buildModifiedResNet } from '../../scripts/models/resnet.ts';
 
 let root: string;
 let src: string;
@@ -121,6 +122,25 @@ describe.each(['DynamicQuantizeMatMul', 'MatMulInteger'] as const)('quantizing m
     const cos = ref.map((r, i) => cosine(r, got[i]!));
     expect(Math.min(...cos)).toBeGreaterThan(0.999);
     expect(Math.min(...cos)).toBeLessThan(1); // it really is a different (quantized) computation
+  });
+});
+
+describe('ModifiedResNet (RN50 form, scaled down)', () => {
+  it('quantizes the attention pool\'s separate q/k/v projections, keeps c_proj (the projection) and every Conv float', async () => {
+    const file = path.join(root, 'rn', 'rn.img.fp32.onnx');
+    await buildModifiedResNet({ resolution: 64, layers: [1, 1, 1, 1], width: 16, heads: 8, outDim: 24 }, 5).save(file, { externalData: true });
+    const model = await OnnxModel.load(file);
+    const convs = count(model, 'Conv');
+    const report = await quantizeGraph(model);
+    expect(report.quantized.map((q) => q.via.join('>'))).toEqual(['Transpose', 'Transpose', 'Transpose']);
+    expect(report.quantized.every((q) => !q.biasFused)).toBe(true); // the bias is Slice(Concat(...)): left to its Add
+    expect(report.keptFloat).toEqual([expect.objectContaining({ op: 'Gemm', reason: 'final projection to the embedding' })]);
+    expect(count(model, 'Conv')).toBe(convs);
+    const out = path.join(root, 'rn', 'rn.img.int8.onnx');
+    await model.save(out);
+    const feeds = [{ image: new ort.Tensor('float32', new Rng(9).normal(3 * 64 * 64, 1), [1, 3, 64, 64]) }];
+    const [a, b] = [(await outputs(file, feeds))[0]!, (await outputs(out, feeds))[0]!];
+    expect(cosine(a, b)).toBeGreaterThan(0.999);
   });
 });
 
