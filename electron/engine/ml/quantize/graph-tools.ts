@@ -84,6 +84,8 @@ const intValues = (t: Tensor): number[] => Array.from(t.data as ArrayLike<number
  * ops exporters put between a weight and its consumer. Anything else is "not a constant" (null),
  * which simply leaves the consumer as it was.
  */
+const MEMO_MAX_ELEMENTS = 1 << 16;
+
 export class ConstantFolder {
   private readonly memo = new Map<string, Promise<Tensor | null>>();
 
@@ -97,6 +99,11 @@ export class ConstantFolder {
     if (!v) {
       v = this.compute(name);
       this.memo.set(name, v);
+      // Only small values (shapes, axes, biases) stay cached: a weight is wanted once, and keeping
+      // every (transposed) weight of a multi-GB export alive would hold all of it in memory.
+      void v.then((t) => {
+        if (t && t.data.length > MEMO_MAX_ELEMENTS) this.memo.delete(name);
+      }, () => undefined);
     }
     return v;
   }

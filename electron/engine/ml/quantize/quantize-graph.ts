@@ -141,7 +141,6 @@ export async function quantizeGraph(model: OnnxModel, opts: QuantizeGraphOptions
       continue;
     }
     let [k, n] = bValue.dims as [number, number];
-    let matrix = bValue;
     const transB = op === 'Gemm' && attrInt(node, 'transB', 0) !== 0;
     if (transB) [k, n] = [n, k];
     if (k * n < minElements) {
@@ -177,8 +176,7 @@ export async function quantizeGraph(model: OnnxModel, opts: QuantizeGraphOptions
     const key = `${weight}|${chain.filter((o) => o !== 'Identity').join(',')}|${transB}|${alpha}`;
     let q = quantizedWeights.get(key);
     if (!q) {
-      const { values, scales } = quantizePerColumn(matrix.data as Float32Array, bValue.dims[0]!, bValue.dims[1]!, transB, alpha);
-      matrix = { dims: [], dataType: DT.FLOAT, data: new Float32Array(0) }; // let the float copy go
+      const { values, scales } = quantizePerColumn(bValue.data as Float32Array, bValue.dims[0]!, bValue.dims[1]!, transB, alpha);
       q = { q: fresh(`${weight}_int8`), scale: fresh(`${weight}_scale`) };
       newInits.push(tensorProto(q.q, [k, n], DT.INT8, values), tensorProto(q.scale, [n], DT.FLOAT, scales));
       quantizedWeights.set(key, q);
