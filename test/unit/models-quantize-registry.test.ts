@@ -45,7 +45,7 @@ describe('QuantizeRegistry', () => {
     expect(r.start('test-mini-clip')).toEqual({ started: true, targetId: 'test-mini-clip-int8' });
     expect(r.start('test-mini-clip')).toEqual({ started: false, targetId: 'test-mini-clip-int8' }); // already running
     expect(r.list()[0]).toMatchObject({ sourceId: 'test-mini-clip', state: 'running' });
-    await r.close(); // waits for it
+    await r.settled();
     const [job] = r.list();
     expect(job).toMatchObject({ state: 'done', error: null, figures: { sourceId: 'test-mini-clip', photos: 6, prompts: 256, checkedOn: '6 library photos' } });
     expect(job!.figures!.cosine.image.mean).toBeGreaterThan(0.99);
@@ -53,6 +53,14 @@ describe('QuantizeRegistry', () => {
     expect(int8?.manifest?.precision).toBe('int8');
     expect(figuresFromManifest(int8?.manifest?.quantization)).toEqual(job!.figures);
   }, 120_000);
+
+  it('closing stops a running quantization and leaves nothing behind', async () => {
+    const r = registry();
+    r.start('test-mini-clip');
+    await r.close();
+    expect(r.list()[0]).toMatchObject({ state: 'failed', error: expect.stringMatching(/shutting down/) });
+    expect(fs.readdirSync(path.join(modelsDir, '.partial')).filter((f) => f.startsWith('quantize-'))).toEqual([]);
+  }, 60_000);
 
   it('refuses what it cannot quantize, with the API error codes', () => {
     const r = registry();

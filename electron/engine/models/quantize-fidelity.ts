@@ -87,7 +87,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 export async function measureFidelity(
   fp32: ModelRuntime,
   int8: ModelRuntime,
-  input: { photos: string[]; prompts: string[]; onProgress?: (p: FidelityProgress) => void },
+  input: { photos: string[]; prompts: string[]; onProgress?: (p: FidelityProgress) => void; signal?: AbortSignal },
 ): Promise<FidelityReport> {
   const spec = fp32.preprocessSpec;
   const img: [Float32Array[], Float32Array[]] = [[], []];
@@ -98,6 +98,7 @@ export async function measureFidelity(
   await int8.embedTexts(['预热']);
   let first = true;
   for (const [i, photo] of input.photos.entries()) {
+    input.signal?.throwIfAborted();
     let tensor: Float32Array;
     try {
       tensor = (await preprocess(photo, spec)).tensor;
@@ -122,6 +123,7 @@ export async function measureFidelity(
   const txt: [Float32Array[], Float32Array[]] = [[], []];
   const txtMs = [0, 0];
   for (const [i, prompt] of input.prompts.entries()) {
+    input.signal?.throwIfAborted();
     const order = i % 2 === 0 ? [0, 1] : [1, 0];
     for (const side of order) {
       const [v, ms] = await timed(() => (side === 0 ? fp32 : int8).embedTexts([prompt]));

@@ -29,6 +29,8 @@ export interface QuantizeRequest extends Pick<QuantizeModelOptions, 'id' | 'kern
   session?: TowerSessionOptions;
   replace?: boolean;
   onProgress?: (p: QuantizeProgress | FidelityProgress) => void;
+  /** Stops between stages (and between check inputs); whatever was staged is removed. */
+  signal?: AbortSignal;
 }
 
 export interface QuantizeOutcome {
@@ -62,12 +64,19 @@ export async function quantizeAndCheck(req: QuantizeRequest): Promise<QuantizeOu
   if (fs.existsSync(staging) && fs.readdirSync(staging).length > 0) throw new Error(`${staging} exists and is not empty`);
   let keep = false;
   try {
-    const quantize = await quantizeModelDir(req.sourceDir, staging, { ...req, onProgress: req.onProgress });
+    const quantize = await quantizeModelDir(req.sourceDir, staging, {
+      ...req,
+      onProgress: (p) => {
+        req.signal?.throwIfAborted();
+        req.onProgress?.(p);
+      },
+    });
+    req.signal?.throwIfAborted();
     const fp32 = ModelRuntime.load(req.sourceDir, req.session);
     const int8 = ModelRuntime.load(staging, req.session);
     let fidelity: FidelityReport;
     try {
-      fidelity = await measureFidelity(fp32, int8, { photos: req.photos, prompts: req.prompts, onProgress: req.onProgress });
+      fidelity = await measureFidelity(fp32, int8, { photos: req.photos, prompts: req.prompts, onProgress: req.onProgress, signal: req.signal });
     } finally {
       await Promise.all([fp32.close(), int8.close()]);
     }

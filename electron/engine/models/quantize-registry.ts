@@ -41,7 +41,7 @@ export function figuresFromManifest(q: QuantizationInfo | undefined): Quantizati
 }
 
 export class QuantizeRegistry {
-  private readonly tasks = new Map<string, { status: ModelQuantization; done: Promise<void> }>();
+  private readonly tasks = new Map<string, { status: ModelQuantization; done: Promise<void>; controller: AbortController }>();
   private closing = false;
 
   constructor(
@@ -71,7 +71,9 @@ export class QuantizeRegistry {
     if (photos.length === 0) throw new ApiError('BAD_REQUEST', 'the library has no indexed photos to check an int8 model on yet: add a folder and let it index first');
     const checkedOn = `${photos.length} library photos`;
     const status: ModelQuantization = { sourceId, targetId, state: 'running', stage: 'image', done: 0, total: 0, figures: null, error: null };
+    const controller = new AbortController();
     const done = quantizeAndCheck({
+      signal: controller.signal,
       sourceDir: path.join(this.opts.modelsDir, sourceId),
       modelsDir: this.opts.modelsDir,
       photos,
@@ -96,13 +98,19 @@ export class QuantizeRegistry {
         this.opts.log.warn(`quantizing ${sourceId} did not install: ${message(err)}`);
       },
     );
-    this.tasks.set(sourceId, { status, done });
+    this.tasks.set(sourceId, { status, done, controller });
     return { started: true, targetId };
   }
 
-  /** Waits for running quantizations (they cannot be resumed, and leave nothing half-written). */
+  /** Stops running quantizations at their next step (nothing half-written is left) and waits for them. */
   async close(): Promise<void> {
     this.closing = true;
+    for (const t of this.tasks.values()) t.controller.abort(new Error('the engine is shutting down'));
+    await Promise.all([...this.tasks.values()].map((t) => t.done));
+  }
+
+  /** Waits for running quantizations to finish (tests, the CLI). */
+  async settled(): Promise<void> {
     await Promise.all([...this.tasks.values()].map((t) => t.done));
   }
 }
