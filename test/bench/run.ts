@@ -11,8 +11,9 @@
  *   tagging        100k vectors against the whole taxonomy; one custom tag over 100k
  *   firstrun       a new library as a person runs it: `index` then `index --tags` in fresh
  *                  processes, for 40 photos and for BENCH_FILES photos (first-run.bench.ts)
+ *   int8           fp32 vs int8 and short text sequences (./int8.bench.ts; not in the default set)
  *
- * Options: BENCH_ONLY=encoder,indexing,query,tagging  BENCH_FILES=500  BENCH_VECTORS=100000
+ * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,int8  BENCH_FILES=500  BENCH_VECTORS=100000
  *          BENCH_MODEL=vit-b-16|rn50
  */
 import fs from 'node:fs';
@@ -28,6 +29,7 @@ import { l2NormaliseInPlace } from '../../electron/engine/ml/vectors.ts';
 import { createLogger } from '../../electron/engine/util/log.ts';
 import { benchTagging } from './tagging.bench.ts';
 import { benchFirstRun } from './first-run.bench.ts';
+import { benchInt8 } from './int8.bench.ts';
 
 const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging,firstrun').split(','));
 const modelName = (process.env.BENCH_MODEL ?? 'vit-b-16') as BenchModel;
@@ -222,7 +224,7 @@ async function benchQuery(): Promise<void> {
   }
 }
 
-if (only.has('encoder') || only.has('indexing') || only.has('query') || only.has('firstrun')) {
+if (only.has('encoder') || only.has('indexing') || only.has('query') || only.has('firstrun') || only.has('int8')) {
   if (!fs.existsSync(path.join(modelDir, 'manifest.json'))) {
     log(`generating the ${modelName} bench model into ${modelsDir} (once)…`);
     await generateBenchModels(modelsDir, [modelName]);
@@ -242,6 +244,7 @@ if (only.has('firstrun')) {
   }
   results.firstRun = runs;
 }
+if (only.has('int8')) results.int8 = await benchInt8({ modelDir, photosDir: sharedPhotos, threads, log });
 
 fs.mkdirSync('bench-results', { recursive: true });
 const file = path.join('bench-results', `bench-${modelName}-${results.date as string}.json`.replace(/:/g, '-'));
