@@ -16,7 +16,7 @@ import { ApiError, type EngineStatus } from '../../shared/api.ts';
 import type { MediaKind, ServiceHandlers, ServiceSet } from '../../shared/handlers.ts';
 import type { Engine, EngineOptions, UseEngine } from '../engine.ts';
 import { libraryHandlers } from '../library/library-handlers.ts';
-import { validateModelDir } from '../ml/validate-model.ts';
+import { prepareModelDir } from '../ml/prepare-model.ts';
 import { loadCatalogue } from '../models/catalogue.ts';
 import { DownloadRegistry, type ModelHooks } from '../models/download-registry.ts';
 import { listInstalled, useModel as persistActiveModel } from '../models/install.ts';
@@ -73,7 +73,7 @@ export class ShiguangApp {
       modelsDir: config.paths.models,
       catalogue: () => this.catalogue(),
       savedSources: () => this.settings.read().modelSources,
-      validate: hooks.validate ?? validateModelDir,
+      validate: hooks.validate ?? ((dir) => prepareModelDir(dir, { log: (line) => this.log.info(`model: ${line}`) })),
       hooks,
       log: this.log,
     });
