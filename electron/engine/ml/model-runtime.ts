@@ -6,6 +6,7 @@
 import type { ProviderReport } from '../../shared/api.ts';
 import type { PreprocessSpec } from '../media/decode.ts';
 import { resolveModelDir, type ResolvedModel } from './model-dir.ts';
+import { embeddingSpace } from './manifest.ts';
 import type { Tower, TowerSessionOptions } from './onnx-session.ts';
 import { ChineseClipTokenizer } from './tokenizer.ts';
 import { TowerWorker } from './tower-worker.ts';
@@ -36,6 +37,10 @@ export class ModelRuntime implements TextEmbedder {
 
   get modelKey(): string {
     return this.model.manifest.id;
+  }
+  /** The embedding space its vectors belong to (manifest.ts embeddingSpace). */
+  get spaceKey(): string {
+    return embeddingSpace(this.model.manifest);
   }
   get dim(): number {
     return this.model.manifest.embeddingDim;
