@@ -43,7 +43,7 @@ function printReport(o: Pick<QuantizeOutcome, 'quantize' | 'fidelity' | 'bound'>
   if (vl && 'rows' in vl) {
     w(`text graph: ${vl.passed ? 'variable length' : 'fixed length'} (parity on ${vl.rows} texts, lengths ${vl.lengths[0]}–${vl.lengths.at(-1)}, max |Δ| ${vl.maxAbsDiff.toExponential(1)})`);
   } else if (vl) w(`text graph: fixed length (${vl.error})`);
-  else if (o.manifest.text.variableLength) w('text graph: variable length (already proven for the source model)');
+  else if (q.manifest.text.variableLength) w('text graph: variable length (already proven for the source model)');
   const line = (name: string, s: FidelityReport['images'], speed: number, ms: { fp32: number; int8: number }): string =>
     `  ${name}  cosine mean ${s.meanCosine.toFixed(4)}  min ${s.minCosine.toFixed(4)}  (${s.count})   speed ×${speed.toFixed(2)} (${ms.fp32.toFixed(0)} → ${ms.int8.toFixed(0)} ms)`;
   w(`fidelity to fp32 on ${checkedOn}:`);

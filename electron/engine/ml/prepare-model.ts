@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { resolveModelDir } from './model-dir.ts';
 import { externalDataFiles, OnnxModel } from './quantize/onnx-model.ts';
-import { addVariableLengthText } from './quantize/variable-length-model.ts';
+import { addVariableLengthTextInWorker } from './quantize/in-worker.ts';
 import { validateModelDir } from './validate-model.ts';
 
 export interface PrepareOptions {
@@ -41,7 +41,8 @@ export async function prepareModelDir(dir: string, opts: PrepareOptions = {}): P
   const original = model.textGraph;
   const inline = (await externalFiles(original)).length === 0;
   try {
-    const { proof, file } = await addVariableLengthText(dir);
+    // In a worker thread: rewriting and proving a 400 MB graph must not hold up the engine.
+    const { proof, file } = await addVariableLengthTextInWorker(dir);
     opts.log?.(`text tower takes short sequences (${file}; proven on ${proof.lengths.length} lengths, max |Δ| ${proof.maxAbsDiff.toExponential(1)})`);
   } catch (err) {
     opts.log?.(`text tower stays at its fixed length: ${err instanceof Error ? err.message : String(err)}`);

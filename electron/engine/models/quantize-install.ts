@@ -11,7 +11,8 @@ import { randomBytes } from 'node:crypto';
 import type { ModelManifest } from '../ml/manifest.ts';
 import { ModelRuntime } from '../ml/model-runtime.ts';
 import type { TowerSessionOptions } from '../ml/onnx-session.ts';
-import { quantizeModelDir, type QuantizeModelOptions, type QuantizeModelResult, type QuantizeProgress } from '../ml/quantize/quantize-model.ts';
+import type { QuantizeModelOptions, QuantizeModelResult, QuantizeProgress } from '../ml/quantize/quantize-model.ts';
+import { quantizeModelDirInWorker } from '../ml/quantize/in-worker.ts';
 import { importModel } from './install.ts';
 import { FIDELITY_BOUND, measureFidelity, passesBound, type FidelityProgress, type FidelityReport } from './quantize-fidelity.ts';
 
@@ -64,12 +65,14 @@ export async function quantizeAndCheck(req: QuantizeRequest): Promise<QuantizeOu
   if (fs.existsSync(staging) && fs.readdirSync(staging).length > 0) throw new Error(`${staging} exists and is not empty`);
   let keep = false;
   try {
-    const quantize = await quantizeModelDir(req.sourceDir, staging, {
-      ...req,
-      onProgress: (p) => {
-        req.signal?.throwIfAborted();
-        req.onProgress?.(p);
-      },
+    // The graph work runs in a worker thread: the engine keeps answering meanwhile.
+    const quantize = await quantizeModelDirInWorker(req.sourceDir, staging, {
+      id: req.id,
+      kernel: req.kernel,
+      keepProjection: req.keepProjection,
+      variableLength: req.variableLength,
+      onProgress: req.onProgress,
+      signal: req.signal,
     });
     req.signal?.throwIfAborted();
     const fp32 = ModelRuntime.load(req.sourceDir, req.session);
