@@ -13,7 +13,7 @@ import { registerTagsCommands } from './commands/tags.ts';
 import { registerEvalCommands } from './commands/eval.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { dataPaths } from '../engine/app/paths.ts';
-import { validateModelDir } from '../engine/ml/validate-model.ts';
+import { prepareModelDir } from '../engine/ml/prepare-model.ts';
 
 const program = new Command();
 program
@@ -33,6 +33,9 @@ registerInspectCommands(program);
 registerTagsCommands(program);
 registerEvalCommands(program);
 registerServeCommand(program);
-registerModelsCommands(program, { modelsDir: () => dataPaths().models, configFile: () => dataPaths().config }, { validate: validateModelDir });
+registerModelsCommands(program, { modelsDir: () => dataPaths().models, configFile: () => dataPaths().config }, {
+  // Test encode, then short sequences for the text tower where they are proven exact.
+  validate: (dir) => prepareModelDir(dir, { log: (line) => process.stderr.write(`${line}\n`) }),
+});
 
 await program.parseAsync(process.argv);

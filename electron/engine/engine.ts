@@ -26,6 +26,8 @@ import type { VectorBatch, VectorRepository } from './store/vector-repository.ts
 import { ModelRuntime } from './ml/model-runtime.ts';
 import type { TowerSessionOptions } from './ml/onnx-session.ts';
 import { resolveModelDir } from './ml/model-dir.ts';
+import { embeddingSpace } from './ml/manifest.ts';
+import type { TextEmbedder } from './ml/model-runtime.ts';
 import { Indexer, type IndexerOptions, type IndexSummary } from './index/indexer.ts';
 import { PhotoWatcher, type WatcherOptions } from './library/watcher.ts';
 import { acquireWatchLock, type WatchLock } from './library/watch-lock.ts';
@@ -71,6 +73,11 @@ interface ModelSlot {
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** The runtime as tagging sees it: keyed by embedding space rather than model id. */
+function spaceEmbedder(runtime: ModelRuntime): TextEmbedder {
+  return { modelKey: runtime.spaceKey, dim: runtime.dim, logitScale: runtime.logitScale, embedTexts: (texts) => runtime.embedTexts(texts) };
+}
+
 export class Engine {
   readonly media: MediaProvider;
   readonly indexer: Indexer;
@@ -93,13 +100,14 @@ export class Engine {
     private readonly opts: EngineOptions,
     readonly log: Logger,
   ) {
-    this.tags = new TagService(lib, () => this.serving.search.vectors, () => this.serving.runtime, { log });
+    // Tag prompts' vectors are cached per embedding space, like the photos' (an int8 model reuses them).
+    this.tags = new TagService(lib, () => this.serving.search.vectors, () => spaceEmbedder(this.serving.runtime), { log });
     this.library = new LibraryService(lib);
     this.indexer = new Indexer(lib, target.search.vectors, target.runtime, {
       ...opts.indexer,
       onIndexed: (batch) => this.tagNewPhotos(batch),
     });
-    this.search = new SearchService(lib, () => this.serving.search, () => this.serving.runtime);
+    this.search = new SearchService(lib, () => ({ embedder: this.serving.runtime, vectors: this.serving.search }));
     const thumbDir = opts.cacheDir ?? path.join(path.dirname(path.resolve(opts.dbPath)), 'thumbnails');
     const thumbs = new ThumbnailCache(lib, thumbDir);
     this.media = {
@@ -120,18 +128,20 @@ export class Engine {
         runtime,
         search: new VectorSearch(lib.vectors(row), opts.vectorSearch ?? 'index'),
       });
+      // Vectors are kept per embedding space: an int8 model shares its fp32 source's.
+      const space = embeddingSpace(manifest);
       const active = lib.models.active();
-      const targetRow = lib.models.ensure(manifest.id, manifest.embeddingDim);
-      lib.models.setDir(manifest.id, resolved.dir);
+      const targetRow = lib.models.ensure(space, manifest.embeddingDim);
+      lib.models.setDir(space, resolved.dir);
       const target = slot(new ModelRuntime(resolved, opts.session), targetRow);
       let serving = target;
-      if (active && active.modelKey !== manifest.id) {
+      if (active && active.modelKey !== space) {
         if (active.dir && fs.existsSync(active.dir)) {
           serving = slot(ModelRuntime.load(active.dir, opts.session), active);
-          log.info(`switching model ${active.modelKey} → ${manifest.id}: queries use ${active.modelKey} until every photo has a new vector`);
+          log.info(`switching model ${active.modelKey} → ${space}: queries use ${active.modelKey} until every photo has a new vector`);
         } else {
-          log.warn(`previous model ${active.modelKey} is no longer on disk; switching to ${manifest.id} now (photos will be re-encoded)`);
-          lib.models.activate(manifest.id);
+          log.warn(`previous model ${active.modelKey} is no longer on disk; switching to ${space} now (photos will be re-encoded)`);
+          lib.models.activate(space);
         }
       }
       const engine = new Engine(lib, target, serving, opts, log);
@@ -321,7 +331,7 @@ export class Engine {
     const pending = this.lib.photos.counts().pending;
     if (missing > 0 || pending > 0) return false;
     const old = this.serving;
-    this.lib.models.activate(this.target.runtime.modelKey);
+    this.lib.models.activate(this.target.runtime.spaceKey);
     this.serving = this.target;
     void old.runtime.close();
     this.log.info(`model switch complete: now using ${this.target.runtime.modelKey}`);

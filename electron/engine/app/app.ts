@@ -16,11 +16,12 @@ import { ApiError, type EngineStatus } from '../../shared/api.ts';
 import type { MediaKind, ServiceHandlers, ServiceSet } from '../../shared/handlers.ts';
 import type { Engine, EngineOptions, UseEngine } from '../engine.ts';
 import { libraryHandlers } from '../library/library-handlers.ts';
-import { validateModelDir } from '../ml/validate-model.ts';
+import { prepareModelDir } from '../ml/prepare-model.ts';
 import { loadCatalogue } from '../models/catalogue.ts';
 import { DownloadRegistry, type ModelHooks } from '../models/download-registry.ts';
 import { listInstalled, useModel as persistActiveModel } from '../models/install.ts';
 import { listModelChoices } from '../models/model-choices.ts';
+import { QuantizeRegistry } from '../models/quantize-registry.ts';
 import { searchHandlers } from '../search/search-handlers.ts';
 import { SettingsService, settingsHandlers } from '../settings/settings-service.ts';
 import { tagsHandlers } from '../tags/tags-handlers.ts';
@@ -60,6 +61,7 @@ export class ShiguangApp {
   readonly media: { mediaFile(id: number, kind: MediaKind): Promise<string>; libraryRoots(): Promise<string[]>; thumbnailRoots(): Promise<string[]> };
   private readonly slot: EngineSlot;
   private readonly downloads: DownloadRegistry;
+  private readonly quantizations: QuantizeRegistry;
   /** Why the chosen model is not open (failed to open, no longer installed). */
   private modelError: { id: string | null; message: string } | null = null;
 
@@ -72,10 +74,11 @@ export class ShiguangApp {
       modelsDir: config.paths.models,
       catalogue: () => this.catalogue(),
       savedSources: () => this.settings.read().modelSources,
-      validate: hooks.validate ?? validateModelDir,
+      validate: hooks.validate ?? ((dir) => prepareModelDir(dir, { log: (line) => this.log.info(`model: ${line}`) })),
       hooks,
       log: this.log,
     });
+    this.quantizations = new QuantizeRegistry({ modelsDir: config.paths.models, dbPath: config.dbPath, session: () => this.settings.sessionOptions(), log: this.log });
     this.slot = new EngineSlot({
       dbPath: config.dbPath,
       // A long-running process prepares tag prompts in the background; a one-shot run on demand.
@@ -144,6 +147,7 @@ export class ShiguangApp {
 
   async close(): Promise<void> {
     await this.downloads.close();
+    await this.quantizations.close();
     await this.slot.close();
   }
 
@@ -163,6 +167,8 @@ export class ShiguangApp {
       downloadModel: async (req) => this.downloads.start(req.id, req.precision, req.source),
       modelDownloads: async () => this.downloads.list(),
       useModel: ({ id }) => this.useModel(id),
+      quantizeModel: async ({ id }) => this.quantizations.start(id),
+      modelQuantizations: async () => this.quantizations.list(),
     };
   }
 
