@@ -23,6 +23,7 @@ program
   .option('--model <dir>', 'model directory: a manifest.json, or an official Chinese-CLIP ONNX export (default: `models use`, or SHIGUANG_MODEL)')
   .option('--provider <name>', 'execution provider: auto, cuda, tensorrt, dml, coreml, webgpu, cpu (default auto)')
   .option('--threads <n>', 'intra-op threads for ONNX Runtime (default: all cores)')
+  .option('--rebuild-damaged', 'if the library database is damaged, set it aside and rebuild the library from the photos (re-encodes every photo)')
   .showHelpAfterError();
 
 registerIndexCommands(program);

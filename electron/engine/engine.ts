@@ -30,6 +30,8 @@ import { embeddingSpace } from './ml/manifest.ts';
 import type { TextEmbedder } from './ml/model-runtime.ts';
 import { Indexer, type IndexerOptions, type IndexSummary } from './index/indexer.ts';
 import { PhotoWatcher, type WatcherOptions } from './library/watcher.ts';
+import { acquireWatchLock, type WatchLock } from './library/watch-lock.ts';
+import { RescanScheduler } from './index/rescan-scheduler.ts';
 import { LibraryService } from './library/library-service.ts';
 import { SearchService } from './search/search-service.ts';
 import { VectorSearch, type VectorSearchMode } from './search/vector-search.ts';
@@ -83,6 +85,8 @@ export class Engine {
   readonly tags: TagService;
   readonly library: LibraryService;
   private watcher: PhotoWatcher | null = null;
+  private rescans: RescanScheduler | null = null;
+  private watchLock: WatchLock | null = null;
   private preparingTags: Promise<void> | null = null;
   private closed = false;
 
@@ -234,8 +238,14 @@ export class Engine {
     });
   }
 
-  /** Follow changes in every watched folder until close(). */
+  /** Take this library's watch lock now (LibraryWatchedError if another process watches it). */
+  async claimWatch(): Promise<void> {
+    this.watchLock ??= await acquireWatchLock(path.resolve(this.opts.dbPath), (e) => this.log.warn(`watch lock lost: ${e.message}`));
+  }
+
+  /** Follow changes in every watched folder until close(). Refused (LibraryWatchedError) if another process watches. */
   async watch(): Promise<void> {
+    await this.claimWatch();
     await this.restartWatcher();
     this.prepareTagsInBackground();
   }
@@ -243,17 +253,29 @@ export class Engine {
   private async restartWatcher(): Promise<void> {
     await this.watcher?.close();
     const roots = this.lib.folders.list().map((f) => f.path);
+    // After every burst, watcher error and periodically, a full (stat-only) pass makes the library
+    // equal the disk again, whatever events were missed (index/rescan-scheduler.ts).
+    this.rescans ??= new RescanScheduler(() => this.reindexAll(), (e) => this.log.warn(`re-check of the folders failed: ${message(e)}`), this.opts.watcher?.rescan);
+    const rescans = this.rescans;
     this.watcher = new PhotoWatcher(
       async (changed, removed) => {
-        const r = await this.indexer.applyChanges(changed, removed);
-        await this.afterPass();
-        this.log.info(`changes: +${r.added} ~${r.changed} moved ${r.moved} copied ${r.copied} -${r.removed}, encoded ${r.encoded}, skipped ${r.skipped}`);
+        try {
+          const r = await this.indexer.applyChanges(changed, removed);
+          await this.afterPass();
+          this.log.info(`changes: +${r.added} ~${r.changed} moved ${r.moved} copied ${r.copied} -${r.removed}, encoded ${r.encoded}, skipped ${r.skipped}`);
+        } finally {
+          rescans.noteActivity();
+        }
       },
       this.opts.watcher,
-      (err) => this.log.warn(`watcher: ${err.message}`),
+      (err) => {
+        this.log.warn(`watcher: ${err.message}`);
+        rescans.noteActivity();
+      },
     );
     if (roots.length) await this.watcher.start(roots);
   }
+
 
   /** Resolves when the watcher has processed everything it has seen so far (tests, CLI). */
   async settled(): Promise<void> {
@@ -321,6 +343,8 @@ export class Engine {
     this.closed = true;
     this.indexer.stop();
     await this.watcher?.close();
+    await this.rescans?.close();
+    await this.watchLock?.release();
     await this.indexer.idle().catch(() => undefined);
     await this.preparingTags;
     await this.tags.idle().catch(() => undefined);

@@ -260,6 +260,8 @@ export const requestSchemas = {
   quantizeModel: z.object({ id: modelId }).strict(),
   modelQuantizations: z.object({}).strict(),
   settings: z.object({}).strict(),
+  /** After LIBRARY_DAMAGED, once the person agreed: set the damaged file aside and rebuild from the photos. */
+  rebuildLibrary: z.object({}).strict(),
   updateSettings: z
     .object({
       provider: z.string().min(1).max(40).optional(),
@@ -282,7 +284,7 @@ export type ApiMethod = keyof typeof requestSchemas;
  */
 export const apiServices = {
   transport: ['capabilities'],
-  system: ['status'],
+  system: ['status', 'rebuildLibrary'],
   library: ['photo', 'listFolders', 'addFolder', 'removeFolder', 'listSkipped'],
   search: ['search', 'similar', 'similarToImage'],
   tags: ['listTags', 'photosByTag', 'albums', 'addCustomTag', 'removeTag'],
@@ -331,6 +333,7 @@ export interface ApiResponses {
   quantizeModel: { started: boolean; targetId: string };
   modelQuantizations: ModelQuantization[];
   settings: EngineSettings;
+  rebuildLibrary: { aside: string; folders: string[]; missingFolders: string[]; customTags: string[] };
   updateSettings: EngineSettings;
 }
 export type ApiResponse<M extends ApiMethod> = ApiResponses[M];
@@ -352,6 +355,12 @@ export type ApiErrorCode =
   | 'MODEL_ERROR'
   /** No model is chosen yet: the user must pick (and download) one first. */
   | 'NO_MODEL'
+  /** The library database is damaged: offer to rebuild it (rebuildLibrary), which re-encodes every photo. */
+  | 'LIBRARY_DAMAGED'
+  /** The disk holding the library is full: nothing was lost, indexing resumes once there is space. */
+  | 'DISK_FULL'
+  /** Another process held the library's write lock too long; try again. */
+  | 'LIBRARY_BUSY'
   | 'INTERNAL';
 
 export interface ApiErrorPayload {

@@ -12,8 +12,9 @@
  *   firstrun       a new library as a person runs it: `index` then `index --tags` in fresh
  *                  processes, for 40 photos and for BENCH_FILES photos (first-run.bench.ts)
  *   int8           fp32 vs int8 and short text sequences (./int8.bench.ts; not in the default set)
+ *   integrity      the open-time damage check at 100k photos vs whole-file checks (not in the default set)
  *
- * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,int8  BENCH_FILES=500  BENCH_VECTORS=100000
+ * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,int8,integrity  BENCH_FILES=500  BENCH_VECTORS=100000
  *          BENCH_MODEL=vit-b-16|rn50
  */
 import fs from 'node:fs';
@@ -28,6 +29,7 @@ import { VectorSearch } from '../../electron/engine/search/vector-search.ts';
 import { l2NormaliseInPlace } from '../../electron/engine/ml/vectors.ts';
 import { createLogger } from '../../electron/engine/util/log.ts';
 import { benchTagging } from './tagging.bench.ts';
+import { benchIntegrity } from './integrity.bench.ts';
 import { benchFirstRun } from './first-run.bench.ts';
 import { benchInt8 } from './int8.bench.ts';
 
@@ -245,6 +247,7 @@ if (only.has('firstrun')) {
   results.firstRun = runs;
 }
 if (only.has('int8')) results.int8 = await benchInt8({ modelDir, photosDir: sharedPhotos, threads, log });
+if (only.has('integrity')) results.integrity = await benchIntegrity();
 
 fs.mkdirSync('bench-results', { recursive: true });
 const file = path.join('bench-results', `bench-${modelName}-${results.date as string}.json`.replace(/:/g, '-'));

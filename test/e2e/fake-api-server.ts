@@ -445,7 +445,7 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
   const validSource = (s: string) => BUILTIN_SOURCES.includes(s) || /^(hf:|modelscope:)?https?:\/\/\S+$/.test(s);
 
   /** What the real app answers without a model; everything else needs a model (NO_MODEL without one). */
-  const MODEL_FREE = new Set<ApiMethod>(['capabilities', 'status', 'listModels', 'downloadModel', 'modelDownloads', 'useModel', 'quantizeModel', 'modelQuantizations', 'settings', 'updateSettings']);
+  const MODEL_FREE = new Set<ApiMethod>(['capabilities', 'status', 'listModels', 'downloadModel', 'modelDownloads', 'useModel', 'quantizeModel', 'modelQuantizations', 'settings', 'updateSettings', 'rebuildLibrary']);
   const handlers: { [M in ApiMethod]: (req: ApiParsedRequest<M>) => Promise<ApiResponses[M]> | ApiResponses[M] } = {
     capabilities: () => {
       const services: ServiceName[] = ['transport', 'system', 'library', 'search', 'tags', 'models', 'settings'];
@@ -628,6 +628,9 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
       return [...quantizations.values()].map(({ startedAt: _s, ...q }) => q);
     },
     settings: () => ({ ...fakeSettings, sources: [...fakeSettings.sources] }),
+    rebuildLibrary: () => {
+      throw new ApiError('BAD_REQUEST', 'the library is not damaged');
+    },
     updateSettings: (req) => {
       if (req.provider !== undefined && !fakeSettings.providerChoices.includes(req.provider)) {
         throw new ApiError('BAD_REQUEST', `unknown execution provider "${req.provider}" (expected ${fakeSettings.providerChoices.join(', ')})`);

@@ -29,6 +29,7 @@ import { createLogger, type Logger } from '../util/log.ts';
 import type { AppConfig } from './config.ts';
 import { EngineSlot } from './engine-slot.ts';
 import { NO_MODEL_HELP } from './model-choice.ts';
+import { DatabaseDamagedError } from '../store/errors.ts';
 
 export interface AppOptions {
   config: AppConfig;
@@ -110,10 +111,16 @@ export class ShiguangApp {
     return this.slot.engine;
   }
 
+  /** Why the library cannot be opened (it is damaged), or null. */
+  get libraryDamaged(): string | null {
+    return this.slot.damaged?.message ?? null;
+  }
+
   /** The open engine, or the clear message of how to get a model (the CLI's one-shot commands). */
   requireEngine(): Engine {
     const engine = this.slot.engine;
     if (engine) return engine;
+    if (this.slot.damaged) throw this.slot.damaged; // its message says how to rebuild
     const why = this.modelError ? ` (${this.modelError.message})` : '';
     throw new Error(`${NO_MODEL_HELP}${why}`);
   }
@@ -147,7 +154,11 @@ export class ShiguangApp {
   // ---------- services owned here ----------
 
   private systemHandlers(): ServiceHandlers<'system'> {
-    return { status: () => this.status() };
+    return {
+      status: () => this.status(),
+      // The person agreed to rebuild a damaged library (the UI's prompt after LIBRARY_DAMAGED).
+      rebuildLibrary: () => this.slot.exclusive(() => this.slot.rebuild()),
+    };
   }
 
   private modelsHandlers(): ServiceHandlers<'models'> {
@@ -236,8 +247,16 @@ export class ShiguangApp {
 
   private async openInitial(): Promise<void> {
     const { modelDir, paths } = this.opts.config;
+    const rebuild = this.opts.config.rebuildDamaged === true;
     if (modelDir) {
-      await this.slot.open(modelDir, 'start');
+      try {
+        await this.slot.open(modelDir, 'start', rebuild);
+      } catch (err) {
+        // Not the model's fault: the app stays up and every request says LIBRARY_DAMAGED.
+        // (Logged at info: the CLI reports it through requireEngine(), the app through LIBRARY_DAMAGED.)
+        if (!(err instanceof DatabaseDamagedError)) throw err;
+        this.log.info(err.message);
+      }
       return;
     }
     const active = this.settings.read().activeModel;
@@ -249,8 +268,9 @@ export class ShiguangApp {
       return;
     }
     try {
-      await this.slot.open(dir, 'start');
+      await this.slot.open(dir, 'start', rebuild);
     } catch (err) {
+      if (err instanceof DatabaseDamagedError) return void this.log.info(err.message);
       this.modelError = { id: active, message: `model ${active} could not be opened: ${message(err)}` };
       this.log.error(this.modelError.message);
     }
@@ -259,7 +279,9 @@ export class ShiguangApp {
   /** Watch, and start the background pass that builds a new model's vectors (or catches up). */
   private async afterOpen(engine: Engine, reason: 'start' | 'use' | 'settings'): Promise<void> {
     if (this.opts.watch) {
-      await engine.watch();
+      // Another process (a CLI `watch`, a second app) may already follow this library: this one
+      // still searches and serves, it just does not watch too.
+      await engine.watch().catch((e) => this.log.warn(`not watching: ${message(e)}`));
       // A long-running host: load the vector index now rather than on the first query.
       engine.warmSearchIndex();
     }

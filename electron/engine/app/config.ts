@@ -16,6 +16,8 @@ export interface AppFlags {
   model?: string;
   provider?: string;
   threads?: string | number;
+  /** --rebuild-damaged: the person agrees to rebuild a damaged library from the photos. */
+  rebuildDamaged?: boolean;
 }
 
 export interface SessionOverrides {
@@ -33,6 +35,8 @@ export interface AppConfig {
   sessionOverrides: SessionOverrides;
   /** SHIGUANG_VECTOR_INDEX=sqlite|js: force a vector search path (diagnostics, benchmarks). */
   vectorSearch?: VectorSearchMode;
+  /** Rebuild a damaged library at open (set aside, re-index) instead of refusing to open it. */
+  rebuildDamaged?: boolean;
 }
 
 function parseThreads(value: string | number | undefined): number | undefined {
@@ -64,5 +68,6 @@ export function resolveAppConfig(flags: AppFlags = {}, env: NodeJS.ProcessEnv = 
     modelDir: modelDir === undefined ? undefined : path.resolve(modelDir),
     sessionOverrides,
     vectorSearch: vectorSearchFromEnv(env.SHIGUANG_VECTOR_INDEX),
+    rebuildDamaged: flags.rebuildDamaged === true,
   };
 }

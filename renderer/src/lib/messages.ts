@@ -116,6 +116,12 @@ const zh = {
   'error.INTERNAL': '内部错误：{message}',
 
   'error.NO_MODEL': '还没有选择模型：请先下载并启用一个模型。',
+  'error.LIBRARY_DAMAGED': '照片库的数据库文件已损坏（{message}）。你的照片没有受到影响。重建会把损坏的文件另存一旁，并重新索引所有照片。',
+  'error.DISK_FULL': '磁盘已满，索引已暂停。没有丢失任何内容：腾出空间后会从中断处继续。',
+  'error.LIBRARY_BUSY': '照片库正被另一个拾光进程占用，请稍后重试。',
+  'library.rebuild': '重建照片库',
+  'library.rebuildConfirm': '重建会重新索引所有照片，可能需要较长时间。损坏的文件会被保留。继续吗？',
+  'library.rebuilt': '已重建照片库，损坏的文件保存在 {aside}。正在重新索引…',
 
   'models.title': '先选一个模型',
   'models.intro': '拾光用 Chinese-CLIP 模型在这台电脑上理解照片内容。下载一个模型（只需一次），之后照片和搜索都不会离开本机。',
@@ -366,6 +372,12 @@ const en: Record<MessageKey, string> = {
   'error.INTERNAL': 'Internal error: {message}',
 
   'error.NO_MODEL': 'No model is chosen yet: download and enable one first.',
+  'error.LIBRARY_DAMAGED': 'The library database is damaged ({message}). Your photos are not affected. Rebuilding sets the damaged file aside and indexes every photo again.',
+  'error.DISK_FULL': 'The disk is full, so indexing stopped. Nothing is lost: it continues where it stopped once there is space.',
+  'error.LIBRARY_BUSY': 'Another Shiguang process is using the library. Please retry in a moment.',
+  'library.rebuild': 'Rebuild library',
+  'library.rebuildConfirm': 'Rebuilding indexes every photo again, which can take a while. The damaged file is kept. Continue?',
+  'library.rebuilt': 'Library rebuilt; the damaged file was kept at {aside}. Indexing again…',
 
   'models.title': 'Choose a model first',
   'models.intro': 'Shiguang understands your photos with a Chinese-CLIP model that runs on this computer. Download one (only once); after that photos and searches never leave it.',
