@@ -45,6 +45,9 @@ describe('model switch', () => {
     try {
       expect(e.switching).toEqual({ from: 'test-toy-colors', to: 'test-tiny' });
       expect(e.model.modelKey).toBe('test-toy-colors');
+      // The text tower is started first, so the query below is answered while the build is still
+      // running (a cold start of the worker could otherwise outlast the whole build).
+      await e.model.warm('text');
       // Interrupt the build part-way: stop after the first batch of new vectors is stored.
       const pass = e.indexFolders([photos]);
       const during = await e.search.text('红色', 4);
