@@ -31,6 +31,7 @@ export const ENTRIES: readonly Entry[] = [
   { in: 'electron/main/engine-process.ts', out: 'main/engine-process.js', format: 'esm' },
   { in: 'electron/engine/ml/encoder-worker.ts', out: 'main/encoder-worker.js', format: 'esm' },
   { in: 'electron/engine/ml/ocr/ocr-worker.ts', out: 'main/ocr-worker.js', format: 'esm' },
+  { in: 'electron/engine/ml/quantize/graph-worker.ts', out: 'main/graph-worker.js', format: 'esm' },
   { in: 'electron/preload/index.ts', out: 'preload/index.cjs', format: 'cjs' },
 ];
 

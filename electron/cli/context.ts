@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { ShiguangApp, type AppOptions } from '../engine/app/app.ts';
 import { resolveAppConfig, type AppConfig, type AppFlags } from '../engine/app/config.ts';
 import type { Engine } from '../engine/engine.ts';
+import { classifyStoreError } from '../engine/store/errors.ts';
 
 export function globals(cmd: Command): AppFlags {
   return cmd.optsWithGlobals() as AppFlags;
@@ -38,7 +39,9 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
   return async (...args: A) => {
     try {
       await fn(...args);
-    } catch (err) {
+    } catch (thrown) {
+      // A raw SQLite failure outside a transaction (a full disk, a bad page) still gets the clear message.
+      const err = classifyStoreError(thrown, '');
       const msg = err instanceof Error ? err.message : String(err);
       process.stderr.write(`error: ${msg}\n`);
       if (process.env.SHIGUANG_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');

@@ -13,7 +13,7 @@ import { registerTagsCommands } from './commands/tags.ts';
 import { registerEvalCommands } from './commands/eval.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { dataPaths } from '../engine/app/paths.ts';
-import { validateModelDir } from '../engine/ml/validate-model.ts';
+import { prepareModelDir } from '../engine/ml/prepare-model.ts';
 
 const program = new Command();
 program
@@ -23,6 +23,7 @@ program
   .option('--model <dir>', 'model directory: a manifest.json, or an official Chinese-CLIP ONNX export (default: `models use`, or SHIGUANG_MODEL)')
   .option('--provider <name>', 'execution provider: auto, cuda, tensorrt, dml, coreml, webgpu, cpu (default auto)')
   .option('--threads <n>', 'intra-op threads for ONNX Runtime (default: all cores)')
+  .option('--rebuild-damaged', 'if the library database is damaged, set it aside and rebuild the library from the photos (re-encodes every photo)')
   .showHelpAfterError();
 
 registerIndexCommands(program);
@@ -32,6 +33,9 @@ registerInspectCommands(program);
 registerTagsCommands(program);
 registerEvalCommands(program);
 registerServeCommand(program);
-registerModelsCommands(program, { modelsDir: () => dataPaths().models, configFile: () => dataPaths().config }, { validate: validateModelDir });
+registerModelsCommands(program, { modelsDir: () => dataPaths().models, configFile: () => dataPaths().config }, {
+  // Test encode, then short sequences for the text tower where they are proven exact.
+  validate: (dir) => prepareModelDir(dir, { log: (line) => process.stderr.write(`${line}\n`) }),
+});
 
 await program.parseAsync(process.argv);

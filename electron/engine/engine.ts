@@ -26,8 +26,12 @@ import type { VectorBatch, VectorRepository } from './store/vector-repository.ts
 import { ModelRuntime } from './ml/model-runtime.ts';
 import type { TowerSessionOptions } from './ml/onnx-session.ts';
 import { resolveModelDir } from './ml/model-dir.ts';
+import { embeddingSpace } from './ml/manifest.ts';
+import type { TextEmbedder } from './ml/model-runtime.ts';
 import { Indexer, type IndexerOptions, type IndexSummary } from './index/indexer.ts';
 import { PhotoWatcher, type WatcherOptions } from './library/watcher.ts';
+import { acquireWatchLock, type WatchLock } from './library/watch-lock.ts';
+import { RescanScheduler } from './index/rescan-scheduler.ts';
 import { LibraryService } from './library/library-service.ts';
 import { SearchService } from './search/search-service.ts';
 import { VectorSearch, type VectorSearchMode } from './search/vector-search.ts';
@@ -79,6 +83,11 @@ interface ModelSlot {
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** The runtime as tagging sees it: keyed by embedding space rather than model id. */
+function spaceEmbedder(runtime: ModelRuntime): TextEmbedder {
+  return { modelKey: runtime.spaceKey, dim: runtime.dim, logitScale: runtime.logitScale, embedTexts: (texts) => runtime.embedTexts(texts) };
+}
+
 export class Engine {
   readonly media: MediaProvider;
   readonly indexer: Indexer;
@@ -87,6 +96,8 @@ export class Engine {
   readonly library: LibraryService;
   readonly ocr: OcrService;
   private watcher: PhotoWatcher | null = null;
+  private rescans: RescanScheduler | null = null;
+  private watchLock: WatchLock | null = null;
   private preparingTags: Promise<void> | null = null;
   private closed = false;
 
@@ -100,13 +111,14 @@ export class Engine {
     private readonly opts: EngineOptions,
     readonly log: Logger,
   ) {
-    this.tags = new TagService(lib, () => this.serving.search.vectors, () => this.serving.runtime, { log });
+    // Tag prompts' vectors are cached per embedding space, like the photos' (an int8 model reuses them).
+    this.tags = new TagService(lib, () => this.serving.search.vectors, () => spaceEmbedder(this.serving.runtime), { log });
     this.library = new LibraryService(lib);
     this.indexer = new Indexer(lib, target.search.vectors, target.runtime, {
       ...opts.indexer,
       onIndexed: (batch) => this.tagNewPhotos(batch),
     });
-    this.search = new SearchService(lib, () => this.serving.search, () => this.serving.runtime);
+    this.search = new SearchService(lib, () => ({ embedder: this.serving.runtime, vectors: this.serving.search }));
     this.ocr = new OcrService(lib, {
       enabled: opts.ocrEnabled ?? (() => true),
       mode: opts.ocrMode ?? 'on-demand',
@@ -135,18 +147,20 @@ export class Engine {
         runtime,
         search: new VectorSearch(lib.vectors(row), opts.vectorSearch ?? 'index'),
       });
+      // Vectors are kept per embedding space: an int8 model shares its fp32 source's.
+      const space = embeddingSpace(manifest);
       const active = lib.models.active();
-      const targetRow = lib.models.ensure(manifest.id, manifest.embeddingDim);
-      lib.models.setDir(manifest.id, resolved.dir);
+      const targetRow = lib.models.ensure(space, manifest.embeddingDim);
+      lib.models.setDir(space, resolved.dir);
       const target = slot(new ModelRuntime(resolved, opts.session), targetRow);
       let serving = target;
-      if (active && active.modelKey !== manifest.id) {
+      if (active && active.modelKey !== space) {
         if (active.dir && fs.existsSync(active.dir)) {
           serving = slot(ModelRuntime.load(active.dir, opts.session), active);
-          log.info(`switching model ${active.modelKey} → ${manifest.id}: queries use ${active.modelKey} until every photo has a new vector`);
+          log.info(`switching model ${active.modelKey} → ${space}: queries use ${active.modelKey} until every photo has a new vector`);
         } else {
-          log.warn(`previous model ${active.modelKey} is no longer on disk; switching to ${manifest.id} now (photos will be re-encoded)`);
-          lib.models.activate(manifest.id);
+          log.warn(`previous model ${active.modelKey} is no longer on disk; switching to ${space} now (photos will be re-encoded)`);
+          lib.models.activate(space);
         }
       }
       const engine = new Engine(lib, target, serving, opts, log);
@@ -244,8 +258,14 @@ export class Engine {
     });
   }
 
-  /** Follow changes in every watched folder until close(). */
+  /** Take this library's watch lock now (LibraryWatchedError if another process watches it). */
+  async claimWatch(): Promise<void> {
+    this.watchLock ??= await acquireWatchLock(path.resolve(this.opts.dbPath), (e) => this.log.warn(`watch lock lost: ${e.message}`));
+  }
+
+  /** Follow changes in every watched folder until close(). Refused (LibraryWatchedError) if another process watches. */
   async watch(): Promise<void> {
+    await this.claimWatch();
     await this.restartWatcher();
     this.prepareTagsInBackground();
     this.ocr.schedule();
@@ -254,17 +274,29 @@ export class Engine {
   private async restartWatcher(): Promise<void> {
     await this.watcher?.close();
     const roots = this.lib.folders.list().map((f) => f.path);
+    // After every burst, watcher error and periodically, a full (stat-only) pass makes the library
+    // equal the disk again, whatever events were missed (index/rescan-scheduler.ts).
+    this.rescans ??= new RescanScheduler(() => this.reindexAll(), (e) => this.log.warn(`re-check of the folders failed: ${message(e)}`), this.opts.watcher?.rescan);
+    const rescans = this.rescans;
     this.watcher = new PhotoWatcher(
       async (changed, removed) => {
-        const r = await this.indexer.applyChanges(changed, removed);
-        await this.afterPass();
-        this.log.info(`changes: +${r.added} ~${r.changed} moved ${r.moved} copied ${r.copied} -${r.removed}, encoded ${r.encoded}, skipped ${r.skipped}`);
+        try {
+          const r = await this.indexer.applyChanges(changed, removed);
+          await this.afterPass();
+          this.log.info(`changes: +${r.added} ~${r.changed} moved ${r.moved} copied ${r.copied} -${r.removed}, encoded ${r.encoded}, skipped ${r.skipped}`);
+        } finally {
+          rescans.noteActivity();
+        }
       },
       this.opts.watcher,
-      (err) => this.log.warn(`watcher: ${err.message}`),
+      (err) => {
+        this.log.warn(`watcher: ${err.message}`);
+        rescans.noteActivity();
+      },
     );
     if (roots.length) await this.watcher.start(roots);
   }
+
 
   /** Resolves when the watcher has processed everything it has seen so far (tests, CLI). */
   async settled(): Promise<void> {
@@ -321,7 +353,7 @@ export class Engine {
     const pending = this.lib.photos.counts().pending;
     if (missing > 0 || pending > 0) return false;
     const old = this.serving;
-    this.lib.models.activate(this.target.runtime.modelKey);
+    this.lib.models.activate(this.target.runtime.spaceKey);
     this.serving = this.target;
     void old.runtime.close();
     this.log.info(`model switch complete: now using ${this.target.runtime.modelKey}`);
@@ -333,6 +365,8 @@ export class Engine {
     this.closed = true;
     this.indexer.stop();
     await this.watcher?.close();
+    await this.rescans?.close();
+    await this.watchLock?.release();
     await this.indexer.idle().catch(() => undefined);
     await this.preparingTags;
     await this.tags.idle().catch(() => undefined);

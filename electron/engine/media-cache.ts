@@ -8,6 +8,7 @@ import path from 'node:path';
 import { ApiError } from '../shared/api.ts';
 import { makeThumbnail } from './media/thumbnail.ts';
 import type { Library } from './store/library.ts';
+import { LibraryBounds, PolicySkip } from './library/link-policy.ts';
 
 export const THUMBNAIL_MAX_SIDE = 384;
 
@@ -22,13 +23,27 @@ export class ThumbnailCache {
   async original(photoId: number): Promise<string> {
     const row = this.lib.photos.get(photoId);
     if (!row) throw new ApiError('NOT_FOUND', `no photo with id ${photoId}`);
+    // Links and undecodable names are never read by the library (link-policy.ts), not even to serve them.
+    if (row.status === 'skipped' && /^(symlink|unreadable-name):/.test(row.skipReason ?? '')) {
+      throw new ApiError('NOT_FOUND', `photo ${photoId} is not read by the library (${row.skipReason})`);
+    }
     if (!fs.existsSync(row.path)) throw new ApiError('NOT_FOUND', `photo file is gone: ${row.path}`);
     return row.path;
   }
 
   async thumbnail(photoId: number): Promise<string> {
-    const src = await this.original(photoId);
+    const linked = await this.original(photoId);
     const row = this.lib.photos.get(photoId)!;
+    // The source is checked by its real path before a single byte is decoded, and the real path
+    // is what gets decoded (link-policy.ts): a thumbnail of a file outside the library is never made.
+    const bounds = await LibraryBounds.resolve(this.lib.folders.list().map((f) => f.path));
+    let src: string;
+    try {
+      src = await bounds.checkReadable(linked);
+    } catch (err) {
+      if (err instanceof PolicySkip) throw new ApiError('NOT_FOUND', `photo ${photoId}: ${err.message}`);
+      throw err;
+    }
     const key = (row.hash ?? `${row.size}-${row.mtimeMs}`).slice(0, 40);
     const out = path.join(this.dir, key.slice(0, 2), `${key}.jpg`);
     if (fs.existsSync(out)) return out;

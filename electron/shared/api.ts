@@ -173,6 +173,38 @@ export interface ModelChoice {
   serving: boolean;
   /** Why an installed model cannot be used, or why the chosen one failed to open. */
   error: string | null;
+  /** For an int8 model made by quantizeModel: what it was measured at against its fp32 source. */
+  quantization?: QuantizationFigures | null;
+}
+
+/** int8 vs its fp32 source, measured on the person's photos and the tag prompts before install. */
+export interface QuantizationFigures {
+  sourceId: string;
+  /** Throughput ratios from the same interleaved run (> 1: int8 is faster). */
+  speedup: { image: number; text: number };
+  cosine: { image: { mean: number; min: number }; text: { mean: number; min: number } };
+  /** Share of the fp32 top-10 the int8 model keeps: text → photos, photo → prompts. */
+  top10Overlap: { textToImage: number; imageToText: number };
+  /** How many photos and prompts it was checked on, and where the photos came from ("48 library photos"). */
+  photos: number;
+  prompts: number;
+  checkedOn: string;
+  bound: { meanCosine: number; minCosine: number };
+}
+
+/** A quantization the engine runs in the background (quantizeModel), as modelQuantizations reports it. */
+export interface ModelQuantization {
+  /** The fp32 model quantized, and the id the int8 model gets. */
+  sourceId: string;
+  targetId: string;
+  /** refused: the int8 model missed the fidelity bound and was not installed. */
+  state: 'running' | 'done' | 'failed' | 'refused';
+  stage: 'image' | 'text' | 'parity' | 'manifest' | 'images' | 'texts' | 'install';
+  /** Progress of the check stages (photos / prompts encoded), 0 of 0 otherwise. */
+  done: number;
+  total: number;
+  figures: QuantizationFigures | null;
+  error: string | null;
 }
 
 export interface ModelDownload {
@@ -275,7 +307,12 @@ export const requestSchemas = {
     .strict(),
   modelDownloads: z.object({}).strict(),
   useModel: z.object({ id: modelId }).strict(),
+  /** Starts making `<id>-int8` from the installed fp32 model `id`, checked on the library's photos; poll modelQuantizations. */
+  quantizeModel: z.object({ id: modelId }).strict(),
+  modelQuantizations: z.object({}).strict(),
   settings: z.object({}).strict(),
+  /** After LIBRARY_DAMAGED, once the person agreed: set the damaged file aside and rebuild from the photos. */
+  rebuildLibrary: z.object({}).strict(),
   updateSettings: z
     .object({
       provider: z.string().min(1).max(40).optional(),
@@ -299,12 +336,12 @@ export type ApiMethod = keyof typeof requestSchemas;
  */
 export const apiServices = {
   transport: ['capabilities'],
-  system: ['status'],
+  system: ['status', 'rebuildLibrary'],
   library: ['photo', 'listFolders', 'addFolder', 'removeFolder', 'listSkipped'],
   search: ['search', 'similar', 'similarToImage'],
   tags: ['listTags', 'photosByTag', 'albums', 'addCustomTag', 'removeTag'],
   ocr: ['photoText'],
-  models: ['listModels', 'downloadModel', 'modelDownloads', 'useModel'],
+  models: ['listModels', 'downloadModel', 'modelDownloads', 'useModel', 'quantizeModel', 'modelQuantizations'],
   settings: ['settings', 'updateSettings'],
   shell: ['chooseFolders', 'revealPhoto', 'openPhoto'],
 } as const satisfies Record<string, readonly ApiMethod[]>;
@@ -346,7 +383,11 @@ export interface ApiResponses {
   downloadModel: { started: boolean; alreadyInstalled: boolean };
   modelDownloads: ModelDownload[];
   useModel: { ok: true };
+  /** started: false when a quantization of this model is already running. */
+  quantizeModel: { started: boolean; targetId: string };
+  modelQuantizations: ModelQuantization[];
   settings: EngineSettings;
+  rebuildLibrary: { aside: string; folders: string[]; missingFolders: string[]; customTags: string[] };
   updateSettings: EngineSettings;
 }
 export type ApiResponse<M extends ApiMethod> = ApiResponses[M];
@@ -368,6 +409,12 @@ export type ApiErrorCode =
   | 'MODEL_ERROR'
   /** No model is chosen yet: the user must pick (and download) one first. */
   | 'NO_MODEL'
+  /** The library database is damaged: offer to rebuild it (rebuildLibrary), which re-encodes every photo. */
+  | 'LIBRARY_DAMAGED'
+  /** The disk holding the library is full: nothing was lost, indexing resumes once there is space. */
+  | 'DISK_FULL'
+  /** Another process held the library's write lock too long; try again. */
+  | 'LIBRARY_BUSY'
   | 'INTERNAL';
 
 export interface ApiErrorPayload {

@@ -8,6 +8,9 @@ const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   ENGINE_UNAVAILABLE: 503,
   MODEL_ERROR: 500,
   NO_MODEL: 409,
+  LIBRARY_DAMAGED: 409,
+  DISK_FULL: 507,
+  LIBRARY_BUSY: 503,
   INTERNAL: 500,
 };
 

@@ -11,6 +11,7 @@ import type { MediaKind, MediaProvider } from '../shared/handlers.ts';
 import { APP_SCHEME, MEDIA_HOST } from '../shared/ipc.ts';
 import { httpStatusFor } from './errors.ts';
 import { imageContentType } from './mime.ts';
+import { isInsideRoots } from '../shared/inside-roots.ts';
 
 /**
  * MediaProvider plus where generated thumbnails live. Thumbnails sit in the app's cache, outside
@@ -57,20 +58,12 @@ export function parseMediaUrl(url: string): MediaRef | null {
 }
 
 /**
- * True when `realFile` is strictly inside one of `realRoots`. Both sides must already be real
- * paths (fs.realpath); this function does no I/O. Comparison is by path segments, so `/photos2/x`
- * is not inside `/photos`; `pathImpl` lets tests check Windows semantics (path.win32 compares
- * case-insensitively and across drive letters) on any OS.
+ * True when `realFile` is strictly inside one of `realRoots` (both real paths; no I/O). The rule
+ * is shared with the engine's link policy (shared/inside-roots.ts), so scan, watch, indexing and
+ * serving agree on it.
  */
 export function isServablePath(realFile: string, realRoots: readonly string[], pathImpl: typeof path = path): boolean {
-  if (!pathImpl.isAbsolute(realFile) || realFile.includes('\0')) return false;
-  return realRoots.some((root) => {
-    if (!root || !pathImpl.isAbsolute(root) || root.includes('\0')) return false;
-    const rel = pathImpl.relative(root, realFile);
-    if (rel === '' || pathImpl.isAbsolute(rel)) return false;
-    const first = rel.split(pathImpl.sep)[0];
-    return first !== '..';
-  });
+  return isInsideRoots(realFile, realRoots, pathImpl);
 }
 
 export type MediaResult =
@@ -94,6 +87,16 @@ async function allowedRoots(media: GuardedMediaProvider, kind: MediaKind): Promi
   return [...library, ...(await media.thumbnailRoots())];
 }
 
+/** For a thumbnail request: a refusal when the photo's source file is outside the library, else null. */
+async function sourceInsideLibrary(media: GuardedMediaProvider, photoId: number): Promise<MediaResult | null> {
+  const source = await media.mediaFile(photoId, 'original');
+  const roots = await realRoots(await media.libraryRoots());
+  const real = await fs.promises.realpath(source).catch(() => null);
+  if (real === null) return refuse(404, `photo ${photoId}: file is missing`);
+  if (!isServablePath(real, roots)) return refuse(403, `photo ${photoId}: file is outside the library`);
+  return null;
+}
+
 /**
  * Resolve a media request to a file that may be served, with its headers. Never throws: engine
  * errors become their HTTP status (404 for unknown ids, 503 while the engine restarts).
@@ -104,6 +107,13 @@ export async function resolveMedia(media: GuardedMediaProvider, ref: MediaRef, i
   let file: string;
   let roots: string[];
   try {
+    // A thumbnail is made from the original: the original's real path is checked against the
+    // library roots before the engine is asked to decode it (a link to a file outside the
+    // library must not be rendered into a servable thumbnail).
+    if (ref.kind === 'thumb') {
+      const source = await sourceInsideLibrary(media, ref.photoId);
+      if (source) return source;
+    }
     file = await media.mediaFile(ref.photoId, ref.kind);
     roots = await realRoots(await allowedRoots(media, ref.kind));
   } catch (err) {

@@ -7,6 +7,7 @@ import type { AlbumSummary, Capabilities, ModelChoice, PhotoHit, WatchedFolder }
 import { api, capabilities, transportKind } from './api/index.ts';
 import { toCallError, type ApiCallError } from './api/errors.ts';
 import { ErrorState, errorText } from './components/ErrorState.tsx';
+import { DamagedLibrary } from './components/DamagedLibrary.tsx';
 import { FilterBar } from './components/FilterBar.tsx';
 import { HomeView } from './components/HomeView.tsx';
 import { Icon, Logo } from './components/Icon.tsx';
@@ -199,6 +200,8 @@ export function App() {
     main = null;
   } else if (unreachable) {
     main = <ErrorState error={engine.error!} onRetry={retryAll} t={t} />;
+  } else if (!status && engine.error?.code === 'LIBRARY_DAMAGED') {
+    main = <DamagedLibrary error={engine.error} t={t} onInfo={(m) => push('info', m)} onError={reportError} onDone={retryAll} />;
   } else if (mode.kind === 'home') {
     if (libraryEmpty) {
       main = <StateMessage icon="folder" title={t('empty.library.title')} body={t('empty.library.body')} />;

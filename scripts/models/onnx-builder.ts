@@ -1,7 +1,8 @@
 /**
  * A small ONNX graph builder over onnx-proto, so the project can make its own test and benchmark
- * models from TypeScript (there is no Python `onnx` here). Opset 17, IR version 8: what
- * onnxruntime-node 1.x loads, and the level of the official Chinese-CLIP exports.
+ * models from TypeScript (there is no Python `onnx` here). Default opset 17, IR version 8 (what
+ * onnxruntime-node 1.x loads); graphs that reproduce the official Chinese-CLIP export ask for its
+ * level, opset 13 / IR 7 (see ./torch-export.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -73,14 +74,32 @@ export interface SaveOptions {
   externalThreshold?: number;
 }
 
+export interface BuilderOptions {
+  opset?: number;
+  irVersion?: number;
+}
+
+function tensorProto(name: string, data: Float32Array | BigInt64Array, dims: number[]): ITensorProto {
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return { name, dims, dataType: data instanceof Float32Array ? ELEM.float32 : ELEM.int64, rawData: bytes };
+}
+
 export class GraphBuilder {
   private readonly nodes: INodeProto[] = [];
   private readonly inits: Initializer[] = [];
   private readonly inputs: IValueInfoProto[] = [];
   private readonly outputs: IValueInfoProto[] = [];
   private counter = 0;
+  readonly opset: number;
+  readonly irVersion: number;
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    opts: BuilderOptions = {},
+  ) {
+    this.opset = opts.opset ?? OPSET;
+    this.irVersion = opts.irVersion ?? IR_VERSION;
+  }
 
   /** A fresh tensor name with a readable prefix. */
   fresh(prefix: string): string {
@@ -120,6 +139,33 @@ export class GraphBuilder {
   }
 
   /**
+   * A `Constant` node (a tensor attribute) instead of an initializer: how torch.onnx.export writes
+   * shapes, axes, scalars and the tensors it folded from the trace (position ids, token types).
+   */
+  constant(prefix: string, data: Float32Array | BigInt64Array, dims: number[]): string {
+    const size = dims.reduce((a, b) => a * b, 1);
+    if (size !== data.length) throw new Error(`constant ${prefix}: ${data.length} values for dims [${dims}]`);
+    const out = this.fresh(prefix);
+    this.nodes.push({
+      opType: 'Constant',
+      name: this.fresh('n_Constant'),
+      input: [],
+      output: [out],
+      attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: tensorProto('', data, dims) }],
+    });
+    return out;
+  }
+
+  /** Integer `Constant` node; `dims` default: a 1-D tensor, `[]` for a scalar. */
+  constInts(prefix: string, values: number[], dims: number[] = [values.length]): string {
+    return this.constant(prefix, BigInt64Array.from(values.map((v) => BigInt(v))), dims);
+  }
+
+  constFloat(prefix: string, value: number): string {
+    return this.constant(prefix, Float32Array.of(value), []);
+  }
+
+  /**
    * Appends a node. `outputs` may be a number (that many fresh names) or explicit names; returns
    * the output names (use `node1` for the common single-output case).
    */
@@ -150,7 +196,7 @@ export class GraphBuilder {
     const tensors: ITensorProto[] = this.inits.map((t) => {
       const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
       const dataType = t.data instanceof Float32Array ? ELEM.float32 : ELEM.int64;
-      if (!opts.externalData || bytes.byteLength < threshold) return { name: t.name, dims: t.dims, dataType, rawData: bytes };
+      if (!opts.externalData || bytes.byteLength < threshold) return tensorProto(t.name, t.data, t.dims);
       // 4 KiB alignment lets onnxruntime memory-map the weights, as onnx's own saver does.
       const pad = (4096 - (offset % 4096)) % 4096;
       if (pad) external.push(new Uint8Array(pad));
@@ -172,10 +218,10 @@ export class GraphBuilder {
     });
 
     const model = onnx.ModelProto.create({
-      irVersion: IR_VERSION,
+      irVersion: this.irVersion,
       producerName: 'shiguang-model-builder',
       producerVersion: '1',
-      opsetImport: [{ domain: '', version: OPSET }],
+      opsetImport: [{ domain: '', version: this.opset }],
       graph: { name: this.name, node: this.nodes, initializer: tensors, input: this.inputs, output: this.outputs },
     });
     await fs.promises.mkdir(path.dirname(file), { recursive: true });

@@ -1,11 +1,13 @@
 /**
  * OpenAI CLIP's ModifiedResNet (Chinese-CLIP's RN50 image tower): 3-conv stem with avgpool,
  * bottleneck stages whose stride-2 blocks downsample by AvgPool (anti-aliasing) instead of strided
- * convs, and QKV attention pooling (query = mean token) to the output dim. BatchNorm is folded into
- * conv biases, as onnxruntime does with the official graph at load. Random weights.
+ * convs, and AttentionPool2d: F.multi_head_attention_forward with separate q/k/v weights and one
+ * concatenated bias over [mean token, 49 positions], output token 0, as the official script exports
+ * it (see ./layers.ts). BatchNorm is folded into conv biases, as the exporter does in eval mode.
+ * Random weights.
  */
 import { GraphBuilder, Rng } from './onnx-builder.ts';
-import { INIT_STD, attention, type Ctx } from './layers.ts';
+import { INIT_STD, TORCH_EXPORT, multiheadAttention, tracedShape, type Ctx } from './layers.ts';
 
 export interface ResNetSpec {
   resolution: number;
@@ -42,7 +44,7 @@ function bottleneck(c: Ctx, x: string, inplanes: number, planes: number, stride:
 }
 
 export function buildModifiedResNet(spec: ResNetSpec, seed: number): GraphBuilder {
-  const g = new GraphBuilder('modified_resnet_image');
+  const g = new GraphBuilder('modified_resnet_image', TORCH_EXPORT);
   const c: Ctx = { g, rng: new Rng(seed) };
   const w = spec.width;
   g.input('image', 'float32', [1, 3, spec.resolution, spec.resolution]);
@@ -65,18 +67,18 @@ export function buildModifiedResNet(spec: ResNetSpec, seed: number): GraphBuilde
     }
   });
 
-  // Attention pooling over the final grid: tokens = [mean, 49 positions] + positional embedding;
-  // only the mean token queries (CLIP's AttentionPool2d passes query = x[:1]).
+  // AttentionPool2d: NCHW → (HW)NC, prepend the mean token, add the positional embedding; every
+  // token queries (the exported graph computes all of them), token 0 is the output.
   const embed = w * 32; // 2048
   const grid = spec.resolution / 32;
   const len = grid * grid + 1;
-  const seq = g.node1('Transpose', [g.node1('Reshape', [x, g.ints('shape', [1, embed, grid * grid])])], { perm: [0, 2, 1] });
-  const mean = g.node1('ReduceMean', [seq], { axes: [1], keepdims: 1 });
-  let tokens = g.node1('Concat', [mean, seq], { axis: 1 });
-  tokens = g.node1('Add', [tokens, g.init('positional_embedding', c.rng.normal(len * embed, 1 / Math.sqrt(embed)), [len, embed])]);
-  const query = g.node1('Slice', [tokens, g.ints('start', [0]), g.ints('end', [1]), g.ints('axes', [1])]);
-  const pooled = attention(c, tokens, len, embed, spec.heads, { xq: query, queryLen: 1, outDim: spec.outDim }); // [1,1,out]
-  g.node('Reshape', [pooled, g.ints('shape', [1, spec.outDim])], ['unnorm_image_features']);
+  const seq = g.node1('Transpose', [g.node1('Reshape', [x, tracedShape(g, [1, embed, grid * grid])])], { perm: [2, 0, 1] });
+  const mean = g.node1('ReduceMean', [seq], { axes: [0], keepdims: 1 });
+  let tokens = g.node1('Concat', [mean, seq], { axis: 0 }); // [len, 1, embed]
+  const pos = g.init('visual.attnpool.positional_embedding', c.rng.normal(len * embed, 1 / Math.sqrt(embed)), [len, embed]);
+  tokens = g.node1('Add', [tokens, g.node1('Cast', [g.node1('Unsqueeze', [pos, g.constInts('axes', [1])])], { to: 1 })]);
+  const [pooled] = multiheadAttention(c, tokens, len, embed, spec.heads, { separateProj: true, outDim: spec.outDim }); // [len,1,out]
+  g.node('Gather', [pooled, g.constInts('first', [0], [])], ['unnorm_image_features'], { axis: 0 });
   g.output('unnorm_image_features', 'float32', [1, spec.outDim]);
   return g;
 }

@@ -9,11 +9,15 @@
  *   query          p50/p95 at 100k stored vectors, split into text encoding and vector search
  *                  (no filter, date filter, folder filter)
  *   tagging        100k vectors against the whole taxonomy; one custom tag over 100k
+ *   firstrun       a new library as a person runs it: `index` then `index --tags` in fresh
+ *                  processes, for 40 photos and for BENCH_FILES photos (first-run.bench.ts)
+ *   int8           fp32 vs int8 and short text sequences (./int8.bench.ts; not in the default set)
+ *   integrity      the open-time damage check at 100k photos vs whole-file checks (not in the default set)
  *   ocr            OCR with the real PP-OCRv4 weights: ms per photo with and without text,
  *                  photos/s of the pass, accuracy on rendered images, text index size and query
  *                  latency at 100k photos (see ocr.bench.ts for its options)
  *
- * Options: BENCH_ONLY=encoder,indexing,query,tagging,ocr  BENCH_FILES=500  BENCH_VECTORS=100000
+ * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,ocr,int8,integrity  BENCH_FILES=500  BENCH_VECTORS=100000
  *          BENCH_MODEL=vit-b-16|rn50
  */
 import fs from 'node:fs';
@@ -28,9 +32,12 @@ import { VectorSearch } from '../../electron/engine/search/vector-search.ts';
 import { l2NormaliseInPlace } from '../../electron/engine/ml/vectors.ts';
 import { createLogger } from '../../electron/engine/util/log.ts';
 import { benchTagging } from './tagging.bench.ts';
+import { benchIntegrity } from './integrity.bench.ts';
+import { benchFirstRun } from './first-run.bench.ts';
+import { benchInt8 } from './int8.bench.ts';
 import { benchOcr } from './ocr.bench.ts';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging,ocr').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging,firstrun,ocr').split(','));
 const modelName = (process.env.BENCH_MODEL ?? 'vit-b-16') as BenchModel;
 const nFiles = Number(process.env.BENCH_FILES ?? 500);
 const nVectors = Number(process.env.BENCH_VECTORS ?? 100_000);
@@ -61,6 +68,9 @@ function samplePhotos(): string[] {
 async function benchEncoder(): Promise<void> {
   const runtime = ModelRuntime.load(modelDir, { provider: 'cpu', threads });
   try {
+    const tLoad = performance.now();
+    await runtime.warm('image');
+    const imageTowerLoadSeconds = (performance.now() - tLoad) / 1000;
     const photos = samplePhotos().slice(0, 8);
     const tensors = await Promise.all(photos.map(async (p) => (await preprocess(p, runtime.preprocessSpec)).tensor));
     const copy = (): Float32Array[] => tensors.map((t) => t.slice());
@@ -88,6 +98,7 @@ async function benchEncoder(): Promise<void> {
       imagesPerSecond: perBatch,
       bestImagesPerSecond: best,
       msPerImageBatch1: r2(1000 / perBatch.batch1),
+      imageTowerLoadSeconds: r2(imageTowerLoadSeconds),
       textMsPerQuery: { p50: pct(tt, 50), max: r2(Math.max(...tt)) },
     };
   } finally {
@@ -97,15 +108,15 @@ async function benchEncoder(): Promise<void> {
 
 /** ≥ nFiles distinct files: the sample photos repeated, each copy made unique after the JPEG end
  * marker so content hashing does not treat them as copies of one another. */
-function makeCorpus(dir: string): number {
+function makeCorpus(dir: string, n = nFiles): number {
   const photos = samplePhotos();
   fs.mkdirSync(dir, { recursive: true });
-  for (let i = 0; i < nFiles; i++) {
+  for (let i = 0; i < n; i++) {
     const src = photos[i % photos.length];
     const bytes = Buffer.concat([fs.readFileSync(src), Buffer.from(`shiguang-bench-${i}`)]);
     fs.writeFileSync(path.join(dir, `${String(i).padStart(4, '0')}-${path.basename(src)}`), bytes);
   }
-  return nFiles;
+  return n;
 }
 
 async function benchIndexing(): Promise<void> {
@@ -219,7 +230,7 @@ async function benchQuery(): Promise<void> {
   }
 }
 
-if (only.has('encoder') || only.has('indexing') || only.has('query')) {
+if (only.has('encoder') || only.has('indexing') || only.has('query') || only.has('firstrun') || only.has('int8')) {
   if (!fs.existsSync(path.join(modelDir, 'manifest.json'))) {
     log(`generating the ${modelName} bench model into ${modelsDir} (once)…`);
     await generateBenchModels(modelsDir, [modelName]);
@@ -229,7 +240,19 @@ if (only.has('encoder')) await benchEncoder();
 if (only.has('indexing')) await benchIndexing();
 if (only.has('query')) await benchQuery();
 if (only.has('tagging')) results.tagging = await benchTagging();
+if (only.has('firstrun')) {
+  const enc = results.encoder as { imagesPerSecond: { batch1: number }; imageTowerLoadSeconds: number } | undefined;
+  const runs = [];
+  for (const files of [40, nFiles]) {
+    log(`first run: ${files} photos on a new library…`);
+    runs.push(await benchFirstRun({ modelDir, makeCorpus, files, bareImagesPerSecond: enc?.imagesPerSecond.batch1 ?? null, modelLoadSeconds: enc?.imageTowerLoadSeconds ?? 0 }));
+    log(`first run: ${JSON.stringify(runs.at(-1))}`);
+  }
+  results.firstRun = runs;
+}
 if (only.has('ocr')) results.ocr = await benchOcr(samplePhotos(), log);
+if (only.has('int8')) results.int8 = await benchInt8({ modelDir, photosDir: sharedPhotos, threads, log });
+if (only.has('integrity')) results.integrity = await benchIntegrity();
 
 fs.mkdirSync('bench-results', { recursive: true });
 const file = path.join('bench-results', `bench-${modelName}-${results.date as string}.json`.replace(/:/g, '-'));

@@ -27,7 +27,9 @@ import {
   type ModelChoice,
   type ModelDownload,
   type ModelPrecision,
+  type ModelQuantization,
   type PhotoDetail,
+  type QuantizationFigures,
   type PhotoHit,
   type SearchResponse,
   type TagInfo,
@@ -99,6 +101,8 @@ export interface FakeServerOptions {
   failFirstDownload?: boolean;
   /** Simulate SHIGUANG_MODEL_SOURCES being set (settings.sourcesOverriddenBy). */
   sourcesEnv?: boolean;
+  /** How long a simulated quantization takes, ms (default 2500). */
+  quantizeMs?: number;
 }
 
 export interface FakeServer {
@@ -356,9 +360,43 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
   let failNext = opts.failFirstDownload ?? false;
   const downloads = new Map<string, ModelDownload & { startedAt: number; failAt: number | null }>();
 
-  const allModels = (): FakeModel[] => [...catalogue, ...(installedModels.has(FAKE_ID) ? [fakeOwn] : [])];
+  /** int8 versions made by quantizeModel: made as the real app makes them, with canned figures. */
+  const quantizeMs = opts.quantizeMs ?? 2500;
+  const quantizations = new Map<string, ModelQuantization & { startedAt: number }>();
+  const int8Models: FakeModel[] = [];
+  const fakeFigures = (sourceId: string): QuantizationFigures => ({
+    sourceId,
+    speedup: { image: 2.3, text: 5.1 },
+    cosine: { image: { mean: 0.9981, min: 0.9902 }, text: { mean: 0.9987, min: 0.9935 } },
+    top10Overlap: { textToImage: 0.96, imageToText: 0.91 },
+    photos: 48,
+    prompts: 256,
+    checkedOn: '48 library photos',
+    bound: { meanCosine: 0.99, minCosine: 0.95 },
+  });
+  function tickQuantizations(): void {
+    const stages: [number, ModelQuantization['stage']][] = [[0.15, 'image'], [0.3, 'text'], [0.35, 'parity'], [0.4, 'manifest'], [0.7, 'images'], [0.98, 'texts'], [1, 'install']];
+    for (const q of quantizations.values()) {
+      if (q.state !== 'running') continue;
+      const frac = Math.min(1, (Date.now() - q.startedAt) / quantizeMs);
+      q.stage = stages.find(([until]) => frac < until)?.[1] ?? 'install';
+      const phase = q.stage === 'images' ? [0.4, 0.7, 48] : q.stage === 'texts' ? [0.7, 0.98, 256] : null;
+      [q.done, q.total] = phase ? [Math.round(((frac - phase[0]!) / (phase[1]! - phase[0]!)) * phase[2]!), phase[2]!] : [0, 0];
+      if (frac < 1) continue;
+      const source = allModels().find((m) => m.choice.id === q.sourceId)!;
+      Object.assign(q, { state: 'done', figures: fakeFigures(q.sourceId) });
+      int8Models.push({
+        choice: { ...fakeOwn.choice, id: q.targetId, name: `${source.manifest.name} (int8)`, catalogued: false, quantization: q.figures },
+        manifest: { name: `${source.manifest.name} (int8)`, embeddingDim: source.manifest.embeddingDim },
+      });
+      installedModels.set(q.targetId, { precision: 'int8', bytes: 3 * MB });
+    }
+  }
+
+  const allModels = (): FakeModel[] => [...catalogue, ...(installedModels.has(FAKE_ID) ? [fakeOwn] : []), ...int8Models];
 
   function tickModels(): void {
+    tickQuantizations();
     if (active !== serving && Date.now() >= switchDoneAt) serving = active;
     for (const d of downloads.values()) {
       if (d.state !== 'running') continue;
@@ -412,7 +450,7 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
   const validSource = (s: string) => BUILTIN_SOURCES.includes(s) || /^(hf:|modelscope:)?https?:\/\/\S+$/.test(s);
 
   /** What the real app answers without a model; everything else needs a model (NO_MODEL without one). */
-  const MODEL_FREE = new Set<ApiMethod>(['capabilities', 'status', 'listModels', 'downloadModel', 'modelDownloads', 'useModel', 'settings', 'updateSettings']);
+  const MODEL_FREE = new Set<ApiMethod>(['capabilities', 'status', 'listModels', 'downloadModel', 'modelDownloads', 'useModel', 'quantizeModel', 'modelQuantizations', 'settings', 'updateSettings', 'rebuildLibrary']);
   const handlers: { [M in ApiMethod]: (req: ApiParsedRequest<M>) => Promise<ApiResponses[M]> | ApiResponses[M] } = {
     capabilities: () => {
       const services: ServiceName[] = ['transport', 'system', 'library', 'search', 'tags', 'ocr', 'models', 'settings'];
@@ -584,7 +622,25 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
       else switchDoneAt = Date.now() + SWITCH_MS;
       return { ok: true as const };
     },
+    quantizeModel: (req) => {
+      tickModels();
+      const inst = installedModels.get(req.id);
+      if (!inst) throw new ApiError('NOT_FOUND', `${req.id} is not installed`);
+      if (inst.precision !== 'fp32') throw new ApiError('BAD_REQUEST', `${req.id} is ${inst.precision}: only an fp32 model can be quantized`);
+      if (indexed.size === 0) throw new ApiError('BAD_REQUEST', 'the library has no indexed photos to check an int8 model on yet: add a folder and let it index first');
+      const targetId = `${req.id}-int8`;
+      if (quantizations.get(req.id)?.state === 'running') return { started: false, targetId };
+      quantizations.set(req.id, { sourceId: req.id, targetId, state: 'running', stage: 'image', done: 0, total: 0, figures: null, error: null, startedAt: Date.now() });
+      return { started: true, targetId };
+    },
+    modelQuantizations: () => {
+      tickModels();
+      return [...quantizations.values()].map(({ startedAt: _s, ...q }) => q);
+    },
     settings: () => ({ ...fakeSettings, sources: [...fakeSettings.sources] }),
+    rebuildLibrary: () => {
+      throw new ApiError('BAD_REQUEST', 'the library is not damaged');
+    },
     updateSettings: (req) => {
       if (req.provider !== undefined && !fakeSettings.providerChoices.includes(req.provider)) {
         throw new ApiError('BAD_REQUEST', `unknown execution provider "${req.provider}" (expected ${fakeSettings.providerChoices.join(', ')})`);

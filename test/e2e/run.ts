@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { startRealServer } from './real-server.ts';
+import { runQuantizeUiCheck } from './quantize.e2e.ts';
 import { runUiSuite, type UiSuiteOptions } from './ui.e2e.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -34,6 +35,9 @@ async function main(): Promise<void> {
   } finally {
     await server.close();
   }
+  // Settings → int8: against the fake API (the real suite's model is not an installed one).
+  const { failed } = await runQuantizeUiCheck(path.join(ROOT, 'test-results'));
+  if (failed > 0) throw new Error(`${failed} int8 UI check(s) failed`);
 }
 
 main().catch((err: unknown) => {

@@ -121,4 +121,34 @@ describe('progress', () => {
     p.finish();
     expect(p.snapshot().etaSeconds).toBeNull();
   });
+
+  it('a persist failure (a full disk) rejects promptly: decoders stop instead of waiting for room forever', async () => {
+    let decoded = 0;
+    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const outcome = await Promise.race([
+      runEncodePipeline(
+        items(100),
+        {
+          decode: async (item) => {
+            decoded++;
+            await tick();
+            return { data: item.photoId, tensor: new Float32Array(1) };
+          },
+          encode: async (t) => t.map(() => new Float32Array(1)),
+          persist: () => {
+            throw full;
+          },
+          skip: () => undefined,
+        },
+        { batchSize: 4, decodeConcurrency: 2, maxAhead: 8 },
+      ).then(
+        () => 'resolved',
+        (e: unknown) => e,
+      ),
+      tick(3000).then(() => 'hung'),
+    ]);
+    expect(outcome).toBe(full);
+    // Nothing much is decoded after the failure: at most what was in flight and buffered.
+    expect(decoded).toBeLessThanOrEqual(4 + 8 + 2);
+  });
 });

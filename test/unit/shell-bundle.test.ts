@@ -44,14 +44,14 @@ afterAll(() => {
 });
 
 describe('bundles', () => {
-  it('writes the five entries', () => {
-    for (const f of ['main/index.js', 'main/engine-process.js', 'main/encoder-worker.js', 'main/ocr-worker.js', 'preload/index.cjs']) {
+  it('writes the six entries', () => {
+    for (const f of ['main/index.js', 'main/engine-process.js', 'main/encoder-worker.js', 'main/graph-worker.js', 'main/ocr-worker.js', 'preload/index.cjs']) {
       expect(fs.existsSync(path.join(out, f)), f).toBe(true);
     }
   });
 
   it('leaves only builtins, electron (main only) and runtime dependencies external', () => {
-    for (const f of ['main/index.js', 'main/engine-process.js', 'main/encoder-worker.js', 'main/ocr-worker.js']) {
+    for (const f of ['main/index.js', 'main/engine-process.js', 'main/encoder-worker.js', 'main/graph-worker.js', 'main/ocr-worker.js']) {
       const specs = specifiers(fs.readFileSync(path.join(out, f), 'utf8'));
       const allowed = (s: string) => NODE_BUILTINS.has(s) || deps.includes(packageOf(s)) || (s === 'electron' && f === 'main/index.js');
       expect(specs.filter((s) => !allowed(s)), f).toEqual([]);

@@ -152,6 +152,24 @@ describe('resolveMedia against a real directory tree', () => {
     }
   });
 
+  it('refuses the thumbnail of a photo whose source is outside the library, before asking for it', async () => {
+    const asked: string[] = [];
+    const base = provider();
+    const p: GuardedMediaProvider = {
+      ...base,
+      mediaFile: async (id, kind) => {
+        asked.push(`${id}:${kind}`);
+        // An engine that would happily render any source into its cache.
+        return kind === 'thumb' ? path.join(thumbs, '1.webp') : base.mediaFile(id, kind);
+      },
+    };
+    for (const id of [2, 3, 8]) {
+      expect(await resolveMedia(p, { photoId: id, kind: 'thumb' }), `photo ${id}`).toMatchObject({ type: 'error', status: 403 });
+    }
+    expect(asked.filter((a) => a.endsWith(':thumb'))).toEqual([]);
+    expect(await resolveMedia(p, { photoId: 1, kind: 'thumb' })).toMatchObject({ type: 'file' });
+  });
+
   it('follows a symlink that stays inside the library', async () => {
     const r = await resolveMedia(provider(), { photoId: 7, kind: 'original' });
     expect(r.type === 'file' && r.file).toBe(files['1:original']);

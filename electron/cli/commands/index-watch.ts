@@ -72,7 +72,14 @@ export function registerIndexCommands(program: Command): void {
     .action(
       action(async (folders: string[], _opts: unknown, cmd: Command) => {
         const app = await ShiguangApp.open({ config: appConfig(cmd), engine: { tagPrompts: 'background', ocrMode: 'background' } });
-        const engine = app.requireEngine();
+        // Refuse a second watcher before spending a whole pass on indexing.
+        const engine = await Promise.resolve()
+          .then(() => app.requireEngine())
+          .then(async (e) => (await e.claimWatch(), e))
+          .catch(async (e: unknown) => {
+            await app.close();
+            throw e;
+          });
         let stopping = false;
         const shutdown = async (): Promise<void> => {
           if (stopping) return;

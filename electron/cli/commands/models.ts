@@ -11,6 +11,7 @@ import type { FetchLike } from '../../engine/models/fetch.ts';
 import { importModel, listInstalled, removeModel, useModel, type InstalledModel } from '../../engine/models/install.ts';
 import { describeSource, resolveSources, SOURCES_ENV, type ModelSource } from '../../engine/models/sources.ts';
 import { formatEta } from '../progress-bar.ts';
+import { registerModelsQuantize } from './models-quantize.ts';
 
 export interface ModelsCommandPaths {
   modelsDir: () => string;
@@ -163,7 +164,8 @@ function progressReporter(): { update: (p: DownloadProgress) => void; stop: () =
 
 export function registerModelsCommands(program: Command, paths: ModelsCommandPaths, hooks: ModelsCommandHooks = {}): void {
   const catalogue = (): Catalogue => (hooks.catalogue ? hooks.catalogue() : loadCatalogue());
-  const models = program.command('models').description('list, download, import, remove and choose Chinese-CLIP models');
+  const models = program.command('models').description('list, download, import, quantize, remove and choose Chinese-CLIP models');
+  registerModelsQuantize(models, paths);
 
   models
     .command('list')

@@ -62,7 +62,8 @@ export function registerServeCommand(program: Command): void {
         if (engine) for (const f of folders) await engine.addFolder(path.resolve(f));
         const server = await createWebServer({ services: host.services(), media: host.media, staticDir, port });
         process.stdout.write(`拾光 is serving on ${server.url}\n(open that address; it only answers on this machine. Ctrl-C stops.)\n`);
-        if (!engine) process.stdout.write('no model yet — choose one in the page\n');
+        if (host.libraryDamaged) process.stdout.write('the library database is damaged — the page offers to rebuild it\n');
+        else if (!engine) process.stdout.write('no model yet — choose one in the page\n');
         const stop = async (): Promise<void> => {
           await server.close();
           await host.close();

@@ -16,11 +16,12 @@ import { ApiError, type EngineStatus } from '../../shared/api.ts';
 import type { MediaKind, ServiceHandlers, ServiceSet } from '../../shared/handlers.ts';
 import type { Engine, EngineOptions, UseEngine } from '../engine.ts';
 import { libraryHandlers } from '../library/library-handlers.ts';
-import { validateModelDir } from '../ml/validate-model.ts';
+import { prepareModelDir } from '../ml/prepare-model.ts';
 import { loadCatalogue } from '../models/catalogue.ts';
 import { DownloadRegistry, type ModelHooks } from '../models/download-registry.ts';
 import { listInstalled, useModel as persistActiveModel } from '../models/install.ts';
 import { listModelChoices } from '../models/model-choices.ts';
+import { QuantizeRegistry } from '../models/quantize-registry.ts';
 import { searchHandlers } from '../search/search-handlers.ts';
 import { SettingsService, settingsHandlers } from '../settings/settings-service.ts';
 import { tagsHandlers } from '../tags/tags-handlers.ts';
@@ -29,6 +30,7 @@ import { createLogger, type Logger } from '../util/log.ts';
 import type { AppConfig } from './config.ts';
 import { EngineSlot } from './engine-slot.ts';
 import { NO_MODEL_HELP } from './model-choice.ts';
+import { DatabaseDamagedError } from '../store/errors.ts';
 
 export interface AppOptions {
   config: AppConfig;
@@ -60,6 +62,7 @@ export class ShiguangApp {
   readonly media: { mediaFile(id: number, kind: MediaKind): Promise<string>; libraryRoots(): Promise<string[]>; thumbnailRoots(): Promise<string[]> };
   private readonly slot: EngineSlot;
   private readonly downloads: DownloadRegistry;
+  private readonly quantizations: QuantizeRegistry;
   /** Why the chosen model is not open (failed to open, no longer installed). */
   private modelError: { id: string | null; message: string } | null = null;
 
@@ -72,10 +75,11 @@ export class ShiguangApp {
       modelsDir: config.paths.models,
       catalogue: () => this.catalogue(),
       savedSources: () => this.settings.read().modelSources,
-      validate: hooks.validate ?? validateModelDir,
+      validate: hooks.validate ?? ((dir) => prepareModelDir(dir, { log: (line) => this.log.info(`model: ${line}`) })),
       hooks,
       log: this.log,
     });
+    this.quantizations = new QuantizeRegistry({ modelsDir: config.paths.models, dbPath: config.dbPath, session: () => this.settings.sessionOptions(), log: this.log });
     this.slot = new EngineSlot({
       dbPath: config.dbPath,
       // A long-running process prepares tag prompts in the background; a one-shot run on demand.
@@ -116,10 +120,16 @@ export class ShiguangApp {
     return this.slot.engine;
   }
 
+  /** Why the library cannot be opened (it is damaged), or null. */
+  get libraryDamaged(): string | null {
+    return this.slot.damaged?.message ?? null;
+  }
+
   /** The open engine, or the clear message of how to get a model (the CLI's one-shot commands). */
   requireEngine(): Engine {
     const engine = this.slot.engine;
     if (engine) return engine;
+    if (this.slot.damaged) throw this.slot.damaged; // its message says how to rebuild
     const why = this.modelError ? ` (${this.modelError.message})` : '';
     throw new Error(`${NO_MODEL_HELP}${why}`);
   }
@@ -147,13 +157,18 @@ export class ShiguangApp {
 
   async close(): Promise<void> {
     await this.downloads.close();
+    await this.quantizations.close();
     await this.slot.close();
   }
 
   // ---------- services owned here ----------
 
   private systemHandlers(): ServiceHandlers<'system'> {
-    return { status: () => this.status() };
+    return {
+      status: () => this.status(),
+      // The person agreed to rebuild a damaged library (the UI's prompt after LIBRARY_DAMAGED).
+      rebuildLibrary: () => this.slot.exclusive(() => this.slot.rebuild()),
+    };
   }
 
   private modelsHandlers(): ServiceHandlers<'models'> {
@@ -162,6 +177,8 @@ export class ShiguangApp {
       downloadModel: async (req) => this.downloads.start(req.id, req.precision, req.source),
       modelDownloads: async () => this.downloads.list(),
       useModel: ({ id }) => this.useModel(id),
+      quantizeModel: async ({ id }) => this.quantizations.start(id),
+      modelQuantizations: async () => this.quantizations.list(),
     };
   }
 
@@ -241,8 +258,16 @@ export class ShiguangApp {
 
   private async openInitial(): Promise<void> {
     const { modelDir, paths } = this.opts.config;
+    const rebuild = this.opts.config.rebuildDamaged === true;
     if (modelDir) {
-      await this.slot.open(modelDir, 'start');
+      try {
+        await this.slot.open(modelDir, 'start', rebuild);
+      } catch (err) {
+        // Not the model's fault: the app stays up and every request says LIBRARY_DAMAGED.
+        // (Logged at info: the CLI reports it through requireEngine(), the app through LIBRARY_DAMAGED.)
+        if (!(err instanceof DatabaseDamagedError)) throw err;
+        this.log.info(err.message);
+      }
       return;
     }
     const active = this.settings.read().activeModel;
@@ -254,8 +279,9 @@ export class ShiguangApp {
       return;
     }
     try {
-      await this.slot.open(dir, 'start');
+      await this.slot.open(dir, 'start', rebuild);
     } catch (err) {
+      if (err instanceof DatabaseDamagedError) return void this.log.info(err.message);
       this.modelError = { id: active, message: `model ${active} could not be opened: ${message(err)}` };
       this.log.error(this.modelError.message);
     }
@@ -264,7 +290,9 @@ export class ShiguangApp {
   /** Watch, and start the background pass that builds a new model's vectors (or catches up). */
   private async afterOpen(engine: Engine, reason: 'start' | 'use' | 'settings'): Promise<void> {
     if (this.opts.watch) {
-      await engine.watch();
+      // Another process (a CLI `watch`, a second app) may already follow this library: this one
+      // still searches and serves, it just does not watch too.
+      await engine.watch().catch((e) => this.log.warn(`not watching: ${message(e)}`));
       // A long-running host: load the vector index now rather than on the first query.
       engine.warmSearchIndex();
     }

@@ -16,6 +16,8 @@ export interface AppFlags {
   model?: string;
   provider?: string;
   threads?: string | number;
+  /** --rebuild-damaged: the person agrees to rebuild a damaged library from the photos. */
+  rebuildDamaged?: boolean;
 }
 
 export interface SessionOverrides {
@@ -35,6 +37,8 @@ export interface AppConfig {
   vectorSearch?: VectorSearchMode;
   /** SHIGUANG_OCR_MODEL: an OCR model directory (manifest.json + graphs) instead of the shipped one. */
   ocrModel?: string;
+  /** Rebuild a damaged library at open (set aside, re-index) instead of refusing to open it. */
+  rebuildDamaged?: boolean;
 }
 
 function parseThreads(value: string | number | undefined): number | undefined {
@@ -67,5 +71,6 @@ export function resolveAppConfig(flags: AppFlags = {}, env: NodeJS.ProcessEnv = 
     sessionOverrides,
     vectorSearch: vectorSearchFromEnv(env.SHIGUANG_VECTOR_INDEX),
     ocrModel: env.SHIGUANG_OCR_MODEL ? path.resolve(env.SHIGUANG_OCR_MODEL) : undefined,
+    rebuildDamaged: flags.rebuildDamaged === true,
   };
 }

@@ -14,6 +14,8 @@ import type { TowerSessionOptions } from '../ml/onnx-session.ts';
 import type { StatusCounts } from '../store/photos.ts';
 import { openLibrary, type Library } from '../store/library.ts';
 import type { Logger } from '../util/log.ts';
+import { DatabaseDamagedError } from '../store/errors.ts';
+import { describeRebuild, openRebuildingIfDamaged, type RebuildReport } from '../index/rebuild.ts';
 
 /** How long a reopen or close waits for requests already running on the engine. */
 const DRAIN_LIMIT_MS = 30_000;
@@ -39,6 +41,9 @@ export class EngineSlot {
   private pendingOps = 0;
   private readonly inflight = new Set<Promise<unknown>>();
   private closing = false;
+  private lastRebuild: RebuildReport | null = null;
+  /** The library file is damaged: requests answer LIBRARY_DAMAGED until a rebuild (see rebuild()). */
+  private damagedState: { error: DatabaseDamagedError; dir: string } | null = null;
 
   constructor(private readonly opts: EngineSlotOptions) {}
 
@@ -53,6 +58,11 @@ export class EngineSlot {
 
   get isClosing(): boolean {
     return this.closing;
+  }
+
+  /** Why the library cannot be opened, or null. */
+  get damaged(): DatabaseDamagedError | null {
+    return this.damagedState?.error ?? null;
   }
 
   /** Runs `fn` after every lifecycle change queued before it, and before any queued after it. */
@@ -76,6 +86,8 @@ export class EngineSlot {
     while (this.pendingOps > 0) await this.queue;
     if (this.closing) throw new ApiError('ENGINE_UNAVAILABLE', 'the engine is shutting down');
     const engine = this.engineRef;
+    // Not the model's fault: say what is wrong, briefly (the UI's prompt words the advice).
+    if (!engine && this.damagedState) throw new ApiError('LIBRARY_DAMAGED', this.damagedState.error.detail);
     if (!engine) return none();
     const run = Promise.resolve().then(() => fn(engine));
     this.inflight.add(run);
@@ -93,6 +105,7 @@ export class EngineSlot {
 
   /** Library counts without a model: the bare database, opened on first use. */
   bareCounts(): StatusCounts {
+    if (this.damagedState) throw new ApiError('LIBRARY_DAMAGED', this.damagedState.error.detail);
     if (!this.bareLib) {
       if (this.closing || !fs.existsSync(this.opts.dbPath)) return { indexed: 0, pending: 0, skipped: 0 };
       this.bareLib = openLibrary(this.opts.dbPath);
@@ -100,16 +113,40 @@ export class EngineSlot {
     return this.bareLib.photos.counts();
   }
 
-  /** Opens the engine on `dir` (call inside exclusive()). */
-  async open(dir: string, reason: 'start' | 'use' | 'settings'): Promise<Engine> {
+  /**
+   * Opens the engine on `dir` (call inside exclusive()). A damaged library is rebuilt only with
+   * `rebuildIfDamaged` (the person agreed); otherwise DatabaseDamagedError propagates and the slot
+   * remembers it, so requests say LIBRARY_DAMAGED and rebuild() knows which model to reopen.
+   */
+  async open(dir: string, reason: 'start' | 'use' | 'settings', rebuildIfDamaged = false): Promise<Engine> {
     const abs = path.resolve(dir);
     const manifest = resolveModelDir(abs).manifest;
     this.closeBareLib();
-    const engine = await Engine.open({ ...this.opts.engine, dbPath: this.opts.dbPath, modelDir: abs, session: this.opts.session(), logger: this.opts.logger });
+    const openEngine = (): Promise<Engine> =>
+      Engine.open({ ...this.opts.engine, dbPath: this.opts.dbPath, modelDir: abs, session: this.opts.session(), logger: this.opts.logger });
+    let engine: Engine;
+    try {
+      const opened = await openRebuildingIfDamaged(this.opts.dbPath, openEngine, rebuildIfDamaged);
+      engine = opened.engine;
+      this.lastRebuild = opened.rebuilt;
+      if (opened.rebuilt) this.opts.logger.warn(describeRebuild(opened.rebuilt));
+    } catch (err) {
+      if (err instanceof DatabaseDamagedError) this.damagedState = { error: err, dir: abs };
+      throw err;
+    }
+    this.damagedState = null;
     this.engineRef = engine;
     this.currentModel = { dir: abs, manifest };
     await this.opts.afterOpen(engine, reason);
     return engine;
+  }
+
+  /** After LIBRARY_DAMAGED, with the person's agreement: set the file aside and reopen (inside exclusive()). */
+  async rebuild(): Promise<RebuildReport> {
+    if (!this.damagedState) throw new ApiError('BAD_REQUEST', 'the library is not damaged: there is nothing to rebuild');
+    // 'use' makes afterOpen index the restored folders again.
+    await this.open(this.damagedState.dir, 'use', true);
+    return this.lastRebuild!;
   }
 
   /** Reopens on `dir`; on failure tries to get back to `fallback` so the app keeps working (inside exclusive()). */

@@ -4,6 +4,8 @@
  * bound keeps memory flat on a million-photo library; a failed decode becomes a recorded skip.
  */
 import { DecodeError } from '../media/decode.ts';
+import { safeDecoderDetail } from '../media/describe.ts';
+import { PolicySkip } from '../library/link-policy.ts';
 import { WorkerGoneError } from '../ml/errors.ts';
 
 export interface PipelineItem {
@@ -34,9 +36,10 @@ export interface PipelineOptions {
   signal?: AbortSignal;
 }
 
+/** A skip reason: `<reason>: <message>`, with any decoder detail stripped of quoted bytes. */
 export function describeFailure(err: unknown): string {
-  if (err instanceof DecodeError) return `${err.reason}: ${err.message}`;
-  return `decode-failed: ${err instanceof Error ? err.message : String(err)}`;
+  if (err instanceof DecodeError || err instanceof PolicySkip) return `${err.reason}: ${err.message}`;
+  return `decode-failed: ${safeDecoderDetail(err instanceof Error ? err.message : String(err))}`;
 }
 
 class BoundedBuffer<T> {
@@ -48,12 +51,14 @@ class BoundedBuffer<T> {
 
   constructor(private readonly capacity: number) {}
 
-  /** Reserve room before starting work whose result will be pushed. */
-  async reserve(): Promise<void> {
-    while (this.inFlight + this.items.length >= this.capacity) {
+  /** Reserve room before starting work whose result will be pushed; false once closed. */
+  async reserve(): Promise<boolean> {
+    while (!this.closed && this.inFlight + this.items.length >= this.capacity) {
       await new Promise<void>((r) => this.waitingProducers.push(r));
     }
+    if (this.closed) return false;
     this.inFlight++;
+    return true;
   }
 
   push(x: T): void {
@@ -62,9 +67,11 @@ class BoundedBuffer<T> {
     this.wakeConsumer();
   }
 
+  /** No more items: the consumer finishes what is buffered, producers waiting for room give up. */
   close(): void {
     this.closed = true;
     this.wakeConsumer();
+    for (const wake of this.waitingProducers.splice(0)) wake();
   }
 
   /** Wait for at least one item, then take up to n. Empty array = finished. */
@@ -90,7 +97,7 @@ export async function runEncodePipeline<D>(items: PipelineItem[], hooks: Pipelin
   const decoder = async (): Promise<void> => {
     while (next < items.length && !opts.signal?.aborted) {
       const item = items[next++];
-      await buffer.reserve();
+      if (!(await buffer.reserve())) return;
       try {
         const { data, tensor } = await hooks.decode(item);
         buffer.push({ item, ok: true, data, tensor });
@@ -126,8 +133,10 @@ export async function runEncodePipeline<D>(items: PipelineItem[], hooks: Pipelin
       if (opts.signal?.aborted) break;
     }
   } finally {
-    // Let decoders drain (they stop taking new items once aborted) before returning.
-    if (opts.signal?.aborted) buffer.close();
+    // However the loop ended (done, aborted, or an encode/persist failure such as a full disk),
+    // stop the decoders — one waiting for room that will never come would hang the pass — and
+    // let those in flight finish before returning.
+    buffer.close();
     await decoders.catch(() => undefined);
   }
   return { encoded, skipped };
@@ -153,7 +162,7 @@ async function encodeIsolatingFailures<D>(
         out.push((await hooks.encode([copies[i]]))[0]);
       } catch (e) {
         if (e instanceof WorkerGoneError) throw e;
-        await hooks.skip(good[i].item, `encode-failed: ${e instanceof Error ? e.message : String(e)}`);
+        await hooks.skip(good[i].item, `encode-failed: ${safeDecoderDetail(e instanceof Error ? e.message : String(e))}`);
         out.push(null);
       }
     }

@@ -10,13 +10,17 @@ import os from 'node:os';
 import type { IndexProgress } from '../../shared/api.ts';
 import { hashFile } from '../library/file-identity.ts';
 import { isIndexablePath, walkPhotos, type FoundFile } from '../library/scanner.ts';
+import { LibraryBounds, PolicySkip, entryKind, symlinkSkipReason } from '../library/link-policy.ts';
 import { preprocess, type PreprocessSpec } from '../media/decode.ts';
 import { readMetadata, type PhotoMetadata } from '../media/metadata.ts';
 import type { Library } from '../store/library.ts';
+import { classifyStoreError } from '../store/errors.ts';
 import type { VectorBatch, VectorRepository } from '../store/vector-repository.ts';
 import { ProgressTracker } from './progress.ts';
 import { SerialQueue } from '../util/serial-queue.ts';
-import { runEncodePipeline, type PipelineItem } from './encode-pipeline.ts';
+import { describeFailure, runEncodePipeline, type PipelineItem } from './encode-pipeline.ts';
+import { Reconciliation } from './reconcile.ts';
+import type { KnownFile } from '../store/photo-identity.ts';
 
 export interface ImageEmbedder {
   readonly preprocessSpec: PreprocessSpec;
@@ -50,6 +54,9 @@ export interface IndexSummary {
 type Counts = Omit<IndexSummary, 'seconds' | 'encoded' | 'skipped' | 'scanned'>;
 const emptyCounts = (): Counts => ({ added: 0, changed: 0, moved: 0, copied: 0, removed: 0 });
 
+/** Candidates held before an early settle (see walkFolder). */
+const EARLY_SETTLE = 512;
+
 export class Indexer {
   readonly progress = new ProgressTracker();
   private readonly queue = new SerialQueue();
@@ -66,44 +73,61 @@ export class Indexer {
     return this.progress.snapshot();
   }
 
-  /** Full pass over folders: add them as watched roots, reconcile, encode everything pending. */
+  /**
+   * Full pass over folders: add them as watched roots, reconcile every one of them against the
+   * disk (moves matched across all of them before anything is deleted), encode what is pending.
+   */
   indexFolders(roots: string[]): Promise<IndexSummary> {
-    return this.queue.run(async () => {
+    return this.typedStoreErrors(async () => {
       const t0 = Date.now();
       const counts = emptyCounts();
       let scanned = 0;
-      for (const root of roots) {
-        const folder = this.lib.folders.add(path.resolve(root));
-        scanned += await this.reconcileFolder(folder.id, folder.path, counts);
-      }
+      const folders = roots.map((root) => this.lib.folders.add(path.resolve(root)));
+      const bounds = await this.bounds();
+      const rec = this.reconciliation(bounds);
+      const missing: KnownFile[] = [];
+      for (const folder of folders) scanned += await this.walkFolder(folder.id, folder.path, bounds, rec, missing, counts);
+      await this.settle(rec, missing, true, counts);
       const { encoded, skipped } = await this.encodePending();
       return { scanned, ...counts, encoded, skipped, seconds: (Date.now() - t0) / 1000 };
     });
   }
 
-  /** Watcher events, already debounced: files that appeared/changed and files that vanished. */
+  /**
+   * Watcher events, already debounced: files that appeared/changed and files (or folders, ending
+   * with a separator) that vanished. Moves, swaps and saves-over are matched within the batch and
+   * against rows whose file is gone; a vanished photo that nothing re-attached is left for the
+   * next full pass to delete (the engine runs one after every burst), so the unlink of a rename
+   * that arrives before its add never costs the photo its row.
+   */
   applyChanges(changed: string[], removed: string[]): Promise<Counts & { encoded: number; skipped: number }> {
-    return this.queue.run(async () => {
+    return this.typedStoreErrors(async () => {
       const counts = emptyCounts();
-      const vanished = new Set(removed.map((p) => path.resolve(p)));
+      const bounds = await this.bounds();
+      const rec = this.reconciliation(bounds);
+      const missing = new Map<number, KnownFile>();
+      const noteMissing = (k: KnownFile | undefined): void => {
+        if (k && !fs.existsSync(k.path)) missing.set(k.id, k);
+      };
+      for (const p of removed) {
+        if (p.endsWith(path.sep)) for (const k of this.lib.identity.knownInTree(p)) noteMissing(k);
+        else noteMissing(this.lib.identity.knownAt(path.resolve(p)));
+      }
       for (const p of changed) {
         const file = path.resolve(p);
         const folder = this.folderFor(file);
         if (!folder) continue;
-        const st = await fs.promises.stat(file).catch(() => null);
-        if (!st?.isFile()) {
-          vanished.add(file);
+        // Links are never followed (link-policy.ts): a link is recorded, its target never read.
+        const entry = await entryKind(file);
+        if (entry.kind === 'other') {
+          noteMissing(this.lib.identity.knownAt(file));
           continue;
         }
-        await this.reconcileFile(folder.id, { path: file, size: st.size, mtimeMs: Math.trunc(st.mtimeMs) }, counts);
+        const found: FoundFile = { path: file, size: entry.size, mtimeMs: entry.mtimeMs, fileId: entry.fileId };
+        if (entry.kind === 'symlink') found.skip = symlinkSkipReason(await bounds.classifyLink(file));
+        await rec.observe(found, folder.id, this.lib.identity.knownAt(file));
       }
-      for (const file of vanished) {
-        const row = this.lib.photos.getByPath(file);
-        if (row && !fs.existsSync(file)) {
-          this.lib.photos.delete(row.id);
-          counts.removed++;
-        }
-      }
+      await this.settle(rec, [...missing.values()], false, counts);
       const { encoded, skipped } = await this.encodePending();
       return { ...counts, encoded, skipped };
     });
@@ -129,63 +153,64 @@ export class Indexer {
       .sort((a, b) => b.path.length - a.path.length)[0];
   }
 
-  private async reconcileFolder(folderId: number, root: string, counts: Counts): Promise<number> {
-    const known = new Map(this.lib.photos.listPathsUnder(folderId).map((r) => [r.path, r]));
-    let scanned = 0;
-    this.progress.working(root);
-    for await (const found of walkPhotos(root)) {
-      scanned++;
-      known.delete(found.path);
-      await this.reconcileFile(folderId, found, counts);
-    }
-    // Whatever is left was not found on disk: deleted (moves were matched by hash above).
-    for (const gone of known.values()) {
-      if (fs.existsSync(gone.path)) continue;
-      this.lib.photos.delete(gone.id);
-      counts.removed++;
-    }
-    return scanned;
+  /** One job on the write queue; a raw SQLite failure (a full disk, a bad page) leaves it typed. */
+  private typedStoreErrors<T>(job: () => Promise<T>): Promise<T> {
+    return this.queue.run(job).catch((err: unknown) => {
+      throw classifyStoreError(err, this.lib.db.file);
+    });
+  }
+
+  /** The library roots' real paths: what every read is checked against (link-policy.ts). */
+  private bounds(): Promise<LibraryBounds> {
+    return LibraryBounds.resolve(this.lib.folders.list().map((f) => f.path));
+  }
+
+  private reconciliation(bounds: LibraryBounds): Reconciliation {
+    return new Reconciliation(
+      this.lib,
+      async (p) => hashFile(await bounds.checkReadable(p)),
+      (err) => (err instanceof PolicySkip ? describeFailure(err) : `unreadable: ${err instanceof Error ? err.message : String(err)}`),
+    );
   }
 
   /**
-   * One file seen on disk. A new path whose bytes match a photo whose file is gone is a rename
-   * or move: the old row (and its vector and tags) takes the new path. A new path whose bytes
-   * match a photo that still exists is a copy: its vector is reused. Otherwise it is pending.
+   * Walk one root: every file is observed against the row at its path; rows not seen are added
+   * to `missing` (settled once every root has been walked). Candidates are settled early, at a
+   * folder boundary once there are many, so a first index of a big library shows progress and a
+   * killed run keeps what it found; moves still match (their old path is gone), and a swap
+   * within one folder is settled together.
    */
-  private async reconcileFile(folderId: number, found: FoundFile, counts: Counts): Promise<void> {
-    const { row, change } = this.lib.photos.upsertDiscovered({ path: found.path, folderId, size: found.size, mtimeMs: found.mtimeMs });
-    if (change === 'unchanged') return;
-    if (change === 'changed') {
-      counts.changed++;
-      return; // re-encoded by encodePending; its hash is recomputed there
+  private async walkFolder(folderId: number, root: string, bounds: LibraryBounds, rec: Reconciliation, missing: KnownFile[], counts: Counts): Promise<number> {
+    const known = new Map(this.lib.identity.knownUnder(folderId).map((r) => [r.path, r]));
+    let scanned = 0;
+    let dir = '';
+    this.progress.working(root);
+    for await (const found of walkPhotos(root, bounds)) {
+      scanned++;
+      const here = path.dirname(found.path);
+      if (here !== dir && rec.pendingCandidates >= EARLY_SETTLE) await this.settle(rec, [], false, counts);
+      dir = here;
+      const k = known.get(found.path);
+      known.delete(found.path);
+      await rec.observe(found, folderId, k);
     }
-    let hash: string;
-    try {
-      hash = await hashFile(found.path);
-    } catch (err) {
-      this.lib.photos.markSkipped(row.id, `unreadable: ${err instanceof Error ? err.message : String(err)}`);
-      return;
-    }
-    const twin = this.lib.photos.findByHash(hash).find((p) => p.id !== row.id && p.size === found.size);
-    if (twin && !fs.existsSync(twin.path)) {
-      this.lib.photos.delete(row.id);
-      this.lib.photos.move(twin.id, found.path, folderId);
-      this.lib.photos.update(twin.id, { mtimeMs: found.mtimeMs });
-      counts.moved++;
-      return;
-    }
-    this.lib.photos.setHash(row.id, hash);
-    const twinVector = twin && twin.status === 'indexed' ? this.vectors.get(twin.id) : undefined;
-    if (twin && twinVector) {
+    for (const gone of known.values()) if (!fs.existsSync(gone.path)) missing.push(gone);
+    return scanned;
+  }
+
+  /** Apply a reconciliation; byte-identical copies get their twin's vector. */
+  private async settle(rec: Reconciliation, missing: KnownFile[], deleteUnmatched: boolean, counts: Counts): Promise<void> {
+    const r = rec.settle(missing, deleteUnmatched);
+    for (const k of ['added', 'changed', 'moved', 'copied', 'removed'] as const) counts[k] += r[k];
+    for (const c of r.copies) {
+      const vector = this.vectors.get(c.twinId);
+      if (!vector) continue; // stays pending: encoded like a new photo
       this.lib.transaction(() => {
-        this.lib.photos.copyIndexedMetadata(twin.id, row.id);
-        this.vectors.upsert(row.id, twinVector);
+        this.lib.photos.copyIndexedMetadata(c.twinId, c.id);
+        this.vectors.upsert(c.id, vector);
       });
-      counts.copied++;
-      await this.opts.onIndexed?.({ ids: Int32Array.of(row.id), vectors: twinVector });
-      return;
+      await this.opts.onIndexed?.({ ids: Int32Array.of(c.id), vectors: vector });
     }
-    counts.added++;
   }
 
   /** Encode every photo that is pending or lacks a vector for the active model. */
@@ -196,6 +221,7 @@ export class Indexer {
       ...this.lib.photos.missingVectors(this.vectors.modelRowId, Number.MAX_SAFE_INTEGER),
     ].map((p) => ({ photoId: p.id, path: p.path, hash: p.hash }));
     if (items.length === 0) return { encoded: 0, skipped: 0 };
+    const bounds = await this.bounds();
     this.progress.start(items.length);
     const dynamic = await this.embedder.imageBatchIsDynamic();
     const batchSize = this.opts.batchSize ?? (dynamic ? 8 : 4);
@@ -205,12 +231,14 @@ export class Indexer {
         items,
         {
           decode: async (item) => {
+            // Checked again just before reading: the file may have become a link since the scan.
             // A new file was hashed by reconcile (to recognise moves and copies); only a changed
             // one, whose hash reconcile cleared, is hashed here.
+            const file = await bounds.checkReadable(item.path);
             const [pre, meta, hash] = await Promise.all([
-              preprocess(item.path, spec),
-              readMetadata(item.path).catch(() => emptyMetadata()),
-              item.hash ?? hashFile(item.path),
+              preprocess(file, spec),
+              readMetadata(file).catch(() => emptyMetadata()),
+              item.hash ?? hashFile(file),
             ]);
             return { data: { meta, width: pre.width, height: pre.height, hash }, tensor: pre.tensor };
           },
@@ -240,7 +268,14 @@ export class Indexer {
             if (stored.length) await this.opts.onIndexed?.(packBatch(stored, this.vectors.dim));
           },
           skip: (item, reason) => {
-            if (this.lib.photos.get(item.photoId)) this.lib.photos.markSkipped(item.photoId, reason);
+            // A file that vanished as it was about to be read, or while it was read, stays pending:
+            // the failure says nothing about its content, and the next batch or pass either finds
+            // it again (moved) or removes its row (deleted).
+            if (reason.startsWith('vanished:') || !fs.existsSync(item.path)) return;
+            // A transaction, so a store failure (a full disk) arrives typed, like persist's.
+            this.lib.transaction(() => {
+              if (this.lib.photos.get(item.photoId)) this.lib.photos.markSkipped(item.photoId, reason);
+            });
           },
           onProgress: (n, current) => {
             if (current) this.progress.working(current);

@@ -1,15 +1,23 @@
 /**
  * Walk a watched folder for photos. Hidden folders and the caches photo tools leave behind are
- * skipped; symlinks are not followed (a link can point out of the library or make a cycle).
+ * skipped. Folders are read with Buffer names so that a name which is not valid UTF-8 is still
+ * seen (see file-names.ts), and links follow the library's one policy (see link-policy.ts): never
+ * followed below a root, and reported when they are named like photos.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { isSupportedImagePath } from '../media/formats.ts';
+import { decodeName, unreadableNameReason } from './file-names.ts';
+import { symlinkSkipReason, type LibraryBounds } from './link-policy.ts';
 
 export interface FoundFile {
   path: string;
   size: number;
   mtimeMs: number;
+  /** "dev:ino" (lstat): what tells two swapped files of equal size and mtime apart; null where unknown. */
+  fileId?: string | null;
+  /** Set when the entry must not be read: the skip reason to record (a link, an unreadable name). */
+  skip?: string;
 }
 
 const IGNORED_DIRS = new Set(['@eaDir', '$RECYCLE.BIN', 'System Volume Information', 'node_modules', '.thumbnails', '#recycle']);
@@ -27,28 +35,48 @@ export function isIndexablePath(root: string, p: string): boolean {
   return !parts.slice(0, -1).some(isIgnoredDir) && !parts[parts.length - 1].startsWith('.');
 }
 
-export async function* walkPhotos(root: string): AsyncGenerator<FoundFile> {
-  const stack = [root];
+/** "dev:ino", or null where the file system has no stable inode numbers (ino 0). */
+export function fileIdOf(st: { dev: number; ino: number }): string | null {
+  return st.ino ? `${st.dev}:${st.ino}` : null;
+}
+
+interface DirToWalk {
+  raw: Buffer;
+  text: string;
+  /** False once any folder on the way has a name that is not valid UTF-8. */
+  valid: boolean;
+}
+
+const SEP = Buffer.from(path.sep);
+
+export async function* walkPhotos(root: string, bounds: LibraryBounds): AsyncGenerator<FoundFile> {
+  const stack: DirToWalk[] = [{ raw: Buffer.from(root), text: root, valid: true }];
   while (stack.length) {
     const dir = stack.pop()!;
-    let entries: fs.Dirent[];
+    let entries: fs.Dirent<Buffer>[];
     try {
-      entries = await fs.promises.readdir(dir, { withFileTypes: true });
+      entries = await fs.promises.readdir(dir.raw, { withFileTypes: true, encoding: 'buffer' });
     } catch {
       continue; // unreadable folder (permissions, vanished mid-scan): nothing to index there
     }
     for (const e of entries) {
-      const full = path.join(dir, e.name);
+      const name = decodeName(e.name);
+      const raw = Buffer.concat([dir.raw, SEP, e.name]);
+      const text = path.join(dir.text, name.text);
+      const valid = dir.valid && name.valid;
       if (e.isDirectory()) {
-        if (!isIgnoredDir(e.name)) stack.push(full);
-      } else if (e.isFile() && !e.name.startsWith('.') && isSupportedImagePath(full)) {
-        try {
-          const st = await fs.promises.stat(full);
-          yield { path: full, size: st.size, mtimeMs: Math.trunc(st.mtimeMs) };
-        } catch {
-          // deleted between readdir and stat
-        }
+        if (!isIgnoredDir(name.text)) stack.push({ raw, text, valid });
+        continue;
       }
+      if (name.text.startsWith('.') || !isSupportedImagePath(name.text)) continue;
+      if (!e.isFile() && !e.isSymbolicLink()) continue; // FIFO, socket, device: never opened
+      const st = await fs.promises.lstat(raw).catch(() => null);
+      if (!st) continue; // deleted between readdir and lstat
+      const found: FoundFile = { path: text, size: st.size, mtimeMs: Math.trunc(st.mtimeMs), fileId: fileIdOf(st) };
+      if (!valid) found.skip = unreadableNameReason();
+      else if (st.isSymbolicLink()) found.skip = symlinkSkipReason(await bounds.classifyLink(text));
+      else if (!st.isFile()) continue;
+      yield found;
     }
   }
 }

@@ -2,6 +2,7 @@
  * Why a photo could not be decoded. A bad file must become a recorded skip with a reason the user
  * can act on, never a crash, so every decoder failure is funnelled into DecodeError.
  */
+import { safeDecoderDetail } from './describe.ts';
 
 export type DecodeFailureReason =
   | 'empty-file'
@@ -24,10 +25,10 @@ export class DecodeError extends Error {
   }
 }
 
-/** The decoder's own words, first line only (libvips appends multi-line detail). */
-function firstLine(err: unknown): string {
+/** The decoder's own words, first line only (libvips appends multi-line detail), without quoted bytes. */
+function firstLine(err: unknown, what: string): string {
   const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'unknown error';
+  return safeDecoderDetail(text, what.replace(/^"|"$/g, ''));
 }
 
 /**
@@ -36,7 +37,7 @@ function firstLine(err: unknown): string {
  */
 export function classifyDecoderError(err: unknown, what: string): DecodeError {
   if (err instanceof DecodeError) return err;
-  const detail = firstLine(err);
+  const detail = firstLine(err, what);
   const all = err instanceof Error ? err.message : String(err);
   let reason: DecodeFailureReason = 'decode-failed';
   if (/pixel limit|too large|exceeds .*limit|image too big/i.test(all)) reason = 'too-large';

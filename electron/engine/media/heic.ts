@@ -9,6 +9,7 @@
  * is acceptable in the engine's utility process.
  */
 import { DecodeError } from './errors.ts';
+import { safeDecoderDetail } from './describe.ts';
 
 export interface RgbaPixels {
   width: number;
@@ -22,7 +23,7 @@ export async function decodeHeic(buffer: Uint8Array, maxPixels: number, what: st
   try {
     images = await heic.all({ buffer });
   } catch (err) {
-    throw new DecodeError('decode-failed', `${what} is not a readable HEIC/HEIF image (${String((err as Error)?.message ?? err)})`, { cause: err });
+    throw new DecodeError('decode-failed', `${what} is not a readable HEIC/HEIF image (${safeDecoderDetail(String((err as Error)?.message ?? err))})`, { cause: err });
   }
   try {
     const first = images[0];
@@ -34,7 +35,7 @@ export async function decodeHeic(buffer: Uint8Array, maxPixels: number, what: st
     return { width: px.width, height: px.height, data: new Uint8Array(px.data.buffer, px.data.byteOffset, px.data.byteLength) };
   } catch (err) {
     if (err instanceof DecodeError) throw err;
-    throw new DecodeError('decode-failed', `${what} could not be decoded as HEIC (${String((err as Error)?.message ?? err)})`, { cause: err });
+    throw new DecodeError('decode-failed', `${what} could not be decoded as HEIC (${safeDecoderDetail(String((err as Error)?.message ?? err))})`, { cause: err });
   } finally {
     images.dispose();
   }

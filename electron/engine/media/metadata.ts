@@ -6,6 +6,9 @@
 import { access, stat } from 'node:fs/promises';
 import exifr from 'exifr';
 
+// The package's main entry is UMD: named exports exist only on the default object.
+const { Exifr } = exifr;
+
 export interface PhotoMetadata {
   takenAt: Date | null;
   cameraMake: string | null;
@@ -102,14 +105,35 @@ export function metadataFromExif(raw: Raw | undefined | null): PhotoMetadata {
   };
 }
 
+/**
+ * Smaller files cannot hold EXIF in any container exifr reads (a TIFF header alone is 8 bytes and
+ * an IFD entry 12 more); they are not handed to exifr at all.
+ */
+const MIN_EXIF_FILE_BYTES = 16;
+
+/**
+ * exifr's high-level parse() opens the file itself and closes it only on its success paths: a
+ * file of 0–2 bytes throws inside its format sniffing with the handle still open (one descriptor
+ * per file, freed only when the garbage collector gets to it — a long watch over such a folder
+ * ran out). Here the Exifr instance is ours, so its file is closed, and awaited, on every path.
+ */
+async function parseExif(file: string): Promise<Raw | undefined> {
+  const ex = new Exifr(EXIF_OPTIONS);
+  try {
+    await ex.read(file);
+    return (await ex.parse()) as Raw | undefined;
+  } finally {
+    const reader = (ex as unknown as { file?: { close?: () => Promise<void> | void } }).file;
+    await Promise.resolve(reader?.close?.()).catch(() => undefined);
+  }
+}
+
 export async function readMetadata(file: string): Promise<PhotoMetadata> {
   await access(file); // a missing or unreadable file is an error; missing EXIF is not
-  // exifr leaves its file handle open when a file is empty (seen with exifr 7.1.3), and an
-  // empty file has no EXIF anyway.
-  if ((await stat(file)).size === 0) return emptyMetadata();
+  if ((await stat(file)).size < MIN_EXIF_FILE_BYTES) return emptyMetadata();
   let raw: Raw | undefined;
   try {
-    raw = (await exifr.parse(file, EXIF_OPTIONS)) as Raw | undefined;
+    raw = await parseExif(file);
   } catch {
     // Unknown container, corrupt EXIF, no EXIF: all the same to the library.
     return emptyMetadata();

@@ -7,6 +7,15 @@ import sharp, { type Metadata, type Sharp } from 'sharp';
 import { DECODABLE_FORMATS, SNIFF_BYTES, sniffFormat, type SniffedFormat } from './formats.ts';
 import { DecodeError, classifyDecoderError } from './errors.ts';
 import { decodeHeic } from './heic.ts';
+import { describeUnknownContent } from './describe.ts';
+
+/**
+ * libvips keeps up to 20 recently decoded files open in its operation cache by default. The
+ * indexer reads each photo once, so that cache never hits, and the open handles count against
+ * the process's descriptors and, on Windows, stop the person deleting or moving a photo that was
+ * just indexed. Decoded results may still be cached in memory.
+ */
+sharp.cache({ files: 0 });
 
 /**
  * Larger inputs are refused before any pixel is decoded: a 200 MP RGB image already needs 600 MB.
@@ -41,10 +50,10 @@ function describe(input: string | Buffer): string {
   return typeof input === 'string' ? `"${input}"` : 'the image data';
 }
 
-async function readHeader(input: string | Buffer, what: string): Promise<Uint8Array> {
+async function readHeader(input: string | Buffer, what: string): Promise<{ header: Uint8Array; size: number }> {
   if (typeof input !== 'string') {
     if (input.length === 0) throw new DecodeError('empty-file', `${what} is empty (0 bytes)`);
-    return input.subarray(0, SNIFF_BYTES);
+    return { header: input.subarray(0, SNIFF_BYTES), size: input.length };
   }
   try {
     const info = await stat(input);
@@ -54,7 +63,7 @@ async function readHeader(input: string | Buffer, what: string): Promise<Uint8Ar
     try {
       const buf = Buffer.alloc(Math.min(SNIFF_BYTES, info.size));
       const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-      return buf.subarray(0, bytesRead);
+      return { header: buf.subarray(0, bytesRead), size: info.size };
     } finally {
       await fh.close();
     }
@@ -65,11 +74,11 @@ async function readHeader(input: string | Buffer, what: string): Promise<Uint8Ar
   }
 }
 
-function rejectUndecodable(format: SniffedFormat, header: Uint8Array, what: string): void {
+function rejectUndecodable(format: SniffedFormat, header: Uint8Array, size: number, what: string): void {
   if (DECODABLE_FORMATS.has(format)) return;
   if (format === 'unknown') {
-    const hex = Buffer.from(header.subarray(0, 8)).toString('hex');
-    throw new DecodeError('not-an-image', `${what} is not an image (unrecognised content starting ${hex})`);
+    // Describe, never quote: the bytes of a file named .jpg may be anything (a password file, a key).
+    throw new DecodeError('not-an-image', `${what} is not an image (${describeUnknownContent(header, size)})`);
   }
   throw new DecodeError('unsupported-format', `${what} is a ${format.toUpperCase()} image, which this build cannot decode`);
 }
@@ -138,9 +147,9 @@ const SHARP_DECODES_HEVC = (sharp.format.heif?.input.fileSuffix ?? []).includes(
 
 export async function openImage(input: string | Buffer, opts: OpenOptions): Promise<OpenedImage> {
   const what = describe(input);
-  const header = await readHeader(input, what);
+  const { header, size } = await readHeader(input, what);
   const format = sniffFormat(header);
-  rejectUndecodable(format, header, what);
+  rejectUndecodable(format, header, size, what);
   if (format === 'heic' && !SHARP_DECODES_HEVC) return openHeic(input, what);
   return openWithSharp(input, what, opts);
 }

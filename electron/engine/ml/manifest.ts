@@ -38,7 +38,40 @@ export const textTowerSchema = z.object({
   attentionMaskInput: z.string().optional(),
   tokenTypeIdsInput: z.string().optional(),
   batch: batchAxis.default('fixed'),
+  /**
+   * The graph takes [batch, n] for any n ≤ contextLength and gives the vector it gives for the
+   * ids padded to contextLength, so trailing [PAD] can be trimmed (a 6-token prompt costs 6
+   * positions, not 52). Set only by tools that proved it by parity on this graph
+   * (ml/quantize/parity.ts); a graph whose input merely looks dynamic is not enough.
+   */
+  variableLength: z.boolean().optional(),
 });
+
+const fidelityStats = z.object({ count: z.number().int(), meanCosine: z.number(), minCosine: z.number() });
+
+/** How an int8 model was made from an fp32 one, and what it measured against it before install. */
+export const quantizationSchema = z.object({
+  method: z.literal('dynamic-int8'),
+  /** The onnxruntime kernel the weight products use. */
+  kernel: z.string(),
+  sourceId: z.string(),
+  createdAt: z.string(),
+  /** Weight products left in float (besides every non-weight op), with the reason. */
+  keptFloat: z.array(z.string()).default([]),
+  fidelity: z
+    .object({
+      images: fidelityStats,
+      texts: fidelityStats,
+      /** Mean share of the fp32 top-10 that the int8 model also ranks top-10. */
+      top10Overlap: z.object({ textToImage: z.number(), imageToText: z.number() }),
+      /** int8 vs fp32 throughput measured in the same run (> 1: int8 is faster). */
+      speedup: z.object({ image: z.number(), text: z.number() }),
+      checkedOn: z.string(),
+      bound: z.object({ meanCosine: z.number(), minCosine: z.number() }),
+    })
+    .optional(),
+});
+export type QuantizationInfo = z.infer<typeof quantizationSchema>;
 
 export const manifestSchema = z.object({
   /** Stable id, e.g. `cn-clip-vit-b-16`. Vectors are stored per model id. */
@@ -54,9 +87,21 @@ export const manifestSchema = z.object({
   text: textTowerSchema,
   /** Free-form provenance: where the weights came from, how they were exported. */
   source: z.string().optional(),
+  quantization: quantizationSchema.optional(),
 });
 
 export type ModelManifest = z.infer<typeof manifestSchema>;
+
+/**
+ * The embedding space a model's vectors live in: its own id, or for an int8 model made from an fp32
+ * one, the source's id. Vectors, their table and the tag prompts' vectors are kept per space, so
+ * switching between a model and its int8 version re-encodes nothing: the quantizer refuses to
+ * install an int8 model whose vectors drift from the source's (mean cosine < 0.99 on the person's
+ * own photos).
+ */
+export function embeddingSpace(m: Pick<ModelManifest, 'id' | 'quantization'>): string {
+  return m.quantization?.sourceId ?? m.id;
+}
 export type ImageTowerSpec = ModelManifest['image'];
 export type TextTowerSpec = ModelManifest['text'];
 

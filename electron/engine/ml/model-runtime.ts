@@ -6,9 +6,11 @@
 import type { ProviderReport } from '../../shared/api.ts';
 import type { PreprocessSpec } from '../media/decode.ts';
 import { resolveModelDir, type ResolvedModel } from './model-dir.ts';
+import { embeddingSpace } from './manifest.ts';
 import type { Tower, TowerSessionOptions } from './onnx-session.ts';
 import { ChineseClipTokenizer } from './tokenizer.ts';
 import { TowerWorker } from './tower-worker.ts';
+import { WorkerGoneError } from './errors.ts';
 
 export interface TextEmbedder {
   readonly modelKey: string;
@@ -20,6 +22,7 @@ export interface TextEmbedder {
 export class ModelRuntime implements TextEmbedder {
   readonly tokenizer: ChineseClipTokenizer;
   private readonly workers = new Map<Tower, Promise<TowerWorker>>();
+  private closed = false;
 
   constructor(
     readonly model: ResolvedModel,
@@ -34,6 +37,10 @@ export class ModelRuntime implements TextEmbedder {
 
   get modelKey(): string {
     return this.model.manifest.id;
+  }
+  /** The embedding space its vectors belong to (manifest.ts embeddingSpace). */
+  get spaceKey(): string {
+    return embeddingSpace(this.model.manifest);
   }
   get dim(): number {
     return this.model.manifest.embeddingDim;
@@ -53,6 +60,9 @@ export class ModelRuntime implements TextEmbedder {
   }
 
   private worker(tower: Tower): Promise<TowerWorker> {
+    // After close() (e.g. the old model of a finished switch) nothing may start a new worker that
+    // nobody would ever stop.
+    if (this.closed) return Promise.reject(new WorkerGoneError(`model ${this.modelKey} is closed`));
     let w = this.workers.get(tower);
     if (!w) {
       w = TowerWorker.start(this.model.dir, tower, this.options);
@@ -106,6 +116,7 @@ export class ModelRuntime implements TextEmbedder {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const all = [...this.workers.values()];
     this.workers.clear();
     await Promise.all(all.map(async (w) => (await w.catch(() => null))?.close()));

@@ -120,13 +120,17 @@ export class TowerSession {
     return out;
   }
 
-  /** Token id rows (already padded to the context length) → L2-normalised embeddings. */
+  /**
+   * Token id rows (already padded to the context length) → L2-normalised embeddings. A graph whose
+   * manifest says `variableLength` (proven by parity when it was written) gets the rows trimmed of
+   * trailing [PAD] to the longest row of the batch: same vectors, a fraction of the work.
+   */
   async encodeTexts(idRows: number[][]): Promise<Float32Array[]> {
     const spec = this.model.manifest.text;
-    const n = spec.contextLength;
     const out: Float32Array[] = [];
     for (let start = 0; start < idRows.length; start += this.maxBatch) {
       const chunk = idRows.slice(start, start + this.maxBatch);
+      const n = spec.variableLength ? Math.min(spec.contextLength, Math.max(...chunk.map(unpaddedLength))) : spec.contextLength;
       const ids = new BigInt64Array(n * chunk.length);
       const mask = new BigInt64Array(n * chunk.length);
       chunk.forEach((row, i) => {
@@ -164,6 +168,13 @@ export class TowerSession {
   async close(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** Length of a row without its trailing [PAD] (id 0), at least 1. */
+export function unpaddedLength(row: readonly number[]): number {
+  let n = row.length;
+  while (n > 1 && (row[n - 1] ?? 0) === 0) n--;
+  return n;
 }
 
 /**

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseManifest, type ModelManifest } from '../ml/manifest.ts';
 import { resolveModelDir } from '../ml/model-dir.ts';
+import { OnnxModel, externalDataFiles } from '../ml/quantize/onnx-model.ts';
 import { defaultSettingsFile, readSettings, updateSettings } from '../settings/settings-file.ts';
 import { ModelError } from './errors.ts';
 
@@ -95,12 +96,25 @@ function pickOfficial(dir: string, opts: ImportOptions): Map<string, string> {
   return staged;
 }
 
+/**
+ * External data a graph names that does not start with its own file name (a rewritten graph that
+ * shares its original's `.extra_file`). Only small graphs are read: a graph with inline weights
+ * is large and has no external data to find.
+ */
+async function sharedExternalData(dir: string, graph: string): Promise<string[]> {
+  const file = path.join(dir, graph);
+  if (fs.statSync(file).size > 64 << 20) return [];
+  // Not parseable here: the validation hook (a test encode) is what judges a graph.
+  const model = await OnnxModel.load(file).catch(() => null);
+  return model ? externalDataFiles(model.graph).filter((f) => !f.startsWith(graph) && fs.existsSync(path.join(dir, f))) : [];
+}
+
 /** The files a manifest refers to, plus their external data and the vocabulary. */
-function manifestFiles(dir: string, manifest: ModelManifest): Map<string, string> {
+async function manifestFiles(dir: string, manifest: ModelManifest): Promise<Map<string, string>> {
   const staged = new Map<string, string>();
   for (const graph of [manifest.image.file, manifest.text.file]) {
     if (!fs.existsSync(path.join(dir, graph))) throw new ModelError('INVALID_MODEL', `${dir}: manifest names ${graph}, which is missing`);
-    for (const f of graphFiles(dir, graph)) staged.set(f, f);
+    for (const f of [...graphFiles(dir, graph), ...(await sharedExternalData(dir, graph))]) staged.set(f, f);
   }
   if (manifest.text.vocab) staged.set(manifest.text.vocab, manifest.text.vocab);
   return staged;
@@ -112,7 +126,7 @@ export async function importModel(srcDir: string, modelsDir: string, opts: Impor
   const root = path.resolve(modelsDir);
   const manifestFile = path.join(src, 'manifest.json');
   const given = fs.existsSync(manifestFile) ? parseManifest(JSON.parse(fs.readFileSync(manifestFile, 'utf8')), manifestFile) : undefined;
-  const files = given ? manifestFiles(src, given) : pickOfficial(src, opts);
+  const files = given ? await manifestFiles(src, given) : pickOfficial(src, opts);
 
   const staging = path.join(root, '.partial', `import-${randomBytes(4).toString('hex')}`);
   await fs.promises.mkdir(staging, { recursive: true });

@@ -9,6 +9,7 @@ import type { ModelManifest } from '../ml/manifest.ts';
 import { estimateBytes, type Catalogue } from './catalogue.ts';
 import { exportRouteText } from './download-registry.ts';
 import type { InstalledModel } from './install.ts';
+import { figuresFromManifest } from './quantize-registry.ts';
 
 export interface ChoiceState {
   catalogue: Catalogue;
@@ -69,6 +70,7 @@ export function listModelChoices(s: ChoiceState): ModelChoice[] {
     active: s.activeId === id,
     serving: s.servingId === id,
     error: errorFor(id, inst),
+    quantization: figuresFromManifest(manifest?.quantization),
   });
   for (const inst of s.installed) {
     if (!out.some((m) => m.id === inst.id)) out.push(extra(inst.id, inst.manifest, inst));

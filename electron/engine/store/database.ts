@@ -4,7 +4,9 @@
  */
 import BetterSqlite3 from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
-import { DatabaseTooNewError } from './errors.ts';
+import { DatabaseBusyError, DatabaseDamagedError, DatabaseTooNewError, classifyStoreError } from './errors.ts';
+import { checkAtOpen, headerProblem } from './integrity.ts';
+import { BUSY_TIMEOUT_MS, isBusy, withBusyRetry } from './busy.ts';
 import { MIGRATIONS, latestVersion, readUserVersion, runMigrations, type Migration } from './migrations.ts';
 
 /** The raw better-sqlite3 handle: store-internal, never handed outside electron/engine/store. */
@@ -39,9 +41,32 @@ export class Database {
     readonly file: string,
   ) {}
 
-  /** Runs `fn` in a transaction (a savepoint when nested); rolls back if it throws. */
+  /**
+   * Runs `fn` in a transaction (a savepoint when nested); rolls back if it throws.
+   *
+   * Outermost transactions start as BEGIN IMMEDIATE: they take the write lock up front, waiting
+   * for it (busy_timeout) if another process holds it. A deferred transaction that reads first
+   * and writes later cannot wait — SQLite fails the upgrade at once with "database is locked"
+   * when another process committed in between — which is what made `watch` + `status`, or the
+   * app + the CLI, fail now and then. If the lock is still taken after the wait, the BEGIN is
+   * retried a bounded number of times (fn has not run yet, so retrying is safe), then
+   * DatabaseBusyError says so clearly.
+   */
   transaction<T>(fn: () => T): T {
-    return this.sql.transaction(fn)();
+    if (this.sql.inTransaction) return this.sql.transaction(fn)();
+    return withBusyRetry(() => {
+      let started = false;
+      try {
+        return this.sql.transaction(() => {
+          started = true;
+          return fn();
+        }).immediate();
+      } catch (err) {
+        // Only a BEGIN that never got the lock is retried; a failure inside fn is the caller's.
+        if (started && isBusy(err)) throw new DatabaseBusyError(this.file, err);
+        throw classifyStoreError(err, this.file);
+      }
+    }, this.file);
   }
 
   /**
@@ -75,11 +100,18 @@ export function resolveVecExtensionPath(explicit?: string): string {
 /** Opens (creating if needed) and migrates a library database. `':memory:'` is allowed. */
 export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Database {
   const migrations = opts.migrations ?? MIGRATIONS;
+  const header = headerProblem(file);
+  if (header) throw new DatabaseDamagedError(file, header);
   const sql = new BetterSqlite3(file);
   try {
-    sql.pragma('busy_timeout = 5000');
+    sql.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Check before anything that could write (WAL switch, migrations): a newer library stays untouched.
-    const found = readUserVersion(sql);
+    let found: number;
+    try {
+      found = readUserVersion(sql);
+    } catch (err) {
+      throw classifyStoreError(err, file);
+    }
     const supported = latestVersion(migrations);
     if (found > supported) throw new DatabaseTooNewError(found, supported);
 
@@ -94,6 +126,7 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Data
     sql.pragma('foreign_keys = ON');
     sql.pragma(`mmap_size = ${MMAP_BYTES}`);
 
+    if (file !== ':memory:' && file !== '') checkAtOpen(file, sql);
     const db = new Database(sql, file);
     runMigrations(db, migrations);
     return db;

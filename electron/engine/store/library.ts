@@ -4,6 +4,7 @@ import { FolderRepository } from './folders.ts';
 import { ModelRepository } from './models.ts';
 import { OcrTextRepository } from './ocr-text.ts';
 import { PhotoRepository } from './photos.ts';
+import { PhotoIdentityRepository } from './photo-identity.ts';
 import type { ModelRow } from './rows.ts';
 import { SettingsRepository } from './settings.ts';
 import { TagRepository } from './tags.ts';
@@ -12,6 +13,8 @@ import { VectorRepository } from './vector-repository.ts';
 export class Library {
   readonly folders: FolderRepository;
   readonly photos: PhotoRepository;
+  /** Reconcile's writes: moves, swaps, in-place changes, hashed inserts (photo-identity.ts). */
+  readonly identity: PhotoIdentityRepository;
   readonly models: ModelRepository;
   readonly tags: TagRepository;
   readonly settings: SettingsRepository;
@@ -21,6 +24,7 @@ export class Library {
   constructor(readonly db: Database) {
     this.folders = new FolderRepository(db);
     this.photos = new PhotoRepository(db);
+    this.identity = new PhotoIdentityRepository(db);
     this.models = new ModelRepository(db);
     this.tags = new TagRepository(db);
     this.settings = new SettingsRepository(db);

@@ -122,6 +122,15 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
+    name: 'file identity on disk',
+    up(sql) {
+      // "dev:ino" of the file a photo was last seen as: tells two swapped files of equal size and
+      // mtime apart (reconcile then checks the content hash). NULL until the next scan sees it.
+      sql.exec(`ALTER TABLE photos ADD COLUMN file_id TEXT;`);
+    },
+  },
+  {
+    version: 4,
     name: 'text in photos (OCR)',
     up(sql) {
       sql.exec(`
@@ -215,6 +224,9 @@ export function runMigrations(db: Database, migrations: readonly Migration[] = M
   validate(migrations);
   const sql = db.sql;
   const supported = latestVersion(migrations);
+  // Up to date (every open but the first after an update): no write lock is taken at all, so
+  // opening a library that another process is writing to does not queue behind it.
+  if (readUserVersion(sql) === supported) return;
   for (const m of migrations) {
     sql
       .transaction(() => {

@@ -8,7 +8,7 @@ export function errorText(err: ApiCallError, t: T): string {
   return t(`error.${err.code}` as MessageKey, { message: err.message });
 }
 
-export function ErrorState({ error, onRetry, t }: { error: ApiCallError; onRetry?: () => void; t: T }) {
+export function ErrorState({ error, onRetry, action, t }: { error: ApiCallError; onRetry?: () => void; action?: { label: string; run: () => void }; t: T }) {
   return (
     <div className="state state-error" role="alert">
       <div className="state-icon">
@@ -16,6 +16,11 @@ export function ErrorState({ error, onRetry, t }: { error: ApiCallError; onRetry
       </div>
       <h2 className="state-title">{t('error.title')}</h2>
       <p className="state-body">{errorText(error, t)}</p>
+      {action && (
+        <button type="button" className="button primary" onClick={action.run}>
+          {action.label}
+        </button>
+      )}
       {onRetry && (
         <button type="button" className="button primary" onClick={onRetry}>
           {t('error.retry')}

@@ -12,6 +12,7 @@ import { useI18n } from '../lib/i18n.tsx';
 import type { MessageKey } from '../lib/messages.ts';
 import { errorText } from './ErrorState.tsx';
 import { Icon } from './Icon.tsx';
+import { QuantizePanel } from './QuantizePanel.tsx';
 
 interface Props {
   model: EngineStatus['model'];
@@ -138,6 +139,7 @@ export function SettingsDialog({ model, onClose, onChangeModel, onSaved }: Props
             </div>
             {switchingTo && <p className="settings-note">{t('settings.switching', { name: switchingTo.name })}</p>}
             {model && !switchingTo && <p className="muted small settings-hint">{t('models.changeIntro')}</p>}
+            {model && !switchingTo && <QuantizePanel model={model} onUsed={onSaved} />}
           </section>
 
           {loadError && <p className="inline-error">{errorText(loadError, t)}</p>}

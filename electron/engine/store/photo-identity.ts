@@ -1,0 +1,142 @@
+/**
+ * The writes reconcile needs to keep a photo's identity (its row, vector, tags and custom-tag
+ * assignments) when its file is renamed, moved, swapped with another or changed in place — see
+ * index/reconcile.ts. Each photo remembers the file's identity on disk (`file_id`, "dev:ino"):
+ * a size + mtime match alone cannot tell two swapped files apart, an inode can, and a changed
+ * inode (a remounted FAT drive, a restored backup) only makes reconcile check the content hash,
+ * never re-encode by itself.
+ *
+ * Moves run as a plan inside one transaction: every row that leaves its path is first parked on
+ * a placeholder path (paths are UNIQUE and a swap would otherwise collide), then each takes its
+ * new path.
+ */
+import type { Database, Statement } from './database.ts';
+import { changeFeed, type ChangeFeed } from './change-feed.ts';
+import { dirOf, subtreeRange } from './paths.ts';
+import { toPhoto, type PhotoRow, type RawPhoto } from './rows.ts';
+
+export interface KnownFile {
+  id: number;
+  path: string;
+  folderId: number;
+  size: number;
+  mtimeMs: number;
+  fileId: string | null;
+  hash: string | null;
+  status: PhotoRow['status'];
+  skipReason: string | null;
+}
+
+export interface SeenFile {
+  path: string;
+  folderId: number;
+  size: number;
+  mtimeMs: number;
+  fileId: string | null;
+}
+
+interface RawKnown {
+  id: number;
+  path: string;
+  folder_id: number;
+  size: number;
+  mtime_ms: number;
+  file_id: string | null;
+  hash: string | null;
+  status: PhotoRow['status'];
+  skip_reason: string | null;
+}
+
+const toKnown = (r: RawKnown): KnownFile => ({ id: r.id, path: r.path, folderId: r.folder_id, size: r.size, mtimeMs: r.mtime_ms, fileId: r.file_id, hash: r.hash, status: r.status, skipReason: r.skip_reason });
+
+/** A placeholder no real path can equal (NUL never appears in a path). */
+const parked = (id: number): string => `\0moving:${id}`;
+
+export class PhotoIdentityRepository {
+  private readonly s: Record<'known' | 'knownAt' | 'knownInDirs' | 'park' | 'place' | 'refresh' | 'insert' | 'changed' | 'hashOf' | 'withHash', Statement>;
+  private readonly feed: ChangeFeed;
+
+  constructor(private readonly db: Database) {
+    this.feed = changeFeed(db);
+    const sql = db.sql;
+    this.s = {
+      known: sql.prepare('SELECT id, path, folder_id, size, mtime_ms, file_id, hash, status, skip_reason FROM photos WHERE folder_id = ?'),
+      knownAt: sql.prepare('SELECT id, path, folder_id, size, mtime_ms, file_id, hash, status, skip_reason FROM photos WHERE path = ?'),
+      knownInDirs: sql.prepare('SELECT id, path, folder_id, size, mtime_ms, file_id, hash, status, skip_reason FROM photos WHERE dir >= ? AND dir < ?'),
+      park: sql.prepare('UPDATE photos SET path = ? WHERE id = ?'),
+      // A skipped photo that moved is decoded once more: its verdict may have come from a read that
+      // raced the move itself.
+      place: sql.prepare(
+        `UPDATE photos SET path = ?, dir = ?, folder_id = ?, size = ?, mtime_ms = ?, file_id = ?, updated_at = ?,
+           status = CASE status WHEN 'skipped' THEN 'pending' ELSE status END,
+           skip_reason = CASE status WHEN 'skipped' THEN NULL ELSE skip_reason END
+         WHERE id = ?`,
+      ),
+      refresh: sql.prepare('UPDATE photos SET folder_id = ?, size = ?, mtime_ms = ?, file_id = ?, updated_at = ? WHERE id = ?'),
+      insert: sql.prepare(
+        `INSERT INTO photos (path, folder_id, dir, size, mtime_ms, file_id, hash, status, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?) RETURNING *`,
+      ),
+      changed: sql.prepare(
+        `UPDATE photos SET folder_id = ?, size = ?, mtime_ms = ?, file_id = ?, hash = ?, status = 'pending',
+           skip_reason = NULL, updated_at = ? WHERE id = ?`,
+      ),
+      hashOf: sql.prepare('SELECT hash FROM photos WHERE id = ?').pluck(),
+      withHash: sql.prepare(`SELECT * FROM photos WHERE hash = ? AND status = 'indexed' ORDER BY id LIMIT 1`),
+    };
+  }
+
+  /** Every photo of a root as reconcile compares it with the disk. */
+  knownUnder(folderId: number): KnownFile[] {
+    return (this.s.known.all(folderId) as RawKnown[]).map(toKnown);
+  }
+
+  /** The photo at exactly this path. */
+  knownAt(path: string): KnownFile | undefined {
+    const r = this.s.knownAt.get(path) as RawKnown | undefined;
+    return r && toKnown(r);
+  }
+
+  /** Every photo in this folder or below it (a folder the watcher saw disappear). */
+  knownInTree(folder: string): KnownFile[] {
+    const { lo, hi } = subtreeRange(folder);
+    return (this.s.knownInDirs.all(lo, hi) as RawKnown[]).map(toKnown);
+  }
+
+  /** Same content, new stats (touched, remounted, or moved to another root's folder_id). */
+  refresh(id: number, seen: SeenFile, folderChanged: boolean): void {
+    this.s.refresh.run(seen.folderId, seen.size, Math.trunc(seen.mtimeMs), seen.fileId, Date.now(), id);
+    if (folderChanged) this.feed.photoChanged(id);
+  }
+
+  /**
+   * Apply a set of moves at once: each row keeps its id, vector and tags and takes its new path
+   * (swaps and cycles included). Call inside a transaction.
+   */
+  moveAll(moves: readonly { id: number; to: SeenFile }[]): void {
+    for (const m of moves) this.s.park.run(parked(m.id), m.id);
+    const now = Date.now();
+    for (const m of moves) {
+      this.s.place.run(m.to.path, dirOf(m.to.path), m.to.folderId, m.to.size, Math.trunc(m.to.mtimeMs), m.to.fileId, now, m.id);
+      this.feed.photoChanged(m.id);
+    }
+  }
+
+  /** The content at a photo's path changed: it is re-encoded (its old vector serves until then). */
+  markChanged(id: number, seen: SeenFile, hash: string, folderChanged: boolean): void {
+    this.s.changed.run(seen.folderId, seen.size, Math.trunc(seen.mtimeMs), seen.fileId, hash, Date.now(), id);
+    if (folderChanged) this.feed.photoChanged(id);
+  }
+
+  /** A new photo whose hash is already known (reconcile hashed it to look for moves). */
+  insert(seen: SeenFile, hash: string): PhotoRow {
+    const r = this.s.insert.get(seen.path, seen.folderId, dirOf(seen.path), seen.size, Math.trunc(seen.mtimeMs), seen.fileId, hash, Date.now()) as RawPhoto;
+    return toPhoto(r);
+  }
+
+  /** An indexed photo with this content, to reuse its vector for a byte-identical copy. */
+  indexedWithHash(hash: string): PhotoRow | undefined {
+    const r = this.s.withHash.get(hash) as RawPhoto | undefined;
+    return r && toPhoto(r);
+  }
+}
