@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { characterAccuracy } from '../../scripts/fixtures/ocr-accuracy.ts';
 import { makeOcrFixtures, writeOcrFixtures, type OcrFixture } from '../../scripts/fixtures/ocr-images.ts';
@@ -78,6 +79,23 @@ describe.skipIf(fonts !== 'ok')('OCR quality with the real weights', () => {
     console.info(`OCR accuracy ${((1 - errors / chars) * 100).toFixed(2)}% over ${chars} characters\n  ${report.join('\n  ')}`);
     expect(1 - errors / chars).toBeGreaterThanOrEqual(0.95);
   }, 300_000);
+
+  it('reads a photo stored sideways with an EXIF orientation upright, boxes in upright pixels', async () => {
+    const sign = fixtures.find((f) => f.kind === 'sign')!;
+    const meta = await sharp(sign.bytes).metadata();
+    // Orientation 6: the viewer turns the stored pixels 90° clockwise; store them turned back.
+    const sideways = await sharp(sign.bytes).rotate(-90).withMetadata({ orientation: 6 }).jpeg({ quality: 92 }).toBuffer();
+    const file = path.join(dir, 'sideways.jpg');
+    fs.writeFileSync(file, sideways);
+    const upright = await reader.read(files[fixtures.indexOf(sign)]);
+    const r = await reader.read(file);
+    expect([r.width, r.height]).toEqual([meta.width, meta.height]);
+    expect(r.lines.map((l) => l.text)).toEqual(upright.lines.map((l) => l.text));
+    r.lines.forEach((l, i) => l.box.forEach(([x, y], k) => {
+      expect(Math.abs(x - upright.lines[i].box[k][0])).toBeLessThanOrEqual(4);
+      expect(Math.abs(y - upright.lines[i].box[k][1])).toBeLessThanOrEqual(4);
+    }));
+  }, 120_000);
 
   it('finds each photo first by a 2–4 character piece of its text, and none of the 50 photos without text for common words', async () => {
     const summary = await runOcrPass(lib, reader, createLogger('test', 'warn'));
