@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', 'release/', '.cache/', 'bench-results/', 'test-results/'] },
+  { ignores: ['node_modules/', 'dist/', 'out/', 'release/', '.cache/', 'bench-results/', 'test-results/', 'electron/**/assembly/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

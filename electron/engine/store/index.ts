@@ -15,6 +15,7 @@ export {
 } from './photos.ts';
 export { ModelRepository } from './models.ts';
 export { VectorRepository, MAX_K, type VectorBatch, type VectorFilter, type VectorHit, type VectorMeta } from './vector-repository.ts';
+export { StoreVectorSource, type ResolvedFilter, type SourceBatch, type SourceRow, type VectorLogState } from './vector-source.ts';
 export { TagRepository, type PhotoScore, type TagInput, type TagScore, type TagWithCount } from './tags.ts';
 export { SettingsRepository } from './settings.ts';
 export { Library, openLibrary } from './library.ts';

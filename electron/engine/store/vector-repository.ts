@@ -97,7 +97,7 @@ const byteCmp = (a: string, b: string): number => Buffer.compare(Buffer.from(a),
 const within = (key: string, r: { lo: string; hi: string }): boolean => byteCmp(key, r.lo) >= 0 && byteCmp(key, r.hi) < 0;
 
 type Statements = Record<
-  'delete' | 'insert' | 'get' | 'count' | 'page' | 'chunk' | 'coversAll' | 'roots' | 'dirIds' | 'tagIds' | 'allMeta' | 'metaIn' | 'photoMeta',
+  'delete' | 'insert' | 'log' | 'get' | 'count' | 'page' | 'chunk' | 'coversAll' | 'roots' | 'dirIds' | 'tagIds' | 'allMeta' | 'metaIn' | 'photoMeta',
   Statement
 >;
 
@@ -133,6 +133,8 @@ export class VectorRepository {
         `INSERT INTO ${t} (photo_id, embedding, taken_at, folder_id)
          SELECT id, ?, COALESCE(taken_at, ${UNKNOWN_TAKEN_AT}), folder_id FROM photos WHERE id = ?`,
       ),
+      // The change log (migration 2) follows every vector write in the same transaction.
+      log: sql.prepare('INSERT INTO vector_log (model_id, photo_id) VALUES (?, ?)'),
       get: sql.prepare(`SELECT embedding FROM ${t} WHERE photo_id = ?`).pluck(),
       count: sql.prepare(`SELECT count(*) FROM ${rowidsTable(t)}`).pluck(),
       page: sql.prepare(
@@ -211,7 +213,11 @@ export class VectorRepository {
 
   delete(photoId: number): boolean {
     const nested = this.db.sql.inTransaction;
-    const deleted = this.s.delete.run(int(photoId)).changes > 0;
+    const deleted = this.db.transaction(() => {
+      const gone = this.s.delete.run(int(photoId)).changes > 0;
+      if (gone) this.s.log.run(this.model.id, photoId);
+      return gone;
+    });
     if (this.loaded) {
       // Inside a caller's transaction the delete may still be rolled back: re-read it later.
       if (nested) this.dirty.set(photoId, true);
@@ -261,6 +267,14 @@ export class VectorRepository {
     this.index = undefined;
     this.loaded = false;
     this.dirty.clear();
+  }
+
+  /** sqlite-vec's exact KNN (k <= MAX_K) with every filter inside the query, whatever searchMode says. */
+  searchExact(query: Float32Array, k: number, filter: VectorFilter = {}): VectorHit[] {
+    this.checkDim(query);
+    const limit = Math.min(Math.floor(k), MAX_K);
+    if (!(limit > 0) || (filter.photoIds && filter.photoIds.length === 0)) return [];
+    return this.searchSql(query, limit, filter);
   }
 
   private searchSql(query: Float32Array, limit: number, filter: VectorFilter): VectorHit[] {
@@ -422,7 +436,7 @@ export class VectorRepository {
    *   the invariant that a photo's path lies under its root's path;
    * - else an id set from the photos.dir index range.
    */
-  private folderCondition(
+  folderCondition(
     dirPrefix: string,
   ): { kind: 'roots'; rootIds: number[] } | { kind: 'range'; lo: string; hi: string } | undefined {
     const range = subtreeRange(dirPrefix);
@@ -474,6 +488,7 @@ export class VectorRepository {
   private replace(photoId: number, vec: Float32Array): void {
     this.s.delete.run(int(photoId));
     if (this.s.insert.run(toBlob(vec), photoId).changes === 0) throw new Error(`no photo with id ${photoId}`);
+    this.s.log.run(this.model.id, photoId);
   }
 
   private checkDim(vec: Float32Array): void {
