@@ -9,6 +9,9 @@
  *   query          p50/p95 at 100k stored vectors, split into text encoding and vector search
  *                  (no filter, date filter, folder filter)
  *   tagging        100k vectors against the whole taxonomy; one custom tag over 100k
+ *   index-candidates  (only when asked) vector index candidates side by side at 100k and 1M:
+ *                  sqlite-vec, today's int8 index, the codes index, usearch, hnswlib-node
+ *                  (test/bench/search/index-candidates.bench.ts)
  *
  * Options: BENCH_ONLY=encoder,indexing,query,tagging  BENCH_FILES=500  BENCH_VECTORS=100000
  *          BENCH_MODEL=vit-b-16|rn50
@@ -24,6 +27,7 @@ import { openLibrary } from '../../electron/engine/store/library.ts';
 import { l2NormaliseInPlace } from '../../electron/engine/ml/vectors.ts';
 import { createLogger } from '../../electron/engine/util/log.ts';
 import { benchTagging } from './tagging.bench.ts';
+import { benchIndexCandidates } from './search/index-candidates.bench.ts';
 
 const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging').split(','));
 const modelName = (process.env.BENCH_MODEL ?? 'vit-b-16') as BenchModel;
@@ -223,6 +227,7 @@ if (only.has('encoder')) await benchEncoder();
 if (only.has('indexing')) await benchIndexing();
 if (only.has('query')) await benchQuery();
 if (only.has('tagging')) results.tagging = await benchTagging();
+if (only.has('index-candidates')) results.indexCandidates = await benchIndexCandidates();
 
 fs.mkdirSync('bench-results', { recursive: true });
 const file = path.join('bench-results', `bench-${modelName}-${results.date as string}.json`.replace(/:/g, '-'));

@@ -25,7 +25,7 @@ describe('vector index kernels', () => {
   it('scanCodes sums the LUT entries each row selects, nibble by nibble, 16 rows a block', () => {
     const rnd = rng(1);
     const codeBytes = 8;
-    const k = new KernelMemory(codeBytes, 64);
+    const k = new KernelMemory(64, codeBytes, 64);
     const rows = 50; // not a multiple of 16: the last block is partly empty
     k.reserve(rows);
     const codes = k.u8(k.codesOff, k.cap * codeBytes);
@@ -43,7 +43,7 @@ describe('vector index kernels', () => {
 
   it('histogram and collect honour the mask and the score range', () => {
     const rnd = rng(2);
-    const k = new KernelMemory(8, 64);
+    const k = new KernelMemory(64, 8, 64);
     const n = 1000;
     k.reserve(n);
     const scores = k.u16(k.scoresOff, n);
@@ -65,7 +65,7 @@ describe('vector index kernels', () => {
   it('dotRows is the exact int8 · int16 dot product of the listed rows', () => {
     const rnd = rng(3);
     const rowBytes = 96;
-    const k = new KernelMemory(12, rowBytes);
+    const k = new KernelMemory(96, 12, rowBytes);
     const n = 40;
     k.reserve(n);
     const vecs = k.i8(k.vecsOff, n * rowBytes);
@@ -84,7 +84,7 @@ describe('vector index kernels', () => {
   });
 
   it('keeps codes and int8 rows when it grows', () => {
-    const k = new KernelMemory(4, 32);
+    const k = new KernelMemory(32, 4, 32);
     k.reserve(16);
     k.u8(k.codesOff, 64).fill(7);
     k.i8(k.vecsOff, 16 * 32).fill(-3);
@@ -92,5 +92,22 @@ describe('vector index kernels', () => {
     expect(k.u8(k.codesOff, 64).every((b) => b === 7)).toBe(true);
     expect(k.i8(k.vecsOff, 16 * 32).every((b) => b === -3)).toBe(true);
     expect(k.u8(k.codesOff + 64, 64).every((b) => b === 0)).toBe(true);
+  });
+});
+
+describe('exact distances', () => {
+  it('cosineRows is bit-identical to sqlite-vec’s formula (cosineDistance) on unnormalised float32 rows', async () => {
+    const { cosineDistance } = await import('../../electron/engine/search/vector-index/exact-vectors.ts');
+    const { EXACT_BATCH } = await import('../../electron/engine/search/vector-index/kernel.ts');
+    const rnd = rng(4);
+    const dim = 512;
+    const k = new KernelMemory(dim, 64, 512);
+    const q = Float32Array.from({ length: dim }, () => (rnd() - 0.5) * 3);
+    new Float32Array(k.memory.buffer, k.queryF32Off, dim).set(q);
+    const rows = Array.from({ length: EXACT_BATCH }, (_, r) => Float32Array.from({ length: dim }, () => (rnd() - 0.5) * (r + 1)));
+    rows.forEach((v, r) => new Float32Array(k.memory.buffer, k.exactOff + r * dim * 4, dim).set(v));
+    k.cosineRows(rows.length);
+    const out = new Float32Array(k.memory.buffer, k.exactOutOff, rows.length);
+    rows.forEach((v, r) => expect(out[r]).toBe(cosineDistance(q, v)));
   });
 });

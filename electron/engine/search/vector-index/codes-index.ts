@@ -61,7 +61,7 @@ export class CodesIndex {
   constructor(readonly dim: number) {
     this.codeBytes = Math.ceil(dim / 8);
     this.rowBytes = Math.ceil(dim / ROW_ALIGN) * ROW_ALIGN;
-    this.mem = new KernelMemory(this.codeBytes, this.rowBytes);
+    this.mem = new KernelMemory(dim, this.codeBytes, this.rowBytes);
     this.mean = new Float32Array(dim);
   }
 

@@ -51,6 +51,12 @@ export class ExactVectors {
     return this.view;
   }
 
+  /** Reads the vector of `id` into `into` at byte `offset` (a view of the kernel's memory). */
+  readInto(id: number, into: Buffer, offset: number): void {
+    const got = fs.readSync(this.fd, into, offset, this.rowBytes, id * this.rowBytes);
+    if (got !== this.rowBytes) throw new Error(`${this.file}: no vector for photo ${id}`);
+  }
+
   sync(): void {
     fs.fsyncSync(this.fd);
   }

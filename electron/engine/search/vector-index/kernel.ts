@@ -3,7 +3,8 @@
  * scripts/build-wasm.ts into kernel-wasm.ts). One linear memory holds everything the kernels read
  * and write, at offsets laid out here for a capacity of `cap` rows (a multiple of 16):
  *
- *   scratch   LUT (codeBytes × 32) | query int16 (rowBytes × 2) | histogram (HIST_BUCKETS × 4)
+ *   scratch   LUT (codeBytes × 32) | query int16 (rowBytes × 2) | histogram (HIST_BUCKETS × 4) |
+ *             query f32 (dim × 4) | EXACT_BATCH exact rows (dim × 4 each) | their distances
  *   scores    cap × u16      stage-1 score per row
  *   mask      cap × u8       filter: 1 = the row may be returned
  *   rows      cap × i32      row lists (candidates)
@@ -17,13 +18,15 @@ import { KERNEL_WASM_BASE64 } from './kernel-wasm.ts';
 
 const PAGE = 65536;
 export const HIST_BUCKETS = 4096;
-const SCRATCH = 128 * 1024;
+/** Exact rows read and scored per kernel call. */
+export const EXACT_BATCH = 32;
 
 interface Exports {
   scanCodes(codes: number, nBlocks: number, codeBytes: number, lut: number, out: number): void;
   histogram(scores: number, mask: number, n: number, shift: number, hist: number): void;
   collect(scores: number, mask: number, n: number, minScore: number, maxScore: number, rows: number): number;
   dotRows(vecs: number, rowBytes: number, rows: number, nRows: number, query: number, out: number): void;
+  cosineRows(query: number, rows: number, count: number, dim: number, out: number): void;
 }
 
 /**
@@ -66,23 +69,32 @@ export class KernelMemory {
   readonly lutOff = 0;
   readonly queryOff: number;
   readonly histOff: number;
-  scoresOff = SCRATCH;
-  maskOff = SCRATCH;
-  rowsOff = SCRATCH;
-  outOff = SCRATCH;
-  codesOff = SCRATCH;
-  vecsOff = SCRATCH;
+  readonly queryF32Off: number;
+  readonly exactOff: number;
+  readonly exactOutOff: number;
+  private readonly scratch: number;
+  scoresOff: number;
+  maskOff: number;
+  rowsOff: number;
+  outOff: number;
+  codesOff: number;
+  vecsOff: number;
 
   constructor(
+    readonly dim: number,
     readonly codeBytes: number,
     readonly rowBytes: number,
   ) {
     const mod = compileKernel();
     if (!mod) throw new Error('this runtime has no WebAssembly SIMD, which the vector index needs');
     this.queryOff = codeBytes * 32;
-    this.histOff = this.queryOff + rowBytes * 2;
-    if (this.histOff + HIST_BUCKETS * 4 > SCRATCH) throw new Error(`embedding too large for the index kernels (${rowBytes} bytes a row)`);
-    this.memory = new wasm.Memory({ initial: SCRATCH / PAGE, maximum: 65536 });
+    this.histOff = align(this.queryOff + rowBytes * 2, 16);
+    this.queryF32Off = this.histOff + HIST_BUCKETS * 4;
+    this.exactOff = align(this.queryF32Off + dim * 4, 16);
+    this.exactOutOff = this.exactOff + EXACT_BATCH * dim * 4;
+    this.scratch = align(this.exactOutOff + EXACT_BATCH * 4, PAGE);
+    this.scoresOff = this.maskOff = this.rowsOff = this.outOff = this.codesOff = this.vecsOff = this.scratch;
+    this.memory = new wasm.Memory({ initial: this.scratch / PAGE, maximum: 65536 });
     this.k = new wasm.Instance(mod, { env: { memory: this.memory } }).exports as unknown as Exports;
   }
 
@@ -98,7 +110,7 @@ export class KernelMemory {
     const oldCodes = this.codesOff;
     const oldVecs = this.vecsOff;
     const oldCap = this.cap;
-    const scoresOff = SCRATCH;
+    const scoresOff = this.scratch;
     const maskOff = scoresOff + cap * 2;
     const rowsOff = align(maskOff + cap, 16);
     const outOff = rowsOff + cap * 4;
@@ -153,6 +165,11 @@ export class KernelMemory {
   /** Rows < n with minScore <= score < maxScore (and passing the mask) into rows; returns how many. */
   collect(n: number, masked: boolean, minScore: number, maxScore: number): number {
     return this.k.collect(this.scoresOff, masked ? this.maskOff : 0, n, minScore, maxScore, this.rowsOff);
+  }
+
+  /** Exact distances of the query f32 (at queryF32Off) to the `count` rows at exactOff, into exactOutOff. */
+  cosineRows(count: number): void {
+    this.k.cosineRows(this.queryF32Off, this.exactOff, count, this.dim, this.exactOutOff);
   }
 
   /** out[j] = int8 row rows[j] · int16 query, for j < nRows. */

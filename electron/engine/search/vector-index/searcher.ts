@@ -13,7 +13,8 @@
  * cursor also carries how many hits came before, which sizes C: deeper pages need more candidates.
  * There is no cap: past a certain depth C covers every filtered row and the page is exact.
  */
-import { cosineDistance, type ExactVectors } from './exact-vectors.ts';
+import type { ExactVectors } from './exact-vectors.ts';
+import { EXACT_BATCH } from './kernel.ts';
 import { CandidateList, type CodesIndex, type IndexFilter } from './codes-index.ts';
 
 export interface PageCursor {
@@ -183,16 +184,33 @@ export class Searcher {
     const pd: number[] = [];
     const pi: number[] = [];
     let exactReads = 0;
-    while (heap.size > 0) {
-      const low = heap.topKey();
-      if (pd.length === limit && low > pd[0]!) break;
-      const j = heap.pop();
-      const id = ids[c.slots[j]!]!;
-      const d = cosineDistance(query, this.exact.read(id));
-      exactReads++;
-      if (after && !before(after.distance, after.photoId, d, id)) continue;
-      if (pd.length < limit) pushWorst(pd, pi, d, id);
-      else if (before(d, id, pd[0]!, pi[0]!)) replaceWorst(pd, pi, d, id);
+    // Exact distances in batches: read the rows into the kernel's memory, score them in one call.
+    const mem = this.index.mem;
+    const dim = this.index.dim;
+    new Float32Array(mem.memory.buffer, mem.queryF32Off, dim).set(query);
+    const rowsBuf = Buffer.from(mem.memory.buffer, mem.exactOff, EXACT_BATCH * dim * 4);
+    const dist = new Float32Array(mem.memory.buffer, mem.exactOutOff, EXACT_BATCH);
+    const batch = new Int32Array(EXACT_BATCH);
+    for (;;) {
+      // Smaller batches once the page is full: past that point most candidates are turned away.
+      const size = pd.length < limit ? EXACT_BATCH : 4;
+      let b = 0;
+      while (b < size && heap.size > 0) {
+        if (pd.length === limit && heap.topKey() > pd[0]!) break;
+        const id = ids[c.slots[heap.pop()]!]!;
+        this.exact.readInto(id, rowsBuf, b * dim * 4);
+        batch[b++] = id;
+      }
+      if (b === 0) break;
+      mem.cosineRows(b);
+      exactReads += b;
+      for (let k = 0; k < b; k++) {
+        const d = dist[k]!;
+        const id = batch[k]!;
+        if (after && !before(after.distance, after.photoId, d, id)) continue;
+        if (pd.length < limit) pushWorst(pd, pi, d, id);
+        else if (before(d, id, pd[0]!, pi[0]!)) replaceWorst(pd, pi, d, id);
+      }
     }
     const order = pd.map((_, i) => i).sort((a, b) => pd[a]! - pd[b]! || pi[a]! - pi[b]!);
     return { hits: order.map((i) => ({ photoId: pi[i]!, distance: pd[i]! })), exactReads };

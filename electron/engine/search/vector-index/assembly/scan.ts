@@ -88,3 +88,31 @@ export function dotRows(vecs: usize, rowBytes: i32, rows: usize, nRows: i32, que
     store<i32>(out + (<usize>j << 2), i32x4.extract_lane(s, 0) + i32x4.extract_lane(s, 1) + i32x4.extract_lane(s, 2) + i32x4.extract_lane(s, 3));
   }
 }
+
+/**
+ * Exact stage: sqlite-vec's cosine distance between the float32 query and each of `count` float32
+ * rows stored back to back at `rows`, into out (f32). Step for step as sqlite-vec computes it —
+ * float32 products and sums in order (no SIMD, which would reorder them), then
+ * 1 - dot / (sqrt(|q|²) * sqrt(|v|²)) in double, rounded to float32 — so that scores and order
+ * are bit-identical to the SQL path.
+ */
+export function cosineRows(query: usize, rows: usize, count: i32, dim: i32, out: usize): void {
+  let qq: f32 = 0;
+  for (let i = 0; i < dim; i++) {
+    const x = load<f32>(query + (<usize>i << 2));
+    qq += x * x;
+  }
+  const qNorm = Math.sqrt(<f64>qq);
+  for (let r = 0; r < count; r++) {
+    const v = rows + <usize>r * (<usize>dim << 2);
+    let dot: f32 = 0;
+    let vv: f32 = 0;
+    for (let i = 0; i < dim; i++) {
+      const x = load<f32>(query + (<usize>i << 2));
+      const y = load<f32>(v + (<usize>i << 2));
+      dot += x * y;
+      vv += y * y;
+    }
+    store<f32>(out + (<usize>r << 2), <f32>(1.0 - <f64>dot / (qNorm * Math.sqrt(<f64>vv))));
+  }
+}
