@@ -27,7 +27,7 @@ const cli = (args: string[]): void => {
   execFileSync(process.execPath, ['--import', 'tsx', ...full], { stdio: 'inherit' });
 };
 
-cli(['index', ...folders]);
+cli(['index', '--tags', ...folders]);
 cli(['search', '红色', '--limit', '5']);
 cli(['search', '一片蓝色的海', '--limit', '5']);
 cli(['status']);

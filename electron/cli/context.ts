@@ -1,73 +1,35 @@
 /**
- * Shared CLI plumbing: global options (--db, --model, --provider, --threads), opening the
- * engine from them, and printing errors as one clear line instead of a stack trace.
+ * Shared CLI plumbing: the global options (--db, --model, --provider, --threads), the app opened
+ * from them through the composition root (so a provider or thread count saved in the settings
+ * applies here as in the app), and errors printed as one clear line instead of a stack trace.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
-import { dataPaths } from '../engine/paths.ts';
-import { createEngine, type Engine } from '../engine/engine.ts';
-import { parseProviderPreference } from '../engine/ml/providers.ts';
-import type { TowerSessionOptions } from '../engine/ml/onnx-session.ts';
+import { ShiguangApp, type AppOptions } from '../engine/app/app.ts';
+import { resolveAppConfig, type AppConfig, type AppFlags } from '../engine/app/config.ts';
+import type { Engine } from '../engine/engine.ts';
 
-export interface GlobalOptions {
-  db?: string;
-  model?: string;
-  provider?: string;
-  threads?: string;
+export function globals(cmd: Command): AppFlags {
+  return cmd.optsWithGlobals() as AppFlags;
 }
 
-export function globals(cmd: Command): GlobalOptions {
-  return cmd.optsWithGlobals() as GlobalOptions;
+export function appConfig(cmd: Command): AppConfig {
+  return resolveAppConfig(globals(cmd));
 }
 
-export function sessionOptions(g: GlobalOptions): TowerSessionOptions {
-  const threads = g.threads ? Number.parseInt(g.threads, 10) : undefined;
-  if (threads !== undefined && !(threads > 0)) throw new Error(`--threads must be a positive number, got ${g.threads}`);
-  return { provider: parseProviderPreference(g.provider ?? process.env.SHIGUANG_PROVIDER), threads };
-}
+export type OneShotOptions = Pick<NonNullable<AppOptions['engine']>, 'autoTag' | 'vectorSearch'>;
 
 /**
- * The model directory: --model, else SHIGUANG_MODEL, else the model chosen with `models use`
- * (config.json in the data dir), else a clear message about how to get one.
+ * Open the app for one command, run `fn` on its engine (the chosen model must exist) and always
+ * close it. One-shot queries use sqlite-vec's scan unless SHIGUANG_VECTOR_INDEX says otherwise:
+ * loading the in-memory index (seconds at 100k photos) would cost more than one scan.
  */
-export function resolveModelArg(g: GlobalOptions): string {
-  if (g.model) return g.model;
-  if (process.env.SHIGUANG_MODEL) return process.env.SHIGUANG_MODEL;
-  const paths = dataPaths();
-  if (fs.existsSync(paths.config)) {
-    const cfg = JSON.parse(fs.readFileSync(paths.config, 'utf8')) as { activeModel?: string };
-    if (cfg.activeModel) {
-      const dir = path.join(paths.models, cfg.activeModel);
-      if (fs.existsSync(dir)) return dir;
-    }
-  }
-  throw new Error(
-    'no model selected. Download one with `npm run cli -- models download cn-clip-vit-b-16`, ' +
-      'import an export with `npm run cli -- models import DIR`, or pass --model DIR.',
-  );
-}
-
-export function resolveDbArg(g: GlobalOptions): string {
-  return g.db ?? process.env.SHIGUANG_DB ?? dataPaths().db;
-}
-
-export async function openEngine(g: GlobalOptions, extra: { autoTag?: boolean } = {}): Promise<Engine> {
-  return createEngine({
-    dbPath: resolveDbArg(g),
-    modelDir: resolveModelArg(g),
-    session: sessionOptions(g),
-    autoTag: extra.autoTag,
-  });
-}
-
-/** Open the engine for one command and always close it, whatever the command does. */
-export async function withEngine<T>(cmd: Command, extra: { autoTag?: boolean }, fn: (engine: Engine) => Promise<T>): Promise<T> {
-  const engine = await openEngine(globals(cmd), extra);
+export async function withEngine<T>(cmd: Command, extra: OneShotOptions, fn: (engine: Engine, app: ShiguangApp) => Promise<T>): Promise<T> {
+  const config = appConfig(cmd);
+  const app = await ShiguangApp.open({ config, engine: { vectorSearch: config.vectorSearch ?? 'sqlite', ...extra } });
   try {
-    return await fn(engine);
+    return await fn(app.requireEngine(), app);
   } finally {
-    await engine.close();
+    await app.close();
   }
 }
 

@@ -12,7 +12,7 @@ import { registerModelsCommands } from './commands/models.ts';
 import { registerTagsCommands } from './commands/tags.ts';
 import { registerEvalCommands } from './commands/eval.ts';
 import { registerServeCommand } from './commands/serve.ts';
-import { dataPaths } from '../engine/paths.ts';
+import { dataPaths } from '../engine/app/paths.ts';
 import { validateModelDir } from '../engine/ml/validate-model.ts';
 
 const program = new Command();

@@ -56,3 +56,35 @@ export function formatEta(seconds: number): string {
   if (seconds < 3600) return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
   return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
 }
+
+/**
+ * Progress of encoding the tag prompts (the first time for a model: thousands of short texts
+ * through the text tower). `update` is the engine's onProgress callback.
+ */
+export function followTagPrompts(): { update: (done: number, total: number) => void; stop: () => void } {
+  const tty = Boolean(process.stderr.isTTY);
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: ' tag prompts {bar} {percentage}% | {value}/{total} | ETA {eta_formatted}', hideCursor: true, clearOnComplete: false },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  let lastLine = 0;
+  return {
+    update: (done, total) => {
+      if (!tty) {
+        if (Date.now() - lastLine > 5000 || done === total) {
+          lastLine = Date.now();
+          process.stderr.write(`tag prompts: ${done}/${total}\n`);
+        }
+        return;
+      }
+      if (!started) {
+        bar.start(total, done);
+        started = true;
+      } else bar.update(done);
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}

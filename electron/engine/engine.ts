@@ -1,26 +1,36 @@
 /**
- * The engine as one object: library database, model runtime(s), indexer, watcher, search and
- * tags, plus the API handlers every transport serves. Plain Node: the CLI, the tests, the
- * benchmarks, the web mode and Electron's utility process all create it the same way.
+ * The engine for one library and one model: the library database, model runtime(s), indexer,
+ * watcher, vector search, tags and thumbnails. Plain Node. It is built by the composition root
+ * (app/app.ts) for the CLI, the web mode and Electron's utility process, and directly by tests
+ * and benchmarks. Transports never see it: they serve the services' handlers (see app/).
  *
  * Model switching: vectors are stored per model. When the engine is opened with a model other
  * than the library's active one, the new model's vectors are built in the background into their
  * own table while the old model keeps answering queries; once every photo has a new vector the
  * switch is one transaction and the old vectors are dropped. Interrupted, it resumes next time.
+ *
+ * Tagging: new photos are tagged from the vectors the indexer already holds, as soon as the
+ * tag prompts' vectors exist for the model. Preparing them (thousands of prompts through the text
+ * tower, minutes on a laptop for ViT-B/16) never competes with image encoding: with
+ * `tagPrompts: 'background'` (watch, the app) it runs only while the indexer is idle and is
+ * followed by one pass over the library; with 'on-demand' (a one-shot `index`) it waits for
+ * prepareTags() (`index --tags`, `tags apply`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ApiHandlers, MediaProvider } from '../shared/handlers.ts';
+import type { EngineStatus } from '../shared/api.ts';
 import { ApiError } from '../shared/api.ts';
+import type { MediaProvider } from '../shared/handlers.ts';
 import { openLibrary, type Library } from './store/library.ts';
-import type { VectorRepository } from './store/vector-repository.ts';
+import type { VectorBatch, VectorRepository } from './store/vector-repository.ts';
 import { ModelRuntime } from './ml/model-runtime.ts';
 import type { TowerSessionOptions } from './ml/onnx-session.ts';
 import { resolveModelDir } from './ml/model-dir.ts';
 import { Indexer, type IndexerOptions, type IndexSummary } from './index/indexer.ts';
 import { PhotoWatcher, type WatcherOptions } from './library/watcher.ts';
+import { LibraryService } from './library/library-service.ts';
 import { SearchService } from './search/search-service.ts';
-import { createHandlers } from './api-handlers.ts';
+import { VectorSearch, type VectorSearchMode } from './search/vector-search.ts';
 import { ThumbnailCache } from './media-cache.ts';
 import { createLogger, type Logger } from './util/log.ts';
 import { TagService } from './tags/service.ts';
@@ -34,26 +44,44 @@ export interface EngineOptions {
   watcher?: WatcherOptions;
   /** Zero-shot tagging of new photos as they are indexed (default true). */
   autoTag?: boolean;
+  /**
+   * When tag prompts are encoded for a model that has none yet: 'background' once the indexer
+   * is idle (long-running processes), 'on-demand' only through prepareTags() (default).
+   */
+  tagPrompts?: 'background' | 'on-demand';
+  /** The vector search path (default 'index'; one-shot CLI queries use 'sqlite'). */
+  vectorSearch?: VectorSearchMode;
   /** Encoder batch and decoder concurrency overrides (benchmarks, tests). */
   indexer?: Pick<IndexerOptions, 'batchSize' | 'decodeConcurrency'>;
   logger?: Logger;
 }
 
+/**
+ * How service handlers reach the engine: run `fn` on the open engine, or fail as the app decides
+ * when there is none (NO_MODEL) or it is being reopened (the call waits) or closed.
+ */
+export type UseEngine = <T>(fn: (engine: Engine) => Promise<T> | T) => Promise<T>;
+
 interface ModelSlot {
   runtime: ModelRuntime;
-  vectors: VectorRepository;
+  search: VectorSearch;
 }
 
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
 export class Engine {
-  readonly handlers: ApiHandlers;
   readonly media: MediaProvider;
   readonly indexer: Indexer;
   readonly search: SearchService;
   readonly tags: TagService;
+  readonly library: LibraryService;
   private watcher: PhotoWatcher | null = null;
+  private preparingTags: Promise<void> | null = null;
   private closed = false;
+  private searchWarmed = false;
 
   private constructor(
+    /** The library database: for the engine's own services and for tests; transports never see it. */
     readonly lib: Library,
     /** The model new vectors are computed with. */
     private target: ModelSlot,
@@ -62,18 +90,13 @@ export class Engine {
     private readonly opts: EngineOptions,
     readonly log: Logger,
   ) {
-    this.tags = new TagService(lib, () => this.serving.vectors, () => this.serving.runtime, { log });
-    this.indexer = new Indexer(lib, target.vectors, target.runtime, {
+    this.tags = new TagService(lib, () => this.serving.search.vectors, () => this.serving.runtime, { log });
+    this.library = new LibraryService(lib);
+    this.indexer = new Indexer(lib, target.search.vectors, target.runtime, {
       ...opts.indexer,
-      // Tagging runs on its own queue: the first run for a model encodes thousands of prompts,
-      // and indexing must not wait for that.
-      onIndexed: (ids) => {
-        if (this.opts.autoTag !== false && this.serving === this.target) {
-          this.tags.tagPhotos(ids).catch((e) => log.warn(`tagging failed: ${e instanceof Error ? e.message : e}`));
-        }
-      },
+      onIndexed: (batch) => this.tagNewPhotos(batch),
     });
-    this.search = new SearchService(lib, () => this.serving.vectors, () => this.serving.runtime);
+    this.search = new SearchService(lib, () => ({ embedder: this.serving.runtime, vectors: this.serving.search }));
     const thumbDir = opts.cacheDir ?? path.join(path.dirname(path.resolve(opts.dbPath)), 'thumbnails');
     const thumbs = new ThumbnailCache(lib, thumbDir);
     this.media = {
@@ -81,7 +104,6 @@ export class Engine {
       libraryRoots: async () => lib.folders.list().map((f) => f.path),
       thumbnailRoots: async () => [thumbDir],
     };
-    this.handlers = createHandlers(this);
   }
 
   static async open(opts: EngineOptions): Promise<Engine> {
@@ -91,15 +113,18 @@ export class Engine {
     const lib = openLibrary(opts.dbPath);
     try {
       const { manifest } = resolved;
+      const slot = (runtime: ModelRuntime, row: ReturnType<Library['models']['ensure']>): ModelSlot => ({
+        runtime,
+        search: new VectorSearch(lib.vectors(row), lib.vectorLog, { mode: opts.vectorSearch ?? 'index', logger: log }),
+      });
       const active = lib.models.active();
       const targetRow = lib.models.ensure(manifest.id, manifest.embeddingDim);
-      lib.settings.set(`modelDir:${manifest.id}`, resolved.dir);
-      const target: ModelSlot = { runtime: new ModelRuntime(resolved, opts.session), vectors: lib.vectors(targetRow) };
+      lib.models.setDir(manifest.id, resolved.dir);
+      const target = slot(new ModelRuntime(resolved, opts.session), targetRow);
       let serving = target;
       if (active && active.modelKey !== manifest.id) {
-        const oldDir = lib.settings.get<string>(`modelDir:${active.modelKey}`);
-        if (oldDir && fs.existsSync(oldDir)) {
-          serving = { runtime: ModelRuntime.load(oldDir, opts.session), vectors: lib.vectors(active) };
+        if (active.dir && fs.existsSync(active.dir)) {
+          serving = slot(ModelRuntime.load(active.dir, opts.session), active);
           log.info(`switching model ${active.modelKey} → ${manifest.id}: queries use ${active.modelKey} until every photo has a new vector`);
         } else {
           log.warn(`previous model ${active.modelKey} is no longer on disk; switching to ${manifest.id} now (photos will be re-encoded)`);
@@ -115,17 +140,34 @@ export class Engine {
     }
   }
 
+  /** The model that answers queries. */
   get model(): ModelRuntime {
     return this.serving.runtime;
   }
 
+  /** The serving model's vector search. */
+  get vectorSearch(): VectorSearch {
+    return this.serving.search;
+  }
+
+  /** The serving model's stored vectors. */
   get vectors(): VectorRepository {
-    return this.serving.vectors;
+    return this.serving.search.vectors;
   }
 
   /** True while a model switch is building the new vector set. */
   get switching(): { from: string; to: string } | null {
     return this.serving === this.target ? null : { from: this.serving.runtime.modelKey, to: this.target.runtime.modelKey };
+  }
+
+  async status(): Promise<EngineStatus> {
+    const m = this.model.model.manifest;
+    return {
+      counts: this.library.counts(),
+      progress: this.indexer.snapshot(),
+      model: { id: m.id, name: m.name, embeddingDim: m.embeddingDim },
+      provider: await this.model.providerReport(),
+    };
   }
 
   /** Index folders once (adding them as watched roots), then finish a pending model switch. */
@@ -148,7 +190,7 @@ export class Engine {
     if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) throw new ApiError('NOT_FOUND', `not a folder: ${abs}`);
     const folder = this.lib.folders.add(abs);
     // Index in the background; progress is visible through status().
-    void this.indexFolders([abs]).catch((e) => this.log.error(`indexing ${abs} failed: ${e instanceof Error ? e.message : e}`));
+    void this.indexFolders([abs]).catch((e) => this.log.error(`indexing ${abs} failed: ${message(e)}`));
     if (this.watcher) await this.restartWatcher();
     return folder;
   }
@@ -160,15 +202,27 @@ export class Engine {
   }
 
   /**
-   * Load the in-memory vector index now (a few seconds at 100k photos) so the first query of a
-   * long-running process (desktop, web mode) does not pay for it.
+   * Encodes the tag prompts for the serving model if they are not in the store yet (the first
+   * time for a model), then tags every photo. `onProgress` counts prompts.
+   */
+  async prepareTags(onProgress?: (done: number, total: number) => void): Promise<{ photos: number; assigned: number; computed: number }> {
+    const { computed } = await this.tags.ensureTagVectors({ onProgress });
+    const r = await this.tags.tagAll();
+    return { ...r, computed };
+  }
+
+  /**
+   * Open the vector index now (its snapshot: well under a second at a million photos; without one,
+   * a background rebuild while sqlite-vec answers) so the first query of a long-running process
+   * (desktop, web mode) does not pay for it.
    */
   warmSearchIndex(): void {
+    this.searchWarmed = true;
     setImmediate(() => {
       try {
-        this.vectors.warmIndex();
+        this.vectorSearch.warmIndex();
       } catch (err) {
-        this.log.warn(`vector index not loaded, searches use SQLite: ${err instanceof Error ? err.message : err}`);
+        this.log.warn(`vector index not loaded, searches use SQLite: ${message(err)}`);
       }
     });
   }
@@ -176,6 +230,7 @@ export class Engine {
   /** Follow changes in every watched folder until close(). */
   async watch(): Promise<void> {
     await this.restartWatcher();
+    this.prepareTagsInBackground();
   }
 
   private async restartWatcher(): Promise<void> {
@@ -197,22 +252,60 @@ export class Engine {
   async settled(): Promise<void> {
     await this.watcher?.settled();
     await this.indexer.idle();
+    await this.preparingTags;
+  }
+
+  /** The indexer's hook: tag photos from the vectors it just stored, if the prompts are ready. */
+  private async tagNewPhotos(batch: VectorBatch): Promise<void> {
+    if (this.opts.autoTag === false || this.serving !== this.target) return;
+    const done = await this.tags.tagBatchIfReady(batch).catch((e) => {
+      this.log.warn(`tagging failed: ${message(e)}`);
+      return undefined;
+    });
+    if (done === null) this.prepareTagsInBackground(); // prompts not ready: a full pass follows them
+  }
+
+  /**
+   * Background mode only: encode the tag prompts while the indexer is idle (each batch of prompts
+   * waits for it), then tag the whole library once. At most one preparation at a time.
+   */
+  private prepareTagsInBackground(): void {
+    if (this.opts.tagPrompts !== 'background' || this.opts.autoTag === false || this.preparingTags || this.closed) return;
+    if (this.tags.isReady()) return;
+    this.preparingTags = (async () => {
+      await this.indexer.idle();
+      const t0 = Date.now();
+      const { computed } = await this.tags.ensureTagVectors({ beforeBatch: () => (this.closed ? Promise.reject(new Error('engine closed')) : this.indexer.idle()) });
+      if (this.closed) return;
+      const r = await this.tags.tagAll();
+      this.log.info(`tags ready: ${computed} tags encoded, ${r.photos} photos tagged in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    })()
+      .catch((e) => {
+        if (!this.closed) this.log.warn(`preparing tags failed: ${message(e)}`);
+      })
+      .finally(() => {
+        this.preparingTags = null;
+      });
   }
 
   private async afterPass(): Promise<void> {
-    if (this.finishSwitchIfComplete() && this.opts.autoTag !== false) void this.tags.tagAll().catch((e) => this.log.warn(`re-tagging failed: ${e instanceof Error ? e.message : e}`));
+    if (this.finishSwitchIfComplete() && this.opts.autoTag !== false) {
+      if (this.tags.isReady()) void this.tags.tagAll().catch((e) => this.log.warn(`re-tagging failed: ${message(e)}`));
+      else this.prepareTagsInBackground();
+    }
   }
 
   /** Complete a model switch once the new model has a vector for every indexed photo. */
   private finishSwitchIfComplete(): boolean {
     if (this.serving === this.target) return false;
-    const missing = this.lib.photos.missingVectors(this.target.vectors.modelRowId, 1).length;
+    const missing = this.lib.photos.missingVectors(this.target.search.vectors.modelRowId, 1).length;
     const pending = this.lib.photos.counts().pending;
     if (missing > 0 || pending > 0) return false;
     const old = this.serving;
     this.lib.models.activate(this.target.runtime.modelKey);
     this.serving = this.target;
     void old.runtime.close();
+    if (this.searchWarmed) this.warmSearchIndex(); // the new model's index, built now rather than on the first query
     this.log.info(`model switch complete: now using ${this.target.runtime.modelKey}`);
     return true;
   }
@@ -223,13 +316,13 @@ export class Engine {
     this.indexer.stop();
     await this.watcher?.close();
     await this.indexer.idle().catch(() => undefined);
+    await this.preparingTags;
     await this.tags.idle().catch(() => undefined);
     await this.target.runtime.close();
     if (this.serving !== this.target) await this.serving.runtime.close();
+    // Saves the index snapshots that changed, so the next start does not rebuild them.
+    await this.target.search.close();
+    if (this.serving !== this.target) await this.serving.search.close();
     this.lib.close();
   }
-}
-
-export function createEngine(opts: EngineOptions): Promise<Engine> {
-  return Engine.open(opts);
 }

@@ -1,7 +1,7 @@
 /**
- * The API as the desktop app serves it: the engine's handlers plus the methods only the shell can
- * implement (native folder dialog, reveal in folder, open with the system viewer). Electron APIs
- * are injected as a DesktopShell so this is unit-testable.
+ * The shell service: the methods only the desktop app can implement (native folder dialog, reveal
+ * in folder, open with the system viewer). The main process registers it beside the engine's
+ * forwarded services. Electron APIs are injected as a DesktopShell so this is unit-testable.
  *
  * Opening a file hands it to the OS, which may *execute* it; so the path comes from the index
  * (the `photo` method), then must pass the media guard — real path inside a library root, an
@@ -9,9 +9,10 @@
  */
 import fs from 'node:fs';
 import { ApiError } from '../shared/api.ts';
-import type { ApiHandlers } from '../shared/handlers.ts';
-import { isServablePath, type GuardedMediaProvider } from '../server/media-guard.ts';
-import { imageContentType } from '../server/mime.ts';
+import type { ServiceHandlers } from '../shared/handlers.ts';
+import type { ApiRouter } from '../shared/router.ts';
+import { isServablePath, type GuardedMediaProvider } from '../transport/media-guard.ts';
+import { imageContentType } from '../transport/mime.ts';
 
 export interface DesktopShell {
   /** Folder picker; [] when cancelled. */
@@ -22,8 +23,8 @@ export interface DesktopShell {
 }
 
 /** Real path of an indexed photo's original, or an ApiError when it must not be touched. */
-export async function guardedPhotoPath(engine: ApiHandlers, media: GuardedMediaProvider, photoId: number): Promise<string> {
-  const photo = await engine.photo({ photoId });
+export async function guardedPhotoPath(engine: ApiRouter, media: GuardedMediaProvider, photoId: number): Promise<string> {
+  const photo = await engine.invoke('photo', { photoId });
   let real: string;
   try {
     real = await fs.promises.realpath(photo.path);
@@ -38,10 +39,9 @@ export async function guardedPhotoPath(engine: ApiHandlers, media: GuardedMediaP
   return real;
 }
 
-export function desktopHandlers(engine: ApiHandlers, media: GuardedMediaProvider, shell: DesktopShell): ApiHandlers {
+/** `engine`: the router the photo lookups go through (the main process's, forwarding to the engine). */
+export function shellHandlers(engine: ApiRouter, media: GuardedMediaProvider, shell: DesktopShell): ServiceHandlers<'shell'> {
   return {
-    ...engine,
-    capabilities: async () => ({ nativeShell: true, transport: 'ipc' }),
     chooseFolders: async () => shell.chooseFolders(),
     revealPhoto: async ({ photoId }) => {
       shell.showItemInFolder(await guardedPhotoPath(engine, media, photoId));

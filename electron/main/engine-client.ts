@@ -1,20 +1,22 @@
 /**
- * The engine as the main process sees it: ApiHandlers and a media provider whose every call is a
- * message to the engine process. Built from the contract's method list, so a new API method needs
- * no change here.
+ * The engine as the main process sees it: its services forwarded over the engine channel, and a
+ * media provider whose every call is a message to the engine process. Requests are validated by
+ * the main process's router before they are forwarded, and again by the engine process's router.
  */
-import { apiMethods, type ApiMethod } from '../shared/api.ts';
-import type { ApiHandlers, MediaKind } from '../shared/handlers.ts';
+import type { ApiMethod, ServiceName } from '../shared/api.ts';
+import type { MediaKind } from '../shared/handlers.ts';
 import { ENGINE_MEDIA_FILE, ENGINE_MEDIA_ROOTS, ENGINE_THUMBNAIL_ROOTS, type EngineMethod } from '../shared/ipc.ts';
-import type { GuardedMediaProvider } from '../server/media-guard.ts';
+import type { ApiRouter } from '../shared/router.ts';
+import type { GuardedMediaProvider } from '../transport/media-guard.ts';
 
 export type EngineCall = (method: EngineMethod, payload: unknown) => Promise<unknown>;
 
-export function remoteHandlers(call: EngineCall): ApiHandlers {
-  const handlers: Partial<Record<ApiMethod, (req: unknown) => Promise<unknown>>> = {};
-  for (const m of apiMethods) handlers[m] = (req) => call(m, req);
-  // The engine process answers with the contract's response types; the cast states that trust.
-  return handlers as unknown as ApiHandlers;
+/** The services the engine process serves (everything but the shell, which main implements). */
+export const ENGINE_SERVICES: readonly ServiceName[] = ['system', 'library', 'search', 'tags', 'models', 'settings'];
+
+/** Registers the engine's services on `router` as forwards to the engine process. */
+export function forwardEngineServices(router: ApiRouter, call: EngineCall): ApiRouter {
+  return router.forward(ENGINE_SERVICES, (method: ApiMethod, req: unknown) => call(method, req));
 }
 
 export function remoteMedia(call: EngineCall): GuardedMediaProvider {

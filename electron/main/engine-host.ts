@@ -1,17 +1,18 @@
 /**
  * Starts the engine in an Electron utility process under the supervisor and exposes it to the
- * main process as ApiHandlers + a media provider. The only Electron-specific part is adapting
+ * main process as forwarded services on a router + a media provider. The only Electron-specific part is adapting
  * UtilityProcess to ChildLike; the policy lives in engine-supervisor.ts.
  */
 import { utilityProcess } from 'electron';
-import type { ApiHandlers } from '../shared/handlers.ts';
 import type { EngineMethod } from '../shared/ipc.ts';
-import type { GuardedMediaProvider } from '../server/media-guard.ts';
-import { remoteHandlers, remoteMedia } from './engine-client.ts';
+import { ApiRouter } from '../shared/router.ts';
+import type { GuardedMediaProvider } from '../transport/media-guard.ts';
+import { forwardEngineServices, remoteMedia } from './engine-client.ts';
 import { EngineSupervisor, type ChildLike } from './engine-supervisor.ts';
 
 export interface EngineHost {
-  handlers: ApiHandlers;
+  /** The main process's router: the engine's services forwarded; main registers the shell on it. */
+  router: ApiRouter;
   media: GuardedMediaProvider;
   supervisor: EngineSupervisor;
   stop(): Promise<void>;
@@ -35,7 +36,7 @@ export function startEngineHost(entry: string, env: Record<string, string>): Eng
   supervisor.start();
   const call = (method: EngineMethod, payload: unknown) => supervisor.call(method, payload);
   return {
-    handlers: remoteHandlers(call),
+    router: forwardEngineServices(new ApiRouter('ipc'), call),
     media: remoteMedia(call),
     supervisor,
     stop: () => supervisor.stop(),

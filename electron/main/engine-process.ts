@@ -9,15 +9,13 @@
  */
 import { ApiError } from '../shared/api.ts';
 import type { EngineControl, EngineLifecycle } from '../shared/ipc.ts';
-import type { GuardedMediaProvider } from '../server/media-guard.ts';
+import { ApiRouter } from '../shared/router.ts';
 // The desktop app opens the same library, model choice and provider settings as the CLI
-// (SHIGUANG_DB / SHIGUANG_MODEL / SHIGUANG_PROVIDER / config.json in the data dir), so both see
-// one index. With no model yet it still starts: the app host answers the model chooser's methods
-// and opens the engine once the user has chosen (and downloaded) one.
-import { resolveDbArg } from '../cli/context.ts';
-import { AppHost } from '../engine/app-host.ts';
-import { dataPaths } from '../engine/paths.ts';
-import { parseProviderPreference } from '../engine/ml/providers.ts';
+// (SHIGUANG_DB / SHIGUANG_MODEL / SHIGUANG_PROVIDER / config.json in the data dir) through the same
+// composition root, so both see one index. With no model yet it still starts: the app answers the
+// model chooser's methods and opens the engine once the person has chosen (and downloaded) one.
+import { ShiguangApp } from '../engine/app/app.ts';
+import { resolveAppConfig } from '../engine/app/config.ts';
 import { serveEngine, type EnginePort } from './engine-serve.ts';
 
 const port = (process as unknown as { parentPort?: EnginePort }).parentPort;
@@ -29,22 +27,17 @@ function isShutdown(e: unknown): boolean {
 }
 
 try {
-  const provider = process.env.SHIGUANG_PROVIDER;
-  const host = await AppHost.open({
-    dbPath: resolveDbArg({}),
-    paths: dataPaths(),
-    modelDir: process.env.SHIGUANG_MODEL || undefined,
+  const host = await ShiguangApp.open({
     // SHIGUANG_PROVIDER wins over the provider saved in the app's settings until that is changed.
-    session: provider ? { provider: parseProviderPreference(provider) } : {},
+    config: resolveAppConfig({}),
     // The desktop app follows the library while it runs and catches up on what changed while
     // it was closed.
     watch: true,
     catchUp: true,
   });
-  // Thumbnails live in the engine's cache (`thumbnails/` beside the database); the host reports
+  // Thumbnails live in the engine's cache (`thumbnails/` beside the database); the app reports
   // that directory so the media guard accepts it, and no roots at all while there is no model.
-  const media: GuardedMediaProvider = host.media;
-  serveEngine(port, { handlers: host.handlers, media });
+  serveEngine(port, { router: new ApiRouter('ipc').registerAll(host.services()), media: host.media });
   port.on('message', (e) => {
     if (!isShutdown(e)) return;
     void host.close().finally(() => process.exit(0));

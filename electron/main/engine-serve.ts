@@ -1,12 +1,13 @@
 /**
  * The engine process's side of the main⇄engine channel: answers {id, method, payload} with
- * {id, ok, result | error}. API requests are validated again here (the contract says every
- * transport validates on the engine side), media lookups have their own small schema.
+ * {id, ok, result | error}. API requests go through the engine process's ApiRouter, which
+ * validates them again (the contract says every transport validates on the engine side); media
+ * lookups have their own small schema.
  * Pure: the port is anything with postMessage/on('message'), so it runs under plain Node in tests.
  */
 import { z } from 'zod';
-import { ApiError, isApiMethod, parseRequest } from '../shared/api.ts';
-import type { ApiHandlers } from '../shared/handlers.ts';
+import { ApiError } from '../shared/api.ts';
+import type { ApiRouter } from '../shared/router.ts';
 import {
   ENGINE_MEDIA_FILE,
   ENGINE_MEDIA_ROOTS,
@@ -15,10 +16,10 @@ import {
   type EngineRequest,
   type EngineResponse,
 } from '../shared/ipc.ts';
-import type { GuardedMediaProvider } from '../server/media-guard.ts';
+import type { GuardedMediaProvider } from '../transport/media-guard.ts';
 
 export interface ServedEngine {
-  handlers: ApiHandlers;
+  router: ApiRouter;
   media: GuardedMediaProvider;
 }
 
@@ -48,11 +49,8 @@ export async function handleEngineRequest(engine: ServedEngine, req: EngineReque
       result = await engine.media.libraryRoots();
     } else if (req.method === ENGINE_THUMBNAIL_ROOTS) {
       result = engine.media.thumbnailRoots ? await engine.media.thumbnailRoots() : [];
-    } else if (isApiMethod(req.method)) {
-      const parsed = parseRequest(req.method, req.payload);
-      result = await (engine.handlers[req.method] as (r: unknown) => Promise<unknown>)(parsed);
     } else {
-      throw new ApiError('BAD_REQUEST', `unknown method ${req.method}`);
+      result = await engine.router.call(req.method, req.payload);
     }
     return { id: req.id, ok: true, result: result ?? null };
   } catch (err) {

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron';
 import { APP_SCHEME, INVOKE_CHANNEL } from '../shared/ipc.ts';
-import { desktopHandlers, type DesktopShell } from './desktop-handlers.ts';
+import { shellHandlers, type DesktopShell } from './desktop-handlers.ts';
 import { startEngineHost, type EngineHost } from './engine-host.ts';
 import { createInvokeListener } from './ipc-invoke.ts';
 import { engineEnv, resolveAppPaths } from './paths.ts';
@@ -62,7 +62,8 @@ async function start(): Promise<void> {
   hardenSession(session.defaultSession);
   host = startEngineHost(paths.engineEntry, engineEnv(paths));
   protocol.handle(APP_SCHEME, createAppProtocolHandler({ media: host.media, staticDir: paths.rendererDir }));
-  ipcMain.handle(INVOKE_CHANNEL, createInvokeListener(desktopHandlers(host.handlers, host.media, desktopShell)));
+  host.router.register('shell', shellHandlers(host.router, host.media, desktopShell));
+  ipcMain.handle(INVOKE_CHANNEL, createInvokeListener(host.router));
   mainWindow = createWindow(paths.preloadPath);
   app.on('activate', () => {
     if (!mainWindow) mainWindow = createWindow(paths.preloadPath);

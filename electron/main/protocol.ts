@@ -8,9 +8,9 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { APP_HOST, APP_SCHEME, MEDIA_HOST } from '../shared/ipc.ts';
-import { parseMediaUrl, resolveMedia, type GuardedMediaProvider } from '../server/media-guard.ts';
-import { baseSecurityHeaders, contentSecurityPolicy } from '../server/security-headers.ts';
-import { resolveStaticFile } from '../server/static-files.ts';
+import { parseMediaUrl, resolveMedia, type GuardedMediaProvider } from '../transport/media-guard.ts';
+import { baseSecurityHeaders, contentSecurityPolicy } from '../transport/security-headers.ts';
+import { resolveStaticFile } from '../transport/static-files.ts';
 
 export interface ProtocolOptions {
   media: GuardedMediaProvider;

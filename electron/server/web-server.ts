@@ -4,22 +4,25 @@
  * Threat model: any web page the user visits can send requests to 127.0.0.1, and DNS rebinding
  * can make such a page same-origin with us. So: bind loopback only; every /api and /media request
  * needs the per-run random token (a page elsewhere cannot read it); the Host header must name
- * our loopback address (rebinding sends the attacker's host name); desktop-only methods that
- * act on the host (open, reveal, folder dialog) are refused whatever the engine does.
+ * our loopback address (rebinding sends the attacker's host name); the desktop shell service
+ * (open, reveal, folder dialog: methods that act on the host) is never registered here, whatever
+ * the caller offers, so those methods answer 501.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiError, isApiMethod, parseRequest, type ApiErrorPayload, type ApiMethod } from '../shared/api.ts';
-import type { ApiHandlers } from '../shared/handlers.ts';
-import { httpStatusFor } from './errors.ts';
-import { parseMediaUrl, resolveMedia, type GuardedMediaProvider } from './media-guard.ts';
-import { baseSecurityHeaders, contentSecurityPolicy } from './security-headers.ts';
-import { resolveStaticFile } from './static-files.ts';
+import { ApiError, isApiMethod, type ApiErrorPayload } from '../shared/api.ts';
+import type { ServiceSet } from '../shared/handlers.ts';
+import { ApiRouter } from '../shared/router.ts';
+import { httpStatusFor } from '../transport/errors.ts';
+import { parseMediaUrl, resolveMedia, type GuardedMediaProvider } from '../transport/media-guard.ts';
+import { baseSecurityHeaders, contentSecurityPolicy } from '../transport/security-headers.ts';
+import { resolveStaticFile } from '../transport/static-files.ts';
 
 export interface WebServerOptions {
-  handlers: ApiHandlers;
+  /** The services to serve; `shell` is left out even when present (see the threat model above). */
+  services: ServiceSet;
   media: GuardedMediaProvider;
   /** The renderer build, normally dist/renderer. */
   staticDir: string;
@@ -41,9 +44,6 @@ export interface WebServer {
 }
 
 const DEFAULT_MAX_BODY = 100 * 1024 * 1024;
-
-/** Methods that act on the user's machine; only the desktop shell may run them. */
-const DESKTOP_ONLY: ReadonlySet<ApiMethod> = new Set(['chooseFolders', 'revealPhoto', 'openPhoto']);
 
 export function generateToken(): string {
   return crypto.randomBytes(24).toString('base64url');
@@ -96,6 +96,8 @@ export async function createWebServer(opts: WebServerOptions): Promise<WebServer
   if (token.length < 16) throw new Error('token too short: use at least 16 characters');
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const csp = contentSecurityPolicy();
+  const { shell: _shell, ...served } = opts.services;
+  const router = new ApiRouter('http').registerAll(served);
   let allowedHosts = new Set<string>();
 
   const common = (): Record<string, string> => ({
@@ -136,9 +138,6 @@ export async function createWebServer(opts: WebServerOptions): Promise<WebServer
       return sendError(res, 405, { code: 'BAD_REQUEST', message: 'use POST' }, { Allow: 'POST' });
     }
     if (!isApiMethod(name)) return sendError(res, 404, { code: 'NOT_FOUND', message: `unknown method ${name}` });
-    if (DESKTOP_ONLY.has(name)) {
-      return sendError(res, 501, { code: 'UNSUPPORTED', message: `${name} is only available in the desktop app` });
-    }
     let body: Buffer;
     try {
       body = await readBody(req, maxBody);
@@ -159,11 +158,7 @@ export async function createWebServer(opts: WebServerOptions): Promise<WebServer
           throw new ApiError('BAD_REQUEST', 'request body is not valid JSON');
         }
       }
-      const parsed = parseRequest(name, payload);
-      const result =
-        name === 'capabilities'
-          ? { nativeShell: false, transport: 'http' as const }
-          : await (opts.handlers[name] as (r: unknown) => Promise<unknown>)(parsed);
+      const result = await router.call(name, payload);
       sendJson(res, 200, result ?? null);
     } catch (err) {
       const e = ApiError.from(err);

@@ -163,6 +163,8 @@ export interface Capabilities {
   /** Native folder picker, reveal in folder and open with the system viewer (desktop only). */
   nativeShell: boolean;
   transport: 'ipc' | 'http';
+  /** The services this transport registered; methods of any other service answer UNSUPPORTED. */
+  services: ServiceName[];
 }
 
 // ---------- request schemas ----------
@@ -235,6 +237,34 @@ export const requestSchemas = {
 } as const;
 
 export type ApiMethod = keyof typeof requestSchemas;
+
+/**
+ * Every method belongs to exactly one service. Each service has its own handler interface
+ * (ServiceHandlers in handlers.ts), implemented where it lives (library, search, tags and models in
+ * the engine, shell in the Electron main process) and registered by each transport that has it:
+ * a transport without a service (the web mode has no native shell) simply does not register it.
+ * `transport` is answered by the transport itself, from what it registered.
+ */
+export const apiServices = {
+  transport: ['capabilities'],
+  system: ['status'],
+  library: ['photo', 'listFolders', 'addFolder', 'removeFolder', 'listSkipped'],
+  search: ['search', 'similar', 'similarToImage'],
+  tags: ['listTags', 'photosByTag', 'albums', 'addCustomTag', 'removeTag'],
+  models: ['listModels', 'downloadModel', 'modelDownloads', 'useModel'],
+  settings: ['settings', 'updateSettings'],
+  shell: ['chooseFolders', 'revealPhoto', 'openPhoto'],
+} as const satisfies Record<string, readonly ApiMethod[]>;
+
+export type ServiceName = keyof typeof apiServices;
+export type ServiceMethod<S extends ServiceName> = (typeof apiServices)[S][number];
+export const serviceNames = Object.keys(apiServices) as ServiceName[];
+
+/** The service a method belongs to. */
+export function serviceOf(method: ApiMethod): ServiceName {
+  for (const s of serviceNames) if ((apiServices[s] as readonly string[]).includes(method)) return s;
+  throw new Error(`method ${method} belongs to no service`);
+}
 export type ApiRequest<M extends ApiMethod> = z.input<(typeof requestSchemas)[M]>;
 export type ApiParsedRequest<M extends ApiMethod> = z.output<(typeof requestSchemas)[M]>;
 

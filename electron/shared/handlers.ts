@@ -1,13 +1,21 @@
 /**
- * What a transport (Electron IPC host, HTTP web mode) needs from the engine: one handler per API
- * method taking the already-validated request, plus file lookups for the media protocol.
- * Pure types: the engine implements them (electron/engine/engine.ts), transports consume them.
+ * What transports serve: one handler per API method, grouped by service (see apiServices in
+ * api.ts). Each service implements its own ServiceHandlers interface where it lives; a transport
+ * registers the services it has with an ApiRouter (router.ts). Pure types and a pure router: no
+ * Node, DOM or Electron.
  */
-import type { ApiMethod, ApiParsedRequest, ApiResponse } from './api.ts';
+import type { ApiMethod, ApiParsedRequest, ApiResponse, ServiceMethod, ServiceName } from './api.ts';
 
-export type ApiHandlers = {
-  [M in ApiMethod]: (req: ApiParsedRequest<M>) => Promise<ApiResponse<M>>;
-};
+export type Handler<M extends ApiMethod> = (req: ApiParsedRequest<M>) => Promise<ApiResponse<M>>;
+
+/** The handlers of one service: exactly its methods. */
+export type ServiceHandlers<S extends ServiceName> = { [M in ServiceMethod<S>]: Handler<M> };
+
+/** Every method of the contract (what the renderer's typed API object offers). */
+export type ApiHandlers = { [M in ApiMethod]: Handler<M> };
+
+/** A set of services, as the engine (or the main process) offers them to a router. */
+export type ServiceSet = { [S in ServiceName]?: ServiceHandlers<S> };
 
 export type MediaKind = 'thumb' | 'original';
 

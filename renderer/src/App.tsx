@@ -27,7 +27,7 @@ import { useImeSearch } from './search/useImeSearch.ts';
 
 export function App() {
   const { t, lang, setLang } = useI18n();
-  const [caps, setCaps] = useState<Capabilities>({ nativeShell: false, transport: transportKind });
+  const [caps, setCaps] = useState<Capabilities>({ nativeShell: false, transport: transportKind, services: [] });
   useEffect(() => {
     void capabilities.then(setCaps);
   }, []);

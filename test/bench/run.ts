@@ -12,6 +12,8 @@
  *   index-candidates  (only when asked) vector index candidates side by side at 100k and 1M:
  *                  sqlite-vec, today's int8 index, the codes index, usearch, hnswlib-node
  *                  (test/bench/search/index-candidates.bench.ts)
+ *   firstrun       a new library as a person runs it: `index` then `index --tags` in fresh
+ *                  processes, for 40 photos and for BENCH_FILES photos (first-run.bench.ts)
  *
  * Options: BENCH_ONLY=encoder,indexing,query,tagging  BENCH_FILES=500  BENCH_VECTORS=100000
  *          BENCH_MODEL=vit-b-16|rn50
@@ -24,12 +26,14 @@ import { ModelRuntime } from '../../electron/engine/ml/model-runtime.ts';
 import { preprocess } from '../../electron/engine/media/decode.ts';
 import { Engine } from '../../electron/engine/engine.ts';
 import { openLibrary } from '../../electron/engine/store/library.ts';
+import { VectorSearch } from '../../electron/engine/search/vector-search.ts';
 import { l2NormaliseInPlace } from '../../electron/engine/ml/vectors.ts';
 import { createLogger } from '../../electron/engine/util/log.ts';
 import { benchTagging } from './tagging.bench.ts';
 import { benchIndexCandidates } from './search/index-candidates.bench.ts';
+import { benchFirstRun } from './first-run.bench.ts';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging,firstrun').split(','));
 const modelName = (process.env.BENCH_MODEL ?? 'vit-b-16') as BenchModel;
 const nFiles = Number(process.env.BENCH_FILES ?? 500);
 const nVectors = Number(process.env.BENCH_VECTORS ?? 100_000);
@@ -60,6 +64,9 @@ function samplePhotos(): string[] {
 async function benchEncoder(): Promise<void> {
   const runtime = ModelRuntime.load(modelDir, { provider: 'cpu', threads });
   try {
+    const tLoad = performance.now();
+    await runtime.warm('image');
+    const imageTowerLoadSeconds = (performance.now() - tLoad) / 1000;
     const photos = samplePhotos().slice(0, 8);
     const tensors = await Promise.all(photos.map(async (p) => (await preprocess(p, runtime.preprocessSpec)).tensor));
     const copy = (): Float32Array[] => tensors.map((t) => t.slice());
@@ -87,6 +94,7 @@ async function benchEncoder(): Promise<void> {
       imagesPerSecond: perBatch,
       bestImagesPerSecond: best,
       msPerImageBatch1: r2(1000 / perBatch.batch1),
+      imageTowerLoadSeconds: r2(imageTowerLoadSeconds),
       textMsPerQuery: { p50: pct(tt, 50), max: r2(Math.max(...tt)) },
     };
   } finally {
@@ -96,15 +104,15 @@ async function benchEncoder(): Promise<void> {
 
 /** ≥ nFiles distinct files: the sample photos repeated, each copy made unique after the JPEG end
  * marker so content hashing does not treat them as copies of one another. */
-function makeCorpus(dir: string): number {
+function makeCorpus(dir: string, n = nFiles): number {
   const photos = samplePhotos();
   fs.mkdirSync(dir, { recursive: true });
-  for (let i = 0; i < nFiles; i++) {
+  for (let i = 0; i < n; i++) {
     const src = photos[i % photos.length];
     const bytes = Buffer.concat([fs.readFileSync(src), Buffer.from(`shiguang-bench-${i}`)]);
     fs.writeFileSync(path.join(dir, `${String(i).padStart(4, '0')}-${path.basename(src)}`), bytes);
   }
-  return nFiles;
+  return n;
 }
 
 async function benchIndexing(): Promise<void> {
@@ -186,17 +194,20 @@ async function benchQuery(): Promise<void> {
       qv.push((await runtime.embedTexts([queries[i % queries.length] + (i >= queries.length ? '的照片' : '')]))[0]);
       textMs.push(performance.now() - t);
     }
-    const measure = (filter: Parameters<typeof vectors.search>[2]): { p50: number; p95: number } => {
+    const search = new VectorSearch(vectors, lib.vectorLog);
+    search.open();
+    await search.whenIdle();
+    const measure = (filter: Parameters<typeof search.search>[2]): { p50: number; p95: number } => {
       const ms: number[] = [];
       for (let i = 0; i < 60; i++) {
         const t = performance.now();
-        vectors.search(qv[i % qv.length], 50, filter);
+        search.search(qv[i % qv.length], 50, filter);
         ms.push(performance.now() - t);
       }
       return { p50: pct(ms, 50), p95: pct(ms, 95) };
     };
     measure({}); // warm the page cache
-    const search = {
+    const searchMs = {
       noFilter: measure({}),
       dateRange: measure({ after: Date.UTC(2020, 0, 1), before: Date.UTC(2021, 0, 1) }),
       folder: measure({ dirPrefix: roots[3].path + path.sep }),
@@ -206,8 +217,8 @@ async function benchQuery(): Promise<void> {
       dim,
       k: 50,
       textEncodeMs: { p50: pct(textMs, 50), p95: pct(textMs, 95) },
-      vectorSearchMs: search,
-      totalP95Ms: r2(pct(textMs, 95) + search.noFilter.p95),
+      vectorSearchMs: searchMs,
+      totalP95Ms: r2(pct(textMs, 95) + searchMs.noFilter.p95),
     };
     log(`query: ${JSON.stringify(results.query)}`);
   } finally {
@@ -217,7 +228,7 @@ async function benchQuery(): Promise<void> {
   }
 }
 
-if (only.has('encoder') || only.has('indexing') || only.has('query')) {
+if (only.has('encoder') || only.has('indexing') || only.has('query') || only.has('firstrun')) {
   if (!fs.existsSync(path.join(modelDir, 'manifest.json'))) {
     log(`generating the ${modelName} bench model into ${modelsDir} (once)…`);
     await generateBenchModels(modelsDir, [modelName]);
@@ -228,6 +239,16 @@ if (only.has('indexing')) await benchIndexing();
 if (only.has('query')) await benchQuery();
 if (only.has('tagging')) results.tagging = await benchTagging();
 if (only.has('index-candidates')) results.indexCandidates = await benchIndexCandidates();
+if (only.has('firstrun')) {
+  const enc = results.encoder as { imagesPerSecond: { batch1: number }; imageTowerLoadSeconds: number } | undefined;
+  const runs = [];
+  for (const files of [40, nFiles]) {
+    log(`first run: ${files} photos on a new library…`);
+    runs.push(await benchFirstRun({ modelDir, makeCorpus, files, bareImagesPerSecond: enc?.imagesPerSecond.batch1 ?? null, modelLoadSeconds: enc?.imageTowerLoadSeconds ?? 0 }));
+    log(`first run: ${JSON.stringify(runs.at(-1))}`);
+  }
+  results.firstRun = runs;
+}
 
 fs.mkdirSync('bench-results', { recursive: true });
 const file = path.join('bench-results', `bench-${modelName}-${results.date as string}.json`.replace(/:/g, '-'));

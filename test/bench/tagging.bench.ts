@@ -97,7 +97,7 @@ export async function benchTagging(): Promise<Record<string, number>> {
     custom_tag_100k_photos_s: round(customSeconds),
     custom_tag_100k_photos_cpu_s: round(customCpu),
     custom_tag_hits: hits.length,
-    tagging_kernel_wasm: scorer.kernel === 'wasm' ? 1 : 0,
+    tagging_on_onnxruntime: 1,
   };
 }
 

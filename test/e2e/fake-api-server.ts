@@ -32,6 +32,7 @@ import {
   type SearchResponse,
   type TagInfo,
   type WatchedFolder,
+  type ServiceName,
 } from '../../electron/shared/api.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -405,10 +406,13 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
   };
   const validSource = (s: string) => BUILTIN_SOURCES.includes(s) || /^(hf:|modelscope:)?https?:\/\/\S+$/.test(s);
 
-  /** What the real app host answers itself; everything else needs a model (NO_MODEL without one). */
+  /** What the real app answers without a model; everything else needs a model (NO_MODEL without one). */
   const MODEL_FREE = new Set<ApiMethod>(['capabilities', 'status', 'listModels', 'downloadModel', 'modelDownloads', 'useModel', 'settings', 'updateSettings']);
   const handlers: { [M in ApiMethod]: (req: ApiParsedRequest<M>) => Promise<ApiResponses[M]> | ApiResponses[M] } = {
-    capabilities: () => ({ nativeShell: opts.nativeShell ?? false, transport: 'http' }),
+    capabilities: () => {
+      const services: ServiceName[] = ['transport', 'system', 'library', 'search', 'tags', 'models', 'settings'];
+      return { nativeShell: opts.nativeShell ?? false, transport: 'http', services: opts.nativeShell ? [...services, 'shell'] : services };
+    },
     status: () => status(),
     search: async (req) => {
       if (opts.latencyMs) await sleep(opts.latencyMs);

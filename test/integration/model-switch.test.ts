@@ -76,10 +76,40 @@ describe('model switch', () => {
       // Queries now use the 8-d model's vectors (random weights: only shape and count are meaningful).
       const res = await e2.search.text('红色', 5);
       expect(res.hits).toHaveLength(5);
-      const status = await e2.handlers.status({});
+      const status = await e2.status();
       expect(status.model).toMatchObject({ id: 'test-tiny', embeddingDim: 8 });
     } finally {
       await e2.close();
+    }
+  });
+
+  it('queries racing the completion of a switch are answered by one model, never hang or fail', async () => {
+    // A fresh library on toy-colors, then switch to tiny while queries keep coming.
+    const db2 = path.join(tmp, 'race.db');
+    const first = await open(db2, 'toy-colors');
+    await first.indexFolders([photos]);
+    await first.close();
+    const e = await open(db2, 'tiny');
+    try {
+      let switching = true;
+      const queries: Promise<{ n: number; red: boolean }>[] = [];
+      const build = e.indexFolders([photos]).finally(() => (switching = false));
+      const ask = () => e.search.text('红色', 3).then((r) => ({ n: r.hits.length, red: r.hits.every((h) => h.fileName.startsWith('red-')) }));
+      while (switching) {
+        queries.push(ask());
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await build;
+      queries.push(ask());
+      const answered = await Promise.all(queries);
+      expect(e.switching).toBeNull();
+      expect(answered.every((a) => a.n === 3)).toBe(true);
+      // Both models answered: the old one (toy-colors finds the red photos) before the switch,
+      // the new one (random weights) after it.
+      expect(answered.some((a) => a.red)).toBe(true);
+      expect(answered.at(-1)!.red).toBe(false);
+    } finally {
+      await e.close();
     }
   });
 });

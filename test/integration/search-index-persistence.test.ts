@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VectorSearch, type PageCursor, type VectorPage } from '../../electron/engine/search/vector-index/vector-search.ts';
+import { VectorSearch, type PageCursor, type VectorPage } from '../../electron/engine/search/vector-search.ts';
 import { indexDirFor, readSnapshotHeader } from '../../electron/engine/search/vector-index/persist.ts';
 import { MAX_K } from '../../electron/engine/store/index.ts';
 import { addPhotos, openTestLibrary, randomVector, rng, type TestLibrary } from './fixtures/vector-library.ts';
@@ -35,8 +35,8 @@ function library(): TestLibrary {
   open.push(t);
   return t;
 }
-function searchOn(t: TestLibrary, opts: ConstructorParameters<typeof VectorSearch>[1] = {}): VectorSearch {
-  const s = new VectorSearch(t.source, opts);
+function searchOn(t: TestLibrary, opts: Parameters<TestLibrary['search']>[0] = {}): VectorSearch {
+  const s = t.search(opts);
   open.push(s);
   s.open();
   return s;
@@ -45,7 +45,7 @@ const query = randomVector(rng(4242));
 /** sqlite-vec's own answer, in (distance, id) order. */
 function sqlTop(t: TestLibrary, k: number): number[] {
   return t.vectors
-    .searchExact(query, k)
+    .knn(query, k)
     .map((h) => ({ id: h.photoId, d: Math.fround(1 - h.score) }))
     .sort((a, b) => a.d - b.d || a.id - b.id)
     .map((h) => h.id);
@@ -66,7 +66,7 @@ describe('vector search over a library', () => {
   it('answers from sqlite-vec while it builds, then from the index with the same hits and scores', async () => {
     const t = library();
     addPhotos(t, 1500, 1);
-    const s = searchOn(t);
+    const s = searchOn(t, { syncBuild: 0 }); // as a large library would: built in the background
     expect(s.state).toBe('building');
     const during = s.page(query, 100);
     expect(during.path).toBe('sqlite');
@@ -82,7 +82,7 @@ describe('vector search over a library', () => {
     const ids = addPhotos(t, 1200, 2);
     const s1 = searchOn(t);
     await s1.whenIdle();
-    const header = readSnapshotHeader(indexDirFor(db, t.source.table)!);
+    const header = readSnapshotHeader(indexDirFor(db, t.vectors.table)!);
     expect(header?.size).toBe(1200); // saved right after the rebuild
     // Changes while no index is open: a new photo, a deleted one, a replaced vector, a new date.
     await s1.close({ save: false });
@@ -96,7 +96,7 @@ describe('vector search over a library', () => {
     expect(p.path).toBe('index');
     expect(p.hits[0]!.photoId).toBe(ids[1]);
     expect(p.hits.map((h) => h.photoId)).toEqual(sqlTop(t, 50));
-    expect(s2.stats().rows).toBe(1209);
+    expect(s2.indexStats().rows).toBe(1209);
     const old = s2.page(query, 10, { before: Date.UTC(2000, 0, 1) });
     expect(old.hits.map((h) => h.photoId)).toEqual([ids[2]]);
     // Writes while it is open are followed too.
@@ -124,9 +124,9 @@ describe('vector search over a library', () => {
     await exited;
 
     const t2 = library();
-    const header = readSnapshotHeader(indexDirFor(db, t2.source.table)!)!;
+    const header = readSnapshotHeader(indexDirFor(db, t2.vectors.table)!)!;
     expect(header.size).toBe(1000); // the 2500 later vectors never reached a snapshot
-    expect(t2.source.logState().seq).toBeGreaterThan(header.seq);
+    expect(t2.lib.vectorLog.state().seq).toBeGreaterThan(header.seq);
     const s = searchOn(t2); // 2500 changes > syncCatchUp (2000): rebuilt in the background
     expect(s.state).toBe('building');
     const during = s.page(query, 100);
@@ -136,8 +136,8 @@ describe('vector search over a library', () => {
     const p = s.page(query, 100);
     expect(p.path).toBe('index');
     expect(p.hits).toEqual(during.hits);
-    expect(s.stats().rows).toBe(3500);
-    expect(readSnapshotHeader(indexDirFor(db, t2.source.table)!)!.seq).toBe(t2.source.logState().seq);
+    expect(s.indexStats().rows).toBe(3500);
+    expect(readSnapshotHeader(indexDirFor(db, t2.vectors.table)!)!.seq).toBe(t2.lib.vectorLog.state().seq);
   }, 60_000);
 
   it('never uses the snapshot of another database', async () => {
@@ -146,20 +146,20 @@ describe('vector search over a library', () => {
     const s = searchOn(t);
     await s.whenIdle();
     await s.close();
-    const dir = indexDirFor(db, t.source.table)!;
+    const dir = indexDirFor(db, t.vectors.table)!;
     const otherDb = path.join(tmp, 'other.db');
     const other = openTestLibrary(otherDb);
     open.push(other);
     addPhotos(other, 300, 7);
-    fs.cpSync(dir, indexDirFor(otherDb, other.source.table)!, { recursive: true });
-    const s2 = new VectorSearch(other.source);
+    fs.cpSync(dir, indexDirFor(otherDb, other.vectors.table)!, { recursive: true });
+    const s2 = other.search({ syncBuild: 0 });
     open.push(s2);
     s2.open();
     expect(s2.state).toBe('building'); // epoch differs: rebuilt
     await s2.whenIdle();
     expect(s2.page(query, 20).hits.map((h) => h.photoId)).toEqual(
       other.vectors
-        .searchExact(query, 20)
+        .knn(query, 20)
         .map((h) => ({ id: h.photoId, d: Math.fround(1 - h.score) }))
         .sort((a, b) => a.d - b.d || a.id - b.id)
         .map((h) => h.id),
@@ -176,10 +176,10 @@ describe('vector search over a library', () => {
     expect(new Set(all.ids).size).toBe(MAX_K + 600);
     expect(all.pages.every((p) => p.path === 'index' && p.limit === undefined)).toBe(true);
 
-    const fallback = searchOn(t, { sqliteOnly: true });
+    const fallback = searchOn(t, { mode: 'sqlite' });
     const capped = pageAll(fallback, 1000);
     expect(capped.ids).toEqual(all.ids.slice(0, MAX_K));
-    expect(capped.pages.at(-1)!.limit).toEqual({ maxResults: MAX_K, reason: 'sqlite-forced' });
+    expect(capped.pages.at(-1)!.limit).toEqual({ maxResults: MAX_K, reason: 'sqlite-only' });
     expect(capped.pages.slice(0, -1).every((p) => p.limit === undefined)).toBe(true);
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runEncodePipeline, type PipelineItem } from '../../electron/engine/index/encode-pipeline.ts';
 import { DecodeError } from '../../electron/engine/media/decode.ts';
 import { ProgressTracker } from '../../electron/engine/index/progress.ts';
+import { WorkerGoneError } from '../../electron/engine/ml/errors.ts';
 
 const items = (n: number): PipelineItem[] => Array.from({ length: n }, (_, i) => ({ photoId: i + 1, path: `/p/${i + 1}.jpg` }));
 const tick = (ms = 1) => new Promise((r) => setTimeout(r, ms));
@@ -94,7 +95,7 @@ describe('encode pipeline', () => {
         items(3),
         {
           decode: async () => ({ data: null, tensor: new Float32Array(1) }),
-          encode: async () => Promise.reject(new Error('encoder worker exited (code 1)')),
+          encode: async () => Promise.reject(new WorkerGoneError('encoder worker exited (code 1)')),
           persist: () => undefined,
           skip: () => undefined,
         },

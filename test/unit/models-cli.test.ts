@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { registerModelsCommands, type ModelsCommandHooks } from '../../electron/cli/commands/models.ts';
-import { readModelsConfig } from '../../electron/engine/models/config.ts';
+import { readSettings } from '../../electron/engine/settings/settings-file.ts';
 import { fixtureModel, startHub, type FixtureHub } from './models-fixture-hub.ts';
 
 let tmp: string;
@@ -62,7 +62,7 @@ describe('shiguang models', () => {
     expect(dl.out).toContain('installed cn-clip-vit-b-16 (fp32)');
 
     expect((await cli(['use', 'cn-clip-vit-b-16'], hooks)).out).toContain('active model: cn-clip-vit-b-16');
-    expect(readModelsConfig(paths.configFile()).activeModel).toBe('cn-clip-vit-b-16');
+    expect(readSettings(paths.configFile()).activeModel).toBe('cn-clip-vit-b-16');
 
     const listed = JSON.parse((await cli(['list', '--json'], hooks)).out) as { models: Array<Record<string, unknown>> };
     expect(listed.models[0]).toMatchObject({ id: 'cn-clip-vit-b-16', installed: true, active: true, installedPrecision: 'fp32', downloadable: ['fp32'] });
@@ -75,7 +75,7 @@ describe('shiguang models', () => {
     expect(fp16.err).toContain('error: no hosted ONNX of cn-clip-vit-b-16 in fp16');
 
     expect((await cli(['remove', 'cn-clip-vit-b-16'], hooks)).out).toContain('removed cn-clip-vit-b-16');
-    expect(readModelsConfig(paths.configFile()).activeModel).toBeUndefined();
+    expect(readSettings(paths.configFile()).activeModel).toBeUndefined();
     expect(fs.readdirSync(paths.modelsDir())).toEqual([]);
   });
 

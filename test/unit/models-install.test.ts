@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readModelsConfig, updateModelsConfig } from '../../electron/engine/models/config.ts';
+import { readSettings, updateSettings } from '../../electron/engine/settings/settings-file.ts';
 import { ModelError } from '../../electron/engine/models/errors.ts';
 import { activeModelId, importModel, listInstalled, removeModel, useModel } from '../../electron/engine/models/install.ts';
 import { CLIP_MEAN, CLIP_STD } from '../../electron/engine/ml/manifest.ts';
@@ -143,16 +143,16 @@ describe('installed models and the active one', () => {
     put('vit-b-16.img.fp32.onnx');
     put('vit-b-16.txt.fp32.onnx');
     await importModel(exportDir, modelsDir);
-    await updateModelsConfig(configFile, { modelSources: ['hf-mirror'] });
-    fs.writeFileSync(configFile, JSON.stringify({ ...readModelsConfig(configFile), theme: 'dark' }));
+    await updateSettings(configFile, { modelSources: ['hf-mirror'] });
+    fs.writeFileSync(configFile, JSON.stringify({ ...readSettings(configFile), theme: 'dark' }));
 
     await useModel('cn-clip-vit-b-16', { modelsDir });
-    expect(readModelsConfig(configFile)).toEqual({ modelSources: ['hf-mirror'], theme: 'dark', activeModel: 'cn-clip-vit-b-16' });
+    expect(readSettings(configFile)).toEqual({ modelSources: ['hf-mirror'], theme: 'dark', activeModel: 'cn-clip-vit-b-16' });
     expect(activeModelId(configFile, 'fallback')).toBe('cn-clip-vit-b-16');
 
     await removeModel('cn-clip-vit-b-16', modelsDir);
     expect(listInstalled(modelsDir)).toEqual([]);
-    expect(readModelsConfig(configFile)).toEqual({ modelSources: ['hf-mirror'], theme: 'dark' });
+    expect(readSettings(configFile)).toEqual({ modelSources: ['hf-mirror'], theme: 'dark' });
     expect(activeModelId(configFile, 'fallback')).toBe('fallback');
   });
 

@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildElectron, NODE_BUILTINS, preloadRequires } from '../../scripts/build-electron.ts';
 import { engineEnv, resolveAppPaths } from '../../electron/main/paths.ts';
-import { isServablePath } from '../../electron/server/media-guard.ts';
+import { isServablePath } from '../../electron/transport/media-guard.ts';
 import { ENGINE_MEDIA_FILE, ENGINE_THUMBNAIL_ROOTS, type EngineResponse } from '../../electron/shared/ipc.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, apiMethods } from '../../electron/shared/api.ts';
-import type { ApiHandlers } from '../../electron/shared/handlers.ts';
+import { ApiError, apiServices } from '../../electron/shared/api.ts';
+import { ApiRouter } from '../../electron/shared/router.ts';
+import { servicesFrom, type FlatHandlers } from './fake-services.ts';
 import { ENGINE_MEDIA_FILE, ENGINE_MEDIA_ROOTS, ENGINE_THUMBNAIL_ROOTS, type EngineRequest } from '../../electron/shared/ipc.ts';
 import { backoffDelay, DEFAULT_BACKOFF, nextFailureCount } from '../../electron/main/backoff.ts';
 import { RpcClient } from '../../electron/main/rpc-client.ts';
 import { EngineSupervisor, type ChildLike } from '../../electron/main/engine-supervisor.ts';
 import { handleEngineRequest, serveEngine, type ServedEngine } from '../../electron/main/engine-serve.ts';
-import { remoteHandlers, remoteMedia } from '../../electron/main/engine-client.ts';
+import { ENGINE_SERVICES, forwardEngineServices, remoteMedia } from '../../electron/main/engine-client.ts';
 
 describe('backoff', () => {
   it('grows exponentially up to the cap', () => {
@@ -270,13 +271,13 @@ describe('EngineSupervisor', () => {
 
 describe('engine-serve', () => {
   function engine(): ServedEngine {
-    const h: Record<string, (r: unknown) => Promise<unknown>> = {};
-    for (const m of apiMethods) h[m] = async (r) => ({ method: m, req: r });
+    const h: FlatHandlers = {};
+    for (const s of ENGINE_SERVICES) for (const m of apiServices[s]) h[m] = async (r) => ({ method: m, req: r });
     h.photo = async () => {
       throw new ApiError('NOT_FOUND', 'gone');
     };
     return {
-      handlers: h as unknown as ApiHandlers,
+      router: new ApiRouter('ipc').registerAll(servicesFrom(h, ENGINE_SERVICES)),
       media: {
         mediaFile: async (id, kind) => `/lib/${kind}/${id}.jpg`,
         libraryRoots: async () => ['/lib'],
@@ -313,17 +314,17 @@ describe('engine-serve', () => {
     expect(await handleEngineRequest(engine(), { id: 4, method: ENGINE_THUMBNAIL_ROOTS, payload: {} })).toMatchObject({ result: ['/cache'] });
   });
 
-  it('round-trips through remoteHandlers/remoteMedia over a message port', async () => {
+  it('round-trips through the forwarded services and remoteMedia over a message port', async () => {
     // Wire a client and a served engine back to back, as main and the utility process are.
     let toEngine: ((e: unknown) => void) | null = null;
     const rpc = new RpcClient((m) => queueMicrotask(() => toEngine?.({ data: m })));
     serveEngine({ postMessage: (m) => queueMicrotask(() => rpc.handleMessage(m)), on: (_e, cb) => (toEngine = cb) }, engine());
     const call = (method: string, payload: unknown) => rpc.call(method, payload);
-    const handlers = remoteHandlers(call);
+    const main = forwardEngineServices(new ApiRouter('ipc'), call);
     const media = remoteMedia(call);
-    expect(Object.keys(handlers).sort()).toEqual([...apiMethods].sort());
-    await expect(handlers.search({ query: '狗', limit: 5 })).resolves.toEqual({ method: 'search', req: { query: '狗', limit: 5 } });
-    await expect(handlers.photo({ photoId: 1 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(main.services).toEqual(['transport', ...ENGINE_SERVICES]);
+    await expect(main.invoke('search', { query: '狗', limit: 5 })).resolves.toEqual({ method: 'search', req: { query: '狗', limit: 5 } });
+    await expect(main.invoke('photo', { photoId: 1 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(media.mediaFile(9, 'original')).resolves.toBe('/lib/original/9.jpg');
     await expect(media.libraryRoots()).resolves.toEqual(['/lib']);
     await expect(media.thumbnailRoots!()).resolves.toEqual(['/cache']);

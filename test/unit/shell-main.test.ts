@@ -7,12 +7,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ApiError, apiMethods } from '../../electron/shared/api.ts';
-import type { ApiHandlers, MediaKind } from '../../electron/shared/handlers.ts';
+import { ApiError } from '../../electron/shared/api.ts';
+import type { MediaKind } from '../../electron/shared/handlers.ts';
+import { ApiRouter } from '../../electron/shared/router.ts';
 import { INVOKE_CHANNEL } from '../../electron/shared/ipc.ts';
-import type { GuardedMediaProvider } from '../../electron/server/media-guard.ts';
+import type { GuardedMediaProvider } from '../../electron/transport/media-guard.ts';
 import { createInvokeListener } from '../../electron/main/ipc-invoke.ts';
-import { desktopHandlers, type DesktopShell } from '../../electron/main/desktop-handlers.ts';
+import { shellHandlers, type DesktopShell } from '../../electron/main/desktop-handlers.ts';
+import { ALL_SERVICES, recordingHandlers, servicesFrom, type FlatHandlers } from './fake-services.ts';
 import { createAppProtocolHandler, DESKTOP_CSP } from '../../electron/main/protocol.ts';
 import { hardenSession, hardenWebContents, isAllowedRequestUrl, mainWindowOptions } from '../../electron/main/window.ts';
 import { engineEnv, resolveAppPaths, sqliteVecLoadable } from '../../electron/main/paths.ts';
@@ -21,21 +23,15 @@ import { electronInstalled, electronSqliteDir } from '../../scripts/ensure-elect
 
 const APP_FRAME = { senderFrame: { url: 'shiguang://app/index.html' } };
 
-function recordingHandlers(calls: { method: string; req: unknown }[], overrides: Record<string, (r: unknown) => Promise<unknown>> = {}): ApiHandlers {
-  const h: Record<string, (r: unknown) => Promise<unknown>> = {};
-  for (const m of apiMethods) {
-    h[m] = async (req) => {
-      calls.push({ method: m, req });
-      return { method: m };
-    };
-  }
-  return { ...h, ...overrides } as unknown as ApiHandlers;
+/** The main process's router: every service recorded (the engine's and a fake shell). */
+function recordingRouter(calls: { method: string; req: unknown }[], overrides: FlatHandlers = {}): ApiRouter {
+  return new ApiRouter('ipc').registerAll(servicesFrom(recordingHandlers(calls, overrides)));
 }
 
 describe('IPC invoke listener', () => {
   const calls: { method: string; req: unknown }[] = [];
   const listener = createInvokeListener(
-    recordingHandlers(calls, {
+    recordingRouter(calls, {
       photo: async () => {
         throw new ApiError('NOT_FOUND', 'no photo 9');
       },
@@ -124,14 +120,16 @@ describe('desktop handlers and the media protocol', () => {
     libraryRoots: async () => [library],
   });
 
-  function engine(): ApiHandlers {
-    return recordingHandlers([], {
+  /** The engine's services as main sees them (no shell: main registers its own). */
+  function engine(): ApiRouter {
+    const h = recordingHandlers([], {
       photo: async (req) => {
         const id = (req as { photoId: number }).photoId;
         if (!paths[id]) throw new ApiError('NOT_FOUND', `no photo ${id}`);
         return { id, path: paths[id] };
       },
     });
+    return new ApiRouter('ipc').registerAll(servicesFrom(h, ['system', 'library', 'search', 'tags', 'models', 'settings']));
   }
 
   function fakeShell(openResult = '') {
@@ -149,8 +147,10 @@ describe('desktop handlers and the media protocol', () => {
 
   it('implements the desktop-only methods and reports ipc capabilities', async () => {
     const { shell, log } = fakeShell();
-    const h = desktopHandlers(engine(), media(), shell);
-    expect(await h.capabilities({})).toEqual({ nativeShell: true, transport: 'ipc' });
+    const router = engine();
+    const h = shellHandlers(router, media(), shell);
+    router.register('shell', h);
+    expect(await router.invoke('capabilities', {})).toEqual({ nativeShell: true, transport: 'ipc', services: ALL_SERVICES });
     expect(await h.chooseFolders({})).toEqual(['/a', '/b']);
     expect(await h.revealPhoto({ photoId: 1 })).toEqual({ ok: true });
     expect(await h.openPhoto({ photoId: 1 })).toEqual({ ok: true });
@@ -159,7 +159,7 @@ describe('desktop handlers and the media protocol', () => {
 
   it('never opens or reveals files outside the library, non-images or missing files', async () => {
     const { shell, log } = fakeShell();
-    const h = desktopHandlers(engine(), media(), shell);
+    const h = shellHandlers(engine(), media(), shell);
     await expect(h.openPhoto({ photoId: 2 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(h.openPhoto({ photoId: 3 })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
     await expect(h.revealPhoto({ photoId: 4 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -169,7 +169,7 @@ describe('desktop handlers and the media protocol', () => {
 
   it('reports a failed open', async () => {
     const { shell } = fakeShell('no application associated');
-    await expect(desktopHandlers(engine(), media(), shell).openPhoto({ photoId: 1 })).rejects.toThrow(/no application/);
+    await expect(shellHandlers(engine(), media(), shell).openPhoto({ photoId: 1 })).rejects.toThrow(/no application/);
   });
 
   it('serves the app with the CSP and media through the guard', async () => {
@@ -429,20 +429,20 @@ const electronMock = vi.hoisted(() => {
 });
 
 vi.mock('electron', () => ({ ...electronMock.module, default: electronMock.module }));
-vi.mock('../../electron/main/engine-host.ts', () => ({
-  startEngineHost: (entry: string, env: Record<string, string>) => {
-    const h: Record<string, () => Promise<unknown>> = {};
-    for (const m of apiMethods) h[m] = async () => ({ from: 'engine', m });
-    return {
+vi.mock('../../electron/main/engine-host.ts', async () => {
+  const { ApiRouter: Router } = await import('../../electron/shared/router.ts');
+  const { ENGINE_SERVICES } = await import('../../electron/main/engine-client.ts');
+  return {
+    startEngineHost: (entry: string, env: Record<string, string>) => ({
       entry,
       env,
-      handlers: h,
+      router: new Router('ipc').forward(ENGINE_SERVICES, async (m) => ({ from: 'engine', m })),
       media: { mediaFile: async () => '/nope', libraryRoots: async () => [] },
       supervisor: null,
       stop: async () => {},
-    };
-  },
-}));
+    }),
+  };
+});
 
 describe('main process wiring (index.ts)', () => {
   const s = electronMock.state;
@@ -484,7 +484,7 @@ describe('main process wiring (index.ts)', () => {
   it('registers the single IPC channel with validation and the desktop handlers', async () => {
     expect([...s.ipcHandlers.keys()]).toEqual([INVOKE_CHANNEL]);
     const invoke = s.ipcHandlers.get(INVOKE_CHANNEL)!;
-    expect(await invoke(APP_FRAME, { method: 'capabilities', payload: {} })).toEqual({ ok: true, result: { nativeShell: true, transport: 'ipc' } });
+    expect(await invoke(APP_FRAME, { method: 'capabilities', payload: {} })).toEqual({ ok: true, result: { nativeShell: true, transport: 'ipc', services: ALL_SERVICES } });
     expect(await invoke(APP_FRAME, { method: 'status', payload: {} })).toEqual({ ok: true, result: { from: 'engine', m: 'status' } });
     expect(await invoke(APP_FRAME, { method: 'status', payload: { x: 1 } })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     expect(await invoke(APP_FRAME, { method: 'chooseFolders', payload: {} })).toEqual({ ok: true, result: [] });

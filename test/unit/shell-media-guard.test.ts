@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../electron/shared/api.ts';
 import type { MediaKind } from '../../electron/shared/handlers.ts';
-import { isServablePath, parseMediaUrl, resolveMedia, type GuardedMediaProvider } from '../../electron/server/media-guard.ts';
-import { resolveStaticFile, safeSegments } from '../../electron/server/static-files.ts';
+import { isServablePath, parseMediaUrl, resolveMedia, type GuardedMediaProvider } from '../../electron/transport/media-guard.ts';
+import { resolveStaticFile, safeSegments } from '../../electron/transport/static-files.ts';
 
 describe('parseMediaUrl', () => {
   it('accepts the desktop scheme and the web path', () => {

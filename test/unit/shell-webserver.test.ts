@@ -3,22 +3,20 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, apiMethods, type ApiMethod } from '../../electron/shared/api.ts';
-import type { ApiHandlers, MediaKind } from '../../electron/shared/handlers.ts';
+import { ApiError, type ApiMethod } from '../../electron/shared/api.ts';
+import type { MediaKind, ServiceSet } from '../../electron/shared/handlers.ts';
+import { recordingHandlers, servicesFrom } from './fake-services.ts';
 import { createWebServer, tokenMatches, type WebServer } from '../../electron/server/web-server.ts';
-import type { GuardedMediaProvider } from '../../electron/server/media-guard.ts';
+import type { GuardedMediaProvider } from '../../electron/transport/media-guard.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
 
-/** Fake engine: records calls; `search` echoes, `photo` 404s for unknown ids, `status` is down. */
-function fakeHandlers(calls: { method: string; req: unknown }[]): ApiHandlers {
-  const h: Record<string, (req: unknown) => Promise<unknown>> = {};
-  for (const m of apiMethods) {
-    h[m] = async (req) => {
-      calls.push({ method: m, req });
-      return { method: m };
-    };
-  }
+/**
+ * Fake engine: records calls; `search` echoes, `photo` 404s for unknown ids, `status` is down. It
+ * offers every service, the shell included: the web server must still refuse the shell's methods.
+ */
+function fakeServices(calls: { method: string; req: unknown }[]): ServiceSet {
+  const h = recordingHandlers(calls);
   h.search = async (req) => {
     calls.push({ method: 'search', req });
     return { hits: [], textMs: 1, searchMs: 2, echo: req };
@@ -33,7 +31,7 @@ function fakeHandlers(calls: { method: string; req: unknown }[]): ApiHandlers {
   h.listTags = async () => {
     throw new Error('boom');
   };
-  return h as unknown as ApiHandlers;
+  return servicesFrom(h);
 }
 
 interface Res {
@@ -83,7 +81,7 @@ describe('web server', () => {
       },
       libraryRoots: async () => [library],
     };
-    server = await createWebServer({ handlers: fakeHandlers(calls), media, staticDir: dist, token: TOKEN, maxBodyBytes: 64 * 1024 });
+    server = await createWebServer({ services: fakeServices(calls), media, staticDir: dist, token: TOKEN, maxBodyBytes: 64 * 1024 });
     port = server.port;
   });
 
@@ -155,7 +153,7 @@ describe('web server', () => {
       expect(calls.length).toBe(before);
     }
     const caps = await api('capabilities', {});
-    expect(JSON.parse(caps.body)).toEqual({ nativeShell: false, transport: 'http' });
+    expect(JSON.parse(caps.body)).toEqual({ nativeShell: false, transport: 'http', services: ['transport', 'system', 'library', 'search', 'tags', 'models', 'settings'] });
   });
 
   it('only accepts POST on /api and bounds the body size', async () => {
@@ -234,17 +232,17 @@ describe('tokenMatches', () => {
 
 describe('createWebServer options', () => {
   it('refuses non-loopback hosts and short tokens', async () => {
-    const handlers = fakeHandlers([]);
+    const services = fakeServices([]);
     const media: GuardedMediaProvider = { mediaFile: async () => '', libraryRoots: async () => [] };
-    await expect(createWebServer({ handlers, media, staticDir: '/nonexistent', host: '0.0.0.0' as '127.0.0.1' })).rejects.toThrow(/127\.0\.0\.1/);
-    await expect(createWebServer({ handlers, media, staticDir: '/nonexistent', token: 'short' })).rejects.toThrow(/token/);
+    await expect(createWebServer({ services, media, staticDir: '/nonexistent', host: '0.0.0.0' as '127.0.0.1' })).rejects.toThrow(/127\.0\.0\.1/);
+    await expect(createWebServer({ services, media, staticDir: '/nonexistent', token: 'short' })).rejects.toThrow(/token/);
   });
 
   it('generates a random url-safe token when none is given', async () => {
-    const handlers = fakeHandlers([]);
+    const services = fakeServices([]);
     const media: GuardedMediaProvider = { mediaFile: async () => '', libraryRoots: async () => [] };
-    const a = await createWebServer({ handlers, media, staticDir: '/nonexistent' });
-    const b = await createWebServer({ handlers, media, staticDir: '/nonexistent' });
+    const a = await createWebServer({ services, media, staticDir: '/nonexistent' });
+    const b = await createWebServer({ services, media, staticDir: '/nonexistent' });
     try {
       expect(a.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
       expect(a.token).not.toBe(b.token);

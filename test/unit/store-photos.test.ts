@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLibrary, type Library, type PhotoRow } from '../../electron/engine/store/index.ts';
+import { VectorSearch } from '../../electron/engine/search/vector-search.ts';
 
 const ROOT = path.resolve('/photos');
 const A = path.join(ROOT, 'a');
@@ -131,18 +132,19 @@ describe('photos', () => {
   it('move keeps the vector and tags, and the folder filter follows the new directory', () => {
     const f = lib.folders.add(ROOT);
     const vectors = lib.vectors(lib.models.ensure('m', 2));
+    const search = new VectorSearch(vectors, lib.vectorLog); // the in-memory index path, kept in step by the change feed
     const p = addIndexed(f.id, path.join(A, '1.jpg'));
     vectors.upsert(p.id, unit(1, 0));
     const tag = lib.tags.upsertTag({ name: '海边' });
     lib.tags.replacePhotoTags(p.id, [{ tagId: tag, score: 0.7 }]);
-    expect(vectors.search(unit(1, 0), 5, { dirPrefix: A }).map((h) => h.photoId)).toEqual([p.id]);
+    expect(search.search(unit(1, 0), 5, { dirPrefix: A }).map((h) => h.photoId)).toEqual([p.id]);
 
     const moved = path.join(B, 'deep', '1.jpg');
     lib.photos.move(p.id, moved, f.id);
     expect(lib.photos.get(p.id)).toMatchObject({ path: moved, dir: path.join(B, 'deep') + path.sep });
     expect(vectors.get(p.id)).toEqual(unit(1, 0));
-    expect(vectors.search(unit(1, 0), 5, { dirPrefix: A })).toEqual([]);
-    expect(vectors.search(unit(1, 0), 5, { dirPrefix: B }).map((h) => h.photoId)).toEqual([p.id]);
+    expect(search.search(unit(1, 0), 5, { dirPrefix: A })).toEqual([]);
+    expect(search.search(unit(1, 0), 5, { dirPrefix: B }).map((h) => h.photoId)).toEqual([p.id]);
     expect(lib.tags.photoTags(p.id)).toEqual([{ name: '海边', score: 0.7 }]);
   });
 
@@ -165,6 +167,7 @@ describe('photos', () => {
     v1.upsert(p.id, unit(1, 0));
     v2.upsert(p.id, unit(1, 0, 0));
     v1.upsert(other.id, unit(0, 1));
+    const search1 = new VectorSearch(v1, lib.vectorLog);
     lib.tags.replacePhotoTags(p.id, [{ tagId: lib.tags.upsertTag({ name: '狗' }), score: 0.5 }]);
 
     expect(lib.photos.delete(p.id)).toBe(true);
@@ -173,7 +176,7 @@ describe('photos', () => {
     expect(v2.get(p.id)).toBeUndefined();
     expect(v1.count()).toBe(1);
     expect(v2.count()).toBe(0);
-    expect(v1.search(unit(1, 0), 10).map((h) => h.photoId)).toEqual([other.id]);
+    expect(search1.search(unit(1, 0), 10).map((h) => h.photoId)).toEqual([other.id]);
     expect(lib.tags.photosByTag('狗', 10)).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_K, openLibrary, subtreeRange, type Library, type VectorRepository } from '../../electron/engine/store/index.ts';
+import { VectorSearch } from '../../electron/engine/search/vector-search.ts';
 
 const ROOT = path.resolve('/lib');
 const NEAR = path.join(ROOT, 'near');
@@ -10,10 +11,13 @@ const Y2023 = Date.UTC(2023, 0, 1);
 
 let lib: Library;
 let vectors: VectorRepository;
+/** Searches as the engine does (the in-memory index, falling back to sqlite-vec's KNN for large k). */
+let search: VectorSearch;
 let folderId: number;
 beforeEach(() => {
   lib = openLibrary(':memory:');
   vectors = lib.vectors(lib.models.ensure('test-model', 4));
+  search = new VectorSearch(vectors, lib.vectorLog);
   folderId = lib.folders.add(ROOT).id;
 });
 afterEach(() => lib.close());
@@ -54,73 +58,73 @@ function library() {
 describe('vector search', () => {
   it('ranks by cosine similarity and scores 1 - cosine distance', () => {
     const ids = [1, 0.8, 0.6, 0, -1].map((c, i) => add(ROOT, `${i}.jpg`, atCos(c, 1 + i), null));
-    const hits = vectors.search(E0, 10);
+    const hits = search.search(E0, 10);
     expect(hits.map((h) => h.photoId)).toEqual(ids);
     [1, 0.8, 0.6, 0, -1].forEach((c, i) => expect(hits[i].score).toBeCloseTo(c, 5));
-    expect(vectors.search(E0, 2).map((h) => h.photoId)).toEqual(ids.slice(0, 2));
+    expect(search.search(E0, 2).map((h) => h.photoId)).toEqual(ids.slice(0, 2));
   });
 
   it('applies a folder filter inside the KNN query (k results from the subtree only)', () => {
     const { far } = library();
-    const hits = vectors.search(E0, 3, { dirPrefix: FAR });
+    const hits = search.search(E0, 3, { dirPrefix: FAR });
     expect(hits.map((h) => h.photoId)).toEqual(far.slice(0, 3));
     expect(hits[0].score).toBeCloseTo(0.9, 5);
     // Trailing separator or not, same subtree; the sibling "far2" never leaks in.
-    expect(vectors.search(E0, 10, { dirPrefix: FAR + path.sep }).map((h) => h.photoId)).toEqual(far);
-    expect(vectors.search(E0, 10, { dirPrefix: path.join(FAR, 'sub') }).map((h) => h.photoId)).toEqual(far.slice(1, 3));
+    expect(search.search(E0, 10, { dirPrefix: FAR + path.sep }).map((h) => h.photoId)).toEqual(far);
+    expect(search.search(E0, 10, { dirPrefix: path.join(FAR, 'sub') }).map((h) => h.photoId)).toEqual(far.slice(1, 3));
   });
 
   it('applies a date range inside the KNN query', () => {
     const { near, far, sibling } = library();
-    const in2023 = vectors.search(E0, 3, { after: Y2023, before: Y2023 + 3 });
+    const in2023 = search.search(E0, 3, { after: Y2023, before: Y2023 + 3 });
     expect(in2023.map((h) => h.photoId)).toEqual([sibling, far[0], far[1]]);
-    expect(vectors.search(E0, 3, { before: Y2023 }).map((h) => h.photoId)).toEqual(near);
+    expect(search.search(E0, 3, { before: Y2023 }).map((h) => h.photoId)).toEqual(near);
     // after is inclusive, before exclusive
-    expect(vectors.search(E0, 10, { after: Y2023 + 3 }).map((h) => h.photoId)).toEqual([far[3]]);
-    expect(vectors.search(E0, 10, { after: Y2020, before: Y2020 + 1 }).map((h) => h.photoId)).toEqual([near[0]]);
+    expect(search.search(E0, 10, { after: Y2023 + 3 }).map((h) => h.photoId)).toEqual([far[3]]);
+    expect(search.search(E0, 10, { after: Y2020, before: Y2020 + 1 }).map((h) => h.photoId)).toEqual([near[0]]);
   });
 
   it('combines folder, date, id and tag filters', () => {
     const { near, far } = library();
-    expect(vectors.search(E0, 3, { dirPrefix: FAR, after: Y2023 + 1 }).map((h) => h.photoId)).toEqual([far[1], far[2], far[3]]);
-    expect(vectors.search(E0, 3, { photoIds: [far[3], near[2], far[1]] }).map((h) => h.photoId)).toEqual([
+    expect(search.search(E0, 3, { dirPrefix: FAR, after: Y2023 + 1 }).map((h) => h.photoId)).toEqual([far[1], far[2], far[3]]);
+    expect(search.search(E0, 3, { photoIds: [far[3], near[2], far[1]] }).map((h) => h.photoId)).toEqual([
       near[2],
       far[1],
       far[3],
     ]);
-    expect(vectors.search(E0, 3, { photoIds: [] })).toEqual([]);
+    expect(search.search(E0, 3, { photoIds: [] })).toEqual([]);
     const tag = lib.tags.upsertTag({ name: '日落' });
     lib.tags.replaceTagAssignments(tag, [far[2], far[3], near[0]].map((photoId) => ({ photoId, score: 0.5 })));
-    expect(vectors.search(E0, 2, { tag: '日落', dirPrefix: FAR }).map((h) => h.photoId)).toEqual([far[2], far[3]]);
-    expect(vectors.search(E0, 2, { tag: '没有' })).toEqual([]);
+    expect(search.search(E0, 2, { tag: '日落', dirPrefix: FAR }).map((h) => h.photoId)).toEqual([far[2], far[3]]);
+    expect(search.search(E0, 2, { tag: '没有' })).toEqual([]);
   });
 
   it('treats photos without a date as outside every date range', () => {
     const undated = add(ROOT, 'undated.jpg', atCos(1), null);
     const dated = add(ROOT, 'dated.jpg', atCos(0.5), Y2020);
-    expect(vectors.search(E0, 5).map((h) => h.photoId)).toEqual([undated, dated]);
-    expect(vectors.search(E0, 5, { before: Y2023 }).map((h) => h.photoId)).toEqual([dated]);
-    expect(vectors.search(E0, 5, { after: 0 }).map((h) => h.photoId)).toEqual([dated]);
+    expect(search.search(E0, 5).map((h) => h.photoId)).toEqual([undated, dated]);
+    expect(search.search(E0, 5, { before: Y2023 }).map((h) => h.photoId)).toEqual([dated]);
+    expect(search.search(E0, 5, { after: 0 }).map((h) => h.photoId)).toEqual([dated]);
   });
 
   it('follows a photo whose date changes after its vector was stored', () => {
     const id = add(ROOT, 'x.jpg', atCos(1), Y2020);
-    expect(vectors.search(E0, 5, { after: Y2023 })).toEqual([]);
+    expect(search.search(E0, 5, { after: Y2023 })).toEqual([]);
     lib.photos.markIndexed(id, { width: 1, height: 1, takenAt: Y2023, takenAtSource: 'mtime', cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null });
-    expect(vectors.search(E0, 5, { after: Y2023 }).map((h) => h.photoId)).toEqual([id]);
+    expect(search.search(E0, 5, { after: Y2023 }).map((h) => h.photoId)).toEqual([id]);
   });
 
   it('a folder filter that covers the whole library returns everything', () => {
     const { near, far, sibling } = library();
-    expect(vectors.search(E0, 20, { dirPrefix: ROOT })).toHaveLength(near.length + far.length + 1);
-    expect(vectors.search(E0, 20, { dirPrefix: ROOT }).map((h) => h.photoId)).toContain(sibling);
+    expect(search.search(E0, 20, { dirPrefix: ROOT })).toHaveLength(near.length + far.length + 1);
+    expect(search.search(E0, 20, { dirPrefix: ROOT }).map((h) => h.photoId)).toContain(sibling);
   });
 
   it('validates k and dimensions', () => {
     library();
-    expect(vectors.search(E0, 0)).toEqual([]);
-    expect(vectors.search(E0, MAX_K + 10)).toHaveLength(8);
-    expect(() => vectors.search(Float32Array.from([1, 0]), 3)).toThrow(/dimensions/);
+    expect(search.search(E0, 0)).toEqual([]);
+    expect(search.search(E0, MAX_K + 10)).toHaveLength(8);
+    expect(() => search.search(Float32Array.from([1, 0]), 3)).toThrow(/dimensions/);
     expect(() => vectors.upsert(1, Float32Array.from([1, 0, 0]))).toThrow(/dimensions/);
   });
 });
@@ -153,7 +157,7 @@ describe('folder filters across watched roots', () => {
     };
     return { X, dirs, ids, rootA, rootY };
   }
-  const under = (dirPrefix: string): number[] => vectors.search(E0, 50, { dirPrefix }).map((h) => h.photoId).sort((p, q) => p - q);
+  const under = (dirPrefix: string): number[] => search.search(E0, 50, { dirPrefix }).map((h) => h.photoId).sort((p, q) => p - q);
   const sorted = (...xs: number[]): number[] => xs.sort((p, q) => p - q);
 
   it('a root, a parent of roots, a folder inside a root, and a root inside a root', () => {
@@ -174,7 +178,7 @@ describe('folder filters across watched roots', () => {
     expect(under(dirs.a)).not.toContain(ids.aSub);
     const tag = lib.tags.upsertTag({ name: '搬家' });
     lib.tags.replaceTagAssignments(tag, [{ photoId: ids.aSub, score: 1 }, { photoId: ids.a, score: 1 }]);
-    expect(vectors.search(E0, 50, { dirPrefix: dirs.y, tag: '搬家' }).map((h) => h.photoId)).toEqual([ids.aSub]);
+    expect(search.search(E0, 50, { dirPrefix: dirs.y, tag: '搬家' }).map((h) => h.photoId)).toEqual([ids.aSub]);
   });
 });
 
@@ -185,7 +189,7 @@ describe('vector storage', () => {
     vectors.upsert(id, Float32Array.from([4, 3, 2, 1]));
     expect(vectors.get(id)).toEqual(Float32Array.from([4, 3, 2, 1]));
     expect(vectors.count()).toBe(1);
-    expect(vectors.search(E0, 5, { after: Y2020 }).map((h) => h.photoId)).toEqual([id]); // metadata survived the replace
+    expect(search.search(E0, 5, { after: Y2020 }).map((h) => h.photoId)).toEqual([id]); // metadata survived the replace
     expect(vectors.delete(id)).toBe(true);
     expect(vectors.delete(id)).toBe(false);
     expect(vectors.get(id)).toBeUndefined();

@@ -57,7 +57,7 @@ describe.skipIf(!haveModel)('tags with the toy-colors ONNX model', () => {
     const flat = new Float32Array(photos.length * runtime.dim);
     photos.forEach((p, i) => flat.set(p, i * runtime.dim));
     const scorer = new TagScorer(matrix, runtime.dim);
-    const scores = scorer.score(flat, 0, photos.length);
+    const scores = await scorer.score(flat, 0, photos.length);
     const o = resolveOptions({ logitScale: runtime.logitScale });
     const names = photos.map((_, r) =>
       selectTags(scores.values, r * scores.stride, specs.length, keys.length, o)

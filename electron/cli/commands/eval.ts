@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { action, globals, printJson, resolveModelArg, sessionOptions } from '../context.ts';
+import { action, appConfig, printJson } from '../context.ts';
+import { chosenModelDir, runtimeSession } from '../../engine/app/model-choice.ts';
 import { ModelRuntime } from '../../engine/ml/model-runtime.ts';
 import { preprocess } from '../../engine/media/decode.ts';
 import { evaluateZeroShot, loadClassNames, loadPromptTemplates } from '../../engine/tags/eval.ts';
@@ -49,8 +50,8 @@ export function registerEvalCommands(program: Command): void {
           labelIdx = labels.photos.map((p) => classNames.indexOf(p.label_cn));
         }
         const templates = loadPromptTemplates(opts.templates ?? defaultTemplatesFile(), opts.family);
-        const g = globals(cmd);
-        const runtime = ModelRuntime.load(resolveModelArg(g), sessionOptions(g));
+        const config = appConfig(cmd);
+        const runtime = ModelRuntime.load(chosenModelDir(config), runtimeSession(config));
         try {
           const vectors: Float32Array[] = [];
           for (const p of labels.photos) {

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import { action, globals, openEngine, printJson, withEngine } from '../context.ts';
-import { followProgress } from '../progress-bar.ts';
+import { action, appConfig, printJson, withEngine } from '../context.ts';
+import { followProgress, followTagPrompts } from '../progress-bar.ts';
 import type { IndexSummary } from '../../engine/index/indexer.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { ShiguangApp } from '../../engine/app/app.ts';
 
 function printSummary(s: IndexSummary, counts: { indexed: number; pending: number; skipped: number }): void {
   process.stderr.write(
@@ -11,37 +13,51 @@ function printSummary(s: IndexSummary, counts: { indexed: number; pending: numbe
   );
 }
 
+/** Encode the tag prompts (first time for a model) with a progress line, then tag the library. */
+async function prepareTags(engine: Engine): Promise<void> {
+  const bar = followTagPrompts();
+  const t0 = Date.now();
+  const r = await engine.prepareTags(bar.update).finally(bar.stop);
+  process.stderr.write(`tags: ${r.photos} photos tagged (${r.assigned} tags) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+}
+
 export function registerIndexCommands(program: Command): void {
   program
     .command('index')
     .description('index photo folders once (adds them to the library), with progress and a summary')
     .argument('<folders...>', 'folders to index')
+    .option('--tags', 'also prepare the zero-shot tags (the first time for a model this encodes the tag prompts) and tag every photo')
     .option('--json', 'print the summary as JSON on stdout')
     .action(
-      action(async (folders: string[], opts: { json?: boolean }, cmd: Command) => {
+      action(async (folders: string[], opts: { json?: boolean; tags?: boolean }, cmd: Command) => {
         await withEngine(cmd, {}, async (engine) => {
           const stop = followProgress(() => engine.indexer.snapshot());
           const summary = await engine.indexFolders(folders).finally(stop);
-          const counts = engine.lib.photos.counts();
+          const counts = engine.library.counts();
           if (opts.json) printJson({ ...summary, library: counts });
           else printSummary(summary, counts);
+          if (opts.tags) await prepareTags(engine);
+          else if (!engine.tags.isReady() && counts.indexed > 0) {
+            process.stderr.write('tags: not prepared for this model yet — `index --tags` (or `watch`, or the app) prepares them.\n');
+          }
         });
       }),
     );
 
   program
     .command('watch')
-    .description('index folders, then keep following changes (add, change, rename, delete) until Ctrl-C')
+    .description('index folders, then keep following changes (add, change, rename, delete) until Ctrl-C; prepares tags when idle')
     .argument('[folders...]', 'folders to watch (default: every folder already in the library)')
     .action(
       action(async (folders: string[], _opts: unknown, cmd: Command) => {
-        const engine = await openEngine(globals(cmd));
+        const app = await ShiguangApp.open({ config: appConfig(cmd), engine: { tagPrompts: 'background' } });
+        const engine = app.requireEngine();
         let stopping = false;
         const shutdown = async (): Promise<void> => {
           if (stopping) return;
           stopping = true;
           process.stderr.write('\nstopping… (pending photos will be indexed next time)\n');
-          await engine.close();
+          await app.close();
           process.exit(0);
         };
         process.on('SIGINT', () => void shutdown());
@@ -49,9 +65,9 @@ export function registerIndexCommands(program: Command): void {
         const stop = followProgress(() => engine.indexer.snapshot());
         const summary = folders.length ? await engine.indexFolders(folders) : await engine.reindexAll();
         stop();
-        printSummary(summary, engine.lib.photos.counts());
+        printSummary(summary, engine.library.counts());
         await engine.watch();
-        process.stderr.write(`watching ${engine.lib.folders.list().map((f) => f.path).join(', ')} — Ctrl-C to stop\n`);
+        process.stderr.write(`watching ${engine.library.folders().map((f) => f.path).join(', ')} — Ctrl-C to stop\n`);
         // Keep the process alive; chokidar's handles do, but be explicit.
         await new Promise<never>(() => undefined);
       }),

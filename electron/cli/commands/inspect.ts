@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { action, globals, printJson, resolveModelArg, sessionOptions } from '../context.ts';
+import { action, appConfig, printJson } from '../context.ts';
+import { chosenModelDir, runtimeSession } from '../../engine/app/model-choice.ts';
 import { ChineseClipTokenizer, defaultVocabPath } from '../../engine/ml/tokenizer.ts';
 import { resolveModelDir } from '../../engine/ml/model-dir.ts';
 import { ModelRuntime } from '../../engine/ml/model-runtime.ts';
@@ -22,18 +23,18 @@ async function readStdin(): Promise<string> {
 
 /** The model's tokenizer/spec when a model is given; otherwise the official defaults. */
 function tokenizerFor(cmd: Command): ChineseClipTokenizer {
-  const g = globals(cmd);
-  if (g.model || process.env.SHIGUANG_MODEL) {
-    const m = resolveModelDir(resolveModelArg(g));
+  const config = appConfig(cmd);
+  if (config.modelDir) {
+    const m = resolveModelDir(config.modelDir);
     return ChineseClipTokenizer.fromVocabFile(m.vocabPath, { contextLength: m.manifest.text.contextLength });
   }
   return ChineseClipTokenizer.fromVocabFile(defaultVocabPath(), { contextLength: 52 });
 }
 
 function specFor(cmd: Command): PreprocessSpec {
-  const g = globals(cmd);
-  if (g.model || process.env.SHIGUANG_MODEL) {
-    const { resolution, mean, std, resize } = resolveModelDir(resolveModelArg(g)).manifest.image;
+  const config = appConfig(cmd);
+  if (config.modelDir) {
+    const { resolution, mean, std, resize } = resolveModelDir(config.modelDir).manifest.image;
     return { resolution, mean, std, resize };
   }
   return { resolution: 224, mean: CLIP_MEAN, std: CLIP_STD, resize: 'bicubic' };
@@ -92,8 +93,8 @@ export function registerInspectCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(
       action(async (images: string[], opts: { text?: string }, cmd: Command) => {
-        const g = globals(cmd);
-        const runtime = ModelRuntime.load(resolveModelArg(g), sessionOptions(g));
+        const config = appConfig(cmd);
+        const runtime = ModelRuntime.load(chosenModelDir(config), runtimeSession(config));
         try {
           if (opts.text !== undefined) {
             const [v] = await runtime.embedTexts([opts.text]);
@@ -121,7 +122,7 @@ export function registerInspectCommands(program: Command): void {
     .action(
       action(async (dir: string, opts: { json?: boolean }, cmd: Command) => {
         const model = resolveModelDir(dir);
-        const runtime = new ModelRuntime(model, sessionOptions(globals(cmd)));
+        const runtime = new ModelRuntime(model, runtimeSession(appConfig(cmd)));
         const report: Record<string, unknown> = {
           dir: model.dir,
           recognisedAs: model.recognisedAs,

@@ -5,7 +5,7 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { listCatalogue, loadCatalogue, PRECISIONS, type Catalogue, type CatalogueEntry, type Precision } from '../../engine/models/catalogue.ts';
-import { readModelsConfig } from '../../engine/models/config.ts';
+import { readSettings } from '../../engine/settings/settings-file.ts';
 import { discardPartial, downloadModel, type DownloadProgress } from '../../engine/models/download.ts';
 import type { FetchLike } from '../../engine/models/fetch.ts';
 import { importModel, listInstalled, removeModel, useModel, type InstalledModel } from '../../engine/models/install.ts';
@@ -47,7 +47,7 @@ export function humanBytes(n: number): string {
 
 /** Effective download sources: --source, else SHIGUANG_MODEL_SOURCES, else config, else built-in order. */
 export function sourcesFor(cli: readonly string[], configFile: string): ModelSource[] {
-  return resolveSources({ cli, config: readModelsConfig(configFile).modelSources });
+  return resolveSources({ cli, config: readSettings(configFile).modelSources });
 }
 
 interface ListRow {
@@ -173,7 +173,7 @@ export function registerModelsCommands(program: Command, paths: ModelsCommandPat
       run(async (opts: { json?: boolean }) => {
         const cat = catalogue();
         const installed = listInstalled(paths.modelsDir());
-        const active = readModelsConfig(paths.configFile()).activeModel;
+        const active = readSettings(paths.configFile()).activeModel;
         const list = rows(listCatalogue(cat), installed, active);
         const extra = installed.filter((i) => !cat.models.some((m) => m.id === i.id));
         if (opts.json) {

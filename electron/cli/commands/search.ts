@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { action, printJson, withEngine } from '../context.ts';
 import { parseRequest, type PhotoHit, type SearchResponse } from '../../shared/api.ts';
-import type { Engine } from '../../engine/engine.ts';
 
 interface SearchOpts {
   limit: string;
@@ -44,14 +43,6 @@ function filters(opts: SearchOpts): { folder?: string; after?: string; before?: 
   };
 }
 
-/**
- * A single query from the command line: loading the in-memory vector index (seconds at 100k
- * photos) would cost more than one sqlite-vec scan, so use SQL unless the user chose otherwise.
- */
-function oneShot(engine: Engine): void {
-  if (!process.env.SHIGUANG_VECTOR_INDEX) engine.vectors.searchMode = 'sqlite';
-}
-
 export function registerSearchCommands(program: Command): void {
   filterOptions(program.command('search').description('find photos by a Chinese description').argument('<query>', '查询, e.g. "海边的日落"')).action(
     action(async (query: string, opts: SearchOpts, cmd: Command) => {
@@ -59,7 +50,6 @@ export function registerSearchCommands(program: Command): void {
       await withEngine(cmd, { autoTag: false }, async (engine) => {
         // Load the text tower first so the reported timings are the query's, not start-up's.
         await engine.model.warm('text');
-        oneShot(engine);
         printHits(await engine.search.text(req.query, req.limit, req), opts.json);
       });
     }),
@@ -69,8 +59,7 @@ export function registerSearchCommands(program: Command): void {
     action(async (photo: string, opts: SearchOpts, cmd: Command) => {
       const req = parseRequest('similar', { photoId: 1, limit: Number(opts.limit), ...filters(opts) });
       await withEngine(cmd, { autoTag: false }, async (engine) => {
-        oneShot(engine);
-        const row = engine.lib.photos.getByPath(path.resolve(photo));
+        const row = engine.library.photoAt(photo);
         const res =
           row && row.status === 'indexed'
             ? await engine.search.similar(row.id, req.limit, req)

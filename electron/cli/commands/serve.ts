@@ -3,7 +3,7 @@
  * 127.0.0.1 only, protected by a random token printed at start. How the UI is tested here and how
  * a user runs 拾光 on a home server (reach it through an SSH tunnel; it never listens publicly).
  *
- * Starts without a model too: the page then shows the model chooser (AppHost answers the model
+ * Starts without a model too: the page then shows the model chooser (the app answers the model
  * methods and opens the engine once one is chosen). FOLDERs need a model, so with none they are
  * refused up front: choose a model first (here or in the page), then add folders in the page.
  */
@@ -12,11 +12,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { action, globals, resolveDbArg, sessionOptions, type GlobalOptions } from '../context.ts';
+import { action, appConfig } from '../context.ts';
 import { createWebServer } from '../../server/web-server.ts';
-import { AppHost } from '../../engine/app-host.ts';
-import { dataPaths } from '../../engine/paths.ts';
-import type { TowerSessionOptions } from '../../engine/ml/onnx-session.ts';
+import { ShiguangApp } from '../../engine/app/app.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -35,15 +33,6 @@ function rendererDir(): string {
   return dir;
 }
 
-/** Only what was given (--provider/--threads, SHIGUANG_PROVIDER): the rest comes from the app's settings. */
-function explicitSession(g: GlobalOptions): TowerSessionOptions {
-  const s = sessionOptions(g); // validates both
-  const out: TowerSessionOptions = {};
-  if (g.provider ?? process.env.SHIGUANG_PROVIDER) out.provider = s.provider;
-  if (s.threads !== undefined) out.threads = s.threads;
-  return out;
-}
-
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
@@ -54,14 +43,10 @@ export function registerServeCommand(program: Command): void {
       action(async (folders: string[], opts: { port: string }, cmd: Command) => {
         const port = Number.parseInt(opts.port, 10);
         if (!(port >= 0 && port < 65536)) throw new Error(`--port must be 0–65535, got ${opts.port}`);
-        const g = globals(cmd);
         const staticDir = rendererDir();
-        const host = await AppHost.open({
-          dbPath: resolveDbArg(g),
-          paths: dataPaths(),
-          // --model / SHIGUANG_MODEL; else the model chosen with `models use` or in the page.
-          modelDir: g.model ?? process.env.SHIGUANG_MODEL,
-          session: explicitSession(g),
+        // --model / SHIGUANG_MODEL; else the model chosen with `models use` or in the page.
+        const host = await ShiguangApp.open({
+          config: appConfig(cmd),
           watch: true,
           // Catch up on changes made while nothing was watching.
           catchUp: folders.length === 0,
@@ -75,7 +60,7 @@ export function registerServeCommand(program: Command): void {
           );
         }
         if (engine) for (const f of folders) await engine.addFolder(path.resolve(f));
-        const server = await createWebServer({ handlers: host.handlers, media: host.media, staticDir, port });
+        const server = await createWebServer({ services: host.services(), media: host.media, staticDir, port });
         process.stdout.write(`拾光 is serving on ${server.url}\n(open that address; it only answers on this machine. Ctrl-C stops.)\n`);
         if (!engine) process.stdout.write('no model yet — choose one in the page\n');
         const stop = async (): Promise<void> => {

@@ -11,9 +11,9 @@ export function registerStatusCommand(program: Command): void {
         await withEngine(cmd, { autoTag: false }, async (engine) => {
           // Start the image tower so the provider actually in use (and any fallback) is reported.
           await engine.model.warm('image');
-          const status = await engine.handlers.status({});
-          const skipped = engine.lib.photos.listSkipped(100_000, 0);
-          const folders = engine.lib.folders.list();
+          const status = await engine.status();
+          const skipped = engine.library.skipped(100_000, 0);
+          const folders = engine.library.folders();
           const out = { ...status, folders, skipped, switching: engine.switching };
           if (opts.json) return printJson(out);
           const c = status.counts;

@@ -1,6 +1,15 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { action, printJson, withEngine } from '../context.ts';
+import { followTagPrompts } from '../progress-bar.ts';
+import type { Engine } from '../../engine/engine.ts';
+
+/** The first time for a model, the tag prompts are encoded: show it rather than seem to hang. */
+async function prepareTagPrompts(engine: Engine): Promise<void> {
+  if (engine.tags.isReady()) return;
+  const bar = followTagPrompts();
+  await engine.tags.ensureTagVectors({ onProgress: bar.update }).finally(bar.stop);
+}
 
 export function registerTagsCommands(program: Command): void {
   const tags = program.command('tags').description('zero-shot tags for photos and albums (Chinese taxonomy + your own tags)');
@@ -30,9 +39,9 @@ export function registerTagsCommands(program: Command): void {
     .action(
       action(async (photo: string, opts: { json?: boolean }, cmd: Command) => {
         await withEngine(cmd, { autoTag: false }, async (engine) => {
-          const row = engine.lib.photos.getByPath(path.resolve(photo));
+          const row = engine.library.photoAt(photo);
           if (!row) throw new Error(`not in the library: ${path.resolve(photo)}`);
-          const list = engine.lib.tags.photoTags(row.id);
+          const list = engine.library.photoTags(row.id);
           if (opts.json) return printJson(list);
           if (!list.length) process.stdout.write('no tags\n');
           for (const t of list) process.stdout.write(`${t.name}  ${t.score.toFixed(3)}\n`);
@@ -62,6 +71,7 @@ export function registerTagsCommands(program: Command): void {
     .action(
       action(async (name: string, _o: unknown, cmd: Command) => {
         await withEngine(cmd, { autoTag: false }, async (engine) => {
+          await prepareTagPrompts(engine);
           const t = await engine.tags.addCustomTag(name);
           process.stdout.write(`added ${t.name}: ${t.photoCount} photos\n`);
         });
@@ -89,6 +99,7 @@ export function registerTagsCommands(program: Command): void {
       action(async (_o: unknown, cmd: Command) => {
         await withEngine(cmd, { autoTag: false }, async (engine) => {
           const t0 = Date.now();
+          await prepareTagPrompts(engine);
           const r = await engine.tags.tagAll();
           process.stdout.write(`tagged ${r.photos} photos (${r.assigned} tags) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
         });

@@ -4,10 +4,13 @@
  * bound keeps memory flat on a million-photo library; a failed decode becomes a recorded skip.
  */
 import { DecodeError } from '../media/decode.ts';
+import { WorkerGoneError } from '../ml/errors.ts';
 
 export interface PipelineItem {
   photoId: number;
   path: string;
+  /** The content hash when it is already known (a new file, hashed by reconcile). */
+  hash?: string | null;
 }
 
 export type Decoded<D> = { item: PipelineItem; ok: true; data: D; tensor: Float32Array } | { item: PipelineItem; ok: false; reason: string };
@@ -143,21 +146,17 @@ async function encodeIsolatingFailures<D>(
   try {
     return await hooks.encode(good.map((r) => r.tensor));
   } catch (err) {
-    if (!copies || isWorkerGone(err)) throw err;
+    if (!copies || err instanceof WorkerGoneError) throw err;
     const out: (Float32Array | null)[] = [];
     for (let i = 0; i < good.length; i++) {
       try {
         out.push((await hooks.encode([copies[i]]))[0]);
       } catch (e) {
-        if (isWorkerGone(e)) throw e;
+        if (e instanceof WorkerGoneError) throw e;
         await hooks.skip(good[i].item, `encode-failed: ${e instanceof Error ? e.message : String(e)}`);
         out.push(null);
       }
     }
     return out;
   }
-}
-
-function isWorkerGone(err: unknown): boolean {
-  return err instanceof Error && /encoder worker (crashed|exited)/.test(err.message);
 }

@@ -13,7 +13,7 @@ import { isIndexablePath, walkPhotos, type FoundFile } from '../library/scanner.
 import { preprocess, type PreprocessSpec } from '../media/decode.ts';
 import { readMetadata, type PhotoMetadata } from '../media/metadata.ts';
 import type { Library } from '../store/library.ts';
-import type { VectorRepository } from '../store/vector-repository.ts';
+import type { VectorBatch, VectorRepository } from '../store/vector-repository.ts';
 import { ProgressTracker } from './progress.ts';
 import { SerialQueue } from '../util/serial-queue.ts';
 import { runEncodePipeline, type PipelineItem } from './encode-pipeline.ts';
@@ -28,10 +28,11 @@ export interface IndexerOptions {
   /** Photos per encoder request (the worker loops when the graph's batch is fixed at 1). */
   batchSize?: number;
   decodeConcurrency?: number;
-  /** Called after each batch of photos gets vectors (zero-shot tagging hooks in here). */
-  onIndexed?: (photoIds: number[]) => void | Promise<void>;
-  /** Called when photos leave the index or move (album summaries may change). */
-  onChanged?: () => void;
+  /**
+   * Called after each batch of photos gets vectors, with those vectors (zero-shot tagging hooks in
+   * here, so it never reads them back from the store).
+   */
+  onIndexed?: (batch: VectorBatch) => void | Promise<void>;
 }
 
 export interface IndexSummary {
@@ -103,18 +104,13 @@ export class Indexer {
           counts.removed++;
         }
       }
-      if (counts.removed || counts.moved) this.opts.onChanged?.();
       const { encoded, skipped } = await this.encodePending();
       return { ...counts, encoded, skipped };
     });
   }
 
   removeFolder(folderId: number): Promise<boolean> {
-    return this.queue.run(async () => {
-      const removed = this.lib.folders.remove(folderId);
-      if (removed) this.opts.onChanged?.();
-      return removed;
-    });
+    return this.queue.run(async () => this.lib.folders.remove(folderId));
   }
 
   /** Stop the current encoding pass soon; pending photos stay pending for the next run. */
@@ -148,7 +144,6 @@ export class Indexer {
       this.lib.photos.delete(gone.id);
       counts.removed++;
     }
-    if (counts.removed || counts.moved) this.opts.onChanged?.();
     return scanned;
   }
 
@@ -187,7 +182,7 @@ export class Indexer {
         this.vectors.upsert(row.id, twinVector);
       });
       counts.copied++;
-      await this.opts.onIndexed?.([row.id]);
+      await this.opts.onIndexed?.({ ids: Int32Array.of(row.id), vectors: twinVector });
       return;
     }
     counts.added++;
@@ -199,7 +194,7 @@ export class Indexer {
     const items: PipelineItem[] = [
       ...this.lib.photos.listPending(Number.MAX_SAFE_INTEGER),
       ...this.lib.photos.missingVectors(this.vectors.modelRowId, Number.MAX_SAFE_INTEGER),
-    ].map((p) => ({ photoId: p.id, path: p.path }));
+    ].map((p) => ({ photoId: p.id, path: p.path, hash: p.hash }));
     if (items.length === 0) return { encoded: 0, skipped: 0 };
     this.progress.start(items.length);
     const dynamic = await this.embedder.imageBatchIsDynamic();
@@ -210,15 +205,18 @@ export class Indexer {
         items,
         {
           decode: async (item) => {
+            // A new file was hashed by reconcile (to recognise moves and copies); only a changed
+            // one, whose hash reconcile cleared, is hashed here.
             const [pre, meta, hash] = await Promise.all([
               preprocess(item.path, spec),
               readMetadata(item.path).catch(() => emptyMetadata()),
-              hashFile(item.path),
+              item.hash ?? hashFile(item.path),
             ]);
             return { data: { meta, width: pre.width, height: pre.height, hash }, tensor: pre.tensor };
           },
           encode: (tensors) => this.embedder.embedImageTensors(tensors),
           persist: async (done) => {
+            const stored: typeof done = [];
             this.lib.transaction(() => {
               for (const d of done) {
                 const row = this.lib.photos.get(d.item.photoId);
@@ -236,9 +234,10 @@ export class Indexer {
                   gpsLon: d.data.meta.gps?.lon ?? null,
                 });
                 this.vectors.upsert(row.id, d.vector);
+                stored.push(d);
               }
             });
-            await this.opts.onIndexed?.(done.map((d) => d.item.photoId));
+            if (stored.length) await this.opts.onIndexed?.(packBatch(stored, this.vectors.dim));
           },
           skip: (item, reason) => {
             if (this.lib.photos.get(item.photoId)) this.lib.photos.markSkipped(item.photoId, reason);
@@ -262,6 +261,12 @@ export class Indexer {
       this.progress.finish();
     }
   }
+}
+
+function packBatch(done: readonly { item: PipelineItem; vector: Float32Array }[], dim: number): VectorBatch {
+  const vectors = new Float32Array(done.length * dim);
+  done.forEach((d, i) => vectors.set(d.vector, i * dim));
+  return { ids: Int32Array.from(done, (d) => d.item.photoId), vectors };
 }
 
 function emptyMetadata(): PhotoMetadata {

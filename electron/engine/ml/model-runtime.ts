@@ -9,6 +9,7 @@ import { resolveModelDir, type ResolvedModel } from './model-dir.ts';
 import type { Tower, TowerSessionOptions } from './onnx-session.ts';
 import { ChineseClipTokenizer } from './tokenizer.ts';
 import { TowerWorker } from './tower-worker.ts';
+import { WorkerGoneError } from './errors.ts';
 
 export interface TextEmbedder {
   readonly modelKey: string;
@@ -20,6 +21,7 @@ export interface TextEmbedder {
 export class ModelRuntime implements TextEmbedder {
   readonly tokenizer: ChineseClipTokenizer;
   private readonly workers = new Map<Tower, Promise<TowerWorker>>();
+  private closed = false;
 
   constructor(
     readonly model: ResolvedModel,
@@ -42,12 +44,20 @@ export class ModelRuntime implements TextEmbedder {
     return this.model.manifest.logitScale;
   }
 
+  /** The execution provider preference and threads this runtime's towers open with. */
+  get sessionOptions(): Readonly<TowerSessionOptions> {
+    return this.options;
+  }
+
   get preprocessSpec(): PreprocessSpec {
     const { resolution, mean, std, resize } = this.model.manifest.image;
     return { resolution, mean, std, resize };
   }
 
   private worker(tower: Tower): Promise<TowerWorker> {
+    // After close() (e.g. the old model of a finished switch) nothing may start a new worker that
+    // nobody would ever stop.
+    if (this.closed) return Promise.reject(new WorkerGoneError(`model ${this.modelKey} is closed`));
     let w = this.workers.get(tower);
     if (!w) {
       w = TowerWorker.start(this.model.dir, tower, this.options);
@@ -101,6 +111,7 @@ export class ModelRuntime implements TextEmbedder {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const all = [...this.workers.values()];
     this.workers.clear();
     await Promise.all(all.map(async (w) => (await w.catch(() => null))?.close()));

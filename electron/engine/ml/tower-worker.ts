@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { startWorker } from '../util/worker.ts';
 import type { WorkerReply, WorkerRequest, WorkerRequestBody } from './encoder-worker.ts';
 import type { Tower, TowerSessionInfo, TowerSessionOptions } from './onnx-session.ts';
+import { WorkerGoneError } from './errors.ts';
 
 type Pending = { resolve: (v: Float32Array[]) => void; reject: (e: Error) => void };
 
@@ -39,8 +40,8 @@ export class TowerWorker {
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
     };
-    worker.on('error', (e) => fail(new Error(`encoder worker crashed: ${e.message}`)));
-    worker.on('exit', (code) => fail(new Error(`encoder worker exited (code ${code})`)));
+    worker.on('error', (e) => fail(new WorkerGoneError(`encoder worker crashed: ${e.message}`)));
+    worker.on('exit', (code) => fail(new WorkerGoneError(`encoder worker exited (code ${code})`)));
   }
 
   static start(modelDir: string, tower: Tower, options: TowerSessionOptions): Promise<TowerWorker> {
@@ -89,7 +90,7 @@ export class TowerWorker {
     const deadline = Date.now() + graceMs;
     while (this.pending.size > 0 && !this.dead && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     this.worker.removeAllListeners('exit');
-    const err = new Error('encoder worker closed');
+    const err = new WorkerGoneError('encoder worker closed');
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
     this.dead = err;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseManifest, type ModelManifest } from '../ml/manifest.ts';
 import { resolveModelDir } from '../ml/model-dir.ts';
-import { defaultConfigFile, readModelsConfig, updateModelsConfig } from './config.ts';
+import { defaultSettingsFile, readSettings, updateSettings } from '../settings/settings-file.ts';
 import { ModelError } from './errors.ts';
 
 export interface InstalledModel {
@@ -185,18 +185,18 @@ export async function removeModel(id: string, modelsDir: string, opts: { configF
   await fs.promises.rename(dir, trash);
   await fs.promises.rm(trash, { recursive: true, force: true });
   await fs.promises.rmdir(path.dirname(trash)).catch(() => undefined);
-  const configFile = opts.configFile ?? defaultConfigFile(modelsDir);
-  if (readModelsConfig(configFile).activeModel === id) await updateModelsConfig(configFile, { activeModel: undefined });
+  const configFile = opts.configFile ?? defaultSettingsFile(modelsDir);
+  if (readSettings(configFile).activeModel === id) await updateSettings(configFile, { activeModel: undefined });
 }
 
 export async function useModel(id: string, opts: { modelsDir: string; configFile?: string }): Promise<void> {
   const item = listInstalled(opts.modelsDir).find((m) => m.id === id);
   if (!item) throw new ModelError('NOT_INSTALLED', `${id} is not installed; download or import it first`);
   if (item.error) throw new ModelError('INVALID_MODEL', `${id} is installed but unusable: ${item.error}`);
-  await updateModelsConfig(opts.configFile ?? defaultConfigFile(opts.modelsDir), { activeModel: id });
+  await updateSettings(opts.configFile ?? defaultSettingsFile(opts.modelsDir), { activeModel: id });
 }
 
 /** The active model id: the config's choice, else the given default (the catalogue's). */
 export function activeModelId(configFile: string, fallback: string): string {
-  return readModelsConfig(configFile).activeModel ?? fallback;
+  return readSettings(configFile).activeModel ?? fallback;
 }

@@ -1,14 +1,17 @@
 /**
  * Queries: text → photos, photo → similar photos, dropped image → similar photos. Filters
  * (folder subtree, date-taken range, tag) are handed to the vector query itself, so the top K
- * come from the filtered set rather than from over-fetching and discarding.
+ * come from the filtered set rather than from over-fetching and discarding. Hits carry their tags.
  */
 import path from 'node:path';
 import type { PhotoHit, SearchResponse } from '../../shared/api.ts';
 import { ApiError } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
-import type { VectorRepository, VectorFilter } from '../store/vector-repository.ts';
+import type { VectorFilter } from '../store/vector-repository.ts';
 import { preprocess, type PreprocessSpec } from '../media/decode.ts';
+import type { VectorSearch } from './vector-search.ts';
+import { attachTags, toHit } from './hits.ts';
+import { WorkerGoneError } from '../ml/errors.ts';
 
 export interface SearchFilters {
   folder?: string;
@@ -31,11 +34,21 @@ export function parseDateBound(value: string, bound: 'after' | 'before'): number
   return dayOnly && bound === 'before' ? t + 86_400_000 - 1 : t;
 }
 
+/** The model that answers queries: its encoder and its vectors, taken together for one query. */
+export interface ServingModel {
+  embedder: QueryEmbedder;
+  vectors: VectorSearch;
+}
+
 export class SearchService {
   constructor(
     private readonly lib: Library,
-    private readonly vectors: () => VectorRepository,
-    private readonly embedder: () => QueryEmbedder,
+    /**
+     * A function because a model switch can complete at any time. Each query reads it once, so
+     * its text is encoded and searched by the same model (never one model's vector against the
+     * other model's table).
+     */
+    private readonly serving: () => ServingModel,
   ) {}
 
   toVectorFilter(f: SearchFilters): VectorFilter {
@@ -57,22 +70,31 @@ export class SearchService {
     const q = query.trim();
     if (!q) throw new ApiError('BAD_REQUEST', 'the query is empty');
     const filter = this.toVectorFilter(filters);
+    const model = this.serving();
     const t0 = performance.now();
-    const [vec] = await this.embedder().embedTexts([q]);
+    const switched = (): boolean => this.serving().vectors !== model.vectors;
+    const [vec] = await model.embedder.embedTexts([q]).catch((err: unknown) => {
+      // The old model's encoder closed under a query that raced a switch's completion.
+      if (err instanceof WorkerGoneError && switched()) return [null];
+      throw err;
+    });
+    // A model switch completed while the text was encoded: ask the model that serves now.
+    if (!vec || switched()) return this.text(query, limit, filters);
     const t1 = performance.now();
-    const hits = this.knn(vec, limit, filter);
+    const hits = this.knn(model.vectors, vec, limit, filter);
     return { hits, textMs: round(t1 - t0), searchMs: round(performance.now() - t1) };
   }
 
   async similar(photoId: number, limit: number, filters: SearchFilters = {}): Promise<SearchResponse> {
-    const vec = this.vectors().get(photoId);
+    const model = this.serving();
+    const vec = model.vectors.vectors.get(photoId);
     if (!vec) {
       const row = this.lib.photos.get(photoId);
       throw new ApiError('NOT_FOUND', row ? `photo ${row.path} has no embedding yet (${row.status})` : `no photo with id ${photoId}`);
     }
     const t0 = performance.now();
     // The photo itself is its own best match: ask for one more and drop it.
-    const hits = this.knn(vec, limit + 1, this.toVectorFilter(filters))
+    const hits = this.knn(model.vectors, vec, limit + 1, this.toVectorFilter(filters))
       .filter((h) => h.id !== photoId)
       .slice(0, limit);
     return { hits, textMs: 0, searchMs: round(performance.now() - t0) };
@@ -81,7 +103,8 @@ export class SearchService {
   async similarToImage(input: Buffer | string, limit: number, filters: SearchFilters = {}): Promise<SearchResponse> {
     const filter = this.toVectorFilter(filters);
     const t0 = performance.now();
-    const embedder = this.embedder();
+    const model = this.serving();
+    const embedder = model.embedder;
     let tensor: Float32Array;
     try {
       tensor = (await preprocess(input, embedder.preprocessSpec)).tensor;
@@ -89,37 +112,25 @@ export class SearchService {
       throw new ApiError('BAD_REQUEST', `cannot read that image: ${err instanceof Error ? err.message : String(err)}`);
     }
     const [vec] = await embedder.embedImageTensors([tensor]);
+    if (this.serving().vectors !== model.vectors) return this.similarToImage(input, limit, filters);
     const t1 = performance.now();
-    const hits = this.knn(vec, limit, filter);
+    const hits = this.knn(model.vectors, vec, limit, filter);
     return { hits, textMs: round(t1 - t0), searchMs: round(performance.now() - t1) };
   }
 
-  private knn(vec: Float32Array, limit: number, filter: VectorFilter): PhotoHit[] {
+  private knn(vectors: VectorSearch, vec: Float32Array, limit: number, filter: VectorFilter): PhotoHit[] {
     if (filter.photoIds && filter.photoIds.length === 0) return [];
-    const found = this.vectors().search(vec, limit, filter);
+    const found = vectors.search(vec, limit, filter);
     const rows = this.lib.photos.getMany(found.map((f) => f.photoId));
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return found.flatMap((f) => {
-      const r = byId.get(f.photoId);
-      return r ? [toHit(r, f.score)] : [];
-    });
+    return attachTags(
+      this.lib,
+      found.flatMap((f) => {
+        const r = byId.get(f.photoId);
+        return r ? [toHit(r, f.score)] : [];
+      }),
+    );
   }
-}
-
-export function toHit(
-  r: { id: number; path: string; width: number | null; height: number | null; takenAt: number | null },
-  score: number,
-): PhotoHit {
-  return {
-    id: r.id,
-    path: r.path,
-    score: Math.round(score * 1e4) / 1e4,
-    fileName: path.basename(r.path),
-    folder: path.dirname(r.path),
-    width: r.width,
-    height: r.height,
-    takenAt: r.takenAt != null ? new Date(r.takenAt).toISOString() : null,
-  };
 }
 
 function round(ms: number): number {

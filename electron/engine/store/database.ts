@@ -44,6 +44,14 @@ export class Database {
     return this.sql.transaction(fn)();
   }
 
+  /**
+   * SQLite's data_version: unchanged while only this connection writes, different after another
+   * connection (another process) commits. In-memory caches use it to notice foreign writes.
+   */
+  dataVersion(): number {
+    return this.sql.pragma('data_version', { simple: true }) as number;
+  }
+
   get schemaVersion(): number {
     return readUserVersion(this.sql);
   }

@@ -1,7 +1,7 @@
 /** Watched roots. Removing one cascades to its photos, their tags and (by trigger) their vectors. */
 import type { Database, Statement } from './database.ts';
 import { toFolder, type FolderRow, type RawFolder } from './rows.ts';
-import { vectorIndexEvents } from './vector-index.ts';
+import { changeFeed } from './change-feed.ts';
 
 export interface FolderWithCount {
   id: number;
@@ -39,7 +39,7 @@ export class FolderRepository {
 
   remove(id: number): boolean {
     const removed = this.deleteStmt.run(id).changes > 0;
-    if (removed) vectorIndexEvents(this.db).folderRemoved(id); // the cascade took its photos and vectors
+    if (removed) changeFeed(this.db).folderRemoved(id); // the cascade took its photos and vectors
     return removed;
   }
 

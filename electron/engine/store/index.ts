@@ -14,8 +14,9 @@ export {
   type StatusCounts,
 } from './photos.ts';
 export { ModelRepository } from './models.ts';
-export { VectorRepository, MAX_K, type VectorBatch, type VectorFilter, type VectorHit, type VectorMeta } from './vector-repository.ts';
-export { StoreVectorSource, type ResolvedFilter, type SourceBatch, type SourceRow, type VectorLogState } from './vector-source.ts';
+export { VectorRepository, MAX_K, type FilterSelection, type VectorBatch, type VectorFilter, type VectorHit, type VectorMetaRow } from './vector-repository.ts';
+export { changeFeed, ChangeFeed, type VectorChangeListener } from './change-feed.ts';
+export { VectorLog, type VectorLogState } from './vector-log.ts';
 export { TagRepository, type PhotoScore, type TagInput, type TagScore, type TagWithCount } from './tags.ts';
 export { SettingsRepository } from './settings.ts';
 export { Library, openLibrary } from './library.ts';

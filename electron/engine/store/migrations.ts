@@ -109,6 +109,19 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
+    name: 'model directories in the models table',
+    up(sql) {
+      // Where each model's files are, so a model switch can resume with the old model serving.
+      // Was a `modelDir:<key>` entry in settings; a typed column is the one place for it now.
+      sql.exec(`
+        ALTER TABLE models ADD COLUMN dir TEXT;
+        UPDATE models SET dir = (SELECT json_extract(s.value, '$') FROM settings s WHERE s.key = 'modelDir:' || models.model_key);
+        DELETE FROM settings WHERE key LIKE 'modelDir:%';
+      `);
+    },
+  },
+  {
+    version: 3,
     name: 'vector change log',
     up(sql) {
       // Every change that a vector index must follow, in commit order, written in the same

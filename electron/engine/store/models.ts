@@ -7,11 +7,11 @@ import type { Database, Statement } from './database.ts';
 import { ModelDimensionMismatchError } from './errors.ts';
 import { toModel, type ModelRow, type RawModel } from './rows.ts';
 import { createVectorTable, dropVectorTable, vecTableFor } from './vec-table.ts';
-import { vectorIndexEvents } from './vector-index.ts';
+import { changeFeed } from './change-feed.ts';
 
 export class ModelRepository {
   private readonly s: Record<
-    'byKey' | 'byId' | 'active' | 'list' | 'insert' | 'setTable' | 'setState' | 'revive' | 'dropTagVectors',
+    'byKey' | 'byId' | 'active' | 'list' | 'insert' | 'setTable' | 'setState' | 'revive' | 'dropTagVectors' | 'setDir',
     Statement
   >;
 
@@ -25,6 +25,7 @@ export class ModelRepository {
       insert: sql.prepare(`INSERT INTO models (model_key, dim, state, vec_table, created_at) VALUES (?, ?, ?, '', ?)`),
       setTable: sql.prepare('UPDATE models SET vec_table = ? WHERE id = ?'),
       setState: sql.prepare('UPDATE models SET state = ? WHERE id = ?'),
+      setDir: sql.prepare('UPDATE models SET dir = ? WHERE id = ?'),
       revive: sql.prepare('UPDATE models SET state = ?, dim = ? WHERE id = ?'),
       // Cached tag prompt vectors are only valid for the model that produced them.
       dropTagVectors: sql.prepare('DELETE FROM tag_vectors WHERE model_key = ?'),
@@ -58,6 +59,13 @@ export class ModelRepository {
       createVectorTable(sql, table, dim);
       return this.getById(id)!;
     });
+  }
+
+  /** Records where a model's files are (the engine does on every open). */
+  setDir(modelKey: string, dir: string): void {
+    const row = this.get(modelKey);
+    if (!row) throw new Error(`unknown model ${modelKey}`);
+    this.s.setDir.run(dir, row.id);
   }
 
   active(): ModelRow | undefined {
@@ -106,7 +114,7 @@ export class ModelRepository {
   private retireRow(row: ModelRow): void {
     this.s.setState.run('retired', row.id);
     dropVectorTable(this.db.sql, row.vecTable);
-    vectorIndexEvents(this.db).tableDropped(row.vecTable);
+    changeFeed(this.db).tableDropped(row.vecTable);
     this.s.dropTagVectors.run(row.modelKey);
   }
 }

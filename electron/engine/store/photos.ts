@@ -7,8 +7,9 @@
 import type { Database, Statement } from './database.ts';
 import { dirOf } from './paths.ts';
 import { toPhoto, type PhotoRow, type RawPhoto } from './rows.ts';
-import { checkTableName, rowidsTable } from './vec-table.ts';
-import { vectorIndexEvents, type VectorIndexEvents } from './vector-index.ts';
+import { checkTableName } from './vec-table.ts';
+import { rowidsTable } from './vec-shadow.ts';
+import { changeFeed, type ChangeFeed } from './change-feed.ts';
 
 export interface DiscoveredFile {
   path: string;
@@ -68,10 +69,10 @@ export class PhotoRepository {
     Statement
   >;
   private readonly missingStmts = new Map<string, Statement>();
-  private readonly events: VectorIndexEvents;
+  private readonly events: ChangeFeed;
 
   constructor(private readonly db: Database) {
-    this.events = vectorIndexEvents(db);
+    this.events = changeFeed(db);
     const sql = db.sql;
     this.s = {
       byPath: sql.prepare('SELECT * FROM photos WHERE path = ?'),

@@ -42,6 +42,8 @@ export interface ModelRow {
   state: ModelState;
   vecTable: string;
   createdAt: number;
+  /** The model's directory when it was last opened (null: unknown, e.g. before migration 2). */
+  dir: string | null;
 }
 
 export interface TagRow {
@@ -91,6 +93,7 @@ export interface RawModel {
   state: ModelState;
   vec_table: string;
   created_at: number;
+  dir: string | null;
 }
 
 export interface RawTag {
@@ -134,6 +137,7 @@ export const toModel = (r: RawModel): ModelRow => ({
   state: r.state,
   vecTable: r.vec_table,
   createdAt: r.created_at,
+  dir: r.dir,
 });
 
 export const toTag = (r: RawTag): TagRow => ({

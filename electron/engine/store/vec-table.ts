@@ -32,16 +32,6 @@ export function checkTableName(table: string): string {
 
 export const vecTableFor = (modelRowId: number): string => checkTableName(`vec_${modelRowId}`);
 
-/**
- * vec0's shadow tables (sqlite-vec 0.1.x layout, pinned by package.json and exercised by the
- * store tests). `_rowids` has one row per stored vector: rowid = photo_id, plus the chunk and slot
- * holding it; counting or anti-joining against it is an index lookup, where the same against the
- * virtual table scans every vector. `_vector_chunks00` holds each chunk's vectors as one blob of
- * consecutive float32 slots, which lets iterate() read a chunk once instead of a row at a time.
- */
-export const rowidsTable = (table: string): string => `${checkTableName(table)}_rowids`;
-export const vectorChunksTable = (table: string): string => `${checkTableName(table)}_vector_chunks00`;
-
 const triggerNames = (t: string): string[] => [
   `${t}_photo_deleted`,
   `${t}_photo_skipped`,

@@ -130,10 +130,10 @@ export interface PhotoTags {
   logZ: number;
 }
 
-/** Classifies every row of the page the scorer returned last. */
+/** Classifies every row of a scored page; `scores` must carry the taxonomy's partition (logZ). */
 export function classifyPage(scorer: TagScorer, scores: Scores, ids: ArrayLike<number>, idOffset: number, taxonomyCount: number, o: ResolvedOptions): PhotoTags[] {
-  const logZ = new Float64Array(scores.rows);
-  scorer.logPartitions(scores, taxonomyCount, o.logitScale, logZ);
+  const logZ = scores.logZ;
+  if (!logZ) throw new Error('classifyPage needs scores with the taxonomy partition');
   const out: PhotoTags[] = new Array<PhotoTags>(scores.rows);
   for (let r = 0; r < scores.rows; r++) {
     const tags = selectTags(scores.values, r * scores.stride, taxonomyCount, scorer.tagCount, o, logZ[r]);

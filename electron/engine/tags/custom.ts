@@ -80,7 +80,7 @@ export async function applyCustomTag(
     const { ids, vectors } = batch;
     const missing: number[] = [];
     for (let r = 0; r < ids.length; r++) if (partitions.get(ids[r]) === undefined) missing.push(r);
-    if (missing.length > 0) fillPartitions(vectors, ids, missing, partitions, taxonomy, o.logitScale);
+    if (missing.length > 0) await fillPartitions(vectors, ids, missing, partitions, taxonomy, o.logitScale);
     for (let r = 0; r < ids.length; r++) {
       const base = r * dim;
       let c = 0;
@@ -95,14 +95,14 @@ export async function applyCustomTag(
   return out;
 }
 
-function fillPartitions(
+async function fillPartitions(
   vectors: Float32Array,
   ids: Int32Array,
   rows: number[],
   partitions: PartitionCache,
   taxonomy: { scorer: TagScorer; count: number },
   logitScale: number,
-): void {
+): Promise<void> {
   const { scorer, count } = taxonomy;
   const dim = scorer.dim;
   const page = TagScorer.pageRows;
@@ -111,9 +111,7 @@ function fillPartitions(
     // Gather the rows into one contiguous block: the scorer reads row-major pages.
     const block = new Float32Array(chunk.length * dim);
     chunk.forEach((r, j) => block.set(vectors.subarray(r * dim, (r + 1) * dim), j * dim));
-    const scores = scorer.score(block, 0, chunk.length);
-    const logZ = new Float64Array(chunk.length);
-    scorer.logPartitions(scores, count, logitScale, logZ);
-    chunk.forEach((r, j) => partitions.set(ids[r], logZ[j]!));
+    const { logZ } = await scorer.score(block, 0, chunk.length, { count, logitScale });
+    chunk.forEach((r, j) => partitions.set(ids[r], logZ![j]!));
   }
 }

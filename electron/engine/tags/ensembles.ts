@@ -57,10 +57,12 @@ export async function embedUnique(
   embedder: TextEmbedder,
   texts: string[],
   onProgress?: (done: number, total: number) => void,
+  beforeBatch?: () => Promise<void>,
 ): Promise<Map<string, Float32Array>> {
   const unique = [...new Set(texts)];
   const out = new Map<string, Float32Array>();
   for (let i = 0; i < unique.length; i += TEXT_BATCH) {
+    await beforeBatch?.();
     const batch = unique.slice(i, i + TEXT_BATCH);
     const vecs = await embedder.embedTexts(batch);
     if (vecs.length !== batch.length) throw new Error(`text embedder returned ${vecs.length} vectors for ${batch.length} texts`);
@@ -87,12 +89,18 @@ export function meanOfNormalised(vectors: Float32Array[], dim: number): Float32A
  * Vectors for every spec: from the cache when its fingerprint still matches, otherwise encoded
  * (all stale tags' prompts in one batched pass) and written back to the cache.
  */
-export async function ensureEnsembles(
-  embedder: TextEmbedder,
+export interface EnsembleOptions {
+  onProgress?: (done: number, total: number) => void;
+  /** Awaited before each batch of prompts is encoded (lets image encoding go first). */
+  beforeBatch?: () => Promise<void>;
+}
+
+/** What the cache already holds for these specs, and which specs must be encoded. */
+export function cachedEnsembles(
+  embedder: Pick<TextEmbedder, 'modelKey' | 'dim'>,
   specs: EnsembleSpec[],
   cache: TagVectorCache,
-  onProgress?: (done: number, total: number) => void,
-): Promise<EnsembleResult> {
+): { vectors: Map<string, Float32Array>; stale: { spec: EnsembleSpec; prompts: string[]; fingerprint: string }[] } {
   const vectors = new Map<string, Float32Array>();
   const stale: { spec: EnsembleSpec; prompts: string[]; fingerprint: string }[] = [];
   for (const spec of specs) {
@@ -103,7 +111,17 @@ export async function ensureEnsembles(
     if (hit && hit.length === embedder.dim) vectors.set(spec.key, hit);
     else stale.push({ spec, prompts, fingerprint });
   }
-  const encoded = await embedUnique(embedder, stale.flatMap((s) => s.prompts), onProgress);
+  return { vectors, stale };
+}
+
+export async function ensureEnsembles(
+  embedder: TextEmbedder,
+  specs: EnsembleSpec[],
+  cache: TagVectorCache,
+  opts: EnsembleOptions = {},
+): Promise<EnsembleResult> {
+  const { vectors, stale } = cachedEnsembles(embedder, specs, cache);
+  const encoded = await embedUnique(embedder, stale.flatMap((s) => s.prompts), opts.onProgress, opts.beforeBatch);
   for (const { spec, prompts, fingerprint } of stale) {
     const vector = meanOfNormalised(prompts.map((p) => encoded.get(p)!), embedder.dim);
     cache.set(spec.key, embedder.modelKey, fingerprint, vector);

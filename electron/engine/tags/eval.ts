@@ -85,7 +85,7 @@ export async function evaluateZeroShot(input: ZeroShotInput): Promise<ZeroShotRe
   let hit5 = 0;
   for (let from = 0; from < n; from += TagScorer.pageRows) {
     const rows = Math.min(TagScorer.pageRows, n - from);
-    const { values, stride } = scorer.score(images, from, rows);
+    const { values, stride } = await scorer.score(images, from, rows);
     for (let r = 0; r < rows; r++) {
       const rank = rankOfTrueClass(values, r * stride, classNames.length, labels[from + r]!);
       if (rank === 0) hit1++;

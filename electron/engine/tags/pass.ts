@@ -36,7 +36,8 @@ export async function classifySource(
     checkBatch(batch, scorer.dim);
     for (let from = 0; from < batch.ids.length; from += TagScorer.pageRows) {
       const rows = Math.min(TagScorer.pageRows, batch.ids.length - from);
-      const page = classifyPage(scorer, scorer.score(batch.vectors, from, rows), batch.ids, from, taxonomyCount, o);
+      const scores = await scorer.score(batch.vectors, from, rows, { count: taxonomyCount, logitScale: o.logitScale });
+      const page = classifyPage(scorer, scores, batch.ids, from, taxonomyCount, o);
       await sink(page);
       photos += rows;
       await yieldToEventLoop();

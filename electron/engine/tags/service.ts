@@ -8,15 +8,16 @@
  * store's repositories (see TagStore in types.ts).
  */
 import path from 'node:path';
-import type { AlbumSummary, TagInfo } from '../../shared/api.ts';
+import type { AlbumSummary, PhotoHit, TagInfo } from '../../shared/api.ts';
 import { ApiError } from '../../shared/api.ts';
+import { toHit } from '../search/hits.ts';
 import { dirOf, subtreeRange } from '../store/paths.ts';
 import type { Logger } from '../util/log.ts';
 import { SerialQueue } from '../util/serial-queue.ts';
 import { summariseAlbum, type AlbumPhoto, type AlbumSummaryOptions } from './albums.ts';
 import type { ClassifyOptions, PhotoTags } from './classify.ts';
 import { applyCustomTag, MemoryPartitionCache, normaliseCustomName } from './custom.ts';
-import { ensureEnsembles, type EnsembleSpec, type TagVectorCache } from './ensembles.ts';
+import { cachedEnsembles, ensureEnsembles, type EnsembleOptions, type EnsembleSpec, type TagVectorCache } from './ensembles.ts';
 import { classifySource } from './pass.ts';
 import { TagScorer } from './scorer.ts';
 import { familyTemplates, loadTaxonomy, tagNames, type Taxonomy } from './taxonomy.ts';
@@ -61,6 +62,8 @@ export class TagService {
   private readonly pageSize: number;
   /** Tags whose vectors the last load() had to encode (0 when all came from the cache). */
   private lastComputed = 0;
+  /** The model for which isReady() found prompt vectors missing (cleared by load()). */
+  private notReadyFor: string | null = null;
 
   constructor(
     private readonly store: TagStore,
@@ -74,13 +77,42 @@ export class TagService {
     this.pageSize = options.pageSize ?? 2048;
   }
 
-  /** Loads or computes every tag's vector for the current model (cached in the store). */
-  ensureTagVectors(onProgress?: (done: number, total: number) => void): Promise<{ tags: number; computed: number }> {
+  /**
+   * Loads or computes every tag's vector for the current model (cached in the store). The first
+   * time for a model this encodes thousands of prompts: `beforeBatch` lets the caller hold it back
+   * while photos are being encoded (see Engine).
+   */
+  ensureTagVectors(opts: EnsembleOptions | ((done: number, total: number) => void) = {}): Promise<{ tags: number; computed: number }> {
+    const o = typeof opts === 'function' ? { onProgress: opts } : opts;
     return this.queue.run(async () => {
       const before = this.matrix;
-      const m = await this.load(onProgress);
+      const m = await this.load(o);
       return { tags: m.refs.length, computed: m === before ? 0 : this.lastComputed };
     });
+  }
+
+  /**
+   * True when tagging needs no prompt encoding: the matrix is loaded for the current model, or
+   * every tag's vector is in the store's cache. Cheap (fingerprints only; no tower is started).
+   */
+  isReady(): boolean {
+    const embedder = this.embedder();
+    if (this.matrix && this.matrix.modelKey === embedder.modelKey) return true;
+    // Remembered until load() runs: asked for every indexed batch during a first run.
+    if (this.notReadyFor === embedder.modelKey) return false;
+    const custom = this.store.tags.listTags().filter((t) => t.custom);
+    const ready = cachedEnsembles(embedder, this.specs(custom, this.taxonomyIdsIfKnown()), this.vectorCache()).stale.length === 0;
+    if (!ready) this.notReadyFor = embedder.modelKey;
+    return ready;
+  }
+
+  /**
+   * Tags photos whose vectors the caller holds, if that needs no prompt encoding; otherwise
+   * returns null at once (the photos stay untagged until a full pass after ensureTagVectors).
+   */
+  async tagBatchIfReady(batch: VectorBatch): Promise<TagRunResult | null> {
+    if (!this.isReady()) return null;
+    return this.tagBatch(batch);
   }
 
   /** Tags these photos (the indexer calls this after storing their vectors); all photos when omitted. */
@@ -113,6 +145,16 @@ export class TagService {
       const m = await this.load();
       const repo = this.checkedVectors(m);
       return this.run(m, repo.iterate(this.pageSize));
+    });
+  }
+
+  /** Photos carrying a tag, best score first. */
+  photosByTag(tag: string, limit: number): PhotoHit[] {
+    const found = this.store.tags.photosByTag(tag, limit);
+    const rows = new Map(this.store.photos.getMany(found.map((f) => f.photoId)).map((r) => [r.id, r]));
+    return found.flatMap((f) => {
+      const r = rows.get(f.photoId);
+      return r ? [toHit(r, f.score)] : [];
     });
   }
 
@@ -196,17 +238,33 @@ export class TagService {
 
   // ---------- internals ----------
 
-  private async load(onProgress?: (done: number, total: number) => void): Promise<Matrix> {
-    const embedder = this.embedder();
-    if (this.matrix && this.matrix.modelKey === embedder.modelKey) return this.matrix;
-    const taxonomyIds = this.syncTaxonomyRows();
-    const custom = this.store.tags.listTags().filter((t) => t.custom);
-    const specs: EnsembleSpec[] = [
-      ...this.taxonomy.tags.map((t, i) => ({ key: String(taxonomyIds[i]), names: tagNames(t), templates: familyTemplates(this.taxonomy, t.family) })),
+  private specs(custom: { id: number; name: string }[], taxonomyIds: number[] | null): EnsembleSpec[] {
+    return [
+      ...this.taxonomy.tags.map((t, i) => ({ key: String(taxonomyIds ? taxonomyIds[i] : -1), names: tagNames(t), templates: familyTemplates(this.taxonomy, t.family) })),
       ...custom.map((t) => ({ key: String(t.id), names: [t.name], templates: this.taxonomy.customTemplates })),
     ];
+  }
+
+  /** The taxonomy's tag ids if its rows exist already (a read; load() writes them). */
+  private taxonomyIdsIfKnown(): number[] | null {
+    const ids: number[] = [];
+    for (const t of this.taxonomy.tags) {
+      const row = this.store.tags.getTag(t.zh);
+      if (!row || row.custom) return null;
+      ids.push(row.id);
+    }
+    return ids;
+  }
+
+  private async load(opts: EnsembleOptions = {}): Promise<Matrix> {
+    const embedder = this.embedder();
+    if (this.matrix && this.matrix.modelKey === embedder.modelKey) return this.matrix;
+    this.notReadyFor = null;
+    const taxonomyIds = this.syncTaxonomyRows();
+    const custom = this.store.tags.listTags().filter((t) => t.custom);
+    const specs = this.specs(custom, taxonomyIds);
     const t0 = performance.now();
-    const result = await ensureEnsembles(embedder, specs, this.vectorCache(), onProgress);
+    const result = await ensureEnsembles(embedder, specs, this.vectorCache(), opts);
     this.lastComputed = result.computed;
     if (result.computed > 0) {
       this.options.log?.info(`tag vectors: encoded ${result.promptsEncoded} prompts for ${result.computed} tags in ${Math.round(performance.now() - t0)} ms`);

@@ -47,10 +47,11 @@ export interface TagRepo {
   replaceTagAssignments(tagId: number, assignments: readonly { photoId: number; score: number }[]): void;
   photoTags(photoId: number): { name: string; score: number }[];
   photoTagsMany(photoIds: readonly number[]): Map<number, { name: string; score: number }[]>;
+  photosByTag(name: string, limit: number): { photoId: number; score: number }[];
 }
 
 export interface PhotoRepo {
-  getMany(ids: readonly number[]): { id: number; path: string; takenAt: number | null; status: string }[];
+  getMany(ids: readonly number[]): { id: number; path: string; width: number | null; height: number | null; takenAt: number | null; status: string }[];
   listPathsUnder(folderId: number): { id: number; path: string }[];
 }
 

@@ -50,6 +50,6 @@ export function mediaUrl(photoId: number, kind: MediaKind): string {
  */
 export const capabilities: Promise<Capabilities> = api
   .capabilities({})
-  .catch((): Capabilities => ({ nativeShell: false, transport: chosen.kind }));
+  .catch((): Capabilities => ({ nativeShell: false, transport: chosen.kind, services: [] }));
 
 export type { MediaKind };

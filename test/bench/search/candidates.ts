@@ -12,10 +12,10 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { VectorIndex, type IndexSelection } from '../../../electron/engine/store/vector-index.ts';
+import { VectorIndex, type IndexSelection } from './baseline/int8-index.ts';
 import { cosineDistance, ExactVectors } from '../../../electron/engine/search/vector-index/exact-vectors.ts';
-import { VectorSearch, type PageCursor } from '../../../electron/engine/search/vector-index/vector-search.ts';
-import type { ResolvedFilter } from '../../../electron/engine/store/index.ts';
+import { VectorSearch, type PageCursor } from '../../../electron/engine/search/vector-search.ts';
+import type { FilterSelection as ResolvedFilter } from '../../../electron/engine/store/index.ts';
 import type { BenchFilter, Dataset } from './dataset.ts';
 
 export interface Persisted {
@@ -98,7 +98,7 @@ export class SqliteVecCandidate implements Candidate {
     return { note: 'nothing to persist: it scans the database' };
   }
   page(q: Float32Array, p: number, f: BenchFilter): number[] {
-    const hits = this.d.repo.searchExact(q, (p + 1) * PAGE, f.filter);
+    const hits = this.d.repo.knn(q, (p + 1) * PAGE, f.filter);
     return hits
       .map((h) => ({ id: h.photoId, d: Math.fround(1 - h.score) }))
       .sort((a, b) => a.d - b.d || a.id - b.id)
@@ -119,7 +119,7 @@ export class SqliteVecCandidate implements Candidate {
 
 /** Today's in-memory int8 index (store/vector-index.ts) with the repository's exact re-rank from vec0. */
 export class TodayInt8Candidate implements Candidate {
-  readonly name = 'int8 index today (store/vector-index.ts)';
+  readonly name = 'int8 index before (test/bench/search/baseline)';
   private index!: VectorIndex;
   constructor(private readonly d: Dataset) {}
   async build() {
@@ -186,18 +186,18 @@ export class CodesCandidate implements Candidate {
   constructor(private readonly d: Dataset) {}
   async build() {
     const t0 = performance.now();
-    this.search = new VectorSearch(this.d.source, { dir: this.dir });
+    this.search = new VectorSearch(this.d.repo, this.d.lib.vectorLog, { dir: this.dir, syncBuild: 0 });
     this.search.open();
     await this.search.whenIdle();
     return { seconds: (performance.now() - t0) / 1000, note: 'rebuilt from SQLite (the background rebuild), snapshot saved at the end' };
   }
   memoryMiB() {
-    return this.search.stats().memoryBytes / 2 ** 20;
+    return this.search.indexStats().bytes / 2 ** 20;
   }
   async persist() {
     const [, saveMs] = timed(() => this.search.save());
     const fileMiB = fs.statSync(path.join(this.dir, 'index.bin')).size / 2 ** 20;
-    const other = new VectorSearch(this.d.source, { dir: this.dir });
+    const other = new VectorSearch(this.d.repo, this.d.lib.vectorLog, { dir: this.dir });
     const [, loadMs] = timed(() => other.open());
     if (other.state !== 'ready') throw new Error('the snapshot did not load');
     await other.close({ save: false });

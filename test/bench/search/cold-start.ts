@@ -7,15 +7,15 @@
  * parts), which path answered (index when the snapshot loaded, sqlite while it would rebuild),
  * and the process's time since start for reference. The page cache is whatever the caller left.
  */
-import { openLibrary, StoreVectorSource } from '../../../electron/engine/store/index.ts';
-import { VectorSearch } from '../../../electron/engine/search/vector-index/vector-search.ts';
+import { openLibrary } from '../../../electron/engine/store/index.ts';
+import { VectorSearch } from '../../../electron/engine/search/vector-search.ts';
 import { makeQueries } from './vectors.ts';
 
 const [db, dir, seed] = process.argv.slice(2);
 if (seed === 'build') {
   // Write the snapshot (a rebuild from SQLite) and exit: the runs after this one measure.
   const lib = openLibrary(db!);
-  const search = new VectorSearch(new StoreVectorSource(lib.db, lib.vectors(lib.models.active()!)), { dir: dir! });
+  const search = new VectorSearch(lib.vectors(lib.models.active()!), lib.vectorLog, { dir: dir! });
   search.open();
   await search.whenIdle();
   await search.close();
@@ -27,7 +27,7 @@ const t0 = performance.now();
 const lib = openLibrary(db!);
 const repo = lib.vectors(lib.models.active()!);
 const t1 = performance.now();
-const search = new VectorSearch(new StoreVectorSource(lib.db, repo), { dir: dir! });
+const search = new VectorSearch(repo, lib.vectorLog, { dir: dir!, syncBuild: 0 });
 search.open();
 const t2 = performance.now();
 const page = search.page(q!, 500);

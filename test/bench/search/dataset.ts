@@ -9,11 +9,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { openLibrary, StoreVectorSource, type Library, type VectorFilter, type VectorRepository } from '../../../electron/engine/store/index.ts';
+import { openLibrary, type Library, type VectorFilter, type VectorRepository } from '../../../electron/engine/store/index.ts';
+import { VectorSource } from '../../../electron/engine/search/vector-index/source.ts';
 import { cosineDistance } from '../../../electron/engine/search/vector-index/exact-vectors.ts';
 import { makeQueries, makeVectors, Rng, type VectorKind } from './vectors.ts';
 
-const DATASET_VERSION = 1;
+const DATASET_VERSION = 2;
 const DIM = 512;
 const ROOTS = 10;
 const SUBDIRS = 7;
@@ -39,7 +40,8 @@ export interface Dataset {
   dbFile: string;
   lib: Library;
   repo: VectorRepository;
-  source: StoreVectorSource;
+  /** The index's view of the store (filters resolved as the app resolves them). */
+  source: VectorSource;
   /** Seconds it took to write the database (0 when it came from the cache). */
   writeSeconds: number;
   close(): void;
@@ -76,7 +78,7 @@ export function openDataset(n: number, kind: VectorKind, queryCount: number, cac
   const lib = openLibrary(dbFile);
   const model = lib.models.active()!;
   const repo = lib.vectors(model);
-  const source = new StoreVectorSource(lib.db, repo);
+  const source = new VectorSource(repo, lib.vectorLog);
   const year = { after: Date.UTC(2021, 0, 1), before: Date.UTC(2022, 0, 1) };
   const inYear = (i: number): boolean => takenAt[i]! >= year.after && takenAt[i]! < year.before;
   const filters: BenchFilter[] = [
@@ -138,8 +140,7 @@ function writeDatabase(
     assign('海边', d.beach);
     assign('证件照', d.rare);
     // The vector log is for indexes that follow changes; a freshly written library starts clean.
-    const src = new StoreVectorSource(lib.db, repo);
-    src.prune(src.logState().seq);
+    lib.vectorLog.prune(lib.vectorLog.state().seq);
   } finally {
     lib.close();
   }

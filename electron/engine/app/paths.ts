@@ -13,8 +13,8 @@ export interface DataPaths {
   config: string;
 }
 
-export function dataPaths(): DataPaths {
-  const home = process.env.SHIGUANG_HOME ? path.resolve(process.env.SHIGUANG_HOME) : envPaths('shiguang', { suffix: '' }).data;
+export function dataPaths(env: NodeJS.ProcessEnv = process.env): DataPaths {
+  const home = env.SHIGUANG_HOME ? path.resolve(env.SHIGUANG_HOME) : envPaths('shiguang', { suffix: '' }).data;
   return {
     home,
     db: path.join(home, 'library.db'),

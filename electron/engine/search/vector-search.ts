@@ -1,101 +1,140 @@
 /**
- * Vector search for one model, as the UI pages through it: the codes index when it is current,
- * sqlite-vec's exact scan otherwise, with the same keyset cursors on both paths.
+ * Vector search for one model, as the UI pages through it: the codes index (vector-index/) when it
+ * is current, sqlite-vec's exact scan otherwise, with the same keyset cursors on both paths. Every
+ * filter is applied inside the query, so a page is the best `limit` photos of the filtered set.
  *
- * The index follows the database through the change log (migration 2), not through in-process
- * events, so it also sees writes by other processes (a CLI run beside the app) and survives
- * crashes: before answering it reads the log past the seq it reflects and applies those photos'
- * current rows. A snapshot of another database (epoch), one older than the trimmed log, or a
- * backlog larger than `syncCatchUp` starts a rebuild in the background; until it is done pages
- * come from SQL, whose KNN stops at MAX_K results — the page then says so (limit), it is never a
- * silent cap.
+ * The index follows the database through the change log (store/vector-log.ts), not through
+ * in-process events alone, so it also sees other processes' commits (a CLI run beside the app)
+ * and survives crashes: before answering it reads the log past the seq it reflects and applies
+ * those photos' current rows. Its snapshot lives next to the database and is loaded on open; a
+ * snapshot of another database (epoch), one older than the trimmed log, or a backlog larger than
+ * `syncCatchUp` is rebuilt in the background (small libraries synchronously), and until then
+ * pages come from SQL, whose KNN stops at MAX_K results — the page then says so (`limit`), it is
+ * never a silent cap.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Logger } from '../../util/log.ts';
-import { MAX_K, type VectorFilter } from '../../store/vector-repository.ts';
-import type { SourceRow, StoreVectorSource } from '../../store/vector-source.ts';
-import { CodesIndex } from './codes-index.ts';
-import { ExactVectors } from './exact-vectors.ts';
-import { indexDirFor, loadSnapshot, readSnapshotHeader, removeIndexFiles, saveSnapshot, SNAPSHOT_FORMAT, vectorsFile } from './persist.ts';
-import { Searcher, type PageCursor } from './searcher.ts';
+import type { Logger } from '../util/log.ts';
+import type { VectorChangeListener } from '../store/change-feed.ts';
+import type { VectorLog } from '../store/vector-log.ts';
+import { MAX_K, type VectorFilter, type VectorHit, type VectorRepository } from '../store/vector-repository.ts';
+import { CodesIndex } from './vector-index/codes-index.ts';
+import { ExactVectors } from './vector-index/exact-vectors.ts';
+import { kernelAvailable } from './vector-index/kernel.ts';
+import { indexDirFor, loadSnapshot, readSnapshotHeader, removeIndexFiles, saveSnapshot, SNAPSHOT_FORMAT, vectorsFile } from './vector-index/persist.ts';
+import { Searcher, type PageCursor } from './vector-index/searcher.ts';
+import { VectorSource, type SourceRow } from './vector-index/source.ts';
 
-export type { PageCursor } from './searcher.ts';
+export type { PageCursor } from './vector-index/searcher.ts';
 
-export interface VectorPageHit {
-  photoId: number;
-  /** Cosine similarity, 1 - sqlite-vec's cosine distance. */
-  score: number;
-}
+/** 'index': the codes index when it is current (default in long-running processes); 'sqlite': sqlite-vec only. */
+export type VectorSearchMode = 'index' | 'sqlite';
 
 export interface VectorPage {
-  hits: VectorPageHit[];
+  hits: VectorHit[];
   /** Cursor for the next page; null when there is none (see `limit` for why it may stop early). */
   next: PageCursor | null;
   path: 'index' | 'sqlite';
   /** Photos passing the filter (index path; the SQL path does not count them). */
   matched?: number;
   /** Results stop at maxResults for this reason: the SQL fallback's KNN cannot go deeper. */
-  limit?: { maxResults: number; reason: 'index-building' | 'sqlite-forced' | 'in-transaction' };
+  limit?: { maxResults: number; reason: 'index-building' | 'sqlite-only' | 'in-transaction' };
 }
 
-export type IndexState = 'ready' | 'building' | 'off';
-
 export interface VectorSearchOptions {
+  mode?: VectorSearchMode;
   /** Snapshot directory; default next to the database; null keeps the index in memory only. */
   dir?: string | null;
-  /** Answer from sqlite-vec only (SHIGUANG_VECTOR_INDEX=sqlite). */
-  sqliteOnly?: boolean;
   /** Changed photos applied before a query at most; a larger backlog is rebuilt in the background. */
   syncCatchUp?: number;
+  /** Libraries up to this many vectors are built synchronously when there is no snapshot. */
+  syncBuild?: number;
   /** Save a snapshot once this many photos changed since the last one (also on close and after a rebuild). */
   saveEvery?: number;
   logger?: Logger;
 }
 
 const DEFAULT_SYNC_CATCH_UP = 2000;
+const DEFAULT_SYNC_BUILD = 20_000;
 const REBUILD_BATCH = 4096;
 
 export class VectorSearch {
+  mode: VectorSearchMode;
+  /** The path the last page took (tests, benchmarks). */
+  lastSearchPath: 'index' | 'sqlite' | undefined;
+  readonly source: VectorSource;
   private index: CodesIndex | undefined;
   private searcher: Searcher | undefined;
   private exact: ExactVectors | undefined;
   private epoch = '';
   private seq = 0;
+  private opened = false;
   private building: Promise<void> | undefined;
   private changedSinceSave = 0;
   private saveScheduled = false;
   private closed = false;
+  private dropped = false;
   private readonly dir: string;
   private readonly persistent: boolean;
-  private readonly syncCatchUp: number;
+  /** Held here: the change feed keeps only a weak reference. */
+  private readonly listener: VectorChangeListener;
 
   constructor(
-    private readonly source: StoreVectorSource,
+    readonly vectors: VectorRepository,
+    log: VectorLog,
     private readonly opts: VectorSearchOptions = {},
   ) {
-    const dir = opts.dir === undefined ? indexDirFor(source.dbFile, source.table) : opts.dir;
+    this.mode = opts.mode ?? 'index';
+    this.source = new VectorSource(vectors, log);
+    const dir = opts.dir === undefined ? indexDirFor(log.dbFile, vectors.table) : opts.dir;
     this.persistent = dir !== null;
-    this.dir = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-vindex-'));
-    this.syncCatchUp = opts.syncCatchUp ?? DEFAULT_SYNC_CATCH_UP;
+    this.dir = dir ?? path.join(os.tmpdir(), `shiguang-vindex-${process.pid}-${vectors.table}-${Math.random().toString(36).slice(2)}`);
+    const noop = (): void => undefined;
+    this.listener = {
+      vectorsWritten: noop,
+      vectorDeleted: noop,
+      photoChanged: noop,
+      folderRemoved: noop,
+      tableDropped: (t) => {
+        if (t === vectors.table) void this.destroy();
+      },
+    };
+    vectors.subscribe(this.listener);
   }
 
-  get state(): IndexState {
-    if (this.opts.sqliteOnly) return 'off';
+  get dim(): number {
+    return this.vectors.dim;
+  }
+
+  get state(): 'ready' | 'building' | 'off' {
+    if (this.mode === 'sqlite' || this.dropped || !kernelAvailable()) return 'off';
     return this.index && !this.building ? 'ready' : 'building';
   }
 
-  /** Loads a matching snapshot (then catches up from the log), or starts a rebuild in the background. */
+  /**
+   * Loads a matching snapshot (then catches up from the log), or builds: synchronously for a small
+   * library, else in the background. Called on the first page if not before.
+   */
   open(): void {
-    if (this.opts.sqliteOnly || this.closed) return;
+    if (this.opened || this.mode === 'sqlite' || this.closed || this.dropped || !kernelAvailable()) return;
+    this.opened = true;
     const t0 = performance.now();
     if (this.persistent && this.tryLoad()) {
-      this.opts.logger?.info(`vector index ${this.source.table}: ${this.index!.size} rows from snapshot in ${Math.round(performance.now() - t0)} ms`);
+      this.opts.logger?.info(`vector index ${this.vectors.table}: ${this.index!.size} photos from its snapshot in ${Math.round(performance.now() - t0)} ms`);
       if (this.catchUp()) return;
+    } else if (this.source.count() <= (this.opts.syncBuild ?? DEFAULT_SYNC_BUILD)) {
+      for (const step of this.build()) if (step === 'abandoned') return;
+      return;
     }
     this.startRebuild();
+  }
+
+  /** Starts loading the index now instead of on the first query; false when search uses SQL only. */
+  warmIndex(): boolean {
+    this.open();
+    return this.state !== 'off';
   }
 
   /** Resolves when no rebuild is running (tests, benchmarks, shutdown). */
@@ -103,32 +142,52 @@ export class VectorSearch {
     while (this.building) await this.building;
   }
 
+  /** The first k matches (one page). */
+  search(query: Float32Array, k: number, filter: VectorFilter = {}): VectorHit[] {
+    return this.page(query, k, filter).hits;
+  }
+
   /**
-   * One page of the best matches after `after` (or the first page), filters inside the query.
+   * One page: the best `limit` matches after `after` (or the first page), filters inside the query.
    * From the index when it is current, else from sqlite-vec (which may set `limit`).
    */
   page(query: Float32Array, limit: number, filter: VectorFilter = {}, after?: PageCursor): VectorPage {
-    if (query.length !== this.source.dim) throw new Error(`query has ${query.length} dimensions; model ${this.source.modelKey} uses ${this.source.dim}`);
-    if (this.opts.sqliteOnly) return this.sqlPage(query, limit, filter, after, 'sqlite-forced');
+    if (query.length !== this.dim) throw new Error(`vector has ${query.length} dimensions; model ${this.source.modelKey} uses ${this.dim}`);
+    if (this.dropped) return { hits: [], next: null, path: 'sqlite' };
+    const out = this.answer(query, Math.floor(limit), filter, after);
+    this.lastSearchPath = out.path;
+    return out;
+  }
+
+  private answer(query: Float32Array, limit: number, filter: VectorFilter, after: PageCursor | undefined): VectorPage {
+    if (this.state === 'off') return this.sqlPage(query, limit, filter, after, 'sqlite-only');
     // A caller's open transaction may roll back writes the index would have to follow.
     if (this.source.inTransaction) return this.sqlPage(query, limit, filter, after, 'in-transaction');
+    this.open();
     if (!this.index || this.building || !this.catchUp()) return this.sqlPage(query, limit, filter, after, 'index-building');
     const resolved = this.source.resolveFilter(filter);
-    if (!resolved) return { hits: [], next: null, path: 'index', matched: 0 };
+    if (!resolved || !(limit >= 1)) return { hits: [], next: null, path: 'index', matched: 0 };
     const p = this.searcher!.page(query, limit, resolved, after);
     return { hits: p.hits.map((h) => ({ photoId: h.photoId, score: 1 - h.distance })), next: p.next, path: 'index', matched: p.matched };
   }
 
   /** Rows and bytes of the in-memory index (the exact vectors' file lives in the page cache). */
-  stats(): { state: IndexState; rows: number; memoryBytes: number; seq: number } {
-    return { state: this.state, rows: this.index?.size ?? 0, memoryBytes: this.index?.memoryBytes ?? 0, seq: this.seq };
+  indexStats(): { loaded: boolean; state: 'ready' | 'building' | 'off'; rows: number; bytes: number; seq: number } {
+    return { loaded: !!this.index, state: this.state, rows: this.index?.size ?? 0, bytes: this.index?.memoryBytes ?? 0, seq: this.seq };
+  }
+
+  /** Drops the in-memory index without saving; the next page opens it again (snapshot or rebuild). */
+  unload(): void {
+    this.exact?.close();
+    this.index = this.searcher = this.exact = undefined;
+    this.opened = false;
   }
 
   /** Writes a snapshot now (when current) and trims the log behind it. */
   save(): boolean {
-    if (!this.persistent || !this.index || this.building || this.closed || !this.catchUp()) return false;
+    if (!this.persistent || !this.index || this.building || this.closed || this.dropped || !this.catchUp()) return false;
     this.exact!.sync();
-    saveSnapshot(this.dir, this.index, { table: this.source.table, modelKey: this.source.modelKey, epoch: this.epoch, seq: this.seq });
+    saveSnapshot(this.dir, this.index, { table: this.vectors.table, modelKey: this.source.modelKey, epoch: this.epoch, seq: this.seq });
     this.source.prune(this.seq);
     this.changedSinceSave = 0;
     return true;
@@ -141,7 +200,7 @@ export class VectorSearch {
       try {
         this.save();
       } catch (err) {
-        this.opts.logger?.warn(`vector index ${this.source.table}: snapshot not saved (${String(err)}); it is rebuilt next time`);
+        this.opts.logger?.warn(`vector index ${this.vectors.table}: snapshot not saved (${String(err)}); it is rebuilt next time`);
       }
     }
     this.closed = true;
@@ -150,8 +209,9 @@ export class VectorSearch {
     if (!this.persistent) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
-  /** Drops the files (the model was retired). */
+  /** The model's table was dropped (model retired): the files go too. */
   async destroy(): Promise<void> {
+    this.dropped = true;
     await this.close({ save: false });
     removeIndexFiles(this.dir);
   }
@@ -159,12 +219,12 @@ export class VectorSearch {
   private tryLoad(): boolean {
     const header = readSnapshotHeader(this.dir);
     const state = this.source.logState();
-    if (!header || header.format !== SNAPSHOT_FORMAT || header.dim !== this.source.dim || header.table !== this.source.table) return false;
+    if (!header || header.format !== SNAPSHOT_FORMAT || header.dim !== this.dim || header.table !== this.vectors.table) return false;
     if (header.modelKey !== this.source.modelKey || header.epoch !== state.epoch) return false;
     if (header.seq < state.prunedThrough || header.seq > state.seq || !fs.existsSync(vectorsFile(this.dir))) return false;
     const index = loadSnapshot(this.dir, header);
     if (!index) return false;
-    this.install(index, ExactVectors.open(vectorsFile(this.dir), this.source.dim), state.epoch, header.seq);
+    this.install(index, ExactVectors.open(vectorsFile(this.dir), this.dim), state.epoch, header.seq);
     return true;
   }
 
@@ -175,6 +235,14 @@ export class VectorSearch {
     this.searcher = new Searcher(index, exact);
     this.epoch = epoch;
     this.seq = seq;
+    // Memory-only: the files may go now (POSIX keeps them while open); elsewhere close() removes them.
+    if (!this.persistent) {
+      try {
+        fs.rmSync(this.dir, { recursive: true, force: true });
+      } catch {
+        // Windows: open files cannot be removed
+      }
+    }
   }
 
   /**
@@ -183,7 +251,7 @@ export class VectorSearch {
    */
   private catchUp(): boolean {
     if (!this.index) return false;
-    const { state, ids, complete } = this.source.changesSince(this.seq, this.syncCatchUp);
+    const { state, ids, complete } = this.source.changesSince(this.seq, this.opts.syncCatchUp ?? DEFAULT_SYNC_CATCH_UP);
     if (state.epoch !== this.epoch || state.prunedThrough > this.seq || !complete) {
       this.startRebuild();
       return false;
@@ -216,20 +284,24 @@ export class VectorSearch {
       try {
         this.save();
       } catch (err) {
-        this.opts.logger?.warn(`vector index ${this.source.table}: snapshot not saved (${String(err)})`);
+        this.opts.logger?.warn(`vector index ${this.vectors.table}: snapshot not saved (${String(err)})`);
       }
     });
   }
 
   private startRebuild(): void {
-    if (this.building || this.closed || this.opts.sqliteOnly) return;
+    if (this.building || this.closed || this.dropped) return;
     const t0 = performance.now();
-    this.building = this.rebuild()
-      .then((rows) => {
-        if (rows >= 0) this.opts.logger?.info(`vector index ${this.source.table}: rebuilt ${rows} rows in ${Math.round(performance.now() - t0)} ms`);
-      })
+    this.building = (async () => {
+      await yieldToEventLoop();
+      for (const step of this.build()) {
+        if (step === 'abandoned') return;
+        await yieldToEventLoop();
+      }
+      this.opts.logger?.info(`vector index ${this.vectors.table}: rebuilt, ${this.index?.size ?? 0} photos in ${Math.round(performance.now() - t0)} ms`);
+    })()
       .catch((err: unknown) => {
-        this.opts.logger?.error(`vector index ${this.source.table}: rebuild failed (${err instanceof Error ? err.message : String(err)}); searching with sqlite-vec`);
+        this.opts.logger?.error(`vector index ${this.vectors.table}: rebuild failed (${err instanceof Error ? err.message : String(err)}); searching with sqlite-vec`);
       })
       .finally(() => {
         this.building = undefined;
@@ -237,24 +309,23 @@ export class VectorSearch {
   }
 
   /**
-   * Reads every vector from SQLite into a new index and a new exact-vectors file, yielding to the
-   * event loop between batches, then applies what changed meanwhile and swaps it in. Returns the
-   * row count, or -1 when abandoned (closed).
+   * Reads every vector from SQLite into a new index and a new exact-vectors file, then applies
+   * what changed meanwhile and swaps it in. Yields between batches (the caller decides whether to
+   * give the event loop a turn); yields 'abandoned' and stops when closed.
    */
-  private async rebuild(): Promise<number> {
-    await yieldToEventLoop();
+  private *build(): Generator<'batch' | 'abandoned'> {
     const start = this.source.logState();
     fs.mkdirSync(this.dir, { recursive: true });
     const tmpVectors = `${vectorsFile(this.dir)}.building`;
-    const exact = ExactVectors.open(tmpVectors, this.source.dim, { truncate: true });
-    const index = new CodesIndex(this.source.dim);
+    const exact = ExactVectors.open(tmpVectors, this.dim, { truncate: true });
+    const index = new CodesIndex(this.dim);
     let installed = false;
     try {
       index.reserve(this.source.count());
       index.beginBulk();
+      const dim = this.dim;
       for (const b of this.source.batches(REBUILD_BATCH)) {
-        if (this.closed) return -1;
-        const dim = this.source.dim;
+        if (this.closed) return yield 'abandoned';
         let runStart = 0;
         for (let i = 0; i < b.ids.length; i++) {
           index.set(b.ids[i]!, b.vectors.subarray(i * dim, (i + 1) * dim), { takenAt: b.takenAt[i]!, folderId: b.folderIds[i]! });
@@ -264,34 +335,32 @@ export class VectorSearch {
             runStart = i + 1;
           }
         }
-        await yieldToEventLoop();
+        yield 'batch';
       }
       index.endBulk();
       // What changed while we read: applied from the log, in bounded steps.
       let seq = start.seq;
       for (;;) {
-        if (this.closed) return -1;
+        if (this.closed) return yield 'abandoned';
         const { state, ids, complete } = this.source.changesSince(seq, 50_000);
         if (state.epoch !== start.epoch) throw new Error('the database changed identity during the rebuild');
         this.apply(index, exact, this.source.rows(ids));
         seq = state.seq;
         if (complete) break;
-        await yieldToEventLoop();
+        yield 'batch';
       }
-      if (this.closed) return -1;
       exact.close();
       const finalVectors = vectorsFile(this.dir);
       this.exact?.close();
       fs.renameSync(tmpVectors, finalVectors);
-      this.install(index, ExactVectors.open(finalVectors, this.source.dim), start.epoch, seq);
+      this.install(index, ExactVectors.open(finalVectors, this.dim), start.epoch, seq);
       installed = true;
       this.changedSinceSave = 0;
       if (this.persistent) {
         this.exact!.sync();
-        saveSnapshot(this.dir, index, { table: this.source.table, modelKey: this.source.modelKey, epoch: this.epoch, seq: this.seq });
+        saveSnapshot(this.dir, index, { table: this.vectors.table, modelKey: this.source.modelKey, epoch: this.epoch, seq: this.seq });
         this.source.prune(this.seq);
       }
-      return index.size;
     } finally {
       if (!installed) {
         exact.close();
@@ -306,6 +375,7 @@ export class VectorSearch {
    * Its k cannot exceed MAX_K: when the cursor reaches that deep, the page ends there and says so.
    */
   private sqlPage(query: Float32Array, limit: number, filter: VectorFilter, after: PageCursor | undefined, reason: NonNullable<VectorPage['limit']>['reason']): VectorPage {
+    if (!(limit >= 1)) return { hits: [], next: null, path: 'sqlite' };
     const depth = after?.depth ?? 0;
     let k = Math.min(MAX_K, depth + limit + 64);
     for (;;) {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { logPartition } from '../../electron/engine/tags/classify.ts';
 import { TagScorer } from '../../electron/engine/tags/scorer.ts';
-import { instantiateKernels } from '../../electron/engine/tags/wasm-kernels.ts';
 
 /** Deterministic pseudo-random numbers in [-1, 1). */
 function rng(seed: number): () => number {
@@ -29,56 +28,49 @@ function naiveDot(a: Float32Array, i: number, b: Float32Array, j: number, dim: n
   return s;
 }
 
-describe('tagging kernels', () => {
-  it('compiles the WebAssembly SIMD kernels on this runtime', () => {
-    expect(new TagScorer(new Float32Array(16), 16).kernel).toBe('wasm');
-  });
-
+describe('tag scorer (ONNX Runtime matrix product)', () => {
   // Odd sizes on purpose: dims not a multiple of 4, tag and photo counts not multiples of the blocks.
   for (const [dim, tags, photos] of [
     [16, 9, 5],
     [7, 3, 1],
     [512, 37, 1030],
   ] as const) {
-    it(`dot products match a naive loop (dim ${dim}, ${tags} tags, ${photos} photos)`, () => {
+    it(`dot products match a naive loop (dim ${dim}, ${tags} tags, ${photos} photos)`, async () => {
       const t = unitRows(tags, dim, 1);
       const p = unitRows(photos, dim, 2);
-      for (const kernel of ['wasm', 'js'] as const) {
-        const scorer = new TagScorer(t, dim, kernel);
-        for (let from = 0; from < photos; from += TagScorer.pageRows) {
-          const rows = Math.min(TagScorer.pageRows, photos - from);
-          const s = scorer.score(p, from, rows);
-          let worst = 0;
-          for (let r = 0; r < rows; r++) {
-            for (let j = 0; j < tags; j++) worst = Math.max(worst, Math.abs(s.values[r * s.stride + j]! - naiveDot(p, from + r, t, j, dim)));
-          }
-          expect(worst, kernel).toBeLessThan(1e-5);
+      const scorer = new TagScorer(t, dim);
+      for (let from = 0; from < photos; from += TagScorer.pageRows) {
+        const rows = Math.min(TagScorer.pageRows, photos - from);
+        const s = await scorer.score(p, from, rows);
+        let worst = 0;
+        for (let r = 0; r < rows; r++) {
+          for (let j = 0; j < tags; j++) worst = Math.max(worst, Math.abs(s.values[r * s.stride + j]! - naiveDot(p, from + r, t, j, dim)));
         }
+        expect(worst).toBeLessThan(1e-5);
       }
     });
   }
 
-  it('a short last page does not see the previous page’s photos', () => {
+  it('a short last page does not see the previous page’s photos', async () => {
     const dim = 8;
     const t = unitRows(4, dim, 3);
     const p = unitRows(8, dim, 4);
     const scorer = new TagScorer(t, dim);
-    scorer.score(p, 0, 8);
-    const s = scorer.score(p, 6, 2);
+    await scorer.score(p, 0, 8);
+    const s = await scorer.score(p, 6, 2);
     expect(s.rows).toBe(2);
     for (let j = 0; j < 4; j++) expect(s.values[s.stride + j]).toBeCloseTo(naiveDot(p, 7, t, j, dim), 6);
   });
 
-  it('log partitions match the scalar reference, including the columns past a multiple of 4', () => {
+  it('log partitions match the scalar reference, including the columns past a multiple of 4', async () => {
     for (const tags of [4, 7, 503]) {
       const dim = 32;
       const t = unitRows(tags, dim, 5);
       const p = unitRows(50, dim, 6);
       const scorer = new TagScorer(t, dim);
-      const s = scorer.score(p, 0, 50);
       for (const scale of [1, 100]) {
-        const out = new Float64Array(50);
-        scorer.logPartitions(s, tags, scale, out);
+        const s = await scorer.score(p, 0, 50, { count: tags, logitScale: scale });
+        const out = s.logZ!;
         for (let r = 0; r < 50; r++) {
           const ref = logPartition(s.values, r * s.stride, tags, scale);
           let exact = 0; // plain sum without any shortcut
@@ -90,20 +82,11 @@ describe('tagging kernels', () => {
     }
   });
 
-  it('rowStats exp polynomial is accurate across the whole clamped range', () => {
-    const k = instantiateKernels();
-    const n = 4096;
-    if (k.memory.buffer.byteLength < n * 4 + 64) k.memory.grow(1);
-    const heap = new Float32Array(k.memory.buffer);
-    // One row per gap d in [0, 25]: the row holds 0 (the max) and three copies of -d.
-    const rows = 256;
-    for (let r = 0; r < rows; r++) heap.set([0, -(25 * r) / rows, -(25 * r) / rows, -(25 * r) / rows], r * 4);
-    k.rowStats(0, rows, 16, 4, 1, rows * 16);
-    const stats = new Float32Array(k.memory.buffer, rows * 16, rows * 2);
-    for (let r = 0; r < rows; r++) {
-      const d = (25 * r) / rows;
-      expect(stats[2 * r]).toBe(0);
-      expect(Math.abs(stats[2 * r + 1]! - (1 + 3 * Math.exp(-d))) / (1 + 3 * Math.exp(-d))).toBeLessThan(1e-6);
-    }
+  it('a partition over the leading tags only (the taxonomy) ignores the custom tags after them', async () => {
+    const dim = 16;
+    const t = unitRows(9, dim, 7);
+    const p = unitRows(5, dim, 8);
+    const s = await new TagScorer(t, dim).score(p, 0, 5, { count: 6, logitScale: 100 });
+    for (let r = 0; r < 5; r++) expect(Math.abs(s.logZ![r]! - logPartition(s.values, r * s.stride, 6, 100))).toBeLessThan(1e-5);
   });
 });

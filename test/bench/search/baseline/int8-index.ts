@@ -1,218 +1,27 @@
 /**
- * In-memory candidate index for one vector table, owned by its VectorRepository.
+ * BENCHMARK BASELINE ONLY — the in-memory int8 index that search used before the codes index
+ * (electron/engine/search/vector-index/), moved here unchanged with its hand-assembled kernel
+ * (int8-kernel.ts, wasm-asm.ts) so that the index-candidates benchmark can still measure it side
+ * by side. Nothing in electron/ imports it.
+ *
+ * In-memory candidate index for one vector table, owned by a VectorSearch (vector-search.ts).
  *
  * Each vector is L2-normalised and quantised to int8 with one float scale per vector (dim + 4
  * bytes a photo: ~51 MB per 100k at 512-d), next to Int32 ids, Float64 taken_at and Int32
  * folder_id. A query is quantised to int16 and scored against a row list (the filtered rows,
  * chosen BEFORE scoring) by a WebAssembly SIMD kernel (i8 -> i16 widening, i32x4.dot_i16x8_s),
- * or plain JS where WebAssembly SIMD is missing. The repository then re-ranks the best candidates
+ * or plain JS where WebAssembly SIMD is missing. VectorSearch then re-ranks the best candidates
  * exactly with their float32 vectors from the vec0 table, so scores and order are sqlite-vec's.
  *
- * Staleness: vectors change only through VectorRepository (which patches this index), and every
+ * Staleness: vectors change only through VectorRepository, which reports every write, and every
  * store code path that changes a photo row in a way the vec0 triggers copy (delete, skip,
- * taken_at, folder_id, folder cascade, table drop) reports it through `vectorIndexEvents(db)`.
+ * taken_at, folder_id, folder cascade, table drop) reports it through the store's change feed.
  * Reported ids are only marked dirty and re-read from SQLite before the next search, so a change
  * rolled back after being reported costs a re-read, never a wrong entry.
  */
-import type { Database } from './database.ts';
-import { assembleModule, compileModule, FunctionBuilder, get, I32, i32c, instantiateModule, mem, op, set, simdOp, simd, tee, V128, type WasmMemory } from '../tags/wasm-asm.ts';
+import { createBackend, roundUp, ROW_ALIGN, type Backend, type IndexKernel } from './int8-kernel.ts';
 
-export type IndexKernel = 'wasm' | 'js';
-
-/** Rows per vector are padded to this many bytes (the kernel's unrolled step). */
-const ROW_ALIGN = 32;
-const WASM_PAGE = 65536;
-const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
-
-// ---------------------------------------------------------------------------------------------
-// Kernel: out[i] = Σ_k vec[rows[i]][k] (int8) * query[k] (int16), i32 accumulation.
-
-const OP = { i32Load: 0x28, i32Store: 0x36 } as const;
-const SIMD = { i16x8ExtendLowI8x16S: 0x87, i16x8ExtendHighI8x16S: 0x88, i32x4ExtractLane: 0x1b, i32x4DotI16x8S: 0xba } as const;
-const zeroV128 = (): number[] => simdOp(simd.const, ...new Array<number>(16).fill(0));
-const v128Load = (offset = 0): number[] => simdOp(simd.load, ...mem(0, offset));
-
-/**
- * indexed: scoreRows(vecs, rowBytes, rows, nRows, query, out) scores the rows listed in `rows`;
- * else scoreAll(vecs, rowBytes, _, nRows, query, out) scores rows 0..nRows in order, which streams
- * memory ~3x faster than a gather over a dense list (measured at 90% of 100k rows).
- */
-function scoreRowsFn(indexed: boolean): FunctionBuilder {
-  const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32]);
-  const [vecs, rowBytes, rows, nRows, query, out] = [0, 1, 2, 3, 4, 5];
-  const [rowsEnd, base, k, q] = f.local(I32, 4);
-  const acc = f.local(V128, 4);
-  const [v] = f.local(V128);
-  const add = (a: number, extend: number, qOffset: number): number[] => [
-    ...get(a),
-    ...get(v!),
-    ...simdOp(extend),
-    ...get(q!),
-    ...v128Load(qOffset),
-    ...simdOp(SIMD.i32x4DotI16x8S),
-    ...simdOp(simd.i32x4Add),
-    ...set(a),
-  ];
-  // The loop runs a cursor over `rows` (indexed) or over the vectors themselves.
-  if (indexed) f.emit(get(rows), get(nRows), i32c(4), op.i32Mul, op.i32Add, set(rowsEnd!));
-  else f.emit(get(vecs), set(rows), get(vecs), get(nRows), get(rowBytes), op.i32Mul, op.i32Add, set(rowsEnd!));
-  f.emit(op.block, op.void, op.loop, op.void, get(rows), get(rowsEnd!), op.i32GeU, op.brIf, 1);
-  // base = vecs + rows[i] * rowBytes, or the cursor itself
-  if (indexed) f.emit(get(vecs), get(rows), OP.i32Load, mem(2, 0), get(rowBytes), op.i32Mul, op.i32Add, set(base!));
-  else f.emit(get(rows), set(base!));
-  for (const a of acc) f.emit(zeroV128(), set(a));
-  f.emit(i32c(0), set(k!), get(query), set(q!));
-  f.emit(op.loop, op.void);
-  for (let half = 0; half < 2; half++) {
-    f.emit(get(base!), get(k!), op.i32Add, v128Load(half * 16), set(v!));
-    f.emit(add(acc[half * 2]!, SIMD.i16x8ExtendLowI8x16S, half * 32));
-    f.emit(add(acc[half * 2 + 1]!, SIMD.i16x8ExtendHighI8x16S, half * 32 + 16));
-  }
-  f.emit(get(q!), i32c(64), op.i32Add, set(q!));
-  f.emit(get(k!), i32c(32), op.i32Add, tee(k!), get(rowBytes), op.i32LtU, op.brIf, 0, op.end);
-  // out[i] = horizontal sum
-  f.emit(get(acc[0]!), get(acc[1]!), simdOp(simd.i32x4Add), get(acc[2]!), get(acc[3]!), simdOp(simd.i32x4Add), simdOp(simd.i32x4Add), set(v!));
-  f.emit(get(out));
-  for (let l = 0; l < 4; l++) {
-    f.emit(get(v!), simdOp(SIMD.i32x4ExtractLane, l));
-    if (l > 0) f.emit(op.i32Add);
-  }
-  f.emit(OP.i32Store, mem(2, 0));
-  f.emit(get(out), i32c(4), op.i32Add, set(out), get(rows));
-  f.emit(indexed ? i32c(4) : get(rowBytes), op.i32Add, set(rows));
-  f.emit(op.br, 0, op.end, op.end);
-  return f;
-}
-
-let compiledKernel: object | null | undefined;
-
-interface Int8Kernel {
-  memory: WasmMemory;
-  scoreRows(vecs: number, rowBytes: number, rows: number, nRows: number, query: number, out: number): void;
-  scoreAll(vecs: number, rowBytes: number, unused: number, nRows: number, query: number, out: number): void;
-}
-
-function instantiateInt8Kernel(): Int8Kernel | null {
-  try {
-    if (compiledKernel === undefined) {
-      compiledKernel = compileModule(
-        assembleModule([
-          { name: 'scoreRows', builder: scoreRowsFn(true) },
-          { name: 'scoreAll', builder: scoreRowsFn(false) },
-        ]),
-      );
-    }
-    if (!compiledKernel) return null;
-    const e = instantiateModule(compiledKernel) as unknown as Int8Kernel & { mem: WasmMemory };
-    return { memory: e.mem, scoreRows: e.scoreRows, scoreAll: e.scoreAll };
-  } catch {
-    compiledKernel = null; // no WebAssembly SIMD here: the JS loop below
-    return null;
-  }
-}
-
-/**
- * Where the int8 rows and the kernel's scratch live: WebAssembly memory laid out as
- * [query int16 | vectors cap × rowBytes | rows cap × i32 | out cap × i32], or plain arrays.
- */
-interface Backend {
-  readonly kind: IndexKernel;
-  reserve(cap: number): void;
-  vecs(): Int8Array;
-  query(): Int16Array;
-  rows(): Int32Array;
-  out(): Int32Array;
-  /** out[i] = score of row rows[i], or (dense) of row i, for i < nRows. */
-  run(nRows: number, dense: boolean): void;
-  bytes(): number;
-}
-
-class WasmBackend implements Backend {
-  readonly kind = 'wasm';
-  private cap = 0;
-  private qOff = 0;
-  private vOff: number;
-  private rOff = 0;
-  private oOff = 0;
-  constructor(
-    private readonly k: Int8Kernel,
-    private readonly rowBytes: number,
-  ) {
-    this.vOff = rowBytes * 2;
-  }
-  reserve(cap: number): void {
-    if (cap <= this.cap) return;
-    this.rOff = this.vOff + cap * this.rowBytes;
-    this.oOff = this.rOff + cap * 4;
-    const need = this.oOff + cap * 4;
-    const have = this.k.memory.buffer.byteLength;
-    if (need > have) this.k.memory.grow(Math.ceil((need - have) / WASM_PAGE));
-    this.cap = cap;
-  }
-  vecs(): Int8Array {
-    return new Int8Array(this.k.memory.buffer, this.vOff, this.cap * this.rowBytes);
-  }
-  query(): Int16Array {
-    return new Int16Array(this.k.memory.buffer, this.qOff, this.rowBytes);
-  }
-  rows(): Int32Array {
-    return new Int32Array(this.k.memory.buffer, this.rOff, this.cap);
-  }
-  out(): Int32Array {
-    return new Int32Array(this.k.memory.buffer, this.oOff, this.cap);
-  }
-  run(nRows: number, dense: boolean): void {
-    (dense ? this.k.scoreAll : this.k.scoreRows)(this.vOff, this.rowBytes, this.rOff, nRows, this.qOff, this.oOff);
-  }
-  bytes(): number {
-    return this.k.memory.buffer.byteLength;
-  }
-}
-
-class JsBackend implements Backend {
-  readonly kind = 'js';
-  private v = new Int8Array(0);
-  private r = new Int32Array(0);
-  private o = new Int32Array(0);
-  private readonly q: Int16Array;
-  constructor(private readonly rowBytes: number) {
-    this.q = new Int16Array(rowBytes);
-  }
-  reserve(cap: number): void {
-    if (cap * this.rowBytes <= this.v.length) return;
-    const v = new Int8Array(cap * this.rowBytes);
-    v.set(this.v);
-    this.v = v;
-    this.r = new Int32Array(cap);
-    this.o = new Int32Array(cap);
-  }
-  vecs(): Int8Array {
-    return this.v;
-  }
-  query(): Int16Array {
-    return this.q;
-  }
-  rows(): Int32Array {
-    return this.r;
-  }
-  out(): Int32Array {
-    return this.o;
-  }
-  run(nRows: number, dense: boolean): void {
-    const { v, r, o, q, rowBytes } = this;
-    for (let i = 0; i < nRows; i++) {
-      const base = (dense ? i : r[i]!) * rowBytes;
-      let s = 0;
-      for (let k = 0; k < rowBytes; k++) s += v[base + k]! * q[k]!;
-      o[i] = s;
-    }
-  }
-  bytes(): number {
-    return this.v.byteLength + this.r.byteLength + this.o.byteLength;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
+export type { IndexKernel } from './int8-kernel.ts';
 
 /** Which rows a query may see; every condition must hold. */
 export interface IndexSelection {
@@ -263,8 +72,7 @@ export class VectorIndex {
     kernel: IndexKernel = 'wasm',
   ) {
     this.rowBytes = roundUp(dim, ROW_ALIGN);
-    const k = kernel === 'wasm' ? instantiateInt8Kernel() : null;
-    this.backend = k ? new WasmBackend(k, this.rowBytes) : new JsBackend(this.rowBytes);
+    this.backend = createBackend(kernel, this.rowBytes);
   }
 
   get kernel(): IndexKernel {
@@ -515,57 +323,3 @@ export class VectorIndex {
 }
 
 const sizeOf = (l: readonly number[] | ReadonlySet<number>): number => (l instanceof Set ? l.size : (l as readonly number[]).length);
-
-// ---------------------------------------------------------------------------------------------
-// Change reports from the store's write paths.
-
-/** What a subscribed index hears about changes it did not make itself. */
-export interface VectorIndexListener {
-  /** The photo row changed in a way the vec0 triggers copy (deleted, skipped, taken_at, folder_id). */
-  photoChanged(photoId: number): void;
-  /** A watched root was removed: its photos are gone (cascade). */
-  folderRemoved(folderId: number): void;
-  /** A vector table was dropped (model retired). */
-  tableDropped(table: string): void;
-}
-
-export class VectorIndexEvents {
-  private readonly listeners = new Set<WeakRef<VectorIndexListener>>();
-
-  subscribe(l: VectorIndexListener): void {
-    this.listeners.add(new WeakRef(l));
-  }
-
-  unsubscribe(l: VectorIndexListener): void {
-    for (const ref of this.listeners) if (ref.deref() === l) this.listeners.delete(ref);
-  }
-
-  photoChanged(photoId: number | bigint): void {
-    this.each((l) => l.photoChanged(Number(photoId)));
-  }
-
-  folderRemoved(folderId: number): void {
-    this.each((l) => l.folderRemoved(folderId));
-  }
-
-  tableDropped(table: string): void {
-    this.each((l) => l.tableDropped(table));
-  }
-
-  private each(fn: (l: VectorIndexListener) => void): void {
-    for (const ref of this.listeners) {
-      const l = ref.deref();
-      if (l) fn(l);
-      else this.listeners.delete(ref);
-    }
-  }
-}
-
-const eventsByDb = new WeakMap<Database, VectorIndexEvents>();
-
-/** The change feed shared by every repository on this database handle. */
-export function vectorIndexEvents(db: Database): VectorIndexEvents {
-  let e = eventsByDb.get(db);
-  if (!e) eventsByDb.set(db, (e = new VectorIndexEvents()));
-  return e;
-}

@@ -1,0 +1,266 @@
+/**
+ * The composition root: the one place that puts the engine together, for the CLI, `serve` (the
+ * web mode) and the desktop engine process alike. It resolves the saved settings and this run's
+ * overrides (config.ts) into the model runtime's options, opens the chosen model's engine (or
+ * starts without one, for the first-run model chooser), and offers each service's handlers for
+ * transports to register (services()).
+ *
+ * The chosen model lives in one place: the settings' `activeModel` (written by `models use` and
+ * the model chooser), unless this run was given a model directory (--model / SHIGUANG_MODEL). The
+ * library database records only which vector sets exist and which is complete (the serving one
+ * during a model switch), with each model's directory.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiError, type EngineStatus } from '../../shared/api.ts';
+import type { MediaKind, ServiceHandlers, ServiceSet } from '../../shared/handlers.ts';
+import type { Engine, EngineOptions, UseEngine } from '../engine.ts';
+import { libraryHandlers } from '../library/library-handlers.ts';
+import { validateModelDir } from '../ml/validate-model.ts';
+import { loadCatalogue } from '../models/catalogue.ts';
+import { DownloadRegistry, type ModelHooks } from '../models/download-registry.ts';
+import { listInstalled, useModel as persistActiveModel } from '../models/install.ts';
+import { listModelChoices } from '../models/model-choices.ts';
+import { searchHandlers } from '../search/search-handlers.ts';
+import { SettingsService, settingsHandlers } from '../settings/settings-service.ts';
+import { tagsHandlers } from '../tags/tags-handlers.ts';
+import { createLogger, type Logger } from '../util/log.ts';
+import type { AppConfig } from './config.ts';
+import { EngineSlot } from './engine-slot.ts';
+import { NO_MODEL_HELP } from './model-choice.ts';
+
+export interface AppOptions {
+  config: AppConfig;
+  logger?: Logger;
+  /** Passed through to every Engine.open. */
+  engine?: Pick<EngineOptions, 'autoTag' | 'cacheDir' | 'watcher' | 'indexer' | 'tagPrompts' | 'vectorSearch'>;
+  /** Follow changes in the watched folders whenever an engine is open (long-running processes). */
+  watch?: boolean;
+  /** Re-scan the watched folders after the first open (changes made while nothing was running). */
+  catchUp?: boolean;
+  models?: ModelHooks;
+}
+
+const IDLE_PROGRESS: EngineStatus['progress'] = { running: false, done: 0, total: 0, rate: 0, etaSeconds: null, current: null };
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** Anything thrown while opening a model, as the API reports it. */
+function modelApiError(err: unknown, what: string): ApiError {
+  if (err instanceof ApiError) return err;
+  return new ApiError('MODEL_ERROR', `${what}: ${message(err)}`);
+}
+
+export class ShiguangApp {
+  readonly settings: SettingsService;
+  readonly log: Logger;
+  /** Runs `fn` on the open engine; NO_MODEL when there is none. */
+  readonly use: UseEngine;
+  readonly media: { mediaFile(id: number, kind: MediaKind): Promise<string>; libraryRoots(): Promise<string[]>; thumbnailRoots(): Promise<string[]> };
+  private readonly slot: EngineSlot;
+  private readonly downloads: DownloadRegistry;
+  /** Why the chosen model is not open (failed to open, no longer installed). */
+  private modelError: { id: string | null; message: string } | null = null;
+
+  private constructor(private readonly opts: AppOptions) {
+    const { config } = opts;
+    this.log = opts.logger ?? createLogger('app');
+    this.settings = new SettingsService(config.paths.config, config.sessionOverrides, this.log);
+    const hooks = opts.models ?? {};
+    this.downloads = new DownloadRegistry({
+      modelsDir: config.paths.models,
+      catalogue: () => this.catalogue(),
+      savedSources: () => this.settings.read().modelSources,
+      validate: hooks.validate ?? validateModelDir,
+      hooks,
+      log: this.log,
+    });
+    this.slot = new EngineSlot({
+      dbPath: config.dbPath,
+      // A long-running process prepares tag prompts in the background; a one-shot run on demand.
+      engine: { vectorSearch: config.vectorSearch, tagPrompts: opts.watch ? 'background' : 'on-demand', ...opts.engine },
+      session: () => this.settings.sessionOptions(),
+      logger: this.log,
+      afterOpen: (engine, reason) => this.afterOpen(engine, reason),
+    });
+    this.use = (fn) => this.slot.use(fn, () => Promise.reject(this.noModel()));
+    this.media = {
+      mediaFile: (id, kind) => this.slot.use((e) => e.media.mediaFile(id, kind), () => Promise.reject(new ApiError('NOT_FOUND', 'no model is active, so there are no photos to serve'))),
+      libraryRoots: () => this.slot.use((e) => e.media.libraryRoots(), () => []),
+      thumbnailRoots: () => this.slot.use(async (e) => (e.media.thumbnailRoots ? e.media.thumbnailRoots() : []), () => []),
+    };
+  }
+
+  /**
+   * Opens the model given explicitly (failure is an error: it was asked for), else the chosen
+   * model from the settings (failure is logged and reported through listModels / NO_MODEL, so the
+   * person can choose another one), else starts without a model.
+   */
+  static async open(opts: AppOptions): Promise<ShiguangApp> {
+    const app = new ShiguangApp(opts);
+    await app.slot.exclusive(() => app.openInitial());
+    return app;
+  }
+
+  /** The engine when a model is open, else null. */
+  get engine(): Engine | null {
+    return this.slot.engine;
+  }
+
+  /** The open engine, or the clear message of how to get a model (the CLI's one-shot commands). */
+  requireEngine(): Engine {
+    const engine = this.slot.engine;
+    if (engine) return engine;
+    const why = this.modelError ? ` (${this.modelError.message})` : '';
+    throw new Error(`${NO_MODEL_HELP}${why}`);
+  }
+
+  /** Every service the engine side offers; transports register the ones they serve. */
+  services(): Required<Omit<ServiceSet, 'shell' | 'transport'>> {
+    return {
+      system: this.systemHandlers(),
+      library: libraryHandlers(this.use),
+      search: searchHandlers(this.use),
+      tags: tagsHandlers(this.use),
+      models: this.modelsHandlers(),
+      settings: settingsHandlers(this.settings, (update) => this.applySettings(update)),
+    };
+  }
+
+  async status(): Promise<EngineStatus> {
+    await this.slot.settled();
+    return this.slot.use(
+      (e) => e.status(),
+      () => ({ counts: this.slot.bareCounts(), progress: { ...IDLE_PROGRESS }, model: null, provider: null }),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.downloads.close();
+    await this.slot.close();
+  }
+
+  // ---------- services owned here ----------
+
+  private systemHandlers(): ServiceHandlers<'system'> {
+    return { status: () => this.status() };
+  }
+
+  private modelsHandlers(): ServiceHandlers<'models'> {
+    return {
+      listModels: async () => this.listModels(),
+      downloadModel: async (req) => this.downloads.start(req.id, req.precision, req.source),
+      modelDownloads: async () => this.downloads.list(),
+      useModel: ({ id }) => this.useModel(id),
+    };
+  }
+
+  private noModel(): ApiError {
+    const why = this.modelError ? ` (${this.modelError.message})` : '';
+    return new ApiError('NO_MODEL', `no model is active yet: choose and download one first${why}`);
+  }
+
+  private catalogue() {
+    return this.opts.models?.catalogue ? this.opts.models.catalogue() : loadCatalogue();
+  }
+
+  /** The chosen model: the engine's target (it differs from the serving one during a switch). */
+  private activeId(): string | null {
+    const e = this.slot.engine;
+    if (e) return e.switching?.to ?? e.model.modelKey;
+    return this.modelError?.id ?? this.settings.read().activeModel ?? null;
+  }
+
+  private listModels() {
+    return listModelChoices({
+      catalogue: this.catalogue(),
+      installed: listInstalled(this.opts.config.paths.models),
+      activeId: this.activeId(),
+      servingId: this.slot.engine?.model.modelKey ?? null,
+      current: this.slot.current?.manifest ?? null,
+      modelError: this.modelError,
+    });
+  }
+
+  private useModel(id: string): Promise<{ ok: true }> {
+    return this.slot.exclusive(async () => {
+      const { models, config: configFile } = this.opts.config.paths;
+      const inst = listInstalled(models).find((m) => m.id === id);
+      if (!inst) {
+        const downloading = this.downloads.isRunning(id) ? ' (its download is still running)' : '';
+        throw new ApiError('NOT_FOUND', `${id} is not installed${downloading}; download it first`);
+      }
+      if (inst.error) throw new ApiError('MODEL_ERROR', `${id} is installed but unusable: ${inst.error}`);
+      const same = this.slot.engine !== null && this.slot.current?.dir === inst.dir;
+      if (!same) await this.reopen(inst.dir, this.slot.current?.dir ?? null, 'use', `could not open ${id}`);
+      try {
+        await persistActiveModel(id, { modelsDir: models, configFile });
+      } catch (err) {
+        throw new ApiError('INTERNAL', `opened ${id} but could not save the choice: ${message(err)}`);
+      }
+      this.log.info(`active model: ${id}`);
+      return { ok: true as const };
+    });
+  }
+
+  private applySettings(update: () => Promise<{ runtimeChanged: boolean }>): Promise<void> {
+    return this.slot.exclusive(async () => {
+      const { runtimeChanged } = await update();
+      const current = this.slot.current;
+      if (runtimeChanged && this.slot.engine && current) {
+        const s = this.settings.sessionOptions();
+        this.log.info(`model runtime settings changed (provider ${s.provider ?? 'auto'}, threads ${s.threads ?? 'all'}): reopening the engine`);
+        await this.reopen(current.dir, current.dir, 'settings', 'could not reopen the model with the new settings');
+      }
+    });
+  }
+
+  // ---------- engine lifecycle ----------
+
+  private async reopen(dir: string, fallback: string | null, reason: 'use' | 'settings', what: string): Promise<void> {
+    try {
+      await this.slot.reopen(dir, fallback, reason);
+      this.modelError = null;
+    } catch (err) {
+      const failure = modelApiError(err, what);
+      if (!this.slot.engine) this.modelError = { id: null, message: failure.message };
+      throw failure;
+    }
+  }
+
+  private async openInitial(): Promise<void> {
+    const { modelDir, paths } = this.opts.config;
+    if (modelDir) {
+      await this.slot.open(modelDir, 'start');
+      return;
+    }
+    const active = this.settings.read().activeModel;
+    if (!active) return;
+    const dir = path.join(paths.models, active);
+    if (!fs.existsSync(dir)) {
+      this.modelError = { id: active, message: `the chosen model ${active} is no longer installed in ${paths.models}` };
+      this.log.warn(this.modelError.message);
+      return;
+    }
+    try {
+      await this.slot.open(dir, 'start');
+    } catch (err) {
+      this.modelError = { id: active, message: `model ${active} could not be opened: ${message(err)}` };
+      this.log.error(this.modelError.message);
+    }
+  }
+
+  /** Watch, and start the background pass that builds a new model's vectors (or catches up). */
+  private async afterOpen(engine: Engine, reason: 'start' | 'use' | 'settings'): Promise<void> {
+    if (this.opts.watch) {
+      await engine.watch();
+      // A long-running host: load the vector index now rather than on the first query.
+      engine.warmSearchIndex();
+    }
+    const hasFolders = engine.library.folders().length > 0;
+    const catchUp = (reason === 'start' && this.opts.catchUp) || reason === 'use' || engine.switching !== null;
+    if (hasFolders && catchUp) {
+      void engine.reindexAll().catch((e) => this.log.error(`indexing failed: ${message(e)}`));
+    }
+  }
+}

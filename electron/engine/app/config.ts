@@ -1,0 +1,67 @@
+/**
+ * The one resolver of where things are and what this run was told, shared by the CLI, the web
+ * mode and the desktop engine process: the data directory, the library database, a model given
+ * outside the app's settings, and provider/thread overrides. Saved settings (settings/) are read
+ * by the app itself; overrides given here win over them for this run only.
+ *
+ * Precedence, highest first: command-line flag, environment variable, saved setting, default.
+ */
+import path from 'node:path';
+import { parseProviderPreference, type ProviderPreference } from '../ml/providers.ts';
+import type { VectorSearchMode } from '../search/vector-search.ts';
+import { dataPaths, type DataPaths } from './paths.ts';
+
+export interface AppFlags {
+  db?: string;
+  model?: string;
+  provider?: string;
+  threads?: string | number;
+}
+
+export interface SessionOverrides {
+  provider?: ProviderPreference;
+  threads?: number;
+}
+
+export interface AppConfig {
+  paths: DataPaths;
+  /** --db, else SHIGUANG_DB, else library.db in the data directory. */
+  dbPath: string;
+  /** A model directory chosen outside the app's settings: --model, else SHIGUANG_MODEL. */
+  modelDir?: string;
+  /** --provider / SHIGUANG_PROVIDER and --threads: they win over the saved settings for this run. */
+  sessionOverrides: SessionOverrides;
+  /** SHIGUANG_VECTOR_INDEX=sqlite|js: force a vector search path (diagnostics, benchmarks). */
+  vectorSearch?: VectorSearchMode;
+}
+
+function parseThreads(value: string | number | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = typeof value === 'number' ? value : Number.parseInt(value, 10);
+  if (!(Number.isInteger(n) && n > 0)) throw new Error(`--threads must be a positive number, got ${value}`);
+  return n;
+}
+
+function vectorSearchFromEnv(value: string | undefined): VectorSearchMode | undefined {
+  const v = value?.trim().toLowerCase();
+  if (!v) return undefined;
+  if (v === 'sqlite' || v === 'off' || v === '0') return 'sqlite';
+  return 'index';
+}
+
+export function resolveAppConfig(flags: AppFlags = {}, env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const paths = dataPaths(env);
+  const sessionOverrides: SessionOverrides = {};
+  const provider = flags.provider ?? (env.SHIGUANG_PROVIDER || undefined);
+  if (provider !== undefined) sessionOverrides.provider = parseProviderPreference(provider);
+  const threads = parseThreads(flags.threads);
+  if (threads !== undefined) sessionOverrides.threads = threads;
+  const modelDir = flags.model ?? (env.SHIGUANG_MODEL || undefined);
+  return {
+    paths,
+    dbPath: path.resolve(flags.db ?? (env.SHIGUANG_DB || paths.db)),
+    modelDir: modelDir === undefined ? undefined : path.resolve(modelDir),
+    sessionOverrides,
+    vectorSearch: vectorSearchFromEnv(env.SHIGUANG_VECTOR_INDEX),
+  };
+}

@@ -1,0 +1,27 @@
+/** Photo rows as the API returns them: hits with scores, and their tags attached a page at a time. */
+import path from 'node:path';
+import type { PhotoHit } from '../../shared/api.ts';
+import type { Library } from '../store/library.ts';
+
+export function toHit(
+  r: { id: number; path: string; width: number | null; height: number | null; takenAt: number | null },
+  score: number,
+): PhotoHit {
+  return {
+    id: r.id,
+    path: r.path,
+    score: Math.round(score * 1e4) / 1e4,
+    fileName: path.basename(r.path),
+    folder: path.dirname(r.path),
+    width: r.width,
+    height: r.height,
+    takenAt: r.takenAt != null ? new Date(r.takenAt).toISOString() : null,
+  };
+}
+
+/** Each hit's tags, read in one query for the whole page (not one per photo). */
+export function attachTags<T extends { id: number; tags?: { name: string; score: number }[] }>(lib: Library, hits: T[]): T[] {
+  const tags = lib.tags.photoTagsMany(hits.map((h) => h.id));
+  for (const h of hits) h.tags = tags.get(h.id) ?? [];
+  return hits;
+}

@@ -1,0 +1,116 @@
+/**
+ * The settings service: the saved settings (settings-file.ts) merged with this run's overrides
+ * (app/config.ts) into what the model runtime uses, the API view of them, and updates. An override
+ * given at start (--provider, SHIGUANG_PROVIDER, --threads) wins until the person changes that
+ * setting in the app, which drops the override.
+ */
+import type { EngineSettings } from '../../shared/api.ts';
+import { ApiError } from '../../shared/api.ts';
+import type { ServiceHandlers } from '../../shared/handlers.ts';
+import type { SessionOverrides } from '../app/config.ts';
+import type { TowerSessionOptions } from '../ml/onnx-session.ts';
+import { parseProviderPreference, PROVIDER_NAMES } from '../ml/providers.ts';
+import { BUILTIN_SOURCES, DEFAULT_SOURCE_ORDER, parseSourceList, SOURCES_ENV } from '../models/sources.ts';
+import type { Logger } from '../util/log.ts';
+import { readSettings, updateSettings, type AppSettings } from './settings-file.ts';
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+export interface SettingsUpdate {
+  provider?: string;
+  threads?: number | null;
+  sources?: string[];
+}
+
+export class SettingsService {
+  private readonly overrides: SessionOverrides;
+
+  constructor(
+    readonly file: string,
+    overrides: SessionOverrides,
+    private readonly log: Logger,
+  ) {
+    this.overrides = { ...overrides };
+  }
+
+  read(): AppSettings {
+    return readSettings(this.file);
+  }
+
+  async write(patch: Partial<Record<keyof AppSettings, unknown>>): Promise<AppSettings> {
+    return updateSettings(this.file, patch);
+  }
+
+  /** Provider and threads for the model runtime: overrides, else saved settings, else defaults. */
+  sessionOptions(): TowerSessionOptions {
+    const saved = this.read();
+    const out: TowerSessionOptions = {};
+    if (saved.provider) {
+      try {
+        out.provider = parseProviderPreference(saved.provider);
+      } catch (err) {
+        this.log.warn(`settings: ${message(err)}; using auto`);
+      }
+    }
+    if (saved.threads) out.threads = saved.threads;
+    return { ...out, ...this.overrides };
+  }
+
+  describe(): EngineSettings {
+    const saved = this.read();
+    const session = this.sessionOptions();
+    const env = process.env[SOURCES_ENV];
+    return {
+      provider: session.provider ?? 'auto',
+      threads: session.threads ?? null,
+      sources: saved.modelSources?.length ? [...saved.modelSources] : [...DEFAULT_SOURCE_ORDER],
+      providerChoices: ['auto', ...PROVIDER_NAMES],
+      sourceChoices: Object.keys(BUILTIN_SOURCES),
+      sourcesOverriddenBy: env && env.trim() ? SOURCES_ENV : null,
+    };
+  }
+
+  /** Validates and saves; says whether the model runtime (provider, threads) changed. */
+  async update(req: SettingsUpdate): Promise<{ runtimeChanged: boolean }> {
+    const next: Partial<Record<keyof AppSettings, unknown>> = {};
+    if (req.provider !== undefined) {
+      let provider: string;
+      try {
+        provider = parseProviderPreference(req.provider);
+      } catch (err) {
+        throw new ApiError('BAD_REQUEST', message(err));
+      }
+      next.provider = provider === 'auto' ? undefined : provider; // absent = auto
+    }
+    if (req.sources !== undefined) {
+      try {
+        // Validate every spec, keep them as written ([] = back to the built-in order).
+        next.modelSources = parseSourceList(req.sources).length ? req.sources.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean) : undefined;
+      } catch (err) {
+        throw new ApiError('BAD_REQUEST', message(err));
+      }
+    }
+    if (req.threads !== undefined) next.threads = req.threads ?? undefined;
+    const before = this.sessionOptions();
+    if (req.provider !== undefined) delete this.overrides.provider;
+    if (req.threads !== undefined) delete this.overrides.threads;
+    await this.write(next);
+    const after = this.sessionOptions();
+    const runtimeChanged = (before.provider ?? 'auto') !== (after.provider ?? 'auto') || (before.threads ?? null) !== (after.threads ?? null);
+    return { runtimeChanged };
+  }
+}
+
+/**
+ * `applyRuntime` reopens the engine with the new provider/threads; it runs inside the app's
+ * lifecycle queue, after the settings are saved.
+ */
+export function settingsHandlers(settings: SettingsService, applyRuntime: (update: () => Promise<{ runtimeChanged: boolean }>) => Promise<void>): ServiceHandlers<'settings'> {
+  return {
+    settings: async () => settings.describe(),
+    updateSettings: async (req) => {
+      await applyRuntime(() => settings.update(req));
+      return settings.describe();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * A person's first run, measured as they run it: a new library (fresh data directory, every default
+ * on), `shiguang index FOLDER` in a fresh process, then `shiguang index --tags FOLDER` (the tag
+ * prompts, the first time for this model). Reported per corpus size: the command's wall time, the
+ * indexer's own seconds and images/s, its ratio to the bare encoder measured in the same run, and
+ * the process's peak RSS (VmHWM, polled from /proc on Linux; null elsewhere).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface CommandRun {
+  wallSeconds: number;
+  peakRssMiB: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI as `npm run cli -- …` does, in a fresh process, and watches its memory. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CommandRun> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c));
+    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    let peakKiB: number | null = null;
+    const poll = setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peakKiB = Math.max(peakKiB ?? 0, Number(m[1]));
+      } catch {
+        // not Linux, or the process is gone
+      }
+    }, 100);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      if (code !== 0) return reject(new Error(`shiguang ${args.join(' ')} exited with ${code}\n${stderr}`));
+      resolve({ wallSeconds: (performance.now() - t0) / 1000, peakRssMiB: peakKiB === null ? null : Math.round(peakKiB / 1024), stdout, stderr });
+    });
+  });
+}
+
+export interface FirstRunResult {
+  files: number;
+  /** `index FOLDER` on a new library: the whole command, as the person waits for it. */
+  indexWallSeconds: number;
+  /** The indexer's own time (scan, hash, model load, decode, encode, store). */
+  indexSeconds: number;
+  imagesPerSecond: number;
+  /** The same without the image tower's load (measured separately in this run). */
+  pipelineImagesPerSecond: number;
+  ratioToBareEncoder: number | null;
+  pipelineRatioToBareEncoder: number | null;
+  indexPeakRssMiB: number | null;
+  /** `index --tags FOLDER` right after: nothing new to encode; the tag prompts and one tagging pass. */
+  tagsWallSeconds: number;
+  tagPromptsSeconds: number | null;
+  tagsPeakRssMiB: number | null;
+}
+
+export async function benchFirstRun(opts: {
+  modelDir: string;
+  makeCorpus: (dir: string, n: number) => void;
+  files: number;
+  bareImagesPerSecond: number | null;
+  modelLoadSeconds: number;
+}): Promise<FirstRunResult> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-firstrun-'));
+  try {
+    const photos = path.join(tmp, 'photos');
+    opts.makeCorpus(photos, opts.files);
+    const env = { SHIGUANG_HOME: path.join(tmp, 'home'), SHIGUANG_LOG: 'info' };
+    const common = ['--model', opts.modelDir];
+    const index = await runCli([...common, 'index', photos, '--json'], env);
+    const summary = JSON.parse(index.stdout) as { encoded: number; seconds: number };
+    const tags = await runCli([...common, 'index', '--tags', photos], env);
+    const prompts = /encoded \d+ prompts for \d+ tags in (\d+) ms/.exec(tags.stderr);
+    const ips = summary.encoded / summary.seconds;
+    const pipeline = summary.encoded / Math.max(1e-3, summary.seconds - opts.modelLoadSeconds);
+    const r2 = (x: number): number => Math.round(x * 100) / 100;
+    return {
+      files: opts.files,
+      indexWallSeconds: r2(index.wallSeconds),
+      indexSeconds: r2(summary.seconds),
+      imagesPerSecond: r2(ips),
+      pipelineImagesPerSecond: r2(pipeline),
+      ratioToBareEncoder: opts.bareImagesPerSecond ? r2(ips / opts.bareImagesPerSecond) : null,
+      pipelineRatioToBareEncoder: opts.bareImagesPerSecond ? r2(pipeline / opts.bareImagesPerSecond) : null,
+      indexPeakRssMiB: index.peakRssMiB,
+      tagsWallSeconds: r2(tags.wallSeconds),
+      tagPromptsSeconds: prompts ? r2(Number(prompts[1]) / 1000) : null,
+      tagsPeakRssMiB: tags.peakRssMiB,
+    };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
