@@ -72,7 +72,8 @@ describe('vector index kernels', () => {
     for (let i = 0; i < vecs.length; i++) vecs[i] = Math.floor(rnd() * 255) - 127;
     const q = k.i16(k.queryOff, rowBytes);
     for (let i = 0; i < rowBytes; i++) q[i] = Math.floor(rnd() * 65535) - 32767;
-    const list = [39, 0, 17, 17, 5];
+    // 21 rows: two blocks of eight scored side by side, then five one at a time.
+    const list = [39, 0, 17, 17, 5, ...Array.from({ length: 16 }, () => Math.floor(rnd() * n))];
     k.i32(k.rowsOff, list.length).set(list);
     k.dotRows(list.length);
     const out = k.i32(k.outOff, list.length);
@@ -81,6 +82,36 @@ describe('vector index kernels', () => {
       for (let i = 0; i < rowBytes; i++) s += vecs[r * rowBytes + i]! * q[i]!;
       expect(out[j]).toBe(s);
     });
+  });
+
+  it('signCodes sets bit i where row[i] × scale > mean[i], in the block layout, whole groups of 16 and the rest', () => {
+    const rnd = rng(5);
+    for (const dim of [512, 40]) {
+      const codeBytes = Math.ceil(dim / 8);
+      const rowBytes = Math.ceil(dim / 32) * 32;
+      const k = new KernelMemory(dim, codeBytes, rowBytes);
+      const n = 37;
+      k.reserve(n);
+      const vecs = k.i8(k.vecsOff, n * rowBytes);
+      for (let i = 0; i < vecs.length; i++) vecs[i] = Math.floor(rnd() * 255) - 127;
+      const scales = new Float32Array(k.memory.buffer, k.scalesOff, n);
+      for (let r = 0; r < n; r++) scales[r] = 0.001 + rnd() * 0.01;
+      const mean = new Float32Array(k.memory.buffer, k.meanOff, dim);
+      for (let i = 0; i < dim; i++) mean[i] = (rnd() - 0.5) * 0.5;
+      k.signCodes(3, n);
+      const codes = k.u8(k.codesOff, k.cap * codeBytes);
+      for (let r = 3; r < n; r++) {
+        for (let p = 0; p < codeBytes; p++) {
+          let want = 0;
+          for (let b = 0; b < 8; b++) {
+            const i = p * 8 + b;
+            if (i < dim && Math.fround(vecs[r * rowBytes + i]! * scales[r]!) > mean[i]!) want |= 1 << b;
+          }
+          expect(codes[((r >> 4) * codeBytes + p) * 16 + (r & 15)]).toBe(want);
+        }
+      }
+      expect(codes[0]).toBe(0); // rows before `from` untouched
+    }
   });
 
   it('keeps codes and int8 rows when it grows', () => {

@@ -46,7 +46,6 @@ export class CodesIndex {
   private n = 0;
   private cap = 0;
   ids = new Int32Array(0);
-  scales = new Float32Array(0);
   takenAt = new Float64Array(0);
   folders = new Int32Array(0);
   /** photo id → slot + 1 (0: absent); ids are SQLite rowids, so this is 4 bytes per id ever used. */
@@ -57,6 +56,7 @@ export class CodesIndex {
   private bulk = false;
   /** Changes on every write: lets callers cache per-filter masks. */
   version = 0;
+  private viewCache: { cap: number; vecs: Int8Array; codes: Uint8Array; scales: Float32Array } | undefined;
 
   constructor(readonly dim: number) {
     this.codeBytes = Math.ceil(dim / 8);
@@ -71,7 +71,12 @@ export class CodesIndex {
 
   /** Bytes held: linear memory plus the per-row arrays and the id table. */
   get memoryBytes(): number {
-    return this.mem.bytes + this.cap * (4 + 4 + 8 + 4) + this.slotOfId.byteLength;
+    return this.mem.bytes + this.cap * (4 + 8 + 4) + this.slotOfId.byteLength;
+  }
+
+  /** Each int8 row's scale (a view of the kernel's memory: valid until the index grows). */
+  get scales(): Float32Array {
+    return this.views().scales;
   }
 
   has(id: number): boolean {
@@ -92,7 +97,6 @@ export class CodesIndex {
       return b;
     };
     this.ids = grow(this.ids, (c) => new Int32Array(c));
-    this.scales = grow(this.scales, (c) => new Float32Array(c));
     this.takenAt = grow(this.takenAt, (c) => new Float64Array(c));
     this.folders = grow(this.folders, (c) => new Int32Array(c));
     this.cap = cap;
@@ -151,7 +155,8 @@ export class CodesIndex {
     if (slot !== last) {
       const lastId = this.ids[last]!;
       this.ids[slot] = lastId;
-      this.scales[slot] = this.scales[last]!;
+      const scales = this.scales;
+      scales[slot] = scales[last]!;
       this.takenAt[slot] = this.takenAt[last]!;
       this.folders[slot] = this.folders[last]!;
       const m = this.mem;
@@ -212,52 +217,66 @@ export class CodesIndex {
   recenter(): void {
     const { n, dim, rowBytes } = this;
     const sum = new Float64Array(dim);
-    const vecs = this.mem.i8(this.mem.vecsOff, this.cap * rowBytes);
+    const { vecs, scales } = this.views();
     for (let r = 0; r < n; r++) {
-      const s = this.scales[r]!;
+      const s = scales[r]!;
       const o = r * rowBytes;
       for (let i = 0; i < dim; i++) sum[i]! += vecs[o + i]! * s;
     }
     for (let i = 0; i < dim; i++) this.mean[i] = n > 0 ? sum[i]! / n : 0;
-    for (let r = 0; r < n; r++) this.writeCode(r);
+    this.writeMean();
+    this.mem.signCodes(0, n);
     this.centeredAt = n;
     this.version++;
   }
 
+  /** Views of the kernel's int8 rows and codes (made again after the memory grows). */
+  private views(): { vecs: Int8Array; codes: Uint8Array; scales: Float32Array } {
+    const m = this.mem;
+    if (!this.viewCache || this.viewCache.vecs.buffer !== m.memory.buffer || this.viewCache.cap !== this.cap) {
+      this.viewCache = {
+        cap: this.cap,
+        vecs: m.i8(m.vecsOff, this.cap * this.rowBytes),
+        codes: m.u8(m.codesOff, this.cap * this.codeBytes),
+        scales: new Float32Array(m.memory.buffer, m.scalesOff, this.cap),
+      };
+    }
+    return this.viewCache;
+  }
+
   private writeInt8(slot: number, vec: Float32Array): void {
+    const dim = this.dim;
     let norm = 0;
     let max = 0;
-    for (let i = 0; i < vec.length; i++) {
+    for (let i = 0; i < dim; i++) {
       const x = vec[i]!;
       norm += x * x;
       const a = Math.abs(x);
       if (a > max) max = a;
     }
-    const row = this.mem.i8(this.mem.vecsOff + slot * this.rowBytes, this.rowBytes);
-    row.fill(0);
+    const { vecs, scales } = this.views();
+    const o = slot * this.rowBytes;
     if (norm > 0 && max > 0) {
       const inv = 127 / max;
-      for (let i = 0; i < vec.length; i++) row[i] = Math.round(vec[i]! * inv);
-      this.scales[slot] = max / Math.sqrt(norm) / 127; // row[i] * scale ≈ vec[i] / |vec|
-    } else this.scales[slot] = 0;
+      // Math.round, written as floor(x + 0.5) on a positive range: |x| <= 127, and V8 runs this
+      // ten times faster than Math.round here (measured 0.4 vs 5 µs a 512-d row).
+      for (let i = 0; i < dim; i++) vecs[o + i] = ((vec[i]! * inv + 128.5) | 0) - 128;
+      scales[slot] = max / Math.sqrt(norm) / 127; // row[i] * scale ≈ vec[i] / |vec|
+    } else {
+      for (let i = 0; i < dim; i++) vecs[o + i] = 0;
+      scales[slot] = 0;
+    }
+    for (let i = dim; i < this.rowBytes; i++) vecs[o + i] = 0;
   }
 
-  /** Sign code of row `slot` from its int8 row (dequantised) minus the mean. */
+  /** Sign code of row `slot` (bit i: its dequantised row[i] lies above the mean), by the kernel. */
   private writeCode(slot: number): void {
-    const { dim, codeBytes } = this;
-    const m = this.mem;
-    const row = m.i8(m.vecsOff + slot * this.rowBytes, this.rowBytes);
-    const codes = m.u8(m.codesOff, this.cap * codeBytes);
-    const s = this.scales[slot]!;
-    const base = (slot >> 4) * codeBytes * 16 + (slot & 15);
-    for (let p = 0; p < codeBytes; p++) {
-      let byte = 0;
-      for (let b = 0; b < 8; b++) {
-        const i = p * 8 + b;
-        if (i < dim && row[i]! * s - this.mean[i]! > 0) byte |= 1 << b;
-      }
-      codes[base + p * 16] = byte;
-    }
+    this.writeMean();
+    this.mem.signCodes(slot, slot + 1);
+  }
+
+  private writeMean(): void {
+    new Float32Array(this.mem.memory.buffer, this.mem.meanOff, this.dim).set(this.mean);
   }
 
   /**

@@ -4,15 +4,18 @@
  * and write, at offsets laid out here for a capacity of `cap` rows (a multiple of 16):
  *
  *   scratch   LUT (codeBytes × 32) | query int16 (rowBytes × 2) | histogram (HIST_BUCKETS × 4) |
- *             query f32 (dim × 4) | EXACT_BATCH exact rows (dim × 4 each) | their distances
+ *             query f32 (dim × 4) | EXACT_BATCH exact rows (dim × 4 each) | their distances |
+ *             mean (dim × 4)
  *   scores    cap × u16      stage-1 score per row
  *   mask      cap × u8       filter: 1 = the row may be returned
  *   rows      cap × i32      row lists (candidates)
  *   out       cap × i32      stage-2 int8 dot products
  *   codes     cap × codeBytes  sign bits of (vector − mean), blocks of 16 rows, byte-plane order
- *   vecs      cap × rowBytes   int8 rows (one scale per row, kept on the JS side)
+ *   scales    cap × f32        each int8 row's scale (row[i] × scale ≈ vector[i] / |vector|)
+ *   vecs      cap × rowBytes   int8 rows
  *
- * Growing moves the two persistent regions (codes, vecs) to their new offsets; the rest is scratch.
+ * Growing moves the three persistent regions (codes, scales, vecs) to their new offsets; the rest
+ * is scratch (the mean, dim × f32, sits in the scratch area and is written before each use).
  */
 import { KERNEL_WASM_BASE64 } from './kernel-wasm.ts';
 
@@ -27,6 +30,7 @@ interface Exports {
   collect(scores: number, mask: number, n: number, minScore: number, maxScore: number, rows: number): number;
   dotRows(vecs: number, rowBytes: number, rows: number, nRows: number, query: number, out: number): void;
   cosineRows(query: number, rows: number, count: number, dim: number, out: number): void;
+  signCodes(vecs: number, rowBytes: number, scales: number, mean: number, dim: number, codes: number, codeBytes: number, from: number, to: number): void;
 }
 
 /**
@@ -72,12 +76,14 @@ export class KernelMemory {
   readonly queryF32Off: number;
   readonly exactOff: number;
   readonly exactOutOff: number;
+  readonly meanOff: number;
   private readonly scratch: number;
   scoresOff: number;
   maskOff: number;
   rowsOff: number;
   outOff: number;
   codesOff: number;
+  scalesOff: number;
   vecsOff: number;
 
   constructor(
@@ -92,8 +98,9 @@ export class KernelMemory {
     this.queryF32Off = this.histOff + HIST_BUCKETS * 4;
     this.exactOff = align(this.queryF32Off + dim * 4, 16);
     this.exactOutOff = this.exactOff + EXACT_BATCH * dim * 4;
-    this.scratch = align(this.exactOutOff + EXACT_BATCH * 4, PAGE);
-    this.scoresOff = this.maskOff = this.rowsOff = this.outOff = this.codesOff = this.vecsOff = this.scratch;
+    this.meanOff = align(this.exactOutOff + EXACT_BATCH * 4, 16);
+    this.scratch = align(this.meanOff + dim * 4, PAGE);
+    this.scoresOff = this.maskOff = this.rowsOff = this.outOff = this.codesOff = this.scalesOff = this.vecsOff = this.scratch;
     this.memory = new wasm.Memory({ initial: this.scratch / PAGE, maximum: 65536 });
     this.k = new wasm.Instance(mod, { env: { memory: this.memory } }).exports as unknown as Exports;
   }
@@ -108,6 +115,7 @@ export class KernelMemory {
     cap = Math.ceil(cap / 16) * 16;
     if (cap <= this.cap) return;
     const oldCodes = this.codesOff;
+    const oldScales = this.scalesOff;
     const oldVecs = this.vecsOff;
     const oldCap = this.cap;
     const scoresOff = this.scratch;
@@ -115,7 +123,8 @@ export class KernelMemory {
     const rowsOff = align(maskOff + cap, 16);
     const outOff = rowsOff + cap * 4;
     const codesOff = outOff + cap * 4;
-    const vecsOff = align(codesOff + cap * this.codeBytes, 16);
+    const scalesOff = align(codesOff + cap * this.codeBytes, 16);
+    const vecsOff = align(scalesOff + cap * 4, 16);
     const need = vecsOff + cap * this.rowBytes;
     const have = this.memory.buffer.byteLength;
     if (need > have) this.memory.grow(Math.ceil((need - have) / PAGE));
@@ -123,11 +132,13 @@ export class KernelMemory {
     // Moving towards higher addresses: the later region first, so nothing is overwritten.
     if (oldCap > 0) {
       u8.copyWithin(vecsOff, oldVecs, oldVecs + oldCap * this.rowBytes);
+      u8.copyWithin(scalesOff, oldScales, oldScales + oldCap * 4);
       u8.copyWithin(codesOff, oldCodes, oldCodes + oldCap * this.codeBytes);
     }
     u8.fill(0, codesOff + oldCap * this.codeBytes, codesOff + cap * this.codeBytes);
+    u8.fill(0, scalesOff + oldCap * 4, scalesOff + cap * 4);
     u8.fill(0, vecsOff + oldCap * this.rowBytes, vecsOff + cap * this.rowBytes);
-    Object.assign(this, { cap, scoresOff, maskOff, rowsOff, outOff, codesOff, vecsOff });
+    Object.assign(this, { cap, scoresOff, maskOff, rowsOff, outOff, codesOff, scalesOff, vecsOff });
   }
 
   u8(off: number, len: number): Uint8Array {
@@ -170,6 +181,11 @@ export class KernelMemory {
   /** Exact distances of the query f32 (at queryF32Off) to the `count` rows at exactOff, into exactOutOff. */
   cosineRows(count: number): void {
     this.k.cosineRows(this.queryF32Off, this.exactOff, count, this.dim, this.exactOutOff);
+  }
+
+  /** Sign codes of rows [from, to) against the mean at meanOff. */
+  signCodes(from: number, to: number): void {
+    this.k.signCodes(this.vecsOff, this.rowBytes, this.scalesOff, this.meanOff, this.dim, this.codesOff, this.codeBytes, from, to);
   }
 
   /** out[j] = int8 row rows[j] · int16 query, for j < nRows. */

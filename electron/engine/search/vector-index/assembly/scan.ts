@@ -64,28 +64,73 @@ export function collect(scores: usize, mask: usize, n: i32, minScore: i32, maxSc
   return k;
 }
 
+/** acc + (the 16 int8 at v, widened) · (16 int16 of the query at q). */
+@inline function dot16(acc: v128, v: v128, q: usize): v128 {
+  acc = i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(v), v128.load(q)));
+  return i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(v), v128.load(q, 16)));
+}
+
+@inline function hsum(s: v128): i32 {
+  return i32x4.extract_lane(s, 0) + i32x4.extract_lane(s, 1) + i32x4.extract_lane(s, 2) + i32x4.extract_lane(s, 3);
+}
+
+@inline function rowAt(vecs: usize, rowBytes: i32, rows: usize, j: i32): usize {
+  return vecs + <usize>load<i32>(rows + (<usize>j << 2)) * <usize>rowBytes;
+}
+
 /**
  * Stage 2: out[j] = Σ_k vecs[rows[j]][k] * query[k], int8 rows times an int16 query, i32 sums.
- * rowBytes is a multiple of 32 (rows are zero-padded).
+ * rowBytes is a multiple of 16 (rows are zero-padded). Eight rows are scored side by side: the
+ * rows are scattered through a large array, so the time goes to cache and TLB misses, and eight
+ * independent streams of them overlap (measured at 35k of 1M rows: ~2.2× faster than one row at
+ * a time, ~1.15× faster than four).
  */
 export function dotRows(vecs: usize, rowBytes: i32, rows: usize, nRows: i32, query: usize, out: usize): void {
-  for (let j = 0; j < nRows; j++) {
-    const base = vecs + <usize>load<i32>(rows + (<usize>j << 2)) * <usize>rowBytes;
+  let j = 0;
+  for (; j + 8 <= nRows; j += 8) {
+    const b0 = rowAt(vecs, rowBytes, rows, j);
+    const b1 = rowAt(vecs, rowBytes, rows, j + 1);
+    const b2 = rowAt(vecs, rowBytes, rows, j + 2);
+    const b3 = rowAt(vecs, rowBytes, rows, j + 3);
+    const b4 = rowAt(vecs, rowBytes, rows, j + 4);
+    const b5 = rowAt(vecs, rowBytes, rows, j + 5);
+    const b6 = rowAt(vecs, rowBytes, rows, j + 6);
+    const b7 = rowAt(vecs, rowBytes, rows, j + 7);
     let a0 = i32x4.splat(0);
     let a1 = i32x4.splat(0);
     let a2 = i32x4.splat(0);
     let a3 = i32x4.splat(0);
-    for (let k = 0; k < rowBytes; k += 32) {
-      const v0 = v128.load(base + <usize>k);
-      const v1 = v128.load(base + <usize>k, 16);
+    let a4 = i32x4.splat(0);
+    let a5 = i32x4.splat(0);
+    let a6 = i32x4.splat(0);
+    let a7 = i32x4.splat(0);
+    for (let k = 0; k < rowBytes; k += 16) {
       const q = query + (<usize>k << 1);
-      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(v0), v128.load(q)));
-      a1 = i32x4.add(a1, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(v0), v128.load(q, 16)));
-      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(v1), v128.load(q, 32)));
-      a3 = i32x4.add(a3, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(v1), v128.load(q, 48)));
+      const o = <usize>k;
+      a0 = dot16(a0, v128.load(b0 + o), q);
+      a1 = dot16(a1, v128.load(b1 + o), q);
+      a2 = dot16(a2, v128.load(b2 + o), q);
+      a3 = dot16(a3, v128.load(b3 + o), q);
+      a4 = dot16(a4, v128.load(b4 + o), q);
+      a5 = dot16(a5, v128.load(b5 + o), q);
+      a6 = dot16(a6, v128.load(b6 + o), q);
+      a7 = dot16(a7, v128.load(b7 + o), q);
     }
-    const s = i32x4.add(i32x4.add(a0, a1), i32x4.add(a2, a3));
-    store<i32>(out + (<usize>j << 2), i32x4.extract_lane(s, 0) + i32x4.extract_lane(s, 1) + i32x4.extract_lane(s, 2) + i32x4.extract_lane(s, 3));
+    const w = out + (<usize>j << 2);
+    store<i32>(w, hsum(a0));
+    store<i32>(w, hsum(a1), 4);
+    store<i32>(w, hsum(a2), 8);
+    store<i32>(w, hsum(a3), 12);
+    store<i32>(w, hsum(a4), 16);
+    store<i32>(w, hsum(a5), 20);
+    store<i32>(w, hsum(a6), 24);
+    store<i32>(w, hsum(a7), 28);
+  }
+  for (; j < nRows; j++) {
+    const b = rowAt(vecs, rowBytes, rows, j);
+    let a = i32x4.splat(0);
+    for (let k = 0; k < rowBytes; k += 16) a = dot16(a, v128.load(b + <usize>k), query + (<usize>k << 1));
+    store<i32>(out + (<usize>j << 2), hsum(a));
   }
 }
 
@@ -114,5 +159,41 @@ export function cosineRows(query: usize, rows: usize, count: i32, dim: i32, out:
       vv += y * y;
     }
     store<f32>(out + (<usize>r << 2), <f32>(1.0 - <f64>dot / (qNorm * Math.sqrt(<f64>vv))));
+  }
+}
+
+/**
+ * Sign codes of rows [from, to): bit i of row r is set when its dequantised value
+ * vecs[r][i] * scales[r] lies above mean[i]. Written in the block layout scanCodes reads (byte p
+ * of row r at codes + ((r >> 4) * codeBytes + p) * 16 + (r & 15)). Sixteen dimensions at a time:
+ * widen, convert, scale, compare, and take the comparison's bitmask.
+ */
+export function signCodes(vecs: usize, rowBytes: i32, scales: usize, mean: usize, dim: i32, codes: usize, codeBytes: i32, from: i32, to: i32): void {
+  const groups = dim >> 4;
+  for (let r = from; r < to; r++) {
+    const v = vecs + <usize>r * <usize>rowBytes;
+    const s = f32x4.splat(load<f32>(scales + (<usize>r << 2)));
+    const base = codes + <usize>(r >> 4) * <usize>codeBytes * 16 + <usize>(r & 15);
+    for (let g = 0; g < groups; g++) {
+      const x = v128.load(v + (<usize>g << 4));
+      const lo = i16x8.extend_low_i8x16_s(x);
+      const hi = i16x8.extend_high_i8x16_s(x);
+      const m = mean + (<usize>g << 6);
+      let bits = i32x4.bitmask(f32x4.gt(f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(lo)), s), v128.load(m)));
+      bits |= i32x4.bitmask(f32x4.gt(f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(lo)), s), v128.load(m, 16))) << 4;
+      bits |= i32x4.bitmask(f32x4.gt(f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(hi)), s), v128.load(m, 32))) << 8;
+      bits |= i32x4.bitmask(f32x4.gt(f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(hi)), s), v128.load(m, 48))) << 12;
+      store<u8>(base + (<usize>(g * 2) << 4), <u8>(bits & 0xff));
+      store<u8>(base + (<usize>(g * 2 + 1) << 4), <u8>(bits >> 8));
+    }
+    // Dimensions past the last whole group of 16, one at a time (and zero bits beyond dim).
+    for (let p = groups * 2; p < codeBytes; p++) {
+      let byte = 0;
+      for (let b = 0; b < 8; b++) {
+        const i = p * 8 + b;
+        if (i < dim && <f32>load<i8>(v + <usize>i) * load<f32>(scales + (<usize>r << 2)) > load<f32>(mean + (<usize>i << 2))) byte |= 1 << b;
+      }
+      store<u8>(base + (<usize>p << 4), <u8>byte);
+    }
   }
 }
