@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request, type Response } from 'playwright-core';
+import { UI_PAGE_SIZE } from '../../electron/shared/api.ts';
 
 export interface UiSuiteOptions {
   /** Folder to add through the library panel (a path on the server's machine). */
@@ -218,6 +219,12 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
       await page.getByRole('heading', { name: '“红色”' }).waitFor();
       await resultButtons().first().hover();
       await shot('results-light');
+    });
+
+    await check(`a new search asks for one page of ${UI_PAGE_SIZE}, without a cursor`, async () => {
+      const last = apiCalls.filter((c) => c.method === 'search').at(-1);
+      assert.equal(last?.body.limit, UI_PAGE_SIZE);
+      assert.equal(last?.body.cursor, undefined);
     });
 
     await check('results grid at 1280×720, 1366×768 and 1920×1080: rows and tiles never overlap', async () => {

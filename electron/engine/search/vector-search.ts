@@ -19,7 +19,8 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from '../util/log.ts';
 import type { VectorChangeListener } from '../store/change-feed.ts';
 import type { VectorLog } from '../store/vector-log.ts';
-import { MAX_K, type VectorFilter, type VectorHit, type VectorRepository } from '../store/vector-repository.ts';
+import type { VectorFilter, VectorHit, VectorRepository } from '../store/vector-repository.ts';
+import { sqlPage } from './sql-pages.ts';
 import { CodesIndex } from './vector-index/codes-index.ts';
 import { ExactVectors } from './vector-index/exact-vectors.ts';
 import { kernelAvailable } from './vector-index/kernel.ts';
@@ -193,10 +194,14 @@ export class VectorSearch {
     return true;
   }
 
-  /** Saves (if current and changed) and releases everything; a running rebuild is abandoned. */
+  /**
+   * Saves (when current and changed by more than the next start can cheaply catch up from the log)
+   * and releases everything; a running rebuild is abandoned. A few changes are left to the log:
+   * writing a million-photo snapshot takes a second or two, which a quitting app may not have.
+   */
   async close(opts: { save?: boolean } = {}): Promise<void> {
     if (this.closed) return;
-    if (opts.save !== false && this.changedSinceSave > 0) {
+    if (opts.save !== false && this.changedSinceSave > (this.opts.syncCatchUp ?? DEFAULT_SYNC_CATCH_UP) / 2) {
       try {
         this.save();
       } catch (err) {
@@ -369,36 +374,7 @@ export class VectorSearch {
     }
   }
 
-  /**
-   * The fallback: sqlite-vec's exact KNN for the first depth + limit (+ a few, for ties and rows
-   * that moved), re-ordered by (distance, id) like the index, then the part after the cursor.
-   * Its k cannot exceed MAX_K: when the cursor reaches that deep, the page ends there and says so.
-   */
   private sqlPage(query: Float32Array, limit: number, filter: VectorFilter, after: PageCursor | undefined, reason: NonNullable<VectorPage['limit']>['reason']): VectorPage {
-    if (!(limit >= 1)) return { hits: [], next: null, path: 'sqlite' };
-    const depth = after?.depth ?? 0;
-    let k = Math.min(MAX_K, depth + limit + 64);
-    for (;;) {
-      const rows = this.source
-        .exactSearch(query, k, filter)
-        .map((h) => ({ photoId: h.photoId, distance: Math.fround(1 - h.score) }))
-        .sort((a, b) => a.distance - b.distance || a.photoId - b.photoId);
-      const exhausted = rows.length < k; // every filtered photo is in `rows`
-      const rest = after ? rows.filter((r) => r.distance > after.distance || (r.distance === after.distance && r.photoId > after.photoId)) : rows;
-      if (!exhausted && rest.length < limit && k < MAX_K) {
-        k = MAX_K; // the cursor is deeper than its depth says (rows were added before it)
-        continue;
-      }
-      const page = rest.slice(0, limit);
-      const last = page[page.length - 1];
-      const more = rest.length > limit || (!exhausted && k < MAX_K);
-      const out: VectorPage = {
-        hits: page.map((r) => ({ photoId: r.photoId, score: 1 - r.distance })),
-        next: last && more ? { distance: last.distance, photoId: last.photoId, depth: depth + page.length } : null,
-        path: 'sqlite',
-      };
-      if (!exhausted && k === MAX_K && rest.length <= limit) out.limit = { maxResults: MAX_K, reason };
-      return out;
-    }
+    return sqlPage(this.source, query, limit, filter, after, reason);
   }
 }

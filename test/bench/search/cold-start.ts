@@ -1,7 +1,9 @@
 /**
  * Cold start, measured in a fresh process: open the library → first page answered.
  *
- *   node --import tsx test/bench/search/cold-start.ts DB INDEX_DIR QUERY_SEED   (QUERY_SEED 'build': write the snapshot)
+ *   node --import tsx test/bench/search/cold-start.ts DB INDEX_DIR QUERY_SEED
+ *
+ * INDEX_DIR '-': the default, beside the database. QUERY_SEED 'build': write the snapshot and exit.
  *
  * Prints one JSON line: the time from opening the database to the first answered page (and its
  * parts), which path answered (index when the snapshot loaded, sqlite while it would rebuild),
@@ -11,11 +13,12 @@ import { openLibrary } from '../../../electron/engine/store/index.ts';
 import { VectorSearch } from '../../../electron/engine/search/vector-search.ts';
 import { makeQueries } from './vectors.ts';
 
-const [db, dir, seed] = process.argv.slice(2);
+const [db, dirArg, seed] = process.argv.slice(2);
+const dir = dirArg === '-' ? undefined : dirArg;
 if (seed === 'build') {
   // Write the snapshot (a rebuild from SQLite) and exit: the runs after this one measure.
   const lib = openLibrary(db!);
-  const search = new VectorSearch(lib.vectors(lib.models.active()!), lib.vectorLog, { dir: dir! });
+  const search = new VectorSearch(lib.vectors(lib.models.active()!), lib.vectorLog, { dir });
   search.open();
   await search.whenIdle();
   await search.close();
@@ -27,7 +30,7 @@ const t0 = performance.now();
 const lib = openLibrary(db!);
 const repo = lib.vectors(lib.models.active()!);
 const t1 = performance.now();
-const search = new VectorSearch(repo, lib.vectorLog, { dir: dir!, syncBuild: 0 });
+const search = new VectorSearch(repo, lib.vectorLog, { dir, syncBuild: 0 });
 search.open();
 const t2 = performance.now();
 const page = search.page(q!, 500);

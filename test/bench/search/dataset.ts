@@ -14,7 +14,9 @@ import { VectorSource } from '../../../electron/engine/search/vector-index/sourc
 import { cosineDistance } from '../../../electron/engine/search/vector-index/exact-vectors.ts';
 import { makeQueries, makeVectors, Rng, type VectorKind } from './vectors.ts';
 
-const DATASET_VERSION = 2;
+const DATASET_VERSION = 3;
+/** The bench model's id (scripts/models/generate-bench-models.ts): the query benchmark opens the app on this library with it. */
+export const BENCH_MODEL_KEY = 'bench-vit-b-16';
 const DIM = 512;
 const ROOTS = 10;
 const SUBDIRS = 7;
@@ -49,7 +51,7 @@ export interface Dataset {
 
 const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
 
-export function openDataset(n: number, kind: VectorKind, queryCount: number, cacheDir = path.resolve('.cache/bench-search')): Dataset {
+export function openDataset(n: number, kind: VectorKind, queryCount: number, cacheDir = path.resolve('.cache/bench-search'), modelKey = BENCH_MODEL_KEY): Dataset {
   const vectors = makeVectors(kind, n, DIM, 1);
   const queries = makeQueries(kind, queryCount, DIM, 1);
   const rng = new Rng(20260101);
@@ -66,12 +68,12 @@ export function openDataset(n: number, kind: VectorKind, queryCount: number, cac
     rare[i] = rng.next() < 0.001 ? 1 : 0;
   }
   fs.mkdirSync(cacheDir, { recursive: true });
-  const dbFile = path.join(cacheDir, `${kind}-${n}-v${DATASET_VERSION}.db`);
+  const dbFile = path.join(cacheDir, `${kind}-${n}-${modelKey}-v${DATASET_VERSION}.db`);
   const rootPath = (r: number): string => path.join(cacheDir, 'photos', `root-${r}`);
   let writeSeconds = 0;
   if (!fs.existsSync(dbFile)) {
     const t0 = performance.now();
-    writeSeconds = writeDatabase(`${dbFile}.partial`, { n, vectors, takenAt, root, sub, beach, rare, rootPath });
+    writeSeconds = writeDatabase(`${dbFile}.partial`, { n, vectors, takenAt, root, sub, beach, rare, rootPath, modelKey });
     for (const ext of ['', '-wal', '-shm']) if (fs.existsSync(`${dbFile}.partial${ext}`)) fs.renameSync(`${dbFile}.partial${ext}`, `${dbFile}${ext}`);
     log(`wrote ${n} photos to ${dbFile} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
@@ -110,13 +112,13 @@ export function openDataset(n: number, kind: VectorKind, queryCount: number, cac
 
 function writeDatabase(
   file: string,
-  d: { n: number; vectors: Float32Array; takenAt: Float64Array; root: Int32Array; sub: Int32Array; beach: Uint8Array; rare: Uint8Array; rootPath(r: number): string },
+  d: { n: number; vectors: Float32Array; takenAt: Float64Array; root: Int32Array; sub: Int32Array; beach: Uint8Array; rare: Uint8Array; rootPath(r: number): string; modelKey: string },
 ): number {
   for (const ext of ['', '-wal', '-shm']) fs.rmSync(`${file}${ext}`, { force: true });
   const t0 = performance.now();
   const lib = openLibrary(file);
   try {
-    const repo = lib.vectors(lib.models.ensure('bench-clip-like', DIM));
+    const repo = lib.vectors(lib.models.ensure(d.modelKey, DIM));
     const roots = Array.from({ length: ROOTS }, (_, r) => lib.folders.add(d.rootPath(r)).id);
     for (let base = 0; base < d.n; base += 5000) {
       lib.transaction(() => {

@@ -13,6 +13,8 @@
  * (recenter), because the first photos of a new library say little about the rest.
  */
 import { HIST_BUCKETS, KernelMemory } from './kernel.ts';
+import { writeFilterMask } from './filter-mask.ts';
+import type { CandidateList } from './candidates.ts';
 
 export interface RowMeta {
   /** Integer ms; photos without a date carry the smallest safe integer (as the vec0 table does). */
@@ -284,57 +286,7 @@ export class CodesIndex {
    * masked = false when there is no filter (every row passes, the mask is not read).
    */
   applyFilter(filter: IndexFilter): { masked: boolean; count: number } {
-    const dated = filter.after !== undefined || filter.before !== undefined;
-    const folders = filter.folderIds;
-    const allow = filter.allow && filter.allow.length > 0 ? filter.allow : undefined;
-    if (!dated && !folders && !allow) return { masked: false, count: this.n };
-    const n = this.n;
-    const mask = this.mem.u8(this.mem.maskOff, this.cap);
-    const lo = filter.after ?? -Infinity;
-    const hi = filter.before ?? Infinity;
-    const folderSet = folders && folders.length > 1 ? new Set(folders) : undefined;
-    const single = folders?.length === 1 ? folders[0]! : undefined;
-    const noFolder = folders?.length === 0;
-    if (allow) {
-      // Each allow-list raises the count of its rows by one; rows at allow.length pass.
-      mask.fill(0, 0, n);
-      const lists = [...allow].sort((a, b) => a.length - b.length);
-      for (let j = 0; j < lists.length; j++) {
-        for (const id of lists[j]!) {
-          const slot = this.slotOf(id);
-          if (slot >= 0 && mask[slot] === j) mask[slot] = j + 1;
-        }
-      }
-      const want = lists.length;
-      let count = 0;
-      for (const id of lists[0]!) {
-        const slot = this.slotOf(id);
-        if (slot < 0 || mask[slot] !== want) continue;
-        const ok = this.passes(slot, dated, lo, hi, noFolder, single, folderSet);
-        mask[slot] = ok ? 255 : 0; // 255: counted once even if the list repeats the id
-        if (ok) count++;
-      }
-      for (let i = 0; i < n; i++) mask[i] = mask[i] === 255 ? 1 : 0;
-      return { masked: true, count };
-    }
-    let count = 0;
-    for (let i = 0; i < n; i++) {
-      const ok = this.passes(i, dated, lo, hi, noFolder, single, folderSet);
-      mask[i] = ok ? 1 : 0;
-      if (ok) count++;
-    }
-    return { masked: true, count };
-  }
-
-  private passes(slot: number, dated: boolean, lo: number, hi: number, noFolder: boolean, single: number | undefined, set: Set<number> | undefined): boolean {
-    if (dated) {
-      const t = this.takenAt[slot]!;
-      if (!(t >= lo && t < hi)) return false;
-    }
-    if (noFolder) return false;
-    if (single !== undefined) return this.folders[slot] === single;
-    if (set) return set.has(this.folders[slot]!);
-    return true;
+    return writeFilterMask(this, filter);
   }
 
   /** Stage 1: sign-code scores of every row against the query, into the kernel's score array. */
@@ -436,25 +388,5 @@ export class CodesIndex {
       margin[k] = MARGIN_SIGMAS * Math.sqrt((sv * sv + qs2) / 12) + 1e-6;
     }
     into.size = k;
-  }
-}
-
-/** Stage-2 results: (slot, approximate cosine, half-width of the band the exact cosine lies in). */
-export class CandidateList {
-  size = 0;
-  slots = new Int32Array(0);
-  approx = new Float64Array(0);
-  margin = new Float64Array(0);
-
-  reserve(n: number): void {
-    if (n <= this.slots.length) return;
-    const cap = Math.max(n, this.slots.length * 2);
-    const grow = <T extends Int32Array | Float64Array>(a: T, b: T): T => {
-      b.set(a.subarray(0, this.size));
-      return b;
-    };
-    this.slots = grow(this.slots, new Int32Array(cap));
-    this.approx = grow(this.approx, new Float64Array(cap));
-    this.margin = grow(this.margin, new Float64Array(cap));
   }
 }

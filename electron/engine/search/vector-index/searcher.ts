@@ -15,7 +15,8 @@
  */
 import type { ExactVectors } from './exact-vectors.ts';
 import { EXACT_BATCH } from './kernel.ts';
-import { CandidateList, type CodesIndex, type IndexFilter } from './codes-index.ts';
+import type { CodesIndex, IndexFilter } from './codes-index.ts';
+import { CandidateList } from './candidates.ts';
 
 export interface PageCursor {
   /** Exact cosine distance of the last hit returned (float32 value). */
