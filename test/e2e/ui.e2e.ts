@@ -134,8 +134,13 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
     return labels.slice(0, n).map((l) => l.split('，相似度')[0]!);
   };
 
-  const waitApi = (method: string, pred: (body: Record<string, unknown>) => boolean = () => true): Promise<Response> =>
-    page.waitForResponse((r) => apiMethodOf(r.request()) === method && pred(bodyOf(r.request())), { timeout: 30_000 });
+  const waitApi = (method: string, pred: (body: Record<string, unknown>) => boolean = () => true): Promise<Response> => {
+    const waiting = page.waitForResponse((r) => apiMethodOf(r.request()) === method && pred(bodyOf(r.request())), { timeout: 30_000 });
+    // A check that fails before awaiting it must not leave an unhandled rejection behind: that
+    // would end the run before the server is closed (and leave it running).
+    waiting.catch(() => undefined);
+    return waiting;
+  };
 
   /** Wait for the response and for React to have rendered its first hit. */
   const hitsOf = async (res: Response): Promise<{ fileName: string; folder: string; id: number }[]> => {

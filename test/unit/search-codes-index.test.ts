@@ -81,7 +81,7 @@ describe('codes index pages', () => {
   it('keeps recall ≥ 0.99 when the sign codes choose the candidates, and every score is exact', () => {
     // The embedding size of the real models: 64 sign bits would be too coarse a first stage.
     const dim = 512;
-    const n = 20_000;
+    const n = 40_000; // above EXACT_UP_TO, so the sign codes pick the candidates
     const vecs = makeVectors('clip-like', n, dim, 2);
     const index = new CodesIndex(dim);
     index.beginBulk();

@@ -62,7 +62,7 @@ describe('vector index kernels', () => {
     expect(Array.from(k.i32(k.rowsOff, got))).toEqual(expected);
   });
 
-  it('dotRows is the exact int8 · int16 dot product of the listed rows', () => {
+  it('dotRows is the int8 · int16 dot product of each listed row times its scale, and that scale', () => {
     const rnd = rng(3);
     const rowBytes = 96;
     const k = new KernelMemory(96, 12, rowBytes);
@@ -70,17 +70,21 @@ describe('vector index kernels', () => {
     k.reserve(n);
     const vecs = k.i8(k.vecsOff, n * rowBytes);
     for (let i = 0; i < vecs.length; i++) vecs[i] = Math.floor(rnd() * 255) - 127;
+    const scales = new Float32Array(k.memory.buffer, k.scalesOff, n);
+    for (let r = 0; r < n; r++) scales[r] = 0.0005 + rnd() * 0.002;
     const q = k.i16(k.queryOff, rowBytes);
     for (let i = 0; i < rowBytes; i++) q[i] = Math.floor(rnd() * 65535) - 32767;
     // 21 rows: two blocks of eight scored side by side, then five one at a time.
     const list = [39, 0, 17, 17, 5, ...Array.from({ length: 16 }, () => Math.floor(rnd() * n))];
     k.i32(k.rowsOff, list.length).set(list);
     k.dotRows(list.length);
-    const out = k.i32(k.outOff, list.length);
+    const out = new Float32Array(k.memory.buffer, k.outOff, list.length);
+    const outScale = new Float32Array(k.memory.buffer, k.outScaleOff, list.length);
     list.forEach((r, j) => {
       let s = 0;
       for (let i = 0; i < rowBytes; i++) s += vecs[r * rowBytes + i]! * q[i]!;
-      expect(out[j]).toBe(s);
+      expect(out[j]).toBe(Math.fround(Math.fround(s) * scales[r]!));
+      expect(outScale[j]).toBe(scales[r]);
     });
   });
 

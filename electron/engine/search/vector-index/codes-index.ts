@@ -371,21 +371,20 @@ export class CodesIndex {
     for (let i = 0; i < dim; i++) q[i] = Math.round(query[i]! * qInv);
     const qScale = max / Math.sqrt(norm) / qmax;
     m.dotRows(nRows);
-    const out = m.i32(m.outOff, nRows);
+    const out = new Float32Array(m.memory.buffer, m.outOff, nRows);
+    const outScale = new Float32Array(m.memory.buffer, m.outScaleOff, nRows);
     const rows = m.i32(m.rowsOff, nRows);
     const qs2 = qScale * qScale;
-    const scales = this.scales;
     into.reserve(into.size + nRows);
     const { slots, approx, margin } = into;
     let k = into.size;
     for (let j = 0; j < nRows; j++, k++) {
-      const slot = rows[j]!;
-      const sv = scales[slot]!;
-      slots[k] = slot;
-      approx[k] = out[j]! * sv * qScale;
+      const sv = outScale[j]!;
+      slots[k] = rows[j]!;
+      approx[k] = out[j]! * qScale;
       // Rounding errors of both unit vectors (uniform ±scale/2 a component) give their dot with
-      // the other vector σ² = (scale_v² + scale_q²) / 12; plus float slack.
-      margin[k] = MARGIN_SIGMAS * Math.sqrt((sv * sv + qs2) / 12) + 1e-6;
+      // the other vector σ² = (scale_v² + scale_q²) / 12; plus float slack (out is float32).
+      margin[k] = MARGIN_SIGMAS * Math.sqrt((sv * sv + qs2) / 12) + 1e-5 * Math.abs(approx[k]!) + 1e-6;
     }
     into.size = k;
   }

@@ -9,7 +9,8 @@
  *   scores    cap × u16      stage-1 score per row
  *   mask      cap × u8       filter: 1 = the row may be returned
  *   rows      cap × i32      row lists (candidates)
- *   out       cap × i32      stage-2 int8 dot products
+ *   out       cap × f32      stage-2 int8 dot products times the row's scale
+ *   outScale  cap × f32      those rows' scales
  *   codes     cap × codeBytes  sign bits of (vector − mean), blocks of 16 rows, byte-plane order
  *   scales    cap × f32        each int8 row's scale (row[i] × scale ≈ vector[i] / |vector|)
  *   vecs      cap × rowBytes   int8 rows
@@ -28,7 +29,7 @@ interface Exports {
   scanCodes(codes: number, nBlocks: number, codeBytes: number, lut: number, out: number): void;
   histogram(scores: number, mask: number, n: number, shift: number, hist: number): void;
   collect(scores: number, mask: number, n: number, minScore: number, maxScore: number, rows: number): number;
-  dotRows(vecs: number, rowBytes: number, rows: number, nRows: number, query: number, out: number): void;
+  dotRows(vecs: number, rowBytes: number, scales: number, rows: number, nRows: number, query: number, out: number, outScale: number): void;
   cosineRows(query: number, rows: number, count: number, dim: number, out: number): void;
   signCodes(vecs: number, rowBytes: number, scales: number, mean: number, dim: number, codes: number, codeBytes: number, from: number, to: number): void;
 }
@@ -82,6 +83,7 @@ export class KernelMemory {
   maskOff: number;
   rowsOff: number;
   outOff: number;
+  outScaleOff: number;
   codesOff: number;
   scalesOff: number;
   vecsOff: number;
@@ -100,7 +102,7 @@ export class KernelMemory {
     this.exactOutOff = this.exactOff + EXACT_BATCH * dim * 4;
     this.meanOff = align(this.exactOutOff + EXACT_BATCH * 4, 16);
     this.scratch = align(this.meanOff + dim * 4, PAGE);
-    this.scoresOff = this.maskOff = this.rowsOff = this.outOff = this.codesOff = this.scalesOff = this.vecsOff = this.scratch;
+    this.scoresOff = this.maskOff = this.rowsOff = this.outOff = this.outScaleOff = this.codesOff = this.scalesOff = this.vecsOff = this.scratch;
     this.memory = new wasm.Memory({ initial: this.scratch / PAGE, maximum: 65536 });
     this.k = new wasm.Instance(mod, { env: { memory: this.memory } }).exports as unknown as Exports;
   }
@@ -122,7 +124,8 @@ export class KernelMemory {
     const maskOff = scoresOff + cap * 2;
     const rowsOff = align(maskOff + cap, 16);
     const outOff = rowsOff + cap * 4;
-    const codesOff = outOff + cap * 4;
+    const outScaleOff = outOff + cap * 4;
+    const codesOff = outScaleOff + cap * 4;
     const scalesOff = align(codesOff + cap * this.codeBytes, 16);
     const vecsOff = align(scalesOff + cap * 4, 16);
     const need = vecsOff + cap * this.rowBytes;
@@ -138,7 +141,7 @@ export class KernelMemory {
     u8.fill(0, codesOff + oldCap * this.codeBytes, codesOff + cap * this.codeBytes);
     u8.fill(0, scalesOff + oldCap * 4, scalesOff + cap * 4);
     u8.fill(0, vecsOff + oldCap * this.rowBytes, vecsOff + cap * this.rowBytes);
-    Object.assign(this, { cap, scoresOff, maskOff, rowsOff, outOff, codesOff, scalesOff, vecsOff });
+    Object.assign(this, { cap, scoresOff, maskOff, rowsOff, outOff, outScaleOff, codesOff, scalesOff, vecsOff });
   }
 
   u8(off: number, len: number): Uint8Array {
@@ -188,9 +191,9 @@ export class KernelMemory {
     this.k.signCodes(this.vecsOff, this.rowBytes, this.scalesOff, this.meanOff, this.dim, this.codesOff, this.codeBytes, from, to);
   }
 
-  /** out[j] = int8 row rows[j] · int16 query, for j < nRows. */
+  /** out[j] = (int8 row rows[j] · int16 query) × its scale, outScale[j] = its scale (f32), for j < nRows. */
   dotRows(nRows: number): void {
-    this.k.dotRows(this.vecsOff, this.rowBytes, this.rowsOff, nRows, this.queryOff, this.outOff);
+    this.k.dotRows(this.vecsOff, this.rowBytes, this.scalesOff, this.rowsOff, nRows, this.queryOff, this.outOff, this.outScaleOff);
   }
 }
 

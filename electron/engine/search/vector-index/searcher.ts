@@ -43,17 +43,23 @@ export interface IndexPage {
 }
 
 /**
- * Stage-1 candidates for a page ending at `depth` among `matched` filtered rows: the larger of
- * CANDIDATES_PER_HIT × depth and CANDIDATE_SHARE × matched. Fitted on CLIP-like vectors (see
- * test/bench/search/) so that the first page's recall stays above 0.99 at 100k and 1M rows; the
- * index-candidates benchmark reports the recall these give.
+ * Stage-1 candidates for a page ending at `depth` among `matched` filtered rows:
+ * CANDIDATE_SCALE × depth^0.43 × matched^0.63 (at least MIN_CANDIDATES). The sign codes' ranking
+ * error grows with both the depth asked for and the number of rows competing. Fitted on CLIP-like
+ * vectors (test/bench/search/): at 1M rows the recall ≥ 0.995 points were ~30k candidates for
+ * depth 500 and ~60k for depth 2500, at 100k ~7k for depth 500; the scale carries a margin of ~1.5×
+ * over that fit. Examples: 1M rows, first page of 500 → ~44k; page 5 (depth 2500) → ~87k; 200k
+ * filtered rows → ~16k; 100k → ~10k. The benchmarks report the recall these give.
  */
-export const CANDIDATES_PER_HIT = 20;
-export const CANDIDATE_SHARE = 0.035;
+export const CANDIDATE_SCALE = 0.5;
+/** Score every filtered row (exact pages) when there are at most this many… */
+export const EXACT_UP_TO = 20_000;
+/** …or when the candidates would be more than 1 / ALL_ROWS_FRACTION of them. */
+const ALL_ROWS_FRACTION = 4;
 const MIN_CANDIDATES = 2048;
 
 export function candidatesFor(depth: number, matched: number): number {
-  return Math.ceil(Math.max(MIN_CANDIDATES, CANDIDATES_PER_HIT * depth, CANDIDATE_SHARE * matched));
+  return Math.ceil(Math.max(MIN_CANDIDATES, CANDIDATE_SCALE * Math.pow(depth, 0.43) * Math.pow(matched, 0.63)));
 }
 
 /** (distance, id) order: a before b. */
@@ -128,8 +134,9 @@ export class Searcher {
   private ensureCandidates(st: QueryState, query: Float32Array, want: number): boolean {
     if (st.all || st.cand.size >= want) return false;
     const index = this.index;
-    if (want >= st.matched && st.collectedFrom === NONE_COLLECTED) {
-      // Cheaper to score every filtered row than to scan for most of them.
+    if ((want * ALL_ROWS_FRACTION >= st.matched || st.matched <= EXACT_UP_TO) && st.collectedFrom === NONE_COLLECTED) {
+      // Scoring every filtered row costs little more than scanning for a large part of them, and
+      // makes the page exact: small libraries and selective filters always get exact pages.
       index.stage2(query, index.allRows(st.masked), st.cand);
       st.all = true;
       return false;

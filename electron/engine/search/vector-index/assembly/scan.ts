@@ -79,13 +79,14 @@ export function collect(scores: usize, mask: usize, n: i32, minScore: i32, maxSc
 }
 
 /**
- * Stage 2: out[j] = Σ_k vecs[rows[j]][k] * query[k], int8 rows times an int16 query, i32 sums.
+ * Stage 2: for each listed row j, out[j] = (Σ_k vecs[rows[j]][k] * query[k]) * scales[rows[j]]
+ * (int8 row times int16 query, i32 sum, then the row's scale, f32) and outScale[j] = that scale.
  * rowBytes is a multiple of 16 (rows are zero-padded). Eight rows are scored side by side: the
  * rows are scattered through a large array, so the time goes to cache and TLB misses, and eight
  * independent streams of them overlap (measured at 35k of 1M rows: ~2.2× faster than one row at
- * a time, ~1.15× faster than four).
+ * a time, ~1.15× faster than four); their scales are read here for the same reason.
  */
-export function dotRows(vecs: usize, rowBytes: i32, rows: usize, nRows: i32, query: usize, out: usize): void {
+export function dotRows(vecs: usize, rowBytes: i32, scales: usize, rows: usize, nRows: i32, query: usize, out: usize, outScale: usize): void {
   let j = 0;
   for (; j + 8 <= nRows; j += 8) {
     const b0 = rowAt(vecs, rowBytes, rows, j);
@@ -116,22 +117,27 @@ export function dotRows(vecs: usize, rowBytes: i32, rows: usize, nRows: i32, que
       a6 = dot16(a6, v128.load(b6 + o), q);
       a7 = dot16(a7, v128.load(b7 + o), q);
     }
-    const w = out + (<usize>j << 2);
-    store<i32>(w, hsum(a0));
-    store<i32>(w, hsum(a1), 4);
-    store<i32>(w, hsum(a2), 8);
-    store<i32>(w, hsum(a3), 12);
-    store<i32>(w, hsum(a4), 16);
-    store<i32>(w, hsum(a5), 20);
-    store<i32>(w, hsum(a6), 24);
-    store<i32>(w, hsum(a7), 28);
+    emit(scales, rows, j, a0, out, outScale);
+    emit(scales, rows, j + 1, a1, out, outScale);
+    emit(scales, rows, j + 2, a2, out, outScale);
+    emit(scales, rows, j + 3, a3, out, outScale);
+    emit(scales, rows, j + 4, a4, out, outScale);
+    emit(scales, rows, j + 5, a5, out, outScale);
+    emit(scales, rows, j + 6, a6, out, outScale);
+    emit(scales, rows, j + 7, a7, out, outScale);
   }
   for (; j < nRows; j++) {
     const b = rowAt(vecs, rowBytes, rows, j);
     let a = i32x4.splat(0);
     for (let k = 0; k < rowBytes; k += 16) a = dot16(a, v128.load(b + <usize>k), query + (<usize>k << 1));
-    store<i32>(out + (<usize>j << 2), hsum(a));
+    emit(scales, rows, j, a, out, outScale);
   }
+}
+
+@inline function emit(scales: usize, rows: usize, j: i32, acc: v128, out: usize, outScale: usize): void {
+  const s = load<f32>(scales + (<usize>load<i32>(rows + (<usize>j << 2)) << 2));
+  store<f32>(out + (<usize>j << 2), <f32>hsum(acc) * s);
+  store<f32>(outScale + (<usize>j << 2), s);
 }
 
 /**
