@@ -72,7 +72,18 @@ export function writeFilterMask(rows: MaskedRows, filter: IndexFilter): { masked
       mask[slot] = ok ? 255 : 0;
       if (ok) count++;
     }
-    for (let i = 0; i < n; i++) mask[i] = mask[i] === 255 ? 1 : 0;
+    // Only listed rows were touched (a memset cleared the rest): rows in some lists but not all
+    // go back to 0, then the 255s (every list, and the rest of the filter) become 1.
+    for (const list of lists) {
+      for (const id of list) {
+        const slot = rows.slotOf(id);
+        if (slot >= 0 && mask[slot] !== 255) mask[slot] = 0;
+      }
+    }
+    for (const id of lists[0]!) {
+      const slot = rows.slotOf(id);
+      if (slot >= 0 && mask[slot] === 255) mask[slot] = 1;
+    }
     return { masked: true, count };
   }
   // No id lists: one branch-free pass (`+(a < b)`, not `?:`: random dates make branches
