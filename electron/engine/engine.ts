@@ -321,8 +321,8 @@ export class Engine {
     await this.target.runtime.close();
     if (this.serving !== this.target) await this.serving.runtime.close();
     // Saves the index snapshots that changed, so the next start does not rebuild them.
-    await this.target.search.close();
-    if (this.serving !== this.target) await this.serving.search.close();
+    await this.serving.search.close({ trimLog: true });
+    if (this.serving !== this.target) await this.target.search.close();
     this.lib.close();
   }
 }

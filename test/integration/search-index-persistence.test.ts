@@ -183,6 +183,23 @@ describe('vector search over a library', () => {
     expect(capped.pages.slice(0, -1).every((p) => p.limit === undefined)).toBe(true);
   });
 
+  it('a library indexed without the app trims a log too far behind the snapshot to help, and the index then rebuilds', async () => {
+    const t = library();
+    addPhotos(t, 200, 11);
+    const s = searchOn(t);
+    await s.close(); // snapshot at the current seq
+    const cli = t.search({ mode: 'sqlite', syncCatchUp: 10 }); // as a CLI `index` run opens it
+    addPhotos(t, 100, 12, 1000); // ~200 log entries: far more than 4 × 10
+    await cli.close({ trimLog: true });
+    const state = t.lib.vectorLog.state();
+    expect(state.prunedThrough).toBe(state.seq);
+    const again = searchOn(t, { syncBuild: 0 });
+    expect(again.state).toBe('building'); // the snapshot is older than the trimmed log
+    await again.whenIdle();
+    expect(again.page(query, 30).hits.map((h) => h.photoId)).toEqual(sqlTop(t, 30));
+    expect(again.indexStats().rows).toBe(300);
+  });
+
   it('inside an open transaction answers from sqlite-vec, which sees the uncommitted rows', async () => {
     const t = library();
     addPhotos(t, 200, 9);

@@ -198,9 +198,12 @@ export class VectorSearch {
    * Saves (when current and changed by more than the next start can cheaply catch up from the log)
    * and releases everything; a running rebuild is abandoned. A few changes are left to the log:
    * writing a million-photo snapshot takes a second or two, which a quitting app may not have.
+   * `trimLog` (the serving model's search in a process without an index, e.g. a CLI `index` run):
+   * drop the log when the snapshot is too far behind to catch up from it anyway.
    */
-  async close(opts: { save?: boolean } = {}): Promise<void> {
+  async close(opts: { save?: boolean; trimLog?: boolean } = {}): Promise<void> {
     if (this.closed) return;
+    if (opts.trimLog && !this.index) this.trimUselessLog();
     if (opts.save !== false && this.changedSinceSave > (this.opts.syncCatchUp ?? DEFAULT_SYNC_CATCH_UP) / 2) {
       try {
         this.save();
@@ -212,6 +215,22 @@ export class VectorSearch {
     await this.building?.catch(() => undefined);
     this.exact?.close();
     if (!this.persistent) fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * The log only helps a snapshot whose backlog stays within syncCatchUp (more is rebuilt from
+   * the vectors anyway): past several times that, it is trimmed so that a library indexed without
+   * the app does not grow it without end. An index elsewhere that was further ahead still detects
+   * the trim (prunedThrough) and rebuilds — which its backlog would have forced too.
+   */
+  private trimUselessLog(): void {
+    try {
+      const state = this.source.logState();
+      const snapshotSeq = (this.persistent && readSnapshotHeader(this.dir)?.seq) || 0;
+      if (state.seq - Math.max(snapshotSeq, state.prunedThrough) > 4 * (this.opts.syncCatchUp ?? DEFAULT_SYNC_CATCH_UP)) this.source.prune(state.seq);
+    } catch (err) {
+      this.opts.logger?.warn(`vector index ${this.vectors.table}: change log not trimmed (${String(err)})`);
+    }
   }
 
   /** The model's table was dropped (model retired): the files go too. */
