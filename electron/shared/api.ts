@@ -6,6 +6,9 @@
  * Pure TypeScript + zod: imports nothing from Node, the DOM or Electron.
  */
 import { z } from 'zod';
+import { MAX_PAGE_SIZE } from './paging.ts';
+
+export { MAX_PAGE_SIZE, UI_PAGE_SIZE } from './paging.ts';
 
 // ---------- domain types ----------
 
@@ -193,10 +196,6 @@ const isoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, 'expected an ISO date like 2024-05-01');
 const limit = z.number().int().min(1).max(100_000).default(200);
 
-/** Hits the renderer asks for per page: the first page, then one more per "load more" (benchmarks read it too). */
-export const UI_PAGE_SIZE = 500;
-/** The most hits one search page may hold; more come page by page with `cursor` (no cap on the total). */
-export const MAX_PAGE_SIZE = 5000;
 const pageLimit = z.number().int().min(1).max(MAX_PAGE_SIZE).default(200);
 /** Opaque: the nextCursor of the previous page of the same query. */
 const cursor = z.string().min(1).max(512).optional();

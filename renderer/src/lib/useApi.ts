@@ -1,6 +1,7 @@
 /** Data hooks over the transport: one-shot loads, the polled engine status, and result lists. */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { MAX_PAGE_SIZE, UI_PAGE_SIZE, type EngineStatus, type ModelDownload, type PhotoHit, type SearchResponse } from '../../../electron/shared/api.ts';
+import type { EngineStatus, ModelDownload, PhotoHit, SearchResponse } from '../../../electron/shared/api.ts';
+import { MAX_PAGE_SIZE, UI_PAGE_SIZE } from '../../../electron/shared/paging.ts';
 import { api } from '../api/index.ts';
 import { ApiCallError, toCallError } from '../api/errors.ts';
 import { applyClientFilters, toWireFilters, type FilterState } from './filters.ts';
@@ -117,7 +118,7 @@ export interface ResultsState {
 
 /**
  * Photos per page: the first page, then one more page per "load more" through the engine's cursor
- * (shared with the engine and the benchmarks: electron/shared/api.ts).
+ * (shared with the engine and the benchmarks: electron/shared/paging.ts).
  */
 export { UI_PAGE_SIZE };
 

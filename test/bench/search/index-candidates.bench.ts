@@ -135,7 +135,7 @@ async function benchSize(n: number, queryCount: number): Promise<Record<string, 
   out.candidates = info;
   out.faissNode = {
     installs: false,
-    why: 'faiss-node 0.5.1 downloads its binaries from GitHub releases at install time (prebuild-install), not from the npm registry; without them it clones and compiles faiss (git, cmake, BLAS). On this machine `npm install faiss-node` fails (github.com unreachable), so a clean `npm ci` of the app would too; its releases also have no Windows build.',
+    why: 'faiss-node 0.5.1 downloads its binaries from GitHub releases at install time (prebuild-install), not from the npm registry; where that fails it clones and compiles faiss (git, cmake, BLAS). On this machine `npm install faiss-node` fails (github.com unreachable), so a clean `npm ci` of the app would too, and an installer build would depend on a third-party release download per platform. Its JavaScript API also exposes no filtered search (no IDSelector).',
   };
   return out;
 }

@@ -2,7 +2,7 @@
  * BENCH_ONLY=query: search as the UI runs it, at BENCH_VECTORS CLIP-like photos (default 100k;
  * the targets are stated for 1M). Under `query` in bench-results/latest.json:
  *
- *   storedVectors, uiPageSize      the page the renderer asks for (UI_PAGE_SIZE, electron/shared/api.ts)
+ *   storedVectors, uiPageSize      the page the renderer asks for (UI_PAGE_SIZE, electron/shared/paging.ts)
  *   firstPageMs {p50,p95}          first page, no filter, through VectorSearch (what SearchService calls)
  *   filteredFirstPageMs {p50,p95}  the worst of the date / folder / tag filters (each one listed too)
  *   nextPageMs {p50,p95}           pages 2–5 with the cursor
@@ -22,7 +22,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { UI_PAGE_SIZE, type SearchResponse } from '../../../electron/shared/api.ts';
+import type { SearchResponse } from '../../../electron/shared/api.ts';
+import { UI_PAGE_SIZE } from '../../../electron/shared/paging.ts';
 import { VectorSearch, type PageCursor } from '../../../electron/engine/search/vector-search.ts';
 import { ShiguangApp } from '../../../electron/engine/app/app.ts';
 import { resolveAppConfig } from '../../../electron/engine/app/config.ts';
