@@ -110,18 +110,21 @@ describe('vector search over a library', () => {
     t.lib.close();
     open.pop();
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/integration/fixtures/vector-library.ts', db, '2500'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const ready = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('\n')) resolve(out.trim());
-      });
-      child.once('exit', (code) => reject(new Error(`writer exited early (${code})`)));
-    });
-    expect(ready).toBe('ready ready');
     const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
+    try {
+      const ready = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) resolve(out.trim());
+        });
+        child.once('exit', (code) => reject(new Error(`writer exited early (${code})`)));
+      });
+      expect(ready).toBe('ready ready');
+    } finally {
+      child.kill('SIGKILL'); // also when the test fails: the writer would wait forever
+      await exited;
+    }
 
     const t2 = library();
     const header = readSnapshotHeader(indexDirFor(db, t2.vectors.table)!)!;
