@@ -7,6 +7,7 @@ import { PhotoIdentityRepository } from './photo-identity.ts';
 import type { ModelRow } from './rows.ts';
 import { SettingsRepository } from './settings.ts';
 import { TagRepository } from './tags.ts';
+import { VectorLog } from './vector-log.ts';
 import { VectorRepository } from './vector-repository.ts';
 
 export class Library {
@@ -17,6 +18,8 @@ export class Library {
   readonly models: ModelRepository;
   readonly tags: TagRepository;
   readonly settings: SettingsRepository;
+  /** The vector change log that persisted indexes follow. */
+  readonly vectorLog: VectorLog;
   private readonly vectorRepos = new Map<string, VectorRepository>();
 
   constructor(readonly db: Database) {
@@ -26,6 +29,7 @@ export class Library {
     this.models = new ModelRepository(db);
     this.tags = new TagRepository(db);
     this.settings = new SettingsRepository(db);
+    this.vectorLog = new VectorLog(db);
   }
 
   /** The vector repository of a live model (cached, so statements are prepared once). Throws for a retired model. */
