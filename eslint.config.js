@@ -65,7 +65,7 @@ const zoneConfigs = ZONES.map(({ files, owns, layers }) => {
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', 'release/', '.cache/', 'bench-results/', 'test-results/', '.tmp/'] },
+  { ignores: ['node_modules/', 'dist/', 'out/', 'release/', '.cache/', 'bench-results/', 'test-results/', '.tmp/', 'electron/**/assembly/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -100,6 +100,7 @@ export class Engine {
   private watchLock: WatchLock | null = null;
   private preparingTags: Promise<void> | null = null;
   private closed = false;
+  private searchWarmed = false;
 
   private constructor(
     /** The library database: for the engine's own services and for tests; transports never see it. */
@@ -145,7 +146,7 @@ export class Engine {
       const { manifest } = resolved;
       const slot = (runtime: ModelRuntime, row: ReturnType<Library['models']['ensure']>): ModelSlot => ({
         runtime,
-        search: new VectorSearch(lib.vectors(row), opts.vectorSearch ?? 'index'),
+        search: new VectorSearch(lib.vectors(row), lib.vectorLog, { mode: opts.vectorSearch ?? 'index', logger: log }),
       });
       // Vectors are kept per embedding space: an int8 model shares its fp32 source's.
       const space = embeddingSpace(manifest);
@@ -245,10 +246,12 @@ export class Engine {
   }
 
   /**
-   * Load the in-memory vector index now (a few seconds at 100k photos) so the first query of a
-   * long-running process (desktop, web mode) does not pay for it.
+   * Open the vector index now (its snapshot: well under a second at a million photos; without one,
+   * a background rebuild while sqlite-vec answers) so the first query of a long-running process
+   * (desktop, web mode) does not pay for it.
    */
   warmSearchIndex(): void {
+    this.searchWarmed = true;
     setImmediate(() => {
       try {
         this.vectorSearch.warmIndex();
@@ -356,6 +359,7 @@ export class Engine {
     this.lib.models.activate(this.target.runtime.spaceKey);
     this.serving = this.target;
     void old.runtime.close();
+    if (this.searchWarmed) this.warmSearchIndex(); // the new model's index, built now rather than on the first query
     this.log.info(`model switch complete: now using ${this.target.runtime.modelKey}`);
     return true;
   }
@@ -373,6 +377,9 @@ export class Engine {
     await this.ocr.close();
     await this.target.runtime.close();
     if (this.serving !== this.target) await this.serving.runtime.close();
+    // Saves the index snapshots that changed, so the next start does not rebuild them.
+    await this.serving.search.close({ trimLog: true });
+    if (this.serving !== this.target) await this.target.search.close();
     this.lib.close();
   }
 }

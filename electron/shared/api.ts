@@ -6,6 +6,9 @@
  * Pure TypeScript + zod: imports nothing from Node, the DOM or Electron.
  */
 import { z } from 'zod';
+import { MAX_PAGE_SIZE } from './paging.ts';
+
+export { MAX_PAGE_SIZE, UI_PAGE_SIZE } from './paging.ts';
 
 // ---------- domain types ----------
 
@@ -118,11 +121,30 @@ export interface SkippedFile {
   reason: string;
 }
 
+/** Why a result list stops before every matching photo (see SearchResponse.limit). */
+export type ResultLimitReason =
+  /** The vector index is being built; until then sqlite-vec answers, and its KNN stops at maxResults. */
+  | 'index-building'
+  /** Search is set to sqlite-vec only (SHIGUANG_VECTOR_INDEX=sqlite, or a one-shot CLI query). */
+  | 'sqlite-only'
+  /** Asked while a write transaction was open (engine-internal callers only). */
+  | 'in-transaction';
+
 export interface SearchResponse {
+  /** One page: the best `limit` matches after the cursor (or the first ones), best first. */
   hits: PhotoHit[];
-  /** Milliseconds spent encoding the query text and searching vectors. */
+  /** Milliseconds spent encoding the query (0 when it was cached from an earlier page) and searching vectors. */
   textMs: number;
   searchMs: number;
+  /**
+   * Pass back as `cursor`, with the same query and filters, for the next page; null when there is
+   * no next page — either every matching photo has been returned, or `limit` says where it stopped.
+   */
+  nextCursor: string | null;
+  /** Present when the results stop short of every matching photo: at most maxResults can be paged to, and why. */
+  limit?: { maxResults: number; reason: ResultLimitReason };
+  /** How many photos pass the filters (when the index answered). */
+  matched?: number;
 }
 
 export interface TagInfo {
@@ -254,6 +276,10 @@ const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, 'expected an ISO date like 2024-05-01');
 const limit = z.number().int().min(1).max(100_000).default(200);
+
+const pageLimit = z.number().int().min(1).max(MAX_PAGE_SIZE).default(200);
+/** Opaque: the nextCursor of the previous page of the same query. */
+const cursor = z.string().min(1).max(512).optional();
 const modelId = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a model id like cn-clip-vit-b-16').max(200);
 
 export const searchFilters = z.object({
@@ -267,13 +293,13 @@ export const requestSchemas = {
   capabilities: z.object({}).strict(),
   status: z.object({}).strict(),
   search: z
-    .object({ query: z.string().min(1).max(1000), limit })
+    .object({ query: z.string().min(1).max(1000), limit: pageLimit, cursor })
     .merge(searchFilters)
     .strict(),
-  similar: z.object({ photoId: z.number().int().positive(), limit }).merge(searchFilters).strict(),
+  similar: z.object({ photoId: z.number().int().positive(), limit: pageLimit, cursor }).merge(searchFilters).strict(),
   /** An image dropped on the window: its bytes (base64), not a path, so both transports work. */
   similarToImage: z
-    .object({ dataBase64: z.string().min(1).max(80_000_000), limit })
+    .object({ dataBase64: z.string().min(1).max(80_000_000), limit: pageLimit, cursor })
     .merge(searchFilters)
     .strict(),
   photo: z.object({ photoId: z.number().int().positive() }).strict(),

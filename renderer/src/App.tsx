@@ -16,12 +16,13 @@ import { ModelChooser } from './components/ModelChooser.tsx';
 import { Notices, useNotices } from './components/Notices.tsx';
 import { PhotoViewer } from './components/PhotoViewer.tsx';
 import { ResultsGrid, type ResultsGridHandle } from './components/ResultsGrid.tsx';
+import { ResultsHeader } from './components/ResultsHeader.tsx';
 import { SettingsDialog } from './components/SettingsDialog.tsx';
 import { StateMessage } from './components/States.tsx';
 import { TagsPanel, tagLabel } from './components/TagsPanel.tsx';
 import { useImageDrop } from './components/useImageDrop.ts';
 import { emptyFilters, hasActiveFilters, type FilterState } from './lib/filters.ts';
-import { baseName, formatCount } from './lib/format.ts';
+import { baseName } from './lib/format.ts';
 import { useI18n } from './lib/i18n.tsx';
 import { useApiData, useEngineStatus, useResults, type Mode } from './lib/useApi.ts';
 import { useImeSearch } from './search/useImeSearch.ts';
@@ -326,6 +327,8 @@ export function App() {
                 mode={mode}
                 count={results.hits.length}
                 hasMore={results.hasMore}
+                matched={results.matched}
+                limit={results.limit}
                 loading={results.loading}
                 timing={results.timing}
                 failed={results.error !== null}
@@ -375,56 +378,6 @@ export function App() {
         />
       )}
       <Notices notices={notices} dismiss={dismiss} dismissLabel={t('notice.dismiss')} />
-    </div>
-  );
-}
-
-interface HeaderProps {
-  mode: Exclude<Mode, { kind: 'home' }>;
-  count: number;
-  hasMore: boolean;
-  loading: boolean;
-  timing: { textMs: number; searchMs: number } | null;
-  tagName: string;
-  /** The last request failed: the error state says so; a count of 0 would mislead. */
-  failed: boolean;
-  onBack(): void;
-}
-
-function ResultsHeader({ mode, count, hasMore, loading, timing, tagName, failed, onBack }: HeaderProps) {
-  const { t, lang } = useI18n();
-  let title: string;
-  switch (mode.kind) {
-    case 'text':
-      title = t('results.query', { q: mode.query });
-      break;
-    case 'similar':
-      title = t('results.similarTo', { name: mode.fileName });
-      break;
-    case 'image':
-      title = t('results.similarToImage', { name: mode.fileName });
-      break;
-    case 'tag':
-      title = t('results.tag', { tag: tagName });
-      break;
-  }
-  const backTo = mode.kind === 'text' ? null : mode.backTo;
-  const n = formatCount(count, lang);
-  return (
-    <div className="results-header">
-      {mode.kind !== 'text' && (
-        <button type="button" className="button ghost small" onClick={onBack}>
-          <Icon name="arrow_left" size={16} />
-          {backTo ? t('results.back', { q: backTo }) : t('results.home')}
-        </button>
-      )}
-      <h2 className="results-title" aria-live="polite">
-        {title}
-      </h2>
-      <span className="results-meta muted">
-        {loading ? t('results.loading') : failed ? null : hasMore ? t('results.countMore', { n }) : t('results.count', { n })}
-        {!loading && !failed && timing && <> · {t('results.timing', { ms: formatCount(Math.round(timing.textMs + timing.searchMs), lang) })}</>}
-      </span>
     </div>
   );
 }

@@ -6,9 +6,13 @@
  *   encoder        images/s of the bare image encoder (batch 1, and batched requests)
  *   indexing       end-to-end images/s over ../shared/photos repeated to ≥ 500 distinct files,
  *                  its ratio to the bare encoder, peak RSS
- *   query          p50/p95 at 100k stored vectors, split into text encoding and vector search
- *                  (no filter, date filter, folder filter)
+ *   query          search as the UI runs it at BENCH_VECTORS CLIP-like photos: first page of
+ *                  UI_PAGE_SIZE, filtered first page, next pages, recall, cold start in a fresh
+ *                  process, index memory, and through the HTTP API (test/bench/search/query.bench.ts)
  *   tagging        100k vectors against the whole taxonomy; one custom tag over 100k
+ *   index-candidates  (only when asked) vector index candidates side by side at 100k and 1M:
+ *                  sqlite-vec, today's int8 index, the codes index, usearch, hnswlib-node
+ *                  (test/bench/search/index-candidates.bench.ts)
  *   firstrun       a new library as a person runs it: `index` then `index --tags` in fresh
  *                  processes, for 40 photos and for BENCH_FILES photos (first-run.bench.ts)
  *   int8           fp32 vs int8 and short text sequences (./int8.bench.ts; not in the default set)
@@ -27,12 +31,11 @@ import { generateBenchModels, type BenchModel } from '../../scripts/models/gener
 import { ModelRuntime } from '../../electron/engine/ml/model-runtime.ts';
 import { preprocess } from '../../electron/engine/media/decode.ts';
 import { Engine } from '../../electron/engine/engine.ts';
-import { openLibrary } from '../../electron/engine/store/library.ts';
-import { VectorSearch } from '../../electron/engine/search/vector-search.ts';
-import { l2NormaliseInPlace } from '../../electron/engine/ml/vectors.ts';
 import { createLogger } from '../../electron/engine/util/log.ts';
 import { benchTagging } from './tagging.bench.ts';
 import { benchIntegrity } from './integrity.bench.ts';
+import { benchIndexCandidates } from './search/index-candidates.bench.ts';
+import { benchQuery } from './search/query.bench.ts';
 import { benchFirstRun } from './first-run.bench.ts';
 import { benchInt8 } from './int8.bench.ts';
 import { benchOcr } from './ocr.bench.ts';
@@ -158,77 +161,6 @@ async function benchIndexing(): Promise<void> {
   }
 }
 
-async function benchQuery(): Promise<void> {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-bench-q-'));
-  const runtime = ModelRuntime.load(modelDir, { provider: 'cpu', threads });
-  const lib = openLibrary(path.join(tmp, 'q.db'));
-  try {
-    const dim = runtime.dim;
-    const model = lib.models.ensure(runtime.modelKey, dim);
-    const vectors = lib.vectors(model);
-    // 100k photos in 10 folders spread over 5 years; vectors random on the unit sphere.
-    let seed = 42;
-    const rand = (): number => {
-      seed = (seed * 1664525 + 1013904223) >>> 0;
-      return seed / 2 ** 32 - 0.5;
-    };
-    const t0 = performance.now();
-    const roots = Array.from({ length: 10 }, (_, i) => lib.folders.add(path.join(tmp, `album-${i}`)));
-    const start = Date.UTC(2019, 0, 1);
-    for (let base = 0; base < nVectors; base += 5000) {
-      lib.transaction(() => {
-        for (let i = base; i < Math.min(nVectors, base + 5000); i++) {
-          const folder = roots[i % roots.length];
-          const { row } = lib.photos.upsertDiscovered({ path: path.join(folder.path, `IMG_${i}.jpg`), folderId: folder.id, size: 1000 + i, mtimeMs: start + i * 1_500_000 });
-          const takenAt = start + i * 1_500_000;
-          lib.photos.markIndexed(row.id, { width: 4000, height: 3000, takenAt, takenAtSource: 'exif', cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null });
-          const v = new Float32Array(dim);
-          for (let d = 0; d < dim; d++) v[d] = rand();
-          vectors.upsert(row.id, l2NormaliseInPlace(v));
-        }
-      });
-    }
-    log(`stored ${nVectors} vectors in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    await runtime.embedTexts(['预热']);
-    const queries = ['海边的日落', '穿汉服的女孩在樱花树下', '一只橘猫', '生日蛋糕', '雪山', '夜晚的城市', '发票', '毕业合影', '下雨天的街道', '火锅'];
-    const textMs: number[] = [];
-    const qv: Float32Array[] = [];
-    for (let i = 0; i < 20; i++) {
-      const t = performance.now();
-      qv.push((await runtime.embedTexts([queries[i % queries.length] + (i >= queries.length ? '的照片' : '')]))[0]);
-      textMs.push(performance.now() - t);
-    }
-    const search = new VectorSearch(vectors);
-    const measure = (filter: Parameters<typeof search.search>[2]): { p50: number; p95: number } => {
-      const ms: number[] = [];
-      for (let i = 0; i < 60; i++) {
-        const t = performance.now();
-        search.search(qv[i % qv.length], 50, filter);
-        ms.push(performance.now() - t);
-      }
-      return { p50: pct(ms, 50), p95: pct(ms, 95) };
-    };
-    measure({}); // warm the page cache
-    const searchMs = {
-      noFilter: measure({}),
-      dateRange: measure({ after: Date.UTC(2020, 0, 1), before: Date.UTC(2021, 0, 1) }),
-      folder: measure({ dirPrefix: roots[3].path + path.sep }),
-    };
-    results.query = {
-      storedVectors: nVectors,
-      dim,
-      k: 50,
-      textEncodeMs: { p50: pct(textMs, 50), p95: pct(textMs, 95) },
-      vectorSearchMs: searchMs,
-      totalP95Ms: r2(pct(textMs, 95) + searchMs.noFilter.p95),
-    };
-    log(`query: ${JSON.stringify(results.query)}`);
-  } finally {
-    lib.close();
-    await runtime.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-}
 
 if (only.has('encoder') || only.has('indexing') || only.has('query') || only.has('firstrun') || only.has('int8')) {
   if (!fs.existsSync(path.join(modelDir, 'manifest.json'))) {
@@ -238,8 +170,13 @@ if (only.has('encoder') || only.has('indexing') || only.has('query') || only.has
 }
 if (only.has('encoder')) await benchEncoder();
 if (only.has('indexing')) await benchIndexing();
-if (only.has('query')) await benchQuery();
+if (only.has('query')) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(modelDir, 'manifest.json'), 'utf8')) as { id: string };
+  results.query = await benchQuery({ n: nVectors, modelDir, modelKey: manifest.id, threads });
+  log(`query: ${JSON.stringify(results.query)}`);
+}
 if (only.has('tagging')) results.tagging = await benchTagging();
+if (only.has('index-candidates')) results.indexCandidates = await benchIndexCandidates();
 if (only.has('firstrun')) {
   const enc = results.encoder as { imagesPerSecond: { batch1: number }; imageTowerLoadSeconds: number } | undefined;
   const runs = [];

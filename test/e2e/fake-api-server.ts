@@ -269,14 +269,14 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
     });
   }
 
-  function rank(list: FakePhoto[], score: (p: FakePhoto) => number, limit: number): SearchResponse {
+  /** Pages like the engine: `cursor` continues the list (here simply the offset of the next hit). */
+  function rank(list: FakePhoto[], score: (p: FakePhoto) => number, limit: number, cursor?: string): SearchResponse {
     const t0 = performance.now();
-    const hits = list
-      .map((p) => ({ p, s: score(p) }))
-      .sort((a, b) => b.s - a.s || a.p.id - b.p.id)
-      .slice(0, limit)
-      .map(({ p, s }) => toHit(p, Math.round(s * 1000) / 1000));
-    return { hits, textMs: 4, searchMs: Math.round(performance.now() - t0) };
+    const from = cursor ? Number(cursor) : 0;
+    const ranked = list.map((p) => ({ p, s: score(p) })).sort((a, b) => b.s - a.s || a.p.id - b.p.id);
+    const hits = ranked.slice(from, from + limit).map(({ p, s }) => toHit(p, Math.round(s * 1000) / 1000));
+    const nextCursor = from + limit < ranked.length ? String(from + limit) : null;
+    return { hits, textMs: 4, searchMs: Math.round(performance.now() - t0), nextCursor, matched: ranked.length };
   }
 
   function allTags(): TagInfo[] {
@@ -460,14 +460,14 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
     search: async (req) => {
       if (opts.latencyMs) await sleep(opts.latencyMs);
       const q = colourVector(req.query);
-      return rank(filtered(req), (p) => (q ? 0.34 * cosine(q, photoVector(p)) : 0.05 + 0.2 * noise(req.query, p.id)), req.limit);
+      return rank(filtered(req), (p) => (q ? 0.34 * cosine(q, photoVector(p)) : 0.05 + 0.2 * noise(req.query, p.id)), req.limit, req.cursor);
     },
     similar: async (req) => {
       if (opts.latencyMs) await sleep(opts.latencyMs);
       const src = photos.get(req.photoId);
       if (!src) throw new ApiError('NOT_FOUND', `no photo ${req.photoId}`);
       const v = photoVector(src);
-      return rank(filtered(req), (p) => (p.id === src.id ? 1 : 0.9 * cosine(v, photoVector(p)) - 0.002 * Math.abs(p.shade - src.shade)), req.limit);
+      return rank(filtered(req), (p) => (p.id === src.id ? 1 : 0.9 * cosine(v, photoVector(p)) - 0.002 * Math.abs(p.shade - src.shade)), req.limit, req.cursor);
     },
     similarToImage: async (req) => {
       if (opts.latencyMs) await sleep(opts.latencyMs);
@@ -476,7 +476,7 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
       const colour = COLOURS.findIndex((c) => c.key === m?.[1]);
       if (colour < 0) throw new ApiError('BAD_REQUEST', 'the fake server only understands its own SVG photos');
       const v = COLOURS.map((_, i) => (i === colour ? 1 : 0.03));
-      return rank(filtered(req), (p) => 0.8 * cosine(v, photoVector(p)), req.limit);
+      return rank(filtered(req), (p) => 0.8 * cosine(v, photoVector(p)), req.limit, req.cursor);
     },
     photoText: (req) => {
       const p = photos.get(req.photoId);

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request, type Response } from 'playwright-core';
+import { UI_PAGE_SIZE } from '../../electron/shared/api.ts';
 
 export interface UiSuiteOptions {
   /** Folder to add through the library panel (a path on the server's machine). */
@@ -135,8 +136,13 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
     return labels.slice(0, n).map((l) => l.split('，相似度')[0]!);
   };
 
-  const waitApi = (method: string, pred: (body: Record<string, unknown>) => boolean = () => true): Promise<Response> =>
-    page.waitForResponse((r) => apiMethodOf(r.request()) === method && pred(bodyOf(r.request())), { timeout: 30_000 });
+  const waitApi = (method: string, pred: (body: Record<string, unknown>) => boolean = () => true): Promise<Response> => {
+    const waiting = page.waitForResponse((r) => apiMethodOf(r.request()) === method && pred(bodyOf(r.request())), { timeout: 30_000 });
+    // A check that fails before awaiting it must not leave an unhandled rejection behind: that
+    // would end the run before the server is closed (and leave it running).
+    waiting.catch(() => undefined);
+    return waiting;
+  };
 
   /** Wait for the response and for React to have rendered its first hit. */
   const hitsOf = async (res: Response): Promise<{ fileName: string; folder: string; id: number }[]> => {
@@ -220,6 +226,53 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
       await page.getByRole('heading', { name: '“红色”' }).waitFor();
       await resultButtons().first().hover();
       await shot('results-light');
+    });
+
+    await check(`a new search asks for one page of ${UI_PAGE_SIZE}, without a cursor`, async () => {
+      const last = apiCalls.filter((c) => c.method === 'search').at(-1);
+      assert.equal(last?.body.limit, UI_PAGE_SIZE);
+      assert.equal(last?.body.cursor, undefined);
+    });
+
+    await check('results grid at 1280×720, 1366×768 and 1920×1080: rows and tiles never overlap', async () => {
+      // Geometry of the rendered rows once every thumbnail has loaded (a portrait thumbnail once
+      // stretched its row and spilled over the next one).
+      const layoutProblems = `(() => {
+        const problems = [];
+        const scroller = document.querySelector('.grid-scroll').getBoundingClientRect();
+        const rows = [...document.querySelectorAll('.grid-row')].map((r) => ({ el: r, box: r.getBoundingClientRect() })).sort((a, b) => a.box.top - b.box.top);
+        if (rows.length < 2) problems.push('fewer than two rows rendered');
+        rows.forEach(({ el, box }, i) => {
+          const next = rows[i + 1];
+          if (next && box.bottom > next.box.top + 0.5) problems.push('row ' + i + ' ends at ' + box.bottom + ' below the next row top ' + next.box.top);
+          for (const part of el.querySelectorAll('.cell, .thumb')) {
+            const b = part.getBoundingClientRect();
+            if (b.top < box.top - 0.5 || b.bottom > box.bottom + 0.5) problems.push('row ' + i + ': ' + part.className + ' spans ' + b.top + '–' + b.bottom + ' outside ' + box.top + '–' + box.bottom);
+            if (b.right > scroller.right + 0.5) problems.push('row ' + i + ': ' + part.className + ' overflows the grid to the right');
+          }
+          // Layout boxes (offset*), not painted ones: the hover zoom scales an image inside its clipped tile.
+          for (const img of el.querySelectorAll('.thumb img')) {
+            if (img.offsetTop < 0 || img.offsetTop + img.offsetHeight > img.parentElement.clientHeight + 0.5) problems.push('row ' + i + ': an image of ' + img.offsetHeight + ' px overflows its ' + img.parentElement.clientHeight + ' px tile');
+          }
+        });
+        return problems;
+      })()`;
+      await page.mouse.move(0, 0); // no hover zoom on a thumbnail while measuring
+      try {
+        for (const [width, height] of [
+          [1280, 720],
+          [1366, 768],
+          [1920, 1080],
+        ] as const) {
+          await page.setViewportSize({ width, height });
+          await waitInPage(`[...document.querySelectorAll('.grid-row img')].length > 0 && [...document.querySelectorAll('.grid-row img')].every((i) => i.complete && i.naturalWidth > 0)`);
+          await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+          assert.deepEqual(await inPage<string[]>(layoutProblems), [], `at ${width}×${height}`);
+          await shot(`results-${width}x${height}`);
+        }
+      } finally {
+        await page.setViewportSize({ width: 1400, height: 900 });
+      }
     });
 
     await check('grid keyboard navigation moves focus between results', async () => {

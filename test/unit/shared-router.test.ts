@@ -11,10 +11,10 @@ import { ApiRouter } from '../../electron/shared/router.ts';
 const searchService = (seen: unknown[]): ServiceHandlers<'search'> => ({
   search: async (req) => {
     seen.push(req);
-    return { hits: [], textMs: 0, searchMs: 0 };
+    return { hits: [], textMs: 0, searchMs: 0, nextCursor: null };
   },
-  similar: async () => ({ hits: [], textMs: 0, searchMs: 0 }),
-  similarToImage: async () => ({ hits: [], textMs: 0, searchMs: 0 }),
+  similar: async () => ({ hits: [], textMs: 0, searchMs: 0, nextCursor: null }),
+  similarToImage: async () => ({ hits: [], textMs: 0, searchMs: 0, nextCursor: null }),
 });
 
 describe('services in the contract', () => {

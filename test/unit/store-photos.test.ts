@@ -132,7 +132,7 @@ describe('photos', () => {
   it('move keeps the vector and tags, and the folder filter follows the new directory', () => {
     const f = lib.folders.add(ROOT);
     const vectors = lib.vectors(lib.models.ensure('m', 2));
-    const search = new VectorSearch(vectors); // the in-memory index path, kept in step by the change feed
+    const search = new VectorSearch(vectors, lib.vectorLog); // the in-memory index path, kept in step by the change feed
     const p = addIndexed(f.id, path.join(A, '1.jpg'));
     vectors.upsert(p.id, unit(1, 0));
     const tag = lib.tags.upsertTag({ name: '海边' });
@@ -167,7 +167,7 @@ describe('photos', () => {
     v1.upsert(p.id, unit(1, 0));
     v2.upsert(p.id, unit(1, 0, 0));
     v1.upsert(other.id, unit(0, 1));
-    const search1 = new VectorSearch(v1);
+    const search1 = new VectorSearch(v1, lib.vectorLog);
     lib.tags.replacePhotoTags(p.id, [{ tagId: lib.tags.upsertTag({ name: '狗' }), score: 0.5 }]);
 
     expect(lib.photos.delete(p.id)).toBe(true);

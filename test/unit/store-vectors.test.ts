@@ -17,7 +17,7 @@ let folderId: number;
 beforeEach(() => {
   lib = openLibrary(':memory:');
   vectors = lib.vectors(lib.models.ensure('test-model', 4));
-  search = new VectorSearch(vectors);
+  search = new VectorSearch(vectors, lib.vectorLog);
   folderId = lib.folders.add(ROOT).id;
 });
 afterEach(() => lib.close());

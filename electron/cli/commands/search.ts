@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { action, printJson, withEngine } from '../context.ts';
-import { parseRequest, type PhotoHit, type SearchResponse } from '../../shared/api.ts';
+import { MAX_PAGE_SIZE, parseRequest, type PhotoHit, type SearchResponse } from '../../shared/api.ts';
 
 interface SearchOpts {
   limit: string;
@@ -17,6 +17,7 @@ function printHits(res: SearchResponse, json: boolean | undefined): void {
     printJson(res.hits.map((h: PhotoHit) => ({ path: h.path, score: h.score, id: h.id, takenAt: h.takenAt, tags: h.tags?.map((t) => t.name) ?? [] })));
     return;
   }
+  if (res.limit) process.stderr.write(`(results stop at ${res.limit.maxResults}: ${res.limit.reason})\n`);
   if (res.hits.length === 0) process.stdout.write('no matching photos\n');
   res.hits.forEach((h, i) => {
     const tags = h.tags?.length ? `  [${h.tags.map((t) => t.name).join(' ')}]` : '';
@@ -34,6 +35,30 @@ const filterOptions = (c: Command): Command =>
     .option('--tag <name>', 'only photos with this tag')
     .option('--json', 'JSON array of {path, score, …}, best first');
 
+/**
+ * --limit beyond one page (MAX_PAGE_SIZE): the pages are fetched with the cursor and joined, as
+ * the app's "load more" does.
+ */
+async function upTo(n: number, page: (limit: number, cursor: string | undefined) => Promise<SearchResponse>): Promise<SearchResponse> {
+  const first = await page(Math.min(n, MAX_PAGE_SIZE), undefined);
+  const all = { ...first, hits: [...first.hits] };
+  while (all.hits.length < n && all.nextCursor) {
+    const next = await page(Math.min(n - all.hits.length, MAX_PAGE_SIZE), all.nextCursor);
+    all.hits.push(...next.hits);
+    all.nextCursor = next.nextCursor;
+    all.searchMs += next.searchMs;
+    if (next.limit) all.limit = next.limit;
+  }
+  return all;
+}
+
+/** The limit as a number (a page's schema caps it at MAX_PAGE_SIZE; upTo pages beyond). */
+function wanted(opts: SearchOpts): number {
+  const n = Number(opts.limit);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--limit must be a positive whole number, got ${opts.limit}`);
+  return n;
+}
+
 function filters(opts: SearchOpts): { folder?: string; after?: string; before?: string; tag?: string } {
   return {
     folder: opts.folder ? path.resolve(opts.folder) : undefined,
@@ -46,24 +71,27 @@ function filters(opts: SearchOpts): { folder?: string; after?: string; before?: 
 export function registerSearchCommands(program: Command): void {
   filterOptions(program.command('search').description('find photos by a Chinese description').argument('<query>', '查询, e.g. "海边的日落"')).action(
     action(async (query: string, opts: SearchOpts, cmd: Command) => {
-      const req = parseRequest('search', { query, limit: Number(opts.limit), ...filters(opts) });
+      const n = wanted(opts);
+      const req = parseRequest('search', { query, limit: Math.min(n, MAX_PAGE_SIZE), ...filters(opts) });
       await withEngine(cmd, { autoTag: false }, async (engine) => {
         // Load the text tower first so the reported timings are the query's, not start-up's.
         await engine.model.warm('text');
-        printHits(await engine.search.text(req.query, req.limit, req), opts.json);
+        printHits(await upTo(n, (limit, cursor) => engine.search.text(req.query, limit, req, cursor)), opts.json);
       });
     }),
   );
 
   filterOptions(program.command('similar').description('photos that look like PHOTO (indexed or any image file)').argument('<photo>', 'image path')).action(
     action(async (photo: string, opts: SearchOpts, cmd: Command) => {
-      const req = parseRequest('similar', { photoId: 1, limit: Number(opts.limit), ...filters(opts) });
+      const n = wanted(opts);
+      const req = parseRequest('similar', { photoId: 1, limit: Math.min(n, MAX_PAGE_SIZE), ...filters(opts) });
       await withEngine(cmd, { autoTag: false }, async (engine) => {
         const row = engine.library.photoAt(photo);
-        const res =
+        const res = await upTo(n, (limit, cursor) =>
           row && row.status === 'indexed'
-            ? await engine.search.similar(row.id, req.limit, req)
-            : await engine.search.similarToImage(path.resolve(photo), req.limit, req);
+            ? engine.search.similar(row.id, limit, req, cursor)
+            : engine.search.similarToImage(path.resolve(photo), limit, req, cursor),
+        );
         printHits(res, opts.json);
       });
     }),

@@ -52,7 +52,6 @@ function vectorSearchFromEnv(value: string | undefined): VectorSearchMode | unde
   const v = value?.trim().toLowerCase();
   if (!v) return undefined;
   if (v === 'sqlite' || v === 'off' || v === '0') return 'sqlite';
-  if (v === 'js' || v === 'index-js') return 'index-js';
   return 'index';
 }
 

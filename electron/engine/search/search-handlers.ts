@@ -5,13 +5,13 @@ import type { UseEngine } from '../engine.ts';
 
 export function searchHandlers(use: UseEngine): ServiceHandlers<'search'> {
   return {
-    search: ({ query, limit, ...filters }) => use((e) => e.search.text(query, limit, filters)),
-    similar: ({ photoId, limit, ...filters }) => use((e) => e.search.similar(photoId, limit, filters)),
-    similarToImage: ({ dataBase64, limit, ...filters }) =>
+    search: ({ query, limit, cursor, ...filters }) => use((e) => e.search.text(query, limit, filters, cursor)),
+    similar: ({ photoId, limit, cursor, ...filters }) => use((e) => e.search.similar(photoId, limit, filters, cursor)),
+    similarToImage: ({ dataBase64, limit, cursor, ...filters }) =>
       use((e) => {
         const bytes = Buffer.from(dataBase64, 'base64');
         if (bytes.length === 0) throw new ApiError('BAD_REQUEST', 'the dropped file is empty');
-        return e.search.similarToImage(bytes, limit, filters);
+        return e.search.similarToImage(bytes, limit, filters, cursor);
       }),
   };
 }

@@ -1,16 +1,21 @@
 /**
- * Queries: text → photos, photo → similar photos, dropped image → similar photos. Filters
- * (folder subtree, date-taken range, tag) are handed to the vector query itself, so the top K
- * come from the filtered set rather than from over-fetching and discarding. Hits carry their tags.
+ * Queries: text → photos, photo → similar photos, dropped image → similar photos, a page at a
+ * time. Filters (folder subtree, date-taken range, tag) are handed to the vector query itself, so
+ * every page comes from the filtered set rather than from over-fetching and discarding; the next
+ * page continues from a keyset cursor (cursor.ts), with no cap on how deep one can go on the
+ * index path. Hits carry their tags.
  */
+import crypto from 'node:crypto';
 import path from 'node:path';
-import type { PhotoHit, SearchResponse } from '../../shared/api.ts';
+import type { SearchResponse } from '../../shared/api.ts';
 import { ApiError } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
 import type { VectorFilter } from '../store/vector-repository.ts';
 import { preprocess, type PreprocessSpec } from '../media/decode.ts';
-import type { VectorSearch } from './vector-search.ts';
+import type { PageCursor, VectorSearch } from './vector-search.ts';
 import { attachTags, toHit } from './hits.ts';
+import { decodeCursor, encodeCursor, queryKey } from './cursor.ts';
+import { QueryVectorCache } from './query-vectors.ts';
 import { WorkerGoneError } from '../ml/errors.ts';
 
 export interface SearchFilters {
@@ -41,6 +46,8 @@ export interface ServingModel {
 }
 
 export class SearchService {
+  private readonly queryVectors = new QueryVectorCache();
+
   constructor(
     private readonly lib: Library,
     /**
@@ -66,70 +73,114 @@ export class SearchService {
     return filter;
   }
 
-  async text(query: string, limit: number, filters: SearchFilters = {}): Promise<SearchResponse> {
+  /**
+   * One page of photos matching the text, best first; `cursor` (a previous page's nextCursor)
+   * continues the same list. The query's vector is kept for the next pages.
+   */
+  async text(query: string, limit: number, filters: SearchFilters = {}, cursor?: string): Promise<SearchResponse> {
     const q = query.trim();
     if (!q) throw new ApiError('BAD_REQUEST', 'the query is empty');
     const filter = this.toVectorFilter(filters);
     const model = this.serving();
+    const key = queryKey(['text', q, filter, model.vectors.vectors.table]);
+    const after = decodeCursor(key, cursor);
     const t0 = performance.now();
-    const switched = (): boolean => this.serving().vectors !== model.vectors;
-    const [vec] = await model.embedder.embedTexts([q]).catch((err: unknown) => {
-      // The old model's encoder closed under a query that raced a switch's completion.
-      if (err instanceof WorkerGoneError && switched()) return [null];
-      throw err;
-    });
-    // A model switch completed while the text was encoded: ask the model that serves now.
-    if (!vec || switched()) return this.text(query, limit, filters);
+    const cacheKey = `${model.vectors.vectors.table}|text|${q}`;
+    let vec = this.queryVectors.get(cacheKey) ?? null;
+    if (!vec) {
+      const switched = (): boolean => this.serving().vectors !== model.vectors;
+      [vec] = await model.embedder.embedTexts([q]).catch((err: unknown) => {
+        // The old model's encoder closed under a query that raced a switch's completion.
+        if (err instanceof WorkerGoneError && switched()) return [null];
+        throw err;
+      });
+      // A model switch completed while the text was encoded: ask the model that serves now.
+      if (!vec || switched()) return this.text(query, limit, filters, cursor);
+      this.queryVectors.set(cacheKey, vec);
+    }
     const t1 = performance.now();
-    const hits = this.knn(model.vectors, vec, limit, filter);
-    return { hits, textMs: round(t1 - t0), searchMs: round(performance.now() - t1) };
+    const page = this.page(model.vectors, key, vec, limit, filter, after);
+    return { ...page, textMs: round(t1 - t0), searchMs: round(performance.now() - t1) };
   }
 
-  async similar(photoId: number, limit: number, filters: SearchFilters = {}): Promise<SearchResponse> {
+  /** Photos that look like an indexed one (the photo itself left out), a page at a time. */
+  async similar(photoId: number, limit: number, filters: SearchFilters = {}, cursor?: string): Promise<SearchResponse> {
     const model = this.serving();
     const vec = model.vectors.vectors.get(photoId);
     if (!vec) {
       const row = this.lib.photos.get(photoId);
       throw new ApiError('NOT_FOUND', row ? `photo ${row.path} has no embedding yet (${row.status})` : `no photo with id ${photoId}`);
     }
+    const filter = this.toVectorFilter(filters);
+    const key = queryKey(['similar', photoId, filter, model.vectors.vectors.table]);
+    const after = decodeCursor(key, cursor);
     const t0 = performance.now();
-    // The photo itself is its own best match: ask for one more and drop it.
-    const hits = this.knn(model.vectors, vec, limit + 1, this.toVectorFilter(filters))
-      .filter((h) => h.id !== photoId)
-      .slice(0, limit);
-    return { hits, textMs: 0, searchMs: round(performance.now() - t0) };
+    const page = this.page(model.vectors, key, vec, limit, filter, after, photoId);
+    return { ...page, textMs: 0, searchMs: round(performance.now() - t0) };
   }
 
-  async similarToImage(input: Buffer | string, limit: number, filters: SearchFilters = {}): Promise<SearchResponse> {
+  /** Photos that look like a dropped image (its vector is kept for the next pages). */
+  async similarToImage(input: Buffer | string, limit: number, filters: SearchFilters = {}, cursor?: string): Promise<SearchResponse> {
     const filter = this.toVectorFilter(filters);
     const t0 = performance.now();
     const model = this.serving();
     const embedder = model.embedder;
-    let tensor: Float32Array;
-    try {
-      tensor = (await preprocess(input, embedder.preprocessSpec)).tensor;
-    } catch (err) {
-      throw new ApiError('BAD_REQUEST', `cannot read that image: ${err instanceof Error ? err.message : String(err)}`);
+    const digest = crypto.createHash('sha256').update(typeof input === 'string' ? `path:${path.resolve(input)}` : input).digest('base64url');
+    const key = queryKey(['image', digest, filter, model.vectors.vectors.table]);
+    const after = decodeCursor(key, cursor);
+    const cacheKey = `${model.vectors.vectors.table}|image|${digest}`;
+    let vec = this.queryVectors.get(cacheKey);
+    if (!vec) {
+      let tensor: Float32Array;
+      try {
+        tensor = (await preprocess(input, embedder.preprocessSpec)).tensor;
+      } catch (err) {
+        throw new ApiError('BAD_REQUEST', `cannot read that image: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      [vec] = await embedder.embedImageTensors([tensor]);
+      if (this.serving().vectors !== model.vectors) return this.similarToImage(input, limit, filters, cursor);
+      this.queryVectors.set(cacheKey, vec!);
     }
-    const [vec] = await embedder.embedImageTensors([tensor]);
-    if (this.serving().vectors !== model.vectors) return this.similarToImage(input, limit, filters);
     const t1 = performance.now();
-    const hits = this.knn(model.vectors, vec, limit, filter);
-    return { hits, textMs: round(t1 - t0), searchMs: round(performance.now() - t1) };
+    const page = this.page(model.vectors, key, vec!, limit, filter, after);
+    return { ...page, textMs: round(t1 - t0), searchMs: round(performance.now() - t1) };
   }
 
-  private knn(vectors: VectorSearch, vec: Float32Array, limit: number, filter: VectorFilter): PhotoHit[] {
-    if (filter.photoIds && filter.photoIds.length === 0) return [];
-    const found = vectors.search(vec, limit, filter);
-    const rows = this.lib.photos.getMany(found.map((f) => f.photoId));
+  /**
+   * One page from the vector search, as hits with their tags and the cursor for the next one.
+   * `exclude` (the photo a similar-search starts from) is dropped from every page: one more is
+   * asked for so that the page stays full.
+   */
+  private page(
+    vectors: VectorSearch,
+    key: string,
+    vec: Float32Array,
+    limit: number,
+    filter: VectorFilter,
+    after: PageCursor | undefined,
+    exclude?: number,
+  ): Pick<SearchResponse, 'hits' | 'nextCursor' | 'limit' | 'matched'> {
+    const page = vectors.page(vec, exclude === undefined ? limit : limit + 1, filter, after);
+    const kept = exclude === undefined ? page.hits : page.hits.filter((h) => h.photoId !== exclude);
+    const shown = kept.slice(0, limit);
+    const more = page.next !== null || kept.length > limit;
+    const last = shown[shown.length - 1];
+    const skipped = page.hits.length - kept.length;
+    const nextCursor =
+      more && last ? encodeCursor(key, { distance: Math.fround(1 - last.score), photoId: last.photoId, depth: (after?.depth ?? 0) + shown.length + skipped }) : null;
+    const rows = this.lib.photos.getMany(shown.map((f) => f.photoId));
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return attachTags(
+    const hits = attachTags(
       this.lib,
-      found.flatMap((f) => {
+      shown.flatMap((f) => {
         const r = byId.get(f.photoId);
         return r ? [toHit(r, f.score)] : [];
       }),
     );
+    const out: Pick<SearchResponse, 'hits' | 'nextCursor' | 'limit' | 'matched'> = { hits, nextCursor };
+    if (page.limit) out.limit = { maxResults: page.limit.maxResults, reason: page.limit.reason };
+    if (page.matched !== undefined) out.matched = page.matched - (exclude !== undefined && page.matched > 0 ? 1 : 0);
+    return out;
   }
 }
 

@@ -1,92 +1,105 @@
 /**
- * Vector search for one model's vectors, with two paths that give the same results:
- * - 'index' (default in long-running processes): an in-memory int8 index (vector-index.ts), loaded
- *   on the first search and kept in step through the store's change feed, picks candidates among
- *   the photos passing the filters; they are re-ranked exactly with their float32 vectors from the
- *   vec0 table, computed the way sqlite-vec computes cosine distance, so ids, order and scores
- *   match the SQL path.
- * - 'sqlite': sqlite-vec's exact (brute-force) KNN with every filter applied inside the query
- *   (VectorRepository.knn). Used when chosen (one-shot CLI queries, SHIGUANG_VECTOR_INDEX=sqlite),
- *   for large k, inside a transaction, and whenever the index finds itself out of step (it then
- *   reloads).
- * Either way every filter is applied before ranking, so k results come back whenever k photos match.
+ * Vector search for one model, as the UI pages through it: the codes index (vector-index/) when it
+ * is current, sqlite-vec's exact scan otherwise, with the same keyset cursors on both paths. Every
+ * filter is applied inside the query, so a page is the best `limit` photos of the filtered set.
+ *
+ * The index follows the database through the change log (store/vector-log.ts), not through
+ * in-process events alone, so it also sees other processes' commits (a CLI run beside the app)
+ * and survives crashes: before answering it reads the log past the seq it reflects and applies
+ * those photos' current rows. Its snapshot lives next to the database and is loaded on open; a
+ * snapshot of another database (epoch), one older than the trimmed log, or a backlog larger than
+ * `syncCatchUp` is rebuilt in the background (small libraries synchronously), and until then
+ * pages come from SQL, whose KNN stops at MAX_K results — the page then says so (`limit`), it is
+ * never a silent cap.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Logger } from '../util/log.ts';
 import type { VectorChangeListener } from '../store/change-feed.ts';
+import type { VectorLog } from '../store/vector-log.ts';
 import type { VectorFilter, VectorHit, VectorRepository } from '../store/vector-repository.ts';
-import { VectorIndex, type IndexKernel } from './vector-index.ts';
+import { sqlPage } from './sql-pages.ts';
+import { CodesIndex } from './vector-index/codes-index.ts';
+import { ExactVectors } from './vector-index/exact-vectors.ts';
+import { kernelAvailable } from './vector-index/kernel.ts';
+import { indexDirFor, loadSnapshot, readSnapshotHeader, removeIndexFiles, saveSnapshot, SNAPSHOT_FORMAT, vectorsFile } from './vector-index/persist.ts';
+import { Searcher, type PageCursor } from './vector-index/searcher.ts';
+import { VectorSource, type SourceRow } from './vector-index/source.ts';
 
-/**
- * 'index': in-memory index with exact re-rank (WebAssembly SIMD kernel, JS where unavailable);
- * 'index-js': the same with the plain-JS kernel; 'sqlite': sqlite-vec's KNN only.
- */
-export type VectorSearchMode = 'index' | 'index-js' | 'sqlite';
+export type { PageCursor } from './vector-index/searcher.ts';
 
-/** Larger k goes to sqlite-vec: re-ranking max(4k, 200) candidates exactly would cost more than its scan. */
-export const INDEX_MAX_K = 256;
+/** 'index': the codes index when it is current (default in long-running processes); 'sqlite': sqlite-vec only. */
+export type VectorSearchMode = 'index' | 'sqlite';
 
-/** Candidates re-ranked exactly at most. */
-const rerankLimit = (k: number): number => Math.max(4 * k, 200);
-
-/**
- * sqlite-vec's cosine distance, step for step: float32 accumulation of the dot product and both
- * squared norms, then 1 - dot / (sqrt(a) * sqrt(b)) in double, returned as float32.
- */
-function cosineDistance(a: Float32Array, b: Float32Array): number {
-  const f = Math.fround;
-  let dot = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    dot = f(dot + f(x * y));
-    aa = f(aa + f(x * x));
-    bb = f(bb + f(y * y));
-  }
-  return f(1 - dot / (Math.sqrt(aa) * Math.sqrt(bb)));
+export interface VectorPage {
+  hits: VectorHit[];
+  /** Cursor for the next page; null when there is none (see `limit` for why it may stop early). */
+  next: PageCursor | null;
+  path: 'index' | 'sqlite';
+  /** Photos passing the filter (index path; the SQL path does not count them). */
+  matched?: number;
+  /** Results stop at maxResults for this reason: the SQL fallback's KNN cannot go deeper. */
+  limit?: { maxResults: number; reason: 'index-building' | 'sqlite-only' | 'in-transaction' };
 }
 
+export interface VectorSearchOptions {
+  mode?: VectorSearchMode;
+  /** Snapshot directory; default next to the database; null keeps the index in memory only. */
+  dir?: string | null;
+  /** Changed photos applied before a query at most; a larger backlog is rebuilt in the background. */
+  syncCatchUp?: number;
+  /** Libraries up to this many vectors are built synchronously when there is no snapshot. */
+  syncBuild?: number;
+  /** Save a snapshot once this many photos changed since the last one (also on close and after a rebuild). */
+  saveEvery?: number;
+  logger?: Logger;
+}
+
+const DEFAULT_SYNC_CATCH_UP = 2000;
+const DEFAULT_SYNC_BUILD = 20_000;
+const REBUILD_BATCH = 4096;
+
 export class VectorSearch {
-  /** Which path search() takes. */
   mode: VectorSearchMode;
-  /** The path the last search() took (for tests and benchmarks). */
+  /** The path the last page took (tests, benchmarks). */
   lastSearchPath: 'index' | 'sqlite' | undefined;
-  private index: VectorIndex | undefined;
-  private loaded = false;
-  private dataVersion = -1;
-  /** Ids to re-read from SQLite before the next index search; true = the vector too. */
-  private readonly dirty = new Map<number, boolean>();
+  readonly source: VectorSource;
+  private index: CodesIndex | undefined;
+  private searcher: Searcher | undefined;
+  private exact: ExactVectors | undefined;
+  private epoch = '';
+  private seq = 0;
+  private opened = false;
+  private building: Promise<void> | undefined;
+  private changedSinceSave = 0;
+  private saveScheduled = false;
+  private closed = false;
+  private dropped = false;
+  private readonly dir: string;
+  private readonly persistent: boolean;
   /** Held here: the change feed keeps only a weak reference. */
   private readonly listener: VectorChangeListener;
 
   constructor(
     readonly vectors: VectorRepository,
-    mode: VectorSearchMode = 'index',
+    log: VectorLog,
+    private readonly opts: VectorSearchOptions = {},
   ) {
-    this.mode = mode;
-    const table = vectors.table;
-    const markDirty = (id: number, vector: boolean): void => void this.dirty.set(id, vector || (this.dirty.get(id) ?? false));
+    this.mode = opts.mode ?? 'index';
+    this.source = new VectorSource(vectors, log);
+    const dir = opts.dir === undefined ? indexDirFor(log.dbFile, vectors.table) : opts.dir;
+    this.persistent = dir !== null;
+    this.dir = dir ?? path.join(os.tmpdir(), `shiguang-vindex-${process.pid}-${vectors.table}-${Math.random().toString(36).slice(2)}`);
+    const noop = (): void => undefined;
     this.listener = {
-      vectorsWritten: (t, items, inTransaction) => {
-        if (t !== table || !this.loaded) return;
-        // Inside a caller's transaction the write may still be rolled back: re-read it later.
-        for (const { photoId } of items) markDirty(photoId, true);
-        if (!inTransaction) this.refreshDirty();
-      },
-      vectorDeleted: (t, photoId, inTransaction) => {
-        if (t !== table || !this.loaded) return;
-        if (inTransaction) markDirty(photoId, true);
-        else this.index!.remove(photoId);
-      },
-      photoChanged: (id) => {
-        if (this.loaded && (this.index!.has(id) || this.dirty.has(id))) markDirty(id, false);
-      },
-      folderRemoved: (folderId) => {
-        if (!this.loaded) return;
-        for (const id of this.index!.idsInFolder(folderId)) markDirty(id, false);
-      },
+      vectorsWritten: noop,
+      vectorDeleted: noop,
+      photoChanged: noop,
+      folderRemoved: noop,
       tableDropped: (t) => {
-        if (t === table) this.unload();
+        if (t === vectors.table) void this.destroy();
       },
     };
     vectors.subscribe(this.listener);
@@ -96,118 +109,291 @@ export class VectorSearch {
     return this.vectors.dim;
   }
 
-  search(query: Float32Array, k: number, filter: VectorFilter = {}): VectorHit[] {
-    const limit = Math.floor(k);
-    if (!(limit > 0)) return [];
-    if (filter.photoIds && filter.photoIds.length === 0) return [];
-    // Inside a transaction the index would have to read uncommitted rows that may be rolled back.
-    if (this.mode !== 'sqlite' && limit <= INDEX_MAX_K && !this.vectors.inTransaction) {
-      const hits = this.searchIndex(query, limit, filter);
-      if (hits) {
-        this.lastSearchPath = 'index';
-        return hits;
-      }
-    }
-    this.lastSearchPath = 'sqlite';
-    return this.vectors.knn(query, limit, filter);
+  get state(): 'ready' | 'building' | 'off' {
+    if (this.mode === 'sqlite' || this.dropped || !kernelAvailable()) return 'off';
+    return this.index && !this.building ? 'ready' : 'building';
   }
 
   /**
-   * Loads the index now (it otherwise loads on the first search) and brings it up to date.
-   * Returns false when search is set to the SQL path.
+   * Loads a matching snapshot (then catches up from the log), or builds: synchronously for a small
+   * library, else in the background. Called on the first page if not before.
    */
+  open(): void {
+    if (this.opened || this.mode === 'sqlite' || this.closed || this.dropped || !kernelAvailable()) return;
+    this.opened = true;
+    const t0 = performance.now();
+    if (this.persistent && this.tryLoad()) {
+      this.opts.logger?.info(`vector index ${this.vectors.table}: ${this.index!.size} photos from its snapshot in ${Math.round(performance.now() - t0)} ms`);
+      if (this.catchUp()) return;
+    } else if (this.source.count() <= (this.opts.syncBuild ?? DEFAULT_SYNC_BUILD)) {
+      for (const step of this.build()) if (step === 'abandoned') return;
+      return;
+    }
+    this.startRebuild();
+  }
+
+  /** Starts loading the index now instead of on the first query; false when search uses SQL only. */
   warmIndex(): boolean {
-    if (this.mode === 'sqlite') return false;
-    this.ensureIndex();
+    this.open();
+    return this.state !== 'off';
+  }
+
+  /** Resolves when no rebuild is running (tests, benchmarks, shutdown). */
+  async whenIdle(): Promise<void> {
+    while (this.building) await this.building;
+  }
+
+  /** The first k matches (one page). */
+  search(query: Float32Array, k: number, filter: VectorFilter = {}): VectorHit[] {
+    return this.page(query, k, filter).hits;
+  }
+
+  /**
+   * One page: the best `limit` matches after `after` (or the first page), filters inside the query.
+   * From the index when it is current, else from sqlite-vec (which may set `limit`).
+   */
+  page(query: Float32Array, limit: number, filter: VectorFilter = {}, after?: PageCursor): VectorPage {
+    if (query.length !== this.dim) throw new Error(`vector has ${query.length} dimensions; model ${this.source.modelKey} uses ${this.dim}`);
+    if (this.dropped) return { hits: [], next: null, path: 'sqlite' };
+    const out = this.answer(query, Math.floor(limit), filter, after);
+    this.lastSearchPath = out.path;
+    return out;
+  }
+
+  private answer(query: Float32Array, limit: number, filter: VectorFilter, after: PageCursor | undefined): VectorPage {
+    if (this.state === 'off') return this.sqlPage(query, limit, filter, after, 'sqlite-only');
+    // A caller's open transaction may roll back writes the index would have to follow.
+    if (this.source.inTransaction) return this.sqlPage(query, limit, filter, after, 'in-transaction');
+    this.open();
+    if (!this.index || this.building || !this.catchUp()) return this.sqlPage(query, limit, filter, after, 'index-building');
+    const resolved = this.source.resolveFilter(filter);
+    if (!resolved || !(limit >= 1)) return { hits: [], next: null, path: 'index', matched: 0 };
+    const p = this.searcher!.page(query, limit, resolved, after);
+    return { hits: p.hits.map((h) => ({ photoId: h.photoId, score: 1 - h.distance })), next: p.next, path: 'index', matched: p.matched };
+  }
+
+  /** Rows and bytes of the in-memory index (the exact vectors' file lives in the page cache). */
+  indexStats(): { loaded: boolean; state: 'ready' | 'building' | 'off'; rows: number; bytes: number; seq: number } {
+    return { loaded: !!this.index, state: this.state, rows: this.index?.size ?? 0, bytes: this.index?.memoryBytes ?? 0, seq: this.seq };
+  }
+
+  /** Drops the in-memory index without saving; the next page opens it again (snapshot or rebuild). */
+  unload(): void {
+    this.exact?.close();
+    this.index = this.searcher = this.exact = undefined;
+    this.opened = false;
+  }
+
+  /** Writes a snapshot now (when current) and trims the log behind it. */
+  save(): boolean {
+    if (!this.persistent || !this.index || this.building || this.closed || this.dropped || !this.catchUp()) return false;
+    this.exact!.sync();
+    saveSnapshot(this.dir, this.index, { table: this.vectors.table, modelKey: this.source.modelKey, epoch: this.epoch, seq: this.seq });
+    this.source.prune(this.seq);
+    this.changedSinceSave = 0;
     return true;
   }
 
-  /** Rows and bytes held by the index (0 before it is loaded). */
-  indexStats(): { loaded: boolean; rows: number; bytes: number; kernel: IndexKernel | undefined } {
-    return { loaded: this.loaded, rows: this.index?.size ?? 0, bytes: this.loaded ? this.index!.memoryBytes : 0, kernel: this.index?.kernel };
-  }
-
-  /** Drops the in-memory index; the next search reloads it. */
-  unload(): void {
-    this.index = undefined;
-    this.loaded = false;
-    this.dirty.clear();
-  }
-
-  /** undefined: the index is out of step with the table (it will reload); use the SQL path. */
-  private searchIndex(query: Float32Array, limit: number, filter: VectorFilter): VectorHit[] | undefined {
-    if (query.length !== this.dim) throw new Error(`vector has ${query.length} dimensions; model ${this.vectors.model.modelKey} uses ${this.dim}`);
-    const index = this.ensureIndex();
-    const c = index.candidates(query, rerankLimit(limit), this.vectors.selection(filter));
-    // Exact re-rank, best upper bound first, until no remaining candidate can reach the top k.
-    const hits: { id: number; dist: number }[] = [];
-    let worst = Infinity; // largest distance among the kept hits, once there are `limit`
-    for (let j = 0; j < c.ids.length; j++) {
-      if (hits.length === limit && 1 - c.upper[j]! > worst) break;
-      const id = c.ids[j]!;
-      const vec = this.vectors.get(id);
-      if (!vec) {
-        this.unload(); // a stale entry: never answer from it
-        return undefined;
-      }
-      const dist = cosineDistance(query, vec);
-      if (hits.length < limit) {
-        hits.push({ id, dist });
-        if (hits.length === limit) worst = Math.max(...hits.map((h) => h.dist));
-      } else if (dist < worst) {
-        let w = 0;
-        for (let i = 1; i < hits.length; i++) if (hits[i]!.dist > hits[w]!.dist) w = i;
-        hits[w] = { id, dist };
-        worst = Math.max(...hits.map((h) => h.dist));
+  /**
+   * Saves (when current and changed by more than the next start can cheaply catch up from the log)
+   * and releases everything; a running rebuild is abandoned. A few changes are left to the log:
+   * writing a million-photo snapshot takes a second or two, which a quitting app may not have.
+   * `trimLog` (the serving model's search in a process without an index, e.g. a CLI `index` run):
+   * drop the log when the snapshot is too far behind to catch up from it anyway.
+   */
+  async close(opts: { save?: boolean; trimLog?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    if (opts.trimLog && !this.index) this.trimUselessLog();
+    if (opts.save !== false && this.changedSinceSave > (this.opts.syncCatchUp ?? DEFAULT_SYNC_CATCH_UP) / 2) {
+      try {
+        this.save();
+      } catch (err) {
+        this.opts.logger?.warn(`vector index ${this.vectors.table}: snapshot not saved (${String(err)}); it is rebuilt next time`);
       }
     }
-    hits.sort((a, b) => a.dist - b.dist || a.id - b.id);
-    return hits.map((h) => ({ photoId: h.id, score: 1 - h.dist }));
+    this.closed = true;
+    await this.building?.catch(() => undefined);
+    this.exact?.close();
+    if (!this.persistent) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private ensureIndex(): VectorIndex {
-    // Commits by another connection are invisible to the change feed: start over.
-    const version = this.vectors.dataVersion();
-    if (version !== this.dataVersion) {
-      if (this.loaded) this.unload();
-      this.dataVersion = version;
+  /**
+   * The log only helps a snapshot whose backlog stays within syncCatchUp (more is rebuilt from
+   * the vectors anyway): past several times that, it is trimmed so that a library indexed without
+   * the app does not grow it without end. An index elsewhere that was further ahead still detects
+   * the trim (prunedThrough) and rebuilds — which its backlog would have forced too.
+   */
+  private trimUselessLog(): void {
+    try {
+      const state = this.source.logState();
+      const snapshotSeq = (this.persistent && readSnapshotHeader(this.dir)?.seq) || 0;
+      if (state.seq - Math.max(snapshotSeq, state.prunedThrough) > 4 * (this.opts.syncCatchUp ?? DEFAULT_SYNC_CATCH_UP)) this.source.prune(state.seq);
+    } catch (err) {
+      this.opts.logger?.warn(`vector index ${this.vectors.table}: change log not trimmed (${String(err)})`);
     }
-    if (!this.loaded) this.load();
-    else if (this.dirty.size > 0) this.refreshDirty();
-    return this.index!;
   }
 
-  private load(): void {
-    const dim = this.dim;
-    const index = new VectorIndex(dim, this.mode === 'index-js' ? 'js' : 'wasm');
-    this.dirty.clear();
-    index.reserve(this.vectors.count());
-    for (const { ids, vectors } of this.vectors.iterate(4096)) {
-      for (let i = 0; i < ids.length; i++) index.set(ids[i]!, vectors.subarray(i * dim, (i + 1) * dim), 0, 0);
-    }
-    for (const [id, takenAt, folderId] of this.vectors.allMeta()) index.setMeta(id, takenAt, folderId);
+  /** The model's table was dropped (model retired): the files go too. */
+  async destroy(): Promise<void> {
+    this.dropped = true;
+    await this.close({ save: false });
+    removeIndexFiles(this.dir);
+  }
+
+  private tryLoad(): boolean {
+    const header = readSnapshotHeader(this.dir);
+    const state = this.source.logState();
+    if (!header || header.format !== SNAPSHOT_FORMAT || header.dim !== this.dim || header.table !== this.vectors.table) return false;
+    if (header.modelKey !== this.source.modelKey || header.epoch !== state.epoch) return false;
+    if (header.seq < state.prunedThrough || header.seq > state.seq || !fs.existsSync(vectorsFile(this.dir))) return false;
+    const index = loadSnapshot(this.dir, header);
+    if (!index) return false;
+    this.install(index, ExactVectors.open(vectorsFile(this.dir), this.dim), state.epoch, header.seq);
+    return true;
+  }
+
+  private install(index: CodesIndex, exact: ExactVectors, epoch: string, seq: number): void {
+    if (this.exact && this.exact !== exact) this.exact.close();
     this.index = index;
-    this.loaded = true;
-  }
-
-  /** Re-reads the ids that changed since the last search from SQLite, the source of truth. */
-  private refreshDirty(): void {
-    const index = this.index!;
-    const ids = [...this.dirty.keys()];
-    for (let from = 0; from < ids.length; from += 2000) {
-      const chunk = ids.slice(from, from + 2000);
-      const found = new Map<number, [number, number]>();
-      for (const [id, takenAt, folderId] of this.vectors.metaOf(chunk)) found.set(id, [takenAt, folderId]);
-      for (const id of chunk) {
-        const meta = found.get(id);
-        if (!meta) index.remove(id);
-        else if (this.dirty.get(id) || !index.has(id)) {
-          const vec = this.vectors.get(id);
-          if (vec) index.set(id, vec, meta[0], meta[1]);
-          else index.remove(id);
-        } else index.setMeta(id, meta[0], meta[1]);
+    this.exact = exact;
+    this.searcher = new Searcher(index, exact);
+    this.epoch = epoch;
+    this.seq = seq;
+    // Memory-only: the files may go now (POSIX keeps them while open); elsewhere close() removes them.
+    if (!this.persistent) {
+      try {
+        fs.rmSync(this.dir, { recursive: true, force: true });
+      } catch {
+        // Windows: open files cannot be removed
       }
     }
-    this.dirty.clear();
+  }
+
+  /**
+   * Applies the log past this.seq; false (and a background rebuild) when that cannot be done
+   * here: another database, a trimmed log, or more changes than syncCatchUp.
+   */
+  private catchUp(): boolean {
+    if (!this.index) return false;
+    const { state, ids, complete } = this.source.changesSince(this.seq, this.opts.syncCatchUp ?? DEFAULT_SYNC_CATCH_UP);
+    if (state.epoch !== this.epoch || state.prunedThrough > this.seq || !complete) {
+      this.startRebuild();
+      return false;
+    }
+    if (ids.length > 0) {
+      this.apply(this.index, this.exact!, this.source.rows(ids));
+      this.searcher!.reset();
+      this.changedSinceSave += ids.length;
+      this.maybeScheduleSave();
+    }
+    this.seq = state.seq;
+    return true;
+  }
+
+  private apply(index: CodesIndex, exact: ExactVectors, rows: readonly SourceRow[]): void {
+    for (const r of rows) {
+      if (r.vector) {
+        index.set(r.id, r.vector, { takenAt: r.takenAt, folderId: r.folderId });
+        exact.write(r.id, r.vector);
+      } else index.remove(r.id);
+    }
+  }
+
+  private maybeScheduleSave(): void {
+    const every = this.opts.saveEvery ?? Math.max(10_000, Math.round((this.index?.size ?? 0) * 0.05));
+    if (!this.persistent || this.saveScheduled || this.changedSinceSave < every) return;
+    this.saveScheduled = true;
+    setImmediate(() => {
+      this.saveScheduled = false;
+      try {
+        this.save();
+      } catch (err) {
+        this.opts.logger?.warn(`vector index ${this.vectors.table}: snapshot not saved (${String(err)})`);
+      }
+    });
+  }
+
+  private startRebuild(): void {
+    if (this.building || this.closed || this.dropped) return;
+    const t0 = performance.now();
+    this.building = (async () => {
+      await yieldToEventLoop();
+      for (const step of this.build()) {
+        if (step === 'abandoned') return;
+        await yieldToEventLoop();
+      }
+      this.opts.logger?.info(`vector index ${this.vectors.table}: rebuilt, ${this.index?.size ?? 0} photos in ${Math.round(performance.now() - t0)} ms`);
+    })()
+      .catch((err: unknown) => {
+        this.opts.logger?.error(`vector index ${this.vectors.table}: rebuild failed (${err instanceof Error ? err.message : String(err)}); searching with sqlite-vec`);
+      })
+      .finally(() => {
+        this.building = undefined;
+      });
+  }
+
+  /**
+   * Reads every vector from SQLite into a new index and a new exact-vectors file, then applies
+   * what changed meanwhile and swaps it in. Yields between batches (the caller decides whether to
+   * give the event loop a turn); yields 'abandoned' and stops when closed.
+   */
+  private *build(): Generator<'batch' | 'abandoned'> {
+    const start = this.source.logState();
+    fs.mkdirSync(this.dir, { recursive: true });
+    const tmpVectors = `${vectorsFile(this.dir)}.building`;
+    const exact = ExactVectors.open(tmpVectors, this.dim, { truncate: true });
+    const index = new CodesIndex(this.dim);
+    let installed = false;
+    try {
+      index.reserve(this.source.count());
+      index.beginBulk();
+      const dim = this.dim;
+      for (const b of this.source.batches(REBUILD_BATCH)) {
+        if (this.closed) return yield 'abandoned';
+        let runStart = 0;
+        for (let i = 0; i < b.ids.length; i++) {
+          index.set(b.ids[i]!, b.vectors.subarray(i * dim, (i + 1) * dim), { takenAt: b.takenAt[i]!, folderId: b.folderIds[i]! });
+          // Consecutive ids go to the exact-vectors file in one write.
+          if (i + 1 === b.ids.length || b.ids[i + 1] !== b.ids[i]! + 1) {
+            exact.writeRun(b.ids[runStart]!, b.vectors.subarray(runStart * dim, (i + 1) * dim));
+            runStart = i + 1;
+          }
+        }
+        yield 'batch';
+      }
+      index.endBulk();
+      // What changed while we read: applied from the log, in bounded steps.
+      let seq = start.seq;
+      for (;;) {
+        if (this.closed) return yield 'abandoned';
+        const { state, ids, complete } = this.source.changesSince(seq, 50_000);
+        if (state.epoch !== start.epoch) throw new Error('the database changed identity during the rebuild');
+        this.apply(index, exact, this.source.rows(ids));
+        seq = state.seq;
+        if (complete) break;
+        yield 'batch';
+      }
+      exact.close();
+      const finalVectors = vectorsFile(this.dir);
+      this.exact?.close();
+      fs.renameSync(tmpVectors, finalVectors);
+      this.install(index, ExactVectors.open(finalVectors, this.dim), start.epoch, seq);
+      installed = true;
+      this.changedSinceSave = 0;
+      if (this.persistent) {
+        this.exact!.sync();
+        saveSnapshot(this.dir, index, { table: this.vectors.table, modelKey: this.source.modelKey, epoch: this.epoch, seq: this.seq });
+        this.source.prune(this.seq);
+      }
+    } finally {
+      if (!installed) {
+        exact.close();
+        fs.rmSync(tmpVectors, { force: true });
+      }
+    }
+  }
+
+  private sqlPage(query: Float32Array, limit: number, filter: VectorFilter, after: PageCursor | undefined, reason: NonNullable<VectorPage['limit']>['reason']): VectorPage {
+    return sqlPage(this.source, query, limit, filter, after, reason);
   }
 }

@@ -16,6 +16,7 @@ export {
 export { ModelRepository } from './models.ts';
 export { VectorRepository, MAX_K, type FilterSelection, type VectorBatch, type VectorFilter, type VectorHit, type VectorMetaRow } from './vector-repository.ts';
 export { changeFeed, ChangeFeed, type VectorChangeListener } from './change-feed.ts';
+export { VectorLog, type VectorLogState } from './vector-log.ts';
 export { TagRepository, type PhotoScore, type TagInput, type TagScore, type TagWithCount } from './tags.ts';
 export { SettingsRepository } from './settings.ts';
 export {

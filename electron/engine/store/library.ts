@@ -8,6 +8,7 @@ import { PhotoIdentityRepository } from './photo-identity.ts';
 import type { ModelRow } from './rows.ts';
 import { SettingsRepository } from './settings.ts';
 import { TagRepository } from './tags.ts';
+import { VectorLog } from './vector-log.ts';
 import { VectorRepository } from './vector-repository.ts';
 
 export class Library {
@@ -19,6 +20,8 @@ export class Library {
   readonly tags: TagRepository;
   readonly settings: SettingsRepository;
   readonly ocrText: OcrTextRepository;
+  /** The vector change log that persisted indexes follow. */
+  readonly vectorLog: VectorLog;
   private readonly vectorRepos = new Map<string, VectorRepository>();
 
   constructor(readonly db: Database) {
@@ -29,6 +32,7 @@ export class Library {
     this.tags = new TagRepository(db);
     this.settings = new SettingsRepository(db);
     this.ocrText = new OcrTextRepository(db);
+    this.vectorLog = new VectorLog(db);
   }
 
   /** The vector repository of a live model (cached, so statements are prepared once). Throws for a retired model. */

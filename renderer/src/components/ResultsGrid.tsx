@@ -60,7 +60,8 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
     overscan: 3,
   });
 
-  useEffect(() => {
+  // Before paint: one frame laid out with the old row pitch draws rows over one another.
+  useLayoutEffect(() => {
     virtualizer.measure();
   }, [layout.rowHeight, virtualizer]);
 
@@ -137,6 +138,7 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
                   transform: `translateY(${row.start}px)`,
                   height: layout.cellSize,
                   gridTemplateColumns: `repeat(${layout.columns}, ${layout.cellSize}px)`,
+                  gridTemplateRows: `${layout.cellSize}px`,
                   columnGap: GAP,
                 }}
               >

@@ -1,6 +1,7 @@
 /** Data hooks over the transport: one-shot loads, the polled engine status, and result lists. */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { EngineStatus, ModelDownload, PhotoHit } from '../../../electron/shared/api.ts';
+import type { EngineStatus, ModelDownload, PhotoHit, SearchResponse } from '../../../electron/shared/api.ts';
+import { MAX_PAGE_SIZE, UI_PAGE_SIZE } from '../../../electron/shared/paging.ts';
 import { api } from '../api/index.ts';
 import { ApiCallError, toCallError } from '../api/errors.ts';
 import { applyClientFilters, toWireFilters, type FilterState } from './filters.ts';
@@ -103,16 +104,26 @@ export interface ResultsState {
   loading: boolean;
   error: ApiCallError | null;
   timing: { textMs: number; searchMs: number } | null;
-  /** The engine may have more than it returned (we asked for `limit` and got that many). */
+  /** There is a next page (the engine gave a cursor, or a tag list may be longer). */
   hasMore: boolean;
   loadMore(): void;
   retry(): void;
   /** Changes whenever a new list (not a longer page of the same list) is shown. */
   listKey: string;
+  /** The engine stops this list short of every match (e.g. while the index is built): shown, never hidden. */
+  limit: SearchResponse['limit'] | null;
+  /** Photos matching the filters, when the engine counted them. */
+  matched: number | null;
 }
 
-/** Requests grow 500 → 2k → 10k → 50k → 100k as the person scrolls, so typing stays cheap. */
-export const LIMIT_STEPS = [500, 2000, 10_000, 50_000, 100_000] as const;
+/**
+ * Photos per page: the first page, then one more page per "load more" through the engine's cursor
+ * (shared with the engine and the benchmarks: electron/shared/paging.ts).
+ */
+export { UI_PAGE_SIZE };
+
+/** photosByTag has no cursor: its list grows by re-asking for more, up to its contract's maximum. */
+const TAG_LIMITS = [UI_PAGE_SIZE, 4 * UI_PAGE_SIZE, 20 * UI_PAGE_SIZE, 100_000] as const;
 
 function modeKey(mode: Mode): string {
   switch (mode.kind) {
@@ -129,85 +140,130 @@ function modeKey(mode: Mode): string {
   }
 }
 
+interface Page {
+  hits: PhotoHit[];
+  next: string | null;
+  limit: SearchResponse['limit'] | null;
+  matched: number | null;
+  timing: ResultsState['timing'];
+}
+
+interface Shown extends Page {
+  key: string;
+  /** Tag lists: how far TAG_LIMITS has grown. */
+  tagStep: number;
+}
+
+const emptyShown = (key: string): Shown => ({ key, hits: [], next: null, limit: null, matched: null, timing: null, tagStep: 0 });
+
+async function fetchPage(mode: Exclude<Mode, { kind: 'home' }>, filters: FilterState, limit: number, cursor: string | undefined): Promise<Page> {
+  const wire = toWireFilters(filters);
+  const fromSearch = (r: SearchResponse): Page => ({
+    hits: r.hits,
+    next: r.nextCursor,
+    limit: r.limit ?? null,
+    matched: r.matched ?? null,
+    timing: { textMs: r.textMs, searchMs: r.searchMs },
+  });
+  switch (mode.kind) {
+    case 'text':
+      return fromSearch(await api.search({ query: mode.query, limit, cursor, ...wire }));
+    case 'similar':
+      return fromSearch(await api.similar({ photoId: mode.photoId, limit, cursor, ...wire }));
+    case 'image':
+      return fromSearch(await api.similarToImage({ dataBase64: mode.dataBase64, limit, cursor, ...wire }));
+    case 'tag': {
+      // photosByTag has no filters in the contract: apply folder/date here (and ignore the tag filter).
+      const r = await api.photosByTag({ tag: mode.tag, limit });
+      return { hits: applyClientFilters(r, filters), next: r.length >= limit ? 'more' : null, limit: null, matched: null, timing: null };
+    }
+  }
+}
+
 export function useResults(mode: Mode, filters: FilterState, version: number): ResultsState {
   const listKey = useMemo(() => `${modeKey(mode)}|${JSON.stringify(filters)}`, [mode, filters]);
-  const [page, setPage] = useState({ key: listKey, step: 0 });
-  const step = page.key === listKey ? page.step : 0;
-  const limit = LIMIT_STEPS[step]!;
-  const [hits, setHits] = useState<PhotoHit[]>([]);
-  const [rawCount, setRawCount] = useState(0);
+  const [shown, setShown] = useState<Shown>(() => emptyShown(''));
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<ApiCallError | null>(null);
-  const [timing, setTiming] = useState<ResultsState['timing']>(null);
   const [nonce, setNonce] = useState(0);
-  const [shownKey, setShownKey] = useState('');
+  /** Only the latest request may update the list (a slow page must not land on a newer list). */
+  const request = useRef(0);
+  const shownRef = useRef(shown);
+  shownRef.current = shown;
 
+  // A new list (or a refresh of this one after an indexing run): its first page.
   useEffect(() => {
+    const id = ++request.current;
     if (mode.kind === 'home') {
-      setHits([]);
-      setRawCount(0);
+      setShown(emptyShown(listKey));
       setError(null);
       setLoading(false);
-      setShownKey(listKey);
       return;
     }
-    let live = true;
+    const prev = shownRef.current;
+    const same = prev.key === listKey;
+    // Refreshing the list on screen keeps about as many photos as were loaded.
+    const tagStep = same && mode.kind === 'tag' ? prev.tagStep : 0;
+    const limit = mode.kind === 'tag' ? TAG_LIMITS[tagStep]! : same ? Math.min(MAX_PAGE_SIZE, Math.max(UI_PAGE_SIZE, prev.hits.length)) : UI_PAGE_SIZE;
     setLoading(true);
-    const wire = toWireFilters(filters);
-    const run = async (): Promise<{ hits: PhotoHit[]; raw: number; timing: ResultsState['timing'] }> => {
-      switch (mode.kind) {
-        case 'text': {
-          const r = await api.search({ query: mode.query, limit, ...wire });
-          return { hits: r.hits, raw: r.hits.length, timing: { textMs: r.textMs, searchMs: r.searchMs } };
-        }
-        case 'similar': {
-          const r = await api.similar({ photoId: mode.photoId, limit, ...wire });
-          return { hits: r.hits, raw: r.hits.length, timing: { textMs: r.textMs, searchMs: r.searchMs } };
-        }
-        case 'image': {
-          const r = await api.similarToImage({ dataBase64: mode.dataBase64, limit, ...wire });
-          return { hits: r.hits, raw: r.hits.length, timing: { textMs: r.textMs, searchMs: r.searchMs } };
-        }
-        case 'tag': {
-          // photosByTag has no filters in the contract: apply folder/date here (and ignore the tag filter).
-          const r = await api.photosByTag({ tag: mode.tag, limit });
-          return { hits: applyClientFilters(r, filters), raw: r.length, timing: null };
-        }
-      }
-    };
-    run().then(
-      (r) => {
-        if (!live) return;
-        setHits(r.hits);
-        setRawCount(r.raw);
-        setTiming(r.timing);
+    fetchPage(mode, filters, limit, undefined).then(
+      (p) => {
+        if (request.current !== id) return;
+        setShown({ ...p, key: listKey, tagStep });
         setError(null);
         setLoading(false);
-        setShownKey(listKey);
       },
       (e: unknown) => {
-        if (!live) return;
+        if (request.current !== id) return;
         setError(toCallError(e));
-        setHits([]);
-        setRawCount(0);
+        setShown(emptyShown(listKey));
         setLoading(false);
-        setShownKey(listKey);
       },
     );
-    return () => {
-      live = false;
-    };
-    // mode/filters are captured through listKey; limit through step.
-  }, [listKey, limit, version, nonce]);
+    // mode/filters are captured through listKey.
+  }, [listKey, version, nonce]);
 
-  const hasMore = !error && rawCount >= limit && step < LIMIT_STEPS.length - 1;
+  const hasMore = !error && shown.key === listKey && shown.next !== null && (mode.kind !== 'tag' || shown.tagStep < TAG_LIMITS.length - 1);
   const loadMore = useCallback(() => {
-    if (loading || !hasMore) return;
-    setPage({ key: listKey, step: step + 1 });
-  }, [loading, hasMore, listKey, step]);
+    if (loading || !hasMore || mode.kind === 'home') return;
+    const id = ++request.current;
+    const base = shownRef.current;
+    setLoading(true);
+    const tagStep = mode.kind === 'tag' ? base.tagStep + 1 : base.tagStep;
+    const next = mode.kind === 'tag' ? fetchPage(mode, filters, TAG_LIMITS[tagStep]!, undefined) : fetchPage(mode, filters, UI_PAGE_SIZE, base.next!);
+    next.then(
+      (p) => {
+        if (request.current !== id) return;
+        if (mode.kind === 'tag') setShown({ ...p, key: base.key, tagStep });
+        else {
+          // Keyset pages never repeat a photo; the guard only protects the grid's keys.
+          const seen = new Set(base.hits.map((h) => h.id));
+          setShown({ ...p, hits: [...base.hits, ...p.hits.filter((h) => !seen.has(h.id))], key: base.key, tagStep, timing: p.timing });
+        }
+        setLoading(false);
+      },
+      (e: unknown) => {
+        if (request.current !== id) return;
+        setError(toCallError(e));
+        setLoading(false);
+      },
+    );
+  }, [loading, hasMore, mode, filters]);
   const retry = useCallback(() => setNonce((n) => n + 1), []);
 
-  return { hits, loading, error, timing, hasMore, loadMore, retry, listKey: shownKey };
+  const current = shown.key === listKey;
+  return {
+    hits: shown.hits,
+    loading,
+    error,
+    timing: shown.timing,
+    hasMore,
+    loadMore,
+    retry,
+    listKey: shown.key,
+    limit: current ? shown.limit : null,
+    matched: current ? shown.matched : null,
+  };
 }
 
 export interface DownloadsState {

@@ -5,7 +5,7 @@
  * a plain-JS loop where WebAssembly SIMD is missing. Tested against the JS loop and sqlite-vec in
  * test/unit/search-vector-index.test.ts.
  */
-import { assembleModule, compileModule, FunctionBuilder, get, I32, i32c, instantiateModule, mem, op, set, simdOp, simd, tee, V128, type WasmMemory } from '../kernels/wasm-asm.ts';
+import { assembleModule, compileModule, FunctionBuilder, get, I32, i32c, instantiateModule, mem, op, set, simdOp, simd, tee, V128, type WasmMemory } from './wasm-asm.ts';
 
 export type IndexKernel = 'wasm' | 'js';
 

@@ -1,4 +1,9 @@
 /**
+ * BENCHMARK BASELINE ONLY — the in-memory int8 index that search used before the codes index
+ * (electron/engine/search/vector-index/), moved here unchanged with its hand-assembled kernel
+ * (int8-kernel.ts, wasm-asm.ts) so that the index-candidates benchmark can still measure it side
+ * by side. Nothing in electron/ imports it.
+ *
  * In-memory candidate index for one vector table, owned by a VectorSearch (vector-search.ts).
  *
  * Each vector is L2-normalised and quantised to int8 with one float scale per vector (dim + 4

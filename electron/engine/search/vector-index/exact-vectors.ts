@@ -1,0 +1,89 @@
+/**
+ * The float32 vectors the index re-ranks with, in a file beside its snapshot: row `id` at byte
+ * id × dim × 4 (photo ids are SQLite rowids, so the file is about as long as the vec0 table's own
+ * vectors; ids never used are holes). One positioned read per candidate (~1.5 µs from the page
+ * cache) where sqlite-vec's point lookup costs 15–30 µs, which is what makes an exact re-rank of
+ * every page affordable.
+ *
+ * It is a cache of the database's vectors, never the source of truth: every write comes from a
+ * committed row, and the snapshot's change sequence (persist.ts) decides whether it can be trusted.
+ */
+import fs from 'node:fs';
+
+export class ExactVectors {
+  private fd: number;
+  private readonly rowBytes: number;
+  private readonly buf: Buffer;
+  private readonly view: Float32Array;
+
+  private constructor(
+    readonly file: string,
+    readonly dim: number,
+    fd: number,
+  ) {
+    this.fd = fd;
+    this.rowBytes = dim * 4;
+    this.buf = Buffer.allocUnsafeSlow(this.rowBytes);
+    this.view = new Float32Array(this.buf.buffer, this.buf.byteOffset, dim);
+  }
+
+  /** Opens (creating if missing) the file; truncate empties it first (a rebuild). */
+  static open(file: string, dim: number, opts: { truncate?: boolean } = {}): ExactVectors {
+    const fd = fs.openSync(file, opts.truncate ? 'w+' : fs.existsSync(file) ? 'r+' : 'w+');
+    return new ExactVectors(file, dim, fd);
+  }
+
+  write(id: number, vec: Float32Array): void {
+    const bytes = Buffer.from(vec.buffer, vec.byteOffset, this.rowBytes);
+    fs.writeSync(this.fd, bytes, 0, this.rowBytes, id * this.rowBytes);
+  }
+
+  /** Rows with consecutive ids firstId.. in one write. */
+  writeRun(firstId: number, vectors: Float32Array): void {
+    const bytes = Buffer.from(vectors.buffer, vectors.byteOffset, vectors.length * 4);
+    fs.writeSync(this.fd, bytes, 0, bytes.length, firstId * this.rowBytes);
+  }
+
+  /** The vector of `id`, in a view reused by the next read (copy it to keep it). */
+  read(id: number): Float32Array {
+    const got = fs.readSync(this.fd, this.buf, 0, this.rowBytes, id * this.rowBytes);
+    if (got !== this.rowBytes) throw new Error(`${this.file}: no vector for photo ${id}`);
+    return this.view;
+  }
+
+  /** Reads the vector of `id` into `into` at byte `offset` (a view of the kernel's memory). */
+  readInto(id: number, into: Buffer, offset: number): void {
+    const got = fs.readSync(this.fd, into, offset, this.rowBytes, id * this.rowBytes);
+    if (got !== this.rowBytes) throw new Error(`${this.file}: no vector for photo ${id}`);
+  }
+
+  sync(): void {
+    fs.fsyncSync(this.fd);
+  }
+
+  close(): void {
+    if (this.fd >= 0) fs.closeSync(this.fd);
+    this.fd = -1;
+  }
+}
+
+/**
+ * sqlite-vec's cosine distance, step for step: float32 accumulation of the dot product and both
+ * squared norms, then 1 - dot / (sqrt(a) * sqrt(b)) in double, returned as float32. Matching it
+ * bit for bit keeps scores and order identical between the index and the SQL fallback, so a
+ * cursor made by one continues correctly on the other.
+ */
+export function cosineDistance(a: Float32Array, b: Float32Array): number {
+  const f = Math.fround;
+  let dot = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    dot = f(dot + f(x * y));
+    aa = f(aa + f(x * x));
+    bb = f(bb + f(y * y));
+  }
+  return f(1 - dot / (Math.sqrt(aa) * Math.sqrt(bb)));
+}

@@ -1,0 +1,78 @@
+/** The line above the results: title, back button, how many photos, timing, and any limit on the list. */
+import type { ResultsState, Mode } from '../lib/useApi.ts';
+import { formatCount } from '../lib/format.ts';
+import { useI18n } from '../lib/i18n.tsx';
+import { Icon } from './Icon.tsx';
+
+const LIMIT_MESSAGES = {
+  'index-building': 'results.limit.index-building',
+  'sqlite-only': 'results.limit.sqlite-only',
+  'in-transaction': 'results.limit.in-transaction',
+} as const satisfies Record<NonNullable<ResultsState['limit']>['reason'], string>;
+
+export interface HeaderProps {
+  mode: Exclude<Mode, { kind: 'home' }>;
+  count: number;
+  hasMore: boolean;
+  /** Photos matching the filters, when the engine counted them. */
+  matched: number | null;
+  /** The list stops short of every match: said in the header. */
+  limit: ResultsState['limit'];
+  loading: boolean;
+  timing: { textMs: number; searchMs: number } | null;
+  tagName: string;
+  /** The last request failed: the error state says so; a count of 0 would mislead. */
+  failed: boolean;
+  onBack(): void;
+}
+
+export function ResultsHeader({ mode, count, hasMore, matched, limit, loading, timing, tagName, failed, onBack }: HeaderProps) {
+  const { t, lang } = useI18n();
+  let title: string;
+  switch (mode.kind) {
+    case 'text':
+      title = t('results.query', { q: mode.query });
+      break;
+    case 'similar':
+      title = t('results.similarTo', { name: mode.fileName });
+      break;
+    case 'image':
+      title = t('results.similarToImage', { name: mode.fileName });
+      break;
+    case 'tag':
+      title = t('results.tag', { tag: tagName });
+      break;
+  }
+  const backTo = mode.kind === 'text' ? null : mode.backTo;
+  const n = formatCount(count, lang);
+  return (
+    <div className="results-header">
+      {mode.kind !== 'text' && (
+        <button type="button" className="button ghost small" onClick={onBack}>
+          <Icon name="arrow_left" size={16} />
+          {backTo ? t('results.back', { q: backTo }) : t('results.home')}
+        </button>
+      )}
+      <h2 className="results-title" aria-live="polite">
+        {title}
+      </h2>
+      <span className="results-meta muted">
+        {loading && count === 0
+          ? t('results.loading')
+          : failed
+            ? null
+            : hasMore && matched !== null
+              ? t('results.countOf', { n, total: formatCount(matched, lang) })
+              : hasMore
+                ? t('results.countMore', { n })
+                : t('results.count', { n })}
+        {!failed && timing && <> · {t('results.timing', { ms: formatCount(Math.round(timing.textMs + timing.searchMs), lang) })}</>}
+      </span>
+      {limit && !failed && (
+        <span className="results-limit" role="status">
+          {t(LIMIT_MESSAGES[limit.reason], { max: formatCount(limit.maxResults, lang) })}
+        </span>
+      )}
+    </div>
+  );
+}
