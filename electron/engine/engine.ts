@@ -119,7 +119,6 @@ export class Engine {
       ...opts.indexer,
       onIndexed: (batch) => this.tagNewPhotos(batch),
     });
-    this.search = new SearchService(lib, () => ({ embedder: this.serving.runtime, vectors: this.serving.search }));
     this.ocr = new OcrService(lib, {
       enabled: opts.ocrEnabled ?? (() => true),
       mode: opts.ocrMode ?? 'on-demand',
@@ -128,6 +127,8 @@ export class Engine {
       model: opts.ocrModel,
       log,
     });
+    // Text queries match the text read in photos too (fused with their looks).
+    this.search = new SearchService(lib, () => ({ embedder: this.serving.runtime, vectors: this.serving.search }), this.ocr.matcher());
     const thumbDir = opts.cacheDir ?? path.join(path.dirname(path.resolve(opts.dbPath)), 'thumbnails');
     const thumbs = new ThumbnailCache(lib, thumbDir);
     this.media = {

@@ -23,9 +23,16 @@ export interface PhotoHit {
   height: number | null;
   takenAt: string | null; // ISO 8601
   tags?: { name: string; score: number }[];
+  /** Text searches: why the photo is in the list — the text in it, its looks, or both. */
+  matchedBy?: 'text' | 'visual' | 'both';
+  /** When it matched by text: the line(s) that matched, as recognised, and the match's range in them. */
+  matchedText?: { text: string; start: number; end: number };
 }
 
-export interface PhotoDetail extends Omit<PhotoHit, 'score'> {
+/** What a text search matches: photos that look like the query, photos whose text holds it, or both in one list. */
+export type SearchMode = 'all' | 'visual' | 'text';
+
+export interface PhotoDetail extends Omit<PhotoHit, 'score' | 'matchedBy' | 'matchedText'> {
   size: number;
   mtime: string;
   cameraMake: string | null;
@@ -293,7 +300,13 @@ export const requestSchemas = {
   capabilities: z.object({}).strict(),
   status: z.object({}).strict(),
   search: z
-    .object({ query: z.string().min(1).max(1000), limit: pageLimit, cursor })
+    .object({
+      query: z.string().min(1).max(1000),
+      limit: pageLimit,
+      cursor,
+      /** all (default): the text in photos and their looks fused in one ranked list. */
+      mode: z.enum(['all', 'visual', 'text']).default('all'),
+    })
     .merge(searchFilters)
     .strict(),
   similar: z.object({ photoId: z.number().int().positive(), limit: pageLimit, cursor }).merge(searchFilters).strict(),

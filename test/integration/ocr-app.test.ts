@@ -95,6 +95,45 @@ describe.skipIf(fonts !== 'ok')('OCR in the app', () => {
     await expect(call('photoText', { photoId: 999_999 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('answers a text query from the text in photos and their looks in one list, paged, filtered, saying why', async () => {
+    const piece = signLines[0].replace(/\s/g, '').slice(0, 3);
+    const all = await call('search', { query: piece, limit: 50 });
+    expect(all.hits[0].fileName).toBe('sign.jpg');
+    expect(all.hits[0].matchedBy === 'text' || all.hits[0].matchedBy === 'both').toBe(true);
+    const m = all.hits[0].matchedText!;
+    expect(m.text.slice(m.start, m.end).replace(/\s/g, '')).toBe(piece);
+    expect(all.hits[0].score).toBeGreaterThan(-1);
+    // The rest of the library follows by looks; every photo once.
+    expect(all.hits.slice(1).every((h) => h.matchedBy === 'visual' || h.matchedBy === 'both')).toBe(true);
+    expect(new Set(all.hits.map((h) => h.id)).size).toBe(all.hits.length);
+    expect(all.hits).toHaveLength(6);
+    // Page by page (2 at a time): the same list, no photo twice.
+    const paged: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await call('search', { query: piece, limit: 2, cursor });
+      paged.push(...page.hits.map((h) => h.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(paged).toEqual(all.hits.map((h) => h.id));
+    // Text only, visual only.
+    const text = await call('search', { query: piece, limit: 50, mode: 'text' });
+    expect(text.hits.map((h) => h.fileName)).toEqual(['sign.jpg']);
+    const visual = await call('search', { query: piece, limit: 50, mode: 'visual' });
+    expect(visual.hits.every((h) => h.matchedText === undefined)).toBe(true);
+    // Filters apply to both sides: outside the sign's folder nothing matches by text.
+    const sub = path.join(photos, 'elsewhere');
+    fs.mkdirSync(sub, { recursive: true });
+    expect((await call('search', { query: piece, limit: 50, folder: sub })).hits).toEqual([]);
+    expect((await call('search', { query: piece, limit: 50, after: '2999-01-01' })).hits).toEqual([]);
+    // A query no photo's text holds: exactly the visual list.
+    const red = await call('search', { query: '红色', limit: 50 });
+    const redVisual = await call('search', { query: '红色', limit: 50, mode: 'visual' });
+    expect(red.hits.map((h) => h.id)).toEqual(redVisual.hits.map((h) => h.id));
+    expect(red.hits.every((h) => h.matchedBy === 'visual')).toBe(true);
+    await expect(call('search', { query: piece, limit: 2, cursor: (await call('search', { query: '红色', limit: 2 })).nextCursor! })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
   it('stops reading when turned off and resumes when turned on; deleted photos take their text along', async () => {
     const engine = app.requireEngine();
     expect((await call('updateSettings', { ocrEnabled: false })).ocrEnabled).toBe(false);

@@ -10,18 +10,30 @@ interface SearchOpts {
   before?: string;
   tag?: string;
   json?: boolean;
+  mode?: string;
 }
 
 function printHits(res: SearchResponse, json: boolean | undefined): void {
   if (json) {
-    printJson(res.hits.map((h: PhotoHit) => ({ path: h.path, score: h.score, id: h.id, takenAt: h.takenAt, tags: h.tags?.map((t) => t.name) ?? [] })));
+    printJson(
+      res.hits.map((h: PhotoHit) => ({
+        path: h.path,
+        score: h.score,
+        id: h.id,
+        takenAt: h.takenAt,
+        tags: h.tags?.map((t) => t.name) ?? [],
+        ...(h.matchedBy ? { matchedBy: h.matchedBy } : {}),
+        ...(h.matchedText ? { matchedText: h.matchedText.text, matchedRange: [h.matchedText.start, h.matchedText.end] } : {}),
+      })),
+    );
     return;
   }
   if (res.limit) process.stderr.write(`(results stop at ${res.limit.maxResults}: ${res.limit.reason})\n`);
   if (res.hits.length === 0) process.stdout.write('no matching photos\n');
   res.hits.forEach((h, i) => {
     const tags = h.tags?.length ? `  [${h.tags.map((t) => t.name).join(' ')}]` : '';
-    process.stdout.write(`${String(i + 1).padStart(3)}. ${h.score.toFixed(4)}  ${h.path}${tags}\n`);
+    const why = h.matchedBy && h.matchedBy !== 'visual' ? `  ${h.matchedBy === 'both' ? 'text+visual' : 'text'}: “${h.matchedText?.text ?? ''}”` : '';
+    process.stdout.write(`${String(i + 1).padStart(3)}. ${h.score.toFixed(4)}  ${h.path}${tags}${why}\n`);
   });
   process.stderr.write(`(text ${res.textMs} ms, search ${res.searchMs} ms)\n`);
 }
@@ -69,14 +81,20 @@ function filters(opts: SearchOpts): { folder?: string; after?: string; before?: 
 }
 
 export function registerSearchCommands(program: Command): void {
-  filterOptions(program.command('search').description('find photos by a Chinese description').argument('<query>', '查询, e.g. "海边的日落"')).action(
+  filterOptions(
+    program
+      .command('search')
+      .description('find photos by a Chinese description, and by the text in them')
+      .argument('<query>', '查询, e.g. "海边的日落" or "营业时间"')
+      .option('--mode <mode>', 'all: text in photos and looks in one list; visual: looks only; text: text only', 'all'),
+  ).action(
     action(async (query: string, opts: SearchOpts, cmd: Command) => {
       const n = wanted(opts);
-      const req = parseRequest('search', { query, limit: Math.min(n, MAX_PAGE_SIZE), ...filters(opts) });
+      const req = parseRequest('search', { query, limit: Math.min(n, MAX_PAGE_SIZE), mode: opts.mode, ...filters(opts) });
       await withEngine(cmd, { autoTag: false }, async (engine) => {
         // Load the text tower first so the reported timings are the query's, not start-up's.
         await engine.model.warm('text');
-        printHits(await upTo(n, (limit, cursor) => engine.search.text(req.query, limit, req, cursor)), opts.json);
+        printHits(await upTo(n, (limit, cursor) => engine.search.text(req.query, limit, req, cursor, req.mode)), opts.json);
       });
     }),
   );

@@ -18,7 +18,8 @@ import type { Library } from '../store/library.ts';
 import type { Logger } from '../util/log.ts';
 import { runOcrPass, type OcrPassSummary, type TextReader } from './ocr-pass.ts';
 import { OcrUnavailableError, PhotoReader } from './photo-reader.ts';
-import { searchText, type TextSearchHit } from './text-search.ts';
+import { attachSnippets, searchText, type TextSearchHit, type TextSnippet } from './text-search.ts';
+import type { TextMatcher } from '../search/fused-search.ts';
 
 export type OcrMode = 'background' | 'on-demand';
 
@@ -112,6 +113,17 @@ export class OcrService {
 
   search(query: string, limit: number, filter: TextFilter = {}): TextSearchHit[] {
     return searchText(this.lib, query, limit, filter);
+  }
+
+  /** The text side of a fused search (search/fused-search.ts): hits without snippets, snippets for a page. */
+  matcher(): TextMatcher {
+    return {
+      search: (query, limit, filter) => searchText(this.lib, query, limit, filter, { snippets: false }),
+      snippets: (query, hits) => {
+        const withSnippets = attachSnippets(this.lib, query, hits.map((h) => ({ ...h, snippet: null as TextSnippet | null })));
+        return new Map(withSnippets.map((h) => [h.photoId, h.snippet && { text: h.snippet.text, start: h.snippet.start, end: h.snippet.end }]));
+      },
+    };
   }
 
   /** Background mode: make sure a pass runs (or runs again after the current one). */

@@ -36,8 +36,10 @@ export function queryTerms(query: string): string[] {
 /**
  * Ranked text hits: whole-query matches first (by share), then all-words matches. `limit` bounds
  * each list; words of one character are ignored when matching word by word (too unspecific).
+ * Snippets are left out (null) unless asked for: a caller showing one page of a longer list
+ * attaches them to that page only (attachSnippets).
  */
-export function searchText(lib: Library, query: string, limit: number, filter: TextFilter = {}): TextSearchHit[] {
+export function searchText(lib: Library, query: string, limit: number, filter: TextFilter = {}, opts: { snippets?: boolean } = {}): TextSearchHit[] {
   const whole = normaliseText(query);
   if (whole.length === 0) return [];
   const exact = lib.ocrText.search(whole, limit, filter);
@@ -45,8 +47,8 @@ export function searchText(lib: Library, query: string, limit: number, filter: T
   const terms = queryTerms(query).filter((t) => charCount(t) >= 2);
   if (terms.length >= 2) {
     const seen = new Set(hits.map((h) => h.photoId));
-    // Each word narrows the candidates of the previous one (rarest-first would be better; the
-    // first word's list is bounded by `limit` × 4, which keeps this cheap at 100k photos).
+    // Each word narrows the candidates of the previous one (the first word's list is bounded by
+    // `limit` × 4, which keeps this cheap at 100k photos; a very common first word can miss some).
     let ids: number[] | null = null;
     for (const t of terms) {
       const found: number[] = lib.ocrText.search(t, limit * 4, ids ? { ...filter, photoIds: ids } : filter).map((h) => h.photoId);
@@ -55,9 +57,17 @@ export function searchText(lib: Library, query: string, limit: number, filter: T
     }
     for (const id of ids ?? []) if (!seen.has(id)) hits.push({ photoId: id, exact: false, share: 0, snippet: null });
   }
+  const out = hits.slice(0, Math.max(0, limit));
+  return opts.snippets === false ? out : attachSnippets(lib, query, out);
+}
+
+/** Fills in each hit's snippet: where the whole query (or, for a words match, its first word) is. */
+export function attachSnippets<T extends { photoId: number; exact: boolean; snippet: TextSnippet | null }>(lib: Library, query: string, hits: T[]): T[] {
+  const whole = normaliseText(query);
+  const first = queryTerms(query).find((t) => charCount(t) >= 2) ?? whole;
   const lines = lib.ocrText.linesMany(hits.map((h) => h.photoId));
-  for (const h of hits) h.snippet = snippetFor(lines.get(h.photoId) ?? [], h.exact ? whole : (terms[0] ?? whole));
-  return hits.slice(0, Math.max(0, limit));
+  for (const h of hits) h.snippet = snippetFor(lines.get(h.photoId) ?? [], h.exact ? whole : first);
+  return hits;
 }
 
 /** Where `norm` first occurs in the photo's lines (joined without separators, as indexed). */

@@ -5,7 +5,7 @@ import type { UseEngine } from '../engine.ts';
 
 export function searchHandlers(use: UseEngine): ServiceHandlers<'search'> {
   return {
-    search: ({ query, limit, cursor, ...filters }) => use((e) => e.search.text(query, limit, filters, cursor)),
+    search: ({ query, limit, cursor, mode, ...filters }) => use((e) => e.search.text(query, limit, filters, cursor, mode)),
     similar: ({ photoId, limit, cursor, ...filters }) => use((e) => e.search.similar(photoId, limit, filters, cursor)),
     similarToImage: ({ dataBase64, limit, cursor, ...filters }) =>
       use((e) => {

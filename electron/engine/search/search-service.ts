@@ -7,7 +7,7 @@
  */
 import crypto from 'node:crypto';
 import path from 'node:path';
-import type { SearchResponse } from '../../shared/api.ts';
+import type { SearchMode, SearchResponse } from '../../shared/api.ts';
 import { ApiError } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
 import type { VectorFilter } from '../store/vector-repository.ts';
@@ -17,6 +17,7 @@ import { attachTags, toHit } from './hits.ts';
 import { decodeCursor, encodeCursor, queryKey } from './cursor.ts';
 import { QueryVectorCache } from './query-vectors.ts';
 import { WorkerGoneError } from '../ml/errors.ts';
+import { fusedPage, type TextMatcher } from './fused-search.ts';
 
 export interface SearchFilters {
   folder?: string;
@@ -56,6 +57,8 @@ export class SearchService {
      * other model's table).
      */
     private readonly serving: () => ServingModel,
+    /** The text read in photos (OCR); without it text queries match by looks only. */
+    private readonly matcher?: TextMatcher,
   ) {}
 
   toVectorFilter(f: SearchFilters): VectorFilter {
@@ -75,15 +78,18 @@ export class SearchService {
 
   /**
    * One page of photos matching the text, best first; `cursor` (a previous page's nextCursor)
-   * continues the same list. The query's vector is kept for the next pages.
+   * continues the same list. The query's vector is kept for the next pages. `mode` 'all' fuses
+   * the photos whose text holds the query with those that look like it (fused-search.ts),
+   * 'text' lists only the former, 'visual' only the latter.
    */
-  async text(query: string, limit: number, filters: SearchFilters = {}, cursor?: string): Promise<SearchResponse> {
+  async text(query: string, limit: number, filters: SearchFilters = {}, cursor?: string, mode: SearchMode = 'all'): Promise<SearchResponse> {
     const q = query.trim();
     if (!q) throw new ApiError('BAD_REQUEST', 'the query is empty');
     const filter = this.toVectorFilter(filters);
     const model = this.serving();
-    const key = queryKey(['text', q, filter, model.vectors.vectors.table]);
-    const after = decodeCursor(key, cursor);
+    const fused = mode !== 'visual' && this.matcher !== undefined;
+    const key = queryKey(fused ? ['text', q, filter, model.vectors.vectors.table, mode] : ['text', q, filter, model.vectors.vectors.table]);
+    const after = fused ? undefined : decodeCursor(key, cursor);
     const t0 = performance.now();
     const cacheKey = `${model.vectors.vectors.table}|text|${q}`;
     let vec = this.queryVectors.get(cacheKey) ?? null;
@@ -95,11 +101,13 @@ export class SearchService {
         throw err;
       });
       // A model switch completed while the text was encoded: ask the model that serves now.
-      if (!vec || switched()) return this.text(query, limit, filters, cursor);
+      if (!vec || switched()) return this.text(query, limit, filters, cursor, mode);
       this.queryVectors.set(cacheKey, vec);
     }
     const t1 = performance.now();
-    const page = this.page(model.vectors, key, vec, limit, filter, after);
+    const page = fused
+      ? fusedPage({ lib: this.lib, vectors: model.vectors, matcher: this.matcher!, query: q, vec, limit, filter, mode: mode as 'all' | 'text', key, cursor })
+      : this.page(model.vectors, key, vec, limit, filter, after);
     return { ...page, textMs: round(t1 - t0), searchMs: round(performance.now() - t1) };
   }
 

@@ -153,12 +153,13 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
                         data-index={i}
                         data-photo-id={hit.id}
                         tabIndex={i === active ? 0 : -1}
-                        aria-label={t('hit.label', { name: hit.fileName, score })}
+                        aria-label={hit.matchedText ? t('hit.labelText', { name: hit.fileName, score, text: hit.matchedText.text }) : t('hit.label', { name: hit.fileName, score })}
                         title={`${hit.fileName} · ${t('viewer.score')} ${score}`}
                         onClick={() => onOpen(i)}
                         onFocus={() => setActive(i)}
                       >
                         <img src={mediaUrl(hit.id, 'thumb')} alt="" loading="lazy" decoding="async" draggable={false} />
+                        {hit.matchedText && <TextMatch text={hit.matchedText} />}
                         <span className="thumb-overlay" aria-hidden="true">
                           <span className="thumb-name">{hit.fileName}</span>
                           <span className="thumb-score">{score}</span>
@@ -172,5 +173,20 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
           })}
       </div>
     </div>
+  );
+}
+
+/** The line a text match came from, shortened around the match, the match marked. */
+function TextMatch({ text }: { text: { text: string; start: number; end: number } }) {
+  const before = text.text.slice(Math.max(0, text.start - 6), text.start);
+  const after = text.text.slice(text.end, text.end + 12);
+  return (
+    <span className="thumb-text" aria-hidden="true">
+      {text.start > 6 && '…'}
+      {before}
+      <mark>{text.text.slice(text.start, text.end)}</mark>
+      {after}
+      {text.end + 12 < text.text.length && '…'}
+    </span>
   );
 }

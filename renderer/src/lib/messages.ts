@@ -93,6 +93,7 @@ const zh = {
   'results.loading': '正在搜索…',
   'results.loadingMore': '正在加载更多…',
   'hit.label': '{name}，相似度 {score}',
+  'hit.labelText': '{name}，相似度 {score}，文字“{text}”',
 
   'empty.library.title': '还没有照片 — 在左侧添加一个文件夹',
   'empty.library.body': '拾光会在这台电脑上为照片建立索引。照片和搜索都不会离开本机。',
@@ -377,6 +378,7 @@ const en: Record<MessageKey, string> = {
   'results.loading': 'Searching…',
   'results.loadingMore': 'Loading more…',
   'hit.label': '{name}, similarity {score}',
+  'hit.labelText': '{name}, similarity {score}, text “{text}”',
 
   'empty.library.title': 'No photos yet — add a folder on the left',
   'empty.library.body': 'Shiguang indexes your photos on this computer. Photos and searches never leave it.',

@@ -1,0 +1,157 @@
+/**
+ * A text query answered from both sides — the text read in photos and what photos look like —
+ * as one ranked list that pages like the visual one.
+ *
+ * The list: the text hits (at most TEXT_CAP, whole-query matches first) fused with the best
+ * FUSION_WINDOW visual hits by reciprocal rank (fuse.ts), followed by the rest of the visual list
+ * in its own order without the photos already shown. Fixing the window per query keeps the order
+ * the same from page to page, so paging never repeats or skips a photo. Filters apply to both
+ * sides (the text side receives the same filter). Every hit has its real cosine score, and text
+ * hits carry the line that matched.
+ */
+import type { SearchMode, SearchResponse } from '../../shared/api.ts';
+import { ApiError } from '../../shared/api.ts';
+import type { Library } from '../store/library.ts';
+import type { VectorFilter } from '../store/vector-repository.ts';
+import { fuseRankings, type FusedHit } from './fuse.ts';
+import { attachTags, toHit } from './hits.ts';
+import type { PageCursor, VectorSearch } from './vector-search.ts';
+
+/** Visual ranks fused with the text hits; deeper visual hits follow in visual order. */
+export const FUSION_WINDOW = 1000;
+/** Text hits considered per query (the best by share of the photo's text). */
+export const TEXT_CAP = 1000;
+
+/** The text side, as the OCR service offers it. */
+export interface TextMatcher {
+  /** Ranked photos whose text holds the query (exact = the whole query, else all its words). */
+  search(query: string, limit: number, filter: VectorFilter): { photoId: number; exact: boolean }[];
+  /** The matching line of each photo, for the page shown. */
+  snippets(query: string, hits: readonly { photoId: number; exact: boolean }[]): Map<number, { text: string; start: number; end: number } | null>;
+}
+
+type Position = { phase: 'head'; offset: number } | { phase: 'tail'; after: PageCursor };
+
+const VERSION = 2;
+
+function encode(key: string, p: Position): string {
+  const body = p.phase === 'head' ? { v: VERSION, k: key, o: p.offset } : { v: VERSION, k: key, d: p.after.distance, i: p.after.photoId, n: p.after.depth };
+  return Buffer.from(JSON.stringify(body)).toString('base64url');
+}
+
+function decode(key: string, cursor: string | undefined): Position {
+  if (cursor === undefined) return { phase: 'head', offset: 0 };
+  let c: { v?: unknown; k?: unknown; o?: unknown; d?: unknown; i?: unknown; n?: unknown };
+  try {
+    c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof c;
+  } catch {
+    throw new ApiError('BAD_REQUEST', 'not a search cursor');
+  }
+  if (c.v !== VERSION) throw new ApiError('BAD_REQUEST', 'not a search cursor');
+  if (c.k !== key) throw new ApiError('BAD_REQUEST', 'this cursor belongs to another search (query, filters, mode or model changed): start again from the first page');
+  if (Number.isInteger(c.o) && (c.o as number) >= 0) return { phase: 'head', offset: c.o as number };
+  if (typeof c.d === 'number' && Number.isInteger(c.i) && Number.isInteger(c.n)) return { phase: 'tail', after: { distance: c.d, photoId: c.i as number, depth: c.n as number } };
+  throw new ApiError('BAD_REQUEST', 'not a search cursor');
+}
+
+export interface FusedPageArgs {
+  lib: Library;
+  vectors: VectorSearch;
+  matcher: TextMatcher;
+  query: string;
+  vec: Float32Array;
+  limit: number;
+  filter: VectorFilter;
+  mode: Exclude<SearchMode, 'visual'>;
+  /** Identifies the list (query, filters, mode, model): cursors of another list are refused. */
+  key: string;
+  cursor?: string;
+}
+
+type Page = Pick<SearchResponse, 'hits' | 'nextCursor' | 'limit' | 'matched'>;
+
+export function fusedPage(a: FusedPageArgs): Page {
+  const at = decode(a.key, a.cursor);
+  const text = a.matcher.search(a.query, TEXT_CAP, a.filter);
+  let head: FusedHit[] = [];
+  let top: ReturnType<VectorSearch['page']> | null = null;
+  if (a.mode === 'text') {
+    head = text.map((t, i) => ({ photoId: t.photoId, matchedBy: 'text', fused: 0, textRank: i + 1, exactText: t.exact }));
+  } else if (text.length > 0) {
+    top = a.vectors.page(a.vec, FUSION_WINDOW, a.filter);
+    // One character says little as text ("猫" in a screenshot vs a photo of a cat): no first tier.
+    head = fuseRankings(text, top.hits, { exactFirst: [...a.query.replace(/\s/gu, '')].length >= 2 });
+  }
+  const shown: FusedHit[] = [];
+  let next: Position | null = null;
+  let limitInfo = top?.limit;
+  if (at.phase === 'head') {
+    shown.push(...head.slice(at.offset, at.offset + a.limit));
+    if (at.offset + a.limit < head.length) next = { phase: 'head', offset: at.offset + a.limit };
+  }
+  // Past the fused head: the visual list after the window, without the photos the head had. No
+  // text hits at all (most queries of a library without text): the visual list as it is, paged
+  // exactly like a visual-only search.
+  const visualOnly = a.mode === 'all' && text.length === 0;
+  const tailFrom: PageCursor | undefined | null = at.phase === 'tail' ? at.after : visualOnly ? undefined : (top?.next ?? null);
+  if (!next && shown.length < a.limit && tailFrom !== null && a.mode === 'all') {
+    const inHead = new Set(head.map((h) => h.photoId));
+    const tail = fillTail(a.vectors, a.vec, a.filter, tailFrom, a.limit - shown.length, inHead);
+    limitInfo ??= tail.limit;
+    shown.push(...tail.hits.map((h): FusedHit => ({ photoId: h.photoId, matchedBy: 'visual', fused: 0, visualScore: h.score, exactText: false })));
+    if (tail.more && tail.after) next = { phase: 'tail', after: tail.after };
+  }
+  const out: Page = { hits: toHits(a, shown, text), nextCursor: next ? encode(a.key, next) : null };
+  if (limitInfo) out.limit = { maxResults: limitInfo.maxResults, reason: limitInfo.reason };
+  if (top?.matched !== undefined) out.matched = top.matched;
+  return out;
+}
+
+/** `need` visual hits from `after` on (the start when undefined), skipping `exclude`; where the list continues, and whether it does. */
+function fillTail(vectors: VectorSearch, vec: Float32Array, filter: VectorFilter, after: PageCursor | undefined, need: number, exclude: ReadonlySet<number>) {
+  const hits: { photoId: number; score: number }[] = [];
+  let pos = after;
+  let limit: ReturnType<VectorSearch['page']>['limit'];
+  for (;;) {
+    // Exactly what is needed when nothing is excluded, so the plain case costs one plain page.
+    const p = vectors.page(vec, need - hits.length + (exclude.size > 0 ? 16 : 0), filter, pos);
+    limit ??= p.limit;
+    for (let j = 0; j < p.hits.length; j++) {
+      const h = p.hits[j]!;
+      if (hits.length === need) {
+        // Full: is there anything after it that this list would show?
+        const more = p.hits.slice(j).some((x) => !exclude.has(x.photoId)) || p.next !== null;
+        return { hits, after: pos, more, limit };
+      }
+      pos = { distance: Math.fround(1 - h.score), photoId: h.photoId, depth: (pos?.depth ?? 0) + 1 };
+      if (!exclude.has(h.photoId)) hits.push(h);
+    }
+    if (!p.next || p.hits.length === 0) return { hits, after: pos, more: false, limit };
+    if (hits.length === need) return { hits, after: pos, more: true, limit };
+  }
+}
+
+function toHits(a: FusedPageArgs, shown: readonly FusedHit[], text: readonly { photoId: number; exact: boolean }[]): SearchResponse['hits'] {
+  const rows = new Map(a.lib.photos.getMany(shown.map((s) => s.photoId)).map((r) => [r.id, r]));
+  const byText = new Map(text.map((t) => [t.photoId, t]));
+  const snippets = a.matcher.snippets(a.query, shown.flatMap((s) => (byText.has(s.photoId) ? [byText.get(s.photoId)!] : [])));
+  const hits = shown.flatMap((s) => {
+    const r = rows.get(s.photoId);
+    if (!r) return [];
+    const hit = toHit(r, s.visualScore ?? cosine(a.vectors, a.vec, s.photoId));
+    hit.matchedBy = s.matchedBy;
+    const snip = snippets.get(s.photoId);
+    if (snip) hit.matchedText = snip;
+    return [hit];
+  });
+  return attachTags(a.lib, hits);
+}
+
+/** The photo's real similarity to the query, for text hits outside the visual window. */
+function cosine(vectors: VectorSearch, vec: Float32Array, photoId: number): number {
+  const v = vectors.vectors.get(photoId);
+  if (!v) return 0;
+  let dot = 0;
+  for (let i = 0; i < v.length; i++) dot += v[i]! * vec[i]!;
+  return dot;
+}
