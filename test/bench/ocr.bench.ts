@@ -11,6 +11,7 @@
  *                SHIGUANG_BENCH_GUTENYE points at an install of it (it is not a dependency)
  *   textIndex    index size per 1k photos and text-query latency at BENCH_OCR_PHOTOS (100k)
  *                photos through the store; the trigram / bigram / jieba contenders side by side
+ *   fusedQuery   what fusing text hits into text queries costs at 100k (ocr-fused.bench.ts)
  *
  * Options: BENCH_OCR_PER_KIND=6  BENCH_OCR_PHOTOS=100000  BENCH_OCR_LIBRARY=60
  */
@@ -28,6 +29,7 @@ import { searchText } from '../../electron/engine/ocr/text-search.ts';
 import { openLibrary } from '../../electron/engine/store/library.ts';
 import { createLogger } from '../../electron/engine/util/log.ts';
 import { benchTextIndex } from './ocr-text-index.bench.ts';
+import { benchFusedQuery } from './ocr-fused.bench.ts';
 
 type Log = (m: string) => void;
 const r2 = (x: number): number => Math.round(x * 100) / 100;
@@ -159,6 +161,7 @@ export async function benchOcr(sharedPhotos: string[], log: Log): Promise<Record
     out.library = await benchLibraryPass(reader, files, [...sharedPhotos, ...big], tmp, log);
     out.textIndex = await benchStoreText(Number(process.env.BENCH_OCR_PHOTOS ?? 100_000), tmp, log);
     out.textIndexContenders = await benchTextIndex(Number(process.env.BENCH_OCR_PHOTOS ?? 100_000), log);
+    out.fusedQuery = await benchFusedQuery(Number(process.env.BENCH_OCR_PHOTOS ?? 100_000), log);
   } finally {
     await reader.close();
     fs.rmSync(tmp, { recursive: true, force: true });

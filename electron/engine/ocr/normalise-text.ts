@@ -55,6 +55,21 @@ export function normaliseWithOrigins(s: string): NormalisedText {
   for (const ch of s) {
     const at = offset;
     offset += ch.length;
+    // Fast paths (most of any text): ASCII and the CJK Unified Ideographs block, which NFKC and
+    // lower-casing leave alone; the same result as the general path below, without its cost.
+    const cp = ch.charCodeAt(0);
+    if (cp < 0x80) {
+      if (cp === 32 || (cp >= 9 && cp <= 13)) continue;
+      text += cp >= 65 && cp <= 90 ? String.fromCharCode(cp + 32) : ch;
+      originOf.push(at);
+      continue;
+    }
+    if (cp >= 0x4e00 && cp <= 0x9fff) {
+      const f = foldTraditional(ch);
+      text += f;
+      for (let i = 0; i < f.length; i++) originOf.push(at);
+      continue;
+    }
     for (const c of ch.normalize('NFKC').toLowerCase()) {
       if (SPACE.test(c)) continue;
       const f = foldTraditional(c);

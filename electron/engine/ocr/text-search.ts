@@ -65,13 +65,13 @@ export function searchText(lib: Library, query: string, limit: number, filter: T
 export function attachSnippets<T extends { photoId: number; exact: boolean; snippet: TextSnippet | null }>(lib: Library, query: string, hits: T[]): T[] {
   const whole = normaliseText(query);
   const first = queryTerms(query).find((t) => charCount(t) >= 2) ?? whole;
-  const lines = lib.ocrText.linesMany(hits.map((h) => h.photoId));
-  for (const h of hits) h.snippet = snippetFor(lines.get(h.photoId) ?? [], h.exact ? whole : first);
+  const lines = lib.ocrText.lineTextsMany(hits.map((h) => h.photoId));
+  for (const h of hits) h.snippet = snippetFor((lines.get(h.photoId) ?? []).map((text) => ({ text })), h.exact ? whole : first);
   return hits;
 }
 
 /** Where `norm` first occurs in the photo's lines (joined without separators, as indexed). */
-export function snippetFor(lines: readonly OcrLineRecord[], norm: string): TextSnippet | null {
+export function snippetFor(lines: readonly Pick<OcrLineRecord, 'text'>[], norm: string): TextSnippet | null {
   if (!norm) return null;
   const parts = lines.map((l) => normaliseWithOrigins(l.text));
   const joined = parts.map((p) => p.text).join('');

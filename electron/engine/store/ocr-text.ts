@@ -92,7 +92,7 @@ const CURRENT = `JOIN ocr_state s ON s.photo_id = p.id AND s.status = 'done' AND
 
 export class OcrTextRepository {
   private readonly s: Record<
-    'state' | 'getState' | 'delLines' | 'delText' | 'insLine' | 'insText' | 'insBigrams' | 'lines' | 'linesMany' | 'counts' | 'pending',
+    'state' | 'getState' | 'delLines' | 'delText' | 'insLine' | 'insText' | 'insBigrams' | 'lines' | 'linesMany' | 'textsMany' | 'counts' | 'pending',
     Statement
   >;
   private readonly searchStmts = new Map<string, Statement>();
@@ -117,6 +117,7 @@ export class OcrTextRepository {
       ),
       // Index-only counts (ocr_state_engine, photos_status): the triggers keep ocr_state to
       // photos whose current content was read, so pending = indexed − read by this engine.
+      textsMany: sql.prepare('SELECT photo_id, text FROM ocr_lines WHERE photo_id IN (SELECT value FROM json_each(?)) ORDER BY photo_id, line_no').raw(),
       counts: sql.prepare(
         `SELECT (SELECT count(*) FROM ocr_state WHERE engine = @engine AND status = 'done') AS done,
                 (SELECT count(*) FROM ocr_state WHERE engine = @engine AND status = 'failed') AS failed,
@@ -183,6 +184,18 @@ export class OcrTextRepository {
       let list = out.get(r.photo_id);
       if (!list) out.set(r.photo_id, (list = []));
       list.push(toLine(r));
+    }
+    return out;
+  }
+
+  /** Just the lines' text (no boxes to parse): what snippets for a page of hits need. */
+  lineTextsMany(photoIds: readonly number[]): Map<number, string[]> {
+    const out = new Map<number, string[]>();
+    if (photoIds.length === 0) return out;
+    for (const [id, text] of this.s.textsMany.all(JSON.stringify(photoIds)) as [number, string][]) {
+      let list = out.get(id);
+      if (!list) out.set(id, (list = []));
+      list.push(text);
     }
     return out;
   }
