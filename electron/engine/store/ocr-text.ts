@@ -2,7 +2,7 @@
  * Text recognised in photos: lines with boxes and confidence, the per-photo OCR state that makes
  * the pass resumable, and substring search over the photos' normalised text.
  *
- * Search by query length (measured at 100k photos, see NOTES-ocr.md): 3+ characters go through
+ * Search by query length (measured at 100k photos, see docs/decisions/ocr.md): 3+ characters go through
  * the FTS5 trigram index (any substring of 3+ characters), 2 characters through the bigram table,
  * 1 character scans the normalised text. Callers pass text already in the search normal form
  * (engine/ocr/normalise-text.ts); this module only stores and matches it.

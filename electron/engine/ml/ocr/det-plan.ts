@@ -6,7 +6,7 @@
  * side fits `maxSide`, where a piece is at most `maxAspect` times as long as it is wide: ordinary
  * photos are one piece scaled to `maxSide`, tall screenshots and scrolling captures keep almost
  * their full resolution and are cut into overlapping pieces along their length. `maxSide` was
- * chosen by measurement (see NOTES-ocr.md and `BENCH_ONLY=ocr npm run bench`).
+ * chosen by measurement (see docs/decisions/ocr.md and `BENCH_ONLY=ocr npm run bench`).
  *
  * The detector needs sides that are multiples of 32; like PP-OCR the whole image is resized to
  * such a size (a slight stretch is harmless to DB), and tiles lie on that grid.
