@@ -2,8 +2,9 @@
  * A person's first run, measured as they run it: a new library (fresh data directory, every default
  * on), `shiguang index FOLDER` in a fresh process, then `shiguang index --tags FOLDER` (the tag
  * prompts, the first time for this model). Reported per corpus size: the command's wall time, the
- * indexer's own seconds and images/s, its ratio to the bare encoder measured in the same run, and
- * the process's peak RSS (VmHWM, polled from /proc on Linux; null elsewhere).
+ * indexer's own seconds and images/s, the text-reading (OCR) pass that follows it, the indexer's
+ * ratio to the bare encoder measured in the same run, and the process's peak RSS (VmHWM, polled
+ * from /proc on Linux; null elsewhere).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -50,6 +51,9 @@ export interface FirstRunResult {
   indexWallSeconds: number;
   /** The indexer's own time (scan, hash, model load, decode, encode, store). */
   indexSeconds: number;
+  /** The text-reading pass `index` runs after the indexer (OCR is on by default): photos, seconds. */
+  ocrPhotos: number | null;
+  ocrSeconds: number | null;
   imagesPerSecond: number;
   /** The same without the image tower's load (measured separately in this run). */
   pipelineImagesPerSecond: number;
@@ -77,6 +81,7 @@ export async function benchFirstRun(opts: {
     const common = ['--model', opts.modelDir];
     const index = await runCli([...common, 'index', photos, '--json'], env);
     const summary = JSON.parse(index.stdout) as { encoded: number; seconds: number };
+    const ocr = /text \(OCR\): read (\d+) photos in ([\d.]+) s/.exec(index.stderr);
     const tags = await runCli([...common, 'index', '--tags', photos], env);
     const prompts = /encoded \d+ prompts for \d+ tags in (\d+) ms/.exec(tags.stderr);
     const ips = summary.encoded / summary.seconds;
@@ -86,6 +91,8 @@ export async function benchFirstRun(opts: {
       files: opts.files,
       indexWallSeconds: r2(index.wallSeconds),
       indexSeconds: r2(summary.seconds),
+      ocrPhotos: ocr ? Number(ocr[1]) : null,
+      ocrSeconds: ocr ? Number(ocr[2]) : null,
       imagesPerSecond: r2(ips),
       pipelineImagesPerSecond: r2(pipeline),
       ratioToBareEncoder: opts.bareImagesPerSecond ? r2(ips / opts.bareImagesPerSecond) : null,
