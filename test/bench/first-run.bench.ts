@@ -1,6 +1,6 @@
 /**
- * A person's first run, measured as they run it: a new library (fresh data directory, every default
- * on), `shiguang index FOLDER` in a fresh process, then `shiguang index --tags FOLDER` (the tag
+ * A person's first run, measured as they run it: the model installed with `models import` + `models
+ * use`, a new library (every default on), `shiguang index FOLDER` in a fresh process, then `shiguang index --tags FOLDER` (the tag
  * prompts, the first time for this model). Reported per corpus size: the command's wall time, the
  * indexer's own seconds and images/s, the text-reading (OCR) pass that follows it, the indexer's
  * ratio to the bare encoder measured in the same run, and the process's peak RSS (VmHWM, polled
@@ -66,8 +66,24 @@ export interface FirstRunResult {
   tagsPeakRssMiB: number | null;
 }
 
+/**
+ * A data directory with the model installed the way a person installs it (`models import`, which
+ * runs what a download runs: the test encode and the short text sequences), and made active with
+ * `models use`. Shared by the first runs; each gets its own new library file.
+ */
+export async function installForFirstRun(modelDir: string): Promise<{ home: string; importSeconds: number; close: () => void }> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-firstrun-home-'));
+  const env = { SHIGUANG_HOME: home, SHIGUANG_LOG: 'warn' };
+  const imported = await runCli(['models', 'import', modelDir], env);
+  const id = /installed (\S+) /.exec(imported.stdout)?.[1];
+  if (!id) throw new Error(`models import printed no id:\n${imported.stdout}`);
+  await runCli(['models', 'use', id], env);
+  return { home, importSeconds: Math.round(imported.wallSeconds * 10) / 10, close: () => fs.rmSync(home, { recursive: true, force: true }) };
+}
+
 export async function benchFirstRun(opts: {
-  modelDir: string;
+  /** From installForFirstRun: the model is the active one there. */
+  home: string;
   makeCorpus: (dir: string, n: number) => void;
   files: number;
   bareImagesPerSecond: number | null;
@@ -77,12 +93,11 @@ export async function benchFirstRun(opts: {
   try {
     const photos = path.join(tmp, 'photos');
     opts.makeCorpus(photos, opts.files);
-    const env = { SHIGUANG_HOME: path.join(tmp, 'home'), SHIGUANG_LOG: 'info' };
-    const common = ['--model', opts.modelDir];
-    const index = await runCli([...common, 'index', photos, '--json'], env);
+    const env = { SHIGUANG_HOME: opts.home, SHIGUANG_DB: path.join(tmp, 'library.db'), SHIGUANG_LOG: 'info' };
+    const index = await runCli(['index', photos, '--json'], env);
     const summary = JSON.parse(index.stdout) as { encoded: number; seconds: number };
     const ocr = /text \(OCR\): read (\d+) photos in ([\d.]+) s/.exec(index.stderr);
-    const tags = await runCli([...common, 'index', '--tags', photos], env);
+    const tags = await runCli(['index', '--tags', photos], env);
     const prompts = /encoded \d+ prompts for \d+ tags in (\d+) ms/.exec(tags.stderr);
     const ips = summary.encoded / summary.seconds;
     const pipeline = summary.encoded / Math.max(1e-3, summary.seconds - opts.modelLoadSeconds);
