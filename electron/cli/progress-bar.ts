@@ -57,24 +57,22 @@ export function formatEta(seconds: number): string {
   return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-/**
- * Progress of encoding the tag prompts (the first time for a model: thousands of short texts
- * through the text tower). `update` is the engine's onProgress callback.
- */
-export function followTagPrompts(): { update: (done: number, total: number) => void; stop: () => void } {
+/** A counted bar for one phase (tag prompts, OCR): live on a terminal, a line every 5 s otherwise. */
+function followCount(label: string, unit: string): { update: (done: number, total: number) => void; stop: () => void } {
   const tty = Boolean(process.stderr.isTTY);
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: ' tag prompts {bar} {percentage}% | {value}/{total} | ETA {eta_formatted}', hideCursor: true, clearOnComplete: false },
+    { stream: process.stderr, format: ` ${label} {bar} {percentage}% | {value}/{total}${unit} | ETA {eta_formatted}`, hideCursor: true, clearOnComplete: false },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
   let lastLine = 0;
   return {
     update: (done, total) => {
+      if (total === 0) return;
       if (!tty) {
         if (Date.now() - lastLine > 5000 || done === total) {
           lastLine = Date.now();
-          process.stderr.write(`tag prompts: ${done}/${total}\n`);
+          process.stderr.write(`${label}: ${done}/${total}${unit}\n`);
         }
         return;
       }
@@ -89,32 +87,16 @@ export function followTagPrompts(): { update: (done: number, total: number) => v
   };
 }
 
+/**
+ * Progress of encoding the tag prompts (the first time for a model: thousands of short texts
+ * through the text tower). `update` is the engine's onProgress callback.
+ */
+export function followTagPrompts(): { update: (done: number, total: number) => void; stop: () => void } {
+  return followCount('tag prompts', '');
+}
+
 /** Progress of reading photos' text after indexing (`index` finishes it before it exits). */
 export function followOcr(): { update: (p: { done: number; total: number }) => void; stop: () => void } {
-  const tty = Boolean(process.stderr.isTTY);
-  const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: ' text (OCR) {bar} {percentage}% | {value}/{total} photos | ETA {eta_formatted}', hideCursor: true, clearOnComplete: false },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  let lastLine = 0;
-  return {
-    update: ({ done, total }) => {
-      if (total === 0) return;
-      if (!tty) {
-        if (Date.now() - lastLine > 5000 || done === total) {
-          lastLine = Date.now();
-          process.stderr.write(`text (OCR): ${done}/${total} photos\n`);
-        }
-        return;
-      }
-      if (!started) {
-        bar.start(total, done);
-        started = true;
-      } else bar.update(done);
-    },
-    stop: () => {
-      if (started) bar.stop();
-    },
-  };
+  const bar = followCount('text (OCR)', ' photos');
+  return { update: ({ done, total }) => bar.update(done, total), stop: bar.stop };
 }

@@ -13,6 +13,7 @@ import { useI18n } from '../lib/i18n.tsx';
 import { errorText } from './ErrorState.tsx';
 import { Icon } from './Icon.tsx';
 import { OcrProgress } from './OcrProgress.tsx';
+import { ProgressBar } from './ProgressBar.tsx';
 
 interface Props {
   status: EngineStatus | null;
@@ -190,17 +191,7 @@ function IndexProgressView({ status, error }: { status: EngineStatus | null; err
             </span>
             <span className="progress-value">{valueText}</span>
           </div>
-          <div
-            className={`progress-bar${progress.running ? ' is-running' : ''}`}
-            role="progressbar"
-            aria-label={t('progress.label')}
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={pct}
-            aria-valuetext={`${pct}% (${valueText})`}
-          >
-            <div className="progress-fill" style={{ width: `${pct}%` }} />
-          </div>
+          <ProgressBar pct={pct} label={t('progress.label')} valueText={valueText} running={progress.running} />
           {progress.running && (
             <p className="progress-meta small muted">
               {progress.rate > 0 && <span>{t('progress.rate', { rate: formatRate(progress.rate, lang) })}</span>}

@@ -17,6 +17,7 @@ import type { MessageKey } from '../lib/messages.ts';
 import { useApiData, useModelDownloads } from '../lib/useApi.ts';
 import { errorText } from './ErrorState.tsx';
 import { Icon } from './Icon.tsx';
+import { ProgressBar } from './ProgressBar.tsx';
 
 interface Props {
   /** No model serves yet: the chooser is the whole app, and a finished download is enabled at once. */
@@ -294,17 +295,7 @@ function DownloadProgress({ name, d, autoUse }: { name: string; d: ModelDownload
         <span className="progress-state">{t('models.downloading', { precision: d.precision })}</span>
         <span className="progress-value">{value}</span>
       </div>
-      <div
-        className="progress-bar is-running"
-        role="progressbar"
-        aria-label={t('models.progressLabel', { name })}
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={pct}
-        aria-valuetext={`${pct}% (${value})`}
-      >
-        <div className="progress-fill" style={{ width: `${pct}%` }} />
-      </div>
+      <ProgressBar pct={pct} label={t('models.progressLabel', { name })} valueText={value} running />
       <p className="progress-meta muted small">
         <span>{pct}%</span>
         {d.rate > 0 && <span>{t('models.rate', { rate: formatBytes(d.rate, lang) })}</span>}

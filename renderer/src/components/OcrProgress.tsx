@@ -7,6 +7,7 @@ import type { EngineStatus } from '../../../electron/shared/api.ts';
 import { baseName, formatCount, formatDuration, formatRate, progressPercent } from '../lib/format.ts';
 import { useI18n } from '../lib/i18n.tsx';
 import { Icon } from './Icon.tsx';
+import { ProgressBar } from './ProgressBar.tsx';
 
 export function OcrProgress({ status }: { status: EngineStatus | null }) {
   const { t, lang } = useI18n();
@@ -35,17 +36,7 @@ export function OcrProgress({ status }: { status: EngineStatus | null }) {
         {total > 0 && <span className="progress-value">{valueText}</span>}
       </div>
       {ocr.enabled && total > 0 && (
-        <div
-          className={`progress-bar${ocr.running && !embedding ? ' is-running' : ''}`}
-          role="progressbar"
-          aria-label={t('ocrProgress.label')}
-          aria-valuemin={0}
-          aria-valuemax={100}
-          aria-valuenow={pct}
-          aria-valuetext={`${pct}% (${valueText})`}
-        >
-          <div className="progress-fill" style={{ width: `${pct}%` }} />
-        </div>
+        <ProgressBar pct={pct} label={t('ocrProgress.label')} valueText={valueText} running={ocr.running && !embedding} />
       )}
       {ocr.running && !embedding && (
         <p className="progress-meta small muted">
