@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLibrary, type Library, type VectorFilter, type VectorRepository } from '../../electron/engine/store/index.ts';
 import { VectorSearch } from '../../electron/engine/search/vector-search.ts';
+import { mulberry32 as rng } from '../../scripts/random.ts';
 
 const DIM = 64;
 const N = 3000;
@@ -13,14 +14,6 @@ const ROOT_NESTED = path.join(ROOT_A, 'nested'); // a watched root inside anothe
 const Y2015 = Date.UTC(2015, 0, 1);
 const YEAR = 365 * 86400e3;
 
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = rng(7);
 const randomVec = (): Float32Array => Float32Array.from({ length: DIM }, () => rnd() * 2 - 1);
 

@@ -7,15 +7,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileKernel, KERNEL_MODULE, renderModule } from '../../scripts/build-wasm.ts';
 import { HIST_BUCKETS, KernelMemory } from '../../electron/engine/search/vector-index/kernel.ts';
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../scripts/random.ts';
 
 describe('vector index kernels', () => {
   it('kernel-wasm.ts is the compiled assembly/scan.ts (run npm run build:wasm after editing it)', async () => {
