@@ -1,20 +1,17 @@
 /**
  * Worker-thread entry: owns one TowerSession so inference never blocks the thread that serves
- * queries. Protocol: workerData {modelDir, tower, options}; posts {type:'ready', info} or
- * {type:'fatal', message}; then answers {id, op, ...} requests with {id, ok, vectors | message}.
+ * queries. workerData {modelDir, tower, options}; requests {op:'images', tensors} or
+ * {op:'texts', ids}, answered with {vectors} (transferred) over util/worker-rpc.ts's protocol.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
+import { serveRequests } from '../util/worker-rpc.ts';
 import { resolveModelDir } from './model-dir.ts';
 import { TowerSession, type Tower, type TowerSessionOptions } from './onnx-session.ts';
 
 export type WorkerRequestBody = { op: 'images'; tensors: Float32Array[] } | { op: 'texts'; ids: number[][] };
 export type WorkerRequest = WorkerRequestBody & { id: number };
 
-export type WorkerReply =
-  | { type: 'ready'; info: TowerSession['info'] }
-  | { type: 'fatal'; message: string }
-  | { id: number; ok: true; vectors: Float32Array[] }
-  | { id: number; ok: false; message: string };
+export type WorkerReply = { id: number; ok: true; vectors: Float32Array[] } | { id: number; ok: false; message: string };
 
 interface Init {
   modelDir: string;
@@ -22,30 +19,14 @@ interface Init {
   options: TowerSessionOptions;
 }
 
-const port = parentPort;
-if (!port) throw new Error('encoder-worker must run in a worker thread');
-
-async function main(init: Init): Promise<void> {
-  let session: TowerSession;
-  try {
-    session = await TowerSession.open(resolveModelDir(init.modelDir), init.tower, init.options);
-  } catch (err) {
-    port!.postMessage({ type: 'fatal', message: err instanceof Error ? err.message : String(err) } satisfies WorkerReply);
-    return;
-  }
-  port!.postMessage({ type: 'ready', info: session.info } satisfies WorkerReply);
-  // Requests are served one at a time: ORT already uses every intra-op thread for one run.
-  let queue = Promise.resolve();
-  port!.on('message', (req: WorkerRequest) => {
-    queue = queue.then(async () => {
-      try {
-        const vectors = req.op === 'images' ? await session.encodeImages(req.tensors) : await session.encodeTexts(req.ids);
-        port!.postMessage({ id: req.id, ok: true, vectors } satisfies WorkerReply, vectors.map((v) => v.buffer as ArrayBuffer));
-      } catch (err) {
-        port!.postMessage({ id: req.id, ok: false, message: err instanceof Error ? err.message : String(err) } satisfies WorkerReply);
-      }
-    });
-  });
-}
-
-void main(workerData as Init);
+serveRequests<WorkerRequest, Extract<WorkerReply, { ok: true }>, TowerSession['info']>('encoder-worker', async () => {
+  const init = workerData as Init;
+  const session = await TowerSession.open(resolveModelDir(init.modelDir), init.tower, init.options);
+  return {
+    info: session.info,
+    handle: async (req) => {
+      const vectors = req.op === 'images' ? await session.encodeImages(req.tensors) : await session.encodeTexts(req.ids);
+      return { result: { vectors }, transfer: vectors.map((v) => v.buffer as ArrayBuffer) };
+    },
+  };
+});

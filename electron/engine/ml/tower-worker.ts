@@ -1,99 +1,46 @@
 /**
- * Main-thread handle on an encoder worker: correlates requests with replies, transfers tensor
- * buffers instead of copying them, and rejects everything in flight if the worker dies.
+ * Main-thread handle on an encoder worker (encoder-worker.ts) over the shared worker protocol
+ * (util/worker-rpc.ts): tensor buffers are transferred instead of copied, and a dead or closed
+ * worker rejects with the typed WorkerGoneError, which the pipeline and model switching rely on.
  */
-import type { Worker } from 'node:worker_threads';
-import { pathToFileURL } from 'node:url';
-import { startWorker } from '../util/worker.ts';
-import type { WorkerReply, WorkerRequest, WorkerRequestBody } from './encoder-worker.ts';
+import { workerEntry, WorkerRpc } from '../util/worker-rpc.ts';
+import type { WorkerReply, WorkerRequestBody } from './encoder-worker.ts';
 import type { Tower, TowerSessionInfo, TowerSessionOptions } from './onnx-session.ts';
 import { WorkerGoneError } from './errors.ts';
 
-type Pending = { resolve: (v: Float32Array[]) => void; reject: (e: Error) => void };
-
-function workerEntry(): URL {
-  const override = process.env.SHIGUANG_ENCODER_WORKER;
-  if (override) return pathToFileURL(override);
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./encoder-worker${ext}`, import.meta.url);
-}
+type Ok = Extract<WorkerReply, { ok: true }>;
 
 export class TowerWorker {
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
-  private dead: Error | null = null;
+  private constructor(private readonly rpc: WorkerRpc<WorkerRequestBody, Ok, TowerSessionInfo>) {}
 
-  private constructor(
-    private readonly worker: Worker,
-    readonly info: TowerSessionInfo,
-  ) {
-    worker.on('message', (msg: WorkerReply) => {
-      if (!('id' in msg)) return;
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      this.pending.delete(msg.id);
-      if (msg.ok) p.resolve(msg.vectors);
-      else p.reject(new Error(msg.message));
-    });
-    const fail = (err: Error): void => {
-      this.dead = err;
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-    };
-    worker.on('error', (e) => fail(new WorkerGoneError(`encoder worker crashed: ${e.message}`)));
-    worker.on('exit', (code) => fail(new WorkerGoneError(`encoder worker exited (code ${code})`)));
+  get info(): TowerSessionInfo {
+    return this.rpc.info;
   }
 
-  static start(modelDir: string, tower: Tower, options: TowerSessionOptions): Promise<TowerWorker> {
-    const worker = startWorker(workerEntry(), { workerData: { modelDir, tower, options } });
-    return new Promise((resolve, reject) => {
-      const onExit = (code: number): void => reject(new Error(`encoder worker exited during start-up (code ${code})`));
-      worker.once('error', reject);
-      worker.once('exit', onExit);
-      worker.once('message', (msg: WorkerReply) => {
-        worker.off('error', reject);
-        worker.off('exit', onExit);
-        if ('type' in msg && msg.type === 'ready') resolve(new TowerWorker(worker, msg.info));
-        else {
-          void worker.terminate();
-          reject(new Error('type' in msg && msg.type === 'fatal' ? msg.message : 'encoder worker sent an unexpected first message'));
-        }
-      });
+  static async start(modelDir: string, tower: Tower, options: TowerSessionOptions): Promise<TowerWorker> {
+    const entry = workerEntry(import.meta.url, 'encoder-worker', 'SHIGUANG_ENCODER_WORKER');
+    const rpc = await WorkerRpc.start<WorkerRequestBody, Ok, TowerSessionInfo>(entry, { modelDir, tower, options }, {
+      label: 'encoder worker',
+      gone: (message) => new WorkerGoneError(message),
     });
-  }
-
-  private request(req: WorkerRequestBody, transfer: ArrayBuffer[]): Promise<Float32Array[]> {
-    if (this.dead) return Promise.reject(this.dead);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...req, id } as WorkerRequest, transfer);
-    });
+    return new TowerWorker(rpc);
   }
 
   /** Note: the tensors' buffers are transferred to the worker and unusable afterwards. */
-  encodeImages(tensors: Float32Array[]): Promise<Float32Array[]> {
+  async encodeImages(tensors: Float32Array[]): Promise<Float32Array[]> {
     const buffers = [...new Set(tensors.map((t) => t.buffer as ArrayBuffer))];
-    return this.request({ op: 'images', tensors }, buffers);
+    return (await this.rpc.request({ op: 'images', tensors }, buffers)).vectors;
   }
 
-  encodeTexts(ids: number[][]): Promise<Float32Array[]> {
-    return this.request({ op: 'texts', ids }, []);
+  async encodeTexts(ids: number[][]): Promise<Float32Array[]> {
+    return (await this.rpc.request({ op: 'texts', ids })).vectors;
   }
 
   /**
    * Let requests already sent finish (a search on the old model while a model switch completes),
-   * then stop the worker; anything still pending after the grace period is rejected, never left
-   * hanging.
+   * then stop the worker; anything still pending after the grace period is rejected.
    */
-  async close(graceMs = 10_000): Promise<void> {
-    const deadline = Date.now() + graceMs;
-    while (this.pending.size > 0 && !this.dead && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    this.worker.removeAllListeners('exit');
-    const err = new WorkerGoneError('encoder worker closed');
-    for (const p of this.pending.values()) p.reject(err);
-    this.pending.clear();
-    this.dead = err;
-    await this.worker.terminate();
+  close(graceMs = 10_000): Promise<void> {
+    return this.rpc.close(graceMs);
   }
 }

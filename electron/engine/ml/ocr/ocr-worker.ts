@@ -1,10 +1,11 @@
 /**
  * Worker-thread entry owning the OCR sessions, so detection and recognition (ONNX runs and the
- * JS post-processing around them) never block the thread that serves queries. Protocol:
- * workerData {model?, options}; posts {type:'ready', info} or {type:'fatal', message}; then
- * answers {id, op:'detect'|'recognise', ...} with {id, ok, ...}. Pixel buffers are transferred.
+ * JS post-processing around them) never block the thread that serves queries. workerData
+ * {model?, options}; requests {op:'detect'|'recognise', ...} over util/worker-rpc.ts's protocol.
+ * Pixel buffers are transferred.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
+import { serveRequests } from '../../util/worker-rpc.ts';
 import type { DetectedBox } from './db-postprocess.ts';
 import type { DetPlan } from './det-plan.ts';
 import { mapQuad, quadSize, type Point, type Quad } from './geometry.ts';
@@ -29,8 +30,6 @@ export type OcrWorkerRequestBody =
 export type OcrWorkerRequest = OcrWorkerRequestBody & { id: number };
 
 export type OcrWorkerReply =
-  | { type: 'ready'; info: OcrSessionInfo }
-  | { type: 'fatal'; message: string }
   | { id: number; ok: true; boxes?: DetectedBox[]; texts?: RecognisedText[]; ms: number; detMs?: number }
   | { id: number; ok: false; message: string };
 
@@ -40,44 +39,27 @@ export interface OcrWorkerInit {
   options: OcrSessionOptions;
 }
 
-const port = parentPort;
-if (!port) throw new Error('ocr-worker must run in a worker thread');
-
-async function main(init: OcrWorkerInit): Promise<void> {
-  let sessions: OcrSessions;
-  try {
-    sessions = await OcrSessions.open(resolveOcrModel(init.model), init.options);
-  } catch (err) {
-    port!.postMessage({ type: 'fatal', message: err instanceof Error ? err.message : String(err) } satisfies OcrWorkerReply);
-    return;
-  }
-  port!.postMessage({ type: 'ready', info: sessions.info } satisfies OcrWorkerReply);
-  // One request at a time: ORT already spreads one run over every intra-op thread.
-  let queue = Promise.resolve();
-  port!.on('message', (req: OcrWorkerRequest) => {
-    queue = queue.then(async () => {
+serveRequests<OcrWorkerRequest, Extract<OcrWorkerReply, { ok: true }>, OcrSessionInfo>('ocr-worker', async () => {
+  const init = workerData as OcrWorkerInit;
+  const sessions = await OcrSessions.open(resolveOcrModel(init.model), init.options);
+  return {
+    info: sessions.info,
+    handle: async (req) => {
       const t0 = performance.now();
-      try {
-        if (req.op === 'detect') {
-          const boxes = await sessions.detect(req.raster, req.plan, req.srcWidth, req.srcHeight);
-          const detMs = performance.now() - t0;
-          let texts: RecognisedText[] | undefined;
-          const { scaleX, scaleY } = req.plan;
-          const inRaster = boxes.map((b) => mapQuad(b.quad, ([x, y]): Point => [x * scaleX, y * scaleY]));
-          const minSide = Math.min(...inRaster.map((q) => Math.min(quadSize(q).width, quadSize(q).height)));
-          if (boxes.length > 0 && req.readIfMinHeight !== null && minSide >= req.readIfMinHeight) {
-            texts = await sessions.recognise(req.raster, inRaster);
-          }
-          port!.postMessage({ id: req.id, ok: true, boxes, texts, detMs, ms: performance.now() - t0 } satisfies OcrWorkerReply);
-        } else {
-          const texts = await sessions.recognise(req.raster, req.quads);
-          port!.postMessage({ id: req.id, ok: true, texts, ms: performance.now() - t0 } satisfies OcrWorkerReply);
-        }
-      } catch (err) {
-        port!.postMessage({ id: req.id, ok: false, message: err instanceof Error ? err.message : String(err) } satisfies OcrWorkerReply);
+      if (req.op === 'recognise') {
+        const texts = await sessions.recognise(req.raster, req.quads);
+        return { result: { texts, ms: performance.now() - t0 } };
       }
-    });
-  });
-}
-
-void main(workerData as OcrWorkerInit);
+      const boxes = await sessions.detect(req.raster, req.plan, req.srcWidth, req.srcHeight);
+      const detMs = performance.now() - t0;
+      let texts: RecognisedText[] | undefined;
+      const { scaleX, scaleY } = req.plan;
+      const inRaster = boxes.map((b) => mapQuad(b.quad, ([x, y]): Point => [x * scaleX, y * scaleY]));
+      const minSide = Math.min(...inRaster.map((q) => Math.min(quadSize(q).width, quadSize(q).height)));
+      if (boxes.length > 0 && req.readIfMinHeight !== null && minSide >= req.readIfMinHeight) {
+        texts = await sessions.recognise(req.raster, inRaster);
+      }
+      return { result: { boxes, texts, detMs, ms: performance.now() - t0 } };
+    },
+  };
+});

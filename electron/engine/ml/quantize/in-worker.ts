@@ -3,18 +3,11 @@
  * thread (graph-worker.ts), so the engine keeps answering while a model is quantized or prepared.
  * Same signatures as the in-thread functions; an abort terminates the worker.
  */
-import { pathToFileURL } from 'node:url';
 import { startWorker } from '../../util/worker.ts';
+import { workerEntry } from '../../util/worker-rpc.ts';
 import type { GraphJob, GraphWorkerMessage } from './graph-worker.ts';
 import type { QuantizeModelOptions, QuantizeModelResult, QuantizeProgress } from './quantize-model.ts';
 import type { VariableLengthOutcome } from './variable-length-model.ts';
-
-function workerEntry(): URL {
-  const override = process.env.SHIGUANG_GRAPH_WORKER;
-  if (override) return pathToFileURL(override);
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./graph-worker${ext}`, import.meta.url);
-}
 
 /** A failure inside the worker, with the original error's name and message. */
 export class GraphJobError extends Error {
@@ -27,7 +20,7 @@ export class GraphJobError extends Error {
 function runJob<T>(job: GraphJob, onProgress?: (p: unknown) => void, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     signal?.throwIfAborted();
-    const worker = startWorker(workerEntry(), { workerData: job });
+    const worker = startWorker(workerEntry(import.meta.url, 'graph-worker', 'SHIGUANG_GRAPH_WORKER'), { workerData: job });
     let settled = false;
     const finish = (fn: () => void): void => {
       if (settled) return;
