@@ -47,6 +47,9 @@ interface RawKnown {
   skip_reason: string | null;
 }
 
+/** The columns a KnownFile is read from. */
+const KNOWN = 'SELECT id, path, folder_id, size, mtime_ms, file_id, hash, status, skip_reason FROM photos';
+
 const toKnown = (r: RawKnown): KnownFile => ({ id: r.id, path: r.path, folderId: r.folder_id, size: r.size, mtimeMs: r.mtime_ms, fileId: r.file_id, hash: r.hash, status: r.status, skipReason: r.skip_reason });
 
 /** A placeholder no real path can equal (NUL never appears in a path). */
@@ -60,9 +63,9 @@ export class PhotoIdentityRepository {
     this.feed = changeFeed(db);
     const sql = db.sql;
     this.s = {
-      known: sql.prepare('SELECT id, path, folder_id, size, mtime_ms, file_id, hash, status, skip_reason FROM photos WHERE folder_id = ?'),
-      knownAt: sql.prepare('SELECT id, path, folder_id, size, mtime_ms, file_id, hash, status, skip_reason FROM photos WHERE path = ?'),
-      knownInDirs: sql.prepare('SELECT id, path, folder_id, size, mtime_ms, file_id, hash, status, skip_reason FROM photos WHERE dir >= ? AND dir < ?'),
+      known: sql.prepare(`${KNOWN} WHERE folder_id = ?`),
+      knownAt: sql.prepare(`${KNOWN} WHERE path = ?`),
+      knownInDirs: sql.prepare(`${KNOWN} WHERE dir >= ? AND dir < ?`),
       park: sql.prepare('UPDATE photos SET path = ? WHERE id = ?'),
       // A skipped photo that moved is decoded once more: its verdict may have come from a read that
       // raced the move itself.
