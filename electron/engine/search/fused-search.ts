@@ -14,6 +14,7 @@ import { ApiError } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
 import type { VectorFilter } from '../store/vector-repository.ts';
 import { fuseRankings, type FusedHit } from './fuse.ts';
+import type { RecentCache } from './recent-cache.ts';
 import { attachTags, toHit } from './hits.ts';
 import type { PageCursor, VectorSearch } from './vector-search.ts';
 
@@ -70,18 +71,38 @@ export interface FusedPageArgs {
 
 type Page = Pick<SearchResponse, 'hits' | 'nextCursor' | 'limit' | 'matched'>;
 
-export function fusedPage(a: FusedPageArgs): Page {
-  const at = decode(a.key, a.cursor);
+/** What every page of one fused list is cut from: the text hits, the fused head, the visual window. */
+export interface FusedHead {
+  text: { photoId: number; exact: boolean }[];
+  head: FusedHit[];
+  top: Pick<ReturnType<VectorSearch['page']>, 'next' | 'limit' | 'matched'> | null;
+}
+
+function fusedHead(a: FusedPageArgs): FusedHead {
   const text = a.matcher.search(a.query, TEXT_CAP, a.filter);
-  let head: FusedHit[] = [];
-  let top: ReturnType<VectorSearch['page']> | null = null;
   if (a.mode === 'text') {
-    head = text.map((t, i) => ({ photoId: t.photoId, matchedBy: 'text', fused: 0, textRank: i + 1, exactText: t.exact }));
-  } else if (text.length > 0) {
-    top = a.vectors.page(a.vec, FUSION_WINDOW, a.filter);
-    // One character says little as text ("猫" in a screenshot vs a photo of a cat): no first tier.
-    head = fuseRankings(text, top.hits, { exactFirst: [...a.query.replace(/\s/gu, '')].length >= 2 });
+    return { text, head: text.map((t, i) => ({ photoId: t.photoId, matchedBy: 'text', fused: 0, textRank: i + 1, exactText: t.exact })), top: null };
   }
+  if (text.length === 0) return { text, head: [], top: null };
+  const top = a.vectors.page(a.vec, FUSION_WINDOW, a.filter);
+  // One character says little as text ("猫" in a screenshot vs a photo of a cat): no first tier.
+  const head = fuseRankings(text, top.hits, { exactFirst: [...a.query.replace(/\s/gu, '')].length >= 2 });
+  return { text, head, top: { next: top.next, limit: top.limit, matched: top.matched } };
+}
+
+/**
+ * One page of the fused list. The first page computes the head; the next pages reuse it from
+ * `heads` (keyed by the list's key) so they neither search the text nor the visual window again,
+ * and are cut from exactly the list the first page was — recomputed only when it was evicted.
+ */
+export function fusedPage(a: FusedPageArgs, heads?: RecentCache<FusedHead>): Page {
+  const at = decode(a.key, a.cursor);
+  let fh = a.cursor === undefined ? undefined : heads?.get(a.key);
+  if (!fh) {
+    fh = fusedHead(a);
+    heads?.set(a.key, fh);
+  }
+  const { text, head, top } = fh;
   const shown: FusedHit[] = [];
   let next: Position | null = null;
   let limitInfo = top?.limit;

@@ -15,9 +15,9 @@ import { preprocess, type PreprocessSpec } from '../media/decode.ts';
 import type { PageCursor, VectorSearch } from './vector-search.ts';
 import { attachTags, toHit } from './hits.ts';
 import { decodeCursor, encodeCursor, queryKey } from './cursor.ts';
-import { QueryVectorCache } from './query-vectors.ts';
+import { RecentCache } from './recent-cache.ts';
 import { WorkerGoneError } from '../ml/errors.ts';
-import { fusedPage, type TextMatcher } from './fused-search.ts';
+import { fusedPage, type FusedHead, type TextMatcher } from './fused-search.ts';
 
 export interface SearchFilters {
   folder?: string;
@@ -47,7 +47,9 @@ export interface ServingModel {
 }
 
 export class SearchService {
-  private readonly queryVectors = new QueryVectorCache();
+  private readonly queryVectors = new RecentCache<Float32Array>();
+  /** The fused head of recent text queries, by list key, for their next pages. */
+  private readonly fusedHeads = new RecentCache<FusedHead>(16);
 
   constructor(
     private readonly lib: Library,
@@ -106,7 +108,7 @@ export class SearchService {
     }
     const t1 = performance.now();
     const page = fused
-      ? fusedPage({ lib: this.lib, vectors: model.vectors, matcher: this.matcher!, query: q, vec, limit, filter, mode: mode as 'all' | 'text', key, cursor })
+      ? fusedPage({ lib: this.lib, vectors: model.vectors, matcher: this.matcher!, query: q, vec, limit, filter, mode: mode as 'all' | 'text', key, cursor }, this.fusedHeads)
       : this.page(model.vectors, key, vec, limit, filter, after);
     return { ...page, textMs: round(t1 - t0), searchMs: round(performance.now() - t1) };
   }
