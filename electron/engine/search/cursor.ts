@@ -15,18 +15,29 @@ export function queryKey(parts: readonly unknown[]): string {
   return crypto.createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 16);
 }
 
+/** A cursor's opaque form: base64url JSON. */
+export function writeCursor(body: object): string {
+  return Buffer.from(JSON.stringify(body)).toString('base64url');
+}
+
+/** The fields of a cursor string; BAD_REQUEST when it is not one of ours. */
+export function readCursor(cursor: string): Record<string, unknown> {
+  try {
+    const c: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (c !== null && typeof c === 'object') return c as Record<string, unknown>;
+  } catch {
+    // not JSON
+  }
+  throw new ApiError('BAD_REQUEST', 'not a search cursor');
+}
+
 export function encodeCursor(key: string, at: PageCursor): string {
-  return Buffer.from(JSON.stringify({ v: VERSION, k: key, d: at.distance, i: at.photoId, n: at.depth })).toString('base64url');
+  return writeCursor({ v: VERSION, k: key, d: at.distance, i: at.photoId, n: at.depth });
 }
 
 export function decodeCursor(key: string, cursor: string | undefined): PageCursor | undefined {
   if (cursor === undefined) return undefined;
-  let c: { v?: unknown; k?: unknown; d?: unknown; i?: unknown; n?: unknown };
-  try {
-    c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof c;
-  } catch {
-    throw new ApiError('BAD_REQUEST', 'not a search cursor');
-  }
+  const c = readCursor(cursor);
   if (c.v !== VERSION || typeof c.d !== 'number' || !Number.isInteger(c.i) || !Number.isInteger(c.n) || (c.n as number) < 0) {
     throw new ApiError('BAD_REQUEST', 'not a search cursor');
   }

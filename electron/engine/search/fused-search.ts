@@ -16,6 +16,7 @@ import type { VectorFilter } from '../store/vector-repository.ts';
 import { fuseRankings, type FusedHit } from './fuse.ts';
 import type { RecentCache } from './recent-cache.ts';
 import { attachTags, toHit } from './hits.ts';
+import { readCursor, writeCursor } from './cursor.ts';
 import type { PageCursor, VectorSearch } from './vector-search.ts';
 
 /** Visual ranks fused with the text hits; deeper visual hits follow in visual order. */
@@ -36,18 +37,12 @@ type Position = { phase: 'head'; offset: number } | { phase: 'tail'; after: Page
 const VERSION = 2;
 
 function encode(key: string, p: Position): string {
-  const body = p.phase === 'head' ? { v: VERSION, k: key, o: p.offset } : { v: VERSION, k: key, d: p.after.distance, i: p.after.photoId, n: p.after.depth };
-  return Buffer.from(JSON.stringify(body)).toString('base64url');
+  return writeCursor(p.phase === 'head' ? { v: VERSION, k: key, o: p.offset } : { v: VERSION, k: key, d: p.after.distance, i: p.after.photoId, n: p.after.depth });
 }
 
 function decode(key: string, cursor: string | undefined): Position {
   if (cursor === undefined) return { phase: 'head', offset: 0 };
-  let c: { v?: unknown; k?: unknown; o?: unknown; d?: unknown; i?: unknown; n?: unknown };
-  try {
-    c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof c;
-  } catch {
-    throw new ApiError('BAD_REQUEST', 'not a search cursor');
-  }
+  const c = readCursor(cursor);
   if (c.v !== VERSION) throw new ApiError('BAD_REQUEST', 'not a search cursor');
   if (c.k !== key) throw new ApiError('BAD_REQUEST', 'this cursor belongs to another search (query, filters, mode or model changed): start again from the first page');
   if (Number.isInteger(c.o) && (c.o as number) >= 0) return { phase: 'head', offset: c.o as number };
