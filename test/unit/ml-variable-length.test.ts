@@ -17,8 +17,9 @@ import { makeTextVariableLength } from '../../electron/engine/ml/quantize/variab
 import { addVariableLengthText } from '../../electron/engine/ml/quantize/variable-length-model.ts';
 import { importModel } from '../../electron/engine/models/install.ts';
 import { ChineseClipTokenizer, defaultVocabPath } from '../../electron/engine/ml/tokenizer.ts';
-import { GraphBuilder, Rng } from '../../scripts/models/onnx-builder.ts';
+import { GraphBuilder } from '../../scripts/models/onnx-builder.ts';
 import { generateMiniClip } from '../../scripts/models/mini-clip.ts';
+import { writeMeanPoolTextGraph } from '../../scripts/models/mean-pool-text.ts';
 import { officialContractManifest, writeManifest } from '../../scripts/models/write-manifest.ts';
 
 let root: string;
@@ -62,14 +63,8 @@ describe('variable-length text graph', () => {
   });
 
   it('fails the proof for a tower that is not padding-invariant (mean over all positions)', async () => {
-    const g = new GraphBuilder('mean_pool', { opset: 13, irVersion: 7 });
-    g.input('text', 'int64', [1, 52]);
-    const emb = g.node1('Gather', [g.init('emb', new Rng(3).normal(21128 * 8, 1), [21128, 8]), 'text']);
-    const mean = g.node1('ReduceMean', [emb], { axes: [1], keepdims: 0 });
-    g.node('MatMul', [mean, g.init('proj', new Rng(4).normal(64, 1), [8, 8])], ['unnorm_text_features']);
-    g.output('unnorm_text_features', 'float32', [1, 8]);
     const fixed = path.join(root, 'mean', 'fixed.onnx');
-    await g.save(fixed, { externalData: true });
+    await writeMeanPoolTextGraph(fixed);
     const variable = path.join(root, 'mean', 'variable.onnx');
     await rewrite(fixed, variable);
     const proof = await proveVariableLength(fixed, variable, io, rows);

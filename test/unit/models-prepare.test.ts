@@ -13,7 +13,7 @@ import { prepareModelDir } from '../../electron/engine/ml/prepare-model.ts';
 import { OnnxModel, externalDataFiles } from '../../electron/engine/ml/quantize/onnx-model.ts';
 import { importModel } from '../../electron/engine/models/install.ts';
 import { generateMiniClip } from '../../scripts/models/mini-clip.ts';
-import { GraphBuilder, Rng } from '../../scripts/models/onnx-builder.ts';
+import { writeMeanPoolTextGraph } from '../../scripts/models/mean-pool-text.ts';
 
 const testModels = process.env.SHIGUANG_TEST_MODELS ?? path.resolve('.cache/test-models');
 let root: string;
@@ -80,13 +80,7 @@ describe('model preparation at install', () => {
     // short-sequence rewrite must be refused and the fixed graph kept.
     const dir = path.join(root, 'mean-pool');
     fs.cpSync(path.join(testModels, 'tiny'), dir, { recursive: true });
-    const g = new GraphBuilder('mean_pool', { opset: 13, irVersion: 7 });
-    g.input('text', 'int64', [1, 52]);
-    const emb = g.node1('Gather', [g.init('emb', new Rng(3).normal(21128 * 8, 1), [21128, 8]), 'text']);
-    const mean = g.node1('ReduceMean', [emb], { axes: [1], keepdims: 0 });
-    g.node('MatMul', [mean, g.init('proj', new Rng(4).normal(64, 1), [8, 8])], ['unnorm_text_features']);
-    g.output('unnorm_text_features', 'float32', [1, 8]);
-    await g.save(path.join(dir, 'tiny.txt.fp32.onnx'), { externalData: true });
+    await writeMeanPoolTextGraph(path.join(dir, 'tiny.txt.fp32.onnx'));
 
     const lines: string[] = [];
     const installed = await importModel(dir, path.join(root, 'models-c'), { validate: (d) => prepareModelDir(d, { log: (l) => lines.push(l) }) });
