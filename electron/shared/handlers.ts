@@ -11,9 +11,6 @@ export type Handler<M extends ApiMethod> = (req: ApiParsedRequest<M>) => Promise
 /** The handlers of one service: exactly its methods. */
 export type ServiceHandlers<S extends ServiceName> = { [M in ServiceMethod<S>]: Handler<M> };
 
-/** Every method of the contract (what the renderer's typed API object offers). */
-export type ApiHandlers = { [M in ApiMethod]: Handler<M> };
-
 /** A set of services, as the engine (or the main process) offers them to a router. */
 export type ServiceSet = { [S in ServiceName]?: ServiceHandlers<S> };
 

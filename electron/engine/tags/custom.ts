@@ -17,12 +17,6 @@ import { checkBatch, yieldToEventLoop } from './pass.ts';
 import { TagScorer } from './scorer.ts';
 import type { VectorSource } from './types.ts';
 
-export const CUSTOM_KEY_PREFIX = 'custom:';
-
-export function customTagKey(name: string): string {
-  return CUSTOM_KEY_PREFIX + normaliseCustomName(name);
-}
-
 /** Trimmed, inner whitespace collapsed: "  我家的  橘猫 " and "我家的 橘猫" are one tag. */
 export function normaliseCustomName(name: string): string {
   const n = name.trim().replace(/\s+/g, ' ');
