@@ -83,7 +83,7 @@ export class EngineSlot {
    * while `fn` runs. Without an engine, `none()` decides (throw NO_MODEL, or a fallback value).
    */
   async use<T>(fn: (e: Engine) => Promise<T> | T, none: () => T | Promise<T>): Promise<T> {
-    while (this.pendingOps > 0) await this.queue;
+    await this.settled();
     if (this.closing) throw new ApiError('ENGINE_UNAVAILABLE', 'the engine is shutting down');
     const engine = this.engineRef;
     // Not the model's fault: say what is wrong, briefly (the UI's prompt words the advice).
