@@ -77,9 +77,11 @@ export function snippetFor(lines: readonly Pick<OcrLineRecord, 'text'>[], norm: 
   const joined = parts.map((p) => p.text).join('');
   const at = joined.indexOf(norm);
   if (at < 0) return null;
-  // Which line holds each normalised unit.
+  // Which line holds each normalised unit, and where each line's units start.
   const lineOf: number[] = [];
+  const lineStart: number[] = [];
   parts.forEach((p, i) => {
+    lineStart.push(lineOf.length);
     for (let k = 0; k < p.text.length; k++) lineOf.push(i);
   });
   const first = lineOf[at];
@@ -92,20 +94,15 @@ export function snippetFor(lines: readonly Pick<OcrLineRecord, 'text'>[], norm: 
     base[i] = offset;
     offset += lines[i].text.length + 1;
   }
-  const unitStart = (unit: number): number => {
-    const line = lineOf[unit];
-    const within = unit - parts.slice(0, line).reduce((a, p) => a + p.text.length, 0);
-    return base[line] + parts[line].originOf[within];
-  };
+  const origin = (unit: number): number => parts[lineOf[unit]].originOf[unit - lineStart[lineOf[unit]]];
   const endUnit = at + norm.length - 1;
   const endLine = lineOf[endUnit];
-  const endWithin = endUnit - parts.slice(0, endLine).reduce((a, p) => a + p.text.length, 0);
-  const endOrigin = parts[endLine].originOf[endWithin];
+  const endOrigin = origin(endUnit);
   // The original character the last unit came from may be a surrogate pair.
   const endChar = String.fromCodePoint(lines[endLine].text.codePointAt(endOrigin) ?? 0);
   return {
     text: used.map((i) => lines[i].text).join(' '),
-    start: unitStart(at),
+    start: base[first] + origin(at),
     end: base[endLine] + endOrigin + endChar.length,
     lines: used,
   };
