@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TextReader } from '../../electron/engine/ocr/ocr-pass.ts';
@@ -8,11 +10,17 @@ import { createLogger } from '../../electron/engine/util/log.ts';
 
 let lib: Library;
 beforeEach(() => (lib = openLibrary(':memory:')));
-afterEach(() => lib.close());
+afterEach(() => {
+  const root = lib.folders.list()[0]?.path;
+  lib.close();
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+});
 
+/** An indexed photo: a real (empty) file in a library folder, since the pass checks what it reads. */
 function photo(name: string): number {
-  const root = path.resolve('/lib');
+  const root = lib.folders.list()[0]?.path ?? fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-ocr-lib-'));
   const folder = lib.folders.list()[0] ?? lib.folders.add(root);
+  fs.writeFileSync(path.join(root, name), '');
   const { row } = lib.photos.upsertDiscovered({ path: path.join(root, name), folderId: folder.id, size: 1, mtimeMs: 1 });
   lib.photos.setHash(row.id, `h-${name}`);
   lib.photos.markIndexed(row.id, { width: 640, height: 480, takenAt: 0, takenAtSource: 'mtime', cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null });

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DecodeError } from '../../electron/engine/media/errors.ts';
@@ -13,9 +15,11 @@ const BOX: OcrLine['box'] = [[0, 0], [10, 0], [10, 5], [0, 5]];
 const log = createLogger('test', 'silent');
 let lib: Library;
 
+/** An indexed photo: a real (empty) file in a library folder, since the pass checks what it reads. */
 function photo(name: string): number {
-  const root = path.resolve('/lib');
+  const root = lib.folders.list()[0]?.path ?? fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-ocr-lib-'));
   const folder = lib.folders.list()[0] ?? lib.folders.add(root);
+  fs.writeFileSync(path.join(root, name), '');
   const { row } = lib.photos.upsertDiscovered({ path: path.join(root, name), folderId: folder.id, size: 1, mtimeMs: 1 });
   lib.photos.setHash(row.id, `h-${name}`);
   lib.photos.markIndexed(row.id, { width: 10, height: 10, takenAt: 0, takenAtSource: 'mtime', cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null });
@@ -38,7 +42,11 @@ function fakeReader(texts: Record<string, string[] | Error>): TextReader & { cal
 }
 
 beforeEach(() => (lib = openLibrary(':memory:')));
-afterEach(() => lib.close());
+afterEach(() => {
+  const root = lib.folders.list()[0]?.path;
+  lib.close();
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+});
 
 describe('OCR pass', () => {
   it('reads every indexed photo once, resumes where it stopped, and records photos that fail', async () => {
@@ -55,6 +63,27 @@ describe('OCR pass', () => {
     // Nothing left: a third run reads nothing.
     await runOcrPass(lib, reader, log);
     expect(reader.calls).toHaveLength(4);
+  });
+
+  it('never reads a photo that became a link to outside the library, and leaves a vanished one unread', async () => {
+    const [linked] = ['linked.png', 'gone.png', 'ok.png'].map(photo);
+    const root = lib.folders.list()[0]!.path;
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-ocr-outside-'));
+    try {
+      fs.writeFileSync(path.join(outside, 'secret.png'), '');
+      fs.rmSync(path.join(root, 'linked.png'));
+      fs.symlinkSync(path.join(outside, 'secret.png'), path.join(root, 'linked.png'));
+      fs.rmSync(path.join(root, 'gone.png'));
+      const reader = fakeReader({ 'linked.png': ['机密'], 'secret.png': ['机密'], 'ok.png': ['营业时间'] });
+      const run = await runOcrPass(lib, reader, log);
+      expect(reader.calls).toEqual(['ok.png']);
+      expect(run).toMatchObject({ failed: 1, withText: 1 });
+      expect(lib.ocrText.counts('fake-ocr')).toEqual({ done: 1, failed: 1, pending: 1, withText: 1 });
+      expect(lib.ocrText.lines(linked!)).toEqual([]);
+      expect(searchText(lib, '机密', 10)).toEqual([]);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it('stops without recording anything when the OCR model cannot be loaded', async () => {

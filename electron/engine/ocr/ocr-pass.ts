@@ -7,7 +7,12 @@
  *
  * Priority: before each photo the pass awaits `yieldTo()`, which the engine resolves only while no
  * image encoding is waiting, so OCR never competes with embedding for the cores.
+ *
+ * Every read goes through the same check as the indexer's (LibraryBounds.checkReadable): a photo
+ * that became a link, or whose real path left the library folders since it was indexed, is not
+ * read — its text could otherwise be stored and shown from a file outside the library.
  */
+import { LibraryBounds, PolicySkip } from '../library/link-policy.ts';
 import { DecodeError } from '../media/errors.ts';
 import type { Library } from '../store/library.ts';
 import type { Logger } from '../util/log.ts';
@@ -53,6 +58,8 @@ export async function runOcrPass(lib: Library, reader: TextReader, log: Logger, 
   for (;;) {
     const page = lib.ocrText.pending(engine, PAGE, afterId);
     if (page.length === 0) return { ...progress, interrupted: false };
+    // Resolved per page: a pass can outlast a change of the library folders.
+    const bounds = await LibraryBounds.resolve(lib.folders.list().map((f) => f.path));
     for (const photo of page) {
       afterId = photo.id;
       if (opts.signal?.aborted || (opts.maxPhotos !== undefined && progress.done >= opts.maxPhotos)) return { ...progress, interrupted: true };
@@ -63,7 +70,7 @@ export async function runOcrPass(lib: Library, reader: TextReader, log: Logger, 
       if (!row || row.status !== 'indexed' || row.path !== photo.path) continue;
       progress.currentPath = photo.path;
       try {
-        const r = await reader.read(photo.path);
+        const r = await reader.read(await bounds.checkReadable(photo.path));
         lib.ocrText.saveRead(photo.id, {
           engine,
           photoHash: row.hash,
@@ -76,11 +83,15 @@ export async function runOcrPass(lib: Library, reader: TextReader, log: Logger, 
         // else happened on this photo (it does not decode, or reading it failed or even crashed
         // the worker, which is restarted for the next one) and is recorded against it.
         if (err instanceof OcrUnavailableError) throw err;
-        const message = err instanceof Error ? err.message : String(err);
-        const reason = err instanceof DecodeError ? err.reason : 'ocr-failed';
-        lib.ocrText.saveFailure(photo.id, { engine, photoHash: row.hash, error: `${reason}: ${message}` });
-        log.warn(`OCR skipped ${photo.path}: ${message}`);
-        progress.failed++;
+        // Gone or replaced as it was about to be read: a race, not a verdict. It stays unread and
+        // the indexer's next pass moves or removes its row.
+        if (!(err instanceof PolicySkip && err.reason === 'vanished')) {
+          const message = err instanceof Error ? err.message : String(err);
+          const reason = err instanceof DecodeError || err instanceof PolicySkip ? err.reason : 'ocr-failed';
+          lib.ocrText.saveFailure(photo.id, { engine, photoHash: row.hash, error: `${reason}: ${message}` });
+          log.warn(`OCR skipped ${photo.path}: ${message}`);
+          progress.failed++;
+        }
       }
       progress.done++;
       opts.onProgress?.({ ...progress });
