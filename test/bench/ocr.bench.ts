@@ -175,15 +175,20 @@ async function benchLibraryPass(reader: PhotoReader, withText: string[], without
   const files = Array.from({ length: n }, (_, i) => (i % 10 < 3 ? withText[i % withText.length] : without[i % without.length]));
   const lib = openLibrary(path.join(tmp, 'pass.db'));
   try {
-    const folder = lib.folders.add(tmp);
+    // A library folder of its own, each photo a file in it (the pass reads only what lies inside
+    // the library's folders, as the app's does).
+    const root = path.join(tmp, 'pass-lib');
+    fs.mkdirSync(root, { recursive: true });
+    const folder = lib.folders.add(root);
     files.forEach((f, i) => {
-      const { row } = lib.photos.upsertDiscovered({ path: `${f}#${i}`, folderId: folder.id, size: 1, mtimeMs: 1 });
+      const file = path.join(root, `${String(i).padStart(4, '0')}-${path.basename(f)}`);
+      fs.copyFileSync(f, file);
+      const { row } = lib.photos.upsertDiscovered({ path: file, folderId: folder.id, size: 1, mtimeMs: 1 });
       lib.photos.setHash(row.id, `h${i}`);
       lib.photos.markIndexed(row.id, { width: 1, height: 1, takenAt: 0, takenAtSource: 'mtime', cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null });
     });
-    // The pass reads paths from the store; strip the uniqueness suffix for the reader.
     const t0 = performance.now();
-    const s = await runOcrPass(lib, { engineKey: reader.engineKey, read: (p) => reader.read(p.replace(/#\d+$/, '')) }, createLogger('bench', 'warn'));
+    const s = await runOcrPass(lib, reader, createLogger('bench', 'warn'));
     const seconds = (performance.now() - t0) / 1000;
     const r = { photos: n, withTextShare: 0.3, photosWithLines: s.withText, seconds: r2(seconds), photosPerSecond: r2(n / seconds), peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) };
     log(`ocr library pass: ${JSON.stringify(r)}`);

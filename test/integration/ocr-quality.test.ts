@@ -37,9 +37,13 @@ describe.skipIf(fonts !== 'ok')('OCR quality with the real weights', () => {
     files = writeOcrFixtures(path.join(dir, 'fixtures'), fixtures);
     reader = new PhotoReader({ provider: 'cpu' });
     lib = openLibrary(path.join(dir, 'lib.db'));
+    // Two library folders, as a person's would be: the rendered images and ../shared/photos (the
+    // pass reads only what lies inside the library's folders).
     const folder = lib.folders.add(dir);
+    const sharedFolder = sharedPhotos.length ? lib.folders.add(shared) : folder;
     for (const file of [...files, ...sharedPhotos]) {
-      const { row } = lib.photos.upsertDiscovered({ path: file, folderId: folder.id, size: fs.statSync(file).size, mtimeMs: 1 });
+      const folderId = file.startsWith(dir + path.sep) ? folder.id : sharedFolder.id;
+      const { row } = lib.photos.upsertDiscovered({ path: file, folderId, size: fs.statSync(file).size, mtimeMs: 1 });
       lib.photos.setHash(row.id, `hash-${ids.size}`);
       lib.photos.markIndexed(row.id, { width: 1, height: 1, takenAt: 0, takenAtSource: 'mtime', cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null });
       ids.set(file, row.id);
