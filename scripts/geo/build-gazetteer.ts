@@ -80,7 +80,7 @@ for (const p of pca) {
 }
 
 // ---- regions: Natural Earth admin-1 ---------------------------------------------------------------
-interface NeProps { iso_a2: string; adm0_a3: string; admin: string; iso_3166_2: string; adm1_code: string; name: string; name_zh: string | null; latitude: number; longitude: number }
+interface NeProps { type: string; iso_a2: string; adm0_a3: string; admin: string; iso_3166_2: string; adm1_code: string; name: string; name_zh: string | null; latitude: number; longitude: number }
 log('reading Natural Earth admin-1…');
 const ne = JSON.parse(fs.readFileSync(path.join(dirs.naturalEarth, 'data/build.json'), 'utf8')) as { features: { properties: NeProps; geometry: Geometry }[] };
 const isoCount = new Map<string, number>();
@@ -105,7 +105,9 @@ const regions: number[] = ne.features.map(({ properties: p }) => {
   }
   const ci = country(/^[A-Z]{2}$/.test(p.iso_a2) ? p.iso_a2 : p.adm0_a3, p.admin);
   const code = isoCount.get(p.iso_3166_2) === 1 && /^[A-Z]{2}-[A-Z0-9]+$/.test(p.iso_3166_2) ? p.iso_3166_2 : `NE-${p.adm1_code}`;
-  return addPlace(code, 'province', zh, ci, stateAliases(zh));
+  // Japan's prefectures are called with their suffix too (东京都): Natural Earth writes 东京.
+  const jpSuffix = p.iso_a2 === 'JP' ? ({ To: '都', Fu: '府', Ken: '县' } as Record<string, string>)[p.type] : undefined;
+  return addPlace(code, 'province', zh, ci, stateAliases(jpSuffix && !zh.endsWith(jpSuffix) ? `${zh}${jpSuffix}` : zh).concat(jpSuffix && !zh.endsWith(jpSuffix) ? [zh] : []));
 });
 log(`rasterising ${ne.features.length} regions at ${CELLS_PER_DEGREE} cells/degree…`);
 const raster = rasterise(ne.features.map((f) => ({ geometry: f.geometry, labelPoint: [f.properties.longitude, f.properties.latitude] })), CELLS_PER_DEGREE);
