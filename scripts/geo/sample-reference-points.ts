@@ -31,7 +31,7 @@ const nearEdgeKm = (rings: Ring[], x: number, y: number): number => {
 };
 const out: [number, number, string, string][] = [];
 for (const f of src.features) {
-  const rings = (f.geometry.type === 'Polygon' ? [f.geometry.coordinates as Ring[]] : (f.geometry.coordinates as Ring[][][])).flat();
+  const rings: Ring[] = f.geometry.type === 'Polygon' ? (f.geometry.coordinates as Ring[]) : (f.geometry.coordinates as Ring[][]).flat();
   const xs = rings.flat().map((p) => p[0]);
   const ys = rings.flat().map((p) => p[1]);
   const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];

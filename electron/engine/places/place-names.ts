@@ -54,12 +54,14 @@ export class PlaceNameMatcher {
     const key = name.toLowerCase();
     const e = this.names.get(key);
     if (!e) {
-      this.names.set(key, { places: [place], weak, landmark });
+      this.names.set(key, { places: [place], weak: weak && !landmark, landmark });
     } else {
       if (!e.places.includes(place)) e.places.push(place);
-      // A strong reading anywhere makes the name strong (长安 is weak as a district, strong as a city elsewhere).
-      e.weak &&= weak;
-      e.landmark &&= landmark;
+      // A strong reading anywhere makes the name strong (长安 is weak as a district, strong as a city
+      // elsewhere); a landmark's name stays a landmark (西湖 is also 西湖区's short name) so it is
+      // kept for the visual search.
+      e.landmark ||= landmark;
+      e.weak = e.landmark ? false : e.weak && weak;
     }
     this.maxLength = Math.max(this.maxLength, key.length);
   }
