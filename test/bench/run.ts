@@ -17,6 +17,8 @@
  *                  processes, for 40 photos and for BENCH_FILES photos (first-run.bench.ts)
  *   int8           fp32 vs int8 and short text sequences (./int8.bench.ts; not in the default set)
  *   integrity      the open-time damage check at 100k photos vs whole-file checks (not in the default set)
+ *   query-parse    query understanding p95, reverse geocoding photos/s, gazetteer size (when-where.bench.ts;
+ *                  not in the default set)
  *   ocr            OCR with the real PP-OCRv4 weights: ms per photo with and without text,
  *                  photos/s of the pass, accuracy on rendered images, text index size and query
  *                  latency at 100k photos (see ocr.bench.ts for its options)
@@ -39,6 +41,7 @@ import { benchQuery } from './search/query.bench.ts';
 import { benchFirstRun, installForFirstRun } from './first-run.bench.ts';
 import { benchInt8 } from './int8.bench.ts';
 import { benchOcr } from './ocr.bench.ts';
+import { benchWhenWhere } from './when-where.bench.ts';
 
 const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging,firstrun,ocr').split(','));
 const modelName = (process.env.BENCH_MODEL ?? 'vit-b-16') as BenchModel;
@@ -196,6 +199,7 @@ if (only.has('firstrun')) {
 if (only.has('ocr')) results.ocr = await benchOcr(samplePhotos(), log);
 if (only.has('int8')) results.int8 = await benchInt8({ modelDir, photosDir: sharedPhotos, threads, log });
 if (only.has('integrity')) results.integrity = await benchIntegrity();
+if (only.has('query-parse')) results.whenWhere = benchWhenWhere(log);
 
 fs.mkdirSync('bench-results', { recursive: true });
 const file = path.join('bench-results', `bench-${modelName}-${results.date as string}.json`.replace(/:/g, '-'));
