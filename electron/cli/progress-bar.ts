@@ -89,6 +89,7 @@ function followCount(label: string, unit: string): { update: (done: number, tota
 
 /** What each pass's bar says (passes without an entry show their name). */
 const PASS_LABELS: Record<string, { label: string; unit: string; preparing?: string }> = {
+  places: { label: 'places', unit: ' photos' },
   tags: { label: 'tags', unit: ' photos', preparing: 'tag prompts' },
   ocr: { label: 'text (OCR)', unit: ' photos' },
 };

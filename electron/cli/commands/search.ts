@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { action, printJson, withEngine } from '../context.ts';
 import { MAX_PAGE_SIZE, parseRequest, type PhotoFilter, type PhotoHit, type SearchResponse } from '../../shared/api.ts';
+import { describeReading } from '../explain.ts';
 
 interface SearchOpts {
   limit: string;
@@ -11,12 +12,12 @@ interface SearchOpts {
   tag?: string;
   json?: boolean;
   mode?: string;
+  explain?: boolean;
+  literal?: boolean;
 }
 
-function printHits(res: SearchResponse, json: boolean | undefined): void {
-  if (json) {
-    printJson(
-      res.hits.map((h: PhotoHit) => ({
+function jsonHits(res: SearchResponse): unknown[] {
+  return res.hits.map((h: PhotoHit) => ({
         path: h.path,
         score: h.score,
         id: h.id,
@@ -24,10 +25,19 @@ function printHits(res: SearchResponse, json: boolean | undefined): void {
         tags: h.tags?.map((t) => t.name) ?? [],
         ...(h.matchedBy ? { matchedBy: h.matchedBy } : {}),
         ...(h.matchedText ? { matchedText: h.matchedText.text, matchedRange: [h.matchedText.start, h.matchedText.end] } : {}),
-      })),
-    );
+  }));
+}
+
+/**
+ * --json: the hits as an array (the shape scripts rely on); with --explain an object
+ * { parsed, hits } instead. --explain alone prints the reading above the hits.
+ */
+function printHits(res: SearchResponse, json: boolean | undefined, explain?: boolean): void {
+  if (json) {
+    printJson(explain ? { parsed: res.parsed ?? null, hits: jsonHits(res) } : jsonHits(res));
     return;
   }
+  if (explain) process.stdout.write(describeReading(res.parsed) + '\n');
   if (res.limit) process.stderr.write(`(results stop at ${res.limit.maxResults}: ${res.limit.reason})\n`);
   if (res.hits.length === 0) process.stdout.write('no matching photos\n');
   res.hits.forEach((h, i) => {
@@ -86,16 +96,19 @@ export function registerSearchCommands(program: Command): void {
     program
       .command('search')
       .description('find photos by a Chinese description, and by the text in them')
-      .argument('<query>', '查询, e.g. "海边的日落" or "营业时间"')
-      .option('--mode <mode>', 'all: text in photos and looks in one list; visual: looks only; text: text only', 'all'),
+      .argument('<query>', '查询, e.g. "海边的日落", "营业时间", "去年冬天在哈尔滨", "上周的截图"')
+      .option('--mode <mode>', 'all: text in photos and looks in one list; visual: looks only; text: text only', 'all')
+      .option('--explain', 'show what the query was understood to say (time, place, kind, camera, the words searched); with --json: {parsed, hits}')
+      .option('--literal', 'search the whole query as words: no time, place, kind or camera is read out of it'),
   ).action(
     action(async (query: string, opts: SearchOpts, cmd: Command) => {
       const n = wanted(opts);
-      const req = parseRequest('search', { query, limit: Math.min(n, MAX_PAGE_SIZE), mode: opts.mode, filter: filter(opts) });
+      const req = parseRequest('search', { query, limit: Math.min(n, MAX_PAGE_SIZE), mode: opts.mode, filter: filter(opts), understand: !opts.literal });
       await withEngine(cmd, { autoTag: false }, async (engine) => {
         // Load the text tower first so the reported timings are the query's, not start-up's.
         await engine.model.warm('text');
-        printHits(await upTo(n, (limit, cursor) => engine.search.text(req.query, limit, req.filter, cursor, req.mode)), opts.json);
+        const read = { understand: req.understand };
+        printHits(await upTo(n, (limit, cursor) => engine.search.text(req.query, limit, req.filter, cursor, req.mode, read)), opts.json, opts.explain);
       });
     }),
   );
