@@ -43,7 +43,7 @@ function resolveOne(f: PhotoFilter): PhotoQuery {
     if (from !== undefined) q.after = Math.max(q.after ?? -Infinity, from);
     if (to !== undefined) q.before = Math.min(q.before ?? Infinity, to);
     if (hours) {
-      if (hours.from === hours.to % 24) throw new ApiError('BAD_REQUEST', `hours range is empty: ${hours.from}–${hours.to}`);
+      if (hours.from === hours.to) throw new ApiError('BAD_REQUEST', `hours range is empty: ${hours.from}–${hours.to}`);
       q.hours = [hours];
     }
   }

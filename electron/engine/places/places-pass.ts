@@ -35,8 +35,10 @@ export class PlacesPass extends StatePass {
   readonly usesVectors = false;
   private gazetteer: Gazetteer | null = null;
   private folderNames: PlaceNameMatcher | null = null;
-  /** Folder evidence per directory, for this run (photos of one folder come together). */
+  /** Folder evidence per directory, for this batch (photos of one folder come together). */
   private byDir = new Map<string, PhotoPlaceRecord[]>();
+  /** The library's places with this batch's GPS places: they settle which place an ambiguous folder name means. */
+  private known = new Set<string>();
   private placed = 0;
 
   constructor(
@@ -56,7 +58,13 @@ export class PlacesPass extends StatePass {
 
   async run(batch: PassItem[], ctx: PassContext): Promise<void> {
     const g = (this.gazetteer ??= Gazetteer.load(this.opts.gazetteerFile));
-    const results = this.lib.places.inputs(batch.map((p) => p.id)).map((p) => ({ id: p.id, records: this.placesOf(g, p) }));
+    const inputs = this.lib.places.inputs(batch.map((p) => p.id));
+    // GPS first: its places, with those already in the library, settle ambiguous folder names.
+    const fromGps = new Map(inputs.map((p) => [p.id, this.fromGps(g, p)]));
+    this.known = new Set(this.lib.places.knownPlaceIds());
+    for (const records of fromGps.values()) for (const r of records ?? []) this.known.add(r.placeId);
+    this.byDir = new Map();
+    const results = inputs.map((p) => ({ id: p.id, records: fromGps.get(p.id) ?? this.fromFolderOf(g, p) }));
     this.lib.transaction(() => {
       for (const r of results) this.lib.places.replace(r.id, r.records);
       // Photos deleted meanwhile are not recorded (pass-state skips them).
@@ -68,6 +76,7 @@ export class PlacesPass extends StatePass {
 
   async release(): Promise<void> {
     this.byDir = new Map();
+    this.known = new Set();
   }
 
   describe(): string | null {
@@ -76,23 +85,25 @@ export class PlacesPass extends StatePass {
     return n > 0 ? `placed ${n} photos` : null;
   }
 
-  /** A photo's places: from GPS, else from its folders' names. */
-  placesOf(g: Gazetteer, p: PlaceInput): PhotoPlaceRecord[] {
-    if (p.gpsLat !== null && p.gpsLon !== null) {
-      const at = g.lookup(p.gpsLat, p.gpsLon);
-      if (at) return records(at, 'gps');
-    }
+  /** A photo's places from its GPS position (null: no position, or one no place claims). */
+  private fromGps(g: Gazetteer, p: PlaceInput): PhotoPlaceRecord[] | null {
+    if (p.gpsLat === null || p.gpsLon === null) return null;
+    const at = g.lookup(p.gpsLat, p.gpsLon);
+    return at ? records(at, 'gps') : null;
+  }
+
+  /** A photo's places from its folders' names (once per folder and batch). */
+  private fromFolderOf(g: Gazetteer, p: PlaceInput): PhotoPlaceRecord[] {
     let r = this.byDir.get(p.dir);
-    if (!r) {
-      if (this.byDir.size > 10_000) this.byDir.clear();
-      this.byDir.set(p.dir, (r = this.fromFolders(g, p)));
-    }
+    if (!r) this.byDir.set(p.dir, (r = this.fromFolders(g, p)));
     return r;
   }
 
   /**
    * The innermost folder (from the library root's own name down) naming a place. A name that
-   * stands for several places (朝阳区 is in Beijing and in Changchun) gives only what they share.
+   * stands for several places is settled by, in order: the one place of them where the library
+   * has photos (a folder "朝阳" in a library with GPS photos in Beijing's 朝阳区), the one place
+   * it fully names (西安 → 西安市, not the two 西安区), else only what they all share (the country).
    */
   private fromFolders(g: Gazetteer, p: PlaceInput): PhotoPlaceRecord[] {
     const below = path.relative(path.dirname(p.root), p.dir);
@@ -100,8 +111,9 @@ export class PlacesPass extends StatePass {
     const matcher = (this.folderNames ??= PlaceNameMatcher.fromGazetteer(g));
     const first = placesInFolder(matcher, below)[0];
     if (!first) return [];
-    const chains = first.places.map((place) => g.ancestry(place));
-    const shared = commonAncestry(chains);
+    const inLibrary = first.places.filter((place) => this.known.has(place.id));
+    const chosen = inLibrary.length === 1 ? inLibrary : first.strongPlaces.length === 1 ? first.strongPlaces : first.places;
+    const shared = commonAncestry(chosen.map((place) => g.ancestry(place)));
     return shared ? records(shared, 'folder') : [];
   }
 }

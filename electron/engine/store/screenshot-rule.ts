@@ -4,12 +4,14 @@
  * the path, the pixel size and the camera EXIF — so nothing is re-read:
  *
  *   no camera Make and no camera Model in EXIF
- *   AND ( a screenshot word in the path — the file's name or a folder's:
+ *   AND ( a screenshot word in the file's name, or a folder of screenshots it lies in directly:
  *           Screenshot_20230512-143012.png (Android), Screenshot 2023-05-12 at 14.30.12.png and
  *           Screen Shot … (macOS), 截屏2022-06-20 19.53.33.png (macOS, Chinese), 屏幕截图
  *           2024-10-01 163742.png (Windows 11, Chinese), 屏幕快照 … (older macOS, Chinese),
- *           微信截图_….png, QQ截图….png, Snipaste_….png, CleanShot …, スクリーンショット …,
- *           DCIM/Screenshots/… — whatever the format (Samsung and MIUI save JPEG screenshots)
+ *           微信截图_….png, QQ截图….png, Snipaste_….png, CleanShot …, スクリーンショット …;
+ *           DCIM/Screenshots/…, 截图/… (the folder's whole name, so "旅行截图精选/" or a
+ *           library root named "Screenshots and scans" do not make every photo a screenshot) —
+ *           whatever the format (Samsung and MIUI save JPEG screenshots)
  *       OR a PNG, HEIC/HEIF or WebP the size of a screen (iOS names its screenshots IMG_1234.PNG):
  *           a phone — shorter side one of PHONE_WIDTHS and longer / shorter between 1.7 and 2.4
  *           (16:9 … 21:9) — or exactly one of SCREEN_SIZES (tablets, laptops, monitors), either
@@ -33,8 +35,14 @@ export const SCREEN_SIZES: readonly (readonly [number, number])[] = [
   [3840, 2160], [4480, 2520], [5120, 2880],
 ];
 
-/** Words that mark a screenshot in a file or folder name (LIKE is case-insensitive for ASCII). */
-export const SCREENSHOT_WORDS = ['screenshot', 'screen shot', 'screen_shot', 'screencap', 'snipaste', 'cleanshot', '截屏', '截图', '屏幕快照', 'スクリーンショット'] as const;
+/**
+ * Words that mark a screenshot in a file name, as LIKE patterns: case-insensitive for ASCII, and
+ * `_` is any one character (Screen Shot, Screen-Shot, Screen_Shot).
+ */
+export const SCREENSHOT_WORDS = ['screenshot', 'screen_shot', 'screencap', 'snipaste', 'cleanshot', '截屏', '截图', '屏幕快照', 'スクリーンショット'] as const;
+
+/** Names of folders that hold screenshots (Android's DCIM/Screenshots, macOS's, a person's 截图). */
+export const SCREENSHOT_FOLDERS = ['screenshots', 'screenshot', '截图', '截屏', '屏幕截图', '屏幕快照', 'スクリーンショット'] as const;
 
 /** File types a screen capture is saved as without a screenshot name (iOS: PNG; newer phones: HEIC, WebP). */
 export const SCREEN_CAPTURE_TYPES = ['png', 'heic', 'heif', 'webp'] as const;
@@ -43,7 +51,10 @@ const short = 'min(p.width, p.height)';
 const long = 'max(p.width, p.height)';
 const phone = `(${short} IN (${PHONE_WIDTHS.join(', ')}) AND ${long} * 10 BETWEEN ${short} * 17 AND ${short} * 24)`;
 const screen = `(${long} * 100000 + ${short}) IN (${SCREEN_SIZES.map(([l, s]) => l * 100000 + s).join(', ')})`;
-const named = SCREENSHOT_WORDS.map((w) => `p.path LIKE '%${w}%'`).join(' OR ');
+const fileName = 'substr(p.path, length(p.dir) + 1)';
+// dir ends with the separator: / or \ (LIKE has no escape character here, so \ is literal).
+const inFolder = SCREENSHOT_FOLDERS.flatMap((f) => [`p.dir LIKE '%/${f}/'`, `p.dir LIKE '%\\${f}\\'`]);
+const named = [...SCREENSHOT_WORDS.map((w) => `${fileName} LIKE '%${w}%'`), ...inFolder].join(' OR ');
 const captureType = SCREEN_CAPTURE_TYPES.map((t) => `p.path LIKE '%.${t}'`).join(' OR ');
 
 /** The condition (constant SQL: no parameters); never NULL, so `NOT` of it is every other photo. */
