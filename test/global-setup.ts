@@ -2,11 +2,13 @@
  * Generates the project's own test models (tiny + toy-colors) into .cache/test-models at the
  * start of every run — it takes milliseconds, and regenerating means a changed generator can
  * never be masked by a stale cache. Tests find them through SHIGUANG_TEST_MODELS. Also makes sure
- * the CJK fonts the OCR fixtures are drawn with are installed (SHIGUANG_CJK_FONTS).
+ * the CJK fonts the OCR fixtures are drawn with are installed (SHIGUANG_CJK_FONTS), and exiftool,
+ * which the when/where tests write EXIF dates and GPS into real photos with (SHIGUANG_EXIFTOOL).
  */
 import path from 'node:path';
 import { generateTestModels } from '../scripts/models/generate-test-models.ts';
 import { ensureCjkFonts } from '../scripts/ensure-cjk-fonts.mjs';
+import { ensureExiftool } from '../scripts/ensure-exiftool.mjs';
 
 export default async function setup(): Promise<void> {
   const out = path.resolve('.cache/test-models');
@@ -16,4 +18,7 @@ export default async function setup(): Promise<void> {
   // the UI suite. Where that cannot be done the tests skip, printing this reason.
   const fonts = ensureCjkFonts();
   process.env.SHIGUANG_CJK_FONTS = fonts.ok ? 'ok' : fonts.reason;
+  // The when/where end-to-end tests write EXIF dates and GPS into real photos with exiftool.
+  const exiftool = ensureExiftool();
+  process.env.SHIGUANG_EXIFTOOL = exiftool.ok ? 'ok' : exiftool.reason;
 }

@@ -131,6 +131,10 @@ export function parseQuery(query: string, opts: ParseOptions = {}): ParsedQuery 
   }
 
   spans.sort((a, b) => a.start - b.start);
+  // Pieces kept as plain words are pieces of their own, whole, like landmarks (哈尔滨 | 看冰雕 → 哈尔滨 冰雕).
+  plain.forEach((v, i) => {
+    if (v === 1 && consumed[i] === 0) consumed[i] = 2;
+  });
   return { time, place, kind, camera, remainder: remainderOf(query, text, originOf, consumed), spans };
 }
 
