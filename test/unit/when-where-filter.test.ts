@@ -155,6 +155,15 @@ describe('photo filter: place, kind, camera, taken', () => {
     expect(select({ taken: { hours: { from: 22, to: 3 } } })).toEqual(['tokyo.jpg', 'trip/xian-mayday.jpg']);
     expect(select({ taken: { ...winter, hours: { from: 22, to: 3 } } })).toEqual(['tokyo.jpg']);
     expect(select({ taken: { hours: { from: 0, to: 24 } } })).not.toContain('undated.jpg');
+    // A place with a time range reads photo_places' copy of taken_at: it follows a photo re-dated.
+    const id = ids.get('trip/harbin-summer.jpg')!;
+    const row = lib.photos.get(id)!;
+    const redate = (takenAt: number): void =>
+      lib.photos.markIndexed(id, { width: row.width!, height: row.height!, takenAt, takenAtSource: 'exif', cameraMake: row.cameraMake, cameraModel: row.cameraModel, gpsLat: row.gpsLat, gpsLon: row.gpsLon });
+    redate(at('2024-12-24T10:00:00+08:00'));
+    expect(select({ taken: winter, place: ['CN-230100'] })).toEqual(['trip/harbin-summer.jpg', 'trip/harbin-winter.jpg']);
+    redate(row.takenAt!);
+    expect(select({ taken: winter, place: ['CN-230100'] })).toEqual(['trip/harbin-winter.jpg']);
   });
 
   it('the UI filter and the understood one both hold: folder, dates, tag with place, time, kind, camera', () => {

@@ -66,7 +66,7 @@ export class PlacesPass extends StatePass {
     this.byDir = new Map();
     const results = inputs.map((p) => ({ id: p.id, records: fromGps.get(p.id) ?? this.fromFolderOf(g, p) }));
     this.lib.transaction(() => {
-      for (const r of results) this.lib.places.replace(r.id, r.records);
+      this.lib.places.replaceMany(results.map((r) => ({ photoId: r.id, records: r.records })));
       // Photos deleted meanwhile are not recorded (pass-state skips them).
       this.markDone(batch.map((p) => p.id));
     });

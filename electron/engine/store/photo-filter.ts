@@ -199,7 +199,10 @@ function rowConditions(q: PhotoQuery, conds: string[], params: Record<string, un
     params.f_ids = JSON.stringify(q.photoIds);
   }
   q.places?.forEach((ids, i) => {
-    conds.push(`p.id IN (SELECT pp.photo_id FROM photo_places pp WHERE pp.place_id IN (SELECT value FROM json_each(@f_places${i})))`);
+    // The photo's taken_at is kept beside its places (migration 7), so a place with a time range
+    // is one range of the (place_id, taken_at) index: only the photos of that place and time.
+    const bounds = placeTimeBounds(q, params);
+    conds.push(`p.id IN (SELECT pp.photo_id FROM photo_places pp WHERE pp.place_id IN (SELECT value FROM json_each(@f_places${i}))${bounds})`);
     params[`f_places${i}`] = JSON.stringify(ids);
   });
   if (q.kind !== undefined) conds.push(KIND_SQL[q.kind]);
@@ -211,9 +214,9 @@ function rowConditions(q: PhotoQuery, conds: string[], params: Record<string, un
       params[`f_model${i}`] = `%${c.model.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     }
   });
-  // Hours last: the local-time conversion is the dearest test, made only for rows the others keep.
+  // Hours last: the local-time conversion (sql-functions.ts) is the dearest test, made only for rows the others keep.
   q.hours?.forEach((h, i) => {
-    const hour = `CAST(strftime('%H', p.taken_at / 1000, 'unixepoch', 'localtime') AS INTEGER)`;
+    const hour = 'local_hour(p.taken_at)';
     conds.push(`p.taken_at IS NOT NULL AND (${hour} >= @f_hfrom${i} ${h.from < h.to ? 'AND' : 'OR'} ${hour} < @f_hto${i})`);
     Object.assign(params, { [`f_hfrom${i}`]: h.from, [`f_hto${i}`]: h.to });
   });
@@ -226,6 +229,20 @@ const KIND_SQL: Record<PhotoKind, string> = {
   // The library holds no videos until the video issue lands; then this becomes its media-type test.
   video: '0',
 };
+
+/** The filter's taken_at bounds as conditions on photo_places' copy of it ('' without bounds). */
+function placeTimeBounds(q: PhotoQuery, params: Record<string, unknown>): string {
+  let sql = '';
+  if (q.after !== undefined) {
+    sql += ' AND pp.taken_at >= @f_pp_after';
+    params.f_pp_after = Math.ceil(q.after);
+  }
+  if (q.before !== undefined) {
+    sql += ' AND pp.taken_at < @f_pp_before';
+    params.f_pp_before = Math.ceil(q.before);
+  }
+  return sql;
+}
 
 /** Any date bound also excludes photos with no date (stored in vec0 as the smallest integer). */
 function dateBounds(q: PhotoQuery): { after?: number; before?: number } {

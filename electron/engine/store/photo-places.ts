@@ -28,12 +28,12 @@ export interface PlaceCount {
   placeId: string;
   level: PlaceLevelIndex;
   photos: number;
-  /** A photo there to show (the most recently added). */
+  /** A photo there to show (the newest). */
   cover: number;
 }
 
 export class PhotoPlacesRepository {
-  private readonly s: Record<'inputs' | 'clear' | 'insert' | 'known' | 'counts' | 'cover' | 'ofPhoto', Statement>;
+  private readonly s: Record<'inputs' | 'clear' | 'insert' | 'count' | 'known' | 'counts' | 'cover' | 'ofPhoto', Statement>;
   private readonly grouped = new Map<string, Statement>();
 
   constructor(private readonly db: Database) {
@@ -43,11 +43,20 @@ export class PhotoPlacesRepository {
         `SELECT p.id, p.dir, f.path AS root, p.gps_lat AS gpsLat, p.gps_lon AS gpsLon
          FROM photos p JOIN folders f ON f.id = p.folder_id WHERE p.id IN (SELECT value FROM json_each(?))`,
       ),
-      clear: sql.prepare('DELETE FROM photo_places WHERE photo_id = ?'),
-      insert: sql.prepare('INSERT INTO photo_places (photo_id, level, place_id, source) VALUES (?, ?, ?, ?)'),
+      clear: sql.prepare('DELETE FROM photo_places WHERE photo_id IN (SELECT value FROM json_each(?))'),
+      // [photo, level, place, source] rows; photos deleted meanwhile have no row to refer to.
+      insert: sql.prepare(
+        `INSERT INTO photo_places (photo_id, level, place_id, source, taken_at)
+         SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3, p.taken_at FROM json_each(?) r JOIN photos p ON p.id = r.value ->> 0`,
+      ),
+      count: sql.prepare(
+        `INSERT INTO place_counts (place_id, level, photos)
+         SELECT place_id, level, count(*) FROM photo_places WHERE photo_id IN (SELECT value FROM json_each(?)) GROUP BY place_id
+         ON CONFLICT (place_id) DO UPDATE SET photos = photos + excluded.photos`,
+      ),
       known: sql.prepare('SELECT place_id FROM place_counts ORDER BY place_id').pluck(),
       counts: sql.prepare('SELECT place_id AS placeId, level, photos FROM place_counts'),
-      cover: sql.prepare('SELECT max(photo_id) FROM photo_places WHERE place_id = ?').pluck(),
+      cover: sql.prepare('SELECT photo_id FROM photo_places WHERE place_id = ? ORDER BY taken_at DESC LIMIT 1').pluck(),
       ofPhoto: sql.prepare('SELECT level, place_id AS placeId, source FROM photo_places WHERE photo_id = ? ORDER BY level'),
     };
   }
@@ -57,10 +66,17 @@ export class PhotoPlacesRepository {
     return this.s.inputs.all(JSON.stringify(photoIds)) as PlaceInput[];
   }
 
-  /** Replaces a photo's places (no records: it has none). Call inside the transaction that records the pass's result. */
-  replace(photoId: number, records: readonly PhotoPlaceRecord[]): void {
-    this.s.clear.run(photoId);
-    for (const r of records) this.s.insert.run(photoId, r.level, r.placeId, r.source);
+  /**
+   * Replaces these photos' places (no records: a photo has none) and adds them to the counts, a
+   * batch in three statements. Call inside the transaction that records the pass's result.
+   */
+  replaceMany(items: readonly { photoId: number; records: readonly PhotoPlaceRecord[] }[]): void {
+    const ids = JSON.stringify(items.map((i) => i.photoId));
+    this.db.transaction(() => {
+      this.s.clear.run(ids);
+      this.s.insert.run(JSON.stringify(items.flatMap((i) => i.records.map((r) => [i.photoId, r.level, r.placeId, r.source]))));
+      this.s.count.run(ids);
+    });
   }
 
   /** A photo's places, coarse to fine. */
@@ -82,11 +98,12 @@ export class PhotoPlacesRepository {
       const rows = this.s.counts.all() as Omit<PlaceCount, 'cover'>[];
       return rows.map((r) => ({ ...r, cover: this.s.cover.get(r.placeId) as number }));
     }
-    const text = `SELECT pp.place_id AS placeId, pp.level, count(*) AS photos, max(pp.photo_id) AS cover
+    // max(taken_at) makes SQLite take `cover` from that row: the newest photo of each place.
+    const text = `SELECT pp.place_id AS placeId, pp.level, count(*) AS photos, pp.photo_id AS cover, max(pp.taken_at) AS newest
       FROM photo_places pp JOIN photos p ON p.id = pp.photo_id
       WHERE p.status = 'indexed' AND ${where.sql} GROUP BY pp.place_id`;
     let stmt = this.grouped.get(text);
     if (!stmt) this.grouped.set(text, (stmt = this.db.sql.prepare(text)));
-    return stmt.all(where.params) as PlaceCount[];
+    return (stmt.all(where.params) as (PlaceCount & { newest: number | null })[]).map(({ newest: _n, ...c }) => c);
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The timeline: how many photos a filter selects in each month (local time, as EXIF dates are
- * read), newest first, plus the undated ones. The renderer sizes its virtualised timeline from
+ * read: local_month in sql-functions.ts), newest first, plus the undated ones. Without a filter
+ * it reads only the (status, taken_at) index (migration 7). The renderer sizes its virtualised timeline from
  * these counts and browses a month when it comes into view.
  */
 import type { Database, Statement } from './database.ts';
@@ -24,7 +25,7 @@ export class PhotoTimelineRepository {
   months(q: PhotoQuery): { months: MonthCount[]; undated: number } {
     if (PhotoFilterSql.matchesNothing(q)) return { months: [], undated: 0 };
     const f = this.filters.where(q);
-    const month = `strftime('%Y-%m', p.taken_at / 1000, 'unixepoch', 'localtime')`;
+    const month = 'local_month(p.taken_at)';
     const rows = this.stmt(
       `SELECT ${month} AS month, count(*) AS photos FROM photos p
        WHERE p.status = 'indexed' AND p.taken_at IS NOT NULL AND ${f.sql} GROUP BY month ORDER BY month DESC`,

@@ -1,7 +1,7 @@
 /**
- * What counts as a screenshot, as one SQL condition over `photos p` (the photo filter's
- * `kind: 'screenshot'`, store/photo-filter.ts). Decided from what the library already stores —
- * the path, the pixel size and the camera EXIF — so nothing is re-read:
+ * What counts as a screenshot (the photo filter's `kind: 'screenshot'`, store/photo-filter.ts),
+ * decided from what the library already stores — the path, the pixel size and the camera EXIF —
+ * so nothing is re-read:
  *
  *   no camera Make and no camera Model in EXIF
  *   AND ( a screenshot word in the file's name, or a folder of screenshots it lies in directly:
@@ -47,15 +47,35 @@ export const SCREENSHOT_FOLDERS = ['screenshots', 'screenshot', '截图', '截�
 /** File types a screen capture is saved as without a screenshot name (iOS: PNG; newer phones: HEIC, WebP). */
 export const SCREEN_CAPTURE_TYPES = ['png', 'heic', 'heif', 'webp'] as const;
 
-const short = 'min(p.width, p.height)';
-const long = 'max(p.width, p.height)';
-const phone = `(${short} IN (${PHONE_WIDTHS.join(', ')}) AND ${long} * 10 BETWEEN ${short} * 17 AND ${short} * 24)`;
-const screen = `(${long} * 100000 + ${short}) IN (${SCREEN_SIZES.map(([l, s]) => l * 100000 + s).join(', ')})`;
-const fileName = 'substr(p.path, length(p.dir) + 1)';
-// dir ends with the separator: / or \ (LIKE has no escape character here, so \ is literal).
-const inFolder = SCREENSHOT_FOLDERS.flatMap((f) => [`p.dir LIKE '%/${f}/'`, `p.dir LIKE '%\\${f}\\'`]);
-const named = [...SCREENSHOT_WORDS.map((w) => `${fileName} LIKE '%${w}%'`), ...inFolder].join(' OR ');
-const captureType = SCREEN_CAPTURE_TYPES.map((t) => `p.path LIKE '%.${t}'`).join(' OR ');
+const SCREEN_CODES = new Set(SCREEN_SIZES.map(([l, s]) => l * 100000 + s));
+const PHONES = new Set<number>(PHONE_WIDTHS);
+/** LIKE's semantics for the words: ASCII case-insensitive, `_` any one character. */
+const WORD_RE = new RegExp(SCREENSHOT_WORDS.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/_/g, '.')).join('|'), 'i');
+const FOLDER_RE = new RegExp(`[\\\\/](?:${SCREENSHOT_FOLDERS.join('|')})[\\\\/]$`, 'i');
+const TYPE_RE = new RegExp(`\\.(?:${SCREEN_CAPTURE_TYPES.join('|')})$`, 'i');
 
-/** The condition (constant SQL: no parameters); never NULL, so `NOT` of it is every other photo. */
-export const SCREENSHOT_SQL = `(p.camera_make IS NULL AND p.camera_model IS NULL AND (${named} OR ((${captureType}) AND coalesce(${phone} OR ${screen}, 0))))`;
+/** A screen's size, either orientation: a phone's (by its shorter side and shape) or a listed screen. */
+export function isScreenSize(width: number | null, height: number | null): boolean {
+  if (!width || !height) return false;
+  const short = Math.min(width, height);
+  const long = Math.max(width, height);
+  if (PHONES.has(short) && long * 10 >= short * 17 && long * 10 <= short * 24) return true;
+  return SCREEN_CODES.has(long * 100000 + short);
+}
+
+/**
+ * The rule for a photo without camera Make and Model (the SQL checks those first, cheaply): a
+ * screenshot word in its name, a folder of screenshots, or a screen capture's type and size.
+ * `dir` ends with the separator; `path` = dir + name.
+ */
+export function looksLikeScreenshot(path: string, dir: string, width: number | null, height: number | null): boolean {
+  const name = path.slice(dir.length);
+  return WORD_RE.test(name) || FOLDER_RE.test(dir) || (TYPE_RE.test(name) && isScreenSize(width, height));
+}
+
+/**
+ * The condition over `photos p`: never NULL, so `NOT` of it is every other photo. The camera test
+ * runs in SQL first; the rest is looksLikeScreenshot, registered on every connection as
+ * is_screenshot() (sql-functions.ts).
+ */
+export const SCREENSHOT_SQL = '(p.camera_make IS NULL AND p.camera_model IS NULL AND is_screenshot(p.path, p.dir, p.width, p.height))';
