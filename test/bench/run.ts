@@ -19,6 +19,9 @@
  *   integrity      the open-time damage check at 100k photos vs whole-file checks (not in the default set)
  *   query-parse    query understanding p95, reverse geocoding photos/s, gazetteer size (when-where.bench.ts;
  *                  not in the default set)
+ *   when-where     at BENCH_VECTORS photos with GPS and cameras: the places pass (photos/s), a filter-only
+ *                  query's first page, time + place + words against words alone, the timeline's month
+ *                  counts, the Places tree (when-where-library.bench.ts; not in the default set)
  *   ocr            OCR with the real PP-OCRv4 weights: ms per photo with and without text,
  *                  photos/s of the pass, accuracy on rendered images, text index size and query
  *                  latency at 100k photos (see ocr.bench.ts for its options)
@@ -42,6 +45,7 @@ import { benchFirstRun, installForFirstRun } from './first-run.bench.ts';
 import { benchInt8 } from './int8.bench.ts';
 import { benchOcr } from './ocr.bench.ts';
 import { benchWhenWhere } from './when-where.bench.ts';
+import { benchWhenWhereLibrary } from './when-where-library.bench.ts';
 
 const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging,firstrun,ocr').split(','));
 const modelName = (process.env.BENCH_MODEL ?? 'vit-b-16') as BenchModel;
@@ -200,6 +204,7 @@ if (only.has('ocr')) results.ocr = await benchOcr(samplePhotos(), log);
 if (only.has('int8')) results.int8 = await benchInt8({ modelDir, photosDir: sharedPhotos, threads, log });
 if (only.has('integrity')) results.integrity = await benchIntegrity();
 if (only.has('query-parse')) results.whenWhere = benchWhenWhere(log);
+if (only.has('when-where')) results.whenWhereLibrary = await benchWhenWhereLibrary({ n: nVectors, modelKey: 'bench-vit-b-16' });
 
 fs.mkdirSync('bench-results', { recursive: true });
 const file = path.join('bench-results', `bench-${modelName}-${results.date as string}.json`.replace(/:/g, '-'));
