@@ -2,6 +2,8 @@
  * UI strings. zh-CN is the source of truth; `en` is typed against its keys so a missing
  * translation is a compile error, not a blank label. Placeholders are {name}.
  */
+import { whenWhereEn, whenWhereZh } from './messages-when-where.ts';
+
 export type Lang = 'zh-CN' | 'en';
 
 const zh = {
@@ -13,6 +15,7 @@ const zh = {
   'search.shortcut': '按 / 聚焦搜索框',
   'lang.toggle': 'English',
   'lang.toggleLabel': 'Switch to English',
+  ...whenWhereZh,
 
   'library.title': '图库',
   'library.add': '添加文件夹…',
@@ -305,6 +308,7 @@ const en: Record<MessageKey, string> = {
   'search.shortcut': 'Press / to search',
   'lang.toggle': '中文',
   'lang.toggleLabel': '切换到中文',
+  ...whenWhereEn,
 
   'library.title': 'Library',
   'library.add': 'Add folder…',
