@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { startRealServer } from './real-server.ts';
 import { runQuantizeUiCheck } from './quantize.e2e.ts';
+import { runWhenWhereUiChecks } from './when-where.e2e.ts';
 import { runUiSuite, type UiSuiteOptions } from './ui.e2e.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -35,6 +36,9 @@ async function main(): Promise<void> {
   } finally {
     await server.close();
   }
+  // Time, place and kind: the timeline, places and query chips on a library with EXIF and GPS.
+  const whenWhere = await runWhenWhereUiChecks(ROOT, path.join(ROOT, 'test-results'));
+  if (whenWhere.failed > 0) throw new Error(`${whenWhere.failed} when/where UI check(s) failed`);
   // Settings → int8: against the fake API (the real suite's model is not an installed one).
   const { failed } = await runQuantizeUiCheck(path.join(ROOT, 'test-results'));
   if (failed > 0) throw new Error(`${failed} int8 UI check(s) failed`);
