@@ -1,10 +1,10 @@
 /**
- * Functions registered on every connection, for the photo filter and the timeline:
+ * Functions registered on every connection, for the photo filter:
  *
- * - local_month(ms) → 'YYYY-MM' and local_hour(ms) → 0–23 in this process's time zone (as EXIF
- *   dates are read, media/metadata.ts). SQLite's own 'localtime' modifier calls the C library's
- *   localtime per row, which was 4× slower here than JavaScript's Date (1.3 s against 0.32 s for
- *   100k photos' months on the busy bench machine);
+ * - local_hour(ms) → 0–23 in this process's time zone (as EXIF dates are read,
+ *   media/metadata.ts), for hours of the day (晚上: 18–24). SQLite's own 'localtime' modifier
+ *   calls the C library's localtime per row, which was 4× slower here than JavaScript's Date
+ *   (1.3 s against 0.32 s for 100k photos on the busy bench machine);
  * - is_screenshot(path, dir, width, height): the screenshot rule (screenshot-rule.ts), one call
  *   per photo without camera EXIF instead of a dozen LIKEs for every photo.
  *
@@ -16,11 +16,6 @@ import { looksLikeScreenshot } from './screenshot-rule.ts';
 
 export function registerSqlFunctions(sql: BetterSqlite3.Database): void {
   const opts = { deterministic: true, directOnly: true } as const;
-  sql.function('local_month', opts, (ms: unknown) => {
-    if (typeof ms !== 'number' && typeof ms !== 'bigint') return null;
-    const d = new Date(Number(ms));
-    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
-  });
   sql.function('local_hour', opts, (ms: unknown) => (typeof ms === 'number' || typeof ms === 'bigint' ? new Date(Number(ms)).getHours() : null));
   sql.function('is_screenshot', opts, (path: unknown, dir: unknown, width: unknown, height: unknown) =>
     typeof path === 'string' && typeof dir === 'string' && looksLikeScreenshot(path, dir, toInt(width), toInt(height)) ? 1 : 0,
