@@ -58,6 +58,14 @@ describe('query reader', () => {
     expect(reader.read('上周的截图', [{ start: 3, end: 5 }]).filter.kind).toBeUndefined();
   });
 
+  it('a time that has not begun is words: no photo was taken then (明天开会 is a chat line)', () => {
+    // Kept as words (a piece of its own, like a removed chip); the text search joins them again (its normal form has no spaces).
+    expect(reader.read('明天开会')).toMatchObject({ words: '明天 开会', filter: {}, reading: { time: null, spans: [] } });
+    expect(reader.read('下周的会议')).toMatchObject({ words: '下周 会议', filter: {} });
+    // This winter has begun (6 December): it narrows.
+    expect(reader.read('今年冬天').filter.taken).toEqual({ from: Date.parse('2026-12-01T00:00:00+08:00'), to: Date.parse('2027-03-01T00:00:00+08:00') });
+  });
+
   it('local ISO times carry the offset', () => {
     expect(localIso(Date.parse('2024-12-01T00:00:00+08:00'))).toBe('2024-12-01T00:00:00+08:00');
     expect(localIso(null)).toBeNull();

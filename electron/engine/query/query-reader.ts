@@ -4,7 +4,8 @@
  * words left for the visual and text search, and the reading as the API reports it.
  *
  * Landmarks (兵马俑, 外滩) name a place but do not narrow to it: the name stays a word for the
- * visual search, and a photo of the Terracotta Army without GPS must still be found.
+ * visual search, and a photo of the Terracotta Army without GPS must still be found. A time that
+ * has not begun yet (明天, 下周) is words too: no photo can have been taken then.
  */
 import type { PhotoFilter, PlaceLevel, QueryReading } from '../../shared/api.ts';
 import { parseQuery, type KnownPlaces } from './parse-query.ts';
@@ -33,7 +34,15 @@ export class QueryReader {
   constructor(private readonly opts: QueryReaderOptions) {}
 
   read(query: string, plain?: readonly { start: number; end: number }[]): ReadQuery {
-    const parsed = parseQuery(query, { now: this.opts.now(), timeZone: this.opts.timeZone, places: this.opts.places(), plain });
+    const now = this.opts.now();
+    const options = { now, timeZone: this.opts.timeZone, places: this.opts.places() };
+    let parsed = parseQuery(query, { ...options, plain });
+    // A time that has not begun (明天, 下周, 明年) selects no photo: it is words — "明天开会" is
+    // the text of a chat screenshot, not a filter that can only come back empty.
+    if (parsed.time?.start != null && parsed.time.start > now) {
+      const future = parsed.spans.filter((s) => s.what === 'time').map(({ start, end }) => ({ start, end }));
+      parsed = parseQuery(query, { ...options, plain: [...(plain ?? []), ...future] });
+    }
     return { reading: this.reading(parsed), filter: filterOf(parsed), words: parsed.remainder };
   }
 
