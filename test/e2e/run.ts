@@ -30,15 +30,20 @@ async function main(): Promise<void> {
     await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn' });
   }
   const server = await startServer();
+  // Every suite runs, whatever an earlier one found; the first failure is reported at the end.
+  const failures: string[] = [];
   try {
     const { baseUrl, close: _close, ...opts } = server;
     await runUiSuite(baseUrl, { screenshotDir: path.join(ROOT, 'test-results'), ...opts });
+  } catch (err) {
+    failures.push(err instanceof Error ? err.message : String(err));
   } finally {
     await server.close();
   }
   // Time, place and kind: the timeline, places and query chips on a library with EXIF and GPS.
   const whenWhere = await runWhenWhereUiChecks(ROOT, path.join(ROOT, 'test-results'));
-  if (whenWhere.failed > 0) throw new Error(`${whenWhere.failed} when/where UI check(s) failed`);
+  if (whenWhere.failed > 0) failures.push(`${whenWhere.failed} when/where UI check(s) failed`);
+  if (failures.length > 0) throw new Error(failures.join('; '));
   // Settings → int8: against the fake API (the real suite's model is not an installed one).
   const { failed } = await runQuantizeUiCheck(path.join(ROOT, 'test-results'));
   if (failed > 0) throw new Error(`${failed} int8 UI check(s) failed`);
