@@ -120,6 +120,8 @@ export function sameMoment(a: Picture, b: Picture, t: StackThresholds): boolean 
 /** Similar enough to be frames of one burst (the time condition is checked by the grouping). */
 export function burstSimilar(a: Picture, b: Picture, t: StackThresholds, seps: Separations): boolean {
   if (!a.vector || !b.vector || seps.separated(a.key, b.key)) return false;
+  // One capture twice (a copy too edited for the near kind) is not a series of shots.
+  if (a.captureId !== null && a.captureId === b.captureId) return false;
   if (a.camera !== null && b.camera !== null && a.camera !== b.camera) return false;
   return cosine(a.vector, b.vector) >= t.burstCosine;
 }
