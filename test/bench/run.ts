@@ -20,8 +20,11 @@
  *   ocr            OCR with the real PP-OCRv4 weights: ms per photo with and without text,
  *                  photos/s of the pass, accuracy on rendered images, text index size and query
  *                  latency at 100k photos (see ocr.bench.ts for its options)
+ *   stacks         exact / near-duplicate / burst grouping: perceptual hash candidates and margins on
+ *                  real photos and their copies, cosine calibration and precision/recall of each
+ *                  kind, grouping speed at 100k (stacks.bench.ts; not in the default set)
  *
- * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,ocr,int8,integrity  BENCH_FILES=500  BENCH_VECTORS=100000
+ * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,ocr,int8,integrity,stacks  BENCH_FILES=500  BENCH_VECTORS=100000
  *          BENCH_MODEL=vit-b-16|rn50
  */
 import fs from 'node:fs';
@@ -39,6 +42,7 @@ import { benchQuery } from './search/query.bench.ts';
 import { benchFirstRun, installForFirstRun } from './first-run.bench.ts';
 import { benchInt8 } from './int8.bench.ts';
 import { benchOcr } from './ocr.bench.ts';
+import { benchStacks } from './stacks.bench.ts';
 
 const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging,firstrun,ocr').split(','));
 const modelName = (process.env.BENCH_MODEL ?? 'vit-b-16') as BenchModel;
@@ -162,7 +166,7 @@ async function benchIndexing(): Promise<void> {
 }
 
 
-if (only.has('encoder') || only.has('indexing') || only.has('query') || only.has('firstrun') || only.has('int8')) {
+if (only.has('encoder') || only.has('indexing') || only.has('query') || only.has('firstrun') || only.has('int8') || only.has('stacks')) {
   if (!fs.existsSync(path.join(modelDir, 'manifest.json'))) {
     log(`generating the ${modelName} bench model into ${modelsDir} (once)…`);
     await generateBenchModels(modelsDir, [modelName]);
@@ -196,6 +200,7 @@ if (only.has('firstrun')) {
 if (only.has('ocr')) results.ocr = await benchOcr(samplePhotos(), log);
 if (only.has('int8')) results.int8 = await benchInt8({ modelDir, photosDir: sharedPhotos, threads, log });
 if (only.has('integrity')) results.integrity = await benchIntegrity();
+if (only.has('stacks')) results.stacks = await benchStacks({ modelDir, log });
 
 fs.mkdirSync('bench-results', { recursive: true });
 const file = path.join('bench-results', `bench-${modelName}-${results.date as string}.json`.replace(/:/g, '-'));

@@ -6,7 +6,7 @@
  * buckets at the keys within ⌊T/4⌋ of the query's band finds every match. At T = 10 that is
  * 4 × 137 bucket probes, each bucket a direct array slot.
  */
-import { hammingDistance, popcount32, type Phash64 } from './phash.ts';
+import { popcount32, type Phash64 } from './phash.ts';
 
 const BANDS = 4;
 const BAND_BITS = 16;
@@ -27,6 +27,9 @@ function band(h: Phash64, b: number): number {
 
 export class HashIndex<K> {
   private readonly buckets: (number[] | undefined)[][] = Array.from({ length: BANDS }, () => new Array<number[] | undefined>(BAND_KEYS));
+  /** Both halves of each slot's hash, as int32 (typed arrays keep them unboxed). */
+  private his = new Int32Array(1024);
+  private los = new Int32Array(1024);
   private readonly hashes: (Phash64 | undefined)[] = [];
   private readonly keys: (K | undefined)[] = [];
   private readonly slotOf = new Map<K, number>();
@@ -49,10 +52,17 @@ export class HashIndex<K> {
       (this.buckets[b][k] ??= []).push(slot);
     }
     if (slot >= this.seen.length) {
-      const grown = new Int32Array(this.seen.length * 2);
-      grown.set(this.seen);
-      this.seen = grown;
+      const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+        const g = new Int32Array(a.length * 2);
+        g.set(a);
+        return g;
+      };
+      this.seen = grow(this.seen);
+      this.his = grow(this.his);
+      this.los = grow(this.los);
     }
+    this.his[slot] = h.hi | 0;
+    this.los[slot] = h.lo | 0;
   }
 
   remove(key: K): boolean {
@@ -75,6 +85,9 @@ export class HashIndex<K> {
     if (!Number.isInteger(radius) || radius < 0 || radius > MAX_RADIUS) throw new RangeError(`radius must be 0–${MAX_RADIUS}`);
     const masks = MASKS_BY_RADIUS[Math.floor(radius / BANDS)];
     const stamp = ++this.stamp;
+    const qhi = h.hi | 0;
+    const qlo = h.lo | 0;
+    const { his, los, seen } = this;
     const out: { key: K; distance: number }[] = [];
     for (let b = 0; b < BANDS; b++) {
       const q = band(h, b);
@@ -82,10 +95,11 @@ export class HashIndex<K> {
       for (const m of masks) {
         const bucket = buckets[q ^ m];
         if (!bucket) continue;
-        for (const slot of bucket) {
-          if (this.seen[slot] === stamp) continue;
-          this.seen[slot] = stamp;
-          const d = hammingDistance(h, this.hashes[slot]!);
+        for (let i = 0; i < bucket.length; i++) {
+          const slot = bucket[i];
+          if (seen[slot] === stamp) continue;
+          seen[slot] = stamp;
+          const d = popcount32(his[slot] ^ qhi) + popcount32(los[slot] ^ qlo);
           if (d <= radius) out.push({ key: this.keys[slot]!, distance: d });
         }
       }
