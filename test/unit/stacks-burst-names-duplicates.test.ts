@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { burstKeyFromName } from '../../electron/engine/stacks/burst-names.ts';
 import { coverOf, duplicateGroups, type StackPhoto } from '../../electron/engine/stacks/duplicates.ts';
+import { pictureOf } from '../../electron/engine/stacks/picture.ts';
 
 describe('burst keys from file names', () => {
   it('gives the frames of one burst one key, per camera maker', () => {
@@ -61,5 +62,33 @@ describe('the duplicates report', () => {
     ]);
     const [burst] = duplicateGroups('burst', photos, groups);
     expect(burst).toMatchObject({ kind: 'burst', id: '8', size: 4, frames: 2, cover: '/p/4.jpg', extraBytes: 6_400_000 });
+  });
+});
+
+describe('a photo row as the grouping sees it', () => {
+  const facts = {
+    hash: 'h1',
+    path: '/p/IMG_20230101_120000_BURST002.jpg',
+    phash: '8000000000000001',
+    vector: null,
+    takenAt: Date.UTC(2023, 0, 1, 12),
+    takenAtSource: 'exif' as const,
+    cameraMake: 'HUAWEI',
+    cameraModel: 'P30',
+    subSecMs: 250,
+    imageUniqueId: null,
+    burstId: null,
+  };
+
+  it('identifies the capture only when EXIF pins it down', () => {
+    const p = pictureOf(facts);
+    expect(p).toMatchObject({ key: 'h1', takenAt: facts.takenAt + 250, camera: 'HUAWEI\u0000P30', burstKey: 'name:IMG_20230101_120000' });
+    expect(p.captureId).toBe(`t:HUAWEI\u0000P30@${facts.takenAt + 250}`);
+    expect(pictureOf({ ...facts, subSecMs: null }).captureId).toBeNull();
+    expect(pictureOf({ ...facts, imageUniqueId: 'abc' }).captureId).toBe('id:abc');
+    // A file time says nothing about the capture (copies get new ones).
+    expect(pictureOf({ ...facts, takenAtSource: 'mtime' })).toMatchObject({ takenAt: null, captureId: null });
+    expect(pictureOf({ ...facts, burstId: 'UUID' }).burstKey).toBe('apple:UUID');
+    expect(pictureOf({ ...facts, phash: null, cameraMake: null, cameraModel: null }).camera).toBeNull();
   });
 });
