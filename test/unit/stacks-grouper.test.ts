@@ -200,6 +200,25 @@ describe('decisions and changes', () => {
     expect(together(again)).toBe(false);
   });
 
+  it('takes back stored groups after a restart with their ids, and goes on from there', () => {
+    const g = new StackGrouper();
+    const frames = [sources[0], sources[1]].map((s, i) => ({ ...s.original, captureId: `shot-${i}`, takenAt: Date.UTC(2024, 0, 1) + i * 300, vector: near(sources[0].original.vector!, 0.02) }));
+    const all = [...frames, sources[0].copies[0], sources[2].original, sources[2].copies[1]];
+    g.insertAll(all);
+    const stored = g.snapshot();
+    expect(stored.bursts).toHaveLength(1);
+    const restarted = new StackGrouper();
+    restarted.restore(all, stored);
+    expect(restarted.snapshot()).toEqual(stored);
+    restarted.insert(sources[2].copies[2]);
+    expect(restarted.stackOf(sources[2].copies[2].key)).toEqual(restarted.stackOf(sources[2].original.key));
+    const ids = [...stored.near.map((n) => n.id), ...stored.bursts.map((b) => b.id)];
+    restarted.insert({ ...sources[3].original, takenAt: null });
+    restarted.insert(sources[3].copies[0]);
+    expect(ids).not.toContain(restarted.stackOf(sources[3].original.key)!.id);
+    expect(() => restarted.restore([], stored)).toThrow();
+  });
+
   it('dissolves groups as their pictures go, and reports which stacks changed', () => {
     const s = sources[7];
     const g = new StackGrouper();

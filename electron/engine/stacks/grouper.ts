@@ -81,17 +81,42 @@ export class StackGrouper {
     for (const p of list) this.insert(p);
   }
 
+  /**
+   * Takes back the groups a previous run stored (same ids), without checking them again, so a
+   * restart neither renumbers stacks nor regroups at the margins. Pictures in no stored group
+   * start alone; call only on an empty grouper.
+   */
+  restore(pictures: Iterable<Picture>, groups: GroupSnapshot): void {
+    if (this.pictures.size > 0) throw new Error('restore() needs an empty grouper');
+    for (const p of pictures) this.index(p);
+    const unitFor = (keys: string[], id: number): Unit | null => {
+      const members = keys.filter((k) => this.pictures.has(k) && !this.unitOf.has(k));
+      if (members.length === 0) return null;
+      const unit: Unit = { id, members, burst: null };
+      for (const k of members) this.unitOf.set(k, unit);
+      this.nextId = Math.max(this.nextId, id + 1);
+      return unit;
+    };
+    for (const n of groups.near) unitFor(n.keys, n.id);
+    for (const b of groups.bursts) {
+      const burst: Burst = { id: b.id, units: new Set() };
+      this.nextId = Math.max(this.nextId, b.id + 1);
+      for (const frame of b.frames) {
+        const unit = this.unitOf.get(frame.find((k) => this.unitOf.has(k)) ?? '') ?? unitFor(frame, this.nextId);
+        if (unit && !unit.burst) {
+          unit.burst = burst;
+          burst.units.add(unit);
+        }
+      }
+      if (burst.units.size < 2) for (const u of burst.units) u.burst = null;
+    }
+    for (const key of this.pictures.keys()) if (!this.unitOf.has(key)) this.newUnit(key);
+  }
+
   /** Adds a picture (or replaces what was known about it) and places it in its groups. */
   insert(p: Picture): StackRef | null {
     if (this.pictures.has(p.key)) this.remove(p.key);
-    this.pictures.set(p.key, p);
-    if (p.phash) this.hashes.add(p.key, p.phash);
-    if (p.takenAt !== null) this.times.add(p.key, p.takenAt);
-    if (p.burstKey !== null) {
-      let set = this.byBurstKey.get(p.burstKey);
-      if (!set) this.byBurstKey.set(p.burstKey, (set = new Set()));
-      set.add(p.key);
-    }
+    this.index(p);
     const unit = this.joinNear(p) ?? this.newUnit(p.key);
     if (!unit.burst) this.joinBurst(unit);
     return this.stackOf(p.key);
@@ -171,6 +196,17 @@ export class StackGrouper {
     for (const p of pictures) this.remove(p.key);
     this.insertAll(pictures);
     return [...affected];
+  }
+
+  private index(p: Picture): void {
+    this.pictures.set(p.key, p);
+    if (p.phash) this.hashes.add(p.key, p.phash);
+    if (p.takenAt !== null) this.times.add(p.key, p.takenAt);
+    if (p.burstKey !== null) {
+      let set = this.byBurstKey.get(p.burstKey);
+      if (!set) this.byBurstKey.set(p.burstKey, (set = new Set()));
+      set.add(p.key);
+    }
   }
 
   private newUnit(key: string): Unit {

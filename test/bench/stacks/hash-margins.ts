@@ -31,6 +31,8 @@ export async function rasterOf(bytes: Buffer): Promise<Raster> {
 export interface CandidateMargins {
   /** Per transform: the largest distance from a photo to that copy of it. */
   farthestCopy: Record<string, number>;
+  /** Per transform: the share of photos whose copy is within 10 bits of 64 (40 of 256). */
+  withinTenPer64: Record<string, number>;
   /** Largest distance over the transforms the near kind is meant to find. */
   farthestExpectedCopy: number;
   closestDifferent: number;
@@ -62,11 +64,16 @@ export function margins(images: HashedImage[], ms: Record<CandidateName, number[
   const originals = images.filter((i) => i.variant === 'copy');
   for (const c of CANDIDATES) {
     const farthestCopy: Record<string, number> = {};
+    const within: Record<string, [number, number]> = {};
+    const limit = (10 * originals[0].hashes[c].length * 4) / 64;
     let farthestExpected = 0;
     for (const img of images) {
       if (img.variant === 'copy') continue;
       const d = hexDistance(img.hashes[c], originals[img.source].hashes[c]);
       farthestCopy[img.variant] = Math.max(farthestCopy[img.variant] ?? 0, d);
+      const w = (within[img.variant] ??= [0, 0]);
+      w[0] += d <= limit ? 1 : 0;
+      w[1]++;
       if (img.expected) farthestExpected = Math.max(farthestExpected, d);
     }
     const different: number[] = [];
@@ -79,6 +86,7 @@ export function margins(images: HashedImage[], ms: Record<CandidateName, number[
     const t = ms[c].slice().sort((a, b) => a - b);
     out[c] = {
       farthestCopy,
+      withinTenPer64: Object.fromEntries(Object.entries(within).map(([v, [k, n]]) => [v, Math.round((k / n) * 1000) / 1000])),
       farthestExpectedCopy: farthestExpected,
       closestDifferent: closest,
       margin: closest - farthestExpected,
