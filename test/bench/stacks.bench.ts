@@ -17,14 +17,16 @@
  * Options: BENCH_STACKS_EXTRA=dir[:dir…] more real photos (e.g. public test images, see the
  *          decision record for the ones measured); BENCH_STACKS_BURSTS=dir a folder of folders of
  *          video frames 200 ms apart; BENCH_STACKS_MODEL=model dir; BENCH_STACKS_N=100000;
- *          BENCH_STACKS_SOURCES=50 (photos from ../shared/photos).
+ *          BENCH_STACKS_SOURCES=50 (photos from ../shared/photos);
+ *          BENCH_STACKS_PARTS=hashes,fingerprint,calibration,speed (which parts run; all by default).
  */
 import os from 'node:os';
 import path from 'node:path';
 import { decodeForModel } from '../../electron/engine/media/decode.ts';
 import { ModelRuntime } from '../../electron/engine/ml/model-runtime.ts';
 import { StackGrouper } from '../../electron/engine/stacks/grouper.ts';
-import { DEFAULT_THRESHOLDS, type StackThresholds } from '../../electron/engine/stacks/relations.ts';
+import { hammingDistance } from '../../electron/engine/stacks/phash.ts';
+import { DEFAULT_THRESHOLDS, cosine, type StackThresholds } from '../../electron/engine/stacks/relations.ts';
 import { burstItems, nearItems, type Item } from './stacks/calibration-set.ts';
 import { cosineMargins, precisionRecall } from './stacks/evaluate.ts';
 import { hashAll, margins } from './stacks/hash-margins.ts';
@@ -109,19 +111,46 @@ function benchSpeed(n: number, log: Log): unknown {
   const more = syntheticLibrary(2000, 99).pictures.map((p) => ({ ...p, key: `new-${p.key}` }));
   log(`speed: ${lib.pictures.length} synthetic pictures made in ${r2((performance.now() - t0) / 1000)} s`);
   const g = new StackGrouper();
+  // CPU seconds beside wall seconds: on a shared machine the wall clock mostly measures the others.
+  const cpu = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
   const t1 = performance.now();
+  const c1 = cpu();
   g.insertAll(lib.pictures);
   const scratch = (performance.now() - t1) / 1000;
+  const scratchCpu = cpu() - c1;
   const t2 = performance.now();
+  const c2 = cpu();
   for (const p of more) g.insert(p);
   const perNew = (performance.now() - t2) / more.length;
+  const perNewCpu = ((cpu() - c2) * 1000) / more.length;
+  // What one new picture would cost compared with every picture (hash distance, and the cosine
+  // for those within T1): the baseline the index and the time window avoid, in the same run.
+  const sample = more.slice(0, 100);
+  const t3 = performance.now();
+  let hits = 0;
+  for (const q of sample) {
+    for (const p of lib.pictures) {
+      if (hammingDistance(q.phash!, p.phash!) <= DEFAULT_THRESHOLDS.nearHashDistance && cosine(q.vector!, p.vector!) >= DEFAULT_THRESHOLDS.nearCosine) hits++;
+    }
+  }
+  const perBruteForce = (performance.now() - t3) / sample.length;
   const snap = g.snapshot();
   return {
     pictures: lib.pictures.length,
     photos: lib.photos,
     fromScratchSeconds: r2(scratch),
+    fromScratchCpuSeconds: r2(scratchCpu),
     picturesPerSecond: Math.round(lib.pictures.length / scratch),
+    picturesPerCpuSecond: Math.round(lib.pictures.length / scratchCpu),
     msPerNewPicture: r2(perNew),
+    cpuMsPerNewPicture: r2(perNewCpu),
+    msPerNewPictureComparedWithAll: r2(perBruteForce),
+    ratioComparedWithAllToIndexed: r2(perBruteForce / perNew),
+    bruteForceHits: hits,
+    loadAverage: os.loadavg().map(r2),
     nearGroups: snap.near.length,
     bursts: snap.bursts.length,
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -130,19 +159,28 @@ function benchSpeed(n: number, log: Log): unknown {
 
 export async function benchStacks(opts: { modelDir: string; log: Log }): Promise<Record<string, unknown>> {
   const { shared, extra } = sources();
+  const parts = new Set((process.env.BENCH_STACKS_PARTS ?? 'hashes,fingerprint,calibration,speed').split(','));
   const out: Record<string, unknown> = {};
-  opts.log(`stacks: hashes over ${shared.length + extra.length} photos…`);
-  out.hashes = await benchHashes([...shared, ...extra], opts.log);
-  opts.log(`stacks: ${JSON.stringify(out.hashes)}`);
   const modelDir = process.env.BENCH_STACKS_MODEL ? path.resolve(process.env.BENCH_STACKS_MODEL) : opts.modelDir;
-  const runtime = ModelRuntime.load(modelDir, { provider: 'cpu', threads: 1 });
-  out.fingerprint = await benchFingerprintCost(shared, runtime.preprocessSpec);
-  await runtime.close();
-  opts.log(`stacks: fingerprint ${JSON.stringify(out.fingerprint)}`);
-  opts.log(`stacks: calibration with ${modelDir}…`);
-  out.calibration = (await benchCalibration([...shared, ...extra], modelDir, opts.log)).result;
-  opts.log(`stacks: calibration ${JSON.stringify(out.calibration)}`);
-  out.speed = benchSpeed(Number(process.env.BENCH_STACKS_N ?? 100_000), opts.log);
-  opts.log(`stacks: speed ${JSON.stringify(out.speed)}`);
+  if (parts.has('speed')) {
+    out.speed = benchSpeed(Number(process.env.BENCH_STACKS_N ?? 100_000), opts.log);
+    opts.log(`stacks: speed ${JSON.stringify(out.speed)}`);
+  }
+  if (parts.has('hashes')) {
+    opts.log(`stacks: hashes over ${shared.length + extra.length} photos…`);
+    out.hashes = await benchHashes([...shared, ...extra], opts.log);
+    opts.log(`stacks: ${JSON.stringify(out.hashes)}`);
+  }
+  if (parts.has('fingerprint')) {
+    const runtime = ModelRuntime.load(modelDir, { provider: 'cpu', threads: 1 });
+    out.fingerprint = await benchFingerprintCost(shared, runtime.preprocessSpec);
+    await runtime.close();
+    opts.log(`stacks: fingerprint ${JSON.stringify(out.fingerprint)}`);
+  }
+  if (parts.has('calibration')) {
+    opts.log(`stacks: calibration with ${modelDir}…`);
+    out.calibration = (await benchCalibration([...shared, ...extra], modelDir, opts.log)).result;
+    opts.log(`stacks: calibration ${JSON.stringify(out.calibration)}`);
+  }
   return out;
 }

@@ -31,8 +31,11 @@ export async function rasterOf(bytes: Buffer): Promise<Raster> {
 export interface CandidateMargins {
   /** Per transform: the largest distance from a photo to that copy of it. */
   farthestCopy: Record<string, number>;
-  /** Per transform: the share of photos whose copy is within 10 bits of 64 (40 of 256). */
-  withinTenPer64: Record<string, number>;
+  /**
+   * For T = 6, 8, 10, 12 bits of 64 (×4 for 256-bit hashes): per transform, the share of photos
+   * whose copy is within T; and how many different pairs are within T.
+   */
+  withinBits: Record<number, { copies: Record<string, number>; differentPairs: number }>;
   /** Largest distance over the transforms the near kind is meant to find. */
   farthestExpectedCopy: number;
   closestDifferent: number;
@@ -64,16 +67,18 @@ export function margins(images: HashedImage[], ms: Record<CandidateName, number[
   const originals = images.filter((i) => i.variant === 'copy');
   for (const c of CANDIDATES) {
     const farthestCopy: Record<string, number> = {};
-    const within: Record<string, [number, number]> = {};
-    const limit = (10 * originals[0].hashes[c].length * 4) / 64;
+    const scale = (originals[0].hashes[c].length * 4) / 64;
+    const within: Record<number, Record<string, [number, number]>> = { 6: {}, 8: {}, 10: {}, 12: {} };
     let farthestExpected = 0;
     for (const img of images) {
       if (img.variant === 'copy') continue;
       const d = hexDistance(img.hashes[c], originals[img.source].hashes[c]);
       farthestCopy[img.variant] = Math.max(farthestCopy[img.variant] ?? 0, d);
-      const w = (within[img.variant] ??= [0, 0]);
-      w[0] += d <= limit ? 1 : 0;
-      w[1]++;
+      for (const T of [6, 8, 10, 12]) {
+        const w = (within[T][img.variant] ??= [0, 0]);
+        w[0] += d <= T * scale ? 1 : 0;
+        w[1]++;
+      }
       if (img.expected) farthestExpected = Math.max(farthestExpected, d);
     }
     const different: number[] = [];
@@ -86,7 +91,15 @@ export function margins(images: HashedImage[], ms: Record<CandidateName, number[
     const t = ms[c].slice().sort((a, b) => a - b);
     out[c] = {
       farthestCopy,
-      withinTenPer64: Object.fromEntries(Object.entries(within).map(([v, [k, n]]) => [v, Math.round((k / n) * 1000) / 1000])),
+      withinBits: Object.fromEntries(
+        [6, 8, 10, 12].map((T) => [
+          T,
+          {
+            copies: Object.fromEntries(Object.entries(within[T]).map(([v, [k, n]]) => [v, Math.round((k / n) * 1000) / 1000])),
+            differentPairs: different.filter((d) => d <= T * scale).length,
+          },
+        ]),
+      ),
       farthestExpectedCopy: farthestExpected,
       closestDifferent: closest,
       margin: closest - farthestExpected,
