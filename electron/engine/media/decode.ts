@@ -149,6 +149,8 @@ export async function decodeForModel(input: string | Buffer, spec: PreprocessSpe
     height: info.height,
     channels: info.channels,
   };
+  // From the decoded raster (big JPEGs already shrunk on load), before the model's own reduce.
+  const fingerprint = options.fingerprint ? fingerprintRaster(raster) : undefined;
   let box: Box | undefined;
   if (!options.exact) {
     const minSide = BOX_REDUCE_FACTOR * R;
@@ -158,7 +160,6 @@ export async function decodeForModel(input: string | Buffer, spec: PreprocessSpe
     raster = reduceBox(raster, xf, yf);
   }
   const rgb = toRgb(resample(raster, R, R, spec.resize, box));
-  const fingerprint = options.fingerprint ? fingerprintRaster(raster) : undefined;
   return { rgb, width: src.width, height: src.height, format: src.format, ...(fingerprint && { fingerprint }) };
 }
 

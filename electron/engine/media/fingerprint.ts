@@ -17,7 +17,7 @@
  * its own resize and returns a bit string; the hash is ~40 lines over pixels this module already
  * has.
  */
-import type { Raster } from './resample.ts';
+import { reduceBox, type Raster } from './resample.ts';
 
 export interface PixelFingerprint {
   /** 64-bit pHash as 16 lower-case hex digits (bit 63 first). */
@@ -184,8 +184,16 @@ export function planeAtMost(p: Plane, side: number): Plane {
   return resizeArea(p, Math.max(1, Math.round(p.width * f)), Math.max(1, Math.round(p.height * f)));
 }
 
-/** Fingerprint of an upright raster (alpha already composited). */
-export function fingerprintRaster(r: Raster): PixelFingerprint {
+/**
+ * Longer side above which a raster is first box-reduced by an integer factor: the area means that
+ * follow are then nearly the same, and no full-size float plane is made of a 12 MP PNG.
+ */
+const PRE_REDUCE_SIDE = 2 * SHARPNESS_SIDE;
+
+/** Fingerprint of an upright raster (alpha already composited), of any size. */
+export function fingerprintRaster(raster: Raster): PixelFingerprint {
+  const f = Math.floor(Math.max(raster.width, raster.height) / PRE_REDUCE_SIDE);
+  const r = f >= 2 ? reduceBox(raster, f, f) : raster;
   const luma = lumaOf(r);
   const forSharpness = planeAtMost(luma, SHARPNESS_SIDE);
   // From the already reduced plane when it is big enough: the 32×32 area mean is the same.
