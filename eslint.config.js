@@ -27,7 +27,7 @@ const LAYERS = {
   store: { group: ['../*'], message: 'store/ imports nothing above it: repositories wrap SQLite and nothing else.' },
   engine: { group: ['**/cli/**', '**/server/**', '**/main/**', '**/transport/**', '**/renderer/**'], message: 'The engine never imports a transport or the UI: transports build on the engine, not the reverse.' },
   feature: {
-    group: ['**/engine.ts', '**/app/**', '**/pass-registry.ts', '**/model-slots.ts'],
+    group: ['**/engine.ts', '**/engine-options.ts', '**/app/**', '**/pass-registry.ts', '**/model-slots.ts'],
     message: 'A feature folder never imports the engine or the composition root (engine.ts, app/): they compose the features. Take what you need as a parameter (handlers get a Use<Service>, util/use.ts).',
   },
   library: {
