@@ -17,6 +17,12 @@ const TECHNOLOGIES = {
   sqlite: { modules: ['better-sqlite3', 'sqlite-vec'], why: 'Only electron/engine/store/ talks to SQLite; use a repository (and put the SQL there).' },
   images: { modules: ['sharp', 'exifr', 'heic-decode'], why: 'Only electron/engine/media/ decodes images; use its decode, thumbnail and metadata functions.' },
   chokidar: { modules: ['chokidar'], why: 'Only electron/engine/library/watcher.ts uses chokidar; use PhotoWatcher.' },
+  video: {
+    modules: ['@ffmpeg-installer/ffmpeg', '@ffprobe-installer/ffprobe'],
+    // The per-platform packages carrying the binaries, whatever their names.
+    patterns: ['@ffmpeg-installer/*', '@ffprobe-installer/*'],
+    why: 'Only electron/engine/video/ffmpeg.ts runs the video decoder; use its probe and frame functions (engine/video/).',
+  },
   electron: { modules: ['electron'], why: 'Engine, CLI, server, transport and shared code must run without Electron.' },
 };
 
@@ -29,6 +35,7 @@ const LAYERS = {
   main: { group: ['**/cli/**', '**/server/**'], message: 'main/ never imports cli/ or server/: shared code lives in electron/transport, the composition root in electron/engine/app.' },
   server: { group: ['**/cli/**', '**/main/**'], message: 'server/ is a transport: it never imports the CLI or the Electron main process.' },
   cli: { group: ['**/main/**'], message: 'The CLI never imports the Electron main process.' },
+  processes: { group: ['node:child_process', 'child_process'], message: 'In the engine only electron/engine/video/ starts child processes (the video decoder, with timeouts and kill on abort): use its functions.' },
 };
 
 /**
@@ -41,11 +48,13 @@ const ZONES = [
   { files: ['electron/server/**/*.ts'], owns: [], layers: ['server'] },
   { files: ['electron/cli/**/*.ts'], owns: [], layers: ['cli'] },
   { files: ['electron/main/**/*.ts', 'electron/preload/**/*.ts'], owns: ['electron'], layers: ['main'] },
-  { files: ['electron/engine/**/*.ts'], owns: [], layers: ['engine'] },
-  { files: ['electron/engine/store/**/*.ts'], owns: ['sqlite'], layers: ['engine', 'store'] },
-  { files: ['electron/engine/ml/**/*.ts'], owns: ['onnxruntime'], layers: ['engine'] },
-  { files: ['electron/engine/media/**/*.ts'], owns: ['images'], layers: ['engine'] },
-  { files: ['electron/engine/library/watcher.ts'], owns: ['chokidar'], layers: ['engine'] },
+  { files: ['electron/engine/**/*.ts'], owns: [], layers: ['engine', 'processes'] },
+  { files: ['electron/engine/store/**/*.ts'], owns: ['sqlite'], layers: ['engine', 'store', 'processes'] },
+  { files: ['electron/engine/ml/**/*.ts'], owns: ['onnxruntime'], layers: ['engine', 'processes'] },
+  { files: ['electron/engine/media/**/*.ts'], owns: ['images'], layers: ['engine', 'processes'] },
+  { files: ['electron/engine/library/watcher.ts'], owns: ['chokidar'], layers: ['engine', 'processes'] },
+  { files: ['electron/engine/video/**/*.ts'], owns: [], layers: ['engine'] },
+  { files: ['electron/engine/video/ffmpeg.ts'], owns: ['video'], layers: ['engine'] },
 ];
 
 const zoneConfigs = ZONES.map(({ files, owns, layers }) => {
@@ -57,7 +66,7 @@ const zoneConfigs = ZONES.map(({ files, owns, layers }) => {
         'error',
         {
           paths: foreign.flatMap((t) => t.modules.map((name) => ({ name, message: t.why }))),
-          patterns: [...foreign.map((t) => ({ group: t.modules.map((m) => `${m}/*`), message: t.why })), ...layers.map((l) => LAYERS[l])],
+          patterns: [...foreign.map((t) => ({ group: t.patterns ?? t.modules.map((m) => `${m}/*`), message: t.why })), ...layers.map((l) => LAYERS[l])],
         },
       ],
     },
