@@ -15,6 +15,8 @@ export type VideoFailureReason =
   | 'too-large'
   | 'decode-failed'
   | 'timeout'
+  /** The caller stopped it (the indexer shutting down): nothing is wrong with the file. */
+  | 'aborted'
   | 'still-changing'
   | 'decoder-missing'
   | 'unreadable';
@@ -31,7 +33,7 @@ export class VideoError extends Error {
 
   /** True for reasons that say "try again later", not "this file is bad". */
   get retryable(): boolean {
-    return this.reason === 'still-changing' || this.reason === 'decoder-missing' || this.reason === 'timeout';
+    return this.reason === 'still-changing' || this.reason === 'decoder-missing' || this.reason === 'timeout' || this.reason === 'aborted';
   }
 }
 
@@ -48,12 +50,15 @@ export function classifyToolError(err: unknown, file: string, what = 'the video'
     return new VideoError('decode-failed', `${what} could not be decoded (${err instanceof Error ? err.message : String(err)})`, { cause: err });
   }
   if (err.kind === 'timeout' || err.kind === 'stalled') return new VideoError('timeout', `${what}: ${err.message}`, { cause: err });
-  if (err.kind === 'aborted') return new VideoError('timeout', `${what}: decoding was stopped`, { cause: err });
+  if (err.kind === 'aborted') return new VideoError('aborted', `${what}: decoding was stopped`, { cause: err });
   if (err.kind === 'spawn-failed') return new VideoError('decoder-missing', err.message, { cause: err });
   const all = err.stderr;
   const detail = lastErrorLine(all, file);
-  if (/moov atom not found|partial file|end of file|truncat|Invalid NAL unit size|missing picture in access unit|EBML header parsing failed|File ended prematurely/i.test(all)) {
-    return new VideoError('truncated', `${what} is truncated or incomplete (${detail})`, { cause: err });
+  const cut = /moov atom not found|partial file|end of file|truncat|Invalid NAL unit size|missing picture in access unit|EBML header parsing failed|File ended prematurely/i;
+  if (cut.test(all)) {
+    // Name the line that says so, not the generic last one ("Invalid data found…").
+    const line = all.split('\n').find((l) => cut.test(l)) ?? '';
+    return new VideoError('truncated', `${what} is truncated or incomplete (${lastErrorLine(line, file)})`, { cause: err });
   }
   if (/Invalid data found when processing input|could not find codec parameters|unknown format|Unsupported codec|no decoder|Decoder \(codec .*\) not found/i.test(all)) {
     return /codec/i.test(all)

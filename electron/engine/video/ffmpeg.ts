@@ -268,6 +268,8 @@ export class ToolProcess {
   /** Kill if still running and wait until the process is gone. Never throws. */
   async close(): Promise<void> {
     killTree(this.child);
+    // A paused stdout with unread data never ends, and 'close' waits for it: drop what is left.
+    this.child.stdout?.destroy();
     await this.exited;
   }
 }

@@ -99,7 +99,9 @@ const SHOWINFO = /\bn:\s*\d+\s+pts:\s*-?\d+\s+pts_time:\s*(-?[\d.]+(?:e-?\d+)?)/
 
 /**
  * Frames as they are decoded. Throws VideoError (classified from ffmpeg's words) when decoding
- * fails or stalls; the decoder process is gone when the generator ends, however it ends.
+ * fails or stalls — possibly after some frames were yielded (a file cut off half-way is found out
+ * at its cut), so a caller stores a video's frames only once the generator has finished. The
+ * decoder process is gone when the generator ends, however it ends.
  */
 export async function* sampleFrames(file: string, probe: VideoProbe, opts: SampleOptions): AsyncGenerator<SampledFrame> {
   if (!probe.video) throw new VideoError('audio-only', 'the file has no picture to sample');
@@ -117,12 +119,16 @@ export async function* sampleFrames(file: string, probe: VideoProbe, opts: Sampl
   const proc = new ToolProcess('ffmpeg', tools.ffmpeg, args, { stallMs: opts.stallMs ?? 60_000, totalMs, signal: opts.signal });
   const times: number[] = [];
   let partial = '';
+  let cutOff = false;
   proc.onStderr = (text) => {
     const lines = (partial + text).split('\n');
     partial = lines.pop() ?? '';
     for (const l of lines) {
       const m = l.includes('Parsed_showinfo') ? SHOWINFO.exec(l) : null;
       if (m) times.push(Number(m[1]));
+      // The demuxer meets the end of the file before the end its index promises; ffmpeg itself
+      // still exits 0, having decoded what was there.
+      else if (/partial file|File ended prematurely/.test(l)) cutOff = true;
     }
   };
   const frame = Buffer.allocUnsafe(frameBytes);
@@ -150,9 +156,14 @@ export async function* sampleFrames(file: string, probe: VideoProbe, opts: Sampl
         index++;
         lastT = t;
         filled = 0;
+        // Frames already in the pipe are not handed out after a stop.
+        if (opts.signal?.aborted) throw new VideoError('aborted', 'the video: decoding was stopped');
         // The tensor is a fresh array: the frame buffer is reused for the next frame.
         yield { t, tensor, reason };
       }
+    }
+    if (cutOff) {
+      throw new VideoError('truncated', `the video is truncated: its data ends at ${lastT.toFixed(1)} s of ${probe.durationS.toFixed(1)} s (an interrupted copy or recording)`);
     }
     if (index === 0) throw new VideoError('decode-failed', 'the decoder produced no frame from the video');
   } catch (err) {
