@@ -15,6 +15,7 @@ import { liveToolProcesses, ToolProcess, ToolRunError, videoTools } from '../../
 import { VideoError } from '../../electron/engine/video/errors.ts';
 import { locateMotionPhotoVideo } from '../../electron/engine/video/motion-photo.ts';
 import { assertUnchanged, settledState } from '../../electron/engine/video/settled.ts';
+import { readVideo } from '../../electron/engine/video/read-video.ts';
 import { makeClip, truncatedCopy } from '../../scripts/fixtures/video-clips.ts';
 import { childProcesses, groupMembers, meanColour, SPEC, tensorDistance, until } from './video-helpers.ts';
 
@@ -249,6 +250,26 @@ describe('bad input: a clear reason, never a hang', () => {
     fs.appendFileSync(dst, src.subarray(1000));
     expect(await reason(assertUnchanged(dst, before))).toMatch(/^still-changing: .*\(1000 → 101674 bytes\)/);
     await expect(assertUnchanged(fx('sample.mp4'), await settledState(fx('sample.mp4')))).resolves.toBeUndefined();
+  });
+
+  it('readVideo: refuses a file written just now, reads a settled one frame by frame with back-pressure', async () => {
+    const dst = path.join(tmp, 'fresh.webm');
+    fs.copyFileSync(fx('bear-vp9.webm'), dst);
+    expect(await reason(readVideo(dst, { spec: SPEC, onFrame: () => {} }))).toMatch(/^still-changing:/);
+    const times: number[] = [];
+    const r = await readVideo(dst, {
+      spec: SPEC,
+      quietMs: 0,
+      onFrame: async (f) => {
+        times.push(f.t);
+        // A slow encoder: the decoder waits (the stall timer does not run meanwhile).
+        await new Promise((res) => setTimeout(res, 150));
+      },
+      stallMs: 100,
+    });
+    expect(r.frames).toBe(times.length);
+    expect(times[0]).toBe(0);
+    expect(r.probe.video!.codec).toBe('vp9');
   });
 
   it('a motion photo’s embedded MP4 is a valid video (cut out by the offsets found)', async () => {
