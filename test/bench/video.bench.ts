@@ -26,6 +26,17 @@ const FIX = path.resolve('test/fixtures/video');
 /** Distinct real moments (sample_av1 is sample.mp4's scene again, so it is left out). */
 const REEL_SOURCES = ['sample.mp4', 'h265_bframes.mp4', 'bear-vp9.webm', 'bbb_176x144_128kbps_15fps_h263.3gp', 'testvid_1022ms.mp4', 'sample_android_slow_motion.mp4', 'dolbyVision-hdr.MOV'];
 
+/** utime + stime of a live process, seconds (Linux; 0 when gone). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // fields 14 and 15, in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
 function vmHwmKiB(pid: number): number {
   try {
     return Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
@@ -38,25 +49,42 @@ interface Run {
   frames: { t: number; reason: string }[];
   seconds: number;
   decoderPeakMiB: number;
+  /** CPU time of the decoder process (last reading before it exited: up to 25 ms short). */
+  decoderCpuSeconds: number;
+  /** CPU time of this process meanwhile (raster → tensor on the photo path's resampler). */
+  nodeCpuSeconds: number;
 }
 
 async function run(file: string, opts: Partial<SampleOptions>, spec = SPEC): Promise<Run> {
   const probe = await probeVideo(file);
   let peak = 0;
-  const poll = setInterval(() => {
-    for (const pid of liveToolProcesses()) peak = Math.max(peak, vmHwmKiB(pid));
-  }, 25);
+  const cpu = new Map<number, number>();
+  const sample = () => {
+    for (const pid of liveToolProcesses()) {
+      peak = Math.max(peak, vmHwmKiB(pid));
+      cpu.set(pid, Math.max(cpu.get(pid) ?? 0, cpuSeconds(pid)));
+    }
+  };
+  const poll = setInterval(sample, 25);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const frames: { t: number; reason: string }[] = [];
   try {
     for await (const f of sampleFrames(file, probe, { spec, ...opts })) {
-      for (const pid of liveToolProcesses()) peak = Math.max(peak, vmHwmKiB(pid));
+      sample();
       frames.push({ t: f.t, reason: f.reason });
     }
   } finally {
     clearInterval(poll);
   }
-  return { frames, seconds: (performance.now() - t0) / 1000, decoderPeakMiB: r2(peak / 1024) };
+  const c = process.cpuUsage(c0);
+  return {
+    frames,
+    seconds: (performance.now() - t0) / 1000,
+    decoderPeakMiB: r2(peak / 1024),
+    decoderCpuSeconds: r2([...cpu.values()].reduce((a, b) => a + b, 0)),
+    nodeCpuSeconds: r2((c.user + c.system) / 1e6),
+  };
 }
 
 async function benchSampling(log: (m: string) => void): Promise<unknown[]> {
@@ -74,6 +102,13 @@ async function benchSampling(log: (m: string) => void): Promise<unknown[]> {
         log(`video sampling: ${JSON.stringify(row)}`);
       }
     }
+    // The default rule with keyframes only (what videos over keyframesOnlyAfterS get).
+    const kf = await run(reel.file, { keyframesOnlyAfterS: 0 });
+    const found = reel.moments.filter((m) => kf.frames.some((f) => f.t >= m.start - 1e-3 && f.t < m.end - 1e-3)).length;
+    const spurious = kf.frames.filter((f) => f.reason === 'scene' && !reel.moments.some((m) => f.t >= m.start - 1e-3 && f.t - m.start <= 0.2)).length;
+    const row = { holdS, intervalS: SAMPLING_DEFAULTS.intervalS, sceneThreshold: SAMPLING_DEFAULTS.sceneThreshold, keyframesOnly: true, moments: reel.moments.length, found, frames: kf.frames.length, spuriousSceneFrames: spurious, decodeSeconds: r2(kf.seconds) };
+    rows.push(row);
+    log(`video sampling: ${JSON.stringify(row)}`);
   }
   return rows;
 }
@@ -102,7 +137,16 @@ export async function benchVideo(opts: { modelDir: string | null; threads: numbe
   const throughput = Object.fromEntries(
     Object.entries(modes).map(([mode, r]) => [
       mode,
-      { frames: r.frames.length, seconds: r2(median(rounds[mode])), videoSecondsPerSecond: r2(probe.durationS / median(rounds[mode])), decoderPeakMiB: r.decoderPeakMiB },
+      {
+        frames: r.frames.length,
+        seconds: r2(median(rounds[mode])),
+        videoSecondsPerSecond: r2(probe.durationS / median(rounds[mode])),
+        decoderCpuSeconds: r.decoderCpuSeconds,
+        nodeCpuSeconds: r.nodeCpuSeconds,
+        // What an otherwise idle 2-core machine would take: the decoder's CPU time over its 2 threads.
+        videoSecondsPerCpuSecond: r2(probe.durationS / (r.decoderCpuSeconds + r.nodeCpuSeconds)),
+        decoderPeakMiB: r.decoderPeakMiB,
+      },
     ]),
   );
   out.throughput = { clip: '1920×1080 H.264, 30 fps, keyframe every 1 s, 60 s', threads: SAMPLING_DEFAULTS.threads, ...throughput, nodeRssMiB: r2(process.memoryUsage().rss / 2 ** 20) };
@@ -115,14 +159,26 @@ export async function benchVideo(opts: { modelDir: string | null; threads: numbe
       const frames: Float32Array[] = [];
       for await (const f of sampleFrames(clip, probe, { spec: runtime.preprocessSpec, intervalS: 10 })) frames.push(f.tensor);
       await runtime.embedImageTensors([frames[0].slice()]);
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       for (const f of frames) await runtime.embedImageTensors([f.slice()]);
       const ips = frames.length / ((performance.now() - t0) / 1000);
+      const c = process.cpuUsage(c0);
+      const encoderCpuSecondsPerImage = (c.user + c.system) / 1e6 / frames.length;
       const every = modes.everyFrame;
       const decodeS = median(rounds.everyFrame);
       const encodeS = every.frames.length / ips;
+      const decodeCpu = every.decoderCpuSeconds + every.nodeCpuSeconds;
+      const encodeCpu = every.frames.length * encoderCpuSecondsPerImage;
       out.withEncoder = {
         encoderImagesPerSecond: r2(ips),
+        encoderCpuSecondsPerImage: r2(encoderCpuSecondsPerImage),
+        perMinuteClipCpuSeconds: { decode: r2(decodeCpu), encode: r2(encodeCpu), total: r2(decodeCpu + encodeCpu) },
+        idleTwoCoreEstimate: {
+          perMinuteClipSeconds: r2((decodeCpu + encodeCpu) / 2),
+          videoSecondsPerSecond: r2(probe.durationS / ((decodeCpu + encodeCpu) / 2)),
+          library100OneMinuteClipsMinutes: r2((100 * (decodeCpu + encodeCpu)) / 2 / 60),
+        },
         framesPerMinuteClip: every.frames.length,
         perMinuteClipSeconds: { serial: r2(decodeS + encodeS), overlapped: r2(Math.max(decodeS, encodeS)) },
         videoSecondsPerSecond: { serial: r2(probe.durationS / (decodeS + encodeS)), overlapped: r2(probe.durationS / Math.max(decodeS, encodeS)) },

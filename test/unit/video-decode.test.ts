@@ -177,6 +177,16 @@ describe.skipIf(!canMakeClips)(`synthetic clips (Debian ffmpeg${canMakeClips ? '
     expect((await collect(file, { intervalS: 0.5 }, p)).map((f) => f.t)).toEqual([0, 0.5, 1, 1.5, 4, 4.5, 5, 5.5]);
   });
 
+  it('a WebM recorded live has no duration: not damage, frames still come and the last one says how long', async () => {
+    const file = makeClip('no-duration.webm');
+    const p = await probeVideo(file);
+    expect(p.durationS).toBe(0);
+    const times: number[] = [];
+    const r = await readVideo(file, { spec: SPEC, quietMs: 0, onFrame: (f) => void times.push(f.t) });
+    expect(times).toEqual([0, 2, 4]);
+    expect(r.durationS).toBe(4);
+  });
+
   it('8K: reduced by ffmpeg before the pipe, within the photo tolerance of its full-size PNG', async () => {
     const file = makeClip('8k.mp4');
     const p = await probeVideo(file);

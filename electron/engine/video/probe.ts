@@ -33,6 +33,7 @@ export interface VideoStreamInfo {
 export interface VideoProbe {
   /** ffmpeg's demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "avi". */
   container: string;
+  /** Seconds; 0 when the container does not say (a WebM recorded live). */
   durationS: number;
   video: VideoStreamInfo | null;
   audioCodec: string | null;
@@ -233,6 +234,7 @@ export async function probeVideo(file: string, opts: ProbeOptions = {}): Promise
       ? new VideoError('audio-only', `the file holds only sound (${probe.audioCodec}, ${formatSize(size)}), no picture`)
       : new VideoError('not-a-video', `the file has no video stream (${probe.container}, ${formatSize(size)})`);
   }
-  if (!(probe.durationS > 0)) throw new VideoError('truncated', 'the video has no duration: it is truncated or still being written');
+  // No duration is not damage: a WebM recorded live (MediaRecorder, OBS to a pipe) never gets one
+  // written. durationS stays 0 ("unknown"); the frames still come, and readVideo reports the last.
   return probe;
 }

@@ -21,17 +21,21 @@ export interface ReadVideoOptions extends Omit<SampleOptions, 'spec'> {
 export interface ReadVideoResult {
   probe: VideoProbe;
   frames: number;
+  /** The probe's duration, or the last frame's time when the container has none. */
+  durationS: number;
 }
 
 export async function readVideo(file: string, opts: ReadVideoOptions): Promise<ReadVideoResult> {
   const before = await settledState(file, opts.quietMs ?? QUIET_MS);
   const probe = await probeVideo(file, { signal: opts.signal, timeoutMs: opts.probeTimeoutMs });
   let frames = 0;
+  let lastT = 0;
   for await (const f of sampleFrames(file, probe, opts)) {
     await opts.onFrame(f);
     frames++;
+    lastT = f.t;
   }
   // A file that grew or was rewritten while we read it is read again once it is quiet.
   await assertUnchanged(file, before);
-  return { probe, frames };
+  return { probe, frames, durationS: probe.durationS > 0 ? probe.durationS : lastT };
 }
