@@ -196,6 +196,13 @@ describe('electron-builder.yml', () => {
     }
   });
 
+  it('never ships the non-redistributable ffmpeg build for Apple Silicon (--enable-nonfree)', () => {
+    expect(nodeModulesMatcher('darwin', 'arm64')('node_modules/@ffmpeg-installer/darwin-arm64/ffmpeg')).toBe(false);
+    expect(nodeModulesMatcher('darwin', 'arm64')('node_modules/@ffprobe-installer/darwin-arm64/ffprobe')).toBe(true);
+    expect(nodeModulesMatcher('linux', 'x64')('node_modules/@ffmpeg-installer/linux-x64/ffmpeg')).toBe(true);
+    expect(nodeModulesMatcher('win32', 'x64')('node_modules/@ffmpeg-installer/win32-x64/ffmpeg.exe')).toBe(true);
+  });
+
   it('keeps onnxruntime builds of other systems out of the package', () => {
     const linuxX64 = nodeModulesMatcher('linux', 'x64');
     expect(linuxX64('node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node')).toBe(true);
