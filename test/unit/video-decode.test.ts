@@ -278,10 +278,11 @@ describe('bad input: a clear reason, never a hang', () => {
       quietMs: 0,
       onFrame: async (f) => {
         times.push(f.t);
-        // A slow encoder: the decoder waits (the stall timer does not run meanwhile).
-        await new Promise((res) => setTimeout(res, 150));
+        // An encoder slower than the stall limit: the decoder waits, and the stall timer does not
+        // run meanwhile (it only counts while we wait for the decoder).
+        await new Promise((res) => setTimeout(res, 3_500));
       },
-      stallMs: 100,
+      stallMs: 3_000,
     });
     expect(r.frames).toBe(times.length);
     expect(times[0]).toBe(0);
