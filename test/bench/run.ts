@@ -21,6 +21,8 @@
  *                  reel of real clips, video seconds decoded per second on a 1-minute 1080p clip,
  *                  the decoder's peak memory, and with the bench model's encoder rate the cost per
  *                  clip and per 100 clips
+ *   query-parse    query understanding p95, reverse geocoding photos/s, gazetteer size (when-where.bench.ts;
+ *                  not in the default set)
  *   ocr            OCR with the real PP-OCRv4 weights: ms per photo with and without text,
  *                  photos/s of the pass, accuracy on rendered images, text index size and query
  *                  latency at 100k photos (see ocr.bench.ts for its options)
@@ -44,6 +46,7 @@ import { benchFirstRun, installForFirstRun } from './first-run.bench.ts';
 import { benchInt8 } from './int8.bench.ts';
 import { benchOcr } from './ocr.bench.ts';
 import { benchVideo } from './video.bench.ts';
+import { benchWhenWhere } from './when-where.bench.ts';
 
 const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging,firstrun,ocr').split(','));
 const modelName = (process.env.BENCH_MODEL ?? 'vit-b-16') as BenchModel;
@@ -202,6 +205,7 @@ if (only.has('ocr')) results.ocr = await benchOcr(samplePhotos(), log);
 if (only.has('int8')) results.int8 = await benchInt8({ modelDir, photosDir: sharedPhotos, threads, log });
 if (only.has('integrity')) results.integrity = await benchIntegrity();
 if (only.has('video')) results.video = await benchVideo({ modelDir, threads, log });
+if (only.has('query-parse')) results.whenWhere = benchWhenWhere(log);
 
 fs.mkdirSync('bench-results', { recursive: true });
 const file = path.join('bench-results', `bench-${modelName}-${results.date as string}.json`.replace(/:/g, '-'));
