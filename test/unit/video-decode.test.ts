@@ -107,7 +107,7 @@ describe('frames', () => {
   });
 
   it('gives a frame the tensor its PNG gets on the photo path: exactly, for 8-bit video', async () => {
-    for (const f of ['sample.mp4', 'h265_bframes.mp4', 'bear-vp9.webm']) {
+    for (const f of ['sample.mp4', 'h265_bframes.mp4', 'bear-vp9.webm', 'bear-vp9-odd-dimensions.webm']) {
       const [first] = await collect(fx(f));
       const png = path.join(tmp, `${f}.png`);
       execFileSync(videoTools().ffmpeg, ['-v', 'error', '-y', '-i', fx(f), '-frames:v', '1', png]);

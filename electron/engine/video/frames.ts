@@ -61,8 +61,8 @@ export interface SampledFrame {
 export function pipeSize(width: number, height: number): { width: number; height: number } {
   let k = 1;
   while (Math.ceil(width / k) * Math.ceil(height / k) > MAX_PIPE_PIXELS) k++;
-  // Even sizes: some pixel format conversions in older ffmpeg builds want them.
-  return { width: Math.max(2, Math.floor(width / k / 2) * 2), height: Math.max(2, Math.floor(height / k / 2) * 2) };
+  // RGB needs no even sizes: an odd-sized video keeps its exact size (and its exact parity).
+  return { width: Math.max(1, Math.floor(width / k)), height: Math.max(1, Math.floor(height / k)) };
 }
 
 /** The select expression: first frame, every `interval` s, or a scene change after `minGap` s. */
