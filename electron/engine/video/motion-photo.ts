@@ -25,7 +25,9 @@ export interface EmbeddedVideo {
 }
 
 const XMP_SCAN_BYTES = 512 * 1024;
-const TOP_LEVEL_BOXES = new Set(['ftyp', 'moov', 'mdat', 'free', 'skip', 'wide', 'uuid', 'meta', 'sefd', 'mfra', 'moof', 'udta', 'styp', 'sidx']);
+// Boxes an MP4 is made of at its top level. Not Samsung's 'sefd' trailer box, which follows the MP4
+// inside a HEIC motion photo's 'mpvd' box.
+const TOP_LEVEL_BOXES = new Set(['ftyp', 'moov', 'mdat', 'free', 'skip', 'wide', 'uuid', 'meta', 'mfra', 'moof', 'udta', 'styp', 'sidx']);
 
 function ascii(b: Uint8Array, start: number, end: number): string {
   return String.fromCharCode(...b.subarray(start, Math.min(end, b.length)));
