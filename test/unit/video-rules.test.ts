@@ -184,6 +184,10 @@ describe('motion photos (real Pixel and Samsung files)', () => {
     expect(isoBmffLength(mp4, 0)).toBe(mp4.length);
     expect(isoBmffLength(mp4, 1)).toBe(0);
     expect(isoBmffLength(mp4.subarray(0, mp4.length - 10), 0)).toBeLessThan(mp4.length - 10);
+    // A Samsung HEIC motion photo keeps its MP4 in an 'mpvd' box followed by a 'sefd' trailer box
+    // (seen on a One UI 6 file): the trailer is not part of the MP4.
+    const sefd = Buffer.concat([Buffer.from([0, 0, 0, 16]), Buffer.from('sefd', 'latin1'), Buffer.alloc(8)]);
+    expect(isoBmffLength(Buffer.concat([mp4, sefd]), 0)).toBe(mp4.length);
   });
 });
 
