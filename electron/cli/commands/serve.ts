@@ -59,7 +59,7 @@ export function registerServeCommand(program: Command): void {
               '(then add folders there), or `models download cn-clip-vit-b-16` and `models use cn-clip-vit-b-16`.',
           );
         }
-        if (engine) for (const f of folders) await engine.addFolder(path.resolve(f));
+        if (engine) for (const f of folders) await engine.folders.addFolder(path.resolve(f));
         const server = await createWebServer({ services: host.services(), media: host.media, staticDir, port });
         process.stdout.write(`拾光 is serving on ${server.url}\n(open that address; it only answers on this machine. Ctrl-C stops.)\n`);
         if (host.libraryDamaged) process.stdout.write('the library database is damaged — the page offers to rebuild it\n');

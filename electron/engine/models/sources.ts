@@ -111,3 +111,11 @@ export function fileUrl(source: ModelSource, mirrors: readonly Mirror[], fileNam
 export function describeSource(s: ModelSource): string {
   return BUILTIN_SOURCES[s.name] ? `${s.name} (${s.base})` : `${s.base} [${s.hub}]`;
 }
+
+/** The sources as the settings show and check them (SourceCatalogue in settings/settings-service.ts). */
+export const SOURCE_CATALOGUE = {
+  envName: SOURCES_ENV,
+  builtIn: Object.keys(BUILTIN_SOURCES),
+  defaultOrder: (): readonly string[] => DEFAULT_SOURCE_ORDER,
+  parse: (specs: readonly string[]): readonly ModelSource[] => parseSourceList(specs),
+};
