@@ -13,6 +13,7 @@ import { chosenModelDir, runtimeSession } from '../../engine/app/model-choice.ts
 import { ModelRuntime } from '../../engine/ml/model-runtime.ts';
 import { preprocess } from '../../engine/media/decode.ts';
 import { evaluateZeroShot, loadClassNames, loadPromptTemplates } from '../../engine/tags/eval.ts';
+import { evaluateRelevance, type LabelledQuery } from '../../engine/search/relevance-eval.ts';
 
 const labelsSchema = z.object({
   photos: z.array(z.object({ file: z.string(), imagenet_class: z.number().int().min(0).optional(), label_cn: z.string() })).min(1),
@@ -62,6 +63,54 @@ export function registerEvalCommands(program: Command): void {
           const out = { model: runtime.modelKey, images: r.n, classes: classNames.length, templates: templates.length, top1: r.top1, top5: r.top5 };
           if (opts.json) return printJson(out);
           process.stdout.write(`${out.model}: ${out.images} images, ${out.classes} classes, ${out.templates} templates\ntop-1 ${(r.top1 * 100).toFixed(1)}%  top-5 ${(r.top5 * 100).toFixed(1)}%\n`);
+        } finally {
+          await runtime.close();
+        }
+      }),
+    );
+
+  ev.command('relevance')
+    .description('where the relevance boundary ends the results of labelled queries: each label is a query whose answers are its photos (how the boundary is calibrated for a model)')
+    .requiredOption('--images <dir>', 'folder with the images named in the labels file')
+    .requiredOption('--labels <file>', 'labels.json: {"photos":[{"file","label_cn"}]}')
+    .option('--template <text>', 'query made from a label: {} is replaced by it', '{}')
+    .option('--none <queries>', 'comma-separated queries no image answers (they should match nothing)')
+    .option('--sensitivity <n>', 'the sensitivity setting to apply (-3 … 3)', '0')
+    .option('--dump <file>', 'write every query\'s scores (best first, answers marked) as JSON, for fitting the constants')
+    .option('--json', 'machine-readable')
+    .action(
+      action(async (opts: { images: string; labels: string; template: string; none?: string; sensitivity: string; dump?: string; json?: boolean }, cmd: Command) => {
+        const labels = labelsSchema.parse(JSON.parse(fs.readFileSync(opts.labels, 'utf8')));
+        const sensitivity = Number(opts.sensitivity);
+        if (!Number.isFinite(sensitivity)) throw new Error(`--sensitivity must be a number, got ${opts.sensitivity}`);
+        const config = appConfig(cmd);
+        const runtime = ModelRuntime.load(chosenModelDir(config), runtimeSession(config));
+        try {
+          const photos: Float32Array[] = [];
+          for (const p of labels.photos) {
+            const { tensor } = await preprocess(path.join(opts.images, p.file), runtime.preprocessSpec);
+            photos.push((await runtime.embedImageTensors([tensor]))[0]);
+          }
+          const byLabel = new Map<string, Set<number>>();
+          labels.photos.forEach((p, i) => byLabel.set(p.label_cn, (byLabel.get(p.label_cn) ?? new Set()).add(i)));
+          const texts = [...byLabel.keys()].map((l) => ({ query: opts.template.replaceAll('{}', l), answers: byLabel.get(l)! }));
+          for (const q of (opts.none ?? '').split(',').map((x) => x.trim()).filter(Boolean)) texts.push({ query: q, answers: new Set() });
+          const vecs = await runtime.embedTexts(texts.map((t) => t.query));
+          const queries: LabelledQuery[] = texts.map((t, i) => ({ ...t, vec: vecs[i]! }));
+          const r = evaluateRelevance(photos, queries, { sensitivity, dump: Boolean(opts.dump) });
+          if (opts.dump) fs.writeFileSync(opts.dump, `${JSON.stringify({ model: runtime.modelKey, sensitivity, ...r }, null, 1)}\n`);
+          const summary = { model: runtime.modelKey, photos: r.photos, queries: r.queries, precision: r.precision, recall: r.recall, f1: r.f1, emptyWhenNothing: r.emptyWhenNothing, medianRelevant: r.medianRelevant };
+          if (opts.json) return printJson({ ...summary, outcomes: r.outcomes.map(({ scores: _scores, ...o }) => o) });
+          const pct = (x: number): string => `${(x * 100).toFixed(0)}%`;
+          process.stdout.write(
+            `${summary.model}: ${r.photos} photos, ${r.queries} queries\n` +
+              `precision ${pct(r.precision)}  recall ${pct(r.recall)}  F1 ${pct(r.f1)}  median kept ${r.medianRelevant}` +
+              (r.emptyWhenNothing === null ? '' : `  queries without answers that kept nothing ${pct(r.emptyWhenNothing)}`) +
+              '\n',
+          );
+          for (const o of r.outcomes) {
+            process.stdout.write(`  ${o.query}: kept ${o.relevant} (${o.method}), answers inside ${o.found}/${o.answers}, first answer at ${o.firstAnswerRank || '—'}\n`);
+          }
         } finally {
           await runtime.close();
         }
