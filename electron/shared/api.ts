@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { MAX_PAGE_SIZE } from './paging.ts';
+import type { DownloadFailure } from './download-messages.ts';
 
 export { MAX_PAGE_SIZE, UI_PAGE_SIZE } from './paging.ts';
 
@@ -249,6 +250,8 @@ export interface ModelDownload {
   error: string | null;
   /** Stable reason when failed: NETWORK, TIMEOUT, DISK_SPACE, NO_SOURCE, INVALID_MODEL, ABORTED, … */
   errorCode: string | null;
+  /** The failure as code + parameters + the sources tried, for downloadFailureText (shared/download-messages.ts). */
+  failure: DownloadFailure | null;
   /** The source the bytes are coming from (or came from last). */
   source: string | null;
 }
@@ -342,6 +345,8 @@ export const requestSchemas = {
       precision: z.enum(['fp32', 'fp16', 'int8']).optional(),
       /** One-off source spec(s), comma separated; default: the settings' sources. */
       source: z.string().min(1).max(2000).optional(),
+      /** The UI's language: orders the built-in sources when none are saved (zh-CN: reachable from mainland China first). */
+      lang: z.enum(['zh-CN', 'en']).optional(),
     })
     .strict(),
   modelDownloads: z.object({}).strict(),

@@ -10,7 +10,8 @@ import type { ServiceHandlers } from '../../shared/handlers.ts';
 import type { SessionOverrides } from '../app/config.ts';
 import type { TowerSessionOptions } from '../ml/onnx-session.ts';
 import { parseProviderPreference, PROVIDER_NAMES } from '../ml/providers.ts';
-import { BUILTIN_SOURCES, DEFAULT_SOURCE_ORDER, parseSourceList, SOURCES_ENV } from '../models/sources.ts';
+import { BUILTIN_SOURCES, defaultSourceOrder, parseSourceList, SOURCES_ENV } from '../models/sources.ts';
+import { systemLanguage } from '../util/locale.ts';
 import type { Logger } from '../util/log.ts';
 import { readSettings, updateSettings, type AppSettings } from './settings-file.ts';
 
@@ -69,7 +70,8 @@ export class SettingsService {
     return {
       provider: session.provider ?? 'auto',
       threads: session.threads ?? null,
-      sources: saved.modelSources?.length ? [...saved.modelSources] : [...DEFAULT_SOURCE_ORDER],
+      // Unsaved: the built-in order for the system's language (what a download from the CLI uses).
+      sources: saved.modelSources?.length ? [...saved.modelSources] : [...defaultSourceOrder(systemLanguage())],
       providerChoices: ['auto', ...PROVIDER_NAMES],
       sourceChoices: Object.keys(BUILTIN_SOURCES),
       sourcesOverriddenBy: env && env.trim() ? SOURCES_ENV : null,
