@@ -72,9 +72,9 @@ describe('relevance boundary', () => {
     expect(b.threshold).toBeLessThanOrEqual(lib.relevantMin);
   });
 
-  it('finds nothing, or next to nothing, where nothing stands out', () => {
-    for (const seed of [1, 2, 3, 4, 5]) {
-      const lib = library({ bulk: 20_000, relevant: 0, lift: 0, seed });
+  it('finds nothing, or next to nothing, where nothing stands out — also where the first 1000 are all two spreads up', () => {
+    for (const [seed, bulk] of [[1, 20_000], [2, 20_000], [3, 20_000], [4, 100_000], [5, 100_000]] as const) {
+      const lib = library({ bulk, relevant: 0, lift: 0, seed });
       const b = relevanceBoundary({ top: lib.scores.slice(0, 1000), total: lib.scores.length, background: lib.background });
       expect(b.relevant, `seed ${seed}`).toBeLessThanOrEqual(2);
     }

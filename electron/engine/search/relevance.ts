@@ -32,6 +32,12 @@
 
 /** Scores must stand this many spreads above the background's median to be part of a break. */
 export const Z_FLOOR = 2;
+/**
+ * The whole window counts as one group that goes on past it only when even its last score is
+ * where the background alone would put at most this many photos of the list (in a library of
+ * 100 000, two spreads up is still 2 000 ordinary photos: the first 1000 scores say nothing).
+ */
+export const FLOOR_BACKGROUND = 50;
 /** A break must exceed the median normalised spacing by ln K + this (≈ a 5% false-break rate). */
 export const BREAK_MARGIN = 3;
 /** Without a break: at most this share of what counts may be background photos. */
@@ -155,7 +161,7 @@ export function relevanceBoundary(input: RelevanceInput): RelevanceBoundary {
   let zb: number;
   // Every score given stands well above the background and the list goes on: its end is further
   // down. A break inside would only split the group (its spacings widen towards its middle).
-  const groupGoesOn = n > 0 && candidates === n && n < input.total;
+  const groupGoesOn = n > 0 && n < input.total && z[n - 1]! >= Math.max(Z_FLOOR, normalTailInverse(FLOOR_BACKGROUND / total));
   const cut = groupGoesOn ? 0 : findBreak(z, candidates);
   if (groupGoesOn) {
     method = 'background';
