@@ -14,6 +14,7 @@ import { ModelRuntime } from '../../engine/ml/model-runtime.ts';
 import { preprocess } from '../../engine/media/decode.ts';
 import { evaluateZeroShot, loadClassNames, loadPromptTemplates } from '../../engine/tags/eval.ts';
 import { evaluateRelevance, type LabelledQuery } from '../../engine/search/relevance-eval.ts';
+import { t } from '../i18n.ts';
 
 const labelsSchema = z.object({
   photos: z.array(z.object({ file: z.string(), imagenet_class: z.number().int().min(0).optional(), label_cn: z.string() })).min(1),
@@ -25,10 +26,10 @@ function defaultTemplatesFile(): string {
 }
 
 export function registerEvalCommands(program: Command): void {
-  const ev = program.command('eval').description('evaluate a model');
+  const ev = program.command('eval').description(t('eval.description'));
   ev.command('zeroshot')
-    .description('top-1/top-5 zero-shot accuracy on labelled images (prompt ensembles as for tags)')
-    .requiredOption('--images <dir>', 'folder with the images named in the labels file')
+    .description(t('eval.zeroshot.description'))
+    .requiredOption('--images <dir>', t('eval.opt.images'))
     .requiredOption('--labels <file>', 'labels.json: {"photos":[{"file","imagenet_class"?,"label_cn"}]}')
     .option('--classes <file>', 'class names, one per line, line = class index (e.g. imagenet_label_cn.txt); default: the distinct label_cn values')
     .option('--templates <file>', 'prompt_templates.json (default: the official one shipped in resources/)')
@@ -70,14 +71,14 @@ export function registerEvalCommands(program: Command): void {
     );
 
   ev.command('relevance')
-    .description('where the relevance boundary ends the results of labelled queries: each label is a query whose answers are its photos (how the boundary is calibrated for a model)')
-    .requiredOption('--images <dir>', 'folder with the images named in the labels file')
-    .requiredOption('--labels <file>', 'labels.json: {"photos":[{"file","label_cn"}]}')
-    .option('--template <text>', 'query made from a label: {} is replaced by it', '{}')
-    .option('--none <queries>', 'comma-separated queries no image answers (they should match nothing)')
-    .option('--sensitivity <n>', 'the sensitivity setting to apply (-3 … 3)', '0')
-    .option('--dump <file>', 'write every query\'s scores (best first, answers marked) as JSON, for fitting the constants')
-    .option('--json', 'machine-readable')
+    .description(t('eval.relevance.description'))
+    .requiredOption('--images <dir>', t('eval.opt.images'))
+    .requiredOption('--labels <file>', t('eval.opt.labels'))
+    .option('--template <text>', t('eval.opt.template'), '{}')
+    .option('--none <queries>', t('eval.opt.none'))
+    .option('--sensitivity <n>', t('eval.opt.sensitivity'), '0')
+    .option('--dump <file>', t('eval.opt.dump'))
+    .option('--json', t('opt.json'))
     .action(
       action(async (opts: { images: string; labels: string; template: string; none?: string; sensitivity: string; dump?: string; json?: boolean }, cmd: Command) => {
         const labels = labelsSchema.parse(JSON.parse(fs.readFileSync(opts.labels, 'utf8')));

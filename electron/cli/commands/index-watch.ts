@@ -4,13 +4,12 @@ import { followOcr, followProgress, followTagPrompts } from '../progress-bar.ts'
 import type { IndexSummary } from '../../engine/index/indexer.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { ShiguangApp } from '../../engine/app/app.ts';
+import { t } from '../i18n.ts';
 
 function printSummary(s: IndexSummary, counts: { indexed: number; pending: number; skipped: number }): void {
-  process.stderr.write(
-    `indexed in ${s.seconds.toFixed(1)} s: scanned ${s.scanned}, new ${s.added}, changed ${s.changed}, moved ${s.moved}, ` +
-      `copies ${s.copied}, removed ${s.removed}; encoded ${s.encoded}, skipped ${s.skipped}. ` +
-      `Library: ${counts.indexed} indexed, ${counts.pending} pending, ${counts.skipped} skipped.\n`,
-  );
+  const { scanned, added, changed, moved, copied, removed, encoded, skipped } = s;
+  const summary = t('index.summary', { seconds: s.seconds.toFixed(1), scanned, added, changed, moved, copied, removed, encoded, skipped, ...counts, libSkipped: counts.skipped });
+  process.stderr.write(`${summary}\n`);
 }
 
 /** Encode the tag prompts (first time for a model) with a progress line, then tag the library. */
@@ -18,36 +17,36 @@ async function prepareTags(engine: Engine): Promise<void> {
   const bar = followTagPrompts();
   const t0 = Date.now();
   const r = await engine.prepareTags(bar.update).finally(bar.stop);
-  process.stderr.write(`tags: ${r.photos} photos tagged (${r.assigned} tags) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(`${t('tags.prepared', { photos: r.photos, assigned: r.assigned, seconds: ((Date.now() - t0) / 1000).toFixed(1) })}\n`);
 }
 
 /** Read the text of every photo not read yet (those just indexed among them), with its own bar. */
 async function readText(engine: Engine): Promise<{ read: number; withText: number; failed: number } | null> {
   if (!engine.ocr.enabled) {
-    process.stderr.write('text (OCR): turned off in the settings; photos are searchable by what they show only.\n');
+    process.stderr.write(`${t('ocr.off')}\n`);
     return null;
   }
   const before = engine.ocr.status();
   if (before.error && before.model === 'unavailable') {
-    process.stderr.write(`text (OCR): ${before.error}\n`);
+    process.stderr.write(`${t('ocr.unavailable', { error: before.error })}\n`);
     return null;
   }
   if (before.pending === 0) return { read: 0, withText: 0, failed: 0 };
   const bar = followOcr();
   const t0 = Date.now();
   const s = await engine.ocr.runPending(bar.update).finally(bar.stop);
-  process.stderr.write(`text (OCR): read ${s.done} photos in ${((Date.now() - t0) / 1000).toFixed(1)} s, text in ${s.withText}, ${s.failed} could not be read\n`);
+  process.stderr.write(`${t('ocr.done', { done: s.done, seconds: ((Date.now() - t0) / 1000).toFixed(1), withText: s.withText, failed: s.failed })}\n`);
   return { read: s.done, withText: s.withText, failed: s.failed };
 }
 
 export function registerIndexCommands(program: Command): void {
   program
     .command('index')
-    .description('index photo folders once (adds them to the library), with progress and a summary')
-    .argument('<folders...>', 'folders to index')
-    .option('--tags', 'also prepare the zero-shot tags (the first time for a model this encodes the tag prompts) and tag every photo')
-    .option('--no-ocr', 'do not read the text in photos this time (it is read by the next index, watch or the app)')
-    .option('--json', 'print the summary as JSON on stdout')
+    .description(t('index.description'))
+    .argument('<folders...>', t('index.arg.folders'))
+    .option('--tags', t('index.opt.tags'))
+    .option('--no-ocr', t('index.opt.noOcr'))
+    .option('--json', t('index.opt.json'))
     .action(
       action(async (folders: string[], opts: { json?: boolean; tags?: boolean; ocr: boolean }, cmd: Command) => {
         await withEngine(cmd, {}, async (engine) => {
@@ -59,7 +58,7 @@ export function registerIndexCommands(program: Command): void {
           if (opts.json) printJson({ ...summary, library: counts, ocr });
           if (opts.tags) await prepareTags(engine);
           else if (!engine.tags.isReady() && counts.indexed > 0) {
-            process.stderr.write('tags: not prepared for this model yet — `index --tags` (or `watch`, or the app) prepares them.\n');
+            process.stderr.write(`${t('tags.notPrepared')}\n`);
           }
         });
       }),
@@ -67,8 +66,8 @@ export function registerIndexCommands(program: Command): void {
 
   program
     .command('watch')
-    .description('index folders, then keep following changes (add, change, rename, delete) until Ctrl-C; prepares tags and reads photos\' text when idle')
-    .argument('[folders...]', 'folders to watch (default: every folder already in the library)')
+    .description(t('watch.description'))
+    .argument('[folders...]', t('watch.arg.folders'))
     .action(
       action(async (folders: string[], _opts: unknown, cmd: Command) => {
         const app = await ShiguangApp.open({ config: appConfig(cmd), engine: { tagPrompts: 'background', ocrMode: 'background' } });
@@ -84,7 +83,7 @@ export function registerIndexCommands(program: Command): void {
         const shutdown = async (): Promise<void> => {
           if (stopping) return;
           stopping = true;
-          process.stderr.write('\nstopping… (pending photos will be indexed next time)\n');
+          process.stderr.write(t('watch.stopping'));
           await app.close();
           process.exit(0);
         };
@@ -95,7 +94,7 @@ export function registerIndexCommands(program: Command): void {
         stop();
         printSummary(summary, engine.library.counts());
         await engine.watch();
-        process.stderr.write(`watching ${engine.library.folders().map((f) => f.path).join(', ')} — Ctrl-C to stop\n`);
+        process.stderr.write(`${t('watch.watching', { folders: engine.library.folders().map((f) => f.path).join(', ') })}\n`);
         // Keep the process alive; chokidar's handles do, but be explicit.
         await new Promise<never>(() => undefined);
       }),

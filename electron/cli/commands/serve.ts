@@ -20,6 +20,7 @@ import type { Command } from 'commander';
 import { action, appConfig } from '../context.ts';
 import { createWebServer, type WebServer, type WebServerOptions } from '../../server/web-server.ts';
 import { loadWebAccess, rememberPort } from '../../server/web-access.ts';
+import { t } from '../i18n.ts';
 import { ShiguangApp } from '../../engine/app/app.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -30,7 +31,7 @@ function rendererDir(): string {
   if (!fs.existsSync(path.join(dir, 'index.html'))) {
     const config = path.join(repoRoot, 'renderer', 'vite.config.ts');
     if (!fs.existsSync(config)) throw new Error(`renderer build not found in ${dir}`);
-    process.stderr.write('building the renderer (first run)…\n');
+    process.stderr.write(`${t('serve.building')}\n`);
     execFileSync(process.execPath, [path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', config, '--logLevel', 'warn'], {
       cwd: repoRoot,
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -42,17 +43,17 @@ function rendererDir(): string {
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('local web mode: the UI and API on 127.0.0.1 with a random token; indexes and watches FOLDERs')
-    .argument('[folders...]', 'folders to add to the library')
-    .option('-p, --port <port>', 'port (default: the one used last time if it is free, else a free one)')
-    .option('--new-token', 'make a new access token: addresses and browser sessions from before stop working')
+    .description(t('serve.description'))
+    .argument('[folders...]', t('serve.arg.folders'))
+    .option('-p, --port <port>', t('serve.opt.port'))
+    .option('--new-token', t('serve.opt.newToken'))
     .action(
       action(async (folders: string[], opts: { port?: string; newToken?: boolean }, cmd: Command) => {
         const port = opts.port === undefined ? undefined : Number.parseInt(opts.port, 10);
-        if (port !== undefined && !(port >= 0 && port < 65536)) throw new Error(`--port must be 0–65535, got ${opts.port}`);
+        if (port !== undefined && !(port >= 0 && port < 65536)) throw new Error(t('error.port', { value: opts.port ?? '' }));
         const staticDir = rendererDir();
         const access = loadWebAccess(appConfig(cmd).paths.home, { renew: opts.newToken === true });
-        if (access.narrowed) process.stderr.write(`${access.file} was readable by other users; it is now readable by you only\n`);
+        if (access.narrowed) process.stderr.write(`${t('serve.narrowed', { file: access.file })}\n`);
         // --model / SHIGUANG_MODEL; else the model chosen with `models use` or in the page.
         const host = await ShiguangApp.open({
           config: appConfig(cmd),
@@ -63,17 +64,15 @@ export function registerServeCommand(program: Command): void {
         const engine = host.engine;
         if (!engine && folders.length) {
           await host.close();
-          throw new Error(
-            'no model yet, so folders cannot be indexed. Choose one first: run serve without folders and pick a model in the page ' +
-              '(then add folders there), or `models download cn-clip-vit-b-16` and `models use cn-clip-vit-b-16`.',
-          );
+          throw new Error(t('serve.noModelFolders'));
         }
         if (engine) for (const f of folders) await engine.addFolder(path.resolve(f));
         const server = await listen({ services: host.services(), media: host.media, staticDir, token: access.token }, port, access.port);
         rememberPort(access, server.port);
-        process.stdout.write(`拾光 is serving on ${server.url}\n(open that address; it only answers on this machine. Ctrl-C stops.)\n`);
-        if (host.libraryDamaged) process.stdout.write('the library database is damaged — the page offers to rebuild it\n');
-        else if (!engine) process.stdout.write('no model yet — choose one in the page\n');
+        if (opts.newToken) process.stdout.write(`${t('serve.newToken')}\n`);
+        process.stdout.write(`${t('serve.serving', { url: server.url })}\n`);
+        if (host.libraryDamaged) process.stdout.write(`${t('serve.damaged')}\n`);
+        else if (!engine) process.stdout.write(`${t('serve.noModel')}\n`);
         const stop = async (): Promise<void> => {
           await server.close();
           await host.close();
