@@ -8,7 +8,7 @@ import { t } from '../i18n.ts';
 
 function printSummary(s: IndexSummary, counts: { indexed: number; pending: number; skipped: number }): void {
   const { scanned, added, changed, moved, copied, removed, encoded, skipped } = s;
-  const summary = t('index.summary', { seconds: s.seconds.toFixed(1), scanned, added, changed, moved, copied, removed, encoded, skipped, ...counts, libSkipped: counts.skipped });
+  const summary = t('index.summary', { seconds: s.seconds.toFixed(1), scanned, added, changed, moved, copied, removed, encoded, skipped, indexed: counts.indexed, pending: counts.pending, libSkipped: counts.skipped });
   process.stderr.write(`${summary}\n`);
 }
 
