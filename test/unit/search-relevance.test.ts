@@ -16,6 +16,7 @@ import {
   visualRelevance,
 } from '../../electron/engine/search/relevance.ts';
 import { mulberry32 } from '../../scripts/random.ts';
+import { BackgroundSample } from '../../electron/engine/search/background-sample.ts';
 
 function gaussians(seed: number, n: number, mean: number, sd: number): number[] {
   const rand = mulberry32(seed);
@@ -182,5 +183,46 @@ describe('one scale for text and visual matches', () => {
     const { items, relevant } = partitionByRelevance(fused, (x) => x.r);
     expect(items.map((x) => x.id)).toEqual(['receipt', 'coffee-cup', 'menu', 'unrelated-1', 'unrelated-2']);
     expect(relevant).toBe(3);
+  });
+});
+
+describe('background sample', () => {
+  /** A repository stand-in: `count` photos; sample() reads `count` unit vectors along e0…e3. */
+  function fakeRepo() {
+    const repo = {
+      dim: 4,
+      countNow: 10,
+      reads: 0,
+      count: () => repo.countNow,
+      sample: (n: number) => {
+        repo.reads++;
+        const m = Math.min(n, repo.countNow);
+        const vectors = new Float32Array(m * 4);
+        for (let i = 0; i < m; i++) vectors[i * 4 + (i % 4)] = 1;
+        return { ids: Int32Array.from({ length: m }, (_, i) => i + 1), vectors };
+      },
+    };
+    return repo;
+  }
+
+  it("scores the query against the sampled photos and reads them again only when the library has changed enough", () => {
+    const repo = fakeRepo();
+    const bg = new BackgroundSample(64);
+    const as = repo as unknown as Parameters<BackgroundSample['scores']>[0];
+    expect(Array.from(bg.scores(as, Float32Array.from([1, 0, 0.5, 0])))).toEqual([1, 0, 0.5, 0, 1, 0, 0.5, 0, 1, 0]);
+    bg.scores(as, Float32Array.from([0, 1, 0, 0]));
+    expect(repo.reads).toBe(1);
+    repo.countNow = 11; // a small library: any change
+    expect(bg.scores(as, Float32Array.from([1, 0, 0, 0])).length).toBe(11);
+    expect(repo.reads).toBe(2);
+    repo.countNow = 1000; // now larger than the sample: re-read, then only after a tenth more
+    bg.scores(as, Float32Array.from([1, 0, 0, 0]));
+    repo.countNow = 1050;
+    bg.scores(as, Float32Array.from([1, 0, 0, 0]));
+    expect(repo.reads).toBe(3);
+    repo.countNow = 1101;
+    bg.scores(as, Float32Array.from([1, 0, 0, 0]));
+    expect(repo.reads).toBe(4);
+    expect(() => bg.scores(as, new Float32Array(3))).toThrow(/3 dimensions/);
   });
 });
