@@ -23,8 +23,18 @@ const TECHNOLOGIES = {
 /** Import patterns each layer must not use. */
 const LAYERS = {
   shared: { group: ['node:*', '../*'], message: 'electron/shared is pure TypeScript shared by every process: no Node modules, nothing outside shared/.' },
+  contract: { group: ['node:*', '../../*'], message: 'electron/shared is pure TypeScript shared by every process: no Node modules, nothing outside shared/.' },
   store: { group: ['../*'], message: 'store/ imports nothing above it: repositories wrap SQLite and nothing else.' },
   engine: { group: ['**/cli/**', '**/server/**', '**/main/**', '**/transport/**', '**/renderer/**'], message: 'The engine never imports a transport or the UI: transports build on the engine, not the reverse.' },
+  feature: {
+    group: ['**/engine.ts', '**/engine-options.ts', '**/app/**', '**/pass-registry.ts', '**/model-slots.ts'],
+    message: 'A feature folder never imports the engine or the composition root (engine.ts, app/): they compose the features. Take what you need as a parameter (handlers get a Use<Service>, util/use.ts).',
+  },
+  library: {
+    group: ['../index/**', '../search/**', '../tags/**', '../ocr/**', '../passes/**', '../settings/**', '../models/**'],
+    message: 'library/ (folders, files, photos as the API shows them) sits below indexing, search, tags, OCR and the passes: they use it, not the reverse.',
+  },
+  settings: { group: ['../models/**', '../index/**', '../search/**', '../tags/**', '../ocr/**'], message: 'settings/ imports nothing above it: what it needs from a feature (the download sources) is handed in.' },
   transport: { group: ['**/cli/**', '**/server/**', '**/main/**', '**/engine/**'], message: 'transport/ is the neutral code main/ and server/ share: it depends on neither, nor on the engine.' },
   main: { group: ['**/cli/**', '**/server/**'], message: 'main/ never imports cli/ or server/: shared code lives in electron/transport, the composition root in electron/engine/app.' },
   server: { group: ['**/cli/**', '**/main/**'], message: 'server/ is a transport: it never imports the CLI or the Electron main process.' },
@@ -37,21 +47,27 @@ const LAYERS = {
  */
 const ZONES = [
   { files: ['electron/shared/**/*.ts'], owns: [], layers: ['shared'] },
+  { files: ['electron/shared/contract/**/*.ts'], owns: [], layers: ['contract'] },
   { files: ['electron/transport/**/*.ts'], owns: [], layers: ['transport'] },
   { files: ['electron/server/**/*.ts'], owns: [], layers: ['server'] },
   { files: ['electron/cli/**/*.ts'], owns: [], layers: ['cli'] },
   { files: ['electron/main/**/*.ts', 'electron/preload/**/*.ts'], owns: ['electron'], layers: ['main'] },
   { files: ['electron/engine/**/*.ts'], owns: [], layers: ['engine'] },
+  // Feature folders: everything below the engine's composition (engine.ts, app/, pass-registry.ts, model-slots.ts).
+  { files: ['electron/engine/*/**/*.ts'], ignores: ['electron/engine/app/**'], owns: [], layers: ['engine', 'feature'] },
+  { files: ['electron/engine/library/**/*.ts'], owns: [], layers: ['engine', 'feature', 'library'] },
+  { files: ['electron/engine/settings/**/*.ts'], owns: [], layers: ['engine', 'feature', 'settings'] },
   { files: ['electron/engine/store/**/*.ts'], owns: ['sqlite'], layers: ['engine', 'store'] },
-  { files: ['electron/engine/ml/**/*.ts'], owns: ['onnxruntime'], layers: ['engine'] },
-  { files: ['electron/engine/media/**/*.ts'], owns: ['images'], layers: ['engine'] },
-  { files: ['electron/engine/library/watcher.ts'], owns: ['chokidar'], layers: ['engine'] },
+  { files: ['electron/engine/ml/**/*.ts'], owns: ['onnxruntime'], layers: ['engine', 'feature'] },
+  { files: ['electron/engine/media/**/*.ts'], owns: ['images'], layers: ['engine', 'feature'] },
+  { files: ['electron/engine/library/watcher.ts'], owns: ['chokidar'], layers: ['engine', 'feature', 'library'] },
 ];
 
-const zoneConfigs = ZONES.map(({ files, owns, layers }) => {
+const zoneConfigs = ZONES.map(({ files, ignores, owns, layers }) => {
   const foreign = Object.entries(TECHNOLOGIES).filter(([key]) => !owns.includes(key)).map(([, t]) => t);
   return {
     files,
+    ...(ignores ? { ignores } : {}),
     rules: {
       'no-restricted-imports': [
         'error',

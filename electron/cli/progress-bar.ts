@@ -88,16 +88,33 @@ function followCount(label: string, unit: string): { update: (done: number, tota
   };
 }
 
+/** What each pass's bar says, in the CLI's language (passes without an entry show their name). */
+const passLabels = (): Record<string, { label: string; unit: string; preparing?: string }> => ({
+  tags: { label: t('progress.tags'), unit: t('progress.photos'), preparing: t('progress.tagPrompts') },
+  ocr: { label: t('progress.ocr'), unit: t('progress.photos') },
+});
+
 /**
- * Progress of encoding the tag prompts (the first time for a model: thousands of short texts
- * through the text tower). `update` is the engine's onProgress callback.
+ * Progress of the per-photo passes a command runs (scheduler.runAll's onProgress): one counted bar
+ * per pass and per preparation (the tag prompts, the first time for a model), one after another.
  */
-export function followTagPrompts(): { update: (done: number, total: number) => void; stop: () => void } {
-  return followCount(t('progress.tagPrompts'), '');
+export function followPasses(): { update: (pass: string, p: { done: number; total: number; preparing: boolean }) => void; stop: () => void } {
+  let current: { key: string; bar: ReturnType<typeof followCount> } | null = null;
+  return {
+    update: (pass, p) => {
+      const l = passLabels()[pass] ?? { label: pass, unit: t('progress.photos') };
+      const key = `${pass}:${p.preparing}`;
+      if (current?.key !== key) {
+        current?.bar.stop();
+        current = { key, bar: p.preparing ? followCount(l.preparing ?? t('progress.preparing', { label: l.label }), '') : followCount(l.label, l.unit) };
+      }
+      current.bar.update(p.done, p.total);
+    },
+    stop: () => current?.bar.stop(),
+  };
 }
 
-/** Progress of reading photos' text after indexing (`index` finishes it before it exits). */
-export function followOcr(): { update: (p: { done: number; total: number }) => void; stop: () => void } {
-  const bar = followCount(t('progress.ocr'), t('progress.photos'));
-  return { update: ({ done, total }) => bar.update(done, total), stop: bar.stop };
+/** Progress of encoding the tag prompts (`tags add` / `tags apply` the first time for a model). */
+export function followTagPrompts(): { update: (done: number, total: number) => void; stop: () => void } {
+  return followCount(t('progress.tagPrompts'), '');
 }

@@ -20,6 +20,8 @@
  *   relevance      (only when asked) where the relevance boundary ends lists with known answers:
  *                  CLIP-like libraries, the toy-colors model and the bench model on real photos
  *                  (./relevance.bench.ts; BENCH_RELEVANCE_SIZES=2000,20000,100000)
+ *   query-parse    query understanding p95, reverse geocoding photos/s, gazetteer size (when-where.bench.ts;
+ *                  not in the default set)
  *   ocr            OCR with the real PP-OCRv4 weights: ms per photo with and without text,
  *                  photos/s of the pass, accuracy on rendered images, text index size and query
  *                  latency at 100k photos (see ocr.bench.ts for its options)
@@ -44,6 +46,7 @@ import { benchInt8 } from './int8.bench.ts';
 import { benchOcr } from './ocr.bench.ts';
 import { benchRelevance } from './relevance.bench.ts';
 import { generateTestModels } from '../../scripts/models/generate-test-models.ts';
+import { benchWhenWhere } from './when-where.bench.ts';
 
 const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging,firstrun,ocr').split(','));
 const modelName = (process.env.BENCH_MODEL ?? 'vit-b-16') as BenchModel;
@@ -206,6 +209,7 @@ if (only.has('relevance')) {
   await generateTestModels(testModels);
   results.relevance = await benchRelevance({ toyModelDir: path.join(testModels, 'toy-colors'), benchModelDir: modelDir, threads, log });
 }
+if (only.has('query-parse')) results.whenWhere = benchWhenWhere(log);
 
 fs.mkdirSync('bench-results', { recursive: true });
 const file = path.join('bench-results', `bench-${modelName}-${results.date as string}.json`.replace(/:/g, '-'));

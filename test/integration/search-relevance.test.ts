@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/engine/engine.ts';
-import type { SearchFilters } from '../../electron/engine/search/search-service.ts';
+import type { PhotoFilter } from '../../electron/shared/api.ts';
 import { BackgroundSample } from '../../electron/engine/search/background-sample.ts';
 import { measureRelevance } from '../../electron/engine/search/query-relevance.ts';
 import { createLogger } from '../../electron/engine/util/log.ts';
@@ -54,7 +54,7 @@ describe('relevance boundary (toy-colors model, coloured and real photos)', () =
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  async function relevantFor(query: string, opts: { sensitivity?: number; filters?: SearchFilters } = {}) {
+  async function relevantFor(query: string, opts: { sensitivity?: number; filters?: PhotoFilter } = {}) {
     const res = await engine.search.text(query, 1000, opts.filters ?? {}, undefined, 'visual');
     const [vec] = await engine.model.embedTexts([query]);
     const b = measureRelevance({ repo: engine.vectors, sample, vec: vec!, top: res.hits, total: res.matched, sensitivity: opts.sensitivity });

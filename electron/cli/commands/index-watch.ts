@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, appConfig, printJson, withEngine } from '../context.ts';
-import { followOcr, followProgress, followTagPrompts } from '../progress-bar.ts';
+import { followPasses, followProgress } from '../progress-bar.ts';
 import type { IndexSummary } from '../../engine/index/indexer.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { ShiguangApp } from '../../engine/app/app.ts';
@@ -12,31 +12,40 @@ function printSummary(s: IndexSummary, counts: { indexed: number; pending: numbe
   process.stderr.write(`${summary}\n`);
 }
 
-/** Encode the tag prompts (first time for a model) with a progress line, then tag the library. */
-async function prepareTags(engine: Engine): Promise<void> {
-  const bar = followTagPrompts();
+/**
+ * The per-photo passes (tags, text in photos, …) on demand, each with its own bar, before the
+ * command exits. `ocr: false` leaves the text for later; `tags: true` prepares the tag prompts
+ * (the first time for a model: thousands of prompts, minutes) — otherwise tags are applied only if
+ * they are ready. Returns what the OCR pass read in this run (null when it did not run).
+ */
+async function runPasses(engine: Engine, opts: { tags: boolean; ocr: boolean }): Promise<{ read: number; withText: number; failed: number } | null> {
+  const ocrOn = opts.ocr && engine.ocr.enabled;
+  const before = await engine.status();
+  if (opts.ocr && !engine.ocr.enabled) process.stderr.write(`${t('ocr.off')}\n`);
+  else if (opts.ocr && before.ocr?.model === 'unavailable') process.stderr.write(`${t('ocr.unavailable', { error: before.ocr.error ?? '' })}\n`);
   const t0 = Date.now();
-  const r = await engine.prepareTags(bar.update).finally(bar.stop);
-  process.stderr.write(`${t('tags.prepared', { photos: r.photos, assigned: r.assigned, seconds: ((Date.now() - t0) / 1000).toFixed(1) })}\n`);
-}
-
-/** Read the text of every photo not read yet (those just indexed among them), with its own bar. */
-async function readText(engine: Engine): Promise<{ read: number; withText: number; failed: number } | null> {
-  if (!engine.ocr.enabled) {
-    process.stderr.write(`${t('ocr.off')}\n`);
-    return null;
+  const bars = followPasses();
+  try {
+    await engine.passes.runAll({
+      only: engine.passes.passes.map((p) => p.name).filter((n) => n !== 'ocr' || ocrOn),
+      prepare: opts.tags ? ['tags'] : [],
+      onProgress: bars.update,
+    });
+  } finally {
+    bars.stop();
   }
-  const before = engine.ocr.status();
-  if (before.error && before.model === 'unavailable') {
-    process.stderr.write(`${t('ocr.unavailable', { error: before.error })}\n`);
-    return null;
+  const after = await engine.status();
+  const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+  const tagged = (after.passes.find((p) => p.name === 'tags')?.done ?? 0) - (before.passes.find((p) => p.name === 'tags')?.done ?? 0);
+  if (tagged > 0 || opts.tags) process.stderr.write(`${t('tags.tagged', { photos: tagged })}\n`);
+  else if (!engine.tags.isReady() && after.counts.indexed > 0) {
+    process.stderr.write(`${t('tags.notPrepared')}\n`);
   }
-  if (before.pending === 0) return { read: 0, withText: 0, failed: 0 };
-  const bar = followOcr();
-  const t0 = Date.now();
-  const s = await engine.ocr.runPending(bar.update).finally(bar.stop);
-  process.stderr.write(`${t('ocr.done', { done: s.done, seconds: ((Date.now() - t0) / 1000).toFixed(1), withText: s.withText, failed: s.failed })}\n`);
-  return { read: s.done, withText: s.withText, failed: s.failed };
+  if (!ocrOn || !before.ocr || !after.ocr || before.ocr.model === 'unavailable') return null;
+  const read = after.ocr.done + after.ocr.failed - (before.ocr.done + before.ocr.failed);
+  const r = { read, withText: after.ocr.withText - before.ocr.withText, failed: after.ocr.failed - before.ocr.failed };
+  if (read > 0) process.stderr.write(`${t('ocr.done', { done: r.read, seconds, withText: r.withText, failed: r.failed })}\n`);
+  return r;
 }
 
 export function registerIndexCommands(program: Command): void {
@@ -54,12 +63,8 @@ export function registerIndexCommands(program: Command): void {
           const summary = await engine.indexFolders(folders).finally(stop);
           const counts = engine.library.counts();
           if (!opts.json) printSummary(summary, counts);
-          const ocr = opts.ocr ? await readText(engine) : null;
+          const ocr = await runPasses(engine, { tags: opts.tags === true, ocr: opts.ocr });
           if (opts.json) printJson({ ...summary, library: counts, ocr });
-          if (opts.tags) await prepareTags(engine);
-          else if (!engine.tags.isReady() && counts.indexed > 0) {
-            process.stderr.write(`${t('tags.notPrepared')}\n`);
-          }
         });
       }),
     );
@@ -70,7 +75,7 @@ export function registerIndexCommands(program: Command): void {
     .argument('[folders...]', t('watch.arg.folders'))
     .action(
       action(async (folders: string[], _opts: unknown, cmd: Command) => {
-        const app = await ShiguangApp.open({ config: appConfig(cmd), engine: { tagPrompts: 'background', ocrMode: 'background' } });
+        const app = await ShiguangApp.open({ config: appConfig(cmd), engine: { passes: 'background' } });
         // Refuse a second watcher before spending a whole pass on indexing.
         const engine = await Promise.resolve()
           .then(() => app.requireEngine())

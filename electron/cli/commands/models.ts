@@ -101,22 +101,29 @@ function rows(entries: CatalogueEntry[], installed: InstalledModel[], active: st
   });
 }
 
+/** Columns a string takes in a terminal: CJK and full-width characters take two. */
+function columns(s: string): number {
+  let n = 0;
+  for (const ch of s) n += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? 2 : 1;
+  return n;
+}
+
 function printTable(list: ListRow[], extra: InstalledModel[]): void {
-  const header = ['', 'ID', 'PARAMS', 'DIM', 'RES', 'SPEED', 'MUGE R@1', 'FLICKR R@1', 'INSTALLED', 'GET'];
+  const header = t('models.list.header').split('|');
   const body = list.map((r) => [
     r.active ? '*' : ' ',
-    r.id + (r.default ? ' (default)' : ''),
+    r.id + (r.default ? t('models.list.default') : ''),
     `${r.paramsM}M`,
     String(r.embeddingDim),
     String(r.resolution),
-    r.speed,
+    t(`models.speed.${r.speed}`),
     r.zeroShot.mugeT2iR1?.toFixed(1) ?? '—',
     r.zeroShot.flickr30kCnT2iR1?.toFixed(1) ?? '—',
-    r.installed ? (r.installedPrecision ?? 'yes') : '—',
-    r.downloadable.length ? `download ${r.downloadable.join('/')}` : 'export + import',
+    r.installed ? (r.installedPrecision ?? t('models.list.yes')) : '—',
+    r.downloadable.length ? t('models.list.download', { precisions: r.downloadable.join('/') }) : t('models.list.export'),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const widths = header.map((h, i) => Math.max(columns(h), ...body.map((b) => columns(b[i]!))));
+  const line = (cells: string[]): string => cells.map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - columns(c)))).join('  ').trimEnd();
   process.stdout.write(`${line(header)}\n${body.map(line).join('\n')}\n`);
   for (const r of list.filter((x) => x.exportRoute && !x.installed)) {
     process.stdout.write(`\n${r.id}: ${r.exportRoute!.summary}\n${r.exportRoute!.steps.map((s) => `    ${s}`).join('\n')}\n`);

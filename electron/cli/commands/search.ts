@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { action, printJson, withEngine } from '../context.ts';
-import { MAX_PAGE_SIZE, parseRequest, type PhotoHit, type SearchResponse } from '../../shared/api.ts';
+import { MAX_PAGE_SIZE, parseRequest, type PhotoFilter, type PhotoHit, type SearchResponse } from '../../shared/api.ts';
 import { t } from '../i18n.ts';
 
 interface SearchOpts {
@@ -72,13 +72,14 @@ function wanted(opts: SearchOpts): number {
   return n;
 }
 
-function filters(opts: SearchOpts): { folder?: string; after?: string; before?: string; tag?: string } {
-  return {
-    folder: opts.folder ? path.resolve(opts.folder) : undefined,
-    after: opts.after,
-    before: opts.before,
-    tag: opts.tag,
-  };
+/** The filter flags as the contract's photo filter (validated with the request). */
+function filter(opts: SearchOpts): PhotoFilter {
+  const f: PhotoFilter = {};
+  if (opts.folder) f.folder = path.resolve(opts.folder);
+  if (opts.after) f.after = opts.after;
+  if (opts.before) f.before = opts.before;
+  if (opts.tag) f.tag = opts.tag;
+  return f;
 }
 
 export function registerSearchCommands(program: Command): void {
@@ -91,11 +92,11 @@ export function registerSearchCommands(program: Command): void {
   ).action(
     action(async (query: string, opts: SearchOpts, cmd: Command) => {
       const n = wanted(opts);
-      const req = parseRequest('search', { query, limit: Math.min(n, MAX_PAGE_SIZE), mode: opts.mode, ...filters(opts) });
+      const req = parseRequest('search', { query, limit: Math.min(n, MAX_PAGE_SIZE), mode: opts.mode, filter: filter(opts) });
       await withEngine(cmd, { autoTag: false }, async (engine) => {
         // Load the text tower first so the reported timings are the query's, not start-up's.
         await engine.model.warm('text');
-        printHits(await upTo(n, (limit, cursor) => engine.search.text(req.query, limit, req, cursor, req.mode)), opts.json);
+        printHits(await upTo(n, (limit, cursor) => engine.search.text(req.query, limit, req.filter, cursor, req.mode)), opts.json);
       });
     }),
   );
@@ -103,13 +104,13 @@ export function registerSearchCommands(program: Command): void {
   filterOptions(program.command('similar').description(t('similar.description')).argument('<photo>', t('similar.arg.photo'))).action(
     action(async (photo: string, opts: SearchOpts, cmd: Command) => {
       const n = wanted(opts);
-      const req = parseRequest('similar', { photoId: 1, limit: Math.min(n, MAX_PAGE_SIZE), ...filters(opts) });
+      const req = parseRequest('similar', { photoId: 1, limit: Math.min(n, MAX_PAGE_SIZE), filter: filter(opts) });
       await withEngine(cmd, { autoTag: false }, async (engine) => {
         const row = engine.library.photoAt(photo);
         const res = await upTo(n, (limit, cursor) =>
           row && row.status === 'indexed'
-            ? engine.search.similar(row.id, limit, req, cursor)
-            : engine.search.similarToImage(path.resolve(photo), limit, req, cursor),
+            ? engine.search.similar(row.id, limit, req.filter, cursor)
+            : engine.search.similarToImage(path.resolve(photo), limit, req.filter, cursor),
         );
         printHits(res, opts.json);
       });

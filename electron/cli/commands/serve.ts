@@ -66,7 +66,7 @@ export function registerServeCommand(program: Command): void {
           await host.close();
           throw new Error(t('serve.noModelFolders'));
         }
-        if (engine) for (const f of folders) await engine.addFolder(path.resolve(f));
+        if (engine) for (const f of folders) await engine.folders.addFolder(path.resolve(f));
         const server = await listen({ services: host.services(), media: host.media, staticDir, token: access.token }, port, access.port);
         rememberPort(access, server.port);
         if (opts.newToken) process.stdout.write(`${t('serve.newToken')}\n`);

@@ -1,22 +1,30 @@
-/** The library service's API handlers: folders, skipped files, one photo's details. */
+/** The library service's API handlers: folders, skipped files, one photo's details, browsing. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../shared/api.ts';
 import type { ServiceHandlers } from '../../shared/handlers.ts';
-import type { UseEngine } from '../engine.ts';
+import type { Use } from '../util/use.ts';
+import type { LibraryService } from './library-service.ts';
 
-export function libraryHandlers(use: UseEngine): ServiceHandlers<'library'> {
+/** Adding and removing library folders: the engine's (they start and stop indexing and watching). */
+export interface FolderActions {
+  addFolder(root: string): Promise<{ id: number; path: string }>;
+  removeFolder(folderId: number): Promise<boolean>;
+}
+
+export function libraryHandlers(use: Use<{ library: LibraryService; folders: FolderActions }>): ServiceHandlers<'library'> {
   return {
-    photo: ({ photoId }) => use((e) => e.library.photo(photoId)),
-    listFolders: () => use((e) => e.library.folders()),
+    photo: ({ photoId }) => use(({ library }) => library.photo(photoId)),
+    listFolders: () => use(({ library }) => library.folders()),
     addFolder: ({ path: p }) =>
-      use(async (e) => {
+      use(async ({ library, folders }) => {
         const abs = path.resolve(p);
         if (!fs.existsSync(abs)) throw new ApiError('NOT_FOUND', `folder not found: ${abs}`);
-        const f = await e.addFolder(abs);
-        return e.library.folder(f.id) ?? { id: f.id, path: f.path, photoCount: 0 };
+        const f = await folders.addFolder(abs);
+        return library.folder(f.id) ?? { id: f.id, path: f.path, photoCount: 0 };
       }),
-    removeFolder: ({ folderId }) => use(async (e) => ({ removed: await e.removeFolder(folderId) })),
-    listSkipped: ({ limit, offset }) => use((e) => e.library.skipped(limit, offset)),
+    removeFolder: ({ folderId }) => use(async ({ folders }) => ({ removed: await folders.removeFolder(folderId) })),
+    listSkipped: ({ limit, offset }) => use(({ library }) => library.skipped(limit, offset)),
+    browse: ({ filter, limit, cursor }) => use(({ library }) => library.browse(filter, limit, cursor)),
   };
 }

@@ -11,7 +11,7 @@
  *   https://lan.example/models                plain directory:         <base>/<model id>/<precision>/<file name>
  */
 import type { Mirror } from './catalogue.ts';
-import type { Language } from '../util/locale.ts';
+import { systemLanguage, type Language } from '../util/locale.ts';
 
 export type Hub = 'huggingface' | 'modelscope' | 'plain';
 
@@ -128,3 +128,12 @@ export function fileUrl(source: ModelSource, mirrors: readonly Mirror[], fileNam
 export function describeSource(s: ModelSource): string {
   return BUILTIN_SOURCES[s.name] ? `${s.name} (${s.base})` : `${s.base} [${s.hub}]`;
 }
+
+/** The sources as the settings show and check them (SourceCatalogue in settings/settings-service.ts). */
+export const SOURCE_CATALOGUE = {
+  envName: SOURCES_ENV,
+  builtIn: Object.keys(BUILTIN_SOURCES),
+  // Unsaved: the built-in order for the system's language (what a download from the CLI uses).
+  defaultOrder: (): readonly string[] => defaultSourceOrder(systemLanguage()),
+  parse: (specs: readonly string[]): readonly ModelSource[] => parseSourceList(specs),
+};

@@ -225,10 +225,12 @@ export async function transferFile(opts: TransferOptions): Promise<TransferResul
     if (startAt > 0) await hashExisting(dest, hash);
     received = startAt;
     const fh = await fs.promises.open(dest, startAt > 0 ? 'a' : 'w');
+    const body = res.body?.getReader();
     try {
-      if (!res.body) throw new ModelError('NETWORK', `empty response body from ${url}`, { params: { host, bytes: received, reason: 'empty-body' } });
+      if (!body) throw new ModelError('NETWORK', `empty response body from ${url}`, { params: { host, bytes: received, reason: 'empty-body' } });
       let first = startAt === 0;
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      for (let next = await body.read(); !next.done; next = await body.read()) {
+        const chunk = next.value;
         arm();
         if (first && chunk.length > 0) {
           first = false;
@@ -240,6 +242,8 @@ export async function transferFile(opts: TransferOptions): Promise<TransferResul
         opts.onBytes?.(received, total);
       }
     } catch (err) {
+      // Stop the transfer: the connection is not read any further.
+      await body?.cancel().catch(() => undefined);
       const e = failure(err, received);
       if (e.code === 'NOT_BINARY') {
         await fh.close();
