@@ -2,11 +2,13 @@
  * Generates the project's own test models (tiny + toy-colors) into .cache/test-models at the
  * start of every run — it takes milliseconds, and regenerating means a changed generator can
  * never be masked by a stale cache. Tests find them through SHIGUANG_TEST_MODELS. Also makes sure
- * the CJK fonts the OCR fixtures are drawn with are installed (SHIGUANG_CJK_FONTS).
+ * the CJK fonts the OCR fixtures are drawn with are installed (SHIGUANG_CJK_FONTS), and Debian's
+ * ffmpeg, which makes the synthetic test videos (SHIGUANG_SYSTEM_FFMPEG).
  */
 import path from 'node:path';
 import { generateTestModels } from '../scripts/models/generate-test-models.ts';
 import { ensureCjkFonts } from '../scripts/ensure-cjk-fonts.mjs';
+import { ensureSystemFfmpeg } from '../scripts/fixtures/video-clips.ts';
 
 export default async function setup(): Promise<void> {
   const out = path.resolve('.cache/test-models');
@@ -19,4 +21,8 @@ export default async function setup(): Promise<void> {
   // the UI suite. Where that cannot be done the tests skip, printing this reason.
   const fonts = ensureCjkFonts();
   process.env.SHIGUANG_CJK_FONTS = fonts.ok ? 'ok' : fonts.reason;
+  // The video tests' synthetic clips (red → blue → green, rotation, 8K, …) are made with it; the
+  // app's own decoder is the npm package's, a different build.
+  const ffmpeg = ensureSystemFfmpeg();
+  process.env.SHIGUANG_SYSTEM_FFMPEG = ffmpeg.ok ? 'ok' : ffmpeg.reason;
 }

@@ -20,13 +20,17 @@
  *   relevance      (only when asked) where the relevance boundary ends lists with known answers:
  *                  CLIP-like libraries, the toy-colors model and the bench model on real photos
  *                  (./relevance.bench.ts; BENCH_RELEVANCE_SIZES=2000,20000,100000)
+ *   video          the video decoder (./video.bench.ts; not in the default set): the sampling rule on a
+ *                  reel of real clips, video seconds decoded per second on a 1-minute 1080p clip,
+ *                  the decoder's peak memory, and with the bench model's encoder rate the cost per
+ *                  clip and per 100 clips
  *   query-parse    query understanding p95, reverse geocoding photos/s, gazetteer size (when-where.bench.ts;
  *                  not in the default set)
  *   ocr            OCR with the real PP-OCRv4 weights: ms per photo with and without text,
  *                  photos/s of the pass, accuracy on rendered images, text index size and query
  *                  latency at 100k photos (see ocr.bench.ts for its options)
  *
- * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,ocr,int8,integrity,relevance  BENCH_FILES=500  BENCH_VECTORS=100000
+ * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,ocr,int8,integrity,video,relevance  BENCH_FILES=500  BENCH_VECTORS=100000
  *          BENCH_MODEL=vit-b-16|rn50
  */
 import fs from 'node:fs';
@@ -46,6 +50,7 @@ import { benchInt8 } from './int8.bench.ts';
 import { benchOcr } from './ocr.bench.ts';
 import { benchRelevance } from './relevance.bench.ts';
 import { generateTestModels } from '../../scripts/models/generate-test-models.ts';
+import { benchVideo } from './video.bench.ts';
 import { benchWhenWhere } from './when-where.bench.ts';
 
 const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging,firstrun,ocr').split(','));
@@ -170,7 +175,7 @@ async function benchIndexing(): Promise<void> {
 }
 
 
-if (only.has('encoder') || only.has('indexing') || only.has('query') || only.has('firstrun') || only.has('int8') || only.has('relevance')) {
+if (only.has('encoder') || only.has('indexing') || only.has('query') || only.has('firstrun') || only.has('int8') || only.has('video') || only.has('relevance')) {
   if (!fs.existsSync(path.join(modelDir, 'manifest.json'))) {
     log(`generating the ${modelName} bench model into ${modelsDir} (once)…`);
     await generateBenchModels(modelsDir, [modelName]);
@@ -209,6 +214,7 @@ if (only.has('relevance')) {
   await generateTestModels(testModels);
   results.relevance = await benchRelevance({ toyModelDir: path.join(testModels, 'toy-colors'), benchModelDir: modelDir, threads, log });
 }
+if (only.has('video')) results.video = await benchVideo({ modelDir, threads, log });
 if (only.has('query-parse')) results.whenWhere = benchWhenWhere(log);
 
 fs.mkdirSync('bench-results', { recursive: true });
