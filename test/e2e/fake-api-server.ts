@@ -403,7 +403,7 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
       const elapsed = Date.now() - d.startedAt;
       const frac = Math.min(1, elapsed / downloadMs);
       if (d.failAt !== null && frac >= d.failAt) {
-        Object.assign(d, { state: 'failed', bytes: Math.round(d.total * d.failAt), rate: 0, etaSeconds: null, errorCode: 'NETWORK', error: `connection reset while downloading from ${d.source} (simulated)` });
+        Object.assign(d, { state: 'failed', bytes: Math.round(d.total * d.failAt), rate: 0, etaSeconds: null, errorCode: 'NETWORK', error: `connection reset while downloading from ${d.source} (simulated)`, failure: { code: 'NETWORK', params: { host: `${d.source}.example`, bytes: Math.round(d.total * d.failAt), reason: 'ECONNRESET' }, attempts: [] } });
         continue;
       }
       const rate = d.total / (downloadMs / 1000);
@@ -600,7 +600,7 @@ export async function startFakeServer(opts: FakeServerOptions = {}): Promise<Fak
       const source = (req.source ?? fakeSettings.sources[0] ?? 'huggingface').split(',')[0]!.trim();
       downloads.set(req.id, {
         id: req.id, precision, state: 'running', bytes: 0, total: variant.bytes, rate: 0, etaSeconds: null,
-        error: null, errorCode: null, source, startedAt: Date.now(), failAt: failNext ? 0.45 : null,
+        error: null, errorCode: null, failure: null, source, startedAt: Date.now(), failAt: failNext ? 0.45 : null,
       });
       failNext = false;
       return { started: true, alreadyInstalled: false };

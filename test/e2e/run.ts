@@ -10,6 +10,7 @@ import { build } from 'vite';
 import { startRealServer } from './real-server.ts';
 import { runQuantizeUiCheck } from './quantize.e2e.ts';
 import { runUiSuite, type UiSuiteOptions } from './ui.e2e.ts';
+import { runWebSessionCheck } from './web-session.e2e.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
   try {
     const { baseUrl, close: _close, ...opts } = server;
     await runUiSuite(baseUrl, { screenshotDir: path.join(ROOT, 'test-results'), ...opts });
+    const session = await runWebSessionCheck(baseUrl, path.join(ROOT, 'test-results'));
+    if (session.failed > 0) throw new Error(`${session.failed} web session check(s) failed`);
   } finally {
     await server.close();
   }
