@@ -58,7 +58,7 @@ export function writeBigLibrary(dbFile: string, root: string, n: number, manifes
  * rows takes about a minute on two busy cores); returns the seconds spent writing (0 when cached).
  */
 export function copyBigLibrary(cacheDir: string, dbFile: string, n: number, manifest: ModelManifest): number {
-  const cached = path.join(cacheDir, `big-${n}-${manifest.id}-v${VERSION}.db`);
+  const cached = path.join(cacheDir, `big-${n}-${manifest.id}-${manifest.embeddingDim}d-v${VERSION}.db`);
   let seconds = 0;
   if (!fs.existsSync(cached)) {
     const t0 = performance.now();

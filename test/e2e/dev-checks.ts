@@ -1,9 +1,10 @@
 /**
  * DEVELOPMENT checks of the renderer against the real engine (app-server.ts), not part of
  * `npm run test:e2e` (they take a few minutes and a 100 000-photo database):
- *  1. the grid at 100 000 results: a library database written ahead (big-library.ts) with the
- *     toy-colors model, so the query is encoded for real; pages load as you scroll, the DOM stays
- *     bounded, End reaches the last photo;
+ *  1. the grid at 100 000 results: a library database written ahead (big-library.ts) in the
+ *     toy-colors model's space; browsing a tag every photo carries, pages load as you scroll
+ *     until all 100 000 are listed, the DOM stays bounded, End/Home reach both ends; then a query
+ *     (encoded for real by toy-colors) is paged through the same way;
  *  2. the IPC transport and the native-shell UI: the real preload in the page, the main process's
  *     IPC listener and shell service (desktop-bridge.ts), with the Electron calls recorded;
  *  3. first run without a model (dev-first-run.ts): the chooser, a failed download and its
@@ -31,6 +32,7 @@ import { CHROMIUM_ARGS } from './ui.e2e.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(ROOT, 'test-results');
+
 /**
  * Scrolls the result grid to the end of its list: the list grows a page at a time as the bottom
  * comes into view, until the header no longer says there are more ("前 N 张…").

@@ -18,7 +18,7 @@ import { formatBytes } from '../../renderer/src/lib/format.ts';
 import { startHub, type FixtureHub } from '../unit/models-fixture-hub.ts';
 import { startAppServer, type AppServer } from './app-server.ts';
 import { eventually, until, type CheckContext } from './dev-support.ts';
-import { fixtureModels, pacedFetch } from './fixture-models.ts';
+import { fixtureModels, pacedFetch, type HostedModel } from './fixture-models.ts';
 
 const RATE = 1.5 * 1024 * 1024;
 /** Photos to re-encode in the model switch: enough that it lasts while the settings are opened. */
@@ -29,7 +29,7 @@ export async function firstRunChooser(ctx: CheckContext): Promise<void> {
     { dir: path.join(ctx.models, 'mini-clip'), name: 'Mini CLIP（测试模型）' },
     { dir: path.join(ctx.models, 'toy-colors'), name: 'Toy colours（测试模型）' },
   ]);
-  const [mini, toy] = fixtures.models as [(typeof fixtures.models)[0], (typeof fixtures.models)[0]];
+  const [mini, toy] = fixtures.models as [HostedModel, HostedModel];
   const photos = path.join(ctx.tmp, 'First run photos');
   const colours = ['red', 'orange', 'yellow', 'green', 'blue', 'purple', 'black', 'white', 'gray'] as const;
   const photoCount = (await writeColourSet(photos, colours, SWITCH_PHOTOS_PER_COLOUR)).length;
@@ -40,6 +40,7 @@ export async function firstRunChooser(ctx: CheckContext): Promise<void> {
     hub = await startHub();
     fixtures.host(hub);
     const bigFile = [...mini.files].sort((a, b) => b[1].length - a[1].length)[0]![0];
+    // The downloader tries a source three times, resuming (models/download.ts): cut all three.
     hub.misbehave(mini.hubPath(bigFile), { kind: 'drop-after', bytes: 512 * 1024 }, 3);
     process.env[SOURCES_ENV] = fixtures.source(hub);
     server = await startAppServer({ root: ctx.root, home: path.join(ctx.tmp, 'home-first-run'), models: fixtures.hooks(pacedFetch(RATE)) });
