@@ -2,7 +2,8 @@
  * `npm run test:e2e`: build the renderer, start a web-mode server, run the UI suite against it.
  *
  * The server is the real one: `shiguang serve` on a fresh library with the toy-colors model
- * (real-server.ts). fake-api-server.ts is only for developing the UI without the engine.
+ * (real-server.ts). Then the int8 offer in Settings (quantize.e2e.ts), also against the real
+ * engine: the web mode started in-process (app-server.ts) on a library with an installed model.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,8 +39,9 @@ async function main(): Promise<void> {
   } finally {
     await server.close();
   }
-  // Settings → int8: against the fake API (the real suite's model is not an installed one).
-  const { failed } = await runQuantizeUiCheck(path.join(ROOT, 'test-results'));
+  // Settings → int8: the real suite's model is opened with --model (not installed), so it has
+  // nothing to offer; this check installs one.
+  const { failed } = await runQuantizeUiCheck(ROOT, path.join(ROOT, 'test-results'));
   if (failed > 0) throw new Error(`${failed} int8 UI check(s) failed`);
 }
 
