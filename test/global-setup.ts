@@ -14,6 +14,9 @@ export default async function setup(): Promise<void> {
   const out = path.resolve('.cache/test-models');
   await generateTestModels(out);
   process.env.SHIGUANG_TEST_MODELS = out;
+  // The CLI follows the system locale; tests that read its English lines must not depend on the
+  // machine's. test/integration/cli-language.test.ts sets the locale itself.
+  process.env.SHIGUANG_LANG ??= 'en';
   // The OCR quality tests render Chinese with fonts-noto-cjk; installed here like Chromium is for
   // the UI suite. Where that cannot be done the tests skip, printing this reason.
   const fonts = ensureCjkFonts();
