@@ -79,7 +79,9 @@ async function benchCalibration(files: string[], modelDir: string, log: Log): Pr
   const runtime = ModelRuntime.load(modelDir, { provider: 'cpu', threads: os.availableParallelism() });
   try {
     const near = await nearItems(runtime, files, log);
-    const intruders = listImages(path.resolve('../shared/photos'));
+    // "Something else" must not be one of the photos whose copies are in the set.
+    const inSet = new Set(files);
+    const intruders = [...listImages(path.resolve('../shared/photos')), ...listImages(path.resolve('../shared/golden/images')).filter((f) => f.endsWith('.JPEG'))].filter((f) => !inSet.has(f));
     const bursts = process.env.BENCH_STACKS_BURSTS ? await burstItems(runtime, path.resolve(process.env.BENCH_STACKS_BURSTS), intruders, log) : [];
     const items = [...near, ...bursts];
     const m = cosineMargins(items, DEFAULT_THRESHOLDS);

@@ -125,7 +125,10 @@ function groupBy(items: Item[], key: (i: Item) => string | null): string[][] {
  * "copies of one photo that the near kind is meant to find"; burst: "frames of one burst".
  * A copy found only through its burst does not count for near.
  */
-export function precisionRecall(items: Item[], t: StackThresholds): { near: PrecisionRecall; burst: PrecisionRecall; groupSeconds: number } {
+export function precisionRecall(
+  items: Item[],
+  t: StackThresholds,
+): { near: PrecisionRecall; nearWithOriginalByCopy: Record<string, number>; burst: PrecisionRecall; groupSeconds: number } {
   const g = new StackGrouper(t);
   const t0 = performance.now();
   g.insertAll(items.map((i) => i.picture));
@@ -139,7 +142,17 @@ export function precisionRecall(items: Item[], t: StackThresholds): { near: Prec
     const [a, b] = p.split('\n').map((k) => sourceOf.get(k)!);
     return !(a.source === b.source && (!a.expected || !b.expected));
   });
+  // Per kind of copy: the share of photos whose copy ended up in the original's near group.
+  const byCopy: Record<string, [number, number]> = {};
+  for (const i of items) {
+    if (i.burst !== null || i.variant === 'copy' || i.variant === 'frame' || i.variant === 'intruder') continue;
+    const together = (g.nearGroupOf(i.picture.key) ?? []).includes(`${i.source}#original`);
+    const c = (byCopy[i.variant] ??= [0, 0]);
+    c[0] += together ? 1 : 0;
+    c[1]++;
+  }
   return {
+    nearWithOriginalByCopy: Object.fromEntries(Object.entries(byCopy).map(([v, [k, n]]) => [v, r4(k / n)])),
     near: score(nearTruth, new Set(nearPredicted)),
     burst: score(burstTruth, pairsOf(snap.bursts.map((b) => b.frames.flat()))),
     groupSeconds,
