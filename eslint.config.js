@@ -2,7 +2,8 @@
 // import must fail (test/unit/lint-layers.test.ts proves each rule):
 // - one module owns each technology: only electron/engine/ml imports onnxruntime, only store/ the
 //   SQLite modules, only media/ sharp (and the image decoders), only library/watcher.ts chokidar,
-//   only main/ and preload/ Electron;
+//   only main/ and preload/ Electron, only engine/video/ffmpeg.ts the video decoder's packages
+//   (and, in the engine, only engine/video/ starts child processes);
 // - layers import downward: shared/ is pure; store/ imports nothing outside itself; the engine
 //   never imports a transport (cli/, server/, main/, transport/); main/ never imports cli/ or
 //   server/ (code both need lives in transport/); the renderer reaches the engine only through
@@ -17,6 +18,12 @@ const TECHNOLOGIES = {
   sqlite: { modules: ['better-sqlite3', 'sqlite-vec'], why: 'Only electron/engine/store/ talks to SQLite; use a repository (and put the SQL there).' },
   images: { modules: ['sharp', 'exifr', 'heic-decode'], why: 'Only electron/engine/media/ decodes images; use its decode, thumbnail and metadata functions.' },
   chokidar: { modules: ['chokidar'], why: 'Only electron/engine/library/watcher.ts uses chokidar; use PhotoWatcher.' },
+  video: {
+    modules: ['@ffmpeg-installer/ffmpeg', '@ffprobe-installer/ffprobe'],
+    // The per-platform packages carrying the binaries, whatever their names.
+    patterns: ['@ffmpeg-installer/*', '@ffprobe-installer/*'],
+    why: 'Only electron/engine/video/ffmpeg.ts runs the video decoder; use its probe and frame functions (engine/video/).',
+  },
   electron: { modules: ['electron'], why: 'Engine, CLI, server, transport and shared code must run without Electron.' },
 };
 
@@ -27,7 +34,7 @@ const LAYERS = {
   store: { group: ['../*'], message: 'store/ imports nothing above it: repositories wrap SQLite and nothing else.' },
   engine: { group: ['**/cli/**', '**/server/**', '**/main/**', '**/transport/**', '**/renderer/**'], message: 'The engine never imports a transport or the UI: transports build on the engine, not the reverse.' },
   feature: {
-    group: ['**/engine.ts', '**/app/**', '**/pass-registry.ts', '**/model-slots.ts'],
+    group: ['**/engine.ts', '**/engine-options.ts', '**/app/**', '**/pass-registry.ts', '**/model-slots.ts'],
     message: 'A feature folder never imports the engine or the composition root (engine.ts, app/): they compose the features. Take what you need as a parameter (handlers get a Use<Service>, util/use.ts).',
   },
   library: {
@@ -39,6 +46,7 @@ const LAYERS = {
   main: { group: ['**/cli/**', '**/server/**'], message: 'main/ never imports cli/ or server/: shared code lives in electron/transport, the composition root in electron/engine/app.' },
   server: { group: ['**/cli/**', '**/main/**'], message: 'server/ is a transport: it never imports the CLI or the Electron main process.' },
   cli: { group: ['**/main/**'], message: 'The CLI never imports the Electron main process.' },
+  processes: { group: ['node:child_process', 'child_process'], message: 'In the engine only electron/engine/video/ starts child processes (the video decoder, with timeouts and kill on abort): use its functions.' },
 };
 
 /**
@@ -52,15 +60,18 @@ const ZONES = [
   { files: ['electron/server/**/*.ts'], owns: [], layers: ['server'] },
   { files: ['electron/cli/**/*.ts'], owns: [], layers: ['cli'] },
   { files: ['electron/main/**/*.ts', 'electron/preload/**/*.ts'], owns: ['electron'], layers: ['main'] },
-  { files: ['electron/engine/**/*.ts'], owns: [], layers: ['engine'] },
+  { files: ['electron/engine/**/*.ts'], owns: [], layers: ['engine', 'processes'] },
   // Feature folders: everything below the engine's composition (engine.ts, app/, pass-registry.ts, model-slots.ts).
-  { files: ['electron/engine/*/**/*.ts'], ignores: ['electron/engine/app/**'], owns: [], layers: ['engine', 'feature'] },
-  { files: ['electron/engine/library/**/*.ts'], owns: [], layers: ['engine', 'feature', 'library'] },
-  { files: ['electron/engine/settings/**/*.ts'], owns: [], layers: ['engine', 'feature', 'settings'] },
-  { files: ['electron/engine/store/**/*.ts'], owns: ['sqlite'], layers: ['engine', 'store'] },
-  { files: ['electron/engine/ml/**/*.ts'], owns: ['onnxruntime'], layers: ['engine', 'feature'] },
-  { files: ['electron/engine/media/**/*.ts'], owns: ['images'], layers: ['engine', 'feature'] },
-  { files: ['electron/engine/library/watcher.ts'], owns: ['chokidar'], layers: ['engine', 'feature', 'library'] },
+  { files: ['electron/engine/*/**/*.ts'], ignores: ['electron/engine/app/**'], owns: [], layers: ['engine', 'feature', 'processes'] },
+  { files: ['electron/engine/library/**/*.ts'], owns: [], layers: ['engine', 'feature', 'library', 'processes'] },
+  { files: ['electron/engine/settings/**/*.ts'], owns: [], layers: ['engine', 'feature', 'settings', 'processes'] },
+  { files: ['electron/engine/store/**/*.ts'], owns: ['sqlite'], layers: ['engine', 'store', 'processes'] },
+  { files: ['electron/engine/ml/**/*.ts'], owns: ['onnxruntime'], layers: ['engine', 'feature', 'processes'] },
+  { files: ['electron/engine/media/**/*.ts'], owns: ['images'], layers: ['engine', 'feature', 'processes'] },
+  { files: ['electron/engine/library/watcher.ts'], owns: ['chokidar'], layers: ['engine', 'feature', 'library', 'processes'] },
+  // The video decoder: only video/ starts processes, only video/ffmpeg.ts knows the packages.
+  { files: ['electron/engine/video/**/*.ts'], owns: [], layers: ['engine', 'feature'] },
+  { files: ['electron/engine/video/ffmpeg.ts'], owns: ['video'], layers: ['engine', 'feature'] },
 ];
 
 const zoneConfigs = ZONES.map(({ files, ignores, owns, layers }) => {
@@ -73,7 +84,7 @@ const zoneConfigs = ZONES.map(({ files, ignores, owns, layers }) => {
         'error',
         {
           paths: foreign.flatMap((t) => t.modules.map((name) => ({ name, message: t.why }))),
-          patterns: [...foreign.map((t) => ({ group: t.modules.map((m) => `${m}/*`), message: t.why })), ...layers.map((l) => LAYERS[l])],
+          patterns: [...foreign.map((t) => ({ group: t.patterns ?? t.modules.map((m) => `${m}/*`), message: t.why })), ...layers.map((l) => LAYERS[l])],
         },
       ],
     },
@@ -101,7 +112,7 @@ export default tseslint.config(
   {
     files: ['electron/**/*.ts', 'renderer/src/**/*.{ts,tsx}'],
     // The message catalogue is data (one line per UI string in each language), not a module of logic.
-    ignores: ['renderer/src/lib/messages.ts'],
+    ignores: ['renderer/src/lib/messages.ts', 'electron/cli/messages.ts'],
     rules: { 'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }] },
   },
   {

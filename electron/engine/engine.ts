@@ -14,13 +14,11 @@ import path from 'node:path';
 import type { EngineStatus } from '../shared/api.ts';
 import type { MediaProvider } from '../shared/handlers.ts';
 import { FolderService } from './index/folder-service.ts';
-import { Indexer, type IndexerOptions, type IndexSummary } from './index/indexer.ts';
+import { Indexer, type IndexSummary } from './index/indexer.ts';
 import { LibraryWatch } from './index/library-watch.ts';
 import { LibraryService } from './library/library-service.ts';
-import type { WatcherOptions } from './library/watcher.ts';
 import { ThumbnailCache } from './media-cache.ts';
 import type { ModelRuntime } from './ml/model-runtime.ts';
-import type { TowerSessionOptions } from './ml/onnx-session.ts';
 import { resolveModelDir } from './ml/model-dir.ts';
 import { ModelSlots } from './model-slots.ts';
 import { OcrService } from './ocr/ocr-service.ts';
@@ -29,39 +27,14 @@ import { PlacesService } from './places/places-service.ts';
 import { QueryReader } from './query/query-reader.ts';
 import { PassScheduler } from './passes/scheduler.ts';
 import { SearchService } from './search/search-service.ts';
-import type { VectorSearch, VectorSearchMode } from './search/vector-search.ts';
+import type { VectorSearch } from './search/vector-search.ts';
 import { openLibrary, type Library } from './store/library.ts';
 import type { VectorRepository } from './store/vector-repository.ts';
 import { TagService } from './tags/service.ts';
 import { createLogger, type Logger } from './util/log.ts';
+import type { EngineOptions } from './engine-options.ts';
 
-export interface EngineOptions {
-  dbPath: string;
-  modelDir: string;
-  /** Where thumbnails are cached. Default: beside the database. */
-  cacheDir?: string;
-  session?: TowerSessionOptions;
-  watcher?: WatcherOptions;
-  /** Zero-shot tagging of photos (default true). */
-  autoTag?: boolean;
-  /**
-   * When per-photo passes run: 'background' once the indexer is idle, preparing what they need
-   * (tag prompts) on the way (long-running processes); 'on-demand' only through passes.runAll()
-   * (default: one-shot commands).
-   */
-  passes?: 'background' | 'on-demand';
-  /** The vector search path (default 'index'; one-shot CLI queries use 'sqlite'). */
-  vectorSearch?: VectorSearchMode;
-  /** The OCR setting, read whenever a pass would start (default: on). */
-  ocrEnabled?: () => boolean;
-  /** An OCR model directory or manifest instead of the shipped PP-OCRv4 (SHIGUANG_OCR_MODEL). */
-  ocrModel?: string;
-  /** A fixed "now" for queries' relative times (SHIGUANG_NOW; tests); default the clock. */
-  now?: number;
-  /** Encoder batch and decoder concurrency overrides (benchmarks, tests). */
-  indexer?: Pick<IndexerOptions, 'batchSize' | 'decodeConcurrency'>;
-  logger?: Logger;
-}
+export type { EngineOptions } from './engine-options.ts';
 
 export class Engine {
   readonly media: MediaProvider;

@@ -27,6 +27,12 @@ const CASES: { file: string; code: string; rule: string | null; why: string }[] 
   { file: 'electron/engine/engine.ts', code: "import { app } from 'electron';\nexport const x = app;\n", rule: 'no-restricted-imports', why: 'Electron in the engine' },
   { file: 'electron/cli/x.ts', code: "import { app } from 'electron';\nexport const x = app;\n", rule: 'no-restricted-imports', why: 'Electron in the CLI' },
   { file: 'electron/server/x.ts', code: "import sharp from 'sharp';\nexport const x = sharp;\n", rule: 'no-restricted-imports', why: 'sharp in a transport' },
+  { file: 'electron/engine/index/x.ts', code: "import ff from '@ffmpeg-installer/ffmpeg';\nexport const x = ff;\n", rule: 'no-restricted-imports', why: 'the ffmpeg package outside video/ffmpeg.ts' },
+  { file: 'electron/engine/video/frames.ts', code: "import p from '@ffprobe-installer/linux-x64/package.json';\nexport const x = p;\n", rule: 'no-restricted-imports', why: "a platform package of ffprobe outside video/ffmpeg.ts, even in video/" },
+  { file: 'electron/engine/video/ffmpeg.ts', code: "import ff from '@ffmpeg-installer/ffmpeg';\nimport { spawn } from 'node:child_process';\nexport const x = [ff, spawn];\n", rule: null, why: 'video/ffmpeg.ts owns the video decoder and its processes' },
+  { file: 'electron/engine/index/x.ts', code: "import { spawn } from 'node:child_process';\nexport const x = spawn;\n", rule: 'no-restricted-imports', why: 'a child process started outside engine/video/' },
+  { file: 'electron/engine/media/x.ts', code: "import { execFile } from 'child_process';\nexport const x = execFile;\n", rule: 'no-restricted-imports', why: 'a child process started in media/' },
+  { file: 'electron/cli/commands/x.ts', code: "import { execFileSync } from 'node:child_process';\nexport const x = execFileSync;\n", rule: null, why: 'the CLI may start processes (serve opens a browser)' },
   // layers
   { file: 'electron/engine/store/x.ts', code: "import { TagService } from '../tags/service.ts';\nexport const x = TagService;\n", rule: 'no-restricted-imports', why: 'store/ importing above it' },
   { file: 'electron/engine/search/x.ts', code: "import { withEngine } from '../../cli/context.ts';\nexport const x = withEngine;\n", rule: 'no-restricted-imports', why: 'the engine importing the CLI' },

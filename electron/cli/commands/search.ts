@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { action, printJson, withEngine } from '../context.ts';
 import { MAX_PAGE_SIZE, parseRequest, type PhotoFilter, type PhotoHit, type SearchResponse } from '../../shared/api.ts';
 import { describeReading } from '../explain.ts';
+import { t } from '../i18n.ts';
 
 interface SearchOpts {
   limit: string;
@@ -38,24 +39,24 @@ function printHits(res: SearchResponse, json: boolean | undefined, explain?: boo
     return;
   }
   if (explain) process.stdout.write(describeReading(res.parsed) + '\n');
-  if (res.limit) process.stderr.write(`(results stop at ${res.limit.maxResults}: ${res.limit.reason})\n`);
-  if (res.hits.length === 0) process.stdout.write('no matching photos\n');
+  if (res.limit) process.stderr.write(`${t('search.limit', { max: res.limit.maxResults, reason: res.limit.reason })}\n`);
+  if (res.hits.length === 0) process.stdout.write(`${t('search.none')}\n`);
   res.hits.forEach((h, i) => {
     const tags = h.tags?.length ? `  [${h.tags.map((t) => t.name).join(' ')}]` : '';
-    const why = h.matchedBy && h.matchedBy !== 'visual' ? `  ${h.matchedBy === 'both' ? 'text+visual' : 'text'}: “${h.matchedText?.text ?? ''}”` : '';
+    const why = h.matchedBy && h.matchedBy !== 'visual' ? `  ${t(h.matchedBy === 'both' ? 'search.matched.both' : 'search.matched.text')}: “${h.matchedText?.text ?? ''}”` : '';
     process.stdout.write(`${String(i + 1).padStart(3)}. ${h.score.toFixed(4)}  ${h.path}${tags}${why}\n`);
   });
-  process.stderr.write(`(text ${res.textMs} ms, search ${res.searchMs} ms)\n`);
+  process.stderr.write(`${t('search.timing', { textMs: res.textMs, searchMs: res.searchMs })}\n`);
 }
 
 const filterOptions = (c: Command): Command =>
   c
-    .option('-n, --limit <n>', 'how many results', '20')
-    .option('--folder <dir>', 'only photos under this folder')
-    .option('--after <date>', 'taken on or after (YYYY-MM-DD)')
-    .option('--before <date>', 'taken on or before (YYYY-MM-DD)')
-    .option('--tag <name>', 'only photos with this tag')
-    .option('--json', 'JSON array of {path, score, …}, best first');
+    .option('-n, --limit <n>', t('search.opt.limit'), '20')
+    .option('--folder <dir>', t('search.opt.folder'))
+    .option('--after <date>', t('search.opt.after'))
+    .option('--before <date>', t('search.opt.before'))
+    .option('--tag <name>', t('search.opt.tag'))
+    .option('--json', t('search.opt.json'));
 
 /**
  * --limit beyond one page (MAX_PAGE_SIZE): the pages are fetched with the cursor and joined, as
@@ -77,7 +78,7 @@ async function upTo(n: number, page: (limit: number, cursor: string | undefined)
 /** The limit as a number (a page's schema caps it at MAX_PAGE_SIZE; upTo pages beyond). */
 function wanted(opts: SearchOpts): number {
   const n = Number(opts.limit);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--limit must be a positive whole number, got ${opts.limit}`);
+  if (!Number.isInteger(n) || n < 1) throw new Error(t('error.positiveInt', { flag: '--limit', value: opts.limit }));
   return n;
 }
 
@@ -95,11 +96,11 @@ export function registerSearchCommands(program: Command): void {
   filterOptions(
     program
       .command('search')
-      .description('find photos by a Chinese description, and by the text in them')
-      .argument('<query>', '查询, e.g. "海边的日落", "营业时间", "去年冬天在哈尔滨", "上周的截图"')
-      .option('--mode <mode>', 'all: text in photos and looks in one list; visual: looks only; text: text only', 'all')
-      .option('--explain', 'show what the query was understood to say (time, place, kind, camera, the words searched); with --json: {parsed, hits}')
-      .option('--literal', 'search the whole query as words: no time, place, kind or camera is read out of it'),
+      .description(t('search.description'))
+      .argument('<query>', t('search.arg.query'))
+      .option('--mode <mode>', t('search.opt.mode'), 'all')
+      .option('--explain', t('search.opt.explain'))
+      .option('--literal', t('search.opt.literal')),
   ).action(
     action(async (query: string, opts: SearchOpts, cmd: Command) => {
       const n = wanted(opts);
@@ -113,7 +114,7 @@ export function registerSearchCommands(program: Command): void {
     }),
   );
 
-  filterOptions(program.command('similar').description('photos that look like PHOTO (indexed or any image file)').argument('<photo>', 'image path')).action(
+  filterOptions(program.command('similar').description(t('similar.description')).argument('<photo>', t('similar.arg.photo'))).action(
     action(async (photo: string, opts: SearchOpts, cmd: Command) => {
       const n = wanted(opts);
       const req = parseRequest('similar', { photoId: 1, limit: Math.min(n, MAX_PAGE_SIZE), filter: filter(opts) });

@@ -181,7 +181,7 @@ export class ShiguangApp {
   private modelsHandlers(): ServiceHandlers<'models'> {
     return {
       listModels: async () => this.listModels(),
-      downloadModel: async (req) => this.downloads.start(req.id, req.precision, req.source),
+      downloadModel: async (req) => this.downloads.start(req.id, req.precision, req.source, req.lang),
       modelDownloads: async () => this.downloads.list(),
       useModel: ({ id }) => this.useModel(id),
       quantizeModel: async ({ id }) => this.quantizations.start(id),

@@ -18,8 +18,11 @@
  * converted with Pillow's naive formula rather than a profile (see cmykToRgb).
  */
 import { reduceBox, resample, type Box, type Raster } from './resample.ts';
+
+export type { Raster } from './resample.ts';
 import { openImage, runPipeline } from './source.ts';
 import { DecodeError } from './errors.ts';
+import { fingerprintRaster, type PixelFingerprint } from './fingerprint.ts';
 
 export { DecodeError, type DecodeFailureReason } from './errors.ts';
 
@@ -36,6 +39,11 @@ export interface DecodeOptions {
    * used to measure what the pre-shrink costs in accuracy).
    */
   exact?: boolean;
+  /**
+   * Also compute the pixel fingerprint (perceptual hash, sharpness; fingerprint.ts) from the
+   * decoded raster: a few ms (+4 % of the decode, measured) instead of a second decode.
+   */
+  fingerprint?: boolean;
 }
 
 export interface DecodedForModel {
@@ -45,6 +53,8 @@ export interface DecodedForModel {
   width: number;
   height: number;
   format: string;
+  /** Only when asked for (DecodeOptions.fingerprint). */
+  fingerprint?: PixelFingerprint;
 }
 
 /**
@@ -135,12 +145,26 @@ export async function decodeForModel(input: string | Buffer, spec: PreprocessSpe
   else img = img.toColourspace('srgb');
 
   const { data, info } = await runPipeline(input, () => img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }));
-  let raster: Raster = {
+  const raster: Raster = {
     data: new Uint8Array(data.buffer, data.byteOffset, data.length),
     width: info.width,
     height: info.height,
     channels: info.channels,
   };
+  // From the decoded raster (big JPEGs already shrunk on load), before the model's own reduce.
+  const fingerprint = options.fingerprint ? fingerprintRaster(raster) : undefined;
+  const rgb = rasterForModel(raster, spec, options);
+  return { rgb, width: src.width, height: src.height, format: src.format, ...(fingerprint && { fingerprint }) };
+}
+
+/**
+ * Decoded pixels → the model's R×R RGB: the box reduce and Pillow's resampler, exactly as for a
+ * decoded photo. Video frames (engine/video/frames.ts) come through here, so a frame and the same
+ * picture saved as PNG give the same tensor.
+ */
+export function rasterForModel(raster: Raster, spec: PreprocessSpec, options: DecodeOptions = {}): Uint8Array {
+  checkSpec(spec);
+  const R = spec.resolution;
   let box: Box | undefined;
   if (!options.exact) {
     const minSide = BOX_REDUCE_FACTOR * R;
@@ -149,8 +173,7 @@ export async function decodeForModel(input: string | Buffer, spec: PreprocessSpe
     box = [0, 0, raster.width / xf, raster.height / yf];
     raster = reduceBox(raster, xf, yf);
   }
-  const rgb = toRgb(resample(raster, R, R, spec.resize, box));
-  return { rgb, width: src.width, height: src.height, format: src.format };
+  return toRgb(resample(raster, R, R, spec.resize, box));
 }
 
 /** HWC uint8 → CHW float32, (v/255 − mean)/std per channel, computed in float32 like ToTensor. */
@@ -176,7 +199,7 @@ export async function preprocess(
   input: string | Buffer,
   spec: PreprocessSpec,
   options: DecodeOptions = {},
-): Promise<{ tensor: Float32Array; width: number; height: number; format: string }> {
-  const { rgb, width, height, format } = await decodeForModel(input, spec, options);
-  return { tensor: toNormalisedChw(rgb, spec), width, height, format };
+): Promise<{ tensor: Float32Array; width: number; height: number; format: string; fingerprint?: PixelFingerprint }> {
+  const { rgb, width, height, format, fingerprint } = await decodeForModel(input, spec, options);
+  return { tensor: toNormalisedChw(rgb, spec), width, height, format, ...(fingerprint && { fingerprint }) };
 }

@@ -229,8 +229,9 @@ export class PassScheduler {
         after = batch[batch.length - 1]!.id;
         await pass.run(batch, ctx);
       }
+      // One-shot commands print their own summary; background runs leave it in the log.
       const summary = pass.describe?.();
-      if (summary) this.opts.log.info(`${pass.name}: ${summary}`);
+      if (summary) this.opts.log[this.opts.mode === 'background' ? 'info' : 'debug'](`${pass.name}: ${summary}`);
     } catch (err) {
       if (abort.signal.aborted && this.closed) return;
       s.error = message(err);

@@ -2,11 +2,14 @@
  * UI strings. zh-CN is the source of truth; `en` is typed against its keys so a missing
  * translation is a compile error, not a blank label. Placeholders are {name}.
  */
+import { downloadMessages } from '../../../electron/shared/download-messages.ts';
 import { whenWhereEn, whenWhereZh } from './messages-when-where.ts';
 
 export type Lang = 'zh-CN' | 'en';
 
 const zh = {
+  // Failed model downloads, by stable code (engine/models/errors.ts), shared with the CLI.
+  ...downloadMessages['zh-CN'],
   'app.name': '拾光',
   'app.tagline': '用一句话找回照片',
   'skip.toResults': '跳到搜索结果',
@@ -300,6 +303,7 @@ const zh = {
 export type MessageKey = keyof typeof zh;
 
 const en: Record<MessageKey, string> = {
+  ...downloadMessages.en,
   'app.name': 'Shiguang',
   'app.tagline': 'Find photos by describing them',
   'skip.toResults': 'Skip to results',
