@@ -4,7 +4,7 @@
  * only the rows in view (plus a few) exist in the DOM, and a month's photos are loaded when its
  * rows come into view — smooth at 100k photos. `header` scrolls with it (the album strip).
  */
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { PhotoFilter, PhotoHit, Timeline as TimelineData } from '../../../electron/shared/api.ts';
@@ -52,15 +52,28 @@ export function Timeline({ timeline, filter, header, onOpen, onError }: Props) {
     return () => ro.disconnect();
   }, []);
 
+  // The header's height is followed here (not by the virtualiser's own measuring, whose cache every
+  // measure() below clears), so the first month starts right under it.
+  const [headerHeight, setHeaderHeight] = useState(360);
+  const headerObserver = useRef<ResizeObserver | null>(null);
+  const headerRef = useCallback((el: HTMLDivElement | null) => {
+    headerObserver.current?.disconnect();
+    headerObserver.current = null;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setHeaderHeight(Math.ceil(el.getBoundingClientRect().height)));
+    ro.observe(el);
+    headerObserver.current = ro;
+  }, []);
+
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: (i) => (rows[i]?.kind === 'header' ? 360 : rows[i]?.kind === 'month' ? MONTH_ROW : layout.rowHeight),
+    estimateSize: (i) => (rows[i]?.kind === 'header' ? headerHeight : rows[i]?.kind === 'month' ? MONTH_ROW : layout.rowHeight),
     overscan: 4,
   });
   useLayoutEffect(() => {
     virtualizer.measure();
-  }, [layout.rowHeight, rows, virtualizer]);
+  }, [layout.rowHeight, rows, headerHeight, virtualizer]);
 
   const items = virtualizer.getVirtualItems();
   const visible = items.map((v) => v.index);
@@ -80,7 +93,7 @@ export function Timeline({ timeline, filter, header, onOpen, onError }: Props) {
             const style = { transform: `translateY(${v.start}px)` };
             if (row.kind === 'header') {
               return (
-                <div key={v.key} className="timeline-header" data-index={v.index} ref={virtualizer.measureElement} style={style}>
+                <div key={v.key} className="timeline-header" ref={headerRef} style={style}>
                   {header}
                   {timeline && months.length === 0 && <p className="muted timeline-note">{t('timeline.empty')}</p>}
                   {!timeline && <p className="muted timeline-note">{t('timeline.loading')}</p>}
