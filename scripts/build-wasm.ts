@@ -25,10 +25,14 @@ export interface KernelBuild {
   module: string;
   /** The name of the exported base64 constant. */
   constant: string;
+  /** Flags beyond FLAGS. */
+  flags?: readonly string[];
 }
 
 export const KERNELS: Record<'scan' | 'resample', KernelBuild> = {
-  scan: { source: KERNEL_SOURCE, module: KERNEL_MODULE, constant: 'KERNEL_WASM_BASE64' },
+  // Shared memory: the index's reader threads write vectors and snapshots straight into it
+  // (vector-index/parallel-reader.ts). The maximum must equal the one kernel.ts creates.
+  scan: { source: KERNEL_SOURCE, module: KERNEL_MODULE, constant: 'KERNEL_WASM_BASE64', flags: ['--enable', 'threads', '--sharedMemory', '--maximumMemory', '65536'] },
   resample: {
     source: path.join(ROOT, 'electron/engine/media/assembly/resample.ts'),
     module: path.join(ROOT, 'electron/engine/media/resample-wasm.ts'),
@@ -42,7 +46,7 @@ const FLAGS = ['--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert', '--ru
 export async function compileKernel(kernel: KernelBuild = KERNELS.scan): Promise<Uint8Array> {
   const asc = await import('assemblyscript/asc');
   const source = fs.readFileSync(kernel.source, 'utf8');
-  const result = await asc.compileString({ [path.basename(kernel.source)]: source }, Object.fromEntries(flagsToOptions(FLAGS)));
+  const result = await asc.compileString({ [path.basename(kernel.source)]: source }, Object.fromEntries(flagsToOptions([...FLAGS, ...(kernel.flags ?? [])])));
   if (result.error || !result.binary) throw new Error(`asc failed: ${result.error?.message ?? ''}\n${result.stderr.toString()}`);
   return result.binary;
 }
@@ -54,7 +58,9 @@ function flagsToOptions(flags: readonly string[]): [string, unknown][] {
     const name = flags[i]!.replace(/^--/, '');
     const next = flags[i + 1];
     if (next !== undefined && !next.startsWith('--')) {
-      out.push([name, /^\d+$/.test(next) ? Number(next) : name === 'enable' ? [next] : next]);
+      const prior = name === 'enable' ? out.find(([n]) => n === 'enable') : undefined;
+      if (prior) (prior[1] as string[]).push(next);
+      else out.push([name, /^\d+$/.test(next) ? Number(next) : name === 'enable' ? [next] : next]);
       i++;
     } else out.push([name, true]);
   }

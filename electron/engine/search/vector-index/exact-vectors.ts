@@ -9,9 +9,15 @@
  * committed row, and the snapshot's change sequence (persist.ts) decides whether it can be trusted.
  */
 import fs from 'node:fs';
+import type { ParallelReader } from './parallel-reader.ts';
 
 export class ExactVectors {
   private fd: number;
+  /** Issues a page's reads from several threads (set by the index for large libraries). */
+  reader: ParallelReader | null = null;
+  private positions = new Float64Array(0);
+  private lengths = new Float64Array(0);
+  private offsets = new Float64Array(0);
   private readonly rowBytes: number;
   private readonly buf: Buffer;
   private readonly view: Float32Array;
@@ -55,6 +61,33 @@ export class ExactVectors {
   readInto(id: number, into: Buffer, offset: number): void {
     const got = fs.readSync(this.fd, into, offset, this.rowBytes, id * this.rowBytes);
     if (got !== this.rowBytes) throw new Error(`${this.file}: no vector for photo ${id}`);
+  }
+
+  /**
+   * The vectors of ids[0..count) into `dest` (shared memory) at destOffset, destOffset + row, …:
+   * issued all at once from the reader's threads when there is one, else one after another.
+   */
+  readRows(ids: ArrayLike<number>, count: number, dest: SharedArrayBuffer, destOffset: number): void {
+    const row = this.rowBytes;
+    if (!this.reader || this.reader.threads === 0 || count <= 2) {
+      const view = Buffer.from(dest, destOffset, count * row);
+      for (let k = 0; k < count; k++) this.readInto(ids[k]!, view, k * row);
+      return;
+    }
+    if (this.positions.length < count) {
+      this.positions = new Float64Array(count);
+      this.lengths = new Float64Array(count).fill(row);
+      this.offsets = new Float64Array(count);
+    }
+    for (let k = 0; k < count; k++) {
+      this.positions[k] = ids[k]! * row;
+      this.offsets[k] = destOffset + k * row;
+    }
+    try {
+      this.reader.read(this.fd, dest, this.positions, this.lengths, this.offsets, count);
+    } catch (err) {
+      throw new Error(`${this.file}: a vector could not be read (${err instanceof Error ? err.message : String(err)})`);
+    }
   }
 
   sync(): void {

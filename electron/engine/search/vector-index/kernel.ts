@@ -4,7 +4,7 @@
  * and write, at offsets laid out here for a capacity of `cap` rows (a multiple of 16):
  *
  *   scratch   LUT (codeBytes × 32) | query int16 (rowBytes × 2) | histogram (HIST_BUCKETS × 4) |
- *             query f32 (dim × 4) | EXACT_BATCH exact rows (dim × 4 each) | their distances |
+ *             query f32 (dim × 4) | EXACT_ROWS exact rows (dim × 4 each) | their distances |
  *             mean (dim × 4)
  *   scores    cap × u16      stage-1 score per row
  *   mask      cap × u8       filter: 1 = the row may be returned
@@ -17,13 +17,20 @@
  *
  * Growing moves the three persistent regions (codes, scales, vecs) to their new offsets; the rest
  * is scratch (the mean, dim × f32, sits in the scratch area and is written before each use).
+ *
+ * The memory is shared (a SharedArrayBuffer): the index's reader threads (parallel-reader.ts) read
+ * exact vectors and snapshot sections from disk straight into it.
  */
 import { KERNEL_WASM_BASE64 } from './kernel-wasm.ts';
 
 const PAGE = 65536;
 export const HIST_BUCKETS = 4096;
-/** Exact rows read and scored per kernel call. */
+/** Exact rows read and scored per kernel call while a page is filling, when reads are incremental. */
 export const EXACT_BATCH = 32;
+/** Rows the exact region holds: a page's likely candidates are read into it in one go. */
+export const EXACT_ROWS = 1024;
+/** The memory's maximum in pages (4 GiB); must equal --maximumMemory in scripts/build-wasm.ts. */
+const MAX_PAGES = 65536;
 
 interface Exports {
   scanCodes(codes: number, nBlocks: number, codeBytes: number, lut: number, out: number): void;
@@ -39,13 +46,13 @@ interface Exports {
  * types live, so they are declared rather than pulling the DOM into engine code.
  */
 interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+  readonly buffer: SharedArrayBuffer;
   grow(pages: number): number;
 }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (desc: { initial: number; maximum: number }) => WasmMemory;
+  Memory: new (desc: { initial: number; maximum: number; shared: true }) => WasmMemory;
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -99,11 +106,11 @@ export class KernelMemory {
     this.histOff = align(this.queryOff + rowBytes * 2, 16);
     this.queryF32Off = this.histOff + HIST_BUCKETS * 4;
     this.exactOff = align(this.queryF32Off + dim * 4, 16);
-    this.exactOutOff = this.exactOff + EXACT_BATCH * dim * 4;
-    this.meanOff = align(this.exactOutOff + EXACT_BATCH * 4, 16);
+    this.exactOutOff = this.exactOff + EXACT_ROWS * dim * 4;
+    this.meanOff = align(this.exactOutOff + EXACT_ROWS * 4, 16);
     this.scratch = align(this.meanOff + dim * 4, PAGE);
     this.scoresOff = this.maskOff = this.rowsOff = this.outOff = this.outScaleOff = this.codesOff = this.scalesOff = this.vecsOff = this.scratch;
-    this.memory = new wasm.Memory({ initial: this.scratch / PAGE, maximum: 65536 });
+    this.memory = new wasm.Memory({ initial: this.scratch / PAGE, maximum: MAX_PAGES, shared: true });
     this.k = new wasm.Instance(mod, { env: { memory: this.memory } }).exports as unknown as Exports;
   }
 
@@ -181,9 +188,9 @@ export class KernelMemory {
     return this.k.collect(this.scoresOff, masked ? this.maskOff : 0, n, minScore, maxScore, this.rowsOff);
   }
 
-  /** Exact distances of the query f32 (at queryF32Off) to the `count` rows at exactOff, into exactOutOff. */
-  cosineRows(count: number): void {
-    this.k.cosineRows(this.queryF32Off, this.exactOff, count, this.dim, this.exactOutOff);
+  /** Exact distances of the query f32 (at queryF32Off) to `count` rows at exactOff (from row `first`), into exactOutOff (from `first`). */
+  cosineRows(count: number, first = 0): void {
+    this.k.cosineRows(this.queryF32Off, this.exactOff + first * this.dim * 4, count, this.dim, this.exactOutOff + first * 4);
   }
 
   /** Sign codes of rows [from, to) against the mean at meanOff. */
