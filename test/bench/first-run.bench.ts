@@ -88,12 +88,14 @@ export async function benchFirstRun(opts: {
   files: number;
   bareImagesPerSecond: number | null;
   modelLoadSeconds: number;
+  /** Extra environment for the `index` process (e.g. SHIGUANG_RESAMPLE=js). */
+  env?: NodeJS.ProcessEnv;
 }): Promise<FirstRunResult> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-firstrun-'));
   try {
     const photos = path.join(tmp, 'photos');
     opts.makeCorpus(photos, opts.files);
-    const env = { SHIGUANG_HOME: opts.home, SHIGUANG_DB: path.join(tmp, 'library.db'), SHIGUANG_LOG: 'info' };
+    const env = { ...opts.env, SHIGUANG_HOME: opts.home, SHIGUANG_DB: path.join(tmp, 'library.db'), SHIGUANG_LOG: 'info' };
     const index = await runCli(['index', photos, '--json'], env);
     const summary = JSON.parse(index.stdout) as { encoded: number; seconds: number };
     const ocr = /text \(OCR\): read (\d+) photos in ([\d.]+) s/.exec(index.stderr);
