@@ -41,7 +41,14 @@ class NoMatch extends Error {}
 
 const sameFloat = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
 
-export async function fuseAttention(model: OnnxModel): Promise<FuseAttentionReport> {
+/**
+ * 'QAttention': the in-projection and the heads in one node (ORT runs the projection as 3 × heads
+ * small int8 GEMMs). 'MultiHeadAttention': the in-projection as one DynamicQuantizeMatMul, split
+ * into q, k, v, and the heads in ORT's float MultiHeadAttention.
+ */
+export type AttentionKernel = 'QAttention' | 'MultiHeadAttention';
+
+export async function fuseAttention(model: OnnxModel, kernel: AttentionKernel = 'QAttention'): Promise<FuseAttentionReport> {
   const graph = model.graph;
   const index = new GraphIndex(graph);
   const folder = new ConstantFolder(model, index);
@@ -127,8 +134,8 @@ export async function fuseAttention(model: OnnxModel): Promise<FuseAttentionRepo
       const target = await shapes.ints(back.input![1] ?? '');
       if (!target || target[target.length - 1] !== width) throw new NoMatch('merged heads are not reshaped to [·, W]');
 
-      // The replacement. QAttention takes [B, S, W]; with batch 1 that is x's own bytes.
-      const id = `${name}/QAttention__f${counter++}`;
+      // The replacement. Both kernels take [B, S, W]; with batch 1 that is x's own bytes.
+      const id = `${name}/${kernel}__f${counter++}`;
       const { values, scales } = quantizePerColumn(w.data, width, 3 * width);
       const [wq, ws, bb, shapeIn] = ['weight_int8', 'weight_scale', 'bias', 'shape'].map((s) => `${id}/${s}`) as [string, string, string, string];
       newInits.push(
@@ -137,21 +144,28 @@ export async function fuseAttention(model: OnnxModel): Promise<FuseAttentionRepo
         tensorProto(bb, [3 * width], DT.FLOAT, Float32Array.from(bias.data)),
         tensorProto(shapeIn, [3], DT.INT64, BigInt64Array.of(1n, -1n, BigInt(width))),
       );
-      const [x3, xq, xs, xz] = ['x', 'x_u8', 'x_scale', 'x_zero'].map((s) => `${id}/${s}`) as [string, string, string, string];
-      const qattention: NodeProto = {
-        opType: 'QAttention',
-        domain: 'com.microsoft',
-        name: id,
-        input: [xq, wq, bb, xs, ws, '', xz],
-        output: [merge.output![0]!],
-        attribute: [{ name: 'num_heads', type: 2 /* INT */, i: heads }],
-      };
-      if (!sameFloat(scale, 1 / Math.sqrt(q.d))) qattention.attribute!.push({ name: 'scale', type: 1 /* FLOAT */, f: scale });
-      replacements.set(merge, [
-        { opType: 'Reshape', domain: '', name: `${id}/Reshape`, input: [x, shapeIn], output: [x3] },
-        { opType: 'DynamicQuantizeLinear', domain: '', name: `${id}/DynamicQuantizeLinear`, input: [x3], output: [xq, xs, xz] },
-        qattention,
-      ]);
+      const x3 = `${id}/x`;
+      const attrs = [{ name: 'num_heads', type: 2 /* INT */, i: heads }];
+      if (!sameFloat(scale, 1 / Math.sqrt(q.d))) attrs.push({ name: 'scale', type: 1 /* FLOAT */, f: scale } as never);
+      const reshape: NodeProto = { opType: 'Reshape', domain: '', name: `${id}/Reshape`, input: [x, shapeIn], output: [x3] };
+      if (kernel === 'QAttention') {
+        const [xq, xs, xz] = ['x_u8', 'x_scale', 'x_zero'].map((s) => `${id}/${s}`) as [string, string, string];
+        replacements.set(merge, [
+          reshape,
+          { opType: 'DynamicQuantizeLinear', domain: '', name: `${id}/DynamicQuantizeLinear`, input: [x3], output: [xq, xs, xz] },
+          { opType: 'QAttention', domain: 'com.microsoft', name: id, input: [xq, wq, bb, xs, ws, '', xz], output: [merge.output![0]!], attribute: attrs },
+        ]);
+      } else {
+        const splits = `${id}/splits`;
+        newInits.push(tensorProto(splits, [3], DT.INT64, BigInt64Array.of(BigInt(width), BigInt(width), BigInt(width))));
+        const [packed, qo, ko, vo] = ['qkv', 'q', 'k', 'v'].map((s) => `${id}/${s}`) as [string, string, string, string];
+        replacements.set(merge, [
+          reshape,
+          { opType: 'DynamicQuantizeMatMul', domain: 'com.microsoft', name: `${id}/DynamicQuantizeMatMul`, input: [x3, wq, ws, '', bb], output: [packed] },
+          { opType: 'Split', domain: '', name: `${id}/Split`, input: [packed, splits], output: [qo, ko, vo], attribute: [{ name: 'axis', type: 2, i: 2 }] },
+          { opType: 'MultiHeadAttention', domain: 'com.microsoft', name: id, input: [qo, ko, vo], output: [merge.output![0]!], attribute: attrs },
+        ]);
+      }
       report.fused.push({ node: name, weight: folder.sourceInitializer(b)?.name ?? b, heads, headDim: q.d });
     } catch (err) {
       if (!(err instanceof NoMatch)) throw err;

@@ -16,7 +16,7 @@
 import { ConstantFolder, GraphIndex, attrFloat, attrInt, removeDeadCode } from './graph-tools.ts';
 import { DT, OnnxModel, onnx, tensorProto, type NodeProto, type Tensor } from './onnx-model.ts';
 import { quantizePerColumn } from './int8.ts';
-import { fuseAttention, type FusedAttention } from './fuse-attention.ts';
+import { fuseAttention, type AttentionKernel, type FusedAttention } from './fuse-attention.ts';
 import { quantizePatchEmbedding, type QuantizedPatchEmbedding } from './patch-embedding.ts';
 
 export type Int8Kernel = 'DynamicQuantizeMatMul' | 'MatMulInteger';
@@ -38,6 +38,8 @@ export interface QuantizeGraphOptions {
    * com.microsoft ops); default true there.
    */
   fuseAttention?: boolean;
+  /** Which onnxruntime kernel the fused attention uses (fuse-attention.ts). Default QAttention. */
+  attentionKernel?: AttentionKernel;
   /** Rewrite a ViT's patch-embedding Conv as an int8 product (./patch-embedding.ts); same condition. Default true. */
   quantizePatchEmbedding?: boolean;
 }
@@ -117,7 +119,7 @@ export async function quantizeGraph(model: OnnxModel, opts: QuantizeGraphOptions
   const graph = model.graph;
   if (model.opsetVersion('') < 11) throw new Error(`opset ${model.opsetVersion('')} is too old for int8 ops (need ≥ 11)`);
   const contrib = kernel === 'DynamicQuantizeMatMul';
-  const fused = contrib && (opts.fuseAttention ?? true) ? (await fuseAttention(model)).fused : [];
+  const fused = contrib && (opts.fuseAttention ?? true) ? (await fuseAttention(model, opts.attentionKernel)).fused : [];
   const patches = contrib && (opts.quantizePatchEmbedding ?? true) ? await quantizePatchEmbedding(model) : [];
   const index = new GraphIndex(graph);
   const folder = new ConstantFolder(model, index);
