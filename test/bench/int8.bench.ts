@@ -16,7 +16,7 @@
  *                them, or BENCH_TAG_PROMPTS=all to encode every one
  *
  * Models are made once beside the fp32 directory: <dir>-int8 (as `models quantize` makes it),
- * <dir>-int8-plain (fuseAttention and quantizePatchEmbedding off), <dir>-fp32-varlen and
+ * <dir>-int8-plain (fuseAttention, quantizePatchEmbedding and fuseSharedInput off), <dir>-fp32-varlen and
  * <dir>-int8-padded (hard links plus a manifest, no weight copies). A stamp in each int8 directory
  * says which quantizer made it; an older one is made again.
  */
@@ -61,7 +61,7 @@ function linkedVariant(src: string, dest: string, edit: (m: ModelManifest) => Mo
 }
 
 /** Bump when the quantizer's output changes, so cached int8 models are made again. */
-const QUANTIZER_STAMP = 2;
+const QUANTIZER_STAMP = 3;
 type Dirs = Record<'fp32' | 'fp32Short' | 'int8' | 'int8Plain' | 'int8Padded', string>;
 
 async function quantizeOnce(src: string, dest: string, opts: QuantizeModelOptions, log: (m: string) => void): Promise<number | null> {
@@ -81,7 +81,7 @@ async function prepareModels(modelDir: string, log: (m: string) => void): Promis
   const base = modelDir.replace(/\/$/, '');
   const dirs = { fp32: base, ...int8Dirs(base) };
   const quantizeSeconds = await quantizeOnce(base, dirs.int8, {}, log);
-  await quantizeOnce(base, dirs.int8Plain, { id: 'int8-plain', fuseAttention: false, quantizePatchEmbedding: false }, log);
+  await quantizeOnce(base, dirs.int8Plain, { id: 'int8-plain', fuseAttention: false, quantizePatchEmbedding: false, fuseSharedInput: false }, log);
   if (!fs.existsSync(path.join(dirs.fp32Short, 'manifest.json'))) {
     linkedVariant(base, dirs.fp32Short, (m) => ({ ...m, id: `${m.id}-fp32-varlen` }));
     await addVariableLengthText(dirs.fp32Short);

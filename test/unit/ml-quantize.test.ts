@@ -30,7 +30,7 @@ afterAll(async () => {
 
 async function quantized(tower: 'img' | 'txt', kernel: Int8Kernel, keepProjection = true, fuse = true): Promise<{ file: string; report: Awaited<ReturnType<typeof quantizeGraph>> }> {
   const model = await OnnxModel.load(path.join(src, `mini.${tower}.fp32.onnx`));
-  const report = await quantizeGraph(model, { kernel, keepProjection, fuseAttention: fuse, quantizePatchEmbedding: fuse });
+  const report = await quantizeGraph(model, { kernel, keepProjection, fuseAttention: fuse, quantizePatchEmbedding: fuse, fuseSharedInput: fuse });
   const file = path.join(root, `${kernel}-${keepProjection}-${fuse}`, `mini.${tower}.int8.onnx`);
   await model.save(file);
   return { file, report };
@@ -109,8 +109,8 @@ describe.each(['DynamicQuantizeMatMul', 'MatMulInteger'] as const)('quantizing m
     await before.close();
   });
 
-  it('text tower: the 12 folded weights are int8, text_projection stays float', async () => {
-    const { report } = await quantized('txt', kernel);
+  it('text tower, product by product: the 12 folded weights are int8, text_projection stays float', async () => {
+    const { report } = await quantized('txt', kernel, true, false);
     expect(report.quantized).toHaveLength(12);
     expect(report.quantized.every((q) => q.via.length === 0)).toBe(true);
     expect(report.keptFloat.map((k) => k.weight)).toEqual([expect.stringMatching(/^text_projection/)]);
@@ -148,6 +148,21 @@ describe('fused attention and patch embedding (DynamicQuantizeMatMul, the defaul
     await m.close();
   });
 
+  it('text tower: each layer\'s query, key and value products read their input once, as one int8 product', async () => {
+    const { file, report } = await quantized('txt', 'DynamicQuantizeMatMul');
+    expect(report.sharedInput).toEqual([expect.objectContaining({ widths: [64, 64, 64] }), expect.objectContaining({ widths: [64, 64, 64] })]);
+    expect(report.quantized).toHaveLength(8); // 2 layers × (q|k|v, attention output, intermediate, output)
+    const m = await OnnxModel.load(file);
+    expect(count(m, 'DynamicQuantizeMatMul')).toBe(8);
+    expect(count(m, 'Split')).toBe(2);
+    await m.close();
+    const [a, b, ref] = [await outputs(file, texts), await outputs((await quantized('txt', 'DynamicQuantizeMatMul', true, false)).file, texts), await outputs(path.join(src, 'mini.txt.fp32.onnx'), texts)];
+    for (let i = 0; i < texts.length; i++) {
+      expect(cosine(a[i]!, ref[i]!)).toBeGreaterThan(0.999);
+      expect(cosine(a[i]!, b[i]!)).toBeGreaterThan(0.9999);
+    }
+  });
+
   it('computes what the product-by-product int8 graph computes, within int8 noise of fp32', async () => {
     const [fused, plain] = [await quantized('img', 'DynamicQuantizeMatMul'), await quantized('img', 'DynamicQuantizeMatMul', true, false)];
     const ref = await outputs(path.join(src, 'mini.img.fp32.onnx'), images);
@@ -181,7 +196,7 @@ describe('ModifiedResNet (RN50 form, scaled down)', () => {
 describe('options and external data', () => {
   it('quantizes the projection too when asked', async () => {
     const { report } = await quantized('txt', 'DynamicQuantizeMatMul', false);
-    expect(report.quantized).toHaveLength(13);
+    expect(report.quantized).toHaveLength(9); // 8 (q|k|v fused per layer) + the projection
     expect(report.keptFloat).toEqual([]);
   });
 
@@ -208,7 +223,7 @@ describe('options and external data', () => {
     expect(fs.existsSync(`${inlineFile}.extra_file`)).toBe(false);
     const m = await OnnxModel.load(inlineFile);
     const report = await quantizeGraph(m);
-    expect(report.quantized).toHaveLength(12);
+    expect(report.quantized).toHaveLength(8); // 2 layers × (q|k|v, attention output, intermediate, output)
     await m.save(path.join(root, 'inline-int8', 'mini.txt.int8.onnx'));
     const [a] = await outputs(path.join(root, 'inline-int8', 'mini.txt.int8.onnx'), texts.slice(0, 1));
     const [b] = await outputs(path.join(src, 'mini.txt.fp32.onnx'), texts.slice(0, 1));

@@ -18,6 +18,7 @@ import { DT, OnnxModel, onnx, tensorProto, type NodeProto, type Tensor } from '.
 import { quantizePerColumn } from './int8.ts';
 import { fuseAttention, type AttentionKernel, type FusedAttention } from './fuse-attention.ts';
 import { quantizePatchEmbedding, type QuantizedPatchEmbedding } from './patch-embedding.ts';
+import { fuseSharedInputProducts, type FusedSharedInput } from './fuse-shared-input.ts';
 
 export type Int8Kernel = 'DynamicQuantizeMatMul' | 'MatMulInteger';
 export const INT8_KERNELS: readonly Int8Kernel[] = ['DynamicQuantizeMatMul', 'MatMulInteger'];
@@ -42,6 +43,8 @@ export interface QuantizeGraphOptions {
   attentionKernel?: AttentionKernel;
   /** Rewrite a ViT's patch-embedding Conv as an int8 product (./patch-embedding.ts); same condition. Default true. */
   quantizePatchEmbedding?: boolean;
+  /** Products reading the same activation (BERT's q, k, v) as one product, split after (./fuse-shared-input.ts); same condition. Default true. */
+  fuseSharedInput?: boolean;
 }
 
 export interface QuantizedProduct {
@@ -74,6 +77,8 @@ export interface QuantizeGraphReport {
   fusedAttention: FusedAttention[];
   /** Patch-embedding Convs rewritten as int8 products. */
   patchEmbedding: QuantizedPatchEmbedding[];
+  /** Groups of products that read one activation, now one product each. */
+  sharedInput: FusedSharedInput[];
 }
 
 const PASS_THROUGH = new Set(['Reshape', 'Gather', 'Squeeze', 'Unsqueeze', 'Identity', 'Flatten', 'Transpose', 'Cast', 'Add']);
@@ -121,10 +126,11 @@ export async function quantizeGraph(model: OnnxModel, opts: QuantizeGraphOptions
   const contrib = kernel === 'DynamicQuantizeMatMul';
   const fused = contrib && (opts.fuseAttention ?? true) ? (await fuseAttention(model, opts.attentionKernel)).fused : [];
   const patches = contrib && (opts.quantizePatchEmbedding ?? true) ? await quantizePatchEmbedding(model) : [];
+  const shared = contrib && (opts.fuseSharedInput ?? true) ? await fuseSharedInputProducts(model) : [];
   const index = new GraphIndex(graph);
   const folder = new ConstantFolder(model, index);
   const projections = keepProjection ? projectionNodes(index) : new Set<NodeProto>();
-  const report: QuantizeGraphReport = { kernel, quantized: [], keptFloat: [], floatWeightBytes: 0, int8WeightBytes: 0, removedNodes: 0, fusedAttention: fused, patchEmbedding: patches };
+  const report: QuantizeGraphReport = { kernel, quantized: [], keptFloat: [], floatWeightBytes: 0, int8WeightBytes: 0, removedNodes: 0, fusedAttention: fused, patchEmbedding: patches, sharedInput: shared };
   const replacements = new Map<NodeProto, NodeProto[]>();
   const dropped = new Set<NodeProto>();
   const newInits: ReturnType<typeof tensorProto>[] = [];

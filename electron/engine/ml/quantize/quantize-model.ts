@@ -22,7 +22,7 @@ export interface QuantizeProgress {
   message: string;
 }
 
-export interface QuantizeModelOptions extends Pick<QuantizeGraphOptions, 'fuseAttention' | 'quantizePatchEmbedding'> {
+export interface QuantizeModelOptions extends Pick<QuantizeGraphOptions, 'fuseAttention' | 'quantizePatchEmbedding' | 'fuseSharedInput' | 'attentionKernel'> {
   /** Id of the new model; default `<source id>-int8`. */
   id?: string;
   kernel?: Int8Kernel;
