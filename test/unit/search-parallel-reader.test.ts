@@ -2,7 +2,7 @@
  * Reads from several threads for the synchronous search path (vector-index/parallel-reader.ts):
  * ranges land where asked in shared memory, call after call, into changing destinations, with more
  * ranges than one call carries; a range past the end of the file is an error, not silent zeros.
- * And the index gives the same pages and loads the same snapshot with reader threads as without.
+ * And the index gives the same pages with reader threads as without.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +12,6 @@ import { MAX_RANGES, ParallelReader } from '../../electron/engine/search/vector-
 import { CodesIndex } from '../../electron/engine/search/vector-index/codes-index.ts';
 import { ExactVectors } from '../../electron/engine/search/vector-index/exact-vectors.ts';
 import { Searcher } from '../../electron/engine/search/vector-index/searcher.ts';
-import { loadSnapshot, readSnapshotHeader, saveSnapshot } from '../../electron/engine/search/vector-index/persist.ts';
 import { mulberry32 as rng } from '../../scripts/random.ts';
 
 let dir: string;
@@ -127,22 +126,5 @@ describe('the index with reader threads', () => {
     }
     plain.close();
     threaded.close();
-  });
-
-  it('loads the same snapshot from several threads', () => {
-    const { index } = build();
-    const sdir = path.join(dir, 'snap');
-    saveSnapshot(sdir, index, { table: 't', modelKey: 'm', epoch: 'e', seq: 1 });
-    const header = readSnapshotHeader(sdir)!;
-    const a = loadSnapshot(sdir, header)!;
-    const b = loadSnapshot(sdir, header, reader)!;
-    const sa = a.sections();
-    const sb = b.sections();
-    expect(sb.length).toBe(sa.length);
-    sa.forEach((s, i) => expect(Buffer.compare(Buffer.from(sb[i]!), Buffer.from(s))).toBe(0));
-    // A snapshot cut short is refused, not half loaded.
-    const f = path.join(sdir, 'index.bin');
-    fs.truncateSync(f, fs.statSync(f).size - 100);
-    expect(loadSnapshot(sdir, header, reader)).toBeUndefined();
   });
 });

@@ -56,7 +56,7 @@ export interface VectorSearchOptions {
   /** Save a snapshot once this many photos changed since the last one (also on close and after a rebuild). */
   saveEvery?: number;
   /**
-   * Threads that read a page's exact vectors and the snapshot at once (vector-index/parallel-reader.ts),
+   * Threads that read a page's exact vectors at once (vector-index/parallel-reader.ts),
    * for indexes of at least PARALLEL_READS_FROM photos; 0 reads on the calling thread only (as
    * before; benchmarks compare the two). Default READER_THREADS.
    */
@@ -256,7 +256,7 @@ export class VectorSearch {
     if (!header || header.format !== SNAPSHOT_FORMAT || header.dim !== this.dim || header.table !== this.vectors.table) return false;
     if (header.modelKey !== this.source.modelKey || header.epoch !== state.epoch) return false;
     if (header.seq < state.prunedThrough || header.seq > state.seq || !fs.existsSync(vectorsFile(this.dir))) return false;
-    const index = loadSnapshot(this.dir, header, this.reader(header.size));
+    const index = loadSnapshot(this.dir, header);
     if (!index) return false;
     this.install(index, ExactVectors.open(vectorsFile(this.dir), this.dim), state.epoch, header.seq);
     return true;

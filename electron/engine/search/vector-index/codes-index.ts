@@ -98,10 +98,9 @@ export class CodesIndex {
       b.set(a.subarray(0, this.n));
       return b;
     };
-    // Shared buffers, like the kernel's memory: a snapshot is read into them from several threads.
-    this.ids = grow(this.ids, (c) => new Int32Array(new SharedArrayBuffer(c * 4)));
-    this.takenAt = grow(this.takenAt, (c) => new Float64Array(new SharedArrayBuffer(c * 8)));
-    this.folders = grow(this.folders, (c) => new Int32Array(new SharedArrayBuffer(c * 4)));
+    this.ids = grow(this.ids, (c) => new Int32Array(c));
+    this.takenAt = grow(this.takenAt, (c) => new Float64Array(c));
+    this.folders = grow(this.folders, (c) => new Int32Array(c));
     this.cap = cap;
   }
 

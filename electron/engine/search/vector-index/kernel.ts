@@ -140,14 +140,18 @@ export class KernelMemory {
     if (need > have) this.memory.grow(Math.ceil((need - have) / PAGE));
     const u8 = new Uint8Array(this.memory.buffer);
     // Moving towards higher addresses: the later region first, so nothing is overwritten.
+    // The first reservation lies in memory never written (a new memory's pages above the scratch
+    // area, or pages grow() added, are zero): filling it would touch every page of a ~600 MB
+    // index up front — over a second of page faults at a million photos, before a snapshot is
+    // even read into it.
     if (oldCap > 0) {
       u8.copyWithin(vecsOff, oldVecs, oldVecs + oldCap * this.rowBytes);
       u8.copyWithin(scalesOff, oldScales, oldScales + oldCap * 4);
       u8.copyWithin(codesOff, oldCodes, oldCodes + oldCap * this.codeBytes);
+      u8.fill(0, codesOff + oldCap * this.codeBytes, codesOff + cap * this.codeBytes);
+      u8.fill(0, scalesOff + oldCap * 4, scalesOff + cap * 4);
+      u8.fill(0, vecsOff + oldCap * this.rowBytes, vecsOff + cap * this.rowBytes);
     }
-    u8.fill(0, codesOff + oldCap * this.codeBytes, codesOff + cap * this.codeBytes);
-    u8.fill(0, scalesOff + oldCap * 4, scalesOff + cap * 4);
-    u8.fill(0, vecsOff + oldCap * this.rowBytes, vecsOff + cap * this.rowBytes);
     Object.assign(this, { cap, scoresOff, maskOff, rowsOff, outOff, outScaleOff, codesOff, scalesOff, vecsOff });
   }
 

@@ -13,10 +13,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CodesIndex } from './codes-index.ts';
-import type { ParallelReader } from './parallel-reader.ts';
-
-/** Snapshot sections are read in pieces of this size, several at once when a reader is given. */
-const LOAD_CHUNK = 2 * 2 ** 20;
 
 const MAGIC = 'SGVIDX01';
 /** Bump when the codes or their layout change: older snapshots are then rebuilt. */
@@ -98,13 +94,8 @@ export function readSnapshotHeader(dir: string): SnapshotHeader | undefined {
   }
 }
 
-/**
- * Loads a snapshot whose header the caller has accepted; undefined if the file is short or
- * malformed. With a reader, the sections held in shared memory (all but the mean) are read in
- * LOAD_CHUNK pieces from several threads at once — from a cold disk several times faster than one
- * stream of reads.
- */
-export function loadSnapshot(dir: string, header: SnapshotHeader, reader?: ParallelReader | null): CodesIndex | undefined {
+/** Loads a snapshot whose header the caller has accepted; undefined if the file is short or malformed. */
+export function loadSnapshot(dir: string, header: SnapshotHeader): CodesIndex | undefined {
   if (header.format !== SNAPSHOT_FORMAT) return undefined;
   const index = new CodesIndex(header.dim);
   if (index.codeBytes !== header.codeBytes || index.rowBytes !== header.rowBytes) return undefined;
@@ -118,30 +109,13 @@ export function loadSnapshot(dir: string, header: SnapshotHeader, reader?: Paral
     const parts = index.sections();
     const total = pos + parts.reduce((a, p) => a + p.length, 0);
     if (fs.fstatSync(fd).size !== total) return undefined;
-    const jobs: Map<SharedArrayBuffer, { positions: number[]; lengths: number[]; offsets: number[] }> = new Map();
     for (const part of parts) {
-      if (reader && reader.threads > 0 && part.buffer instanceof SharedArrayBuffer) {
-        const list = jobs.get(part.buffer) ?? { positions: [], lengths: [], offsets: [] };
-        jobs.set(part.buffer, list);
-        for (let off = 0; off < part.length; off += LOAD_CHUNK) {
-          list.positions.push(pos + off);
-          list.lengths.push(Math.min(LOAD_CHUNK, part.length - off));
-          list.offsets.push(part.byteOffset + off);
-        }
-        pos += part.length;
-        continue;
-      }
       for (let off = 0; off < part.length; ) {
         const got = fs.readSync(fd, part, off, Math.min(1 << 28, part.length - off), pos);
         if (got <= 0) return undefined;
         off += got;
         pos += got;
       }
-    }
-    try {
-      for (const [buffer, j] of jobs) reader!.read(fd, buffer, j.positions, j.lengths, j.offsets, j.positions.length);
-    } catch {
-      return undefined; // a short read: the file is shorter than its header says
     }
   } finally {
     fs.closeSync(fd);
