@@ -262,15 +262,15 @@ export class VectorSearch {
     return true;
   }
 
-  /** The process's reader threads for an index of `rows` photos, or null (read on this thread). */
-  private reader(rows: number): ParallelReader | null {
+  /** The process's reader threads for an index of `rows` photos (started when first needed), or null. */
+  private reader(rows: number): (() => ParallelReader) | null {
     const threads = this.opts.readerThreads ?? READER_THREADS;
-    return rows >= PARALLEL_READS_FROM && threads > 0 ? sharedParallelReader(threads) : null;
+    return rows >= PARALLEL_READS_FROM && threads > 0 ? () => sharedParallelReader(threads) : null;
   }
 
   private install(index: CodesIndex, exact: ExactVectors, epoch: string, seq: number): void {
     if (this.exact && this.exact !== exact) this.exact.close();
-    exact.reader = this.reader(index.size);
+    exact.parallel = this.reader(index.size);
     this.index = index;
     this.exact = exact;
     this.searcher = new Searcher(index, exact);

@@ -11,10 +11,24 @@
 import fs from 'node:fs';
 import type { ParallelReader } from './parallel-reader.ts';
 
+/** Reads slower than this on average (µs) mean the file is not in the page cache. */
+const SLOW_READ_US = 60;
+
 export class ExactVectors {
   private fd: number;
-  /** Issues a page's reads from several threads (set by the index for large libraries). */
-  reader: ParallelReader | null = null;
+  /**
+   * Where a page's reads can come from several threads (set by the index for large libraries).
+   * The threads start only once reads turn out to come from the disk: from the page cache one
+   * thread is as fast, and starting them costs CPU (~30 ms each) that a fresh process needs for
+   * its first page.
+   */
+  parallel: (() => ParallelReader) | null = null;
+  private reader: ParallelReader | null = null;
+
+  /** Reads from `reader`'s threads from now on (what slow reads lead to; tests set it directly). */
+  useReader(reader: ParallelReader | null): void {
+    this.reader = reader;
+  }
   private positions = new Float64Array(0);
   private lengths = new Float64Array(0);
   private offsets = new Float64Array(0);
@@ -71,7 +85,9 @@ export class ExactVectors {
     const row = this.rowBytes;
     if (!this.reader || this.reader.threads === 0 || count <= 2) {
       const view = Buffer.from(dest, destOffset, count * row);
+      const t0 = performance.now();
       for (let k = 0; k < count; k++) this.readInto(ids[k]!, view, k * row);
+      if (!this.reader && this.parallel && count >= 16 && ((performance.now() - t0) * 1000) / count > SLOW_READ_US) this.reader = this.parallel();
       return;
     }
     if (this.positions.length < count) {
