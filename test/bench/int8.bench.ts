@@ -3,9 +3,10 @@
  * one run with the contenders interleaved, on the graph bench-graph.ts chose (the official export
  * when it has been made, else the look-alike; `graph` in the output says which):
  *
- *   image        images/s, fp32 vs int8 now vs int8 as before the attention / patch-embedding
- *                rewrites ("plain": every weight product on its own), rotating rounds over the same
- *                8 photos; and image1Thread: CPU ms a run of the three graphs with one thread each
+ *   image        images/s, fp32 vs int8 as before ("plain": every weight product on its own, one
+ *                session with every thread) vs the rewritten graph in one session vs int8 as the
+ *                app now runs it (one single-threaded session per thread, model-runtime.ts),
+ *                rotating rounds over the same 8 photos; and image1Thread: CPU ms a run of the three graphs with one thread each
  *                (the figure least disturbed by other work on a shared machine)
  *   text         ms per query: fp32 and int8, each padded to 52 and with short sequences
  *   fidelity     each int8 vs fp32 on ../shared/photos, the goldens' images (../shared/golden) and
@@ -150,12 +151,16 @@ export async function benchInt8(o: Int8BenchOptions): Promise<Record<string, unk
 
   const fp32 = load(dirs.fp32);
   const int8 = load(dirs.int8);
-  const int8Plain = load(dirs.int8Plain);
+  // As before: product by product, one session with every thread.
+  const int8Plain = ModelRuntime.load(dirs.int8Plain, { ...session, imageSessions: 1 });
+  // The rewritten graph in one session with every thread (the graph's share of the gain).
+  const int8OneSession = ModelRuntime.load(dirs.int8, { ...session, imageSessions: 1 });
   const fp32Short = load(dirs.fp32Short);
   const int8Padded = load(dirs.int8Padded);
   try {
     const tensors = await Promise.all(photos.slice(0, 8).map(async (p) => (await preprocess(p, fp32.preprocessSpec)).tensor));
-    out.image = await images({ fp32, int8Plain, int8 }, tensors, Number(process.env.BENCH_ROUNDS ?? 4));
+    out.image = await images({ fp32, int8Plain, int8OneSession, int8 }, tensors, Number(process.env.BENCH_ROUNDS ?? 4));
+    (out.image as Record<string, unknown>).int8Sessions = await int8.imageSessions();
     o.log(`int8 image (${o.threads} threads): ${JSON.stringify(out.image)}`);
     const graphs = [dirs.fp32, dirs.int8Plain, dirs.int8].map((d) => resolveModelDir(d).imageGraph);
     const one = await abGraphs(graphs, Number(process.env.BENCH_ROUNDS_1T ?? 10), 1);
@@ -213,7 +218,7 @@ export async function benchInt8(o: Int8BenchOptions): Promise<Record<string, unk
     };
     o.log(`tag prompts: ${JSON.stringify(out.tagPrompts)}`);
   } finally {
-    await Promise.all([fp32, int8, int8Plain, fp32Short, int8Padded].map((r) => r.close()));
+    await Promise.all([fp32, int8, int8Plain, int8OneSession, fp32Short, int8Padded].map((r) => r.close()));
   }
   return out;
 }
