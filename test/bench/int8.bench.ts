@@ -194,7 +194,8 @@ export async function benchInt8(o: Int8BenchOptions): Promise<Record<string, unk
     const sample = process.env.BENCH_TAG_PROMPTS === 'all' ? all : spreadSample(all, Number(process.env.BENCH_TAG_PROMPTS ?? 512));
     const fid = fidelityPhotos(o.photosDir);
     const fidelity: Record<string, unknown> = { photoSets: fid.sets };
-    for (const [name, r] of Object.entries({ int8, int8Plain })) {
+    // BENCH_INT8_FIDELITY=0 skips it (a timing-only rerun); BENCH_TAG_PROMPTS=0 skips the tag prompts.
+    for (const [name, r] of Object.entries(process.env.BENCH_INT8_FIDELITY === '0' ? {} : { int8, int8Plain })) {
       const f = await measureFidelity(fp32, r, { photos: fid.photos, prompts: spreadSample(all, 256) });
       fidelity[name] = {
         photos: f.images.count,
@@ -207,6 +208,7 @@ export async function benchInt8(o: Int8BenchOptions): Promise<Record<string, unk
     out.fidelity = fidelity;
     o.log(`int8 fidelity: ${JSON.stringify(out.fidelity)}`);
 
+    if (sample.length === 0) return out;
     o.log(`tag prompts: encoding ${sample.length} of ${all.length} prompts with 4 configurations…`);
     const secs = await encodeInterleaved(runtimes, sample);
     const scale = all.length / sample.length;
