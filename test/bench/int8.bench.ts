@@ -155,11 +155,16 @@ export async function benchInt8(o: Int8BenchOptions): Promise<Record<string, unk
   const int8Plain = ModelRuntime.load(dirs.int8Plain, { ...session, imageSessions: 1 });
   // The rewritten graph in one session with every thread (the graph's share of the gain).
   const int8OneSession = ModelRuntime.load(dirs.int8, { ...session, imageSessions: 1 });
+  // fp32 the way int8 now runs (one single-threaded session per thread): what the sessions alone
+  // give, for a like-for-like ratio. The app keeps fp32 in one session (~650 MB a session).
+  const fp32Sessions = ModelRuntime.load(dirs.fp32, { ...session, imageSessions: o.threads });
   const fp32Short = load(dirs.fp32Short);
   const int8Padded = load(dirs.int8Padded);
   try {
     const tensors = await Promise.all(photos.slice(0, 8).map(async (p) => (await preprocess(p, fp32.preprocessSpec)).tensor));
-    out.image = await images({ fp32, int8Plain, int8OneSession, int8 }, tensors, Number(process.env.BENCH_ROUNDS ?? 4));
+    out.image = await images({ fp32, int8Plain, int8OneSession, int8, fp32Sessions }, tensors, Number(process.env.BENCH_ROUNDS ?? 4));
+    const ips = (out.image as { imagesPerSecond: Record<string, number> }).imagesPerSecond;
+    (out.image as Record<string, unknown>).int8VsFp32SameSessions = r2(ips.int8! / ips.fp32Sessions!);
     (out.image as Record<string, unknown>).int8Sessions = await int8.imageSessions();
     o.log(`int8 image (${o.threads} threads): ${JSON.stringify(out.image)}`);
     const graphs = [dirs.fp32, dirs.int8Plain, dirs.int8].map((d) => resolveModelDir(d).imageGraph);
@@ -220,7 +225,7 @@ export async function benchInt8(o: Int8BenchOptions): Promise<Record<string, unk
     };
     o.log(`tag prompts: ${JSON.stringify(out.tagPrompts)}`);
   } finally {
-    await Promise.all([fp32, int8, int8Plain, int8OneSession, fp32Short, int8Padded].map((r) => r.close()));
+    await Promise.all([fp32, int8, int8Plain, int8OneSession, fp32Sessions, fp32Short, int8Padded].map((r) => r.close()));
   }
   return out;
 }
