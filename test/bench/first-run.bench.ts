@@ -96,7 +96,8 @@ export async function benchFirstRun(opts: {
     const photos = path.join(tmp, 'photos');
     opts.makeCorpus(photos, opts.files);
     const env = { ...opts.env, SHIGUANG_HOME: opts.home, SHIGUANG_DB: path.join(tmp, 'library.db'), SHIGUANG_LOG: 'info' };
-    const index = await runCli(['index', photos, '--json'], env);
+    // BENCH_FIRSTRUN_OCR=0: `index --no-ocr` (the text pass after indexing is left out).
+    const index = await runCli(['index', photos, '--json', ...(process.env.BENCH_FIRSTRUN_OCR === '0' ? ['--no-ocr'] : [])], env);
     const summary = JSON.parse(index.stdout) as { encoded: number; seconds: number };
     const ocr = /text \(OCR\): read (\d+) photos in ([\d.]+) s/.exec(index.stderr);
     // BENCH_FIRSTRUN_TAGS=0: skip `index --tags` (the tag prompts) when only indexing is measured.
