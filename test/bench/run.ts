@@ -87,11 +87,15 @@ async function benchEncoder(): Promise<void> {
     await runtime.embedImageTensors(copy().slice(0, 1)); // warm-up (session start, first-run allocations)
     const dynamic = await runtime.imageBatchIsDynamic();
     const perBatch: Record<string, number> = {};
+    const cpuPerBatch: Record<string, number> = {};
     for (const batch of [1, 4, 8]) {
       const rounds = Math.max(2, Math.ceil(16 / batch));
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       for (let i = 0; i < rounds; i++) await runtime.embedImageTensors(copy().slice(0, batch));
       perBatch[`batch${batch}`] = r2((rounds * batch) / ((performance.now() - t0) / 1000));
+      const c = process.cpuUsage(c0);
+      cpuPerBatch[`batch${batch}`] = r2((c.user + c.system) / 1000 / (rounds * batch));
       log(`encoder batch ${batch}: ${perBatch[`batch${batch}`]} images/s`);
     }
     const best = Math.max(...Object.values(perBatch));
@@ -108,6 +112,9 @@ async function benchEncoder(): Promise<void> {
       imagesPerSecond: perBatch,
       bestImagesPerSecond: best,
       msPerImageBatch1: r2(1000 / perBatch.batch1),
+      // CPU of the whole process (every ORT thread, spinning included) per image.
+      cpuMsPerImage: cpuPerBatch,
+      imageSessions: await runtime.imageSessions(),
       imageTowerLoadSeconds: r2(imageTowerLoadSeconds),
       textMsPerQuery: { p50: pct(tt, 50), max: r2(Math.max(...tt)) },
     };
@@ -188,7 +195,7 @@ if (only.has('index-candidates')) results.indexCandidates = await benchIndexCand
 if (only.has('firstrun')) {
   // The indexer sends batches (4 photos for a fixed-batch graph): its ratio is to the bare
   // encoder's best rate, which for an int8 model running several sessions is not batch 1's.
-  const enc = results.encoder as { bestImagesPerSecond: number; imageTowerLoadSeconds: number } | undefined;
+  const enc = results.encoder as { bestImagesPerSecond: number; imageTowerLoadSeconds: number; cpuMsPerImage: Record<string, number> } | undefined;
   const runs = [];
   log('first run: installing the model as a person does (models import + use)…');
   const installed = await installForFirstRun(modelDir);
@@ -200,7 +207,7 @@ if (only.has('firstrun')) {
     for (const { files, resample } of plan) {
       log(`first run: ${files} photos on a new library (resampler: ${resample})…`);
       const env = resample === 'js' ? { SHIGUANG_RESAMPLE: 'js' } : {};
-      runs.push({ modelImportSeconds: installed.importSeconds, resample, ...(await benchFirstRun({ home: installed.home, makeCorpus, files, env, bareImagesPerSecond: enc?.bestImagesPerSecond ?? null, modelLoadSeconds: enc?.imageTowerLoadSeconds ?? 0 })) });
+      runs.push({ modelImportSeconds: installed.importSeconds, resample, ...(await benchFirstRun({ home: installed.home, makeCorpus, files, env, bareImagesPerSecond: enc?.bestImagesPerSecond ?? null, bareCpuMsPerImage: enc ? Math.min(...Object.values(enc.cpuMsPerImage)) : null, modelLoadSeconds: enc?.imageTowerLoadSeconds ?? 0 })) });
       log(`first run: ${JSON.stringify(runs.at(-1))}`);
     }
   } finally {
