@@ -24,6 +24,7 @@ export class ExactVectors {
    */
   parallel: (() => ParallelReader) | null = null;
   private reader: ParallelReader | null = null;
+  private starting = false;
 
   /** Reads from `reader`'s threads from now on (what slow reads lead to; tests set it directly). */
   useReader(reader: ParallelReader | null): void {
@@ -87,7 +88,14 @@ export class ExactVectors {
       const view = Buffer.from(dest, destOffset, count * row);
       const t0 = performance.now();
       for (let k = 0; k < count; k++) this.readInto(ids[k]!, view, k * row);
-      if (!this.reader && this.parallel && count >= 16 && ((performance.now() - t0) * 1000) / count > SLOW_READ_US) this.reader = this.parallel();
+      if (!this.reader && !this.starting && this.parallel && count >= 16 && ((performance.now() - t0) * 1000) / count > SLOW_READ_US) {
+        // Started after this page, not during it: a thread's start costs CPU the page needs.
+        this.starting = true;
+        const start = this.parallel;
+        setImmediate(() => {
+          if (this.fd >= 0) this.reader = start();
+        });
+      }
       return;
     }
     if (this.positions.length < count) {
