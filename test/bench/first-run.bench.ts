@@ -14,6 +14,8 @@ import path from 'node:path';
 export interface CommandRun {
   wallSeconds: number;
   peakRssMiB: number | null;
+  /** User + system CPU seconds of the process (polled from /proc every 100 ms: the last ~0.1 s may be missing); null off Linux. */
+  cpuSeconds: number | null;
   stdout: string;
   stderr: string;
 }
@@ -28,10 +30,14 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CommandR
     child.stdout.on('data', (c: Buffer) => (stdout += c));
     child.stderr.on('data', (c: Buffer) => (stderr += c));
     let peakKiB: number | null = null;
+    let cpuTicks: number | null = null;
     const poll = setInterval(() => {
       try {
         const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         if (m) peakKiB = Math.max(peakKiB ?? 0, Number(m[1]));
+        // /proc/PID/stat: fields 14 and 15 (utime, stime) in clock ticks, after the ")" of the name.
+        const f = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(')').pop()!.trim().split(' ');
+        cpuTicks = Number(f[11]) + Number(f[12]);
       } catch {
         // not Linux, or the process is gone
       }
@@ -40,7 +46,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CommandR
     child.on('exit', (code) => {
       clearInterval(poll);
       if (code !== 0) return reject(new Error(`shiguang ${args.join(' ')} exited with ${code}\n${stderr}`));
-      resolve({ wallSeconds: (performance.now() - t0) / 1000, peakRssMiB: peakKiB === null ? null : Math.round(peakKiB / 1024), stdout, stderr });
+      resolve({ wallSeconds: (performance.now() - t0) / 1000, peakRssMiB: peakKiB === null ? null : Math.round(peakKiB / 1024), cpuSeconds: cpuTicks === null ? null : cpuTicks / 100, stdout, stderr });
     });
   });
 }
@@ -59,6 +65,13 @@ export interface FirstRunResult {
   pipelineImagesPerSecond: number;
   ratioToBareEncoder: number | null;
   pipelineRatioToBareEncoder: number | null;
+  /** CPU ms the `index` process spent per photo (start-up, model load, scan, hashing, decoding, encoding, storing). */
+  cpuMsPerPhoto: number | null;
+  /**
+   * The bare encoder's CPU ms per image over cpuMsPerPhoto: the share of the process's CPU that
+   * went into the encoder. Unlike the ratio of rates, other processes' load does not move it.
+   */
+  cpuRatioToBareEncoder: number | null;
   indexPeakRssMiB: number | null;
   /** `index --tags FOLDER` right after: nothing new to encode; the tag prompts and one tagging pass. */
   tagsWallSeconds: number;
@@ -87,17 +100,23 @@ export async function benchFirstRun(opts: {
   makeCorpus: (dir: string, n: number) => void;
   files: number;
   bareImagesPerSecond: number | null;
+  /** The bare encoder's CPU ms per image, measured in the same run. */
+  bareCpuMsPerImage?: number | null;
   modelLoadSeconds: number;
+  /** Extra environment for the `index` process (e.g. SHIGUANG_RESAMPLE=js). */
+  env?: NodeJS.ProcessEnv;
 }): Promise<FirstRunResult> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-firstrun-'));
   try {
     const photos = path.join(tmp, 'photos');
     opts.makeCorpus(photos, opts.files);
-    const env = { SHIGUANG_HOME: opts.home, SHIGUANG_DB: path.join(tmp, 'library.db'), SHIGUANG_LOG: 'info' };
-    const index = await runCli(['index', photos, '--json'], env);
+    const env = { ...opts.env, SHIGUANG_HOME: opts.home, SHIGUANG_DB: path.join(tmp, 'library.db'), SHIGUANG_LOG: 'info' };
+    // BENCH_FIRSTRUN_OCR=0: `index --no-ocr` (the text pass after indexing is left out).
+    const index = await runCli(['index', photos, '--json', ...(process.env.BENCH_FIRSTRUN_OCR === '0' ? ['--no-ocr'] : [])], env);
     const summary = JSON.parse(index.stdout) as { encoded: number; seconds: number };
     const ocr = /text \(OCR\): read (\d+) photos in ([\d.]+) s/.exec(index.stderr);
-    const tags = await runCli(['index', '--tags', photos], env);
+    // BENCH_FIRSTRUN_TAGS=0: skip `index --tags` (the tag prompts) when only indexing is measured.
+    const tags = process.env.BENCH_FIRSTRUN_TAGS === '0' ? { wallSeconds: 0, stderr: '', peakRssMiB: null, cpuSeconds: null } : await runCli(['index', '--tags', photos], env);
     const prompts = /encoded \d+ prompts for \d+ tags in (\d+) ms/.exec(tags.stderr);
     const ips = summary.encoded / summary.seconds;
     const pipeline = summary.encoded / Math.max(1e-3, summary.seconds - opts.modelLoadSeconds);
@@ -112,6 +131,8 @@ export async function benchFirstRun(opts: {
       pipelineImagesPerSecond: r2(pipeline),
       ratioToBareEncoder: opts.bareImagesPerSecond ? r2(ips / opts.bareImagesPerSecond) : null,
       pipelineRatioToBareEncoder: opts.bareImagesPerSecond ? r2(pipeline / opts.bareImagesPerSecond) : null,
+      cpuMsPerPhoto: index.cpuSeconds === null ? null : r2((index.cpuSeconds * 1000) / summary.encoded),
+      cpuRatioToBareEncoder: index.cpuSeconds !== null && opts.bareCpuMsPerImage ? r2(opts.bareCpuMsPerImage / ((index.cpuSeconds * 1000) / summary.encoded)) : null,
       indexPeakRssMiB: index.peakRssMiB,
       tagsWallSeconds: r2(tags.wallSeconds),
       tagPromptsSeconds: prompts ? r2(Number(prompts[1]) / 1000) : null,

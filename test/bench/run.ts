@@ -37,12 +37,17 @@
  *                  kind, grouping speed at 100k (stacks.bench.ts; not in the default set)
  *
  * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,ocr,int8,integrity,video,relevance,stacks  BENCH_FILES=500  BENCH_VECTORS=100000
- *          BENCH_MODEL=vit-b-16|rn50
+ *          BENCH_MODEL=vit-b-16|vit-b-16-int8|vit-b-16-int8-plain|rn50
+ *          BENCH_GRAPH=official|lookalike (default: the official export when `npm run models:official`
+ *          has made it; see bench-graph.ts). `graph` in the output says which one the figures come
+ *          from. The query section's text tower is always the look-alike's (its cached library is
+ *          keyed by that model's id); its vector figures do not depend on the model.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateBenchModels, type BenchModel } from '../../scripts/models/generate-bench-models.ts';
+import { generateBenchModels } from '../../scripts/models/generate-bench-models.ts';
+import { benchGraph } from './bench-graph.ts';
 import { ModelRuntime } from '../../electron/engine/ml/model-runtime.ts';
 import { preprocess } from '../../electron/engine/media/decode.ts';
 import { Engine } from '../../electron/engine/engine.ts';
@@ -62,11 +67,13 @@ import { benchWhenWhereLibrary } from './when-where-library.bench.ts';
 import { benchStacks } from './stacks.bench.ts';
 
 const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging,firstrun,ocr').split(','));
-const modelName = (process.env.BENCH_MODEL ?? 'vit-b-16') as BenchModel;
+const modelName = process.env.BENCH_MODEL ?? 'vit-b-16';
 const nFiles = Number(process.env.BENCH_FILES ?? 500);
 const nVectors = Number(process.env.BENCH_VECTORS ?? 100_000);
 const modelsDir = path.resolve('.cache/bench-models');
-const modelDir = path.join(modelsDir, modelName);
+const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
+const graph = await benchGraph(modelName, log);
+const modelDir = graph.modelDir;
 const sharedPhotos = path.resolve('../shared/photos');
 const threads = os.availableParallelism();
 
@@ -74,11 +81,11 @@ const results: Record<string, unknown> = {
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${process.platform}-${process.arch}`, node: process.version },
   model: modelName,
+  graph: { graph: graph.graph, note: graph.note, modelDir },
   provider: 'cpu',
   threads,
 };
 
-const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] * 100) / 100;
@@ -101,11 +108,15 @@ async function benchEncoder(): Promise<void> {
     await runtime.embedImageTensors(copy().slice(0, 1)); // warm-up (session start, first-run allocations)
     const dynamic = await runtime.imageBatchIsDynamic();
     const perBatch: Record<string, number> = {};
+    const cpuPerBatch: Record<string, number> = {};
     for (const batch of [1, 4, 8]) {
       const rounds = Math.max(2, Math.ceil(16 / batch));
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       for (let i = 0; i < rounds; i++) await runtime.embedImageTensors(copy().slice(0, batch));
       perBatch[`batch${batch}`] = r2((rounds * batch) / ((performance.now() - t0) / 1000));
+      const c = process.cpuUsage(c0);
+      cpuPerBatch[`batch${batch}`] = r2((c.user + c.system) / 1000 / (rounds * batch));
       log(`encoder batch ${batch}: ${perBatch[`batch${batch}`]} images/s`);
     }
     const best = Math.max(...Object.values(perBatch));
@@ -122,6 +133,9 @@ async function benchEncoder(): Promise<void> {
       imagesPerSecond: perBatch,
       bestImagesPerSecond: best,
       msPerImageBatch1: r2(1000 / perBatch.batch1),
+      // CPU of the whole process (every ORT thread, spinning included) per image.
+      cpuMsPerImage: cpuPerBatch,
+      imageSessions: await runtime.imageSessions(),
       imageTowerLoadSeconds: r2(imageTowerLoadSeconds),
       textMsPerQuery: { p50: pct(tt, 50), max: r2(Math.max(...tt)) },
     };
@@ -183,30 +197,38 @@ async function benchIndexing(): Promise<void> {
 }
 
 
-if (only.has('encoder') || only.has('indexing') || only.has('query') || only.has('firstrun') || only.has('int8') || only.has('video') || only.has('relevance') || only.has('stacks')) {
-  if (!fs.existsSync(path.join(modelDir, 'manifest.json'))) {
-    log(`generating the ${modelName} bench model into ${modelsDir} (once)…`);
-    await generateBenchModels(modelsDir, [modelName]);
-  }
+if ((only.has('encoder') || only.has('indexing') || only.has('firstrun') || only.has('video') || only.has('relevance') || only.has('stacks')) && !fs.existsSync(modelDir)) {
+  throw new Error(`${modelDir} does not exist: BENCH_MODEL=${modelName} is made by BENCH_ONLY=int8 first`);
 }
+log(`graph: ${graph.note}`);
 if (only.has('encoder')) await benchEncoder();
 if (only.has('indexing')) await benchIndexing();
 if (only.has('query')) {
-  const manifest = JSON.parse(fs.readFileSync(path.join(modelDir, 'manifest.json'), 'utf8')) as { id: string };
-  results.query = await benchQuery({ n: nVectors, modelDir, modelKey: manifest.id, threads });
+  // The look-alike fp32 model: the cached search libraries are keyed by its id.
+  const lookalike = path.join(modelsDir, 'vit-b-16');
+  if (!fs.existsSync(path.join(lookalike, 'manifest.json'))) await generateBenchModels(modelsDir, ['vit-b-16']);
+  const manifest = JSON.parse(fs.readFileSync(path.join(lookalike, 'manifest.json'), 'utf8')) as { id: string };
+  results.query = await benchQuery({ n: nVectors, modelDir: lookalike, modelKey: manifest.id, threads });
   log(`query: ${JSON.stringify(results.query)}`);
 }
 if (only.has('tagging')) results.tagging = await benchTagging();
 if (only.has('index-candidates')) results.indexCandidates = await benchIndexCandidates();
 if (only.has('firstrun')) {
-  const enc = results.encoder as { imagesPerSecond: { batch1: number }; imageTowerLoadSeconds: number } | undefined;
+  // The indexer sends batches (4 photos for a fixed-batch graph): its ratio is to the bare
+  // encoder's best rate, which for an int8 model running several sessions is not batch 1's.
+  const enc = results.encoder as { bestImagesPerSecond: number; imageTowerLoadSeconds: number; cpuMsPerImage: Record<string, number> } | undefined;
   const runs = [];
   log('first run: installing the model as a person does (models import + use)…');
   const installed = await installForFirstRun(modelDir);
   try {
-    for (const files of [40, nFiles]) {
-      log(`first run: ${files} photos on a new library…`);
-      runs.push({ modelImportSeconds: installed.importSeconds, ...(await benchFirstRun({ home: installed.home, makeCorpus, files, bareImagesPerSecond: enc?.imagesPerSecond.batch1 ?? null, modelLoadSeconds: enc?.imageTowerLoadSeconds ?? 0 })) });
+    // The last run repeats the full corpus with the plain-JS resampler (as before the WebAssembly
+    // passes), for a before/after in the same run.
+    const plan: { files: number; resample: 'wasm' | 'js' }[] = [{ files: 40, resample: 'wasm' }, { files: nFiles, resample: 'wasm' }];
+    if (process.env.BENCH_FIRSTRUN_BEFORE !== '0') plan.push({ files: nFiles, resample: 'js' });
+    for (const { files, resample } of plan) {
+      log(`first run: ${files} photos on a new library (resampler: ${resample})…`);
+      const env = resample === 'js' ? { SHIGUANG_RESAMPLE: 'js' } : {};
+      runs.push({ modelImportSeconds: installed.importSeconds, resample, ...(await benchFirstRun({ home: installed.home, makeCorpus, files, env, bareImagesPerSecond: enc?.bestImagesPerSecond ?? null, bareCpuMsPerImage: enc ? Math.min(...Object.values(enc.cpuMsPerImage)) : null, modelLoadSeconds: enc?.imageTowerLoadSeconds ?? 0 })) });
       log(`first run: ${JSON.stringify(runs.at(-1))}`);
     }
   } finally {
@@ -215,7 +237,7 @@ if (only.has('firstrun')) {
   results.firstRun = runs;
 }
 if (only.has('ocr')) results.ocr = await benchOcr(samplePhotos(), log);
-if (only.has('int8')) results.int8 = await benchInt8({ modelDir, photosDir: sharedPhotos, threads, log });
+if (only.has('int8')) results.int8 = await benchInt8({ modelDir: graph.fp32Dir, graph: graph.note, photosDir: sharedPhotos, threads, log });
 if (only.has('integrity')) results.integrity = await benchIntegrity();
 if (only.has('relevance')) {
   const testModels = path.resolve('.cache/test-models');
@@ -228,7 +250,7 @@ if (only.has('when-where')) results.whenWhereLibrary = await benchWhenWhereLibra
 if (only.has('stacks')) results.stacks = await benchStacks({ modelDir, log });
 
 fs.mkdirSync('bench-results', { recursive: true });
-const file = path.join('bench-results', `bench-${modelName}-${results.date as string}.json`.replace(/:/g, '-'));
+const file = path.join('bench-results', `bench-${modelName}${graph.graph === 'official' ? '-official' : ''}-${results.date as string}.json`.replace(/:/g, '-'));
 fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
 fs.writeFileSync(path.join('bench-results', 'latest.json'), JSON.stringify(results, null, 2) + '\n');
 process.stdout.write(JSON.stringify(results, null, 2) + '\n');

@@ -41,7 +41,10 @@ describe('shiguang models quantize', () => {
     await cli(['models', 'import', mini]);
     await cli(['--model', path.join(tmp, 'home', 'models', 'test-mini-clip'), 'index', photos]);
     const { stdout } = await cli(['models', 'quantize', 'test-mini-clip', '--prompts', '40']);
-    expect(stdout).toMatch(/int8 weight products: 8 image, 12 text/);
+    // mini-clip: 2 ViT blocks (attention fused into QAttention: out-projection, c_fc, c_proj left) and
+    // 2 BERT layers (query|key|value as one product, attention output, intermediate, output).
+    expect(stdout).toMatch(/int8 weight products: 6 image, 8 text/);
+    expect(stdout).toMatch(/image graph: 2 attention blocks fused into QAttention \(int8 in-projection\), patch embedding as an int8 product/);
     // The import already gave the model a proven short-sequence text graph (prepareModelDir).
     expect(stdout).toMatch(/text graph: variable length \(already proven for the source model\)/);
     expect(stdout).toMatch(/fidelity to fp32 on 8 library photos:/);

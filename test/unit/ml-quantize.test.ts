@@ -28,10 +28,10 @@ afterAll(async () => {
   await fs.promises.rm(root, { recursive: true, force: true });
 });
 
-async function quantized(tower: 'img' | 'txt', kernel: Int8Kernel, keepProjection = true): Promise<{ file: string; report: Awaited<ReturnType<typeof quantizeGraph>> }> {
+async function quantized(tower: 'img' | 'txt', kernel: Int8Kernel, keepProjection = true, fuse = true): Promise<{ file: string; report: Awaited<ReturnType<typeof quantizeGraph>> }> {
   const model = await OnnxModel.load(path.join(src, `mini.${tower}.fp32.onnx`));
-  const report = await quantizeGraph(model, { kernel, keepProjection });
-  const file = path.join(root, `${kernel}-${keepProjection}`, `mini.${tower}.int8.onnx`);
+  const report = await quantizeGraph(model, { kernel, keepProjection, fuseAttention: fuse, quantizePatchEmbedding: fuse, fuseSharedInput: fuse });
+  const file = path.join(root, `${kernel}-${keepProjection}-${fuse}`, `mini.${tower}.int8.onnx`);
   await model.save(file);
   return { file, report };
 }
@@ -83,8 +83,9 @@ describe('per-channel int8 weights', () => {
 });
 
 describe.each(['DynamicQuantizeMatMul', 'MatMulInteger'] as const)('quantizing mini-clip with %s', (kernel) => {
-  it('image tower: every weight product but the projection is int8, Conv / LayerNorm / Softmax / attention stay float', async () => {
-    const { file, report } = await quantized('img', kernel);
+  it('image tower, product by product: every weight product but the projection is int8, Conv / LayerNorm / Softmax / attention stay float', async () => {
+    const { file, report } = await quantized('img', kernel, true, false);
+    expect(report.fusedAttention).toEqual([]);
     // 2 blocks × (in-projection via Transpose, out-projection Gemm, c_fc via Transpose/Identity, c_proj).
     expect(report.quantized).toHaveLength(8);
     expect(report.quantized.filter((q) => q.op === 'Gemm')).toHaveLength(2);
@@ -108,8 +109,8 @@ describe.each(['DynamicQuantizeMatMul', 'MatMulInteger'] as const)('quantizing m
     await before.close();
   });
 
-  it('text tower: the 12 folded weights are int8, text_projection stays float', async () => {
-    const { report } = await quantized('txt', kernel);
+  it('text tower, product by product: the 12 folded weights are int8, text_projection stays float', async () => {
+    const { report } = await quantized('txt', kernel, true, false);
     expect(report.quantized).toHaveLength(12);
     expect(report.quantized.every((q) => q.via.length === 0)).toBe(true);
     expect(report.keptFloat.map((k) => k.weight)).toEqual([expect.stringMatching(/^text_projection/)]);
@@ -122,6 +123,54 @@ describe.each(['DynamicQuantizeMatMul', 'MatMulInteger'] as const)('quantizing m
     const cos = ref.map((r, i) => cosine(r, got[i]!));
     expect(Math.min(...cos)).toBeGreaterThan(0.999);
     expect(Math.min(...cos)).toBeLessThan(1); // it really is a different (quantized) computation
+  });
+});
+
+describe('fused attention and patch embedding (DynamicQuantizeMatMul, the default)', () => {
+  it('rewrites each traced nn.MultiheadAttention into one QAttention and the patch Conv into an int8 product', async () => {
+    const { file, report } = await quantized('img', 'DynamicQuantizeMatMul');
+    expect(report.fusedAttention).toEqual([
+      expect.objectContaining({ heads: 2, headDim: 32 }),
+      expect.objectContaining({ heads: 2, headDim: 32 }),
+    ]);
+    expect(report.patchEmbedding).toEqual([expect.objectContaining({ patch: 8, grid: 4, channels: 3, dim: 64 })]);
+    // Left to quantize product by product: 2 × (out-projection Gemm, c_fc, c_proj).
+    expect(report.quantized).toHaveLength(6);
+    expect(report.keptFloat).toEqual([expect.objectContaining({ reason: 'final projection to the embedding' })]);
+    const m = await OnnxModel.load(file);
+    expect(count(m, 'QAttention')).toBe(2);
+    expect(count(m, 'DynamicQuantizeLinear')).toBe(2);
+    expect(count(m, 'DynamicQuantizeMatMul')).toBe(7);
+    for (const op of ['Conv', 'Softmax', 'Slice', 'Gemm']) expect(count(m, op), op).toBe(0);
+    expect(count(m, 'MatMul')).toBe(1); // the projection
+    const qa = (m.graph.node ?? []).find((n) => n.opType === 'QAttention')!;
+    expect((qa.attribute ?? []).map((a) => a.name)).toEqual(['num_heads']); // 1/√d: the kernel's default scale
+    await m.close();
+  });
+
+  it('text tower: each layer\'s query, key and value products read their input once, as one int8 product', async () => {
+    const { file, report } = await quantized('txt', 'DynamicQuantizeMatMul');
+    expect(report.sharedInput).toEqual([expect.objectContaining({ widths: [64, 64, 64] }), expect.objectContaining({ widths: [64, 64, 64] })]);
+    expect(report.quantized).toHaveLength(8); // 2 layers × (q|k|v, attention output, intermediate, output)
+    const m = await OnnxModel.load(file);
+    expect(count(m, 'DynamicQuantizeMatMul')).toBe(8);
+    expect(count(m, 'Split')).toBe(2);
+    await m.close();
+    const [a, b, ref] = [await outputs(file, texts), await outputs((await quantized('txt', 'DynamicQuantizeMatMul', true, false)).file, texts), await outputs(path.join(src, 'mini.txt.fp32.onnx'), texts)];
+    for (let i = 0; i < texts.length; i++) {
+      expect(cosine(a[i]!, ref[i]!)).toBeGreaterThan(0.999);
+      expect(cosine(a[i]!, b[i]!)).toBeGreaterThan(0.9999);
+    }
+  });
+
+  it('computes what the product-by-product int8 graph computes, within int8 noise of fp32', async () => {
+    const [fused, plain] = [await quantized('img', 'DynamicQuantizeMatMul'), await quantized('img', 'DynamicQuantizeMatMul', true, false)];
+    const ref = await outputs(path.join(src, 'mini.img.fp32.onnx'), images);
+    const [a, b] = [await outputs(fused.file, images), await outputs(plain.file, images)];
+    for (let i = 0; i < images.length; i++) {
+      expect(cosine(a[i]!, ref[i]!)).toBeGreaterThan(0.999);
+      expect(cosine(a[i]!, b[i]!)).toBeGreaterThan(0.999);
+    }
   });
 });
 
@@ -147,7 +196,7 @@ describe('ModifiedResNet (RN50 form, scaled down)', () => {
 describe('options and external data', () => {
   it('quantizes the projection too when asked', async () => {
     const { report } = await quantized('txt', 'DynamicQuantizeMatMul', false);
-    expect(report.quantized).toHaveLength(13);
+    expect(report.quantized).toHaveLength(9); // 8 (q|k|v fused per layer) + the projection
     expect(report.keptFloat).toEqual([]);
   });
 
@@ -174,7 +223,7 @@ describe('options and external data', () => {
     expect(fs.existsSync(`${inlineFile}.extra_file`)).toBe(false);
     const m = await OnnxModel.load(inlineFile);
     const report = await quantizeGraph(m);
-    expect(report.quantized).toHaveLength(12);
+    expect(report.quantized).toHaveLength(8); // 2 layers × (q|k|v, attention output, intermediate, output)
     await m.save(path.join(root, 'inline-int8', 'mini.txt.int8.onnx'));
     const [a] = await outputs(path.join(root, 'inline-int8', 'mini.txt.int8.onnx'), texts.slice(0, 1));
     const [b] = await outputs(path.join(src, 'mini.txt.fp32.onnx'), texts.slice(0, 1));

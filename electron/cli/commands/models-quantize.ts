@@ -40,6 +40,9 @@ function printReport(o: Pick<QuantizeOutcome, 'quantize' | 'fidelity' | 'bound'>
   const w = (s: string): void => void process.stdout.write(`${s}\n`);
   const kept = [...q.image.keptFloat, ...q.text.keptFloat].map((k) => k.weight ?? k.node);
   w(`int8 weight products: ${q.image.quantized.length} image, ${q.text.quantized.length} text (${q.image.kernel}); kept float: ${kept.join(', ') || 'none'}`);
+  if (q.image.fusedAttention.length || q.image.patchEmbedding.length) {
+    w(`image graph: ${q.image.fusedAttention.length} attention blocks fused into QAttention (int8 in-projection), ${q.image.patchEmbedding.length ? 'patch embedding as an int8 product' : 'patch embedding float'}`);
+  }
   const vl = q.variableLength;
   if (vl && 'rows' in vl) {
     w(`text graph: ${vl.passed ? 'variable length' : 'fixed length'} (parity on ${vl.rows} texts, lengths ${vl.lengths[0]}–${vl.lengths.at(-1)}, max |Δ| ${vl.maxAbsDiff.toExponential(1)})`);

@@ -26,6 +26,8 @@ export interface ImageEmbedder {
   readonly preprocessSpec: PreprocessSpec;
   embedImageTensors(tensors: Float32Array[]): Promise<Float32Array[]>;
   imageBatchIsDynamic(): Promise<boolean>;
+  /** Start loading the image tower now (optional; ModelRuntime has it). */
+  warm?(tower: 'image'): Promise<unknown>;
 }
 
 export interface IndexerOptions {
@@ -61,6 +63,7 @@ export class Indexer {
   readonly progress = new ProgressTracker();
   private readonly queue = new SerialQueue();
   private abort = new AbortController();
+  private encoderWarming = false;
 
   constructor(
     private readonly lib: Library,
@@ -192,10 +195,21 @@ export class Indexer {
       dir = here;
       const k = known.get(found.path);
       known.delete(found.path);
-      await rec.observe(found, folderId, k);
+      if ((await rec.observe(found, folderId, k)) === 'candidate') this.warmEncoderFor(rec.lastCandidateHash);
     }
     for (const gone of known.values()) if (!fs.existsSync(gone.path)) missing.push(gone);
     return scanned;
+  }
+
+  /**
+   * The first photo of a pass whose content has no vector yet starts the image tower loading, so
+   * that the model loads (a second or two) while the scan and the hashing go on, instead of after
+   * them. Moves and copies of indexed photos need no model and start nothing.
+   */
+  private warmEncoderFor(hash: string | undefined): void {
+    if (this.encoderWarming || !hash || !this.embedder.warm || this.lib.identity.indexedWithHash(hash)) return;
+    this.encoderWarming = true;
+    void this.embedder.warm('image').catch(() => undefined); // a failure shows again where the encoder is used
   }
 
   /** Apply a reconciliation; byte-identical copies get their twin's vector. */

@@ -103,6 +103,11 @@ export class Reconciliation {
     return this.candidates.length;
   }
 
+  /** The content hash of the candidate observe() found last. */
+  get lastCandidateHash(): string | undefined {
+    return this.candidates[this.candidates.length - 1]?.hash;
+  }
+
   /** Record a file whose bytes differ from (or are new to) its path. */
   addCandidate(c: Candidate): void {
     this.candidates.push(c);

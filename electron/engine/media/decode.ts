@@ -176,21 +176,39 @@ export function rasterForModel(raster: Raster, spec: PreprocessSpec, options: De
   return toRgb(resample(raster, R, R, spec.resize, box));
 }
 
+/**
+ * The 256 possible normalised values of each channel, computed in float32 like ToTensor then
+ * Normalize (fround at each step mirrors torch's float32 ops). A pixel is then one lookup instead
+ * of three rounded operations; the values are identical.
+ */
+const normalisationTables = new Map<string, Float32Array>();
+function normalisationTable(spec: PreprocessSpec): Float32Array {
+  const key = `${spec.mean.join()}|${spec.std.join()}`;
+  let t = normalisationTables.get(key);
+  if (!t) {
+    t = new Float32Array(3 * 256);
+    for (let c = 0; c < 3; c++) {
+      const mean = Math.fround(spec.mean[c]);
+      const std = Math.fround(spec.std[c]);
+      for (let v = 0; v < 256; v++) t[c * 256 + v] = Math.fround(Math.fround(Math.fround(v / 255) - mean) / std);
+    }
+    normalisationTables.set(key, t);
+  }
+  return t;
+}
+
 /** HWC uint8 → CHW float32, (v/255 − mean)/std per channel, computed in float32 like ToTensor. */
 export function toNormalisedChw(rgb: Uint8Array, spec: PreprocessSpec): Float32Array {
   const plane = spec.resolution * spec.resolution;
   if (rgb.length !== plane * 3) {
     throw new RangeError(`expected ${plane * 3} bytes for ${spec.resolution}² RGB, got ${rgb.length}`);
   }
+  const table = normalisationTable(spec);
   const out = new Float32Array(plane * 3);
-  for (let c = 0; c < 3; c++) {
-    const mean = Math.fround(spec.mean[c]);
-    const std = Math.fround(spec.std[c]);
-    const base = c * plane;
-    for (let i = 0; i < plane; i++) {
-      // fround at each step mirrors torch's float32 ops (ToTensor divides, Normalize subtracts/divides).
-      out[base + i] = Math.fround(Math.fround(Math.fround(rgb[i * 3 + c] / 255) - mean) / std);
-    }
+  for (let i = 0, p = 0; i < plane; i++, p += 3) {
+    out[i] = table[rgb[p]];
+    out[plane + i] = table[256 + rgb[p + 1]];
+    out[2 * plane + i] = table[512 + rgb[p + 2]];
   }
   return out;
 }

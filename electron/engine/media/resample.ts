@@ -13,6 +13,8 @@
  * 22-bit fixed point, horizontal pass first with an 8-bit rounding step in between.
  */
 
+import { resamplePasses } from './resample-kernel.ts';
+
 export type ResampleFilter = 'bicubic' | 'bilinear';
 
 interface Filter {
@@ -169,7 +171,7 @@ export type Box = [number, number, number, number];
  * count. `box` defaults to the whole image; after `reduceBox` it carries the exact fractional
  * extent, as Pillow's `reducing_gap` does, so a partial last box does not stretch the image.
  */
-export function resample(src: Raster, outW: number, outH: number, filterName: ResampleFilter, box?: Box): Raster {
+export function resample(src: Raster, outW: number, outH: number, filterName: ResampleFilter, box?: Box, opts: { js?: boolean } = {}): Raster {
   if (src.data.length !== src.width * src.height * src.channels) {
     throw new RangeError('resample: raster size does not match its dimensions');
   }
@@ -179,17 +181,16 @@ export function resample(src: Raster, outW: number, outH: number, filterName: Re
   const needV = outH !== src.height || y0 !== 0 || y1 !== outH;
   if (!needH && !needV) return src;
   const vert = precomputeCoefficients(src.height, y0, y1, outH, filter);
-  let img = src;
-  let rowShift = 0;
-  if (needH) {
-    const horiz = precomputeCoefficients(src.width, x0, x1, outW, filter);
-    // Only the rows the vertical pass will read, as Pillow does.
-    const first = vert.bounds[0];
-    const last = vert.bounds[outH * 2 - 2] + vert.bounds[outH * 2 - 1];
-    const rows = needV ? last - first : src.height;
-    rowShift = needV ? first : 0;
-    img = resampleHorizontal(src, rowShift, rows, outW, horiz);
-  }
+  const horiz = needH ? precomputeCoefficients(src.width, x0, x1, outW, filter) : null;
+  // Only the rows the vertical pass will read, as Pillow does.
+  const first = vert.bounds[0];
+  const last = vert.bounds[outH * 2 - 2] + vert.bounds[outH * 2 - 1];
+  const rows = needV ? last - first : src.height;
+  const rowShift = needH && needV ? first : 0;
+  // The SIMD passes (same integers) unless asked for the reference or unavailable.
+  const fast = opts.js ? null : resamplePasses(src, outW, needV ? outH : rows, horiz, needV ? vert : null, rowShift, rows);
+  if (fast) return { data: fast, width: outW, height: needV ? outH : rows, channels: src.channels };
+  const img = horiz ? resampleHorizontal(src, rowShift, rows, outW, horiz) : src;
   return needV ? resampleVertical(img, outH, vert, rowShift) : img;
 }
 

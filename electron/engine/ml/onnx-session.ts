@@ -32,6 +32,11 @@ export interface TowerSessionOptions {
   enableWebgpu?: boolean;
   /** For tests: pretend these backends are what onnxruntime-node reports. */
   backends?: readonly BackendInfo[];
+  /**
+   * Image-tower sessions side by side (model-runtime.ts): a number, or 'auto' (default) — an int8
+   * model on the CPU gets one session per thread (at most 4), every other model one session.
+   */
+  imageSessions?: number | 'auto';
 }
 
 export interface TowerSessionInfo {

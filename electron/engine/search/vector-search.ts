@@ -24,6 +24,7 @@ import { sqlPage } from './sql-pages.ts';
 import { CodesIndex } from './vector-index/codes-index.ts';
 import { ExactVectors } from './vector-index/exact-vectors.ts';
 import { kernelAvailable } from './vector-index/kernel.ts';
+import { READER_THREADS, sharedParallelReader, type ParallelReader } from './vector-index/parallel-reader.ts';
 import { indexDirFor, loadSnapshot, readSnapshotHeader, removeIndexFiles, saveSnapshot, SNAPSHOT_FORMAT, vectorsFile } from './vector-index/persist.ts';
 import { Searcher, type PageCursor } from './vector-index/searcher.ts';
 import { VectorSource, type SourceRow } from './vector-index/source.ts';
@@ -54,8 +55,17 @@ export interface VectorSearchOptions {
   syncBuild?: number;
   /** Save a snapshot once this many photos changed since the last one (also on close and after a rebuild). */
   saveEvery?: number;
+  /**
+   * Threads that read a page's exact vectors at once (vector-index/parallel-reader.ts),
+   * for indexes of at least PARALLEL_READS_FROM photos; 0 reads on the calling thread only (as
+   * before; benchmarks compare the two). Default READER_THREADS.
+   */
+  readerThreads?: number;
   logger?: Logger;
 }
+
+/** Below this many photos the files stay in the page cache on any machine: no reader threads. */
+export const PARALLEL_READS_FROM = 100_000;
 
 const DEFAULT_SYNC_CATCH_UP = 2000;
 const DEFAULT_SYNC_BUILD = 20_000;
@@ -252,8 +262,15 @@ export class VectorSearch {
     return true;
   }
 
+  /** The process's reader threads for an index of `rows` photos (started when first needed), or null. */
+  private reader(rows: number): (() => ParallelReader) | null {
+    const threads = this.opts.readerThreads ?? READER_THREADS;
+    return rows >= PARALLEL_READS_FROM && threads > 0 ? () => sharedParallelReader(threads) : null;
+  }
+
   private install(index: CodesIndex, exact: ExactVectors, epoch: string, seq: number): void {
     if (this.exact && this.exact !== exact) this.exact.close();
+    exact.parallel = this.reader(index.size);
     this.index = index;
     this.exact = exact;
     this.searcher = new Searcher(index, exact);

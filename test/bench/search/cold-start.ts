@@ -1,9 +1,11 @@
 /**
  * Cold start, measured in a fresh process: open the library → first page answered.
  *
- *   node --import tsx test/bench/search/cold-start.ts DB INDEX_DIR QUERY_SEED
+ *   node --import tsx test/bench/search/cold-start.ts DB INDEX_DIR QUERY_SEED [READER_THREADS]
  *
  * INDEX_DIR '-': the default, beside the database. QUERY_SEED 'build': write the snapshot and exit.
+ * READER_THREADS: the index's reader threads (0: read on one thread, as before; default: the
+ * index's default).
  *
  * Prints one JSON line: the time from opening the database to the first answered page (and its
  * parts), which path answered (index when the snapshot loaded, sqlite while it would rebuild),
@@ -13,7 +15,8 @@ import { openLibrary } from '../../../electron/engine/store/index.ts';
 import { VectorSearch } from '../../../electron/engine/search/vector-search.ts';
 import { makeQueries } from './vectors.ts';
 
-const [db, dirArg, seed] = process.argv.slice(2);
+const [db, dirArg, seed, threadsArg] = process.argv.slice(2);
+const readerThreads = threadsArg === undefined || threadsArg === 'default' ? undefined : Number(threadsArg);
 const dir = dirArg === '-' ? undefined : dirArg;
 if (seed === 'build') {
   // Write the snapshot (a rebuild from SQLite) and exit: the runs after this one measure.
@@ -30,7 +33,7 @@ const t0 = performance.now();
 const lib = openLibrary(db!);
 const repo = lib.vectors(lib.models.active()!);
 const t1 = performance.now();
-const search = new VectorSearch(repo, lib.vectorLog, { dir, syncBuild: 0 });
+const search = new VectorSearch(repo, lib.vectorLog, { dir, syncBuild: 0, readerThreads });
 search.open();
 const t2 = performance.now();
 const page = search.page(q!, 500);

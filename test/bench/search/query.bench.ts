@@ -9,6 +9,9 @@
  *   recall                         first page against the exact top uiPageSize (1 when exact)
  *   coldStartMs                    a fresh process: open the library → first page answered (snapshot present)
  *   indexMemoryMiB                 the index's memory (its exact vectors stay in their file: page cache)
+ *   coldCache                      the same with the page cache dropped before each first page and
+ *                                  cold start, reads on one thread (before) vs reader threads (after):
+ *                                  ./cold-cache.ts (root only; BENCH_COLD=0 skips it)
  *   http {p50,p95}                 through the web mode's HTTP API: text encoding (the bench ViT-B/16
  *                                  text tower) + search + hits with their tags, for new queries, and
  *                                  the next page with its cursor
@@ -29,6 +32,7 @@ import { ShiguangApp } from '../../../electron/engine/app/app.ts';
 import { resolveAppConfig } from '../../../electron/engine/app/config.ts';
 import { createWebServer } from '../../../electron/server/web-server.ts';
 import { exactDistances, groundTruth, openDataset, type Dataset } from './dataset.ts';
+import { benchColdCache } from './cold-cache.ts';
 
 const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
 const pct = (xs: number[], p: number): number => {
@@ -51,6 +55,7 @@ export async function benchQuery(opts: { n: number; modelDir: string; modelKey: 
     Object.assign(out, vectorFigures(d, search));
     await search.close();
     out.coldStartMs = coldStart(d);
+    if (process.env.BENCH_COLD !== '0') out.coldCache = await benchColdCache(d, log);
     out.http = await httpFigures(d, opts);
     return out;
   } finally {

@@ -16,6 +16,9 @@
 import { ConstantFolder, GraphIndex, attrFloat, attrInt, removeDeadCode } from './graph-tools.ts';
 import { DT, OnnxModel, onnx, tensorProto, type NodeProto, type Tensor } from './onnx-model.ts';
 import { quantizePerColumn } from './int8.ts';
+import { fuseAttention, type AttentionKernel, type FusedAttention } from './fuse-attention.ts';
+import { quantizePatchEmbedding, type QuantizedPatchEmbedding } from './patch-embedding.ts';
+import { fuseSharedInputProducts, type FusedSharedInput } from './fuse-shared-input.ts';
 
 export type Int8Kernel = 'DynamicQuantizeMatMul' | 'MatMulInteger';
 export const INT8_KERNELS: readonly Int8Kernel[] = ['DynamicQuantizeMatMul', 'MatMulInteger'];
@@ -30,6 +33,18 @@ export interface QuantizeGraphOptions {
   keepProjection?: boolean;
   /** Weights smaller than this (K·N) stay float: too small for int8 to pay. Default 1024. */
   minWeightElements?: number;
+  /**
+   * Rewrite traced `nn.MultiheadAttention` blocks into onnxruntime's QAttention (./fuse-attention.ts)
+   * before quantizing the other products. Only with the DynamicQuantizeMatMul kernel (both are
+   * com.microsoft ops); default true there.
+   */
+  fuseAttention?: boolean;
+  /** Which onnxruntime kernel the fused attention uses (fuse-attention.ts). Default QAttention. */
+  attentionKernel?: AttentionKernel;
+  /** Rewrite a ViT's patch-embedding Conv as an int8 product (./patch-embedding.ts); same condition. Default true. */
+  quantizePatchEmbedding?: boolean;
+  /** Products reading the same activation (BERT's q, k, v) as one product, split after (./fuse-shared-input.ts); same condition. Default true. */
+  fuseSharedInput?: boolean;
 }
 
 export interface QuantizedProduct {
@@ -58,6 +73,12 @@ export interface QuantizeGraphReport {
   floatWeightBytes: number;
   int8WeightBytes: number;
   removedNodes: number;
+  /** Attention blocks rewritten into QAttention (their packed in-projections are int8 there). */
+  fusedAttention: FusedAttention[];
+  /** Patch-embedding Convs rewritten as int8 products. */
+  patchEmbedding: QuantizedPatchEmbedding[];
+  /** Groups of products that read one activation, now one product each. */
+  sharedInput: FusedSharedInput[];
 }
 
 const PASS_THROUGH = new Set(['Reshape', 'Gather', 'Squeeze', 'Unsqueeze', 'Identity', 'Flatten', 'Transpose', 'Cast', 'Add']);
@@ -102,10 +123,14 @@ export async function quantizeGraph(model: OnnxModel, opts: QuantizeGraphOptions
   const minElements = opts.minWeightElements ?? 1024;
   const graph = model.graph;
   if (model.opsetVersion('') < 11) throw new Error(`opset ${model.opsetVersion('')} is too old for int8 ops (need ≥ 11)`);
+  const contrib = kernel === 'DynamicQuantizeMatMul';
+  const fused = contrib && (opts.fuseAttention ?? true) ? (await fuseAttention(model, opts.attentionKernel)).fused : [];
+  const patches = contrib && (opts.quantizePatchEmbedding ?? true) ? await quantizePatchEmbedding(model) : [];
+  const shared = contrib && (opts.fuseSharedInput ?? true) ? await fuseSharedInputProducts(model) : [];
   const index = new GraphIndex(graph);
   const folder = new ConstantFolder(model, index);
   const projections = keepProjection ? projectionNodes(index) : new Set<NodeProto>();
-  const report: QuantizeGraphReport = { kernel, quantized: [], keptFloat: [], floatWeightBytes: 0, int8WeightBytes: 0, removedNodes: 0 };
+  const report: QuantizeGraphReport = { kernel, quantized: [], keptFloat: [], floatWeightBytes: 0, int8WeightBytes: 0, removedNodes: 0, fusedAttention: fused, patchEmbedding: patches, sharedInput: shared };
   const replacements = new Map<NodeProto, NodeProto[]>();
   const dropped = new Set<NodeProto>();
   const newInits: ReturnType<typeof tensorProto>[] = [];

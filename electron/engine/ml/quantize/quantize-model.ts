@@ -12,7 +12,7 @@ import { resolveModelDir, type ResolvedModel } from '../model-dir.ts';
 import { ChineseClipTokenizer } from '../tokenizer.ts';
 import { OnnxModel } from './onnx-model.ts';
 import { proveVariableLength, type ParityReport } from './parity.ts';
-import { quantizeGraph, type Int8Kernel, type QuantizeGraphReport } from './quantize-graph.ts';
+import { quantizeGraph, type Int8Kernel, type QuantizeGraphOptions, type QuantizeGraphReport } from './quantize-graph.ts';
 import { makeTextVariableLength, VariableLengthError } from './variable-length.ts';
 
 export class QuantizeError extends Error {}
@@ -22,7 +22,7 @@ export interface QuantizeProgress {
   message: string;
 }
 
-export interface QuantizeModelOptions {
+export interface QuantizeModelOptions extends Pick<QuantizeGraphOptions, 'fuseAttention' | 'quantizePatchEmbedding' | 'fuseSharedInput' | 'attentionKernel'> {
   /** Id of the new model; default `<source id>-int8`. */
   id?: string;
   kernel?: Int8Kernel;

@@ -40,9 +40,9 @@ export class CodesIndex {
   readonly mem: KernelMemory;
   private n = 0;
   private cap = 0;
-  ids = new Int32Array(0);
-  takenAt = new Float64Array(0);
-  folders = new Int32Array(0);
+  ids: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  takenAt: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  folders: Int32Array<ArrayBufferLike> = new Int32Array(0);
   /** photo id → slot + 1 (0: absent); ids are SQLite rowids, so this is 4 bytes per id ever used. */
   private slotOfId = new Int32Array(0);
   readonly mean: Float32Array;
@@ -86,7 +86,7 @@ export class CodesIndex {
     if (count <= this.cap) return;
     const cap = Math.ceil(Math.max(count, this.cap * 1.25 + 1024) / 16) * 16;
     this.mem.reserve(cap);
-    const grow = <T extends Int32Array | Float32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+    const grow = <T extends Int32Array<ArrayBufferLike> | Float64Array<ArrayBufferLike>>(a: T, make: (n: number) => T): T => {
       const b = make(cap);
       b.set(a.subarray(0, this.n));
       return b;

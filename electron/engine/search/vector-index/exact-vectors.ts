@@ -9,9 +9,30 @@
  * committed row, and the snapshot's change sequence (persist.ts) decides whether it can be trusted.
  */
 import fs from 'node:fs';
+import type { ParallelReader } from './parallel-reader.ts';
+
+/** Reads slower than this on average (µs) mean the file is not in the page cache. */
+const SLOW_READ_US = 60;
 
 export class ExactVectors {
   private fd: number;
+  /**
+   * Where a page's reads can come from several threads (set by the index for large libraries).
+   * The threads start only once reads turn out to come from the disk: from the page cache one
+   * thread is as fast, and starting them costs CPU (~30 ms each) that a fresh process needs for
+   * its first page.
+   */
+  parallel: (() => ParallelReader) | null = null;
+  private reader: ParallelReader | null = null;
+  private starting = false;
+
+  /** Reads from `reader`'s threads from now on (what slow reads lead to; tests set it directly). */
+  useReader(reader: ParallelReader | null): void {
+    this.reader = reader;
+  }
+  private positions = new Float64Array(0);
+  private lengths = new Float64Array(0);
+  private offsets = new Float64Array(0);
   private readonly rowBytes: number;
   private readonly buf: Buffer;
   private readonly view: Float32Array;
@@ -55,6 +76,42 @@ export class ExactVectors {
   readInto(id: number, into: Buffer, offset: number): void {
     const got = fs.readSync(this.fd, into, offset, this.rowBytes, id * this.rowBytes);
     if (got !== this.rowBytes) throw new Error(`${this.file}: no vector for photo ${id}`);
+  }
+
+  /**
+   * The vectors of ids[0..count) into `dest` (shared memory) at destOffset, destOffset + row, …:
+   * issued all at once from the reader's threads when there is one, else one after another.
+   */
+  readRows(ids: ArrayLike<number>, count: number, dest: SharedArrayBuffer, destOffset: number): void {
+    const row = this.rowBytes;
+    if (!this.reader || this.reader.threads === 0 || count <= 2) {
+      const view = Buffer.from(dest, destOffset, count * row);
+      const t0 = performance.now();
+      for (let k = 0; k < count; k++) this.readInto(ids[k]!, view, k * row);
+      if (!this.reader && !this.starting && this.parallel && count >= 16 && ((performance.now() - t0) * 1000) / count > SLOW_READ_US) {
+        // Started after this page, not during it: a thread's start costs CPU the page needs.
+        this.starting = true;
+        const start = this.parallel;
+        setImmediate(() => {
+          if (this.fd >= 0) this.reader = start();
+        });
+      }
+      return;
+    }
+    if (this.positions.length < count) {
+      this.positions = new Float64Array(count);
+      this.lengths = new Float64Array(count).fill(row);
+      this.offsets = new Float64Array(count);
+    }
+    for (let k = 0; k < count; k++) {
+      this.positions[k] = ids[k]! * row;
+      this.offsets[k] = destOffset + k * row;
+    }
+    try {
+      this.reader.read(this.fd, dest, this.positions, this.lengths, this.offsets, count);
+    } catch (err) {
+      throw new Error(`${this.file}: a vector could not be read (${err instanceof Error ? err.message : String(err)})`);
+    }
   }
 
   sync(): void {

@@ -4,7 +4,7 @@
  * and write, at offsets laid out here for a capacity of `cap` rows (a multiple of 16):
  *
  *   scratch   LUT (codeBytes × 32) | query int16 (rowBytes × 2) | histogram (HIST_BUCKETS × 4) |
- *             query f32 (dim × 4) | EXACT_BATCH exact rows (dim × 4 each) | their distances |
+ *             query f32 (dim × 4) | EXACT_ROWS exact rows (dim × 4 each) | their distances |
  *             mean (dim × 4)
  *   scores    cap × u16      stage-1 score per row
  *   mask      cap × u8       filter: 1 = the row may be returned
@@ -17,13 +17,20 @@
  *
  * Growing moves the three persistent regions (codes, scales, vecs) to their new offsets; the rest
  * is scratch (the mean, dim × f32, sits in the scratch area and is written before each use).
+ *
+ * The memory is shared (a SharedArrayBuffer): the index's reader threads (parallel-reader.ts) read
+ * exact vectors and snapshot sections from disk straight into it.
  */
 import { KERNEL_WASM_BASE64 } from './kernel-wasm.ts';
 
 const PAGE = 65536;
 export const HIST_BUCKETS = 4096;
-/** Exact rows read and scored per kernel call. */
+/** Exact rows read and scored per kernel call while a page is filling, when reads are incremental. */
 export const EXACT_BATCH = 32;
+/** Rows the exact region holds: a page's likely candidates are read into it in one go. */
+export const EXACT_ROWS = 1024;
+/** The memory's maximum in pages (4 GiB); must equal --maximumMemory in scripts/build-wasm.ts. */
+const MAX_PAGES = 65536;
 
 interface Exports {
   scanCodes(codes: number, nBlocks: number, codeBytes: number, lut: number, out: number): void;
@@ -91,14 +98,21 @@ export class KernelMemory {
     this.histOff = align(this.queryOff + rowBytes * 2, 16);
     this.queryF32Off = this.histOff + HIST_BUCKETS * 4;
     this.exactOff = align(this.queryF32Off + dim * 4, 16);
-    this.exactOutOff = this.exactOff + EXACT_BATCH * dim * 4;
-    this.meanOff = align(this.exactOutOff + EXACT_BATCH * 4, 16);
+    this.exactOutOff = this.exactOff + EXACT_ROWS * dim * 4;
+    this.meanOff = align(this.exactOutOff + EXACT_ROWS * 4, 16);
     this.scratch = align(this.meanOff + dim * 4, PAGE);
     this.scoresOff = this.maskOff = this.rowsOff = this.outOff = this.outScaleOff = this.codesOff = this.scalesOff = this.vecsOff = this.scratch;
-    this.memory = new WebAssembly.Memory({ initial: this.scratch / PAGE, maximum: 65536 });
+    this.memory = new WebAssembly.Memory({ initial: this.scratch / PAGE, maximum: MAX_PAGES, shared: true });
     const exports = new WebAssembly.Instance(mod, { env: { memory: this.memory } }).exports;
     if (!isKernel(exports)) throw new Error('the vector index kernel lacks functions this code calls: rebuild it (npm run build:wasm)');
     this.k = exports;
+  }
+
+  /** The linear memory as the SharedArrayBuffer it was made as (the reader threads write into it). */
+  sharedBuffer(): SharedArrayBuffer {
+    const buffer = this.memory.buffer;
+    if (!(buffer instanceof SharedArrayBuffer)) throw new Error('the vector index kernel memory is not shared');
+    return buffer;
   }
 
   /** Total bytes of linear memory. */
@@ -127,14 +141,18 @@ export class KernelMemory {
     if (need > have) this.memory.grow(Math.ceil((need - have) / PAGE));
     const u8 = new Uint8Array(this.memory.buffer);
     // Moving towards higher addresses: the later region first, so nothing is overwritten.
+    // The first reservation lies in memory never written (a new memory's pages above the scratch
+    // area, or pages grow() added, are zero): filling it would touch every page of a ~600 MB
+    // index up front — over a second of page faults at a million photos, before a snapshot is
+    // even read into it.
     if (oldCap > 0) {
       u8.copyWithin(vecsOff, oldVecs, oldVecs + oldCap * this.rowBytes);
       u8.copyWithin(scalesOff, oldScales, oldScales + oldCap * 4);
       u8.copyWithin(codesOff, oldCodes, oldCodes + oldCap * this.codeBytes);
+      u8.fill(0, codesOff + oldCap * this.codeBytes, codesOff + cap * this.codeBytes);
+      u8.fill(0, scalesOff + oldCap * 4, scalesOff + cap * 4);
+      u8.fill(0, vecsOff + oldCap * this.rowBytes, vecsOff + cap * this.rowBytes);
     }
-    u8.fill(0, codesOff + oldCap * this.codeBytes, codesOff + cap * this.codeBytes);
-    u8.fill(0, scalesOff + oldCap * 4, scalesOff + cap * 4);
-    u8.fill(0, vecsOff + oldCap * this.rowBytes, vecsOff + cap * this.rowBytes);
     Object.assign(this, { cap, scoresOff, maskOff, rowsOff, outOff, outScaleOff, codesOff, scalesOff, vecsOff });
   }
 
@@ -175,9 +193,9 @@ export class KernelMemory {
     return this.k.collect(this.scoresOff, masked ? this.maskOff : 0, n, minScore, maxScore, this.rowsOff);
   }
 
-  /** Exact distances of the query f32 (at queryF32Off) to the `count` rows at exactOff, into exactOutOff. */
-  cosineRows(count: number): void {
-    this.k.cosineRows(this.queryF32Off, this.exactOff, count, this.dim, this.exactOutOff);
+  /** Exact distances of the query f32 (at queryF32Off) to `count` rows at exactOff (from row `first`), into exactOutOff (from `first`). */
+  cosineRows(count: number, first = 0): void {
+    this.k.cosineRows(this.queryF32Off, this.exactOff + first * this.dim * 4, count, this.dim, this.exactOutOff + first * 4);
   }
 
   /** Sign codes of rows [from, to) against the mean at meanOff. */

@@ -14,7 +14,7 @@
  * There is no cap: past a certain depth C covers every filtered row and the page is exact.
  */
 import type { ExactVectors } from './exact-vectors.ts';
-import { EXACT_BATCH } from './kernel.ts';
+import { EXACT_BATCH, EXACT_ROWS } from './kernel.ts';
 import type { CodesIndex, IndexFilter } from './codes-index.ts';
 import { CandidateList } from './candidates.ts';
 
@@ -179,39 +179,47 @@ export class Searcher {
     const n = c.size;
     const key = new Float64Array(n);
     const idx = new Int32Array(n);
+    const centre = new Float64Array(n);
     let m = 0;
+    let certain = 0;
     for (let j = 0; j < n; j++) {
       const a = c.approx[j]!;
       const e = c.margin[j]!;
       if (after && 1 - a + e < after.distance) continue; // certainly before the cursor
       key[m] = 1 - a - e;
+      // Distance estimates of the candidates certainly after the cursor: where the page will end.
+      if (!after || key[m]! > after.distance) centre[certain++] = 1 - a;
       idx[m++] = j;
     }
+    // First wave: every candidate that can be nearer than the estimated end of the page, read in
+    // one go; then the few whose band still reaches past the page's exact worst.
+    let wave = certain >= limit ? kthSmallest(centre.subarray(0, certain), limit - 1) : Infinity;
     const heap = new MinHeap(key, idx, m);
     // The page so far, worst (largest distance, then id) kept at the top of a max-heap.
     const pd: number[] = [];
     const pi: number[] = [];
     let exactReads = 0;
-    // Exact distances in batches: read the rows into the kernel's memory, score them in one call.
+    // Exact distances in waves: the rows read (from several threads when the file is not cached)
+    // into the kernel's memory, scored in one call.
     const mem = this.index.mem;
     const dim = this.index.dim;
     new Float32Array(mem.memory.buffer, mem.queryF32Off, dim).set(query);
-    const rowsBuf = Buffer.from(mem.memory.buffer, mem.exactOff, EXACT_BATCH * dim * 4);
-    const dist = new Float32Array(mem.memory.buffer, mem.exactOutOff, EXACT_BATCH);
-    const batch = new Int32Array(EXACT_BATCH);
+    const batch = new Int32Array(EXACT_ROWS);
     for (;;) {
-      // Smaller batches once the page is full: past that point most candidates are turned away.
-      const size = pd.length < limit ? EXACT_BATCH : 4;
+      const full = pd.length === limit;
+      if (full && (heap.size === 0 || heap.topKey() > pd[0]!)) break;
+      // Full: everything that can still beat the worst. Filling: the first wave, then at least
+      // what is missing (rows before the cursor or past an estimate that fell short).
+      const bound = full ? pd[0]! : wave;
+      const least = full ? 0 : Math.max(EXACT_BATCH, limit - pd.length);
       let b = 0;
-      while (b < size && heap.size > 0) {
-        if (pd.length === limit && heap.topKey() > pd[0]!) break;
-        const id = ids[c.slots[heap.pop()]!]!;
-        this.exact.readInto(id, rowsBuf, b * dim * 4);
-        batch[b++] = id;
-      }
+      while (b < EXACT_ROWS && heap.size > 0 && (b < least || heap.topKey() <= bound)) batch[b++] = ids[c.slots[heap.pop()]!]!;
       if (b === 0) break;
+      wave = -Infinity;
+      this.exact.readRows(batch, b, mem.sharedBuffer(), mem.exactOff);
       mem.cosineRows(b);
       exactReads += b;
+      const dist = new Float32Array(mem.memory.buffer, mem.exactOutOff, b);
       for (let k = 0; k < b; k++) {
         const d = dist[k]!;
         const id = batch[k]!;
@@ -223,6 +231,30 @@ export class Searcher {
     const order = pd.map((_, i) => i).sort((a, b) => pd[a]! - pd[b]! || pi[a]! - pi[b]!);
     return { hits: order.map((i) => ({ photoId: pi[i]!, distance: pd[i]! })), exactReads };
   }
+}
+
+/** The k-th smallest value (0-based) of xs, reordering xs (quickselect). */
+function kthSmallest(xs: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = xs.length - 1;
+  while (lo < hi) {
+    const pivot = xs[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (xs[i]! < pivot) i++;
+      while (xs[j]! > pivot) j--;
+      if (i <= j) {
+        const t = xs[i]!;
+        xs[i++] = xs[j]!;
+        xs[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return xs[k]!;
 }
 
 /** FNV-1a over the float bits: identifies a query vector for the next-page cache. */
