@@ -8,6 +8,8 @@ import { ShiguangApp, type AppOptions } from '../engine/app/app.ts';
 import { resolveAppConfig, type AppConfig, type AppFlags } from '../engine/app/config.ts';
 import type { Engine } from '../engine/engine.ts';
 import { classifyStoreError } from '../engine/store/errors.ts';
+import { discardEmptyLibrary, libraryExists } from '../engine/store/discard.ts';
+import { stopOnSignals, type StopOptions } from './shutdown.ts';
 
 export function globals(cmd: Command): AppFlags {
   return cmd.optsWithGlobals() as AppFlags;
@@ -23,14 +25,42 @@ export type OneShotOptions = Pick<NonNullable<AppOptions['engine']>, 'autoTag' |
  * Open the app for one command, run `fn` on its engine (the chosen model must exist) and always
  * close it. One-shot queries use sqlite-vec's scan unless SHIGUANG_VECTOR_INDEX says otherwise:
  * loading the in-memory index (seconds at 100k photos) would cost more than one scan.
+ *
+ * `stop`: Ctrl-C and SIGTERM stop the command in order, within 5 s (shutdown.ts). A command that
+ * fails on a library it created itself, before any folder or photo got in (`index` of a folder that
+ * is not there), leaves no library file behind.
  */
-export async function withEngine<T>(cmd: Command, extra: OneShotOptions, fn: (engine: Engine, app: ShiguangApp) => Promise<T>): Promise<T> {
+export async function withEngine<T>(
+  cmd: Command,
+  extra: OneShotOptions,
+  fn: (engine: Engine, app: ShiguangApp) => Promise<T>,
+  stop?: StopOptions,
+): Promise<T> {
   const config = appConfig(cmd);
-  const app = await ShiguangApp.open({ config, engine: { vectorSearch: config.vectorSearch ?? 'sqlite', ...extra } });
+  const existed = libraryExists(config.dbPath);
+  let app: ShiguangApp | null = null;
+  let unhook = (): void => undefined;
+  let stopping = false;
   try {
+    app = await ShiguangApp.open({ config, engine: { vectorSearch: config.vectorSearch ?? 'sqlite', ...extra } });
+    const opened = app;
+    if (stop) {
+      unhook = stopOnSignals(async () => {
+        stopping = true;
+        await opened.close();
+      }, stop);
+    }
     return await fn(app.requireEngine(), app);
+  } catch (err) {
+    // Stopped by a signal: the work failing because the engine closed is not an error; the handler exits.
+    if (stopping) return new Promise<never>(() => undefined);
+    await app?.close();
+    app = null;
+    if (!existed) discardEmptyLibrary(config.dbPath);
+    throw err;
   } finally {
-    await app.close();
+    unhook();
+    await app?.close();
   }
 }
 

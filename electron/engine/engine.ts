@@ -19,7 +19,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EngineStatus } from '../shared/api.ts';
-import { ApiError } from '../shared/api.ts';
 import type { MediaProvider } from '../shared/handlers.ts';
 import { openLibrary, type Library } from './store/library.ts';
 import type { VectorBatch, VectorRepository } from './store/vector-repository.ts';
@@ -32,6 +31,8 @@ import { Indexer, type IndexerOptions, type IndexSummary } from './index/indexer
 import { PhotoWatcher, type WatcherOptions } from './library/watcher.ts';
 import { acquireWatchLock, type WatchLock } from './library/watch-lock.ts';
 import { RescanScheduler } from './index/rescan-scheduler.ts';
+import { RootMonitor } from './index/root-monitor.ts';
+import { planFolders, rootWriter } from './index/folder-plan.ts';
 import { LibraryService } from './library/library-service.ts';
 import { SearchService } from './search/search-service.ts';
 import { VectorSearch, type VectorSearchMode } from './search/vector-search.ts';
@@ -97,6 +98,8 @@ export class Engine {
   readonly ocr: OcrService;
   private watcher: PhotoWatcher | null = null;
   private rescans: RescanScheduler | null = null;
+  private roots: RootMonitor | null = null;
+  private watcherRestart: Promise<void> = Promise.resolve();
   private watchLock: WatchLock | null = null;
   private preparingTags: Promise<void> | null = null;
   private closed = false;
@@ -117,6 +120,7 @@ export class Engine {
     this.library = new LibraryService(lib);
     this.indexer = new Indexer(lib, target.search.vectors, target.runtime, {
       ...opts.indexer,
+      log,
       onIndexed: (batch) => this.tagNewPhotos(batch),
     });
     this.ocr = new OcrService(lib, {
@@ -202,17 +206,20 @@ export class Engine {
       model: { id: m.id, name: m.name, embeddingDim: m.embeddingDim },
       provider: await this.model.providerReport(),
       ocr: this.ocr.status(),
+      offlineFolders: this.library.offlineFolders(),
     };
   }
 
-  /** Index folders once (adding them as watched roots), then finish a pending model switch. */
-  async indexFolders(roots: string[]): Promise<IndexSummary> {
-    for (const r of roots) {
-      if (!fs.existsSync(r) || !fs.statSync(r).isDirectory()) throw new ApiError('NOT_FOUND', `not a folder: ${r}`);
-    }
-    const summary = await this.indexer.indexFolders(roots);
+  /**
+   * Index folders once (adding them as library folders, as index/folder-plan.ts reads what was
+   * typed), then finish a pending model switch. `cwd`: where a relative path is read from (the
+   * CLI); without it one is refused.
+   */
+  async indexFolders(folders: string[], opts: { cwd?: string } = {}): Promise<IndexSummary & { notes: string[] }> {
+    const plan = await planFolders(folders, rootWriter(this.lib, this.indexer), { ...opts, inside: 'use-root' });
+    const summary = await this.indexer.indexFolders(plan.roots);
     await this.afterPass();
-    return summary;
+    return { ...summary, notes: plan.notes };
   }
 
   /** Re-scan every watched folder (start-up catch-up for changes made while the app was closed). */
@@ -220,9 +227,10 @@ export class Engine {
     return this.indexFolders(this.lib.folders.list().map((f) => f.path));
   }
 
-  async addFolder(root: string): Promise<{ id: number; path: string }> {
-    const abs = path.resolve(root);
-    if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) throw new ApiError('NOT_FOUND', `not a folder: ${abs}`);
+  /** Add a folder as typed (refused with a reason: relative, missing, not a folder, unreadable, already included). */
+  async addFolder(typed: string, opts: { cwd?: string } = {}): Promise<{ id: number; path: string }> {
+    const plan = await planFolders([typed], rootWriter(this.lib, this.indexer), { ...opts, inside: 'refuse' });
+    const abs = plan.roots[0]!;
     const folder = this.lib.folders.add(abs);
     // Index in the background; progress is visible through status().
     void this.indexFolders([abs]).catch((e) => this.log.error(`indexing ${abs} failed: ${message(e)}`));
@@ -241,7 +249,11 @@ export class Engine {
    * time for a model), then tags every photo. `onProgress` counts prompts.
    */
   async prepareTags(onProgress?: (done: number, total: number) => void): Promise<{ photos: number; assigned: number; computed: number }> {
-    const { computed } = await this.tags.ensureTagVectors({ onProgress });
+    // Stops between batches of prompts once the engine closes (Ctrl-C during `index --tags`).
+    const beforeBatch = async (): Promise<void> => {
+      if (this.closed) throw new Error('engine closed');
+    };
+    const { computed } = await this.tags.ensureTagVectors({ onProgress, beforeBatch });
     const r = await this.tags.tagAll();
     return { ...r, computed };
   }
@@ -271,13 +283,22 @@ export class Engine {
   async watch(): Promise<void> {
     await this.claimWatch();
     await this.restartWatcher();
+    // A folder going away or coming back: watch what is there, and catch up (index/root-monitor.ts).
+    if (!this.roots) {
+      this.indexer.roots.onChange(() => {
+        this.watcherRestart = this.watcherRestart.then(() => (this.closed ? undefined : this.restartWatcher())).catch((e) => this.log.warn(`watcher: ${message(e)}`));
+        this.rescans?.noteActivity(0);
+      });
+      this.roots = new RootMonitor(this.indexer.roots, (e) => this.log.warn(`checking the folders failed: ${message(e)}`), this.opts.watcher?.rootCheckMs);
+    }
     this.prepareTagsInBackground();
     this.ocr.schedule();
   }
 
   private async restartWatcher(): Promise<void> {
     await this.watcher?.close();
-    const roots = this.lib.folders.list().map((f) => f.path);
+    // Folders that are away are not watched (root-monitor.ts watches them come back).
+    const roots = this.lib.folders.list().filter((f) => !f.offline).map((f) => f.path);
     // After every burst, watcher error and periodically, a full (stat-only) pass makes the library
     // equal the disk again, whatever events were missed (index/rescan-scheduler.ts).
     this.rescans ??= new RescanScheduler(() => this.reindexAll(), (e) => this.log.warn(`re-check of the folders failed: ${message(e)}`), this.opts.watcher?.rescan);
@@ -369,6 +390,8 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     this.indexer.stop();
+    this.roots?.close();
+    await this.watcherRestart;
     await this.watcher?.close();
     await this.rescans?.close();
     await this.watchLock?.release();

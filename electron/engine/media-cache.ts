@@ -27,11 +27,16 @@ export class ThumbnailCache {
     if (row.status === 'skipped' && /^(symlink|unreadable-name):/.test(row.skipReason ?? '')) {
       throw new ApiError('NOT_FOUND', `photo ${photoId} is not read by the library (${row.skipReason})`);
     }
+    // Its folder is away (an unplugged drive): say so, so the person knows what to plug in.
+    const folder = this.lib.folders.get(row.folderId);
+    if (folder?.offline) throw new ApiError('NOT_FOUND', `photo ${photoId} is in ${folder.path}, which is offline`, { reason: 'folder-offline', path: folder.path });
     if (!fs.existsSync(row.path)) throw new ApiError('NOT_FOUND', `photo file is gone: ${row.path}`);
     return row.path;
   }
 
   async thumbnail(photoId: number): Promise<string> {
+    const cached = this.cachedThumbnailOfOffline(photoId);
+    if (cached) return cached;
     const linked = await this.original(photoId);
     const row = this.lib.photos.get(photoId)!;
     // The source is checked by its real path before a single byte is decoded, and the real path
@@ -44,8 +49,7 @@ export class ThumbnailCache {
       if (err instanceof PolicySkip) throw new ApiError('NOT_FOUND', `photo ${photoId}: ${err.message}`);
       throw err;
     }
-    const key = (row.hash ?? `${row.size}-${row.mtimeMs}`).slice(0, 40);
-    const out = path.join(this.dir, key.slice(0, 2), `${key}.jpg`);
+    const out = this.thumbnailPath(row);
     if (fs.existsSync(out)) return out;
     let job = this.inFlight.get(out);
     if (!job) {
@@ -61,5 +65,21 @@ export class ThumbnailCache {
       this.inFlight.set(out, job);
     }
     return job;
+  }
+
+  private thumbnailPath(row: { hash: string | null; size: number; mtimeMs: number }): string {
+    const key = (row.hash ?? `${row.size}-${row.mtimeMs}`).slice(0, 40);
+    return path.join(this.dir, key.slice(0, 2), `${key}.jpg`);
+  }
+
+  /**
+   * A photo whose folder is away still shows in results (marked offline): its thumbnail, made
+   * while the folder was there, is served from the cache — nothing of the folder is read.
+   */
+  private cachedThumbnailOfOffline(photoId: number): string | null {
+    const row = this.lib.photos.get(photoId);
+    if (!row || !this.lib.folders.get(row.folderId)?.offline) return null;
+    const out = this.thumbnailPath(row);
+    return fs.existsSync(out) ? out : null;
   }
 }

@@ -47,6 +47,17 @@ export interface WatchedFolder {
   id: number;
   path: string;
   photoCount: number;
+  /** Set while the folder is away (a drive unplugged, a share not mounted): its photos are kept. */
+  offline?: FolderOffline | null;
+}
+
+/** Why a library folder is offline (engine/library/root-availability.ts). */
+export type FolderOfflineReason = 'missing' | 'not-a-folder' | 'unreadable' | 'timeout' | 'mount-changed';
+
+export interface FolderOffline {
+  /** ISO 8601: when it was first found away. */
+  since: string;
+  reason: FolderOfflineReason;
 }
 
 export interface IndexProgress {
@@ -76,6 +87,8 @@ export interface EngineStatus {
   provider: ProviderReport | null;
   /** Reading the text in photos, apart from embedding them; null without a model. */
   ocr: OcrStatus | null;
+  /** Library folders that are away right now; their photos are kept and still found, marked offline. */
+  offlineFolders?: (FolderOffline & { id: number; path: string })[];
 }
 
 export interface OcrStatus {
@@ -459,24 +472,36 @@ export type ApiErrorCode =
 export interface ApiErrorPayload {
   code: ApiErrorCode;
   message: string;
+  /** A machine-readable reason and its parameters, for the renderer to word (e.g. { reason: 'folder-missing', path }). */
+  detail?: ApiErrorDetail;
+}
+
+export interface ApiErrorDetail {
+  reason: string;
+  [param: string]: string;
 }
 
 export class ApiError extends Error {
   constructor(
     readonly code: ApiErrorCode,
     message: string,
+    readonly detail?: ApiErrorDetail,
   ) {
     super(message);
     this.name = 'ApiError';
   }
   toPayload(): ApiErrorPayload {
-    return { code: this.code, message: this.message };
+    return this.detail ? { code: this.code, message: this.message, detail: this.detail } : { code: this.code, message: this.message };
   }
   static from(err: unknown): ApiError {
     if (err instanceof ApiError) return err;
-    if (isApiErrorPayload(err)) return new ApiError(err.code, err.message);
+    if (isApiErrorPayload(err)) return new ApiError(err.code, err.message, isErrorDetail(err.detail) ? err.detail : undefined);
     return new ApiError('INTERNAL', err instanceof Error ? err.message : String(err));
   }
+}
+
+function isErrorDetail(x: unknown): x is ApiErrorDetail {
+  return typeof x === 'object' && x !== null && typeof (x as ApiErrorDetail).reason === 'string' && Object.values(x).every((v) => typeof v === 'string');
 }
 
 export function isApiErrorPayload(x: unknown): x is ApiErrorPayload {

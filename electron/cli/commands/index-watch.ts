@@ -1,11 +1,16 @@
 import type { Command } from 'commander';
 import { action, appConfig, printJson, withEngine } from '../context.ts';
+import { discardEmptyLibrary, libraryExists } from '../../engine/store/discard.ts';
 import { followOcr, followProgress, followTagPrompts } from '../progress-bar.ts';
 import type { IndexSummary } from '../../engine/index/indexer.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { ShiguangApp } from '../../engine/app/app.ts';
+import { interruptedCode, stopOnSignals } from '../shutdown.ts';
+import { folderCheckMs } from '../../engine/library/fs-deadline.ts';
 
-function printSummary(s: IndexSummary, counts: { indexed: number; pending: number; skipped: number }): void {
+function printSummary(s: IndexSummary & { notes?: string[] }, counts: { indexed: number; pending: number; skipped: number }): void {
+  for (const n of s.notes ?? []) process.stderr.write(`note: ${n}\n`);
+  for (const o of s.offline) process.stderr.write(`offline: ${o.detail}. Its photos are kept (and still found); they are checked again when it is back.\n`);
   process.stderr.write(
     `indexed in ${s.seconds.toFixed(1)} s: scanned ${s.scanned}, new ${s.added}, changed ${s.changed}, moved ${s.moved}, ` +
       `copies ${s.copied}, removed ${s.removed}; encoded ${s.encoded}, skipped ${s.skipped}. ` +
@@ -50,9 +55,11 @@ export function registerIndexCommands(program: Command): void {
     .option('--json', 'print the summary as JSON on stdout')
     .action(
       action(async (folders: string[], opts: { json?: boolean; tags?: boolean; ocr: boolean }, cmd: Command) => {
+        const stopping = { message: 'stopping… (what is not indexed yet is indexed next time)', exitCode: interruptedCode };
         await withEngine(cmd, {}, async (engine) => {
           const stop = followProgress(() => engine.indexer.snapshot());
-          const summary = await engine.indexFolders(folders).finally(stop);
+          // Relative folders are read from here, as a shell would (the app refuses them).
+          const summary = await engine.indexFolders(folders, { cwd: process.cwd() }).finally(stop);
           const counts = engine.library.counts();
           if (!opts.json) printSummary(summary, counts);
           const ocr = opts.ocr ? await readText(engine) : null;
@@ -61,7 +68,7 @@ export function registerIndexCommands(program: Command): void {
           else if (!engine.tags.isReady() && counts.indexed > 0) {
             process.stderr.write('tags: not prepared for this model yet — `index --tags` (or `watch`, or the app) prepares them.\n');
           }
-        });
+        }, stopping);
       }),
     );
 
@@ -71,31 +78,35 @@ export function registerIndexCommands(program: Command): void {
     .argument('[folders...]', 'folders to watch (default: every folder already in the library)')
     .action(
       action(async (folders: string[], _opts: unknown, cmd: Command) => {
-        const app = await ShiguangApp.open({ config: appConfig(cmd), engine: { tagPrompts: 'background', ocrMode: 'background' } });
-        // Refuse a second watcher before spending a whole pass on indexing.
-        const engine = await Promise.resolve()
-          .then(() => app.requireEngine())
-          .then(async (e) => (await e.claimWatch(), e))
-          .catch(async (e: unknown) => {
-            await app.close();
-            throw e;
-          });
+        const config = appConfig(cmd);
+        const existed = libraryExists(config.dbPath);
+        const app = await ShiguangApp.open({ config, engine: { tagPrompts: 'background', ocrMode: 'background' } });
         let stopping = false;
-        const shutdown = async (): Promise<void> => {
-          if (stopping) return;
-          stopping = true;
-          process.stderr.write('\nstopping… (pending photos will be indexed next time)\n');
+        stopOnSignals(
+          async () => {
+            stopping = true;
+            await app.close();
+          },
+          { message: 'stopping… (pending photos will be indexed next time)', exitCode: 0 },
+        );
+        try {
+          // Refuse a second watcher before spending a whole pass on indexing.
+          const engine = app.requireEngine();
+          await engine.claimWatch();
+          const stop = followProgress(() => engine.indexer.snapshot());
+          const summary = await (folders.length ? engine.indexFolders(folders, { cwd: process.cwd() }) : engine.reindexAll()).finally(stop);
+          printSummary(summary, engine.library.counts());
+          await engine.watch();
+          const away = engine.library.offlineFolders();
+          const here = engine.library.folders().filter((f) => !f.offline);
+          process.stderr.write(`watching ${here.map((f) => f.path).join(', ') || 'no folder that is there'} — Ctrl-C to stop\n`);
+          if (away.length) process.stderr.write(`offline (checked every ${folderCheckMs() / 1000} s, caught up when back): ${away.map((f) => f.path).join(', ')}\n`);
+        } catch (err) {
+          if (stopping) return new Promise<never>(() => undefined); // the signal handler exits
           await app.close();
-          process.exit(0);
-        };
-        process.on('SIGINT', () => void shutdown());
-        process.on('SIGTERM', () => void shutdown());
-        const stop = followProgress(() => engine.indexer.snapshot());
-        const summary = folders.length ? await engine.indexFolders(folders) : await engine.reindexAll();
-        stop();
-        printSummary(summary, engine.library.counts());
-        await engine.watch();
-        process.stderr.write(`watching ${engine.library.folders().map((f) => f.path).join(', ')} — Ctrl-C to stop\n`);
+          if (!existed) discardEmptyLibrary(config.dbPath);
+          throw err;
+        }
         // Keep the process alive; chokidar's handles do, but be explicit.
         await new Promise<never>(() => undefined);
       }),

@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { action, printJson, withEngine } from '../context.ts';
 import { MAX_PAGE_SIZE, parseRequest, type PhotoHit, type SearchResponse } from '../../shared/api.ts';
+import { isInsideRoots } from '../../shared/inside-roots.ts';
+import type { Engine } from '../../engine/engine.ts';
 
 interface SearchOpts {
   limit: string;
@@ -13,7 +15,12 @@ interface SearchOpts {
   mode?: string;
 }
 
-function printHits(res: SearchResponse, json: boolean | undefined): void {
+/**
+ * Photos of a folder that is away (an unplugged drive) are still found, marked offline: the person
+ * learns the photo exists and where to plug in to open it (docs/decisions/offline.md).
+ */
+function printHits(res: SearchResponse, json: boolean | undefined, away: readonly string[] = []): void {
+  const offline = (h: PhotoHit): boolean => isInsideRoots(h.path, away, path);
   if (json) {
     printJson(
       res.hits.map((h: PhotoHit) => ({
@@ -24,6 +31,7 @@ function printHits(res: SearchResponse, json: boolean | undefined): void {
         tags: h.tags?.map((t) => t.name) ?? [],
         ...(h.matchedBy ? { matchedBy: h.matchedBy } : {}),
         ...(h.matchedText ? { matchedText: h.matchedText.text, matchedRange: [h.matchedText.start, h.matchedText.end] } : {}),
+        ...(offline(h) ? { offline: true } : {}),
       })),
     );
     return;
@@ -33,7 +41,8 @@ function printHits(res: SearchResponse, json: boolean | undefined): void {
   res.hits.forEach((h, i) => {
     const tags = h.tags?.length ? `  [${h.tags.map((t) => t.name).join(' ')}]` : '';
     const why = h.matchedBy && h.matchedBy !== 'visual' ? `  ${h.matchedBy === 'both' ? 'text+visual' : 'text'}: “${h.matchedText?.text ?? ''}”` : '';
-    process.stdout.write(`${String(i + 1).padStart(3)}. ${h.score.toFixed(4)}  ${h.path}${tags}${why}\n`);
+    const away = offline(h) ? '  (offline: its folder is away)' : '';
+    process.stdout.write(`${String(i + 1).padStart(3)}. ${h.score.toFixed(4)}  ${h.path}${tags}${why}${away}\n`);
   });
   process.stderr.write(`(text ${res.textMs} ms, search ${res.searchMs} ms)\n`);
 }
@@ -80,6 +89,8 @@ function filters(opts: SearchOpts): { folder?: string; after?: string; before?: 
   };
 }
 
+const awayRoots = (engine: Engine): string[] => engine.library.offlineFolders().map((f) => f.path);
+
 export function registerSearchCommands(program: Command): void {
   filterOptions(
     program
@@ -94,7 +105,7 @@ export function registerSearchCommands(program: Command): void {
       await withEngine(cmd, { autoTag: false }, async (engine) => {
         // Load the text tower first so the reported timings are the query's, not start-up's.
         await engine.model.warm('text');
-        printHits(await upTo(n, (limit, cursor) => engine.search.text(req.query, limit, req, cursor, req.mode)), opts.json);
+        printHits(await upTo(n, (limit, cursor) => engine.search.text(req.query, limit, req, cursor, req.mode)), opts.json, awayRoots(engine));
       });
     }),
   );
@@ -110,7 +121,7 @@ export function registerSearchCommands(program: Command): void {
             ? engine.search.similar(row.id, limit, req, cursor)
             : engine.search.similarToImage(path.resolve(photo), limit, req, cursor),
         );
-        printHits(res, opts.json);
+        printHits(res, opts.json, awayRoots(engine));
       });
     }),
   );

@@ -15,6 +15,8 @@ import type { Command } from 'commander';
 import { action, appConfig } from '../context.ts';
 import { createWebServer } from '../../server/web-server.ts';
 import { ShiguangApp } from '../../engine/app/app.ts';
+import { ApiError } from '../../shared/api.ts';
+import { stopOnSignals } from '../shutdown.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -59,18 +61,30 @@ export function registerServeCommand(program: Command): void {
               '(then add folders there), or `models download cn-clip-vit-b-16` and `models use cn-clip-vit-b-16`.',
           );
         }
-        if (engine) for (const f of folders) await engine.addFolder(path.resolve(f));
+        try {
+          // Relative folders are read from here, as a shell would; each is indexed in the background.
+          for (const f of engine ? folders : []) {
+            await engine!.addFolder(f, { cwd: process.cwd() }).catch((e: unknown) => {
+              // Already in the library (inside a library folder): nothing to add, say so and go on.
+              if (e instanceof ApiError && e.detail?.reason === 'folder-inside-library') process.stderr.write(`note: ${e.message}\n`);
+              else throw e;
+            });
+          }
+        } catch (err) {
+          await host.close();
+          throw err;
+        }
         const server = await createWebServer({ services: host.services(), media: host.media, staticDir, port });
         process.stdout.write(`拾光 is serving on ${server.url}\n(open that address; it only answers on this machine. Ctrl-C stops.)\n`);
         if (host.libraryDamaged) process.stdout.write('the library database is damaged — the page offers to rebuild it\n');
         else if (!engine) process.stdout.write('no model yet — choose one in the page\n');
-        const stop = async (): Promise<void> => {
-          await server.close();
-          await host.close();
-          process.exit(0);
-        };
-        process.on('SIGINT', () => void stop());
-        process.on('SIGTERM', () => void stop());
+        stopOnSignals(
+          async () => {
+            await server.close();
+            await host.close();
+          },
+          { message: 'stopping…', exitCode: 0 },
+        );
         await new Promise<never>(() => undefined);
       }),
     );

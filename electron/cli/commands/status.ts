@@ -1,6 +1,15 @@
 import type { Command } from 'commander';
 import { action, printJson, withEngine } from '../context.ts';
 
+/** Why a folder is offline, in words (library/root-availability.ts). */
+const offlineWords: Record<string, string> = {
+  missing: 'not there: a drive or share that is away?',
+  'not-a-folder': 'not a folder any more',
+  unreadable: 'cannot be read',
+  timeout: 'does not answer',
+  'mount-changed': 'the drive it was on is not mounted there',
+};
+
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
@@ -11,6 +20,8 @@ export function registerStatusCommand(program: Command): void {
         await withEngine(cmd, { autoTag: false }, async (engine) => {
           // Start the image tower so the provider actually in use (and any fallback) is reported.
           await engine.model.warm('image');
+          // Which folders are there right now (a drive unplugged since the last pass shows as offline).
+          await engine.indexer.roots.checkAll();
           const status = await engine.status();
           const skipped = engine.library.skipped(100_000, 0);
           const folders = engine.library.folders();
@@ -30,7 +41,10 @@ export function registerStatusCommand(program: Command): void {
             process.stdout.write(`text in photos (OCR, ${o.model}): ${state}\n`);
             if (o.error) process.stdout.write(`  last pass stopped: ${o.error}\n`);
           }
-          for (const f of folders) process.stdout.write(`folder: ${f.path} (${f.photoCount} photos)\n`);
+          for (const f of folders) {
+            const away = f.offline ? ` — OFFLINE since ${f.offline.since} (${offlineWords[f.offline.reason] ?? f.offline.reason}); its photos are kept` : '';
+            process.stdout.write(`folder: ${f.path} (${f.photoCount} photos)${away}\n`);
+          }
           if (skipped.length) process.stdout.write(`skipped files:\n`);
           for (const s of skipped) process.stdout.write(`  ${s.path}: ${s.reason}\n`);
         });

@@ -4,7 +4,7 @@
  * owns the indexer and the watcher. Used by the library API handlers and by the CLI.
  */
 import path from 'node:path';
-import { ApiError, type PhotoDetail, type SkippedFile, type WatchedFolder } from '../../shared/api.ts';
+import { ApiError, type EngineStatus, type FolderOffline, type FolderOfflineReason, type PhotoDetail, type SkippedFile, type WatchedFolder } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
 import type { PhotoRow } from '../store/rows.ts';
 import type { StatusCounts } from '../store/photos.ts';
@@ -18,7 +18,12 @@ export class LibraryService {
   }
 
   folders(): WatchedFolder[] {
-    return this.lib.folders.list();
+    return this.lib.folders.list().map((f) => ({ id: f.id, path: f.path, photoCount: f.photoCount, offline: f.offline && toOffline(f.offline) }));
+  }
+
+  /** The folders that are away right now (their photos are kept; see root-availability.ts). */
+  offlineFolders(): NonNullable<EngineStatus['offlineFolders']> {
+    return this.folders().flatMap((f) => (f.offline ? [{ id: f.id, path: f.path, ...f.offline }] : []));
   }
 
   folder(id: number): WatchedFolder | undefined {
@@ -54,4 +59,8 @@ export class LibraryService {
       tags: this.lib.tags.photoTags(photoId),
     };
   }
+}
+
+function toOffline(o: { since: number; reason: string }): FolderOffline {
+  return { since: new Date(o.since).toISOString(), reason: o.reason as FolderOfflineReason };
 }

@@ -12,6 +12,7 @@
  * that became a link, or whose real path left the library folders since it was indexed, is not
  * read — its text could otherwise be stored and shown from a file outside the library.
  */
+import fs from 'node:fs';
 import { LibraryBounds, PolicySkip } from '../library/link-policy.ts';
 import { DecodeError } from '../media/errors.ts';
 import type { Library } from '../store/library.ts';
@@ -68,6 +69,8 @@ export async function runOcrPass(lib: Library, reader: TextReader, log: Logger, 
       // The photo may have changed or gone while we waited.
       const row = lib.photos.get(photo.id);
       if (!row || row.status !== 'indexed' || row.path !== photo.path) continue;
+      // Its folder is away (an unplugged drive): it stays unread until the folder is back.
+      if (lib.folders.get(row.folderId)?.offline) continue;
       progress.currentPath = photo.path;
       try {
         const r = await reader.read(await bounds.checkReadable(photo.path));
@@ -85,7 +88,9 @@ export async function runOcrPass(lib: Library, reader: TextReader, log: Logger, 
         if (err instanceof OcrUnavailableError) throw err;
         // Gone or replaced as it was about to be read: a race, not a verdict. It stays unread and
         // the indexer's next pass moves or removes its row.
-        if (!(err instanceof PolicySkip && err.reason === 'vanished')) {
+        // The same when the file is gone now (its drive unplugged mid-read): not the photo's fault.
+        const vanished = (err instanceof PolicySkip && err.reason === 'vanished') || !(await fs.promises.access(photo.path).then(() => true, () => false));
+        if (!vanished) {
           const message = err instanceof Error ? err.message : String(err);
           const reason = err instanceof DecodeError || err instanceof PolicySkip ? err.reason : 'ocr-failed';
           lib.ocrText.saveFailure(photo.id, { engine, photoHash: row.hash, error: `${reason}: ${message}` });
