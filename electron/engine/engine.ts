@@ -100,6 +100,8 @@ export class Engine {
   private rescans: RescanScheduler | null = null;
   private roots: RootMonitor | null = null;
   private watcherRestart: Promise<void> = Promise.resolve();
+  /** Changes whenever a pass or tagging changed what the UI's lists show (status.libraryGeneration). */
+  private generation = 0;
   private watchLock: WatchLock | null = null;
   private preparingTags: Promise<void> | null = null;
   private closed = false;
@@ -207,6 +209,7 @@ export class Engine {
       provider: await this.model.providerReport(),
       ocr: this.ocr.status(),
       offlineFolders: this.library.offlineFolders(),
+      libraryGeneration: this.generation,
     };
   }
 
@@ -353,6 +356,7 @@ export class Engine {
       const { computed } = await this.tags.ensureTagVectors({ beforeBatch: () => (this.closed ? Promise.reject(new Error('engine closed')) : this.indexer.idle()) });
       if (this.closed) return;
       const r = await this.tags.tagAll();
+      this.generation++;
       this.log.info(`tags ready: ${computed} tags encoded, ${r.photos} photos tagged in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     })()
       .catch((e) => {
@@ -364,6 +368,7 @@ export class Engine {
   }
 
   private async afterPass(): Promise<void> {
+    this.generation++;
     this.ocr.schedule();
     if (this.finishSwitchIfComplete() && this.opts.autoTag !== false) {
       if (this.tags.isReady()) void this.tags.tagAll().catch((e) => this.log.warn(`re-tagging failed: ${message(e)}`));

@@ -89,6 +89,11 @@ export interface EngineStatus {
   ocr: OcrStatus | null;
   /** Library folders that are away right now; their photos are kept and still found, marked offline. */
   offlineFolders?: (FolderOffline & { id: number; path: string })[];
+  /**
+   * Changes whenever an indexing pass or tagging changed what lists show (albums, tags, folders):
+   * reload them when it differs from the last one seen — however quick the pass was.
+   */
+  libraryGeneration?: number;
 }
 
 export interface OcrStatus {
