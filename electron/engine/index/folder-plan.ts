@@ -8,6 +8,7 @@
 import {
   alreadyIncluded,
   checkFolderReadable,
+  holdsOffline,
   expandFolderInput,
   placeFolder,
   type FolderInputOptions,
@@ -32,7 +33,7 @@ export interface RootWriter {
 
 /** The roots writer over a library and its indexer (absorbing runs on the indexer's queue). */
 export function rootWriter(lib: Library, indexer: Indexer): RootWriter {
-  return { roots: () => lib.folders.list(), absorb: (p, ids) => indexer.absorbFolders(p, ids) };
+  return { roots: () => lib.folders.list().map((f) => ({ id: f.id, path: f.path, offline: f.offline !== null })), absorb: (p, ids) => indexer.absorbFolders(p, ids) };
 }
 
 export async function planFolders(
@@ -56,6 +57,8 @@ export async function planFolders(
     } else {
       await checkFolderReadable(abs, opts);
       const children = place.kind === 'holds' ? place.children : [];
+      const away = children.find((c) => c.offline);
+      if (away) throw holdsOffline(abs, away);
       const absorb = children.filter((r) => r.id >= 0);
       const note = children.length
         ? `${abs} takes over the library folder${children.length > 1 ? 's' : ''} ${children.map((r) => r.path).join(', ')}: their photos keep their vectors, tags and text`

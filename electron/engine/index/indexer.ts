@@ -210,7 +210,7 @@ export class Indexer {
    * give a photo two roots: the outer one takes the inner ones over, keeping their photos.
    */
   private absorbNestedRoots(): void {
-    for (const { outer, inner } of nestedRoots(this.lib.folders.list())) {
+    for (const { outer, inner } of nestedRoots(this.lib.folders.list().map((f) => ({ id: f.id, path: f.path, offline: f.offline !== null })))) {
       const r = this.lib.folders.absorb(outer.path, inner.map((f) => f.id));
       this.opts.log?.info(`${outer.path} took over the library folders inside it (${inner.map((f) => f.path).join(', ')}), with their ${r.photos} photos`);
     }

@@ -21,7 +21,7 @@ import { ApiError } from '../../shared/api.ts';
 import { isInsideRoots } from '../../shared/inside-roots.ts';
 import { folderTimeoutMs, FolderTimeoutError, withDeadline } from './fs-deadline.ts';
 
-export type FolderRefusal = 'folder-relative' | 'folder-missing' | 'folder-not-a-folder' | 'folder-unreadable' | 'folder-inside-library';
+export type FolderRefusal = 'folder-relative' | 'folder-missing' | 'folder-not-a-folder' | 'folder-unreadable' | 'folder-inside-library' | 'folder-holds-offline';
 
 export interface FolderInputOptions {
   /** The working folder a relative path is resolved against (the CLI); absent: relative paths are refused. */
@@ -90,6 +90,8 @@ function statRefusal(abs: string, err: unknown): ApiError {
 export interface LibraryRoot {
   id: number;
   path: string;
+  /** Away right now (root-availability.ts): its photos cannot be checked, so it is not taken over. */
+  offline?: boolean;
 }
 
 /** How a folder stands to the library's roots. */
@@ -125,10 +127,19 @@ export function alreadyIncluded(abs: string, root: LibraryRoot): ApiError {
   return refuse('BAD_REQUEST', 'folder-inside-library', `${abs} is already in the library: it is inside the library folder ${root.path}`, { path: abs, root: root.path });
 }
 
+/**
+ * The refusal for a folder that holds a library folder which is away: taken over now, its photos
+ * would be checked under the new folder — and, not being there, deleted.
+ */
+export function holdsOffline(abs: string, away: LibraryRoot): ApiError {
+  return refuse('BAD_REQUEST', 'folder-holds-offline', `${abs} holds the library folder ${away.path}, which is offline: connect it first, then add ${abs}`, { path: abs, root: away.path });
+}
+
 /** Roots nested in other roots (left by older versions): each inner one with the root that takes it over. */
 export function nestedRoots(roots: readonly LibraryRoot[]): { outer: LibraryRoot; inner: LibraryRoot[] }[] {
   const outers = roots.filter((r) => !roots.some((o) => o !== r && isInsideRoots(r.path, [o.path], path)));
+  // One that is away waits: its photos cannot be checked under the outer folder yet.
   return outers
-    .map((outer) => ({ outer, inner: roots.filter((r) => r !== outer && isInsideRoots(r.path, [outer.path], path)) }))
+    .map((outer) => ({ outer, inner: roots.filter((r) => r !== outer && !r.offline && isInsideRoots(r.path, [outer.path], path)) }))
     .filter((x) => x.inner.length > 0);
 }

@@ -19,7 +19,6 @@
  * its file is gone (index/indexer.ts).
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Library } from '../store/library.ts';
 import type { KnownFile } from '../store/photo-identity.ts';
 import type { Logger } from '../util/log.ts';
@@ -111,13 +110,9 @@ export async function probeRoot(root: KnownRoot, opts: ProbeOptions = {}): Promi
     if (st && st.size === k.size && Math.trunc(st.mtimeMs) === k.mtimeMs) found++;
   }
   if (found * 2 >= samples.length) return { online: true, device };
-  const parentDevice = await call(() => fsx.stat(path.dirname(root.path))).then((st) => String(st.dev), () => null);
-  return offline(
-    'mount-changed',
-    parentDevice === device
-      ? `${root.path} is an empty mount point now (the drive it was on is not mounted)`
-      : `another drive is mounted at ${root.path} (none of its photos is there)`,
-  );
+  // An empty mount point (the drive unplugged, the folder now on its parent's device), or another
+  // drive mounted in its place: either way not the folder the photos were in.
+  return offline('mount-changed', `${root.path} is not on the drive it was on (that drive is not mounted there: none of its photos is there)`);
 }
 
 /** A root's state as the indexer and the engine need it. */
