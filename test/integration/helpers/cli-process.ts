@@ -5,6 +5,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const FS_FAULTS = path.resolve('test/integration/helpers/fs-faults.mjs');
 
@@ -21,7 +22,10 @@ export interface CliOptions {
   cwd?: string;
 }
 
-const nodeArgs = (opts: CliOptions): string[] => ['--import', 'tsx', ...(opts.fsFaults ? ['--import', FS_FAULTS] : []), path.resolve('electron/cli/main.ts')];
+/** tsx by its file (a run in another working folder does not find the package by name). */
+const TSX = pathToFileURL(path.resolve('node_modules/tsx/dist/loader.mjs')).href;
+
+const nodeArgs = (opts: CliOptions): string[] => ['--import', TSX, ...(opts.fsFaults ? ['--import', pathToFileURL(FS_FAULTS).href] : []), path.resolve('electron/cli/main.ts')];
 
 /** One run to its end. */
 export function runCli(args: string[], opts: CliOptions): Promise<CliResult> {
