@@ -2,18 +2,22 @@
  * Ctrl-C (SIGINT) and SIGTERM for the commands that run a while (`index`, `watch`, `serve`):
  * the first signal starts an orderly stop — the indexer stops after its current batch, reading
  * text after its current photo, tag prompts after their batch, downloads and int8 conversions are
- * aborted — and the process exits when that is done or after `graceMs` (default 4 s), whichever
- * comes first, so it always ends within 5 s. Whatever is cut short is safe: each photo is stored
- * in one transaction (WAL), downloads resume from their partial file, the vector index is rebuilt
- * from the change log. A second signal exits at once.
+ * aborted — and the process exits when that is done. If it is not done within `graceMs` (default
+ * 3.5 s: a photo's text being read on a slow machine, an int8 conversion step), the process ends
+ * by the signal itself, as if it had no handler: at once, without running the native teardown
+ * that aborts the process while an ONNX Runtime worker is still inside a run (process.exit() would).
+ * Either way it ends within 5 s, and whatever was cut short is safe: each photo is stored in one
+ * transaction (WAL), downloads resume from their partial files, the vector index is rebuilt from
+ * the change log, an int8 model is staged and only installed complete. A second signal ends it at
+ * once in the same way.
  */
 
 export interface StopOptions {
   /** Printed on stderr when the stop begins. */
   message: string;
-  /** Exit code once stopped (watch and serve: 0, they are meant to run until stopped; index: 130). */
+  /** Exit code once stopped in order (watch and serve: 0, they are meant to run until stopped; index: 130 / 143). */
   exitCode: number | ((signal: NodeJS.Signals) => number);
-  /** Longest wait for the orderly stop before exiting anyway. */
+  /** Longest wait for the orderly stop before ending by the signal. */
   graceMs?: number;
 }
 
@@ -21,17 +25,28 @@ export interface StopOptions {
 export function stopOnSignals(stop: () => Promise<void>, opts: StopOptions): () => void {
   let stopping = false;
   const codeFor = (signal: NodeJS.Signals): number => (typeof opts.exitCode === 'function' ? opts.exitCode(signal) : opts.exitCode);
-  const onSignal = (signal: NodeJS.Signals): void => {
+  const remove = (): void => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  /** End by the signal's default action: no JavaScript, no native teardown, the conventional status. */
+  const dieBy = (signal: NodeJS.Signals): void => {
+    remove();
+    process.kill(process.pid, signal);
+    // Should the default action not end it (a signal ignored by the parent), nothing else will.
+    setTimeout(() => process.kill(process.pid, 'SIGKILL'), 500).unref();
+  };
+  function onSignal(signal: NodeJS.Signals): void {
     if (stopping) {
       process.stderr.write('stopped at once.\n');
-      process.exit(codeFor(signal));
+      return dieBy(signal);
     }
     stopping = true;
     process.stderr.write(`\n${opts.message}\n`);
     const deadline = setTimeout(() => {
       process.stderr.write('stopped before the current work finished (it resumes next time).\n');
-      process.exit(codeFor(signal));
-    }, opts.graceMs ?? 4000);
+      dieBy(signal);
+    }, opts.graceMs ?? 3500);
     deadline.unref();
     stop().then(
       () => process.exit(codeFor(signal)),
@@ -40,13 +55,10 @@ export function stopOnSignals(stop: () => Promise<void>, opts: StopOptions): () 
         process.exit(codeFor(signal));
       },
     );
-  };
+  }
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  return () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
+  return remove;
 }
 
 /** The usual exit code of a command interrupted by a signal (128 + its number). */

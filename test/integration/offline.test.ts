@@ -72,7 +72,7 @@ function snapshot(db: string): Snapshot {
 const problem = mountProblem();
 if (problem) console.warn(`offline tests with real mounts skipped: ${problem}`);
 
-describe.skipIf(problem !== null || realPhotos.length < 24)('a library folder on a drive that is unplugged (real mounts)', () => {
+describe.skipIf(problem !== null || realPhotos.length < 24)('a library folder on a drive that is unplugged (real mounts)', { timeout: 180_000 }, () => {
   let tmp: string;
   let drive: string; // the tmpfs: the drive's own file system, which keeps its files while unplugged
   let mountPoint: string; // where the drive appears when plugged in
@@ -209,7 +209,7 @@ describe.skipIf(problem !== null || realPhotos.length < 24)('a library folder on
   });
 });
 
-describe.skipIf(realPhotos.length < 24)('a share that stops answering (its stat and readdir never return)', () => {
+describe.skipIf(realPhotos.length < 24)('a share that stops answering (its stat and readdir never return)', { timeout: 180_000 }, () => {
   let tmp: string;
   let local: string;
   let share: string;
