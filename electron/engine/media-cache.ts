@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../shared/api.ts';
-import { makeThumbnail } from './media/thumbnail.ts';
+import { makePlaceholderThumbnail, makeThumbnail } from './media/thumbnail.ts';
 import type { Library } from './store/library.ts';
 import { LibraryBounds, PolicySkip } from './library/link-policy.ts';
 
@@ -35,7 +35,7 @@ export class ThumbnailCache {
   }
 
   async thumbnail(photoId: number): Promise<string> {
-    const cached = this.cachedThumbnailOfOffline(photoId);
+    const cached = await this.thumbnailOfOffline(photoId);
     if (cached) return cached;
     const linked = await this.original(photoId);
     const row = this.lib.photos.get(photoId)!;
@@ -74,12 +74,16 @@ export class ThumbnailCache {
 
   /**
    * A photo whose folder is away still shows in results (marked offline): its thumbnail, made
-   * while the folder was there, is served from the cache — nothing of the folder is read.
+   * while the folder was there, is served from the cache — nothing of the folder is read — or,
+   * when none was made, a plain placeholder tile.
    */
-  private cachedThumbnailOfOffline(photoId: number): string | null {
+  private async thumbnailOfOffline(photoId: number): Promise<string | null> {
     const row = this.lib.photos.get(photoId);
     if (!row || !this.lib.folders.get(row.folderId)?.offline) return null;
     const out = this.thumbnailPath(row);
-    return fs.existsSync(out) ? out : null;
+    if (fs.existsSync(out)) return out;
+    const placeholder = path.join(this.dir, 'offline.jpg');
+    if (!fs.existsSync(placeholder)) await makePlaceholderThumbnail(placeholder, THUMBNAIL_MAX_SIDE);
+    return placeholder;
   }
 }

@@ -5,6 +5,7 @@
 import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import sharp from 'sharp';
 import { openImage, runPipeline } from './source.ts';
 
 const WHITE = { r: 255, g: 255, b: 255 };
@@ -24,7 +25,21 @@ export async function makeThumbnail(file: string, outFile: string, maxSide: numb
     .toColourspace('srgb')
     .jpeg({ quality: 80 });
   const jpeg = await runPipeline(file, () => img.toBuffer());
+  await writeAtomically(outFile, jpeg);
+}
 
+/**
+ * The tile shown for a photo that cannot be read now and has no thumbnail yet (its folder is
+ * offline): a plain grey square, so the grid shows a tile (marked offline) instead of a broken image.
+ */
+export async function makePlaceholderThumbnail(outFile: string, side: number): Promise<void> {
+  const jpeg = await sharp({ create: { width: side, height: side, channels: 3, background: { r: 214, g: 214, b: 210 } } })
+    .jpeg({ quality: 80 })
+    .toBuffer();
+  await writeAtomically(outFile, jpeg);
+}
+
+async function writeAtomically(outFile: string, jpeg: Buffer): Promise<void> {
   await mkdir(path.dirname(outFile), { recursive: true });
   const tmp = `${outFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {

@@ -74,6 +74,8 @@ export async function runOcrPass(lib: Library, reader: TextReader, log: Logger, 
       progress.currentPath = photo.path;
       try {
         const r = await reader.read(await bounds.checkReadable(photo.path));
+        // Removed while it was read (its folder removed): nothing to store it against.
+        if (!lib.photos.get(photo.id)) continue;
         lib.ocrText.saveRead(photo.id, {
           engine,
           photoHash: row.hash,
@@ -90,7 +92,7 @@ export async function runOcrPass(lib: Library, reader: TextReader, log: Logger, 
         // the indexer's next pass moves or removes its row.
         // The same when the file is gone now (its drive unplugged mid-read): not the photo's fault.
         const vanished = (err instanceof PolicySkip && err.reason === 'vanished') || !(await fs.promises.access(photo.path).then(() => true, () => false));
-        if (!vanished) {
+        if (!vanished && lib.photos.get(photo.id)) {
           const message = err instanceof Error ? err.message : String(err);
           const reason = err instanceof DecodeError || err instanceof PolicySkip ? err.reason : 'ocr-failed';
           lib.ocrText.saveFailure(photo.id, { engine, photoHash: row.hash, error: `${reason}: ${message}` });
