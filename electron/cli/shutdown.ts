@@ -12,6 +12,8 @@
  * once in the same way.
  */
 
+import { t } from './i18n.ts';
+
 export interface StopOptions {
   /** Printed on stderr when the stop begins. */
   message: string;
@@ -38,13 +40,13 @@ export function stopOnSignals(stop: () => Promise<void>, opts: StopOptions): () 
   };
   function onSignal(signal: NodeJS.Signals): void {
     if (stopping) {
-      process.stderr.write('stopped at once.\n');
+      process.stderr.write(`${t('stop.atOnce')}\n`);
       return dieBy(signal);
     }
     stopping = true;
     process.stderr.write(`\n${opts.message}\n`);
     const deadline = setTimeout(() => {
-      process.stderr.write('stopped before the current work finished (it resumes next time).\n');
+      process.stderr.write(`${t('stop.cutShort')}\n`);
       dieBy(signal);
     }, opts.graceMs ?? 3500);
     deadline.unref();

@@ -18,7 +18,8 @@ import { ShiguangApp } from '../engine/app/app.ts';
 import { resolveAppConfig } from '../engine/app/config.ts';
 import { serveEngine, type EnginePort } from './engine-serve.ts';
 
-const port = (process as unknown as { parentPort?: EnginePort }).parentPort;
+// Electron's types declare process.parentPort for utility processes (null anywhere else).
+const port: EnginePort | null | undefined = process.parentPort;
 if (!port) throw new Error('engine-process.js must be started with Electron utilityProcess.fork');
 
 function isShutdown(e: unknown): boolean {

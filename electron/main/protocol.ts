@@ -6,7 +6,6 @@
  * Written against the Fetch API's Request/Response (global in Node too), so tests call it directly.
  */
 import fs from 'node:fs';
-import { Readable } from 'node:stream';
 import { APP_HOST, APP_SCHEME, MEDIA_HOST } from '../shared/ipc.ts';
 import { parseMediaUrl, resolveMedia, type GuardedMediaProvider } from '../transport/media-guard.ts';
 import { baseSecurityHeaders, contentSecurityPolicy } from '../transport/security-headers.ts';
@@ -23,8 +22,27 @@ export const MEDIA_ORIGIN = `${APP_SCHEME}://${MEDIA_HOST}`;
 /** The CSP of the desktop renderer: like the web one, plus images from the media host. */
 export const DESKTOP_CSP = contentSecurityPolicy({ mediaOrigins: [MEDIA_ORIGIN] });
 
+/** A file as a response body, read 64 KiB at a time as the protocol pulls it (never whole in memory). */
 function fileBody(file: string): ReadableStream<Uint8Array> {
-  return Readable.toWeb(fs.createReadStream(file)) as unknown as ReadableStream<Uint8Array>;
+  let fh: fs.promises.FileHandle | undefined;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        fh ??= await fs.promises.open(file, 'r');
+        const chunk = new Uint8Array(64 * 1024);
+        const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
+        if (bytesRead > 0) return controller.enqueue(chunk.subarray(0, bytesRead));
+        await fh.close();
+        controller.close();
+      } catch (err) {
+        await fh?.close().catch(() => undefined);
+        controller.error(err);
+      }
+    },
+    async cancel() {
+      await fh?.close();
+    },
+  });
 }
 
 function text(status: number, message: string): Response {

@@ -54,7 +54,7 @@ export async function benchFusedQuery(n: number, log: (m: string) => void): Prom
     const vectors = new VectorSearch(lib.vectors(lib.models.active()!), lib.vectorLog);
     vectors.open();
     await vectors.whenIdle();
-    const ocr = new OcrService(lib, { enabled: () => true, mode: 'on-demand', session: {}, indexerIdle: async () => undefined, log: createLogger('bench', 'warn') });
+    const ocr = new OcrService(lib, { enabled: () => true, session: {}, log: createLogger('bench', 'warn') });
     let next: Float32Array = queries[0]!;
     const embedder = { preprocessSpec: { resolution: 224, mean: [0, 0, 0] as [number, number, number], std: [1, 1, 1] as [number, number, number], resize: 'bicubic' as const }, embedTexts: async () => [next], embedImageTensors: async () => [next] };
     const search = new SearchService(lib, () => ({ embedder, vectors }), ocr.matcher());

@@ -2,7 +2,8 @@
  * `npm run test:e2e`: build the renderer, start a web-mode server, run the UI suite against it.
  *
  * The server is the real one: `shiguang serve` on a fresh library with the toy-colors model
- * (real-server.ts). fake-api-server.ts is only for developing the UI without the engine.
+ * (real-server.ts). Then the int8 offer in Settings (quantize.e2e.ts), also against the real
+ * engine: the web mode started in-process (app-server.ts) on a library with an installed model.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import { build } from 'vite';
 import { startRealServer } from './real-server.ts';
 import { runQuantizeUiCheck } from './quantize.e2e.ts';
 import { runUiSuite, type UiSuiteOptions } from './ui.e2e.ts';
+import { runWebSessionCheck } from './web-session.e2e.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -32,11 +34,14 @@ async function main(): Promise<void> {
   try {
     const { baseUrl, close: _close, ...opts } = server;
     await runUiSuite(baseUrl, { screenshotDir: path.join(ROOT, 'test-results'), ...opts });
+    const session = await runWebSessionCheck(baseUrl, path.join(ROOT, 'test-results'));
+    if (session.failed > 0) throw new Error(`${session.failed} web session check(s) failed`);
   } finally {
     await server.close();
   }
-  // Settings → int8: against the fake API (the real suite's model is not an installed one).
-  const { failed } = await runQuantizeUiCheck(path.join(ROOT, 'test-results'));
+  // Settings → int8: the real suite's model is opened with --model (not installed), so it has
+  // nothing to offer; this check installs one.
+  const { failed } = await runQuantizeUiCheck(ROOT, path.join(ROOT, 'test-results'));
   if (failed > 0) throw new Error(`${failed} int8 UI check(s) failed`);
 }
 

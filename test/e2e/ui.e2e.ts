@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request, type Response } from 'playwright-core';
-import { UI_PAGE_SIZE } from '../../electron/shared/api.ts';
+import { UI_PAGE_SIZE, type PhotoFilter } from '../../electron/shared/api.ts';
 
 export interface UiSuiteOptions {
   /** Folder to add through the library panel (a path on the server's machine). */
@@ -149,6 +149,9 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
     waiting.catch(() => undefined);
     return waiting;
   };
+
+  /** The photo filter a list request carried. */
+  const filterOf = (body: Record<string, unknown>): PhotoFilter => (body.filter ?? {}) as PhotoFilter;
 
   /** Wait for the response and for React to have rendered its first hit. */
   const hitsOf = async (res: Response): Promise<{ fileName: string; folder: string; id: number }[]> => {
@@ -344,7 +347,7 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
       const values = (await select.locator('option').evaluateAll((os) => os.map((o) => o.getAttribute('value') ?? ''))).filter(Boolean);
       const value = values.find((v) => inFolder(v, opts.photosFolder) || inFolder(opts.photosFolder, v)) ?? values[0];
       assert.ok(value, 'no folder in the filter');
-      const res = waitApi('search', (b) => b.query === '红色' && b.folder === value);
+      const res = waitApi('search', (b) => b.query === '红色' && filterOf(b).folder === value);
       await select.selectOption(value);
       const hits = await hitsOf(await res);
       assert.ok(hits.length > 0, 'folder filter returned nothing');
@@ -355,13 +358,13 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
     });
 
     await check('a date range with no photos shows a helpful empty state; clearing filters restores results', async () => {
-      const res = waitApi('search', (b) => typeof b.after === 'string' && (b.after as string).startsWith('2100-01-01'));
+      const res = waitApi('search', (b) => typeof filterOf(b).after === 'string' && filterOf(b).after!.startsWith('2100-01-01'));
       await filters().getByLabel('拍摄于').fill('2100-01-01');
       assert.equal((await res).status(), 200);
       await page.getByRole('heading', { name: '没有找到“红色”' }).waitFor();
       await page.getByText('试试别的说法').waitFor();
       await shot('no-results-light');
-      const back = waitApi('search', (b) => b.query === '红色' && b.after === undefined && b.folder === undefined);
+      const back = waitApi('search', (b) => b.query === '红色' && filterOf(b).after === undefined && filterOf(b).folder === undefined);
       await page.locator('.main-content').getByRole('button', { name: '清除筛选' }).click();
       const hits = await hitsOf(await back);
       assert.ok(hits.length > 0);
@@ -396,11 +399,11 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
       assert.equal((await added).status(), 200);
       const tagButton = tagsRegion().getByRole('button', { name: new RegExp(`^${name}，`) });
       await tagButton.waitFor();
-      const res = waitApi('photosByTag', (b) => b.tag === name);
+      const res = waitApi('browse', (b) => (b.filter as { tag?: string } | undefined)?.tag === name);
       await tagButton.click();
       const hits = await hitsOf(await res);
       await page.getByRole('heading', { name: `标签：${name}` }).waitFor();
-      // The contract does not fix photosByTag's order, so: every red photo carries the tag.
+      // Browsing lists a tag's photos newest first, so: every red photo carries the tag.
       const tagged = new Set(hits.map((h) => h.fileName));
       const missing = opts.redPhotoNames.filter((n) => !tagged.has(n));
       assert.deepEqual(missing, [], `red photos without the custom tag ${name}`);

@@ -1,6 +1,8 @@
 /**
  * The CLI as a user runs it (`npm run cli -- …` is `tsx electron/cli/main.ts …`), with the
  * toy-colors model: index, search --json, similar, status --json, inspect, tags, eval zeroshot.
+ * Tests that run many commands in a row have room for a busy machine (each start of the CLI is a
+ * few seconds there); none waits for a fixed time.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -87,7 +89,7 @@ describe('shiguang CLI', () => {
     const model = await cli(['inspect', 'model', toy]);
     expect(model.stdout).toMatch(/image: ok on cpu, batch fixed/);
     expect(model.stdout).toMatch(/in: {2}image float32 \[1,3,64,64\]/);
-  });
+  }, 240_000);
 
   it('inspect model says what differs when a manifest does not match its graph', async () => {
     const broken = path.join(tmp, 'broken-model');
@@ -123,7 +125,7 @@ describe('shiguang CLI', () => {
     expect((await cli(['tags', 'remove', '蓝色的东西'])).stdout).toMatch(/removed/);
     const list = JSON.parse((await cli(['tags', 'list', '--json'])).stdout) as { name: string }[];
     expect(list.some((t) => t.name === '蓝色的东西')).toBe(false);
-  });
+  }, 240_000);
 
   it('eval zeroshot scores coloured images whose right answer is known', async () => {
     const names: ColourName[] = ['red', 'green', 'blue', 'white'];

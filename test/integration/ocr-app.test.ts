@@ -124,8 +124,8 @@ describe.skipIf(fonts !== 'ok')('OCR in the app', () => {
     // Filters apply to both sides: outside the sign's folder nothing matches by text.
     const sub = path.join(photos, 'elsewhere');
     fs.mkdirSync(sub, { recursive: true });
-    expect((await call('search', { query: piece, limit: 50, folder: sub })).hits).toEqual([]);
-    expect((await call('search', { query: piece, limit: 50, after: '2999-01-01' })).hits).toEqual([]);
+    expect((await call('search', { query: piece, limit: 50, filter: { folder: sub } })).hits).toEqual([]);
+    expect((await call('search', { query: piece, limit: 50, filter: { after: '2999-01-01' } })).hits).toEqual([]);
     // A query no photo's text holds: exactly the visual list.
     const red = await call('search', { query: '红色', limit: 50 });
     const redVisual = await call('search', { query: '红色', limit: 50, mode: 'visual' });
@@ -140,7 +140,7 @@ describe.skipIf(fonts !== 'ok')('OCR in the app', () => {
     await writeColourSet(photos, ['green'], 1, 40);
     await until('the new photo indexed', async () => ((await call('status', {})).counts.indexed === 7 ? true : undefined));
     await engine.settled();
-    await engine.ocr.idle();
+    await engine.passes.idle();
     const off = await call('status', {});
     expect(off.ocr).toMatchObject({ enabled: false, pending: 1, done: 6 });
     expect(engine.ocr.search(signLines[0], 5)).toHaveLength(1); // what was read stays searchable

@@ -5,6 +5,7 @@
  * encoded once for all its pages, a cursor cannot continue another search, and the only limit —
  * the SQL fallback's — is stated in the response.
  */
+import { resolvePhotoFilter } from '../../electron/engine/library/photo-filter.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, type SearchResponse } from '../../electron/shared/api.ts';
 import { SearchService, type QueryEmbedder } from '../../electron/engine/search/search-service.ts';
 import type { VectorSearch } from '../../electron/engine/search/vector-search.ts';
-import { MAX_K, type VectorFilter } from '../../electron/engine/store/index.ts';
+import { MAX_K, type PhotoQuery } from '../../electron/engine/store/index.ts';
 import { addPhotos, openTestLibrary, randomVector, rng, ROOT, type TestLibrary } from './fixtures/vector-library.ts';
 
 let tmp: string;
@@ -55,7 +56,7 @@ function setUp(n: number, opts: Parameters<TestLibrary['search']>[0] = {}): numb
 }
 
 /** sqlite-vec's order for the filter, as (distance, id). */
-function exactOrder(vec: Float32Array, filter: VectorFilter, k = MAX_K): number[] {
+function exactOrder(vec: Float32Array, filter: PhotoQuery, k = MAX_K): number[] {
   return t.vectors
     .knn(vec, k, filter)
     .map((h) => ({ id: h.photoId, d: Math.fround(1 - h.score) }))
@@ -78,12 +79,12 @@ async function allPages(page: (cursor: string | undefined) => Promise<SearchResp
 describe('search pages through the service', () => {
   it('join up to the exact order, with and without filters inside the query; the text is encoded once', async () => {
     setUp(2400);
-    const cases: [Record<string, string>, VectorFilter][] = [
+    const cases: [Record<string, string>, PhotoQuery][] = [
       [{}, {}],
-      [{ after: '2021-01-01', before: '2022-12-31' }, service.toVectorFilter({ after: '2021-01-01', before: '2022-12-31' })],
-      [{ folder: path.join(ROOT, 'd3') }, service.toVectorFilter({ folder: path.join(ROOT, 'd3') })],
+      [{ after: '2021-01-01', before: '2022-12-31' }, resolvePhotoFilter({ after: '2021-01-01', before: '2022-12-31' })],
+      [{ folder: path.join(ROOT, 'd3') }, resolvePhotoFilter({ folder: path.join(ROOT, 'd3') })],
       [{ tag: '海边' }, { tag: '海边' }],
-      [{ tag: '海边', folder: path.join(ROOT, 'd2'), after: '2020-06-01' }, service.toVectorFilter({ tag: '海边', folder: path.join(ROOT, 'd2'), after: '2020-06-01' })],
+      [{ tag: '海边', folder: path.join(ROOT, 'd2'), after: '2020-06-01' }, resolvePhotoFilter({ tag: '海边', folder: path.join(ROOT, 'd2'), after: '2020-06-01' })],
     ];
     for (const [filters, filter] of cases) {
       const { pages, ids } = await allPages((cursor) => service.text('海边的日落', 500, filters, cursor));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runEncodePipeline, type PipelineItem } from '../../electron/engine/index/encode-pipeline.ts';
 import { DecodeError } from '../../electron/engine/media/decode.ts';
-import { ProgressTracker } from '../../electron/engine/index/progress.ts';
+import { ProgressTracker } from '../../electron/engine/util/progress.ts';
 import { WorkerGoneError } from '../../electron/engine/ml/errors.ts';
 
 const items = (n: number): PipelineItem[] => Array.from({ length: n }, (_, i) => ({ photoId: i + 1, path: `/p/${i + 1}.jpg` }));

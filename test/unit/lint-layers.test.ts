@@ -27,6 +27,12 @@ const CASES: { file: string; code: string; rule: string | null; why: string }[] 
   { file: 'electron/engine/engine.ts', code: "import { app } from 'electron';\nexport const x = app;\n", rule: 'no-restricted-imports', why: 'Electron in the engine' },
   { file: 'electron/cli/x.ts', code: "import { app } from 'electron';\nexport const x = app;\n", rule: 'no-restricted-imports', why: 'Electron in the CLI' },
   { file: 'electron/server/x.ts', code: "import sharp from 'sharp';\nexport const x = sharp;\n", rule: 'no-restricted-imports', why: 'sharp in a transport' },
+  { file: 'electron/engine/index/x.ts', code: "import ff from '@ffmpeg-installer/ffmpeg';\nexport const x = ff;\n", rule: 'no-restricted-imports', why: 'the ffmpeg package outside video/ffmpeg.ts' },
+  { file: 'electron/engine/video/frames.ts', code: "import p from '@ffprobe-installer/linux-x64/package.json';\nexport const x = p;\n", rule: 'no-restricted-imports', why: "a platform package of ffprobe outside video/ffmpeg.ts, even in video/" },
+  { file: 'electron/engine/video/ffmpeg.ts', code: "import ff from '@ffmpeg-installer/ffmpeg';\nimport { spawn } from 'node:child_process';\nexport const x = [ff, spawn];\n", rule: null, why: 'video/ffmpeg.ts owns the video decoder and its processes' },
+  { file: 'electron/engine/index/x.ts', code: "import { spawn } from 'node:child_process';\nexport const x = spawn;\n", rule: 'no-restricted-imports', why: 'a child process started outside engine/video/' },
+  { file: 'electron/engine/media/x.ts', code: "import { execFile } from 'child_process';\nexport const x = execFile;\n", rule: 'no-restricted-imports', why: 'a child process started in media/' },
+  { file: 'electron/cli/commands/x.ts', code: "import { execFileSync } from 'node:child_process';\nexport const x = execFileSync;\n", rule: null, why: 'the CLI may start processes (serve opens a browser)' },
   // layers
   { file: 'electron/engine/store/x.ts', code: "import { TagService } from '../tags/service.ts';\nexport const x = TagService;\n", rule: 'no-restricted-imports', why: 'store/ importing above it' },
   { file: 'electron/engine/search/x.ts', code: "import { withEngine } from '../../cli/context.ts';\nexport const x = withEngine;\n", rule: 'no-restricted-imports', why: 'the engine importing the CLI' },
@@ -38,6 +44,15 @@ const CASES: { file: string; code: string; rule: string | null; why: string }[] 
   { file: 'electron/shared/x.ts', code: "import fs from 'node:fs';\nexport const x = fs;\n", rule: 'no-restricted-imports', why: 'Node in shared/' },
   { file: 'renderer/src/components/x.ts', code: "import { Engine } from '../../../electron/engine/engine.ts';\nexport const x = Engine;\n", rule: 'no-restricted-imports', why: 'the renderer importing the engine' },
   { file: 'renderer/src/components/x.ts', code: "import { parseMediaUrl } from '../../../electron/transport/media-guard.ts';\nexport const x = parseMediaUrl;\n", rule: 'no-restricted-imports', why: 'the renderer importing transport code' },
+  // feature folders never import the engine or the composition root; library/ and settings/ sit below the features
+  { file: 'electron/engine/search/x.ts', code: "import type { Engine } from '../engine.ts';\nexport type X = Engine;\n", rule: 'no-restricted-imports', why: 'a feature folder importing engine.ts' },
+  { file: 'electron/engine/tags/x.ts', code: "import { ShiguangApp } from '../app/app.ts';\nexport const x = ShiguangApp;\n", rule: 'no-restricted-imports', why: 'a feature folder importing the composition root' },
+  { file: 'electron/engine/ocr/x.ts', code: "import { registeredPasses } from '../pass-registry.ts';\nexport const x = registeredPasses;\n", rule: 'no-restricted-imports', why: 'a pass importing the registry that lists it' },
+  { file: 'electron/engine/library/x.ts', code: "import { SearchService } from '../search/search-service.ts';\nexport const x = SearchService;\n", rule: 'no-restricted-imports', why: 'library/ importing search' },
+  { file: 'electron/engine/library/x.ts', code: "import { RescanScheduler } from './rescan-scheduler.ts';\nexport const x = RescanScheduler;\n", rule: null, why: 'library/ importing its own modules' },
+  { file: 'electron/engine/settings/x.ts', code: "import { SOURCE_CATALOGUE } from '../models/sources.ts';\nexport const x = SOURCE_CATALOGUE;\n", rule: 'no-restricted-imports', why: 'settings/ importing the model manager' },
+  { file: 'electron/engine/app/x.ts', code: "import { Engine } from '../engine.ts';\nexport const x = Engine;\n", rule: null, why: 'the composition root importing the engine' },
+  { file: 'electron/engine/index/x.ts', code: "import { walkPhotos } from '../library/scanner.ts';\nexport const x = walkPhotos;\n", rule: null, why: 'index/ using library/ below it' },
   // services, not repositories, from the CLI
   { file: 'electron/cli/commands/x.ts', code: 'export const f = (engine: { lib: { photos: unknown } }) => engine.lib.photos;\n', rule: 'no-restricted-syntax', why: 'the CLI reaching into repositories' },
 ];

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TextReader } from '../../electron/engine/ocr/ocr-pass.ts';
 import type { PhotoText } from '../../electron/engine/ocr/photo-reader.ts';
-import { OcrService, type OcrMode } from '../../electron/engine/ocr/ocr-service.ts';
+import { OcrService, type OcrServiceOptions } from '../../electron/engine/ocr/ocr-service.ts';
+import { PassScheduler } from '../../electron/engine/passes/scheduler.ts';
 import { openLibrary, type Library } from '../../electron/engine/store/index.ts';
 import { createLogger } from '../../electron/engine/util/log.ts';
 
@@ -49,8 +50,24 @@ function gate(): { idle: () => Promise<void>; busy: () => void; release: () => v
   };
 }
 
-function service(mode: OcrMode, calls: string[], g = gate()): OcrService {
-  return new OcrService(lib, { enabled: () => true, mode, session: {}, indexerIdle: g.idle, log: createLogger('test', 'silent'), reader: reader(calls) });
+type Mode = 'background' | 'on-demand';
+
+/** The OCR service with its pass registered on a scheduler, as the engine puts them together. */
+function service(mode: Mode, calls: string[], g = gate(), opts: Partial<OcrServiceOptions> = {}) {
+  const log = createLogger('test', 'silent');
+  const ocr = new OcrService(lib, { enabled: () => true, session: {}, log, reader: reader(calls), ...opts });
+  const passes = new PassScheduler({ indexerIdle: g.idle, switching: () => false, mode, log });
+  passes.register(ocr.pass);
+  return {
+    ocr,
+    passes,
+    status: () => ocr.status(passes.statusOf('ocr')),
+    photoText: (id: number) => ocr.photoText(id),
+    close: async () => {
+      await passes.close();
+      await ocr.close();
+    },
+  };
 }
 
 describe('OCR service', () => {
@@ -61,19 +78,20 @@ describe('OCR service', () => {
     const a = photo('sign.png');
     photo('cat.jpg');
     g.busy();
-    ocr.schedule();
+    ocr.passes.schedule();
     await new Promise((r) => setTimeout(r, 20));
     expect(calls).toEqual([]);
     expect(ocr.status()).toMatchObject({ running: true, pending: 2, done: 0 });
+    expect(ocr.passes.statusOf('ocr')).toMatchObject({ waiting: 'indexing' });
     g.release();
-    await ocr.idle();
+    await ocr.passes.idle();
     expect(calls).toEqual(['sign.png', 'cat.jpg']);
     expect(ocr.status()).toMatchObject({ running: false, pending: 0, done: 2, withText: 1, model: 'fake-ocr' });
     expect(ocr.photoText(a)).toMatchObject({ state: 'read', width: 640, height: 480, lines: [{ text: '营业时间' }] });
     // A photo added later is read by the next scheduled pass.
     photo('later.png');
-    ocr.schedule();
-    await ocr.idle();
+    ocr.passes.schedule();
+    await ocr.passes.idle();
     expect(calls).toHaveLength(3);
     await ocr.close();
   });
@@ -82,13 +100,13 @@ describe('OCR service', () => {
     const calls: string[] = [];
     const ocr = service('on-demand', calls);
     const a = photo('a.png');
-    ocr.schedule();
-    await ocr.idle();
+    ocr.passes.schedule();
+    await ocr.passes.idle();
     expect(calls).toEqual([]);
     expect(ocr.photoText(a).state).toBe('pending');
     const progress: number[] = [];
-    const s = await ocr.runPending((p) => progress.push(p.done));
-    expect(s).toMatchObject({ done: 1, withText: 1, interrupted: false });
+    await ocr.passes.runAll({ onProgress: (_pass, p) => progress.push(p.done) });
+    expect(ocr.status()).toMatchObject({ done: 1, withText: 1, pending: 0 });
     expect(progress).toEqual([0, 1]);
     await ocr.close();
   });
@@ -99,38 +117,37 @@ describe('OCR service', () => {
     const ids = ['a.png', 'b.png', 'c.png'].map(photo);
     let turns = 0;
     // Turn the setting off while the pass waits for its second photo.
-    const wrapped = new OcrService(lib, {
-      enabled: () => setting.on,
-      mode: 'background',
-      session: {},
-      indexerIdle: async () => {
-        if (++turns === 2) setting.on = false;
-      },
-      log: createLogger('test', 'silent'),
-      reader: reader(calls),
-    });
-    wrapped.schedule();
-    await wrapped.idle();
+    const idle = async (): Promise<void> => {
+      if (++turns === 2) setting.on = false;
+    };
+    const wrapped = service('background', calls, { idle, busy: () => undefined, release: () => undefined }, { enabled: () => setting.on });
+    wrapped.passes.schedule();
+    await wrapped.passes.idle();
     expect(calls).toEqual(['a.png']);
     expect(wrapped.status()).toMatchObject({ enabled: false, done: 1, pending: 2 });
     expect(wrapped.photoText(ids[0]).state).toBe('read');
     expect(wrapped.photoText(ids[1]).state).toBe('off');
-    expect(wrapped.search('营业时间', 10).map((h) => h.photoId)).toEqual([ids[0]]);
-    await expect(wrapped.runPending()).rejects.toThrow(/turned off/);
+    expect(wrapped.ocr.search('营业时间', 10).map((h) => h.photoId)).toEqual([ids[0]]);
+    // Asked to run while off, it reads nothing and says why.
+    await wrapped.passes.runAll();
+    expect(calls).toEqual(['a.png']);
+    expect(wrapped.passes.statusOf('ocr')).toMatchObject({ waiting: 'off' });
     setting.on = true;
-    wrapped.settingChanged();
-    await wrapped.idle();
+    wrapped.passes.settingsChanged();
+    await wrapped.passes.idle();
     expect(calls).toEqual(['a.png', 'b.png', 'c.png']);
     await wrapped.close();
   });
 
   it('leaves the engine working when the OCR model cannot be found, and says why', async () => {
     photo('a.png');
-    const ocr = new OcrService(lib, { enabled: () => true, mode: 'background', session: {}, indexerIdle: async () => undefined, model: '/nonexistent/ocr-model', log: createLogger('test', 'silent') });
-    ocr.schedule();
-    await ocr.idle();
+    const ocr = service('background', [], gate(), { reader: undefined, model: '/nonexistent/ocr-model' });
+    ocr.passes.schedule();
+    await ocr.passes.idle();
     expect(ocr.status()).toMatchObject({ model: 'unavailable', running: false, error: expect.stringMatching(/OCR is unavailable: OCR model manifest not found/) });
-    await expect(ocr.runPending()).rejects.toThrow(/unavailable/);
+    // Asked to run, it reads nothing and says it cannot.
+    await ocr.passes.runAll();
+    expect(ocr.passes.statusOf('ocr')).toMatchObject({ waiting: 'error', pending: 1 });
     await ocr.close();
   });
 });

@@ -16,6 +16,7 @@ const status = (running: boolean, libraryGeneration?: number): EngineStatus => (
   model: null,
   provider: null,
   ocr: null,
+  passes: [],
   libraryGeneration,
 });
 

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createHttpTransport } from '../../renderer/src/api/http.ts';
 import { ApiCallError, toCallError } from '../../renderer/src/api/errors.ts';
 import { takeTokenFromUrl } from '../../renderer/src/api/token.ts';
-import { applyClientFilters, isInFolder, toWireFilters } from '../../renderer/src/lib/filters.ts';
-import type { PhotoHit } from '../../electron/shared/api.ts';
+import { toPhotoFilter } from '../../renderer/src/lib/filters.ts';
 
 interface Seen {
   url: string;
@@ -86,41 +85,17 @@ describe('web token', () => {
 
 describe('filters', () => {
   it('sends whole days and swaps a reversed range', () => {
-    expect(toWireFilters({ folder: '/p', from: '2024-05-01', to: '2024-05-03', tag: '' })).toEqual({
+    expect(toPhotoFilter({ folder: '/p', from: '2024-05-01', to: '2024-05-03', tag: '' })).toEqual({
       folder: '/p',
       after: '2024-05-01T00:00:00',
       before: '2024-05-03T23:59:59.999',
     });
-    expect(toWireFilters({ folder: '', from: '2024-06-01', to: '2024-05-01', tag: 'x' })).toEqual({
+    expect(toPhotoFilter({ folder: '', from: '2024-06-01', to: '2024-05-01', tag: 'x' })).toEqual({
       after: '2024-05-01T00:00:00',
       before: '2024-06-01T23:59:59.999',
       tag: 'x',
     });
-    expect(toWireFilters({ folder: '', from: 'nonsense', to: '', tag: '' })).toEqual({});
+    expect(toPhotoFilter({ folder: '', from: 'nonsense', to: '', tag: '' })).toEqual({});
   });
 
-  it('matches folders by path segment, not by prefix', () => {
-    expect(isInFolder('/a/photos/2024', '/a/photos')).toBe(true);
-    expect(isInFolder('/a/photos', '/a/photos/')).toBe(true);
-    expect(isInFolder('/a/photos-old', '/a/photos')).toBe(false);
-    expect(isInFolder('C:\\pics\\trip', 'C:\\pics')).toBe(true);
-  });
-
-  it('filters unfilterable lists (photosByTag) on the client', () => {
-    const hit = (id: number, folder: string, takenAt: string | null): PhotoHit => ({
-      id,
-      path: `${folder}/${id}.jpg`,
-      score: 0.3,
-      fileName: `${id}.jpg`,
-      folder,
-      width: null,
-      height: null,
-      takenAt,
-    });
-    const hits = [hit(1, '/a', '2024-05-01T10:00:00'), hit(2, '/b', '2024-05-02T10:00:00'), hit(3, '/a/x', null)];
-    expect(applyClientFilters(hits, { folder: '/a', from: '', to: '', tag: '' }).map((h) => h.id)).toEqual([1, 3]);
-    expect(applyClientFilters(hits, { folder: '', from: '2024-05-02', to: '', tag: '' }).map((h) => h.id)).toEqual([2]);
-    expect(applyClientFilters(hits, { folder: '', from: '', to: '2024-05-01', tag: '' }).map((h) => h.id)).toEqual([1]);
-    expect(applyClientFilters(hits, { folder: '', from: '', to: '', tag: 'ignored' })).toBe(hits);
-  });
 });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openLibrary, type Library, type VectorFilter, type VectorRepository } from '../../electron/engine/store/index.ts';
+import { openLibrary, type Library, type PhotoQuery, type VectorRepository } from '../../electron/engine/store/index.ts';
 import { VectorSearch } from '../../electron/engine/search/vector-search.ts';
 import { mulberry32 as rng } from '../../scripts/random.ts';
 
@@ -49,7 +49,7 @@ beforeEach(() => {
 });
 afterEach(() => lib.close());
 
-function search(mode: 'index' | 'sqlite', q: Float32Array, k: number, filter?: VectorFilter) {
+function search(mode: 'index' | 'sqlite', q: Float32Array, k: number, filter?: PhotoQuery) {
   vs.mode = mode;
   const hits = vs.search(q, k, filter);
   expect(vs.lastSearchPath).toBe(mode === 'sqlite' ? 'sqlite' : 'index');
@@ -57,7 +57,7 @@ function search(mode: 'index' | 'sqlite', q: Float32Array, k: number, filter?: V
 }
 
 /** The index path must give the sqlite-vec path's ids, in order, with its scores. */
-function expectSameAsSql(q: Float32Array, k: number, filter?: VectorFilter): number[] {
+function expectSameAsSql(q: Float32Array, k: number, filter?: PhotoQuery): number[] {
   const want = search('sqlite', q, k, filter);
   const got = search('index', q, k, filter);
   expect(got.map((h) => h.photoId)).toEqual(want.map((h) => h.photoId));
@@ -65,7 +65,7 @@ function expectSameAsSql(q: Float32Array, k: number, filter?: VectorFilter): num
   return got.map((h) => h.photoId);
 }
 
-const FILTERS: [string, VectorFilter | undefined][] = [
+const FILTERS: [string, PhotoQuery | undefined][] = [
   ['none', undefined],
   ['after', { after: Y2015 + 3 * YEAR }],
   ['before', { before: Y2015 + 2 * YEAR }],
@@ -114,7 +114,7 @@ describe('in-memory vector index vs sqlite-vec', () => {
 describe('the index follows changes made through the store', () => {
   /** A query equal to the photo's own vector finds it first. */
   const own = (id: number): Float32Array => vectors.get(id)!;
-  const top = (id: number, filter?: VectorFilter): number[] => search('index', own(id), 5, filter).map((h) => h.photoId);
+  const top = (id: number, filter?: PhotoQuery): number[] => search('index', own(id), 5, filter).map((h) => h.photoId);
 
   it('a deleted, skipped, or folder-removed photo disappears without VectorRepository.delete', () => {
     const [deleted, skipped] = [ids[10]!, ids[11]!];

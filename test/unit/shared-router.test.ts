@@ -32,7 +32,7 @@ describe('ApiRouter', () => {
     const seen: unknown[] = [];
     const router = new ApiRouter('http').register('search', searchService(seen));
     await router.call('search', { query: '猫' });
-    expect(seen).toEqual([{ query: '猫', limit: 200, mode: 'all' }]);
+    expect(seen).toEqual([{ query: '猫', limit: 200, mode: 'all', filter: {} }]);
     await expect(router.call('search', { query: '' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     await expect(router.call('nope', {})).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     expect(seen).toHaveLength(1);
@@ -61,12 +61,12 @@ describe('ApiRouter', () => {
 
   it('forwards services to another process after validating them here', async () => {
     const sent: [string, unknown][] = [];
-    const router = new ApiRouter('ipc').forward(['tags'], async (m, req) => {
+    const router = new ApiRouter('ipc').forward(['library'], async (m, req) => {
       sent.push([m, req]);
       return [];
     });
-    await router.call('photosByTag', { tag: '猫' });
-    await expect(router.call('photosByTag', { tag: '' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    expect(sent).toEqual([['photosByTag', { tag: '猫', limit: 200 }]]);
+    await router.call('browse', { filter: { tag: '猫' } });
+    await expect(router.call('browse', { filter: { tag: '' } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    expect(sent).toEqual([['browse', { filter: { tag: '猫' }, limit: 200 }]]);
   });
 });

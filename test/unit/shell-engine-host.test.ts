@@ -290,7 +290,7 @@ describe('engine-serve', () => {
     expect(await handleEngineRequest(engine(), { id: 1, method: 'search', payload: { query: '猫' } })).toEqual({
       id: 1,
       ok: true,
-      result: { method: 'search', req: { query: '猫', limit: 200, mode: 'all' } },
+      result: { method: 'search', req: { query: '猫', limit: 200, mode: 'all', filter: {} } },
     });
     const bad = await handleEngineRequest(engine(), { id: 2, method: 'search', payload: { query: 5 } });
     expect(bad).toMatchObject({ id: 2, ok: false, error: { code: 'BAD_REQUEST' } });
@@ -323,7 +323,7 @@ describe('engine-serve', () => {
     const main = forwardEngineServices(new ApiRouter('ipc'), call);
     const media = remoteMedia(call);
     expect(main.services).toEqual(['transport', ...ENGINE_SERVICES]);
-    await expect(main.invoke('search', { query: '狗', limit: 5 })).resolves.toEqual({ method: 'search', req: { query: '狗', limit: 5, mode: 'all' } });
+    await expect(main.invoke('search', { query: '狗', limit: 5 })).resolves.toEqual({ method: 'search', req: { query: '狗', limit: 5, mode: 'all', filter: {} } });
     await expect(main.invoke('photo', { photoId: 1 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(media.mediaFile(9, 'original')).resolves.toBe('/lib/original/9.jpg');
     await expect(media.libraryRoots()).resolves.toEqual(['/lib']);

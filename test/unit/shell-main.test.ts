@@ -43,7 +43,7 @@ describe('IPC invoke listener', () => {
 
   it('forwards a valid call with the parsed (defaulted) request', async () => {
     expect(await listener(APP_FRAME, { method: 'search', payload: { query: '猫' } })).toEqual({ ok: true, result: { method: 'search' } });
-    expect(calls.at(-1)).toEqual({ method: 'search', req: { query: '猫', limit: 200, mode: 'all' } });
+    expect(calls.at(-1)).toEqual({ method: 'search', req: { query: '猫', limit: 200, mode: 'all', filter: {} } });
   });
 
   it('answers BAD_REQUEST for bad payloads, unknown methods and malformed envelopes without calling handlers', async () => {

@@ -13,6 +13,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLES, RENDERER_DIR, resolveAppPaths, sqliteVecLoadable } from '../../electron/main/paths.ts';
+import { locateTool } from '../../electron/engine/video/ffmpeg.ts';
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -178,6 +179,30 @@ describe('electron-builder.yml', () => {
     expect(unpacked('node_modules/sharp/dist/index.cjs')).toBe(true);
   });
 
+  it('unpacks the video decoder executables from asar (the OS cannot run a file inside an archive)', () => {
+    const unpacked = matcher(config.asarUnpack);
+    const shipped = nodeModulesMatcher();
+    const bins = ['@ffmpeg-installer', '@ffprobe-installer'].flatMap((scope) =>
+      productionPackages()
+        .filter((d) => d.startsWith(`node_modules/${scope}/`))
+        .flatMap((d) => walk(path.join(ROOT, d)).filter((f) => /^ff(mpeg|probe)(\.exe)?$/.test(f)).map((f) => `${d}/${f}`)),
+    );
+    // This host's platform packages must be installed, or the check proves nothing.
+    expect(bins.some((b) => b.includes(`@ffmpeg-installer/${process.platform}-${process.arch}/`))).toBe(true);
+    expect(bins.some((b) => b.includes(`@ffprobe-installer/${process.platform}-${process.arch}/`))).toBe(true);
+    for (const b of bins) {
+      expect(shipped(b), `${b} is not shipped`).toBe(true);
+      expect(unpacked(b), `${b} would be inside app.asar`).toBe(true);
+    }
+  });
+
+  it('never ships the non-redistributable ffmpeg build for Apple Silicon (--enable-nonfree)', () => {
+    expect(nodeModulesMatcher('darwin', 'arm64')('node_modules/@ffmpeg-installer/darwin-arm64/ffmpeg')).toBe(false);
+    expect(nodeModulesMatcher('darwin', 'arm64')('node_modules/@ffprobe-installer/darwin-arm64/ffprobe')).toBe(true);
+    expect(nodeModulesMatcher('linux', 'x64')('node_modules/@ffmpeg-installer/linux-x64/ffmpeg')).toBe(true);
+    expect(nodeModulesMatcher('win32', 'x64')('node_modules/@ffmpeg-installer/win32-x64/ffmpeg.exe')).toBe(true);
+  });
+
   it('keeps onnxruntime builds of other systems out of the package', () => {
     const linuxX64 = nodeModulesMatcher('linux', 'x64');
     expect(linuxX64('node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node')).toBe(true);
@@ -277,6 +302,16 @@ describe('a simulated install matches paths.ts', () => {
     expect(fs.existsSync(path.join(p.modelsCatalogueDir, 'cn-clip-vit-b-16', 'manifest.json'))).toBe(true);
     expect(p.sqliteVecPath && fs.existsSync(p.sqliteVecPath)).toBe(true);
   });
+
+  it('finds ffmpeg and ffprobe unpacked beside app.asar, as the engine resolves them there', () => {
+    const asarModules = path.join(tmp, 'resources', 'app.asar', 'node_modules');
+    for (const tool of ['ffmpeg', 'ffprobe'] as const) {
+      // Inside the packaged app, require.resolve answers with a path inside app.asar.
+      const found = locateTool(tool, { env: {}, resolvePackage: (req) => path.join(asarModules, req) });
+      expect(found).toBe(path.join(tmp, 'resources', 'app.asar.unpacked', 'node_modules', `@${tool}-installer`, `${process.platform}-${process.arch}`, tool));
+      expect(execFileSync(found, ['-version'], { encoding: 'utf8' })).toMatch(new RegExp(`^${tool} version`));
+    }
+  });
 });
 
 // The real packager, offline: a stand-in Electron binary, no native rebuild (that needs Electron's
@@ -339,6 +374,10 @@ describe.runIf(process.platform === 'linux' && !process.env.SHIGUANG_SKIP_PACKAG
     }
     expect(walk(path.join(unpacked, '@img')).some((f) => f.endsWith('.node'))).toBe(true);
     expect(fs.existsSync(path.join(unpacked, 'onnxruntime-node/bin/napi-v6/win32'))).toBe(false);
+    for (const tool of ['ffmpeg', 'ffprobe']) {
+      const bin = path.join(unpacked, `@${tool}-installer`, 'linux-x64', tool);
+      expect(fs.statSync(bin).mode & 0o100, `${bin} executable`).not.toBe(0);
+    }
   });
 
   it('packs the bundles, renderer and dependencies into app.asar, without sources or maps', () => {

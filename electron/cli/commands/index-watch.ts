@@ -1,106 +1,109 @@
 import type { Command } from 'commander';
 import { action, appConfig, printJson, withEngine } from '../context.ts';
-import { discardEmptyLibrary, libraryExists } from '../../engine/store/discard.ts';
-import { followOcr, followProgress, followTagPrompts } from '../progress-bar.ts';
+import { followPasses, followProgress } from '../progress-bar.ts';
 import type { IndexSummary } from '../../engine/index/indexer.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { ShiguangApp } from '../../engine/app/app.ts';
-import { interruptedCode, stopOnSignals } from '../shutdown.ts';
+import { t } from '../i18n.ts';
+import { discardEmptyLibrary, libraryExists } from '../../engine/store/discard.ts';
 import { folderCheckMs } from '../../engine/library/fs-deadline.ts';
+import { interruptedCode, stopOnSignals } from '../shutdown.ts';
 
 function printSummary(s: IndexSummary & { notes?: string[] }, counts: { indexed: number; pending: number; skipped: number }): void {
-  for (const n of s.notes ?? []) process.stderr.write(`note: ${n}\n`);
-  for (const o of s.offline) process.stderr.write(`offline: ${o.detail}. Its photos are kept (and still found); they are checked again when it is back.\n`);
-  process.stderr.write(
-    `indexed in ${s.seconds.toFixed(1)} s: scanned ${s.scanned}, new ${s.added}, changed ${s.changed}, moved ${s.moved}, ` +
-      `copies ${s.copied}, removed ${s.removed}; encoded ${s.encoded}, skipped ${s.skipped}. ` +
-      `Library: ${counts.indexed} indexed, ${counts.pending} pending, ${counts.skipped} skipped.\n`,
-  );
+  for (const note of s.notes ?? []) process.stderr.write(`${t('index.note', { note })}\n`);
+  for (const o of s.offline) process.stderr.write(`${t('index.offline', { detail: o.detail })}\n`);
+  const { scanned, added, changed, moved, copied, removed, encoded, skipped } = s;
+  const summary = t('index.summary', { seconds: s.seconds.toFixed(1), scanned, added, changed, moved, copied, removed, encoded, skipped, indexed: counts.indexed, pending: counts.pending, libSkipped: counts.skipped });
+  process.stderr.write(`${summary}\n`);
 }
 
-/** Encode the tag prompts (first time for a model) with a progress line, then tag the library. */
-async function prepareTags(engine: Engine): Promise<void> {
-  const bar = followTagPrompts();
+/**
+ * The per-photo passes (tags, text in photos, …) on demand, each with its own bar, before the
+ * command exits. `ocr: false` leaves the text for later; `tags: true` prepares the tag prompts
+ * (the first time for a model: thousands of prompts, minutes) — otherwise tags are applied only if
+ * they are ready. Returns what the OCR pass read in this run (null when it did not run).
+ */
+async function runPasses(engine: Engine, opts: { tags: boolean; ocr: boolean }): Promise<{ read: number; withText: number; failed: number } | null> {
+  const ocrOn = opts.ocr && engine.ocr.enabled;
+  const before = await engine.status();
+  if (opts.ocr && !engine.ocr.enabled) process.stderr.write(`${t('ocr.off')}\n`);
+  else if (opts.ocr && before.ocr?.model === 'unavailable') process.stderr.write(`${t('ocr.unavailable', { error: before.ocr.error ?? '' })}\n`);
   const t0 = Date.now();
-  const r = await engine.prepareTags(bar.update).finally(bar.stop);
-  process.stderr.write(`tags: ${r.photos} photos tagged (${r.assigned} tags) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-}
-
-/** Read the text of every photo not read yet (those just indexed among them), with its own bar. */
-async function readText(engine: Engine): Promise<{ read: number; withText: number; failed: number } | null> {
-  if (!engine.ocr.enabled) {
-    process.stderr.write('text (OCR): turned off in the settings; photos are searchable by what they show only.\n');
-    return null;
+  const bars = followPasses();
+  try {
+    await engine.passes.runAll({
+      only: engine.passes.passes.map((p) => p.name).filter((n) => n !== 'ocr' || ocrOn),
+      prepare: opts.tags ? ['tags'] : [],
+      onProgress: bars.update,
+    });
+  } finally {
+    bars.stop();
   }
-  const before = engine.ocr.status();
-  if (before.error && before.model === 'unavailable') {
-    process.stderr.write(`text (OCR): ${before.error}\n`);
-    return null;
+  const after = await engine.status();
+  const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+  const tagged = (after.passes.find((p) => p.name === 'tags')?.done ?? 0) - (before.passes.find((p) => p.name === 'tags')?.done ?? 0);
+  if (tagged > 0 || opts.tags) process.stderr.write(`${t('tags.tagged', { photos: tagged })}\n`);
+  else if (!engine.tags.isReady() && after.counts.indexed > 0) {
+    process.stderr.write(`${t('tags.notPrepared')}\n`);
   }
-  if (before.pending === 0) return { read: 0, withText: 0, failed: 0 };
-  const bar = followOcr();
-  const t0 = Date.now();
-  const s = await engine.ocr.runPending(bar.update).finally(bar.stop);
-  process.stderr.write(`text (OCR): read ${s.done} photos in ${((Date.now() - t0) / 1000).toFixed(1)} s, text in ${s.withText}, ${s.failed} could not be read\n`);
-  return { read: s.done, withText: s.withText, failed: s.failed };
+  if (!ocrOn || !before.ocr || !after.ocr || before.ocr.model === 'unavailable') return null;
+  const read = after.ocr.done + after.ocr.failed - (before.ocr.done + before.ocr.failed);
+  const r = { read, withText: after.ocr.withText - before.ocr.withText, failed: after.ocr.failed - before.ocr.failed };
+  if (read > 0) process.stderr.write(`${t('ocr.done', { done: r.read, seconds, withText: r.withText, failed: r.failed })}\n`);
+  return r;
 }
 
 export function registerIndexCommands(program: Command): void {
   program
     .command('index')
-    .description('index photo folders once (adds them to the library), with progress and a summary')
-    .argument('<folders...>', 'folders to index')
-    .option('--tags', 'also prepare the zero-shot tags (the first time for a model this encodes the tag prompts) and tag every photo')
-    .option('--no-ocr', 'do not read the text in photos this time (it is read by the next index, watch or the app)')
-    .option('--json', 'print the summary as JSON on stdout')
+    .description(t('index.description'))
+    .argument('<folders...>', t('index.arg.folders'))
+    .option('--tags', t('index.opt.tags'))
+    .option('--no-ocr', t('index.opt.noOcr'))
+    .option('--json', t('index.opt.json'))
     .action(
       action(async (folders: string[], opts: { json?: boolean; tags?: boolean; ocr: boolean }, cmd: Command) => {
-        const stopping = { message: 'stopping… (what is not indexed yet is indexed next time)', exitCode: interruptedCode };
         await withEngine(cmd, {}, async (engine) => {
           const stop = followProgress(() => engine.indexer.snapshot());
           // Relative folders are read from here, as a shell would (the app refuses them).
-          const summary = await engine.indexFolders(folders, { cwd: process.cwd() }).finally(stop);
+          const summary = await engine.folders.indexFolders(folders, { cwd: process.cwd() }).finally(stop);
           const counts = engine.library.counts();
           if (!opts.json) printSummary(summary, counts);
-          const ocr = opts.ocr ? await readText(engine) : null;
+          const ocr = await runPasses(engine, { tags: opts.tags === true, ocr: opts.ocr });
           if (opts.json) printJson({ ...summary, library: counts, ocr });
-          if (opts.tags) await prepareTags(engine);
-          else if (!engine.tags.isReady() && counts.indexed > 0) {
-            process.stderr.write('tags: not prepared for this model yet — `index --tags` (or `watch`, or the app) prepares them.\n');
-          }
-        }, stopping);
+        }, { message: t('index.stopping'), exitCode: interruptedCode });
       }),
     );
 
   program
     .command('watch')
-    .description('index folders, then keep following changes (add, change, rename, delete) until Ctrl-C; prepares tags and reads photos\' text when idle')
-    .argument('[folders...]', 'folders to watch (default: every folder already in the library)')
+    .description(t('watch.description'))
+    .argument('[folders...]', t('watch.arg.folders'))
     .action(
       action(async (folders: string[], _opts: unknown, cmd: Command) => {
         const config = appConfig(cmd);
         const existed = libraryExists(config.dbPath);
-        const app = await ShiguangApp.open({ config, engine: { tagPrompts: 'background', ocrMode: 'background' } });
+        const app = await ShiguangApp.open({ config, engine: { passes: 'background' } });
         let stopping = false;
         stopOnSignals(
           async () => {
             stopping = true;
             await app.close();
           },
-          { message: 'stopping… (pending photos will be indexed next time)', exitCode: 0 },
+          { message: t('watch.stopping').trim(), exitCode: 0 },
         );
         try {
           // Refuse a second watcher before spending a whole pass on indexing.
           const engine = app.requireEngine();
           await engine.claimWatch();
           const stop = followProgress(() => engine.indexer.snapshot());
-          const summary = await (folders.length ? engine.indexFolders(folders, { cwd: process.cwd() }) : engine.reindexAll()).finally(stop);
+          const summary = await (folders.length ? engine.folders.indexFolders(folders, { cwd: process.cwd() }) : engine.reindexAll()).finally(stop);
           printSummary(summary, engine.library.counts());
           await engine.watch();
-          const away = engine.library.offlineFolders();
           const here = engine.library.folders().filter((f) => !f.offline);
-          process.stderr.write(`watching ${here.map((f) => f.path).join(', ') || 'no folder that is there'} — Ctrl-C to stop\n`);
-          if (away.length) process.stderr.write(`offline (checked every ${folderCheckMs() / 1000} s, caught up when back): ${away.map((f) => f.path).join(', ')}\n`);
+          process.stderr.write(`${t('watch.watching', { folders: here.map((f) => f.path).join(', ') })}\n`);
+          const away = engine.library.offlineFolders();
+          if (away.length) process.stderr.write(`${t('watch.offline', { seconds: folderCheckMs() / 1000, folders: away.map((f) => f.path).join(', ') })}\n`);
         } catch (err) {
           if (stopping) return new Promise<never>(() => undefined); // the signal handler exits
           await app.close();

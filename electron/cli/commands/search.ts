@@ -1,9 +1,10 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { action, printJson, withEngine } from '../context.ts';
-import { MAX_PAGE_SIZE, parseRequest, type PhotoHit, type SearchResponse } from '../../shared/api.ts';
+import { MAX_PAGE_SIZE, parseRequest, type PhotoFilter, type PhotoHit, type SearchResponse } from '../../shared/api.ts';
 import { isInsideRoots } from '../../shared/inside-roots.ts';
 import type { Engine } from '../../engine/engine.ts';
+import { t } from '../i18n.ts';
 
 interface SearchOpts {
   limit: string;
@@ -36,25 +37,25 @@ function printHits(res: SearchResponse, json: boolean | undefined, away: readonl
     );
     return;
   }
-  if (res.limit) process.stderr.write(`(results stop at ${res.limit.maxResults}: ${res.limit.reason})\n`);
-  if (res.hits.length === 0) process.stdout.write('no matching photos\n');
+  if (res.limit) process.stderr.write(`${t('search.limit', { max: res.limit.maxResults, reason: res.limit.reason })}\n`);
+  if (res.hits.length === 0) process.stdout.write(`${t('search.none')}\n`);
   res.hits.forEach((h, i) => {
     const tags = h.tags?.length ? `  [${h.tags.map((t) => t.name).join(' ')}]` : '';
-    const why = h.matchedBy && h.matchedBy !== 'visual' ? `  ${h.matchedBy === 'both' ? 'text+visual' : 'text'}: “${h.matchedText?.text ?? ''}”` : '';
-    const away = offline(h) ? '  (offline: its folder is away)' : '';
+    const why = h.matchedBy && h.matchedBy !== 'visual' ? `  ${t(h.matchedBy === 'both' ? 'search.matched.both' : 'search.matched.text')}: “${h.matchedText?.text ?? ''}”` : '';
+    const away = offline(h) ? t('search.offline') : '';
     process.stdout.write(`${String(i + 1).padStart(3)}. ${h.score.toFixed(4)}  ${h.path}${tags}${why}${away}\n`);
   });
-  process.stderr.write(`(text ${res.textMs} ms, search ${res.searchMs} ms)\n`);
+  process.stderr.write(`${t('search.timing', { textMs: res.textMs, searchMs: res.searchMs })}\n`);
 }
 
 const filterOptions = (c: Command): Command =>
   c
-    .option('-n, --limit <n>', 'how many results', '20')
-    .option('--folder <dir>', 'only photos under this folder')
-    .option('--after <date>', 'taken on or after (YYYY-MM-DD)')
-    .option('--before <date>', 'taken on or before (YYYY-MM-DD)')
-    .option('--tag <name>', 'only photos with this tag')
-    .option('--json', 'JSON array of {path, score, …}, best first');
+    .option('-n, --limit <n>', t('search.opt.limit'), '20')
+    .option('--folder <dir>', t('search.opt.folder'))
+    .option('--after <date>', t('search.opt.after'))
+    .option('--before <date>', t('search.opt.before'))
+    .option('--tag <name>', t('search.opt.tag'))
+    .option('--json', t('search.opt.json'));
 
 /**
  * --limit beyond one page (MAX_PAGE_SIZE): the pages are fetched with the cursor and joined, as
@@ -76,17 +77,18 @@ async function upTo(n: number, page: (limit: number, cursor: string | undefined)
 /** The limit as a number (a page's schema caps it at MAX_PAGE_SIZE; upTo pages beyond). */
 function wanted(opts: SearchOpts): number {
   const n = Number(opts.limit);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--limit must be a positive whole number, got ${opts.limit}`);
+  if (!Number.isInteger(n) || n < 1) throw new Error(t('error.positiveInt', { flag: '--limit', value: opts.limit }));
   return n;
 }
 
-function filters(opts: SearchOpts): { folder?: string; after?: string; before?: string; tag?: string } {
-  return {
-    folder: opts.folder ? path.resolve(opts.folder) : undefined,
-    after: opts.after,
-    before: opts.before,
-    tag: opts.tag,
-  };
+/** The filter flags as the contract's photo filter (validated with the request). */
+function filter(opts: SearchOpts): PhotoFilter {
+  const f: PhotoFilter = {};
+  if (opts.folder) f.folder = path.resolve(opts.folder);
+  if (opts.after) f.after = opts.after;
+  if (opts.before) f.before = opts.before;
+  if (opts.tag) f.tag = opts.tag;
+  return f;
 }
 
 const awayRoots = (engine: Engine): string[] => engine.library.offlineFolders().map((f) => f.path);
@@ -95,31 +97,31 @@ export function registerSearchCommands(program: Command): void {
   filterOptions(
     program
       .command('search')
-      .description('find photos by a Chinese description, and by the text in them')
-      .argument('<query>', '查询, e.g. "海边的日落" or "营业时间"')
-      .option('--mode <mode>', 'all: text in photos and looks in one list; visual: looks only; text: text only', 'all'),
+      .description(t('search.description'))
+      .argument('<query>', t('search.arg.query'))
+      .option('--mode <mode>', t('search.opt.mode'), 'all'),
   ).action(
     action(async (query: string, opts: SearchOpts, cmd: Command) => {
       const n = wanted(opts);
-      const req = parseRequest('search', { query, limit: Math.min(n, MAX_PAGE_SIZE), mode: opts.mode, ...filters(opts) });
+      const req = parseRequest('search', { query, limit: Math.min(n, MAX_PAGE_SIZE), mode: opts.mode, filter: filter(opts) });
       await withEngine(cmd, { autoTag: false }, async (engine) => {
         // Load the text tower first so the reported timings are the query's, not start-up's.
         await engine.model.warm('text');
-        printHits(await upTo(n, (limit, cursor) => engine.search.text(req.query, limit, req, cursor, req.mode)), opts.json, awayRoots(engine));
+        printHits(await upTo(n, (limit, cursor) => engine.search.text(req.query, limit, req.filter, cursor, req.mode)), opts.json, awayRoots(engine));
       });
     }),
   );
 
-  filterOptions(program.command('similar').description('photos that look like PHOTO (indexed or any image file)').argument('<photo>', 'image path')).action(
+  filterOptions(program.command('similar').description(t('similar.description')).argument('<photo>', t('similar.arg.photo'))).action(
     action(async (photo: string, opts: SearchOpts, cmd: Command) => {
       const n = wanted(opts);
-      const req = parseRequest('similar', { photoId: 1, limit: Math.min(n, MAX_PAGE_SIZE), ...filters(opts) });
+      const req = parseRequest('similar', { photoId: 1, limit: Math.min(n, MAX_PAGE_SIZE), filter: filter(opts) });
       await withEngine(cmd, { autoTag: false }, async (engine) => {
         const row = engine.library.photoAt(photo);
         const res = await upTo(n, (limit, cursor) =>
           row && row.status === 'indexed'
-            ? engine.search.similar(row.id, limit, req, cursor)
-            : engine.search.similarToImage(path.resolve(photo), limit, req, cursor),
+            ? engine.search.similar(row.id, limit, req.filter, cursor)
+            : engine.search.similarToImage(path.resolve(photo), limit, req.filter, cursor),
         );
         printHits(res, opts.json, awayRoots(engine));
       });

@@ -1,20 +1,13 @@
 import type { Command } from 'commander';
 import { action, printJson, withEngine } from '../context.ts';
-
-/** Why a folder is offline, in words (library/root-availability.ts). */
-const offlineWords: Record<string, string> = {
-  missing: 'not there: a drive or share that is away?',
-  'not-a-folder': 'not a folder any more',
-  unreadable: 'cannot be read',
-  timeout: 'does not answer',
-  'mount-changed': 'the drive it was on is not mounted there',
-};
+import { t } from '../i18n.ts';
+import type { CliMessageKey } from '../messages.ts';
 
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
-    .description('counts of indexed / pending / skipped photos, each skipped file with its reason, model and execution provider, text read in photos')
-    .option('--json', 'machine-readable')
+    .description(t('status.description'))
+    .option('--json', t('opt.json'))
     .action(
       action(async (opts: { json?: boolean }, cmd: Command) => {
         await withEngine(cmd, { autoTag: false }, async (engine) => {
@@ -28,24 +21,25 @@ export function registerStatusCommand(program: Command): void {
           const out = { ...status, folders, skipped, switching: engine.switching };
           if (opts.json) return printJson(out);
           const c = status.counts;
-          process.stdout.write(`photos: ${c.indexed} indexed, ${c.pending} pending, ${c.skipped} skipped\n`);
-          process.stdout.write(`model: ${status.model?.name} (${status.model?.id}, ${status.model?.embeddingDim}-d)\n`);
-          if (engine.switching) process.stdout.write(`switching: ${engine.switching.from} → ${engine.switching.to} (queries use the old model until done)\n`);
+          const w = (line: string): void => void process.stdout.write(`${line}\n`);
+          w(t('status.photos', { indexed: c.indexed, pending: c.pending, skipped: c.skipped }));
+          w(t('status.model', { name: status.model?.name ?? '—', id: status.model?.id ?? '—', dim: status.model?.embeddingDim ?? '—' }));
+          if (engine.switching) w(t('status.switching', engine.switching));
           const p = status.provider;
-          process.stdout.write(`execution provider: ${p?.name ?? 'not started'}\n`);
-          for (const f of p?.fallbacks ?? []) process.stdout.write(`  not ${f.provider}: ${f.reason}\n`);
-          for (const n of p?.notes ?? []) process.stdout.write(`  note: ${n}\n`);
+          w(t('status.provider', { name: p?.name ?? t('status.notStarted') }));
+          for (const f of p?.fallbacks ?? []) w(t('status.fallback', { provider: f.provider, reason: f.reason }));
+          for (const n of p?.notes ?? []) w(t('status.note', { note: n }));
           const o = status.ocr;
           if (o) {
-            const state = o.enabled ? `${o.done} read (${o.withText} with text), ${o.pending} to read, ${o.failed} could not be read` : `off (${o.done} read before)`;
-            process.stdout.write(`text in photos (OCR, ${o.model}): ${state}\n`);
-            if (o.error) process.stdout.write(`  last pass stopped: ${o.error}\n`);
+            const state = o.enabled ? t('status.ocr.on', { done: o.done, withText: o.withText, pending: o.pending, failed: o.failed }) : t('status.ocr.off', { done: o.done });
+            w(t('status.ocr', { model: o.model, state }));
+            if (o.error) w(t('status.ocr.error', { error: o.error }));
           }
           for (const f of folders) {
-            const away = f.offline ? ` — OFFLINE since ${f.offline.since} (${offlineWords[f.offline.reason] ?? f.offline.reason}); its photos are kept` : '';
-            process.stdout.write(`folder: ${f.path} (${f.photoCount} photos)${away}\n`);
+            const why = f.offline ? t(`status.offline.${f.offline.reason}` as CliMessageKey) : '';
+            w(t('status.folder', { path: f.path, count: f.photoCount }) + (f.offline ? t('status.offline', { since: f.offline.since, why }) : ''));
           }
-          if (skipped.length) process.stdout.write(`skipped files:\n`);
+          if (skipped.length) w(t('status.skippedHeader'));
           for (const s of skipped) process.stdout.write(`  ${s.path}: ${s.reason}\n`);
         });
       }),

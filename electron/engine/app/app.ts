@@ -14,7 +14,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError, type EngineStatus } from '../../shared/api.ts';
 import type { MediaKind, ServiceHandlers, ServiceSet } from '../../shared/handlers.ts';
-import type { Engine, EngineOptions, UseEngine } from '../engine.ts';
+import type { Engine, EngineOptions } from '../engine.ts';
+import type { Use } from '../util/use.ts';
 import { libraryHandlers } from '../library/library-handlers.ts';
 import { prepareModelDir } from '../ml/prepare-model.ts';
 import { loadCatalogue } from '../models/catalogue.ts';
@@ -31,12 +32,13 @@ import type { AppConfig } from './config.ts';
 import { EngineSlot } from './engine-slot.ts';
 import { NO_MODEL_HELP } from './model-choice.ts';
 import { DatabaseDamagedError } from '../store/errors.ts';
+import { SOURCE_CATALOGUE } from '../models/sources.ts';
 
 export interface AppOptions {
   config: AppConfig;
   logger?: Logger;
   /** Passed through to every Engine.open. */
-  engine?: Pick<EngineOptions, 'autoTag' | 'cacheDir' | 'watcher' | 'indexer' | 'tagPrompts' | 'vectorSearch' | 'ocrMode'>;
+  engine?: Pick<EngineOptions, 'autoTag' | 'cacheDir' | 'watcher' | 'indexer' | 'passes' | 'vectorSearch'>;
   /** Follow changes in the watched folders whenever an engine is open (long-running processes). */
   watch?: boolean;
   /** Re-scan the watched folders after the first open (changes made while nothing was running). */
@@ -58,7 +60,7 @@ export class ShiguangApp {
   readonly settings: SettingsService;
   readonly log: Logger;
   /** Runs `fn` on the open engine; NO_MODEL when there is none. */
-  readonly use: UseEngine;
+  readonly use: Use<Engine>;
   readonly media: { mediaFile(id: number, kind: MediaKind): Promise<string>; libraryRoots(): Promise<string[]>; thumbnailRoots(): Promise<string[]> };
   private readonly slot: EngineSlot;
   private readonly downloads: DownloadRegistry;
@@ -69,7 +71,7 @@ export class ShiguangApp {
   private constructor(private readonly opts: AppOptions) {
     const { config } = opts;
     this.log = opts.logger ?? createLogger('app');
-    this.settings = new SettingsService(config.paths.config, config.sessionOverrides, this.log);
+    this.settings = new SettingsService(config.paths.config, config.sessionOverrides, SOURCE_CATALOGUE, this.log);
     const hooks = opts.models ?? {};
     this.downloads = new DownloadRegistry({
       modelsDir: config.paths.models,
@@ -82,12 +84,11 @@ export class ShiguangApp {
     this.quantizations = new QuantizeRegistry({ modelsDir: config.paths.models, dbPath: config.dbPath, session: () => this.settings.sessionOptions(), log: this.log });
     this.slot = new EngineSlot({
       dbPath: config.dbPath,
-      // A long-running process prepares tag prompts in the background; a one-shot run on demand.
       engine: {
         vectorSearch: config.vectorSearch,
-        tagPrompts: opts.watch ? 'background' : 'on-demand',
-        // Text in photos is read in the background by long-running processes; `index` asks for it.
-        ocrMode: opts.watch ? 'background' : 'on-demand',
+        // A long-running process runs the per-photo passes (tags, text in photos, …) in the
+        // background, preparing tag prompts on the way; a one-shot command asks for them.
+        passes: opts.watch ? 'background' : 'on-demand',
         ocrEnabled: () => this.settings.ocrEnabled(),
         ocrModel: config.ocrModel,
         ...opts.engine,
@@ -138,10 +139,10 @@ export class ShiguangApp {
   services(): Required<Omit<ServiceSet, 'shell' | 'transport'>> {
     return {
       system: this.systemHandlers(),
-      library: libraryHandlers(this.use),
-      search: searchHandlers(this.use),
-      tags: tagsHandlers(this.use),
-      ocr: ocrHandlers(this.use),
+      library: libraryHandlers(this.on((e) => ({ library: e.library, folders: e.folders }))),
+      search: searchHandlers(this.on((e) => e.search)),
+      tags: tagsHandlers(this.on((e) => e.tags)),
+      ocr: ocrHandlers(this.on((e) => e.ocr)),
       models: this.modelsHandlers(),
       settings: settingsHandlers(this.settings, (update) => this.applySettings(update)),
     };
@@ -151,8 +152,13 @@ export class ShiguangApp {
     await this.slot.settled();
     return this.slot.use<EngineStatus>(
       (e) => e.status(),
-      () => ({ counts: this.slot.bareCounts(), progress: { ...IDLE_PROGRESS }, model: null, provider: null, ocr: null }),
+      () => ({ counts: this.slot.bareCounts(), progress: { ...IDLE_PROGRESS }, model: null, provider: null, ocr: null, passes: [] }),
     );
+  }
+
+  /** One service of the open engine, for that service's handlers. */
+  private on<S>(pick: (e: Engine) => S): Use<S> {
+    return (fn) => this.use((e) => fn(pick(e)));
   }
 
   async close(): Promise<void> {
@@ -174,7 +180,7 @@ export class ShiguangApp {
   private modelsHandlers(): ServiceHandlers<'models'> {
     return {
       listModels: async () => this.listModels(),
-      downloadModel: async (req) => this.downloads.start(req.id, req.precision, req.source),
+      downloadModel: async (req) => this.downloads.start(req.id, req.precision, req.source, req.lang),
       modelDownloads: async () => this.downloads.list(),
       useModel: ({ id }) => this.useModel(id),
       quantizeModel: async ({ id }) => this.quantizations.start(id),
@@ -233,7 +239,7 @@ export class ShiguangApp {
   private applySettings(update: () => Promise<{ runtimeChanged: boolean; ocrChanged: boolean }>): Promise<void> {
     return this.slot.exclusive(async () => {
       const { runtimeChanged, ocrChanged } = await update();
-      if (ocrChanged) this.slot.engine?.ocr.settingChanged();
+      if (ocrChanged) this.slot.engine?.passes.settingsChanged();
       const current = this.slot.current;
       if (runtimeChanged && this.slot.engine && current) {
         const s = this.settings.sessionOptions();

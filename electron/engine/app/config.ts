@@ -7,8 +7,8 @@
  * Precedence, highest first: command-line flag, environment variable, saved setting, default.
  */
 import path from 'node:path';
-import type { ProviderPreference } from '../ml/providers.ts';
 import { checkProvider, checkThreads } from '../settings/runtime-limits.ts';
+import type { SessionOverrides } from '../settings/settings-service.ts';
 import type { VectorSearchMode } from '../search/vector-search.ts';
 import { dataPaths, type DataPaths } from './paths.ts';
 
@@ -19,11 +19,6 @@ export interface AppFlags {
   threads?: string | number;
   /** --rebuild-damaged: the person agrees to rebuild a damaged library from the photos. */
   rebuildDamaged?: boolean;
-}
-
-export interface SessionOverrides {
-  provider?: ProviderPreference;
-  threads?: number;
 }
 
 export interface AppConfig {

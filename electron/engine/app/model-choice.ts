@@ -9,6 +9,7 @@ import type { TowerSessionOptions } from '../ml/onnx-session.ts';
 import { SettingsService } from '../settings/settings-service.ts';
 import { createLogger } from '../util/log.ts';
 import type { AppConfig } from './config.ts';
+import { SOURCE_CATALOGUE } from '../models/sources.ts';
 
 export const NO_MODEL_HELP =
   'no model selected. Download one with `npm run cli -- models download cn-clip-vit-b-16`, ' +
@@ -16,7 +17,7 @@ export const NO_MODEL_HELP =
 
 export function chosenModelDir(config: AppConfig): string {
   if (config.modelDir) return config.modelDir;
-  const active = new SettingsService(config.paths.config, {}, createLogger('settings')).read().activeModel;
+  const active = new SettingsService(config.paths.config, {}, SOURCE_CATALOGUE, createLogger('settings')).read().activeModel;
   if (active) {
     const dir = path.join(config.paths.models, active);
     if (fs.existsSync(dir)) return dir;
@@ -26,5 +27,5 @@ export function chosenModelDir(config: AppConfig): string {
 }
 
 export function runtimeSession(config: AppConfig): TowerSessionOptions {
-  return new SettingsService(config.paths.config, config.sessionOverrides, createLogger('settings')).sessionOptions();
+  return new SettingsService(config.paths.config, config.sessionOverrides, SOURCE_CATALOGUE, createLogger('settings')).sessionOptions();
 }

@@ -16,7 +16,7 @@ import { readMetadata, type PhotoMetadata } from '../media/metadata.ts';
 import type { Library } from '../store/library.ts';
 import { classifyStoreError } from '../store/errors.ts';
 import type { VectorBatch, VectorRepository } from '../store/vector-repository.ts';
-import { ProgressTracker } from './progress.ts';
+import { ProgressTracker } from '../util/progress.ts';
 import { SerialQueue } from '../util/serial-queue.ts';
 import { describeFailure, runEncodePipeline, type PipelineItem } from './encode-pipeline.ts';
 import { Reconciliation } from './reconcile.ts';

@@ -1,18 +1,27 @@
-/** The library service's API handlers: folders, skipped files, one photo's details. */
+/** The library service's API handlers: folders, skipped files, one photo's details, browsing. */
 import type { ServiceHandlers } from '../../shared/handlers.ts';
-import type { UseEngine } from '../engine.ts';
+import type { Use } from '../util/use.ts';
+import type { LibraryService } from './library-service.ts';
 
-export function libraryHandlers(use: UseEngine): ServiceHandlers<'library'> {
+/** Adding and removing library folders: the engine's (they start and stop indexing and watching). */
+export interface FolderActions {
+  /** A folder as typed (refused with ApiError.detail's reason when it cannot be added). */
+  addFolder(typed: string): Promise<{ id: number; path: string }>;
+  removeFolder(folderId: number): Promise<boolean>;
+}
+
+export function libraryHandlers(use: Use<{ library: LibraryService; folders: FolderActions }>): ServiceHandlers<'library'> {
   return {
-    photo: ({ photoId }) => use((e) => e.library.photo(photoId)),
-    listFolders: () => use((e) => e.library.folders()),
+    photo: ({ photoId }) => use(({ library }) => library.photo(photoId)),
+    listFolders: () => use(({ library }) => library.folders()),
     // As typed: `~` expanded, a relative path refused (library/folder-input.ts).
     addFolder: ({ path: typed }) =>
-      use(async (e) => {
-        const f = await e.addFolder(typed);
-        return e.library.folder(f.id) ?? { id: f.id, path: f.path, photoCount: 0 };
+      use(async ({ library, folders }) => {
+        const f = await folders.addFolder(typed);
+        return library.folder(f.id) ?? { id: f.id, path: f.path, photoCount: 0 };
       }),
-    removeFolder: ({ folderId }) => use(async (e) => ({ removed: await e.removeFolder(folderId) })),
-    listSkipped: ({ limit, offset }) => use((e) => e.library.skipped(limit, offset)),
+    removeFolder: ({ folderId }) => use(async ({ folders }) => ({ removed: await folders.removeFolder(folderId) })),
+    listSkipped: ({ limit, offset }) => use(({ library }) => library.skipped(limit, offset)),
+    browse: ({ filter, limit, cursor }) => use(({ library }) => library.browse(filter, limit, cursor)),
   };
 }

@@ -10,7 +10,7 @@
 import { watch, type FSWatcher } from 'chokidar';
 import { isIgnoredDir, isIndexablePath } from './scanner.ts';
 import path from 'node:path';
-import type { RescanOptions } from '../index/rescan-scheduler.ts';
+import type { RescanOptions } from './rescan-scheduler.ts';
 
 export interface WatcherOptions {
   /** Quiet time before a batch is delivered. */
@@ -21,7 +21,7 @@ export interface WatcherOptions {
   writeStableMs?: number;
   /** Use polling (network drives, some containers). */
   usePolling?: boolean;
-  /** When the library is checked against the disk again (see index/rescan-scheduler.ts). */
+  /** When the library is checked against the disk again (see library/rescan-scheduler.ts). */
   rescan?: RescanOptions;
   /** How often each folder is checked for going away or coming back (default 30 s; see index/root-monitor.ts). */
   rootCheckMs?: number;

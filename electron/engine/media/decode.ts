@@ -18,6 +18,8 @@
  * converted with Pillow's naive formula rather than a profile (see cmykToRgb).
  */
 import { reduceBox, resample, type Box, type Raster } from './resample.ts';
+
+export type { Raster } from './resample.ts';
 import { openImage, runPipeline } from './source.ts';
 import { DecodeError } from './errors.ts';
 
@@ -135,12 +137,24 @@ export async function decodeForModel(input: string | Buffer, spec: PreprocessSpe
   else img = img.toColourspace('srgb');
 
   const { data, info } = await runPipeline(input, () => img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }));
-  let raster: Raster = {
+  const raster: Raster = {
     data: new Uint8Array(data.buffer, data.byteOffset, data.length),
     width: info.width,
     height: info.height,
     channels: info.channels,
   };
+  const rgb = rasterForModel(raster, spec, options);
+  return { rgb, width: src.width, height: src.height, format: src.format };
+}
+
+/**
+ * Decoded pixels → the model's R×R RGB: the box reduce and Pillow's resampler, exactly as for a
+ * decoded photo. Video frames (engine/video/frames.ts) come through here, so a frame and the same
+ * picture saved as PNG give the same tensor.
+ */
+export function rasterForModel(raster: Raster, spec: PreprocessSpec, options: DecodeOptions = {}): Uint8Array {
+  checkSpec(spec);
+  const R = spec.resolution;
   let box: Box | undefined;
   if (!options.exact) {
     const minSide = BOX_REDUCE_FACTOR * R;
@@ -149,8 +163,7 @@ export async function decodeForModel(input: string | Buffer, spec: PreprocessSpe
     box = [0, 0, raster.width / xf, raster.height / yf];
     raster = reduceBox(raster, xf, yf);
   }
-  const rgb = toRgb(resample(raster, R, R, spec.resize, box));
-  return { rgb, width: src.width, height: src.height, format: src.format };
+  return toRgb(resample(raster, R, R, spec.resize, box));
 }
 
 /** HWC uint8 → CHW float32, (v/255 − mean)/std per channel, computed in float32 like ToTensor. */

@@ -123,8 +123,7 @@ async function parseExif(file: string): Promise<Raw | undefined> {
     await ex.read(file);
     return (await ex.parse()) as Raw | undefined;
   } finally {
-    const reader = (ex as unknown as { file?: { close?: () => Promise<void> | void } }).file;
-    await Promise.resolve(reader?.close?.()).catch(() => undefined);
+    await Promise.resolve(ex.file?.close?.()).catch(() => undefined);
   }
 }
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { openImage, runPipeline } from './source.ts';
+import type { Raster } from './resample.ts';
 
 const WHITE = { r: 255, g: 255, b: 255 };
 
@@ -25,6 +26,21 @@ export async function makeThumbnail(file: string, outFile: string, maxSide: numb
     .toColourspace('srgb')
     .jpeg({ quality: 80 });
   const jpeg = await runPipeline(file, () => img.toBuffer());
+  await writeAtomically(outFile, jpeg);
+}
+
+/**
+ * A thumbnail from decoded RGB pixels — a video's poster or a segment's frame (engine/video/frames.ts
+ * `frameAt`), already upright and sRGB — written like a photo's: longer side at most `maxSide`,
+ * JPEG quality 80, atomically.
+ */
+export async function makeThumbnailFromRaster(raster: Raster, outFile: string, maxSide: number): Promise<void> {
+  if (!Number.isInteger(maxSide) || maxSide <= 0) throw new RangeError(`invalid thumbnail size ${maxSide}`);
+  if (raster.channels !== 3 || raster.data.length !== raster.width * raster.height * 3) throw new RangeError('expected an RGB raster');
+  const jpeg = await sharp(raster.data, { raw: { width: raster.width, height: raster.height, channels: 3 } })
+    .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
+    .jpeg({ quality: 80 })
+    .toBuffer();
   await writeAtomically(outFile, jpeg);
 }
 

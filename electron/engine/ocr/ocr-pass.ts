@@ -5,8 +5,8 @@
  * still unread. A photo that cannot be read is recorded with its reason and not retried until the
  * model or the photo changes.
  *
- * Priority: before each photo the pass awaits `yieldTo()`, which the engine resolves only while no
- * image encoding is waiting, so OCR never competes with embedding for the cores.
+ * Priority: before each photo the pass awaits `yieldTo()`, which resolves only while no image
+ * encoding is waiting, so OCR never competes with embedding for the cores.
  *
  * Every read goes through the same check as the indexer's (LibraryBounds.checkReadable): a photo
  * that became a link, or whose real path left the library folders since it was indexed, is not
@@ -18,6 +18,8 @@ import { DecodeError } from '../media/errors.ts';
 import type { Library } from '../store/library.ts';
 import type { Logger } from '../util/log.ts';
 import { normaliseText } from './normalise-text.ts';
+import type { PassWait } from '../../shared/api.ts';
+import type { PassContext, PassCounts, PassItem, PhotoPass } from '../passes/pass.ts';
 import { OcrUnavailableError, type PhotoText } from './photo-reader.ts';
 
 /** What the pass needs from the reader (PhotoReader, or a fake in tests). */
@@ -51,6 +53,55 @@ export interface OcrPassSummary extends OcrProgress {
 
 const PAGE = 64;
 
+type Outcome = 'read' | 'withText' | 'failed' | 'gone';
+
+/** Reads one photo and stores its text or the reason it could not be read. */
+async function readOne(lib: Library, reader: TextReader, bounds: LibraryBounds, photo: { id: number; path: string }, log: Logger): Promise<Outcome> {
+  const engine = reader.engineKey;
+  // The photo may have changed or gone while we waited.
+  const row = lib.photos.get(photo.id);
+  if (!row || row.status !== 'indexed' || row.path !== photo.path) return 'gone';
+  // Its folder is away (an unplugged drive): it stays unread until the folder is back.
+  if (lib.folders.get(row.folderId)?.offline) return 'gone';
+  try {
+    const r = await reader.read(await bounds.checkReadable(photo.path));
+    // Removed while it was read (its folder removed): nothing to store it against.
+    if (!lib.photos.get(photo.id)) return 'gone';
+    lib.ocrText.saveRead(photo.id, {
+      engine,
+      photoHash: row.hash,
+      lines: r.lines.map((l) => ({ text: l.text, confidence: l.confidence, box: l.box })),
+      norm: normaliseText(r.lines.map((l) => l.text).join('')),
+    });
+    return r.lines.length > 0 ? 'withText' : 'read';
+  } catch (err) {
+    // The model not loading is nobody's photo's fault: stop, the photos stay pending. Anything
+    // else happened on this photo (it does not decode, or reading it failed or even crashed
+    // the worker, which is restarted for the next one) and is recorded against it.
+    if (err instanceof OcrUnavailableError) throw err;
+    // Gone or replaced as it was about to be read: a race, not a verdict. It stays unread and
+    // the indexer's next pass moves or removes its row.
+    if (err instanceof PolicySkip && err.reason === 'vanished') return 'read';
+    // The same when the file is gone now (its drive unplugged mid-read), or the photo was removed.
+    if (!lib.photos.get(photo.id) || !(await fs.promises.access(photo.path).then(() => true, () => false))) return 'gone';
+    const message = err instanceof Error ? err.message : String(err);
+    const reason = err instanceof DecodeError || err instanceof PolicySkip ? err.reason : 'ocr-failed';
+    lib.ocrText.saveFailure(photo.id, { engine, photoHash: row.hash, error: `${reason}: ${message}` });
+    log.warn(`OCR skipped ${photo.path}: ${message}`);
+    return 'failed';
+  }
+}
+
+/** Counts one photo's outcome into a run's progress. */
+function count(progress: OcrProgress, outcome: Outcome): boolean {
+  if (outcome === 'gone') return false;
+  if (outcome === 'withText') progress.withText++;
+  if (outcome === 'failed') progress.failed++;
+  progress.done++;
+  return true;
+}
+
+/** Reads every photo still to read, in one go (tests, benchmarks; the app runs OcrPass through the pass scheduler). */
 export async function runOcrPass(lib: Library, reader: TextReader, log: Logger, opts: OcrPassOptions = {}): Promise<OcrPassSummary> {
   const engine = reader.engineKey;
   const progress: OcrProgress = { done: 0, total: lib.ocrText.counts(engine).pending, withText: 0, failed: 0 };
@@ -66,42 +117,75 @@ export async function runOcrPass(lib: Library, reader: TextReader, log: Logger, 
       if (opts.signal?.aborted || (opts.maxPhotos !== undefined && progress.done >= opts.maxPhotos)) return { ...progress, interrupted: true };
       await opts.yieldTo?.();
       if (opts.signal?.aborted) return { ...progress, interrupted: true };
-      // The photo may have changed or gone while we waited.
-      const row = lib.photos.get(photo.id);
-      if (!row || row.status !== 'indexed' || row.path !== photo.path) continue;
-      // Its folder is away (an unplugged drive): it stays unread until the folder is back.
-      if (lib.folders.get(row.folderId)?.offline) continue;
       progress.currentPath = photo.path;
-      try {
-        const r = await reader.read(await bounds.checkReadable(photo.path));
-        // Removed while it was read (its folder removed): nothing to store it against.
-        if (!lib.photos.get(photo.id)) continue;
-        lib.ocrText.saveRead(photo.id, {
-          engine,
-          photoHash: row.hash,
-          lines: r.lines.map((l) => ({ text: l.text, confidence: l.confidence, box: l.box })),
-          norm: normaliseText(r.lines.map((l) => l.text).join('')),
-        });
-        if (r.lines.length > 0) progress.withText++;
-      } catch (err) {
-        // The model not loading is nobody's photo's fault: stop, the photos stay pending. Anything
-        // else happened on this photo (it does not decode, or reading it failed or even crashed
-        // the worker, which is restarted for the next one) and is recorded against it.
-        if (err instanceof OcrUnavailableError) throw err;
-        // Gone or replaced as it was about to be read: a race, not a verdict. It stays unread and
-        // the indexer's next pass moves or removes its row.
-        // The same when the file is gone now (its drive unplugged mid-read): not the photo's fault.
-        const vanished = (err instanceof PolicySkip && err.reason === 'vanished') || !(await fs.promises.access(photo.path).then(() => true, () => false));
-        if (!vanished && lib.photos.get(photo.id)) {
-          const message = err instanceof Error ? err.message : String(err);
-          const reason = err instanceof DecodeError || err instanceof PolicySkip ? err.reason : 'ocr-failed';
-          lib.ocrText.saveFailure(photo.id, { engine, photoHash: row.hash, error: `${reason}: ${message}` });
-          log.warn(`OCR skipped ${photo.path}: ${message}`);
-          progress.failed++;
-        }
-      }
-      progress.done++;
-      opts.onProgress?.({ ...progress });
+      if (count(progress, await readOne(lib, reader, bounds, photo, log))) opts.onProgress?.({ ...progress });
     }
+  }
+}
+
+export interface OcrPassHost {
+  /** The OCR setting. */
+  enabled(): boolean;
+  /** Why OCR cannot run at all (its model cannot be loaded), or null. */
+  unavailable(): string | null;
+  /** The reader, started on first use. */
+  reader(): TextReader;
+  /** Stops the reader's worker (its sessions hold memory) until the next run. */
+  releaseReader(): Promise<void>;
+}
+
+/**
+ * Reading the text in photos as a registered per-photo pass: a photo is owed until the current
+ * OCR model has read it at its current content (store/ocr-text.ts keeps that state with the
+ * text). Before every photo it yields to the indexer.
+ */
+export class OcrPass implements PhotoPass {
+  readonly name = 'ocr';
+  readonly priority = 20;
+  readonly batchSize = PAGE;
+  readonly usesVectors = false;
+  private run_: OcrProgress = { done: 0, total: 0, withText: 0, failed: 0 };
+
+  constructor(
+    private readonly lib: Library,
+    private readonly engineKey: string,
+    private readonly host: OcrPassHost,
+    private readonly log: Logger,
+  ) {}
+
+  counts(): PassCounts {
+    const c = this.lib.ocrText.counts(this.engineKey);
+    return { done: c.done, failed: c.failed, pending: c.pending };
+  }
+
+  owed(limit: number, afterId: number): PassItem[] {
+    return this.lib.ocrText.pending(this.engineKey, limit, afterId);
+  }
+
+  blocked(): PassWait | null {
+    if (this.host.unavailable()) return 'error';
+    return this.host.enabled() ? null : 'off';
+  }
+
+  async run(batch: PassItem[], ctx: PassContext): Promise<void> {
+    const reader = this.host.reader();
+    const bounds = await LibraryBounds.resolve(this.lib.folders.list().map((f) => f.path));
+    for (const [i, photo] of batch.entries()) {
+      // The scheduler waited for the indexer before the batch; each further photo waits again.
+      if (i > 0) await ctx.yieldTo();
+      if (ctx.signal.aborted || !this.host.enabled()) return;
+      ctx.working(photo.path);
+      if (count(this.run_, await readOne(this.lib, reader, bounds, photo, this.log))) ctx.completed(1);
+    }
+  }
+
+  release(): Promise<void> {
+    return this.host.releaseReader();
+  }
+
+  describe(): string | null {
+    const r = this.run_;
+    this.run_ = { done: 0, total: 0, withText: 0, failed: 0 };
+    return r.done > 0 ? `read ${r.done} photos, ${r.withText} with text, ${r.failed} failed` : null;
   }
 }

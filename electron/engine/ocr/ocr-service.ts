@@ -1,36 +1,27 @@
 /**
- * The OCR service: keeps the library's recognised text current and answers for it.
- *
- * - 'background' (watch, the app): after every indexing pass, a pass over the photos not read yet
- *   starts on its own, photo by photo, only while the indexer has nothing to do — OCR never
- *   competes with image encoding for the cores. The OCR worker is stopped when a pass ends (its
- *   sessions hold memory; the next pass starts it again in about a second).
- * - 'on-demand' (one-shot commands): nothing runs until runPending() (`index` before it exits).
- * - Turned off in the settings: no pass starts, a running one stops after its current photo;
- *   text already read stays searchable and visible.
+ * The OCR service: answers for the text read in photos (the viewer's lines, the text side of
+ * searches, OCR's status) and owns the reader the OCR pass uses. Reading runs as a registered
+ * per-photo pass (ocr-pass.ts) on the pass scheduler: in the background after indexing while
+ * nothing waits to be embedded (watch, the app), or before `index` exits. Turned off in the
+ * settings: nothing is read; a running pass stops after its current photo; text already read
+ * stays searchable and visible.
  */
-import type { OcrStatus, PhotoText as PhotoTextResponse } from '../../shared/api.ts';
+import type { OcrStatus, PassStatus, PhotoText as PhotoTextResponse } from '../../shared/api.ts';
 import { ApiError } from '../../shared/api.ts';
-import { ProgressTracker } from '../index/progress.ts';
 import type { OcrSessionOptions } from '../ml/ocr/ocr-sessions.ts';
-import type { TextFilter } from '../store/ocr-text.ts';
+import type { PhotoQuery } from '../store/photo-filter.ts';
 import type { Library } from '../store/library.ts';
 import type { Logger } from '../util/log.ts';
-import { runOcrPass, type OcrPassSummary, type TextReader } from './ocr-pass.ts';
-import { OcrUnavailableError, PhotoReader } from './photo-reader.ts';
+import { OcrPass, type TextReader } from './ocr-pass.ts';
+import { PhotoReader } from './photo-reader.ts';
 import { attachSnippets, searchText, type TextSearchHit, type TextSnippet } from './text-search.ts';
 import type { TextMatcher } from '../search/fused-search.ts';
-
-export type OcrMode = 'background' | 'on-demand';
 
 export interface OcrServiceOptions {
   /** The setting, read whenever a pass would start or continue. */
   enabled: () => boolean;
-  mode: OcrMode;
   /** Execution provider and threads: the same selection as the encoders'. */
   session: OcrSessionOptions;
-  /** Resolves once the indexer has nothing queued (OCR waits for it before every photo). */
-  indexerIdle: () => Promise<void>;
   /** An OCR model directory or manifest instead of the shipped one (SHIGUANG_OCR_MODEL). */
   model?: string;
   log: Logger;
@@ -38,20 +29,18 @@ export interface OcrServiceOptions {
   reader?: TextReader & { close?(): Promise<void>; info?(): Promise<{ provider: string }> };
 }
 
+type Reader = TextReader & { close?(): Promise<void>; info?(): Promise<{ provider: string }> };
+
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export class OcrService {
-  private reader: (TextReader & { close?(): Promise<void>; info?(): Promise<{ provider: string }> }) | null = null;
-  private readonly progress = new ProgressTracker();
-  private running: Promise<OcrPassSummary | null> | null = null;
-  private abort: AbortController | null = null;
-  private again = false;
-  private closed = false;
+  private reader: Reader | null = null;
   private provider: string | null = null;
-  private lastError: string | null = null;
   /** Set when the OCR model cannot be resolved at all (e.g. its weights package is missing). */
   private readonly unavailable: string | null = null;
   readonly engineKey: string;
+  /** The pass that reads photos (registered with the engine's pass scheduler). */
+  readonly pass: OcrPass;
 
   constructor(
     private readonly lib: Library,
@@ -68,29 +57,40 @@ export class OcrService {
       }
     }
     this.engineKey = key ?? 'unavailable';
+    this.pass = new OcrPass(
+      lib,
+      this.engineKey,
+      {
+        enabled: () => this.enabled,
+        unavailable: () => this.unavailable,
+        reader: () => this.ensureReader(),
+        releaseReader: () => this.releaseReader(),
+      },
+      opts.log,
+    );
   }
 
   get enabled(): boolean {
     return this.opts.enabled();
   }
 
-  status(): OcrStatus {
+  /** OCR's progress, from its pass's status in the scheduler. */
+  status(pass: PassStatus): OcrStatus {
     // Index-only counts (~6 ms at 100k photos): exact on every poll, no cache to go stale.
     const c = this.lib.ocrText.counts(this.engineKey);
-    const p = this.progress.snapshot();
     return {
       enabled: this.enabled,
-      running: p.running,
+      running: pass.running,
       done: c.done,
       failed: c.failed,
       pending: c.pending,
       withText: c.withText,
-      rate: p.rate,
-      etaSeconds: p.running && p.rate > 0 ? Math.round(c.pending / p.rate) : null,
-      current: p.current,
+      rate: pass.rate,
+      etaSeconds: pass.etaSeconds,
+      current: pass.current,
       model: this.engineKey,
       provider: this.provider,
-      error: this.unavailable ?? this.lastError,
+      error: this.unavailable ?? pass.error,
     };
   }
 
@@ -111,7 +111,7 @@ export class OcrService {
     };
   }
 
-  search(query: string, limit: number, filter: TextFilter = {}): TextSearchHit[] {
+  search(query: string, limit: number, filter: PhotoQuery = {}): TextSearchHit[] {
     return searchText(this.lib, query, limit, filter);
   }
 
@@ -126,83 +126,6 @@ export class OcrService {
     };
   }
 
-  /** Background mode: make sure a pass runs (or runs again after the current one). */
-  schedule(): void {
-    if (this.opts.mode !== 'background' || this.closed || this.unavailable || !this.enabled) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.pass()
-      .catch((e) => {
-        this.lastError = message(e);
-        this.opts.log.warn(`OCR pass stopped: ${this.lastError}`);
-        return null;
-      })
-      .finally(() => {
-        this.running = null;
-        void this.releaseReader();
-        if (this.again && !this.closed) {
-          this.again = false;
-          this.schedule();
-        }
-      });
-  }
-
-  /** The setting changed: start reading (background mode) or stop after the current photo. */
-  settingChanged(): void {
-    if (this.enabled) this.schedule();
-    else this.abort?.abort();
-  }
-
-  /**
-   * Read every pending photo now and return when done (`index` before it exits). Runs even in
-   * on-demand mode; refuses when OCR is off.
-   */
-  async runPending(onProgress?: (p: { done: number; total: number }) => void): Promise<OcrPassSummary> {
-    if (this.unavailable) throw new OcrUnavailableError(this.unavailable);
-    if (!this.enabled) throw new ApiError('BAD_REQUEST', 'OCR is turned off in the settings');
-    await this.running;
-    try {
-      const summary = await this.pass(onProgress);
-      return summary;
-    } finally {
-      await this.releaseReader();
-    }
-  }
-
-  /** Resolves when no pass is running. */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  private async pass(onProgress?: (p: { done: number; total: number }) => void): Promise<OcrPassSummary> {
-    this.abort = new AbortController();
-    this.lastError = null;
-    const reader = this.ensureReader();
-    const pending = this.lib.ocrText.counts(this.engineKey).pending;
-    this.progress.start(pending);
-    try {
-      const summary = await runOcrPass(this.lib, reader, this.opts.log, {
-        signal: this.abort.signal,
-        yieldTo: async () => {
-          await this.opts.indexerIdle();
-          if (!this.enabled || this.closed) this.abort?.abort();
-        },
-        onProgress: (p) => {
-          if (p.done > 0) this.progress.completed();
-          this.progress.working(p.currentPath ?? null);
-          onProgress?.({ done: p.done, total: p.total });
-        },
-      });
-      if (summary.done > 0) this.opts.log.info(`OCR: read ${summary.done} photos, ${summary.withText} with text, ${summary.failed} failed`);
-      return summary;
-    } finally {
-      this.progress.finish();
-      this.abort = null;
-    }
-  }
-
   private ensureReader(): TextReader {
     if (!this.reader) {
       this.reader = this.opts.reader ?? new PhotoReader(this.opts.session, this.opts.model);
@@ -211,17 +134,15 @@ export class OcrService {
     return this.reader;
   }
 
+  /** The worker's sessions hold memory: stopped when a run ends (the next starts it again in about a second). */
   private async releaseReader(): Promise<void> {
-    if (this.running || this.opts.reader) return;
+    if (this.opts.reader) return;
     const r = this.reader;
     this.reader = null;
     await r?.close?.();
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    this.abort?.abort();
-    await this.idle();
     const r = this.reader;
     this.reader = null;
     await r?.close?.();

@@ -4,7 +4,8 @@
  * also matches photos holding every word. Each hit carries the line(s) that matched, as
  * recognised, with the matched range — for the results grid and `search --json`.
  */
-import type { OcrLineRecord, TextFilter } from '../store/ocr-text.ts';
+import type { OcrLineRecord } from '../store/ocr-text.ts';
+import type { PhotoQuery } from '../store/photo-filter.ts';
 import type { Library } from '../store/library.ts';
 import { charCount, normaliseText, normaliseWithOrigins } from './normalise-text.ts';
 
@@ -39,7 +40,7 @@ export function queryTerms(query: string): string[] {
  * Snippets are left out (null) unless asked for: a caller showing one page of a longer list
  * attaches them to that page only (attachSnippets).
  */
-export function searchText(lib: Library, query: string, limit: number, filter: TextFilter = {}, opts: { snippets?: boolean } = {}): TextSearchHit[] {
+export function searchText(lib: Library, query: string, limit: number, filter: PhotoQuery = {}, opts: { snippets?: boolean } = {}): TextSearchHit[] {
   const whole = normaliseText(query);
   if (whole.length === 0) return [];
   const exact = lib.ocrText.search(whole, limit, filter);

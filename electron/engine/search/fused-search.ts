@@ -12,10 +12,10 @@
 import type { SearchMode, SearchResponse } from '../../shared/api.ts';
 import { ApiError } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
-import type { VectorFilter } from '../store/vector-repository.ts';
+import type { PhotoQuery } from '../store/vector-repository.ts';
 import { fuseRankings, type FusedHit } from './fuse.ts';
 import type { RecentCache } from './recent-cache.ts';
-import { attachTags, toHit } from './hits.ts';
+import { attachTags, toHit } from '../library/photo-hits.ts';
 import { readCursor, writeCursor } from './cursor.ts';
 import type { PageCursor, VectorSearch } from './vector-search.ts';
 
@@ -27,7 +27,7 @@ export const TEXT_CAP = 1000;
 /** The text side, as the OCR service offers it. */
 export interface TextMatcher {
   /** Ranked photos whose text holds the query (exact = the whole query, else all its words). */
-  search(query: string, limit: number, filter: VectorFilter): { photoId: number; exact: boolean }[];
+  search(query: string, limit: number, filter: PhotoQuery): { photoId: number; exact: boolean }[];
   /** The matching line of each photo, for the page shown. */
   snippets(query: string, hits: readonly { photoId: number; exact: boolean }[]): Map<number, { text: string; start: number; end: number } | null>;
 }
@@ -57,7 +57,7 @@ export interface FusedPageArgs {
   query: string;
   vec: Float32Array;
   limit: number;
-  filter: VectorFilter;
+  filter: PhotoQuery;
   mode: Exclude<SearchMode, 'visual'>;
   /** Identifies the list (query, filters, mode, model): cursors of another list are refused. */
   key: string;
@@ -124,7 +124,7 @@ export function fusedPage(a: FusedPageArgs, heads?: RecentCache<FusedHead>): Pag
 }
 
 /** `need` visual hits from `after` on (the start when undefined), skipping `exclude`; where the list continues, and whether it does. */
-function fillTail(vectors: VectorSearch, vec: Float32Array, filter: VectorFilter, after: PageCursor | undefined, need: number, exclude: ReadonlySet<number>) {
+function fillTail(vectors: VectorSearch, vec: Float32Array, filter: PhotoQuery, after: PageCursor | undefined, need: number, exclude: ReadonlySet<number>) {
   const hits: { photoId: number; score: number }[] = [];
   let pos = after;
   let limit: ReturnType<VectorSearch['page']>['limit'];

@@ -1,17 +1,18 @@
 /** The search service's API handlers: text, similar photo, dropped image. */
 import { ApiError } from '../../shared/api.ts';
 import type { ServiceHandlers } from '../../shared/handlers.ts';
-import type { UseEngine } from '../engine.ts';
+import type { Use } from '../util/use.ts';
+import type { SearchService } from './search-service.ts';
 
-export function searchHandlers(use: UseEngine): ServiceHandlers<'search'> {
+export function searchHandlers(use: Use<SearchService>): ServiceHandlers<'search'> {
   return {
-    search: ({ query, limit, cursor, mode, ...filters }) => use((e) => e.search.text(query, limit, filters, cursor, mode)),
-    similar: ({ photoId, limit, cursor, ...filters }) => use((e) => e.search.similar(photoId, limit, filters, cursor)),
-    similarToImage: ({ dataBase64, limit, cursor, ...filters }) =>
-      use((e) => {
+    search: ({ query, limit, cursor, mode, filter }) => use((s) => s.text(query, limit, filter, cursor, mode)),
+    similar: ({ photoId, limit, cursor, filter }) => use((s) => s.similar(photoId, limit, filter, cursor)),
+    similarToImage: ({ dataBase64, limit, cursor, filter }) =>
+      use((s) => {
         const bytes = Buffer.from(dataBase64, 'base64');
         if (bytes.length === 0) throw new ApiError('BAD_REQUEST', 'the dropped file is empty');
-        return e.search.similarToImage(bytes, limit, filters, cursor);
+        return s.similarToImage(bytes, limit, filter, cursor);
       }),
   };
 }

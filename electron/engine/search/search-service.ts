@@ -1,43 +1,29 @@
 /**
  * Queries: text → photos, photo → similar photos, dropped image → similar photos, a page at a
- * time. Filters (folder subtree, date-taken range, tag) are handed to the vector query itself, so
- * every page comes from the filtered set rather than from over-fetching and discarding; the next
- * page continues from a keyset cursor (cursor.ts), with no cap on how deep one can go on the
- * index path. Hits carry their tags.
+ * time. The photo filter (library/photo-filter.ts) is handed to the vector query itself, so every
+ * page comes from the filtered set rather than from over-fetching and discarding; the next page
+ * continues from a keyset cursor (cursor.ts), with no cap on how deep one can go on the index
+ * path. Hits carry their tags.
  */
 import crypto from 'node:crypto';
 import path from 'node:path';
-import type { SearchMode, SearchResponse } from '../../shared/api.ts';
+import type { PhotoFilter, SearchMode, SearchResponse } from '../../shared/api.ts';
 import { ApiError } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
-import type { VectorFilter } from '../store/vector-repository.ts';
+import type { PhotoQuery } from '../store/photo-filter.ts';
+import { resolvePhotoFilter } from '../library/photo-filter.ts';
 import { preprocess, type PreprocessSpec } from '../media/decode.ts';
 import type { PageCursor, VectorSearch } from './vector-search.ts';
-import { attachTags, toHit } from './hits.ts';
+import { attachTags, toHit } from '../library/photo-hits.ts';
 import { decodeCursor, encodeCursor, queryKey } from './cursor.ts';
 import { RecentCache } from './recent-cache.ts';
 import { WorkerGoneError } from '../ml/errors.ts';
 import { fusedPage, type FusedHead, type TextMatcher } from './fused-search.ts';
 
-export interface SearchFilters {
-  folder?: string;
-  after?: string;
-  before?: string;
-  tag?: string;
-}
-
 export interface QueryEmbedder {
   readonly preprocessSpec: PreprocessSpec;
   embedTexts(texts: string[]): Promise<Float32Array[]>;
   embedImageTensors(tensors: Float32Array[]): Promise<Float32Array[]>;
-}
-
-/** Parse an ISO date; a bare day for `before` means the end of that day (inclusive range). */
-export function parseDateBound(value: string, bound: 'after' | 'before'): number {
-  const dayOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
-  const t = Date.parse(dayOnly ? `${value}T00:00:00` : value);
-  if (Number.isNaN(t)) throw new ApiError('BAD_REQUEST', `not a date: ${value}`);
-  return dayOnly && bound === 'before' ? t + 86_400_000 - 1 : t;
 }
 
 /** The model that answers queries: its encoder and its vectors, taken together for one query. */
@@ -63,31 +49,16 @@ export class SearchService {
     private readonly matcher?: TextMatcher,
   ) {}
 
-  toVectorFilter(f: SearchFilters): VectorFilter {
-    const filter: VectorFilter = {};
-    if (f.folder) {
-      const abs = path.resolve(f.folder);
-      filter.dirPrefix = abs.endsWith(path.sep) ? abs : abs + path.sep;
-    }
-    if (f.after) filter.after = parseDateBound(f.after, 'after');
-    if (f.before) filter.before = parseDateBound(f.before, 'before');
-    if (f.after && f.before && filter.after! > filter.before!) {
-      throw new ApiError('BAD_REQUEST', `date range is empty: ${f.after} is after ${f.before}`);
-    }
-    if (f.tag) filter.tag = f.tag;
-    return filter;
-  }
-
   /**
    * One page of photos matching the text, best first; `cursor` (a previous page's nextCursor)
    * continues the same list. The query's vector is kept for the next pages. `mode` 'all' fuses
    * the photos whose text holds the query with those that look like it (fused-search.ts),
    * 'text' lists only the former, 'visual' only the latter.
    */
-  async text(query: string, limit: number, filters: SearchFilters = {}, cursor?: string, mode: SearchMode = 'all'): Promise<SearchResponse> {
+  async text(query: string, limit: number, filters: PhotoFilter = {}, cursor?: string, mode: SearchMode = 'all'): Promise<SearchResponse> {
     const q = query.trim();
     if (!q) throw new ApiError('BAD_REQUEST', 'the query is empty');
-    const filter = this.toVectorFilter(filters);
+    const filter = resolvePhotoFilter(filters);
     const model = this.serving();
     const fused = mode !== 'visual' && this.matcher !== undefined;
     const key = queryKey(fused ? ['text', q, filter, model.vectors.vectors.table, mode] : ['text', q, filter, model.vectors.vectors.table]);
@@ -114,14 +85,14 @@ export class SearchService {
   }
 
   /** Photos that look like an indexed one (the photo itself left out), a page at a time. */
-  async similar(photoId: number, limit: number, filters: SearchFilters = {}, cursor?: string): Promise<SearchResponse> {
+  async similar(photoId: number, limit: number, filters: PhotoFilter = {}, cursor?: string): Promise<SearchResponse> {
     const model = this.serving();
     const vec = model.vectors.vectors.get(photoId);
     if (!vec) {
       const row = this.lib.photos.get(photoId);
       throw new ApiError('NOT_FOUND', row ? `photo ${row.path} has no embedding yet (${row.status})` : `no photo with id ${photoId}`);
     }
-    const filter = this.toVectorFilter(filters);
+    const filter = resolvePhotoFilter(filters);
     const key = queryKey(['similar', photoId, filter, model.vectors.vectors.table]);
     const after = decodeCursor(key, cursor);
     const t0 = performance.now();
@@ -130,8 +101,8 @@ export class SearchService {
   }
 
   /** Photos that look like a dropped image (its vector is kept for the next pages). */
-  async similarToImage(input: Buffer | string, limit: number, filters: SearchFilters = {}, cursor?: string): Promise<SearchResponse> {
-    const filter = this.toVectorFilter(filters);
+  async similarToImage(input: Buffer | string, limit: number, filters: PhotoFilter = {}, cursor?: string): Promise<SearchResponse> {
+    const filter = resolvePhotoFilter(filters);
     const t0 = performance.now();
     const model = this.serving();
     const embedder = model.embedder;
@@ -166,7 +137,7 @@ export class SearchService {
     key: string,
     vec: Float32Array,
     limit: number,
-    filter: VectorFilter,
+    filter: PhotoQuery,
     after: PageCursor | undefined,
     exclude?: number,
   ): Pick<SearchResponse, 'hits' | 'nextCursor' | 'limit' | 'matched'> {

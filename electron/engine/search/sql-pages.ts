@@ -3,7 +3,7 @@
  * only, or a write transaction is open), with the same keyset cursors as the index so a list can
  * continue from one path on the other.
  */
-import { MAX_K, type VectorFilter } from '../store/vector-repository.ts';
+import { MAX_K, type PhotoQuery } from '../store/vector-repository.ts';
 import type { VectorSource } from './vector-index/source.ts';
 import type { PageCursor } from './vector-index/searcher.ts';
 import type { VectorPage } from './vector-search.ts';
@@ -13,7 +13,7 @@ import type { VectorPage } from './vector-search.ts';
  * that moved), re-ordered by (distance, id) like the index, then the part after the cursor.
  * Its k cannot exceed MAX_K: when the cursor reaches that deep, the page ends there and says so.
  */
-export function sqlPage(source: VectorSource, query: Float32Array, limit: number, filter: VectorFilter, after: PageCursor | undefined, reason: NonNullable<VectorPage['limit']>['reason']): VectorPage {
+export function sqlPage(source: VectorSource, query: Float32Array, limit: number, filter: PhotoQuery, after: PageCursor | undefined, reason: NonNullable<VectorPage['limit']>['reason']): VectorPage {
   if (!(limit >= 1)) return { hits: [], next: null, path: 'sqlite' };
   const depth = after?.depth ?? 0;
   let k = Math.min(MAX_K, depth + limit + 64);

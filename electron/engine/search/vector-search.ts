@@ -19,7 +19,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from '../util/log.ts';
 import type { VectorChangeListener } from '../store/change-feed.ts';
 import type { VectorLog } from '../store/vector-log.ts';
-import type { VectorFilter, VectorHit, VectorRepository } from '../store/vector-repository.ts';
+import type { PhotoQuery, VectorHit, VectorRepository } from '../store/vector-repository.ts';
 import { sqlPage } from './sql-pages.ts';
 import { CodesIndex } from './vector-index/codes-index.ts';
 import { ExactVectors } from './vector-index/exact-vectors.ts';
@@ -144,7 +144,7 @@ export class VectorSearch {
   }
 
   /** The first k matches (one page). */
-  search(query: Float32Array, k: number, filter: VectorFilter = {}): VectorHit[] {
+  search(query: Float32Array, k: number, filter: PhotoQuery = {}): VectorHit[] {
     return this.page(query, k, filter).hits;
   }
 
@@ -152,7 +152,7 @@ export class VectorSearch {
    * One page: the best `limit` matches after `after` (or the first page), filters inside the query.
    * From the index when it is current, else from sqlite-vec (which may set `limit`).
    */
-  page(query: Float32Array, limit: number, filter: VectorFilter = {}, after?: PageCursor): VectorPage {
+  page(query: Float32Array, limit: number, filter: PhotoQuery = {}, after?: PageCursor): VectorPage {
     if (query.length !== this.dim) throw new Error(`vector has ${query.length} dimensions; model ${this.source.modelKey} uses ${this.dim}`);
     if (this.dropped) return { hits: [], next: null, path: 'sqlite' };
     const out = this.answer(query, Math.floor(limit), filter, after);
@@ -160,7 +160,7 @@ export class VectorSearch {
     return out;
   }
 
-  private answer(query: Float32Array, limit: number, filter: VectorFilter, after: PageCursor | undefined): VectorPage {
+  private answer(query: Float32Array, limit: number, filter: PhotoQuery, after: PageCursor | undefined): VectorPage {
     if (this.state === 'off') return this.sqlPage(query, limit, filter, after, 'sqlite-only');
     // A caller's open transaction may roll back writes the index would have to follow.
     if (this.source.inTransaction) return this.sqlPage(query, limit, filter, after, 'in-transaction');
@@ -393,7 +393,7 @@ export class VectorSearch {
     }
   }
 
-  private sqlPage(query: Float32Array, limit: number, filter: VectorFilter, after: PageCursor | undefined, reason: NonNullable<VectorPage['limit']>['reason']): VectorPage {
+  private sqlPage(query: Float32Array, limit: number, filter: PhotoQuery, after: PageCursor | undefined, reason: NonNullable<VectorPage['limit']>['reason']): VectorPage {
     return sqlPage(this.source, query, limit, filter, after, reason);
   }
 }

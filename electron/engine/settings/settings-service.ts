@@ -7,15 +7,34 @@
 import type { EngineSettings } from '../../shared/api.ts';
 import { ApiError } from '../../shared/api.ts';
 import type { ServiceHandlers } from '../../shared/handlers.ts';
-import type { SessionOverrides } from '../app/config.ts';
 import type { TowerSessionOptions } from '../ml/onnx-session.ts';
-import { parseProviderPreference, PROVIDER_NAMES } from '../ml/providers.ts';
-import { BUILTIN_SOURCES, DEFAULT_SOURCE_ORDER, parseSourceList, SOURCES_ENV } from '../models/sources.ts';
+import { parseProviderPreference, PROVIDER_NAMES, type ProviderPreference } from '../ml/providers.ts';
 import type { Logger } from '../util/log.ts';
 import { checkProvider, checkThreads, clampSavedThreads } from './runtime-limits.ts';
 import { readSettings, updateSettings, type AppSettings } from './settings-file.ts';
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** Provider and thread overrides given for this run (--provider, SHIGUANG_PROVIDER, --threads: app/config.ts). */
+export interface SessionOverrides {
+  provider?: ProviderPreference;
+  threads?: number;
+}
+
+/**
+ * The model download sources as the settings show and check them. The model manager owns them
+ * (models/sources.ts); the composition root hands them in, so settings import nothing above them.
+ */
+export interface SourceCatalogue {
+  /** The environment variable that replaces the saved sources for downloads. */
+  envName: string;
+  /** The built-in source names. */
+  builtIn: readonly string[];
+  /** The order used when nothing is saved. */
+  defaultOrder(): readonly string[];
+  /** Throws with a clear message when a spec is not a source; [] = nothing given. */
+  parse(specs: readonly string[]): readonly unknown[];
+}
 
 export interface SettingsUpdate {
   provider?: string;
@@ -30,6 +49,7 @@ export class SettingsService {
   constructor(
     readonly file: string,
     overrides: SessionOverrides,
+    private readonly sources: SourceCatalogue,
     private readonly log: Logger,
   ) {
     this.overrides = { ...overrides };
@@ -66,14 +86,14 @@ export class SettingsService {
   describe(): EngineSettings {
     const saved = this.read();
     const session = this.sessionOptions();
-    const env = process.env[SOURCES_ENV];
+    const env = process.env[this.sources.envName];
     return {
       provider: session.provider ?? 'auto',
       threads: session.threads ?? null,
-      sources: saved.modelSources?.length ? [...saved.modelSources] : [...DEFAULT_SOURCE_ORDER],
+      sources: saved.modelSources?.length ? [...saved.modelSources] : [...this.sources.defaultOrder()],
       providerChoices: ['auto', ...PROVIDER_NAMES],
-      sourceChoices: Object.keys(BUILTIN_SOURCES),
-      sourcesOverriddenBy: env && env.trim() ? SOURCES_ENV : null,
+      sourceChoices: [...this.sources.builtIn],
+      sourcesOverriddenBy: env && env.trim() ? this.sources.envName : null,
       ocrEnabled: saved.ocr !== false,
     };
   }
@@ -88,7 +108,7 @@ export class SettingsService {
     if (req.sources !== undefined) {
       try {
         // Validate every spec, keep them as written ([] = back to the built-in order).
-        next.modelSources = parseSourceList(req.sources).length ? req.sources.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean) : undefined;
+        next.modelSources = this.sources.parse(req.sources).length ? req.sources.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean) : undefined;
       } catch (err) {
         throw new ApiError('BAD_REQUEST', message(err));
       }

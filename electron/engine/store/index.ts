@@ -14,7 +14,9 @@ export {
   type StatusCounts,
 } from './photos.ts';
 export { ModelRepository } from './models.ts';
-export { VectorRepository, MAX_K, type FilterSelection, type VectorBatch, type VectorFilter, type VectorHit, type VectorMetaRow } from './vector-repository.ts';
+export { VectorRepository, MAX_K, type VectorBatch, type VectorHit, type VectorMetaRow } from './vector-repository.ts';
+export { PhotoFilterSql, type FilterSelection, type PhotoQuery, type SqlCondition } from './photo-filter.ts';
+export { PhotoBrowseRepository, type BrowsePosition } from './photo-browse.ts';
 export { changeFeed, ChangeFeed, type VectorChangeListener } from './change-feed.ts';
 export { VectorLog, type VectorLogState } from './vector-log.ts';
 export { TagRepository, type PhotoScore, type TagInput, type TagScore, type TagWithCount } from './tags.ts';
@@ -27,7 +29,7 @@ export {
   type OcrPendingPhoto,
   type OcrReadResult,
   type OcrStateRecord,
-  type TextFilter,
   type TextHit,
 } from './ocr-text.ts';
+export { PassStateRepository, type OwedPhoto, type PassStateCounts } from './pass-state.ts';
 export { Library, openLibrary } from './library.ts';

@@ -3,6 +3,9 @@ import { openDatabase, type Database, type OpenDatabaseOptions } from './databas
 import { FolderRepository } from './folders.ts';
 import { ModelRepository } from './models.ts';
 import { OcrTextRepository } from './ocr-text.ts';
+import { PassStateRepository } from './pass-state.ts';
+import { PhotoBrowseRepository } from './photo-browse.ts';
+import { PhotoFilterSql } from './photo-filter.ts';
 import { PhotoRepository } from './photos.ts';
 import { PhotoIdentityRepository } from './photo-identity.ts';
 import type { ModelRow } from './rows.ts';
@@ -20,6 +23,12 @@ export class Library {
   readonly tags: TagRepository;
   readonly settings: SettingsRepository;
   readonly ocrText: OcrTextRepository;
+  /** The one translator of the photo filter (every reader below uses it). */
+  readonly filters: PhotoFilterSql;
+  /** What the registered per-photo passes have done (for passes without state of their own). */
+  readonly passState: PassStateRepository;
+  /** Photos a filter selects, newest first (browsing without a query). */
+  readonly browse: PhotoBrowseRepository;
   /** The vector change log that persisted indexes follow. */
   readonly vectorLog: VectorLog;
   private readonly vectorRepos = new Map<string, VectorRepository>();
@@ -31,7 +40,10 @@ export class Library {
     this.models = new ModelRepository(db);
     this.tags = new TagRepository(db);
     this.settings = new SettingsRepository(db);
-    this.ocrText = new OcrTextRepository(db);
+    this.filters = new PhotoFilterSql(db);
+    this.ocrText = new OcrTextRepository(db, this.filters);
+    this.browse = new PhotoBrowseRepository(db, this.filters);
+    this.passState = new PassStateRepository(db);
     this.vectorLog = new VectorLog(db);
   }
 
@@ -40,7 +52,7 @@ export class Library {
     const key = `${model.vecTable}:${model.dim}`;
     if (model.state === 'retired') this.vectorRepos.delete(key);
     let repo = this.vectorRepos.get(key);
-    if (!repo) this.vectorRepos.set(key, (repo = new VectorRepository(this.db, model)));
+    if (!repo) this.vectorRepos.set(key, (repo = new VectorRepository(this.db, model, this.filters)));
     return repo;
   }
 

@@ -13,7 +13,7 @@
  * everything here (foreign-key cascade; the FTS tables through the ocr_text triggers).
  */
 import type { Database, Statement } from './database.ts';
-import { subtreeRange } from './paths.ts';
+import { PhotoFilterSql, type PhotoQuery } from './photo-filter.ts';
 
 export type OcrBox = [[number, number], [number, number], [number, number], [number, number]];
 
@@ -57,16 +57,6 @@ export interface OcrCounts {
   withText: number;
 }
 
-export interface TextFilter {
-  dirPrefix?: string;
-  /** Unix ms, inclusive. */
-  after?: number;
-  /** Unix ms, exclusive. */
-  before?: number;
-  tag?: string;
-  photoIds?: readonly number[];
-}
-
 export interface TextHit {
   photoId: number;
   /** Share of the photo's text the query covers (occurrences × query length / text length). */
@@ -97,7 +87,10 @@ export class OcrTextRepository {
   >;
   private readonly searchStmts = new Map<string, Statement>();
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly filters: PhotoFilterSql,
+  ) {
     const sql = db.sql;
     this.s = {
       state: sql.prepare(
@@ -204,9 +197,9 @@ export class OcrTextRepository {
    * Photos whose current text contains `norm` (already normalised), the highest share first,
    * then the most recent. At most `limit`.
    */
-  search(norm: string, limit: number, filter: TextFilter = {}): TextHit[] {
+  search(norm: string, limit: number, filter: PhotoQuery = {}): TextHit[] {
     const n = [...norm].length;
-    if (n === 0 || !(limit > 0) || (filter.photoIds && filter.photoIds.length === 0)) return [];
+    if (n === 0 || !(limit > 0) || PhotoFilterSql.matchesNothing(filter)) return [];
     const candidates =
       n >= 3
         ? 'SELECT rowid AS id FROM ocr_fts WHERE ocr_fts MATCH @match'
@@ -218,28 +211,8 @@ export class OcrTextRepository {
       match: n >= 3 ? ftsPhrase(norm) : n === 2 ? ftsPhrase(bigramToken(norm)) : null,
       limit: Math.floor(limit),
     };
-    const where = [`p.status = 'indexed'`];
-    if (filter.dirPrefix !== undefined) {
-      const { lo, hi } = subtreeRange(filter.dirPrefix);
-      where.push('p.dir >= @lo AND p.dir < @hi');
-      Object.assign(params, { lo, hi });
-    }
-    if (filter.after !== undefined) {
-      where.push('p.taken_at >= @after');
-      params.after = Math.ceil(filter.after);
-    }
-    if (filter.before !== undefined) {
-      where.push('p.taken_at < @before');
-      params.before = Math.ceil(filter.before);
-    }
-    if (filter.tag !== undefined) {
-      where.push('p.id IN (SELECT pt.photo_id FROM photo_tags pt JOIN tags t ON t.id = pt.tag_id WHERE t.name = @tag)');
-      params.tag = filter.tag;
-    }
-    if (filter.photoIds) {
-      where.push('p.id IN (SELECT value FROM json_each(@ids))');
-      params.ids = JSON.stringify(filter.photoIds);
-    }
+    const f = this.filters.where(filter);
+    Object.assign(params, f.params);
     if (params.match === null) delete params.match;
     // The bigram table is document-level only, so every candidate is verified against the text
     // (which also computes the share); for trigram matches the check is a cheap formality.
@@ -247,7 +220,7 @@ export class OcrTextRepository {
       SELECT t.photo_id AS photoId,
              (length(t.norm) - length(replace(t.norm, @norm, ''))) * 1.0 / length(t.norm) AS share
       FROM c JOIN ocr_text t ON t.photo_id = c.id JOIN photos p ON p.id = t.photo_id ${CURRENT}
-      WHERE instr(t.norm, @norm) > 0 AND ${where.join(' AND ')}
+      WHERE instr(t.norm, @norm) > 0 AND p.status = 'indexed' AND ${f.sql}
       ORDER BY share DESC, p.taken_at DESC, p.id DESC LIMIT @limit`;
     let stmt = this.searchStmts.get(text);
     if (!stmt) this.searchStmts.set(text, (stmt = this.db.sql.prepare(text)));

@@ -7,42 +7,19 @@
 import type { Database, Statement } from './database.ts';
 import { changeFeed, type ChangeFeed, type VectorChangeListener } from './change-feed.ts';
 import { fromBlob, toBlob } from './codec.ts';
-import { subtreeRange } from './paths.ts';
+import { PhotoFilterSql, type FilterSelection, type PhotoQuery } from './photo-filter.ts';
 import type { ModelRow } from './rows.ts';
 import { UNKNOWN_TAKEN_AT, checkTableName } from './vec-table.ts';
 import { VecShadowReader, type VectorBatch, type VectorMetaRow } from './vec-shadow.ts';
 
 export type { VectorBatch, VectorMetaRow } from './vec-shadow.ts';
 
-export interface VectorFilter {
-  /** Only photos whose directory is this folder or below it. */
-  dirPrefix?: string;
-  /** Unix ms, inclusive. */
-  after?: number;
-  /** Unix ms, exclusive. */
-  before?: number;
-  /** Only these photos (an empty list matches nothing). */
-  photoIds?: readonly number[];
-  /** Only photos carrying this tag. */
-  tag?: string;
-}
+export type { FilterSelection, PhotoQuery } from './photo-filter.ts';
 
 export interface VectorHit {
   photoId: number;
   /** Cosine similarity, 1 - cosine distance. */
   score: number;
-}
-
-/** A filter as an in-memory index applies it: integer bounds and materialised id lists. */
-export interface FilterSelection {
-  /** Inclusive lower bound on taken_at (unknown dates are UNKNOWN_TAKEN_AT, the smallest integer). */
-  after?: number;
-  /** Exclusive upper bound on taken_at. */
-  before?: number;
-  /** folder_id must be one of these. */
-  folderIds?: number[];
-  /** Photo-id allow-lists; a photo must be in every one. */
-  allow?: (readonly number[])[];
 }
 
 /** sqlite-vec refuses larger k. */
@@ -51,17 +28,7 @@ export const MAX_K = 4096;
 /** vec0 metadata and primary keys must be bound as SQLite INTEGERs; better-sqlite3 binds numbers as REAL. */
 const int = (n: number): bigint => BigInt(Math.ceil(n));
 
-/** memcmp order, as SQLite's BINARY collation compares TEXT. */
-const byteCmp = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
-const within = (key: string, r: { lo: string; hi: string }): boolean => byteCmp(key, r.lo) >= 0 && byteCmp(key, r.hi) < 0;
-
-/** Any date bound also excludes photos with no date (stored as the smallest integer). */
-function dateBounds(filter: VectorFilter): { after?: number; before?: number } {
-  const after = filter.after ?? (filter.before !== undefined ? UNKNOWN_TAKEN_AT + 1 : undefined);
-  return { after: after === undefined ? undefined : Math.ceil(after), before: filter.before === undefined ? undefined : Math.ceil(filter.before) };
-}
-
-type Statements = Record<'delete' | 'insert' | 'log' | 'get' | 'coversAll' | 'roots' | 'dirIds' | 'tagIds', Statement>;
+type Statements = Record<'delete' | 'insert' | 'log' | 'get', Statement>;
 
 export class VectorRepository {
   readonly dim: number;
@@ -74,6 +41,7 @@ export class VectorRepository {
   constructor(
     private readonly db: Database,
     readonly model: ModelRow,
+    private readonly filters: PhotoFilterSql,
   ) {
     if (model.state === 'retired') throw new Error(`model ${model.modelKey} is retired; its vectors are gone`);
     this.dim = model.dim;
@@ -91,13 +59,6 @@ export class VectorRepository {
       // The change log (migration 4) follows every vector write in the same transaction.
       log: sql.prepare('INSERT INTO vector_log (model_id, photo_id) VALUES (?, ?)'),
       get: sql.prepare(`SELECT embedding FROM ${t} WHERE photo_id = ?`).pluck(),
-      coversAll: sql
-        .prepare('SELECT NOT EXISTS (SELECT 1 FROM photos WHERE dir < ?) AND NOT EXISTS (SELECT 1 FROM photos WHERE dir >= ?)')
-        .pluck(),
-      roots: sql.prepare('SELECT id, path FROM folders'),
-      // One JSON array instead of a row per id: ~30% faster for the 50k ids of a 5% tag at 1M.
-      dirIds: sql.prepare('SELECT json_group_array(id) FROM photos WHERE dir >= ? AND dir < ?').pluck(),
-      tagIds: sql.prepare('SELECT json_group_array(pt.photo_id) FROM photo_tags pt JOIN tags t ON t.id = pt.tag_id WHERE t.name = ?').pluck(),
     };
   }
 
@@ -154,69 +115,50 @@ export class VectorRepository {
     return this.shadow.iterate(batchSize);
   }
 
+  /**
+   * Up to n stored vectors spread over the whole library, the same ones each time (a fixed
+   * pseudo-random order of photo ids): the background a query's scores are compared with
+   * (search/background-sample.ts).
+   */
+  sample(n: number): VectorBatch {
+    return this.shadow.sample(n);
+  }
+
   /** sqlite-vec's exact KNN with every filter inside the query: k results whenever k photos match. */
-  knn(query: Float32Array, k: number, filter: VectorFilter = {}): VectorHit[] {
+  knn(query: Float32Array, k: number, filter: PhotoQuery = {}): VectorHit[] {
     this.checkDim(query);
     const limit = Math.min(Math.floor(k), MAX_K);
-    if (!(limit > 0)) return [];
-    if (filter.photoIds && filter.photoIds.length === 0) return [];
-    const where = ['embedding MATCH ?', 'k = ?'];
-    const params: unknown[] = [toBlob(query), limit];
-    const { after, before } = dateBounds(filter);
-    if (after !== undefined) {
-      where.push('taken_at >= ?');
-      params.push(int(after));
+    if (!(limit > 0) || PhotoFilterSql.matchesNothing(filter)) return [];
+    const f = this.filters.compile(filter);
+    // vec0 applies its metadata columns itself; photo-row conditions become one id set that it
+    // checks before computing any distance.
+    const where = ['embedding MATCH @query', 'k = @k'];
+    const params: Record<string, unknown> = { query: toBlob(query), k: limit, ...f.rows?.params };
+    if (f.after !== undefined) {
+      where.push('taken_at >= @after');
+      params.after = int(f.after);
     }
-    if (before !== undefined) {
-      where.push('taken_at < ?');
-      params.push(int(before));
+    if (f.before !== undefined) {
+      where.push('taken_at < @before');
+      params.before = int(f.before);
     }
-
-    // Photo-row conditions become one id set that vec0 checks before computing any distance.
-    const allow: string[] = [];
-    const allowParams: unknown[] = [];
-    if (filter.dirPrefix !== undefined) {
-      const folder = this.folderCondition(filter.dirPrefix);
-      if (folder?.kind === 'roots') {
-        where.push('folder_id IN (SELECT value FROM json_each(?))');
-        params.push(JSON.stringify(folder.rootIds));
-      } else if (folder?.kind === 'range') {
-        allow.push('dir >= ? AND dir < ?');
-        allowParams.push(folder.lo, folder.hi);
-      }
+    if (f.folderIds) {
+      where.push('folder_id IN (SELECT value FROM json_each(@folders))');
+      params.folders = JSON.stringify(f.folderIds);
     }
-    if (filter.photoIds) {
-      allow.push('id IN (SELECT value FROM json_each(?))');
-      allowParams.push(JSON.stringify(filter.photoIds));
-    }
-    if (filter.tag !== undefined) {
-      allow.push('id IN (SELECT pt.photo_id FROM photo_tags pt JOIN tags t ON t.id = pt.tag_id WHERE t.name = ?)');
-      allowParams.push(filter.tag);
-    }
-    if (allow.length > 0) where.push(`photo_id IN (SELECT id FROM photos WHERE ${allow.join(' AND ')})`);
-
+    if (f.rows) where.push(`photo_id IN (SELECT p.id FROM photos p WHERE ${f.rows.sql})`);
     const text = `SELECT photo_id, distance FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY distance`;
     let stmt = this.searchStmts.get(text);
     if (!stmt) this.searchStmts.set(text, (stmt = this.db.sql.prepare(text)));
-    return (stmt.all(...params, ...allowParams) as { photo_id: number; distance: number }[]).map((r) => ({
+    return (stmt.all(params) as { photo_id: number; distance: number }[]).map((r) => ({
       photoId: r.photo_id,
       score: 1 - r.distance,
     }));
   }
 
   /** The same filter as knn() applies, for an in-memory index: integer bounds and id lists. */
-  selection(filter: VectorFilter): FilterSelection {
-    const sel: FilterSelection = dateBounds(filter);
-    const allow: (readonly number[])[] = [];
-    if (filter.dirPrefix !== undefined) {
-      const folder = this.folderCondition(filter.dirPrefix);
-      if (folder?.kind === 'roots') sel.folderIds = folder.rootIds;
-      else if (folder?.kind === 'range') allow.push(JSON.parse(this.s.dirIds.get(folder.lo, folder.hi) as string) as number[]);
-    }
-    if (filter.photoIds) allow.push(filter.photoIds);
-    if (filter.tag !== undefined) allow.push(JSON.parse(this.s.tagIds.get(filter.tag) as string) as number[]);
-    if (allow.length > 0) sel.allow = allow;
-    return sel;
+  selection(filter: PhotoQuery): FilterSelection {
+    return this.filters.selection(filter);
   }
 
   /** [photoId, takenAt, folderId] of every photo with a vector in this table. */
@@ -242,25 +184,6 @@ export class VectorRepository {
   /** Hear about every write to this database's vectors (the listener filters by table). */
   subscribe(listener: VectorChangeListener): void {
     this.feed.subscribe(listener);
-  }
-
-  /**
-   * How to restrict to a folder subtree, cheapest first:
-   * - nothing, when every photo is inside it;
-   * - `folder_id IN roots` (integer metadata, as cheap as the date filter), when no watched root
-   *   strictly contains the folder: then each photo under it belongs to a root inside it, given
-   *   the invariant that a photo's path lies under its root's path;
-   * - else an id set from the photos.dir index range.
-   */
-  private folderCondition(
-    dirPrefix: string,
-  ): { kind: 'roots'; rootIds: number[] } | { kind: 'range'; lo: string; hi: string } | undefined {
-    const range = subtreeRange(dirPrefix);
-    if (this.s.coversAll.get(range.lo, range.hi)) return undefined;
-    const roots = (this.s.roots.all() as { id: number; path: string }[]).map((r) => ({ id: r.id, ...subtreeRange(r.path) }));
-    const enclosed = roots.some((r) => r.lo !== range.lo && within(range.lo, r));
-    if (enclosed) return { kind: 'range', ...range };
-    return { kind: 'roots', rootIds: roots.filter((r) => within(r.lo, range)).map((r) => r.id) };
   }
 
   private checkDim(vec: Float32Array): void {

@@ -7,14 +7,13 @@
  * indexer batch, a custom tag and a full pass never interleave half-way. All SQL stays in the
  * store's repositories (see TagStore in types.ts).
  */
-import path from 'node:path';
-import type { AlbumSummary, PhotoHit, TagInfo } from '../../shared/api.ts';
+import crypto from 'node:crypto';
+import type { AlbumSummary, TagInfo } from '../../shared/api.ts';
 import { ApiError } from '../../shared/api.ts';
-import { toHit } from '../search/hits.ts';
-import { dirOf, subtreeRange } from '../store/paths.ts';
 import type { Logger } from '../util/log.ts';
 import { SerialQueue } from '../util/serial-queue.ts';
-import { summariseAlbum, type AlbumPhoto, type AlbumSummaryOptions } from './albums.ts';
+import type { AlbumSummaryOptions } from './albums.ts';
+import { AlbumView } from './album-view.ts';
 import type { ClassifyOptions, PhotoTags } from './classify.ts';
 import { applyCustomTag, MemoryPartitionCache, normaliseCustomName } from './custom.ts';
 import { cachedEnsembles, ensureEnsembles, type EnsembleOptions, type EnsembleSpec, type TagVectorCache } from './ensembles.ts';
@@ -24,6 +23,11 @@ import { familyTemplates, loadTaxonomy, tagNames, type Taxonomy } from './taxono
 import type { TagRef, TagStore, TextEmbedder, VectorBatch, VectorRepo } from './types.ts';
 
 export const CUSTOM_FAMILY = 'custom';
+
+/** The tags pass's name in the per-photo pass state. */
+export const TAGS_PASS = 'tags';
+/** Bump when what a photo's tags mean changes (the classifier, the thresholds): every photo is tagged again. */
+const TAGS_VERSION = 1;
 
 export interface TagServiceOptions {
   taxonomy?: Taxonomy;
@@ -51,14 +55,14 @@ export interface TagRunResult {
   assigned: number;
 }
 
-const GET_MANY_CHUNK = 2000;
-
 export class TagService {
   private matrix: Matrix | null = null;
   private readonly partitions = new MemoryPartitionCache();
   private readonly queue = new SerialQueue();
   private readonly taxonomy: Taxonomy;
-  private readonly familyByName: Map<string, string>;
+  private readonly albumView: AlbumView;
+  /** Identifies the taxonomy (names, families, templates): another taxonomy makes every photo's tags stale. */
+  private readonly taxonomyDigest: string;
   private readonly pageSize: number;
   /** Tags whose vectors the last load() had to encode (0 when all came from the cache). */
   private lastComputed = 0;
@@ -73,7 +77,9 @@ export class TagService {
     private readonly options: TagServiceOptions = {},
   ) {
     this.taxonomy = options.taxonomy ?? loadTaxonomy();
-    this.familyByName = new Map(this.taxonomy.tags.map((t) => [t.zh, t.family]));
+    const familyByName = new Map(this.taxonomy.tags.map((t) => [t.zh, t.family]));
+    this.albumView = new AlbumView(store, familyByName, CUSTOM_FAMILY, options.album);
+    this.taxonomyDigest = crypto.createHash('sha256').update(JSON.stringify(this.taxonomy)).digest('base64url').slice(0, 12);
     this.pageSize = options.pageSize ?? 2048;
   }
 
@@ -106,6 +112,32 @@ export class TagService {
     return ready;
   }
 
+  /** The pass-state version of tags made by `modelKey`'s vectors with this taxonomy (photos without it are owed). */
+  stateVersion(modelKey = this.embedder().modelKey): string {
+    return `${TAGS_VERSION}:${modelKey}:${this.taxonomyDigest}`;
+  }
+
+  /**
+   * Tags every photo not tagged yet with the current model and taxonomy, encoding the prompts
+   * first if needed. Custom tags call this first, so a tag is never judged against a library half
+   * tagged (whichever command came first: `index` then `tags add`, the app, `watch`).
+   */
+  catchUp(): Promise<TagRunResult> {
+    return this.queue.run(async () => {
+      const m = await this.load();
+      const repo = this.checkedVectors(m);
+      const total: TagRunResult = { photos: 0, assigned: 0 };
+      for (let after = 0; ; ) {
+        const owed = this.store.passState.owed(TAGS_PASS, this.stateVersion(m.modelKey), this.pageSize, after);
+        if (owed.length === 0) return total;
+        after = owed[owed.length - 1]!.id;
+        const r = await this.run(m, [this.readBatch(repo, owed.map((o) => o.id))]);
+        total.photos += r.photos;
+        total.assigned += r.assigned;
+      }
+    });
+  }
+
   /**
    * Tags photos whose vectors the caller holds, if that needs no prompt encoding; otherwise
    * returns null at once (the photos stay untagged until a full pass after ensureTagVectors).
@@ -120,17 +152,7 @@ export class TagService {
     if (!photoIds) return this.tagAll();
     return this.queue.run(async () => {
       const m = await this.load();
-      const repo = this.checkedVectors(m);
-      const found: number[] = [];
-      const rows: Float32Array[] = [];
-      for (const id of photoIds) {
-        const v = repo.get(id);
-        if (v) {
-          found.push(id);
-          rows.push(v);
-        }
-      }
-      return this.run(m, [packBatch(found, rows, repo.dim)]);
+      return this.run(m, [this.readBatch(this.checkedVectors(m), photoIds)]);
     });
   }
 
@@ -148,16 +170,6 @@ export class TagService {
     });
   }
 
-  /** Photos carrying a tag, best score first. */
-  photosByTag(tag: string, limit: number): PhotoHit[] {
-    const found = this.store.tags.photosByTag(tag, limit);
-    const rows = new Map(this.store.photos.getMany(found.map((f) => f.photoId)).map((r) => [r.id, r]));
-    return found.flatMap((f) => {
-      const r = rows.get(f.photoId);
-      return r ? [toHit(r, f.score)] : [];
-    });
-  }
-
   listTags(): TagInfo[] {
     return this.store.tags.listTags().map((t) => ({
       name: t.name,
@@ -170,9 +182,11 @@ export class TagService {
 
   /**
    * Adds a tag in a person's own words and applies it to the whole library. A name that is
-   * already a taxonomy tag is not duplicated: that tag is returned as it is.
+   * already a taxonomy tag is not duplicated: that tag is returned as it is. Photos not tagged
+   * yet are tagged first (the prompts prepared if needed), so either answer counts every photo.
    */
-  addCustomTag(name: string): Promise<TagInfo> {
+  async addCustomTag(name: string): Promise<TagInfo> {
+    await this.catchUp();
     return this.queue.run(async () => {
       const m = await this.load();
       const tagName = normaliseCustomName(name);
@@ -208,27 +222,12 @@ export class TagService {
 
   /** Dominant tags and a title for the photos in `folder` and below. */
   albumSummary(folder: string): AlbumSummary {
-    const abs = path.resolve(folder);
-    return this.summarise(abs, this.photosUnder(abs));
+    return this.albumView.summary(folder);
   }
 
   /** One summary per directory that holds at least `minPhotos` photos directly. */
-  albums(minPhotos = this.options.album?.minPhotos ?? 3): AlbumSummary[] {
-    const byDir = new Map<string, number[]>();
-    for (const root of this.store.folders.list()) {
-      for (const e of this.store.photos.listPathsUnder(root.id)) {
-        const d = dirOf(e.path);
-        const list = byDir.get(d);
-        if (list) list.push(e.id);
-        else byDir.set(d, [e.id]);
-      }
-    }
-    const out: AlbumSummary[] = [];
-    for (const [dir, ids] of [...byDir].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const photos = this.albumPhotos(ids);
-      if (photos.length >= minPhotos) out.push(this.summarise(dir.length > 1 ? dir.slice(0, -1) : dir, photos));
-    }
-    return out;
+  albums(minPhotos?: number): AlbumSummary[] {
+    return this.albumView.list(minPhotos);
   }
 
   /** Waits for queued work (tests, shutdown). */
@@ -319,14 +318,19 @@ export class TagService {
 
   private async run(m: Matrix, batches: Iterable<VectorBatch>): Promise<TagRunResult> {
     let assigned = 0;
+    const version = this.stateVersion(m.modelKey);
     const { photos } = await classifySource(() => batches, m.scorer, m.taxonomyCount, this.classifyOptions(m), (page: PhotoTags[]) => {
-      this.store.tags.replacePhotoTagsMany(
-        page.map((p) => {
-          this.partitions.set(p.photoId, p.logZ);
-          assigned += p.tags.length;
-          return { photoId: p.photoId, tags: p.tags.map((t) => ({ tagId: m.tagIds[t.tag]!, score: t.probability })) };
-        }),
-      );
+      // The tags and the pass state in one transaction: a photo is tagged exactly when recorded so.
+      this.store.transaction(() => {
+        this.store.tags.replacePhotoTagsMany(
+          page.map((p) => {
+            this.partitions.set(p.photoId, p.logZ);
+            assigned += p.tags.length;
+            return { photoId: p.photoId, tags: p.tags.map((t) => ({ tagId: m.tagIds[t.tag]!, score: t.probability })) };
+          }),
+        );
+        this.store.passState.mark(TAGS_PASS, version, page.map((p) => p.photoId));
+      });
     });
     return { photos, assigned };
   }
@@ -347,49 +351,26 @@ export class TagService {
     m.scorer = buildScorer(m.vectors, m.scorer.dim);
   }
 
+  /** The stored vectors of these photos as one batch (photos without one are left out). */
+  private readBatch(repo: VectorRepo, photoIds: readonly number[]): VectorBatch {
+    const found: number[] = [];
+    const rows: Float32Array[] = [];
+    for (const id of photoIds) {
+      const v = repo.get(id);
+      if (v) {
+        found.push(id);
+        rows.push(v);
+      }
+    }
+    return packBatch(found, rows, repo.dim);
+  }
+
   private info(name: string): TagInfo {
     const found = this.listTags().find((t) => t.name === name);
     if (!found) throw new Error(`tag ${name} vanished`);
     return found;
   }
-
-  private photosUnder(abs: string): AlbumPhoto[] {
-    const { lo, hi } = subtreeRange(abs);
-    const rootLo = (p: string): string => subtreeRange(p).lo;
-    const ids: number[] = [];
-    for (const root of this.store.folders.list()) {
-      // The folder may be a watched root, lie inside one, or contain several.
-      const overlaps = lo.startsWith(rootLo(root.path)) || rootLo(root.path).startsWith(lo);
-      if (!overlaps) continue;
-      for (const e of this.store.photos.listPathsUnder(root.id)) {
-        const d = dirOf(e.path);
-        if (d >= lo && d < hi) ids.push(e.id);
-      }
-    }
-    return this.albumPhotos(ids);
-  }
-
-  private albumPhotos(ids: number[]): AlbumPhoto[] {
-    const out: AlbumPhoto[] = [];
-    for (let i = 0; i < ids.length; i += GET_MANY_CHUNK) {
-      const chunk = ids.slice(i, i + GET_MANY_CHUNK);
-      const tagsOf = this.store.tags.photoTagsMany(chunk);
-      for (const row of this.store.photos.getMany(chunk)) {
-        if (row.status === 'skipped') continue;
-        const tags = (tagsOf.get(row.id) ?? []).map((t) => ({ ...t, family: this.familyByName.get(t.name) ?? CUSTOM_FAMILY }));
-        out.push({ tags, takenAt: row.takenAt });
-      }
-    }
-    return out;
-  }
-
-  private summarise(folder: string, photos: AlbumPhoto[]): AlbumSummary {
-    const s = summariseAlbum(photos, { ...this.options.album, fallbackTitle: path.basename(folder) || folder });
-    return { folder, photoCount: s.photoCount, title: s.title, tags: s.tags.map((t) => ({ name: t.name, weight: round4(t.weight) })) };
-  }
 }
-
-const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 
 function buildScorer(vectors: Float32Array[], dim: number): TagScorer {
   const m = new Float32Array(vectors.length * dim);
@@ -397,7 +378,7 @@ function buildScorer(vectors: Float32Array[], dim: number): TagScorer {
   return new TagScorer(m, dim);
 }
 
-function packBatch(ids: number[], rows: Float32Array[], dim: number): VectorBatch {
+function packBatch(ids: readonly number[], rows: Float32Array[], dim: number): VectorBatch {
   const vectors = new Float32Array(ids.length * dim);
   rows.forEach((r, i) => vectors.set(r, i * dim));
   return { ids: Int32Array.from(ids), vectors };

@@ -1,13 +1,13 @@
-/** The tags service's API handlers: the taxonomy with counts, photos by tag, albums, custom tags. */
+/** The tags service's API handlers: the taxonomy with counts, albums, custom tags. */
 import type { ServiceHandlers } from '../../shared/handlers.ts';
-import type { UseEngine } from '../engine.ts';
+import type { Use } from '../util/use.ts';
+import type { TagService } from './service.ts';
 
-export function tagsHandlers(use: UseEngine): ServiceHandlers<'tags'> {
+export function tagsHandlers(use: Use<TagService>): ServiceHandlers<'tags'> {
   return {
-    listTags: () => use((e) => e.tags.listTags()),
-    photosByTag: ({ tag, limit }) => use((e) => e.tags.photosByTag(tag, limit)),
-    albums: () => use((e) => e.tags.albums()),
-    addCustomTag: ({ name }) => use((e) => e.tags.addCustomTag(name)),
-    removeTag: ({ name }) => use((e) => e.tags.removeTag(name)),
+    listTags: () => use((t) => t.listTags()),
+    albums: () => use((t) => t.albums()),
+    addCustomTag: ({ name }) => use((t) => t.addCustomTag(name)),
+    removeTag: ({ name }) => use((t) => t.removeTag(name)),
   };
 }

@@ -65,8 +65,15 @@ export interface VectorRepo {
   get(photoId: number): Float32Array | undefined;
 }
 
+/** Which photos the tags pass has tagged (store/pass-state.ts). */
+export interface TagPassState {
+  mark(pass: string, version: string, photoIds: Iterable<number>): void;
+  owed(pass: string, version: string, limit: number, afterId?: number): { id: number }[];
+}
+
 export interface TagStore {
   tags: TagRepo;
+  passState: TagPassState;
   photos: PhotoRepo;
   folders: FolderRepo;
   transaction<T>(fn: () => T): T;

@@ -13,7 +13,7 @@ import type { MessageKey } from '../lib/messages.ts';
 import { useI18n } from '../lib/i18n.tsx';
 import { errorText } from './ErrorState.tsx';
 import { Icon } from './Icon.tsx';
-import { OcrProgress } from './OcrProgress.tsx';
+import { PassesProgress } from './PassesProgress.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 
 interface Props {
@@ -36,7 +36,7 @@ export function LibraryPanel(props: Props) {
       <FolderList folders={props.folders} offline={offlineByFolder(props.status, props.folders)} onRemove={props.onRemove} />
       <AddFolder nativeShell={props.nativeShell} onAddPaths={props.onAddPaths} onError={props.onError} />
       <IndexProgressView status={props.status} error={props.statusError} />
-      <OcrProgress status={props.status} />
+      <PassesProgress status={props.status} />
       <SkippedList skippedCount={props.status?.counts.skipped ?? 0} />
       <EngineInfo status={props.status} />
     </section>

@@ -2,9 +2,13 @@
  * UI strings. zh-CN is the source of truth; `en` is typed against its keys so a missing
  * translation is a compile error, not a blank label. Placeholders are {name}.
  */
+import { downloadMessages } from '../../../electron/shared/download-messages.ts';
+
 export type Lang = 'zh-CN' | 'en';
 
 const zh = {
+  // Failed model downloads, by stable code (engine/models/errors.ts), shared with the CLI.
+  ...downloadMessages['zh-CN'],
   'app.name': '拾光',
   'app.tagline': '用一句话找回照片',
   'skip.toResults': '跳到搜索结果',
@@ -292,7 +296,14 @@ const zh = {
   'ocrProgress.done': '已完成',
   'ocrProgress.withText': '{n} 张含文字',
   'ocrProgress.failed': '{n} 张无法识别',
-  'ocrProgress.error': '文字识别已停止：{reason}',
+  'passes.tags.title': '标签',
+  'passes.tags.label': '标签进度',
+  'passes.tags.running': '正在打标签',
+  'passes.running': '正在处理',
+  'passes.preparing': '正在准备（{done}/{total}）',
+  'passes.needsPreparation': '尚未准备',
+  'passes.modelSwitch': '等待模型切换完成',
+  'passes.error': '{title}已停止：{reason}',
   'settings.ocr': '照片中的文字',
   'settings.ocrLabel': '识别照片中的文字（OCR），以便按文字搜索',
   'settings.ocrHint': '在照片索引完成后于后台进行，不会拖慢索引。关闭后不再识别新照片，已识别的文字仍可搜索。',
@@ -308,6 +319,7 @@ const zh = {
 export type MessageKey = keyof typeof zh;
 
 const en: Record<MessageKey, string> = {
+  ...downloadMessages.en,
   'app.name': 'Shiguang',
   'app.tagline': 'Find photos by describing them',
   'skip.toResults': 'Skip to results',
@@ -595,7 +607,14 @@ const en: Record<MessageKey, string> = {
   'ocrProgress.done': 'done',
   'ocrProgress.withText': '{n} with text',
   'ocrProgress.failed': '{n} could not be read',
-  'ocrProgress.error': 'Reading text stopped: {reason}',
+  'passes.tags.title': 'Tags',
+  'passes.tags.label': 'Tagging progress',
+  'passes.tags.running': 'tagging',
+  'passes.running': 'working',
+  'passes.preparing': 'preparing ({done}/{total})',
+  'passes.needsPreparation': 'not prepared yet',
+  'passes.modelSwitch': 'waiting for the model switch',
+  'passes.error': '{title} stopped: {reason}',
   'settings.ocr': 'Text in photos',
   'settings.ocrLabel': 'Read the text in photos (OCR) so they can be found by it',
   'settings.ocrHint': 'Runs in the background after photos are indexed, never slowing indexing down. When off, new photos are not read; text already read stays searchable.',

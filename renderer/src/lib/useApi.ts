@@ -4,7 +4,7 @@ import type { EngineStatus, ModelDownload, PhotoHit, SearchResponse } from '../.
 import { MAX_PAGE_SIZE, UI_PAGE_SIZE } from '../../../electron/shared/paging.ts';
 import { api } from '../api/index.ts';
 import { ApiCallError, toCallError } from '../api/errors.ts';
-import { applyClientFilters, toWireFilters, type FilterState } from './filters.ts';
+import { toPhotoFilter, type FilterState } from './filters.ts';
 import { listsChanged, seen, type SeenStatus } from './statusChanges.ts';
 
 export interface Loaded<T> {
@@ -105,7 +105,7 @@ export interface ResultsState {
   loading: boolean;
   error: ApiCallError | null;
   timing: { textMs: number; searchMs: number } | null;
-  /** There is a next page (the engine gave a cursor, or a tag list may be longer). */
+  /** There is a next page (the engine gave a cursor). */
   hasMore: boolean;
   loadMore(): void;
   retry(): void;
@@ -122,9 +122,6 @@ export interface ResultsState {
  * (shared with the engine and the benchmarks: electron/shared/paging.ts).
  */
 export { UI_PAGE_SIZE };
-
-/** photosByTag has no cursor: its list grows by re-asking for more, up to its contract's maximum. */
-const TAG_LIMITS = [UI_PAGE_SIZE, 4 * UI_PAGE_SIZE, 20 * UI_PAGE_SIZE, 100_000] as const;
 
 function modeKey(mode: Mode): string {
   switch (mode.kind) {
@@ -151,14 +148,12 @@ interface Page {
 
 interface Shown extends Page {
   key: string;
-  /** Tag lists: how far TAG_LIMITS has grown. */
-  tagStep: number;
 }
 
-const emptyShown = (key: string): Shown => ({ key, hits: [], next: null, limit: null, matched: null, timing: null, tagStep: 0 });
+const emptyShown = (key: string): Shown => ({ key, hits: [], next: null, limit: null, matched: null, timing: null });
 
 async function fetchPage(mode: Exclude<Mode, { kind: 'home' }>, filters: FilterState, limit: number, cursor: string | undefined): Promise<Page> {
-  const wire = toWireFilters(filters);
+  const filter = toPhotoFilter(filters);
   const fromSearch = (r: SearchResponse): Page => ({
     hits: r.hits,
     next: r.nextCursor,
@@ -168,15 +163,15 @@ async function fetchPage(mode: Exclude<Mode, { kind: 'home' }>, filters: FilterS
   });
   switch (mode.kind) {
     case 'text':
-      return fromSearch(await api.search({ query: mode.query, limit, cursor, ...wire }));
+      return fromSearch(await api.search({ query: mode.query, limit, cursor, filter }));
     case 'similar':
-      return fromSearch(await api.similar({ photoId: mode.photoId, limit, cursor, ...wire }));
+      return fromSearch(await api.similar({ photoId: mode.photoId, limit, cursor, filter }));
     case 'image':
-      return fromSearch(await api.similarToImage({ dataBase64: mode.dataBase64, limit, cursor, ...wire }));
+      return fromSearch(await api.similarToImage({ dataBase64: mode.dataBase64, limit, cursor, filter }));
     case 'tag': {
-      // photosByTag has no filters in the contract: apply folder/date here (and ignore the tag filter).
-      const r = await api.photosByTag({ tag: mode.tag, limit });
-      return { hits: applyClientFilters(r, filters), next: r.length >= limit ? 'more' : null, limit: null, matched: null, timing: null };
+      // Browsing a tag: the filters chosen in the bar, with this tag.
+      const r = await api.browse({ filter: { ...filter, tag: mode.tag }, limit, cursor });
+      return { hits: r.hits, next: r.nextCursor, limit: null, matched: r.matched ?? null, timing: null };
     }
   }
 }
@@ -204,13 +199,12 @@ export function useResults(mode: Mode, filters: FilterState, version: number): R
     const prev = shownRef.current;
     const same = prev.key === listKey;
     // Refreshing the list on screen keeps about as many photos as were loaded.
-    const tagStep = same && mode.kind === 'tag' ? prev.tagStep : 0;
-    const limit = mode.kind === 'tag' ? TAG_LIMITS[tagStep]! : same ? Math.min(MAX_PAGE_SIZE, Math.max(UI_PAGE_SIZE, prev.hits.length)) : UI_PAGE_SIZE;
+    const limit = same ? Math.min(MAX_PAGE_SIZE, Math.max(UI_PAGE_SIZE, prev.hits.length)) : UI_PAGE_SIZE;
     setLoading(true);
     fetchPage(mode, filters, limit, undefined).then(
       (p) => {
         if (request.current !== id) return;
-        setShown({ ...p, key: listKey, tagStep });
+        setShown({ ...p, key: listKey });
         setError(null);
         setLoading(false);
       },
@@ -224,23 +218,18 @@ export function useResults(mode: Mode, filters: FilterState, version: number): R
     // mode/filters are captured through listKey.
   }, [listKey, version, nonce]);
 
-  const hasMore = !error && shown.key === listKey && shown.next !== null && (mode.kind !== 'tag' || shown.tagStep < TAG_LIMITS.length - 1);
+  const hasMore = !error && shown.key === listKey && shown.next !== null;
   const loadMore = useCallback(() => {
     if (loading || !hasMore || mode.kind === 'home') return;
     const id = ++request.current;
     const base = shownRef.current;
     setLoading(true);
-    const tagStep = mode.kind === 'tag' ? base.tagStep + 1 : base.tagStep;
-    const next = mode.kind === 'tag' ? fetchPage(mode, filters, TAG_LIMITS[tagStep]!, undefined) : fetchPage(mode, filters, UI_PAGE_SIZE, base.next!);
-    next.then(
+    fetchPage(mode, filters, UI_PAGE_SIZE, base.next!).then(
       (p) => {
         if (request.current !== id) return;
-        if (mode.kind === 'tag') setShown({ ...p, key: base.key, tagStep });
-        else {
-          // Keyset pages never repeat a photo; the guard only protects the grid's keys.
-          const seen = new Set(base.hits.map((h) => h.id));
-          setShown({ ...p, hits: [...base.hits, ...p.hits.filter((h) => !seen.has(h.id))], key: base.key, tagStep, timing: p.timing });
-        }
+        // Keyset pages never repeat a photo; the guard only protects the grid's keys.
+        const seen = new Set(base.hits.map((h) => h.id));
+        setShown({ ...p, hits: [...base.hits, ...p.hits.filter((h) => !seen.has(h.id))], key: base.key, timing: p.timing, matched: base.matched ?? p.matched });
         setLoading(false);
       },
       (e: unknown) => {

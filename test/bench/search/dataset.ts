@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { openLibrary, type Library, type VectorFilter, type VectorRepository } from '../../../electron/engine/store/index.ts';
+import { openLibrary, type Library, type PhotoQuery, type VectorRepository } from '../../../electron/engine/store/index.ts';
 import { VectorSource } from '../../../electron/engine/search/vector-index/source.ts';
 import { cosineDistance } from '../../../electron/engine/search/vector-index/exact-vectors.ts';
 import { makeQueries, makeVectors, Rng, type VectorKind } from './vectors.ts';
@@ -25,7 +25,7 @@ const SPAN = 5 * 365 * 86_400_000;
 
 export interface BenchFilter {
   name: string;
-  filter: VectorFilter;
+  filter: PhotoQuery;
   /** Does photo index i (id i + 1) pass? For the ground truth. */
   keep(i: number): boolean;
 }

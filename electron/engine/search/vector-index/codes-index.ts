@@ -15,6 +15,7 @@
 import { HIST_BUCKETS, KernelMemory } from './kernel.ts';
 import { writeFilterMask } from './filter-mask.ts';
 import type { CandidateList } from './candidates.ts';
+import type { FilterSelection } from '../../store/photo-filter.ts';
 
 export interface RowMeta {
   /** Integer ms; photos without a date carry the smallest safe integer (as the vec0 table does). */
@@ -22,16 +23,8 @@ export interface RowMeta {
   folderId: number;
 }
 
-export interface IndexFilter {
-  /** Inclusive lower bound on takenAt. */
-  after?: number;
-  /** Exclusive upper bound on takenAt. */
-  before?: number;
-  /** folderId must be one of these. */
-  folderIds?: readonly number[];
-  /** Photo-id allow-lists: a photo must be in each. */
-  allow?: readonly (readonly number[])[];
-}
+/** A filter as the index applies it: the store's selection (store/photo-filter.ts). */
+export type IndexFilter = FilterSelection;
 
 /** Rows are padded to this many bytes for the int8 kernel. */
 const ROW_ALIGN = 32;

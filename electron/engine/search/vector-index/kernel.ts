@@ -34,28 +34,20 @@ interface Exports {
   signCodes(vecs: number, rowBytes: number, scales: number, mean: number, dim: number, codes: number, codeBytes: number, from: number, to: number): void;
 }
 
-/**
- * The slice of the WebAssembly API used here. The node tsconfig has no DOM lib, where those
- * types live, so they are declared rather than pulling the DOM into engine code.
- */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (desc: { initial: number; maximum: number }) => WasmMemory;
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+/** The kernel's functions, checked by name when it is instantiated (a stale build fails loudly). */
+const KERNEL_FUNCTIONS = ['scanCodes', 'histogram', 'collect', 'dotRows', 'cosineRows', 'signCodes'] as const satisfies readonly (keyof Exports)[];
 
-let compiled: object | null | undefined;
+function isKernel(exports: Record<string, unknown>): exports is Record<string, unknown> & Exports {
+  return KERNEL_FUNCTIONS.every((name) => typeof exports[name] === 'function');
+}
+
+let compiled: WebAssembly.Module | null | undefined;
 
 /** null where this runtime has no WebAssembly SIMD (every Node and Electron we ship has it). */
-function compileKernel(): object | null {
+function compileKernel(): WebAssembly.Module | null {
   if (compiled === undefined) {
     try {
-      compiled = new wasm.Module(Buffer.from(KERNEL_WASM_BASE64, 'base64'));
+      compiled = new WebAssembly.Module(Buffer.from(KERNEL_WASM_BASE64, 'base64'));
     } catch {
       compiled = null;
     }
@@ -68,7 +60,7 @@ export function kernelAvailable(): boolean {
 }
 
 export class KernelMemory {
-  readonly memory: WasmMemory;
+  readonly memory: WebAssembly.Memory;
   private readonly k: Exports;
   cap = 0;
   readonly lutOff = 0;
@@ -103,8 +95,10 @@ export class KernelMemory {
     this.meanOff = align(this.exactOutOff + EXACT_BATCH * 4, 16);
     this.scratch = align(this.meanOff + dim * 4, PAGE);
     this.scoresOff = this.maskOff = this.rowsOff = this.outOff = this.outScaleOff = this.codesOff = this.scalesOff = this.vecsOff = this.scratch;
-    this.memory = new wasm.Memory({ initial: this.scratch / PAGE, maximum: 65536 });
-    this.k = new wasm.Instance(mod, { env: { memory: this.memory } }).exports as unknown as Exports;
+    this.memory = new WebAssembly.Memory({ initial: this.scratch / PAGE, maximum: 65536 });
+    const exports = new WebAssembly.Instance(mod, { env: { memory: this.memory } }).exports;
+    if (!isKernel(exports)) throw new Error('the vector index kernel lacks functions this code calls: rebuild it (npm run build:wasm)');
+    this.k = exports;
   }
 
   /** Total bytes of linear memory. */

@@ -4,7 +4,7 @@
  * and sqlite-vec's exact KNN for the moments the index cannot answer. A thin adapter over
  * VectorRepository and VectorLog (both SQL, in store/).
  */
-import type { FilterSelection, VectorFilter, VectorHit, VectorRepository } from '../../store/vector-repository.ts';
+import type { FilterSelection, PhotoQuery, VectorHit, VectorRepository } from '../../store/vector-repository.ts';
 import type { VectorLog, VectorLogState } from '../../store/vector-log.ts';
 
 export interface SourceRow {
@@ -88,13 +88,13 @@ export class VectorSource {
   }
 
   /** The filter in the index's terms (SQL for tags and subfolders); null when nothing can match. */
-  resolveFilter(filter: VectorFilter): FilterSelection | null {
+  resolveFilter(filter: PhotoQuery): FilterSelection | null {
     if (filter.photoIds && filter.photoIds.length === 0) return null;
     return this.repo.selection(filter);
   }
 
   /** sqlite-vec's exact KNN with the filters inside the query; k is capped at MAX_K. */
-  exactSearch(query: Float32Array, k: number, filter: VectorFilter): VectorHit[] {
+  exactSearch(query: Float32Array, k: number, filter: PhotoQuery): VectorHit[] {
     return this.repo.knn(query, k, filter);
   }
 }

@@ -1,6 +1,6 @@
-/** When the library is re-checked against the disk (index/rescan-scheduler.ts), with fake timers. */
+/** When the library is re-checked against the disk (library/rescan-scheduler.ts), with fake timers. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RescanScheduler } from '../../electron/engine/index/rescan-scheduler.ts';
+import { RescanScheduler } from '../../electron/engine/library/rescan-scheduler.ts';
 
 describe('RescanScheduler', () => {
   beforeEach(() => vi.useFakeTimers());

@@ -1,4 +1,4 @@
-/** Photo rows as the API returns them: hits with scores, and their tags attached a page at a time. */
+/** Photo rows as the API returns them (search, similar, browsing): hits with scores, and their tags attached a page at a time. */
 import path from 'node:path';
 import type { PhotoHit } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';

@@ -1,0 +1,24 @@
+/**
+ * The registered per-photo passes, in one place: adding a pass is its own folder (a PhotoPass,
+ * passes/pass.ts) plus one line here. The scheduler runs them by priority (passes/scheduler.ts).
+ */
+import type { OcrService } from './ocr/ocr-service.ts';
+import type { PhotoPass } from './passes/pass.ts';
+import type { Library } from './store/library.ts';
+import type { TagService } from './tags/service.ts';
+import { TagsPass } from './tags/tags-pass.ts';
+
+export interface PassDeps {
+  lib: Library;
+  tags: TagService;
+  ocr: OcrService;
+  /** Zero-shot tags of new photos (one-shot commands that only read turn it off). */
+  autoTag: boolean;
+}
+
+export function registeredPasses(d: PassDeps): PhotoPass[] {
+  return [
+    new TagsPass(d.tags, d.lib.passState, { enabled: () => d.autoTag }),
+    d.ocr.pass,
+  ];
+}

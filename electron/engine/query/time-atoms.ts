@@ -1,0 +1,181 @@
+/**
+ * The pieces a Chinese time expression is made of ("atoms"): 2019年, 去年, 五月, 1号, 冬天, 五一,
+ * 上周五, 最近三天, 晚上… Each is recognised by one pattern on the normalised query (NFKC, lower
+ * case, simplified, no spaces); time-resolve.ts turns a run of adjacent atoms into a time range.
+ */
+import type { HolidayName } from './calendar.ts';
+import type { HourRange } from './types.ts';
+import { NUMERAL_CHARS, parseNumber, parseYear } from './numbers.ts';
+
+export type Atom =
+  | { t: 'date'; y: number | null; m: number; d: number }
+  | { t: 'year'; y: number }
+  | { t: 'relyear'; offset: number }
+  | { t: 'month'; m: number }
+  | { t: 'day'; d: number }
+  | { t: 'ym'; y: number; m: number }
+  | { t: 'relday'; offset: number; hours?: HourRange }
+  /** offset null: a weekday without 这/上 (周五拍的): the latest such day up to today. */
+  | { t: 'week'; offset: number | null; weekday: number | null }
+  | { t: 'relmonth'; offset: number }
+  | { t: 'recent'; days?: number; months?: number; years?: number }
+  | { t: 'season'; s: 0 | 1 | 2 | 3 }
+  | { t: 'holiday'; name: HolidayName }
+  | { t: 'tod'; hours: HourRange };
+
+export interface AtomMatch {
+  start: number;
+  end: number;
+  atom: Atom;
+}
+
+const N = `[${NUMERAL_CHARS}]`;
+
+export const TIMES_OF_DAY: [RegExp, HourRange][] = [
+  [/凌晨|半夜|午夜/y, { from: 0, to: 5 }],
+  [/清晨|早晨|早上|一早|大早/y, { from: 5, to: 9 }],
+  [/上午/y, { from: 8, to: 12 }],
+  [/中午|午间/y, { from: 11, to: 14 }],
+  [/下午|午后/y, { from: 13, to: 18 }],
+  [/傍晚|黄昏/y, { from: 17, to: 19 }],
+  [/深夜/y, { from: 22, to: 3 }],
+  [/晚上|夜里|夜间|晚间|夜晚/y, { from: 18, to: 24 }],
+];
+
+const HOLIDAYS: [RegExp, HolidayName][] = [
+  [/元旦(?:节|假期)?/y, '元旦'],
+  [/大年三十|年三十|除夕(?:夜)?/y, '除夕'],
+  [/春节(?:假期|期间)?|过年(?:期间|的时候)?|大年初一|正月初一/y, '春节'],
+  [/元宵节?|正月十五/y, '元宵'],
+  [/清明(?:节|假期)?/y, '清明'],
+  [/五一(?:劳动节|假期|长假|小长假|黄金周)?(?![0-9月日号])|劳动节/y, '五一'],
+  [/端午(?:节|假期)?/y, '端午'],
+  [/七夕(?:节)?/y, '七夕'],
+  [/中秋(?:节|假期)?/y, '中秋'],
+  [/国庆(?:节|假期|长假|黄金周)?|十一(?:假期|长假|黄金周)/y, '国庆'],
+  [/圣诞(?:节)?(?!树|老人|帽|袜)/y, '圣诞'],
+  [/平安夜/y, '平安夜'],
+  [/情人节/y, '情人节'],
+  [/(?:六一)?儿童节/y, '儿童节'],
+  [/万圣节/y, '万圣节'],
+  [/跨年(?:夜)?/y, '跨年'],
+  [/暑假/y, '暑假'],
+  [/寒假/y, '寒假'],
+];
+
+const WEEKDAY: Record<string, number> = { 一: 0, 二: 1, 三: 2, 四: 3, 五: 4, 六: 5, 日: 6, 天: 6, '1': 0, '2': 1, '3': 2, '4': 3, '5': 4, '6': 5, '7': 6 };
+const SEASON: Record<string, 0 | 1 | 2 | 3> = { 春: 0, 夏: 1, 秋: 2, 冬: 3 };
+const REL_YEAR: Record<string, number> = { 大前年: -3, 前年: -2, 去年: -1, 今年: 0, 明年: 1 };
+const WEEK_PREFIX: Record<string, number> = { 上上: -2, 上: -1, 这: 0, 本: 0, 下: 1 };
+
+type Rule = [RegExp, (m: RegExpExecArray, nowYear: number, prev: Atom | null) => Atom | null];
+
+const num = (s: string): number => parseNumber(s) ?? NaN;
+const inRange = (v: number, lo: number, hi: number): boolean => Number.isInteger(v) && v >= lo && v <= hi;
+
+/** Tried in this order at each position; the first that matches (and accepts) wins. */
+const RULES: Rule[] = [
+  [/((?:19|20)\d{2})(0[1-9]|1[0-2])([0-2]\d|3[01])(?!\d)/y, (m) => ({ t: 'date', y: +m[1], m: +m[2], d: +m[3] })],
+  [/(\d{4}|\d{2})[./-](\d{1,2})[./-](\d{1,2})(?:日|号)?(?!\d)/y, (m, ny) => {
+    const y = parseYear(m[1], ny);
+    return y && inRange(+m[2], 1, 12) && inRange(+m[3], 1, 31) ? { t: 'date', y, m: +m[2], d: +m[3] } : null;
+  }],
+  [/(\d{4})[./-](\d{1,2})(?:月份?)?(?![\d.])/y, (m) => (inRange(+m[2], 1, 12) && +m[1] >= 1900 ? { t: 'ym', y: +m[1], m: +m[2] } : null)],
+  [new RegExp(`(${N}+)年(?:以)?前`, 'y'), (m, ny) => (inRange(num(m[1]), 1, 100) ? { t: 'year', y: ny - num(m[1]) } : null)],
+  [new RegExp(`(${N}+)(?:个)?月(?:以)?前`, 'y'), (m) => (inRange(num(m[1]), 1, 120) ? { t: 'relmonth', offset: -num(m[1]) } : null)],
+  [new RegExp(`(${N}+)(?:个)?(?:周|星期|礼拜)(?:以)?前`, 'y'), (m) => (inRange(num(m[1]), 1, 520) ? { t: 'week', offset: -num(m[1]), weekday: null } : null)],
+  [new RegExp(`(${N}+)(?:天|日)(?:以)?前`, 'y'), (m) => (inRange(num(m[1]), 1, 3660) ? { t: 'relday', offset: -num(m[1]) } : null)],
+  [new RegExp(`(?:最近|近|过去|这)(?:的)?(${N}+)(?:个)?(天|日|周|星期|礼拜|月|年)`, 'y'), (m) => {
+    const n = num(m[1]);
+    if (!inRange(n, 1, 3660)) return null;
+    if (m[2] === '天' || m[2] === '日') return { t: 'recent', days: n };
+    if (m[2] === '月') return { t: 'recent', months: n };
+    if (m[2] === '年') return { t: 'recent', years: n };
+    return { t: 'recent', days: 7 * n };
+  }],
+  [/这几天|这些天|最近几天|这两天|近几天/y, (m) => ({ t: 'recent', days: m[0] === '这两天' ? 2 : 3 })],
+  [/最近/y, () => ({ t: 'recent', days: 30 })],
+  [/(大前年|前年|去年|今年|明年)/y, (m) => ({ t: 'relyear', offset: REL_YEAR[m[1]] })],
+  [new RegExp(`([0-9]{4}|[0-9]{2}|[〇零一二两三四五六七八九]{2,4}|[两一二][千零〇一二三四五六七八九十百]{2,8})年(?:份|度)?`, 'y'), (m, ny) => {
+    const y = parseYear(m[1], ny);
+    return y ? { t: 'year', y } : null;
+  }],
+  [/((?:19|20)\d{2})(?![\d年./-])/y, (m) => ({ t: 'year', y: +m[1] })],
+  [/(上上|上|这|本)(?:个)?月(?:份)?/y, (m) => ({ t: 'relmonth', offset: m[1] === '上上' ? -2 : m[1] === '上' ? -1 : 0 })],
+  [new RegExp(`(${N}{1,3})月(?:份)?`, 'y'), (m) => (inRange(num(m[1]), 1, 12) ? { t: 'month', m: num(m[1]) } : null)],
+  [new RegExp(`(${N}{1,3})(?:日|号)`, 'y'), (m, _ny, prev) => (prev?.t === 'month' && inRange(num(m[1]), 1, 31) ? { t: 'day', d: num(m[1]) } : null)],
+  [/(\d{1,2})[./](\d{1,2})(?![\d.])/y, (m) => (inRange(+m[1], 1, 12) && inRange(+m[2], 1, 31) ? { t: 'date', y: null, m: +m[1], d: +m[2] } : null)],
+  [/(上上|上|这|本|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天1-7])?/y, (m) => {
+    if (m[1] === undefined && m[2] === undefined) return null;
+    return { t: 'week', offset: m[1] === undefined ? null : WEEK_PREFIX[m[1]], weekday: m[2] === undefined ? null : WEEKDAY[m[2]] };
+  }],
+  [/大前天|前天|昨天|昨日|昨晚|今天|今日|今早|今晚|明天/y, (m) => {
+    const offset = { 大前天: -3, 前天: -2, 昨天: -1, 昨日: -1, 昨晚: -1, 今天: 0, 今日: 0, 今早: 0, 今晚: 0, 明天: 1 }[m[0]]!;
+    const hours = m[0] === '今早' ? { from: 5, to: 9 } : m[0] === '昨晚' || m[0] === '今晚' ? { from: 18, to: 24 } : undefined;
+    return { t: 'relday', offset, ...(hours ? { hours } : {}) };
+  }],
+  [/(春|夏|秋|冬)(?:天|季)/y, (m) => ({ t: 'season', s: SEASON[m[1]] })],
+  // A bare 春/夏/秋/冬 only right after a year (去年冬, 2019年夏): alone it is part of 春节, 冬瓜…
+  [/(春|夏|秋|冬)(?![节联晚运卷装衣瓜笋至分])/y, (m, _ny, prev) => (prev && (prev.t === 'year' || prev.t === 'relyear') ? { t: 'season', s: SEASON[m[1]] } : null)],
+  // 十一 means 国庆 only after a year (去年十一); alone it is a number.
+  [/十一(?![0-9月日号点])/y, (_m, _ny, prev) => (prev && (prev.t === 'year' || prev.t === 'relyear') ? { t: 'holiday', name: '国庆' } : null)],
+];
+
+export function atomAt(text: string, i: number, nowYear: number, prev: Atom | null): AtomMatch | null {
+  for (const [re, make] of RULES) {
+    re.lastIndex = i;
+    const m = re.exec(text);
+    if (!m) continue;
+    const atom = make(m, nowYear, prev);
+    if (atom) return { start: i, end: i + m[0].length, atom };
+  }
+  for (const [re, name] of HOLIDAYS) {
+    re.lastIndex = i;
+    const m = re.exec(text);
+    if (m) return { start: i, end: i + m[0].length, atom: { t: 'holiday', name } };
+  }
+  for (const [re, hours] of TIMES_OF_DAY) {
+    re.lastIndex = i;
+    const m = re.exec(text);
+    if (m) return { start: i, end: i + m[0].length, atom: { t: 'tod', hours } };
+  }
+  return null;
+}
+
+/** Text allowed between two atoms of one expression (去年的冬天, 2019年五一的时候). */
+export const ATOM_JOINER = /^(?:的|年|那天|那年|那个|那)?$/;
+
+function overlapsBlocked(m: AtomMatch, blocked: (i: number) => boolean): boolean {
+  for (let k = m.start; k < m.end; k++) if (blocked(k)) return true;
+  return false;
+}
+
+/**
+ * Runs of adjacent atoms: each run is one time expression. Atoms are looked for at every position;
+ * a digit or numeral in the middle of a longer number is not a start (the 19 of 2019).
+ */
+export function findTimeRuns(text: string, nowYear: number, blocked: (i: number) => boolean = () => false): AtomMatch[][] {
+  const runs: AtomMatch[][] = [];
+  let run: AtomMatch[] = [];
+  for (let i = 0; i < text.length; ) {
+    const continuesNumber = i > 0 && /[0-9]/.test(text[i - 1]) && /[0-9]/.test(text[i]);
+    const before = run.at(-1);
+    // Context (a bare 冬 after 去年) counts only from an atom this one continues.
+    const prev = before && ATOM_JOINER.test(text.slice(before.end, i)) ? before.atom : null;
+    let m = continuesNumber || blocked(i) ? null : atomAt(text, i, nowYear, prev);
+    if (m && overlapsBlocked(m, blocked)) m = null;
+    if (!m) {
+      i++;
+      continue;
+    }
+    const last = run.at(-1);
+    if (last && !ATOM_JOINER.test(text.slice(last.end, m.start))) {
+      runs.push(run);
+      run = [];
+    }
+    run.push(m);
+    i = m.end;
+  }
+  if (run.length) runs.push(run);
+  return runs;
+}

@@ -1,0 +1,135 @@
+/**
+ * One run of time atoms (time-atoms.ts) → a range of local days and, optionally, hours of the day.
+ *
+ * Rules, with "now" the moment of the query in the calendar's zone:
+ *  - a year alone is the whole year, a month alone the whole month, a season or holiday without a
+ *    year the latest one that has begun (圣诞 said on 6 December 2026 is Christmas 2025);
+ *  - seasons are meteorological: 春 March–May, 夏 June–August, 秋 September–November, 冬 December
+ *    to February. 冬 belongs to the year it begins in: 前年冬天 said in 2026 is December 2024 –
+ *    February 2025 (the winter that started in 前年);
+ *  - weeks run Monday–Sunday: 上周 is last Monday–Sunday, 上周五 its Friday, 周五 alone the latest
+ *    Friday up to today;
+ *  - 最近N天 is today and the N−1 days before it; 最近N个月 and 最近N年 go back to the same date;
+ *    a bare 最近 is the last 30 days; N天前 is that one day, N个月前 that month, N年前 that year.
+ */
+import { addDays, compareYmd, holidayRange, weekdayIndex, type Calendar, type DayRange, type HolidayName, type Ymd } from './calendar.ts';
+import type { AtomMatch } from './time-atoms.ts';
+import type { HourRange } from './types.ts';
+
+export interface ResolvedTime {
+  days: DayRange | null;
+  hours?: HourRange;
+}
+
+const lastDayOfMonth = (y: number, m: number): Ymd => addDays({ y, m: m + 1, d: 1 }, -1);
+const monthRange = (y: number, m: number): DayRange => {
+  const first = addDays({ y, m, d: 1 }, 0); // normalises month 0 / 13
+  return { first, last: lastDayOfMonth(first.y, first.m) };
+};
+const SEASON_START = [3, 6, 9, 12];
+const seasonRange = (y: number, s: number): DayRange => ({ first: { y, m: SEASON_START[s], d: 1 }, last: lastDayOfMonth(s === 3 ? y + 1 : y, s === 3 ? 2 : SEASON_START[s] + 2) });
+
+/** The latest year whose occurrence of `range(year)` has begun by today. */
+function latestBegun(today: Ymd, range: (y: number) => DayRange): DayRange {
+  const thisYear = range(today.y);
+  return compareYmd(thisYear.first, today) <= 0 ? thisYear : range(today.y - 1);
+}
+
+export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): ResolvedTime | null {
+  const today = cal.ymdOf(now);
+  let year: number | null = null;
+  let month: number | null = null;
+  let day: number | null = null;
+  let season: number | null = null;
+  let holiday: HolidayName | null = null;
+  let date: { y: number | null; m: number; d: number } | null = null;
+  let relative: DayRange | null = null;
+  let hours: HourRange | undefined;
+  for (const { atom: a } of run) {
+    switch (a.t) {
+      case 'year':
+        year = a.y;
+        break;
+      case 'relyear':
+        year = today.y + a.offset;
+        break;
+      case 'ym':
+        year = a.y;
+        month = a.m;
+        break;
+      case 'month':
+        month = a.m;
+        break;
+      case 'day':
+        day = a.d;
+        break;
+      case 'date':
+        date = a;
+        break;
+      case 'season':
+        season = a.s;
+        break;
+      case 'holiday':
+        holiday = a.name;
+        break;
+      case 'tod':
+        hours = a.hours;
+        break;
+      case 'relday': {
+        const d = addDays(today, a.offset);
+        relative = { first: d, last: d };
+        if (a.hours) hours = a.hours;
+        break;
+      }
+      case 'week': {
+        const monday = addDays(today, -weekdayIndex(today));
+        if (a.offset === null) {
+          // 周五 alone: the latest Friday up to today.
+          const back = (weekdayIndex(today) - a.weekday! + 7) % 7;
+          const d = addDays(today, -back);
+          relative = { first: d, last: d };
+        } else {
+          const start = addDays(monday, 7 * a.offset);
+          relative = a.weekday === null ? { first: start, last: addDays(start, 6) } : { first: addDays(start, a.weekday), last: addDays(start, a.weekday) };
+        }
+        break;
+      }
+      case 'relmonth':
+        relative = monthRange(today.y, today.m + a.offset);
+        break;
+      case 'recent': {
+        let first: Ymd;
+        if (a.days) first = addDays(today, -(a.days - 1));
+        else if (a.months) first = addDays({ y: today.y, m: today.m - a.months, d: today.d }, 0);
+        else first = { y: today.y - (a.years ?? 1), m: today.m, d: today.d };
+        relative = { first, last: today };
+        break;
+      }
+    }
+  }
+  let days: DayRange | null = null;
+  if (date) {
+    const y = date.y ?? year;
+    const at = (yy: number): DayRange => ({ first: { y: yy, m: date!.m, d: date!.d }, last: { y: yy, m: date!.m, d: date!.d } });
+    days = y !== null ? at(y) : latestBegun(today, at);
+  } else if (holiday) {
+    days = year !== null ? holidayRange(holiday, year) : latestBegun(today, (y) => holidayRange(holiday!, y));
+  } else if (season !== null) {
+    days = year !== null ? seasonRange(year, season) : latestBegun(today, (y) => seasonRange(y, season!));
+  } else if (month !== null) {
+    const at = (yy: number): DayRange => (day !== null ? { first: { y: yy, m: month!, d: day }, last: { y: yy, m: month!, d: day } } : monthRange(yy, month!));
+    days = year !== null ? at(year) : latestBegun(today, at);
+  } else if (year !== null) {
+    days = { first: { y: year, m: 1, d: 1 }, last: { y: year, m: 12, d: 31 } };
+  } else if (relative) {
+    days = relative;
+  }
+  if (!days && !hours) return null;
+  return hours ? { days, hours } : { days };
+}
+
+/** Unix ms [start, end) of a day range in the calendar's zone. */
+export function toMs(days: DayRange, cal: Calendar): { start: number; end: number } {
+  const next = addDays(days.last, 1);
+  return { start: cal.startOf(days.first.y, days.first.m, days.first.d), end: cal.startOf(next.y, next.m, next.d) };
+}

@@ -1,0 +1,183 @@
+/**
+ * The one translator of the photo filter: a PhotoQuery (the contract's PhotoFilter resolved by
+ * engine/library/photo-filter.ts) becomes what each reader of the store needs —
+ *
+ * - `where()`: one SQL condition over `photos p` (browsing, the text search, listings);
+ * - `compile()`: the parts sqlite-vec's KNN applies natively (taken_at and folder_id are vec0
+ *   metadata columns) plus the rest as a photo-id subquery (VectorRepository.knn);
+ * - `selection()`: integer bounds and materialised id lists for in-memory indexes (the codes
+ *   index's mask).
+ *
+ * Adding a filter field: a PhotoQuery member and its condition in `rowConditions` (and, if vec0
+ * or the in-memory index carry it natively, in `compile`/`selection`). Every reader follows.
+ */
+import type { Database, Statement } from './database.ts';
+import { subtreeRange } from './paths.ts';
+import { UNKNOWN_TAKEN_AT } from './vec-table.ts';
+
+/** A filter as the store applies it: resolved bounds and keys. Absent members narrow nothing. */
+export interface PhotoQuery {
+  /** Only photos whose directory is this folder or below it (absolute, platform form). */
+  dirPrefix?: string;
+  /** Unix ms, inclusive. */
+  after?: number;
+  /** Unix ms, exclusive. */
+  before?: number;
+  /** Only photos carrying this tag. */
+  tag?: string;
+  /** Only these photos (an empty list matches nothing). */
+  photoIds?: readonly number[];
+}
+
+/** A filter as an in-memory index applies it: integer bounds and materialised id lists. */
+export interface FilterSelection {
+  /** Inclusive lower bound on taken_at (unknown dates are UNKNOWN_TAKEN_AT, the smallest integer). */
+  after?: number;
+  /** Exclusive upper bound on taken_at. */
+  before?: number;
+  /** folder_id must be one of these. */
+  folderIds?: number[];
+  /** Photo-id allow-lists; a photo must be in every one. */
+  allow?: (readonly number[])[];
+}
+
+/** SQL over `photos p` with named parameters (prefixed `f_`, so callers' own names never clash). */
+export interface SqlCondition {
+  sql: string;
+  params: Record<string, unknown>;
+}
+
+/** What one filter compiles to; each reader takes the parts it can apply natively. */
+export interface CompiledFilter {
+  /** taken_at bounds; any bound also excludes photos without a date. */
+  after?: number;
+  before?: number;
+  /** folder_id must be one of these (the folder condition reduced to whole roots). */
+  folderIds?: number[];
+  /** The remaining conditions on photo rows, or null when there are none. */
+  rows: SqlCondition | null;
+}
+
+/** memcmp order, as SQLite's BINARY collation compares TEXT. */
+const byteCmp = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+const within = (key: string, r: { lo: string; hi: string }): boolean => byteCmp(key, r.lo) >= 0 && byteCmp(key, r.hi) < 0;
+
+type FolderCondition = { kind: 'roots'; rootIds: number[] } | { kind: 'range'; lo: string; hi: string } | undefined;
+
+export class PhotoFilterSql {
+  private readonly s: Record<'coversAll' | 'roots', Statement>;
+  private readonly idStmts = new Map<string, Statement>();
+
+  constructor(private readonly db: Database) {
+    const sql = db.sql;
+    this.s = {
+      coversAll: sql.prepare('SELECT NOT EXISTS (SELECT 1 FROM photos WHERE dir < ?) AND NOT EXISTS (SELECT 1 FROM photos WHERE dir >= ?)').pluck(),
+      roots: sql.prepare('SELECT id, path FROM folders'),
+    };
+  }
+
+  /** True when the filter can match no photo at all (without reading anything). */
+  static matchesNothing(q: PhotoQuery): boolean {
+    return (q.photoIds !== undefined && q.photoIds.length === 0) || (q.after !== undefined && q.before !== undefined && q.after >= q.before);
+  }
+
+  compile(q: PhotoQuery): CompiledFilter {
+    const out: CompiledFilter = { ...dateBounds(q), rows: null };
+    const conds: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (q.dirPrefix !== undefined) {
+      const folder = this.folderCondition(q.dirPrefix);
+      if (folder?.kind === 'roots') out.folderIds = folder.rootIds;
+      else if (folder?.kind === 'range') {
+        conds.push('p.dir >= @f_lo AND p.dir < @f_hi');
+        Object.assign(params, { f_lo: folder.lo, f_hi: folder.hi });
+      }
+    }
+    rowConditions(q, conds, params);
+    if (conds.length > 0) out.rows = { sql: conds.join(' AND '), params };
+    return out;
+  }
+
+  /** Every condition as one WHERE over `photos p` ('1' when the filter narrows nothing). */
+  where(q: PhotoQuery): SqlCondition {
+    const c = this.compile(q);
+    const conds: string[] = [];
+    const params: Record<string, unknown> = { ...c.rows?.params };
+    if (c.after !== undefined) {
+      conds.push('p.taken_at >= @f_after');
+      params.f_after = c.after;
+    }
+    if (c.before !== undefined) {
+      conds.push('p.taken_at < @f_before');
+      params.f_before = c.before;
+    }
+    if (c.folderIds) {
+      conds.push('p.folder_id IN (SELECT value FROM json_each(@f_folders))');
+      params.f_folders = JSON.stringify(c.folderIds);
+    }
+    if (c.rows) conds.push(c.rows.sql);
+    return { sql: conds.length ? conds.join(' AND ') : '1', params };
+  }
+
+  /** The same filter for an in-memory index: bounds and id lists. */
+  selection(q: PhotoQuery): FilterSelection {
+    // An explicit id list is passed through as it is; the other row conditions become one list.
+    const { photoIds, ...rest } = q;
+    const c = this.compile(rest);
+    const sel: FilterSelection = {};
+    if (c.after !== undefined) sel.after = c.after;
+    if (c.before !== undefined) sel.before = c.before;
+    if (c.folderIds) sel.folderIds = c.folderIds;
+    const allow: (readonly number[])[] = [];
+    if (photoIds) allow.push(photoIds);
+    if (c.rows) allow.push(this.ids(c.rows));
+    if (allow.length > 0) sel.allow = allow;
+    return sel;
+  }
+
+  /** Photo ids matching a row condition (one JSON array instead of a row per id: ~30% faster for the 50k ids of a 5% tag at 1M). */
+  private ids(cond: SqlCondition): number[] {
+    const text = `SELECT json_group_array(p.id) FROM photos p WHERE ${cond.sql}`;
+    let stmt = this.idStmts.get(text);
+    if (!stmt) this.idStmts.set(text, (stmt = this.db.sql.prepare(text).pluck()));
+    return JSON.parse(stmt.get(cond.params) as string) as number[];
+  }
+
+  /**
+   * How to restrict to a folder subtree, cheapest first:
+   * - nothing, when every photo is inside it;
+   * - `folder_id IN roots` (integer metadata, as cheap as the date filter), when no watched root
+   *   strictly contains the folder: then each photo under it belongs to a root inside it, given
+   *   the invariant that a photo's path lies under its root's path;
+   * - else a range over the photos.dir index.
+   */
+  private folderCondition(dirPrefix: string): FolderCondition {
+    const range = subtreeRange(dirPrefix);
+    if (this.s.coversAll.get(range.lo, range.hi)) return undefined;
+    const roots = (this.s.roots.all() as { id: number; path: string }[]).map((r) => ({ id: r.id, ...subtreeRange(r.path) }));
+    const enclosed = roots.some((r) => r.lo !== range.lo && within(range.lo, r));
+    if (enclosed) return { kind: 'range', ...range };
+    return { kind: 'roots', rootIds: roots.filter((r) => within(r.lo, range)).map((r) => r.id) };
+  }
+}
+
+/** Conditions on photo rows other than the folder (which needs the roots): one line per field. */
+function rowConditions(q: PhotoQuery, conds: string[], params: Record<string, unknown>): void {
+  if (q.tag !== undefined) {
+    conds.push('p.id IN (SELECT pt.photo_id FROM photo_tags pt JOIN tags t ON t.id = pt.tag_id WHERE t.name = @f_tag)');
+    params.f_tag = q.tag;
+  }
+  if (q.photoIds !== undefined) {
+    conds.push('p.id IN (SELECT value FROM json_each(@f_ids))');
+    params.f_ids = JSON.stringify(q.photoIds);
+  }
+}
+
+/** Any date bound also excludes photos with no date (stored in vec0 as the smallest integer). */
+function dateBounds(q: PhotoQuery): { after?: number; before?: number } {
+  const after = q.after ?? (q.before !== undefined ? UNKNOWN_TAKEN_AT + 1 : undefined);
+  const out: { after?: number; before?: number } = {};
+  if (after !== undefined) out.after = Math.ceil(after);
+  if (q.before !== undefined) out.before = Math.ceil(q.before);
+  return out;
+}

@@ -1,0 +1,37 @@
+/**
+ * Shapes several services share: a photo as lists show it, and the paging fields of list
+ * requests. Pure TypeScript + zod.
+ */
+import { z } from 'zod';
+import { MAX_PAGE_SIZE } from '../paging.ts';
+
+export interface PhotoHit {
+  id: number;
+  path: string;
+  /** Cosine similarity in [-1, 1]; higher is better (0 in lists that are not ranked by looks). */
+  score: number;
+  fileName: string;
+  folder: string;
+  width: number | null;
+  height: number | null;
+  takenAt: string | null; // ISO 8601
+  tags?: { name: string; score: number }[];
+  /** Text searches: why the photo is in the list — the text in it, its looks, or both. */
+  matchedBy?: 'text' | 'visual' | 'both';
+  /** When it matched by text: the line(s) that matched, as recognised, and the match's range in them. */
+  matchedText?: { text: string; start: number; end: number };
+}
+
+/** Why a result list stops before every matching photo (see a page's `limit`). */
+export type ResultLimitReason =
+  /** The vector index is being built; until then sqlite-vec answers, and its KNN stops at maxResults. */
+  | 'index-building'
+  /** Search is set to sqlite-vec only (SHIGUANG_VECTOR_INDEX=sqlite, or a one-shot CLI query). */
+  | 'sqlite-only'
+  /** Asked while a write transaction was open (engine-internal callers only). */
+  | 'in-transaction';
+
+export const pageLimit = z.number().int().min(1).max(MAX_PAGE_SIZE).default(200);
+/** Opaque: the nextCursor of the previous page of the same list. */
+export const pageCursor = z.string().min(1).max(512).optional();
+export const photoId = z.number().int().positive();

@@ -1,0 +1,37 @@
+/**
+ * The one photo filter: every way a person can narrow what they see — a search, similar photos,
+ * an album, a tag, browsing — is this object, validated by this schema, whatever carries it.
+ * The engine turns it into what each reader needs in one place (engine/library/photo-filter.ts →
+ * store/photo-filter.ts); nothing filters results after the fact, the renderer included.
+ *
+ * Adding a field: declare it here, translate it in store/photo-filter.ts, add its control to the
+ * renderer's filter bar (docs/architecture.md, "Add a filter field").
+ */
+import { z } from 'zod';
+
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, 'expected an ISO date like 2024-05-01');
+
+export const photoFilterSchema = z
+  .object({
+    /** This folder and every folder below it (absolute path). */
+    folder: z.string().min(1).max(4096).optional(),
+    /** Taken on or after (a bare day: from its start). */
+    after: isoDate.optional(),
+    /** Taken on or before (a bare day: to its end). */
+    before: isoDate.optional(),
+    /** Carrying this tag (a taxonomy or custom tag name). */
+    tag: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+
+export type PhotoFilter = z.infer<typeof photoFilterSchema>;
+
+/** The filter as requests carry it: optional, an empty filter when absent. */
+export const requestFilter = photoFilterSchema.default({});
+
+/** True when the filter narrows nothing. */
+export function isEmptyFilter(f: PhotoFilter | undefined): boolean {
+  return !f || Object.values(f).every((v) => v === undefined);
+}

@@ -1,0 +1,31 @@
+/** The tags service: the taxonomy with counts, albums, custom tags. Photos by tag: library.browse with filter.tag. */
+import { z } from 'zod';
+
+export interface TagInfo {
+  name: string;
+  nameEn: string | null;
+  family: string;
+  custom: boolean;
+  photoCount: number;
+}
+
+export interface AlbumSummary {
+  folder: string;
+  photoCount: number;
+  title: string;
+  tags: { name: string; weight: number }[];
+}
+
+export const tagsRequests = {
+  listTags: z.object({}).strict(),
+  albums: z.object({}).strict(),
+  addCustomTag: z.object({ name: z.string().trim().min(1).max(100) }).strict(),
+  removeTag: z.object({ name: z.string().min(1).max(200) }).strict(),
+} as const;
+
+export interface TagsResponses {
+  listTags: TagInfo[];
+  albums: AlbumSummary[];
+  addCustomTag: TagInfo;
+  removeTag: { removed: boolean };
+}
