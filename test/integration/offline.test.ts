@@ -249,7 +249,12 @@ describe.skipIf(realPhotos.length < 24)('a share that stops answering (its stat 
 
   it('under `watch`: the share goes silent and answers again — nothing lost, nothing encoded again', async () => {
     const silent = path.join(tmp, 'share-is-silent');
-    const start = snapshot(db);
+    // Photos and vectors: `watch` tags and reads the photos meanwhile, which is not what is checked here.
+    const kept = (): Pick<Snapshot, 'photos' | 'vectors'> => {
+      const { photos, vectors } = snapshot(db);
+      return { photos, vectors };
+    };
+    const start = kept();
     const watch = spawnCli(args('watch'), {
       fsFaults: true,
       env: { ...env, SHIGUANG_LOG: 'debug', SHIGUANG_FOLDER_CHECK: '1', SHIGUANG_TEST_HANG_UNDER: share, SHIGUANG_TEST_HANG_WHILE: silent },
@@ -259,11 +264,11 @@ describe.skipIf(realPhotos.length < 24)('a share that stops answering (its stat 
       fs.writeFileSync(silent, '');
       const away = await watch.waitFor(/folder .*nas\/Photos is offline \(.*did not answer/, { after: watching });
       await watch.waitFor(new RegExp(`full pass over .*removed 0, .*offline: ${share} \\(timeout\\)`), { after: away });
-      expect(snapshot(db)).toEqual(start);
+      expect(kept()).toEqual(start);
       fs.rmSync(silent);
       const back = await watch.waitFor(/folder .*nas\/Photos is back online/, { after: away });
       await watch.waitFor(/full pass over .*removed 0, encoded 0; offline: none/, { after: back });
-      expect(snapshot(db)).toEqual(start);
+      expect(kept()).toEqual(start);
       const stopped = await watch.signal('SIGTERM');
       expect(stopped.code).toBe(0);
       expect(stopped.ms).toBeLessThan(5000);

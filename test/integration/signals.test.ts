@@ -139,7 +139,7 @@ describe.skipIf(realPhotos.length < 40)('stopping with SIGINT / SIGTERM', { time
       let p = spawnCli(args(db, 'watch', real), { env });
       try {
         const watching = await p.waitFor(/^watching /);
-        expect(p.lines.slice(watching).some((l) => /tags ready/.test(l))).toBe(false);
+        expect(p.lines.slice(watching).some((l) => /tag vectors: encoded|tags: tagged/.test(l))).toBe(false);
         await stopWithin5s(p, 'SIGTERM', 0);
       } finally {
         p.kill();
@@ -148,7 +148,7 @@ describe.skipIf(realPhotos.length < 40)('stopping with SIGINT / SIGTERM', { time
       // Text: once the tags are ready the photos are still being read (50 real photos).
       p = spawnCli(args(db, 'watch'), { env });
       try {
-        await p.waitFor(/tags ready/);
+        await p.waitFor(/tags: tagged \d+ photos/);
         expect(checkConsistent(db).read).toBeLessThan(realPhotos.length);
         await stopWithin5s(p, 'SIGINT', 0);
       } finally {

@@ -20,10 +20,9 @@ export class RootMonitor {
     private readonly onError: (err: unknown) => void,
     everyMs = folderCheckMs(),
   ) {
-    if (everyMs > 0) {
-      this.timer = setInterval(() => void this.checkNow(), everyMs);
-      this.timer.unref();
-    }
+    // Not unref'd: with every folder away there is nothing else to wait on, and waiting for them
+    // to come back is then what a watching process is for (close() stops it).
+    if (everyMs > 0) this.timer = setInterval(() => void this.checkNow(), everyMs);
   }
 
   /** Probe every root now (at most one round at a time). */
