@@ -29,8 +29,11 @@
  *   ocr            OCR with the real PP-OCRv4 weights: ms per photo with and without text,
  *                  photos/s of the pass, accuracy on rendered images, text index size and query
  *                  latency at 100k photos (see ocr.bench.ts for its options)
+ *   stacks         exact / near-duplicate / burst grouping: perceptual hash candidates and margins on
+ *                  real photos and their copies, cosine calibration and precision/recall of each
+ *                  kind, grouping speed at 100k (stacks.bench.ts; not in the default set)
  *
- * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,ocr,int8,integrity,video,relevance  BENCH_FILES=500  BENCH_VECTORS=100000
+ * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,ocr,int8,integrity,video,relevance,stacks  BENCH_FILES=500  BENCH_VECTORS=100000
  *          BENCH_MODEL=vit-b-16|rn50
  */
 import fs from 'node:fs';
@@ -52,6 +55,7 @@ import { benchRelevance } from './relevance.bench.ts';
 import { generateTestModels } from '../../scripts/models/generate-test-models.ts';
 import { benchVideo } from './video.bench.ts';
 import { benchWhenWhere } from './when-where.bench.ts';
+import { benchStacks } from './stacks.bench.ts';
 
 const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging,firstrun,ocr').split(','));
 const modelName = (process.env.BENCH_MODEL ?? 'vit-b-16') as BenchModel;
@@ -175,7 +179,7 @@ async function benchIndexing(): Promise<void> {
 }
 
 
-if (only.has('encoder') || only.has('indexing') || only.has('query') || only.has('firstrun') || only.has('int8') || only.has('video') || only.has('relevance')) {
+if (only.has('encoder') || only.has('indexing') || only.has('query') || only.has('firstrun') || only.has('int8') || only.has('video') || only.has('relevance') || only.has('stacks')) {
   if (!fs.existsSync(path.join(modelDir, 'manifest.json'))) {
     log(`generating the ${modelName} bench model into ${modelsDir} (once)…`);
     await generateBenchModels(modelsDir, [modelName]);
@@ -216,6 +220,7 @@ if (only.has('relevance')) {
 }
 if (only.has('video')) results.video = await benchVideo({ modelDir, threads, log });
 if (only.has('query-parse')) results.whenWhere = benchWhenWhere(log);
+if (only.has('stacks')) results.stacks = await benchStacks({ modelDir, log });
 
 fs.mkdirSync('bench-results', { recursive: true });
 const file = path.join('bench-results', `bench-${modelName}-${results.date as string}.json`.replace(/:/g, '-'));
