@@ -2,14 +2,14 @@
  * Ctrl-C (SIGINT) and SIGTERM for the commands that run a while (`index`, `watch`, `serve`):
  * the first signal starts an orderly stop — the indexer stops after its current batch, reading
  * text after its current photo, tag prompts after their batch, downloads and int8 conversions are
- * aborted — and the process exits when that is done. If it is not done within `graceMs` (default
- * 3.5 s: a photo's text being read on a slow machine, an int8 conversion step), the process ends
- * by the signal itself, as if it had no handler: at once, without running the native teardown
- * that aborts the process while an ONNX Runtime worker is still inside a run (process.exit() would).
- * Either way it ends within 5 s, and whatever was cut short is safe: each photo is stored in one
- * transaction (WAL), downloads resume from their partial files, the vector index is rebuilt from
- * the change log, an int8 model is staged and only installed complete. A second signal ends it at
- * once in the same way.
+ * aborted — and the process ends, with its exit code, once that is done and nothing is left
+ * running. If that takes longer than `graceMs` (default 3.5 s: a photo's text being read on a slow
+ * machine, an int8 conversion step), the process ends by the signal itself, as if it had no
+ * handler: at once, without the native teardown that aborts the process while an ONNX Runtime
+ * worker is still inside a run (which process.exit() would do). Either way it ends within 5 s, and
+ * whatever was cut short is safe: each photo is stored in one transaction (WAL), downloads resume
+ * from their partial files, the vector index is rebuilt from the change log, an int8 model is
+ * staged and only installed complete. A second signal ends it at once in the same way.
  */
 
 import { t } from './i18n.ts';
@@ -50,13 +50,18 @@ export function stopOnSignals(stop: () => Promise<void>, opts: StopOptions): () 
       dieBy(signal);
     }, opts.graceMs ?? 3500);
     deadline.unref();
-    stop().then(
-      () => process.exit(codeFor(signal)),
-      (err: unknown) => {
-        process.stderr.write(`error while stopping: ${err instanceof Error ? err.message : String(err)}\n`);
-        process.exit(codeFor(signal));
-      },
-    );
+    // Stopped in order: the process ends by itself with its exit code once nothing is left running
+    // (the deadline above, unref'd, does not hold it). Not process.exit(): it tears the native
+    // modules down at once, and a worker thread that is still finishing (an OCR session being
+    // released) then aborts the whole process (SIGABRT) — seen under load in the signal tests.
+    const done = (): void => {
+      process.exitCode = codeFor(signal);
+      remove();
+    };
+    stop().then(done, (err: unknown) => {
+      process.stderr.write(`error while stopping: ${err instanceof Error ? err.message : String(err)}\n`);
+      done();
+    });
   }
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

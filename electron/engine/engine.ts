@@ -161,6 +161,7 @@ export class Engine {
 
   /** Follow changes in every library folder until close(); passes run in the background meanwhile. */
   async watch(): Promise<void> {
+    if (this.closed) return; // closed while its caller was indexing: nothing is started on a closed library
     await this.watcher.start();
     this.passes.schedule();
   }

@@ -98,6 +98,8 @@ export function registerIndexCommands(program: Command): void {
           await engine.claimWatch();
           const stop = followProgress(() => engine.indexer.snapshot());
           const summary = await (folders.length ? engine.folders.indexFolders(folders, { cwd: process.cwd() }) : engine.reindexAll()).finally(stop);
+          // Stopped during the first pass: it ended early; nothing more is started.
+          if (stopping) return new Promise<never>(() => undefined);
           printSummary(summary, engine.library.counts());
           await engine.watch();
           const here = engine.library.folders().filter((f) => !f.offline);

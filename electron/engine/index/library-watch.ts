@@ -55,6 +55,7 @@ export class LibraryWatch {
 
   /** Follow every library folder until close(). */
   async start(): Promise<void> {
+    if (this.closed) return; // closed meanwhile (stopped during the first pass): start nothing
     await this.claim();
     await this.restart();
     if (!this.roots) {
