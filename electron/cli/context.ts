@@ -10,7 +10,8 @@ import type { Engine } from '../engine/engine.ts';
 import { classifyStoreError } from '../engine/store/errors.ts';
 import { discardEmptyLibrary, libraryExists } from '../engine/store/discard.ts';
 import { stopOnSignals, type StopOptions } from './shutdown.ts';
-import { t } from './i18n.ts';
+import { cliLanguage, t } from './i18n.ts';
+import { cliMessages, type CliMessageKey } from './messages.ts';
 
 export function globals(cmd: Command): AppFlags {
   return cmd.optsWithGlobals() as AppFlags;
@@ -73,12 +74,24 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
     } catch (thrown) {
       // A raw SQLite failure outside a transaction (a full disk, a bad page) still gets the clear message.
       const err = classifyStoreError(thrown, '');
-      const msg = err instanceof Error ? err.message : String(err);
+      const msg = reasonText(err) ?? (err instanceof Error ? err.message : String(err));
       process.stderr.write(`${t('error.prefix')}${msg}\n`);
       if (process.env.SHIGUANG_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
       process.exitCode = (err as { code?: string }).code === 'BAD_REQUEST' ? 2 : 1;
     }
   };
+}
+
+/**
+ * A refusal the engine gave with a reason and its parameters (ApiError.detail: a folder that is
+ * missing, a thread count out of range, …), in the CLI's language; null for other errors. The
+ * English wording for --threads keeps the flag's name (the engine's message says it).
+ */
+function reasonText(err: unknown): string | null {
+  const detail = (err as { detail?: { reason?: unknown } } | null)?.detail;
+  if (!detail || typeof detail.reason !== 'string' || cliLanguage() === 'en') return null;
+  const key = `reason.${detail.reason}` as CliMessageKey;
+  return key in cliMessages[cliLanguage()] ? t(key, detail as Record<string, string>) : null;
 }
 
 export function printJson(value: unknown): void {

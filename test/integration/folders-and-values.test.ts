@@ -164,4 +164,13 @@ describe('the CLI', () => {
     expect(r.stderr).toMatch(new RegExp(`--threads must be a whole number from 1 to ${os.availableParallelism()}`));
     expect(fs.existsSync(path.join(tmp, 'x.db'))).toBe(false);
   });
+
+  it('says the refusals in the CLI’s language (the reason and the path, worded by its catalogue)', async () => {
+    const zh = { ...env, SHIGUANG_LANG: 'zh-CN' };
+    const missing = await runCli(['--db', path.join(tmp, 'zh.db'), '--model', toy, 'index', path.join(tmp, 'nope')], { env: zh });
+    expect(missing.stderr).toContain(`错误：找不到文件夹：${path.join(tmp, 'nope')}`);
+    const threads = await runCli(['--db', path.join(tmp, 'zh.db'), '--model', toy, '--threads', '999', 'status'], { env: zh });
+    expect(threads.code).toBe(2);
+    expect(threads.stderr).toContain(`线程数必须是 1 到 ${os.availableParallelism()} 之间的整数`);
+  });
 });
