@@ -4,6 +4,7 @@ import { action, printJson, withEngine } from '../context.ts';
 import { MAX_PAGE_SIZE, parseRequest, type PhotoFilter, type PhotoHit, type SearchResponse } from '../../shared/api.ts';
 import { isInsideRoots } from '../../shared/inside-roots.ts';
 import type { Engine } from '../../engine/engine.ts';
+import { describeReading } from '../explain.ts';
 import { t } from '../i18n.ts';
 
 interface SearchOpts {
@@ -14,17 +15,19 @@ interface SearchOpts {
   tag?: string;
   json?: boolean;
   mode?: string;
+  explain?: boolean;
+  literal?: boolean;
 }
 
 /**
  * Photos of a folder that is away (an unplugged drive) are still found, marked offline: the person
  * learns the photo exists and where to plug in to open it (docs/decisions/offline.md).
  */
-function printHits(res: SearchResponse, json: boolean | undefined, away: readonly string[] = []): void {
-  const offline = (h: PhotoHit): boolean => isInsideRoots(h.path, away, path);
-  if (json) {
-    printJson(
-      res.hits.map((h: PhotoHit) => ({
+const under = (away: readonly string[]) => (h: PhotoHit): boolean => isInsideRoots(h.path, away, path);
+
+function jsonHits(res: SearchResponse, away: readonly string[]): unknown[] {
+  const offline = under(away);
+  return res.hits.map((h: PhotoHit) => ({
         path: h.path,
         score: h.score,
         id: h.id,
@@ -33,17 +36,27 @@ function printHits(res: SearchResponse, json: boolean | undefined, away: readonl
         ...(h.matchedBy ? { matchedBy: h.matchedBy } : {}),
         ...(h.matchedText ? { matchedText: h.matchedText.text, matchedRange: [h.matchedText.start, h.matchedText.end] } : {}),
         ...(offline(h) ? { offline: true } : {}),
-      })),
-    );
+  }));
+}
+
+/**
+ * --json: the hits as an array (the shape scripts rely on); with --explain an object
+ * { parsed, hits } instead. --explain alone prints the reading above the hits.
+ */
+function printHits(res: SearchResponse, json: boolean | undefined, explain: boolean | undefined, away: readonly string[]): void {
+  const offline = under(away);
+  if (json) {
+    printJson(explain ? { parsed: res.parsed ?? null, hits: jsonHits(res, away) } : jsonHits(res, away));
     return;
   }
+  if (explain) process.stdout.write(describeReading(res.parsed) + '\n');
   if (res.limit) process.stderr.write(`${t('search.limit', { max: res.limit.maxResults, reason: res.limit.reason })}\n`);
   if (res.hits.length === 0) process.stdout.write(`${t('search.none')}\n`);
   res.hits.forEach((h, i) => {
     const tags = h.tags?.length ? `  [${h.tags.map((t) => t.name).join(' ')}]` : '';
     const why = h.matchedBy && h.matchedBy !== 'visual' ? `  ${t(h.matchedBy === 'both' ? 'search.matched.both' : 'search.matched.text')}: “${h.matchedText?.text ?? ''}”` : '';
-    const away = offline(h) ? t('search.offline') : '';
-    process.stdout.write(`${String(i + 1).padStart(3)}. ${h.score.toFixed(4)}  ${h.path}${tags}${why}${away}\n`);
+    const gone = offline(h) ? t('search.offline') : '';
+    process.stdout.write(`${String(i + 1).padStart(3)}. ${h.score.toFixed(4)}  ${h.path}${tags}${why}${gone}\n`);
   });
   process.stderr.write(`${t('search.timing', { textMs: res.textMs, searchMs: res.searchMs })}\n`);
 }
@@ -99,15 +112,18 @@ export function registerSearchCommands(program: Command): void {
       .command('search')
       .description(t('search.description'))
       .argument('<query>', t('search.arg.query'))
-      .option('--mode <mode>', t('search.opt.mode'), 'all'),
+      .option('--mode <mode>', t('search.opt.mode'), 'all')
+      .option('--explain', t('search.opt.explain'))
+      .option('--literal', t('search.opt.literal')),
   ).action(
     action(async (query: string, opts: SearchOpts, cmd: Command) => {
       const n = wanted(opts);
-      const req = parseRequest('search', { query, limit: Math.min(n, MAX_PAGE_SIZE), mode: opts.mode, filter: filter(opts) });
+      const req = parseRequest('search', { query, limit: Math.min(n, MAX_PAGE_SIZE), mode: opts.mode, filter: filter(opts), understand: !opts.literal });
       await withEngine(cmd, { autoTag: false }, async (engine) => {
         // Load the text tower first so the reported timings are the query's, not start-up's.
         await engine.model.warm('text');
-        printHits(await upTo(n, (limit, cursor) => engine.search.text(req.query, limit, req.filter, cursor, req.mode)), opts.json, awayRoots(engine));
+        const read = { understand: req.understand };
+        printHits(await upTo(n, (limit, cursor) => engine.search.text(req.query, limit, req.filter, cursor, req.mode, read)), opts.json, opts.explain, awayRoots(engine));
       });
     }),
   );
@@ -123,7 +139,7 @@ export function registerSearchCommands(program: Command): void {
             ? engine.search.similar(row.id, limit, req.filter, cursor)
             : engine.search.similarToImage(path.resolve(photo), limit, req.filter, cursor),
         );
-        printHits(res, opts.json, awayRoots(engine));
+        printHits(res, opts.json, false, awayRoots(engine));
       });
     }),
   );

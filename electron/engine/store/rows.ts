@@ -8,7 +8,7 @@ export interface FolderRow {
   id: number;
   path: string;
   addedAt: number;
-  /** st.dev of the folder when it was last seen online (null: not seen since migration 7). */
+  /** st.dev of the folder when it was last seen online (null: not seen since migration 8). */
   device: string | null;
   /** Set while the folder is away (unplugged, unreadable, not answering): since when and why. */
   offline: { since: number; reason: string } | null;

@@ -3,6 +3,7 @@
  * translation is a compile error, not a blank label. Placeholders are {name}.
  */
 import { downloadMessages } from '../../../electron/shared/download-messages.ts';
+import { whenWhereEn, whenWhereZh } from './messages-when-where.ts';
 
 export type Lang = 'zh-CN' | 'en';
 
@@ -17,6 +18,7 @@ const zh = {
   'search.shortcut': '按 / 聚焦搜索框',
   'lang.toggle': 'English',
   'lang.toggleLabel': 'Switch to English',
+  ...whenWhereZh,
 
   'library.title': '图库',
   'library.add': '添加文件夹…',
@@ -328,6 +330,7 @@ const en: Record<MessageKey, string> = {
   'search.shortcut': 'Press / to search',
   'lang.toggle': '中文',
   'lang.toggleLabel': '切换到中文',
+  ...whenWhereEn,
 
   'library.title': 'Library',
   'library.add': 'Add folder…',

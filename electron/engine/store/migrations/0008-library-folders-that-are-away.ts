@@ -1,7 +1,7 @@
 import type { Migration } from './migration.ts';
 
 export const migration: Migration = {
-  version: 7,
+  version: 8,
   name: 'library folders that are away (offline)',
   up(sql) {
     // A folder on a drive that is unplugged, a share not mounted yet, or one that cannot be read
