@@ -9,6 +9,7 @@ import { ApiError } from '../shared/api.ts';
 import { makePlaceholderThumbnail, makeThumbnail } from './media/thumbnail.ts';
 import type { Library } from './store/library.ts';
 import { LibraryBounds, PolicySkip } from './library/link-policy.ts';
+import { probeRoot } from './library/root-availability.ts';
 
 export const THUMBNAIL_MAX_SIDE = 384;
 
@@ -27,17 +28,30 @@ export class ThumbnailCache {
     if (row.status === 'skipped' && /^(symlink|unreadable-name):/.test(row.skipReason ?? '')) {
       throw new ApiError('NOT_FOUND', `photo ${photoId} is not read by the library (${row.skipReason})`);
     }
-    // Its folder is away (an unplugged drive): say so, so the person knows what to plug in.
+    // Its folder is away (an unplugged drive): say so, so the person knows what to plug in — also
+    // when it went away a moment ago and the engine has not noticed yet (the file is gone, and so
+    // is its folder, or the folder is not on the drive it was on).
     const folder = this.lib.folders.get(row.folderId);
-    if (folder?.offline) throw new ApiError('NOT_FOUND', `photo ${photoId} is in ${folder.path}, which is offline`, { reason: 'folder-offline', path: folder.path });
-    if (!fs.existsSync(row.path)) throw new ApiError('NOT_FOUND', `photo file is gone: ${row.path}`);
+    const offline = (): ApiError => new ApiError('NOT_FOUND', `photo ${photoId} is in ${folder!.path}, which is offline`, { reason: 'folder-offline', path: folder!.path });
+    if (folder?.offline) throw offline();
+    if (!fs.existsSync(row.path)) {
+      if (folder && !(await probeRoot({ path: folder.path, device: folder.device, samples: () => [{ ...row, fileId: null }] })).online) throw offline();
+      throw new ApiError('NOT_FOUND', `photo file is gone: ${row.path}`);
+    }
     return row.path;
   }
 
   async thumbnail(photoId: number): Promise<string> {
     const cached = await this.thumbnailOfOffline(photoId);
     if (cached) return cached;
-    const linked = await this.original(photoId);
+    let linked: string;
+    try {
+      linked = await this.original(photoId);
+    } catch (err) {
+      const away = err instanceof ApiError && err.detail?.reason === 'folder-offline' ? await this.thumbnailOfOffline(photoId, true) : null;
+      if (away) return away;
+      throw err;
+    }
     const row = this.lib.photos.get(photoId)!;
     // The source is checked by its real path before a single byte is decoded, and the real path
     // is what gets decoded (link-policy.ts): a thumbnail of a file outside the library is never made.
@@ -77,9 +91,9 @@ export class ThumbnailCache {
    * while the folder was there, is served from the cache — nothing of the folder is read — or,
    * when none was made, a plain placeholder tile.
    */
-  private async thumbnailOfOffline(photoId: number): Promise<string | null> {
+  private async thumbnailOfOffline(photoId: number, away = false): Promise<string | null> {
     const row = this.lib.photos.get(photoId);
-    if (!row || !this.lib.folders.get(row.folderId)?.offline) return null;
+    if (!row || !(away || this.lib.folders.get(row.folderId)?.offline)) return null;
     const out = this.thumbnailPath(row);
     if (fs.existsSync(out)) return out;
     const placeholder = path.join(this.dir, 'offline.jpg');
