@@ -50,6 +50,8 @@ export class Engine {
   private readonly watcher: LibraryWatch;
   private closed = false;
   private searchWarmed = false;
+  /** Moves after every indexing pass (status.libraryGeneration: the UI reloads its lists on it). */
+  private generation = 0;
 
   private constructor(
     /** The library database: for the engine's own services and for tests; transports never see it. */
@@ -63,7 +65,7 @@ export class Engine {
     this.tags = new TagService(lib, () => serving().search.vectors, () => spaceEmbedder(serving().runtime), { log });
     this.library = new LibraryService(lib);
     this.passes = new PassScheduler({ indexerIdle: () => this.indexer.idle(), switching: () => this.switching !== null, mode: opts.passes ?? 'on-demand', log });
-    this.indexer = new Indexer(lib, models.target.search.vectors, models.target.runtime, { ...opts.indexer, onIndexed: (batch) => this.passes.onEmbedded(batch) });
+    this.indexer = new Indexer(lib, models.target.search.vectors, models.target.runtime, { ...opts.indexer, log, onIndexed: (batch) => this.passes.onEmbedded(batch) });
     const { provider, threads, enableWebgpu } = opts.session ?? {};
     this.ocr = new OcrService(lib, { enabled: opts.ocrEnabled ?? (() => true), session: { provider, threads, enableWebgpu }, model: opts.ocrModel, log });
     for (const pass of registeredPasses({ lib, tags: this.tags, ocr: this.ocr, autoTag: opts.autoTag !== false })) this.passes.register(pass);
@@ -129,6 +131,9 @@ export class Engine {
       provider: await this.model.providerReport(),
       ocr: this.ocr.status(passes.find((p) => p.name === this.ocr.pass.name)!),
       passes,
+      offlineFolders: this.library.offlineFolders(),
+      // Every indexing pass, and every per-photo pass run that ended (tags ready: album titles).
+      libraryGeneration: this.generation + passes.reduce((n, p) => n + (p.running ? 0 : p.done), 0),
     };
   }
 
@@ -163,6 +168,7 @@ export class Engine {
 
   /** Follow changes in every library folder until close(); passes run in the background meanwhile. */
   async watch(): Promise<void> {
+    if (this.closed) return; // closed while its caller was indexing: nothing is started on a closed library
     await this.watcher.start();
     this.passes.schedule();
   }
@@ -176,6 +182,7 @@ export class Engine {
 
   /** What follows every indexing pass: a model switch completes once its vectors are built; the passes run. */
   private async afterPass(): Promise<void> {
+    this.generation++;
     if (this.models.finishSwitchIfComplete() && this.searchWarmed) this.warmSearchIndex();
     this.passes.schedule();
   }

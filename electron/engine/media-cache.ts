@@ -6,9 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../shared/api.ts';
-import { makeThumbnail } from './media/thumbnail.ts';
+import { makePlaceholderThumbnail, makeThumbnail } from './media/thumbnail.ts';
 import type { Library } from './store/library.ts';
 import { LibraryBounds, PolicySkip } from './library/link-policy.ts';
+import { probeRoot } from './library/root-availability.ts';
 
 export const THUMBNAIL_MAX_SIDE = 384;
 
@@ -27,12 +28,30 @@ export class ThumbnailCache {
     if (row.status === 'skipped' && /^(symlink|unreadable-name):/.test(row.skipReason ?? '')) {
       throw new ApiError('NOT_FOUND', `photo ${photoId} is not read by the library (${row.skipReason})`);
     }
-    if (!fs.existsSync(row.path)) throw new ApiError('NOT_FOUND', `photo file is gone: ${row.path}`);
+    // Its folder is away (an unplugged drive): say so, so the person knows what to plug in — also
+    // when it went away a moment ago and the engine has not noticed yet (the file is gone, and so
+    // is its folder, or the folder is not on the drive it was on).
+    const folder = this.lib.folders.get(row.folderId);
+    const offline = (): ApiError => new ApiError('NOT_FOUND', `photo ${photoId} is in ${folder!.path}, which is offline`, { reason: 'folder-offline', path: folder!.path });
+    if (folder?.offline) throw offline();
+    if (!fs.existsSync(row.path)) {
+      if (folder && !(await probeRoot({ path: folder.path, device: folder.device, samples: () => [{ ...row, fileId: null }] })).online) throw offline();
+      throw new ApiError('NOT_FOUND', `photo file is gone: ${row.path}`);
+    }
     return row.path;
   }
 
   async thumbnail(photoId: number): Promise<string> {
-    const linked = await this.original(photoId);
+    const cached = await this.thumbnailOfOffline(photoId);
+    if (cached) return cached;
+    let linked: string;
+    try {
+      linked = await this.original(photoId);
+    } catch (err) {
+      const away = err instanceof ApiError && err.detail?.reason === 'folder-offline' ? await this.thumbnailOfOffline(photoId, true) : null;
+      if (away) return away;
+      throw err;
+    }
     const row = this.lib.photos.get(photoId)!;
     // The source is checked by its real path before a single byte is decoded, and the real path
     // is what gets decoded (link-policy.ts): a thumbnail of a file outside the library is never made.
@@ -44,8 +63,7 @@ export class ThumbnailCache {
       if (err instanceof PolicySkip) throw new ApiError('NOT_FOUND', `photo ${photoId}: ${err.message}`);
       throw err;
     }
-    const key = (row.hash ?? `${row.size}-${row.mtimeMs}`).slice(0, 40);
-    const out = path.join(this.dir, key.slice(0, 2), `${key}.jpg`);
+    const out = this.thumbnailPath(row);
     if (fs.existsSync(out)) return out;
     let job = this.inFlight.get(out);
     if (!job) {
@@ -61,5 +79,25 @@ export class ThumbnailCache {
       this.inFlight.set(out, job);
     }
     return job;
+  }
+
+  private thumbnailPath(row: { hash: string | null; size: number; mtimeMs: number }): string {
+    const key = (row.hash ?? `${row.size}-${row.mtimeMs}`).slice(0, 40);
+    return path.join(this.dir, key.slice(0, 2), `${key}.jpg`);
+  }
+
+  /**
+   * A photo whose folder is away still shows in results (marked offline): its thumbnail, made
+   * while the folder was there, is served from the cache — nothing of the folder is read — or,
+   * when none was made, a plain placeholder tile.
+   */
+  private async thumbnailOfOffline(photoId: number, away = false): Promise<string | null> {
+    const row = this.lib.photos.get(photoId);
+    if (!row || !(away || this.lib.folders.get(row.folderId)?.offline)) return null;
+    const out = this.thumbnailPath(row);
+    if (fs.existsSync(out)) return out;
+    const placeholder = path.join(this.dir, 'offline.jpg');
+    if (!fs.existsSync(placeholder)) await makePlaceholderThumbnail(placeholder, THUMBNAIL_MAX_SIDE);
+    return placeholder;
   }
 }

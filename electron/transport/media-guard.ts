@@ -111,7 +111,12 @@ export async function resolveMedia(media: GuardedMediaProvider, ref: MediaRef, i
     // library roots before the engine is asked to decode it (a link to a file outside the
     // library must not be rendered into a servable thumbnail).
     if (ref.kind === 'thumb') {
-      const source = await sourceInsideLibrary(media, ref.photoId);
+      const source = await sourceInsideLibrary(media, ref.photoId).catch((err: unknown) => {
+        // Its folder is offline (an unplugged drive): the engine then serves only the thumbnail
+        // cached while it was there, or a placeholder — nothing of the folder is read or decoded.
+        if (ApiError.from(err).detail?.reason === 'folder-offline') return null;
+        throw err;
+      });
       if (source) return source;
     }
     file = await media.mediaFile(ref.photoId, ref.kind);

@@ -234,6 +234,7 @@ export function App() {
         onEndReached={results.loadMore}
         onOpen={setViewerIndex}
         label={t('results.label')}
+        offlineRoots={engine.status?.offlineFolders?.map((f) => f.path)}
       />
     );
   } else if (results.loading) {

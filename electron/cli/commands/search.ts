@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { action, printJson, withEngine } from '../context.ts';
 import { MAX_PAGE_SIZE, parseRequest, type PhotoFilter, type PhotoHit, type SearchResponse } from '../../shared/api.ts';
+import { isInsideRoots } from '../../shared/inside-roots.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { describeReading } from '../explain.ts';
 import { t } from '../i18n.ts';
 
@@ -17,7 +19,14 @@ interface SearchOpts {
   literal?: boolean;
 }
 
-function jsonHits(res: SearchResponse): unknown[] {
+/**
+ * Photos of a folder that is away (an unplugged drive) are still found, marked offline: the person
+ * learns the photo exists and where to plug in to open it (docs/decisions/offline.md).
+ */
+const under = (away: readonly string[]) => (h: PhotoHit): boolean => isInsideRoots(h.path, away, path);
+
+function jsonHits(res: SearchResponse, away: readonly string[]): unknown[] {
+  const offline = under(away);
   return res.hits.map((h: PhotoHit) => ({
         path: h.path,
         score: h.score,
@@ -26,6 +35,7 @@ function jsonHits(res: SearchResponse): unknown[] {
         tags: h.tags?.map((t) => t.name) ?? [],
         ...(h.matchedBy ? { matchedBy: h.matchedBy } : {}),
         ...(h.matchedText ? { matchedText: h.matchedText.text, matchedRange: [h.matchedText.start, h.matchedText.end] } : {}),
+        ...(offline(h) ? { offline: true } : {}),
   }));
 }
 
@@ -33,9 +43,10 @@ function jsonHits(res: SearchResponse): unknown[] {
  * --json: the hits as an array (the shape scripts rely on); with --explain an object
  * { parsed, hits } instead. --explain alone prints the reading above the hits.
  */
-function printHits(res: SearchResponse, json: boolean | undefined, explain?: boolean): void {
+function printHits(res: SearchResponse, json: boolean | undefined, explain: boolean | undefined, away: readonly string[]): void {
+  const offline = under(away);
   if (json) {
-    printJson(explain ? { parsed: res.parsed ?? null, hits: jsonHits(res) } : jsonHits(res));
+    printJson(explain ? { parsed: res.parsed ?? null, hits: jsonHits(res, away) } : jsonHits(res, away));
     return;
   }
   if (explain) process.stdout.write(describeReading(res.parsed) + '\n');
@@ -44,7 +55,8 @@ function printHits(res: SearchResponse, json: boolean | undefined, explain?: boo
   res.hits.forEach((h, i) => {
     const tags = h.tags?.length ? `  [${h.tags.map((t) => t.name).join(' ')}]` : '';
     const why = h.matchedBy && h.matchedBy !== 'visual' ? `  ${t(h.matchedBy === 'both' ? 'search.matched.both' : 'search.matched.text')}: “${h.matchedText?.text ?? ''}”` : '';
-    process.stdout.write(`${String(i + 1).padStart(3)}. ${h.score.toFixed(4)}  ${h.path}${tags}${why}\n`);
+    const gone = offline(h) ? t('search.offline') : '';
+    process.stdout.write(`${String(i + 1).padStart(3)}. ${h.score.toFixed(4)}  ${h.path}${tags}${why}${gone}\n`);
   });
   process.stderr.write(`${t('search.timing', { textMs: res.textMs, searchMs: res.searchMs })}\n`);
 }
@@ -92,6 +104,8 @@ function filter(opts: SearchOpts): PhotoFilter {
   return f;
 }
 
+const awayRoots = (engine: Engine): string[] => engine.library.offlineFolders().map((f) => f.path);
+
 export function registerSearchCommands(program: Command): void {
   filterOptions(
     program
@@ -109,7 +123,7 @@ export function registerSearchCommands(program: Command): void {
         // Load the text tower first so the reported timings are the query's, not start-up's.
         await engine.model.warm('text');
         const read = { understand: req.understand };
-        printHits(await upTo(n, (limit, cursor) => engine.search.text(req.query, limit, req.filter, cursor, req.mode, read)), opts.json, opts.explain);
+        printHits(await upTo(n, (limit, cursor) => engine.search.text(req.query, limit, req.filter, cursor, req.mode, read)), opts.json, opts.explain, awayRoots(engine));
       });
     }),
   );
@@ -125,7 +139,7 @@ export function registerSearchCommands(program: Command): void {
             ? engine.search.similar(row.id, limit, req.filter, cursor)
             : engine.search.similarToImage(path.resolve(photo), limit, req.filter, cursor),
         );
-        printHits(res, opts.json);
+        printHits(res, opts.json, false, awayRoots(engine));
       });
     }),
   );

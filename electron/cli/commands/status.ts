@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { action, printJson, withEngine } from '../context.ts';
 import { t } from '../i18n.ts';
+import type { CliMessageKey } from '../messages.ts';
 
 export function registerStatusCommand(program: Command): void {
   program
@@ -12,6 +13,8 @@ export function registerStatusCommand(program: Command): void {
         await withEngine(cmd, { autoTag: false }, async (engine) => {
           // Start the image tower so the provider actually in use (and any fallback) is reported.
           await engine.model.warm('image');
+          // Which folders are there right now (a drive unplugged since the last pass shows as offline).
+          await engine.indexer.roots.checkAll();
           const status = await engine.status();
           const skipped = engine.library.skipped(100_000, 0);
           const folders = engine.library.folders();
@@ -32,7 +35,10 @@ export function registerStatusCommand(program: Command): void {
             w(t('status.ocr', { model: o.model, state }));
             if (o.error) w(t('status.ocr.error', { error: o.error }));
           }
-          for (const f of folders) w(t('status.folder', { path: f.path, count: f.photoCount }));
+          for (const f of folders) {
+            const why = f.offline ? t(`status.offline.${f.offline.reason}` as CliMessageKey) : '';
+            w(t('status.folder', { path: f.path, count: f.photoCount }) + (f.offline ? t('status.offline', { since: f.offline.since, why }) : ''));
+          }
           if (skipped.length) w(t('status.skippedHeader'));
           for (const s of skipped) process.stdout.write(`  ${s.path}: ${s.reason}\n`);
         });

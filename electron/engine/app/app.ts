@@ -151,7 +151,7 @@ export class ShiguangApp {
 
   async status(): Promise<EngineStatus> {
     await this.slot.settled();
-    return this.slot.use(
+    return this.slot.use<EngineStatus>(
       (e) => e.status(),
       () => ({ counts: this.slot.bareCounts(), progress: { ...IDLE_PROGRESS }, model: null, provider: null, ocr: null, passes: [] }),
     );

@@ -6,7 +6,7 @@
  * owns the indexer and the watcher. Used by the library API handlers and by the CLI.
  */
 import path from 'node:path';
-import { ApiError, type BrowsePage, type PhotoDetail, type PhotoFilter, type SkippedFile, type Timeline, type WatchedFolder } from '../../shared/api.ts';
+import { ApiError, type BrowsePage, type EngineStatus, type FolderOffline, type FolderOfflineReason, type PhotoDetail, type PhotoFilter, type SkippedFile, type Timeline, type WatchedFolder } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
 import type { PhotoRow } from '../store/rows.ts';
 import type { StatusCounts } from '../store/photos.ts';
@@ -22,7 +22,12 @@ export class LibraryService {
   }
 
   folders(): WatchedFolder[] {
-    return this.lib.folders.list();
+    return this.lib.folders.list().map((f) => ({ id: f.id, path: f.path, photoCount: f.photoCount, offline: f.offline && toOffline(f.offline) }));
+  }
+
+  /** The folders that are away right now (their photos are kept; see root-availability.ts). */
+  offlineFolders(): NonNullable<EngineStatus['offlineFolders']> {
+    return this.folders().flatMap((f) => (f.offline ? [{ id: f.id, path: f.path, ...f.offline }] : []));
   }
 
   folder(id: number): WatchedFolder | undefined {
@@ -75,4 +80,8 @@ export class LibraryService {
       undated,
     };
   }
+}
+
+function toOffline(o: { since: number; reason: string }): FolderOffline {
+  return { since: new Date(o.since).toISOString(), reason: o.reason as FolderOfflineReason };
 }

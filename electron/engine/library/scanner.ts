@@ -9,6 +9,7 @@ import path from 'node:path';
 import { isSupportedImagePath } from '../media/formats.ts';
 import { decodeName, unreadableNameReason } from './file-names.ts';
 import { symlinkSkipReason, type LibraryBounds } from './link-policy.ts';
+import { folderTimeoutMs, FolderTimeoutError, withDeadline } from './fs-deadline.ts';
 
 export interface FoundFile {
   path: string;
@@ -49,16 +50,41 @@ interface DirToWalk {
 
 const SEP = Buffer.from(path.sep);
 
-export async function* walkPhotos(root: string, bounds: LibraryBounds): AsyncGenerator<FoundFile> {
+export interface WalkOptions {
+  /**
+   * Deadline for each listing and stat (fs-deadline.ts). Past it the walk throws
+   * FolderTimeoutError: the root is offline for this pass and nothing under it is deleted.
+   */
+  timeoutMs?: number;
+  /**
+   * A folder (or file) below the root that exists but could not be read (permissions, I/O error):
+   * the photos known under it must be kept, not taken for deleted.
+   */
+  onUnreadable?: (p: string, err: unknown) => void;
+}
+
+const codeOf = (err: unknown): string | undefined => (err as NodeJS.ErrnoException | undefined)?.code;
+
+export async function* walkPhotos(root: string, bounds: LibraryBounds, opts: WalkOptions = {}): AsyncGenerator<FoundFile> {
+  const ms = opts.timeoutMs ?? folderTimeoutMs();
+  // fs.promises looked up at call time, so a test preload can slow it down like a network share.
+  const call = <T>(op: () => Promise<T>): Promise<T> => withDeadline(root, ms, op);
   const stack: DirToWalk[] = [{ raw: Buffer.from(root), text: root, valid: true }];
+  let first = true;
   while (stack.length) {
     const dir = stack.pop()!;
     let entries: fs.Dirent<Buffer>[];
     try {
-      entries = await fs.promises.readdir(dir.raw, { withFileTypes: true, encoding: 'buffer' });
-    } catch {
-      continue; // unreadable folder (permissions, vanished mid-scan): nothing to index there
+      entries = await call(() => fs.promises.readdir(dir.raw, { withFileTypes: true, encoding: 'buffer' }));
+    } catch (err) {
+      // The root itself failing now (unplugged since it was probed), or anything not answering:
+      // the whole root is away for this pass.
+      if (first || err instanceof FolderTimeoutError) throw err;
+      // Vanished mid-scan: nothing to index there. Unreadable: its photos are kept.
+      if (codeOf(err) !== 'ENOENT') opts.onUnreadable?.(dir.text, err);
+      continue;
     }
+    first = false;
     for (const e of entries) {
       const name = decodeName(e.name);
       const raw = Buffer.concat([dir.raw, SEP, e.name]);
@@ -70,8 +96,12 @@ export async function* walkPhotos(root: string, bounds: LibraryBounds): AsyncGen
       }
       if (name.text.startsWith('.') || !isSupportedImagePath(name.text)) continue;
       if (!e.isFile() && !e.isSymbolicLink()) continue; // FIFO, socket, device: never opened
-      const st = await fs.promises.lstat(raw).catch(() => null);
-      if (!st) continue; // deleted between readdir and lstat
+      const st = await call(() => fs.promises.lstat(raw)).catch((err: unknown) => {
+        if (err instanceof FolderTimeoutError) throw err;
+        if (codeOf(err) !== 'ENOENT') opts.onUnreadable?.(text, err);
+        return null;
+      });
+      if (!st) continue; // deleted between readdir and lstat, or unreadable (kept, see above)
       const found: FoundFile = { path: text, size: st.size, mtimeMs: Math.trunc(st.mtimeMs), fileId: fileIdOf(st) };
       if (!valid) found.skip = unreadableNameReason();
       else if (st.isSymbolicLink()) found.skip = symlinkSkipReason(await bounds.classifyLink(text));

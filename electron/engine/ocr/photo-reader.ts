@@ -42,6 +42,8 @@ const CROP_HEADROOM = 1.33;
 
 export class PhotoReader {
   private worker: Promise<OcrWorkerClient> | null = null;
+  /** Closed: no worker is started again (a read racing close() would start one nobody stops). */
+  private closed = false;
   readonly model: ResolvedOcrModel;
 
   /** `modelArg`: an OCR model directory or manifest; absent = the shipped PP-OCRv4 model. */
@@ -60,6 +62,8 @@ export class PhotoReader {
   private async client(): Promise<OcrWorkerClient> {
     // A worker that died (e.g. a native crash on one photo) is replaced for the next photo.
     const current = await this.worker?.catch(() => null);
+    // Checked after the wait: close() may have run meanwhile (Ctrl-C while a photo was read).
+    if (this.closed) throw new OcrUnavailableError('the OCR reader was closed');
     if (current && !current.alive) this.worker = null;
     if (!this.worker) {
       this.worker = OcrWorkerClient.start(this.options, this.modelArg).catch((err: unknown) => {
@@ -135,6 +139,7 @@ export class PhotoReader {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const w = this.worker;
     this.worker = null;
     if (w) await (await w.catch(() => null))?.close();

@@ -56,7 +56,7 @@ const toKnown = (r: RawKnown): KnownFile => ({ id: r.id, path: r.path, folderId:
 const parked = (id: number): string => `\0moving:${id}`;
 
 export class PhotoIdentityRepository {
-  private readonly s: Record<'known' | 'knownAt' | 'knownInDirs' | 'park' | 'place' | 'refresh' | 'insert' | 'changed' | 'hashOf' | 'withHash', Statement>;
+  private readonly s: Record<'known' | 'knownAt' | 'knownInDirs' | 'park' | 'place' | 'refresh' | 'insert' | 'changed' | 'hashOf' | 'withHash' | 'sample' | 'rebase', Statement>;
   private readonly feed: ChangeFeed;
 
   constructor(private readonly db: Database) {
@@ -86,6 +86,9 @@ export class PhotoIdentityRepository {
       ),
       hashOf: sql.prepare('SELECT hash FROM photos WHERE id = ?').pluck(),
       withHash: sql.prepare(`SELECT * FROM photos WHERE hash = ? AND status = 'indexed' ORDER BY id LIMIT 1`),
+      sample: sql.prepare(`${KNOWN} WHERE folder_id = ? AND status <> 'skipped' ORDER BY random() LIMIT ?`),
+      // "dev:ino" → "newdev:ino" for the photos seen on the old device number.
+      rebase: sql.prepare(`UPDATE photos SET file_id = ? || substr(file_id, length(?) + 1) WHERE folder_id = ? AND file_id LIKE ? || ':%'`),
     };
   }
 
@@ -104,6 +107,19 @@ export class PhotoIdentityRepository {
   knownInTree(folder: string): KnownFile[] {
     const { lo, hi } = subtreeRange(folder);
     return (this.s.knownInDirs.all(lo, hi) as RawKnown[]).map(toKnown);
+  }
+
+  /** A few photos of a root, picked at random (is the drive mounted there the one they were on?). */
+  sampleUnder(folderId: number, n: number): KnownFile[] {
+    return (this.s.sample.all(folderId, n) as RawKnown[]).map(toKnown);
+  }
+
+  /**
+   * The root's volume came back under another device number (drives are numbered as they are
+   * plugged in): its photos' file identities follow, so none of them is read again for it.
+   */
+  rebaseDevice(folderId: number, oldDevice: string, newDevice: string): number {
+    return this.s.rebase.run(newDevice, oldDevice, folderId, oldDevice).changes;
   }
 
   /** Same content, new stats (touched, remounted, or moved to another root's folder_id). */

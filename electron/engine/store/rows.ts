@@ -8,6 +8,10 @@ export interface FolderRow {
   id: number;
   path: string;
   addedAt: number;
+  /** st.dev of the folder when it was last seen online (null: not seen since migration 8). */
+  device: string | null;
+  /** Set while the folder is away (unplugged, unreadable, not answering): since when and why. */
+  offline: { since: number; reason: string } | null;
 }
 
 export interface PhotoRow {
@@ -62,6 +66,9 @@ export interface RawFolder {
   id: number;
   path: string;
   added_at: number;
+  device: string | null;
+  offline_since: number | null;
+  offline_reason: string | null;
 }
 
 export interface RawPhoto {
@@ -106,7 +113,13 @@ export interface RawTag {
   created_at: number;
 }
 
-export const toFolder = (r: RawFolder): FolderRow => ({ id: r.id, path: r.path, addedAt: r.added_at });
+export const toFolder = (r: RawFolder): FolderRow => ({
+  id: r.id,
+  path: r.path,
+  addedAt: r.added_at,
+  device: r.device,
+  offline: r.offline_since === null ? null : { since: r.offline_since, reason: r.offline_reason ?? 'unavailable' },
+});
 
 export const toPhoto = (r: RawPhoto): PhotoRow => ({
   id: r.id,

@@ -1,6 +1,7 @@
 /** The system service: the engine's status (indexing, per-photo passes, model, provider) and rebuilding a damaged library. */
 import { z } from 'zod';
 import type { OcrStatus } from './ocr.ts';
+import type { FolderOffline } from './library.ts';
 
 export interface IndexProgress {
   /** True while a scan or encoding pass is running. */
@@ -65,6 +66,13 @@ export interface EngineStatus {
   ocr: OcrStatus | null;
   /** Every registered per-photo pass, in the order they run; [] without a model. */
   passes: PassStatus[];
+  /** Library folders that are away right now; their photos are kept and still found, marked offline. */
+  offlineFolders?: (FolderOffline & { id: number; path: string })[];
+  /**
+   * Changes whenever an indexing pass or a per-photo pass run changed what lists show (albums,
+   * tags, folders): reload them when it differs from the last one seen — however quick the pass was.
+   */
+  libraryGeneration?: number;
 }
 
 export const systemRequests = {

@@ -12,6 +12,7 @@ import type { PhotoHit } from '../../../electron/shared/api.ts';
 import { mediaUrl } from '../api/index.ts';
 import { computeGridLayout, moveInGrid, rowCount } from '../lib/gridLayout.ts';
 import { formatScore } from '../lib/format.ts';
+import { isUnderRoots } from '../lib/offline.ts';
 import { useI18n } from '../lib/i18n.tsx';
 
 export interface ResultsGridHandle {
@@ -26,13 +27,15 @@ interface Props {
   onEndReached(): void;
   onOpen(index: number): void;
   label: string;
+  /** Library folders that are away: their photos are still shown, marked offline. */
+  offlineRoots?: readonly string[];
   ref?: Ref<ResultsGridHandle>;
 }
 
 const GAP = 10;
 const MIN_CELL = 168;
 
-export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, ref }: Props) {
+export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, offlineRoots = [], ref }: Props) {
   const { t } = useI18n();
   const scrollRef = useRef<HTMLDivElement>(null);
   const sizerRef = useRef<HTMLDivElement>(null);
@@ -145,21 +148,24 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
                 {cells.map((hit, j) => {
                   const i = start + j;
                   const score = formatScore(hit.score);
+                  const offline = isUnderRoots(hit.path, offlineRoots);
+                  const label = hit.matchedText ? t('hit.labelText', { name: hit.fileName, score, text: hit.matchedText.text }) : t('hit.label', { name: hit.fileName, score });
                   return (
                     <div role="listitem" key={hit.id} aria-setsize={hits.length} aria-posinset={i + 1} className="cell">
                       <button
                         type="button"
-                        className="thumb"
+                        className={offline ? 'thumb offline' : 'thumb'}
                         data-index={i}
                         data-photo-id={hit.id}
                         tabIndex={i === active ? 0 : -1}
-                        aria-label={hit.matchedText ? t('hit.labelText', { name: hit.fileName, score, text: hit.matchedText.text }) : t('hit.label', { name: hit.fileName, score })}
+                        aria-label={offline ? t('hit.offlineLabel', { label }) : label}
                         title={`${hit.fileName} · ${t('viewer.score')} ${score}`}
                         onClick={() => onOpen(i)}
                         onFocus={() => setActive(i)}
                       >
                         <img src={mediaUrl(hit.id, 'thumb')} alt="" loading="lazy" decoding="async" draggable={false} />
                         {hit.matchedText && <TextMatch text={hit.matchedText} />}
+                        {offline && <span className="badge thumb-offline">{t('hit.offline')}</span>}
                         <span className="thumb-overlay" aria-hidden="true">
                           <span className="thumb-name">{hit.fileName}</span>
                           <span className="thumb-score">{score}</span>

@@ -5,6 +5,7 @@ import { MAX_PAGE_SIZE, UI_PAGE_SIZE } from '../../../electron/shared/paging.ts'
 import { api } from '../api/index.ts';
 import { ApiCallError, toCallError } from '../api/errors.ts';
 import { toPhotoFilter, type FilterState } from './filters.ts';
+import { listsChanged, seen, type SeenStatus } from './statusChanges.ts';
 
 export interface Loaded<T> {
   data: T | null;
@@ -44,7 +45,7 @@ export interface StatusState {
   error: ApiCallError | null;
   /** Poll now and keep polling fast for a few seconds (an index run may be about to start). */
   refresh(): void;
-  /** Increments every time an indexing run finishes: lists and results reload on it. */
+  /** Increments every time an indexing run finishes or tagging changed the library: lists and results reload on it. */
   finishedRuns: number;
 }
 
@@ -57,7 +58,7 @@ export function useEngineStatus(): StatusState {
   const [error, setError] = useState<ApiCallError | null>(null);
   const [finishedRuns, setFinishedRuns] = useState(0);
   const [nonce, setNonce] = useState(0);
-  const wasRunning = useRef(false);
+  const last = useRef<SeenStatus | null>(null);
   const fastPolls = useRef(0);
 
   useEffect(() => {
@@ -71,8 +72,8 @@ export function useEngineStatus(): StatusState {
         if (!live) return;
         setStatus(s);
         setError(null);
-        if (wasRunning.current && !s.progress.running) setFinishedRuns((n) => n + 1);
-        wasRunning.current = s.progress.running;
+        if (listsChanged(last.current, s)) setFinishedRuns((n) => n + 1);
+        last.current = seen(s);
         if (s.progress.running || s.ocr?.running || fastPolls.current > 0) delay = FAST_MS;
       } catch (e) {
         if (!live) return;

@@ -4,8 +4,8 @@
  * fallbacks, a first test inference before a provider is accepted). Runs inside the OCR worker
  * thread (./ocr-worker.ts): `run()` blocks the thread it is called on.
  */
+import { intraOpThreads } from '../threads.ts';
 import fs from 'node:fs';
-import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { onnxruntimeBinDir, providerOrder, selectProvider, type BackendInfo, type ProviderFallback, type ProviderName, type ProviderPreference } from '../providers.ts';
 import { ctcGreedyDecode, parseDictionary } from './ctc.ts';
@@ -86,7 +86,7 @@ export class OcrSessions {
   }
 
   static async open(model: ResolvedOcrModel, opts: OcrSessionOptions = {}): Promise<OcrSessions> {
-    const threads = opts.threads ?? Math.max(1, os.availableParallelism());
+    const threads = intraOpThreads(opts.threads);
     // Every line by default: photos of documents taken from above are often upside down (the
     // phone cannot tell), and read as garbage without it; the classifier's cost is small next to
     // recognition (measured in the bench: BENCH_ONLY=ocr, "classifier").
