@@ -10,7 +10,7 @@ import { mapQuad, quadSize, type Point, type Quad } from '../ml/ocr/geometry.ts'
 import { resolveOcrModel, type ResolvedOcrModel } from '../ml/ocr/manifest.ts';
 import type { OcrSessionInfo, OcrSessionOptions, RecognisedText } from '../ml/ocr/ocr-sessions.ts';
 import { OcrWorkerClient } from '../ml/ocr/ocr-worker-client.ts';
-import { readingOrder } from '../ml/ocr/reading-order.ts';
+import { pageFrame, readingOrder } from '../ml/ocr/reading-order.ts';
 
 export interface OcrLine {
   /** As recognised (for display and copying); search uses its normalised form. */
@@ -119,17 +119,19 @@ export class PhotoReader {
     }
     const drop = this.model.manifest.recognition.dropScore;
     const lines: OcrLine[] = [];
+    const read: RecognisedText[] = [];
     det.boxes.forEach((b, i) => {
       const t = texts?.[i];
       if (!t) return;
       const text = t.text.trim();
       if (text.length === 0 || !(t.confidence >= drop)) return;
       lines.push({ text, confidence: Math.round(t.confidence * 10_000) / 10_000, box: b.quad });
+      read.push(t);
     });
     return {
       width: img.width,
       height: img.height,
-      lines: readingOrder(lines),
+      lines: readingOrder(lines, pageFrame(read, img.width, img.height)),
       timings: { decodeMs, detectMs: gateMs + det.detMs, recogniseMs, totalMs: performance.now() - t0 },
     };
   }

@@ -32,6 +32,16 @@ export const ocrManifestSchema = z.object({
     gateSide: z.number().int().positive().optional(),
     maxAspect: z.number().positive(),
     overlap: z.number().min(0).max(0.5),
+    /** Small inputs (short side below this) are scaled up to it and given a margin (det-plan.ts). */
+    smallSide: z.number().int().min(0).optional(),
+    /** Inputs wider than this many times their height get a margin to this aspect. */
+    wideAspect: z.number().min(0).optional(),
+    /** Margin around small and wide inputs, as a fraction of their short side. */
+    margin: z.number().min(0).max(4).optional(),
+    /** What fills that margin: black (RapidOCR's letterbox), white, or the mean colour of the image's border. */
+    padFill: z.enum(['black', 'white', 'border']).optional(),
+    /** Grow the thresholded map by one pixel (a 2×2 dilation, RapidOCR's default) before finding regions. */
+    dilate: z.boolean().optional(),
     threshold: z.number().min(0).max(1),
     boxThreshold: z.number().min(0).max(1),
     unclipRatio: z.number().positive(),

@@ -16,6 +16,18 @@ export interface OrientedLine {
   rotation: number;
 }
 
+/** Most of the text (by length) runs vertically: a page photographed sideways, or columns. */
+export function sidewaysPage(quads: readonly Quad[]): boolean {
+  let vertical = 0;
+  let horizontal = 0;
+  for (const q of quads) {
+    const s = quadSize(q);
+    if (s.height >= 1.5 * s.width) vertical += s.height;
+    else if (s.width >= 1.5 * s.height) horizontal += s.width;
+  }
+  return vertical > horizontal;
+}
+
 /**
  * Which way to read each box. PP-OCR turns a box by 90° when it is 1.5× taller than wide. A photo
  * of a document taken sideways (the phone's orientation guess fails when it is held flat) also has
@@ -25,16 +37,45 @@ export interface OrientedLine {
  */
 export function orientLines(quads: readonly Quad[]): OrientedLine[] {
   const sized = quads.map((q) => ({ q, ...quadSize(q) }));
-  let vertical = 0;
-  let horizontal = 0;
-  for (const s of sized) {
-    if (s.height >= 1.5 * s.width) vertical += s.height;
-    else if (s.width >= 1.5 * s.height) horizontal += s.width;
-  }
-  const sideways = vertical > horizontal;
+  const sideways = sidewaysPage(quads);
   return sized.map((s) => {
     const tall = s.height >= 1.5 * s.width || (sideways && s.width < 1.5 * s.height);
     return tall ? { quad: turn(s.q, 1), w: s.height, h: s.width, rotation: 90 } : { quad: s.q, w: s.width, h: s.height, rotation: 0 };
   });
 }
 
+
+/** The direction classifier's answer for one crop. */
+export interface ClassVote {
+  /** Read as upside down with more than the classifier's threshold. */
+  flipped: boolean;
+}
+
+/**
+ * The one place that decides which way up the lines are read, after EXIF has turned the photo
+ * upright (media/ocr-image.ts). PP-OCR flips each line on its own, so a word the detector cut in
+ * two could have one half flipped and not the other, and a page could come back partly upside
+ * down. Here the lines vote: the horizontal lines of a photo are all flipped or none, and so are
+ * the turned lines of a sideways page (`sideways`) — flipped when most of the classified lines
+ * are confidently upside down (a line the classifier is unsure of counts against flipping: long
+ * lines squeezed into its 192 px input often are). Vertical boxes on an upright page (a label
+ * running up the side of a bottle) still go their own way, as they do in the world. A photo
+ * whose EXIF is wrong (a phone held flat) is therefore turned as a whole, and one whose EXIF is
+ * right is not turned back line by line.
+ */
+export function decideFlips(items: readonly { rotation: number }[], votes: readonly (ClassVote | null)[], sideways: boolean): boolean[] {
+  const groupOf = (i: number): 'flat' | 'turned' | 'own' => (items[i].rotation === 0 ? 'flat' : sideways ? 'turned' : 'own');
+  const count = { flat: { flip: 0, other: 0 }, turned: { flip: 0, other: 0 } };
+  items.forEach((_, i) => {
+    const v = votes[i];
+    const g = groupOf(i);
+    if (!v || g === 'own') return;
+    if (v.flipped) count[g].flip++;
+    else count[g].other++;
+  });
+  return items.map((_, i) => {
+    const g = groupOf(i);
+    if (g === 'own') return votes[i]?.flipped ?? false;
+    return votes[i] !== null && count[g].flip > count[g].other;
+  });
+}
