@@ -20,8 +20,12 @@
  *   ocr            OCR with the real PP-OCRv4 weights: ms per photo with and without text,
  *                  photos/s of the pass, accuracy on rendered images, text index size and query
  *                  latency at 100k photos (see ocr.bench.ts for its options)
+ *   ocr-real       (only when asked) OCR accuracy by kind on images other projects made
+ *                  (test/data/ocr-real) next to the rendered set (ocr-real.bench.ts)
+ *   ocr-cost       (only when asked) photos/s and peak memory of the OCR pass over a mixed library
+ *                  in a process of its own (ocr-cost.bench.ts)
  *
- * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,ocr,int8,integrity  BENCH_FILES=500  BENCH_VECTORS=100000
+ * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,ocr,ocr-real,ocr-cost,int8,integrity  BENCH_FILES=500  BENCH_VECTORS=100000
  *          BENCH_MODEL=vit-b-16|rn50
  */
 import fs from 'node:fs';
@@ -39,6 +43,8 @@ import { benchQuery } from './search/query.bench.ts';
 import { benchFirstRun, installForFirstRun } from './first-run.bench.ts';
 import { benchInt8 } from './int8.bench.ts';
 import { benchOcr } from './ocr.bench.ts';
+import { benchOcrCost } from './ocr-cost.bench.ts';
+import { benchOcrReal } from './ocr-real.bench.ts';
 
 const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging,firstrun,ocr').split(','));
 const modelName = (process.env.BENCH_MODEL ?? 'vit-b-16') as BenchModel;
@@ -194,6 +200,8 @@ if (only.has('firstrun')) {
   results.firstRun = runs;
 }
 if (only.has('ocr')) results.ocr = await benchOcr(samplePhotos(), log);
+if (only.has('ocr-real')) results.ocrReal = await benchOcrReal(samplePhotos(), log);
+if (only.has('ocr-cost')) results.ocrCost = await benchOcrCost(samplePhotos(), log);
 if (only.has('int8')) results.int8 = await benchInt8({ modelDir, photosDir: sharedPhotos, threads, log });
 if (only.has('integrity')) results.integrity = await benchIntegrity();
 

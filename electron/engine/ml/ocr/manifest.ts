@@ -30,6 +30,12 @@ export const ocrManifestSchema = z.object({
      * (absent: always the full pass). Tall screenshots skip it: they are cut into pieces anyway.
      */
     gateSide: z.number().int().positive().optional(),
+    /**
+     * When every box the gate found has a short side of at least this many pixels at the gate's
+     * size, its boxes are read as they are and the full-size detection is skipped (absent or 0:
+     * never skipped).
+     */
+    gateTrustSide: z.number().min(0).optional(),
     maxAspect: z.number().positive(),
     overlap: z.number().min(0).max(0.5),
     /** Small inputs (short side below this) are scaled up to it and given a margin (det-plan.ts). */

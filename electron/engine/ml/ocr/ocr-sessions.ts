@@ -12,16 +12,30 @@ import { ctcGreedyDecode, parseDictionary } from './ctc.ts';
 import { boxesFromProbabilityMap, type DetectedBox } from './db-postprocess.ts';
 import type { DetPlan } from './det-plan.ts';
 import { mapQuad, quadCentre, quadSize, type Point, type Quad } from './geometry.ts';
-import { decideFlips, orientLines, sidewaysPage, turn, type ClassVote } from './orientation.ts';
+import { decideFlips, linesToClassify, orientLines, sidewaysPage, turn, type ClassVote } from './orientation.ts';
 import { mergeTileBoxes, type TileBox } from './tile-merge.ts';
 import type { OcrManifest, ResolvedOcrModel } from './manifest.ts';
 import { borderColour, detectorInput, warpQuadInto, type InputPad, type RgbRaster } from './raster.ts';
 
-/** When the 0°/180° direction classifier runs: on every line, only on lines turned from vertical boxes, or never. */
-export type ClassifierUse = 'all' | 'rotated' | 'never';
+/**
+ * How the 0°/180° direction classifier is used: 'all' — every line's way up is decided, through
+ * its page's vote on a sample of lines or on its own (orientation.ts); 'every' — the same
+ * decisions with every line classified (what it costs, for the bench); 'rotated' — only lines
+ * turned from vertical boxes; 'never'.
+ */
+export type ClassifierUse = 'all' | 'every' | 'rotated' | 'never';
+
+/**
+ * Which graphs use ONNX Runtime's CPU memory arena. The arena keeps the largest buffers a graph
+ * ever needed: for the detector (a 1600 × 1200 photo, a tall screenshot piece) that high-water
+ * mark stays resident for the rest of the pass; the recogniser's many small, varying runs are
+ * where reusing memory pays.
+ */
+export type OcrArena = 'all' | 'recognition' | 'none';
 
 export interface OcrSessionOptions {
   provider?: ProviderPreference;
+  arena?: OcrArena;
   threads?: number;
   enableWebgpu?: boolean;
   classifier?: ClassifierUse;
@@ -56,23 +70,24 @@ interface Sessions {
   cls: ort.InferenceSession | null;
 }
 
-async function createSessions(model: ResolvedOcrModel, provider: ProviderName, threads: number, withCls: boolean): Promise<Sessions> {
-  const options: ort.InferenceSession.SessionOptions = {
+async function createSessions(model: ResolvedOcrModel, provider: ProviderName, threads: number, withCls: boolean, arena: OcrArena): Promise<Sessions> {
+  const options = (useArena: boolean): ort.InferenceSession.SessionOptions => ({
     executionProviders: [provider],
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
-  };
+    enableCpuMemArena: useArena,
+  });
   // Bytes rather than paths: inside a packaged app the files sit in app.asar, which only
   // Node's patched fs can read.
-  const open = (file: string): Promise<ort.InferenceSession> => ort.InferenceSession.create(fs.readFileSync(file), options);
+  const open = (file: string, useArena: boolean): Promise<ort.InferenceSession> => ort.InferenceSession.create(fs.readFileSync(file), options(useArena));
   const opened: ort.InferenceSession[] = [];
   try {
-    const det = await open(model.detGraph);
+    const det = await open(model.detGraph, arena === 'all');
     opened.push(det);
-    const rec = await open(model.recGraph);
+    const rec = await open(model.recGraph, arena !== 'none');
     opened.push(rec);
-    const cls = withCls && model.clsGraph ? await open(model.clsGraph) : null;
+    const cls = withCls && model.clsGraph ? await open(model.clsGraph, arena !== 'none') : null;
     if (cls) opened.push(cls);
     return { det, rec, cls };
   } catch (err) {
@@ -110,7 +125,7 @@ export class OcrSessions {
     const backends = opts.backends ?? ort.listSupportedBackends();
     const dictionaryText = fs.readFileSync(model.dictionaryPath, 'utf8');
     const { provider, value, fallbacks } = await selectProvider(order, backends, onnxruntimeBinDir(), async (ep) => {
-      const sessions = await createSessions(model, ep, threads, classifier !== 'never');
+      const sessions = await createSessions(model, ep, threads, classifier !== 'never', opts.arena ?? (process.env.OCR_ARENA as OcrArena | undefined) ?? 'recognition');
       try {
         const probe = new OcrSessions(sessions, model.manifest, { modelId: model.manifest.id, provider: ep, fallbacks: [], classifier }, dictionaryText);
         await probe.selfTest();
@@ -180,13 +195,22 @@ export class OcrSessions {
   /** Read each quad (corners in the raster's coordinates, reading order) of the raster. */
   async recognise(raster: RgbRaster, quads: readonly Quad[]): Promise<RecognisedText[]> {
     const items = orientLines(quads);
-    if (this.s.cls && this.info.classifier !== 'never') {
-      const candidates = items.map((_, i) => i).filter((i) => this.info.classifier === 'all' || items[i].rotation === 90);
+    const c = this.m.classifier;
+    if (this.s.cls && c && this.info.classifier !== 'never') {
+      const sideways = sidewaysPage(quads);
+      // 'all': every line takes part, through its page's vote (decided on a sample of its lines)
+      // or on its own (a turned line on an upright page); 'rotated': turned lines only.
+      const mode = this.info.classifier;
+      const candidates =
+        mode === 'all'
+          ? linesToClassify(items, sideways, c.batch, c.width / c.height)
+          : items.map((_, i) => i).filter((i) => mode === 'every' || items[i].rotation === 90);
       const votes = await this.classify(raster, candidates.map((i) => items[i]));
       const all: (ClassVote | null)[] = items.map(() => null);
       candidates.forEach((i, n) => (all[i] = votes[n]));
-      decideFlips(items, all, sidewaysPage(quads)).forEach((flip, i) => {
-        if (!flip) return;
+      const flips = decideFlips(items, all, sideways);
+      flips.forEach((flip, i) => {
+        if (!flip || (mode === 'rotated' && items[i].rotation !== 90)) return;
         items[i].quad = turn(items[i].quad, 2);
         items[i].rotation = (items[i].rotation + 180) % 360;
       });

@@ -73,9 +73,29 @@ export function decideFlips(items: readonly { rotation: number }[], votes: reado
     if (v.flipped) count[g].flip++;
     else count[g].other++;
   });
+  // A group's decision holds for all its lines, the ones the classifier was not asked about too.
   return items.map((_, i) => {
     const g = groupOf(i);
     if (g === 'own') return votes[i]?.flipped ?? false;
-    return votes[i] !== null && count[g].flip > count[g].other;
+    return count[g].flip > count[g].other;
   });
+}
+
+/**
+ * Which lines to ask the classifier about: every turned line on an upright page (each decides
+ * for itself), and for each group that decides as a whole at most `sample` lines — those whose
+ * shape suits the classifier's input best (aspect nearest `inputAspect`, then the longest): a
+ * long line squeezed into its 192 px input or a one-character box says little.
+ */
+export function linesToClassify(items: readonly { w: number; h: number; rotation: number }[], sideways: boolean, sample: number, inputAspect: number): number[] {
+  const own: number[] = [];
+  const groups: Record<'flat' | 'turned', number[]> = { flat: [], turned: [] };
+  items.forEach((it, i) => {
+    if (it.rotation === 0) groups.flat.push(i);
+    else if (sideways) groups.turned.push(i);
+    else own.push(i);
+  });
+  const fit = (i: number): number => Math.abs(Math.log(items[i].w / Math.max(1e-6, items[i].h) / inputAspect));
+  const pick = (g: number[]): number[] => [...g].sort((a, b) => fit(a) - fit(b) || items[b].w - items[a].w).slice(0, sample);
+  return [...pick(groups.flat), ...pick(groups.turned), ...own].sort((a, b) => a - b);
 }
