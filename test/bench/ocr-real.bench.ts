@@ -11,9 +11,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { characterAccuracy } from '../../scripts/fixtures/ocr-accuracy.ts';
 import { makeOcrFixtures, writeOcrFixtures } from '../../scripts/fixtures/ocr-images.ts';
-import { evaluateRealOcrSet, loadRealOcrSet } from '../../scripts/fixtures/ocr-real-set.ts';
+import { evaluateRealOcrSet, loadRealOcrSet, type RealOcrCase } from '../../scripts/fixtures/ocr-real-set.ts';
 import { PhotoReader } from '../../electron/engine/ocr/photo-reader.ts';
 
 type Log = (m: string) => void;
@@ -30,27 +29,14 @@ export async function benchOcrReal(sharedPhotos: string[], log: Log): Promise<Re
     const real = await evaluateRealOcrSet(cases, (f) => reader.read(f), tmp, (_c, t) => ms.push(t));
     log(`ocr real set: ${real.percent}% of ${real.characters} characters, queries found ${real.queries.found}/${real.queries.asked}; by kind ${JSON.stringify(real.byKind)}`);
 
+    // The rendered set through the same scorer (accuracy by kind, the same query pieces).
     const fixtures = await makeOcrFixtures({ photos: sharedPhotos, perKind, hard: true, seed: 20240611 });
     const files = writeOcrFixtures(path.join(tmp, 'rendered'), fixtures);
-    const byKind: Record<string, { images: number; chars: number; errors: number }> = {};
-    for (let i = 0; i < fixtures.length; i++) {
-      const acc = characterAccuracy(fixtures[i].lines, (await reader.read(files[i])).lines.map((l) => l.text));
-      const k = (byKind[fixtures[i].name.replace(/-\d+$/, '')] ??= { images: 0, chars: 0, errors: 0 });
-      k.images++;
-      k.chars += acc.chars;
-      k.errors += acc.errors;
-    }
-    const chars = Object.values(byKind).reduce((a, k) => a + k.chars, 0);
-    const errors = Object.values(byKind).reduce((a, k) => a + k.errors, 0);
-    const rendered = {
-      images: fixtures.length,
-      characters: chars,
-      percent: r2((1 - errors / chars) * 100),
-      byKind: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, { images: v.images, percent: r2((1 - v.errors / v.chars) * 100) }])),
-    };
-    log(`ocr rendered set: ${JSON.stringify(rendered)}`);
+    const renderedCases: RealOcrCase[] = fixtures.map((f, i) => ({ file: f.name, path: files[i], source: 'rendered', kind: f.name.replace(/-\d+$/, ''), fast: false, truth: f.lines }));
+    const rendered = await evaluateRealOcrSet(renderedCases, (f) => reader.read(f), path.join(tmp, 'rendered-lib'));
+    log(`ocr rendered set: ${rendered.percent}% of ${rendered.characters} characters, queries found ${rendered.queries.found}/${rendered.queries.asked}; by kind ${JSON.stringify(rendered.byKind)}`);
     const sorted = [...ms].sort((a, b) => a - b);
-    return { real: { ...real, missing, msPerImage: { p50: r2(sorted[sorted.length >> 1] ?? 0) } }, rendered };
+    return { real: { ...real, missing, msPerImage: { p50: r2(sorted[sorted.length >> 1] ?? 0) } }, rendered: { ...rendered, perImage: undefined } };
   } finally {
     await reader.close();
     fs.rmSync(tmp, { recursive: true, force: true });

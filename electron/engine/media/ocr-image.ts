@@ -18,6 +18,14 @@ export interface OcrRaster {
 /** Over this many pixels the reading raster is scaled down: text that small in such a photo is rare, memory is not free. */
 export const MAX_OCR_PIXELS = 24_000_000;
 
+/**
+ * Small images may be read from a raster scaled up (Lanczos, by libvips) to at most this many
+ * pixels and this factor: a crop of 12 px text brought to the recogniser's 48 px by bilinear
+ * sampling is blurred enough to lose strokes (大 read as 天).
+ */
+export const MAX_UPSCALED_PIXELS = 4_000_000;
+export const MAX_UPSCALE = 3;
+
 /** Below this fraction of the original side, decoding straight at the target size pays (shrink-on-load). */
 const DIRECT_DECODE_BELOW = 0.5;
 
@@ -74,9 +82,11 @@ export class OcrImage {
     return this.src.height;
   }
 
-  /** The largest raster worth reading from: the original, capped at MAX_OCR_PIXELS. */
+  /** The largest raster worth reading from: small images scaled up (MAX_UPSCALED_PIXELS), big ones at most the original, capped at MAX_OCR_PIXELS. */
   get maxScale(): number {
-    return Math.min(1, Math.sqrt(MAX_OCR_PIXELS / (this.width * this.height)));
+    const pixels = this.width * this.height;
+    if (pixels < MAX_UPSCALED_PIXELS) return Math.min(MAX_UPSCALE, Math.sqrt(MAX_UPSCALED_PIXELS / pixels));
+    return Math.min(1, Math.sqrt(MAX_OCR_PIXELS / pixels));
   }
 
   /** A fresh raster of exactly width × height (a slight stretch is allowed, as for the detector). */
@@ -94,7 +104,7 @@ export class OcrImage {
 
   private async fullRaster(): Promise<OcrRaster> {
     if (!this.full) {
-      const s = this.maxScale;
+      const s = Math.min(1, this.maxScale);
       this.full = s < 1 ? await this.decode(Math.round(this.width * s), Math.round(this.height * s)) : await this.decode(null, null);
     }
     return this.full;

@@ -112,8 +112,10 @@ export class PhotoReader {
       const tDet = performance.now();
       const detRaster = await img.raster(plan.width, plan.height);
       decodeMs += performance.now() - tDet;
+      // Read straight from the detection raster when its boxes are tall enough there; a big photo
+      // detected near full size has nothing better to offer, so any box will do.
       const fullRes = Math.min(plan.scaleX, plan.scaleY) >= FULL_RESOLUTION * Math.min(1, img.maxScale);
-      det = await worker.detect(detRaster, plan, img.width, img.height, fullRes ? 0 : recH);
+      det = await worker.detect(detRaster, plan, img.width, img.height, fullRes && img.maxScale <= 1 ? 0 : recH * (img.maxScale > 1 ? CROP_HEADROOM : 1));
     }
     let texts: RecognisedText[] | undefined = det.texts;
     let recogniseMs = det.ms - det.detMs;

@@ -10,6 +10,7 @@
  * by d and re-fitting a rectangle is done exactly (it is the rectangle grown by d on each side)
  * instead of through a rounded polygon offset.
  */
+import { Scratch } from './scratch.ts';
 import { convexHull, expandRect, minAreaRect, orderCorners, rectCorners, type Point, type Quad, type RotatedRect } from './geometry.ts';
 
 export interface DbParams {
@@ -31,6 +32,10 @@ export interface DetectedBox {
   score: number;
 }
 
+const LABELS = new Scratch((n) => new Int32Array(n));
+const STACK = new Scratch((n) => new Int32Array(n));
+const DILATED = new Scratch((n) => new Float32Array(n));
+
 interface Region {
   hull: Point[];
   pixels: number;
@@ -41,8 +46,8 @@ interface Region {
  * centres (interior pixels cannot be on the hull). One pass with a flood-fill stack.
  */
 export function textRegions(map: Float32Array, width: number, height: number, threshold: number): Region[] {
-  const label = new Int32Array(width * height);
-  const stack = new Int32Array(width * height);
+  const label = LABELS.take(width * height, true);
+  const stack = STACK.take(width * height);
   const regions: Region[] = [];
   let next = 0;
   for (let start = 0; start < map.length; start++) {
@@ -155,7 +160,7 @@ export function boxesFromProbabilityMap(map: Float32Array, width: number, height
  * one pixel right and down). Only the binary shape changes; scores still come from `map`.
  */
 export function dilated(map: Float32Array, width: number, height: number, threshold: number): Float32Array {
-  const out = new Float32Array(map.length);
+  const out = DILATED.take(map.length);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * width + x;

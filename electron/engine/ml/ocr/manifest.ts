@@ -62,6 +62,8 @@ export const ocrManifestSchema = z.object({
     dictionary: z.string().min(1),
     useSpaceChar: z.boolean(),
     batch: z.number().int().positive(),
+    /** At most this many padded pixels across one batch (its lines × its width); absent: no bound. */
+    batchWidth: z.number().int().positive().optional(),
     /** Lines read with a lower mean character probability are dropped. */
     dropScore: z.number().min(0).max(1),
   }),

@@ -14,6 +14,7 @@ import type { DetPlan } from './det-plan.ts';
 import { mapQuad, quadCentre, quadSize, type Point, type Quad } from './geometry.ts';
 import { decideFlips, linesToClassify, orientLines, sidewaysPage, turn, type ClassVote } from './orientation.ts';
 import { mergeTileBoxes, type TileBox } from './tile-merge.ts';
+import { Scratch } from './scratch.ts';
 import type { OcrManifest, ResolvedOcrModel } from './manifest.ts';
 import { borderColour, detectorInput, warpQuadInto, type InputPad, type RgbRaster } from './raster.ts';
 
@@ -35,7 +36,15 @@ export type OcrArena = 'all' | 'recognition' | 'none';
 
 export interface OcrSessionOptions {
   provider?: ProviderPreference;
+  /** Default 'all'. */
   arena?: OcrArena;
+  /**
+   * ONNX Runtime's memory pattern (one planned block per input shape). Off by default: every
+   * photo has its own shape, and the blocks planned for each shape piled up in the arena
+   * (1.27 GB peak reading 12 MP photos and long screenshots, 0.87 GB without; measured in
+   * docs/decisions/ocr.md).
+   */
+  memoryPattern?: boolean;
   threads?: number;
   enableWebgpu?: boolean;
   classifier?: ClassifierUse;
@@ -70,13 +79,14 @@ interface Sessions {
   cls: ort.InferenceSession | null;
 }
 
-async function createSessions(model: ResolvedOcrModel, provider: ProviderName, threads: number, withCls: boolean, arena: OcrArena): Promise<Sessions> {
+async function createSessions(model: ResolvedOcrModel, provider: ProviderName, threads: number, withCls: boolean, arena: OcrArena, memoryPattern: boolean): Promise<Sessions> {
   const options = (useArena: boolean): ort.InferenceSession.SessionOptions => ({
     executionProviders: [provider],
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     enableCpuMemArena: useArena,
+    enableMemPattern: memoryPattern,
   });
   // Bytes rather than paths: inside a packaged app the files sit in app.asar, which only
   // Node's patched fs can read.
@@ -105,6 +115,8 @@ function padFill(raster: RgbRaster, fill: 'black' | 'white' | 'border' | undefin
 
 export class OcrSessions {
   private readonly dictionary: string[];
+  private readonly detInput = new Scratch((n) => new Float32Array(n));
+  private readonly recInput = new Scratch((n) => new Float32Array(n));
 
   private constructor(
     private readonly s: Sessions,
@@ -125,7 +137,7 @@ export class OcrSessions {
     const backends = opts.backends ?? ort.listSupportedBackends();
     const dictionaryText = fs.readFileSync(model.dictionaryPath, 'utf8');
     const { provider, value, fallbacks } = await selectProvider(order, backends, onnxruntimeBinDir(), async (ep) => {
-      const sessions = await createSessions(model, ep, threads, classifier !== 'never', opts.arena ?? (process.env.OCR_ARENA as OcrArena | undefined) ?? 'recognition');
+      const sessions = await createSessions(model, ep, threads, classifier !== 'never', opts.arena ?? 'all', opts.memoryPattern ?? false);
       try {
         const probe = new OcrSessions(sessions, model.manifest, { modelId: model.manifest.id, provider: ep, fallbacks: [], classifier }, dictionaryText);
         await probe.selfTest();
@@ -152,7 +164,6 @@ export class OcrSessions {
    * (srcWidth × srcHeight) image.
    */
   async detect(raster: RgbRaster, plan: DetPlan, srcWidth: number, srcHeight: number): Promise<DetectedBox[]> {
-    const d = this.m.detection;
     if (raster.width !== plan.width || raster.height !== plan.height) {
       throw new RangeError(`detection raster is ${raster.width}×${raster.height}, the plan wants ${plan.width}×${plan.height}`);
     }
@@ -169,7 +180,7 @@ export class OcrSessions {
     const pad: InputPad | undefined = p && { ...p, fill: padFill(raster, d.padFill) };
     const inW = tile.width + (p ? p.left + p.right : 0);
     const inH = tile.height + (p ? p.top + p.bottom : 0);
-    const input = new ort.Tensor('float32', detectorInput(raster, tile, d, pad), [1, 3, inH, inW]);
+    const input = new ort.Tensor('float32', detectorInput(raster, tile, d, pad, (n) => this.detInput.take(n)), [1, 3, inH, inW]);
     const result = await this.s.det.run({ [d.input]: input }, [d.output]);
     const map = result[d.output];
     const [, , mh, mw] = map.dims as number[];
@@ -225,11 +236,19 @@ export class OcrSessions {
     const ratio = (j: RecJob): number => j.w / Math.max(1e-6, j.h);
     const order = jobs.map((_, i) => i).sort((a, b) => ratio(jobs[a]) - ratio(jobs[b]));
     const out: { text: string; confidence: number }[] = new Array(jobs.length);
-    for (let start = 0; start < order.length; start += r.batch) {
-      const idx = order.slice(start, start + r.batch);
+    const widthOf = (i: number): number => Math.max(r.minWidth, Math.ceil(r.height * ratio(jobs[i])));
+    // Batches of similar width, at most `batch` lines and, when set, at most `batchWidth` padded
+    // pixels across: many short lines share a run, a few long ones do, a very long one runs alone.
+    const budget = r.batchWidth ?? Infinity;
+    for (let start = 0; start < order.length; ) {
+      let end = start + 1;
+      while (end < order.length && end - start < r.batch && (end - start + 1) * widthOf(order[end]) <= budget) end++;
+      const idx = order.slice(start, end);
+      start = end;
       const ratios = idx.map((i) => ratio(jobs[i]));
       const batchWidth = Math.max(r.minWidth, Math.ceil(r.height * Math.max(...ratios)));
-      const tensor = new Float32Array(idx.length * 3 * r.height * batchWidth);
+      // Zeroed: the part right of each crop is the batch's padding.
+      const tensor = this.recInput.take(idx.length * 3 * r.height * batchWidth, true);
       idx.forEach((i, n) => {
         const j = jobs[i];
         const width = Math.max(1, Math.min(batchWidth, Math.ceil(r.height * ratios[n])));

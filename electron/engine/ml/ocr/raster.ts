@@ -61,15 +61,17 @@ export interface InputPad {
 
 /**
  * A rectangle of the raster as a 1 × 3 × h × w tensor, optionally surrounded by `pad` pixels of
- * a flat colour (the tensor is then (h + top + bottom) × (w + left + right)).
+ * a flat colour (the tensor is then (h + top + bottom) × (w + left + right)); written into the
+ * array `into` gives, when given.
  */
-export function detectorInput(r: RgbRaster, rect: { x: number; y: number; width: number; height: number }, norm: PixelNorm, pad?: InputPad): Float32Array {
+export function detectorInput(r: RgbRaster, rect: { x: number; y: number; width: number; height: number }, norm: PixelNorm, pad?: InputPad, into?: (n: number) => Float32Array): Float32Array {
   const { x, y, width: w, height: h } = rect;
   if (x < 0 || y < 0 || x + w > r.width || y + h > r.height) throw new RangeError('tile outside the raster');
   const { src, scale, bias } = channelMap(norm);
   const ow = w + (pad ? pad.left + pad.right : 0);
   const oh = h + (pad ? pad.top + pad.bottom : 0);
-  const out = new Float32Array(3 * ow * oh);
+  // Every element is written below: the margin with its fill, the rest from the raster.
+  const out = into ? into(3 * ow * oh) : new Float32Array(3 * ow * oh);
   const plane = ow * oh;
   if (pad) for (let c = 0; c < 3; c++) out.fill(pad.fill[src[c]] * scale[c] + bias[c], c * plane, (c + 1) * plane);
   const dx = pad?.left ?? 0;
