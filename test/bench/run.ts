@@ -35,8 +35,12 @@
  *   stacks         exact / near-duplicate / burst grouping: perceptual hash candidates and margins on
  *                  real photos and their copies, cosine calibration and precision/recall of each
  *                  kind, grouping speed at 100k (stacks.bench.ts; not in the default set)
+ *   ocr-real       (only when asked) OCR accuracy by kind on images other projects made
+ *                  (test/data/ocr-real) next to the rendered set (ocr-real.bench.ts)
+ *   ocr-cost       (only when asked) photos/s and peak memory of the OCR pass over a mixed library
+ *                  in a process of its own (ocr-cost.bench.ts)
  *
- * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,ocr,int8,integrity,video,relevance,stacks  BENCH_FILES=500  BENCH_VECTORS=100000
+ * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,ocr,int8,integrity,video,relevance,stacks,ocr-real,ocr-cost  BENCH_FILES=500  BENCH_VECTORS=100000
  *          BENCH_MODEL=vit-b-16|vit-b-16-int8|vit-b-16-int8-plain|rn50
  *          BENCH_GRAPH=official|lookalike (default: the official export when `npm run models:official`
  *          has made it; see bench-graph.ts). `graph` in the output says which one the figures come
@@ -65,6 +69,8 @@ import { benchVideo } from './video.bench.ts';
 import { benchWhenWhere } from './when-where.bench.ts';
 import { benchWhenWhereLibrary } from './when-where-library.bench.ts';
 import { benchStacks } from './stacks.bench.ts';
+import { benchOcrCost } from './ocr-cost.bench.ts';
+import { benchOcrReal } from './ocr-real.bench.ts';
 
 const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging,firstrun,ocr').split(','));
 const modelName = process.env.BENCH_MODEL ?? 'vit-b-16';
@@ -237,6 +243,8 @@ if (only.has('firstrun')) {
   results.firstRun = runs;
 }
 if (only.has('ocr')) results.ocr = await benchOcr(samplePhotos(), log);
+if (only.has('ocr-real')) results.ocrReal = await benchOcrReal(samplePhotos(), log);
+if (only.has('ocr-cost')) results.ocrCost = await benchOcrCost(samplePhotos(), log);
 if (only.has('int8')) results.int8 = await benchInt8({ modelDir: graph.fp32Dir, graph: graph.note, photosDir: sharedPhotos, threads, log });
 if (only.has('integrity')) results.integrity = await benchIntegrity();
 if (only.has('relevance')) {
