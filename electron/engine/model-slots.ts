@@ -62,11 +62,17 @@ export class ModelSlots {
     return this.servingSlot === this.target ? null : { from: this.servingSlot.runtime.modelKey, to: this.target.runtime.modelKey };
   }
 
-  /** Complete a model switch once the new model has a vector for every indexed photo; true when it did now. */
+  /**
+   * Complete a model switch once the new model has a vector for every indexed photo and frames for
+   * every indexed video; true when it did now. Videos not read yet (pending) do not hold it up:
+   * they have no frames in either model.
+   */
   finishSwitchIfComplete(): boolean {
     if (this.servingSlot === this.target) return false;
-    const missing = this.lib.photos.missingVectors(this.target.search.vectors.modelRowId, 1).length;
-    if (missing > 0 || this.lib.photos.counts().pending > 0) return false;
+    const target = this.target.search.vectors.modelRowId;
+    const missing = this.lib.photos.missingVectors(target, 1).length + this.lib.videos.missingFrames(target);
+    const pendingPhotos = this.lib.photos.counts().pending - this.lib.photos.videoCounts().pending;
+    if (missing > 0 || pendingPhotos > 0) return false;
     const old = this.servingSlot;
     this.lib.models.activate(this.target.runtime.spaceKey);
     this.servingSlot = this.target;

@@ -58,6 +58,7 @@ export class PassScheduler {
   private running: Promise<void> | null = null;
   private again = false;
   private closed = false;
+  private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: PassSchedulerOptions) {}
 
@@ -156,9 +157,20 @@ export class PassScheduler {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     for (const s of this.slots) s.abort?.abort();
     await this.idle();
     for (const s of this.slots) await s.pass.release?.().catch((e) => this.opts.log.warn(`${s.pass.name}: ${message(e)}`));
+  }
+
+  /** One timer for every pass that asked (the earliest wins; the run it starts asks again if needed). */
+  private retryAfter(ms: number): void {
+    if (this.opts.mode !== 'background' || this.closed || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.schedule();
+    }, ms);
+    this.retryTimer.unref();
   }
 
   private slot(name: string): Slot {
@@ -197,6 +209,7 @@ export class PassScheduler {
         }
       },
       working: (path) => s.progress.working(path),
+      retryAfter: (ms) => this.retryAfter(ms),
       completed: (n) => {
         s.progress.completed(n);
         const p = s.progress.snapshot();

@@ -14,6 +14,7 @@
 import type { Database, Statement } from './database.ts';
 import { subtreeRange } from './paths.ts';
 import { UNKNOWN_TAKEN_AT } from './vec-table.ts';
+import type { ItemKind } from './rows.ts';
 
 /** A filter as the store applies it: resolved bounds and keys. Absent members narrow nothing. */
 export interface PhotoQuery {
@@ -27,6 +28,8 @@ export interface PhotoQuery {
   tag?: string;
   /** Only these photos (an empty list matches nothing). */
   photoIds?: readonly number[];
+  /** Only photos, or only videos (migration 7). */
+  kind?: ItemKind;
 }
 
 /** A filter as an in-memory index applies it: integer bounds and materialised id lists. */
@@ -171,7 +174,17 @@ function rowConditions(q: PhotoQuery, conds: string[], params: Record<string, un
     conds.push('p.id IN (SELECT value FROM json_each(@f_ids))');
     params.f_ids = JSON.stringify(q.photoIds);
   }
+  if (q.kind !== undefined) conds.push(KIND_SQL[q.kind]);
 }
+
+/**
+ * The kind of item as SQL. (Searches never send `kind` to a vector table that holds one kind only:
+ * photo vectors are photos, frames are videos — see search/video-segments.ts `sideFilters`.)
+ */
+const KIND_SQL: Record<ItemKind, string> = {
+  photo: `p.kind = 'photo'`,
+  video: `p.kind = 'video'`,
+};
 
 /** Any date bound also excludes photos with no date (stored in vec0 as the smallest integer). */
 function dateBounds(q: PhotoQuery): { after?: number; before?: number } {
