@@ -7,6 +7,7 @@ import type { PhotoPass } from './passes/pass.ts';
 import type { Library } from './store/library.ts';
 import type { TagService } from './tags/service.ts';
 import { TagsPass } from './tags/tags-pass.ts';
+import type { VideoFramesPass } from './video-frames/video-pass.ts';
 
 export interface PassDeps {
   lib: Library;
@@ -14,11 +15,14 @@ export interface PassDeps {
   ocr: OcrService;
   /** Zero-shot tags of new photos (one-shot commands that only read turn it off). */
   autoTag: boolean;
+  /** Videos' frames (engine/video-frames/). */
+  videos: VideoFramesPass;
 }
 
 export function registeredPasses(d: PassDeps): PhotoPass[] {
   return [
     new TagsPass(d.tags, d.lib.passState, { enabled: () => d.autoTag }),
     d.ocr.pass,
+    d.videos,
   ];
 }

@@ -19,8 +19,14 @@ const BROWSE_CURSOR = 1;
 export class LibraryService {
   constructor(private readonly lib: Library) {}
 
+  /** Every item: photos and videos. */
   counts(): StatusCounts {
     return this.lib.photos.counts();
+  }
+
+  /** The videos among them. */
+  videoCounts(): StatusCounts {
+    return this.lib.photos.videoCounts();
   }
 
   folders(): WatchedFolder[] {

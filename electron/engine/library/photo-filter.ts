@@ -1,5 +1,5 @@
 /**
- * The contract's photo filter (what a person chose: a folder, dates, a tag) resolved into the
+ * The contract's photo filter (what a person chose: a folder, dates, a tag, photos or videos) resolved into the
  * store's PhotoQuery (absolute paths, Unix-ms bounds), checked once for every reader: searches,
  * similar photos, browsing, the text search. store/photo-filter.ts then translates it into SQL,
  * vec0 conditions and the in-memory index's mask.
@@ -28,5 +28,6 @@ export function resolvePhotoFilter(f: PhotoFilter = {}): PhotoQuery {
     throw new ApiError('BAD_REQUEST', `date range is empty: ${f.after} is after ${f.before}`);
   }
   if (f.tag) q.tag = f.tag;
+  if (f.kind) q.kind = f.kind;
   return q;
 }
