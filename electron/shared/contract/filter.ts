@@ -9,6 +9,10 @@
  */
 import { z } from 'zod';
 
+/** The kinds of item the filter tells apart (see `kind` below). */
+export const PHOTO_KINDS = ['photo', 'video'] as const;
+export type PhotoKind = (typeof PHOTO_KINDS)[number];
+
 export const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, 'expected an ISO date like 2024-05-01');
@@ -23,6 +27,12 @@ export const photoFilterSchema = z
     before: isoDate.optional(),
     /** Carrying this tag (a taxonomy or custom tag name). */
     tag: z.string().min(1).max(200).optional(),
+    /**
+     * What the item is: a 'photo' or a 'video'. An enum both the video work and the time-and-place
+     * work extend: the latter adds 'screenshot' (a photo by its rule, docs/decisions/when-where.md;
+     * 'photo' then means the other photos). docs/decisions/video.md.
+     */
+    kind: z.enum(PHOTO_KINDS).optional(),
   })
   .strict();
 
