@@ -91,6 +91,7 @@ function followCount(label: string, unit: string): { update: (done: number, tota
 const PASS_LABELS: Record<string, { label: string; unit: string; preparing?: string }> = {
   tags: { label: 'tags', unit: ' photos', preparing: 'tag prompts' },
   ocr: { label: 'text (OCR)', unit: ' photos' },
+  videos: { label: 'videos', unit: ' videos' },
 };
 
 /**

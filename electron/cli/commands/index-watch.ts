@@ -37,6 +37,11 @@ async function runPasses(engine: Engine, opts: { tags: boolean; ocr: boolean }):
   }
   const after = await engine.status();
   const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+  const v = after.videos;
+  if (v && v.indexed + v.pending + v.skipped > 0) {
+    const waiting = v.pending > 0 ? `, ${v.pending} pending (one being copied is read once it stops changing: run index again, or watch)` : '';
+    process.stderr.write(`videos: ${v.indexed} indexed, ${v.skipped} skipped${waiting}\n`);
+  }
   const tagged = (after.passes.find((p) => p.name === 'tags')?.done ?? 0) - (before.passes.find((p) => p.name === 'tags')?.done ?? 0);
   if (tagged > 0 || opts.tags) process.stderr.write(`tags: ${tagged} photos tagged\n`);
   else if (!engine.tags.isReady() && after.counts.indexed > 0) {
@@ -52,7 +57,7 @@ async function runPasses(engine: Engine, opts: { tags: boolean; ocr: boolean }):
 export function registerIndexCommands(program: Command): void {
   program
     .command('index')
-    .description('index photo folders once (adds them to the library), with progress and a summary')
+    .description('index photo folders once (adds them to the library: photos and videos), with progress and a summary')
     .argument('<folders...>', 'folders to index')
     .option('--tags', 'also prepare the zero-shot tags (the first time for a model this encodes the tag prompts) and tag every photo')
     .option('--no-ocr', 'do not read the text in photos this time (it is read by the next index, watch or the app)')
@@ -65,7 +70,8 @@ export function registerIndexCommands(program: Command): void {
           const counts = engine.library.counts();
           if (!opts.json) printSummary(summary, counts);
           const ocr = await runPasses(engine, { tags: opts.tags === true, ocr: opts.ocr });
-          if (opts.json) printJson({ ...summary, library: counts, ocr });
+          // After the passes: videos are read there.
+          if (opts.json) printJson({ ...summary, library: engine.library.counts(), videos: engine.library.videoCounts(), ocr });
         });
       }),
     );

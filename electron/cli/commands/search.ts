@@ -9,8 +9,17 @@ interface SearchOpts {
   after?: string;
   before?: string;
   tag?: string;
+  kind?: string;
   json?: boolean;
   mode?: string;
+  at?: string;
+}
+
+/** 75.5 → "1:15.5": a moment of a video as people read it. */
+function clock(s: number): string {
+  const m = Math.floor(s / 60);
+  const rest = s - m * 60;
+  return `${m}:${rest < 10 ? '0' : ''}${Number.isInteger(rest) ? rest : rest.toFixed(1)}`;
 }
 
 function printHits(res: SearchResponse, json: boolean | undefined): void {
@@ -22,6 +31,9 @@ function printHits(res: SearchResponse, json: boolean | undefined): void {
         id: h.id,
         takenAt: h.takenAt,
         tags: h.tags?.map((t) => t.name) ?? [],
+        kind: h.kind ?? 'photo',
+        ...(h.kind === 'video' ? { durationS: h.durationS ?? null } : {}),
+        ...(h.segment ? { segment: { start: h.segment.start, end: h.segment.end }, bestTime: h.segment.bestTime } : {}),
         ...(h.matchedBy ? { matchedBy: h.matchedBy } : {}),
         ...(h.matchedText ? { matchedText: h.matchedText.text, matchedRange: [h.matchedText.start, h.matchedText.end] } : {}),
       })),
@@ -33,7 +45,8 @@ function printHits(res: SearchResponse, json: boolean | undefined): void {
   res.hits.forEach((h, i) => {
     const tags = h.tags?.length ? `  [${h.tags.map((t) => t.name).join(' ')}]` : '';
     const why = h.matchedBy && h.matchedBy !== 'visual' ? `  ${h.matchedBy === 'both' ? 'text+visual' : 'text'}: “${h.matchedText?.text ?? ''}”` : '';
-    process.stdout.write(`${String(i + 1).padStart(3)}. ${h.score.toFixed(4)}  ${h.path}${tags}${why}\n`);
+    const moment = h.segment ? `  ▶ ${clock(h.segment.start)}–${clock(h.segment.end)}` : '';
+    process.stdout.write(`${String(i + 1).padStart(3)}. ${h.score.toFixed(4)}  ${h.path}${moment}${tags}${why}\n`);
   });
   process.stderr.write(`(text ${res.textMs} ms, search ${res.searchMs} ms)\n`);
 }
@@ -45,7 +58,8 @@ const filterOptions = (c: Command): Command =>
     .option('--after <date>', 'taken on or after (YYYY-MM-DD)')
     .option('--before <date>', 'taken on or before (YYYY-MM-DD)')
     .option('--tag <name>', 'only photos with this tag')
-    .option('--json', 'JSON array of {path, score, …}, best first');
+    .option('--kind <kind>', 'only photos or only videos (photo | video)')
+    .option('--json', 'JSON array of {path, score, kind, …, segment: {start, end} for a video}, best first');
 
 /**
  * --limit beyond one page (MAX_PAGE_SIZE): the pages are fetched with the cursor and joined, as
@@ -78,6 +92,7 @@ function filter(opts: SearchOpts): PhotoFilter {
   if (opts.after) f.after = opts.after;
   if (opts.before) f.before = opts.before;
   if (opts.tag) f.tag = opts.tag;
+  if (opts.kind) f.kind = opts.kind as PhotoFilter['kind'];
   return f;
 }
 
@@ -85,7 +100,7 @@ export function registerSearchCommands(program: Command): void {
   filterOptions(
     program
       .command('search')
-      .description('find photos by a Chinese description, and by the text in them')
+      .description('find photos and the moments of videos by a Chinese description, and photos by the text in them')
       .argument('<query>', '查询, e.g. "海边的日落" or "营业时间"')
       .option('--mode <mode>', 'all: text in photos and looks in one list; visual: looks only; text: text only', 'all'),
   ).action(
@@ -100,15 +115,21 @@ export function registerSearchCommands(program: Command): void {
     }),
   );
 
-  filterOptions(program.command('similar').description('photos that look like PHOTO (indexed or any image file)').argument('<photo>', 'image path')).action(
+  filterOptions(
+    program
+      .command('similar')
+      .description('photos and video moments that look like PHOTO (indexed, any image file, or an indexed video at --at seconds)')
+      .argument('<photo>', 'image or indexed video path')
+      .option('--at <seconds>', 'for a video: the moment to look for (default: its poster frame)'),
+  ).action(
     action(async (photo: string, opts: SearchOpts, cmd: Command) => {
       const n = wanted(opts);
-      const req = parseRequest('similar', { photoId: 1, limit: Math.min(n, MAX_PAGE_SIZE), filter: filter(opts) });
+      const req = parseRequest('similar', { photoId: 1, at: opts.at === undefined ? undefined : Number(opts.at), limit: Math.min(n, MAX_PAGE_SIZE), filter: filter(opts) });
       await withEngine(cmd, { autoTag: false }, async (engine) => {
         const row = engine.library.photoAt(photo);
         const res = await upTo(n, (limit, cursor) =>
           row && row.status === 'indexed'
-            ? engine.search.similar(row.id, limit, req.filter, cursor)
+            ? engine.search.similar(row.id, limit, req.filter, cursor, req.at)
             : engine.search.similarToImage(path.resolve(photo), limit, req.filter, cursor),
         );
         printHits(res, opts.json);

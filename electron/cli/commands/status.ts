@@ -1,10 +1,18 @@
 import type { Command } from 'commander';
+import type { EngineStatus } from '../../shared/api.ts';
 import { action, printJson, withEngine } from '../context.ts';
+
+/** Why pending videos wait, when they do (no decoder on this install). */
+function videoWait(status: EngineStatus): string {
+  const p = status.passes.find((x) => x.name === 'videos');
+  if (p?.waiting === 'unavailable') return ' (no video decoder on this install: set SHIGUANG_FFMPEG and SHIGUANG_FFPROBE, docs/decisions/video.md)';
+  return p && p.pending > 0 ? ' (read by `index` or while `watch` runs; one still being copied is read once it stops changing)' : '';
+}
 
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
-    .description('counts of indexed / pending / skipped photos, each skipped file with its reason, model and execution provider, text read in photos')
+    .description('counts of indexed / pending / skipped photos and videos, each skipped file with its reason, model and execution provider, text read in photos')
     .option('--json', 'machine-readable')
     .action(
       action(async (opts: { json?: boolean }, cmd: Command) => {
@@ -17,7 +25,9 @@ export function registerStatusCommand(program: Command): void {
           const out = { ...status, folders, skipped, switching: engine.switching };
           if (opts.json) return printJson(out);
           const c = status.counts;
-          process.stdout.write(`photos: ${c.indexed} indexed, ${c.pending} pending, ${c.skipped} skipped\n`);
+          const v = status.videos ?? { indexed: 0, pending: 0, skipped: 0 };
+          process.stdout.write(`photos: ${c.indexed - v.indexed} indexed, ${c.pending - v.pending} pending, ${c.skipped - v.skipped} skipped\n`);
+          process.stdout.write(`videos: ${v.indexed} indexed, ${v.pending} pending, ${v.skipped} skipped${videoWait(status)}\n`);
           process.stdout.write(`model: ${status.model?.name} (${status.model?.id}, ${status.model?.embeddingDim}-d)\n`);
           if (engine.switching) process.stdout.write(`switching: ${engine.switching.from} → ${engine.switching.to} (queries use the old model until done)\n`);
           const p = status.provider;
