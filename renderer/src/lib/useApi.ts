@@ -95,7 +95,8 @@ export function useEngineStatus(): StatusState {
 export type Mode =
   | { kind: 'home' }
   | { kind: 'text'; query: string }
-  | { kind: 'similar'; photoId: number; fileName: string; backTo: string | null }
+  /** `at`: a video's moment (seconds) whose frame is looked for. */
+  | { kind: 'similar'; photoId: number; at?: number; fileName: string; backTo: string | null }
   | { kind: 'image'; dropId: number; fileName: string; dataBase64: string; backTo: string | null }
   | { kind: 'tag'; tag: string; backTo: string | null };
 
@@ -129,7 +130,7 @@ function modeKey(mode: Mode): string {
     case 'text':
       return `text:${mode.query}`;
     case 'similar':
-      return `similar:${mode.photoId}`;
+      return `similar:${mode.photoId}@${mode.at ?? ''}`;
     case 'image':
       return `image:${mode.dropId}`;
     case 'tag':
@@ -164,7 +165,7 @@ async function fetchPage(mode: Exclude<Mode, { kind: 'home' }>, filters: FilterS
     case 'text':
       return fromSearch(await api.search({ query: mode.query, limit, cursor, filter }));
     case 'similar':
-      return fromSearch(await api.similar({ photoId: mode.photoId, limit, cursor, filter }));
+      return fromSearch(await api.similar({ photoId: mode.photoId, at: mode.at, limit, cursor, filter }));
     case 'image':
       return fromSearch(await api.similarToImage({ dataBase64: mode.dataBase64, limit, cursor, filter }));
     case 'tag': {
