@@ -10,6 +10,7 @@ import { build } from 'vite';
 import { startRealServer } from './real-server.ts';
 import { runQuantizeUiCheck } from './quantize.e2e.ts';
 import { runUiSuite, type UiSuiteOptions } from './ui.e2e.ts';
+import { runVideoUiCheck } from './video.e2e.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -38,6 +39,9 @@ async function main(): Promise<void> {
   // Settings → int8: against the fake API (the real suite's model is not an installed one).
   const { failed } = await runQuantizeUiCheck(path.join(ROOT, 'test-results'));
   if (failed > 0) throw new Error(`${failed} int8 UI check(s) failed`);
+  // Videos: tiles, the viewer and the kind filter, on a library of its own (real `serve`).
+  const video = await runVideoUiCheck(ROOT, path.join(ROOT, 'test-results'));
+  if (video.failed > 0) throw new Error(`${video.failed} video UI check(s) failed`);
 }
 
 main().catch((err: unknown) => {

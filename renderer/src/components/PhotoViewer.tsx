@@ -225,7 +225,7 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
             </>
           )}
         </dl>
-        <PhotoTextPanel text={photoText.text} error={photoText.error} overlay={showBoxes} onOverlay={setShowBoxes} active={activeLine} onHover={setActiveLine} />
+        {!video && <PhotoTextPanel text={photoText.text} error={photoText.error} overlay={showBoxes} onOverlay={setShowBoxes} active={activeLine} onHover={setActiveLine} />}
         {tags.length > 0 && (
           <section className="viewer-tags" aria-label={t('viewer.tags')}>
             <h3 className="section-label">{t('viewer.tags')}</h3>

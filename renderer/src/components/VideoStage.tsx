@@ -45,7 +45,10 @@ export function VideoStage({ hit, onMoment }: Props) {
         <div className="video-fallback">
           <img src={frame} alt={hit.fileName} />
           <p role="status">
-            {t('video.cannotPlay')} {t('video.cannotPlayOpen')}
+            {t('video.cannotPlay')}{' '}
+            <a href={mediaUrl(hit.id, 'original')} download={hit.fileName}>
+              {t('video.download')}
+            </a>
           </p>
         </div>
       ) : (
