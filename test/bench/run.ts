@@ -21,13 +21,19 @@
  *                  reel of real clips, video seconds decoded per second on a 1-minute 1080p clip,
  *                  the decoder's peak memory, and with the bench model's encoder rate the cost per
  *                  clip and per 100 clips
+ *   video-index    videos end to end through the engine and the videos pass (fp32 and int8): video
+ *                  seconds per second, CPU per 1-minute 1080p clip, peak memory, 100 clips; photos and
+ *                  a video arriving together (./video-index.bench.ts; not in the default set)
+ *   video-search   search latency of a photo-only library through SearchService against the bare
+ *                  vector page (same run), and with 3k / 30k video frames beside the photos
+ *                  (./search/video-search.bench.ts; not in the default set)
  *   query-parse    query understanding p95, reverse geocoding photos/s, gazetteer size (when-where.bench.ts;
  *                  not in the default set)
  *   ocr            OCR with the real PP-OCRv4 weights: ms per photo with and without text,
  *                  photos/s of the pass, accuracy on rendered images, text index size and query
  *                  latency at 100k photos (see ocr.bench.ts for its options)
  *
- * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,ocr,int8,integrity,video  BENCH_FILES=500  BENCH_VECTORS=100000
+ * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,ocr,int8,integrity,video,video-index,video-search  BENCH_FILES=500  BENCH_VECTORS=100000
  *          BENCH_MODEL=vit-b-16|rn50
  */
 import fs from 'node:fs';
@@ -46,6 +52,8 @@ import { benchFirstRun, installForFirstRun } from './first-run.bench.ts';
 import { benchInt8 } from './int8.bench.ts';
 import { benchOcr } from './ocr.bench.ts';
 import { benchVideo } from './video.bench.ts';
+import { benchVideoIndex } from './video-index.bench.ts';
+import { benchVideoSearch } from './search/video-search.bench.ts';
 import { benchWhenWhere } from './when-where.bench.ts';
 
 const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging,firstrun,ocr').split(','));
@@ -170,7 +178,7 @@ async function benchIndexing(): Promise<void> {
 }
 
 
-if (only.has('encoder') || only.has('indexing') || only.has('query') || only.has('firstrun') || only.has('int8') || only.has('video')) {
+if (['encoder', 'indexing', 'query', 'firstrun', 'int8', 'video', 'video-index'].some((k) => only.has(k))) {
   if (!fs.existsSync(path.join(modelDir, 'manifest.json'))) {
     log(`generating the ${modelName} bench model into ${modelsDir} (once)…`);
     await generateBenchModels(modelsDir, [modelName]);
@@ -205,6 +213,8 @@ if (only.has('ocr')) results.ocr = await benchOcr(samplePhotos(), log);
 if (only.has('int8')) results.int8 = await benchInt8({ modelDir, photosDir: sharedPhotos, threads, log });
 if (only.has('integrity')) results.integrity = await benchIntegrity();
 if (only.has('video')) results.video = await benchVideo({ modelDir, threads, log });
+if (only.has('video-index')) results.videoIndex = await benchVideoIndex({ modelDir, sharedPhotos, log });
+if (only.has('video-search')) results.videoSearch = await benchVideoSearch({ n: nVectors, log });
 if (only.has('query-parse')) results.whenWhere = benchWhenWhere(log);
 
 fs.mkdirSync('bench-results', { recursive: true });
