@@ -74,7 +74,7 @@ export class Engine {
     // Text queries match the text read in photos too (fused with their looks), and videos' frames.
     this.search = new SearchService(
       lib,
-      () => ({ embedder: serving().runtime, vectors: serving().search, frames: lib.videoFrames(serving().search.vectors.model) }),
+      () => ({ embedder: serving().runtime, vectors: serving().search, frames: serving().frames }),
       this.ocr.matcher(),
     );
     const afterPass = () => this.afterPass();

@@ -13,11 +13,14 @@ import { ModelRuntime } from './ml/model-runtime.ts';
 import type { Library } from './store/library.ts';
 import type { ModelRow } from './store/rows.ts';
 import { VectorSearch, type VectorSearchMode } from './search/vector-search.ts';
+import { FrameSearch } from './search/frame-search.ts';
 import type { Logger } from './util/log.ts';
 
 export interface ModelSlot {
   runtime: ModelRuntime;
   search: VectorSearch;
+  /** The model's video frames as searches read them. */
+  frames: FrameSearch;
 }
 
 export class ModelSlots {
@@ -33,6 +36,7 @@ export class ModelSlots {
     const slot = (runtime: ModelRuntime, row: ModelRow): ModelSlot => ({
       runtime,
       search: new VectorSearch(lib.vectors(row), lib.vectorLog, { mode: o.vectorSearch ?? 'index', logger: o.log }),
+      frames: new FrameSearch(lib.videoFrames(row), { mode: o.vectorSearch ?? 'index', log: o.log }),
     });
     // Vectors are kept per embedding space: an int8 model shares its fp32 source's.
     const space = embeddingSpace(resolved.manifest);
@@ -77,6 +81,7 @@ export class ModelSlots {
     this.lib.models.activate(this.target.runtime.spaceKey);
     this.servingSlot = this.target;
     void old.runtime.close();
+    void old.frames.close();
     this.log.info(`model switch complete: now using ${this.target.runtime.modelKey}`);
     return true;
   }
@@ -87,6 +92,10 @@ export class ModelSlots {
     if (serving !== target) await serving.runtime.close();
     // Saves the index snapshots that changed, so the next start does not rebuild them.
     await serving.search.close({ trimLog: true });
-    if (serving !== target) await target.search.close();
+    await serving.frames.close();
+    if (serving !== target) {
+      await target.search.close();
+      await target.frames.close();
+    }
   }
 }

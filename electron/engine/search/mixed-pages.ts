@@ -35,8 +35,9 @@ const keyOf = (h: MixedHit): Key => ({ distance: Math.fround(1 - h.score), photo
 const cmp = (a: Key, b: Key): number => a.distance - b.distance || a.photoId - b.photoId || a.start - b.start;
 
 /**
- * What searches page through: photos by their vectors, and the segments of videos. `photoFilter`
- * null: no photo can match (the filter asked for videos only).
+ * What searches page through: photos by their vectors, and the segments of videos (in
+ * bySegmentOrder, as videoSegments returns them). `photoFilter` null: no photo can match (the
+ * filter asked for videos only).
  */
 export class VisualList {
   constructor(

@@ -15,10 +15,10 @@ import type { PhotoQuery } from '../store/photo-filter.ts';
 import { resolvePhotoFilter } from '../library/photo-filter.ts';
 import { preprocess, type PreprocessSpec } from '../media/decode.ts';
 import type { VectorSearch } from './vector-search.ts';
-import type { VideoFrameRepository } from '../store/video-frames.ts';
+import type { FrameSearch } from './frame-search.ts';
 import { attachTags, toHit } from '../library/photo-hits.ts';
 import { VisualList, type MixedCursor } from './mixed-pages.ts';
-import { sideFilters, videoSegments, type SegmentHit, type SegmentSearchOptions } from './video-segments.ts';
+import { sideFilters, videoSegments, VIDEOS_ONLY_MAX_VIDEOS, type SegmentHit, type SegmentSearchOptions } from './video-segments.ts';
 import { decodeCursor, encodeCursor, queryKey } from './cursor.ts';
 import { RecentCache } from './recent-cache.ts';
 import { WorkerGoneError } from '../ml/errors.ts';
@@ -36,7 +36,7 @@ export interface ServingModel {
   embedder: QueryEmbedder;
   vectors: VectorSearch;
   /** The model's video frames (absent: the list holds photos only). */
-  frames?: VideoFrameRepository;
+  frames?: FrameSearch;
 }
 
 export interface SearchServiceOptions {
@@ -111,7 +111,7 @@ export class SearchService {
   async similar(photoId: number, limit: number, filters: PhotoFilter = {}, cursor?: string, at?: number): Promise<SearchResponse> {
     const model = this.serving();
     const row = this.lib.photos.get(photoId);
-    const frame = row?.kind === 'video' ? model.frames?.frameNear(photoId, at ?? posterTime(row.durationS ?? 0)) : undefined;
+    const frame = row?.kind === 'video' ? model.frames?.frames.frameNear(photoId, at ?? posterTime(row.durationS ?? 0)) : undefined;
     const vec = frame?.vector ?? model.vectors.vectors.get(photoId);
     if (!vec) {
       throw new ApiError('NOT_FOUND', row ? `${row.kind} ${row.path} has no embedding yet (${row.status})` : `no photo with id ${photoId}`);
@@ -164,6 +164,7 @@ export class SearchService {
       segments =
         sides.videos && model.frames
           ? videoSegments(model.frames, (ids) => this.durations(ids), vec, sides.videos, {
+              ...(sides.photos ? {} : { maxVideos: VIDEOS_ONLY_MAX_VIDEOS }),
               ...this.opts.segments,
               exclude: origin?.at !== undefined ? { photoId: origin.photoId, at: origin.at } : undefined,
             })

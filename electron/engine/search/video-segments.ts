@@ -2,28 +2,34 @@
  * The video side of a search: a query vector → the matching segments of videos, best first, each
  * a hit of its own (a video appears once per matching segment).
  *
- * 1. Candidates: sqlite-vec's KNN over the serving model's frames (the filter inside the query),
- *    MAX_K frames a round; a round that fills up is followed by one without the videos already
- *    seen (so one long video's thousands of frames cannot hide every other video), up to
- *    MAX_ROUNDS or `maxVideos` videos.
- * 2. Every frame of each candidate is scored (a second KNN restricted to those videos), unless the
- *    first already returned all of them — the usual case while a library holds fewer frames than
- *    MAX_K.
+ * 1. Candidates: the FRAMES_PER_ROUND frames nearest the query (the filter inside the query);
+ *    the videos they belong to, best first, at most `maxVideos` (200; 1 000 when only videos are
+ *    asked for). While a round brings fewer than MIN_VIDEOS videos and more frames exist, one more
+ *    round without those videos (so one long video's hundreds of frames cannot hide every other).
+ *    The video side of a list is these videos' segments: deeper pages hold photos only.
+ * 2. Every frame of each candidate is scored (a KNN restricted to those videos), unless the first
+ *    round already returned all of them.
  * 3. Per video, a frame matches when it is within `margin` of the video's best frame
  *    (video/segments.ts merges neighbouring matches into segments): the best segment always, other
  *    segments only when they match about as well. The margin depends on how a model spreads its
  *    scores (a real Chinese-CLIP's text–image cosines sit in 0.15–0.35): it is a parameter,
  *    calibrated as docs/decisions/video.md describes.
  *
- * Why sqlite-vec and not the codes index for frames: measured in docs/decisions/video.md (the
- * frame counts of phone libraries are a fraction of their photo counts); photo-only libraries
- * never reach this code past `hasAny()`.
+ * The KNN is FrameSearch's (frame-search.ts: the codes index past a few thousand frames, measured
+ * in docs/decisions/video.md); photo-only libraries never reach this code past `hasAny()`.
  */
 import type { PhotoQuery } from '../store/photo-filter.ts';
-import type { FrameHit, VideoFrameRepository } from '../store/video-frames.ts';
+import type { FrameHit, FrameScope } from '../store/video-frames.ts';
 import { MAX_K } from '../store/vector-repository.ts';
 import { SAMPLING_DEFAULTS } from '../video/frames.ts';
 import { mergeSegments, type FrameScore } from '../video/segments.ts';
+
+/** The KNN over a model's frames: FrameSearch (the codes index or sqlite-vec), or the repository itself. */
+export interface FrameKnn {
+  hasAny(): boolean;
+  knn(query: Float32Array, k: number, filter?: PhotoQuery, scope?: FrameScope): FrameHit[];
+  frameCounts(photoIds: readonly number[]): Map<number, number>;
+}
 
 export interface SegmentHit {
   photoId: number;
@@ -43,8 +49,12 @@ export interface SegmentSearchOptions {
 
 /** Default margin: a little more than the spread of one still scene's frames under CLIP-like models. */
 export const DEFAULT_SEGMENT_MARGIN = 0.02;
-const DEFAULT_MAX_VIDEOS = 1000;
-const MAX_ROUNDS = 4;
+const DEFAULT_MAX_VIDEOS = 200;
+/** Candidates when only videos are asked for (a list of videos to scroll). */
+export const VIDEOS_ONLY_MAX_VIDEOS = 1000;
+const FRAMES_PER_ROUND = 1024;
+const MIN_VIDEOS = 50;
+const MAX_ROUNDS = 3;
 
 /**
  * The filter each side of a search gets (null: that side has nothing to show). Vector tables hold
@@ -57,7 +67,7 @@ export function sideFilters(q: PhotoQuery): { photos: PhotoQuery | null; videos:
 }
 
 export function videoSegments(
-  frames: VideoFrameRepository,
+  frames: FrameKnn,
   durationOf: (photoIds: number[]) => Map<number, number | null>,
   vec: Float32Array,
   filter: PhotoQuery,
@@ -66,14 +76,15 @@ export function videoSegments(
   if (!frames.hasAny()) return [];
   const maxVideos = o.maxVideos ?? DEFAULT_MAX_VIDEOS;
   const seen = new Map<number, FrameHit[]>();
-  for (let round = 0; round < MAX_ROUNDS && seen.size < maxVideos; round++) {
-    const hits = frames.knn(vec, MAX_K, filter, round === 0 ? {} : { exceptVideos: [...seen.keys()] });
+  const perRound = Math.max(FRAMES_PER_ROUND, Math.min(MAX_K, maxVideos * 4));
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const hits = frames.knn(vec, perRound, filter, round === 0 ? {} : { exceptVideos: [...seen.keys()] });
     for (const h of hits) {
       const list = seen.get(h.photoId);
       if (list) list.push(h);
       else if (seen.size < maxVideos) seen.set(h.photoId, [h]);
     }
-    if (hits.length < MAX_K) break;
+    if (hits.length < perRound || seen.size >= Math.min(MIN_VIDEOS, maxVideos)) break;
   }
   if (seen.size === 0) return [];
   completeFrames(frames, vec, seen);
@@ -98,7 +109,7 @@ export function bySegmentOrder(a: SegmentHit, b: SegmentHit): number {
 }
 
 /** Scores every frame of the candidates whose frames the first KNN did not all return. */
-function completeFrames(frames: VideoFrameRepository, vec: Float32Array, seen: Map<number, FrameHit[]>): void {
+function completeFrames(frames: FrameKnn, vec: Float32Array, seen: Map<number, FrameHit[]>): void {
   const counts = frames.frameCounts([...seen.keys()]);
   const partial = [...seen.keys()].filter((id) => (counts.get(id) ?? 0) > seen.get(id)!.length);
   let chunk: number[] = [];

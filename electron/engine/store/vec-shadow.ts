@@ -22,8 +22,10 @@ export interface VectorBatch {
 /** Photo metadata the vec0 table copies: [photoId, takenAt (UNKNOWN_TAKEN_AT when unknown), folderId]. */
 export type VectorMetaRow = [number, number, number];
 
-export const rowidsTable = (table: string): string => `${checkTableName(table)}_rowids`;
-export const vectorChunksTable = (table: string): string => `${checkTableName(table)}_vector_chunks00`;
+/** A photo table (vec-table.ts) or a frame table (frame-table.ts): the same vec0 layout. */
+const checkVec0Name = (table: string): string => (/^vframes_\d+$/.test(table) ? table : checkTableName(table));
+export const rowidsTable = (table: string): string => `${checkVec0Name(table)}_rowids`;
+export const vectorChunksTable = (table: string): string => `${checkVec0Name(table)}_vector_chunks00`;
 
 export class VecShadowReader {
   private readonly s: Record<'count' | 'page' | 'chunk' | 'allMeta' | 'metaIn', Statement>;
