@@ -10,7 +10,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FrameSearch } from '../../electron/engine/search/frame-search.ts';
 import { VisualList } from '../../electron/engine/search/mixed-pages.ts';
 import { VectorSearch } from '../../electron/engine/search/vector-search.ts';
-import { bySegmentOrder, type SegmentHit } from '../../electron/engine/search/video-segments.ts';
+import { bySegmentOrder, DEFAULT_SEGMENT_MARGIN, videoSegments, type SegmentHit } from '../../electron/engine/search/video-segments.ts';
+import { mergeSegments } from '../../electron/engine/video/segments.ts';
+import { SAMPLING_DEFAULTS } from '../../electron/engine/video/frames.ts';
 import { openLibrary, type Library } from '../../electron/engine/store/index.ts';
 import type { ModelRow } from '../../electron/engine/store/rows.ts';
 import { makeVectors } from '../bench/search/vectors.ts';
@@ -89,6 +91,31 @@ describe('frames: the codes index against sqlite-vec', () => {
     expect(hit.score).toBeCloseTo(1, 5);
     lib.photos.delete(fresh!);
     expect(frames.knn(near, 30).some((h) => h.photoId === fresh)).toBe(false);
+  });
+});
+
+describe('segments when the frames outnumber a round', () => {
+  it('are the segments every frame scored gives (the frames a round leaves out only mark where segments end)', async () => {
+    const videos = addVideos(120, 24, 5);
+    frames.knn(new Float32Array(DIM).fill(0.1), 1);
+    await frames.whenIdle();
+    const repo = lib.videoFrames(model);
+    const queries = makeVectors('clip-like', 4, DIM, 77);
+    for (let q = 0; q < 4; q++) {
+      const v = queries.subarray(q * DIM, (q + 1) * DIM);
+      const got = videoSegments(frames, () => new Map(), v, {}, { maxVideos: 60 });
+      const byVideo = new Set(got.map((s) => s.photoId));
+      expect(byVideo.size).toBe(60);
+      for (const id of byVideo) {
+        // Reference: every frame of the video scored by sqlite-vec.
+        const all = repo.knn(v, 24, {}, { onlyVideos: [id] }).map((h) => ({ t: h.t, score: h.score }));
+        const best = Math.max(...all.map((f) => f.score));
+        const want = mergeSegments(all, { threshold: best - DEFAULT_SEGMENT_MARGIN, intervalS: SAMPLING_DEFAULTS.intervalS }).map((s) => [s.start, s.end, s.bestTime]);
+        const mine = got.filter((s) => s.photoId === id).sort((a, b) => a.segment.start - b.segment.start).map((s) => [s.segment.start, s.segment.end, s.segment.bestTime]);
+        expect(mine).toEqual(want.sort((a, b) => a[0]! - b[0]!));
+      }
+    }
+    expect(videos).toHaveLength(120);
   });
 });
 

@@ -23,6 +23,7 @@ import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { PhotoQuery } from '../store/photo-filter.ts';
 import type { FrameHit, FrameScope, VideoFrameRepository } from '../store/video-frames.ts';
+import { MAX_K } from '../store/vector-repository.ts';
 import type { Logger } from '../util/log.ts';
 import { CodesIndex } from './vector-index/codes-index.ts';
 import { ExactVectors } from './vector-index/exact-vectors.ts';
@@ -77,6 +78,17 @@ export class FrameSearch {
     return this.frames.frameCounts(photoIds);
   }
 
+  frameTimes(photoIds: readonly number[]): Map<number, number[]> {
+    const out = new Map<number, number[]>();
+    for (const [, photoId, t] of this.frames.framesOfVideos(photoIds)) {
+      const list = out.get(photoId);
+      if (list) list.push(t);
+      else out.set(photoId, [t]);
+    }
+    for (const list of out.values()) list.sort((a, b) => a - b);
+    return out;
+  }
+
   /** The k frames nearest the query among those the filter and scope allow, nearest first. */
   knn(query: Float32Array, k: number, filter: PhotoQuery = {}, scope: FrameScope = {}): FrameHit[] {
     const b = this.current();
@@ -103,6 +115,53 @@ export class FrameSearch {
     if (allow && allow.length === 0) return [];
     const page = b.searcher.page(query, Math.floor(k), allow ? { allow: [allow.sort((x, y) => x - y)] } : {});
     return this.frames.hitsOf(page.hits.map((h) => ({ frame_id: b.frameOf[h.photoId]!, distance: h.distance })));
+  }
+
+  /**
+   * Every frame of these videos, scored against the query (a segment's neighbours): from the
+   * exact vectors the index keeps, one read each — a few thousand frames in a few ms, where a KNN
+   * over them costs its stages — or through sqlite-vec without the index.
+   */
+  scoreVideos(query: Float32Array, photoIds: readonly number[]): FrameHit[] {
+    const b = this.current();
+    const rows = this.frames.framesOfVideos(photoIds);
+    const out: FrameHit[] = [];
+    const missing = new Set<number>();
+    let qq = 0;
+    for (let i = 0; i < query.length; i++) qq += query[i]! * query[i]!;
+    // A video's frames are consecutive rows of the index (built in id order): one read per run.
+    const found = rows.flatMap(([frameId, photoId, t]) => {
+      const row = b?.rowOf.get(frameId);
+      if (row === undefined) missing.add(photoId);
+      return row === undefined ? [] : [{ row, frameId, photoId, t }];
+    });
+    found.sort((x, y) => x.row - y.row);
+    const dim = this.dim;
+    for (let i = 0; i < found.length; ) {
+      let j = i + 1;
+      while (j < found.length && found[j]!.row === found[j - 1]!.row + 1 && j - i < 256) j++;
+      const run = b!.exact.readRun(found[i]!.row, j - i);
+      for (let k = i; k < j; k++) {
+        const f = found[k]!;
+        out.push({ frameId: f.frameId, photoId: f.photoId, t: f.t, score: cosine(query, qq, run.subarray((k - i) * dim, (k - i + 1) * dim)) });
+      }
+      i = j;
+    }
+    if (missing.size === 0) return out;
+    // Without the index (or for frames it has not caught up with): sqlite-vec over those videos.
+    const kept = out.filter((h) => !missing.has(h.photoId));
+    const videos = [...missing];
+    const counts = this.frames.frameCounts(videos);
+    for (let i = 0; i < videos.length; ) {
+      const chunk: number[] = [];
+      let n = 0;
+      while (i < videos.length && (chunk.length === 0 || n + (counts.get(videos[i]!) ?? 0) <= MAX_K)) {
+        n += counts.get(videos[i]!) ?? 0;
+        chunk.push(videos[i++]!);
+      }
+      kept.push(...this.frames.knn(query, Math.max(1, Math.min(n, MAX_K)), {}, { onlyVideos: chunk }));
+    }
+    return kept;
   }
 
   /** Resolves when no build is running (tests, benchmarks). */
@@ -203,4 +262,19 @@ function add(b: Built, frameId: number, vector: Float32Array): void {
   b.rowOf.set(frameId, row);
   b.index.set(row, vector, NO_META);
   b.exact.write(row, vector);
+}
+
+/**
+ * Cosine similarity in double precision (within ~1e-7 of sqlite-vec's float32 formula, which
+ * costs several times more in JavaScript: a few thousand frames are scored per query).
+ */
+function cosine(q: Float32Array, qq: number, v: Float32Array): number {
+  let dot = 0;
+  let vv = 0;
+  for (let i = 0; i < q.length; i++) {
+    const x = v[i]!;
+    dot += q[i]! * x;
+    vv += x * x;
+  }
+  return Math.fround(dot / Math.sqrt(qq * vv));
 }

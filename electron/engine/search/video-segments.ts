@@ -7,8 +7,10 @@
  *    asked for). While a round brings fewer than MIN_VIDEOS videos and more frames exist, one more
  *    round without those videos (so one long video's hundreds of frames cannot hide every other).
  *    The video side of a list is these videos' segments: deeper pages hold photos only.
- * 2. Every frame of each candidate is scored (a KNN restricted to those videos), unless the first
- *    round already returned all of them.
+ * 2. A candidate's frames the rounds did not return score below the round's last frame, so they
+ *    cannot match when its best frame is more than the margin above that (they only mark where its
+ *    segments end: every frame's time is read). The others — near the cut — get every frame scored
+ *    (FrameSearch.scoreVideos).
  * 3. Per video, a frame matches when it is within `margin` of the video's best frame
  *    (video/segments.ts merges neighbouring matches into segments): the best segment always, other
  *    segments only when they match about as well. The margin depends on how a model spreads its
@@ -24,11 +26,14 @@ import { MAX_K } from '../store/vector-repository.ts';
 import { SAMPLING_DEFAULTS } from '../video/frames.ts';
 import { mergeSegments, type FrameScore } from '../video/segments.ts';
 
-/** The KNN over a model's frames: FrameSearch (the codes index or sqlite-vec), or the repository itself. */
+/** The KNN over a model's frames, as FrameSearch offers it (the codes index or sqlite-vec). */
 export interface FrameKnn {
   hasAny(): boolean;
   knn(query: Float32Array, k: number, filter?: PhotoQuery, scope?: FrameScope): FrameHit[];
-  frameCounts(photoIds: readonly number[]): Map<number, number>;
+  /** Every frame of these videos with its score. */
+  scoreVideos(query: Float32Array, photoIds: readonly number[]): FrameHit[];
+  /** The times of every sampled frame of these videos, in order. */
+  frameTimes(photoIds: readonly number[]): Map<number, number[]>;
 }
 
 export interface SegmentHit {
@@ -75,25 +80,41 @@ export function videoSegments(
 ): SegmentHit[] {
   if (!frames.hasAny()) return [];
   const maxVideos = o.maxVideos ?? DEFAULT_MAX_VIDEOS;
-  const seen = new Map<number, FrameHit[]>();
+  /** Per candidate: its frames the rounds returned, and the score below which its other frames lie. */
+  const seen = new Map<number, { hits: FrameHit[]; below: number; round: number }>();
   const perRound = Math.max(FRAMES_PER_ROUND, Math.min(MAX_K, maxVideos * 4));
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const hits = frames.knn(vec, perRound, filter, round === 0 ? {} : { exceptVideos: [...seen.keys()] });
+    // A round that did not fill up saw every frame left; otherwise the frames it left out score below its last.
+    const below = hits.length < perRound ? -Infinity : hits[hits.length - 1]!.score;
     for (const h of hits) {
-      const list = seen.get(h.photoId);
-      if (list) list.push(h);
-      else if (seen.size < maxVideos) seen.set(h.photoId, [h]);
+      let e = seen.get(h.photoId);
+      if (!e) {
+        if (seen.size >= maxVideos) continue;
+        seen.set(h.photoId, (e = { hits: [], below, round }));
+      }
+      e.hits.push(h);
     }
     if (hits.length < perRound || seen.size >= Math.min(MIN_VIDEOS, maxVideos)) break;
   }
   if (seen.size === 0) return [];
-  completeFrames(frames, vec, seen);
-  const durations = durationOf([...seen.keys()]);
   const margin = o.margin ?? DEFAULT_SEGMENT_MARGIN;
+  const times = frames.frameTimes([...seen.keys()]);
+  // Frames a round did not return score below its cut: they cannot match a video whose best frame
+  // is more than the margin above it (they only mark where its segments end). Videos nearer the
+  // cut get every frame scored.
+  const unsure = [...seen].filter(([id, e]) => Math.max(...e.hits.map((h) => h.score)) - margin <= e.below && (times.get(id)?.length ?? 0) > e.hits.length).map(([id]) => id);
+  if (unsure.length > 0) {
+    for (const id of unsure) seen.get(id)!.hits = [];
+    for (const h of frames.scoreVideos(vec, unsure)) seen.get(h.photoId)?.hits.push(h);
+  }
+  const durations = durationOf([...seen.keys()]);
   const out: SegmentHit[] = [];
-  for (const [photoId, hits] of seen) {
-    const scores: FrameScore[] = hits.map((h) => ({ t: h.t, score: h.score }));
-    const best = Math.max(...scores.map((s) => s.score));
+  for (const [photoId, e] of seen) {
+    const scored = new Map(e.hits.map((h) => [h.t, h.score]));
+    // Every sampled moment, the ones not returned below any threshold (NOT_MATCHING).
+    const scores: FrameScore[] = (times.get(photoId) ?? e.hits.map((h) => h.t)).map((t) => ({ t, score: scored.get(t) ?? NOT_MATCHING }));
+    const best = Math.max(...e.hits.map((h) => h.score));
     const durationS = durations.get(photoId) ?? undefined;
     for (const s of mergeSegments(scores, { threshold: best - margin, intervalS: SAMPLING_DEFAULTS.intervalS, durationS })) {
       if (o.exclude && o.exclude.photoId === photoId && o.exclude.at >= s.start && o.exclude.at <= s.end) continue;
@@ -103,30 +124,10 @@ export function videoSegments(
   return out.sort(bySegmentOrder);
 }
 
+/** A score below every cosine: a sampled moment that does not match. */
+const NOT_MATCHING = -2;
+
 /** Best first; then by id and start, the order cursors continue in (mixed-pages.ts). */
 export function bySegmentOrder(a: SegmentHit, b: SegmentHit): number {
   return Math.fround(1 - a.score) - Math.fround(1 - b.score) || a.photoId - b.photoId || a.segment.start - b.segment.start;
-}
-
-/** Scores every frame of the candidates whose frames the first KNN did not all return. */
-function completeFrames(frames: FrameKnn, vec: Float32Array, seen: Map<number, FrameHit[]>): void {
-  const counts = frames.frameCounts([...seen.keys()]);
-  const partial = [...seen.keys()].filter((id) => (counts.get(id) ?? 0) > seen.get(id)!.length);
-  let chunk: number[] = [];
-  let inChunk = 0;
-  const flush = (): void => {
-    if (chunk.length === 0) return;
-    const all = frames.knn(vec, Math.min(MAX_K, inChunk), {}, { onlyVideos: chunk });
-    for (const id of chunk) seen.set(id, []);
-    for (const h of all) seen.get(h.photoId)?.push(h);
-    chunk = [];
-    inChunk = 0;
-  };
-  for (const id of partial) {
-    const n = Math.min(counts.get(id) ?? 0, MAX_K);
-    if (inChunk + n > MAX_K) flush();
-    chunk.push(id);
-    inChunk += n;
-  }
-  flush();
 }

@@ -47,7 +47,7 @@ export interface StoredFrame {
 /** vec0 keys must be bound as SQLite INTEGERs; better-sqlite3 binds numbers as REAL. */
 const int = (n: number): bigint => BigInt(Math.trunc(n));
 
-type Statements = Record<'deleteRows' | 'insertRow' | 'insertVector' | 'any' | 'rowsIn' | 'framesOf' | 'countsOf' | 'near' | 'vector' | 'changes' | 'idsAfter', Statement>;
+type Statements = Record<'deleteRows' | 'insertRow' | 'insertVector' | 'any' | 'rowsIn' | 'framesOf' | 'countsOf' | 'near' | 'vector' | 'changes' | 'idsAfter' | 'ofVideos', Statement>;
 
 export class VideoFrameRepository {
   readonly table: string;
@@ -82,6 +82,7 @@ export class VideoFrameRepository {
       vector: sql.prepare(`SELECT embedding FROM ${t} WHERE frame_id = ?`).pluck(),
       changes: sql.prepare('SELECT added, removed FROM video_frame_changes WHERE model_id = ?'),
       idsAfter: sql.prepare('SELECT id FROM video_frames WHERE model_id = ? AND id > ? ORDER BY id').pluck(),
+      ofVideos: sql.prepare('SELECT id, photo_id, t FROM video_frames WHERE model_id = ? AND photo_id IN (SELECT value FROM json_each(?))').raw(),
     };
   }
 
@@ -160,6 +161,11 @@ export class VideoFrameRepository {
     let stmt = this.searchStmts.get(text);
     if (!stmt) this.searchStmts.set(text, (stmt = this.db.sql.prepare(text).pluck()));
     return (JSON.parse(stmt.get({ ...cond.params, v_model: this.model.id }) as string) as number[]).sort((a, b) => a - b);
+  }
+
+  /** Every frame of these videos: [frame id, video id, t]. */
+  framesOfVideos(photoIds: readonly number[]): [number, number, number][] {
+    return this.s.ofVideos.all(this.model.id, JSON.stringify(photoIds)) as [number, number, number][];
   }
 
   /** Frames per video, for these videos. */
