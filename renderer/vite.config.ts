@@ -23,7 +23,7 @@ function devCsp(): Plugin {
 }
 
 // `vite --config renderer/vite.config.ts` proxies the API to a running web-mode server
-// (SHIGUANG_API, default: the fake from `npx tsx test/e2e/fake-api-server.ts` on :5180).
+// (SHIGUANG_API, default: `npm run cli -- serve --port 5180`); open the page with ?token=… as serve prints it.
 const apiTarget = process.env.SHIGUANG_API ?? 'http://127.0.0.1:5180';
 
 export default defineConfig({

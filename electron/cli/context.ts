@@ -8,6 +8,7 @@ import { ShiguangApp, type AppOptions } from '../engine/app/app.ts';
 import { resolveAppConfig, type AppConfig, type AppFlags } from '../engine/app/config.ts';
 import type { Engine } from '../engine/engine.ts';
 import { classifyStoreError } from '../engine/store/errors.ts';
+import { t } from './i18n.ts';
 
 export function globals(cmd: Command): AppFlags {
   return cmd.optsWithGlobals() as AppFlags;
@@ -43,7 +44,7 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
       // A raw SQLite failure outside a transaction (a full disk, a bad page) still gets the clear message.
       const err = classifyStoreError(thrown, '');
       const msg = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`error: ${msg}\n`);
+      process.stderr.write(`${t('error.prefix')}${msg}\n`);
       if (process.env.SHIGUANG_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
       process.exitCode = (err as { code?: string }).code === 'BAD_REQUEST' ? 2 : 1;
     }

@@ -4,6 +4,7 @@
  * Every command takes --db PATH and --model DIR; defaults live in the user's data directory.
  */
 import { Command } from 'commander';
+import { localiseCommander, resolveCliLanguage, setCliLanguage, t } from './i18n.ts';
 import { registerIndexCommands } from './commands/index-watch.ts';
 import { registerSearchCommands } from './commands/search.ts';
 import { registerStatusCommand } from './commands/status.ts';
@@ -15,15 +16,24 @@ import { registerServeCommand } from './commands/serve.ts';
 import { dataPaths } from '../engine/app/paths.ts';
 import { prepareModelDir } from '../engine/ml/prepare-model.ts';
 
-const program = new Command();
+// The language first (--lang, SHIGUANG_LANG, the system locale): every help text below uses it.
+try {
+  setCliLanguage(resolveCliLanguage(process.argv.slice(2)));
+} catch (err) {
+  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(2);
+}
+
+const program = localiseCommander(new Command());
 program
   .name('shiguang')
-  .description('拾光 — find photos by what is in them, asked in Chinese (local Chinese-CLIP)')
-  .option('--db <path>', 'library database (default: the user data dir, or SHIGUANG_DB)')
-  .option('--model <dir>', 'model directory: a manifest.json, or an official Chinese-CLIP ONNX export (default: `models use`, or SHIGUANG_MODEL)')
-  .option('--provider <name>', 'execution provider: auto, cuda, tensorrt, dml, coreml, webgpu, cpu (default auto)')
-  .option('--threads <n>', 'intra-op threads for ONNX Runtime (default: all cores)')
-  .option('--rebuild-damaged', 'if the library database is damaged, set it aside and rebuild the library from the photos (re-encodes every photo)')
+  .description(t('program.description'))
+  .option('--db <path>', t('opt.db'))
+  .option('--model <dir>', t('opt.model'))
+  .option('--provider <name>', t('opt.provider'))
+  .option('--threads <n>', t('opt.threads'))
+  .option('--rebuild-damaged', t('opt.rebuildDamaged'))
+  .option('--lang <lang>', t('opt.lang'))
   .showHelpAfterError();
 
 registerIndexCommands(program);

@@ -5,13 +5,14 @@
 import cliProgress from 'cli-progress';
 import path from 'node:path';
 import type { IndexProgress } from '../shared/api.ts';
+import { t } from './i18n.ts';
 
 export function followProgress(snapshot: () => IndexProgress): () => void {
   const tty = Boolean(process.stderr.isTTY);
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: ' {bar} {percentage}% | {value}/{total} photos | {rate}/s | ETA {eta_h} | {file}',
+      format: t('progress.indexing.bar'),
       hideCursor: true,
       noTTYOutput: false,
       clearOnComplete: false,
@@ -31,7 +32,7 @@ export function followProgress(snapshot: () => IndexProgress): () => void {
     if (!tty) {
       if (Date.now() - lastLine > 5000 && p.total > 0) {
         lastLine = Date.now();
-        process.stderr.write(`indexing: ${p.done}/${p.total} photos, ${payload.rate}/s, ETA ${payload.eta_h}\n`);
+        process.stderr.write(`${t('progress.indexing.line', { done: p.done, total: p.total, rate: payload.rate, eta: payload.eta_h })}\n`);
       }
       started = true;
       return;
@@ -52,16 +53,16 @@ export function followProgress(snapshot: () => IndexProgress): () => void {
 }
 
 export function formatEta(seconds: number): string {
-  if (seconds < 60) return `${seconds}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
-  return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
+  if (seconds < 60) return t('eta.seconds', { s: seconds });
+  if (seconds < 3600) return t('eta.minutes', { m: Math.floor(seconds / 60), s: String(seconds % 60).padStart(2, '0') });
+  return t('eta.hours', { h: Math.floor(seconds / 3600), m: String(Math.floor((seconds % 3600) / 60)).padStart(2, '0') });
 }
 
 /** A counted bar for one phase (tag prompts, OCR): live on a terminal, a line every 5 s otherwise. */
 function followCount(label: string, unit: string): { update: (done: number, total: number) => void; stop: () => void } {
   const tty = Boolean(process.stderr.isTTY);
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: ` ${label} {bar} {percentage}% | {value}/{total}${unit} | ETA {eta_formatted}`, hideCursor: true, clearOnComplete: false },
+    { stream: process.stderr, format: ` ${label} {bar} {percentage}% | {value}/{total}${unit} | ${t('progress.eta')} {eta_formatted}`, hideCursor: true, clearOnComplete: false },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
@@ -87,12 +88,13 @@ function followCount(label: string, unit: string): { update: (done: number, tota
   };
 }
 
-/** What each pass's bar says (passes without an entry show their name). */
-const PASS_LABELS: Record<string, { label: string; unit: string; preparing?: string }> = {
-  tags: { label: 'tags', unit: ' photos', preparing: 'tag prompts' },
-  ocr: { label: 'text (OCR)', unit: ' photos' },
-  videos: { label: 'videos', unit: ' videos' },
-};
+/** What each pass's bar says, in the CLI's language (passes without an entry show their name). */
+const passLabels = (): Record<string, { label: string; unit: string; preparing?: string }> => ({
+  places: { label: t('progress.places'), unit: t('progress.photos') },
+  tags: { label: t('progress.tags'), unit: t('progress.photos'), preparing: t('progress.tagPrompts') },
+  ocr: { label: t('progress.ocr'), unit: t('progress.photos') },
+  videos: { label: t('progress.videos'), unit: t('progress.videosUnit') },
+});
 
 /**
  * Progress of the per-photo passes a command runs (scheduler.runAll's onProgress): one counted bar
@@ -102,11 +104,11 @@ export function followPasses(): { update: (pass: string, p: { done: number; tota
   let current: { key: string; bar: ReturnType<typeof followCount> } | null = null;
   return {
     update: (pass, p) => {
-      const l = PASS_LABELS[pass] ?? { label: pass, unit: ' photos' };
+      const l = passLabels()[pass] ?? { label: pass, unit: t('progress.photos') };
       const key = `${pass}:${p.preparing}`;
       if (current?.key !== key) {
         current?.bar.stop();
-        current = { key, bar: p.preparing ? followCount(l.preparing ?? `${l.label} (preparing)`, '') : followCount(l.label, l.unit) };
+        current = { key, bar: p.preparing ? followCount(l.preparing ?? t('progress.preparing', { label: l.label }), '') : followCount(l.label, l.unit) };
       }
       current.bar.update(p.done, p.total);
     },
@@ -116,5 +118,5 @@ export function followPasses(): { update: (pass: string, p: { done: number; tota
 
 /** Progress of encoding the tag prompts (`tags add` / `tags apply` the first time for a model). */
 export function followTagPrompts(): { update: (done: number, total: number) => void; stop: () => void } {
-  return followCount('tag prompts', '');
+  return followCount(t('progress.tagPrompts'), '');
 }

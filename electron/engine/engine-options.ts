@@ -29,6 +29,8 @@ export interface EngineOptions {
   ocrModel?: string;
   /** Video sampling and the "still being copied" quiet time (tests, benchmarks; defaults in video/). */
   video?: VideoPassOptions;
+  /** A fixed "now" for queries' relative times (SHIGUANG_NOW; tests); default the clock. */
+  now?: number;
   /** Encoder batch and decoder concurrency overrides (benchmarks, tests). */
   indexer?: Pick<IndexerOptions, 'batchSize' | 'decodeConcurrency'>;
   logger?: Logger;

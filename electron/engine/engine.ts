@@ -23,6 +23,8 @@ import { resolveModelDir } from './ml/model-dir.ts';
 import { ModelSlots } from './model-slots.ts';
 import { OcrService } from './ocr/ocr-service.ts';
 import { registeredPasses } from './pass-registry.ts';
+import { PlacesService } from './places/places-service.ts';
+import { QueryReader } from './query/query-reader.ts';
 import { PassScheduler } from './passes/scheduler.ts';
 import { SearchService } from './search/search-service.ts';
 import type { VectorSearch } from './search/vector-search.ts';
@@ -47,6 +49,8 @@ export class Engine {
   readonly folders: FolderService;
   /** Videos' frames: the pass that samples and embeds them (engine/video-frames/). */
   readonly videos: VideoFramesPass;
+  /** Where photos were taken: the Places view and the query's known places. */
+  readonly places: PlacesService;
   private readonly watcher: LibraryWatch;
   private closed = false;
   private searchWarmed = false;
@@ -71,12 +75,11 @@ export class Engine {
     const target = () => ({ frames: lib.videoFrames(models.target.search.vectors.model), embedder: models.target.runtime });
     this.videos = new VideoFramesPass(lib, target, frameImages, log, opts.video);
     for (const pass of registeredPasses({ lib, tags: this.tags, ocr: this.ocr, autoTag: opts.autoTag !== false, videos: this.videos })) this.passes.register(pass);
-    // Text queries match the text read in photos too (fused with their looks), and videos' frames.
-    this.search = new SearchService(
-      lib,
-      () => ({ embedder: serving().runtime, vectors: serving().search, frames: serving().frames }),
-      this.ocr.matcher(),
-    );
+    this.places = new PlacesService(lib);
+    // Text queries are read for time, place, kind and camera first; the words left match the text
+    // read in photos too (fused with their looks), and videos' frames.
+    const reader = new QueryReader({ places: () => this.places.knownPlaces(), describePlace: (id) => this.places.describe(id), now: () => opts.now ?? Date.now() });
+    this.search = new SearchService(lib, () => ({ embedder: serving().runtime, vectors: serving().search, frames: serving().frames }), this.ocr.matcher(), reader);
     const afterPass = () => this.afterPass();
     this.folders = new FolderService(lib, this.indexer, () => this.watcher, afterPass, log);
     this.watcher = new LibraryWatch(lib, this.indexer, { dbPath: opts.dbPath, watcher: opts.watcher, reindexAll: () => this.folders.reindexAll(), afterPass, log });

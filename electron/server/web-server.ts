@@ -3,10 +3,20 @@
  *
  * Threat model: any web page the user visits can send requests to 127.0.0.1, and DNS rebinding
  * can make such a page same-origin with us. So: bind loopback only; every /api and /media request
- * needs the per-run random token (a page elsewhere cannot read it); the Host header must name
- * our loopback address (rebinding sends the attacker's host name); the desktop shell service
- * (open, reveal, folder dialog: methods that act on the host) is never registered here, whatever
- * the caller offers, so those methods answer 501.
+ * needs the random token (a page elsewhere cannot read it) or the session cookie it buys; the
+ * Host header must name our loopback address (rebinding sends the attacker's host name); the
+ * desktop shell service (open, reveal, folder dialog: methods that act on the host) is never
+ * registered here, whatever the caller offers, so those methods answer 501.
+ *
+ * The session cookie: the first page load with the token (`/?token=…`), or any request with the
+ * right bearer token, sets `shiguang-session-<port>` — HttpOnly (page scripts never see it),
+ * SameSite=Strict (other sites' pages never send it), Path=/, for the browser session — so a
+ * second tab, a reload, a bookmark without the token or a new window of the same browser work.
+ * Its value is derived from the token (HMAC), so it stays valid across restarts with the same
+ * token (web-access.ts) and dies with it (`serve --new-token`). Browsers treat every port of
+ * 127.0.0.1 as the same site, so a request that carries only the cookie must also come from our
+ * own origin: Origin, when sent, must be ours, and Sec-Fetch-Site, when sent, must say
+ * same-origin (or none: an address typed or bookmarked).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -40,6 +50,8 @@ export interface WebServer {
   url: string;
   token: string;
   port: number;
+  /** The session cookie's name (per port: two servers on one machine keep separate sessions). */
+  cookieName: string;
   close(): Promise<void>;
 }
 
@@ -55,6 +67,25 @@ export function tokenMatches(given: string | null | undefined, expected: string)
   const a = crypto.createHash('sha256').update(given).digest();
   const b = crypto.createHash('sha256').update(expected).digest();
   return crypto.timingSafeEqual(a, b);
+}
+
+/** The cookie's value for a token: a keyed hash, so the cookie is not the token itself. */
+export function sessionValue(token: string): string {
+  return crypto.createHmac('sha256', token).update('shiguang web session v1').digest('base64url');
+}
+
+export function sessionCookieName(port: number): string {
+  return `shiguang-session-${port}`;
+}
+
+function cookie(req: http.IncomingMessage, name: string): string | null {
+  const header = req.headers.cookie;
+  if (typeof header !== 'string') return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return null;
 }
 
 function bearer(req: http.IncomingMessage): string | null {
@@ -99,6 +130,35 @@ export async function createWebServer(opts: WebServerOptions): Promise<WebServer
   const { shell: _shell, ...served } = opts.services;
   const router = new ApiRouter('http').registerAll(served);
   let allowedHosts = new Set<string>();
+  let allowedOrigins = new Set<string>();
+  let cookieName = '';
+  const session = sessionValue(token);
+
+  /** A request from a page of ours (or typed/bookmarked), judged by what browsers send. */
+  function sameOrigin(req: http.IncomingMessage): boolean {
+    const origin = req.headers.origin;
+    if (typeof origin === 'string' && !allowedOrigins.has(origin.toLowerCase())) return false;
+    const site = req.headers['sec-fetch-site'];
+    return typeof site !== 'string' || site === 'same-origin' || site === 'none';
+  }
+
+  /**
+   * How the request proves it may read the library: the bearer token, the token in the query
+   * (media for <img>, and the first page load), or the session cookie from our own origin.
+   */
+  function access(req: http.IncomingMessage, url: URL | null): 'bearer' | 'query' | 'cookie' | null {
+    if (tokenMatches(bearer(req), token)) return 'bearer';
+    if (url && tokenMatches(url.searchParams.get('token'), token)) return 'query';
+    if (tokenMatches(cookie(req, cookieName), session) && sameOrigin(req)) return 'cookie';
+    return null;
+  }
+
+  /** Set-Cookie for a request that proved itself with the token and lacks a valid cookie. */
+  function sessionHeader(req: http.IncomingMessage, how: ReturnType<typeof access>): Record<string, string> {
+    if (how !== 'bearer' && how !== 'query') return {};
+    if (tokenMatches(cookie(req, cookieName), session)) return {};
+    return { 'Set-Cookie': `${cookieName}=${session}; HttpOnly; SameSite=Strict; Path=/` };
+  }
 
   const common = (): Record<string, string> => ({
     ...baseSecurityHeaders(),
@@ -132,9 +192,12 @@ export async function createWebServer(opts: WebServerOptions): Promise<WebServer
   }
 
   async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, name: string): Promise<void> {
-    if (!tokenMatches(bearer(req), token)) {
+    // Never the query: an API address with the token in it would end up in logs and history.
+    const how = access(req, null);
+    if (!how) {
       return sendError(res, 401, { code: 'BAD_REQUEST', message: 'missing or wrong token' }, { 'WWW-Authenticate': 'Bearer' });
     }
+    const cookieOut = sessionHeader(req, how);
     if (req.method !== 'POST') {
       return sendError(res, 405, { code: 'BAD_REQUEST', message: 'use POST' }, { Allow: 'POST' });
     }
@@ -160,7 +223,7 @@ export async function createWebServer(opts: WebServerOptions): Promise<WebServer
         }
       }
       const result = await router.call(name, payload);
-      sendJson(res, 200, result ?? null);
+      sendJson(res, 200, result ?? null, cookieOut);
     } catch (err) {
       const e = ApiError.from(err);
       sendError(res, httpStatusFor(e.code), e.toPayload());
@@ -168,8 +231,7 @@ export async function createWebServer(opts: WebServerOptions): Promise<WebServer
   }
 
   async function handleMedia(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
-    const given = url.searchParams.get('token') ?? bearer(req);
-    if (!tokenMatches(given, token)) return sendError(res, 401, { code: 'BAD_REQUEST', message: 'missing or wrong token' });
+    if (!access(req, url)) return sendError(res, 401, { code: 'BAD_REQUEST', message: 'missing or wrong token' });
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendError(res, 405, { code: 'BAD_REQUEST', message: 'use GET' }, { Allow: 'GET, HEAD' });
     }
@@ -196,7 +258,9 @@ export async function createWebServer(opts: WebServerOptions): Promise<WebServer
     }
     const r = await resolveStaticFile(opts.staticDir, url.pathname);
     if (r.type === 'error') return sendError(res, r.status, { code: r.status === 400 ? 'BAD_REQUEST' : 'NOT_FOUND', message: r.message });
-    sendFile(req, res, r.file, r.headers);
+    // The page itself is public; loading it with the token starts the browser's session.
+    const how = url.searchParams.has('token') ? access(req, url) : null;
+    sendFile(req, res, r.file, { ...r.headers, ...sessionHeader(req, how) });
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -236,11 +300,14 @@ export async function createWebServer(opts: WebServerOptions): Promise<WebServer
   });
   const port = (server.address() as AddressInfo).port;
   allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  allowedOrigins = new Set([...allowedHosts].map((h) => `http://${h}`));
+  cookieName = sessionCookieName(port);
 
   return {
     url: `http://127.0.0.1:${port}/?token=${encodeURIComponent(token)}`,
     token,
     port,
+    cookieName,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

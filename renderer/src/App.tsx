@@ -3,13 +3,14 @@
  * drag-and-drop search and notices. Owns the "what is being shown" state (Mode + filters).
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import type { AlbumSummary, Capabilities, ModelChoice, PhotoHit, WatchedFolder } from '../../electron/shared/api.ts';
+import type { AlbumSummary, Capabilities, ModelChoice, PhotoHit, PlaceSummary, WatchedFolder } from '../../electron/shared/api.ts';
 import { api, capabilities, transportKind } from './api/index.ts';
 import { toCallError, type ApiCallError } from './api/errors.ts';
 import { ErrorState, errorText } from './components/ErrorState.tsx';
 import { DamagedLibrary } from './components/DamagedLibrary.tsx';
 import { FilterBar } from './components/FilterBar.tsx';
-import { HomeView } from './components/HomeView.tsx';
+import { HomeScreen } from './home/HomeScreen.tsx';
+import { QueryChips } from './components/QueryChips.tsx';
 import { Icon, Logo } from './components/Icon.tsx';
 import { LibraryPanel } from './components/LibraryPanel.tsx';
 import { ModelChooser } from './components/ModelChooser.tsx';
@@ -21,7 +22,7 @@ import { SettingsDialog } from './components/SettingsDialog.tsx';
 import { StateMessage } from './components/States.tsx';
 import { TagsPanel, tagLabel } from './components/TagsPanel.tsx';
 import { useImageDrop } from './components/useImageDrop.ts';
-import { emptyFilters, hasActiveFilters, type FilterState } from './lib/filters.ts';
+import { emptyFilters, hasActiveFilters, toPhotoFilter, type FilterState } from './lib/filters.ts';
 import { baseName } from './lib/format.ts';
 import { useI18n } from './lib/i18n.tsx';
 import { useApiData, useEngineStatus, useResults, type Mode } from './lib/useApi.ts';
@@ -83,6 +84,11 @@ export function App() {
     (hit: PhotoHit) => switchMode((backTo) => ({ kind: 'similar', photoId: hit.id, at: hit.segment?.bestTime, fileName: hit.fileName, backTo })),
     [switchMode],
   );
+
+  const openPlace = (p: PlaceSummary) => switchMode((backTo) => ({ kind: 'place', placeId: p.id, name: p.name, backTo }));
+  /** A chip removed: search again with that piece of the query kept as words. */
+  const keepAsWords = (span: { start: number; end: number }) =>
+    setMode((m) => (m.kind === 'text' ? { ...m, plain: [...(m.plain ?? []), { start: span.start, end: span.end }] } : m));
 
   const goBack = () => {
     if (mode.kind === 'text' || mode.kind === 'home') return;
@@ -209,7 +215,12 @@ export function App() {
     } else if (indexed === 0 && status?.progress.running) {
       main = <StateMessage icon="image" title={t('empty.indexing.title')} body={t('empty.indexing.body')} />;
     } else {
-      main = <HomeView albums={albums.data} tags={tags.data} onSuggestion={runSuggestion} onAlbum={openAlbum} onTag={openTag} />;
+      main = (
+        <HomeScreen
+          {...{ albums: albums.data, tags: tags.data, filter: toPhotoFilter(filters), version: `${version}|${servingModel}`, nativeShell: caps.nativeShell }}
+          {...{ onSuggestion: runSuggestion, onAlbum: openAlbum, onTag: openTag, onPlace: openPlace, onSimilar: similarTo, onError: reportError }}
+        />
+      );
     }
   } else if (results.error) {
     main = <ErrorState error={results.error} onRetry={results.retry} t={t} />;
@@ -322,6 +333,7 @@ export function App() {
             {!libraryEmpty && !unreachable && (
               <FilterBar filters={filters} folders={folderList} tags={tagList} tagDisabled={mode.kind === 'tag'} onChange={setFilters} />
             )}
+            {mode.kind === 'text' && results.parsed && <QueryChips parsed={results.parsed} onRemove={keepAsWords} />}
             {mode.kind !== 'home' && !unreachable && (
               <ResultsHeader
                 mode={mode}

@@ -17,6 +17,9 @@
  *                  processes, for 40 photos and for BENCH_FILES photos (first-run.bench.ts)
  *   int8           fp32 vs int8 and short text sequences (./int8.bench.ts; not in the default set)
  *   integrity      the open-time damage check at 100k photos vs whole-file checks (not in the default set)
+ *   relevance      (only when asked) where the relevance boundary ends lists with known answers:
+ *                  CLIP-like libraries, the toy-colors model and the bench model on real photos
+ *                  (./relevance.bench.ts; BENCH_RELEVANCE_SIZES=2000,20000,100000)
  *   video          the video decoder (./video.bench.ts; not in the default set): the sampling rule on a
  *                  reel of real clips, video seconds decoded per second on a 1-minute 1080p clip,
  *                  the decoder's peak memory, and with the bench model's encoder rate the cost per
@@ -29,11 +32,17 @@
  *                  (./search/video-search.bench.ts; not in the default set)
  *   query-parse    query understanding p95, reverse geocoding photos/s, gazetteer size (when-where.bench.ts;
  *                  not in the default set)
+ *   when-where     at BENCH_VECTORS photos with GPS and cameras: the places pass (photos/s), a filter-only
+ *                  query's first page, time + place + words against words alone, the timeline's month
+ *                  counts, the Places tree (when-where-library.bench.ts; not in the default set)
  *   ocr            OCR with the real PP-OCRv4 weights: ms per photo with and without text,
  *                  photos/s of the pass, accuracy on rendered images, text index size and query
  *                  latency at 100k photos (see ocr.bench.ts for its options)
+ *   stacks         exact / near-duplicate / burst grouping: perceptual hash candidates and margins on
+ *                  real photos and their copies, cosine calibration and precision/recall of each
+ *                  kind, grouping speed at 100k (stacks.bench.ts; not in the default set)
  *
- * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,ocr,int8,integrity,video,video-index,video-search  BENCH_FILES=500  BENCH_VECTORS=100000
+ * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,ocr,int8,integrity,video,video-index,video-search,relevance,stacks  BENCH_FILES=500  BENCH_VECTORS=100000
  *          BENCH_MODEL=vit-b-16|rn50
  */
 import fs from 'node:fs';
@@ -51,10 +60,14 @@ import { benchQuery } from './search/query.bench.ts';
 import { benchFirstRun, installForFirstRun } from './first-run.bench.ts';
 import { benchInt8 } from './int8.bench.ts';
 import { benchOcr } from './ocr.bench.ts';
+import { benchRelevance } from './relevance.bench.ts';
+import { generateTestModels } from '../../scripts/models/generate-test-models.ts';
 import { benchVideo } from './video.bench.ts';
 import { benchVideoIndex } from './video-index.bench.ts';
 import { benchVideoSearch } from './search/video-search.bench.ts';
 import { benchWhenWhere } from './when-where.bench.ts';
+import { benchWhenWhereLibrary } from './when-where-library.bench.ts';
+import { benchStacks } from './stacks.bench.ts';
 
 const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging,firstrun,ocr').split(','));
 const modelName = (process.env.BENCH_MODEL ?? 'vit-b-16') as BenchModel;
@@ -178,7 +191,7 @@ async function benchIndexing(): Promise<void> {
 }
 
 
-if (['encoder', 'indexing', 'query', 'firstrun', 'int8', 'video', 'video-index'].some((k) => only.has(k))) {
+if (['encoder', 'indexing', 'query', 'firstrun', 'int8', 'video', 'video-index', 'relevance', 'stacks'].some((k) => only.has(k))) {
   if (!fs.existsSync(path.join(modelDir, 'manifest.json'))) {
     log(`generating the ${modelName} bench model into ${modelsDir} (once)…`);
     await generateBenchModels(modelsDir, [modelName]);
@@ -212,10 +225,17 @@ if (only.has('firstrun')) {
 if (only.has('ocr')) results.ocr = await benchOcr(samplePhotos(), log);
 if (only.has('int8')) results.int8 = await benchInt8({ modelDir, photosDir: sharedPhotos, threads, log });
 if (only.has('integrity')) results.integrity = await benchIntegrity();
+if (only.has('relevance')) {
+  const testModels = path.resolve('.cache/test-models');
+  await generateTestModels(testModels);
+  results.relevance = await benchRelevance({ toyModelDir: path.join(testModels, 'toy-colors'), benchModelDir: modelDir, threads, log });
+}
 if (only.has('video')) results.video = await benchVideo({ modelDir, threads, log });
 if (only.has('video-index')) results.videoIndex = await benchVideoIndex({ modelDir, sharedPhotos, log });
 if (only.has('video-search')) results.videoSearch = await benchVideoSearch({ n: nVectors, log });
 if (only.has('query-parse')) results.whenWhere = benchWhenWhere(log);
+if (only.has('when-where')) results.whenWhereLibrary = await benchWhenWhereLibrary({ n: nVectors, modelKey: 'bench-vit-b-16' });
+if (only.has('stacks')) results.stacks = await benchStacks({ modelDir, log });
 
 fs.mkdirSync('bench-results', { recursive: true });
 const file = path.join('bench-results', `bench-${modelName}-${results.date as string}.json`.replace(/:/g, '-'));

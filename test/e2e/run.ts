@@ -2,15 +2,18 @@
  * `npm run test:e2e`: build the renderer, start a web-mode server, run the UI suite against it.
  *
  * The server is the real one: `shiguang serve` on a fresh library with the toy-colors model
- * (real-server.ts). fake-api-server.ts is only for developing the UI without the engine.
+ * (real-server.ts). Then the int8 offer in Settings (quantize.e2e.ts), also against the real
+ * engine: the web mode started in-process (app-server.ts) on a library with an installed model.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { startRealServer } from './real-server.ts';
 import { runQuantizeUiCheck } from './quantize.e2e.ts';
+import { runWhenWhereUiChecks } from './when-where.e2e.ts';
 import { runUiSuite, type UiSuiteOptions } from './ui.e2e.ts';
 import { runVideoUiCheck } from './video.e2e.ts';
+import { runWebSessionCheck } from './web-session.e2e.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -30,18 +33,33 @@ async function main(): Promise<void> {
     await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn' });
   }
   const server = await startServer();
+  // Every suite runs, whatever an earlier one found; the first failure is reported at the end.
+  const failures: string[] = [];
   try {
     const { baseUrl, close: _close, ...opts } = server;
     await runUiSuite(baseUrl, { screenshotDir: path.join(ROOT, 'test-results'), ...opts });
+    const session = await runWebSessionCheck(baseUrl, path.join(ROOT, 'test-results'));
+    if (session.failed > 0) failures.push(`${session.failed} web session check(s) failed`);
+  } catch (err) {
+    failures.push(err instanceof Error ? err.message : String(err));
   } finally {
     await server.close();
   }
-  // Settings → int8: against the fake API (the real suite's model is not an installed one).
-  const { failed } = await runQuantizeUiCheck(path.join(ROOT, 'test-results'));
-  if (failed > 0) throw new Error(`${failed} int8 UI check(s) failed`);
+  // Time, place and kind: the timeline, places and query chips on a library with EXIF and GPS.
+  const whenWhere = await runWhenWhereUiChecks(ROOT, path.join(ROOT, 'test-results'));
+  if (whenWhere.failed > 0) failures.push(`${whenWhere.failed} when/where UI check(s) failed`);
+  // Settings → int8: the real suite's model is opened with --model (not installed), so it has
+  // nothing to offer; this check installs one.
+  const { failed } = await runQuantizeUiCheck(ROOT, path.join(ROOT, 'test-results'));
+  if (failed > 0) failures.push(`${failed} int8 UI check(s) failed`);
   // Videos: tiles, the viewer and the kind filter, on a library of its own (real `serve`).
-  const video = await runVideoUiCheck(ROOT, path.join(ROOT, 'test-results'));
-  if (video.failed > 0) throw new Error(`${video.failed} video UI check(s) failed`);
+  try {
+    const video = await runVideoUiCheck(ROOT, path.join(ROOT, 'test-results'));
+    if (video.failed > 0) failures.push(`${video.failed} video UI check(s) failed`);
+  } catch (err) {
+    failures.push(`video UI checks: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (failures.length > 0) throw new Error(failures.join('; '));
 }
 
 main().catch((err: unknown) => {

@@ -21,6 +21,8 @@ import { ApiRouter } from '../../electron/shared/router.ts';
 import { createWebServer } from '../../electron/server/web-server.ts';
 import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
 import { startHub, type FixtureHub } from '../unit/models-fixture-hub.ts';
+import { defaultSourceOrder } from '../../electron/engine/models/sources.ts';
+import { systemLanguage } from '../../electron/engine/util/locale.ts';
 
 const testModels = process.env.SHIGUANG_TEST_MODELS ?? path.resolve('.cache/test-models');
 const toyDir = path.join(testModels, 'toy-colors');
@@ -164,7 +166,8 @@ describe('the app: first run without a model', () => {
     expect((await apiErrorOf(call('downloadModel', { id: 'no-such-model' }))).code).toBe('NOT_FOUND');
     expect((await apiErrorOf(call('useModel', { id: 'cn-clip-vit-b-16' }))).code).toBe('NOT_FOUND');
 
-    expect(await call('settings', {})).toMatchObject({ provider: 'auto', threads: 1, sources: ['huggingface', 'hf-mirror', 'modelscope'] });
+    // Unsaved sources: the built-in order for the system's language (models/sources.ts).
+    expect(await call('settings', {})).toMatchObject({ provider: 'auto', threads: 1, sources: [...defaultSourceOrder(systemLanguage())] });
     expect(await call('modelDownloads', {})).toEqual([]);
   });
 

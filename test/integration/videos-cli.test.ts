@@ -32,7 +32,7 @@ describe.skipIf(!ffmpegReady)('videos through the CLI', () => {
   let folder: string;
   const cli = (args: string[]) =>
     run(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', '--db', path.join(tmp, 'lib.db'), '--model', path.join(models, 'toy-colors'), '--threads', '1', ...args], {
-      env: { ...process.env, SHIGUANG_HOME: path.join(tmp, 'home'), SHIGUANG_LOG: 'warn' },
+      env: { ...process.env, SHIGUANG_HOME: path.join(tmp, 'home'), SHIGUANG_LOG: 'warn', SHIGUANG_LANG: 'en' },
       maxBuffer: 64 << 20,
     });
 

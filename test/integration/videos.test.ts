@@ -151,6 +151,11 @@ describe.skipIf(!ffmpegReady)('videos in the library (toy-colors model)', () => 
     const onlyVideos = await engine.search.text('红色', 50, { kind: 'video' });
     expect(onlyVideos.hits.length).toBeGreaterThan(0);
     expect(onlyVideos.hits.every((h) => h.kind === 'video' && h.segment)).toBe(true);
+    // Said in the query: 视频 is read as the kind (query understanding), the words left find the moment.
+    const said = await engine.search.text('蓝色的视频', 50);
+    expect(said.parsed?.kind).toBe('video');
+    expect(said.hits.every((h) => h.kind === 'video')).toBe(true);
+    expect(videoHits(said.hits, 'rgb.mp4')[0]?.segment).toMatchObject({ start: 3, end: 7 });
     const onlyPhotos = await engine.search.text('红色', 50, { kind: 'photo' });
     expect(onlyPhotos.hits.some((h) => h.kind === 'video')).toBe(false);
     expect(onlyPhotos.hits.length).toBeGreaterThan(0);

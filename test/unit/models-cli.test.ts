@@ -83,7 +83,9 @@ describe('shiguang models', () => {
     const model = fixtureModel({ id: 'cn-clip-vit-b-16', fileArch: 'vit-b-16' });
     const r = await cli(['download', 'cn-clip-vit-b-16', '--source', `hf:${hub.url}/empty`], { catalogue: () => model.catalogue });
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/error: could not download vit-b-16\.img\.fp32\.onnx .*\n.*404 Not Found/);
+    // What failed and what to try first (shared/download-messages.ts), then the engine's account.
+    expect(r.err).toMatch(/^error: .+ does not have this model file \(HTTP 404\)\. Choose another download source/);
+    expect(r.err).toMatch(/\ncould not download vit-b-16\.img\.fp32\.onnx .*\n.*404 Not Found/);
   });
 
   it('shows the source order, honouring SHIGUANG_MODEL_SOURCES over the config', async () => {

@@ -264,3 +264,27 @@ describe('subtreeRange', () => {
     expect(outside.some(within)).toBe(false);
   });
 });
+
+describe('background sample (VectorRepository.sample)', () => {
+  it('reads up to n stored vectors, the same ones each time, spread over the ids, keeping its photos as the library grows', () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 300; i++) ids.push(add(ROOT, `p${i}.jpg`, atCos(((i % 200) - 100) / 101), null));
+    const a = vectors.sample(50);
+    expect(a.ids.length).toBe(50);
+    expect(a.vectors.length).toBe(50 * 4);
+    expect(Array.from(vectors.sample(50).ids)).toEqual(Array.from(a.ids));
+    // Each sampled row's vector is that photo's.
+    a.ids.forEach((id, i) => expect(Array.from(a.vectors.subarray(i * 4, i * 4 + 4))).toEqual(Array.from(vectors.get(id)!)));
+    // Spread: not the first photos (the first folders) — some from each third of the ids.
+    const sorted = [...a.ids].sort((x, y) => x - y);
+    for (const [lo, hi] of [[ids[0]!, ids[99]!], [ids[100]!, ids[199]!], [ids[200]!, ids[299]!]]) {
+      expect(sorted.filter((id) => id >= lo! && id <= hi!).length).toBeGreaterThan(5);
+    }
+    // A smaller library is sampled whole.
+    expect(vectors.sample(1000).ids.length).toBe(300);
+    // Growing the library keeps the photos of the old sample that still rank (a hash of the id, not a fresh draw).
+    for (let i = 0; i < 30; i++) add(ROOT, `q${i}.jpg`, atCos(0.5), null);
+    const b = new Set(vectors.sample(50).ids);
+    expect([...a.ids].filter((id) => b.has(id)).length).toBeGreaterThan(40);
+  });
+});

@@ -4,13 +4,12 @@ import { followPasses, followProgress } from '../progress-bar.ts';
 import type { IndexSummary } from '../../engine/index/indexer.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { ShiguangApp } from '../../engine/app/app.ts';
+import { t } from '../i18n.ts';
 
 function printSummary(s: IndexSummary, counts: { indexed: number; pending: number; skipped: number }): void {
-  process.stderr.write(
-    `indexed in ${s.seconds.toFixed(1)} s: scanned ${s.scanned}, new ${s.added}, changed ${s.changed}, moved ${s.moved}, ` +
-      `copies ${s.copied}, removed ${s.removed}; encoded ${s.encoded}, skipped ${s.skipped}. ` +
-      `Library: ${counts.indexed} indexed, ${counts.pending} pending, ${counts.skipped} skipped.\n`,
-  );
+  const { scanned, added, changed, moved, copied, removed, encoded, skipped } = s;
+  const summary = t('index.summary', { seconds: s.seconds.toFixed(1), scanned, added, changed, moved, copied, removed, encoded, skipped, indexed: counts.indexed, pending: counts.pending, libSkipped: counts.skipped });
+  process.stderr.write(`${summary}\n`);
 }
 
 /**
@@ -22,8 +21,8 @@ function printSummary(s: IndexSummary, counts: { indexed: number; pending: numbe
 async function runPasses(engine: Engine, opts: { tags: boolean; ocr: boolean }): Promise<{ read: number; withText: number; failed: number } | null> {
   const ocrOn = opts.ocr && engine.ocr.enabled;
   const before = await engine.status();
-  if (opts.ocr && !engine.ocr.enabled) process.stderr.write('text (OCR): turned off in the settings; photos are searchable by what they show only.\n');
-  else if (opts.ocr && before.ocr?.model === 'unavailable') process.stderr.write(`text (OCR): ${before.ocr.error}\n`);
+  if (opts.ocr && !engine.ocr.enabled) process.stderr.write(`${t('ocr.off')}\n`);
+  else if (opts.ocr && before.ocr?.model === 'unavailable') process.stderr.write(`${t('ocr.unavailable', { error: before.ocr.error ?? '' })}\n`);
   const t0 = Date.now();
   const bars = followPasses();
   try {
@@ -39,29 +38,29 @@ async function runPasses(engine: Engine, opts: { tags: boolean; ocr: boolean }):
   const seconds = ((Date.now() - t0) / 1000).toFixed(1);
   const v = after.videos;
   if (v && v.indexed + v.pending + v.skipped > 0) {
-    const waiting = v.pending > 0 ? `, ${v.pending} pending (one being copied is read once it stops changing: run index again, or watch)` : '';
-    process.stderr.write(`videos: ${v.indexed} indexed, ${v.skipped} skipped${waiting}\n`);
+    const waiting = v.pending > 0 ? t('index.videos.pending', { n: v.pending }) : '';
+    process.stderr.write(`${t('index.videos', { indexed: v.indexed, skipped: v.skipped, waiting })}\n`);
   }
   const tagged = (after.passes.find((p) => p.name === 'tags')?.done ?? 0) - (before.passes.find((p) => p.name === 'tags')?.done ?? 0);
-  if (tagged > 0 || opts.tags) process.stderr.write(`tags: ${tagged} photos tagged\n`);
+  if (tagged > 0 || opts.tags) process.stderr.write(`${t('tags.tagged', { photos: tagged })}\n`);
   else if (!engine.tags.isReady() && after.counts.indexed > 0) {
-    process.stderr.write('tags: not prepared for this model yet — `index --tags` (or `watch`, or the app) prepares them.\n');
+    process.stderr.write(`${t('tags.notPrepared')}\n`);
   }
   if (!ocrOn || !before.ocr || !after.ocr || before.ocr.model === 'unavailable') return null;
   const read = after.ocr.done + after.ocr.failed - (before.ocr.done + before.ocr.failed);
   const r = { read, withText: after.ocr.withText - before.ocr.withText, failed: after.ocr.failed - before.ocr.failed };
-  if (read > 0) process.stderr.write(`text (OCR): read ${r.read} photos in ${seconds} s, text in ${r.withText}, ${r.failed} could not be read\n`);
+  if (read > 0) process.stderr.write(`${t('ocr.done', { done: r.read, seconds, withText: r.withText, failed: r.failed })}\n`);
   return r;
 }
 
 export function registerIndexCommands(program: Command): void {
   program
     .command('index')
-    .description('index photo folders once (adds them to the library: photos and videos), with progress and a summary')
-    .argument('<folders...>', 'folders to index')
-    .option('--tags', 'also prepare the zero-shot tags (the first time for a model this encodes the tag prompts) and tag every photo')
-    .option('--no-ocr', 'do not read the text in photos this time (it is read by the next index, watch or the app)')
-    .option('--json', 'print the summary as JSON on stdout')
+    .description(t('index.description'))
+    .argument('<folders...>', t('index.arg.folders'))
+    .option('--tags', t('index.opt.tags'))
+    .option('--no-ocr', t('index.opt.noOcr'))
+    .option('--json', t('index.opt.json'))
     .action(
       action(async (folders: string[], opts: { json?: boolean; tags?: boolean; ocr: boolean }, cmd: Command) => {
         await withEngine(cmd, {}, async (engine) => {
@@ -78,8 +77,8 @@ export function registerIndexCommands(program: Command): void {
 
   program
     .command('watch')
-    .description('index folders, then keep following changes (add, change, rename, delete) until Ctrl-C; prepares tags and reads photos\' text when idle')
-    .argument('[folders...]', 'folders to watch (default: every folder already in the library)')
+    .description(t('watch.description'))
+    .argument('[folders...]', t('watch.arg.folders'))
     .action(
       action(async (folders: string[], _opts: unknown, cmd: Command) => {
         const app = await ShiguangApp.open({ config: appConfig(cmd), engine: { passes: 'background' } });
@@ -95,7 +94,7 @@ export function registerIndexCommands(program: Command): void {
         const shutdown = async (): Promise<void> => {
           if (stopping) return;
           stopping = true;
-          process.stderr.write('\nstopping… (pending photos will be indexed next time)\n');
+          process.stderr.write(t('watch.stopping'));
           await app.close();
           process.exit(0);
         };
@@ -106,7 +105,7 @@ export function registerIndexCommands(program: Command): void {
         stop();
         printSummary(summary, engine.library.counts());
         await engine.watch();
-        process.stderr.write(`watching ${engine.library.folders().map((f) => f.path).join(', ')} — Ctrl-C to stop\n`);
+        process.stderr.write(`${t('watch.watching', { folders: engine.library.folders().map((f) => f.path).join(', ') })}\n`);
         // Keep the process alive; chokidar's handles do, but be explicit.
         await new Promise<never>(() => undefined);
       }),

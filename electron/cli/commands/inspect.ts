@@ -15,6 +15,7 @@ import { preprocess, type PreprocessSpec } from '../../engine/media/decode.ts';
 import { tensorStats } from '../../engine/media/stats.ts';
 import { CLIP_MEAN, CLIP_STD } from '../../engine/ml/manifest.ts';
 import { PhotoReader } from '../../engine/ocr/photo-reader.ts';
+import { t } from '../i18n.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -42,7 +43,7 @@ function specFor(cmd: Command): PreprocessSpec {
 }
 
 export function registerInspectCommands(program: Command): void {
-  const inspect = program.command('inspect').description('check tokenizer, preprocessing, embeddings and model exports');
+  const inspect = program.command('inspect').description(t('inspect.description'));
 
   inspect
     .command('tokens')

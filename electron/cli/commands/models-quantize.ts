@@ -13,6 +13,7 @@ import { FIDELITY_BOUND, type FidelityReport } from '../../engine/models/quantiz
 import { quantizeAndCheck, QuantizeRefusedError, type QuantizeOutcome } from '../../engine/models/quantize-install.ts';
 import { folderCheckPhotos, libraryCheckPhotos } from '../../engine/models/quantize-samples.ts';
 import { allTagPrompts, spreadSample } from '../../engine/tags/all-prompts.ts';
+import { t } from '../i18n.ts';
 
 interface QuantizeOpts {
   check?: string;
@@ -57,7 +58,7 @@ function printReport(o: Pick<QuantizeOutcome, 'quantize' | 'fidelity' | 'bound'>
 export function registerModelsQuantize(models: Command, paths: { modelsDir: () => string }): void {
   models
     .command('quantize <src> [out]')
-    .description('make an int8 model (about 2× faster on CPUs) from an fp32 one, checked on your photos first: SRC OUT (directories) or ID (installs <id>-int8)')
+    .description(t('models.quantize.description'))
     .option('--check <folder>', 'photos to check fidelity on (default: a sample of the library)')
     .option('--photos <n>', 'how many photos to check', '48')
     .option('--prompts <n>', 'how many tag prompts to check', '256')

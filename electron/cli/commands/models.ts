@@ -10,6 +10,9 @@ import { discardPartial, downloadModel, type DownloadProgress } from '../../engi
 import type { FetchLike } from '../../engine/models/fetch.ts';
 import { importModel, listInstalled, removeModel, useModel, type InstalledModel } from '../../engine/models/install.ts';
 import { describeSource, resolveSources, SOURCES_ENV, type ModelSource } from '../../engine/models/sources.ts';
+import { ModelError } from '../../engine/models/errors.ts';
+import { downloadFailureText } from '../../shared/download-messages.ts';
+import { cliLanguage, t } from '../i18n.ts';
 import { formatEta } from '../progress-bar.ts';
 import { registerModelsQuantize } from './models-quantize.ts';
 
@@ -30,7 +33,12 @@ function run<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: 
     try {
       await fn(...args);
     } catch (err) {
-      process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+      // A failed download in the person's language, from its code and parameters (in English the
+      // engine's own account follows: every source with its URL); other errors as they are.
+      const detail = err instanceof Error ? err.message : String(err);
+      const failed = err instanceof ModelError && err.params.host !== undefined;
+      const text = failed ? downloadFailureText(cliLanguage(), err.toFailure()) + (cliLanguage() === 'en' ? `\n${detail}` : '') : detail;
+      process.stderr.write(`${t('error.prefix')}${text}\n`);
       if (process.env.SHIGUANG_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
       process.exitCode = 1;
     }
@@ -46,9 +54,9 @@ export function humanBytes(n: number): string {
   return `${n} B`;
 }
 
-/** Effective download sources: --source, else SHIGUANG_MODEL_SOURCES, else config, else built-in order. */
+/** Effective download sources: --source, else SHIGUANG_MODEL_SOURCES, else config, else the built-in order for the CLI's language. */
 export function sourcesFor(cli: readonly string[], configFile: string): ModelSource[] {
-  return resolveSources({ cli, config: readSettings(configFile).modelSources });
+  return resolveSources({ cli, config: readSettings(configFile).modelSources, lang: cliLanguage() });
 }
 
 interface ListRow {
@@ -93,31 +101,38 @@ function rows(entries: CatalogueEntry[], installed: InstalledModel[], active: st
   });
 }
 
+/** Columns a string takes in a terminal: CJK and full-width characters take two. */
+function columns(s: string): number {
+  let n = 0;
+  for (const ch of s) n += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? 2 : 1;
+  return n;
+}
+
 function printTable(list: ListRow[], extra: InstalledModel[]): void {
-  const header = ['', 'ID', 'PARAMS', 'DIM', 'RES', 'SPEED', 'MUGE R@1', 'FLICKR R@1', 'INSTALLED', 'GET'];
+  const header = t('models.list.header').split('|');
   const body = list.map((r) => [
     r.active ? '*' : ' ',
-    r.id + (r.default ? ' (default)' : ''),
+    r.id + (r.default ? t('models.list.default') : ''),
     `${r.paramsM}M`,
     String(r.embeddingDim),
     String(r.resolution),
-    r.speed,
+    t(`models.speed.${r.speed}`),
     r.zeroShot.mugeT2iR1?.toFixed(1) ?? '—',
     r.zeroShot.flickr30kCnT2iR1?.toFixed(1) ?? '—',
-    r.installed ? (r.installedPrecision ?? 'yes') : '—',
-    r.downloadable.length ? `download ${r.downloadable.join('/')}` : 'export + import',
+    r.installed ? (r.installedPrecision ?? t('models.list.yes')) : '—',
+    r.downloadable.length ? t('models.list.download', { precisions: r.downloadable.join('/') }) : t('models.list.export'),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const widths = header.map((h, i) => Math.max(columns(h), ...body.map((b) => columns(b[i]!))));
+  const line = (cells: string[]): string => cells.map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - columns(c)))).join('  ').trimEnd();
   process.stdout.write(`${line(header)}\n${body.map(line).join('\n')}\n`);
   for (const r of list.filter((x) => x.exportRoute && !x.installed)) {
     process.stdout.write(`\n${r.id}: ${r.exportRoute!.summary}\n${r.exportRoute!.steps.map((s) => `    ${s}`).join('\n')}\n`);
   }
   if (extra.length) {
-    process.stdout.write(`\nOther installed models:\n`);
-    for (const m of extra) process.stdout.write(`  ${m.id}  ${m.error ? `unusable: ${m.error}` : `${m.manifest?.embeddingDim}-d, ${humanBytes(m.bytes)}`}\n`);
+    process.stdout.write(`\n${t('models.list.others')}\n`);
+    for (const m of extra) process.stdout.write(`  ${m.id}  ${m.error ? t('models.list.unusable', { error: m.error }) : `${m.manifest?.embeddingDim}-d, ${humanBytes(m.bytes)}`}\n`);
   }
-  process.stdout.write('\n* = active. Zero-shot retrieval R@1 from the Chinese-CLIP paper (Results.md); speed = ONNX fp16 on a T4 GPU.\n');
+  process.stdout.write(`\n${t('models.list.footer')}\n`);
 }
 
 function progressReporter(): { update: (p: DownloadProgress) => void; stop: () => void } {
@@ -125,7 +140,7 @@ function progressReporter(): { update: (p: DownloadProgress) => void; stop: () =
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: ' {bar} {percentage}% | {done}/{size} | {speed}/s | ETA {eta_text} | {file}',
+      format: t('progress.download.bar'),
       hideCursor: true,
       clearOnComplete: false,
     },
@@ -145,7 +160,7 @@ function progressReporter(): { update: (p: DownloadProgress) => void; stop: () =
       if (!tty) {
         if (Date.now() - lastLine > 5000) {
           lastLine = Date.now();
-          process.stderr.write(`download: ${payload.done}/${payload.size}, ${payload.speed}/s, ETA ${payload.eta_text}, ${payload.file}\n`);
+          process.stderr.write(`${t('progress.download.line', { done: payload.done, size: payload.size, speed: payload.speed, eta: payload.eta_text, file: payload.file })}\n`);
         }
         return;
       }
@@ -164,13 +179,13 @@ function progressReporter(): { update: (p: DownloadProgress) => void; stop: () =
 
 export function registerModelsCommands(program: Command, paths: ModelsCommandPaths, hooks: ModelsCommandHooks = {}): void {
   const catalogue = (): Catalogue => (hooks.catalogue ? hooks.catalogue() : loadCatalogue());
-  const models = program.command('models').description('list, download, import, quantize, remove and choose Chinese-CLIP models');
+  const models = program.command('models').description(t('models.description'));
   registerModelsQuantize(models, paths);
 
   models
     .command('list')
-    .description('the model catalogue with install state; sizes without hosted ONNX show the export route')
-    .option('--json', 'machine-readable output')
+    .description(t('models.list.description'))
+    .option('--json', t('opt.json'))
     .action(
       run(async (opts: { json?: boolean }) => {
         const cat = catalogue();
@@ -188,16 +203,16 @@ export function registerModelsCommands(program: Command, paths: ModelsCommandPat
 
   models
     .command('download <id>')
-    .description('download a model (resumes an interrupted download; tries sources in order)')
-    .option('--precision <p>', `${PRECISIONS.join(' | ')} (fp32 suits CPUs; fp16 is for GPUs)`, 'fp32')
-    .option('--source <spec>', `source to try, repeatable: huggingface, hf-mirror, modelscope, hf:URL, modelscope:URL or a plain URL (default: ${SOURCES_ENV}, config, then huggingface,hf-mirror,modelscope)`, collect, [])
-    .option('--timeout <seconds>', 'give up on a source that sends nothing for this long', '30')
-    .option('--restart', 'discard partial data from an earlier attempt')
+    .description(t('models.download.description'))
+    .option('--precision <p>', t('models.download.opt.precision', { choices: PRECISIONS.join(' | ') }), 'fp32')
+    .option('--source <spec>', t('models.download.opt.source', { env: SOURCES_ENV }), collect, [])
+    .option('--timeout <seconds>', t('models.download.opt.timeout'), '30')
+    .option('--restart', t('models.download.opt.restart'))
     .action(
       run(async (id: string, opts: { precision: string; source: string[]; timeout: string; restart?: boolean }) => {
-        if (!(PRECISIONS as readonly string[]).includes(opts.precision)) throw new Error(`--precision must be one of ${PRECISIONS.join(', ')}`);
+        if (!(PRECISIONS as readonly string[]).includes(opts.precision)) throw new Error(t('models.error.precision', { choices: PRECISIONS.join(', ') }));
         const timeout = Number(opts.timeout);
-        if (!(timeout > 0)) throw new Error('--timeout must be a positive number of seconds');
+        if (!(timeout > 0)) throw new Error(t('models.error.timeout'));
         const sources = sourcesFor(opts.source, paths.configFile());
         if (opts.restart) discardPartial(paths.modelsDir(), id, opts.precision);
         const controller = new AbortController();
@@ -220,9 +235,9 @@ export function registerModelsCommands(program: Command, paths: ModelsCommandPat
           });
           progress.stop();
           if (result.alreadyInstalled) {
-            process.stdout.write(`${id} is already installed in ${result.dir}\n`);
+            process.stdout.write(`${t('models.download.already', { id, dir: result.dir })}\n`);
           } else {
-            process.stdout.write(`installed ${id} (${result.precision}) in ${result.dir}\nmake it active with: models use ${id}\n`);
+            process.stdout.write(`${t('models.download.done', { id, precision: result.precision, dir: result.dir })}\n`);
           }
         } finally {
           progress.stop();
@@ -233,11 +248,11 @@ export function registerModelsCommands(program: Command, paths: ModelsCommandPat
 
   models
     .command('import <dir>')
-    .description('install a local export: a directory with manifest.json, or the output of cn_clip/deploy/pytorch_to_onnx.py')
-    .option('--arch <arch>', 'which size to take when the directory holds several (e.g. vit-b-16)')
-    .option('--precision <p>', 'fp32 | fp16, when both are present (default fp32)')
-    .option('--link', 'hard-link instead of copying (same disk only)')
-    .option('--replace', 'replace an installed model with the same id')
+    .description(t('models.import.description'))
+    .option('--arch <arch>', t('models.import.opt.arch'))
+    .option('--precision <p>', t('models.import.opt.precision'))
+    .option('--link', t('models.import.opt.link'))
+    .option('--replace', t('models.import.opt.replace'))
     .action(
       run(async (dir: string, opts: { arch?: string; precision?: string; link?: boolean; replace?: boolean }) => {
         if (opts.precision && opts.precision !== 'fp32' && opts.precision !== 'fp16') throw new Error('--precision must be fp32 or fp16');
@@ -248,34 +263,34 @@ export function registerModelsCommands(program: Command, paths: ModelsCommandPat
           replace: opts.replace,
           validate: hooks.validate,
         });
-        process.stdout.write(`installed ${m.id} (${m.manifest?.precision}, ${humanBytes(m.bytes)}) in ${m.dir}\nmake it active with: models use ${m.id}\n`);
+        process.stdout.write(`${t('models.import.done', { id: m.id, precision: m.manifest?.precision ?? '?', size: humanBytes(m.bytes), dir: m.dir })}\n`);
       }),
     );
 
   models
     .command('remove <id>')
-    .description('delete an installed model')
+    .description(t('models.remove.description'))
     .action(
       run(async (id: string) => {
         await removeModel(id, paths.modelsDir(), { configFile: paths.configFile() });
-        process.stdout.write(`removed ${id}\n`);
+        process.stdout.write(`${t('models.remove.done', { id })}\n`);
       }),
     );
 
   models
     .command('use <id>')
-    .description('make an installed model the active one (vectors are kept per model)')
+    .description(t('models.use.description'))
     .action(
       run(async (id: string) => {
         await useModel(id, { modelsDir: paths.modelsDir(), configFile: paths.configFile() });
-        process.stdout.write(`active model: ${id}\n`);
+        process.stdout.write(`${t('models.use.done', { id })}\n`);
       }),
     );
 
   models
     .command('sources')
-    .description(`the download sources in the order they are tried (--source, ${SOURCES_ENV}, config modelSources, built-in)`)
-    .option('--json', 'machine-readable output')
+    .description(t('models.sources.description', { env: SOURCES_ENV }))
+    .option('--json', t('opt.json'))
     .action(
       run(async (opts: { json?: boolean }) => {
         const list = sourcesFor([], paths.configFile());

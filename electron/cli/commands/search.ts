@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { action, printJson, withEngine } from '../context.ts';
 import { MAX_PAGE_SIZE, parseRequest, type PhotoFilter, type PhotoHit, type SearchResponse } from '../../shared/api.ts';
+import { describeReading } from '../explain.ts';
+import { t } from '../i18n.ts';
 
 interface SearchOpts {
   limit: string;
@@ -12,6 +14,8 @@ interface SearchOpts {
   kind?: string;
   json?: boolean;
   mode?: string;
+  explain?: boolean;
+  literal?: boolean;
   at?: string;
 }
 
@@ -22,44 +26,51 @@ function clock(s: number): string {
   return `${m}:${rest < 10 ? '0' : ''}${Number.isInteger(rest) ? rest : rest.toFixed(1)}`;
 }
 
-function printHits(res: SearchResponse, json: boolean | undefined): void {
+function jsonHits(res: SearchResponse): unknown[] {
+  return res.hits.map((h: PhotoHit) => ({
+    path: h.path,
+    score: h.score,
+    id: h.id,
+    takenAt: h.takenAt,
+    tags: h.tags?.map((t) => t.name) ?? [],
+    kind: h.kind ?? 'photo',
+    ...(h.kind === 'video' ? { durationS: h.durationS ?? null } : {}),
+    ...(h.segment ? { segment: { start: h.segment.start, end: h.segment.end }, bestTime: h.segment.bestTime } : {}),
+    ...(h.matchedBy ? { matchedBy: h.matchedBy } : {}),
+    ...(h.matchedText ? { matchedText: h.matchedText.text, matchedRange: [h.matchedText.start, h.matchedText.end] } : {}),
+  }));
+}
+
+/**
+ * --json: the hits as an array (the shape scripts rely on); with --explain an object
+ * { parsed, hits } instead. --explain alone prints the reading above the hits.
+ */
+function printHits(res: SearchResponse, json: boolean | undefined, explain?: boolean): void {
   if (json) {
-    printJson(
-      res.hits.map((h: PhotoHit) => ({
-        path: h.path,
-        score: h.score,
-        id: h.id,
-        takenAt: h.takenAt,
-        tags: h.tags?.map((t) => t.name) ?? [],
-        kind: h.kind ?? 'photo',
-        ...(h.kind === 'video' ? { durationS: h.durationS ?? null } : {}),
-        ...(h.segment ? { segment: { start: h.segment.start, end: h.segment.end }, bestTime: h.segment.bestTime } : {}),
-        ...(h.matchedBy ? { matchedBy: h.matchedBy } : {}),
-        ...(h.matchedText ? { matchedText: h.matchedText.text, matchedRange: [h.matchedText.start, h.matchedText.end] } : {}),
-      })),
-    );
+    printJson(explain ? { parsed: res.parsed ?? null, hits: jsonHits(res) } : jsonHits(res));
     return;
   }
-  if (res.limit) process.stderr.write(`(results stop at ${res.limit.maxResults}: ${res.limit.reason})\n`);
-  if (res.hits.length === 0) process.stdout.write('no matching photos\n');
+  if (explain) process.stdout.write(describeReading(res.parsed) + '\n');
+  if (res.limit) process.stderr.write(`${t('search.limit', { max: res.limit.maxResults, reason: res.limit.reason })}\n`);
+  if (res.hits.length === 0) process.stdout.write(`${t('search.none')}\n`);
   res.hits.forEach((h, i) => {
     const tags = h.tags?.length ? `  [${h.tags.map((t) => t.name).join(' ')}]` : '';
-    const why = h.matchedBy && h.matchedBy !== 'visual' ? `  ${h.matchedBy === 'both' ? 'text+visual' : 'text'}: “${h.matchedText?.text ?? ''}”` : '';
+    const why = h.matchedBy && h.matchedBy !== 'visual' ? `  ${t(h.matchedBy === 'both' ? 'search.matched.both' : 'search.matched.text')}: “${h.matchedText?.text ?? ''}”` : '';
     const moment = h.segment ? `  ▶ ${clock(h.segment.start)}–${clock(h.segment.end)}` : '';
     process.stdout.write(`${String(i + 1).padStart(3)}. ${h.score.toFixed(4)}  ${h.path}${moment}${tags}${why}\n`);
   });
-  process.stderr.write(`(text ${res.textMs} ms, search ${res.searchMs} ms)\n`);
+  process.stderr.write(`${t('search.timing', { textMs: res.textMs, searchMs: res.searchMs })}\n`);
 }
 
 const filterOptions = (c: Command): Command =>
   c
-    .option('-n, --limit <n>', 'how many results', '20')
-    .option('--folder <dir>', 'only photos under this folder')
-    .option('--after <date>', 'taken on or after (YYYY-MM-DD)')
-    .option('--before <date>', 'taken on or before (YYYY-MM-DD)')
-    .option('--tag <name>', 'only photos with this tag')
-    .option('--kind <kind>', 'only photos or only videos (photo | video)')
-    .option('--json', 'JSON array of {path, score, kind, …, segment: {start, end} for a video}, best first');
+    .option('-n, --limit <n>', t('search.opt.limit'), '20')
+    .option('--folder <dir>', t('search.opt.folder'))
+    .option('--after <date>', t('search.opt.after'))
+    .option('--before <date>', t('search.opt.before'))
+    .option('--tag <name>', t('search.opt.tag'))
+    .option('--kind <kind>', t('search.opt.kind'))
+    .option('--json', t('search.opt.json'));
 
 /**
  * --limit beyond one page (MAX_PAGE_SIZE): the pages are fetched with the cursor and joined, as
@@ -81,7 +92,7 @@ async function upTo(n: number, page: (limit: number, cursor: string | undefined)
 /** The limit as a number (a page's schema caps it at MAX_PAGE_SIZE; upTo pages beyond). */
 function wanted(opts: SearchOpts): number {
   const n = Number(opts.limit);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--limit must be a positive whole number, got ${opts.limit}`);
+  if (!Number.isInteger(n) || n < 1) throw new Error(t('error.positiveInt', { flag: '--limit', value: opts.limit }));
   return n;
 }
 
@@ -100,27 +111,26 @@ export function registerSearchCommands(program: Command): void {
   filterOptions(
     program
       .command('search')
-      .description('find photos and the moments of videos by a Chinese description, and photos by the text in them')
-      .argument('<query>', '查询, e.g. "海边的日落" or "营业时间"')
-      .option('--mode <mode>', 'all: text in photos and looks in one list; visual: looks only; text: text only', 'all'),
+      .description(t('search.description'))
+      .argument('<query>', t('search.arg.query'))
+      .option('--mode <mode>', t('search.opt.mode'), 'all')
+      .option('--explain', t('search.opt.explain'))
+      .option('--literal', t('search.opt.literal')),
   ).action(
     action(async (query: string, opts: SearchOpts, cmd: Command) => {
       const n = wanted(opts);
-      const req = parseRequest('search', { query, limit: Math.min(n, MAX_PAGE_SIZE), mode: opts.mode, filter: filter(opts) });
+      const req = parseRequest('search', { query, limit: Math.min(n, MAX_PAGE_SIZE), mode: opts.mode, filter: filter(opts), understand: !opts.literal });
       await withEngine(cmd, { autoTag: false }, async (engine) => {
         // Load the text tower first so the reported timings are the query's, not start-up's.
         await engine.model.warm('text');
-        printHits(await upTo(n, (limit, cursor) => engine.search.text(req.query, limit, req.filter, cursor, req.mode)), opts.json);
+        const read = { understand: req.understand };
+        printHits(await upTo(n, (limit, cursor) => engine.search.text(req.query, limit, req.filter, cursor, req.mode, read)), opts.json, opts.explain);
       });
     }),
   );
 
   filterOptions(
-    program
-      .command('similar')
-      .description('photos and video moments that look like PHOTO (indexed, any image file, or an indexed video at --at seconds)')
-      .argument('<photo>', 'image or indexed video path')
-      .option('--at <seconds>', 'for a video: the moment to look for (default: its poster frame)'),
+    program.command('similar').description(t('similar.description')).argument('<photo>', t('similar.arg.photo')).option('--at <seconds>', t('similar.opt.at')),
   ).action(
     action(async (photo: string, opts: SearchOpts, cmd: Command) => {
       const n = wanted(opts);

@@ -3,6 +3,11 @@
  * 127.0.0.1 only, protected by a random token printed at start. How the UI is tested here and how
  * a user runs 拾光 on a home server (reach it through an SSH tunnel; it never listens publicly).
  *
+ * The token belongs to the data directory (server/web-access.ts): the printed address stays the
+ * same from run to run — on the same port too, when it is free and --port is not given — until
+ * `serve --new-token` replaces it. After the first page load with it, the browser holds a
+ * session cookie, so more tabs and windows need no token.
+ *
  * Starts without a model too: the page then shows the model chooser (the app answers the model
  * methods and opens the engine once one is chosen). FOLDERs need a model, so with none they are
  * refused up front: choose a model first (here or in the page), then add folders in the page.
@@ -13,7 +18,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { action, appConfig } from '../context.ts';
-import { createWebServer } from '../../server/web-server.ts';
+import { createWebServer, type WebServer, type WebServerOptions } from '../../server/web-server.ts';
+import { loadWebAccess, rememberPort } from '../../server/web-access.ts';
+import { t } from '../i18n.ts';
 import { ShiguangApp } from '../../engine/app/app.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -24,7 +31,7 @@ function rendererDir(): string {
   if (!fs.existsSync(path.join(dir, 'index.html'))) {
     const config = path.join(repoRoot, 'renderer', 'vite.config.ts');
     if (!fs.existsSync(config)) throw new Error(`renderer build not found in ${dir}`);
-    process.stderr.write('building the renderer (first run)…\n');
+    process.stderr.write(`${t('serve.building')}\n`);
     execFileSync(process.execPath, [path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', config, '--logLevel', 'warn'], {
       cwd: repoRoot,
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -36,14 +43,17 @@ function rendererDir(): string {
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('local web mode: the UI and API on 127.0.0.1 with a random token; indexes and watches FOLDERs')
-    .argument('[folders...]', 'folders to add to the library')
-    .option('-p, --port <port>', 'port (default: a free one)', '0')
+    .description(t('serve.description'))
+    .argument('[folders...]', t('serve.arg.folders'))
+    .option('-p, --port <port>', t('serve.opt.port'))
+    .option('--new-token', t('serve.opt.newToken'))
     .action(
-      action(async (folders: string[], opts: { port: string }, cmd: Command) => {
-        const port = Number.parseInt(opts.port, 10);
-        if (!(port >= 0 && port < 65536)) throw new Error(`--port must be 0–65535, got ${opts.port}`);
+      action(async (folders: string[], opts: { port?: string; newToken?: boolean }, cmd: Command) => {
+        const port = opts.port === undefined ? undefined : Number.parseInt(opts.port, 10);
+        if (port !== undefined && !(port >= 0 && port < 65536)) throw new Error(t('error.port', { value: opts.port ?? '' }));
         const staticDir = rendererDir();
+        const access = loadWebAccess(appConfig(cmd).paths.home, { renew: opts.newToken === true });
+        if (access.narrowed) process.stderr.write(`${t('serve.narrowed', { file: access.file })}\n`);
         // --model / SHIGUANG_MODEL; else the model chosen with `models use` or in the page.
         const host = await ShiguangApp.open({
           config: appConfig(cmd),
@@ -54,16 +64,15 @@ export function registerServeCommand(program: Command): void {
         const engine = host.engine;
         if (!engine && folders.length) {
           await host.close();
-          throw new Error(
-            'no model yet, so folders cannot be indexed. Choose one first: run serve without folders and pick a model in the page ' +
-              '(then add folders there), or `models download cn-clip-vit-b-16` and `models use cn-clip-vit-b-16`.',
-          );
+          throw new Error(t('serve.noModelFolders'));
         }
         if (engine) for (const f of folders) await engine.folders.addFolder(path.resolve(f));
-        const server = await createWebServer({ services: host.services(), media: host.media, staticDir, port });
-        process.stdout.write(`拾光 is serving on ${server.url}\n(open that address; it only answers on this machine. Ctrl-C stops.)\n`);
-        if (host.libraryDamaged) process.stdout.write('the library database is damaged — the page offers to rebuild it\n');
-        else if (!engine) process.stdout.write('no model yet — choose one in the page\n');
+        const server = await listen({ services: host.services(), media: host.media, staticDir, token: access.token }, port, access.port);
+        rememberPort(access, server.port);
+        if (opts.newToken) process.stdout.write(`${t('serve.newToken')}\n`);
+        process.stdout.write(`${t('serve.serving', { url: server.url })}\n`);
+        if (host.libraryDamaged) process.stdout.write(`${t('serve.damaged')}\n`);
+        else if (!engine) process.stdout.write(`${t('serve.noModel')}\n`);
         const stop = async (): Promise<void> => {
           await server.close();
           await host.close();
@@ -74,4 +83,15 @@ export function registerServeCommand(program: Command): void {
         await new Promise<never>(() => undefined);
       }),
     );
+}
+
+/** On the port asked for; else on the last one if it is still free; else on any free one. */
+async function listen(opts: Omit<WebServerOptions, 'port'>, asked: number | undefined, last: number | undefined): Promise<WebServer> {
+  if (asked !== undefined || last === undefined) return createWebServer({ ...opts, port: asked ?? 0 });
+  try {
+    return await createWebServer({ ...opts, port: last });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' && (err as NodeJS.ErrnoException).code !== 'EACCES') throw err;
+    return createWebServer({ ...opts, port: 0 });
+  }
 }

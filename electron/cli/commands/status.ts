@@ -1,19 +1,20 @@
 import type { Command } from 'commander';
 import type { EngineStatus } from '../../shared/api.ts';
 import { action, printJson, withEngine } from '../context.ts';
+import { t } from '../i18n.ts';
 
 /** Why pending videos wait, when they do (no decoder on this install). */
 function videoWait(status: EngineStatus): string {
   const p = status.passes.find((x) => x.name === 'videos');
-  if (p?.waiting === 'unavailable') return ' (no video decoder on this install: set SHIGUANG_FFMPEG and SHIGUANG_FFPROBE, docs/decisions/video.md)';
-  return p && p.pending > 0 ? ' (read by `index` or while `watch` runs; one still being copied is read once it stops changing)' : '';
+  if (p?.waiting === 'unavailable') return t('status.videos.noDecoder');
+  return p && p.pending > 0 ? t('status.videos.pending') : '';
 }
 
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
-    .description('counts of indexed / pending / skipped photos and videos, each skipped file with its reason, model and execution provider, text read in photos')
-    .option('--json', 'machine-readable')
+    .description(t('status.description'))
+    .option('--json', t('opt.json'))
     .action(
       action(async (opts: { json?: boolean }, cmd: Command) => {
         await withEngine(cmd, { autoTag: false }, async (engine) => {
@@ -25,23 +26,24 @@ export function registerStatusCommand(program: Command): void {
           const out = { ...status, folders, skipped, switching: engine.switching };
           if (opts.json) return printJson(out);
           const c = status.counts;
+          const w = (line: string): void => void process.stdout.write(`${line}\n`);
           const v = status.videos ?? { indexed: 0, pending: 0, skipped: 0 };
-          process.stdout.write(`photos: ${c.indexed - v.indexed} indexed, ${c.pending - v.pending} pending, ${c.skipped - v.skipped} skipped\n`);
-          process.stdout.write(`videos: ${v.indexed} indexed, ${v.pending} pending, ${v.skipped} skipped${videoWait(status)}\n`);
-          process.stdout.write(`model: ${status.model?.name} (${status.model?.id}, ${status.model?.embeddingDim}-d)\n`);
-          if (engine.switching) process.stdout.write(`switching: ${engine.switching.from} → ${engine.switching.to} (queries use the old model until done)\n`);
+          w(t('status.photos', { indexed: c.indexed - v.indexed, pending: c.pending - v.pending, skipped: c.skipped - v.skipped }));
+          w(t('status.videos', { indexed: v.indexed, pending: v.pending, skipped: v.skipped, wait: videoWait(status) }));
+          w(t('status.model', { name: status.model?.name ?? '—', id: status.model?.id ?? '—', dim: status.model?.embeddingDim ?? '—' }));
+          if (engine.switching) w(t('status.switching', engine.switching));
           const p = status.provider;
-          process.stdout.write(`execution provider: ${p?.name ?? 'not started'}\n`);
-          for (const f of p?.fallbacks ?? []) process.stdout.write(`  not ${f.provider}: ${f.reason}\n`);
-          for (const n of p?.notes ?? []) process.stdout.write(`  note: ${n}\n`);
+          w(t('status.provider', { name: p?.name ?? t('status.notStarted') }));
+          for (const f of p?.fallbacks ?? []) w(t('status.fallback', { provider: f.provider, reason: f.reason }));
+          for (const n of p?.notes ?? []) w(t('status.note', { note: n }));
           const o = status.ocr;
           if (o) {
-            const state = o.enabled ? `${o.done} read (${o.withText} with text), ${o.pending} to read, ${o.failed} could not be read` : `off (${o.done} read before)`;
-            process.stdout.write(`text in photos (OCR, ${o.model}): ${state}\n`);
-            if (o.error) process.stdout.write(`  last pass stopped: ${o.error}\n`);
+            const state = o.enabled ? t('status.ocr.on', { done: o.done, withText: o.withText, pending: o.pending, failed: o.failed }) : t('status.ocr.off', { done: o.done });
+            w(t('status.ocr', { model: o.model, state }));
+            if (o.error) w(t('status.ocr.error', { error: o.error }));
           }
-          for (const f of folders) process.stdout.write(`folder: ${f.path} (${f.photoCount} photos)\n`);
-          if (skipped.length) process.stdout.write(`skipped files:\n`);
+          for (const f of folders) w(t('status.folder', { path: f.path, count: f.photoCount }));
+          if (skipped.length) w(t('status.skippedHeader'));
           for (const s of skipped) process.stdout.write(`  ${s.path}: ${s.reason}\n`);
         });
       }),

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { action, printJson, withEngine } from '../context.ts';
 import { followTagPrompts } from '../progress-bar.ts';
 import type { Engine } from '../../engine/engine.ts';
+import { t } from '../i18n.ts';
 
 /** The first time for a model, the tag prompts are encoded: show it rather than seem to hang. */
 async function prepareTagPrompts(engine: Engine): Promise<void> {
@@ -12,81 +13,82 @@ async function prepareTagPrompts(engine: Engine): Promise<void> {
 }
 
 export function registerTagsCommands(program: Command): void {
-  const tags = program.command('tags').description('zero-shot tags for photos and albums (Chinese taxonomy + your own tags)');
+  const tags = program.command('tags').description(t('tags.description'));
 
   tags
     .command('list')
-    .description('every tag with its family and photo count')
-    .option('--json', 'machine-readable')
+    .description(t('tags.list.description'))
+    .option('--json', t('opt.json'))
     .action(
       action(async (opts: { json?: boolean }, cmd: Command) => {
         await withEngine(cmd, { autoTag: false }, async (engine) => {
           const list = engine.tags.listTags();
           if (opts.json) return printJson(list);
-          for (const t of list.filter((x) => x.photoCount > 0 || x.custom)) {
-            process.stdout.write(`${t.name}${t.nameEn ? ` (${t.nameEn})` : ''}  ${t.family}${t.custom ? ' custom' : ''}  ${t.photoCount}\n`);
+          for (const tag of list.filter((x) => x.photoCount > 0 || x.custom)) {
+            process.stdout.write(`${tag.name}${tag.nameEn ? ` (${tag.nameEn})` : ''}  ${tag.family}${tag.custom ? t('tags.custom') : ''}  ${tag.photoCount}\n`);
           }
-          process.stdout.write(`${list.length} tags, ${list.filter((x) => x.photoCount > 0).length} in use\n`);
+          process.stdout.write(`${t('tags.list.summary', { total: list.length, used: list.filter((x) => x.photoCount > 0).length })}\n`);
         });
       }),
     );
 
   tags
     .command('photo')
-    .description("a photo's tags with scores")
+    .description(t('tags.photo.description'))
     .argument('<photo>')
-    .option('--json', 'machine-readable')
+    .option('--json', t('opt.json'))
     .action(
       action(async (photo: string, opts: { json?: boolean }, cmd: Command) => {
         await withEngine(cmd, { autoTag: false }, async (engine) => {
           const row = engine.library.photoAt(photo);
-          if (!row) throw new Error(`not in the library: ${path.resolve(photo)}`);
+          if (!row) throw new Error(t('error.notInLibrary', { path: path.resolve(photo) }));
           const list = engine.library.photoTags(row.id);
           if (opts.json) return printJson(list);
-          if (!list.length) process.stdout.write('no tags\n');
-          for (const t of list) process.stdout.write(`${t.name}  ${t.score.toFixed(3)}\n`);
+          if (!list.length) process.stdout.write(`${t('tags.none')}\n`);
+          for (const tag of list) process.stdout.write(`${tag.name}  ${tag.score.toFixed(3)}\n`);
         });
       }),
     );
 
   tags
     .command('album')
-    .description("an album's (folder's) dominant tags and a suggested title")
+    .description(t('tags.album.description'))
     .argument('<folder>')
-    .option('--json', 'machine-readable')
+    .option('--json', t('opt.json'))
     .action(
       action(async (folder: string, opts: { json?: boolean }, cmd: Command) => {
         await withEngine(cmd, { autoTag: false }, async (engine) => {
           const s = engine.tags.albumSummary(path.resolve(folder));
           if (opts.json) return printJson(s);
-          process.stdout.write(`${s.title}\n${s.photoCount} photos: ${s.tags.map((t) => `${t.name} ${t.weight.toFixed(2)}`).join(', ') || 'no dominant tags'}\n`);
+          const tagText = s.tags.map((tag) => `${tag.name} ${tag.weight.toFixed(2)}`).join(', ') || t('tags.album.noTags');
+          process.stdout.write(`${s.title}\n${t('tags.album.summary', { count: s.photoCount, tags: tagText })}\n`);
         });
       }),
     );
 
   tags
     .command('add')
-    .description('a custom tag ("我家的橘猫", "发票"), applied to the whole library at once')
+    .description(t('tags.add.description'))
     .argument('<name>')
     .action(
       action(async (name: string, _o: unknown, cmd: Command) => {
         await withEngine(cmd, { autoTag: false }, async (engine) => {
           await prepareTagPrompts(engine);
-          const t = await engine.tags.addCustomTag(name);
-          process.stdout.write(`added ${t.name}: ${t.photoCount} photos\n`);
+          const tag = await engine.tags.addCustomTag(name);
+          process.stdout.write(`${t('tags.add.done', { name: tag.name, count: tag.photoCount })}\n`);
         });
       }),
     );
 
   tags
     .command('remove')
-    .description('remove a custom tag and its assignments')
+    .description(t('tags.remove.description'))
     .argument('<name>')
     .action(
       action(async (name: string, _o: unknown, cmd: Command) => {
         await withEngine(cmd, { autoTag: false }, async (engine) => {
           const { removed } = await engine.tags.removeTag(name);
-          process.stdout.write(removed ? `removed ${name}\n` : `no custom tag ${name}\n`);
+          process.stdout.write(`${removed ? t('tags.remove.done', { name }) : t('tags.remove.none', { name })}\n`);
           if (!removed) process.exitCode = 1;
         });
       }),
@@ -94,14 +96,14 @@ export function registerTagsCommands(program: Command): void {
 
   tags
     .command('apply')
-    .description('re-tag every photo (after changing thresholds or the taxonomy)')
+    .description(t('tags.apply.description'))
     .action(
       action(async (_o: unknown, cmd: Command) => {
         await withEngine(cmd, { autoTag: false }, async (engine) => {
           const t0 = Date.now();
           await prepareTagPrompts(engine);
           const r = await engine.tags.tagAll();
-          process.stdout.write(`tagged ${r.photos} photos (${r.assigned} tags) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+          process.stdout.write(`${t('tags.apply.done', { photos: r.photos, assigned: r.assigned, seconds: ((Date.now() - t0) / 1000).toFixed(1) })}\n`);
         });
       }),
     );

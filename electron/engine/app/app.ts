@@ -91,6 +91,7 @@ export class ShiguangApp {
         passes: opts.watch ? 'background' : 'on-demand',
         ocrEnabled: () => this.settings.ocrEnabled(),
         ocrModel: config.ocrModel,
+        now: config.now,
         ...opts.engine,
       },
       session: () => this.settings.sessionOptions(),
@@ -139,7 +140,7 @@ export class ShiguangApp {
   services(): Required<Omit<ServiceSet, 'shell' | 'transport'>> {
     return {
       system: this.systemHandlers(),
-      library: libraryHandlers(this.on((e) => ({ library: e.library, folders: e.folders }))),
+      library: libraryHandlers(this.on((e) => ({ library: e.library, folders: e.folders, places: e.places }))),
       search: searchHandlers(this.on((e) => e.search)),
       tags: tagsHandlers(this.on((e) => e.tags)),
       ocr: ocrHandlers(this.on((e) => e.ocr)),
@@ -180,7 +181,7 @@ export class ShiguangApp {
   private modelsHandlers(): ServiceHandlers<'models'> {
     return {
       listModels: async () => this.listModels(),
-      downloadModel: async (req) => this.downloads.start(req.id, req.precision, req.source),
+      downloadModel: async (req) => this.downloads.start(req.id, req.precision, req.source, req.lang),
       modelDownloads: async () => this.downloads.list(),
       useModel: ({ id }) => this.useModel(id),
       quantizeModel: async ({ id }) => this.quantizations.start(id),

@@ -22,6 +22,7 @@ import { reduceBox, resample, type Box, type Raster } from './resample.ts';
 export type { Raster } from './resample.ts';
 import { openImage, runPipeline } from './source.ts';
 import { DecodeError } from './errors.ts';
+import { fingerprintRaster, type PixelFingerprint } from './fingerprint.ts';
 
 export { DecodeError, type DecodeFailureReason } from './errors.ts';
 
@@ -38,6 +39,11 @@ export interface DecodeOptions {
    * used to measure what the pre-shrink costs in accuracy).
    */
   exact?: boolean;
+  /**
+   * Also compute the pixel fingerprint (perceptual hash, sharpness; fingerprint.ts) from the
+   * decoded raster: a few ms (+4 % of the decode, measured) instead of a second decode.
+   */
+  fingerprint?: boolean;
 }
 
 export interface DecodedForModel {
@@ -47,6 +53,8 @@ export interface DecodedForModel {
   width: number;
   height: number;
   format: string;
+  /** Only when asked for (DecodeOptions.fingerprint). */
+  fingerprint?: PixelFingerprint;
 }
 
 /**
@@ -143,8 +151,10 @@ export async function decodeForModel(input: string | Buffer, spec: PreprocessSpe
     height: info.height,
     channels: info.channels,
   };
+  // From the decoded raster (big JPEGs already shrunk on load), before the model's own reduce.
+  const fingerprint = options.fingerprint ? fingerprintRaster(raster) : undefined;
   const rgb = rasterForModel(raster, spec, options);
-  return { rgb, width: src.width, height: src.height, format: src.format };
+  return { rgb, width: src.width, height: src.height, format: src.format, ...(fingerprint && { fingerprint }) };
 }
 
 /**
@@ -189,7 +199,7 @@ export async function preprocess(
   input: string | Buffer,
   spec: PreprocessSpec,
   options: DecodeOptions = {},
-): Promise<{ tensor: Float32Array; width: number; height: number; format: string }> {
-  const { rgb, width, height, format } = await decodeForModel(input, spec, options);
-  return { tensor: toNormalisedChw(rgb, spec), width, height, format };
+): Promise<{ tensor: Float32Array; width: number; height: number; format: string; fingerprint?: PixelFingerprint }> {
+  const { rgb, width, height, format, fingerprint } = await decodeForModel(input, spec, options);
+  return { tensor: toNormalisedChw(rgb, spec), width, height, format, ...(fingerprint && { fingerprint }) };
 }

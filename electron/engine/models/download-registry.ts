@@ -11,6 +11,7 @@ import { ModelError } from './errors.ts';
 import type { FetchLike } from './fetch.ts';
 import { listInstalled } from './install.ts';
 import { parseSourceList, resolveSources } from './sources.ts';
+import { systemLanguage, type Language } from '../util/locale.ts';
 import type { Logger } from '../util/log.ts';
 
 /** Test seams and hooks for the model manager. */
@@ -62,7 +63,11 @@ export class DownloadRegistry {
     return this.tasks.get(id)?.status.state === 'running';
   }
 
-  start(id: string, precision: ModelPrecision | undefined, source: string | undefined): { started: boolean; alreadyInstalled: boolean } {
+  /**
+   * `lang`: the UI's language, which orders the built-in sources when none are saved (Chinese:
+   * those reachable from mainland China first); default the system's.
+   */
+  start(id: string, precision: ModelPrecision | undefined, source: string | undefined, lang: Language = systemLanguage()): { started: boolean; alreadyInstalled: boolean } {
     if (this.closing) throw new ApiError('ENGINE_UNAVAILABLE', 'the engine is shutting down');
     const cat = this.opts.catalogue();
     const entry = getEntry(id, cat);
@@ -79,7 +84,7 @@ export class DownloadRegistry {
 
     let sources;
     try {
-      sources = source ? parseSourceList(source) : resolveSources({ config: this.opts.savedSources() });
+      sources = source ? parseSourceList(source) : resolveSources({ config: this.opts.savedSources(), lang });
     } catch (err) {
       throw new ApiError('BAD_REQUEST', message(err));
     }
@@ -94,6 +99,7 @@ export class DownloadRegistry {
       etaSeconds: null,
       error: null,
       errorCode: null,
+      failure: null,
       source: null,
     };
     const controller = new AbortController();
@@ -120,7 +126,9 @@ export class DownloadRegistry {
       (err: unknown) => {
         const code = err instanceof ModelError ? err.code : 'INTERNAL';
         const text = controller.signal.aborted ? 'download cancelled (the app is closing); it resumes next time' : message(err);
-        Object.assign(status, { state: 'failed', rate: 0, etaSeconds: null, error: text, errorCode: code });
+        // The code and its parameters, for a message in the UI's language (shared/download-messages.ts).
+        const failure = err instanceof ModelError ? err.toFailure() : { code: 'INTERNAL', params: {}, attempts: [] };
+        Object.assign(status, { state: 'failed', rate: 0, etaSeconds: null, error: text, errorCode: code, failure });
         log.error(`download ${id} failed: ${text}`);
       },
     );

@@ -17,7 +17,7 @@ import {
   type DownloadVariant,
   type Precision,
 } from './catalogue.ts';
-import { isFatal, isRetryable, ModelError, type SourceAttempt } from './errors.ts';
+import { hostOf, isFatal, isRetryable, ModelError, type SourceAttempt } from './errors.ts';
 import { resolveFetch, type FetchLike } from './fetch.ts';
 import { acquireLock } from './lock.ts';
 import { describeSource, fileUrl, SOURCES_ENV, type ModelSource } from './sources.ts';
@@ -97,7 +97,9 @@ async function checkFreeSpace(dir: string, needed: number, statfs: (d: string) =
   const free = Number(st.bavail) * Number(st.bsize);
   if (free < needed + SPACE_MARGIN_BYTES) {
     const gb = (n: number): string => `${(n / 1e9).toFixed(2)} GB`;
-    throw new ModelError('DISK_SPACE', `not enough free disk space in ${dir}: need about ${gb(needed + SPACE_MARGIN_BYTES)}, have ${gb(free)}`);
+    throw new ModelError('DISK_SPACE', `not enough free disk space in ${dir}: need about ${gb(needed + SPACE_MARGIN_BYTES)}, have ${gb(free)}`, {
+      params: { dir, need: needed + SPACE_MARGIN_BYTES, have: free },
+    });
   }
 }
 
@@ -183,13 +185,13 @@ async function fetchFromSources(
         ctx.progress.report(at(r.bytes), true);
         return { name: job.file.name, bytes: r.bytes, sha256: r.sha256, url };
       } catch (err) {
-        const e = err instanceof ModelError ? err : new ModelError('NETWORK', String(err), { cause: err });
+        const e = err instanceof ModelError ? err : new ModelError('NETWORK', String(err), { cause: err, params: { host: hostOf(url), bytes: 0, reason: 'unknown' } });
         if (isFatal(e.code)) throw e;
         if (isRetryable(e.code) && attempt < attemptsPerSource) {
           opts.log?.(`${job.file.name}: ${e.message}; retrying (${attempt + 1}/${attemptsPerSource})`);
           continue;
         }
-        attempts.push({ source: describeSource(source), url, code: e.code, message: e.message });
+        attempts.push({ source: describeSource(source), url, code: e.code, message: e.message, params: { ...e.params, source: source.name } });
         if (i < usable.length - 1) opts.log?.(`${job.file.name}: ${source.name} failed (${e.message}); trying ${usable[i + 1].source.name}`);
         break;
       }
@@ -200,13 +202,15 @@ async function fetchFromSources(
   throw new ModelError(
     last?.code ?? 'NO_SOURCE',
     `could not download ${job.file.name} of ${entry.id} from any source:\n${attempts.map((a) => `  - ${a.source}: ${a.message}`).join('\n')}${kept}`,
-    { attempts },
+    { attempts, params: { ...(last?.params ?? {}), model: entry.id, file: job.file.name, resumable: fs.existsSync(job.dest) ? 1 : 0 } },
   );
 }
 
 function resolveVariant(opts: DownloadOptions, catalogue: Catalogue): { entry: CatalogueEntry; variant: DownloadVariant } {
   const entry = getEntry(opts.id, catalogue);
-  if (!entry) throw new ModelError('UNKNOWN_MODEL', `unknown model "${opts.id}"; known: ${catalogue.models.map((m) => m.id).join(', ')}`);
+  if (!entry) {
+    throw new ModelError('UNKNOWN_MODEL', `unknown model "${opts.id}"; known: ${catalogue.models.map((m) => m.id).join(', ')}`, { params: { model: opts.id } });
+  }
   const variant = variantFor(entry, opts.precision);
   if (!variant) {
     const hosted = entry.downloads.map((d) => d.precision);
@@ -215,9 +219,10 @@ function resolveVariant(opts: DownloadOptions, catalogue: Catalogue): { entry: C
       `no hosted ONNX of ${entry.id} in ${opts.precision}` +
         (hosted.length ? ` (downloadable: ${hosted.join(', ')})` : ' (none of its precisions is hosted)') +
         `.\n${entry.exportRoute.summary}\n  ${entry.exportRoute.steps.join('\n  ')}`,
+      { params: { model: entry.id, precision: opts.precision, hosted: hosted.join(', ') } },
     );
   }
-  if (opts.sources.length === 0) throw new ModelError('NO_SOURCE', 'no download source configured');
+  if (opts.sources.length === 0) throw new ModelError('NO_SOURCE', 'no download source configured', { params: { model: entry.id, sources: '' } });
   const plain = { modelId: entry.id, precision: variant.precision };
   for (const f of variant.files) {
     if (!opts.sources.some((s) => fileUrl(s, variant.mirrors, f.name, plain))) {
@@ -225,6 +230,7 @@ function resolveVariant(opts: DownloadOptions, catalogue: Catalogue): { entry: C
       throw new ModelError(
         'NO_SOURCE',
         `none of the configured sources (${opts.sources.map((s) => s.name).join(', ')}) hosts ${f.name}; it is hosted on ${where}. Add that source with --source or ${SOURCES_ENV}.`,
+        { params: { model: entry.id, file: f.name, sources: opts.sources.map((s) => s.name).join(', '), hubs: variant.mirrors.map((m) => m.hub).join(', ') } },
       );
     }
   }
@@ -288,11 +294,14 @@ export async function downloadModel(opts: DownloadOptions): Promise<DownloadResu
         await opts.validate(partialDir);
       } catch (err) {
         const why = err instanceof Error ? err.message : String(err);
-        throw new ModelError('INVALID_MODEL', `downloaded ${entry.id} but it failed the test encode: ${why}. The files are kept in ${partialDir}.`, { cause: err });
+        throw new ModelError('INVALID_MODEL', `downloaded ${entry.id} but it failed the test encode: ${why}. The files are kept in ${partialDir}.`, {
+          cause: err,
+          params: { model: entry.id, dir: partialDir },
+        });
       }
     }
     if (fs.existsSync(target)) {
-      throw new ModelError('ALREADY_INSTALLED', `${target} appeared while downloading; remove it first (models remove ${entry.id})`);
+      throw new ModelError('ALREADY_INSTALLED', `${target} appeared while downloading; remove it first (models remove ${entry.id})`, { params: { model: entry.id, dir: target } });
     }
     release();
     await fs.promises.rename(partialDir, target);

@@ -1,4 +1,11 @@
-/** Download/install failures with a stable code, so the CLI and the UI can say what to do next. */
+/**
+ * Download/install failures with a stable code and the facts behind it (host, HTTP status, bytes,
+ * …) as parameters, so the CLI and the UI can say in the person's language what failed and what
+ * to try (electron/shared/download-messages.ts). `message` stays English, for logs and bug reports.
+ */
+import type { DownloadFailure, FailureParams } from '../../shared/download-messages.ts';
+
+export type { FailureParams } from '../../shared/download-messages.ts';
 
 export type ModelErrorCode =
   | 'UNKNOWN_MODEL'
@@ -27,6 +34,7 @@ export interface SourceAttempt {
   url: string;
   code: ModelErrorCode;
   message: string;
+  params: FailureParams;
 }
 
 export class ModelError extends Error {
@@ -34,11 +42,28 @@ export class ModelError extends Error {
   readonly code: ModelErrorCode;
   /** Per-source failures when every source was tried. */
   readonly attempts: SourceAttempt[];
+  /** What the message catalogue needs: host, status, bytes, seconds, model, file, dir, … */
+  readonly params: FailureParams;
 
-  constructor(code: ModelErrorCode, message: string, opts: { attempts?: SourceAttempt[]; cause?: unknown } = {}) {
+  constructor(code: ModelErrorCode, message: string, opts: { attempts?: SourceAttempt[]; cause?: unknown; params?: FailureParams } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.code = code;
     this.attempts = opts.attempts ?? [];
+    this.params = opts.params ?? {};
+  }
+
+  /** The failure as the API and the message catalogue take it. */
+  toFailure(): DownloadFailure {
+    return { code: this.code, params: this.params, attempts: this.attempts.map((a) => ({ source: String(a.params.source ?? a.source), code: a.code, params: a.params })) };
+  }
+}
+
+/** The host of a URL, for messages (the URL itself is in `message`). */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
   }
 }
 

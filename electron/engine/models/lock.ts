@@ -22,14 +22,14 @@ function isAlive(pid: number): boolean {
 /** Locks `dir` (which must exist); returns an idempotent release. */
 export function acquireLock(dir: string, what: string): () => void {
   const file = path.join(dir, '.lock');
-  if (held.has(file)) throw new ModelError('BUSY', `a download of ${what} is already running in this process`);
+  if (held.has(file)) throw new ModelError('BUSY', `a download of ${what} is already running in this process`, { params: { model: what } });
   try {
     fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     const owner = Number.parseInt(fs.readFileSync(file, 'utf8'), 10);
     if (owner && owner !== process.pid && isAlive(owner)) {
-      throw new ModelError('BUSY', `a download of ${what} is already running (process ${owner})`);
+      throw new ModelError('BUSY', `a download of ${what} is already running (process ${owner})`, { params: { model: what, pid: owner } });
     }
     fs.writeFileSync(file, String(process.pid));
   }

@@ -11,6 +11,7 @@
  *   https://lan.example/models                plain directory:         <base>/<model id>/<precision>/<file name>
  */
 import type { Mirror } from './catalogue.ts';
+import { systemLanguage, type Language } from '../util/locale.ts';
 
 export type Hub = 'huggingface' | 'modelscope' | 'plain';
 
@@ -27,7 +28,22 @@ export const BUILTIN_SOURCES: Readonly<Record<string, ModelSource>> = {
   modelscope: { name: 'modelscope', base: 'https://www.modelscope.cn', hub: 'modelscope' },
 };
 
-export const DEFAULT_SOURCE_ORDER = ['huggingface', 'hf-mirror', 'modelscope'] as const;
+/**
+ * The built-in order follows the person's language: for Chinese, the sources reachable from
+ * mainland China first (ModelScope, then the hf-mirror proxy), Hugging Face last (blocked there:
+ * every download would first wait for it to fail); otherwise Hugging Face first.
+ */
+export const DEFAULT_SOURCE_ORDERS = {
+  'zh-CN': ['modelscope', 'hf-mirror', 'huggingface'],
+  en: ['huggingface', 'hf-mirror', 'modelscope'],
+} as const satisfies Record<Language, readonly (keyof typeof BUILTIN_SOURCES)[]>;
+
+/** The order for English (kept for callers that have no language). */
+export const DEFAULT_SOURCE_ORDER = DEFAULT_SOURCE_ORDERS.en;
+
+export function defaultSourceOrder(lang: Language): readonly string[] {
+  return DEFAULT_SOURCE_ORDERS[lang];
+}
 
 export const SOURCES_ENV = 'SHIGUANG_MODEL_SOURCES';
 
@@ -76,15 +92,16 @@ export function parseSourceList(specs: string | readonly string[]): ModelSource[
 
 /**
  * Effective order: `--source` beats the environment, which beats the config file, which beats
- * the built-in order. Each level replaces (not extends) the next, so a user behind a firewall
- * can say "only hf-mirror" and never wait on a blocked host.
+ * the built-in order for the person's language (default English). Each level replaces (not
+ * extends) the next, so a user behind a firewall can say "only hf-mirror" and never wait on a
+ * blocked host.
  */
-export function resolveSources(opts: { cli?: readonly string[]; env?: string | undefined; config?: readonly string[] | undefined } = {}): ModelSource[] {
+export function resolveSources(opts: { cli?: readonly string[]; env?: string | undefined; config?: readonly string[] | undefined; lang?: Language } = {}): ModelSource[] {
   if (opts.cli && opts.cli.length) return parseSourceList(opts.cli);
   const env = opts.env ?? process.env[SOURCES_ENV];
   if (env && env.trim()) return parseSourceList(env);
   if (opts.config && opts.config.length) return parseSourceList(opts.config);
-  return DEFAULT_SOURCE_ORDER.map((n) => ({ ...BUILTIN_SOURCES[n] }));
+  return defaultSourceOrder(opts.lang ?? 'en').map((n) => ({ ...BUILTIN_SOURCES[n]! }));
 }
 
 function encodePath(p: string): string {
@@ -116,6 +133,7 @@ export function describeSource(s: ModelSource): string {
 export const SOURCE_CATALOGUE = {
   envName: SOURCES_ENV,
   builtIn: Object.keys(BUILTIN_SOURCES),
-  defaultOrder: (): readonly string[] => DEFAULT_SOURCE_ORDER,
+  // Unsaved: the built-in order for the system's language (what a download from the CLI uses).
+  defaultOrder: (): readonly string[] => defaultSourceOrder(systemLanguage()),
   parse: (specs: readonly string[]): readonly ModelSource[] => parseSourceList(specs),
 };

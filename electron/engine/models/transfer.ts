@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
-import { ModelError } from './errors.ts';
+import { hostOf, ModelError } from './errors.ts';
 import type { FetchLike } from './fetch.ts';
 
 export interface TransferExpectation {
@@ -122,21 +122,25 @@ export async function transferFile(opts: TransferOptions): Promise<TransferResul
   const onOuterAbort = (): void => controller.abort();
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
+  const host = hostOf(url);
   const failure = (err: unknown, received: number, connecting = false): ModelError => {
-    if (opts.signal?.aborted) return new ModelError('ABORTED', 'download cancelled; run it again to resume', { cause: err });
+    if (opts.signal?.aborted) return new ModelError('ABORTED', 'download cancelled; run it again to resume', { cause: err, params: { host, bytes: received } });
     if (timedOut) {
       const wait = opts.idleTimeoutMs >= 1000 ? `${Math.round(opts.idleTimeoutMs / 1000)} s` : `${opts.idleTimeoutMs} ms`;
-      return new ModelError('TIMEOUT', `no data from ${url} for ${wait} (stalled after ${received} bytes)`, { cause: err });
+      return new ModelError('TIMEOUT', `no data from ${url} for ${wait} (stalled after ${received} bytes)`, {
+        cause: err,
+        params: { host, seconds: Math.max(1, Math.round(opts.idleTimeoutMs / 1000)), bytes: received },
+      });
     }
     if (err instanceof ModelError) return err;
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOSPC') return new ModelError('DISK_FULL', `disk full while writing ${dest}; free space and run again to resume`, { cause: err });
+    if (code === 'ENOSPC') return new ModelError('DISK_FULL', `disk full while writing ${dest}; free space and run again to resume`, { cause: err, params: { dir: dest } });
     const cause = err instanceof Error ? (err.cause as NodeJS.ErrnoException | undefined) : undefined;
     if (connecting && cause?.code && UNREACHABLE.test(cause.code)) {
-      return new ModelError('UNREACHABLE', `cannot reach ${new URL(url).host} (${cause.message})`, { cause: err });
+      return new ModelError('UNREACHABLE', `cannot reach ${host} (${cause.message})`, { cause: err, params: { host, reason: cause.code } });
     }
     const why = err instanceof Error ? (cause instanceof Error ? `${err.message}: ${cause.message}` : err.message) : String(err);
-    return new ModelError('NETWORK', `connection to ${url} failed after ${received} bytes (${why})`, { cause: err });
+    return new ModelError('NETWORK', `connection to ${url} failed after ${received} bytes (${why})`, { cause: err, params: { host, bytes: received, reason: cause?.code ?? 'connection' } });
   };
 
   let received = existing;
@@ -155,7 +159,7 @@ export async function transferFile(opts: TransferOptions): Promise<TransferResul
 
     if (res.status === 404 || res.status === 410) {
       await cancel();
-      throw new ModelError('NOT_FOUND', `${res.status} Not Found: ${url}`);
+      throw new ModelError('NOT_FOUND', `${res.status} Not Found: ${url}`, { params: { host, status: res.status } });
     }
     if (res.status === 416) {
       await cancel();
@@ -165,16 +169,18 @@ export async function transferFile(opts: TransferOptions): Promise<TransferResul
         return finish(existing, hash.digest('hex'), res, existing);
       }
       removePart(dest);
-      throw new ModelError('NETWORK', `server rejected the resume range for ${url}; restarting the file`);
+      throw new ModelError('NETWORK', `server rejected the resume range for ${url}; restarting the file`, { params: { host, bytes: existing, reason: 'resume-rejected' } });
     }
     if (res.status !== 200 && res.status !== 206) {
       await cancel();
-      throw new ModelError('HTTP_ERROR', `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''} from ${url}`);
+      throw new ModelError('HTTP_ERROR', `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''} from ${url}`, { params: { host, status: res.status } });
     }
     const type = res.headers.get('content-type') ?? '';
     if (/^text\/|html|json|xml/i.test(type)) {
       await cancel();
-      throw new ModelError('NOT_BINARY', `${url} returned ${type.split(';')[0]} instead of a model file (a login page, captive portal or wrong path?)`);
+      throw new ModelError('NOT_BINARY', `${url} returned ${type.split(';')[0]} instead of a model file (a login page, captive portal or wrong path?)`, {
+        params: { host, contentType: type.split(';')[0]! },
+      });
     }
 
     let total: number | null;
@@ -184,7 +190,9 @@ export async function transferFile(opts: TransferOptions): Promise<TransferResul
       if (!range || range.start !== existing || (previous?.total !== undefined && range.total !== previous.total)) {
         await cancel();
         removePart(dest);
-        throw new ModelError('NETWORK', `resume of ${url} answered with a different range (${res.headers.get('content-range') ?? 'none'}); restarting the file`);
+        throw new ModelError('NETWORK', `resume of ${url} answered with a different range (${res.headers.get('content-range') ?? 'none'}); restarting the file`, {
+          params: { host, bytes: existing, reason: 'resume-mismatch' },
+        });
       }
       total = range.total;
       startAt = existing;
@@ -196,11 +204,13 @@ export async function transferFile(opts: TransferOptions): Promise<TransferResul
 
     if (total !== null && expected.bytes && total !== expected.bytes) {
       await cancel();
-      throw new ModelError('SIZE_MISMATCH', `${url} is ${total} bytes, the catalogue expects ${expected.bytes}`);
+      throw new ModelError('SIZE_MISMATCH', `${url} is ${total} bytes, the catalogue expects ${expected.bytes}`, { params: { host, bytes: total, expected: expected.bytes } });
     }
     if (total !== null && expected.approxBytes && Math.abs(total - expected.approxBytes) > expected.approxBytes * APPROX_TOLERANCE) {
       await cancel();
-      throw new ModelError('SIZE_MISMATCH', `${url} is ${total} bytes, the catalogue expects about ${expected.approxBytes}: not the expected file`);
+      throw new ModelError('SIZE_MISMATCH', `${url} is ${total} bytes, the catalogue expects about ${expected.approxBytes}: not the expected file`, {
+        params: { host, bytes: total, expected: expected.approxBytes },
+      });
     }
 
     const sidecar: Sidecar = {
@@ -217,14 +227,14 @@ export async function transferFile(opts: TransferOptions): Promise<TransferResul
     const fh = await fs.promises.open(dest, startAt > 0 ? 'a' : 'w');
     const body = res.body?.getReader();
     try {
-      if (!body) throw new ModelError('NETWORK', `empty response body from ${url}`);
+      if (!body) throw new ModelError('NETWORK', `empty response body from ${url}`, { params: { host, bytes: received, reason: 'empty-body' } });
       let first = startAt === 0;
       for (let next = await body.read(); !next.done; next = await body.read()) {
         const chunk = next.value;
         arm();
         if (first && chunk.length > 0) {
           first = false;
-          if (looksLikeHtml(chunk)) throw new ModelError('NOT_BINARY', `${url} returned an HTML/XML page instead of a model file`);
+          if (looksLikeHtml(chunk)) throw new ModelError('NOT_BINARY', `${url} returned an HTML/XML page instead of a model file`, { params: { host, contentType: 'text/html' } });
         }
         await fh.write(chunk);
         hash.update(chunk);
@@ -244,7 +254,7 @@ export async function transferFile(opts: TransferOptions): Promise<TransferResul
       await fh.close().catch(() => undefined);
     }
     if (total !== null && received !== total) {
-      throw new ModelError('NETWORK', `connection to ${url} closed at ${received} of ${total} bytes`);
+      throw new ModelError('NETWORK', `connection to ${url} closed at ${received} of ${total} bytes`, { params: { host, bytes: received, expected: total, reason: 'closed' } });
     }
     return finish(received, hash.digest('hex'), res, startAt);
   } catch (err) {
@@ -258,11 +268,11 @@ export async function transferFile(opts: TransferOptions): Promise<TransferResul
     const published = expected.sha256 ?? publishedSha256(res);
     if (published && published !== sha256) {
       removePart(dest);
-      throw new ModelError('CHECKSUM_MISMATCH', `sha256 of ${url} is ${sha256}, expected ${published}; the partial file was removed`);
+      throw new ModelError('CHECKSUM_MISMATCH', `sha256 of ${url} is ${sha256}, expected ${published}; the partial file was removed`, { params: { host } });
     }
     if (expected.bytes && bytes !== expected.bytes) {
       removePart(dest);
-      throw new ModelError('SIZE_MISMATCH', `${url} delivered ${bytes} bytes, expected ${expected.bytes}`);
+      throw new ModelError('SIZE_MISMATCH', `${url} delivered ${bytes} bytes, expected ${expected.bytes}`, { params: { host, bytes, expected: expected.bytes } });
     }
     return { bytes, sha256, status: res.status, resumedFrom };
   }

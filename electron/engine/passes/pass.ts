@@ -39,7 +39,7 @@ export interface PassContext {
    * Work was left because it cannot be done yet (a video still being copied): run the passes again
    * in `ms` (background mode; a one-shot command leaves it owed for the next run).
    */
-  retryAfter(ms: number): void;
+  retryAfter?(ms: number): void;
 }
 
 export interface PhotoPass {

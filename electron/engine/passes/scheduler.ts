@@ -95,7 +95,8 @@ export class PassScheduler {
       rate: p.rate,
       etaSeconds: p.running && p.rate > 0 && c.pending > 0 ? Math.max(1, Math.round(c.pending / p.rate)) : null,
       current: p.current,
-      waiting: c.pending === 0 || (running && !s.yielding) ? null : this.waitReason(s),
+      // Off is said whether or not photos are owed (a person turned it off); other reasons only while work waits.
+      waiting: s.pass.blocked() === 'off' ? 'off' : c.pending === 0 || (running && !s.yielding) ? null : this.waitReason(s),
       error: s.error,
     };
   }
@@ -242,8 +243,9 @@ export class PassScheduler {
         after = batch[batch.length - 1]!.id;
         await pass.run(batch, ctx);
       }
+      // One-shot commands print their own summary; background runs leave it in the log.
       const summary = pass.describe?.();
-      if (summary) this.opts.log.info(`${pass.name}: ${summary}`);
+      if (summary) this.opts.log[this.opts.mode === 'background' ? 'info' : 'debug'](`${pass.name}: ${summary}`);
     } catch (err) {
       if (abort.signal.aborted && this.closed) return;
       s.error = message(err);

@@ -63,12 +63,16 @@ const MAX_ROUNDS = 3;
 
 /**
  * The filter each side of a search gets (null: that side has nothing to show). Vector tables hold
- * one kind each — photo vectors are photos, frames are videos — so `kind` picks the side and is
- * not sent on as a condition (on the photo side it would be an id set of the whole library).
+ * one kind each — photo vectors are photos, frames are videos — so 'video' picks the frames and
+ * is not sent on as a condition; 'photo' and 'screenshot' pick the photo side and stay a row
+ * condition there (which photos are screenshots is a rule over the rows, store/photo-filter.ts).
  */
 export function sideFilters(q: PhotoQuery): { photos: PhotoQuery | null; videos: PhotoQuery | null } {
   const { kind, ...rest } = q;
-  return { photos: kind === 'video' ? null : rest, videos: kind === 'photo' ? null : rest };
+  if (kind === 'video') return { photos: null, videos: rest };
+  // Photos or screenshots: the photo side keeps the kind as a row condition (the screenshot rule).
+  if (kind !== undefined) return { photos: q, videos: null };
+  return { photos: rest, videos: rest };
 }
 
 export function videoSegments(

@@ -26,6 +26,11 @@ export const settingsSchema = z.looseObject({
   threads: z.number().int().positive().optional(),
   /** Read the text in photos (OCR). Absent = on. */
   ocr: z.boolean().optional(),
+  /**
+   * Where search results end (search/relevance.ts): −3 (only the clearest matches) … +3 (more of
+   * the weaker ones), in steps of half the query's background spread. Absent = 0, as measured.
+   */
+  searchSensitivity: z.number().min(-3).max(3).optional(),
 });
 
 export type AppSettings = z.infer<typeof settingsSchema>;

@@ -6,6 +6,8 @@ import { OcrTextRepository } from './ocr-text.ts';
 import { PassStateRepository } from './pass-state.ts';
 import { PhotoBrowseRepository } from './photo-browse.ts';
 import { PhotoFilterSql } from './photo-filter.ts';
+import { PhotoPlacesRepository } from './photo-places.ts';
+import { PhotoTimelineRepository } from './photo-timeline.ts';
 import { PhotoRepository } from './photos.ts';
 import { PhotoIdentityRepository } from './photo-identity.ts';
 import type { ModelRow } from './rows.ts';
@@ -35,6 +37,10 @@ export class Library {
   readonly vectorLog: VectorLog;
   /** Video rows as the video pass keeps them (videos.ts). */
   readonly videos: VideoRepository;
+  /** Where photos were taken (the places pass) and the library's places with their counts. */
+  readonly places: PhotoPlacesRepository;
+  /** Photos per month (the timeline). */
+  readonly timeline: PhotoTimelineRepository;
   private readonly vectorRepos = new Map<string, VectorRepository>();
   private readonly frameRepos = new Map<string, VideoFrameRepository>();
 
@@ -51,6 +57,8 @@ export class Library {
     this.passState = new PassStateRepository(db);
     this.vectorLog = new VectorLog(db);
     this.videos = new VideoRepository(db);
+    this.places = new PhotoPlacesRepository(db);
+    this.timeline = new PhotoTimelineRepository(db, this.filters);
   }
 
   /** The vector repository of a live model (cached, so statements are prepared once). Throws for a retired model. */

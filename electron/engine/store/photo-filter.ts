@@ -13,8 +13,8 @@
  */
 import type { Database, Statement } from './database.ts';
 import { subtreeRange } from './paths.ts';
+import { SCREENSHOT_SQL } from './screenshot-rule.ts';
 import { UNKNOWN_TAKEN_AT } from './vec-table.ts';
-import type { ItemKind } from './rows.ts';
 
 /** A filter as the store applies it: resolved bounds and keys. Absent members narrow nothing. */
 export interface PhotoQuery {
@@ -28,8 +28,28 @@ export interface PhotoQuery {
   tag?: string;
   /** Only these photos (an empty list matches nothing). */
   photoIds?: readonly number[];
-  /** Only photos, or only videos (migration 7). */
-  kind?: ItemKind;
+  /** Each list: the photo was taken at one of these places, at any level (photo_places); every list must hold. */
+  places?: readonly (readonly string[])[];
+  /** What the item is: a video (migration 8), a screenshot (a photo by screenshot-rule.ts) or another photo. */
+  kind?: PhotoKind;
+  /** Each: the camera's EXIF Make is one of `makes` (any case) and its Model contains `model`; every one must hold. */
+  cameras?: readonly CameraCondition[];
+  /** Each: the local hour taken is in [from, to) (from > to crosses midnight); every one must hold. */
+  hours?: readonly HourCondition[];
+}
+
+export type PhotoKind = 'photo' | 'screenshot' | 'video';
+
+export interface CameraCondition {
+  makes: readonly string[];
+  model?: string;
+}
+
+export interface HourCondition {
+  /** 0–23. */
+  from: number;
+  /** 1–24, exclusive. */
+  to: number;
 }
 
 /** A filter as an in-memory index applies it: integer bounds and materialised id lists. */
@@ -81,7 +101,11 @@ export class PhotoFilterSql {
 
   /** True when the filter can match no photo at all (without reading anything). */
   static matchesNothing(q: PhotoQuery): boolean {
-    return (q.photoIds !== undefined && q.photoIds.length === 0) || (q.after !== undefined && q.before !== undefined && q.after >= q.before);
+    return (
+      (q.photoIds !== undefined && q.photoIds.length === 0) ||
+      (q.after !== undefined && q.before !== undefined && q.after >= q.before) ||
+      (q.places?.some((ids) => ids.length === 0) ?? false)
+    );
   }
 
   compile(q: PhotoQuery): CompiledFilter {
@@ -174,17 +198,55 @@ function rowConditions(q: PhotoQuery, conds: string[], params: Record<string, un
     conds.push('p.id IN (SELECT value FROM json_each(@f_ids))');
     params.f_ids = JSON.stringify(q.photoIds);
   }
+  q.places?.forEach((ids, i) => {
+    // The photo's taken_at is kept beside its places (migration 7), so a place with a time range
+    // is one range of the (place_id, taken_at) index: only the photos of that place and time.
+    const bounds = placeTimeBounds(q, params);
+    conds.push(`p.id IN (SELECT pp.photo_id FROM photo_places pp WHERE pp.place_id IN (SELECT value FROM json_each(@f_places${i}))${bounds})`);
+    params[`f_places${i}`] = JSON.stringify(ids);
+  });
   if (q.kind !== undefined) conds.push(KIND_SQL[q.kind]);
+  q.cameras?.forEach((c, i) => {
+    conds.push(`lower(p.camera_make) IN (SELECT lower(value) FROM json_each(@f_makes${i}))`);
+    params[`f_makes${i}`] = JSON.stringify(c.makes);
+    if (c.model !== undefined) {
+      conds.push(`p.camera_model LIKE @f_model${i} ESCAPE '\\'`);
+      params[`f_model${i}`] = `%${c.model.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    }
+  });
+  // Hours last: the local-time conversion (sql-functions.ts) is the dearest test, made only for rows the others keep.
+  q.hours?.forEach((h, i) => {
+    const hour = 'local_hour(p.taken_at)';
+    conds.push(`p.taken_at IS NOT NULL AND (${hour} >= @f_hfrom${i} ${h.from < h.to ? 'AND' : 'OR'} ${hour} < @f_hto${i})`);
+    Object.assign(params, { [`f_hfrom${i}`]: h.from, [`f_hto${i}`]: h.to });
+  });
 }
 
 /**
- * The kind of item as SQL. (Searches never send `kind` to a vector table that holds one kind only:
- * photo vectors are photos, frames are videos — see search/video-segments.ts `sideFilters`.)
+ * The kind of item as SQL: a video by its row (migration 8); a screenshot is a photo by
+ * screenshot-rule.ts; a photo is any other photo. (Searches send `kind` into no vector table:
+ * photo vectors are photos and frames are videos — search/video-segments.ts `sideFilters` picks
+ * the side, keeping 'photo' and 'screenshot' as row conditions on the photo side.)
  */
-const KIND_SQL: Record<ItemKind, string> = {
-  photo: `p.kind = 'photo'`,
+const KIND_SQL: Record<PhotoKind, string> = {
+  screenshot: `p.kind = 'photo' AND ${SCREENSHOT_SQL}`,
+  photo: `p.kind = 'photo' AND NOT ${SCREENSHOT_SQL}`,
   video: `p.kind = 'video'`,
 };
+
+/** The filter's taken_at bounds as conditions on photo_places' copy of it ('' without bounds). */
+function placeTimeBounds(q: PhotoQuery, params: Record<string, unknown>): string {
+  let sql = '';
+  if (q.after !== undefined) {
+    sql += ' AND pp.taken_at >= @f_pp_after';
+    params.f_pp_after = Math.ceil(q.after);
+  }
+  if (q.before !== undefined) {
+    sql += ' AND pp.taken_at < @f_pp_before';
+    params.f_pp_before = Math.ceil(q.before);
+  }
+  return sql;
+}
 
 /** Any date bound also excludes photos with no date (stored in vec0 as the smallest integer). */
 function dateBounds(q: PhotoQuery): { after?: number; before?: number } {

@@ -22,13 +22,19 @@ export interface VectorBatch {
 /** Photo metadata the vec0 table copies: [photoId, takenAt (UNKNOWN_TAKEN_AT when unknown), folderId]. */
 export type VectorMetaRow = [number, number, number];
 
+interface ShadowRow {
+  id: number;
+  chunk_id: number;
+  chunk_offset: number;
+}
+
 /** A photo table (vec-table.ts) or a frame table (frame-table.ts): the same vec0 layout. */
 const checkVec0Name = (table: string): string => (/^vframes_\d+$/.test(table) ? table : checkTableName(table));
 export const rowidsTable = (table: string): string => `${checkVec0Name(table)}_rowids`;
 export const vectorChunksTable = (table: string): string => `${checkVec0Name(table)}_vector_chunks00`;
 
 export class VecShadowReader {
-  private readonly s: Record<'count' | 'page' | 'chunk' | 'allMeta' | 'metaIn', Statement>;
+  private readonly s: Record<'count' | 'page' | 'sample' | 'chunk' | 'allMeta' | 'metaIn', Statement>;
 
   constructor(
     db: Database,
@@ -40,6 +46,10 @@ export class VecShadowReader {
     this.s = {
       count: sql.prepare(`SELECT count(*) FROM ${rowids}`).pluck(),
       page: sql.prepare(`SELECT rowid AS id, chunk_id, chunk_offset FROM ${rowids} WHERE rowid > ? ORDER BY rowid LIMIT ?`),
+      // A fixed pseudo-random order (a multiplicative hash of the photo id): the same photos every
+      // time, spread over the whole library rather than its first folders, and a photo keeps its
+      // place as the library grows.
+      sample: sql.prepare(`SELECT rowid AS id, chunk_id, chunk_offset FROM ${rowids} ORDER BY (rowid * 2654435761) % 4294967296 LIMIT ?`),
       chunk: sql.prepare(`SELECT vectors FROM ${vectorChunksTable(table)} WHERE rowid = ?`).pluck(),
       allMeta: sql
         .prepare(`SELECT r.rowid, COALESCE(p.taken_at, ${UNKNOWN_TAKEN_AT}), p.folder_id FROM ${rowids} r JOIN photos p ON p.id = r.rowid`)
@@ -67,34 +77,43 @@ export class VecShadowReader {
 
   *iterate(batchSize = 1024): Generator<VectorBatch> {
     const size = Math.max(1, Math.floor(batchSize));
-    const rowBytes = this.dim * 4;
     let afterId = 0;
     for (;;) {
-      const rows = this.s.page.all(afterId, size) as { id: number; chunk_id: number; chunk_offset: number }[];
+      const rows = this.s.page.all(afterId, size) as ShadowRow[];
       if (rows.length === 0) return;
-      const ids = new Int32Array(rows.length);
-      const vectors = new Float32Array(rows.length * this.dim);
-      const bytes = new Uint8Array(vectors.buffer);
-      // Read each chunk blob once per page, holding one at a time.
-      const order = rows.map((_, i) => i).sort((a, b) => rows[a].chunk_id - rows[b].chunk_id);
-      let chunkId = -1;
-      let blob: Buffer | undefined;
-      for (const i of order) {
-        const r = rows[i];
-        if (r.chunk_id !== chunkId) {
-          chunkId = r.chunk_id;
-          blob = this.s.chunk.get(chunkId) as Buffer | undefined;
-        }
-        const start = r.chunk_offset * rowBytes;
-        if (!blob || blob.byteLength < start + rowBytes) {
-          throw new Error(`${this.table}: vector chunk ${chunkId} is not in the layout this build expects (sqlite-vec 0.1.x)`);
-        }
-        ids[i] = r.id;
-        bytes.set(blob.subarray(start, start + rowBytes), i * rowBytes);
-      }
+      yield this.read(rows);
       afterId = rows[rows.length - 1].id;
-      yield { ids, vectors };
       if (rows.length < size) return;
     }
+  }
+
+  /** Up to n stored vectors spread over the library (always the same ones for the same rows). */
+  sample(n: number): VectorBatch {
+    return this.read(this.s.sample.all(Math.max(0, Math.floor(n))) as ShadowRow[]);
+  }
+
+  private read(rows: readonly ShadowRow[]): VectorBatch {
+    const rowBytes = this.dim * 4;
+    const ids = new Int32Array(rows.length);
+    const vectors = new Float32Array(rows.length * this.dim);
+    const bytes = new Uint8Array(vectors.buffer);
+    // Read each chunk blob once, holding one at a time.
+    const order = rows.map((_, i) => i).sort((a, b) => rows[a].chunk_id - rows[b].chunk_id);
+    let chunkId = -1;
+    let blob: Buffer | undefined;
+    for (const i of order) {
+      const r = rows[i];
+      if (r.chunk_id !== chunkId) {
+        chunkId = r.chunk_id;
+        blob = this.s.chunk.get(chunkId) as Buffer | undefined;
+      }
+      const start = r.chunk_offset * rowBytes;
+      if (!blob || blob.byteLength < start + rowBytes) {
+        throw new Error(`${this.table}: vector chunk ${chunkId} is not in the layout this build expects (sqlite-vec 0.1.x)`);
+      }
+      ids[i] = r.id;
+      bytes.set(blob.subarray(start, start + rowBytes), i * rowBytes);
+    }
+    return { ids, vectors };
   }
 }

@@ -115,6 +115,15 @@ export class VectorRepository {
     return this.shadow.iterate(batchSize);
   }
 
+  /**
+   * Up to n stored vectors spread over the whole library, the same ones each time (a fixed
+   * pseudo-random order of photo ids): the background a query's scores are compared with
+   * (search/background-sample.ts).
+   */
+  sample(n: number): VectorBatch {
+    return this.shadow.sample(n);
+  }
+
   /** sqlite-vec's exact KNN with every filter inside the query: k results whenever k photos match. */
   knn(query: Float32Array, k: number, filter: PhotoQuery = {}): VectorHit[] {
     this.checkDim(query);

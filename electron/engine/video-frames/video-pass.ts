@@ -142,7 +142,7 @@ export class VideoFramesPass implements PhotoPass {
       case 'still-changing':
         this.summary.waiting++;
         this.log.info(`video ${file}: ${err.message}`);
-        ctx.retryAfter((this.opts.quietMs ?? QUIET_MS) + 1000);
+        ctx.retryAfter?.((this.opts.quietMs ?? QUIET_MS) + 1000);
         return 'left';
       case 'decoder-missing':
         this.decoder = { checkedAt: Date.now(), problem: err.message };

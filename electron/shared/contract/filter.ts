@@ -10,7 +10,7 @@
 import { z } from 'zod';
 
 /** The kinds of item the filter tells apart (see `kind` below). */
-export const PHOTO_KINDS = ['photo', 'video'] as const;
+export const PHOTO_KINDS = ['photo', 'screenshot', 'video'] as const;
 export type PhotoKind = (typeof PHOTO_KINDS)[number];
 
 export const isoDate = z
@@ -28,11 +28,31 @@ export const photoFilterSchema = z
     /** Carrying this tag (a taxonomy or custom tag name). */
     tag: z.string().min(1).max(200).optional(),
     /**
-     * What the item is: a 'photo' or a 'video'. An enum both the video work and the time-and-place
-     * work extend: the latter adds 'screenshot' (a photo by its rule, docs/decisions/when-where.md;
-     * 'photo' then means the other photos). docs/decisions/video.md.
+     * Taken within [from, to) (Unix ms) and, optionally, at these local hours ([from, to), from > to
+     * crossing midnight): what the search reads from 去年冬天 or 晚上. Both this and after/before
+     * hold when both are given (their intersection).
+     */
+    taken: z
+      .object({
+        from: z.number().int().optional(),
+        to: z.number().int().optional(),
+        hours: z.object({ from: z.number().int().min(0).max(23), to: z.number().int().min(1).max(24) }).strict().optional(),
+      })
+      .strict()
+      .optional(),
+    /** Taken at one of these places (gazetteer ids: CN-230100 哈尔滨, JP-13 東京都), at any level: a city finds its districts' photos. */
+    place: z.array(z.string().min(2).max(40)).min(1).max(200).optional(),
+    /**
+     * What the item is: 'video' (docs/decisions/video.md), 'screenshot' (a photo without camera
+     * EXIF with a screenshot name or a screen's size: docs/decisions/when-where.md) or 'photo'
+     * (any other photo). One enum the video and the time-and-place work share (PHOTO_KINDS).
      */
     kind: z.enum(PHOTO_KINDS).optional(),
+    /** Taken with this camera: EXIF Make one of `makes` (any case), Model containing `model`. */
+    camera: z
+      .object({ makes: z.array(z.string().min(1).max(100)).min(1).max(20), model: z.string().min(1).max(100).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

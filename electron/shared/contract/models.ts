@@ -1,5 +1,6 @@
 /** The models service: the catalogue and installed models, downloads, choosing one, int8 versions. Works without a model (the first-run chooser). */
 import { z } from 'zod';
+import type { DownloadFailure } from '../download-messages.ts';
 
 export type ModelPrecision = 'fp32' | 'fp16' | 'int8';
 
@@ -81,6 +82,8 @@ export interface ModelDownload {
   error: string | null;
   /** Stable reason when failed: NETWORK, TIMEOUT, DISK_SPACE, NO_SOURCE, INVALID_MODEL, ABORTED, … */
   errorCode: string | null;
+  /** The failure as code + parameters + the sources tried, for downloadFailureText (shared/download-messages.ts). */
+  failure: DownloadFailure | null;
   /** The source the bytes are coming from (or came from last). */
   source: string | null;
 }
@@ -96,6 +99,8 @@ export const modelsRequests = {
       precision: z.enum(['fp32', 'fp16', 'int8']).optional(),
       /** One-off source spec(s), comma separated; default: the settings' sources. */
       source: z.string().min(1).max(2000).optional(),
+      /** The UI's language: orders the built-in sources when none are saved (zh-CN: reachable from mainland China first). */
+      lang: z.enum(['zh-CN', 'en']).optional(),
     })
     .strict(),
   modelDownloads: z.object({}).strict(),

@@ -9,6 +9,7 @@
  */
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { ModelChoice, ModelDownload, ModelPrecision } from '../../../electron/shared/api.ts';
+import { downloadFailureText } from '../../../electron/shared/download-messages.ts';
 import { api } from '../api/index.ts';
 import { toCallError, type ApiCallError } from '../api/errors.ts';
 import { formatBytes, formatCount, formatDuration, progressPercent } from '../lib/format.ts';
@@ -28,7 +29,7 @@ interface Props {
 }
 
 export function ModelChooser({ firstRun, onUsed, onBack }: Props) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [modelsNonce, setModelsNonce] = useState(0);
   const models = useApiData(() => api.listModels({}), [modelsNonce]);
   const reloadModels = useCallback(() => setModelsNonce((n) => n + 1), []);
@@ -80,7 +81,7 @@ export function ModelChooser({ firstRun, onUsed, onBack }: Props) {
   const download = async (m: ModelChoice, precision: ModelPrecision | undefined) => {
     setError(m.id, undefined);
     try {
-      const r = await api.downloadModel({ id: m.id, ...(precision ? { precision } : {}) });
+      const r = await api.downloadModel({ id: m.id, lang, ...(precision ? { precision } : {}) });
       if (firstRun) autoUse.current.add(m.id);
       if (r.alreadyInstalled) reloadModels();
       dl.refresh();
@@ -179,8 +180,8 @@ function ModelCard({ model: m, download: d, error, using, busy, autoUse, onDownl
       <>
         {failed && (
           <div className="inline-error model-failed" role="alert">
-            <p>{t('models.failed', { message: d.error ?? d.errorCode ?? '?' })}</p>
-            <p>{t('models.failedResume')}</p>
+            <p>{t('models.failed', { message: d.failure ? downloadFailureText(lang, d.failure) : (d.error ?? d.errorCode ?? '?') })}</p>
+            {!d.failure && <p>{t('models.failedResume')}</p>}
           </div>
         )}
         <div className="model-actions">

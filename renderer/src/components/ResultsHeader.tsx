@@ -42,6 +42,9 @@ export function ResultsHeader({ mode, count, hasMore, matched, limit, loading, t
     case 'tag':
       title = t('results.tag', { tag: tagName });
       break;
+    case 'place':
+      title = t('results.place', { name: mode.name });
+      break;
   }
   const backTo = mode.kind === 'text' ? null : mode.backTo;
   const n = formatCount(count, lang);

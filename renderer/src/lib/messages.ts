@@ -2,9 +2,14 @@
  * UI strings. zh-CN is the source of truth; `en` is typed against its keys so a missing
  * translation is a compile error, not a blank label. Placeholders are {name}.
  */
+import { downloadMessages } from '../../../electron/shared/download-messages.ts';
+import { whenWhereEn, whenWhereZh } from './messages-when-where.ts';
+
 export type Lang = 'zh-CN' | 'en';
 
 const zh = {
+  // Failed model downloads, by stable code (engine/models/errors.ts), shared with the CLI.
+  ...downloadMessages['zh-CN'],
   'app.name': '拾光',
   'app.tagline': '用一句话找回照片',
   'skip.toResults': '跳到搜索结果',
@@ -13,6 +18,7 @@ const zh = {
   'search.shortcut': '按 / 聚焦搜索框',
   'lang.toggle': 'English',
   'lang.toggleLabel': 'Switch to English',
+  ...whenWhereZh,
 
   'library.title': '图库',
   'library.add': '添加文件夹…',
@@ -316,6 +322,7 @@ const zh = {
 export type MessageKey = keyof typeof zh;
 
 const en: Record<MessageKey, string> = {
+  ...downloadMessages.en,
   'app.name': 'Shiguang',
   'app.tagline': 'Find photos by describing them',
   'skip.toResults': 'Skip to results',
@@ -324,6 +331,7 @@ const en: Record<MessageKey, string> = {
   'search.shortcut': 'Press / to search',
   'lang.toggle': '中文',
   'lang.toggleLabel': '切换到中文',
+  ...whenWhereEn,
 
   'library.title': 'Library',
   'library.add': 'Add folder…',

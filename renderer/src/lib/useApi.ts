@@ -1,6 +1,6 @@
 /** Data hooks over the transport: one-shot loads, the polled engine status, and result lists. */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { EngineStatus, ModelDownload, PhotoHit, SearchResponse } from '../../../electron/shared/api.ts';
+import type { EngineStatus, ModelDownload, PhotoHit, QueryReading, SearchResponse } from '../../../electron/shared/api.ts';
 import { MAX_PAGE_SIZE, UI_PAGE_SIZE } from '../../../electron/shared/paging.ts';
 import { api } from '../api/index.ts';
 import { ApiCallError, toCallError } from '../api/errors.ts';
@@ -94,11 +94,13 @@ export function useEngineStatus(): StatusState {
 
 export type Mode =
   | { kind: 'home' }
-  | { kind: 'text'; query: string }
+  /** plain: pieces of the query to search as words (chips the person removed). */
+  | { kind: 'text'; query: string; plain?: { start: number; end: number }[] }
   /** `at`: a video's moment (seconds) whose frame is looked for. */
   | { kind: 'similar'; photoId: number; at?: number; fileName: string; backTo: string | null }
   | { kind: 'image'; dropId: number; fileName: string; dataBase64: string; backTo: string | null }
-  | { kind: 'tag'; tag: string; backTo: string | null };
+  | { kind: 'tag'; tag: string; backTo: string | null }
+  | { kind: 'place'; placeId: string; name: string; backTo: string | null };
 
 export interface ResultsState {
   hits: PhotoHit[];
@@ -115,6 +117,8 @@ export interface ResultsState {
   limit: SearchResponse['limit'] | null;
   /** Photos matching the filters, when the engine counted them. */
   matched: number | null;
+  /** A text search: what its query was understood to say (the chips). */
+  parsed: QueryReading | null;
 }
 
 /**
@@ -128,13 +132,15 @@ function modeKey(mode: Mode): string {
     case 'home':
       return 'home';
     case 'text':
-      return `text:${mode.query}`;
+      return `text:${mode.query}:${JSON.stringify(mode.plain ?? [])}`;
     case 'similar':
       return `similar:${mode.photoId}@${mode.at ?? ''}`;
     case 'image':
       return `image:${mode.dropId}`;
     case 'tag':
       return `tag:${mode.tag}`;
+    case 'place':
+      return `place:${mode.placeId}`;
   }
 }
 
@@ -144,6 +150,7 @@ interface Page {
   limit: SearchResponse['limit'] | null;
   matched: number | null;
   timing: ResultsState['timing'];
+  parsed?: QueryReading | null;
 }
 
 interface Shown extends Page {
@@ -160,10 +167,11 @@ async function fetchPage(mode: Exclude<Mode, { kind: 'home' }>, filters: FilterS
     limit: r.limit ?? null,
     matched: r.matched ?? null,
     timing: { textMs: r.textMs, searchMs: r.searchMs },
+    parsed: r.parsed ?? null,
   });
   switch (mode.kind) {
     case 'text':
-      return fromSearch(await api.search({ query: mode.query, limit, cursor, filter }));
+      return fromSearch(await api.search({ query: mode.query, limit, cursor, filter, plain: mode.plain }));
     case 'similar':
       return fromSearch(await api.similar({ photoId: mode.photoId, at: mode.at, limit, cursor, filter }));
     case 'image':
@@ -171,6 +179,11 @@ async function fetchPage(mode: Exclude<Mode, { kind: 'home' }>, filters: FilterS
     case 'tag': {
       // Browsing a tag: the filters chosen in the bar, with this tag.
       const r = await api.browse({ filter: { ...filter, tag: mode.tag }, limit, cursor });
+      return { hits: r.hits, next: r.nextCursor, limit: null, matched: r.matched ?? null, timing: null };
+    }
+    case 'place': {
+      // A place from the Places view: its photos, newest first, within the filters chosen in the bar.
+      const r = await api.browse({ filter: { ...filter, place: [mode.placeId] }, limit, cursor });
       return { hits: r.hits, next: r.nextCursor, limit: null, matched: r.matched ?? null, timing: null };
     }
   }
@@ -229,7 +242,7 @@ export function useResults(mode: Mode, filters: FilterState, version: number): R
         if (request.current !== id) return;
         // Keyset pages never repeat a photo; the guard only protects the grid's keys.
         const seen = new Set(base.hits.map((h) => h.id));
-        setShown({ ...p, hits: [...base.hits, ...p.hits.filter((h) => !seen.has(h.id))], key: base.key, timing: p.timing, matched: base.matched ?? p.matched });
+        setShown({ ...p, hits: [...base.hits, ...p.hits.filter((h) => !seen.has(h.id))], key: base.key, timing: p.timing, matched: base.matched ?? p.matched, parsed: base.parsed });
         setLoading(false);
       },
       (e: unknown) => {
@@ -253,6 +266,7 @@ export function useResults(mode: Mode, filters: FilterState, version: number): R
     listKey: shown.key,
     limit: current ? shown.limit : null,
     matched: current ? shown.matched : null,
+    parsed: current ? (shown.parsed ?? null) : null,
   };
 }
 

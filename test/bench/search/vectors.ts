@@ -118,8 +118,12 @@ function pickTopic(s: Structure, rng: Rng): number {
   return lo;
 }
 
-/** n row-major unit vectors. */
-export function makeVectors(kind: VectorKind, n: number, dim: number, seed = 1): Float32Array {
+/**
+ * n row-major unit vectors. `topicOf`, when given (length n), receives each photo's topic: the
+ * known answer for relevance experiments (a query is about one topic). Recording it draws no
+ * random numbers, so the vectors are the same with or without it.
+ */
+export function makeVectors(kind: VectorKind, n: number, dim: number, seed = 1, topicOf?: Int32Array): Float32Array {
   const out = new Float32Array(n * dim);
   const rng = new Rng(seed * 7919 + 17);
   if (kind === 'uniform') {
@@ -132,14 +136,17 @@ export function makeVectors(kind: VectorKind, n: number, dim: number, seed = 1):
   const s = structure(dim, seed);
   const burst = new Float32Array(dim);
   let left = 0;
+  let topicId = -1;
   for (let r = 0; r < n; r++) {
     if (left === 0) {
       // a new burst: 1–24 photos of one scene
       left = 1 + Math.floor(Math.pow(rng.next(), 2) * 24);
-      const topic = s.topics[pickTopic(s, rng)]!;
+      topicId = pickTopic(s, rng);
+      const topic = s.topics[topicId]!;
       for (let i = 0; i < dim; i++) burst[i] = s.imageMean[i]! + topic[i]! + rng.gauss() * 0.017;
     }
     left--;
+    if (topicOf) topicOf[r] = topicId;
     const o = r * dim;
     for (let i = 0; i < dim; i++) out[o + i] = burst[i]! + rng.gauss() * s.noiseScale[i]!;
     normalise(out, o, dim);
@@ -147,14 +154,16 @@ export function makeVectors(kind: VectorKind, n: number, dim: number, seed = 1):
   return out;
 }
 
-/** Text-like queries for the same structure (seed must match makeVectors'). */
-export function makeQueries(kind: VectorKind, n: number, dim: number, seed = 1): Float32Array[] {
+/** Text-like queries for the same structure (seed must match makeVectors'); `topicOf` as in makeVectors. */
+export function makeQueries(kind: VectorKind, n: number, dim: number, seed = 1, topicOf?: Int32Array): Float32Array[] {
   const rng = new Rng(seed * 104729 + 3);
   if (kind === 'uniform') return Array.from({ length: n }, () => randomUnit(rng, dim));
   const s = structure(dim, seed);
   const out: Float32Array[] = [];
   for (let q = 0; q < n; q++) {
-    const topic = s.topics[pickTopic(s, rng)]!;
+    const topicId = pickTopic(s, rng);
+    if (topicOf) topicOf[q] = topicId;
+    const topic = s.topics[topicId]!;
     const v = new Float32Array(dim);
     for (let i = 0; i < dim; i++) v[i] = s.textMean[i]! + topic[i]! * 0.6 + rng.gauss() * 0.01;
     normalise(v, 0, dim);

@@ -1,0 +1,104 @@
+/**
+ * What a person sees of the groups: each stack's cover (the photo shown for it) and the
+ * duplicates report — groups with their photos, sizes and the space the extra copies take — that
+ * `duplicates [--kind exact|near|burst] [--json]` prints and the duplicates view shows.
+ * The app never deletes anything: the report only says what could go.
+ */
+import type { GroupSnapshot } from './grouper.ts';
+
+export interface StackPhoto {
+  photoId: number;
+  /** Content hash. */
+  key: string;
+  path: string;
+  width: number;
+  height: number;
+  /** Laplacian variance (media/fingerprint.ts); 0 when unknown. */
+  sharpness: number;
+  /** File size in bytes. */
+  bytes: number;
+}
+
+/**
+ * The cover: the one the person picked (a content hash), else the highest resolution, then the
+ * sharpest, then the largest file (less compressed), then the lowest photo id (stable).
+ */
+export function coverOf(photos: readonly StackPhoto[], picked: ReadonlySet<string> = new Set()): StackPhoto {
+  if (photos.length === 0) throw new RangeError('a stack has at least one photo');
+  let best = photos[0];
+  for (const p of photos.slice(1)) if (better(p, best, picked)) best = p;
+  return best;
+}
+
+function better(a: StackPhoto, b: StackPhoto, picked: ReadonlySet<string>): boolean {
+  const pa = picked.has(a.key);
+  const pb = picked.has(b.key);
+  if (pa !== pb) return pa;
+  const ra = a.width * a.height;
+  const rb = b.width * b.height;
+  if (ra !== rb) return ra > rb;
+  if (a.sharpness !== b.sharpness) return a.sharpness > b.sharpness;
+  if (a.bytes !== b.bytes) return a.bytes > b.bytes;
+  return a.photoId < b.photoId;
+}
+
+export interface DuplicateGroup {
+  kind: 'exact' | 'near' | 'burst';
+  /** Stack id (near, burst) or the content hash (exact). */
+  id: string;
+  /** Photos in the group. */
+  size: number;
+  /** The cover's path first, then the others by path. */
+  paths: string[];
+  cover: string;
+  /** All the group's files together, and all but the cover (what removing the others frees). */
+  bytes: number;
+  extraBytes: number;
+  /** Burst only: the frames (distinct pictures); a frame with copies counts once. */
+  frames?: number;
+}
+
+function group(kind: DuplicateGroup['kind'], id: string, photos: StackPhoto[], picked: ReadonlySet<string>, frames?: number): DuplicateGroup {
+  const cover = coverOf(photos, picked);
+  const others = photos.filter((p) => p !== cover).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const bytes = photos.reduce((s, p) => s + p.bytes, 0);
+  return {
+    kind,
+    id,
+    size: photos.length,
+    paths: [cover.path, ...others.map((p) => p.path)],
+    cover: cover.path,
+    bytes,
+    extraBytes: bytes - cover.bytes,
+    ...(frames !== undefined && { frames }),
+  };
+}
+
+/**
+ * The report for one kind, largest reclaimable space first. Exact groups are the photos sharing a
+ * content hash (anywhere, inside a near group or burst or not); near groups and bursts come from
+ * the grouping.
+ */
+export function duplicateGroups(
+  kind: DuplicateGroup['kind'],
+  photos: readonly StackPhoto[],
+  groups: GroupSnapshot,
+  picked: ReadonlySet<string> = new Set(),
+): DuplicateGroup[] {
+  const byKey = new Map<string, StackPhoto[]>();
+  for (const p of photos) {
+    const list = byKey.get(p.key);
+    if (list) list.push(p);
+    else byKey.set(p.key, [p]);
+  }
+  const photosOf = (keys: readonly string[]): StackPhoto[] => keys.flatMap((k) => byKey.get(k) ?? []);
+  let out: DuplicateGroup[];
+  if (kind === 'exact') {
+    out = [...byKey].filter(([, ps]) => ps.length > 1).map(([key, ps]) => group('exact', key, ps, picked));
+  } else if (kind === 'near') {
+    out = groups.near.map((g) => group('near', String(g.id), photosOf(g.keys), picked)).filter((g) => g.size > 1);
+  } else {
+    out = groups.bursts.map((b) => group('burst', String(b.id), photosOf(b.frames.flat()), picked, b.frames.length)).filter((g) => g.size > 1);
+  }
+  return out.sort((a, b) => b.extraBytes - a.extraBytes || (a.id < b.id ? -1 : 1));
+}

@@ -1,0 +1,81 @@
+/**
+ * The web mode beyond the first tab, in Chromium against the real `serve` (run.ts): after the
+ * page is opened once with its token, a second tab, a reload of the address without the token
+ * and a new window of the same browser reach the library through the session cookie; the cookie
+ * is invisible to page scripts; the token is gone from the address bar; a browser that never
+ * opened the token's address is refused. Screenshots in test-results/web-session-*.png.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from './ui.e2e.ts';
+
+export async function runWebSessionCheck(baseUrl: string, screenshotDir: string): Promise<{ passed: number; failed: number }> {
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  const origin = new URL(baseUrl).origin;
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  let passed = 0;
+  let failed = 0;
+  const check = async (name: string, page: Page | null, fn: () => Promise<void>) => {
+    try {
+      await fn();
+      passed++;
+      console.log(`  ✓ ${name}`);
+    } catch (err) {
+      failed++;
+      console.log(`  ✗ ${name}\n      ${err instanceof Error ? err.message : String(err)}`);
+      await page?.screenshot({ path: path.join(screenshotDir, `web-session-FAILED-${passed + failed}.png`) }).catch(() => {});
+    }
+  };
+  /** The library answers: the search box is there and no access error is shown. */
+  const libraryOpens = async (page: Page, shot: string) => {
+    await page.getByRole('searchbox', { name: '搜索照片' }).waitFor({ timeout: 30_000 });
+    const status = await page.waitForResponse((r) => r.url().endsWith('/api/status'), { timeout: 30_000 });
+    if (status.status() !== 200) throw new Error(`/api/status answered ${status.status()}`);
+    if ((await page.getByText('访问令牌无效').count()) > 0) throw new Error('the page says the token is invalid');
+    await page.screenshot({ path: path.join(screenshotDir, `web-session-${shot}.png`) });
+  };
+  try {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+    const first = await context.newPage();
+    await check('the address with the token opens the library and leaves the token out of the address bar', first, async () => {
+      const load = first.goto(baseUrl);
+      await libraryOpens(first, '1-first-tab');
+      await load;
+      if (first.url().includes('token=')) throw new Error(`the token is still in the address bar: ${first.url()}`);
+    });
+    await check('the session cookie is HttpOnly and SameSite=Strict, invisible to the page', first, async () => {
+      const cookies = await context.cookies(origin);
+      const session = cookies.find((c) => c.name.startsWith('shiguang-session-'));
+      if (!session) throw new Error(`no session cookie among ${cookies.map((c) => c.name).join(', ') || 'none'}`);
+      if (!session.httpOnly || session.sameSite !== 'Strict' || session.expires !== -1) throw new Error(`cookie flags: ${JSON.stringify(session)}`);
+      const visible = (await first.evaluate('document.cookie')) as string;
+      if (visible.includes('shiguang-session')) throw new Error('page scripts can read the session cookie');
+    });
+    await check('a second tab at the address without the token opens the library', null, async () => {
+      const second = await context.newPage();
+      const load = second.goto(`${origin}/`);
+      await libraryOpens(second, '2-second-tab');
+      await load;
+      await second.close();
+    });
+    await check('reloading the first tab (token already scrubbed) still works', first, async () => {
+      const load = first.reload();
+      await libraryOpens(first, '3-reload');
+      await load;
+    });
+    await check('a browser that never opened the token address is refused', null, async () => {
+      const stranger = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+      const page = await stranger.newPage();
+      await page.goto(`${origin}/`);
+      await page.getByText('访问令牌无效').first().waitFor({ timeout: 30_000 });
+      await page.screenshot({ path: path.join(screenshotDir, 'web-session-4-no-token.png') });
+      await stranger.close();
+    });
+    await context.close();
+  } finally {
+    await browser.close();
+  }
+  console.log(`web session: ${passed} passed, ${failed} failed`);
+  return { passed, failed };
+}

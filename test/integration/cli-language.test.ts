@@ -1,0 +1,144 @@
+/**
+ * The CLI speaks the person's language: the same commands run with LANG=zh_CN.UTF-8 and with
+ * LANG=C, and with --lang to override the locale, and their outputs compared — help, progress
+ * summary, search and status lines, serve's address line, the CLI's own and commander's errors.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
+import { langFromArgv, resolveCliLanguage } from '../../electron/cli/i18n.ts';
+import { languageOf, systemLanguage } from '../../electron/engine/util/locale.ts';
+
+const run = promisify(execFile);
+const models = process.env.SHIGUANG_TEST_MODELS ?? path.resolve('.cache/test-models');
+const toy = path.join(models, 'toy-colors');
+
+/** Runs of the CLI under a locale; never throws (failures come back with their exit code). */
+type Out = { stdout: string; stderr: string; code: number };
+
+describe('CLI language', () => {
+  let tmp: string;
+  let photos: string;
+  const cli = async (locale: string, args: string[]): Promise<Out> => {
+    // A clean locale: only LANG, as a login shell on a Chinese or a C system has it.
+    const env: NodeJS.ProcessEnv = { ...process.env, SHIGUANG_HOME: path.join(tmp, 'home'), SHIGUANG_LOG: 'warn', LANG: locale };
+    for (const k of ['LC_ALL', 'LC_MESSAGES', 'LANGUAGE', 'SHIGUANG_LANG']) delete env[k];
+    try {
+      const r = await run(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', '--db', path.join(tmp, 'lib.db'), '--model', toy, '--threads', '1', ...args], { env, maxBuffer: 16 << 20 });
+      return { ...r, code: 0 };
+    } catch (e) {
+      const err = e as { stdout: string; stderr: string; code: number };
+      return { stdout: err.stdout, stderr: err.stderr, code: err.code };
+    }
+  };
+  const zh = (args: string[]) => cli('zh_CN.UTF-8', args);
+  const c = (args: string[]) => cli('C', args);
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-cli-lang-'));
+    photos = path.join(tmp, 'photos');
+    await writeColourSet(photos, ['red', 'blue'], 2);
+    fs.writeFileSync(path.join(photos, 'broken.jpg'), 'not a photo');
+  });
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 5 }));
+
+  // Each run starts a process that compiles the CLI: slow on a busy machine.
+  const SLOW = 300_000;
+
+  it('help: Chinese under a Chinese locale, English under C, and --lang overrides the locale', async () => {
+    const [z, e, forced] = await Promise.all([zh(['--help']), c(['--help']), zh(['--lang', 'en', 'search', '--help'])]);
+    expect(z.stdout).toContain('用法：');
+    expect(z.stdout).toContain('用中文描述找照片');
+    expect(z.stdout).toContain('显示帮助');
+    expect(e.stdout).toContain('Usage:');
+    expect(e.stdout).toContain('find photos by a Chinese description');
+    expect(e.stdout).not.toMatch(/用法|显示帮助/);
+    expect(forced.stdout).toContain('how many results (default: "20")');
+    const zSearch = await zh(['search', '--help']);
+    expect(zSearch.stdout).toContain('显示多少个结果（默认："20"）');
+  }, SLOW);
+
+  it('index, search and status: the same facts in each language', async () => {
+    const zi = await zh(['index', '--no-ocr', photos]);
+    expect(zi.code).toBe(0);
+    expect(zi.stderr).toMatch(/索引用时 [\d.]+ 秒：扫描 5，新增 5，.*编码 4，跳过 1。图库：已索引 4，待处理 0，已跳过 1。/);
+    const ei = await c(['index', '--no-ocr', photos]);
+    expect(ei.stderr).toMatch(/indexed in [\d.]+ s: scanned 5, new 0, .*Library: 4 indexed, 0 pending, 1 skipped\./);
+
+    const [zs, es] = await Promise.all([zh(['search', '红色', '--limit', '2', '--mode', 'visual']), c(['search', '红色', '--limit', '2', '--mode', 'visual'])]);
+    expect(zs.stdout).toBe(es.stdout); // the results themselves (paths, scores) do not depend on the language
+    expect(zs.stderr).toMatch(/（文本编码 [\d.]+ 毫秒，搜索 [\d.]+ 毫秒）/);
+    expect(es.stderr).toMatch(/\(text [\d.]+ ms, search [\d.]+ ms\)/);
+
+    const [zst, est] = await Promise.all([zh(['status']), c(['status'])]);
+    expect(zst.stdout).toContain('照片：已索引 4，待处理 0，已跳过 1');
+    expect(zst.stdout).toContain('推理设备：cpu');
+    expect(zst.stdout).toContain('跳过的文件：');
+    expect(est.stdout).toContain('photos: 4 indexed, 0 pending, 1 skipped');
+    expect(est.stdout).toContain('execution provider: cpu');
+  }, SLOW);
+
+  it("errors: the CLI's own and commander's, in the locale's language, with the same exit codes", async () => {
+    const [zl, el] = await Promise.all([zh(['search', '红色', '--limit', 'x']), c(['search', '红色', '--limit', 'x'])]);
+    expect(zl.stderr).toContain('错误：--limit 必须是正整数，收到的是 x');
+    expect(el.stderr).toContain('error: --limit must be a positive whole number, got x');
+    expect(zl.code).toBe(el.code);
+    const [zu, eu] = await Promise.all([zh(['search', '红色', '--limt', '3']), c(['search', '红色', '--limt', '3'])]);
+    expect(zu.stderr).toContain('错误：不认识的选项 --limt（你是不是想输入 --limit？）');
+    expect(eu.stderr).toContain("error: unknown option '--limt'");
+    expect(zu.code).toBe(eu.code);
+    const bad = await zh(['--lang', 'fr', 'status']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--lang 只能是 zh-CN 或 en');
+  }, SLOW);
+
+  it("serve prints its address in the locale's language, the address itself unchanged", async () => {
+    const home = path.join(tmp, 'serve-home');
+    const first = await new Promise<string>((resolve, reject) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, SHIGUANG_HOME: home, SHIGUANG_LOG: 'warn', LANG: 'zh_CN.UTF-8', SHIGUANG_RENDERER_DIR: path.join(tmp, 'dist') };
+      for (const k of ['LC_ALL', 'LC_MESSAGES', 'LANGUAGE', 'SHIGUANG_LANG']) delete env[k];
+      fs.mkdirSync(path.join(tmp, 'dist'), { recursive: true });
+      fs.writeFileSync(path.join(tmp, 'dist', 'index.html'), '<!doctype html>');
+      const child = execFile(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', '--db', path.join(tmp, 'lib.db'), '--model', toy, '--threads', '1', 'serve'], { env });
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('按 Ctrl-C 停止')) child.kill('SIGTERM');
+      });
+      // Resolved once it has exited, so nothing is still writing when the folder is removed.
+      child.once('exit', () => resolve(out));
+      setTimeout(() => reject(new Error(`no address line in time:\n${out}`)), 240_000).unref();
+    });
+    expect(first).toMatch(/拾光正在 http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+ 上提供服务/);
+    // The token belongs to the data directory: the same address in the file serve wrote.
+    const saved = JSON.parse(fs.readFileSync(path.join(home, 'web-access.json'), 'utf8')) as { token: string; port: number };
+    expect(first).toContain(`http://127.0.0.1:${saved.port}/?token=${saved.token}`);
+  }, SLOW);
+});
+
+describe('choosing the language', () => {
+  it('reads --lang ahead of commander, in either form, until --', () => {
+    expect(langFromArgv(['search', 'x', '--lang', 'en'])).toBe('en');
+    expect(langFromArgv(['--lang=zh-CN', 'status'])).toBe('zh-CN');
+    expect(langFromArgv(['search', '--', '--lang', 'en'])).toBeUndefined();
+  });
+
+  it('follows LC_ALL over LC_MESSAGES over LANG, zh* as Chinese, C and others as English', () => {
+    expect(systemLanguage({ LANG: 'zh_CN.UTF-8' })).toBe('zh-CN');
+    expect(systemLanguage({ LANG: 'zh_TW.UTF-8' })).toBe('zh-CN');
+    expect(systemLanguage({ LANG: 'C.UTF-8' })).toBe('en');
+    expect(systemLanguage({ LANG: 'zh_CN.UTF-8', LC_ALL: 'C' })).toBe('en');
+    expect(systemLanguage({ LANG: 'en_US.UTF-8', LC_MESSAGES: 'zh_CN.UTF-8' })).toBe('zh-CN');
+    expect(systemLanguage({ LANG: 'de_DE.UTF-8' })).toBe('en');
+    expect(systemLanguage({}, 'zh-Hans-CN')).toBe('zh-CN');
+    expect(systemLanguage({}, 'en-US')).toBe('en');
+    expect(languageOf('POSIX')).toBe('en');
+    expect(resolveCliLanguage(['--lang', 'zh-CN'], { LANG: 'C' })).toBe('zh-CN');
+    expect(resolveCliLanguage([], { LANG: 'C', SHIGUANG_LANG: 'zh-CN' })).toBe('zh-CN');
+    expect(() => resolveCliLanguage(['--lang', 'fr'], { LANG: 'C' })).toThrow(/--lang must be zh-CN or en, got fr/);
+  });
+});
