@@ -61,7 +61,7 @@ describe.skipIf(!ffmpegReady)('videos in the library (toy-colors model)', () => 
     });
   const index = async (): Promise<void> => {
     await engine.indexFolders([lib]);
-    await engine.passes.runAll({ only: ['videos'] });
+    await engine.passes.runAll({ only: ['videos', 'places'] });
   };
   const row = (rel: string) => engine.lib.photos.getByPath(path.join(lib, rel));
 
@@ -127,6 +127,8 @@ describe.skipIf(!ffmpegReady)('videos in the library (toy-colors model)', () => 
     expect(iphone.gpsLon).toBeCloseTo(-0.1255, 3);
     expect(new Date(iphone.takenAt!).toISOString()).toBe('2023-05-09T11:41:46.000Z');
     expect(row('clips/rgb.mp4')).toMatchObject({ status: 'indexed', durationS: 12, width: 640, height: 360 });
+    // The places pass takes videos too, from their GPS (the iPhone clip was recorded in London).
+    expect(engine.lib.places.ofPhoto(iphone.id).map((r) => r.placeId)).toContain('GB');
     const status = await engine.status();
     expect(status.videos).toEqual(v);
     expect(status.passes.find((p) => p.name === 'videos')).toMatchObject({ done: 9, failed: 5, pending: 0, waiting: null });

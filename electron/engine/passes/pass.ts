@@ -36,8 +36,10 @@ export interface PassContext {
   /** `n` photos handled (done or failed). */
   completed(n: number): void;
   /**
-   * Work was left because it cannot be done yet (a video still being copied): run the passes again
-   * in `ms` (background mode; a one-shot command leaves it owed for the next run).
+   * Run the passes again in `ms`: work was left because it cannot be done yet (a video still being
+   * copied; background mode — a one-shot command leaves it owed for the next run). 0: once this
+   * round ends, in every mode — the pass made new items that passes before it owe (videos indexed
+   * get their places).
    */
   retryAfter?(ms: number): void;
 }

@@ -96,6 +96,8 @@ export class VideoFramesPass implements PhotoPass {
       ctx.working(item.path);
       const outcome = await this.readAndStore(item, bounds, ctx);
       if (outcome !== 'left') ctx.completed(1);
+      // A new indexed item: the passes before this one (places) owe it.
+      if (outcome === 'indexed') ctx.retryAfter?.(0);
       ctx.working(null);
     }
   }
