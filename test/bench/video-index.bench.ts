@@ -216,10 +216,16 @@ export async function benchVideoIndex(opts: { modelDir: string; sharedPhotos: st
   if (!ffmpeg.ok) return { skipped: ffmpeg.reason };
   if (!fs.existsSync(path.join(opts.modelDir, 'manifest.json'))) return { skipped: 'no bench model (npm run models:bench)' };
   const clips = Number(process.env.BENCH_VIDEO_CLIPS ?? 2);
+  // BENCH_VIDEO_PARTS=endToEnd,arrival (default both).
+  const parts = new Set((process.env.BENCH_VIDEO_PARTS ?? 'endToEnd,arrival').split(','));
   const out: Record<string, unknown> = { threads: THREADS };
-  out.endToEndFp32 = await endToEnd(opts.modelDir, clips, opts.log);
-  out.endToEndInt8 = await endToEnd(await int8Of(opts.modelDir, opts.log), clips, opts.log);
-  const photos = fs.readdirSync(opts.sharedPhotos).filter((f) => /\.jpe?g$/i.test(f)).sort().slice(0, 24).map((f) => path.join(opts.sharedPhotos, f));
-  out.arrival = await arrival(opts.modelDir, photos, opts.log);
+  if (parts.has('endToEnd')) {
+    out.endToEndFp32 = await endToEnd(opts.modelDir, clips, opts.log);
+    out.endToEndInt8 = await endToEnd(await int8Of(opts.modelDir, opts.log), clips, opts.log);
+  }
+  if (parts.has('arrival')) {
+    const photos = fs.readdirSync(opts.sharedPhotos).filter((f) => /\.jpe?g$/i.test(f)).sort().slice(0, 24).map((f) => path.join(opts.sharedPhotos, f));
+    out.arrival = await arrival(opts.modelDir, photos, opts.log);
+  }
   return out;
 }
