@@ -25,6 +25,7 @@ import { OcrService } from './ocr/ocr-service.ts';
 import { registeredPasses } from './pass-registry.ts';
 import { PassScheduler } from './passes/scheduler.ts';
 import { SearchService } from './search/search-service.ts';
+import { thresholdsFor } from './stacks/thresholds.ts';
 import type { VectorSearch } from './search/vector-search.ts';
 import { openLibrary, type Library } from './store/library.ts';
 import type { VectorRepository } from './store/vector-repository.ts';
@@ -62,7 +63,8 @@ export class Engine {
     this.indexer = new Indexer(lib, models.target.search.vectors, models.target.runtime, { ...opts.indexer, onIndexed: (batch) => this.passes.onEmbedded(batch) });
     const { provider, threads, enableWebgpu } = opts.session ?? {};
     this.ocr = new OcrService(lib, { enabled: opts.ocrEnabled ?? (() => true), session: { provider, threads, enableWebgpu }, model: opts.ocrModel, log });
-    for (const pass of registeredPasses({ lib, tags: this.tags, ocr: this.ocr, autoTag: opts.autoTag !== false })) this.passes.register(pass);
+    const stacks = { vectors: () => serving().search.vectors, thresholds: () => thresholdsFor(serving().runtime.model.manifest.stacks), log };
+    for (const pass of registeredPasses({ lib, tags: this.tags, ocr: this.ocr, autoTag: opts.autoTag !== false, stacks })) this.passes.register(pass);
     // Text queries match the text read in photos too (fused with their looks).
     this.search = new SearchService(lib, () => ({ embedder: serving().runtime, vectors: serving().search }), this.ocr.matcher());
     const afterPass = () => this.afterPass();

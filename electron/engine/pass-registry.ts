@@ -4,6 +4,7 @@
  */
 import type { OcrService } from './ocr/ocr-service.ts';
 import type { PhotoPass } from './passes/pass.ts';
+import { StacksPass, type StacksPassDeps } from './stacks/stacks-pass.ts';
 import type { Library } from './store/library.ts';
 import type { TagService } from './tags/service.ts';
 import { TagsPass } from './tags/tags-pass.ts';
@@ -14,11 +15,14 @@ export interface PassDeps {
   ocr: OcrService;
   /** Zero-shot tags of new photos (one-shot commands that only read turn it off). */
   autoTag: boolean;
+  /** The serving model's vectors and stack thresholds, and the log (stacks). */
+  stacks: Omit<StacksPassDeps, 'lib'>;
 }
 
 export function registeredPasses(d: PassDeps): PhotoPass[] {
   return [
     new TagsPass(d.tags, d.lib.passState, { enabled: () => d.autoTag }),
     d.ocr.pass,
+    new StacksPass({ lib: d.lib, ...d.stacks }),
   ];
 }

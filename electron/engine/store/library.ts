@@ -9,7 +9,10 @@ import { PhotoFilterSql } from './photo-filter.ts';
 import { PhotoRepository } from './photos.ts';
 import { PhotoIdentityRepository } from './photo-identity.ts';
 import type { ModelRow } from './rows.ts';
+import { PictureFactsRepository } from './picture-facts.ts';
 import { SettingsRepository } from './settings.ts';
+import { StackDecisionRepository } from './stack-decisions.ts';
+import { StackRepository } from './stacks.ts';
 import { TagRepository } from './tags.ts';
 import { VectorLog } from './vector-log.ts';
 import { VectorRepository } from './vector-repository.ts';
@@ -31,6 +34,12 @@ export class Library {
   readonly browse: PhotoBrowseRepository;
   /** The vector change log that persisted indexes follow. */
   readonly vectorLog: VectorLog;
+  /** Each content's fingerprint and capture details (the stacks pass). */
+  readonly pictureFacts: PictureFactsRepository;
+  /** Stacks of copies and bursts, and how lists show each once. */
+  readonly stacks: StackRepository;
+  /** "Not the same" and chosen covers, by content. */
+  readonly stackDecisions: StackDecisionRepository;
   private readonly vectorRepos = new Map<string, VectorRepository>();
 
   constructor(readonly db: Database) {
@@ -45,6 +54,9 @@ export class Library {
     this.browse = new PhotoBrowseRepository(db, this.filters);
     this.passState = new PassStateRepository(db);
     this.vectorLog = new VectorLog(db);
+    this.pictureFacts = new PictureFactsRepository(db);
+    this.stacks = new StackRepository(db, this.filters);
+    this.stackDecisions = new StackDecisionRepository(db);
   }
 
   /** The vector repository of a live model (cached, so statements are prepared once). Throws for a retired model. */

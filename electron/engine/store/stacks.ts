@@ -1,0 +1,198 @@
+/**
+ * Stacks as stored (migration 7): the stacks pass writes them, lists read them.
+ *
+ * A stack is shown once, by its best-ranked member that the list's filter lets through (rank 0 is
+ * the cover): that is a rule about each photo alone given the filter, so a keyset-paged list that
+ * leaves out the others (`hiddenAmong`) never repeats or skips a stack between pages. Decisions
+ * ("not the same", a chosen cover) are keyed by content hashes (stack-decisions.ts).
+ */
+import type { Database, Statement } from './database.ts';
+import { PhotoFilterSql, type PhotoQuery } from './photo-filter.ts';
+
+export type StackKind = 'exact' | 'near' | 'burst';
+
+/** A stack as a hit carries it. */
+export interface StackBadge {
+  id: number;
+  /** Photos in the stack (all of them, whatever the list's filter). */
+  size: number;
+  kind: StackKind;
+}
+
+export interface StoredStack {
+  id: number;
+  kind: StackKind;
+  /** In rank order: the cover first. */
+  photos: { photoId: number; unitId: number }[];
+}
+
+/** One row of a stack with what the duplicates report and the stack view show. */
+export interface StackMemberRow {
+  stackId: number;
+  kind: StackKind;
+  unitId: number;
+  rank: number;
+  photoId: number;
+  path: string;
+  hash: string;
+  size: number;
+  width: number;
+  height: number;
+  sharpness: number;
+}
+
+interface RawMember {
+  stack_id: number;
+  kind: StackKind;
+  unit_id: number;
+  rank: number;
+  photo_id: number;
+  path: string;
+  hash: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  sharpness: number | null;
+}
+
+const toMember = (r: RawMember): StackMemberRow => ({
+  stackId: r.stack_id,
+  kind: r.kind,
+  unitId: r.unit_id,
+  rank: r.rank,
+  photoId: r.photo_id,
+  path: r.path,
+  hash: r.hash,
+  size: r.size,
+  width: r.width ?? 0,
+  height: r.height ?? 0,
+  sharpness: r.sharpness ?? 0,
+});
+
+const MEMBER_COLUMNS = `m.stack_id, s.kind, m.unit_id, m.rank, p.id AS photo_id, p.path, p.hash, p.size, p.width, p.height, f.sharpness
+  FROM stack_photos m JOIN stacks s ON s.id = m.stack_id JOIN photos p ON p.id = m.photo_id LEFT JOIN picture_facts f ON f.hash = p.hash`;
+
+type Key = 'badges' | 'deleteStack' | 'insertStack' | 'insertPhoto' | 'grouping' | 'clear' | 'members' | 'all' | 'setRank' | 'count';
+
+export class StackRepository {
+  private readonly s: Record<Key, Statement>;
+  private readonly stmts = new Map<string, Statement>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly filters: PhotoFilterSql,
+  ) {
+    const sql = db.sql;
+    this.s = {
+      badges: sql.prepare(
+        `SELECT m.photo_id, m.stack_id, s.kind, (SELECT count(*) FROM stack_photos c WHERE c.stack_id = m.stack_id) AS size
+         FROM stack_photos m JOIN stacks s ON s.id = m.stack_id WHERE m.photo_id IN (SELECT value FROM json_each(?))`,
+      ),
+      deleteStack: sql.prepare('DELETE FROM stacks WHERE id = ?'),
+      insertStack: sql.prepare('INSERT INTO stacks (id, kind, updated_at) VALUES (?, ?, ?)'),
+      // A photo moves from the stack it was in (its row is replaced).
+      insertPhoto: sql.prepare('INSERT OR REPLACE INTO stack_photos (photo_id, stack_id, unit_id, rank) VALUES (?, ?, ?, ?)'),
+      grouping: sql.prepare(
+        `SELECT m.stack_id, s.kind, m.unit_id, p.hash FROM stack_photos m JOIN stacks s ON s.id = m.stack_id JOIN photos p ON p.id = m.photo_id
+         ORDER BY m.stack_id, m.unit_id`,
+      ),
+      clear: sql.prepare('DELETE FROM stacks'),
+      members: sql.prepare(`SELECT ${MEMBER_COLUMNS} WHERE m.stack_id = ? ORDER BY m.rank`),
+      all: sql.prepare(`SELECT ${MEMBER_COLUMNS} ORDER BY m.stack_id, m.rank`),
+      setRank: sql.prepare('UPDATE stack_photos SET rank = ? WHERE photo_id = ? AND stack_id = ?'),
+      count: sql.prepare('SELECT count(*) FROM stacks').pluck(),
+    };
+  }
+
+  /** Each photo's stack, for photos in a stack of two or more. */
+  badges(photoIds: readonly number[]): Map<number, StackBadge> {
+    const out = new Map<number, StackBadge>();
+    if (photoIds.length === 0) return out;
+    for (const r of this.s.badges.all(JSON.stringify(photoIds)) as { photo_id: number; stack_id: number; kind: StackKind; size: number }[]) {
+      if (r.size > 1) out.set(r.photo_id, { id: r.stack_id, size: r.size, kind: r.kind });
+    }
+    return out;
+  }
+
+  /**
+   * Of these photos, those a list under filter `q` leaves out: a member of the same stack with a
+   * better rank passes the filter too (and stands in for the stack).
+   */
+  hiddenAmong(photoIds: readonly number[], q: PhotoQuery): Set<number> {
+    const out = new Set<number>();
+    if (photoIds.length === 0 || PhotoFilterSql.matchesNothing(q)) return out;
+    const f = this.filters.where(q);
+    const text = `SELECT me.photo_id FROM stack_photos me JOIN (
+        SELECT m.stack_id, min(m.rank) AS best FROM stack_photos m JOIN photos p ON p.id = m.photo_id
+        WHERE m.stack_id IN (SELECT stack_id FROM stack_photos WHERE photo_id IN (SELECT value FROM json_each(@s_ids)))
+          AND p.status = 'indexed' AND ${f.sql}
+        GROUP BY m.stack_id) b ON b.stack_id = me.stack_id
+      WHERE me.photo_id IN (SELECT value FROM json_each(@s_ids)) AND me.rank > b.best`;
+    for (const id of this.stmt(text).pluck().all({ ...f.params, s_ids: JSON.stringify(photoIds) }) as number[]) out.add(id);
+    return out;
+  }
+
+  /** How many photos under filter `q` a list leaves out (in each stack, all it lets through but one). */
+  hiddenCount(q: PhotoQuery): number {
+    if (PhotoFilterSql.matchesNothing(q)) return 0;
+    const f = this.filters.where(q);
+    const text = `SELECT count(*) - count(DISTINCT m.stack_id) FROM stack_photos m JOIN photos p ON p.id = m.photo_id WHERE p.status = 'indexed' AND ${f.sql}`;
+    return this.stmt(text).pluck().get(f.params) as number;
+  }
+
+  /**
+   * Replaces stacks: `removed` (stack ids) are deleted with their rows, then `stacks` written, in
+   * one transaction. A photo written here leaves whatever stack it was in.
+   */
+  replace(removed: Iterable<number>, stacks: readonly StoredStack[]): void {
+    const now = Date.now();
+    this.db.transaction(() => {
+      for (const id of removed) this.s.deleteStack.run(id);
+      for (const st of stacks) {
+        this.s.deleteStack.run(st.id);
+        this.s.insertStack.run(st.id, st.kind, now);
+        st.photos.forEach((p, rank) => this.s.insertPhoto.run(p.photoId, st.id, p.unitId, rank));
+      }
+    });
+  }
+
+  /** Every stored stack's units and their contents, for the grouping to take back after a restart. */
+  grouping(): { stackId: number; kind: StackKind; unitId: number; hash: string }[] {
+    return (this.s.grouping.all() as { stack_id: number; kind: StackKind; unit_id: number; hash: string }[]).map((r) => ({
+      stackId: r.stack_id,
+      kind: r.kind,
+      unitId: r.unit_id,
+      hash: r.hash,
+    }));
+  }
+
+  /** Drops every stack (the grouping starts again: another model, other thresholds). */
+  clear(): void {
+    this.s.clear.run();
+  }
+
+  count(): number {
+    return this.s.count.get() as number;
+  }
+
+  /** One stack's photos, cover first. */
+  members(stackId: number): StackMemberRow[] {
+    return (this.s.members.all(stackId) as RawMember[]).map(toMember);
+  }
+
+  /** Every stack's photos, by stack, cover first (the duplicates report). */
+  allMembers(): StackMemberRow[] {
+    return (this.s.all.all() as RawMember[]).map(toMember);
+  }
+
+  /** A stack's order after the person chose a cover (photo ids, the cover first). */
+  setOrder(stackId: number, photoIds: readonly number[]): void {
+    this.db.transaction(() => photoIds.forEach((id, rank) => this.s.setRank.run(rank, id, stackId)));
+  }
+
+  private stmt(text: string): Statement {
+    let s = this.stmts.get(text);
+    if (!s) this.stmts.set(text, (s = this.db.sql.prepare(text)));
+    return s;
+  }
+}
