@@ -92,6 +92,7 @@ function followCount(label: string, unit: string): { update: (done: number, tota
 const passLabels = (): Record<string, { label: string; unit: string; preparing?: string }> => ({
   tags: { label: t('progress.tags'), unit: t('progress.photos'), preparing: t('progress.tagPrompts') },
   ocr: { label: t('progress.ocr'), unit: t('progress.photos') },
+  stacks: { label: t('progress.stacks'), unit: t('progress.photos') },
 });
 
 /**

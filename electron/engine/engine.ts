@@ -25,6 +25,7 @@ import { OcrService } from './ocr/ocr-service.ts';
 import { registeredPasses } from './pass-registry.ts';
 import { PassScheduler } from './passes/scheduler.ts';
 import { SearchService } from './search/search-service.ts';
+import { StacksService } from './stacks/stacks-service.ts';
 import { thresholdsFor } from './stacks/thresholds.ts';
 import type { VectorSearch } from './search/vector-search.ts';
 import { openLibrary, type Library } from './store/library.ts';
@@ -42,6 +43,8 @@ export class Engine {
   readonly tags: TagService;
   readonly library: LibraryService;
   readonly ocr: OcrService;
+  /** Duplicates report and the person's decisions about stacks (the stacks pass groups them). */
+  readonly stacks: StacksService;
   readonly passes: PassScheduler;
   readonly folders: FolderService;
   private readonly watcher: LibraryWatch;
@@ -63,6 +66,7 @@ export class Engine {
     this.indexer = new Indexer(lib, models.target.search.vectors, models.target.runtime, { ...opts.indexer, onIndexed: (batch) => this.passes.onEmbedded(batch) });
     const { provider, threads, enableWebgpu } = opts.session ?? {};
     this.ocr = new OcrService(lib, { enabled: opts.ocrEnabled ?? (() => true), session: { provider, threads, enableWebgpu }, model: opts.ocrModel, log });
+    this.stacks = new StacksService(lib, () => this.passes.schedule());
     const stacks = { vectors: () => serving().search.vectors, thresholds: () => thresholdsFor(serving().runtime.model.manifest.stacks), log };
     for (const pass of registeredPasses({ lib, tags: this.tags, ocr: this.ocr, autoTag: opts.autoTag !== false, stacks })) this.passes.register(pass);
     // Text queries match the text read in photos too (fused with their looks).

@@ -12,6 +12,7 @@ interface SearchOpts {
   tag?: string;
   json?: boolean;
   mode?: string;
+  stack?: string;
 }
 
 function printHits(res: SearchResponse, json: boolean | undefined): void {
@@ -23,6 +24,7 @@ function printHits(res: SearchResponse, json: boolean | undefined): void {
         id: h.id,
         takenAt: h.takenAt,
         tags: h.tags?.map((t) => t.name) ?? [],
+        stack: h.stack ?? null,
         ...(h.matchedBy ? { matchedBy: h.matchedBy } : {}),
         ...(h.matchedText ? { matchedText: h.matchedText.text, matchedRange: [h.matchedText.start, h.matchedText.end] } : {}),
       })),
@@ -34,7 +36,8 @@ function printHits(res: SearchResponse, json: boolean | undefined): void {
   res.hits.forEach((h, i) => {
     const tags = h.tags?.length ? `  [${h.tags.map((t) => t.name).join(' ')}]` : '';
     const why = h.matchedBy && h.matchedBy !== 'visual' ? `  ${t(h.matchedBy === 'both' ? 'search.matched.both' : 'search.matched.text')}: “${h.matchedText?.text ?? ''}”` : '';
-    process.stdout.write(`${String(i + 1).padStart(3)}. ${h.score.toFixed(4)}  ${h.path}${tags}${why}\n`);
+    const stack = h.stack ? `  ${t('search.stack', { size: h.stack.size, kind: t(`stack.kind.${h.stack.kind}`), id: h.stack.id })}` : '';
+    process.stdout.write(`${String(i + 1).padStart(3)}. ${h.score.toFixed(4)}  ${h.path}${tags}${stack}${why}\n`);
   });
   process.stderr.write(`${t('search.timing', { textMs: res.textMs, searchMs: res.searchMs })}\n`);
 }
@@ -46,6 +49,7 @@ const filterOptions = (c: Command): Command =>
     .option('--after <date>', t('search.opt.after'))
     .option('--before <date>', t('search.opt.before'))
     .option('--tag <name>', t('search.opt.tag'))
+    .option('--stack <id|all>', t('search.opt.stack'))
     .option('--json', t('search.opt.json'));
 
 /**
@@ -79,6 +83,8 @@ function filter(opts: SearchOpts): PhotoFilter {
   if (opts.after) f.after = opts.after;
   if (opts.before) f.before = opts.before;
   if (opts.tag) f.tag = opts.tag;
+  // A stack id as a number (the schema checks it); anything else as given ('all', or refused).
+  if (opts.stack !== undefined) f.stack = (/^\d+$/.test(opts.stack) ? Number(opts.stack) : opts.stack) as PhotoFilter['stack'];
   return f;
 }
 

@@ -13,6 +13,7 @@ import type { StatusCounts } from '../store/photos.ts';
 import { queryKey, readCursor, writeCursor } from '../util/cursor-codec.ts';
 import { resolvePhotoFilter } from './photo-filter.ts';
 import { attachTags, toHit } from './photo-hits.ts';
+import { collapsedPage, stackHider } from './stack-collapse.ts';
 
 const BROWSE_CURSOR = 1;
 
@@ -58,23 +59,40 @@ export class LibraryService {
       status: r.status,
       skipReason: r.skipReason,
       tags: this.lib.tags.photoTags(photoId),
+      stack: this.lib.stacks.badges([photoId]).get(photoId) ?? null,
     };
   }
 
-  /** The photos the filter selects, newest first, a page at a time (keyset cursor). */
+  /**
+   * The photos the filter selects, newest first, a page at a time (keyset cursor); each stack
+   * once, as its cover, unless the filter asks for a stack's photos (library/stack-collapse.ts).
+   */
   browse(filter: PhotoFilter, limit: number, cursor?: string): BrowsePage {
     const q = resolvePhotoFilter(filter);
     const key = queryKey(['browse', q]);
     const after = cursor === undefined ? undefined : decodeBrowseCursor(key, cursor);
-    const rows = this.lib.browse.page(q, limit + 1, after);
-    const shown = rows.slice(0, limit);
-    const last = shown[shown.length - 1];
-    const page: BrowsePage = {
-      hits: attachTags(this.lib, shown.map((r) => toHit(r, 0))),
-      nextCursor: rows.length > limit && last ? writeCursor({ v: BROWSE_CURSOR, k: key, t: last.takenAt, i: last.id }) : null,
+    const hide = stackHider(this.lib, q);
+    const page = collapsedPage<PhotoRow, BrowsePosition>({
+      limit,
+      after,
+      fetch: (at, n) => {
+        const rows = this.lib.browse.page(q, n, at);
+        return { items: rows, done: rows.length < n };
+      },
+      position: (r) => ({ takenAt: r.takenAt, id: r.id }),
+      skip: (rows) => {
+        const hidden = hide(rows.map((r) => r.id));
+        return (r) => hidden.has(r.id);
+      },
+      // One more than the page says whether another follows (as before stacks).
+      ...(!q.collapseStacks && { extra: () => 1 }),
+    });
+    const result: BrowsePage = {
+      hits: attachTags(this.lib, page.items.map((r) => toHit(r, 0))),
+      nextCursor: page.more && page.at ? writeCursor({ v: BROWSE_CURSOR, k: key, t: page.at.takenAt, i: page.at.id }) : null,
     };
-    if (cursor === undefined) page.matched = this.lib.browse.count(q);
-    return page;
+    if (cursor === undefined) result.matched = this.lib.browse.count(q) - (q.collapseStacks ? this.lib.stacks.hiddenCount(q) : 0);
+    return result;
   }
 }
 

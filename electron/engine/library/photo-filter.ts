@@ -28,5 +28,8 @@ export function resolvePhotoFilter(f: PhotoFilter = {}): PhotoQuery {
     throw new ApiError('BAD_REQUEST', `date range is empty: ${f.after} is after ${f.before}`);
   }
   if (f.tag) q.tag = f.tag;
+  if (typeof f.stack === 'number') q.stackId = f.stack;
+  // Lists show each stack once unless asked for a stack's photos or for every photo.
+  else if (f.stack === undefined) q.collapseStacks = true;
   return q;
 }

@@ -16,6 +16,7 @@ import type { PhotoQuery } from '../store/vector-repository.ts';
 import { fuseRankings, type FusedHit } from './fuse.ts';
 import type { RecentCache } from './recent-cache.ts';
 import { attachTags, toHit } from '../library/photo-hits.ts';
+import { stackHider } from '../library/stack-collapse.ts';
 import { readCursor, writeCursor } from './cursor.ts';
 import type { PageCursor, VectorSearch } from './vector-search.ts';
 
@@ -101,9 +102,17 @@ export function fusedPage(a: FusedPageArgs, heads?: RecentCache<FusedHead>): Pag
   const shown: FusedHit[] = [];
   let next: Position | null = null;
   let limitInfo = top?.limit;
+  // Each stack once (library/stack-collapse.ts): the head is walked from the offset, leaving out
+  // the members a better one stands in for; the offset counts what was walked past.
+  const hide = stackHider(a.lib, a.filter);
   if (at.phase === 'head') {
-    shown.push(...head.slice(at.offset, at.offset + a.limit));
-    if (at.offset + a.limit < head.length) next = { phase: 'head', offset: at.offset + a.limit };
+    const hidden = hide(head.slice(at.offset, at.offset + a.limit * 2 + 64).map((h) => h.photoId));
+    let i = at.offset;
+    for (; i < head.length && shown.length < a.limit; i++) {
+      if (i >= at.offset + a.limit * 2 + 64) for (const id of hide([head[i]!.photoId])) hidden.add(id);
+      if (!hidden.has(head[i]!.photoId)) shown.push(head[i]!);
+    }
+    if (i < head.length) next = { phase: 'head', offset: i };
   }
   // Past the fused head: the visual list after the window, without the photos the head had. No
   // text hits at all (most queries of a library without text): the visual list as it is, paged
@@ -112,35 +121,48 @@ export function fusedPage(a: FusedPageArgs, heads?: RecentCache<FusedHead>): Pag
   const tailFrom: PageCursor | undefined | null = at.phase === 'tail' ? at.after : visualOnly ? undefined : (top?.next ?? null);
   if (!next && shown.length < a.limit && tailFrom !== null && a.mode === 'all') {
     const inHead = new Set(head.map((h) => h.photoId));
-    const tail = fillTail(a.vectors, a.vec, a.filter, tailFrom, a.limit - shown.length, inHead);
+    const tail = fillTail(a.vectors, a.vec, a.filter, tailFrom, a.limit - shown.length, inHead, hide);
     limitInfo ??= tail.limit;
     shown.push(...tail.hits.map((h): FusedHit => ({ photoId: h.photoId, matchedBy: 'visual', fused: 0, visualScore: h.score, exactText: false })));
     if (tail.more && tail.after) next = { phase: 'tail', after: tail.after };
   }
   const out: Page = { hits: toHits(a, shown, text), nextCursor: next ? encode(a.key, next) : null };
   if (limitInfo) out.limit = { maxResults: limitInfo.maxResults, reason: limitInfo.reason };
-  if (top?.matched !== undefined) out.matched = top.matched;
+  // Under collapsing, counted on the first page only (the count is a query of its own).
+  if (top?.matched !== undefined && (a.cursor === undefined || !a.filter.collapseStacks)) {
+    out.matched = top.matched - (a.filter.collapseStacks ? a.lib.stacks.hiddenCount(a.filter) : 0);
+  }
   return out;
 }
 
 /** `need` visual hits from `after` on (the start when undefined), skipping `exclude`; where the list continues, and whether it does. */
-function fillTail(vectors: VectorSearch, vec: Float32Array, filter: PhotoQuery, after: PageCursor | undefined, need: number, exclude: ReadonlySet<number>) {
+function fillTail(
+  vectors: VectorSearch,
+  vec: Float32Array,
+  filter: PhotoQuery,
+  after: PageCursor | undefined,
+  need: number,
+  exclude: ReadonlySet<number>,
+  hide: (ids: readonly number[]) => Set<number>,
+) {
   const hits: { photoId: number; score: number }[] = [];
   let pos = after;
   let limit: ReturnType<VectorSearch['page']>['limit'];
   for (;;) {
     // Exactly what is needed when nothing is excluded, so the plain case costs one plain page.
-    const p = vectors.page(vec, need - hits.length + (exclude.size > 0 ? 16 : 0), filter, pos);
+    const p = vectors.page(vec, need - hits.length + (exclude.size > 0 || filter.collapseStacks ? 16 : 0), filter, pos);
     limit ??= p.limit;
+    const hidden = hide(p.hits.map((h) => h.photoId));
+    const left = (id: number): boolean => exclude.has(id) || hidden.has(id);
     for (let j = 0; j < p.hits.length; j++) {
       const h = p.hits[j]!;
       if (hits.length === need) {
         // Full: is there anything after it that this list would show?
-        const more = p.hits.slice(j).some((x) => !exclude.has(x.photoId)) || p.next !== null;
+        const more = p.hits.slice(j).some((x) => !left(x.photoId)) || p.next !== null;
         return { hits, after: pos, more, limit };
       }
       pos = { distance: Math.fround(1 - h.score), photoId: h.photoId, depth: (pos?.depth ?? 0) + 1 };
-      if (!exclude.has(h.photoId)) hits.push(h);
+      if (!left(h.photoId)) hits.push(h);
     }
     if (!p.next || p.hits.length === 0) return { hits, after: pos, more: false, limit };
     if (hits.length === need) return { hits, after: pos, more: true, limit };

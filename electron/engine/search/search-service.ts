@@ -13,7 +13,9 @@ import type { Library } from '../store/library.ts';
 import type { PhotoQuery } from '../store/photo-filter.ts';
 import { resolvePhotoFilter } from '../library/photo-filter.ts';
 import { preprocess, type PreprocessSpec } from '../media/decode.ts';
-import type { PageCursor, VectorSearch } from './vector-search.ts';
+import type { PageCursor, VectorPage, VectorSearch } from './vector-search.ts';
+import type { VectorHit } from '../store/vector-repository.ts';
+import { collapsedPage, stackHider } from '../library/stack-collapse.ts';
 import { attachTags, toHit } from '../library/photo-hits.ts';
 import { decodeCursor, encodeCursor, queryKey } from './cursor.ts';
 import { RecentCache } from './recent-cache.ts';
@@ -129,8 +131,8 @@ export class SearchService {
 
   /**
    * One page from the vector search, as hits with their tags and the cursor for the next one.
-   * `exclude` (the photo a similar-search starts from) is dropped from every page: one more is
-   * asked for so that the page stays full.
+   * Each stack is shown once (library/stack-collapse.ts); `exclude` (the photo a similar-search
+   * starts from) is left out the same way. The cursor is the last photo walked past, shown or not.
    */
   private page(
     vectors: VectorSearch,
@@ -141,14 +143,28 @@ export class SearchService {
     after: PageCursor | undefined,
     exclude?: number,
   ): Pick<SearchResponse, 'hits' | 'nextCursor' | 'limit' | 'matched'> {
-    const page = vectors.page(vec, exclude === undefined ? limit : limit + 1, filter, after);
-    const kept = exclude === undefined ? page.hits : page.hits.filter((h) => h.photoId !== exclude);
-    const shown = kept.slice(0, limit);
-    const more = page.next !== null || kept.length > limit;
-    const last = shown[shown.length - 1];
-    const skipped = page.hits.length - kept.length;
-    const nextCursor =
-      more && last ? encodeCursor(key, { distance: Math.fround(1 - last.score), photoId: last.photoId, depth: (after?.depth ?? 0) + shown.length + skipped }) : null;
+    let first: VectorPage | undefined;
+    let limitInfo: VectorPage['limit'];
+    const hide = stackHider(this.lib, filter);
+    const page = collapsedPage<VectorHit, PageCursor>({
+      limit,
+      after,
+      fetch: (at, n) => {
+        const p = vectors.page(vec, n, filter, at);
+        first ??= p;
+        limitInfo ??= p.limit;
+        return { items: p.hits, done: p.next === null };
+      },
+      position: (h) => ({ distance: Math.fround(1 - h.score), photoId: h.photoId, depth: 0 }),
+      skip: (hits) => {
+        const hidden = hide(hits.map((h) => h.photoId));
+        return (h) => h.photoId === exclude || hidden.has(h.photoId);
+      },
+      // Without stacks to collapse, exactly the page (one more when a similar-search leaves its photo out).
+      ...(!filter.collapseStacks && { extra: () => (exclude === undefined ? 0 : 1) }),
+    });
+    const shown = page.items;
+    const nextCursor = page.more && page.at ? encodeCursor(key, { ...page.at, depth: (after?.depth ?? 0) + page.walked }) : null;
     const rows = this.lib.photos.getMany(shown.map((f) => f.photoId));
     const byId = new Map(rows.map((r) => [r.id, r]));
     const hits = attachTags(
@@ -159,8 +175,13 @@ export class SearchService {
       }),
     );
     const out: Pick<SearchResponse, 'hits' | 'nextCursor' | 'limit' | 'matched'> = { hits, nextCursor };
-    if (page.limit) out.limit = { maxResults: page.limit.maxResults, reason: page.limit.reason };
-    if (page.matched !== undefined) out.matched = page.matched - (exclude !== undefined && page.matched > 0 ? 1 : 0);
+    if (limitInfo) out.limit = { maxResults: limitInfo.maxResults, reason: limitInfo.reason };
+    const matched = first?.matched;
+    // Counted once a list, on its first page, when it collapses stacks (the count is a query of its own).
+    if (matched !== undefined && (after === undefined || !filter.collapseStacks)) {
+      const hidden = filter.collapseStacks ? this.lib.stacks.hiddenCount(filter) : 0;
+      out.matched = Math.max(0, matched - hidden - (exclude !== undefined && matched > 0 ? 1 : 0));
+    }
     return out;
   }
 }

@@ -17,6 +17,8 @@ export interface StackBadge {
   /** Photos in the stack (all of them, whatever the list's filter). */
   size: number;
   kind: StackKind;
+  /** The stack's cover (its best-ranked photo). */
+  coverId: number;
 }
 
 export interface StoredStack {
@@ -72,7 +74,21 @@ const toMember = (r: RawMember): StackMemberRow => ({
 const MEMBER_COLUMNS = `m.stack_id, s.kind, m.unit_id, m.rank, p.id AS photo_id, p.path, p.hash, p.size, p.width, p.height, f.sharpness
   FROM stack_photos m JOIN stacks s ON s.id = m.stack_id JOIN photos p ON p.id = m.photo_id LEFT JOIN picture_facts f ON f.hash = p.hash`;
 
-type Key = 'badges' | 'deleteStack' | 'insertStack' | 'insertPhoto' | 'grouping' | 'clear' | 'members' | 'all' | 'setRank' | 'count';
+type Key =
+  | 'badges'
+  | 'deleteStack'
+  | 'insertStack'
+  | 'insertPhoto'
+  | 'grouping'
+  | 'clear'
+  | 'members'
+  | 'all'
+  | 'setRank'
+  | 'count'
+  | 'exact'
+  | 'reopen'
+  | 'detach'
+  | 'left';
 
 export class StackRepository {
   private readonly s: Record<Key, Statement>;
@@ -85,7 +101,8 @@ export class StackRepository {
     const sql = db.sql;
     this.s = {
       badges: sql.prepare(
-        `SELECT m.photo_id, m.stack_id, s.kind, (SELECT count(*) FROM stack_photos c WHERE c.stack_id = m.stack_id) AS size
+        `SELECT m.photo_id, m.stack_id, s.kind, (SELECT count(*) FROM stack_photos c WHERE c.stack_id = m.stack_id) AS size,
+           (SELECT c.photo_id FROM stack_photos c WHERE c.stack_id = m.stack_id ORDER BY c.rank LIMIT 1) AS cover_id
          FROM stack_photos m JOIN stacks s ON s.id = m.stack_id WHERE m.photo_id IN (SELECT value FROM json_each(?))`,
       ),
       deleteStack: sql.prepare('DELETE FROM stacks WHERE id = ?'),
@@ -101,6 +118,16 @@ export class StackRepository {
       all: sql.prepare(`SELECT ${MEMBER_COLUMNS} ORDER BY m.stack_id, m.rank`),
       setRank: sql.prepare('UPDATE stack_photos SET rank = ? WHERE photo_id = ? AND stack_id = ?'),
       count: sql.prepare('SELECT count(*) FROM stacks').pluck(),
+      exact: sql.prepare(
+        `SELECT p.id AS photo_id, p.path, p.hash, p.size, p.width, p.height, f.sharpness, m.stack_id
+         FROM photos p LEFT JOIN picture_facts f ON f.hash = p.hash LEFT JOIN stack_photos m ON m.photo_id = p.id
+         WHERE p.status = 'indexed' AND p.hash IN (SELECT hash FROM photos WHERE status = 'indexed' AND hash IS NOT NULL GROUP BY hash HAVING count(*) > 1)
+         ORDER BY p.hash, p.id`,
+      ),
+      // The stack's photos are owed to the stacks pass again (it regroups them under a new decision).
+      reopen: sql.prepare(`DELETE FROM pass_state WHERE pass = 'stacks' AND photo_id IN (SELECT photo_id FROM stack_photos WHERE stack_id = ?)`),
+      detach: sql.prepare('DELETE FROM stack_photos WHERE stack_id = ? AND photo_id IN (SELECT id FROM photos WHERE hash = ?)'),
+      left: sql.prepare('SELECT count(*) FROM stack_photos WHERE stack_id = ?').pluck(),
     };
   }
 
@@ -108,8 +135,8 @@ export class StackRepository {
   badges(photoIds: readonly number[]): Map<number, StackBadge> {
     const out = new Map<number, StackBadge>();
     if (photoIds.length === 0) return out;
-    for (const r of this.s.badges.all(JSON.stringify(photoIds)) as { photo_id: number; stack_id: number; kind: StackKind; size: number }[]) {
-      if (r.size > 1) out.set(r.photo_id, { id: r.stack_id, size: r.size, kind: r.kind });
+    for (const r of this.s.badges.all(JSON.stringify(photoIds)) as { photo_id: number; stack_id: number; kind: StackKind; size: number; cover_id: number }[]) {
+      if (r.size > 1) out.set(r.photo_id, { id: r.stack_id, size: r.size, kind: r.kind, coverId: r.cover_id });
     }
     return out;
   }
@@ -183,6 +210,36 @@ export class StackRepository {
   /** Every stack's photos, by stack, cover first (the duplicates report). */
   allMembers(): StackMemberRow[] {
     return (this.s.all.all() as RawMember[]).map(toMember);
+  }
+
+  /** Photos sharing their content with another indexed photo (byte-identical copies), by content, with their stack if any. */
+  exactCopies(): (Omit<StackMemberRow, 'stackId' | 'kind' | 'unitId' | 'rank'> & { stackId: number | null })[] {
+    type Raw = Omit<RawMember, 'stack_id' | 'kind' | 'unit_id' | 'rank'> & { stack_id: number | null };
+    return (this.s.exact.all() as Raw[]).map((r) => ({
+      photoId: r.photo_id,
+      path: r.path,
+      hash: r.hash,
+      size: r.size,
+      width: r.width ?? 0,
+      height: r.height ?? 0,
+      sharpness: r.sharpness ?? 0,
+      stackId: r.stack_id,
+    }));
+  }
+
+  /**
+   * The person said a picture is not the same as the rest of its stack: its photos leave the stack
+   * at once (a stack left with one photo is none), and the stack's photos are owed to the stacks
+   * pass, which regroups them under the decision. Returns the photos left in the stack.
+   */
+  detach(stackId: number, hash: string): number {
+    return this.db.transaction(() => {
+      this.s.reopen.run(stackId);
+      this.s.detach.run(stackId, hash);
+      const left = this.s.left.get(stackId) as number;
+      if (left < 2) this.s.deleteStack.run(stackId);
+      return left < 2 ? 0 : left;
+    });
   }
 
   /** A stack's order after the person chose a cover (photo ids, the cover first). */

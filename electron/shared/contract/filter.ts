@@ -23,6 +23,11 @@ export const photoFilterSchema = z
     before: isoDate.optional(),
     /** Carrying this tag (a taxonomy or custom tag name). */
     tag: z.string().min(1).max(200).optional(),
+    /**
+     * Stacks (copies and bursts): absent, each stack is shown once, as its cover; a stack id lists
+     * that stack's photos (opening it); 'all' shows every photo of every stack.
+     */
+    stack: z.union([z.number().int().positive(), z.literal('all')]).optional(),
   })
   .strict();
 
