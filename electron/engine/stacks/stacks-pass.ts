@@ -138,7 +138,7 @@ export class StacksPass extends StatePass {
       lib.stackDecisions.takeGone();
       this.markDone(loaded.photoIds);
       this.placed += loaded.grouper.size;
-      this.d.log.info(`stacks: grouped ${loaded.grouper.size} pictures from scratch in ${Math.round(performance.now() - t0)} ms (${lib.stacks.count()} stacks)`);
+      this.d.log.debug(`stacks: grouped ${loaded.grouper.size} pictures from scratch in ${Math.round(performance.now() - t0)} ms (${lib.stacks.count()} stacks)`);
       ctx.completed(Math.max(0, loaded.photoIds.length - batch.length));
     }
     this.session = s;
