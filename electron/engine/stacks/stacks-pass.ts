@@ -97,8 +97,11 @@ export class StacksPass extends StatePass {
       this.placed++;
     }
     for (const id of s.grouper.takeChanges()) changed.add(id);
-    writeStacks(this.d.lib, s.grouper, changed);
-    this.markDone(facts.filter((f) => f.facts).map((f) => f.id));
+    // The batch's stacks and its photos' state in one transaction (one commit a batch).
+    this.d.lib.transaction(() => {
+      writeStacks(this.d.lib, s.grouper, changed);
+      this.markDone(facts.filter((f) => f.facts).map((f) => f.id));
+    });
     ctx.completed(batch.length);
   }
 

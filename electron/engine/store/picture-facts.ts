@@ -97,7 +97,7 @@ export class PictureFactsRepository {
       ),
       holding: sql.prepare(
         `SELECT ${COLUMNS} FROM photos p LEFT JOIN picture_facts f ON f.hash = p.hash
-         WHERE p.hash IN (SELECT value FROM json_each(?)) AND p.status = 'indexed' ORDER BY p.id`,
+         WHERE p.hash IN (SELECT value FROM json_each(?)) AND +p.status = 'indexed' ORDER BY p.id`,
       ),
       firstHolder: sql.prepare(`SELECT id FROM photos WHERE hash = ? AND status = 'indexed' ORDER BY id LIMIT 1`).pluck(),
     };

@@ -20,7 +20,7 @@ export class StackDecisionRepository {
       unpick: sql.prepare('DELETE FROM stack_cover_picks WHERE hash IN (SELECT value FROM json_each(?))'),
       pick: sql.prepare('INSERT OR REPLACE INTO stack_cover_picks (hash, picked_at) VALUES (?, ?)'),
       takeGone: sql.prepare('DELETE FROM stack_gone RETURNING hash').pluck(),
-      held: sql.prepare(`SELECT DISTINCT hash FROM photos WHERE hash IN (SELECT value FROM json_each(?)) AND status = 'indexed'`).pluck(),
+      held: sql.prepare(`SELECT DISTINCT hash FROM photos WHERE hash IN (SELECT value FROM json_each(?)) AND +status = 'indexed'`).pluck(),
     };
   }
 

@@ -88,7 +88,8 @@ type Key =
   | 'exact'
   | 'reopen'
   | 'detach'
-  | 'left';
+  | 'left'
+  | 'hiddenAll';
 
 export class StackRepository {
   private readonly s: Record<Key, Statement>;
@@ -128,6 +129,7 @@ export class StackRepository {
       reopen: sql.prepare(`DELETE FROM pass_state WHERE pass = 'stacks' AND photo_id IN (SELECT photo_id FROM stack_photos WHERE stack_id = ?)`),
       detach: sql.prepare('DELETE FROM stack_photos WHERE stack_id = ? AND photo_id IN (SELECT id FROM photos WHERE hash = ?)'),
       left: sql.prepare('SELECT count(*) FROM stack_photos WHERE stack_id = ?').pluck(),
+      hiddenAll: sql.prepare('SELECT count(*) - count(DISTINCT stack_id) FROM stack_photos').pluck(),
     };
   }
 
@@ -149,8 +151,10 @@ export class StackRepository {
     const out = new Set<number>();
     if (photoIds.length === 0 || PhotoFilterSql.matchesNothing(q)) return out;
     const f = this.filters.where(q);
+    // CROSS JOIN keeps SQLite starting from the page's stacks (their members by index, then each
+    // photo by id): left to itself it may walk every indexed photo instead (O(library) a page).
     const text = `SELECT me.photo_id FROM stack_photos me JOIN (
-        SELECT m.stack_id, min(m.rank) AS best FROM stack_photos m JOIN photos p ON p.id = m.photo_id
+        SELECT m.stack_id, min(m.rank) AS best FROM stack_photos m CROSS JOIN photos p ON p.id = m.photo_id
         WHERE m.stack_id IN (SELECT stack_id FROM stack_photos WHERE photo_id IN (SELECT value FROM json_each(@s_ids)))
           AND p.status = 'indexed' AND ${f.sql}
         GROUP BY m.stack_id) b ON b.stack_id = me.stack_id
@@ -163,6 +167,8 @@ export class StackRepository {
   hiddenCount(q: PhotoQuery): number {
     if (PhotoFilterSql.matchesNothing(q)) return 0;
     const f = this.filters.where(q);
+    // Without a filter, from the index alone (every row is an indexed photo's: the triggers drop the rest).
+    if (f.sql === '1') return this.s.hiddenAll.get() as number;
     const text = `SELECT count(*) - count(DISTINCT m.stack_id) FROM stack_photos m JOIN photos p ON p.id = m.photo_id WHERE p.status = 'indexed' AND ${f.sql}`;
     return this.stmt(text).pluck().get(f.params) as number;
   }
