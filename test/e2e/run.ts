@@ -12,6 +12,7 @@ import { startRealServer } from './real-server.ts';
 import { runQuantizeUiCheck } from './quantize.e2e.ts';
 import { runUiSuite, type UiSuiteOptions } from './ui.e2e.ts';
 import { runWebSessionCheck } from './web-session.e2e.ts';
+import { runStacksUiCheck } from './stacks.e2e.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -43,6 +44,9 @@ async function main(): Promise<void> {
   // nothing to offer; this check installs one.
   const { failed } = await runQuantizeUiCheck(ROOT, path.join(ROOT, 'test-results'));
   if (failed > 0) throw new Error(`${failed} int8 UI check(s) failed`);
+  // Copies and bursts shown once, a stack opened, its cover and "not the same", the duplicates view.
+  const stacks = await runStacksUiCheck(ROOT, path.join(ROOT, 'test-results'));
+  if (stacks.failed > 0) throw new Error(`${stacks.failed} stacks UI check(s) failed`);
 }
 
 main().catch((err: unknown) => {

@@ -56,7 +56,10 @@ export function collapsedPage<T, P>(o: {
   const extra = o.extra ?? ((need: number) => Math.min(64, Math.ceil(need / 4)));
   for (;;) {
     const need = o.limit - items.length;
-    const slice = o.fetch(at, need + extra(need));
+    // After a first slice, ask for what the share left out so far says will fill the page: each
+    // fetch has a fixed cost (a browse page is one ordered SQL query), so fewer, larger ones.
+    const kept = walked > 0 ? Math.max(0.25, items.length / walked) : 1;
+    const slice = o.fetch(at, walked > 0 ? Math.ceil((need / kept) * 1.15) + 4 : need + extra(need));
     const left = o.skip(slice.items);
     for (let i = 0; i < slice.items.length; i++) {
       const item = slice.items[i]!;

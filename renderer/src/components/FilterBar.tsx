@@ -2,7 +2,7 @@
 import { useId } from 'react';
 import type { TagInfo, WatchedFolder } from '../../../electron/shared/api.ts';
 import { baseName } from '../lib/format.ts';
-import { hasActiveFilters, type FilterState } from '../lib/filters.ts';
+import { emptyFilters, hasActiveFilters, type FilterState } from '../lib/filters.ts';
 import { useI18n } from '../lib/i18n.tsx';
 import { tagLabel } from './TagsPanel.tsx';
 
@@ -78,8 +78,12 @@ export function FilterBar({ filters, folders, tags, tagDisabled, onChange }: Pro
           ))}
         </select>
       </div>
+      <label className="filter filter-check">
+        <input type="checkbox" checked={filters.everyCopy} onChange={(e) => set({ everyCopy: e.target.checked })} />
+        {t('filters.everyCopy')}
+      </label>
       {hasActiveFilters(filters) && (
-        <button type="button" className="link-button small" onClick={() => onChange({ folder: '', from: '', to: '', tag: '' })}>
+        <button type="button" className="link-button small" onClick={() => onChange(emptyFilters)}>
           {t('filters.clear')}
         </button>
       )}

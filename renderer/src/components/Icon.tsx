@@ -22,6 +22,7 @@ const PATHS: Record<string, string> = {
   arrow_up: 'M12 19V5M5 12l7-7 7 7',
   arrow_down: 'M12 5v14M19 12l-7 7-7-7',
   globe: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM3 12h18M12 3a14 14 0 0 1 0 18M12 3a14 14 0 0 0 0 18',
+  stack: 'M12 3l9 5-9 5-9-5 9-5zM3 12.5l9 5 9-5M3 17l9 5 9-5',
 };
 
 export type IconName = keyof typeof PATHS;

@@ -15,6 +15,7 @@ import { ProgressBar } from './ProgressBar.tsx';
 const PASS_WORDS: Record<string, { title: MessageKey; label: MessageKey; running: MessageKey }> = {
   tags: { title: 'passes.tags.title', label: 'passes.tags.label', running: 'passes.tags.running' },
   ocr: { title: 'ocrProgress.title', label: 'ocrProgress.label', running: 'ocrProgress.reading' },
+  stacks: { title: 'passes.stacks.title', label: 'passes.stacks.label', running: 'passes.stacks.running' },
 };
 
 function stateOf(p: PassStatus, embedding: boolean, t: T): string {

@@ -13,6 +13,7 @@ import { mediaUrl } from '../api/index.ts';
 import { computeGridLayout, moveInGrid, rowCount } from '../lib/gridLayout.ts';
 import { formatScore } from '../lib/format.ts';
 import { useI18n } from '../lib/i18n.tsx';
+import { CoverMark, StackBadge } from '../stacks/StackBadge.tsx';
 
 export interface ResultsGridHandle {
   focusIndex(index: number): void;
@@ -26,13 +27,15 @@ interface Props {
   onEndReached(): void;
   onOpen(index: number): void;
   label: string;
+  /** Tiles that stand for a stack carry its badge, which opens it (absent: inside an opened stack, whose cover is marked instead). */
+  onOpenStack?(hit: PhotoHit): void;
   ref?: Ref<ResultsGridHandle>;
 }
 
 const GAP = 10;
 const MIN_CELL = 168;
 
-export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, ref }: Props) {
+export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, onOpenStack, ref }: Props) {
   const { t } = useI18n();
   const scrollRef = useRef<HTMLDivElement>(null);
   const sizerRef = useRef<HTMLDivElement>(null);
@@ -165,6 +168,7 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
                           <span className="thumb-score">{score}</span>
                         </span>
                       </button>
+                      {onOpenStack ? <StackBadge hit={hit} onOpen={onOpenStack} /> : <CoverMark hit={hit} />}
                     </div>
                   );
                 })}
