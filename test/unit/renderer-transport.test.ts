@@ -85,17 +85,19 @@ describe('web token', () => {
 
 describe('filters', () => {
   it('sends whole days and swaps a reversed range', () => {
-    expect(toPhotoFilter({ folder: '/p', from: '2024-05-01', to: '2024-05-03', tag: '' })).toEqual({
+    expect(toPhotoFilter({ folder: '/p', from: '2024-05-01', to: '2024-05-03', tag: '', everyCopy: false })).toEqual({
       folder: '/p',
       after: '2024-05-01T00:00:00',
       before: '2024-05-03T23:59:59.999',
     });
-    expect(toPhotoFilter({ folder: '', from: '2024-06-01', to: '2024-05-01', tag: 'x' })).toEqual({
+    expect(toPhotoFilter({ folder: '', from: '2024-06-01', to: '2024-05-01', tag: 'x', everyCopy: false })).toEqual({
       after: '2024-05-01T00:00:00',
       before: '2024-06-01T23:59:59.999',
       tag: 'x',
     });
-    expect(toPhotoFilter({ folder: '', from: 'nonsense', to: '', tag: '' })).toEqual({});
+    expect(toPhotoFilter({ folder: '', from: 'nonsense', to: '', tag: '', everyCopy: false })).toEqual({});
+    // "Show every copy and burst shot": every photo of every stack, not each stack once.
+    expect(toPhotoFilter({ folder: '', from: '', to: '', tag: '', everyCopy: true })).toEqual({ stack: 'all' });
   });
 
 });
