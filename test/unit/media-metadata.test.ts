@@ -32,13 +32,13 @@ describe('readMetadata', () => {
     expect(m.gps?.lon).toBeCloseTo(151 + 12 / 60 + 30 / 3600, 9);
   });
 
-  it('carries the capture details in the same parse (sub-second and unique id: copies vs burst frames)', async () => {
+  it('carries the capture details in the same parse (the sub-second tells burst frames apart; libvips cannot write ImageUniqueID, see media-capture-details.test.ts)', async () => {
     const file = path.join(dir, 'burst-frame.jpg');
     await blank()
       .jpeg()
-      .withExif({ IFD0: { Make: 'Google' }, IFD2: { DateTimeOriginal: '2023:05:04 13:14:15', SubSecTimeOriginal: '348', ImageUniqueID: 'frame-0007' } })
+      .withExif({ IFD0: { Make: 'Google' }, IFD2: { DateTimeOriginal: '2023:05:04 13:14:15', SubSecTimeOriginal: '348' } })
       .toFile(file);
-    expect((await readMetadata(file)).capture).toEqual({ subSecMs: 348, imageUniqueId: 'frame-0007', burstId: null });
+    expect((await readMetadata(file)).capture).toEqual({ subSecMs: 348, imageUniqueId: null, burstId: null });
   });
 
   it('falls back to the digitised date and reports orientation', async () => {
