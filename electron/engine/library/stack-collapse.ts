@@ -40,7 +40,7 @@ export interface CollapsedPage<T, P> {
  * One page of `limit` items from a keyset list, leaving out what `skip` says (for each slice
  * fetched), continuing after `after`. `fetch(after, n)` returns the next n items after a
  * position; `position(item)` is where an item stands; `extra(need)` is how many more than needed
- * each fetch asks for (some may be left out: a quarter more, up to 64, when stacks collapse).
+ * the first fetch asks for (some may be left out).
  */
 export function collapsedPage<T, P>(o: {
   limit: number;
@@ -53,7 +53,10 @@ export function collapsedPage<T, P>(o: {
   const items: T[] = [];
   let at = o.after;
   let walked = 0;
-  const extra = o.extra ?? ((need: number) => Math.min(64, Math.ceil(need / 4)));
+  // Half as many again by default: a library with a third of its photos in stacks leaves out about
+  // a quarter of a list, and a second fetch costs more than the extra rows (a browse page is one
+  // ordered SQL query; measured in BENCH_ONLY=stacks, part search).
+  const extra = o.extra ?? ((need: number) => Math.ceil(need / 2) + 4);
   for (;;) {
     const need = o.limit - items.length;
     // After a first slice, ask for what the share left out so far says will fill the page: each

@@ -53,39 +53,54 @@ export async function benchStackedSearch(n: number, log: Log): Promise<unknown> 
     const library = new LibraryService(d.lib);
     const tag = d.filters.find((f) => f.name.startsWith('tag (5%)'))!;
     const tagName = tag.filter.tag!;
-    const figures = async (extra: PhotoFilter): Promise<Record<string, unknown>> => {
-      const first: number[] = [];
-      const next: number[] = [];
-      const filtered: number[] = [];
-      const browse: number[] = [];
-      for (q = 0; q < d.queries.length; q++) {
-        const text = `q${q}-${JSON.stringify(extra)}`;
-        await service.text(text, 1, extra, undefined, 'visual'); // the query's vector is cached, as after its first page
-        let t = performance.now();
-        let page = await service.text(text, UI_PAGE_SIZE, extra, undefined, 'visual');
-        first.push(performance.now() - t);
-        for (let p = 1; p < 5 && page.nextCursor; p++) {
-          t = performance.now();
-          page = await service.text(text, UI_PAGE_SIZE, extra, page.nextCursor, 'visual');
-          next.push(performance.now() - t);
-        }
-        t = performance.now();
-        await service.text(text, UI_PAGE_SIZE, { ...extra, tag: tagName }, undefined, 'visual');
-        filtered.push(performance.now() - t);
-      }
-      for (let i = 0; i < 10; i++) {
-        const t = performance.now();
-        library.browse(extra, UI_PAGE_SIZE);
-        browse.push(performance.now() - t);
-      }
-      return { firstPageMs: stat(first), nextPageMs: stat(next), tagFilteredFirstPageMs: stat(filtered), browseFirstPageMs: stat(browse) };
+    // Wall and CPU milliseconds of one call (the CPU time is this process's own: on a shared
+    // machine the wall clock mostly measures the others).
+    const cpuNow = (): number => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
     };
-    // Alternated, so the machine's load falls on both alike.
-    const off1 = await figures({ stack: 'all' });
-    const on1 = await figures({});
-    const off2 = await figures({ stack: 'all' });
-    const on2 = await figures({});
-    return { photos: d.n, stacks: d.lib.stacks.count(), stackedPhotos: stacked, uiPageSize: UI_PAGE_SIZE, stackedShownOnce: [on1, on2], everyPhoto: [off1, off2], loadAverage: os.loadavg() };
+    type Sample = { wall: number; cpu: number };
+    const timed = async (fn: () => unknown): Promise<Sample> => {
+      const t = performance.now();
+      const c = cpuNow();
+      await fn();
+      return { wall: performance.now() - t, cpu: cpuNow() - c };
+    };
+    const kinds = ['first', 'next', 'tagFiltered', 'browse'] as const;
+    const samples = { on: Object.fromEntries(kinds.map((k) => [k, [] as Sample[]])), off: Object.fromEntries(kinds.map((k) => [k, [] as Sample[]])) } as Record<'on' | 'off', Record<(typeof kinds)[number], Sample[]>>;
+    const measure = async (side: 'on' | 'off'): Promise<void> => {
+      const extra: PhotoFilter = side === 'on' ? {} : { stack: 'all' };
+      const into = samples[side];
+      const text = `q${q}-${side}`;
+      // The query's vector is given (the fake encoder): what is timed is the search and the hits.
+      let page: Awaited<ReturnType<SearchService['text']>> | undefined;
+      into.first.push(await timed(async () => (page = await service.text(text, UI_PAGE_SIZE, extra, undefined, 'visual'))));
+      for (let p = 1; p < 5 && page?.nextCursor; p++) {
+        const cursor = page.nextCursor;
+        into.next.push(await timed(async () => (page = await service.text(text, UI_PAGE_SIZE, extra, cursor, 'visual'))));
+      }
+      into.tagFiltered.push(await timed(() => service.text(text, UI_PAGE_SIZE, { ...extra, tag: tagName }, undefined, 'visual')));
+      into.browse.push(await timed(() => library.browse(extra, UI_PAGE_SIZE)));
+    };
+    // Each query both ways, in alternating order, so the machine's load falls on both alike.
+    for (let round = 0; round < 2; round++) {
+      for (q = 0; q < d.queries.length; q++) {
+        const order: ('on' | 'off')[] = (q + round) % 2 === 0 ? ['on', 'off'] : ['off', 'on'];
+        for (const side of order) await measure(side);
+      }
+    }
+    const summary = (xs: Sample[]) => ({ wallMs: stat(xs.map((x) => x.wall)), cpuMs: stat(xs.map((x) => x.cpu)) });
+    const ratio = (k: (typeof kinds)[number]) => Math.round((pct(samples.on[k].map((x) => x.cpu), 50) / pct(samples.off[k].map((x) => x.cpu), 50)) * 100) / 100;
+    return {
+      photos: d.n,
+      stacks: d.lib.stacks.count(),
+      stackedPhotos: stacked,
+      uiPageSize: UI_PAGE_SIZE,
+      stackedShownOnce: Object.fromEntries(kinds.map((k) => [k, summary(samples.on[k])])),
+      everyPhoto: Object.fromEntries(kinds.map((k) => [k, summary(samples.off[k])])),
+      cpuRatioOnToOff: Object.fromEntries(kinds.map((k) => [k, ratio(k)])),
+      loadAverage: os.loadavg(),
+    };
   } finally {
     d.lib.stacks.clear();
     await search.close({ save: false });
