@@ -2,13 +2,15 @@
  * Generates the project's own test models (tiny + toy-colors) into .cache/test-models at the
  * start of every run — it takes milliseconds, and regenerating means a changed generator can
  * never be masked by a stale cache. Tests find them through SHIGUANG_TEST_MODELS. Also makes sure
- * the CJK fonts the OCR fixtures are drawn with are installed (SHIGUANG_CJK_FONTS), and Debian's
- * ffmpeg, which makes the synthetic test videos (SHIGUANG_SYSTEM_FFMPEG).
+ * the CJK fonts the OCR fixtures are drawn with are installed (SHIGUANG_CJK_FONTS), Debian's
+ * ffmpeg, which makes the synthetic test videos (SHIGUANG_SYSTEM_FFMPEG), and exiftool, which the
+ * when/where tests write EXIF dates and GPS into real photos with (SHIGUANG_EXIFTOOL).
  */
 import path from 'node:path';
 import { generateTestModels } from '../scripts/models/generate-test-models.ts';
 import { ensureCjkFonts } from '../scripts/ensure-cjk-fonts.mjs';
 import { ensureSystemFfmpeg } from '../scripts/fixtures/video-clips.ts';
+import { ensureExiftool } from '../scripts/ensure-exiftool.mjs';
 
 export default async function setup(): Promise<void> {
   const out = path.resolve('.cache/test-models');
@@ -25,4 +27,7 @@ export default async function setup(): Promise<void> {
   // app's own decoder is the npm package's, a different build.
   const ffmpeg = ensureSystemFfmpeg();
   process.env.SHIGUANG_SYSTEM_FFMPEG = ffmpeg.ok ? 'ok' : ffmpeg.reason;
+  // The when/where end-to-end tests write EXIF dates and GPS into real photos with exiftool.
+  const exiftool = ensureExiftool();
+  process.env.SHIGUANG_EXIFTOOL = exiftool.ok ? 'ok' : exiftool.reason;
 }

@@ -90,6 +90,7 @@ function followCount(label: string, unit: string): { update: (done: number, tota
 
 /** What each pass's bar says, in the CLI's language (passes without an entry show their name). */
 const passLabels = (): Record<string, { label: string; unit: string; preparing?: string }> => ({
+  places: { label: t('progress.places'), unit: t('progress.photos') },
   tags: { label: t('progress.tags'), unit: t('progress.photos'), preparing: t('progress.tagPrompts') },
   ocr: { label: t('progress.ocr'), unit: t('progress.photos') },
   stacks: { label: t('progress.stacks'), unit: t('progress.photos') },

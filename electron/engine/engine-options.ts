@@ -26,6 +26,8 @@ export interface EngineOptions {
   ocrEnabled?: () => boolean;
   /** An OCR model directory or manifest instead of the shipped PP-OCRv4 (SHIGUANG_OCR_MODEL). */
   ocrModel?: string;
+  /** A fixed "now" for queries' relative times (SHIGUANG_NOW; tests); default the clock. */
+  now?: number;
   /** Encoder batch and decoder concurrency overrides (benchmarks, tests). */
   indexer?: Pick<IndexerOptions, 'batchSize' | 'decodeConcurrency'>;
   logger?: Logger;

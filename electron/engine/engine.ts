@@ -23,6 +23,8 @@ import { resolveModelDir } from './ml/model-dir.ts';
 import { ModelSlots } from './model-slots.ts';
 import { OcrService } from './ocr/ocr-service.ts';
 import { registeredPasses } from './pass-registry.ts';
+import { PlacesService } from './places/places-service.ts';
+import { QueryReader } from './query/query-reader.ts';
 import { PassScheduler } from './passes/scheduler.ts';
 import { SearchService } from './search/search-service.ts';
 import { StacksService } from './stacks/stacks-service.ts';
@@ -47,6 +49,8 @@ export class Engine {
   readonly stacks: StacksService;
   readonly passes: PassScheduler;
   readonly folders: FolderService;
+  /** Where photos were taken: the Places view and the query's known places. */
+  readonly places: PlacesService;
   private readonly watcher: LibraryWatch;
   private closed = false;
   private searchWarmed = false;
@@ -69,8 +73,11 @@ export class Engine {
     this.stacks = new StacksService(lib, () => this.passes.schedule());
     const stacks = { vectors: () => serving().search.vectors, thresholds: () => thresholdsFor(serving().runtime.model.manifest.stacks), log };
     for (const pass of registeredPasses({ lib, tags: this.tags, ocr: this.ocr, autoTag: opts.autoTag !== false, stacks })) this.passes.register(pass);
-    // Text queries match the text read in photos too (fused with their looks).
-    this.search = new SearchService(lib, () => ({ embedder: serving().runtime, vectors: serving().search }), this.ocr.matcher());
+    this.places = new PlacesService(lib);
+    // Text queries are read for time, place, kind and camera first; the words left match the text
+    // read in photos too (fused with their looks).
+    const reader = new QueryReader({ places: () => this.places.knownPlaces(), describePlace: (id) => this.places.describe(id), now: () => opts.now ?? Date.now() });
+    this.search = new SearchService(lib, () => ({ embedder: serving().runtime, vectors: serving().search }), this.ocr.matcher(), reader);
     const afterPass = () => this.afterPass();
     this.folders = new FolderService(lib, this.indexer, () => this.watcher, afterPass, log);
     this.watcher = new LibraryWatch(lib, this.indexer, { dbPath: opts.dbPath, watcher: opts.watcher, reindexAll: () => this.folders.reindexAll(), afterPass, log });

@@ -5,6 +5,7 @@
 import type { OcrService } from './ocr/ocr-service.ts';
 import type { PhotoPass } from './passes/pass.ts';
 import { StacksPass, type StacksPassDeps } from './stacks/stacks-pass.ts';
+import { PlacesPass } from './places/places-pass.ts';
 import type { Library } from './store/library.ts';
 import type { TagService } from './tags/service.ts';
 import { TagsPass } from './tags/tags-pass.ts';
@@ -21,6 +22,7 @@ export interface PassDeps {
 
 export function registeredPasses(d: PassDeps): PhotoPass[] {
   return [
+    new PlacesPass(d.lib),
     new TagsPass(d.tags, d.lib.passState, { enabled: () => d.autoTag }),
     d.ocr.pass,
     new StacksPass({ lib: d.lib, ...d.stacks }),

@@ -3,13 +3,14 @@
  * drag-and-drop search and notices. Owns the "what is being shown" state (Mode + filters).
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import type { AlbumSummary, Capabilities, ModelChoice, PhotoHit, WatchedFolder } from '../../electron/shared/api.ts';
+import type { AlbumSummary, Capabilities, ModelChoice, PhotoHit, PlaceSummary, WatchedFolder } from '../../electron/shared/api.ts';
 import { api, capabilities, transportKind } from './api/index.ts';
 import { toCallError, type ApiCallError } from './api/errors.ts';
 import { ErrorState, errorText } from './components/ErrorState.tsx';
 import { DamagedLibrary } from './components/DamagedLibrary.tsx';
 import { FilterBar } from './components/FilterBar.tsx';
-import { HomeView } from './components/HomeView.tsx';
+import { HomeScreen } from './home/HomeScreen.tsx';
+import { QueryChips } from './components/QueryChips.tsx';
 import { Icon, Logo } from './components/Icon.tsx';
 import { LibraryPanel } from './components/LibraryPanel.tsx';
 import { ModelChooser } from './components/ModelChooser.tsx';
@@ -21,7 +22,7 @@ import { SettingsDialog } from './components/SettingsDialog.tsx';
 import { StateMessage } from './components/States.tsx';
 import { TagsPanel, tagLabel } from './components/TagsPanel.tsx';
 import { useImageDrop } from './components/useImageDrop.ts';
-import { emptyFilters, hasActiveFilters, type FilterState } from './lib/filters.ts';
+import { emptyFilters, hasActiveFilters, toPhotoFilter, type FilterState } from './lib/filters.ts';
 import { baseName } from './lib/format.ts';
 import { useI18n } from './lib/i18n.tsx';
 import { useApiData, useEngineStatus, useResults, type Mode } from './lib/useApi.ts';
@@ -89,6 +90,10 @@ export function App() {
   );
 
   const stacks = useStackActions({ mode, switchMode, setMode, closeViewer: () => setViewerIndex(null), edited: bumpEdits, info: (m) => push('info', m), error: reportError });
+  const openPlace = (p: PlaceSummary) => switchMode((backTo) => ({ kind: 'place', placeId: p.id, name: p.name, backTo }));
+  /** A chip removed: search again with that piece of the query kept as words. */
+  const keepAsWords = (span: { start: number; end: number }) =>
+    setMode((m) => (m.kind === 'text' ? { ...m, plain: [...(m.plain ?? []), { start: span.start, end: span.end }] } : m));
 
   const goBack = () => {
     if (mode.kind === 'text' || mode.kind === 'home') return;
@@ -215,7 +220,12 @@ export function App() {
     } else if (indexed === 0 && status?.progress.running) {
       main = <StateMessage icon="image" title={t('empty.indexing.title')} body={t('empty.indexing.body')} />;
     } else {
-      main = <HomeView albums={albums.data} tags={tags.data} onSuggestion={runSuggestion} onAlbum={openAlbum} onTag={openTag} />;
+      main = (
+        <HomeScreen
+          {...{ albums: albums.data, tags: tags.data, filter: toPhotoFilter(filters), version: `${version}|${servingModel}`, nativeShell: caps.nativeShell }}
+          {...{ onSuggestion: runSuggestion, onAlbum: openAlbum, onTag: openTag, onPlace: openPlace, onSimilar: similarTo, onError: reportError }}
+        />
+      );
     }
   } else if (mode.kind === 'duplicates') {
     main = <DuplicatesView nativeShell={caps.nativeShell} version={version} onBack={goBack} onOpenStack={(stack, fileName) => setMode({ kind: 'stack', stack, fileName, backTo: mode.backTo })} onError={reportError} />;
@@ -332,6 +342,7 @@ export function App() {
             {!libraryEmpty && !unreachable && mode.kind !== 'duplicates' && mode.kind !== 'stack' && (
               <FilterBar filters={filters} folders={folderList} tags={tagList} tagDisabled={mode.kind === 'tag'} onChange={setFilters} />
             )}
+            {mode.kind === 'text' && results.parsed && <QueryChips parsed={results.parsed} onRemove={keepAsWords} />}
             {mode.kind !== 'home' && mode.kind !== 'duplicates' && !unreachable && (
               <ResultsHeader
                 mode={mode}

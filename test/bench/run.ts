@@ -26,6 +26,9 @@
  *                  clip and per 100 clips
  *   query-parse    query understanding p95, reverse geocoding photos/s, gazetteer size (when-where.bench.ts;
  *                  not in the default set)
+ *   when-where     at BENCH_VECTORS photos with GPS and cameras: the places pass (photos/s), a filter-only
+ *                  query's first page, time + place + words against words alone, the timeline's month
+ *                  counts, the Places tree (when-where-library.bench.ts; not in the default set)
  *   ocr            OCR with the real PP-OCRv4 weights: ms per photo with and without text,
  *                  photos/s of the pass, accuracy on rendered images, text index size and query
  *                  latency at 100k photos (see ocr.bench.ts for its options)
@@ -55,6 +58,7 @@ import { benchRelevance } from './relevance.bench.ts';
 import { generateTestModels } from '../../scripts/models/generate-test-models.ts';
 import { benchVideo } from './video.bench.ts';
 import { benchWhenWhere } from './when-where.bench.ts';
+import { benchWhenWhereLibrary } from './when-where-library.bench.ts';
 import { benchStacks } from './stacks.bench.ts';
 
 const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging,firstrun,ocr').split(','));
@@ -220,6 +224,7 @@ if (only.has('relevance')) {
 }
 if (only.has('video')) results.video = await benchVideo({ modelDir, threads, log });
 if (only.has('query-parse')) results.whenWhere = benchWhenWhere(log);
+if (only.has('when-where')) results.whenWhereLibrary = await benchWhenWhereLibrary({ n: nVectors, modelKey: 'bench-vit-b-16' });
 if (only.has('stacks')) results.stacks = await benchStacks({ modelDir, log });
 
 fs.mkdirSync('bench-results', { recursive: true });

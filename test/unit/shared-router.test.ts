@@ -32,7 +32,7 @@ describe('ApiRouter', () => {
     const seen: unknown[] = [];
     const router = new ApiRouter('http').register('search', searchService(seen));
     await router.call('search', { query: '猫' });
-    expect(seen).toEqual([{ query: '猫', limit: 200, mode: 'all', filter: {} }]);
+    expect(seen).toEqual([{ query: '猫', limit: 200, mode: 'all', filter: {}, understand: true }]);
     await expect(router.call('search', { query: '' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     await expect(router.call('nope', {})).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     expect(seen).toHaveLength(1);

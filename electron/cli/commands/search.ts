@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { action, printJson, withEngine } from '../context.ts';
 import { MAX_PAGE_SIZE, parseRequest, type PhotoFilter, type PhotoHit, type SearchResponse } from '../../shared/api.ts';
+import { describeReading } from '../explain.ts';
 import { t } from '../i18n.ts';
 
 interface SearchOpts {
@@ -13,12 +14,12 @@ interface SearchOpts {
   json?: boolean;
   mode?: string;
   stack?: string;
+  explain?: boolean;
+  literal?: boolean;
 }
 
-function printHits(res: SearchResponse, json: boolean | undefined): void {
-  if (json) {
-    printJson(
-      res.hits.map((h: PhotoHit) => ({
+function jsonHits(res: SearchResponse): unknown[] {
+  return res.hits.map((h: PhotoHit) => ({
         path: h.path,
         score: h.score,
         id: h.id,
@@ -27,10 +28,19 @@ function printHits(res: SearchResponse, json: boolean | undefined): void {
         stack: h.stack ?? null,
         ...(h.matchedBy ? { matchedBy: h.matchedBy } : {}),
         ...(h.matchedText ? { matchedText: h.matchedText.text, matchedRange: [h.matchedText.start, h.matchedText.end] } : {}),
-      })),
-    );
+  }));
+}
+
+/**
+ * --json: the hits as an array (the shape scripts rely on); with --explain an object
+ * { parsed, hits } instead. --explain alone prints the reading above the hits.
+ */
+function printHits(res: SearchResponse, json: boolean | undefined, explain?: boolean): void {
+  if (json) {
+    printJson(explain ? { parsed: res.parsed ?? null, hits: jsonHits(res) } : jsonHits(res));
     return;
   }
+  if (explain) process.stdout.write(describeReading(res.parsed) + '\n');
   if (res.limit) process.stderr.write(`${t('search.limit', { max: res.limit.maxResults, reason: res.limit.reason })}\n`);
   if (res.hits.length === 0) process.stdout.write(`${t('search.none')}\n`);
   res.hits.forEach((h, i) => {
@@ -94,15 +104,18 @@ export function registerSearchCommands(program: Command): void {
       .command('search')
       .description(t('search.description'))
       .argument('<query>', t('search.arg.query'))
-      .option('--mode <mode>', t('search.opt.mode'), 'all'),
+      .option('--mode <mode>', t('search.opt.mode'), 'all')
+      .option('--explain', t('search.opt.explain'))
+      .option('--literal', t('search.opt.literal')),
   ).action(
     action(async (query: string, opts: SearchOpts, cmd: Command) => {
       const n = wanted(opts);
-      const req = parseRequest('search', { query, limit: Math.min(n, MAX_PAGE_SIZE), mode: opts.mode, filter: filter(opts) });
+      const req = parseRequest('search', { query, limit: Math.min(n, MAX_PAGE_SIZE), mode: opts.mode, filter: filter(opts), understand: !opts.literal });
       await withEngine(cmd, { autoTag: false }, async (engine) => {
         // Load the text tower first so the reported timings are the query's, not start-up's.
         await engine.model.warm('text');
-        printHits(await upTo(n, (limit, cursor) => engine.search.text(req.query, limit, req.filter, cursor, req.mode)), opts.json);
+        const read = { understand: req.understand };
+        printHits(await upTo(n, (limit, cursor) => engine.search.text(req.query, limit, req.filter, cursor, req.mode, read)), opts.json, opts.explain);
       });
     }),
   );

@@ -92,6 +92,7 @@ export class ShiguangApp {
         passes: opts.watch ? 'background' : 'on-demand',
         ocrEnabled: () => this.settings.ocrEnabled(),
         ocrModel: config.ocrModel,
+        now: config.now,
         ...opts.engine,
       },
       session: () => this.settings.sessionOptions(),
@@ -140,7 +141,7 @@ export class ShiguangApp {
   services(): Required<Omit<ServiceSet, 'shell' | 'transport'>> {
     return {
       system: this.systemHandlers(),
-      library: libraryHandlers(this.on((e) => ({ library: e.library, folders: e.folders }))),
+      library: libraryHandlers(this.on((e) => ({ library: e.library, folders: e.folders, places: e.places }))),
       search: searchHandlers(this.on((e) => e.search)),
       tags: tagsHandlers(this.on((e) => e.tags)),
       ocr: ocrHandlers(this.on((e) => e.ocr)),

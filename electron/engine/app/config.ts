@@ -35,6 +35,8 @@ export interface AppConfig {
   ocrModel?: string;
   /** Rebuild a damaged library at open (set aside, re-index) instead of refusing to open it. */
   rebuildDamaged?: boolean;
+  /** SHIGUANG_NOW (ISO date/time or Unix ms): the moment queries' relative times count from (tests, demos); default the clock. */
+  now?: number;
 }
 
 function parseThreads(value: string | number | undefined): number | undefined {
@@ -67,5 +69,14 @@ export function resolveAppConfig(flags: AppFlags = {}, env: NodeJS.ProcessEnv = 
     vectorSearch: vectorSearchFromEnv(env.SHIGUANG_VECTOR_INDEX),
     ocrModel: env.SHIGUANG_OCR_MODEL ? path.resolve(env.SHIGUANG_OCR_MODEL) : undefined,
     rebuildDamaged: flags.rebuildDamaged === true,
+    now: parseNow(env.SHIGUANG_NOW),
   };
+}
+
+function parseNow(value: string | undefined): number | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+  if (!Number.isFinite(t)) throw new Error(`SHIGUANG_NOW must be an ISO date/time or Unix milliseconds, got ${value}`);
+  return t;
 }

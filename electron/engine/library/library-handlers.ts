@@ -1,7 +1,7 @@
-/** The library service's API handlers: folders, skipped files, one photo's details, browsing. */
+/** The library service's API handlers: folders, skipped files, one photo's details, browsing, the timeline, places. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError } from '../../shared/api.ts';
+import { ApiError, type PhotoFilter, type PlaceSummary } from '../../shared/api.ts';
 import type { ServiceHandlers } from '../../shared/handlers.ts';
 import type { Use } from '../util/use.ts';
 import type { LibraryService } from './library-service.ts';
@@ -12,7 +12,12 @@ export interface FolderActions {
   removeFolder(folderId: number): Promise<boolean>;
 }
 
-export function libraryHandlers(use: Use<{ library: LibraryService; folders: FolderActions }>): ServiceHandlers<'library'> {
+/** The library's places (places/places-service.ts), handed in: library/ sits below the features. */
+export interface PlaceDirectory {
+  tree(filter: PhotoFilter): PlaceSummary[];
+}
+
+export function libraryHandlers(use: Use<{ library: LibraryService; folders: FolderActions; places: PlaceDirectory }>): ServiceHandlers<'library'> {
   return {
     photo: ({ photoId }) => use(({ library }) => library.photo(photoId)),
     listFolders: () => use(({ library }) => library.folders()),
@@ -26,5 +31,7 @@ export function libraryHandlers(use: Use<{ library: LibraryService; folders: Fol
     removeFolder: ({ folderId }) => use(async ({ folders }) => ({ removed: await folders.removeFolder(folderId) })),
     listSkipped: ({ limit, offset }) => use(({ library }) => library.skipped(limit, offset)),
     browse: ({ filter, limit, cursor }) => use(({ library }) => library.browse(filter, limit, cursor)),
+    timeline: ({ filter }) => use(({ library }) => library.timeline(filter)),
+    places: ({ filter }) => use(({ places }) => places.tree(filter)),
   };
 }

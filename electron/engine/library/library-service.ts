@@ -1,21 +1,18 @@
 /**
  * The library as people see it: watched folders, counts, skipped files, one photo's details, and
- * the photos a filter selects (an album, a tag, a date range: browsing without a query).
+ * the photos a filter selects (an album, a tag, a date range: browsing without a query) and how
+ * many there are in each month (the timeline).
  * Read side only; changes (adding or removing folders, indexing) go through the Engine, which
  * owns the indexer and the watcher. Used by the library API handlers and by the CLI.
  */
 import path from 'node:path';
-import { ApiError, type BrowsePage, type PhotoDetail, type PhotoFilter, type SkippedFile, type WatchedFolder } from '../../shared/api.ts';
+import { ApiError, type BrowsePage, type PhotoDetail, type PhotoFilter, type SkippedFile, type Timeline, type WatchedFolder } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
-import type { BrowsePosition } from '../store/photo-browse.ts';
 import type { PhotoRow } from '../store/rows.ts';
 import type { StatusCounts } from '../store/photos.ts';
-import { queryKey, readCursor, writeCursor } from '../util/cursor-codec.ts';
 import { resolvePhotoFilter } from './photo-filter.ts';
-import { attachTags, toHit } from './photo-hits.ts';
-import { collapsedPage, stackHider } from './stack-collapse.ts';
-
-const BROWSE_CURSOR = 1;
+import { browsePage } from './browse-page.ts';
+import { toHit } from './photo-hits.ts';
 
 export class LibraryService {
   constructor(private readonly lib: Library) {}
@@ -68,38 +65,18 @@ export class LibraryService {
    * once, as its cover, unless the filter asks for a stack's photos (library/stack-collapse.ts).
    */
   browse(filter: PhotoFilter, limit: number, cursor?: string): BrowsePage {
-    const q = resolvePhotoFilter(filter);
-    const key = queryKey(['browse', q]);
-    const after = cursor === undefined ? undefined : decodeBrowseCursor(key, cursor);
-    const hide = stackHider(this.lib, q);
-    const page = collapsedPage<PhotoRow, BrowsePosition>({
-      limit,
-      after,
-      fetch: (at, n) => {
-        const rows = this.lib.browse.page(q, n, at);
-        return { items: rows, done: rows.length < n };
-      },
-      position: (r) => ({ takenAt: r.takenAt, id: r.id }),
-      skip: (rows) => {
-        const hidden = hide(rows.map((r) => r.id));
-        return (r) => hidden.has(r.id);
-      },
-      // One more than the page says whether another follows (as before stacks).
-      ...(!q.collapseStacks && { extra: () => 1 }),
-    });
-    const result: BrowsePage = {
-      hits: attachTags(this.lib, page.items.map((r) => toHit(r, 0))),
-      nextCursor: page.more && page.at ? writeCursor({ v: BROWSE_CURSOR, k: key, t: page.at.takenAt, i: page.at.id }) : null,
-    };
-    if (cursor === undefined) result.matched = this.lib.browse.count(q) - (q.collapseStacks ? this.lib.stacks.hiddenCount(q) : 0);
-    return result;
+    return browsePage(this.lib, resolvePhotoFilter(filter), limit, cursor);
   }
-}
 
-function decodeBrowseCursor(key: string, cursor: string): BrowsePosition {
-  const c = readCursor(cursor, 'browse');
-  const dated = c.t === null || (typeof c.t === 'number' && Number.isFinite(c.t));
-  if (c.v !== BROWSE_CURSOR || !dated || !Number.isInteger(c.i)) throw new ApiError('BAD_REQUEST', 'not a browse cursor');
-  if (c.k !== key) throw new ApiError('BAD_REQUEST', 'this cursor belongs to another list (the filter changed): start again from the first page');
-  return { takenAt: c.t as number | null, id: c.i as number };
+  /** Photos per month (local time), newest first: the timeline's shape; a month is browsed with filter.taken = its range. */
+  timeline(filter: PhotoFilter): Timeline {
+    const { months, undated } = this.lib.timeline.months(resolvePhotoFilter(filter));
+    return {
+      months: months.map(({ month, photos }) => {
+        const [y, m] = month.split('-').map(Number) as [number, number];
+        return { month, from: new Date(y, m - 1, 1).getTime(), to: new Date(y, m, 1).getTime(), photos };
+      }),
+      undated,
+    };
+  }
 }

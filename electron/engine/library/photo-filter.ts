@@ -1,8 +1,10 @@
 /**
- * The contract's photo filter (what a person chose: a folder, dates, a tag) resolved into the
- * store's PhotoQuery (absolute paths, Unix-ms bounds), checked once for every reader: searches,
- * similar photos, browsing, the text search. store/photo-filter.ts then translates it into SQL,
- * vec0 conditions and the in-memory index's mask.
+ * The contract's photo filter (what a person chose: a folder, dates, a tag; what a query said:
+ * a time, a place, a kind of file, a camera) resolved into the store's PhotoQuery (absolute paths,
+ * Unix-ms bounds), checked once for every reader: searches, similar photos, browsing, the text
+ * search. store/photo-filter.ts then translates it into SQL, vec0 conditions and the in-memory
+ * index's mask. Several filters (the one chosen in the UI and the one a query was understood as)
+ * resolve into one query that selects the photos every one of them selects.
  */
 import path from 'node:path';
 import { ApiError, type PhotoFilter } from '../../shared/api.ts';
@@ -16,7 +18,16 @@ export function parseDateBound(value: string, bound: 'after' | 'before'): number
   return dayOnly && bound === 'before' ? t + 86_400_000 - 1 : t;
 }
 
-export function resolvePhotoFilter(f: PhotoFilter = {}): PhotoQuery {
+/** The photos every given filter selects (absent filters select everything). */
+export function resolvePhotoFilter(...filters: (PhotoFilter | undefined)[]): PhotoQuery {
+  const q: PhotoQuery = {};
+  for (const f of filters) if (f) intersect(q, resolveOne(f));
+  // Lists show each stack once unless one of the filters asks for a stack's photos or for every photo.
+  if (filters.every((f) => f?.stack === undefined)) q.collapseStacks = true;
+  return q;
+}
+
+function resolveOne(f: PhotoFilter): PhotoQuery {
   const q: PhotoQuery = {};
   if (f.folder) {
     const abs = path.resolve(f.folder);
@@ -29,7 +40,45 @@ export function resolvePhotoFilter(f: PhotoFilter = {}): PhotoQuery {
   }
   if (f.tag) q.tag = f.tag;
   if (typeof f.stack === 'number') q.stackId = f.stack;
-  // Lists show each stack once unless asked for a stack's photos or for every photo.
-  else if (f.stack === undefined) q.collapseStacks = true;
+  if (f.taken) {
+    const { from, to, hours } = f.taken;
+    if (from !== undefined && to !== undefined && from >= to) throw new ApiError('BAD_REQUEST', `taken range is empty: ${from} ≥ ${to}`);
+    if (from !== undefined) q.after = Math.max(q.after ?? -Infinity, from);
+    if (to !== undefined) q.before = Math.min(q.before ?? Infinity, to);
+    if (hours) {
+      if (hours.from === hours.to) throw new ApiError('BAD_REQUEST', `hours range is empty: ${hours.from}–${hours.to}`);
+      q.hours = [hours];
+    }
+  }
+  if (f.place) q.places = [f.place];
+  if (f.kind) q.kind = f.kind;
+  if (f.camera) q.cameras = [f.camera];
   return q;
+}
+
+/** Narrows `q` to the photos `r` selects too. */
+function intersect(q: PhotoQuery, r: PhotoQuery): void {
+  if (r.dirPrefix !== undefined) {
+    if (q.dirPrefix === undefined || r.dirPrefix.startsWith(q.dirPrefix)) q.dirPrefix = r.dirPrefix;
+    else if (!q.dirPrefix.startsWith(r.dirPrefix)) q.photoIds = []; // two folders side by side
+  }
+  if (r.after !== undefined) q.after = Math.max(q.after ?? -Infinity, r.after);
+  if (r.before !== undefined) q.before = Math.min(q.before ?? Infinity, r.before);
+  if (r.tag !== undefined) {
+    // One tag per query (the UI's); a query's understood part never names one.
+    if (q.tag !== undefined && q.tag !== r.tag) throw new ApiError('BAD_REQUEST', `one tag at a time: ${q.tag} or ${r.tag}`);
+    q.tag = r.tag;
+  }
+  if (r.kind !== undefined) {
+    if (q.kind !== undefined && q.kind !== r.kind) q.photoIds = []; // a file is of one kind
+    q.kind = r.kind;
+  }
+  if (r.stackId !== undefined) {
+    if (q.stackId !== undefined && q.stackId !== r.stackId) q.photoIds = []; // a photo is in one stack
+    q.stackId = r.stackId;
+  }
+  if (r.places) q.places = [...(q.places ?? []), ...r.places];
+  if (r.cameras) q.cameras = [...(q.cameras ?? []), ...r.cameras];
+  if (r.hours) q.hours = [...(q.hours ?? []), ...r.hours];
+  if (r.photoIds) q.photoIds = q.photoIds ? q.photoIds.filter((id) => r.photoIds!.includes(id)) : r.photoIds;
 }

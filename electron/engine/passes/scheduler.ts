@@ -94,7 +94,8 @@ export class PassScheduler {
       rate: p.rate,
       etaSeconds: p.running && p.rate > 0 && c.pending > 0 ? Math.max(1, Math.round(c.pending / p.rate)) : null,
       current: p.current,
-      waiting: c.pending === 0 || (running && !s.yielding) ? null : this.waitReason(s),
+      // Off is said whether or not photos are owed (a person turned it off); other reasons only while work waits.
+      waiting: s.pass.blocked() === 'off' ? 'off' : c.pending === 0 || (running && !s.yielding) ? null : this.waitReason(s),
       error: s.error,
     };
   }

@@ -20,6 +20,7 @@
  * (GCJ-02, offset 100–700 m) are not photo coordinates and are not corrected; at district level
  * that offset is smaller than the seat approximation's error.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +53,19 @@ export interface PlaceEntry extends PlaceRef {
 export function defaultGazetteerPath(): string {
   const resources = process.env.SHIGUANG_RESOURCES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../resources');
   return path.join(resources, 'geo', 'gazetteer.bin');
+}
+
+const fingerprints = new Map<string, string>();
+
+/**
+ * A short hash of the gazetteer file's bytes (read once per process, ~10 ms): places computed with
+ * another gazetteer are stale, so the places pass puts this in its version and a new gazetteer
+ * re-runs it over the library.
+ */
+export function gazetteerFingerprint(file = defaultGazetteerPath()): string {
+  let f = fingerprints.get(file);
+  if (!f) fingerprints.set(file, (f = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 12)));
+  return f;
 }
 
 const WORLD_CITY_KM = 30;

@@ -11,6 +11,8 @@ export interface NameMatch {
   end: number;
   text: string;
   places: PlaceEntry[];
+  /** Those of `places` for which the name is a full name or strong alias (西安 → 西安市, not the two 西安区). */
+  strongPlaces: PlaceEntry[];
   /** The match is a weak alias (a short district name that is also a word). */
   weak: boolean;
   /** The match is a landmark's name: evidence for the place it lies in, and a visual word too. */
@@ -19,6 +21,7 @@ export interface NameMatch {
 
 interface Entry {
   places: PlaceEntry[];
+  strong: PlaceEntry[];
   weak: boolean;
   landmark: boolean;
 }
@@ -53,10 +56,12 @@ export class PlaceNameMatcher {
   add(name: string, place: PlaceEntry, weak: boolean, landmark: boolean): void {
     const key = name.toLowerCase();
     const e = this.names.get(key);
+    const strong = !weak || landmark;
     if (!e) {
-      this.names.set(key, { places: [place], weak: weak && !landmark, landmark });
+      this.names.set(key, { places: [place], strong: strong ? [place] : [], weak: weak && !landmark, landmark });
     } else {
       if (!e.places.includes(place)) e.places.push(place);
+      if (strong && !e.strong.includes(place)) e.strong.push(place);
       // A strong reading anywhere makes the name strong (长安 is weak as a district, strong as a city
       // elsewhere); a landmark's name stays a landmark (西湖 is also 西湖区's short name) so it is
       // kept for the visual search.
@@ -79,7 +84,7 @@ export class PlaceNameMatcher {
       for (let len = Math.min(this.maxLength, lower.length - i); len >= 2; len--) {
         const e = this.names.get(lower.slice(i, i + len));
         if (e) {
-          found = { start: i, end: i + len, text: text.slice(i, i + len), places: e.places, weak: e.weak, landmark: e.landmark };
+          found = { start: i, end: i + len, text: text.slice(i, i + len), places: e.places, strongPlaces: e.strong, weak: e.weak, landmark: e.landmark };
           break;
         }
       }

@@ -28,6 +28,11 @@ export interface ParseOptions {
   /** IANA zone of the days (default: this machine's, as EXIF dates are stored — calendar.ts). */
   timeZone?: string;
   places?: KnownPlaces | null;
+  /**
+   * Ranges of the query (UTF-16 offsets, end exclusive) to take as plain words: nothing in them is
+   * read as a time, place, kind or camera, and they stay in the remainder. The UI's chip removal.
+   */
+  plain?: readonly { start: number; end: number }[];
 }
 
 const calendars = new Map<string, Calendar>();
@@ -58,7 +63,12 @@ export function parseQuery(query: string, opts: ParseOptions = {}): ParsedQuery 
   const cal = calendarFor(opts.timeZone);
   const { text, originOf } = normalise(query);
   const consumed = new Uint8Array(text.length); // 1: understood (not for the search), 2: landmark (kept)
-  const blocked = (i: number): boolean => consumed[i] !== 0;
+  const plain = plainMask(originOf, opts.plain);
+  const blocked = (i: number): boolean => consumed[i] !== 0 || plain[i] === 1;
+  const free = (s: number, e: number): boolean => {
+    for (let i = s; i < e; i++) if (blocked(i)) return false;
+    return true;
+  };
   const spans: Span[] = [];
   const originalSpan = (s: number, e: number): { start: number; end: number; text: string } => {
     const start = originOf[s];
@@ -74,6 +84,7 @@ export function parseQuery(query: string, opts: ParseOptions = {}): ParsedQuery 
   let place = null as PlaceReading | null;
   for (const m of opts.places?.matchAll(text) ?? []) {
     if (m.weak && !LOCATIVE_BEFORE.test(text.slice(0, m.start)) && !PLACE_ONLY_AFTER.test(text.slice(m.end))) continue;
+    if (!free(m.start, m.end)) continue;
     take(m.start, m.end, m.landmark ? 'landmark' : 'place');
     const levels = m.places.map((p) => p.level);
     if (!place) place = { name: m.text, ids: m.places.map((p) => p.id), levels, source: m.landmark ? 'landmark' : 'name' };
@@ -94,16 +105,17 @@ export function parseQuery(query: string, opts: ParseOptions = {}): ParsedQuery 
   // What kind of file, which camera.
   const kindFound = findKind(text);
   let kind: ParsedQuery['kind'] = null;
-  if (kindFound && ![...consumed.subarray(kindFound.start, kindFound.end)].some(Boolean)) {
+  if (kindFound && free(kindFound.start, kindFound.end)) {
     kind = kindFound.kind;
     take(kindFound.start, kindFound.end, 'kind');
   }
   const cameraFound = findCamera(text, blocked);
   let camera: ParsedQuery['camera'] = null;
-  if (cameraFound) {
+  if (cameraFound && free(cameraFound.start, cameraFound.end)) {
     camera = cameraFound.camera;
     const device = /^(?:手机|相机)/.exec(text.slice(cameraFound.end));
-    take(cameraFound.start, cameraFound.end + (device?.[0].length ?? 0), 'camera');
+    const end = cameraFound.end + (device?.[0].length ?? 0);
+    take(cameraFound.start, free(cameraFound.end, end) ? end : cameraFound.end, 'camera');
   }
 
   // When: the first expression that means a time; any others are understood too, and dropped.
@@ -119,7 +131,21 @@ export function parseQuery(query: string, opts: ParseOptions = {}): ParsedQuery 
   }
 
   spans.sort((a, b) => a.start - b.start);
+  // Pieces kept as plain words are pieces of their own, whole, like landmarks (哈尔滨 | 看冰雕 → 哈尔滨 冰雕).
+  plain.forEach((v, i) => {
+    if (v === 1 && consumed[i] === 0) consumed[i] = 2;
+  });
   return { time, place, kind, camera, remainder: remainderOf(query, text, originOf, consumed), spans };
+}
+
+/** 1 for each normalised character whose original lies in a plain range. */
+function plainMask(originOf: readonly number[], ranges: ParseOptions['plain']): Uint8Array {
+  const mask = new Uint8Array(originOf.length);
+  if (!ranges?.length) return mask;
+  originOf.forEach((o, i) => {
+    if (ranges.some((r) => o >= r.start && o < r.end)) mask[i] = 1;
+  });
+  return mask;
 }
 
 /** The query's normal form (ocr/normalise-text.ts), with whitespace kept as one separator. */

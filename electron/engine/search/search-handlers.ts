@@ -6,7 +6,7 @@ import type { SearchService } from './search-service.ts';
 
 export function searchHandlers(use: Use<SearchService>): ServiceHandlers<'search'> {
   return {
-    search: ({ query, limit, cursor, mode, filter }) => use((s) => s.text(query, limit, filter, cursor, mode)),
+    search: ({ query, limit, cursor, mode, filter, understand, plain }) => use((s) => s.text(query, limit, filter, cursor, mode, { understand, plain })),
     similar: ({ photoId, limit, cursor, filter }) => use((s) => s.similar(photoId, limit, filter, cursor)),
     similarToImage: ({ dataBase64, limit, cursor, filter }) =>
       use((s) => {

@@ -7,7 +7,7 @@
  */
 import crypto from 'node:crypto';
 import path from 'node:path';
-import type { PhotoFilter, SearchMode, SearchResponse } from '../../shared/api.ts';
+import type { PhotoFilter, QueryReading, SearchMode, SearchResponse } from '../../shared/api.ts';
 import { ApiError } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
 import type { PhotoQuery } from '../store/photo-filter.ts';
@@ -21,6 +21,18 @@ import { decodeCursor, encodeCursor, queryKey } from './cursor.ts';
 import { RecentCache } from './recent-cache.ts';
 import { WorkerGoneError } from '../ml/errors.ts';
 import { fusedPage, type FusedHead, type TextMatcher } from './fused-search.ts';
+import { browsePage } from '../library/browse-page.ts';
+
+/** Query understanding as the search uses it (query/query-reader.ts): the understood filter and the words left. */
+export interface QueryUnderstanding {
+  read(query: string, plain?: readonly { start: number; end: number }[]): { reading: QueryReading; filter: PhotoFilter; words: string };
+}
+
+/** How a text query is read: understood (default), with some pieces kept as words, or taken whole as words. */
+export interface ReadOptions {
+  understand?: boolean;
+  plain?: readonly { start: number; end: number }[];
+}
 
 export interface QueryEmbedder {
   readonly preprocessSpec: PreprocessSpec;
@@ -49,6 +61,8 @@ export class SearchService {
     private readonly serving: () => ServingModel,
     /** The text read in photos (OCR); without it text queries match by looks only. */
     private readonly matcher?: TextMatcher,
+    /** Reads time, place, kind and camera out of queries; without it the whole query is searched. */
+    private readonly understanding?: QueryUnderstanding,
   ) {}
 
   /**
@@ -56,11 +70,23 @@ export class SearchService {
    * continues the same list. The query's vector is kept for the next pages. `mode` 'all' fuses
    * the photos whose text holds the query with those that look like it (fused-search.ts),
    * 'text' lists only the former, 'visual' only the latter.
+   *
+   * The query is read first (QueryUnderstanding): what it says about time, place, kind of file and
+   * camera narrows the search like the filter chosen in the UI (both hold), and only the words left
+   * are searched; with no words left the page lists the photos so selected, newest first.
    */
-  async text(query: string, limit: number, filters: PhotoFilter = {}, cursor?: string, mode: SearchMode = 'all'): Promise<SearchResponse> {
-    const q = query.trim();
-    if (!q) throw new ApiError('BAD_REQUEST', 'the query is empty');
-    const filter = resolvePhotoFilter(filters);
+  async text(query: string, limit: number, filters: PhotoFilter = {}, cursor?: string, mode: SearchMode = 'all', read: ReadOptions = {}): Promise<SearchResponse> {
+    const whole = query.trim();
+    if (!whole) throw new ApiError('BAD_REQUEST', 'the query is empty');
+    const understood = read.understand !== false && this.understanding ? this.understanding.read(whole, read.plain) : null;
+    const filter = resolvePhotoFilter(filters, understood?.filter);
+    const q = understood ? understood.words : whole;
+    const parsed = understood ? { parsed: understood.reading } : {};
+    if (!q) {
+      const t0 = performance.now();
+      const page = browsePage(this.lib, filter, limit, cursor);
+      return { ...page, textMs: 0, searchMs: round(performance.now() - t0), ...parsed };
+    }
     const model = this.serving();
     const fused = mode !== 'visual' && this.matcher !== undefined;
     const key = queryKey(fused ? ['text', q, filter, model.vectors.vectors.table, mode] : ['text', q, filter, model.vectors.vectors.table]);
@@ -76,14 +102,14 @@ export class SearchService {
         throw err;
       });
       // A model switch completed while the text was encoded: ask the model that serves now.
-      if (!vec || switched()) return this.text(query, limit, filters, cursor, mode);
+      if (!vec || switched()) return this.text(query, limit, filters, cursor, mode, read);
       this.queryVectors.set(cacheKey, vec);
     }
     const t1 = performance.now();
     const page = fused
       ? fusedPage({ lib: this.lib, vectors: model.vectors, matcher: this.matcher!, query: q, vec, limit, filter, mode: mode as 'all' | 'text', key, cursor }, this.fusedHeads)
       : this.page(model.vectors, key, vec, limit, filter, after);
-    return { ...page, textMs: round(t1 - t0), searchMs: round(performance.now() - t1) };
+    return { ...page, textMs: round(t1 - t0), searchMs: round(performance.now() - t1), ...parsed };
   }
 
   /** Photos that look like an indexed one (the photo itself left out), a page at a time. */

@@ -7,6 +7,7 @@ import * as sqliteVec from 'sqlite-vec';
 import { DatabaseBusyError, DatabaseDamagedError, DatabaseTooNewError, classifyStoreError } from './errors.ts';
 import { checkAtOpen, headerProblem } from './integrity.ts';
 import { BUSY_TIMEOUT_MS, isBusy, withBusyRetry } from './busy.ts';
+import { registerSqlFunctions } from './sql-functions.ts';
 import { MIGRATIONS, latestVersion, readUserVersion, runMigrations, type Migration } from './migrations.ts';
 
 /** The raw better-sqlite3 handle: store-internal, never handed outside electron/engine/store. */
@@ -125,6 +126,7 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Data
     sql.pragma('synchronous = NORMAL'); // safe with WAL: a crash loses at most the last commits, never integrity
     sql.pragma('foreign_keys = ON');
     sql.pragma(`mmap_size = ${MMAP_BYTES}`);
+    registerSqlFunctions(sql);
 
     if (file !== ':memory:' && file !== '') checkAtOpen(file, sql);
     const db = new Database(sql, file);

@@ -15,7 +15,10 @@ export {
 } from './photos.ts';
 export { ModelRepository } from './models.ts';
 export { VectorRepository, MAX_K, type VectorBatch, type VectorHit, type VectorMetaRow } from './vector-repository.ts';
-export { PhotoFilterSql, type FilterSelection, type PhotoQuery, type SqlCondition } from './photo-filter.ts';
+export { PhotoFilterSql, type CameraCondition, type FilterSelection, type HourCondition, type PhotoKind, type PhotoQuery, type SqlCondition } from './photo-filter.ts';
+export { PhotoPlacesRepository, type PhotoPlaceRecord, type PlaceCount, type PlaceInput, type PlaceLevelIndex } from './photo-places.ts';
+export { PhotoTimelineRepository, type MonthCount } from './photo-timeline.ts';
+export { PHONE_WIDTHS, SCREEN_SIZES, SCREENSHOT_SQL, SCREENSHOT_WORDS } from './screenshot-rule.ts';
 export { PhotoBrowseRepository, type BrowsePosition } from './photo-browse.ts';
 export { changeFeed, ChangeFeed, type VectorChangeListener } from './change-feed.ts';
 export { VectorLog, type VectorLogState } from './vector-log.ts';

@@ -6,6 +6,8 @@ import { OcrTextRepository } from './ocr-text.ts';
 import { PassStateRepository } from './pass-state.ts';
 import { PhotoBrowseRepository } from './photo-browse.ts';
 import { PhotoFilterSql } from './photo-filter.ts';
+import { PhotoPlacesRepository } from './photo-places.ts';
+import { PhotoTimelineRepository } from './photo-timeline.ts';
 import { PhotoRepository } from './photos.ts';
 import { PhotoIdentityRepository } from './photo-identity.ts';
 import type { ModelRow } from './rows.ts';
@@ -40,6 +42,10 @@ export class Library {
   readonly stacks: StackRepository;
   /** "Not the same" and chosen covers, by content. */
   readonly stackDecisions: StackDecisionRepository;
+  /** Where photos were taken (the places pass) and the library's places with their counts. */
+  readonly places: PhotoPlacesRepository;
+  /** Photos per month (the timeline). */
+  readonly timeline: PhotoTimelineRepository;
   private readonly vectorRepos = new Map<string, VectorRepository>();
 
   constructor(readonly db: Database) {
@@ -57,6 +63,8 @@ export class Library {
     this.pictureFacts = new PictureFactsRepository(db);
     this.stacks = new StackRepository(db, this.filters);
     this.stackDecisions = new StackDecisionRepository(db);
+    this.places = new PhotoPlacesRepository(db);
+    this.timeline = new PhotoTimelineRepository(db, this.filters);
   }
 
   /** The vector repository of a live model (cached, so statements are prepared once). Throws for a retired model. */

@@ -13,6 +13,7 @@
  */
 import type { Database, Statement } from './database.ts';
 import { subtreeRange } from './paths.ts';
+import { SCREENSHOT_SQL } from './screenshot-rule.ts';
 import { UNKNOWN_TAKEN_AT } from './vec-table.ts';
 
 /** A filter as the store applies it: resolved bounds and keys. Absent members narrow nothing. */
@@ -34,6 +35,28 @@ export interface PhotoQuery {
    * members a better-ranked member stands in for). Part of the query so cursors tell the lists apart.
    */
   collapseStacks?: boolean;
+  /** Each list: the photo was taken at one of these places, at any level (photo_places); every list must hold. */
+  places?: readonly (readonly string[])[];
+  /** What the file is (screenshot-rule.ts); 'video' matches nothing until the library holds videos. */
+  kind?: PhotoKind;
+  /** Each: the camera's EXIF Make is one of `makes` (any case) and its Model contains `model`; every one must hold. */
+  cameras?: readonly CameraCondition[];
+  /** Each: the local hour taken is in [from, to) (from > to crosses midnight); every one must hold. */
+  hours?: readonly HourCondition[];
+}
+
+export type PhotoKind = 'photo' | 'screenshot' | 'video';
+
+export interface CameraCondition {
+  makes: readonly string[];
+  model?: string;
+}
+
+export interface HourCondition {
+  /** 0–23. */
+  from: number;
+  /** 1–24, exclusive. */
+  to: number;
 }
 
 /** A filter as an in-memory index applies it: integer bounds and materialised id lists. */
@@ -85,7 +108,11 @@ export class PhotoFilterSql {
 
   /** True when the filter can match no photo at all (without reading anything). */
   static matchesNothing(q: PhotoQuery): boolean {
-    return (q.photoIds !== undefined && q.photoIds.length === 0) || (q.after !== undefined && q.before !== undefined && q.after >= q.before);
+    return (
+      (q.photoIds !== undefined && q.photoIds.length === 0) ||
+      (q.after !== undefined && q.before !== undefined && q.after >= q.before) ||
+      (q.places?.some((ids) => ids.length === 0) ?? false)
+    );
   }
 
   compile(q: PhotoQuery): CompiledFilter {
@@ -182,6 +209,50 @@ function rowConditions(q: PhotoQuery, conds: string[], params: Record<string, un
     conds.push('p.id IN (SELECT photo_id FROM stack_photos WHERE stack_id = @f_stack)');
     params.f_stack = q.stackId;
   }
+  q.places?.forEach((ids, i) => {
+    // The photo's taken_at is kept beside its places (migration 7), so a place with a time range
+    // is one range of the (place_id, taken_at) index: only the photos of that place and time.
+    const bounds = placeTimeBounds(q, params);
+    conds.push(`p.id IN (SELECT pp.photo_id FROM photo_places pp WHERE pp.place_id IN (SELECT value FROM json_each(@f_places${i}))${bounds})`);
+    params[`f_places${i}`] = JSON.stringify(ids);
+  });
+  if (q.kind !== undefined) conds.push(KIND_SQL[q.kind]);
+  q.cameras?.forEach((c, i) => {
+    conds.push(`lower(p.camera_make) IN (SELECT lower(value) FROM json_each(@f_makes${i}))`);
+    params[`f_makes${i}`] = JSON.stringify(c.makes);
+    if (c.model !== undefined) {
+      conds.push(`p.camera_model LIKE @f_model${i} ESCAPE '\\'`);
+      params[`f_model${i}`] = `%${c.model.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    }
+  });
+  // Hours last: the local-time conversion (sql-functions.ts) is the dearest test, made only for rows the others keep.
+  q.hours?.forEach((h, i) => {
+    const hour = 'local_hour(p.taken_at)';
+    conds.push(`p.taken_at IS NOT NULL AND (${hour} >= @f_hfrom${i} ${h.from < h.to ? 'AND' : 'OR'} ${hour} < @f_hto${i})`);
+    Object.assign(params, { [`f_hfrom${i}`]: h.from, [`f_hto${i}`]: h.to });
+  });
+}
+
+/** The kind of file as SQL: a screenshot by screenshot-rule.ts; a photo is anything else; no videos yet. */
+const KIND_SQL: Record<PhotoKind, string> = {
+  screenshot: SCREENSHOT_SQL,
+  photo: `NOT ${SCREENSHOT_SQL}`,
+  // The library holds no videos until the video issue lands; then this becomes its media-type test.
+  video: '0',
+};
+
+/** The filter's taken_at bounds as conditions on photo_places' copy of it ('' without bounds). */
+function placeTimeBounds(q: PhotoQuery, params: Record<string, unknown>): string {
+  let sql = '';
+  if (q.after !== undefined) {
+    sql += ' AND pp.taken_at >= @f_pp_after';
+    params.f_pp_after = Math.ceil(q.after);
+  }
+  if (q.before !== undefined) {
+    sql += ' AND pp.taken_at < @f_pp_before';
+    params.f_pp_before = Math.ceil(q.before);
+  }
+  return sql;
 }
 
 /** Any date bound also excludes photos with no date (stored in vec0 as the smallest integer). */

@@ -1,5 +1,5 @@
 /**
- * What the stacks pass reads about pictures (migration 7): each content's fingerprint and capture
+ * What the stacks pass reads about pictures (migration 8): each content's fingerprint and capture
  * details (picture_facts, keyed by content hash), joined with the photo rows that hold it. The
  * indexer writes a content's facts in the transaction that stores its vector; the stacks pass
  * writes them for photos indexed before fingerprints existed.

@@ -1,5 +1,5 @@
 /**
- * The person's decisions about stacks (migration 7), keyed by content hashes so that renames,
+ * The person's decisions about stacks (migration 8), keyed by content hashes so that renames,
  * moves, backup copies, re-runs and model switches keep them: pairs of pictures that are "not the
  * same", and the pictures chosen as covers. Also the contents photos stopped holding, which the
  * stacks pass takes out of its groups.

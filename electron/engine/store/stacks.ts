@@ -1,5 +1,5 @@
 /**
- * Stacks as stored (migration 7): the stacks pass writes them, lists read them.
+ * Stacks as stored (migration 8): the stacks pass writes them, lists read them.
  *
  * A stack is shown once, by its best-ranked member that the list's filter lets through (rank 0 is
  * the cover): that is a rule about each photo alone given the filter, so a keyset-paged list that

@@ -28,6 +28,32 @@ export const photoFilterSchema = z
      * that stack's photos (opening it); 'all' shows every photo of every stack.
      */
     stack: z.union([z.number().int().positive(), z.literal('all')]).optional(),
+    /**
+     * Taken within [from, to) (Unix ms) and, optionally, at these local hours ([from, to), from > to
+     * crossing midnight): what the search reads from 去年冬天 or 晚上. Both this and after/before
+     * hold when both are given (their intersection).
+     */
+    taken: z
+      .object({
+        from: z.number().int().optional(),
+        to: z.number().int().optional(),
+        hours: z.object({ from: z.number().int().min(0).max(23), to: z.number().int().min(1).max(24) }).strict().optional(),
+      })
+      .strict()
+      .optional(),
+    /** Taken at one of these places (gazetteer ids: CN-230100 哈尔滨, JP-13 東京都), at any level: a city finds its districts' photos. */
+    place: z.array(z.string().min(2).max(40)).min(1).max(200).optional(),
+    /**
+     * What the file is: 'screenshot' (no camera EXIF, and a screenshot name or a screen's size:
+     * docs/decisions/when-where.md), 'photo' (anything else), 'video' (accepted now, matching
+     * nothing until the library holds videos).
+     */
+    kind: z.enum(['photo', 'screenshot', 'video']).optional(),
+    /** Taken with this camera: EXIF Make one of `makes` (any case), Model containing `model`. */
+    camera: z
+      .object({ makes: z.array(z.string().min(1).max(100)).min(1).max(20), model: z.string().min(1).max(100).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

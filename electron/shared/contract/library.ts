@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { pageCursor, pageLimit, photoId, type PhotoHit } from './common.ts';
 import { requestFilter } from './filter.ts';
+import type { PlaceLevel } from './search.ts';
 
 export interface PhotoDetail extends Omit<PhotoHit, 'score' | 'matchedBy' | 'matchedText'> {
   size: number;
@@ -34,6 +35,32 @@ export interface BrowsePage {
   matched?: number;
 }
 
+/** The timeline: photos per month (local time), newest first. */
+export interface Timeline {
+  months: {
+    /** 'YYYY-MM'. */
+    month: string;
+    /** The month as the filter's `taken` range: Unix ms, `to` exclusive. */
+    from: number;
+    to: number;
+    photos: number;
+  }[];
+  /** Photos the filter selects that have no date (not in any month). */
+  undated: number;
+}
+
+/** A place where the library has photos, with its places one level down (country → province → city). */
+export interface PlaceSummary {
+  /** Gazetteer id: pass it as the filter's `place` to list its photos. */
+  id: string;
+  name: string;
+  level: PlaceLevel;
+  photos: number;
+  /** A photo taken there (its thumbnail is the place's cover). */
+  cover: number;
+  children: PlaceSummary[];
+}
+
 export const libraryRequests = {
   photo: z.object({ photoId }).strict(),
   listFolders: z.object({}).strict(),
@@ -44,6 +71,10 @@ export const libraryRequests = {
     .strict(),
   /** The photos a filter selects, newest first: an album, a tag, a date range — no query needed. */
   browse: z.object({ filter: requestFilter, limit: pageLimit, cursor: pageCursor }).strict(),
+  /** How many photos the filter selects in each month, newest first: the timeline's shape (browse a month with filter.taken). */
+  timeline: z.object({ filter: requestFilter }).strict(),
+  /** The places the filter's photos were taken at, country → province → city, most photos first. */
+  places: z.object({ filter: requestFilter }).strict(),
 } as const;
 
 export interface LibraryResponses {
@@ -53,4 +84,6 @@ export interface LibraryResponses {
   removeFolder: { removed: boolean };
   listSkipped: SkippedFile[];
   browse: BrowsePage;
+  timeline: Timeline;
+  places: PlaceSummary[];
 }

@@ -6,6 +6,31 @@ import { requestFilter } from './filter.ts';
 /** What a text search matches: photos that look like the query, photos whose text holds it, or both in one list. */
 export type SearchMode = 'all' | 'visual' | 'text';
 
+export type PlaceLevel = 'country' | 'province' | 'city' | 'district';
+
+/**
+ * What a text query was understood to say besides what the photos show — when, where, what kind
+ * of file, which camera — and what was left for the visual and text search. The understood parts
+ * narrow the search like the filter chosen in the UI (both hold).
+ */
+export interface QueryReading {
+  /** When: [from, to) as local times (ISO 8601 with the offset; `to` exclusive), hours of the day [from, to) (from > to crosses midnight), and how it was said (前年冬天). */
+  time: { from: string | null; to: string | null; label: string; hours?: { from: number; to: number } } | null;
+  /**
+   * Where: the name as written, its level, and every place it stands for in the library (朝阳区 is
+   * in Beijing and in Changchun). source 'landmark' (兵马俑): shown, not a filter — the name stays
+   * a word for the visual search.
+   */
+  place: { name: string; level: PlaceLevel; places: { id: string; level: PlaceLevel; name: string }[]; source: 'name' | 'landmark' } | null;
+  kind: 'screenshot' | 'video' | 'photo' | null;
+  /** EXIF Make values of the brand, and a model line when one was named (iPhone, Redmi). */
+  camera: { name: string; makes: string[]; model?: string } | null;
+  /** What went to the visual and text search; '' means the photos the rest selects, newest first. */
+  remainder: string;
+  /** The understood pieces in query order (UTF-16 offsets in the query as trimmed): the UI's chips. */
+  spans: { start: number; end: number; text: string; what: 'time' | 'place' | 'landmark' | 'kind' | 'camera' }[];
+}
+
 export interface SearchResponse {
   /** One page: the best `limit` matches after the cursor (or the first ones), best first. */
   hits: PhotoHit[];
@@ -21,7 +46,12 @@ export interface SearchResponse {
   limit?: { maxResults: number; reason: ResultLimitReason };
   /** How many photos pass the filter (when the index answered). */
   matched?: number;
+  /** Text searches: what the query was understood to say (absent with `understand: false`). */
+  parsed?: QueryReading;
 }
+
+/** A piece of the query to keep as plain words (a removed chip): UTF-16 offsets in the trimmed query, end exclusive. */
+const querySpan = z.object({ start: z.number().int().min(0), end: z.number().int().min(1) }).strict();
 
 export const searchRequests = {
   search: z
@@ -32,6 +62,10 @@ export const searchRequests = {
       /** all (default): the text in photos and their looks fused in one ranked list. */
       mode: z.enum(['all', 'visual', 'text']).default('all'),
       filter: requestFilter,
+      /** Read time, place, kind and camera out of the query (default); false: the whole query is words to search. */
+      understand: z.boolean().default(true),
+      /** Pieces of the query to keep as words even where they could be read as a time, place, kind or camera. */
+      plain: z.array(querySpan).max(50).optional(),
     })
     .strict(),
   similar: z.object({ photoId, limit: pageLimit, cursor: pageCursor, filter: requestFilter }).strict(),

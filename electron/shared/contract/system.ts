@@ -51,7 +51,7 @@ export interface PassStatus {
   rate: number;
   etaSeconds: number | null;
   current: string | null;
-  /** Why it is not running though photos are pending; null when running or nothing is owed. */
+  /** Why it is not running though photos are pending ('off' whenever it is turned off); null when running or nothing is owed. */
   waiting: PassWait | null;
   error: string | null;
 }

@@ -13,6 +13,7 @@ import { ProgressBar } from './ProgressBar.tsx';
 
 /** The message keys of each pass the UI knows: its title, progress bar label and running state. */
 const PASS_WORDS: Record<string, { title: MessageKey; label: MessageKey; running: MessageKey }> = {
+  places: { title: 'passes.places.title', label: 'passes.places.label', running: 'passes.places.running' },
   tags: { title: 'passes.tags.title', label: 'passes.tags.label', running: 'passes.tags.running' },
   ocr: { title: 'ocrProgress.title', label: 'ocrProgress.label', running: 'ocrProgress.reading' },
   stacks: { title: 'passes.stacks.title', label: 'passes.stacks.label', running: 'passes.stacks.running' },

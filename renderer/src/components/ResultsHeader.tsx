@@ -45,6 +45,9 @@ export function ResultsHeader({ mode, count, hasMore, matched, limit, loading, t
     case 'stack':
       title = t('stack.title', { kind: t(`stack.kind.${mode.stack.kind}`), n: formatCount(mode.stack.size, lang) });
       break;
+    case 'place':
+      title = t('results.place', { name: mode.name });
+      break;
   }
   const backTo = mode.kind === 'text' ? null : mode.backTo;
   const n = formatCount(count, lang);

@@ -4,6 +4,7 @@
  */
 import { downloadMessages } from '../../../electron/shared/download-messages.ts';
 import { stacksEn, stacksZh } from './messages-stacks.ts';
+import { whenWhereEn, whenWhereZh } from './messages-when-where.ts';
 
 export type Lang = 'zh-CN' | 'en';
 
@@ -19,6 +20,7 @@ const zh = {
   'search.shortcut': '按 / 聚焦搜索框',
   'lang.toggle': 'English',
   'lang.toggleLabel': 'Switch to English',
+  ...whenWhereZh,
 
   'library.title': '图库',
   'library.add': '添加文件夹…',
@@ -313,6 +315,7 @@ const en: Record<MessageKey, string> = {
   'search.shortcut': 'Press / to search',
   'lang.toggle': '中文',
   'lang.toggleLabel': '切换到中文',
+  ...whenWhereEn,
 
   'library.title': 'Library',
   'library.add': 'Add folder…',

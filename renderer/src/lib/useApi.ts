@@ -1,6 +1,6 @@
 /** Data hooks over the transport: one-shot loads, the polled engine status, and result lists. */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { EngineStatus, ModelDownload, PhotoHit, SearchResponse, StackBadge } from '../../../electron/shared/api.ts';
+import type { EngineStatus, ModelDownload, PhotoHit, QueryReading, SearchResponse, StackBadge } from '../../../electron/shared/api.ts';
 import { MAX_PAGE_SIZE, UI_PAGE_SIZE } from '../../../electron/shared/paging.ts';
 import { api } from '../api/index.ts';
 import { ApiCallError, toCallError } from '../api/errors.ts';
@@ -94,14 +94,16 @@ export function useEngineStatus(): StatusState {
 
 export type Mode =
   | { kind: 'home' }
-  | { kind: 'text'; query: string }
+  /** plain: pieces of the query to search as words (chips the person removed). */
+  | { kind: 'text'; query: string; plain?: { start: number; end: number }[] }
   | { kind: 'similar'; photoId: number; fileName: string; backTo: string | null }
   | { kind: 'image'; dropId: number; fileName: string; dataBase64: string; backTo: string | null }
   | { kind: 'tag'; tag: string; backTo: string | null }
   /** One stack's photos (copies of a picture, or a burst), opened from its cover. */
   | { kind: 'stack'; stack: StackBadge; fileName: string; backTo: string | null }
   /** The duplicates view (renderer/src/stacks/): no result list of its own here. */
-  | { kind: 'duplicates'; backTo: string | null };
+  | { kind: 'duplicates'; backTo: string | null }
+  | { kind: 'place'; placeId: string; name: string; backTo: string | null };
 
 export interface ResultsState {
   hits: PhotoHit[];
@@ -118,6 +120,8 @@ export interface ResultsState {
   limit: SearchResponse['limit'] | null;
   /** Photos matching the filters, when the engine counted them. */
   matched: number | null;
+  /** A text search: what its query was understood to say (the chips). */
+  parsed: QueryReading | null;
 }
 
 /**
@@ -131,7 +135,7 @@ function modeKey(mode: Mode): string {
     case 'home':
       return 'home';
     case 'text':
-      return `text:${mode.query}`;
+      return `text:${mode.query}:${JSON.stringify(mode.plain ?? [])}`;
     case 'similar':
       return `similar:${mode.photoId}`;
     case 'image':
@@ -142,6 +146,8 @@ function modeKey(mode: Mode): string {
       return `stack:${mode.stack.id}`;
     case 'duplicates':
       return 'duplicates';
+    case 'place':
+      return `place:${mode.placeId}`;
   }
 }
 
@@ -151,6 +157,7 @@ interface Page {
   limit: SearchResponse['limit'] | null;
   matched: number | null;
   timing: ResultsState['timing'];
+  parsed?: QueryReading | null;
 }
 
 interface Shown extends Page {
@@ -167,10 +174,11 @@ async function fetchPage(mode: Exclude<Mode, { kind: 'home' | 'duplicates' }>, f
     limit: r.limit ?? null,
     matched: r.matched ?? null,
     timing: { textMs: r.textMs, searchMs: r.searchMs },
+    parsed: r.parsed ?? null,
   });
   switch (mode.kind) {
     case 'text':
-      return fromSearch(await api.search({ query: mode.query, limit, cursor, filter }));
+      return fromSearch(await api.search({ query: mode.query, limit, cursor, filter, plain: mode.plain }));
     case 'similar':
       return fromSearch(await api.similar({ photoId: mode.photoId, limit, cursor, filter }));
     case 'image':
@@ -183,6 +191,11 @@ async function fetchPage(mode: Exclude<Mode, { kind: 'home' | 'duplicates' }>, f
     case 'stack': {
       // Every photo of the stack, whatever the bar's filters (they could hide the copies asked for).
       const r = await api.browse({ filter: { stack: mode.stack.id }, limit, cursor });
+      return { hits: r.hits, next: r.nextCursor, limit: null, matched: r.matched ?? null, timing: null };
+    }
+    case 'place': {
+      // A place from the Places view: its photos, newest first, within the filters chosen in the bar.
+      const r = await api.browse({ filter: { ...filter, place: [mode.placeId] }, limit, cursor });
       return { hits: r.hits, next: r.nextCursor, limit: null, matched: r.matched ?? null, timing: null };
     }
   }
@@ -241,7 +254,7 @@ export function useResults(mode: Mode, filters: FilterState, version: number): R
         if (request.current !== id) return;
         // Keyset pages never repeat a photo; the guard only protects the grid's keys.
         const seen = new Set(base.hits.map((h) => h.id));
-        setShown({ ...p, hits: [...base.hits, ...p.hits.filter((h) => !seen.has(h.id))], key: base.key, timing: p.timing, matched: base.matched ?? p.matched });
+        setShown({ ...p, hits: [...base.hits, ...p.hits.filter((h) => !seen.has(h.id))], key: base.key, timing: p.timing, matched: base.matched ?? p.matched, parsed: base.parsed });
         setLoading(false);
       },
       (e: unknown) => {
@@ -265,6 +278,7 @@ export function useResults(mode: Mode, filters: FilterState, version: number): R
     listKey: shown.key,
     limit: current ? shown.limit : null,
     matched: current ? shown.matched : null,
+    parsed: current ? (shown.parsed ?? null) : null,
   };
 }
 

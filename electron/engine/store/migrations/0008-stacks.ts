@@ -1,7 +1,7 @@
 import type { Migration } from './migration.ts';
 
 export const migration: Migration = {
-  version: 7,
+  version: 8,
   name: 'stacks: pictures, stacks, decisions',
   up(sql) {
     // Show each moment once (engine/stacks/, docs/decisions/stacks.md).
