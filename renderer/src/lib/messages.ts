@@ -3,6 +3,7 @@
  * translation is a compile error, not a blank label. Placeholders are {name}.
  */
 import { downloadMessages } from '../../../electron/shared/download-messages.ts';
+import { stacksEn, stacksZh } from './messages-stacks.ts';
 import { whenWhereEn, whenWhereZh } from './messages-when-where.ts';
 
 export type Lang = 'zh-CN' | 'en';
@@ -10,6 +11,7 @@ export type Lang = 'zh-CN' | 'en';
 const zh = {
   // Failed model downloads, by stable code (engine/models/errors.ts), shared with the CLI.
   ...downloadMessages['zh-CN'],
+  ...stacksZh,
   'app.name': '拾光',
   'app.tagline': '用一句话找回照片',
   'skip.toResults': '跳到搜索结果',
@@ -341,6 +343,7 @@ export type MessageKey = keyof typeof zh;
 
 const en: Record<MessageKey, string> = {
   ...downloadMessages.en,
+  ...stacksEn,
   'app.name': 'Shiguang',
   'app.tagline': 'Find photos by describing them',
   'skip.toResults': 'Skip to results',
