@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../shared/api.ts';
+import type { MediaProvider } from '../shared/handlers.ts';
 import { makePlaceholderThumbnail, makeThumbnail } from './media/thumbnail.ts';
 import type { Library } from './store/library.ts';
 import type { PhotoRow } from './store/rows.ts';
@@ -138,4 +139,17 @@ export class ThumbnailCache {
     if (!fs.existsSync(placeholder)) await makePlaceholderThumbnail(placeholder, THUMBNAIL_MAX_SIDE);
     return placeholder;
   }
+}
+
+/**
+ * What transports may serve of a library: originals, thumbnails (made here, cached in `thumbDir`)
+ * and videos' frames. The transports check every path against these roots again (media-guard.ts).
+ */
+export function libraryMedia(lib: Library, thumbDir: string, videos: VideoPictures): MediaProvider {
+  const thumbs = new ThumbnailCache(lib, thumbDir, videos);
+  return {
+    mediaFile: (id, kind, atMs) => (kind === 'thumb' ? thumbs.thumbnail(id) : kind === 'frame' ? thumbs.videoFrame(id, (atMs ?? 0) / 1000) : thumbs.original(id)),
+    libraryRoots: async () => lib.folders.list().map((f) => f.path),
+    thumbnailRoots: async () => [thumbDir],
+  };
 }
