@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError } from '../shared/api.ts';
+import { ApiError, apiError } from '../shared/api.ts';
 import { makePlaceholderThumbnail, makeThumbnail } from './media/thumbnail.ts';
 import type { Library } from './store/library.ts';
 import { LibraryBounds, PolicySkip } from './library/link-policy.ts';
@@ -23,20 +23,20 @@ export class ThumbnailCache {
 
   async original(photoId: number): Promise<string> {
     const row = this.lib.photos.get(photoId);
-    if (!row) throw new ApiError('NOT_FOUND', `no photo with id ${photoId}`);
+    if (!row) throw apiError('photo-unknown', { id: String(photoId) }, `no photo with id ${photoId}`);
     // Links and undecodable names are never read by the library (link-policy.ts), not even to serve them.
     if (row.status === 'skipped' && /^(symlink|unreadable-name):/.test(row.skipReason ?? '')) {
-      throw new ApiError('NOT_FOUND', `photo ${photoId} is not read by the library (${row.skipReason})`);
+      throw apiError('photo-not-read', { id: String(photoId) }, `photo ${photoId} is not read by the library (${row.skipReason})`);
     }
     // Its folder is away (an unplugged drive): say so, so the person knows what to plug in — also
     // when it went away a moment ago and the engine has not noticed yet (the file is gone, and so
     // is its folder, or the folder is not on the drive it was on).
     const folder = this.lib.folders.get(row.folderId);
-    const offline = (): ApiError => new ApiError('NOT_FOUND', `photo ${photoId} is in ${folder!.path}, which is offline`, { reason: 'folder-offline', path: folder!.path });
+    const offline = (): ApiError => apiError('folder-offline', { path: folder!.path }, `photo ${photoId} is in ${folder!.path}, which is offline`);
     if (folder?.offline) throw offline();
     if (!fs.existsSync(row.path)) {
       if (folder && !(await probeRoot({ path: folder.path, device: folder.device, samples: () => [{ ...row, fileId: null }] })).online) throw offline();
-      throw new ApiError('NOT_FOUND', `photo file is gone: ${row.path}`);
+      throw apiError('photo-file-gone', { path: row.path }, `photo file is gone: ${row.path}`);
     }
     return row.path;
   }
@@ -60,7 +60,7 @@ export class ThumbnailCache {
     try {
       src = await bounds.checkReadable(linked);
     } catch (err) {
-      if (err instanceof PolicySkip) throw new ApiError('NOT_FOUND', `photo ${photoId}: ${err.message}`);
+      if (err instanceof PolicySkip) throw apiError('photo-not-read', { id: String(photoId) }, `photo ${photoId}: ${err.message}`);
       throw err;
     }
     const out = this.thumbnailPath(row);
@@ -72,7 +72,7 @@ export class ThumbnailCache {
         try {
           await makeThumbnail(src, out, THUMBNAIL_MAX_SIDE);
         } catch (err) {
-          throw new ApiError('UNSUPPORTED', `cannot make a thumbnail of ${path.basename(src)}: ${err instanceof Error ? err.message : err}`);
+          throw apiError('thumbnail-failed', { name: path.basename(src) }, `cannot make a thumbnail of ${path.basename(src)}: ${err instanceof Error ? err.message : err}`);
         }
         return out;
       })().finally(() => this.inFlight.delete(out));

@@ -3,7 +3,7 @@
  * photo id, and how many hits came before), tied to the query it belongs to (util/cursor-codec.ts:
  * a cursor presented with another query, other filters or after a model switch is refused).
  */
-import { ApiError } from '../../shared/api.ts';
+import { ApiError, apiError } from '../../shared/api.ts';
 import { readCursor, writeCursor } from '../util/cursor-codec.ts';
 import type { PageCursor } from './vector-search.ts';
 
@@ -19,8 +19,8 @@ export function decodeCursor(key: string, cursor: string | undefined): PageCurso
   if (cursor === undefined) return undefined;
   const c = readCursor(cursor);
   if (c.v !== VERSION || typeof c.d !== 'number' || !Number.isInteger(c.i) || !Number.isInteger(c.n) || (c.n as number) < 0) {
-    throw new ApiError('BAD_REQUEST', 'not a search cursor');
+    throw apiError('cursor-invalid', {}, 'not a search cursor');
   }
-  if (c.k !== key) throw new ApiError('BAD_REQUEST', 'this cursor belongs to another search (query, filters or model changed): start again from the first page');
+  if (c.k !== key) throw apiError('cursor-stale', {}, 'this cursor belongs to another search (query, filters or model changed): start again from the first page');
   return { distance: c.d, photoId: c.i as number, depth: c.n as number };
 }
