@@ -8,7 +8,7 @@
  * image extension — before reaching shell.openPath / showItemInFolder.
  */
 import fs from 'node:fs';
-import { ApiError, apiError } from '../shared/api.ts';
+import { apiError } from '../shared/api.ts';
 import type { ServiceHandlers } from '../shared/handlers.ts';
 import type { ApiRouter } from '../shared/router.ts';
 import { isServablePath, type GuardedMediaProvider } from '../transport/media-guard.ts';

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError, apiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import { Engine, type EngineOptions } from '../engine.ts';
 import { resolveModelDir } from '../ml/model-dir.ts';
 import type { ModelManifest } from '../ml/manifest.ts';

@@ -3,7 +3,7 @@
  * (an album, a tag, a month of the timeline, a place) and a search whose query was all filter
  * ("去年在哈尔滨": those photos, newest first).
  */
-import { ApiError, apiError, type BrowsePage } from '../../shared/api.ts';
+import { apiError, type BrowsePage } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
 import type { BrowsePosition } from '../store/photo-browse.ts';
 import type { PhotoQuery } from '../store/photo-filter.ts';

@@ -7,7 +7,7 @@
  * resolve into one query that selects the photos every one of them selects.
  */
 import path from 'node:path';
-import { ApiError, apiError, type PhotoFilter } from '../../shared/api.ts';
+import { apiError, type PhotoFilter } from '../../shared/api.ts';
 import type { PhotoQuery } from '../store/photo-filter.ts';
 
 /** Parse an ISO date; a bare day for `before` means the end of that day (inclusive range). */
@@ -34,16 +34,16 @@ function resolveOne(f: PhotoFilter): PhotoQuery {
   if (f.after) q.after = parseDateBound(f.after, 'after');
   if (f.before) q.before = parseDateBound(f.before, 'before');
   if (q.after !== undefined && q.before !== undefined && q.after > q.before) {
-    throw apiError('date-range-empty', { from: String(f.after), to: String(f.before) }, `date range is empty: ${f.after} is after ${f.before}`);
+    throw apiError('date-range-empty', { start: String(f.after), end: String(f.before) }, `date range is empty: ${f.after} is after ${f.before}`);
   }
   if (f.tag) q.tag = f.tag;
   if (f.taken) {
     const { from, to, hours } = f.taken;
-    if (from !== undefined && to !== undefined && from >= to) throw apiError('date-range-empty', { from: String(from), to: String(to) }, `taken range is empty: ${from} ≥ ${to}`);
+    if (from !== undefined && to !== undefined && from >= to) throw apiError('date-range-empty', { start: String(from), end: String(to) }, `taken range is empty: ${from} ≥ ${to}`);
     if (from !== undefined) q.after = Math.max(q.after ?? -Infinity, from);
     if (to !== undefined) q.before = Math.min(q.before ?? Infinity, to);
     if (hours) {
-      if (hours.from === hours.to) throw apiError('hours-range-empty', { from: String(hours.from), to: String(hours.to) }, `hours range is empty: ${hours.from}–${hours.to}`);
+      if (hours.from === hours.to) throw apiError('hours-range-empty', { start: String(hours.from), end: String(hours.to) }, `hours range is empty: ${hours.from}–${hours.to}`);
       q.hours = [hours];
     }
   }

@@ -4,7 +4,7 @@
  * (download.ts); closing the app aborts them, and they resume next time.
  */
 import type { ModelDownload, ModelPrecision } from '../../shared/api.ts';
-import { ApiError, apiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import { estimateBytes, getEntry, type Catalogue, type CatalogueEntry } from './catalogue.ts';
 import { downloadModel, type DownloadOptions } from './download.ts';
 import { ModelError } from './errors.ts';

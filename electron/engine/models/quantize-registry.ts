@@ -6,7 +6,7 @@
  * the fidelity bound, and its figures are kept in its manifest for the model list to show.
  */
 import path from 'node:path';
-import { ApiError, apiError, type ModelQuantization, type QuantizationFigures } from '../../shared/api.ts';
+import { apiError, type ModelQuantization, type QuantizationFigures } from '../../shared/api.ts';
 import type { QuantizationInfo } from '../ml/manifest.ts';
 import type { TowerSessionOptions } from '../ml/onnx-session.ts';
 import { allTagPrompts, spreadSample } from '../tags/all-prompts.ts';

@@ -7,7 +7,7 @@
  * stays searchable and visible.
  */
 import type { OcrStatus, PassStatus, PhotoText as PhotoTextResponse } from '../../shared/api.ts';
-import { ApiError, apiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import type { OcrSessionOptions } from '../ml/ocr/ocr-sessions.ts';
 import type { PhotoQuery } from '../store/photo-filter.ts';
 import type { Library } from '../store/library.ts';

@@ -3,7 +3,7 @@
  * photo id, and how many hits came before), tied to the query it belongs to (util/cursor-codec.ts:
  * a cursor presented with another query, other filters or after a model switch is refused).
  */
-import { ApiError, apiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import { readCursor, writeCursor } from '../util/cursor-codec.ts';
 import type { PageCursor } from './vector-search.ts';
 

@@ -10,7 +10,7 @@
  * hits carry the line that matched.
  */
 import type { SearchMode, SearchResponse } from '../../shared/api.ts';
-import { ApiError, apiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
 import type { PhotoQuery } from '../store/vector-repository.ts';
 import { fuseRankings, type FusedHit } from './fuse.ts';

@@ -1,5 +1,5 @@
 /** The search service's API handlers: text, similar photo, dropped image. */
-import { ApiError, apiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import type { ServiceHandlers } from '../../shared/handlers.ts';
 import type { Use } from '../util/use.ts';
 import type { SearchService } from './search-service.ts';

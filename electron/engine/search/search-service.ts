@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { PhotoFilter, QueryReading, SearchMode, SearchResponse } from '../../shared/api.ts';
-import { ApiError, apiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
 import type { PhotoQuery } from '../store/photo-filter.ts';
 import { resolvePhotoFilter } from '../library/photo-filter.ts';

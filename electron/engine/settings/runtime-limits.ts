@@ -4,7 +4,7 @@
  * No value may make the engine unresponsive: threads are 1 … the machine's logical cores (each
  * ONNX Runtime session starts that many; see ml/threads.ts), providers come from the known list.
  */
-import { ApiError, apiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import { logicalCores } from '../ml/threads.ts';
 import { parseProviderPreference, type ProviderPreference } from '../ml/providers.ts';
 

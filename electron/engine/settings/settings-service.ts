@@ -5,7 +5,7 @@
  * setting in the app, which drops the override.
  */
 import type { EngineSettings } from '../../shared/api.ts';
-import { ApiError, apiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import type { ServiceHandlers } from '../../shared/handlers.ts';
 import type { TowerSessionOptions } from '../ml/onnx-session.ts';
 import { parseProviderPreference, PROVIDER_NAMES, type ProviderPreference } from '../ml/providers.ts';

@@ -9,7 +9,7 @@
  */
 import crypto from 'node:crypto';
 import type { AlbumSummary, TagInfo } from '../../shared/api.ts';
-import { ApiError, apiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import type { Logger } from '../util/log.ts';
 import { SerialQueue } from '../util/serial-queue.ts';
 import type { AlbumSummaryOptions } from './albums.ts';

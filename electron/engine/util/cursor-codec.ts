@@ -4,7 +4,7 @@
  * rather than silently continuing some other list.
  */
 import crypto from 'node:crypto';
-import { ApiError, apiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 
 /** What identifies a result list: the kind of list, its input, the filter, the serving model. */
 export function queryKey(parts: readonly unknown[]): string {

@@ -72,8 +72,8 @@ export const ERROR_REASONS = {
 
   // Filters.
   'date-invalid': reason('BAD_REQUEST', ['value']),
-  'date-range-empty': reason('BAD_REQUEST', ['from', 'to']),
-  'hours-range-empty': reason('BAD_REQUEST', ['from', 'to']),
+  'date-range-empty': reason('BAD_REQUEST', ['start', 'end']),
+  'hours-range-empty': reason('BAD_REQUEST', ['start', 'end']),
   'tag-one-at-a-time': reason('BAD_REQUEST', ['tag', 'other']),
 
   // Search.
