@@ -100,7 +100,7 @@ export class ShiguangApp {
     });
     this.use = (fn) => this.slot.use(fn, () => Promise.reject(this.noModel()));
     this.media = {
-      mediaFile: (id, kind) => this.slot.use((e) => e.media.mediaFile(id, kind), () => Promise.reject(apiError('no-model', {}, 'no model is active, so there are no photos to serve'))),
+      mediaFile: (id, kind) => this.slot.use((e) => e.media.mediaFile(id, kind), () => Promise.reject(apiError('photo-unknown', { id: String(id) }, 'no model is active, so there are no photos to serve'))),
       libraryRoots: () => this.slot.use((e) => e.media.libraryRoots(), () => []),
       thumbnailRoots: () => this.slot.use(async (e) => (e.media.thumbnailRoots ? e.media.thumbnailRoots() : []), () => []),
     };
