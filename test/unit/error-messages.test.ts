@@ -24,6 +24,7 @@ import {
 import { describeError, errorMessage, errorMessages } from '../../electron/shared/error-messages.ts';
 import { messages, translate, type Lang } from '../../renderer/src/lib/messages.ts';
 import { reasonText } from '../../electron/cli/context.ts';
+import { SKIP_REASONS, skipReasonText } from '../../renderer/src/lib/skipReasons.ts';
 import { cliLanguage, setCliLanguage } from '../../electron/cli/i18n.ts';
 import { DatabaseBusyError, DiskFullError } from '../../electron/engine/store/errors.ts';
 
@@ -197,6 +198,28 @@ describe('errors that reach the API without a reason', () => {
     const errno = Object.assign(new Error('ENOENT: no such file or directory'), { code: 'ENOENT' });
     expect(ApiError.from(errno)).toMatchObject({ code: 'INTERNAL', message: 'ENOENT: no such file or directory' });
     expect(ApiError.from({ code: 'UNREACHABLE', message: 'getaddrinfo ENOTFOUND huggingface.co' }).code).toBe('INTERNAL');
+  });
+});
+
+describe('other failures the UI shows', () => {
+  it('word every skip reason (images and videos) in both languages, never the decoder’s detail', () => {
+    for (const lang of ['zh-CN', 'en'] as const) {
+      const t = (key: Parameters<typeof translate>[1], vars?: Record<string, string | number>) => translate(lang, key, vars);
+      for (const code of SKIP_REASONS) {
+        const text = skipReasonText(`${code}: Input buffer contains unsupported image format`, t);
+        expect(text, code).not.toMatch(/Input buffer|\{/);
+        if (lang === 'zh-CN') expect(untranslated(text, {}), `${code}: ${text}`).toEqual([]);
+      }
+      expect(skipReasonText('vips_something: out of order read', t)).toBe(messages[lang]['skipReason.other']);
+    }
+  });
+
+  it('say failures of passes, OCR, downloads, int8 and the query limit without English in Chinese', () => {
+    for (const key of ['passes.error', 'ocr.failed', 'quantize.failed', 'models.failed', 'search.tooLong', 'models.notDownloadable'] as const) {
+      const text = translate('zh-CN', key, { title: '文字识别', reason: '文件已损坏', error: 'ENOENT: no such file', message: '无法连接', max: 1000, n: 1200 });
+      expect(untranslated(text, {}), `${key}: ${text}`).toEqual([]);
+      expect(text, key).not.toMatch(/`|npm run/);
+    }
   });
 });
 

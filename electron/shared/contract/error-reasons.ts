@@ -91,6 +91,9 @@ export const ERROR_REASONS = {
   'photo-not-image': reason('UNSUPPORTED', ['id']),
   'photo-open-failed': reason('INTERNAL', ['id'], true),
   'thumbnail-failed': reason('UNSUPPORTED', ['name']),
+  'video-not-a-video': reason('NOT_FOUND', ['id']),
+  'video-not-indexed': reason('NOT_FOUND', ['path'], true),
+  'video-frame-failed': reason('UNSUPPORTED', ['name']),
   /** The photo's library folder is away (unplugged): connecting it helps, so retrying can too. */
   'folder-offline': reason('NOT_FOUND', ['path'], true),
 
