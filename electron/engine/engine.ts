@@ -27,6 +27,8 @@ import { PlacesService } from './places/places-service.ts';
 import { QueryReader } from './query/query-reader.ts';
 import { PassScheduler } from './passes/scheduler.ts';
 import { SearchService } from './search/search-service.ts';
+import { StacksService } from './stacks/stacks-service.ts';
+import { thresholdsFor } from './stacks/thresholds.ts';
 import type { VectorSearch } from './search/vector-search.ts';
 import { openLibrary, type Library } from './store/library.ts';
 import type { VectorRepository } from './store/vector-repository.ts';
@@ -45,6 +47,8 @@ export class Engine {
   readonly tags: TagService;
   readonly library: LibraryService;
   readonly ocr: OcrService;
+  /** Duplicates report and the person's decisions about stacks (the stacks pass groups them). */
+  readonly stacks: StacksService;
   readonly passes: PassScheduler;
   readonly folders: FolderService;
   /** Videos' frames: the pass that samples and embeds them (engine/video-frames/). */
@@ -76,7 +80,9 @@ export class Engine {
     const frameImages = new FrameImages(path.join(thumbDir, 'frames'));
     const target = () => ({ frames: lib.videoFrames(models.target.search.vectors.model), embedder: models.target.runtime });
     this.videos = new VideoFramesPass(lib, target, frameImages, log, opts.video);
-    for (const pass of registeredPasses({ lib, tags: this.tags, ocr: this.ocr, autoTag: opts.autoTag !== false, videos: this.videos })) this.passes.register(pass);
+    this.stacks = new StacksService(lib, () => this.passes.schedule());
+    const stacks = { vectors: () => serving().search.vectors, thresholds: () => thresholdsFor(serving().runtime.model.manifest.stacks), log };
+    for (const pass of registeredPasses({ lib, tags: this.tags, ocr: this.ocr, autoTag: opts.autoTag !== false, videos: this.videos, stacks })) this.passes.register(pass);
     this.places = new PlacesService(lib);
     // Text queries are read for time, place, kind and camera first; the words left match the text
     // read in photos too (fused with their looks), and videos' frames.

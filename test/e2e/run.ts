@@ -15,6 +15,7 @@ import { runUiSuite, type UiSuiteOptions } from './ui.e2e.ts';
 import { runVideoUiCheck } from './video.e2e.ts';
 import { runWebSessionCheck } from './web-session.e2e.ts';
 import { runErrorUiChecks } from './errors.e2e.ts';
+import { runStacksUiCheck } from './stacks.e2e.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -70,6 +71,12 @@ async function main(): Promise<void> {
   } catch (err) {
     failures.push(`video UI checks: ${err instanceof Error ? err.message : String(err)}`);
   }
+  // Copies and bursts shown once, a stack opened, its cover and "not the same", the duplicates view.
+  const stacks = await runStacksUiCheck(ROOT, path.join(ROOT, 'test-results')).catch((err: unknown) => {
+    failures.push(err instanceof Error ? err.message : String(err));
+    return { failed: 0 };
+  });
+  if (stacks.failed > 0) failures.push(`${stacks.failed} stacks UI check(s) failed`);
   if (failures.length > 0) throw new Error(failures.join('; '));
 }
 

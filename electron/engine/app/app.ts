@@ -27,6 +27,7 @@ import { searchHandlers } from '../search/search-handlers.ts';
 import { SettingsService, settingsHandlers } from '../settings/settings-service.ts';
 import { tagsHandlers } from '../tags/tags-handlers.ts';
 import { ocrHandlers } from '../ocr/ocr-handlers.ts';
+import { stacksHandlers } from '../stacks/stacks-handlers.ts';
 import { createLogger, type Logger } from '../util/log.ts';
 import type { AppConfig } from './config.ts';
 import { EngineSlot } from './engine-slot.ts';
@@ -144,6 +145,7 @@ export class ShiguangApp {
       search: searchHandlers(this.on((e) => e.search)),
       tags: tagsHandlers(this.on((e) => e.tags)),
       ocr: ocrHandlers(this.on((e) => e.ocr)),
+      stacks: stacksHandlers(this.on((e) => e.stacks)),
       models: this.modelsHandlers(),
       settings: settingsHandlers(this.settings, (update) => this.applySettings(update)),
     };

@@ -16,6 +16,7 @@ import { resolvePhotoFilter } from '../library/photo-filter.ts';
 import { preprocess, type PreprocessSpec } from '../media/decode.ts';
 import type { VectorSearch } from './vector-search.ts';
 import type { FrameSearch } from './frame-search.ts';
+import { stackHider } from '../library/stack-collapse.ts';
 import { attachTags, toHit } from '../library/photo-hits.ts';
 import { VisualList, type MixedCursor } from './mixed-pages.ts';
 import { sideFilters, videoSegments, VIDEOS_ONLY_MAX_VIDEOS, type SegmentHit, type SegmentSearchOptions } from './video-segments.ts';
@@ -199,7 +200,8 @@ export class SearchService {
           : [];
       this.segmentLists.set(key, segments);
     }
-    return new VisualList(model.vectors, sides.photos, segments);
+    // Each stack once on the photo side (library/stack-collapse.ts); videos are never stacked.
+    return new VisualList(model.vectors, sides.photos, segments, sides.photos ? stackHider(this.lib, sides.photos) : undefined);
   }
 
   private durations(ids: number[]): Map<number, number | null> {
@@ -208,8 +210,8 @@ export class SearchService {
 
   /**
    * One page from the vector search, as hits with their tags and the cursor for the next one.
-   * `exclude` (the photo a similar-search starts from) is dropped from every page: one more is
-   * asked for so that the page stays full.
+   * Each stack is shown once (the VisualList's photo side); `exclude` (the photo a similar-search
+   * starts from) is dropped from every page: one more is asked for so that the page stays full.
    */
   private page(
     visual: VisualList,
@@ -247,7 +249,12 @@ export class SearchService {
     );
     const out: Pick<SearchResponse, 'hits' | 'nextCursor' | 'limit' | 'matched'> = { hits, nextCursor };
     if (page.limit) out.limit = { maxResults: page.limit.maxResults, reason: page.limit.reason };
-    if (page.matched !== undefined) out.matched = page.matched - (exclude !== undefined && page.matched > 0 ? 1 : 0);
+    // Counted on a list's first page when it collapses stacks (the hidden count is a query of its own).
+    const collapses = visual.collapsesStacks;
+    if (page.matched !== undefined && (after === undefined || !collapses)) {
+      const hidden = collapses ? this.lib.stacks.hiddenCount(collapses) : 0;
+      out.matched = Math.max(0, page.matched - hidden - (exclude !== undefined && page.matched > 0 ? 1 : 0));
+    }
     return out;
   }
 }

@@ -106,6 +106,11 @@ export const ERROR_REASONS = {
   'folder-inside-library': reason('BAD_REQUEST', ['path', 'root']),
   'folder-holds-offline': reason('BAD_REQUEST', ['path', 'root']),
 
+  // Stacks (copies and bursts).
+  /** "Not the same picture" on byte-identical copies: they are one file's copies. */
+  'stack-same-file': reason('BAD_REQUEST', []),
+  'stack-none': reason('BAD_REQUEST', ['name']),
+
   // Tags.
   'tag-builtin': reason('BAD_REQUEST', ['name']),
 

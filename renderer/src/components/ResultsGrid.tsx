@@ -15,6 +15,7 @@ import { formatClock, formatScore } from '../lib/format.ts';
 import { isUnderRoots } from '../lib/offline.ts';
 import { useI18n, type T } from '../lib/i18n.tsx';
 import { Icon } from './Icon.tsx';
+import { CoverMark, StackBadge } from '../stacks/StackBadge.tsx';
 
 export interface ResultsGridHandle {
   focusIndex(index: number): void;
@@ -30,13 +31,15 @@ interface Props {
   label: string;
   /** Library folders that are away: their photos are still shown, marked offline. */
   offlineRoots?: readonly string[];
+  /** Tiles that stand for a stack carry its badge, which opens it (absent: inside an opened stack, whose cover is marked instead). */
+  onOpenStack?(hit: PhotoHit): void;
   ref?: Ref<ResultsGridHandle>;
 }
 
 const GAP = 10;
 const MIN_CELL = 168;
 
-export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, offlineRoots = [], ref }: Props) {
+export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, offlineRoots = [], onOpenStack, ref }: Props) {
   const { t } = useI18n();
   const scrollRef = useRef<HTMLDivElement>(null);
   const sizerRef = useRef<HTMLDivElement>(null);
@@ -176,6 +179,7 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
                           <span className="thumb-score">{score}</span>
                         </span>
                       </button>
+                      {onOpenStack ? <StackBadge hit={hit} onOpen={onOpenStack} /> : <CoverMark hit={hit} />}
                     </div>
                   );
                 })}

@@ -4,6 +4,7 @@
  */
 import { downloadMessages } from '../../../electron/shared/download-messages.ts';
 import { errorMessages } from '../../../electron/shared/error-messages.ts';
+import { stacksEn, stacksZh } from './messages-stacks.ts';
 import { whenWhereEn, whenWhereZh } from './messages-when-where.ts';
 
 export type Lang = 'zh-CN' | 'en';
@@ -13,6 +14,7 @@ const zh = {
   ...downloadMessages['zh-CN'],
   // Errors by code and by the engine's reason (contract/error-reasons.ts), shared with the CLI.
   ...errorMessages['zh-CN'],
+  ...stacksZh,
   'app.name': '拾光',
   'app.tagline': '用一句话找回照片',
   'skip.toResults': '跳到搜索结果',
@@ -342,6 +344,7 @@ export type MessageKey = keyof typeof zh;
 const en: Record<MessageKey, string> = {
   ...downloadMessages.en,
   ...errorMessages.en,
+  ...stacksEn,
   'app.name': 'Shiguang',
   'app.tagline': 'Find photos by describing them',
   'skip.toResults': 'Skip to results',

@@ -3,8 +3,10 @@
  * (index/encode-pipeline.ts describeFailure; media/errors.ts, video/errors.ts, library/link-policy.ts
  * own the reasons); the detail is the decoder's English, for logs, so only the reason is worded.
  */
-import type { T } from './i18n.tsx';
 import type { MessageKey } from './messages.ts';
+
+/** The i18n context's `t` (declared here: unit tests import this file without JSX). */
+type T = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
 export const SKIP_REASONS = [
   'empty-file',
