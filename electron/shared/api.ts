@@ -30,6 +30,7 @@ export type * from './contract/models.ts';
 export type * from './contract/ocr.ts';
 export type * from './contract/search.ts';
 export type * from './contract/settings.ts';
+export { SEARCH_SENSITIVITY } from './contract/settings.ts';
 export type * from './contract/system.ts';
 export type * from './contract/tags.ts';
 export type * from './contract/transport.ts';

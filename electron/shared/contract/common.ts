@@ -20,6 +20,14 @@ export interface PhotoHit {
   matchedBy?: 'text' | 'visual' | 'both';
   /** When it matched by text: the line(s) that matched, as recognised, and the match's range in them. */
   matchedText?: { text: string; start: number; end: number };
+  /**
+   * Searches: relevance on one scale for text and visual matches, 0–1 (0.5 at the boundary): the
+   * number to show instead of the cosine `score`, which text matches do not have in common with
+   * looks. Does not rise down a list.
+   */
+  relevance?: number;
+  /** Searches: above the relevance boundary (false: one of the weaker results behind "show more"). */
+  relevant?: boolean;
 }
 
 /** Why a result list stops before every matching photo (see a page's `limit`). */

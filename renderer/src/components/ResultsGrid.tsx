@@ -4,6 +4,9 @@
  *
  * Keyboard: one roving tab stop (the active cell); arrows / Home / End / PageUp / PageDown move it,
  * scrolling the target row into view first because it may not be rendered yet.
+ *
+ * A search's list ends after its relevant photos: the weaker rest waits behind a button below the
+ * grid ("显示更多相关度较低的照片"), and once shown each weaker tile is marked as such.
  */
 import { useEffect, useImperativeHandle, useLayoutEffect, useRef, useState } from 'react';
 import type { KeyboardEvent, Ref } from 'react';
@@ -11,7 +14,8 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { PhotoHit } from '../../../electron/shared/api.ts';
 import { mediaUrl } from '../api/index.ts';
 import { computeGridLayout, moveInGrid, rowCount } from '../lib/gridLayout.ts';
-import { formatScore } from '../lib/format.ts';
+import { hitScore, isWeaker } from '../lib/relevance.ts';
+import '../relevance.css';
 import { isUnderRoots } from '../lib/offline.ts';
 import { useI18n } from '../lib/i18n.tsx';
 
@@ -29,13 +33,17 @@ interface Props {
   label: string;
   /** Library folders that are away: their photos are still shown, marked offline. */
   offlineRoots?: readonly string[];
+  /** The relevant photos are all here and weaker ones can be shown: the button below the grid. */
+  weakerAvailable?: boolean;
+  onShowWeaker?(): void;
+  loading?: boolean;
   ref?: Ref<ResultsGridHandle>;
 }
 
 const GAP = 10;
 const MIN_CELL = 168;
 
-export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, offlineRoots = [], ref }: Props) {
+export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, offlineRoots = [], weakerAvailable = false, onShowWeaker, loading = false, ref }: Props) {
   const { t } = useI18n();
   const scrollRef = useRef<HTMLDivElement>(null);
   const sizerRef = useRef<HTMLDivElement>(null);
@@ -147,28 +155,39 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
               >
                 {cells.map((hit, j) => {
                   const i = start + j;
-                  const score = formatScore(hit.score);
+                  const { text: score, relevance } = hitScore(hit);
                   const offline = isUnderRoots(hit.path, offlineRoots);
-                  const label = hit.matchedText ? t('hit.labelText', { name: hit.fileName, score, text: hit.matchedText.text }) : t('hit.label', { name: hit.fileName, score });
+                  const weaker = isWeaker(hit);
+                  // The first weaker tile says where the relevant ones ended.
+                  const firstWeaker = weaker && (i === 0 || !isWeaker(hits[i - 1]!));
+                  const label = relevance
+                    ? hit.matchedText
+                      ? t('hit.labelRelevanceText', { name: hit.fileName, pct: score, text: hit.matchedText.text })
+                      : t('hit.labelRelevance', { name: hit.fileName, pct: score })
+                    : hit.matchedText
+                      ? t('hit.labelText', { name: hit.fileName, score, text: hit.matchedText.text })
+                      : t('hit.label', { name: hit.fileName, score });
+                  const classes = ['thumb', offline && 'offline', weaker && 'weaker'].filter(Boolean).join(' ');
                   return (
                     <div role="listitem" key={hit.id} aria-setsize={hits.length} aria-posinset={i + 1} className="cell">
                       <button
                         type="button"
-                        className={offline ? 'thumb offline' : 'thumb'}
+                        className={classes}
                         data-index={i}
                         data-photo-id={hit.id}
                         tabIndex={i === active ? 0 : -1}
                         aria-label={offline ? t('hit.offlineLabel', { label }) : label}
-                        title={`${hit.fileName} · ${t('viewer.score')} ${score}`}
+                        title={`${hit.fileName} · ${relevance ? t('hit.relevance', { pct: score }) : `${t('viewer.score')} ${score}`}${weaker ? ` · ${t('hit.weaker')}` : ''}`}
                         onClick={() => onOpen(i)}
                         onFocus={() => setActive(i)}
                       >
                         <img src={mediaUrl(hit.id, 'thumb')} alt="" loading="lazy" decoding="async" draggable={false} />
                         {hit.matchedText && <TextMatch text={hit.matchedText} />}
                         {offline && <span className="badge thumb-offline">{t('hit.offline')}</span>}
+                        {firstWeaker && <span className="badge thumb-weaker">{t('results.weakerStart')}</span>}
                         <span className="thumb-overlay" aria-hidden="true">
                           <span className="thumb-name">{hit.fileName}</span>
-                          <span className="thumb-score">{score}</span>
+                          <span className="thumb-score">{relevance ? t('hit.relevance', { pct: score }) : score}</span>
                         </span>
                       </button>
                     </div>
@@ -178,6 +197,13 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
             );
           })}
       </div>
+      {weakerAvailable && onShowWeaker && (
+        <div className="show-weaker">
+          <button type="button" className="button" disabled={loading} onClick={onShowWeaker}>
+            {t('results.showWeaker')}
+          </button>
+        </div>
+      )}
     </div>
   );
 }

@@ -4,6 +4,7 @@
  */
 import { downloadMessages } from '../../../electron/shared/download-messages.ts';
 import { whenWhereEn, whenWhereZh } from './messages-when-where.ts';
+import { relevanceEn, relevanceZh } from './messages-relevance.ts';
 
 export type Lang = 'zh-CN' | 'en';
 
@@ -19,6 +20,7 @@ const zh = {
   'lang.toggle': 'English',
   'lang.toggleLabel': 'Switch to English',
   ...whenWhereZh,
+  ...relevanceZh,
 
   'library.title': '图库',
   'library.add': '添加文件夹…',
@@ -331,6 +333,7 @@ const en: Record<MessageKey, string> = {
   'lang.toggle': '中文',
   'lang.toggleLabel': '切换到中文',
   ...whenWhereEn,
+  ...relevanceEn,
 
   'library.title': 'Library',
   'library.add': 'Add folder…',
