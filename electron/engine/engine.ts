@@ -33,6 +33,8 @@ import type { VectorRepository } from './store/vector-repository.ts';
 import { TagService } from './tags/service.ts';
 import { createLogger, type Logger } from './util/log.ts';
 import type { EngineOptions } from './engine-options.ts';
+import { FrameImages } from './video-frames/frame-images.ts';
+import { VideoFramesPass } from './video-frames/video-pass.ts';
 
 export type { EngineOptions } from './engine-options.ts';
 
@@ -45,6 +47,8 @@ export class Engine {
   readonly ocr: OcrService;
   readonly passes: PassScheduler;
   readonly folders: FolderService;
+  /** Videos' frames: the pass that samples and embeds them (engine/video-frames/). */
+  readonly videos: VideoFramesPass;
   /** Where photos were taken: the Places view and the query's known places. */
   readonly places: PlacesService;
   private readonly watcher: LibraryWatch;
@@ -68,19 +72,22 @@ export class Engine {
     this.indexer = new Indexer(lib, models.target.search.vectors, models.target.runtime, { ...opts.indexer, log, onIndexed: (batch) => this.passes.onEmbedded(batch) });
     const { provider, threads, enableWebgpu } = opts.session ?? {};
     this.ocr = new OcrService(lib, { enabled: opts.ocrEnabled ?? (() => true), session: { provider, threads, enableWebgpu }, model: opts.ocrModel, log });
-    for (const pass of registeredPasses({ lib, tags: this.tags, ocr: this.ocr, autoTag: opts.autoTag !== false })) this.passes.register(pass);
+    const thumbDir = opts.cacheDir ?? path.join(path.dirname(path.resolve(opts.dbPath)), 'thumbnails');
+    const frameImages = new FrameImages(path.join(thumbDir, 'frames'));
+    const target = () => ({ frames: lib.videoFrames(models.target.search.vectors.model), embedder: models.target.runtime });
+    this.videos = new VideoFramesPass(lib, target, frameImages, log, opts.video);
+    for (const pass of registeredPasses({ lib, tags: this.tags, ocr: this.ocr, autoTag: opts.autoTag !== false, videos: this.videos })) this.passes.register(pass);
     this.places = new PlacesService(lib);
     // Text queries are read for time, place, kind and camera first; the words left match the text
-    // read in photos too (fused with their looks).
+    // read in photos too (fused with their looks), and videos' frames.
     const reader = new QueryReader({ places: () => this.places.knownPlaces(), describePlace: (id) => this.places.describe(id), now: () => opts.now ?? Date.now() });
-    this.search = new SearchService(lib, () => ({ embedder: serving().runtime, vectors: serving().search }), this.ocr.matcher(), reader);
+    this.search = new SearchService(lib, () => ({ embedder: serving().runtime, vectors: serving().search, frames: serving().frames }), this.ocr.matcher(), reader);
     const afterPass = () => this.afterPass();
     this.folders = new FolderService(lib, this.indexer, () => this.watcher, afterPass, log);
     this.watcher = new LibraryWatch(lib, this.indexer, { dbPath: opts.dbPath, watcher: opts.watcher, reindexAll: () => this.folders.reindexAll(), afterPass, log });
-    const thumbDir = opts.cacheDir ?? path.join(path.dirname(path.resolve(opts.dbPath)), 'thumbnails');
-    const thumbs = new ThumbnailCache(lib, thumbDir);
+    const thumbs = new ThumbnailCache(lib, thumbDir, { images: frameImages, frames: () => lib.videoFrames(serving().search.vectors.model) });
     this.media = {
-      mediaFile: (id, kind) => (kind === 'thumb' ? thumbs.thumbnail(id) : thumbs.original(id)),
+      mediaFile: (id, kind, atMs) => (kind === 'thumb' ? thumbs.thumbnail(id) : kind === 'frame' ? thumbs.videoFrame(id, (atMs ?? 0) / 1000) : thumbs.original(id)),
       libraryRoots: async () => lib.folders.list().map((f) => f.path),
       thumbnailRoots: async () => [thumbDir],
     };
@@ -126,6 +133,7 @@ export class Engine {
     const passes = this.passes.status();
     return {
       counts: this.library.counts(),
+      videos: this.library.videoCounts(),
       progress: this.indexer.snapshot(),
       model: { id: m.id, name: m.name, embeddingDim: m.embeddingDim },
       provider: await this.model.providerReport(),

@@ -8,6 +8,7 @@ import { PlacesPass } from './places/places-pass.ts';
 import type { Library } from './store/library.ts';
 import type { TagService } from './tags/service.ts';
 import { TagsPass } from './tags/tags-pass.ts';
+import type { VideoFramesPass } from './video-frames/video-pass.ts';
 
 export interface PassDeps {
   lib: Library;
@@ -15,6 +16,8 @@ export interface PassDeps {
   ocr: OcrService;
   /** Zero-shot tags of new photos (one-shot commands that only read turn it off). */
   autoTag: boolean;
+  /** Videos' frames (engine/video-frames/). */
+  videos: VideoFramesPass;
 }
 
 export function registeredPasses(d: PassDeps): PhotoPass[] {
@@ -22,5 +25,6 @@ export function registeredPasses(d: PassDeps): PhotoPass[] {
     new PlacesPass(d.lib),
     new TagsPass(d.tags, d.lib.passState, { enabled: () => d.autoTag }),
     d.ocr.pass,
+    d.videos,
   ];
 }

@@ -21,7 +21,7 @@ export function forwardEngineServices(router: ApiRouter, call: EngineCall): ApiR
 
 export function remoteMedia(call: EngineCall): GuardedMediaProvider {
   return {
-    mediaFile: async (photoId: number, kind: MediaKind) => String(await call(ENGINE_MEDIA_FILE, { photoId, kind })),
+    mediaFile: async (photoId: number, kind: MediaKind, atMs?: number) => String(await call(ENGINE_MEDIA_FILE, { photoId, kind, atMs })),
     libraryRoots: async () => (await call(ENGINE_MEDIA_ROOTS, {})) as string[],
     thumbnailRoots: async () => (await call(ENGINE_THUMBNAIL_ROOTS, {})) as string[],
   };

@@ -81,7 +81,7 @@ export function App() {
 
   const openTag = useCallback((tag: string) => switchMode((backTo) => ({ kind: 'tag', tag, backTo })), [switchMode]);
   const similarTo = useCallback(
-    (hit: PhotoHit) => switchMode((backTo) => ({ kind: 'similar', photoId: hit.id, fileName: hit.fileName, backTo })),
+    (hit: PhotoHit) => switchMode((backTo) => ({ kind: 'similar', photoId: hit.id, at: hit.segment?.bestTime, fileName: hit.fileName, backTo })),
     [switchMode],
   );
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import os from 'node:os';
 import type { IndexProgress } from '../../shared/api.ts';
 import { hashFile } from '../library/file-identity.ts';
-import { isIndexablePath, walkPhotos, type FoundFile } from '../library/scanner.ts';
+import { isIndexablePath, isLiveClipPath, kindOfPath, walkPhotos, type FoundFile } from '../library/scanner.ts';
 import { LibraryBounds, PolicySkip, entryKind, symlinkSkipReason } from '../library/link-policy.ts';
 import { preprocess, type PreprocessSpec } from '../media/decode.ts';
 import { readMetadata, type PhotoMetadata } from '../media/metadata.ts';
@@ -177,7 +177,13 @@ export class Indexer {
           noteMissing(this.lib.identity.knownAt(file));
           continue;
         }
-        const found: FoundFile = { path: file, size: entry.size, mtimeMs: entry.mtimeMs, fileId: entry.fileId };
+        // A Live Photo's clip is part of its photo, not an item (scanner.ts).
+        if (entry.kind === 'file' && (await isLiveClipPath(file))) {
+          const row = this.lib.identity.knownAt(file);
+          if (row) missing.set(row.id, row);
+          continue;
+        }
+        const found: FoundFile = { path: file, size: entry.size, mtimeMs: entry.mtimeMs, fileId: entry.fileId, kind: kindOfPath(file) ?? 'photo' };
         if (entry.kind === 'symlink') found.skip = symlinkSkipReason(await bounds.classifyLink(file));
         await rec.observe(found, folder.id, this.lib.identity.knownAt(file));
       }
@@ -298,7 +304,8 @@ export class Indexer {
       if (unreadable.includes(gone.path) || isInsideRoots(gone.path, unreadable, path)) continue;
       const device = gone.fileId?.slice(0, gone.fileId.indexOf(':'));
       if (device && !devices.has(device)) continue;
-      if (!fs.existsSync(gone.path)) missing.push(gone);
+      // Gone, or now a Live Photo's clip (its photo appeared beside it): no longer an item of its own.
+      if (!fs.existsSync(gone.path) || (await isLiveClipPath(gone.path))) missing.push(gone);
     }
     return { scanned, missing };
   }

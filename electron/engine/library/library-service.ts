@@ -17,8 +17,14 @@ import { toHit } from './photo-hits.ts';
 export class LibraryService {
   constructor(private readonly lib: Library) {}
 
+  /** Every item: photos and videos. */
   counts(): StatusCounts {
     return this.lib.photos.counts();
+  }
+
+  /** The videos among them. */
+  videoCounts(): StatusCounts {
+    return this.lib.photos.videoCounts();
   }
 
   folders(): WatchedFolder[] {

@@ -1,15 +1,21 @@
 /** Photo rows as the API returns them (search, similar, browsing): hits with scores, and their tags attached a page at a time. */
 import path from 'node:path';
-import type { PhotoHit } from '../../shared/api.ts';
+import type { PhotoHit, VideoSegment } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
 
+/** A row as a hit; a video's hit in a search carries the segment that matched. */
 export function toHit(
-  r: { id: number; path: string; width: number | null; height: number | null; takenAt: number | null },
+  r: { id: number; path: string; width: number | null; height: number | null; takenAt: number | null; kind?: 'photo' | 'video'; durationS?: number | null },
   score: number,
+  segment?: VideoSegment,
 ): PhotoHit {
+  const kind = r.kind ?? 'photo';
   return {
     id: r.id,
     path: r.path,
+    kind,
+    ...(kind === 'video' ? { durationS: r.durationS ?? null } : {}),
+    ...(segment ? { segment: roundSegment(segment) } : {}),
     score: Math.round(score * 1e4) / 1e4,
     fileName: path.basename(r.path),
     folder: path.dirname(r.path),
@@ -17,6 +23,12 @@ export function toHit(
     height: r.height,
     takenAt: r.takenAt != null ? new Date(r.takenAt).toISOString() : null,
   };
+}
+
+/** Seconds to the millisecond: what a player can seek to, without float noise in JSON. */
+function roundSegment(s: VideoSegment): VideoSegment {
+  const ms = (x: number): number => Math.round(x * 1000) / 1000;
+  return { start: ms(s.start), end: ms(s.end), bestTime: ms(s.bestTime) };
 }
 
 /** Each hit's tags, read in one query for the whole page (not one per photo). */

@@ -13,11 +13,11 @@ import type { SearchMode, SearchResponse } from '../../shared/api.ts';
 import { ApiError } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
 import type { PhotoQuery } from '../store/vector-repository.ts';
-import { fuseRankings, type FusedHit } from './fuse.ts';
+import { fuseRankings, hitKey, type FusedHit } from './fuse.ts';
 import type { RecentCache } from './recent-cache.ts';
 import { attachTags, toHit } from '../library/photo-hits.ts';
-import { readCursor, writeCursor } from './cursor.ts';
-import type { PageCursor, VectorSearch } from './vector-search.ts';
+import { cursorStart, readCursor, writeCursor } from './cursor.ts';
+import type { MixedCursor, MixedHit, VisualList } from './mixed-pages.ts';
 
 /** Visual ranks fused with the text hits; deeper visual hits follow in visual order. */
 export const FUSION_WINDOW = 1000;
@@ -32,12 +32,14 @@ export interface TextMatcher {
   snippets(query: string, hits: readonly { photoId: number; exact: boolean }[]): Map<number, { text: string; start: number; end: number } | null>;
 }
 
-type Position = { phase: 'head'; offset: number } | { phase: 'tail'; after: PageCursor };
+type Position = { phase: 'head'; offset: number } | { phase: 'tail'; after: MixedCursor };
 
 const VERSION = 2;
 
 function encode(key: string, p: Position): string {
-  return writeCursor(p.phase === 'head' ? { v: VERSION, k: key, o: p.offset } : { v: VERSION, k: key, d: p.after.distance, i: p.after.photoId, n: p.after.depth });
+  if (p.phase === 'head') return writeCursor({ v: VERSION, k: key, o: p.offset });
+  const a = p.after;
+  return writeCursor({ v: VERSION, k: key, d: a.distance, i: a.photoId, n: a.depth, ...(a.start !== undefined ? { s: a.start } : {}) });
 }
 
 function decode(key: string, cursor: string | undefined): Position {
@@ -46,13 +48,17 @@ function decode(key: string, cursor: string | undefined): Position {
   if (c.v !== VERSION) throw new ApiError('BAD_REQUEST', 'not a search cursor');
   if (c.k !== key) throw new ApiError('BAD_REQUEST', 'this cursor belongs to another search (query, filters, mode or model changed): start again from the first page');
   if (Number.isInteger(c.o) && (c.o as number) >= 0) return { phase: 'head', offset: c.o as number };
-  if (typeof c.d === 'number' && Number.isInteger(c.i) && Number.isInteger(c.n)) return { phase: 'tail', after: { distance: c.d, photoId: c.i as number, depth: c.n as number } };
+  const start = cursorStart(c.s);
+  if (typeof c.d === 'number' && Number.isInteger(c.i) && Number.isInteger(c.n) && start !== null) {
+    return { phase: 'tail', after: { distance: c.d, photoId: c.i as number, depth: c.n as number, ...(start !== undefined ? { start } : {}) } };
+  }
   throw new ApiError('BAD_REQUEST', 'not a search cursor');
 }
 
 export interface FusedPageArgs {
   lib: Library;
-  vectors: VectorSearch;
+  /** Photos by their vectors and videos' segments, with the filter of this list. */
+  vectors: VisualList;
   matcher: TextMatcher;
   query: string;
   vec: Float32Array;
@@ -70,7 +76,7 @@ type Page = Pick<SearchResponse, 'hits' | 'nextCursor' | 'limit' | 'matched'>;
 export interface FusedHead {
   text: { photoId: number; exact: boolean }[];
   head: FusedHit[];
-  top: Pick<ReturnType<VectorSearch['page']>, 'next' | 'limit' | 'matched'> | null;
+  top: Pick<ReturnType<VisualList['page']>, 'next' | 'limit' | 'matched'> | null;
 }
 
 function fusedHead(a: FusedPageArgs): FusedHead {
@@ -79,7 +85,7 @@ function fusedHead(a: FusedPageArgs): FusedHead {
     return { text, head: text.map((t, i) => ({ photoId: t.photoId, matchedBy: 'text', fused: 0, textRank: i + 1, exactText: t.exact })), top: null };
   }
   if (text.length === 0) return { text, head: [], top: null };
-  const top = a.vectors.page(a.vec, FUSION_WINDOW, a.filter);
+  const top = a.vectors.page(a.vec, FUSION_WINDOW);
   // One character says little as text ("猫" in a screenshot vs a photo of a cat): no first tier.
   const head = fuseRankings(text, top.hits, { exactFirst: [...a.query.replace(/\s/gu, '')].length >= 2 });
   return { text, head, top: { next: top.next, limit: top.limit, matched: top.matched } };
@@ -109,12 +115,14 @@ export function fusedPage(a: FusedPageArgs, heads?: RecentCache<FusedHead>): Pag
   // text hits at all (most queries of a library without text): the visual list as it is, paged
   // exactly like a visual-only search.
   const visualOnly = a.mode === 'all' && text.length === 0;
-  const tailFrom: PageCursor | undefined | null = at.phase === 'tail' ? at.after : visualOnly ? undefined : (top?.next ?? null);
+  const tailFrom: MixedCursor | undefined | null = at.phase === 'tail' ? at.after : visualOnly ? undefined : (top?.next ?? null);
   if (!next && shown.length < a.limit && tailFrom !== null && a.mode === 'all') {
-    const inHead = new Set(head.map((h) => h.photoId));
-    const tail = fillTail(a.vectors, a.vec, a.filter, tailFrom, a.limit - shown.length, inHead);
+    const inHead = new Set(head.map(hitKey));
+    const tail = fillTail(a.vectors, a.vec, tailFrom, a.limit - shown.length, inHead);
     limitInfo ??= tail.limit;
-    shown.push(...tail.hits.map((h): FusedHit => ({ photoId: h.photoId, matchedBy: 'visual', fused: 0, visualScore: h.score, exactText: false })));
+    shown.push(
+      ...tail.hits.map((h): FusedHit => ({ photoId: h.photoId, matchedBy: 'visual', fused: 0, visualScore: h.score, exactText: false, ...(h.segment ? { segment: h.segment } : {}) })),
+    );
     if (tail.more && tail.after) next = { phase: 'tail', after: tail.after };
   }
   const out: Page = { hits: toHits(a, shown, text), nextCursor: next ? encode(a.key, next) : null };
@@ -123,24 +131,24 @@ export function fusedPage(a: FusedPageArgs, heads?: RecentCache<FusedHead>): Pag
   return out;
 }
 
-/** `need` visual hits from `after` on (the start when undefined), skipping `exclude`; where the list continues, and whether it does. */
-function fillTail(vectors: VectorSearch, vec: Float32Array, filter: PhotoQuery, after: PageCursor | undefined, need: number, exclude: ReadonlySet<number>) {
-  const hits: { photoId: number; score: number }[] = [];
+/** `need` visual hits from `after` on (the start when undefined), skipping `exclude` (hit keys); where the list continues, and whether it does. */
+function fillTail(vectors: VisualList, vec: Float32Array, after: MixedCursor | undefined, need: number, exclude: ReadonlySet<string>) {
+  const hits: MixedHit[] = [];
   let pos = after;
-  let limit: ReturnType<VectorSearch['page']>['limit'];
+  let limit: ReturnType<VisualList['page']>['limit'];
   for (;;) {
     // Exactly what is needed when nothing is excluded, so the plain case costs one plain page.
-    const p = vectors.page(vec, need - hits.length + (exclude.size > 0 ? 16 : 0), filter, pos);
+    const p = vectors.page(vec, need - hits.length + (exclude.size > 0 ? 16 : 0), pos);
     limit ??= p.limit;
     for (let j = 0; j < p.hits.length; j++) {
       const h = p.hits[j]!;
       if (hits.length === need) {
         // Full: is there anything after it that this list would show?
-        const more = p.hits.slice(j).some((x) => !exclude.has(x.photoId)) || p.next !== null;
+        const more = p.hits.slice(j).some((x) => !exclude.has(hitKey(x))) || p.next !== null;
         return { hits, after: pos, more, limit };
       }
-      pos = { distance: Math.fround(1 - h.score), photoId: h.photoId, depth: (pos?.depth ?? 0) + 1 };
-      if (!exclude.has(h.photoId)) hits.push(h);
+      pos = { distance: Math.fround(1 - h.score), photoId: h.photoId, depth: (pos?.depth ?? 0) + 1, ...(h.segment ? { start: h.segment.start } : {}) };
+      if (!exclude.has(hitKey(h))) hits.push(h);
     }
     if (!p.next || p.hits.length === 0) return { hits, after: pos, more: false, limit };
     if (hits.length === need) return { hits, after: pos, more: true, limit };
@@ -154,7 +162,7 @@ function toHits(a: FusedPageArgs, shown: readonly FusedHit[], text: readonly { p
   const hits = shown.flatMap((s) => {
     const r = rows.get(s.photoId);
     if (!r) return [];
-    const hit = toHit(r, s.visualScore ?? cosine(a.vectors, a.vec, s.photoId));
+    const hit = toHit(r, s.visualScore ?? cosine(a.vectors, a.vec, s.photoId), s.segment);
     hit.matchedBy = s.matchedBy;
     const snip = snippets.get(s.photoId);
     if (snip) hit.matchedText = snip;
@@ -164,7 +172,7 @@ function toHits(a: FusedPageArgs, shown: readonly FusedHit[], text: readonly { p
 }
 
 /** The photo's real similarity to the query, for text hits outside the visual window. */
-function cosine(vectors: VectorSearch, vec: Float32Array, photoId: number): number {
+function cosine(vectors: VisualList, vec: Float32Array, photoId: number): number {
   const v = vectors.vectors.get(photoId);
   if (!v) return 0;
   let dot = 0;

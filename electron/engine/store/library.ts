@@ -15,6 +15,8 @@ import { SettingsRepository } from './settings.ts';
 import { TagRepository } from './tags.ts';
 import { VectorLog } from './vector-log.ts';
 import { VectorRepository } from './vector-repository.ts';
+import { VideoFrameRepository } from './video-frames.ts';
+import { VideoRepository } from './videos.ts';
 
 export class Library {
   readonly folders: FolderRepository;
@@ -33,11 +35,14 @@ export class Library {
   readonly browse: PhotoBrowseRepository;
   /** The vector change log that persisted indexes follow. */
   readonly vectorLog: VectorLog;
+  /** Video rows as the video pass keeps them (videos.ts). */
+  readonly videos: VideoRepository;
   /** Where photos were taken (the places pass) and the library's places with their counts. */
   readonly places: PhotoPlacesRepository;
   /** Photos per month (the timeline). */
   readonly timeline: PhotoTimelineRepository;
   private readonly vectorRepos = new Map<string, VectorRepository>();
+  private readonly frameRepos = new Map<string, VideoFrameRepository>();
 
   constructor(readonly db: Database) {
     this.folders = new FolderRepository(db);
@@ -51,6 +56,7 @@ export class Library {
     this.browse = new PhotoBrowseRepository(db, this.filters);
     this.passState = new PassStateRepository(db);
     this.vectorLog = new VectorLog(db);
+    this.videos = new VideoRepository(db);
     this.places = new PhotoPlacesRepository(db);
     this.timeline = new PhotoTimelineRepository(db, this.filters);
   }
@@ -64,12 +70,22 @@ export class Library {
     return repo;
   }
 
+  /** A live model's video frames (cached like vectors()). Throws for a retired model. */
+  videoFrames(model: ModelRow): VideoFrameRepository {
+    const key = `${model.id}:${model.dim}`;
+    if (model.state === 'retired') this.frameRepos.delete(key);
+    let repo = this.frameRepos.get(key);
+    if (!repo) this.frameRepos.set(key, (repo = new VideoFrameRepository(this.db, model, this.filters)));
+    return repo;
+  }
+
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn);
   }
 
   close(): void {
     this.vectorRepos.clear();
+    this.frameRepos.clear();
     this.db.close();
   }
 }

@@ -30,7 +30,7 @@ export interface PhotoQuery {
   photoIds?: readonly number[];
   /** Each list: the photo was taken at one of these places, at any level (photo_places); every list must hold. */
   places?: readonly (readonly string[])[];
-  /** What the file is (screenshot-rule.ts); 'video' matches nothing until the library holds videos. */
+  /** What the item is: a video (migration 8), a screenshot (a photo by screenshot-rule.ts) or another photo. */
   kind?: PhotoKind;
   /** Each: the camera's EXIF Make is one of `makes` (any case) and its Model contains `model`; every one must hold. */
   cameras?: readonly CameraCondition[];
@@ -222,12 +222,16 @@ function rowConditions(q: PhotoQuery, conds: string[], params: Record<string, un
   });
 }
 
-/** The kind of file as SQL: a screenshot by screenshot-rule.ts; a photo is anything else; no videos yet. */
+/**
+ * The kind of item as SQL: a video by its row (migration 9); a screenshot is a photo by
+ * screenshot-rule.ts; a photo is any other photo. (Searches send `kind` into no vector table:
+ * photo vectors are photos and frames are videos — search/video-segments.ts `sideFilters` picks
+ * the side, keeping 'photo' and 'screenshot' as row conditions on the photo side.)
+ */
 const KIND_SQL: Record<PhotoKind, string> = {
-  screenshot: SCREENSHOT_SQL,
-  photo: `NOT ${SCREENSHOT_SQL}`,
-  // The library holds no videos until the video issue lands; then this becomes its media-type test.
-  video: '0',
+  screenshot: `p.kind = 'photo' AND ${SCREENSHOT_SQL}`,
+  photo: `p.kind = 'photo' AND NOT ${SCREENSHOT_SQL}`,
+  video: `p.kind = 'video'`,
 };
 
 /** The filter's taken_at bounds as conditions on photo_places' copy of it ('' without bounds). */

@@ -5,9 +5,24 @@
 import { z } from 'zod';
 import { MAX_PAGE_SIZE } from '../paging.ts';
 
+/** A moment of a video, in seconds from its start: the stretch that matched and the frame that matched best. */
+export interface VideoSegment {
+  start: number;
+  end: number;
+  /** Where the best-matching frame is: the tile's picture, and where the player starts. */
+  bestTime: number;
+}
+
+/** A library item in a list: a photo, or a video (once per matching segment in a search). */
 export interface PhotoHit {
   id: number;
   path: string;
+  /** What the item is (engines before videos leave it out: a photo). */
+  kind?: 'photo' | 'video';
+  /** A video's length in seconds (null while unknown). */
+  durationS?: number | null;
+  /** A video hit of a search or similar-search: the segment that matched (a video appears once per segment). */
+  segment?: VideoSegment;
   /** Cosine similarity in [-1, 1]; higher is better (0 in lists that are not ranked by looks). */
   score: number;
   fileName: string;

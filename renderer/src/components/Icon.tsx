@@ -21,6 +21,7 @@ const PATHS: Record<string, string> = {
   copy: 'M9 9h11v11H9zM5 15H4a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1h10a1 1 0 0 1 1 1v1',
   arrow_up: 'M12 19V5M5 12l7-7 7 7',
   arrow_down: 'M12 5v14M19 12l-7 7-7-7',
+  play: 'M7 4.5v15l12.5-7.5z',
   globe: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM3 12h18M12 3a14 14 0 0 1 0 18M12 3a14 14 0 0 0 0 18',
   calendar: 'M4 6h16v14H4zM4 10h16M8 3v4M16 3v4',
   pin: 'M12 21s-7-6.2-7-11.5a7 7 0 0 1 14 0C19 14.8 12 21 12 21zM12 12a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5z',

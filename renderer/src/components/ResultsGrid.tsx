@@ -14,10 +14,12 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { PhotoHit } from '../../../electron/shared/api.ts';
 import { mediaUrl } from '../api/index.ts';
 import { computeGridLayout, moveInGrid, rowCount } from '../lib/gridLayout.ts';
+import { formatClock } from '../lib/format.ts';
 import { hitScore, isWeaker } from '../lib/relevance.ts';
 import '../relevance.css';
 import { isUnderRoots } from '../lib/offline.ts';
-import { useI18n } from '../lib/i18n.tsx';
+import { useI18n, type T } from '../lib/i18n.tsx';
+import { Icon } from './Icon.tsx';
 
 export interface ResultsGridHandle {
   focusIndex(index: number): void;
@@ -155,39 +157,36 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
               >
                 {cells.map((hit, j) => {
                   const i = start + j;
-                  const { text: score, relevance } = hitScore(hit);
+                  const score = hitScore(hit);
                   const offline = isUnderRoots(hit.path, offlineRoots);
                   const weaker = isWeaker(hit);
                   // The first weaker tile says where the relevant ones ended.
                   const firstWeaker = weaker && (i === 0 || !isWeaker(hits[i - 1]!));
-                  const label = relevance
-                    ? hit.matchedText
-                      ? t('hit.labelRelevanceText', { name: hit.fileName, pct: score, text: hit.matchedText.text })
-                      : t('hit.labelRelevance', { name: hit.fileName, pct: score })
-                    : hit.matchedText
-                      ? t('hit.labelText', { name: hit.fileName, score, text: hit.matchedText.text })
-                      : t('hit.label', { name: hit.fileName, score });
-                  const classes = ['thumb', offline && 'offline', weaker && 'weaker'].filter(Boolean).join(' ');
+                  const video = hit.kind === 'video';
+                  const label = hitLabel(hit, score, t);
                   return (
-                    <div role="listitem" key={hit.id} aria-setsize={hits.length} aria-posinset={i + 1} className="cell">
+                    <div role="listitem" key={hitKey(hit)} aria-setsize={hits.length} aria-posinset={i + 1} className="cell">
                       <button
                         type="button"
-                        className={classes}
+                        className={['thumb', video ? 'is-video' : '', offline ? 'offline' : '', weaker ? 'weaker' : ''].filter(Boolean).join(' ')}
                         data-index={i}
                         data-photo-id={hit.id}
+                        data-kind={hit.kind ?? 'photo'}
                         tabIndex={i === active ? 0 : -1}
                         aria-label={offline ? t('hit.offlineLabel', { label }) : label}
-                        title={`${hit.fileName} · ${relevance ? t('hit.relevance', { pct: score }) : `${t('viewer.score')} ${score}`}${weaker ? ` · ${t('hit.weaker')}` : ''}`}
+                        title={`${hit.fileName} · ${scoreLabel(score, t)}${weaker ? ` · ${t('hit.weaker')}` : ''}`}
                         onClick={() => onOpen(i)}
                         onFocus={() => setActive(i)}
                       >
-                        <img src={mediaUrl(hit.id, 'thumb')} alt="" loading="lazy" decoding="async" draggable={false} />
+                        {/* A video segment shows the frame it matched on; a video without one, its poster. */}
+                        <img src={thumbUrl(hit)} alt="" loading="lazy" decoding="async" draggable={false} />
                         {hit.matchedText && <TextMatch text={hit.matchedText} />}
                         {offline && <span className="badge thumb-offline">{t('hit.offline')}</span>}
                         {firstWeaker && <span className="badge thumb-weaker">{t('results.weakerStart')}</span>}
+                        {video && <VideoBadge hit={hit} />}
                         <span className="thumb-overlay" aria-hidden="true">
                           <span className="thumb-name">{hit.fileName}</span>
-                          <span className="thumb-score">{relevance ? t('hit.relevance', { pct: score }) : score}</span>
+                          <span className="thumb-score">{score.relevance ? t('hit.relevance', { pct: score.text }) : score.text}</span>
                         </span>
                       </button>
                     </div>
@@ -205,6 +204,51 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
         </div>
       )}
     </div>
+  );
+}
+
+/** One list can hold a video several times (once per matching segment). */
+export function hitKey(hit: PhotoHit): string {
+  return hit.segment ? `${hit.id}@${hit.segment.start}` : String(hit.id);
+}
+
+function thumbUrl(hit: PhotoHit): string {
+  return hit.segment ? mediaUrl(hit.id, 'frame', Math.round(hit.segment.bestTime * 1000)) : mediaUrl(hit.id, 'thumb');
+}
+
+/** "相关度 90%" for a search's hit, "相似度 0.31" where the list has no relevance. */
+function scoreLabel(score: ReturnType<typeof hitScore>, t: T): string {
+  return score.relevance ? t('hit.relevance', { pct: score.text }) : `${t('viewer.score')} ${score.text}`;
+}
+
+function hitLabel(hit: PhotoHit, { text: score, relevance }: ReturnType<typeof hitScore>, t: T): string {
+  if (hit.kind === 'video') {
+    if (hit.segment) {
+      const when = { name: hit.fileName, from: formatClock(hit.segment.start), to: formatClock(hit.segment.end) };
+      return relevance ? t('hit.labelVideoRelevance', { ...when, pct: score }) : t('hit.labelVideo', { ...when, score });
+    }
+    return t('hit.labelVideoPlain', { name: hit.fileName, duration: formatClock(hit.durationS) });
+  }
+  if (relevance) {
+    return hit.matchedText ? t('hit.labelRelevanceText', { name: hit.fileName, pct: score, text: hit.matchedText.text }) : t('hit.labelRelevance', { name: hit.fileName, pct: score });
+  }
+  return hit.matchedText ? t('hit.labelText', { name: hit.fileName, score, text: hit.matchedText.text }) : t('hit.label', { name: hit.fileName, score });
+}
+
+/** A video tile: its length, and the part that matched. */
+function VideoBadge({ hit }: { hit: PhotoHit }) {
+  return (
+    <>
+      <span className="video-length" aria-hidden="true">
+        <Icon name="play" size={12} />
+        {formatClock(hit.durationS)}
+      </span>
+      {hit.segment && (
+        <span className="video-moment" aria-hidden="true">
+          {formatClock(hit.segment.start)}–{formatClock(hit.segment.end)}
+        </span>
+      )}
+    </>
   );
 }
 

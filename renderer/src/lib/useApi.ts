@@ -97,7 +97,8 @@ export type Mode =
   | { kind: 'home' }
   /** plain: pieces of the query to search as words (chips the person removed). */
   | { kind: 'text'; query: string; plain?: { start: number; end: number }[] }
-  | { kind: 'similar'; photoId: number; fileName: string; backTo: string | null }
+  /** `at`: a video's moment (seconds) whose frame is looked for. */
+  | { kind: 'similar'; photoId: number; at?: number; fileName: string; backTo: string | null }
   | { kind: 'image'; dropId: number; fileName: string; dataBase64: string; backTo: string | null }
   | { kind: 'tag'; tag: string; backTo: string | null }
   | { kind: 'place'; placeId: string; name: string; backTo: string | null };
@@ -141,7 +142,7 @@ function modeKey(mode: Mode): string {
     case 'text':
       return `text:${mode.query}:${JSON.stringify(mode.plain ?? [])}`;
     case 'similar':
-      return `similar:${mode.photoId}`;
+      return `similar:${mode.photoId}@${mode.at ?? ''}`;
     case 'image':
       return `image:${mode.dropId}`;
     case 'tag':
@@ -187,7 +188,7 @@ async function fetchPage(mode: Exclude<Mode, { kind: 'home' }>, filters: FilterS
     case 'text':
       return fromSearch(await api.search({ query: mode.query, limit, cursor, filter, plain: mode.plain }));
     case 'similar':
-      return fromSearch(await api.similar({ photoId: mode.photoId, limit, cursor, filter }));
+      return fromSearch(await api.similar({ photoId: mode.photoId, at: mode.at, limit, cursor, filter }));
     case 'image':
       return fromSearch(await api.similarToImage({ dataBase64: mode.dataBase64, limit, cursor, filter }));
     case 'tag': {
