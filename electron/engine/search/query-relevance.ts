@@ -35,11 +35,16 @@ export interface MeasureArgs {
   sensitivity?: number;
 }
 
+/** Fewer sampled photos than this (a library of videos, say): the list itself is the background. */
+const MIN_BACKGROUND = 16;
+
 export function measureRelevance(a: MeasureArgs): RelevanceBoundary {
+  const top = a.top.map((h) => h.score);
+  const sample = a.sample.scores(a.repo, a.vec);
   return relevanceBoundary({
-    top: a.top.map((h) => h.score),
+    top,
     total: a.total ?? a.repo.count(),
-    background: a.sample.scores(a.repo, a.vec),
+    background: sample.length >= MIN_BACKGROUND || sample.length >= top.length ? sample : top,
     sensitivity: a.sensitivity,
   });
 }
@@ -73,8 +78,14 @@ export function boundaryFromCursor(x: unknown): ListBoundary | undefined | null 
   return { threshold: threshold!, z: z!, median: median!, spread: spread!, complete: complete === 1 };
 }
 
+/** What a hit says about itself (PhotoHit.relevance, .relevant). */
+export interface Mark {
+  relevance: number;
+  relevant: boolean;
+}
+
 /** A visual hit's mark: relevant at or above the threshold, its relevance on the common scale. */
-export function markVisual(score: number, b: ListBoundary): { relevance: number; relevant: boolean } {
+export function markVisual(score: number, b: ListBoundary): Mark {
   const relevant = score >= b.threshold;
   return { relevance: shown(visualRelevance(score, { z: b.z, background: { median: b.median, spread: b.spread } }), relevant), relevant };
 }
@@ -96,7 +107,7 @@ export function textMatchOf(h: Pick<FusedHit, 'textRank' | 'exactText'>, query: 
  * A fused hit's mark: its text evidence and, where it was in the visual window, its looks. A text
  * hit outside the window counts by its text alone (its looks are below the 1000th photo's).
  */
-export function markFused(h: FusedHit, b: ListBoundary | null, query: string): { relevance: number; relevant: boolean } {
+export function markFused(h: FusedHit, b: ListBoundary | null, query: string): Mark {
   const text = textMatchOf(h, query);
   const looksRelevant = b !== null && h.visualScore !== undefined && h.visualScore >= b.threshold;
   const visual = b && h.visualScore !== undefined ? visualRelevance(h.visualScore, { z: b.z, background: { median: b.median, spread: b.spread } }) : undefined;
@@ -108,7 +119,7 @@ export interface OrderedHead {
   /** Every relevant hit first, by relevance (ties in fused order), then the weaker ones in fused order. */
   head: FusedHit[];
   /** Marks by hit key. */
-  marks: Map<string, { relevance: number; relevant: boolean }>;
+  marks: Map<string, Mark>;
   /** Relevant hits at the front of `head`. */
   relevant: number;
 }
