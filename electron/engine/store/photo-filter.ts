@@ -30,7 +30,7 @@ export interface PhotoQuery {
   photoIds?: readonly number[];
   /** Each list: the photo was taken at one of these places, at any level (photo_places); every list must hold. */
   places?: readonly (readonly string[])[];
-  /** What the item is: a video (migration 8), a screenshot (a photo by screenshot-rule.ts) or another photo. */
+  /** What the item is: a video (migration 9), a screenshot (a photo by screenshot-rule.ts) or another photo. */
   kind?: PhotoKind;
   /** Each: the camera's EXIF Make is one of `makes` (any case) and its Model contains `model`; every one must hold. */
   cameras?: readonly CameraCondition[];
