@@ -85,6 +85,8 @@ export interface FusedPageArgs {
   measure(top: readonly { score: number }[], total: number | undefined): RelevanceBoundary;
   /** The sensitivity `measure` uses, for the first page's summary. */
   sensitivity: number;
+  /** Go on past the boundary from the first page (`search --all`). */
+  all?: boolean;
 }
 
 type Page = Pick<SearchResponse, 'hits' | 'nextCursor' | 'limit' | 'matched' | 'relevance' | 'weakerCursor'>;
@@ -135,7 +137,8 @@ function summary(fh: FusedHead, a: FusedPageArgs): SearchRelevance | undefined {
  * and are cut from exactly the list the first page was — recomputed only when it was evicted.
  */
 export function fusedPage(a: FusedPageArgs, heads?: RecentCache<FusedHead>): Page {
-  const at = decode(a.key, a.cursor);
+  const decoded = decode(a.key, a.cursor);
+  const at = a.all ? { ...decoded, weaker: true } : decoded;
   let fh = a.cursor === undefined ? undefined : heads?.get(a.key);
   if (!fh) {
     fh = fusedHead(a, at.boundary);

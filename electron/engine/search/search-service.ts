@@ -42,6 +42,8 @@ export interface QueryUnderstanding {
 export interface ReadOptions {
   understand?: boolean;
   plain?: readonly { start: number; end: number }[];
+  /** Go on past the relevance boundary in the same pages (the weaker hits marked): `search --all`. */
+  all?: boolean;
 }
 
 export interface QueryEmbedder {
@@ -143,8 +145,8 @@ export class SearchService {
     const t1 = performance.now();
     const visual = this.visual(model, key, vec, filter, cursor === undefined);
     const page = fused
-      ? fusedPage({ lib: this.lib, vectors: visual, matcher: this.matcher!, query: q, vec, limit, filter, mode: mode as 'all' | 'text', key, cursor, ...this.measurer(model, vec) }, this.fusedHeads)
-      : this.page(visual, key, vec, limit, cur, this.measurer(model, vec));
+      ? fusedPage({ lib: this.lib, vectors: visual, matcher: this.matcher!, query: q, vec, limit, filter, mode: mode as 'all' | 'text', key, cursor, all: read.all, ...this.measurer(model, vec) }, this.fusedHeads)
+      : this.page(visual, key, vec, limit, cur, this.measurer(model, vec), undefined, read.all);
     return { ...page, textMs: round(t1 - t0), searchMs: round(performance.now() - t1), ...parsed };
   }
 
@@ -153,7 +155,7 @@ export class SearchService {
    * at a time. For a video, the frame nearest `at` seconds (default: its poster's moment) is what
    * is looked for, and the segment holding it is left out.
    */
-  async similar(photoId: number, limit: number, filters: PhotoFilter = {}, cursor?: string, at?: number): Promise<SearchResponse> {
+  async similar(photoId: number, limit: number, filters: PhotoFilter = {}, cursor?: string, at?: number, all?: boolean): Promise<SearchResponse> {
     const model = this.serving();
     const row = this.lib.photos.get(photoId);
     const frame = row?.kind === 'video' ? model.frames?.frames.frameNear(photoId, at ?? posterTime(row.durationS ?? 0)) : undefined;
@@ -166,12 +168,12 @@ export class SearchService {
     const cur = decodeCursor(key, cursor);
     const t0 = performance.now();
     const origin: Origin = frame ? { photoId, at: frame.t } : { photoId };
-    const page = this.page(this.visual(model, key, vec, filter, cursor === undefined, origin), key, vec, limit, cur, this.measurer(model, vec), origin);
+    const page = this.page(this.visual(model, key, vec, filter, cursor === undefined, origin), key, vec, limit, cur, this.measurer(model, vec), origin, all);
     return { ...page, textMs: 0, searchMs: round(performance.now() - t0) };
   }
 
   /** Photos that look like a dropped image (its vector is kept for the next pages). */
-  async similarToImage(input: Buffer | string, limit: number, filters: PhotoFilter = {}, cursor?: string): Promise<SearchResponse> {
+  async similarToImage(input: Buffer | string, limit: number, filters: PhotoFilter = {}, cursor?: string, all?: boolean): Promise<SearchResponse> {
     const filter = resolvePhotoFilter(filters);
     const t0 = performance.now();
     const model = this.serving();
@@ -189,11 +191,11 @@ export class SearchService {
         throw new ApiError('BAD_REQUEST', `cannot read that image: ${err instanceof Error ? err.message : String(err)}`);
       }
       [vec] = await embedder.embedImageTensors([tensor]);
-      if (this.serving().vectors !== model.vectors) return this.similarToImage(input, limit, filters, cursor);
+      if (this.serving().vectors !== model.vectors) return this.similarToImage(input, limit, filters, cursor, all);
       this.queryVectors.set(cacheKey, vec!);
     }
     const t1 = performance.now();
-    const page = this.page(this.visual(model, key, vec!, filter, cursor === undefined), key, vec!, limit, cur, this.measurer(model, vec!));
+    const page = this.page(this.visual(model, key, vec!, filter, cursor === undefined), key, vec!, limit, cur, this.measurer(model, vec!), undefined, all);
     return { ...page, textMs: round(t1 - t0), searchMs: round(performance.now() - t1) };
   }
 
@@ -237,9 +239,10 @@ export class SearchService {
    * The first page measures the list's relevance boundary on the first RELEVANCE_WINDOW hits;
    * the cursors carry it. Until the weaker hits are asked for (`cur.weaker`), a page ends at the
    * first hit below the boundary and offers `weakerCursor` instead of `nextCursor` (one more hit
-   * is read to know whether the next page would hold any relevant hit at all).
+   * is read to know whether the next page would hold any relevant hit at all). `all`: the list goes
+   * on past the boundary from the first page (its cursors say so).
    */
-  private page(visual: VisualList, key: string, vec: Float32Array, limit: number, cur: ListCursor | undefined, m: Measurer, origin?: Origin): ListPage {
+  private page(visual: VisualList, key: string, vec: Float32Array, limit: number, cur: ListCursor | undefined, m: Measurer, origin?: Origin, all = false): ListPage {
     // A photo's similar-search leaves the photo out (a video's left its segment out of the segments).
     const exclude = origin && origin.at === undefined ? origin.photoId : undefined;
     const keep = <T extends { photoId: number; segment?: unknown }>(hits: readonly T[]): T[] =>
@@ -253,7 +256,8 @@ export class SearchService {
       measured = m.measure(kept.slice(0, RELEVANCE_WINDOW), window.matched === undefined ? undefined : window.matched - left);
       boundary = listBoundary(measured);
     }
-    const stopBelow = boundary && !cur?.weaker ? boundary.threshold : undefined;
+    const weakerToo = all || cur?.weaker === true;
+    const stopBelow = boundary && !weakerToo ? boundary.threshold : undefined;
     const after = cur?.after;
     const page = visual.page(vec, limit + 1 + (exclude === undefined ? 0 : 1), after);
     const kept = keep(page.hits);
@@ -275,7 +279,7 @@ export class SearchService {
         return r ? [boundary ? Object.assign(toHit(r, f.score, f.segment), markVisual(f.score, boundary)) : toHit(r, f.score, f.segment)] : [];
       }),
     );
-    const out: ListPage = { hits, nextCursor: more && pos ? encodeCursor(key, pos, { boundary, weaker: cur?.weaker }) : null };
+    const out: ListPage = { hits, nextCursor: more && pos ? encodeCursor(key, pos, { boundary, weaker: weakerToo }) : null };
     if (stopped) out.weakerCursor = encodeCursor(key, pos, { boundary, weaker: true });
     if (measured) out.relevance = describeBoundary(measured, measured.relevant, measured.complete, m.sensitivity);
     if (page.limit) out.limit = { maxResults: page.limit.maxResults, reason: page.limit.reason };

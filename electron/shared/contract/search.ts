@@ -97,13 +97,15 @@ export const searchRequests = {
       understand: z.boolean().default(true),
       /** Pieces of the query to keep as words even where they could be read as a time, place, kind or camera. */
       plain: z.array(querySpan).max(50).optional(),
+      /** Go on past the relevance boundary in the same pages (the weaker hits marked), as `search --all` lists. */
+      all: z.boolean().optional(),
     })
     .strict(),
   /** `at`: for a video, the moment (seconds) whose frame to start from (default: its poster's). */
-  similar: z.object({ photoId, at: z.number().min(0).max(1e7).optional(), limit: pageLimit, cursor: pageCursor, filter: requestFilter }).strict(),
+  similar: z.object({ photoId, at: z.number().min(0).max(1e7).optional(), limit: pageLimit, cursor: pageCursor, filter: requestFilter, all: z.boolean().optional() }).strict(),
   /** An image dropped on the window: its bytes (base64), not a path, so both transports work. */
   similarToImage: z
-    .object({ dataBase64: z.string().min(1).max(80_000_000), limit: pageLimit, cursor: pageCursor, filter: requestFilter })
+    .object({ dataBase64: z.string().min(1).max(80_000_000), limit: pageLimit, cursor: pageCursor, filter: requestFilter, all: z.boolean().optional() })
     .strict(),
 } as const;
 
