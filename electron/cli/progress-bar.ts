@@ -94,6 +94,7 @@ const passLabels = (): Record<string, { label: string; unit: string; preparing?:
   tags: { label: t('progress.tags'), unit: t('progress.photos'), preparing: t('progress.tagPrompts') },
   ocr: { label: t('progress.ocr'), unit: t('progress.photos') },
   videos: { label: t('progress.videos'), unit: t('progress.videosUnit') },
+  stacks: { label: t('progress.stacks'), unit: t('progress.photos') },
 });
 
 /**

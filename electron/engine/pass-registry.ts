@@ -4,6 +4,7 @@
  */
 import type { OcrService } from './ocr/ocr-service.ts';
 import type { PhotoPass } from './passes/pass.ts';
+import { StacksPass, type StacksPassDeps } from './stacks/stacks-pass.ts';
 import { PlacesPass } from './places/places-pass.ts';
 import type { Library } from './store/library.ts';
 import type { TagService } from './tags/service.ts';
@@ -18,6 +19,8 @@ export interface PassDeps {
   autoTag: boolean;
   /** Videos' frames (engine/video-frames/). */
   videos: VideoFramesPass;
+  /** The serving model's vectors and stack thresholds, and the log (stacks). */
+  stacks: Omit<StacksPassDeps, 'lib'>;
 }
 
 export function registeredPasses(d: PassDeps): PhotoPass[] {
@@ -26,5 +29,6 @@ export function registeredPasses(d: PassDeps): PhotoPass[] {
     new TagsPass(d.tags, d.lib.passState, { enabled: () => d.autoTag }),
     d.ocr.pass,
     d.videos,
+    new StacksPass({ lib: d.lib, ...d.stacks }),
   ];
 }

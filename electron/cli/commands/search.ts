@@ -16,6 +16,7 @@ interface SearchOpts {
   kind?: string;
   json?: boolean;
   mode?: string;
+  stack?: string;
   explain?: boolean;
   literal?: boolean;
   at?: string;
@@ -44,6 +45,7 @@ function jsonHits(res: SearchResponse, away: readonly string[]): unknown[] {
     takenAt: h.takenAt,
     tags: h.tags?.map((t) => t.name) ?? [],
     kind: h.kind ?? 'photo',
+    stack: h.stack ?? null,
     ...(h.kind === 'video' ? { durationS: h.durationS ?? null } : {}),
     ...(h.segment ? { segment: { start: h.segment.start, end: h.segment.end }, bestTime: h.segment.bestTime } : {}),
     ...(h.relevance !== undefined ? { relevance: h.relevance, relevant: h.relevant === true } : {}),
@@ -86,8 +88,9 @@ function printHits(res: SearchResponse, json: boolean | undefined, explain: bool
     const why = h.matchedBy && h.matchedBy !== 'visual' ? `  ${t(h.matchedBy === 'both' ? 'search.matched.both' : 'search.matched.text')}: “${h.matchedText?.text ?? ''}”` : '';
     const gone = offline(h) ? t('search.offline') : '';
     const moment = h.segment ? `  ▶ ${clock(h.segment.start)}–${clock(h.segment.end)}` : '';
+    const stack = h.stack ? `  ${t('search.stack', { size: h.stack.size, kind: t(`stack.kind.${h.stack.kind}`), id: h.stack.id })}` : '';
     const score = h.relevance !== undefined ? `${String(Math.round(h.relevance * 100)).padStart(3)}%` : h.score.toFixed(4);
-    process.stdout.write(`${String(i + 1).padStart(3)}. ${score}  ${h.path}${moment}${tags}${why}${gone}\n`);
+    process.stdout.write(`${String(i + 1).padStart(3)}. ${score}  ${h.path}${moment}${tags}${stack}${why}${gone}\n`);
   });
   if (res.weakerCursor) process.stderr.write(`${t('search.weakerHint')}\n`);
   process.stderr.write(`${t('search.timing', { textMs: res.textMs, searchMs: res.searchMs })}\n`);
@@ -102,6 +105,7 @@ const filterOptions = (c: Command): Command =>
     .option('--tag <name>', t('search.opt.tag'))
     .option('--kind <kind>', t('search.opt.kind'))
     .option('--all', t('search.opt.all'))
+    .option('--stack <id|all>', t('search.opt.stack'))
     .option('--json', t('search.opt.json'));
 
 /**
@@ -141,6 +145,8 @@ function filter(opts: SearchOpts): PhotoFilter {
   if (opts.before) f.before = opts.before;
   if (opts.tag) f.tag = opts.tag;
   if (opts.kind) f.kind = opts.kind as PhotoFilter['kind'];
+  // A stack id as a number (the schema checks it); anything else as given ('all', or refused).
+  if (opts.stack !== undefined) f.stack = (/^\d+$/.test(opts.stack) ? Number(opts.stack) : opts.stack) as PhotoFilter['stack'];
   return f;
 }
 

@@ -8,7 +8,7 @@
  * page, so every later page marks its hits and stops at the same place without any state kept in
  * the engine; and whether the weaker hits were asked for (`w`: past the boundary).
  */
-import { ApiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import { readCursor, writeCursor } from '../util/cursor-codec.ts';
 import type { MixedCursor } from './mixed-pages.ts';
 import { boundaryFromCursor, boundaryToCursor, type ListBoundary } from './query-relevance.ts';
@@ -34,7 +34,7 @@ export function listState(s: { boundary?: ListBoundary | null; weaker?: boolean 
 /** The relevance part of a cursor body; BAD_REQUEST when malformed. */
 export function readListState(c: Record<string, unknown>): { boundary?: ListBoundary; weaker: boolean } {
   const boundary = boundaryFromCursor(c.b);
-  if (boundary === null || (c.w !== undefined && c.w !== 1)) throw new ApiError('BAD_REQUEST', 'not a search cursor');
+  if (boundary === null || (c.w !== undefined && c.w !== 1)) throw apiError('cursor-invalid', {}, 'not a search cursor');
   return { ...(boundary ? { boundary } : {}), weaker: c.w === 1 };
 }
 
@@ -52,13 +52,13 @@ export function cursorStart(s: unknown): number | undefined | null {
 export function decodeCursor(key: string, cursor: string | undefined): ListCursor | undefined {
   if (cursor === undefined) return undefined;
   const c = readCursor(cursor);
-  if (c.v !== VERSION) throw new ApiError('BAD_REQUEST', 'not a search cursor');
-  if (c.k !== key) throw new ApiError('BAD_REQUEST', 'this cursor belongs to another search (query, filters or model changed): start again from the first page');
+  if (c.v !== VERSION) throw apiError('cursor-invalid', {}, 'not a search cursor');
+  if (c.k !== key) throw apiError('cursor-stale', {}, 'this cursor belongs to another search (query, filters or model changed): start again from the first page');
   const state = readListState(c);
   // No position: the weaker hits from the list's start (nothing in it was relevant).
   if (c.d === undefined && c.i === undefined && c.n === undefined && state.weaker) return { after: undefined, ...state };
-  if (typeof c.d !== 'number' || !Number.isInteger(c.i) || !Number.isInteger(c.n) || (c.n as number) < 0) throw new ApiError('BAD_REQUEST', 'not a search cursor');
+  if (typeof c.d !== 'number' || !Number.isInteger(c.i) || !Number.isInteger(c.n) || (c.n as number) < 0) throw apiError('cursor-invalid', {}, 'not a search cursor');
   const start = cursorStart(c.s);
-  if (start === null) throw new ApiError('BAD_REQUEST', 'not a search cursor');
+  if (start === null) throw apiError('cursor-invalid', {}, 'not a search cursor');
   return { after: { distance: c.d, photoId: c.i as number, depth: c.n as number, ...(start !== undefined ? { start } : {}) }, ...state };
 }

@@ -16,7 +16,7 @@
  * window). A text query without text hits is the visual list, ending at the boundary too.
  */
 import type { SearchMode, SearchRelevance, SearchResponse } from '../../shared/api.ts';
-import { ApiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
 import type { PhotoQuery } from '../store/vector-repository.ts';
 import { fuseRankings, hitKey, type FusedHit } from './fuse.ts';
@@ -26,6 +26,7 @@ import { cursorStart, listState, readCursor, readListState, writeCursor } from '
 import type { MixedCursor, MixedHit, VisualList } from './mixed-pages.ts';
 import { describeBoundary, listBoundary, markVisual, orderFusedHead, type ListBoundary, type Mark } from './query-relevance.ts';
 import type { RelevanceBoundary } from './relevance.ts';
+import { stackHider } from '../library/stack-collapse.ts';
 
 /** Visual ranks fused with the text hits; deeper visual hits follow in visual order. */
 export const FUSION_WINDOW = 1000;
@@ -56,8 +57,8 @@ function encode(key: string, p: Position, boundary: ListBoundary | null): string
 function decode(key: string, cursor: string | undefined): Position & { boundary?: ListBoundary } {
   if (cursor === undefined) return { phase: 'head', offset: 0, weaker: false };
   const c = readCursor(cursor);
-  if (c.v !== VERSION) throw new ApiError('BAD_REQUEST', 'not a search cursor');
-  if (c.k !== key) throw new ApiError('BAD_REQUEST', 'this cursor belongs to another search (query, filters, mode or model changed): start again from the first page');
+  if (c.v !== VERSION) throw apiError('cursor-invalid', {}, 'not a search cursor');
+  if (c.k !== key) throw apiError('cursor-stale', {}, 'this cursor belongs to another search (query, filters, mode or model changed): start again from the first page');
   const state = readListState(c);
   if (Number.isInteger(c.o) && (c.o as number) >= 0) return { phase: 'head', offset: c.o as number, ...state };
   if (c.t === 0) return { phase: 'tail', after: undefined, ...state };
@@ -65,7 +66,7 @@ function decode(key: string, cursor: string | undefined): Position & { boundary?
   if (typeof c.d === 'number' && Number.isInteger(c.i) && Number.isInteger(c.n) && start !== null) {
     return { phase: 'tail', after: { distance: c.d, photoId: c.i as number, depth: c.n as number, ...(start !== undefined ? { start } : {}) }, ...state };
   }
-  throw new ApiError('BAD_REQUEST', 'not a search cursor');
+  throw apiError('cursor-invalid', {}, 'not a search cursor');
 }
 
 export interface FusedPageArgs {
@@ -113,7 +114,8 @@ function fusedHead(a: FusedPageArgs, carried: ListBoundary | undefined): FusedHe
     const hits = text.map((t, i): FusedHit => ({ photoId: t.photoId, matchedBy: 'text', fused: 0, textRank: i + 1, exactText: t.exact }));
     return { text, ...orderFusedHead(hits, null, a.query, hitKey), top: null, boundary: null, measured: null };
   }
-  const top = a.vectors.page(a.vec, FUSION_WINDOW);
+  // Ranked over every photo, as the text side is; stacks are left out when pages are cut (below).
+  const top = a.vectors.everyPhoto().page(a.vec, FUSION_WINDOW);
   const measured = carried ? null : a.measure(top.hits, top.matched);
   const boundary = carried ?? listBoundary(measured!);
   const window = { next: top.next, limit: top.limit, matched: top.matched };
@@ -151,9 +153,18 @@ export function fusedPage(a: FusedPageArgs, heads?: RecentCache<FusedHead>): Pag
   let next: Position | null = null;
   let weaker: Position | null = null;
   let limitInfo = top?.limit;
+  // Each stack once (library/stack-collapse.ts): the head is walked from the offset, leaving out
+  // the members a better one stands in for; the offset counts what was walked past.
+  const hide = stackHider(a.lib, a.filter);
   if (at.phase === 'head') {
-    shown.push(...head.slice(at.offset, Math.max(at.offset, Math.min(at.offset + a.limit, relevantEnd))));
-    if (at.offset + a.limit < relevantEnd) next = { phase: 'head', offset: at.offset + a.limit, weaker: at.weaker };
+    const end = Math.max(at.offset, relevantEnd);
+    const hidden = hide(head.slice(at.offset, Math.min(end, at.offset + a.limit * 2 + 64)).map((h) => h.photoId));
+    let i = at.offset;
+    for (; i < end && shown.length < a.limit; i++) {
+      if (i >= at.offset + a.limit * 2 + 64) for (const id of hide([head[i]!.photoId])) hidden.add(id);
+      if (!hidden.has(head[i]!.photoId)) shown.push(head[i]!);
+    }
+    if (i < end) next = { phase: 'head', offset: i, weaker: at.weaker };
     else if (relevantEnd < head.length) weaker = { phase: 'head', offset: relevantEnd, weaker: true };
   }
   // Past the fused head: the visual list after the window, without the photos the head had. No
@@ -168,7 +179,8 @@ export function fusedPage(a: FusedPageArgs, heads?: RecentCache<FusedHead>): Pag
       weaker = { phase: 'tail', after: tailFrom, weaker: true };
     } else {
       const inHead = new Set(head.map(hitKey));
-      const tail = fillTail(a.vectors, a.vec, tailFrom, a.limit - shown.length, inHead, at.weaker ? undefined : boundary?.threshold);
+      const stopBelow = at.weaker ? undefined : boundary?.threshold;
+      const tail = fillTail(a.vectors.everyPhoto(), a.vec, tailFrom, a.limit - shown.length, inHead, a.filter.collapseStacks ? hide : undefined, stopBelow);
       limitInfo ??= tail.limit;
       shown.push(
         ...tail.hits.map((h): FusedHit => ({ photoId: h.photoId, matchedBy: 'visual', fused: 0, visualScore: h.score, exactText: false, ...(h.segment ? { segment: h.segment } : {}) })),
@@ -181,7 +193,10 @@ export function fusedPage(a: FusedPageArgs, heads?: RecentCache<FusedHead>): Pag
   const out: Page = { hits: toHits(a, shown, text, markOf), nextCursor: next ? encode(a.key, next, boundary) : null };
   if (weaker) out.weakerCursor = encode(a.key, weaker, boundary);
   if (limitInfo) out.limit = { maxResults: limitInfo.maxResults, reason: limitInfo.reason };
-  if (top?.matched !== undefined) out.matched = top.matched;
+  // Under collapsing, counted on the first page only (the count is a query of its own).
+  if (top?.matched !== undefined && (a.cursor === undefined || !a.filter.collapseStacks)) {
+    out.matched = top.matched - (a.filter.collapseStacks ? a.lib.stacks.hiddenCount(a.filter) : 0);
+  }
   if (a.cursor === undefined) {
     const relevance = summary(fh, a);
     if (relevance) out.relevance = relevance;
@@ -190,21 +205,31 @@ export function fusedPage(a: FusedPageArgs, heads?: RecentCache<FusedHead>): Pag
 }
 
 /**
- * `need` visual hits from `after` on (the start when undefined), skipping `exclude` (hit keys);
- * where the list continues, and whether it does. `stopBelow`: the relevant part ends at the first
- * hit scoring less (`stopped`: weaker hits follow).
+ * `need` visual hits from `after` on (the start when undefined), skipping `exclude` (hit keys) and
+ * the photos `hide` leaves out (each stack once); where the list continues, and whether it does.
+ * `stopBelow`: the relevant part ends at the first hit scoring less (`stopped`: weaker hits follow).
  */
-function fillTail(vectors: VisualList, vec: Float32Array, after: MixedCursor | undefined, need: number, exclude: ReadonlySet<string>, stopBelow?: number) {
+function fillTail(
+  vectors: VisualList,
+  vec: Float32Array,
+  after: MixedCursor | undefined,
+  need: number,
+  exclude: ReadonlySet<string>,
+  hide: ((ids: readonly number[]) => Set<number>) | undefined,
+  stopBelow?: number,
+) {
   const hits: MixedHit[] = [];
   let pos = after;
   let limit: ReturnType<VisualList['page']>['limit'];
   for (;;) {
-    // What is needed and one more (is the next one still relevant?), plus room for the head's photos.
-    const p = vectors.page(vec, need - hits.length + 1 + (exclude.size > 0 ? 16 : 0), pos);
+    // What is needed and one more (is the next one still relevant?), plus room for what is left out.
+    const p = vectors.page(vec, need - hits.length + 1 + (exclude.size > 0 || hide ? 16 : 0), pos);
     limit ??= p.limit;
+    const hidden = hide ? hide(p.hits.map((h) => h.photoId)) : new Set<number>();
+    const left = (h: MixedHit): boolean => exclude.has(hitKey(h)) || (h.segment === undefined && hidden.has(h.photoId));
     for (let j = 0; j < p.hits.length; j++) {
       const h = p.hits[j]!;
-      if (exclude.has(hitKey(h))) {
+      if (left(h)) {
         pos = advance(pos, h);
         continue;
       }

@@ -16,13 +16,14 @@ import type { PhotoFilter, QueryReading, SearchMode, SearchResponse } from '../.
 import { BackgroundSample } from './background-sample.ts';
 import { describeBoundary, listBoundary, markVisual, measureRelevance, RELEVANCE_WINDOW } from './query-relevance.ts';
 import type { RelevanceBoundary } from './relevance.ts';
-import { ApiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
 import type { PhotoQuery } from '../store/photo-filter.ts';
 import { resolvePhotoFilter } from '../library/photo-filter.ts';
 import { preprocess, type PreprocessSpec } from '../media/decode.ts';
 import type { VectorSearch } from './vector-search.ts';
 import type { FrameSearch } from './frame-search.ts';
+import { stackHider } from '../library/stack-collapse.ts';
 import { attachTags, toHit } from '../library/photo-hits.ts';
 import { VisualList } from './mixed-pages.ts';
 import { sideFilters, videoSegments, VIDEOS_ONLY_MAX_VIDEOS, type SegmentHit, type SegmentSearchOptions } from './video-segments.ts';
@@ -114,7 +115,7 @@ export class SearchService {
    */
   async text(query: string, limit: number, filters: PhotoFilter = {}, cursor?: string, mode: SearchMode = 'all', read: ReadOptions = {}): Promise<SearchResponse> {
     const whole = query.trim();
-    if (!whole) throw new ApiError('BAD_REQUEST', 'the query is empty');
+    if (!whole) throw apiError('query-empty', {}, 'the query is empty');
     const understood = read.understand !== false && this.understanding ? this.understanding.read(whole, read.plain) : null;
     const filter = resolvePhotoFilter(filters, understood?.filter);
     const q = understood ? understood.words : whole;
@@ -161,7 +162,9 @@ export class SearchService {
     const frame = row?.kind === 'video' ? model.frames?.frames.frameNear(photoId, at ?? posterTime(row.durationS ?? 0)) : undefined;
     const vec = frame?.vector ?? model.vectors.vectors.get(photoId);
     if (!vec) {
-      throw new ApiError('NOT_FOUND', row ? `${row.kind} ${row.path} has no embedding yet (${row.status})` : `no photo with id ${photoId}`);
+      throw row
+        ? apiError('photo-not-indexed', { path: row.path }, `${row.kind} ${row.path} has no embedding yet (${row.status})`)
+        : apiError('photo-unknown', { id: String(photoId) }, `no photo with id ${photoId}`);
     }
     const filter = resolvePhotoFilter(filters);
     const key = queryKey(['similar', photoId, frame?.t ?? null, filter, model.vectors.vectors.table]);
@@ -188,7 +191,7 @@ export class SearchService {
       try {
         tensor = (await preprocess(input, embedder.preprocessSpec)).tensor;
       } catch (err) {
-        throw new ApiError('BAD_REQUEST', `cannot read that image: ${err instanceof Error ? err.message : String(err)}`);
+        throw apiError('image-unreadable', {}, `cannot read that image: ${err instanceof Error ? err.message : String(err)}`);
       }
       [vec] = await embedder.embedImageTensors([tensor]);
       if (this.serving().vectors !== model.vectors) return this.similarToImage(input, limit, filters, cursor, all);
@@ -218,7 +221,8 @@ export class SearchService {
           : [];
       this.segmentLists.set(key, segments);
     }
-    return new VisualList(model.vectors, sides.photos, segments);
+    // Each stack once on the photo side (library/stack-collapse.ts); videos are never stacked.
+    return new VisualList(model.vectors, sides.photos, segments, sides.photos ? stackHider(this.lib, sides.photos) : undefined);
   }
 
   /** The query's boundary from a list's first visual hits, with the setting as it is now. */
@@ -233,8 +237,8 @@ export class SearchService {
 
   /**
    * One page from the vector search, as hits with their tags and the cursor for the next one.
-   * `exclude` (the photo a similar-search starts from) is dropped from every page: one more is
-   * asked for so that the page stays full.
+   * Each stack is shown once (the VisualList's photo side); `exclude` (the photo a similar-search
+   * starts from) is dropped from every page: one more is asked for so that the page stays full.
    *
    * The first page measures the list's relevance boundary on the first RELEVANCE_WINDOW hits;
    * the cursors carry it. Until the weaker hits are asked for (`cur.weaker`), a page ends at the
@@ -283,7 +287,12 @@ export class SearchService {
     if (stopped) out.weakerCursor = encodeCursor(key, pos, { boundary, weaker: true });
     if (measured) out.relevance = describeBoundary(measured, measured.relevant, measured.complete, m.sensitivity);
     if (page.limit) out.limit = { maxResults: page.limit.maxResults, reason: page.limit.reason };
-    if (page.matched !== undefined) out.matched = page.matched - (exclude !== undefined && page.matched > 0 ? 1 : 0);
+    // Counted on a list's first page when it collapses stacks (the hidden count is a query of its own).
+    const collapses = visual.collapsesStacks;
+    if (page.matched !== undefined && (after === undefined || !collapses)) {
+      const hidden = collapses ? this.lib.stacks.hiddenCount(collapses) : 0;
+      out.matched = Math.max(0, page.matched - hidden - (exclude !== undefined && page.matched > 0 ? 1 : 0));
+    }
     return out;
   }
 }

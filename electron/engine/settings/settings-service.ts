@@ -5,7 +5,7 @@
  * setting in the app, which drops the override.
  */
 import type { EngineSettings } from '../../shared/api.ts';
-import { ApiError, SEARCH_SENSITIVITY } from '../../shared/api.ts';
+import { apiError, SEARCH_SENSITIVITY } from '../../shared/api.ts';
 import type { ServiceHandlers } from '../../shared/handlers.ts';
 import type { TowerSessionOptions } from '../ml/onnx-session.ts';
 import { parseProviderPreference, PROVIDER_NAMES, type ProviderPreference } from '../ml/providers.ts';
@@ -126,7 +126,7 @@ export class SettingsService {
         // Validate every spec, keep them as written ([] = back to the built-in order).
         next.modelSources = this.sources.parse(req.sources).length ? req.sources.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean) : undefined;
       } catch (err) {
-        throw new ApiError('BAD_REQUEST', message(err));
+        throw apiError('source-invalid', { value: req.sources.join(', ') }, message(err));
       }
     }
     if (req.threads !== undefined) next.threads = req.threads === null ? undefined : checkThreads(req.threads);
@@ -149,11 +149,7 @@ export class SettingsService {
  */
 function checkSensitivity(v: number): number | undefined {
   if (!Number.isInteger(v) || v < SEARCH_SENSITIVITY.min || v > SEARCH_SENSITIVITY.max) {
-    throw new ApiError('BAD_REQUEST', `searchSensitivity must be a whole number from ${SEARCH_SENSITIVITY.min} to ${SEARCH_SENSITIVITY.max}, got ${JSON.stringify(v)}`, {
-      reason: 'sensitivity-range',
-      min: String(SEARCH_SENSITIVITY.min),
-      max: String(SEARCH_SENSITIVITY.max),
-    });
+    throw apiError('sensitivity-range', { min: String(SEARCH_SENSITIVITY.min), max: String(SEARCH_SENSITIVITY.max) }, `searchSensitivity must be a whole number from ${SEARCH_SENSITIVITY.min} to ${SEARCH_SENSITIVITY.max}, got ${JSON.stringify(v)}`);
   }
   return v === SEARCH_SENSITIVITY.default ? undefined : v;
 }

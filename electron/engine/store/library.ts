@@ -11,7 +11,10 @@ import { PhotoTimelineRepository } from './photo-timeline.ts';
 import { PhotoRepository } from './photos.ts';
 import { PhotoIdentityRepository } from './photo-identity.ts';
 import type { ModelRow } from './rows.ts';
+import { PictureFactsRepository } from './picture-facts.ts';
 import { SettingsRepository } from './settings.ts';
+import { StackDecisionRepository } from './stack-decisions.ts';
+import { StackRepository } from './stacks.ts';
 import { TagRepository } from './tags.ts';
 import { VectorLog } from './vector-log.ts';
 import { VectorRepository } from './vector-repository.ts';
@@ -37,6 +40,12 @@ export class Library {
   readonly vectorLog: VectorLog;
   /** Video rows as the video pass keeps them (videos.ts). */
   readonly videos: VideoRepository;
+  /** Each content's fingerprint and capture details (the stacks pass). */
+  readonly pictureFacts: PictureFactsRepository;
+  /** Stacks of copies and bursts, and how lists show each once. */
+  readonly stacks: StackRepository;
+  /** "Not the same" and chosen covers, by content. */
+  readonly stackDecisions: StackDecisionRepository;
   /** Where photos were taken (the places pass) and the library's places with their counts. */
   readonly places: PhotoPlacesRepository;
   /** Photos per month (the timeline). */
@@ -57,6 +66,9 @@ export class Library {
     this.passState = new PassStateRepository(db);
     this.vectorLog = new VectorLog(db);
     this.videos = new VideoRepository(db);
+    this.pictureFacts = new PictureFactsRepository(db);
+    this.stacks = new StackRepository(db, this.filters);
+    this.stackDecisions = new StackDecisionRepository(db);
     this.places = new PhotoPlacesRepository(db);
     this.timeline = new PhotoTimelineRepository(db, this.filters);
   }

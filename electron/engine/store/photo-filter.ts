@@ -28,6 +28,13 @@ export interface PhotoQuery {
   tag?: string;
   /** Only these photos (an empty list matches nothing). */
   photoIds?: readonly number[];
+  /** Only the photos of this stack (stacks.ts). */
+  stackId?: number;
+  /**
+   * Not a condition on rows: lists show each stack once (library/stack-collapse.ts leaves out the
+   * members a better-ranked member stands in for). Part of the query so cursors tell the lists apart.
+   */
+  collapseStacks?: boolean;
   /** Each list: the photo was taken at one of these places, at any level (photo_places); every list must hold. */
   places?: readonly (readonly string[])[];
   /** What the item is: a video (migration 9), a screenshot (a photo by screenshot-rule.ts) or another photo. */
@@ -197,6 +204,10 @@ function rowConditions(q: PhotoQuery, conds: string[], params: Record<string, un
   if (q.photoIds !== undefined) {
     conds.push('p.id IN (SELECT value FROM json_each(@f_ids))');
     params.f_ids = JSON.stringify(q.photoIds);
+  }
+  if (q.stackId !== undefined) {
+    conds.push('p.id IN (SELECT photo_id FROM stack_photos WHERE stack_id = @f_stack)');
+    params.f_stack = q.stackId;
   }
   q.places?.forEach((ids, i) => {
     // The photo's taken_at is kept beside its places (migration 7), so a place with a time range

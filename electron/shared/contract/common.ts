@@ -43,6 +43,23 @@ export interface PhotoHit {
   relevance?: number;
   /** Searches: above the relevance boundary (false: one of the weaker results behind "show more"). */
   relevant?: boolean;
+  /**
+   * The stack this photo stands for (copies of one picture, or a burst), null when it is in none.
+   * Lists show a stack once, as its cover; `filter.stack = id` lists its photos.
+   */
+  stack?: StackBadge | null;
+}
+
+/** Exact: byte-identical copies; near: the same picture resized, recompressed, converted or slightly cropped; burst: shots of one moment. */
+export type StackKind = 'exact' | 'near' | 'burst';
+
+export interface StackBadge {
+  id: number;
+  /** Photos in the stack. */
+  size: number;
+  kind: StackKind;
+  /** The photo shown for the stack: the person's pick, else the best copy (resolution, sharpness, file size). */
+  coverId: number;
 }
 
 /** Why a result list stops before every matching photo (see a page's `limit`). */

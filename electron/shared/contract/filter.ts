@@ -28,6 +28,11 @@ export const photoFilterSchema = z
     /** Carrying this tag (a taxonomy or custom tag name). */
     tag: z.string().min(1).max(200).optional(),
     /**
+     * Stacks (copies and bursts): absent, each stack is shown once, as its cover; a stack id lists
+     * that stack's photos (opening it); 'all' shows every photo of every stack.
+     */
+    stack: z.union([z.number().int().positive(), z.literal('all')]).optional(),
+    /**
      * Taken within [from, to) (Unix ms) and, optionally, at these local hours ([from, to), from > to
      * crossing midnight): what the search reads from 去年冬天 or 晚上. Both this and after/before
      * hold when both are given (their intersection).

@@ -86,6 +86,10 @@ export function FilterBar({ filters, folders, tags, tagDisabled, onChange }: Pro
           <option value="video">{t('filters.videos')}</option>
         </select>
       </div>
+      <label className="filter filter-check">
+        <input type="checkbox" checked={filters.everyCopy} onChange={(e) => set({ everyCopy: e.target.checked })} />
+        {t('filters.everyCopy')}
+      </label>
       {hasActiveFilters(filters) && (
         <button type="button" className="link-button small" onClick={() => onChange(emptyFilters)}>
           {t('filters.clear')}

@@ -17,6 +17,7 @@ const PASS_WORDS: Record<string, { title: MessageKey; label: MessageKey; running
   tags: { title: 'passes.tags.title', label: 'passes.tags.label', running: 'passes.tags.running' },
   ocr: { title: 'ocrProgress.title', label: 'ocrProgress.label', running: 'ocrProgress.reading' },
   videos: { title: 'passes.videos.title', label: 'passes.videos.label', running: 'passes.videos.running' },
+  stacks: { title: 'passes.stacks.title', label: 'passes.stacks.label', running: 'passes.stacks.running' },
 };
 
 function stateOf(p: PassStatus, embedding: boolean, t: T): string {

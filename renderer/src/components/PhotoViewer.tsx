@@ -6,10 +6,11 @@
  * that photo's cell.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { KeyboardEvent } from 'react';
+import type { KeyboardEvent, ReactNode } from 'react';
 import type { PhotoDetail, PhotoHit } from '../../../electron/shared/api.ts';
 import { api, mediaUrl } from '../api/index.ts';
 import { toCallError, type ApiCallError } from '../api/errors.ts';
+import { skipReasonText } from '../lib/skipReasons.ts';
 import { baseName, formatBytes, formatClock, formatCount, formatScore, formatTakenAt } from '../lib/format.ts';
 import { useI18n } from '../lib/i18n.tsx';
 import { errorText } from './ErrorState.tsx';
@@ -27,9 +28,11 @@ interface Props {
   onSimilar(hit: PhotoHit): void;
   onTag(name: string): void;
   onError(err: ApiCallError): void;
+  /** The photo's stack (copies, a burst): what it stands for, or inside one, its cover and "not the same". */
+  stackPanel?(hit: PhotoHit): ReactNode;
 }
 
-export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimilar, onTag, onError }: Props) {
+export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimilar, onTag, onError, stackPanel }: Props) {
   const { t, lang } = useI18n();
   const dialogRef = useRef<HTMLDialogElement>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
@@ -194,8 +197,9 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
             </>
           )}
         </div>
+        {stackPanel?.(hit)}
         {detailError && <p className="inline-error" role="alert">{errorText(detailError, t)}</p>}
-        {d?.status === 'skipped' && <p className="inline-error">{t('viewer.skipped', { reason: d.skipReason ?? '' })}</p>}
+        {d?.status === 'skipped' && <p className="inline-error">{t('viewer.skipped', { reason: skipReasonText(d.skipReason, t) })}</p>}
         <dl className="details">
           <dt>{t('viewer.taken')}</dt>
           <dd>{taken ?? unknown}</dd>

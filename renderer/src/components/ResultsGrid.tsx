@@ -20,6 +20,7 @@ import '../relevance.css';
 import { isUnderRoots } from '../lib/offline.ts';
 import { useI18n, type T } from '../lib/i18n.tsx';
 import { Icon } from './Icon.tsx';
+import { CoverMark, StackBadge } from '../stacks/StackBadge.tsx';
 
 export interface ResultsGridHandle {
   focusIndex(index: number): void;
@@ -35,6 +36,8 @@ interface Props {
   label: string;
   /** Library folders that are away: their photos are still shown, marked offline. */
   offlineRoots?: readonly string[];
+  /** Tiles that stand for a stack carry its badge, which opens it (absent: inside an opened stack, whose cover is marked instead). */
+  onOpenStack?(hit: PhotoHit): void;
   /** The relevant photos are all here and weaker ones can be shown: the button below the grid. */
   weakerAvailable?: boolean;
   onShowWeaker?(): void;
@@ -45,7 +48,7 @@ interface Props {
 const GAP = 10;
 const MIN_CELL = 168;
 
-export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, offlineRoots = [], weakerAvailable = false, onShowWeaker, loading = false, ref }: Props) {
+export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, offlineRoots = [], onOpenStack, weakerAvailable = false, onShowWeaker, loading = false, ref }: Props) {
   const { t } = useI18n();
   const scrollRef = useRef<HTMLDivElement>(null);
   const sizerRef = useRef<HTMLDivElement>(null);
@@ -189,6 +192,7 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
                           <span className="thumb-score">{score.relevance ? t('hit.relevance', { pct: score.text }) : score.text}</span>
                         </span>
                       </button>
+                      {onOpenStack ? <StackBadge hit={hit} onOpen={onOpenStack} /> : <CoverMark hit={hit} />}
                     </div>
                   );
                 })}

@@ -12,9 +12,11 @@ export interface FilterState {
   tag: string;
   /** '' (photos and videos), 'photo' or 'video'. */
   kind: '' | 'photo' | 'video';
+  /** Show every copy and burst shot instead of each stack once (the filter's `stack: 'all'`). */
+  everyCopy: boolean;
 }
 
-export const emptyFilters: FilterState = { folder: '', from: '', to: '', tag: '', kind: '' };
+export const emptyFilters: FilterState = { folder: '', from: '', to: '', tag: '', kind: '', everyCopy: false };
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -32,9 +34,10 @@ export function toPhotoFilter(f: FilterState): PhotoFilter {
   if (to) out.before = `${to}T23:59:59.999`;
   if (f.tag) out.tag = f.tag;
   if (f.kind) out.kind = f.kind;
+  if (f.everyCopy) out.stack = 'all';
   return out;
 }
 
 export function hasActiveFilters(f: FilterState): boolean {
-  return f.folder !== '' || f.from !== '' || f.to !== '' || f.tag !== '' || f.kind !== '';
+  return f.folder !== '' || f.from !== '' || f.to !== '' || f.tag !== '' || f.kind !== '' || f.everyCopy;
 }

@@ -1,6 +1,6 @@
 /** Data hooks over the transport: one-shot loads, the polled engine status, and result lists. */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { EngineStatus, ModelDownload, PhotoHit, QueryReading, SearchRelevance, SearchResponse } from '../../../electron/shared/api.ts';
+import type { EngineStatus, ModelDownload, PhotoHit, QueryReading, SearchRelevance, SearchResponse, StackBadge } from '../../../electron/shared/api.ts';
 import { MAX_PAGE_SIZE, UI_PAGE_SIZE } from '../../../electron/shared/paging.ts';
 import { api } from '../api/index.ts';
 import { ApiCallError, toCallError } from '../api/errors.ts';
@@ -101,6 +101,10 @@ export type Mode =
   | { kind: 'similar'; photoId: number; at?: number; fileName: string; backTo: string | null }
   | { kind: 'image'; dropId: number; fileName: string; dataBase64: string; backTo: string | null }
   | { kind: 'tag'; tag: string; backTo: string | null }
+  /** One stack's photos (copies of a picture, or a burst), opened from its cover. */
+  | { kind: 'stack'; stack: StackBadge; fileName: string; backTo: string | null }
+  /** The duplicates view (renderer/src/stacks/): no result list of its own here. */
+  | { kind: 'duplicates'; backTo: string | null }
   | { kind: 'place'; placeId: string; name: string; backTo: string | null };
 
 export interface ResultsState {
@@ -147,6 +151,10 @@ function modeKey(mode: Mode): string {
       return `image:${mode.dropId}`;
     case 'tag':
       return `tag:${mode.tag}`;
+    case 'stack':
+      return `stack:${mode.stack.id}`;
+    case 'duplicates':
+      return 'duplicates';
     case 'place':
       return `place:${mode.placeId}`;
   }
@@ -172,7 +180,7 @@ interface Shown extends Page {
 
 const emptyShown = (key: string): Shown => ({ key, hits: [], next: null, weaker: null, limit: null, matched: null, timing: null });
 
-async function fetchPage(mode: Exclude<Mode, { kind: 'home' }>, filters: FilterState, limit: number, cursor: string | undefined): Promise<Page> {
+async function fetchPage(mode: Exclude<Mode, { kind: 'home' | 'duplicates' }>, filters: FilterState, limit: number, cursor: string | undefined): Promise<Page> {
   const filter = toPhotoFilter(filters);
   const fromSearch = (r: SearchResponse): Page => ({
     hits: r.hits,
@@ -196,6 +204,11 @@ async function fetchPage(mode: Exclude<Mode, { kind: 'home' }>, filters: FilterS
       const r = await api.browse({ filter: { ...filter, tag: mode.tag }, limit, cursor });
       return { hits: r.hits, next: r.nextCursor, weaker: null, limit: null, matched: r.matched ?? null, timing: null };
     }
+    case 'stack': {
+      // Every photo of the stack, whatever the bar's filters (they could hide the copies asked for).
+      const r = await api.browse({ filter: { stack: mode.stack.id }, limit, cursor });
+      return { hits: r.hits, next: r.nextCursor, weaker: null, limit: null, matched: r.matched ?? null, timing: null };
+    }
     case 'place': {
       // A place from the Places view: its photos, newest first, within the filters chosen in the bar.
       const r = await api.browse({ filter: { ...filter, place: [mode.placeId] }, limit, cursor });
@@ -208,7 +221,7 @@ async function fetchPage(mode: Exclude<Mode, { kind: 'home' }>, filters: FilterS
  * A list's first page; when the list on screen had its weaker hits open (a refresh after indexing),
  * they are fetched again right away, up to about as many as were shown.
  */
-async function fetchFirst(mode: Exclude<Mode, { kind: 'home' }>, filters: FilterState, limit: number, expanded: boolean): Promise<Page> {
+async function fetchFirst(mode: Exclude<Mode, { kind: 'home' | 'duplicates' }>, filters: FilterState, limit: number, expanded: boolean): Promise<Page> {
   const first = await fetchPage(mode, filters, limit, undefined);
   if (!expanded || first.weaker === null) return first;
   const rest = await fetchPage(mode, filters, Math.max(1, Math.min(MAX_PAGE_SIZE, limit - first.hits.length)), first.weaker);
@@ -229,7 +242,7 @@ export function useResults(mode: Mode, filters: FilterState, version: number): R
   // A new list (or a refresh of this one after an indexing run): its first page.
   useEffect(() => {
     const id = ++request.current;
-    if (mode.kind === 'home') {
+    if (mode.kind === 'home' || mode.kind === 'duplicates') {
       setShown(emptyShown(listKey));
       setError(null);
       setLoading(false);
@@ -262,7 +275,7 @@ export function useResults(mode: Mode, filters: FilterState, version: number): R
   /** The next page of this list: its `next` cursor, or (showWeaker) where its weaker hits start. */
   const extend = useCallback(
     (cursor: string, expanded: boolean) => {
-      if (mode.kind === 'home') return;
+      if (mode.kind === 'home' || mode.kind === 'duplicates') return;
       const id = ++request.current;
       const base = shownRef.current;
       setLoading(true);
