@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/engine/engine.ts';
 import type { PhotoFilter, PhotoHit, SearchResponse } from '../../electron/shared/api.ts';
 import { SearchService } from '../../electron/engine/search/search-service.ts';
+import { VectorSearch } from '../../electron/engine/search/vector-search.ts';
 import { createLogger } from '../../electron/engine/util/log.ts';
 import { COLOURS, writeColourSet, type ColourName } from '../../scripts/fixtures/colour-photos.ts';
 import { TOY_COLORS } from '../../scripts/models/toy-colors.ts';
@@ -206,7 +207,8 @@ describe('relevance boundary (toy-colors model, coloured and real photos)', () =
       search: (q: string) => (q === '星巴克' || q === '红色' ? [{ photoId: receipt, exact: true }] : []),
       snippets: (_q: string, hits: readonly { photoId: number }[]) => new Map(hits.map((h) => [h.photoId, { text: '星巴克 拿铁 大杯', start: 0, end: 3 }])),
     };
-    const svc = new SearchService(engine.lib, () => ({ embedder: engine.model, vectors: engine.vectorSearch }), textSide);
+    const vectors = new VectorSearch(engine.vectors, engine.lib.vectorLog, { dir: null });
+    const svc = new SearchService(engine.lib, () => ({ embedder: engine.model, vectors }), textSide);
     const first = await svc.text('星巴克', 20);
     expect(first.relevance).toMatchObject({ relevant: 1 });
     // 'both': a library this small is all inside the visual window, so the receipt has a visual rank too.
@@ -226,6 +228,7 @@ describe('relevance boundary (toy-colors model, coloured and real photos)', () =
     expect(mixed.relevance!.relevant).toBe(mixed.hits.length);
     for (let i = 1; i < mixed.hits.length; i++) expect(mixed.hits[i]!.relevance!).toBeLessThanOrEqual(mixed.hits[i - 1]!.relevance!);
     expect(mixed.weakerCursor).toBeTruthy();
+    await vectors.close();
   });
 
   it('the CLI says how many match and stops there; --all shows the weaker ones after a line; --json carries the marks', async () => {
