@@ -25,6 +25,8 @@ export interface EngineOptions {
   vectorSearch?: VectorSearchMode;
   /** The OCR setting, read whenever a pass would start (default: on). */
   ocrEnabled?: () => boolean;
+  /** Where search results end (settings: searchSensitivity, −3 … 3), read at each list's first page (default 0). */
+  searchSensitivity?: () => number;
   /** An OCR model directory or manifest instead of the shipped PP-OCRv4 (SHIGUANG_OCR_MODEL). */
   ocrModel?: string;
   /** Video sampling and the "still being copied" quiet time (tests, benchmarks; defaults in video/). */

@@ -86,7 +86,9 @@ export class Engine {
     // Text queries are read for time, place, kind and camera first; the words left match the text
     // read in photos too (fused with their looks), and videos' frames.
     const reader = new QueryReader({ places: () => this.places.knownPlaces(), describePlace: (id) => this.places.describe(id), now: () => opts.now ?? Date.now() });
-    this.search = new SearchService(lib, () => ({ embedder: serving().runtime, vectors: serving().search, frames: serving().frames }), this.ocr.matcher(), reader);
+    this.search = new SearchService(lib, () => ({ embedder: serving().runtime, vectors: serving().search, frames: serving().frames }), this.ocr.matcher(), reader, {
+      sensitivity: opts.searchSensitivity,
+    });
     const afterPass = () => this.afterPass();
     this.folders = new FolderService(lib, this.indexer, () => this.watcher, afterPass, log);
     this.watcher = new LibraryWatch(lib, this.indexer, { dbPath: opts.dbPath, watcher: opts.watcher, reindexAll: () => this.folders.reindexAll(), afterPass, log });

@@ -33,6 +33,7 @@ export type * from './contract/ocr.ts';
 export type * from './contract/search.ts';
 export type * from './contract/settings.ts';
 export type * from './contract/stacks.ts';
+export { SEARCH_SENSITIVITY } from './contract/settings.ts';
 export type * from './contract/system.ts';
 export type * from './contract/tags.ts';
 export type * from './contract/transport.ts';

@@ -246,10 +246,22 @@ export function App() {
         label={t('results.label')}
         offlineRoots={engine.status?.offlineFolders?.map((f) => f.path)}
         onOpenStack={mode.kind === 'stack' ? undefined : stacks.openStack}
+        weakerAvailable={results.weakerAvailable}
+        onShowWeaker={results.showWeaker}
+        loading={results.loading}
       />
     );
   } else if (results.loading) {
     main = <p className="loading-line">{t('results.loading')}</p>;
+  } else if (results.weakerAvailable) {
+    // Nothing stands out for this search: say so, and offer the weaker matches.
+    main = (
+      <StateMessage icon="search" title={t('results.noneRelevant')} body={t('results.noneRelevantHint')}>
+        <button type="button" className="button" onClick={results.showWeaker}>
+          {t('results.showWeaker')}
+        </button>
+      </StateMessage>
+    );
   } else {
     main = (
       <StateMessage
@@ -360,6 +372,8 @@ export function App() {
                 loading={results.loading}
                 timing={results.timing}
                 failed={results.error !== null}
+                relevance={results.relevance}
+                showingWeaker={results.showingWeaker}
                 onBack={goBack}
                 tagName={mode.kind === 'tag' ? tagLabel({ name: mode.tag, nameEn: tagList.find((x) => x.name === mode.tag)?.nameEn ?? null }, lang) : ''}
               />
@@ -403,6 +417,8 @@ export function App() {
             setSettingsOpen(false);
             push('info', t('settings.saved'));
             engine.refresh();
+            // The results on screen follow the settings (where they end).
+            bumpEdits();
           }}
         />
       )}

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { startRealServer } from './real-server.ts';
 import { runQuantizeUiCheck } from './quantize.e2e.ts';
+import { runRelevanceUiCheck } from './relevance.e2e.ts';
 import { runWhenWhereUiChecks } from './when-where.e2e.ts';
 import { runUiSuite, type UiSuiteOptions } from './ui.e2e.ts';
 import { runVideoUiCheck } from './video.e2e.ts';
@@ -77,6 +78,13 @@ async function main(): Promise<void> {
     return { failed: 0 };
   });
   if (stacks.failed > 0) failures.push(`${stacks.failed} stacks UI check(s) failed`);
+  // Results that end: the relevant count, the weaker rest behind a button, the sensitivity setting.
+  try {
+    const relevance = await runRelevanceUiCheck(ROOT, path.join(ROOT, 'test-results'));
+    if (relevance.failed > 0) failures.push(`${relevance.failed} results-that-end UI check(s) failed`);
+  } catch (err) {
+    failures.push(`results-that-end UI checks: ${err instanceof Error ? err.message : String(err)}`);
+  }
   if (failures.length > 0) throw new Error(failures.join('; '));
 }
 

@@ -118,7 +118,7 @@ describe.skipIf(realPhotos.length < 12)('folders as people type them, and settin
     expect(await call('listFolders', {})).toEqual([{ id: f.id, path: pictures, photoCount: 12, offline: null }]);
     expect(rows()).toEqual(before); // same ids, same paths, not encoded again
     expect(host.engine!.vectors.count()).toBe(12);
-    expect((await call('search', { query: '红色', limit: 20 })).hits).toHaveLength(12);
+    expect((await call('search', { query: '红色', limit: 20, all: true })).hits).toHaveLength(12);
   });
 
   it('threads outside 1…the logical cores and unknown providers are refused, with what is allowed', async () => {

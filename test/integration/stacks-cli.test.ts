@@ -43,7 +43,7 @@ describe('shiguang CLI with copies and bursts', () => {
       env: { ...process.env, SHIGUANG_HOME: path.join(tmp, 'home'), SHIGUANG_LOG: 'warn' },
       maxBuffer: 64 << 20,
     });
-  const search = async (...extra: string[]): Promise<JsonHit[]> => JSON.parse((await cli(['search', '鱼', '--mode', 'visual', '--limit', '100', '--json', ...extra])).stdout);
+  const search = async (...extra: string[]): Promise<JsonHit[]> => JSON.parse((await cli(['search', '鱼', '--mode', 'visual', '--limit', '100', '--json', '--all', ...extra])).stdout);
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-stacks-cli-'));
@@ -79,7 +79,7 @@ describe('shiguang CLI with copies and bursts', () => {
     expect(members.map((h) => h.path).sort()).toEqual([lib.tench.original, lib.tench.backup, lib.tench.wechat].map(abs).sort());
     const bad = await cli(['search', '鱼', '--stack', 'some']).catch((e: { code: number }) => e);
     expect((bad as { code: number }).code).toBe(2);
-    const plain = (await cli(['search', '鱼', '--mode', 'visual', '--limit', '100'])).stdout;
+    const plain = (await cli(['search', '鱼', '--mode', 'visual', '--limit', '100', '--all'])).stdout;
     expect(plain).toMatch(/\(a stack of 4: burst, stack \d+\)/);
   }, 300_000);
 

@@ -71,7 +71,7 @@ describe('stacks through the engine (real photos, their copies, a burst)', () =>
     // Opening a stack lists its photos.
     expect((await everything({ stack: tench.stack!.id })).map((h) => h.path).sort()).toEqual([lib.tench.backup, lib.tench.original, lib.tench.wechat].map(abs).sort());
     // Search shows each stack once too, with the same badge.
-    const found = await engine.search.text('鱼', 1000, {}, undefined, 'visual');
+    const found = await engine.search.text('鱼', 1000, {}, undefined, 'visual', { all: true });
     expect(found.hits).toHaveLength(shown.length);
     expect(found.matched).toBe(shown.length);
     expect(found.hits.find((h) => h.id === tench.id)?.stack).toEqual(tench.stack);

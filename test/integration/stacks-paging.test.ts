@@ -93,6 +93,9 @@ function service(search: VectorSearch, matcher?: TextMatcher): SearchService {
 
 const FILTERS: PhotoFilter[] = [{}, { folder: path.join(ROOT, 'd3') }, { after: '2021-01-01', before: '2022-06-30' }, { tag: '海边' }];
 
+/** Paging is checked over the whole ranked list: past the relevance boundary too (`search --all`). */
+const WHOLE = { all: true } as const;
+
 describe('each stack once, page after page', () => {
   for (const mode of ['index', 'sqlite'] as const) {
     it(`search and similar photos (${mode})`, async () => {
@@ -105,19 +108,19 @@ describe('each stack once, page after page', () => {
       for (const filter of FILTERS) {
         const q = resolvePhotoFilter(filter);
         const want = collapse(exactOrder(queryVec, q), of);
-        const got = await pages((cursor) => s.text('海边', 37, filter, cursor, 'visual'));
+        const got = await pages((cursor) => s.text('海边', 37, filter, cursor, 'visual', WHOLE));
         expect(got.ids).toEqual(want);
         if (mode === 'index') expect(got.first.matched).toBe(want.length);
-        const hits = (await s.text('海边', 50, filter, undefined, 'visual')).hits;
+        const hits = (await s.text('海边', 50, filter, undefined, 'visual', WHOLE)).hits;
         for (const h of hits) expect(h.stack?.id).toBe(of.get(h.id)?.stack);
       }
       // Every photo of every stack ('all'), and one stack's own photos.
-      expect((await pages((cursor) => s.text('海边', 101, { stack: 'all' }, cursor, 'visual'))).ids).toEqual(exactOrder(queryVec, {}));
+      expect((await pages((cursor) => s.text('海边', 101, { stack: 'all' }, cursor, 'visual', WHOLE))).ids).toEqual(exactOrder(queryVec, {}));
       const members = [...of].filter(([, v]) => v.stack === 4).map(([id]) => id);
-      expect((await pages((cursor) => s.text('海边', 2, { stack: 4 }, cursor, 'visual'))).ids.sort()).toEqual(members.sort());
+      expect((await pages((cursor) => s.text('海边', 2, { stack: 4 }, cursor, 'visual', WHOLE))).ids.sort()).toEqual(members.sort());
       // Similar photos: the photo itself and the members it stands in for stay out.
       const src = [...of].find(([, v]) => v.rank === 0)![0];
-      const similar = await pages((cursor) => s.similar(src, 29, {}, cursor));
+      const similar = await pages((cursor) => s.similar(src, 29, {}, cursor, undefined, true));
       expect(similar.ids).toEqual(collapse(exactOrder(t.vectors.get(src)!, {}), of).filter((id) => id !== src));
     });
   }
@@ -137,9 +140,9 @@ describe('each stack once, page after page', () => {
     vs = t.search();
     const s = service(vs, matcher);
     for (const filter of FILTERS.slice(0, 2)) {
-      const all = await pages((cursor) => s.text('营业时间', 1000, { ...filter, stack: 'all' }, cursor));
+      const all = await pages((cursor) => s.text('营业时间', 1000, { ...filter, stack: 'all' }, cursor, 'all', WHOLE));
       const want = collapse(all.ids, of);
-      const got = await pages((cursor): Promise<SearchResponse> => s.text('营业时间', 23, filter, cursor));
+      const got = await pages((cursor): Promise<SearchResponse> => s.text('营业时间', 23, filter, cursor, 'all', WHOLE));
       expect(got.ids).toEqual(want);
     }
   });

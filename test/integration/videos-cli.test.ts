@@ -63,13 +63,13 @@ describe.skipIf(!ffmpegReady)('videos through the CLI', () => {
   }, 240_000);
 
   it('search --json and similar --json give the video once per matching segment, with its moment', async () => {
-    const blue = JSON.parse((await cli(['search', '蓝色', '--json', '--kind', 'video'])).stdout) as JsonHit[];
+    const blue = JSON.parse((await cli(['search', '蓝色', '--json', '--kind', 'video', '--all'])).stdout) as JsonHit[];
     const rgb = blue.filter((h) => path.basename(h.path) === 'VID_rgb.mp4');
     expect(rgb).toEqual([expect.objectContaining({ kind: 'video', durationS: 12, segment: { start: 3, end: 7 }, bestTime: 3 })]);
     expect(blue.every((h) => h.kind === 'video')).toBe(true);
-    const plain = (await cli(['search', '绿色', '--limit', '3'])).stdout;
+    const plain = (await cli(['search', '绿色', '--limit', '3', '--all'])).stdout;
     expect(plain).toMatch(/VID_rgb\.mp4 {2}▶ 0:07–0:12/);
-    const similar = JSON.parse((await cli(['similar', path.join(folder, 'IMG_green.jpg'), '--json'])).stdout) as JsonHit[];
+    const similar = JSON.parse((await cli(['similar', path.join(folder, 'IMG_green.jpg'), '--json', '--all'])).stdout) as JsonHit[];
     expect(similar[0]).toMatchObject({ kind: 'video', segment: { start: 7, end: 12 }, bestTime: 7 });
     expect(similar.some((h) => path.basename(h.path) === 'IMG_green.jpg')).toBe(false);
   }, 240_000);

@@ -144,7 +144,8 @@ describe.skipIf(!ffmpegReady)('videos in the library (toy-colors model)', () => 
       // It ranks with the photos of that colour, ahead of every photo of another colour.
       const colour = { 红色: 'red', 蓝色: 'blue', 绿色: 'green' }[query]!;
       const firstOther = res.hits.findIndex((h) => h.kind === 'photo' && !h.fileName.startsWith(colour) && h.path.includes(`${path.sep}photos${path.sep}`));
-      expect(res.hits.indexOf(clip[0]!)).toBeLessThan(firstOther);
+      // (The list may end before any: the relevance boundary.)
+      if (firstOther !== -1) expect(res.hits.indexOf(clip[0]!)).toBeLessThan(firstOther);
       expect(res.hits.filter((h) => h.fileName.startsWith(colour)).length).toBe(2);
     }
   });

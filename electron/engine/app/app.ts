@@ -91,6 +91,7 @@ export class ShiguangApp {
         // background, preparing tag prompts on the way; a one-shot command asks for them.
         passes: opts.watch ? 'background' : 'on-demand',
         ocrEnabled: () => this.settings.ocrEnabled(),
+        searchSensitivity: () => this.settings.searchSensitivity(),
         ocrModel: config.ocrModel,
         now: config.now,
         ...opts.engine,

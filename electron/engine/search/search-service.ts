@@ -5,10 +5,17 @@
  * to the vector query itself, so every page comes from the filtered set rather than from
  * over-fetching and discarding; the next page continues from a keyset cursor (cursor.ts), with no
  * cap on how deep one can go on the index path. Hits carry their tags.
+ *
+ * Text and similar-photo lists end (query-relevance.ts): the first page measures the query's
+ * relevance boundary from its own scores and the library's background, marks each hit relevant or
+ * weaker, and pages stop after the relevant hits, offering the weaker rest by `weakerCursor`.
  */
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { PhotoFilter, QueryReading, SearchMode, SearchResponse } from '../../shared/api.ts';
+import { BackgroundSample } from './background-sample.ts';
+import { describeBoundary, listBoundary, markVisual, measureRelevance, RELEVANCE_WINDOW } from './query-relevance.ts';
+import type { RelevanceBoundary } from './relevance.ts';
 import { apiError } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
 import type { PhotoQuery } from '../store/photo-filter.ts';
@@ -18,9 +25,9 @@ import type { VectorSearch } from './vector-search.ts';
 import type { FrameSearch } from './frame-search.ts';
 import { stackHider } from '../library/stack-collapse.ts';
 import { attachTags, toHit } from '../library/photo-hits.ts';
-import { VisualList, type MixedCursor } from './mixed-pages.ts';
+import { VisualList } from './mixed-pages.ts';
 import { sideFilters, videoSegments, VIDEOS_ONLY_MAX_VIDEOS, type SegmentHit, type SegmentSearchOptions } from './video-segments.ts';
-import { decodeCursor, encodeCursor, queryKey } from './cursor.ts';
+import { decodeCursor, encodeCursor, queryKey, type ListCursor } from './cursor.ts';
 import { RecentCache } from './recent-cache.ts';
 import { WorkerGoneError } from '../ml/errors.ts';
 import { fusedPage, type FusedHead, type TextMatcher } from './fused-search.ts';
@@ -36,6 +43,8 @@ export interface QueryUnderstanding {
 export interface ReadOptions {
   understand?: boolean;
   plain?: readonly { start: number; end: number }[];
+  /** Go on past the relevance boundary in the same pages (the weaker hits marked): `search --all`. */
+  all?: boolean;
 }
 
 export interface QueryEmbedder {
@@ -55,7 +64,17 @@ export interface ServingModel {
 export interface SearchServiceOptions {
   /** How video segments are cut (video-segments.ts): the margin, calibrated with real weights. */
   segments?: Pick<SegmentSearchOptions, 'margin' | 'maxVideos'>;
+  /** The person's sensitivity setting (settings: searchSensitivity), read at each list's first page; default 0. */
+  sensitivity?: () => number;
 }
+
+/** How a list's boundary is measured: the query's vector against the serving model's background. */
+interface Measurer {
+  measure(top: readonly { score: number }[], total: number | undefined): RelevanceBoundary;
+  sensitivity: number;
+}
+
+type ListPage = Pick<SearchResponse, 'hits' | 'nextCursor' | 'limit' | 'matched' | 'relevance' | 'weakerCursor'>;
 
 /** What a similar-search starts from, to leave it out of its own results. */
 type Origin = { photoId: number; at?: number };
@@ -66,6 +85,8 @@ export class SearchService {
   private readonly fusedHeads = new RecentCache<FusedHead>(16);
   /** The video segments of recent lists, by list key, for their next pages. */
   private readonly segmentLists = new RecentCache<SegmentHit[]>(16);
+  /** Each model's background sample, which relevance boundaries are measured against. */
+  private readonly background = new BackgroundSample();
 
   constructor(
     private readonly lib: Library,
@@ -107,7 +128,7 @@ export class SearchService {
     const model = this.serving();
     const fused = mode !== 'visual' && this.matcher !== undefined;
     const key = queryKey(fused ? ['text', q, filter, model.vectors.vectors.table, mode] : ['text', q, filter, model.vectors.vectors.table]);
-    const after = fused ? undefined : decodeCursor(key, cursor);
+    const cur = fused ? undefined : decodeCursor(key, cursor);
     const t0 = performance.now();
     const cacheKey = `${model.vectors.vectors.table}|text|${q}`;
     let vec = this.queryVectors.get(cacheKey) ?? null;
@@ -125,8 +146,8 @@ export class SearchService {
     const t1 = performance.now();
     const visual = this.visual(model, key, vec, filter, cursor === undefined);
     const page = fused
-      ? fusedPage({ lib: this.lib, vectors: visual, matcher: this.matcher!, query: q, vec, limit, filter, mode: mode as 'all' | 'text', key, cursor }, this.fusedHeads)
-      : this.page(visual, key, vec, limit, after);
+      ? fusedPage({ lib: this.lib, vectors: visual, matcher: this.matcher!, query: q, vec, limit, filter, mode: mode as 'all' | 'text', key, cursor, all: read.all, ...this.measurer(model, vec) }, this.fusedHeads)
+      : this.page(visual, key, vec, limit, cur, this.measurer(model, vec), undefined, read.all);
     return { ...page, textMs: round(t1 - t0), searchMs: round(performance.now() - t1), ...parsed };
   }
 
@@ -135,7 +156,7 @@ export class SearchService {
    * at a time. For a video, the frame nearest `at` seconds (default: its poster's moment) is what
    * is looked for, and the segment holding it is left out.
    */
-  async similar(photoId: number, limit: number, filters: PhotoFilter = {}, cursor?: string, at?: number): Promise<SearchResponse> {
+  async similar(photoId: number, limit: number, filters: PhotoFilter = {}, cursor?: string, at?: number, all?: boolean): Promise<SearchResponse> {
     const model = this.serving();
     const row = this.lib.photos.get(photoId);
     const frame = row?.kind === 'video' ? model.frames?.frames.frameNear(photoId, at ?? posterTime(row.durationS ?? 0)) : undefined;
@@ -147,22 +168,22 @@ export class SearchService {
     }
     const filter = resolvePhotoFilter(filters);
     const key = queryKey(['similar', photoId, frame?.t ?? null, filter, model.vectors.vectors.table]);
-    const after = decodeCursor(key, cursor);
+    const cur = decodeCursor(key, cursor);
     const t0 = performance.now();
     const origin: Origin = frame ? { photoId, at: frame.t } : { photoId };
-    const page = this.page(this.visual(model, key, vec, filter, cursor === undefined, origin), key, vec, limit, after, origin);
+    const page = this.page(this.visual(model, key, vec, filter, cursor === undefined, origin), key, vec, limit, cur, this.measurer(model, vec), origin, all);
     return { ...page, textMs: 0, searchMs: round(performance.now() - t0) };
   }
 
   /** Photos that look like a dropped image (its vector is kept for the next pages). */
-  async similarToImage(input: Buffer | string, limit: number, filters: PhotoFilter = {}, cursor?: string): Promise<SearchResponse> {
+  async similarToImage(input: Buffer | string, limit: number, filters: PhotoFilter = {}, cursor?: string, all?: boolean): Promise<SearchResponse> {
     const filter = resolvePhotoFilter(filters);
     const t0 = performance.now();
     const model = this.serving();
     const embedder = model.embedder;
     const digest = crypto.createHash('sha256').update(typeof input === 'string' ? `path:${path.resolve(input)}` : input).digest('base64url');
     const key = queryKey(['image', digest, filter, model.vectors.vectors.table]);
-    const after = decodeCursor(key, cursor);
+    const cur = decodeCursor(key, cursor);
     const cacheKey = `${model.vectors.vectors.table}|image|${digest}`;
     let vec = this.queryVectors.get(cacheKey);
     if (!vec) {
@@ -173,11 +194,11 @@ export class SearchService {
         throw apiError('image-unreadable', {}, `cannot read that image: ${err instanceof Error ? err.message : String(err)}`);
       }
       [vec] = await embedder.embedImageTensors([tensor]);
-      if (this.serving().vectors !== model.vectors) return this.similarToImage(input, limit, filters, cursor);
+      if (this.serving().vectors !== model.vectors) return this.similarToImage(input, limit, filters, cursor, all);
       this.queryVectors.set(cacheKey, vec!);
     }
     const t1 = performance.now();
-    const page = this.page(this.visual(model, key, vec!, filter, cursor === undefined), key, vec!, limit, after);
+    const page = this.page(this.visual(model, key, vec!, filter, cursor === undefined), key, vec!, limit, cur, this.measurer(model, vec!), undefined, all);
     return { ...page, textMs: round(t1 - t0), searchMs: round(performance.now() - t1) };
   }
 
@@ -204,6 +225,12 @@ export class SearchService {
     return new VisualList(model.vectors, sides.photos, segments, sides.photos ? stackHider(this.lib, sides.photos) : undefined);
   }
 
+  /** The query's boundary from a list's first visual hits, with the setting as it is now. */
+  private measurer(model: ServingModel, vec: Float32Array): Measurer {
+    const sensitivity = this.opts.sensitivity?.() ?? 0;
+    return { sensitivity, measure: (top, total) => measureRelevance({ repo: model.vectors.vectors, sample: this.background, vec, top, total, sensitivity }) };
+  }
+
   private durations(ids: number[]): Map<number, number | null> {
     return new Map(this.lib.photos.getMany(ids).map((r) => [r.id, r.durationS]));
   }
@@ -212,42 +239,53 @@ export class SearchService {
    * One page from the vector search, as hits with their tags and the cursor for the next one.
    * Each stack is shown once (the VisualList's photo side); `exclude` (the photo a similar-search
    * starts from) is dropped from every page: one more is asked for so that the page stays full.
+   *
+   * The first page measures the list's relevance boundary on the first RELEVANCE_WINDOW hits;
+   * the cursors carry it. Until the weaker hits are asked for (`cur.weaker`), a page ends at the
+   * first hit below the boundary and offers `weakerCursor` instead of `nextCursor` (one more hit
+   * is read to know whether the next page would hold any relevant hit at all). `all`: the list goes
+   * on past the boundary from the first page (its cursors say so).
    */
-  private page(
-    visual: VisualList,
-    key: string,
-    vec: Float32Array,
-    limit: number,
-    after: MixedCursor | undefined,
-    origin?: Origin,
-  ): Pick<SearchResponse, 'hits' | 'nextCursor' | 'limit' | 'matched'> {
+  private page(visual: VisualList, key: string, vec: Float32Array, limit: number, cur: ListCursor | undefined, m: Measurer, origin?: Origin, all = false): ListPage {
     // A photo's similar-search leaves the photo out (a video's left its segment out of the segments).
     const exclude = origin && origin.at === undefined ? origin.photoId : undefined;
-    const page = visual.page(vec, exclude === undefined ? limit : limit + 1, after);
-    const kept = exclude === undefined ? page.hits : page.hits.filter((h) => h.segment !== undefined || h.photoId !== exclude);
-    const shown = kept.slice(0, limit);
-    const more = page.next !== null || kept.length > limit;
+    const keep = <T extends { photoId: number; segment?: unknown }>(hits: readonly T[]): T[] =>
+      exclude === undefined ? [...hits] : hits.filter((h) => h.segment !== undefined || h.photoId !== exclude);
+    let measured: RelevanceBoundary | undefined;
+    let boundary = cur?.boundary;
+    if (cur === undefined) {
+      const window = visual.page(vec, RELEVANCE_WINDOW + (exclude === undefined ? 0 : 1));
+      const kept = keep(window.hits);
+      const left = window.hits.length - kept.length;
+      measured = m.measure(kept.slice(0, RELEVANCE_WINDOW), window.matched === undefined ? undefined : window.matched - left);
+      boundary = listBoundary(measured);
+    }
+    const weakerToo = all || cur?.weaker === true;
+    const stopBelow = boundary && !weakerToo ? boundary.threshold : undefined;
+    const after = cur?.after;
+    const page = visual.page(vec, limit + 1 + (exclude === undefined ? 0 : 1), after);
+    const kept = keep(page.hits);
+    const firstWeaker = stopBelow === undefined ? -1 : kept.findIndex((h) => h.score < stopBelow);
+    const stopped = firstWeaker !== -1 && firstWeaker <= limit;
+    const shown = kept.slice(0, stopped ? firstWeaker : limit);
+    const more = !stopped && (page.next !== null || kept.length > limit);
     const last = shown[shown.length - 1];
-    const skipped = page.hits.length - kept.length;
-    const nextCursor =
-      more && last
-        ? encodeCursor(key, {
-            distance: Math.fround(1 - last.score),
-            photoId: last.photoId,
-            depth: (after?.depth ?? 0) + shown.length + skipped,
-            ...(last.segment ? { start: last.segment.start } : {}),
-          })
-        : null;
+    // Where this page ends in the list: after its last hit (and any photo left out before it).
+    const pos = last
+      ? { distance: Math.fround(1 - last.score), photoId: last.photoId, depth: (after?.depth ?? 0) + page.hits.indexOf(last) + 1, ...(last.segment ? { start: last.segment.start } : {}) }
+      : after;
     const rows = this.lib.photos.getMany(shown.map((f) => f.photoId));
     const byId = new Map(rows.map((r) => [r.id, r]));
     const hits = attachTags(
       this.lib,
       shown.flatMap((f) => {
         const r = byId.get(f.photoId);
-        return r ? [toHit(r, f.score, f.segment)] : [];
+        return r ? [boundary ? Object.assign(toHit(r, f.score, f.segment), markVisual(f.score, boundary)) : toHit(r, f.score, f.segment)] : [];
       }),
     );
-    const out: Pick<SearchResponse, 'hits' | 'nextCursor' | 'limit' | 'matched'> = { hits, nextCursor };
+    const out: ListPage = { hits, nextCursor: more && pos ? encodeCursor(key, pos, { boundary, weaker: weakerToo }) : null };
+    if (stopped) out.weakerCursor = encodeCursor(key, pos, { boundary, weaker: true });
+    if (measured) out.relevance = describeBoundary(measured, measured.relevant, measured.complete, m.sensitivity);
     if (page.limit) out.limit = { maxResults: page.limit.maxResults, reason: page.limit.reason };
     // Counted on a list's first page when it collapses stacks (the hidden count is a query of its own).
     const collapses = visual.collapsesStacks;

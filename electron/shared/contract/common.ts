@@ -36,6 +36,14 @@ export interface PhotoHit {
   /** When it matched by text: the line(s) that matched, as recognised, and the match's range in them. */
   matchedText?: { text: string; start: number; end: number };
   /**
+   * Searches: relevance on one scale for text and visual matches, 0–1 (0.5 at the boundary): the
+   * number to show instead of the cosine `score`, which text matches do not have in common with
+   * looks. Does not rise down a list.
+   */
+  relevance?: number;
+  /** Searches: above the relevance boundary (false: one of the weaker results behind "show more"). */
+  relevant?: boolean;
+  /**
    * The stack this photo stands for (copies of one picture, or a burst), null when it is in none.
    * Lists show a stack once, as its cover; `filter.stack = id` lists its photos.
    */

@@ -117,6 +117,8 @@ export const ERROR_REASONS = {
   // Settings.
   'threads-range': reason('BAD_REQUEST', ['max']),
   'provider-unknown': reason('BAD_REQUEST', ['value']),
+  /** Where search results end (searchSensitivity): whole steps from min to max. */
+  'sensitivity-range': reason('BAD_REQUEST', ['min', 'max']),
   /** A download source spec that cannot be read (settings, downloadModel's `source`). */
   'source-invalid': reason('BAD_REQUEST', ['value']),
 

@@ -4,6 +4,9 @@
  *
  * Keyboard: one roving tab stop (the active cell); arrows / Home / End / PageUp / PageDown move it,
  * scrolling the target row into view first because it may not be rendered yet.
+ *
+ * A search's list ends after its relevant photos: the weaker rest waits behind a button below the
+ * grid ("显示更多相关度较低的照片"), and once shown each weaker tile is marked as such.
  */
 import { useEffect, useImperativeHandle, useLayoutEffect, useRef, useState } from 'react';
 import type { KeyboardEvent, Ref } from 'react';
@@ -11,7 +14,9 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { PhotoHit } from '../../../electron/shared/api.ts';
 import { mediaUrl } from '../api/index.ts';
 import { computeGridLayout, moveInGrid, rowCount } from '../lib/gridLayout.ts';
-import { formatClock, formatScore } from '../lib/format.ts';
+import { formatClock } from '../lib/format.ts';
+import { hitScore, isWeaker } from '../lib/relevance.ts';
+import '../relevance.css';
 import { isUnderRoots } from '../lib/offline.ts';
 import { useI18n, type T } from '../lib/i18n.tsx';
 import { Icon } from './Icon.tsx';
@@ -33,13 +38,17 @@ interface Props {
   offlineRoots?: readonly string[];
   /** Tiles that stand for a stack carry its badge, which opens it (absent: inside an opened stack, whose cover is marked instead). */
   onOpenStack?(hit: PhotoHit): void;
+  /** The relevant photos are all here and weaker ones can be shown: the button below the grid. */
+  weakerAvailable?: boolean;
+  onShowWeaker?(): void;
+  loading?: boolean;
   ref?: Ref<ResultsGridHandle>;
 }
 
 const GAP = 10;
 const MIN_CELL = 168;
 
-export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, offlineRoots = [], onOpenStack, ref }: Props) {
+export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, offlineRoots = [], onOpenStack, weakerAvailable = false, onShowWeaker, loading = false, ref }: Props) {
   const { t } = useI18n();
   const scrollRef = useRef<HTMLDivElement>(null);
   const sizerRef = useRef<HTMLDivElement>(null);
@@ -151,21 +160,24 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
               >
                 {cells.map((hit, j) => {
                   const i = start + j;
-                  const score = formatScore(hit.score);
+                  const score = hitScore(hit);
                   const offline = isUnderRoots(hit.path, offlineRoots);
+                  const weaker = isWeaker(hit);
+                  // The first weaker tile says where the relevant ones ended.
+                  const firstWeaker = weaker && (i === 0 || !isWeaker(hits[i - 1]!));
                   const video = hit.kind === 'video';
                   const label = hitLabel(hit, score, t);
                   return (
                     <div role="listitem" key={hitKey(hit)} aria-setsize={hits.length} aria-posinset={i + 1} className="cell">
                       <button
                         type="button"
-                        className={['thumb', video ? 'is-video' : '', offline ? 'offline' : ''].filter(Boolean).join(' ')}
+                        className={['thumb', video ? 'is-video' : '', offline ? 'offline' : '', weaker ? 'weaker' : ''].filter(Boolean).join(' ')}
                         data-index={i}
                         data-photo-id={hit.id}
                         data-kind={hit.kind ?? 'photo'}
                         tabIndex={i === active ? 0 : -1}
                         aria-label={offline ? t('hit.offlineLabel', { label }) : label}
-                        title={`${hit.fileName} · ${t('viewer.score')} ${score}`}
+                        title={`${hit.fileName} · ${scoreLabel(score, t)}${weaker ? ` · ${t('hit.weaker')}` : ''}`}
                         onClick={() => onOpen(i)}
                         onFocus={() => setActive(i)}
                       >
@@ -173,10 +185,11 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
                         <img src={thumbUrl(hit)} alt="" loading="lazy" decoding="async" draggable={false} />
                         {hit.matchedText && <TextMatch text={hit.matchedText} />}
                         {offline && <span className="badge thumb-offline">{t('hit.offline')}</span>}
+                        {firstWeaker && <span className="badge thumb-weaker">{t('results.weakerStart')}</span>}
                         {video && <VideoBadge hit={hit} />}
                         <span className="thumb-overlay" aria-hidden="true">
                           <span className="thumb-name">{hit.fileName}</span>
-                          <span className="thumb-score">{score}</span>
+                          <span className="thumb-score">{score.relevance ? t('hit.relevance', { pct: score.text }) : score.text}</span>
                         </span>
                       </button>
                       {onOpenStack ? <StackBadge hit={hit} onOpen={onOpenStack} /> : <CoverMark hit={hit} />}
@@ -187,6 +200,13 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
             );
           })}
       </div>
+      {weakerAvailable && onShowWeaker && (
+        <div className="show-weaker">
+          <button type="button" className="button" disabled={loading} onClick={onShowWeaker}>
+            {t('results.showWeaker')}
+          </button>
+        </div>
+      )}
     </div>
   );
 }
@@ -200,10 +220,21 @@ function thumbUrl(hit: PhotoHit): string {
   return hit.segment ? mediaUrl(hit.id, 'frame', Math.round(hit.segment.bestTime * 1000)) : mediaUrl(hit.id, 'thumb');
 }
 
-function hitLabel(hit: PhotoHit, score: string, t: T): string {
+/** "相关度 90%" for a search's hit, "相似度 0.31" where the list has no relevance. */
+function scoreLabel(score: ReturnType<typeof hitScore>, t: T): string {
+  return score.relevance ? t('hit.relevance', { pct: score.text }) : `${t('viewer.score')} ${score.text}`;
+}
+
+function hitLabel(hit: PhotoHit, { text: score, relevance }: ReturnType<typeof hitScore>, t: T): string {
   if (hit.kind === 'video') {
-    if (hit.segment) return t('hit.labelVideo', { name: hit.fileName, from: formatClock(hit.segment.start), to: formatClock(hit.segment.end), score });
+    if (hit.segment) {
+      const when = { name: hit.fileName, from: formatClock(hit.segment.start), to: formatClock(hit.segment.end) };
+      return relevance ? t('hit.labelVideoRelevance', { ...when, pct: score }) : t('hit.labelVideo', { ...when, score });
+    }
     return t('hit.labelVideoPlain', { name: hit.fileName, duration: formatClock(hit.durationS) });
+  }
+  if (relevance) {
+    return hit.matchedText ? t('hit.labelRelevanceText', { name: hit.fileName, pct: score, text: hit.matchedText.text }) : t('hit.labelRelevance', { name: hit.fileName, pct: score });
   }
   return hit.matchedText ? t('hit.labelText', { name: hit.fileName, score, text: hit.matchedText.text }) : t('hit.label', { name: hit.fileName, score });
 }

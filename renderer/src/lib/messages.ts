@@ -6,6 +6,7 @@ import { downloadMessages } from '../../../electron/shared/download-messages.ts'
 import { errorMessages } from '../../../electron/shared/error-messages.ts';
 import { stacksEn, stacksZh } from './messages-stacks.ts';
 import { whenWhereEn, whenWhereZh } from './messages-when-where.ts';
+import { relevanceEn, relevanceZh } from './messages-relevance.ts';
 
 export type Lang = 'zh-CN' | 'en';
 
@@ -25,6 +26,7 @@ const zh = {
   'lang.toggle': 'English',
   'lang.toggleLabel': 'Switch to English',
   ...whenWhereZh,
+  ...relevanceZh,
 
   'library.title': '图库',
   'library.add': '添加文件夹…',
@@ -355,6 +357,7 @@ const en: Record<MessageKey, string> = {
   'lang.toggle': '中文',
   'lang.toggleLabel': '切换到中文',
   ...whenWhereEn,
+  ...relevanceEn,
 
   'library.title': 'Library',
   'library.add': 'Add folder…',

@@ -1,6 +1,6 @@
 /** Data hooks over the transport: one-shot loads, the polled engine status, and result lists. */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { EngineStatus, ModelDownload, PhotoHit, QueryReading, SearchResponse, StackBadge } from '../../../electron/shared/api.ts';
+import type { EngineStatus, ModelDownload, PhotoHit, QueryReading, SearchRelevance, SearchResponse, StackBadge } from '../../../electron/shared/api.ts';
 import { MAX_PAGE_SIZE, UI_PAGE_SIZE } from '../../../electron/shared/paging.ts';
 import { api } from '../api/index.ts';
 import { ApiCallError, toCallError } from '../api/errors.ts';
@@ -124,6 +124,13 @@ export interface ResultsState {
   matched: number | null;
   /** A text search: what its query was understood to say (the chips). */
   parsed: QueryReading | null;
+  /** A search ranked by relevance: how many hits match (the header's count). */
+  relevance: SearchRelevance | null;
+  /** The relevant hits are all shown and weaker ones wait behind "show more" (showWeaker). */
+  weakerAvailable: boolean;
+  /** The weaker hits are being shown below the relevant ones. */
+  showingWeaker: boolean;
+  showWeaker(): void;
 }
 
 /**
@@ -156,6 +163,11 @@ function modeKey(mode: Mode): string {
 interface Page {
   hits: PhotoHit[];
   next: string | null;
+  /** Where the weaker hits start, once the relevant ones have ended (SearchResponse.weakerCursor). */
+  weaker: string | null;
+  relevance?: SearchRelevance | null;
+  /** The weaker hits were asked for. */
+  expanded?: boolean;
   limit: SearchResponse['limit'] | null;
   matched: number | null;
   timing: ResultsState['timing'];
@@ -166,13 +178,15 @@ interface Shown extends Page {
   key: string;
 }
 
-const emptyShown = (key: string): Shown => ({ key, hits: [], next: null, limit: null, matched: null, timing: null });
+const emptyShown = (key: string): Shown => ({ key, hits: [], next: null, weaker: null, limit: null, matched: null, timing: null });
 
 async function fetchPage(mode: Exclude<Mode, { kind: 'home' | 'duplicates' }>, filters: FilterState, limit: number, cursor: string | undefined): Promise<Page> {
   const filter = toPhotoFilter(filters);
   const fromSearch = (r: SearchResponse): Page => ({
     hits: r.hits,
     next: r.nextCursor,
+    weaker: r.weakerCursor ?? null,
+    relevance: r.relevance ?? null,
     limit: r.limit ?? null,
     matched: r.matched ?? null,
     timing: { textMs: r.textMs, searchMs: r.searchMs },
@@ -188,19 +202,30 @@ async function fetchPage(mode: Exclude<Mode, { kind: 'home' | 'duplicates' }>, f
     case 'tag': {
       // Browsing a tag: the filters chosen in the bar, with this tag.
       const r = await api.browse({ filter: { ...filter, tag: mode.tag }, limit, cursor });
-      return { hits: r.hits, next: r.nextCursor, limit: null, matched: r.matched ?? null, timing: null };
+      return { hits: r.hits, next: r.nextCursor, weaker: null, limit: null, matched: r.matched ?? null, timing: null };
     }
     case 'stack': {
       // Every photo of the stack, whatever the bar's filters (they could hide the copies asked for).
       const r = await api.browse({ filter: { stack: mode.stack.id }, limit, cursor });
-      return { hits: r.hits, next: r.nextCursor, limit: null, matched: r.matched ?? null, timing: null };
+      return { hits: r.hits, next: r.nextCursor, weaker: null, limit: null, matched: r.matched ?? null, timing: null };
     }
     case 'place': {
       // A place from the Places view: its photos, newest first, within the filters chosen in the bar.
       const r = await api.browse({ filter: { ...filter, place: [mode.placeId] }, limit, cursor });
-      return { hits: r.hits, next: r.nextCursor, limit: null, matched: r.matched ?? null, timing: null };
+      return { hits: r.hits, next: r.nextCursor, weaker: null, limit: null, matched: r.matched ?? null, timing: null };
     }
   }
+}
+
+/**
+ * A list's first page; when the list on screen had its weaker hits open (a refresh after indexing),
+ * they are fetched again right away, up to about as many as were shown.
+ */
+async function fetchFirst(mode: Exclude<Mode, { kind: 'home' | 'duplicates' }>, filters: FilterState, limit: number, expanded: boolean): Promise<Page> {
+  const first = await fetchPage(mode, filters, limit, undefined);
+  if (!expanded || first.weaker === null) return first;
+  const rest = await fetchPage(mode, filters, Math.max(1, Math.min(MAX_PAGE_SIZE, limit - first.hits.length)), first.weaker);
+  return { ...first, hits: [...first.hits, ...rest.hits], next: rest.next, weaker: null, expanded: true };
 }
 
 export function useResults(mode: Mode, filters: FilterState, version: number): ResultsState {
@@ -228,7 +253,7 @@ export function useResults(mode: Mode, filters: FilterState, version: number): R
     // Refreshing the list on screen keeps about as many photos as were loaded.
     const limit = same ? Math.min(MAX_PAGE_SIZE, Math.max(UI_PAGE_SIZE, prev.hits.length)) : UI_PAGE_SIZE;
     setLoading(true);
-    fetchPage(mode, filters, limit, undefined).then(
+    fetchFirst(mode, filters, limit, same && prev.expanded === true).then(
       (p) => {
         if (request.current !== id) return;
         setShown({ ...p, key: listKey });
@@ -246,26 +271,48 @@ export function useResults(mode: Mode, filters: FilterState, version: number): R
   }, [listKey, version, nonce]);
 
   const hasMore = !error && shown.key === listKey && shown.next !== null;
+  const weakerAvailable = !error && shown.key === listKey && shown.next === null && shown.weaker !== null;
+  /** The next page of this list: its `next` cursor, or (showWeaker) where its weaker hits start. */
+  const extend = useCallback(
+    (cursor: string, expanded: boolean) => {
+      if (mode.kind === 'home' || mode.kind === 'duplicates') return;
+      const id = ++request.current;
+      const base = shownRef.current;
+      setLoading(true);
+      fetchPage(mode, filters, UI_PAGE_SIZE, cursor).then(
+        (p) => {
+          if (request.current !== id) return;
+          // Keyset pages never repeat a photo; the guard only protects the grid's keys.
+          const seen = new Set(base.hits.map((h) => h.id));
+          setShown({
+            ...p,
+            hits: [...base.hits, ...p.hits.filter((h) => !seen.has(h.id))],
+            key: base.key,
+            timing: p.timing,
+            matched: base.matched ?? p.matched,
+            parsed: base.parsed,
+            relevance: base.relevance,
+            expanded: base.expanded || expanded,
+          });
+          setLoading(false);
+        },
+        (e: unknown) => {
+          if (request.current !== id) return;
+          setError(toCallError(e));
+          setLoading(false);
+        },
+      );
+    },
+    [mode, filters],
+  );
   const loadMore = useCallback(() => {
-    if (loading || !hasMore || mode.kind === 'home' || mode.kind === 'duplicates') return;
-    const id = ++request.current;
-    const base = shownRef.current;
-    setLoading(true);
-    fetchPage(mode, filters, UI_PAGE_SIZE, base.next!).then(
-      (p) => {
-        if (request.current !== id) return;
-        // Keyset pages never repeat a photo; the guard only protects the grid's keys.
-        const seen = new Set(base.hits.map((h) => h.id));
-        setShown({ ...p, hits: [...base.hits, ...p.hits.filter((h) => !seen.has(h.id))], key: base.key, timing: p.timing, matched: base.matched ?? p.matched, parsed: base.parsed });
-        setLoading(false);
-      },
-      (e: unknown) => {
-        if (request.current !== id) return;
-        setError(toCallError(e));
-        setLoading(false);
-      },
-    );
-  }, [loading, hasMore, mode, filters]);
+    if (loading || !hasMore) return;
+    extend(shownRef.current.next!, false);
+  }, [loading, hasMore, extend]);
+  const showWeaker = useCallback(() => {
+    if (loading || !weakerAvailable) return;
+    extend(shownRef.current.weaker!, true);
+  }, [loading, weakerAvailable, extend]);
   const retry = useCallback(() => setNonce((n) => n + 1), []);
 
   const current = shown.key === listKey;
@@ -281,6 +328,10 @@ export function useResults(mode: Mode, filters: FilterState, version: number): R
     limit: current ? shown.limit : null,
     matched: current ? shown.matched : null,
     parsed: current ? (shown.parsed ?? null) : null,
+    relevance: current ? (shown.relevance ?? null) : null,
+    weakerAvailable,
+    showingWeaker: current && shown.expanded === true,
+    showWeaker,
   };
 }
 
