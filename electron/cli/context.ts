@@ -8,7 +8,10 @@ import { ShiguangApp, type AppOptions } from '../engine/app/app.ts';
 import { resolveAppConfig, type AppConfig, type AppFlags } from '../engine/app/config.ts';
 import type { Engine } from '../engine/engine.ts';
 import { classifyStoreError } from '../engine/store/errors.ts';
-import { t } from './i18n.ts';
+import { discardEmptyLibrary, libraryExists } from '../engine/store/discard.ts';
+import { stopOnSignals, type StopOptions } from './shutdown.ts';
+import { cliLanguage, t } from './i18n.ts';
+import { cliMessages, type CliMessageKey } from './messages.ts';
 
 export function globals(cmd: Command): AppFlags {
   return cmd.optsWithGlobals() as AppFlags;
@@ -24,14 +27,42 @@ export type OneShotOptions = Pick<NonNullable<AppOptions['engine']>, 'autoTag' |
  * Open the app for one command, run `fn` on its engine (the chosen model must exist) and always
  * close it. One-shot queries use sqlite-vec's scan unless SHIGUANG_VECTOR_INDEX says otherwise:
  * loading the in-memory index (seconds at 100k photos) would cost more than one scan.
+ *
+ * `stop`: Ctrl-C and SIGTERM stop the command in order, within 5 s (shutdown.ts). A command that
+ * fails on a library it created itself, before any folder or photo got in (`index` of a folder that
+ * is not there), leaves no library file behind.
  */
-export async function withEngine<T>(cmd: Command, extra: OneShotOptions, fn: (engine: Engine, app: ShiguangApp) => Promise<T>): Promise<T> {
+export async function withEngine<T>(
+  cmd: Command,
+  extra: OneShotOptions,
+  fn: (engine: Engine, app: ShiguangApp) => Promise<T>,
+  stop?: StopOptions,
+): Promise<T> {
   const config = appConfig(cmd);
-  const app = await ShiguangApp.open({ config, engine: { vectorSearch: config.vectorSearch ?? 'sqlite', ...extra } });
+  const existed = libraryExists(config.dbPath);
+  let app: ShiguangApp | null = null;
+  let unhook = (): void => undefined;
+  let stopping = false;
   try {
+    app = await ShiguangApp.open({ config, engine: { vectorSearch: config.vectorSearch ?? 'sqlite', ...extra } });
+    const opened = app;
+    if (stop) {
+      unhook = stopOnSignals(async () => {
+        stopping = true;
+        await opened.close();
+      }, stop);
+    }
     return await fn(app.requireEngine(), app);
+  } catch (err) {
+    // Stopped by a signal: the work failing because the engine closed is not an error; the handler exits.
+    if (stopping) return new Promise<never>(() => undefined);
+    await app?.close();
+    app = null;
+    if (!existed) discardEmptyLibrary(config.dbPath);
+    throw err;
   } finally {
-    await app.close();
+    unhook();
+    await app?.close();
   }
 }
 
@@ -43,12 +74,24 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
     } catch (thrown) {
       // A raw SQLite failure outside a transaction (a full disk, a bad page) still gets the clear message.
       const err = classifyStoreError(thrown, '');
-      const msg = err instanceof Error ? err.message : String(err);
+      const msg = reasonText(err) ?? (err instanceof Error ? err.message : String(err));
       process.stderr.write(`${t('error.prefix')}${msg}\n`);
       if (process.env.SHIGUANG_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
       process.exitCode = (err as { code?: string }).code === 'BAD_REQUEST' ? 2 : 1;
     }
   };
+}
+
+/**
+ * A refusal the engine gave with a reason and its parameters (ApiError.detail: a folder that is
+ * missing, a thread count out of range, …), in the CLI's language; null for other errors. The
+ * English wording for --threads keeps the flag's name (the engine's message says it).
+ */
+function reasonText(err: unknown): string | null {
+  const detail = (err as { detail?: { reason?: unknown } } | null)?.detail;
+  if (!detail || typeof detail.reason !== 'string' || cliLanguage() === 'en') return null;
+  const key = `reason.${detail.reason}` as CliMessageKey;
+  return key in cliMessages[cliLanguage()] ? t(key, detail as Record<string, string>) : null;
 }
 
 export function printJson(value: unknown): void {

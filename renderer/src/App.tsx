@@ -27,6 +27,10 @@ import { baseName } from './lib/format.ts';
 import { useI18n } from './lib/i18n.tsx';
 import { useApiData, useEngineStatus, useResults, type Mode } from './lib/useApi.ts';
 import { useImeSearch } from './search/useImeSearch.ts';
+import { DuplicatesEntry } from './stacks/DuplicatesEntry.tsx';
+import { DuplicatesView } from './stacks/DuplicatesView.tsx';
+import { StackPanel } from './stacks/StackPanel.tsx';
+import { useStackActions } from './stacks/useStackActions.ts';
 
 export function App() {
   const { t, lang, setLang } = useI18n();
@@ -81,10 +85,11 @@ export function App() {
 
   const openTag = useCallback((tag: string) => switchMode((backTo) => ({ kind: 'tag', tag, backTo })), [switchMode]);
   const similarTo = useCallback(
-    (hit: PhotoHit) => switchMode((backTo) => ({ kind: 'similar', photoId: hit.id, fileName: hit.fileName, backTo })),
+    (hit: PhotoHit) => switchMode((backTo) => ({ kind: 'similar', photoId: hit.id, at: hit.segment?.bestTime, fileName: hit.fileName, backTo })),
     [switchMode],
   );
 
+  const stacks = useStackActions({ mode, switchMode, setMode, closeViewer: () => setViewerIndex(null), edited: bumpEdits, info: (m) => push('info', m), error: reportError });
   const openPlace = (p: PlaceSummary) => switchMode((backTo) => ({ kind: 'place', placeId: p.id, name: p.name, backTo }));
   /** A chip removed: search again with that piece of the query kept as words. */
   const keepAsWords = (span: { start: number; end: number }) =>
@@ -222,6 +227,8 @@ export function App() {
         />
       );
     }
+  } else if (mode.kind === 'duplicates') {
+    main = <DuplicatesView nativeShell={caps.nativeShell} version={version} onBack={goBack} onOpenStack={(stack, fileName) => setMode({ kind: 'stack', stack, fileName, backTo: mode.backTo })} onError={reportError} />;
   } else if (results.error) {
     main = <ErrorState error={results.error} onRetry={results.retry} t={t} />;
   } else if (results.hits.length > 0) {
@@ -234,6 +241,8 @@ export function App() {
         onEndReached={results.loadMore}
         onOpen={setViewerIndex}
         label={t('results.label')}
+        offlineRoots={engine.status?.offlineFolders?.map((f) => f.path)}
+        onOpenStack={mode.kind === 'stack' ? undefined : stacks.openStack}
       />
     );
   } else if (results.loading) {
@@ -327,14 +336,15 @@ export function App() {
               onRemove={removeFolder}
               onError={reportError}
             />
+            <DuplicatesEntry version={version} active={mode.kind === 'duplicates'} onOpen={stacks.openDuplicates} />
             <TagsPanel tags={tags.data} activeTag={mode.kind === 'tag' ? mode.tag : null} onOpen={openTag} onAdd={addTag} onRemove={removeTag} />
           </aside>
           <main id="main" className="main" tabIndex={-1}>
-            {!libraryEmpty && !unreachable && (
+            {!libraryEmpty && !unreachable && mode.kind !== 'duplicates' && mode.kind !== 'stack' && (
               <FilterBar filters={filters} folders={folderList} tags={tagList} tagDisabled={mode.kind === 'tag'} onChange={setFilters} />
             )}
             {mode.kind === 'text' && results.parsed && <QueryChips parsed={results.parsed} onRemove={keepAsWords} />}
-            {mode.kind !== 'home' && !unreachable && (
+            {mode.kind !== 'home' && mode.kind !== 'duplicates' && !unreachable && (
               <ResultsHeader
                 mode={mode}
                 count={results.hits.length}
@@ -364,6 +374,7 @@ export function App() {
         onSimilar={similarTo}
         onTag={openTag}
         onError={reportError}
+        stackPanel={(hit) => <StackPanel hit={hit} inStack={mode.kind === 'stack'} onOpen={stacks.openStack} onCover={stacks.chooseCover} onSeparate={stacks.separate} />}
       />
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">

@@ -22,6 +22,8 @@ export interface RealServer {
   skippedNames: string[];
   /** Photos with text (file name → lines drawn), in the folder 文字; absent without the CJK fonts. */
   textPhotos?: { folder: string; lines: Record<string, string[]> };
+  /** A second folder, "on a drive" that the suite unplugs (renames away) and plugs back. */
+  awayFolder: { path: string; unplug(): void; plugIn(): void };
   close(): Promise<void>;
 }
 
@@ -56,13 +58,17 @@ export async function startRealServer(root: string): Promise<RealServer> {
   } else if (!fonts.ok) {
     console.warn(`UI suite without photos with text: ${fonts.reason}`);
   }
+  // Outside the main folder: a drive of its own, three red photos (they rank first for 红色).
+  const drive = path.join(tmp, '移动硬盘');
+  await writeColourSet(drive, ['red'], 3, 900);
   fs.writeFileSync(path.join(photos, 'broken.jpg'), 'this is not a photo');
   fs.writeFileSync(path.join(photos, 'empty.jpg'), '');
 
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(root, 'electron/cli/main.ts'), '--db', path.join(tmp, 'library.db'), '--model', path.join(models, 'toy-colors'), '--threads', '1', 'serve'],
-    { cwd: root, env: { ...process.env, SHIGUANG_HOME: path.join(tmp, 'home'), SHIGUANG_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] },
+    // Folders checked every second for going away (the default is 30 s): the offline check waits for that state.
+    { cwd: root, env: { ...process.env, SHIGUANG_HOME: path.join(tmp, 'home'), SHIGUANG_LOG: 'warn', SHIGUANG_FOLDER_CHECK: '1' }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const baseUrl = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -86,6 +92,11 @@ export async function startRealServer(root: string): Promise<RealServer> {
     redPhotoNames: colourFiles.filter((f) => path.basename(f).startsWith('red-')).map((f) => path.basename(f)),
     skippedNames: ['broken.jpg', 'empty.jpg'],
     textPhotos,
+    awayFolder: {
+      path: drive,
+      unplug: () => fs.renameSync(drive, `${drive}-unplugged`),
+      plugIn: () => fs.renameSync(`${drive}-unplugged`, drive),
+    },
     close: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

@@ -12,7 +12,9 @@ import { startRealServer } from './real-server.ts';
 import { runQuantizeUiCheck } from './quantize.e2e.ts';
 import { runWhenWhereUiChecks } from './when-where.e2e.ts';
 import { runUiSuite, type UiSuiteOptions } from './ui.e2e.ts';
+import { runVideoUiCheck } from './video.e2e.ts';
 import { runWebSessionCheck } from './web-session.e2e.ts';
+import { runStacksUiCheck } from './stacks.e2e.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -51,6 +53,19 @@ async function main(): Promise<void> {
   // nothing to offer; this check installs one.
   const { failed } = await runQuantizeUiCheck(ROOT, path.join(ROOT, 'test-results'));
   if (failed > 0) failures.push(`${failed} int8 UI check(s) failed`);
+  // Videos: tiles, the viewer and the kind filter, on a library of its own (real `serve`).
+  try {
+    const video = await runVideoUiCheck(ROOT, path.join(ROOT, 'test-results'));
+    if (video.failed > 0) failures.push(`${video.failed} video UI check(s) failed`);
+  } catch (err) {
+    failures.push(`video UI checks: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  // Copies and bursts shown once, a stack opened, its cover and "not the same", the duplicates view.
+  const stacks = await runStacksUiCheck(ROOT, path.join(ROOT, 'test-results')).catch((err: unknown) => {
+    failures.push(err instanceof Error ? err.message : String(err));
+    return { failed: 0 };
+  });
+  if (stacks.failed > 0) failures.push(`${stacks.failed} stacks UI check(s) failed`);
   if (failures.length > 0) throw new Error(failures.join('; '));
 }
 

@@ -26,6 +26,8 @@ export interface UiSuiteOptions {
   indexTimeoutMs?: number;
   /** Photos with text in them (file name → lines drawn) in `folder`; the OCR checks need them. */
   textPhotos?: { folder: string; lines: Record<string, string[]> };
+  /** A second folder the suite can make go away and come back (an unplugged drive). */
+  awayFolder?: { path: string; unplug(): void; plugIn(): void };
 }
 
 export const CHROMIUM_ARGS = [
@@ -73,6 +75,10 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
     if (m.type() === 'error') consoleProblems.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => consoleProblems.push(`pageerror: ${e.message}`));
+  // Which resource failed (the console line does not say): the API's own errors are checked where they are expected.
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !apiMethodOf(r.request())) consoleProblems.push(`HTTP ${r.status()} for ${new URL(r.url()).pathname}`);
+  });
   const apiCalls: { method: string; body: Record<string, unknown> }[] = [];
   page.on('request', (r) => {
     const m = apiMethodOf(r);
@@ -534,6 +540,42 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
       await page.getByRole('dialog').waitFor({ state: 'hidden' });
       await page.emulateMedia({ colorScheme: 'light' });
     });
+
+    const away = opts.awayFolder;
+    if (away) {
+      await check('a folder whose drive is unplugged is marked offline since when; its photos stay, marked; plugged back it is not', async () => {
+        const indexedNow = async (): Promise<number> => Number(/已索引 ([\d,]+) 张/.exec((await libraryRegion().getByText(/已索引 [\d,]+ 张/).textContent()) ?? '')?.[1]?.replace(/,/g, ''));
+        const before = await indexedNow();
+        await searchbox().fill('');
+        await libraryRegion().getByLabel('文件夹路径（服务器上）').fill(away.path);
+        const added = waitApi('addFolder');
+        await libraryRegion().getByRole('button', { name: '添加', exact: true }).click();
+        assert.equal((await added).status(), 200, 'addFolder failed');
+        const item = libraryRegion().getByRole('listitem').filter({ hasText: away.path });
+        await item.getByText('3 张').waitFor({ timeout: 60_000 });
+        // Its three photos indexed (not only found) before the drive goes.
+        await libraryRegion().getByText(`已索引 ${before + 3} 张`).waitFor({ timeout: 60_000 });
+        away.unplug();
+        // The engine checks its folders every second here; the status carries the state to the panel.
+        await item.getByText('离线', { exact: true }).waitFor({ timeout: 30_000 });
+        await item.getByText(/^自 .+ 起离线：找不到该文件夹/).waitFor();
+        assert.match((await item.textContent()) ?? '', /3 张/, 'its photos are still counted');
+        const hits = await searchFor('红色');
+        assert.ok(hits.some((h) => inFolder(h.folder, away.path)), 'its photos are still found');
+        await grid().getByRole('button', { name: /（所在文件夹离线）$/ }).first().waitFor();
+        await shot('offline-folder');
+        away.plugIn();
+        await item.getByText('离线', { exact: true }).waitFor({ state: 'detached', timeout: 30_000 });
+        await grid().getByRole('button', { name: /（所在文件夹离线）$/ }).first().waitFor({ state: 'detached' });
+        // Leave one library folder for the next check.
+        await libraryRegion().getByRole('button', { name: `移除文件夹 ${away.path}` }).click();
+        const removed = waitApi('removeFolder');
+        await libraryRegion().getByRole('button', { name: /^确认移除文件夹 / }).click();
+        assert.equal((await removed).status(), 200);
+        await item.waitFor({ state: 'detached' });
+        await searchbox().fill('');
+      });
+    }
 
     await check('removing the folder empties the library again', async () => {
       await libraryRegion().getByRole('button', { name: /^移除文件夹 / }).first().click();

@@ -91,6 +91,8 @@ export async function runWhenWhereUiChecks(root: string, screenshotDir: string):
     await check('home: the timeline by month, newest first, under the suggestions and the album strip', async () => {
       await page.getByRole('button', { name: '时间线', pressed: true }).waitFor();
       await page.getByRole('heading', { name: '相册' }).waitFor();
+      // The months load after the heading shows: wait for them, not for luck.
+      await page.locator('.timeline-month').nth(2).waitFor();
       const months = await page.locator('.timeline-month').allTextContents();
       assert.deepEqual(months.slice(0, 3), ['2026年11月 · 3 张', '2026年10月 · 2 张', '2026年5月 · 2 张']);
       await page.locator('.timeline-row button.thumb').first().waitFor();

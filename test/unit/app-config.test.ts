@@ -20,17 +20,23 @@ describe('resolveAppConfig', () => {
   it('takes flags over the environment, and the environment over defaults', () => {
     expect(resolveAppConfig({}, { SHIGUANG_HOME: '/data/home' })).toMatchObject({ dbPath: path.resolve('/data/home/library.db'), modelDir: undefined, sessionOverrides: {}, vectorSearch: undefined });
     expect(resolveAppConfig({}, env)).toMatchObject({ dbPath: path.resolve('/data/env.db'), modelDir: path.resolve('/models/env'), sessionOverrides: { provider: 'cpu' }, vectorSearch: 'sqlite' });
-    expect(resolveAppConfig({ db: '/x.db', model: '/m', provider: 'auto', threads: '3' }, env)).toMatchObject({
+    const cores = os.availableParallelism();
+    expect(resolveAppConfig({ db: '/x.db', model: '/m', provider: 'auto', threads: String(cores) }, env)).toMatchObject({
       dbPath: path.resolve('/x.db'),
       modelDir: path.resolve('/m'),
-      sessionOverrides: { provider: 'auto', threads: 3 },
+      sessionOverrides: { provider: 'auto', threads: cores },
     });
     expect(resolveAppConfig({}, env).paths.config).toBe(path.resolve('/data/home/config.json'));
   });
 
-  it('refuses bad threads and unknown providers with a clear message', () => {
-    expect(() => resolveAppConfig({ threads: '0' }, {})).toThrow(/--threads must be a positive number/);
-    expect(() => resolveAppConfig({ provider: 'warp' }, {})).toThrow(/warp/);
+  it('refuses bad threads and unknown providers with a clear message (exit code 2: BAD_REQUEST)', () => {
+    const cores = os.availableParallelism();
+    const range = new RegExp(`--threads must be a whole number from 1 to ${cores} \\(this machine's logical cores\\)`);
+    for (const bad of ['0', '-1', '2.5', 'lots', '', String(cores + 1), '999']) {
+      expect(() => resolveAppConfig({ threads: bad }, {}), bad).toThrow(range);
+    }
+    expect(() => resolveAppConfig({ provider: 'warp' }, {})).toThrow(/unknown execution provider "warp" \(expected auto, tensorrt/);
+    expect(() => resolveAppConfig({}, { SHIGUANG_PROVIDER: 'warp' })).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
   });
 });
 

@@ -40,7 +40,7 @@ describe('folders', () => {
     const skipped = addIndexed(f.id, path.join(A, '2.jpg'));
     lib.photos.markSkipped(skipped.id, 'corrupt');
     lib.photos.upsertDiscovered({ path: path.join(A, '3.jpg'), folderId: f.id, size: 1, mtimeMs: 1 });
-    expect(lib.folders.list()).toEqual([{ id: f.id, path: ROOT, photoCount: 2 }]);
+    expect(lib.folders.list()).toEqual([{ id: f.id, path: ROOT, photoCount: 2, offline: null }]);
   });
 
   it('removing a root removes its photos, their vectors and their tags', () => {

@@ -5,8 +5,13 @@ import type { IndexSummary } from '../../engine/index/indexer.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { ShiguangApp } from '../../engine/app/app.ts';
 import { t } from '../i18n.ts';
+import { discardEmptyLibrary, libraryExists } from '../../engine/store/discard.ts';
+import { folderCheckMs } from '../../engine/library/fs-deadline.ts';
+import { interruptedCode, stopOnSignals } from '../shutdown.ts';
 
-function printSummary(s: IndexSummary, counts: { indexed: number; pending: number; skipped: number }): void {
+function printSummary(s: IndexSummary & { notes?: string[] }, counts: { indexed: number; pending: number; skipped: number }): void {
+  for (const note of s.notes ?? []) process.stderr.write(`${t('index.note', { note })}\n`);
+  for (const o of s.offline) process.stderr.write(`${t('index.offline', { detail: o.detail })}\n`);
   const { scanned, added, changed, moved, copied, removed, encoded, skipped } = s;
   const summary = t('index.summary', { seconds: s.seconds.toFixed(1), scanned, added, changed, moved, copied, removed, encoded, skipped, indexed: counts.indexed, pending: counts.pending, libSkipped: counts.skipped });
   process.stderr.write(`${summary}\n`);
@@ -36,6 +41,11 @@ async function runPasses(engine: Engine, opts: { tags: boolean; ocr: boolean }):
   }
   const after = await engine.status();
   const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+  const v = after.videos;
+  if (v && v.indexed + v.pending + v.skipped > 0) {
+    const waiting = v.pending > 0 ? t('index.videos.pending', { n: v.pending }) : '';
+    process.stderr.write(`${t('index.videos', { indexed: v.indexed, skipped: v.skipped, waiting })}\n`);
+  }
   const tagged = (after.passes.find((p) => p.name === 'tags')?.done ?? 0) - (before.passes.find((p) => p.name === 'tags')?.done ?? 0);
   if (tagged > 0 || opts.tags) process.stderr.write(`${t('tags.tagged', { photos: tagged })}\n`);
   else if (!engine.tags.isReady() && after.counts.indexed > 0) {
@@ -60,12 +70,14 @@ export function registerIndexCommands(program: Command): void {
       action(async (folders: string[], opts: { json?: boolean; tags?: boolean; ocr: boolean }, cmd: Command) => {
         await withEngine(cmd, {}, async (engine) => {
           const stop = followProgress(() => engine.indexer.snapshot());
-          const summary = await engine.indexFolders(folders).finally(stop);
+          // Relative folders are read from here, as a shell would (the app refuses them).
+          const summary = await engine.folders.indexFolders(folders, { cwd: process.cwd() }).finally(stop);
           const counts = engine.library.counts();
           if (!opts.json) printSummary(summary, counts);
           const ocr = await runPasses(engine, { tags: opts.tags === true, ocr: opts.ocr });
-          if (opts.json) printJson({ ...summary, library: counts, ocr });
-        });
+          // After the passes: videos are read there.
+          if (opts.json) printJson({ ...summary, library: engine.library.counts(), videos: engine.library.videoCounts(), ocr });
+        }, { message: t('index.stopping'), exitCode: interruptedCode });
       }),
     );
 
@@ -75,31 +87,37 @@ export function registerIndexCommands(program: Command): void {
     .argument('[folders...]', t('watch.arg.folders'))
     .action(
       action(async (folders: string[], _opts: unknown, cmd: Command) => {
-        const app = await ShiguangApp.open({ config: appConfig(cmd), engine: { passes: 'background' } });
-        // Refuse a second watcher before spending a whole pass on indexing.
-        const engine = await Promise.resolve()
-          .then(() => app.requireEngine())
-          .then(async (e) => (await e.claimWatch(), e))
-          .catch(async (e: unknown) => {
-            await app.close();
-            throw e;
-          });
+        const config = appConfig(cmd);
+        const existed = libraryExists(config.dbPath);
+        const app = await ShiguangApp.open({ config, engine: { passes: 'background' } });
         let stopping = false;
-        const shutdown = async (): Promise<void> => {
-          if (stopping) return;
-          stopping = true;
-          process.stderr.write(t('watch.stopping'));
+        stopOnSignals(
+          async () => {
+            stopping = true;
+            await app.close();
+          },
+          { message: t('watch.stopping').trim(), exitCode: 0 },
+        );
+        try {
+          // Refuse a second watcher before spending a whole pass on indexing.
+          const engine = app.requireEngine();
+          await engine.claimWatch();
+          const stop = followProgress(() => engine.indexer.snapshot());
+          const summary = await (folders.length ? engine.folders.indexFolders(folders, { cwd: process.cwd() }) : engine.reindexAll()).finally(stop);
+          // Stopped during the first pass: it ended early; nothing more is started.
+          if (stopping) return new Promise<never>(() => undefined);
+          printSummary(summary, engine.library.counts());
+          await engine.watch();
+          const here = engine.library.folders().filter((f) => !f.offline);
+          process.stderr.write(`${t('watch.watching', { folders: here.map((f) => f.path).join(', ') })}\n`);
+          const away = engine.library.offlineFolders();
+          if (away.length) process.stderr.write(`${t('watch.offline', { seconds: folderCheckMs() / 1000, folders: away.map((f) => f.path).join(', ') })}\n`);
+        } catch (err) {
+          if (stopping) return new Promise<never>(() => undefined); // the signal handler exits
           await app.close();
-          process.exit(0);
-        };
-        process.on('SIGINT', () => void shutdown());
-        process.on('SIGTERM', () => void shutdown());
-        const stop = followProgress(() => engine.indexer.snapshot());
-        const summary = folders.length ? await engine.indexFolders(folders) : await engine.reindexAll();
-        stop();
-        printSummary(summary, engine.library.counts());
-        await engine.watch();
-        process.stderr.write(`${t('watch.watching', { folders: engine.library.folders().map((f) => f.path).join(', ') })}\n`);
+          if (!existed) discardEmptyLibrary(config.dbPath);
+          throw err;
+        }
         // Keep the process alive; chokidar's handles do, but be explicit.
         await new Promise<never>(() => undefined);
       }),

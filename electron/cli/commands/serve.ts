@@ -22,6 +22,8 @@ import { createWebServer, type WebServer, type WebServerOptions } from '../../se
 import { loadWebAccess, rememberPort } from '../../server/web-access.ts';
 import { t } from '../i18n.ts';
 import { ShiguangApp } from '../../engine/app/app.ts';
+import { ApiError } from '../../shared/api.ts';
+import { stopOnSignals } from '../shutdown.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -66,20 +68,32 @@ export function registerServeCommand(program: Command): void {
           await host.close();
           throw new Error(t('serve.noModelFolders'));
         }
-        if (engine) for (const f of folders) await engine.folders.addFolder(path.resolve(f));
+        try {
+          // Relative folders are read from here, as a shell would; each is indexed in the background.
+          for (const f of engine ? folders : []) {
+            await engine!.folders.addFolder(f, { cwd: process.cwd() }).catch((e: unknown) => {
+              // Already in the library (inside a library folder): nothing to add, say so and go on.
+              if (e instanceof ApiError && e.detail?.reason === 'folder-inside-library') process.stderr.write(`${t('index.note', { note: e.message })}\n`);
+              else throw e;
+            });
+          }
+        } catch (err) {
+          await host.close();
+          throw err;
+        }
         const server = await listen({ services: host.services(), media: host.media, staticDir, token: access.token }, port, access.port);
         rememberPort(access, server.port);
         if (opts.newToken) process.stdout.write(`${t('serve.newToken')}\n`);
         process.stdout.write(`${t('serve.serving', { url: server.url })}\n`);
         if (host.libraryDamaged) process.stdout.write(`${t('serve.damaged')}\n`);
         else if (!engine) process.stdout.write(`${t('serve.noModel')}\n`);
-        const stop = async (): Promise<void> => {
-          await server.close();
-          await host.close();
-          process.exit(0);
-        };
-        process.on('SIGINT', () => void stop());
-        process.on('SIGTERM', () => void stop());
+        stopOnSignals(
+          async () => {
+            await server.close();
+            await host.close();
+          },
+          { message: t('serve.stopping'), exitCode: 0 },
+        );
         await new Promise<never>(() => undefined);
       }),
     );

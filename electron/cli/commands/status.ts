@@ -1,6 +1,15 @@
 import type { Command } from 'commander';
+import type { EngineStatus } from '../../shared/api.ts';
 import { action, printJson, withEngine } from '../context.ts';
 import { t } from '../i18n.ts';
+import type { CliMessageKey } from '../messages.ts';
+
+/** Why pending videos wait, when they do (no decoder on this install). */
+function videoWait(status: EngineStatus): string {
+  const p = status.passes.find((x) => x.name === 'videos');
+  if (p?.waiting === 'unavailable') return t('status.videos.noDecoder');
+  return p && p.pending > 0 ? t('status.videos.pending') : '';
+}
 
 export function registerStatusCommand(program: Command): void {
   program
@@ -12,6 +21,8 @@ export function registerStatusCommand(program: Command): void {
         await withEngine(cmd, { autoTag: false }, async (engine) => {
           // Start the image tower so the provider actually in use (and any fallback) is reported.
           await engine.model.warm('image');
+          // Which folders are there right now (a drive unplugged since the last pass shows as offline).
+          await engine.indexer.roots.checkAll();
           const status = await engine.status();
           const skipped = engine.library.skipped(100_000, 0);
           const folders = engine.library.folders();
@@ -19,7 +30,9 @@ export function registerStatusCommand(program: Command): void {
           if (opts.json) return printJson(out);
           const c = status.counts;
           const w = (line: string): void => void process.stdout.write(`${line}\n`);
-          w(t('status.photos', { indexed: c.indexed, pending: c.pending, skipped: c.skipped }));
+          const v = status.videos ?? { indexed: 0, pending: 0, skipped: 0 };
+          w(t('status.photos', { indexed: c.indexed - v.indexed, pending: c.pending - v.pending, skipped: c.skipped - v.skipped }));
+          w(t('status.videos', { indexed: v.indexed, pending: v.pending, skipped: v.skipped, wait: videoWait(status) }));
           w(t('status.model', { name: status.model?.name ?? '—', id: status.model?.id ?? '—', dim: status.model?.embeddingDim ?? '—' }));
           if (engine.switching) w(t('status.switching', engine.switching));
           const p = status.provider;
@@ -32,7 +45,10 @@ export function registerStatusCommand(program: Command): void {
             w(t('status.ocr', { model: o.model, state }));
             if (o.error) w(t('status.ocr.error', { error: o.error }));
           }
-          for (const f of folders) w(t('status.folder', { path: f.path, count: f.photoCount }));
+          for (const f of folders) {
+            const why = f.offline ? t(`status.offline.${f.offline.reason}` as CliMessageKey) : '';
+            w(t('status.folder', { path: f.path, count: f.photoCount }) + (f.offline ? t('status.offline', { since: f.offline.since, why }) : ''));
+          }
           if (skipped.length) w(t('status.skippedHeader'));
           for (const s of skipped) process.stdout.write(`  ${s.path}: ${s.reason}\n`);
         });

@@ -7,7 +7,7 @@
  * Precedence, highest first: command-line flag, environment variable, saved setting, default.
  */
 import path from 'node:path';
-import { parseProviderPreference } from '../ml/providers.ts';
+import { checkProvider, checkThreads } from '../settings/runtime-limits.ts';
 import type { SessionOverrides } from '../settings/settings-service.ts';
 import type { VectorSearchMode } from '../search/vector-search.ts';
 import { dataPaths, type DataPaths } from './paths.ts';
@@ -40,10 +40,8 @@ export interface AppConfig {
 }
 
 function parseThreads(value: string | number | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const n = typeof value === 'number' ? value : Number.parseInt(value, 10);
-  if (!(Number.isInteger(n) && n > 0)) throw new Error(`--threads must be a positive number, got ${value}`);
-  return n;
+  if (value === undefined) return undefined;
+  return checkThreads(value, '--threads');
 }
 
 function vectorSearchFromEnv(value: string | undefined): VectorSearchMode | undefined {
@@ -57,7 +55,7 @@ export function resolveAppConfig(flags: AppFlags = {}, env: NodeJS.ProcessEnv = 
   const paths = dataPaths(env);
   const sessionOverrides: SessionOverrides = {};
   const provider = flags.provider ?? (env.SHIGUANG_PROVIDER || undefined);
-  if (provider !== undefined) sessionOverrides.provider = parseProviderPreference(provider);
+  if (provider !== undefined) sessionOverrides.provider = checkProvider(provider);
   const threads = parseThreads(flags.threads);
   if (threads !== undefined) sessionOverrides.threads = threads;
   const modelDir = flags.model ?? (env.SHIGUANG_MODEL || undefined);

@@ -4,14 +4,12 @@
  * is the start-up catch-up for changes made while nothing ran. Every pass ends with `afterPass`
  * (the per-photo passes, a model switch's completion).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { ApiError } from '../../shared/api.ts';
 import type { FolderActions } from '../library/library-handlers.ts';
 import type { Library } from '../store/library.ts';
 import type { Logger } from '../util/log.ts';
 import type { Indexer, IndexSummary } from './indexer.ts';
 import type { LibraryWatch } from './library-watch.ts';
+import { planFolders, rootWriter } from './folder-plan.ts';
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -24,14 +22,16 @@ export class FolderService implements FolderActions {
     private readonly log: Logger,
   ) {}
 
-  /** Index folders once (adding them as library folders), then run what follows a pass. */
-  async indexFolders(roots: string[]): Promise<IndexSummary> {
-    for (const r of roots) {
-      if (!fs.existsSync(r) || !fs.statSync(r).isDirectory()) throw new ApiError('NOT_FOUND', `not a folder: ${r}`);
-    }
-    const summary = await this.indexer.indexFolders(roots);
+  /**
+   * Index folders once (adding them as library folders, as folder-plan.ts reads what was typed),
+   * then run what follows a pass. `cwd`: where a relative path is read from (the CLI); without it
+   * one is refused. A library folder that is away is reported offline in the summary, its photos kept.
+   */
+  async indexFolders(folders: string[], opts: { cwd?: string } = {}): Promise<IndexSummary & { notes: string[] }> {
+    const plan = await planFolders(folders, rootWriter(this.lib, this.indexer), { ...opts, inside: 'use-root' });
+    const summary = await this.indexer.indexFolders(plan.roots);
     await this.afterPass();
-    return summary;
+    return { ...summary, notes: plan.notes };
   }
 
   /** Re-scan every library folder (start-up catch-up for changes made while the app was closed). */
@@ -39,9 +39,13 @@ export class FolderService implements FolderActions {
     return this.indexFolders(this.lib.folders.list().map((f) => f.path));
   }
 
-  async addFolder(root: string): Promise<{ id: number; path: string }> {
-    const abs = path.resolve(root);
-    if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) throw new ApiError('NOT_FOUND', `not a folder: ${abs}`);
+  /**
+   * Add a folder as typed: refused with a reason (relative, missing, not a folder, unreadable,
+   * already included) or added — taking over library folders inside it — and indexed in the background.
+   */
+  async addFolder(typed: string, opts: { cwd?: string } = {}): Promise<{ id: number; path: string }> {
+    const plan = await planFolders([typed], rootWriter(this.lib, this.indexer), { ...opts, inside: 'refuse' });
+    const abs = plan.roots[0]!;
     const folder = this.lib.folders.add(abs);
     // Index in the background; progress is visible through status().
     void this.indexFolders([abs]).catch((e) => this.log.error(`indexing ${abs} failed: ${message(e)}`));

@@ -9,10 +9,11 @@ import path from 'node:path';
 import os from 'node:os';
 import type { IndexProgress } from '../../shared/api.ts';
 import { hashFile } from '../library/file-identity.ts';
-import { isIndexablePath, walkPhotos, type FoundFile } from '../library/scanner.ts';
+import { isIndexablePath, isLiveClipPath, kindOfPath, walkPhotos, type FoundFile } from '../library/scanner.ts';
 import { LibraryBounds, PolicySkip, entryKind, symlinkSkipReason } from '../library/link-policy.ts';
 import { preprocess, type PreprocessSpec } from '../media/decode.ts';
-import { readMetadata, type PhotoMetadata } from '../media/metadata.ts';
+import type { PixelFingerprint } from '../media/fingerprint.ts';
+import { emptyMetadata, readMetadata, type PhotoMetadata } from '../media/metadata.ts';
 import type { Library } from '../store/library.ts';
 import { classifyStoreError } from '../store/errors.ts';
 import type { VectorBatch, VectorRepository } from '../store/vector-repository.ts';
@@ -21,6 +22,11 @@ import { SerialQueue } from '../util/serial-queue.ts';
 import { describeFailure, runEncodePipeline, type PipelineItem } from './encode-pipeline.ts';
 import { Reconciliation } from './reconcile.ts';
 import type { KnownFile } from '../store/photo-identity.ts';
+import { RootAvailability, type OfflineReason, type ProbeOptions } from '../library/root-availability.ts';
+import { FolderTimeoutError } from '../library/fs-deadline.ts';
+import { nestedRoots } from '../library/folder-input.ts';
+import { isInsideRoots } from '../../shared/inside-roots.ts';
+import type { Logger } from '../util/log.ts';
 
 export interface ImageEmbedder {
   readonly preprocessSpec: PreprocessSpec;
@@ -39,6 +45,16 @@ export interface IndexerOptions {
    * here, so it never reads them back from the store).
    */
   onIndexed?: (batch: VectorBatch) => void | Promise<void>;
+  /** How roots are probed (tests inject a slow file system or a short deadline). */
+  roots?: ProbeOptions;
+  log?: Logger;
+}
+
+/** A root left alone by a pass because it is away: its photos are kept as they are. */
+export interface OfflineRoot {
+  path: string;
+  reason: OfflineReason;
+  detail: string;
 }
 
 export interface IndexSummary {
@@ -51,9 +67,11 @@ export interface IndexSummary {
   encoded: number;
   skipped: number;
   seconds: number;
+  /** Roots this pass could not reach (unplugged, unreadable, not answering): nothing in them was deleted. */
+  offline: OfflineRoot[];
 }
 
-type Counts = Omit<IndexSummary, 'seconds' | 'encoded' | 'skipped' | 'scanned'>;
+type Counts = Omit<IndexSummary, 'seconds' | 'encoded' | 'skipped' | 'scanned' | 'offline'>;
 const emptyCounts = (): Counts => ({ added: 0, changed: 0, moved: 0, copied: 0, removed: 0 });
 
 /** Candidates held before an early settle (see walkFolder). */
@@ -64,13 +82,17 @@ export class Indexer {
   private readonly queue = new SerialQueue();
   private abort = new AbortController();
   private encoderWarming = false;
+  /** Which roots are there (library/root-availability.ts); the engine's monitor shares it. */
+  readonly roots: RootAvailability;
 
   constructor(
     private readonly lib: Library,
     private readonly vectors: VectorRepository,
     private readonly embedder: ImageEmbedder,
     private readonly opts: IndexerOptions = {},
-  ) {}
+  ) {
+    this.roots = new RootAvailability(lib, { ...opts.roots, log: opts.log });
+  }
 
   snapshot(): IndexProgress {
     return this.progress.snapshot();
@@ -79,20 +101,47 @@ export class Indexer {
   /**
    * Full pass over folders: add them as watched roots, reconcile every one of them against the
    * disk (moves matched across all of them before anything is deleted), encode what is pending.
+   * A root that is away (root-availability.ts) is left alone: none of its photos is deleted, moved
+   * or read, and the summary lists it.
    */
   indexFolders(roots: string[]): Promise<IndexSummary> {
     return this.typedStoreErrors(async () => {
       const t0 = Date.now();
       const counts = emptyCounts();
       let scanned = 0;
-      const folders = roots.map((root) => this.lib.folders.add(path.resolve(root)));
+      for (const root of roots) this.lib.folders.add(path.resolve(root));
+      this.absorbNestedRoots();
+      // Each folder asked for, as the library folder it is now (an inner one: its outer one).
+      const all = this.lib.folders.list();
+      const folders = [...new Set(roots.map((r) => path.resolve(r)))]
+        .map((abs) => all.find((f) => f.path === abs) ?? all.find((f) => isInsideRoots(abs, [f.path], path)))
+        .filter((f, i, list): f is (typeof all)[number] => f !== undefined && list.indexOf(f) === i);
+      const probes = await Promise.all(folders.map((f) => this.roots.check(f.id)));
+      const away = this.roots.offlineIds();
+      const offline: OfflineRoot[] = [];
       const bounds = await this.bounds();
-      const rec = this.reconciliation(bounds);
+      const rec = this.reconciliation(bounds, away);
       const missing: KnownFile[] = [];
-      for (const folder of folders) scanned += await this.walkFolder(folder.id, folder.path, bounds, rec, missing, counts);
+      for (const [i, folder] of folders.entries()) {
+        const probe = probes[i]?.probe;
+        if (!probe?.online) {
+          if (probe) offline.push({ path: folder.path, reason: probe.reason, detail: probe.detail });
+          continue;
+        }
+        const walked = await this.walkFolder(folder.id, folder.path, probe.device, bounds, rec, counts);
+        if (walked.offline) {
+          offline.push({ path: folder.path, ...walked.offline });
+          away.add(folder.id);
+          continue;
+        }
+        scanned += walked.scanned;
+        missing.push(...walked.missing);
+      }
       await this.settle(rec, missing, true, counts);
       const { encoded, skipped } = await this.encodePending();
-      return { scanned, ...counts, encoded, skipped, seconds: (Date.now() - t0) / 1000 };
+      const offlineText = offline.map((o) => `${o.path} (${o.reason})`).join(', ') || 'none';
+      this.opts.log?.debug(`full pass over ${folders.length} folder(s): scanned ${scanned}, removed ${counts.removed}, encoded ${encoded}; offline: ${offlineText}`);
+      return { scanned, ...counts, encoded, skipped, seconds: (Date.now() - t0) / 1000, offline };
     });
   }
 
@@ -107,10 +156,13 @@ export class Indexer {
     return this.typedStoreErrors(async () => {
       const counts = emptyCounts();
       const bounds = await this.bounds();
-      const rec = this.reconciliation(bounds);
+      // Roots recorded as away: their photos are neither missing nor movable (a drive being
+      // unplugged sends a burst of removals; the next full pass finds the root offline).
+      const away = this.roots.offlineIds();
+      const rec = this.reconciliation(bounds, away);
       const missing = new Map<number, KnownFile>();
       const noteMissing = (k: KnownFile | undefined): void => {
-        if (k && !fs.existsSync(k.path)) missing.set(k.id, k);
+        if (k && !away.has(k.folderId) && !fs.existsSync(k.path)) missing.set(k.id, k);
       };
       for (const p of removed) {
         if (p.endsWith(path.sep)) for (const k of this.lib.identity.knownInTree(p)) noteMissing(k);
@@ -119,14 +171,20 @@ export class Indexer {
       for (const p of changed) {
         const file = path.resolve(p);
         const folder = this.folderFor(file);
-        if (!folder) continue;
+        if (!folder || away.has(folder.id)) continue; // back online: the monitor's pass catches up
         // Links are never followed (link-policy.ts): a link is recorded, its target never read.
         const entry = await entryKind(file);
         if (entry.kind === 'other') {
           noteMissing(this.lib.identity.knownAt(file));
           continue;
         }
-        const found: FoundFile = { path: file, size: entry.size, mtimeMs: entry.mtimeMs, fileId: entry.fileId };
+        // A Live Photo's clip is part of its photo, not an item (scanner.ts).
+        if (entry.kind === 'file' && (await isLiveClipPath(file))) {
+          const row = this.lib.identity.knownAt(file);
+          if (row) missing.set(row.id, row);
+          continue;
+        }
+        const found: FoundFile = { path: file, size: entry.size, mtimeMs: entry.mtimeMs, fileId: entry.fileId, kind: kindOfPath(file) ?? 'photo' };
         if (entry.kind === 'symlink') found.skip = symlinkSkipReason(await bounds.classifyLink(file));
         await rec.observe(found, folder.id, this.lib.identity.knownAt(file));
       }
@@ -140,6 +198,14 @@ export class Indexer {
     return this.queue.run(async () => this.lib.folders.remove(folderId));
   }
 
+  /**
+   * Add `root` as a library folder that takes over the library folders inside it: their photos
+   * move to it with everything they have, so its first pass reads and encodes nothing of theirs.
+   */
+  absorbFolders(root: string, childIds: readonly number[]): Promise<{ photos: number }> {
+    return this.typedStoreErrors(async () => ({ photos: this.lib.folders.absorb(root, childIds).photos }));
+  }
+
   /** Stop the current encoding pass soon; pending photos stay pending for the next run. */
   stop(): void {
     this.abort.abort();
@@ -147,6 +213,17 @@ export class Indexer {
 
   idle(): Promise<void> {
     return this.queue.idle();
+  }
+
+  /**
+   * Library folders inside other library folders (older versions let a subfolder be added) would
+   * give a photo two roots: the outer one takes the inner ones over, keeping their photos.
+   */
+  private absorbNestedRoots(): void {
+    for (const { outer, inner } of nestedRoots(this.lib.folders.list().map((f) => ({ id: f.id, path: f.path, offline: f.offline !== null })))) {
+      const r = this.lib.folders.absorb(outer.path, inner.map((f) => f.id));
+      this.opts.log?.info(`${outer.path} took over the library folders inside it (${inner.map((f) => f.path).join(', ')}), with their ${r.photos} photos`);
+    }
   }
 
   private folderFor(file: string): { id: number; path: string } | undefined {
@@ -168,37 +245,70 @@ export class Indexer {
     return LibraryBounds.resolve(this.lib.folders.list().map((f) => f.path));
   }
 
-  private reconciliation(bounds: LibraryBounds): Reconciliation {
+  private reconciliation(bounds: LibraryBounds, away: ReadonlySet<number>): Reconciliation {
     return new Reconciliation(
       this.lib,
       async (p) => hashFile(await bounds.checkReadable(p)),
       (err) => (err instanceof PolicySkip ? describeFailure(err) : `unreadable: ${err instanceof Error ? err.message : String(err)}`),
+      away,
     );
   }
 
   /**
-   * Walk one root: every file is observed against the row at its path; rows not seen are added
-   * to `missing` (settled once every root has been walked). Candidates are settled early, at a
-   * folder boundary once there are many, so a first index of a big library shows progress and a
-   * killed run keeps what it found; moves still match (their old path is gone), and a swap
+   * Walk one root: every file is observed against the row at its path; the rows not seen are
+   * returned as missing (settled once every root has been walked). Candidates are settled early,
+   * at a folder boundary once there are many, so a first index of a big library shows progress
+   * and a killed run keeps what it found; moves still match (their old path is gone), and a swap
    * within one folder is settled together.
+   *
+   * Not missing, though not seen: photos under a subfolder that could not be read, photos on a
+   * volume mounted inside the root that is away (no file of their device was seen), and every
+   * photo of a root that went away during the walk (probed again at the end) or stopped answering.
    */
-  private async walkFolder(folderId: number, root: string, bounds: LibraryBounds, rec: Reconciliation, missing: KnownFile[], counts: Counts): Promise<number> {
+  private async walkFolder(
+    folderId: number,
+    root: string,
+    rootDevice: string,
+    bounds: LibraryBounds,
+    rec: Reconciliation,
+    counts: Counts,
+  ): Promise<{ scanned: number; missing: KnownFile[]; offline?: { reason: OfflineReason; detail: string } }> {
     const known = new Map(this.lib.identity.knownUnder(folderId).map((r) => [r.path, r]));
+    const unreadable: string[] = [];
+    const devices = new Set<string>([rootDevice]);
     let scanned = 0;
     let dir = '';
     this.progress.working(root);
-    for await (const found of walkPhotos(root, bounds)) {
-      scanned++;
-      const here = path.dirname(found.path);
-      if (here !== dir && rec.pendingCandidates >= EARLY_SETTLE) await this.settle(rec, [], false, counts);
-      dir = here;
-      const k = known.get(found.path);
-      known.delete(found.path);
-      if ((await rec.observe(found, folderId, k)) === 'candidate') this.warmEncoderFor(rec.lastCandidateHash);
+    try {
+      for await (const found of walkPhotos(root, bounds, { timeoutMs: this.opts.roots?.timeoutMs, onUnreadable: (p) => unreadable.push(p) })) {
+        scanned++;
+        if (found.fileId) devices.add(found.fileId.slice(0, found.fileId.indexOf(':')));
+        const here = path.dirname(found.path);
+        if (here !== dir && rec.pendingCandidates >= EARLY_SETTLE) await this.settle(rec, [], false, counts);
+        dir = here;
+        const k = known.get(found.path) ?? this.lib.identity.knownAt(found.path);
+        known.delete(found.path);
+        if ((await rec.observe(found, folderId, k)) === 'candidate') this.warmEncoderFor(rec.lastCandidateHash);
+      }
+    } catch (err) {
+      // Stopped answering, or went away mid-walk: the root is offline for this pass.
+      if (err instanceof FolderTimeoutError) return { scanned, missing: [], offline: this.roots.timedOut(folderId, err) };
+      const state = await this.roots.check(folderId);
+      if (state && !state.probe.online) return { scanned, missing: [], offline: { reason: state.probe.reason, detail: state.probe.detail } };
+      throw err;
     }
-    for (const gone of known.values()) if (!fs.existsSync(gone.path)) missing.push(gone);
-    return scanned;
+    // Unplugged while it was walked: what was not seen yet is not gone.
+    const after = await this.roots.check(folderId);
+    if (after && !after.probe.online) return { scanned, missing: [], offline: { reason: after.probe.reason, detail: after.probe.detail } };
+    const missing: KnownFile[] = [];
+    for (const gone of known.values()) {
+      if (unreadable.includes(gone.path) || isInsideRoots(gone.path, unreadable, path)) continue;
+      const device = gone.fileId?.slice(0, gone.fileId.indexOf(':'));
+      if (device && !devices.has(device)) continue;
+      // Gone, or now a Live Photo's clip (its photo appeared beside it): no longer an item of its own.
+      if (!fs.existsSync(gone.path) || (await isLiveClipPath(gone.path))) missing.push(gone);
+    }
+    return { scanned, missing };
   }
 
   /**
@@ -219,6 +329,7 @@ export class Indexer {
     for (const c of r.copies) {
       const vector = this.vectors.get(c.twinId);
       if (!vector) continue; // stays pending: encoded like a new photo
+      // Its content's facts (fingerprint, capture details) are the twin's already: they are keyed by content.
       this.lib.transaction(() => {
         this.lib.photos.copyIndexedMetadata(c.twinId, c.id);
         this.vectors.upsert(c.id, vector);
@@ -230,10 +341,14 @@ export class Indexer {
   /** Encode every photo that is pending or lacks a vector for the active model. */
   private async encodePending(): Promise<{ encoded: number; skipped: number }> {
     this.abort = new AbortController();
+    const away = this.roots.offlineIds();
     const items: PipelineItem[] = [
       ...this.lib.photos.listPending(Number.MAX_SAFE_INTEGER),
       ...this.lib.photos.missingVectors(this.vectors.modelRowId, Number.MAX_SAFE_INTEGER),
-    ].map((p) => ({ photoId: p.id, path: p.path, hash: p.hash }));
+    ]
+      // Photos of a root that is away wait for it: reading them now would only fail.
+      .filter((p) => !away.has(p.folderId))
+      .map((p) => ({ photoId: p.id, path: p.path, hash: p.hash }));
     if (items.length === 0) return { encoded: 0, skipped: 0 };
     const bounds = await this.bounds();
     this.progress.start(items.length);
@@ -241,7 +356,7 @@ export class Indexer {
     const batchSize = this.opts.batchSize ?? (dynamic ? 8 : 4);
     const spec = this.embedder.preprocessSpec;
     try {
-      return await runEncodePipeline<{ meta: PhotoMetadata; width: number; height: number; hash: string }>(
+      return await runEncodePipeline<{ meta: PhotoMetadata; width: number; height: number; hash: string; fingerprint?: PixelFingerprint }>(
         items,
         {
           decode: async (item) => {
@@ -249,12 +364,13 @@ export class Indexer {
             // A new file was hashed by reconcile (to recognise moves and copies); only a changed
             // one, whose hash reconcile cleared, is hashed here.
             const file = await bounds.checkReadable(item.path);
+            // The pixel fingerprint (stacks: copies and bursts) comes from the raster decoded here.
             const [pre, meta, hash] = await Promise.all([
-              preprocess(file, spec),
+              preprocess(file, spec, { fingerprint: true }),
               readMetadata(file).catch(() => emptyMetadata()),
               item.hash ?? hashFile(file),
             ]);
-            return { data: { meta, width: pre.width, height: pre.height, hash }, tensor: pre.tensor };
+            return { data: { meta, width: pre.width, height: pre.height, hash, fingerprint: pre.fingerprint }, tensor: pre.tensor };
           },
           encode: (tensors) => this.embedder.embedImageTensors(tensors),
           persist: async (done) => {
@@ -276,6 +392,10 @@ export class Indexer {
                   gpsLon: d.data.meta.gps?.lon ?? null,
                 });
                 this.vectors.upsert(row.id, d.vector);
+                if (d.data.fingerprint) {
+                  const c = d.data.meta.capture;
+                  this.lib.pictureFacts.save({ hash: d.data.hash, ...d.data.fingerprint, subSecMs: c.subSecMs, uniqueId: c.imageUniqueId, burstId: c.burstId });
+                }
                 stored.push(d);
               }
             });
@@ -316,8 +436,4 @@ function packBatch(done: readonly { item: PipelineItem; vector: Float32Array }[]
   const vectors = new Float32Array(done.length * dim);
   done.forEach((d, i) => vectors.set(d.vector, i * dim));
   return { ids: Int32Array.from(done, (d) => d.item.photoId), vectors };
-}
-
-function emptyMetadata(): PhotoMetadata {
-  return { takenAt: null, cameraMake: null, cameraModel: null, gps: null, orientation: null };
 }

@@ -2,6 +2,12 @@
  * Following the library folders: the watcher (chokidar events → reconcile batches), the re-check
  * passes that make the library equal the disk whatever events were missed, and the lock that lets
  * one process watch a library at a time (search and status work beside it).
+ *
+ * Folders that are away (library/root-availability.ts) are not watched. Every root is probed
+ * now and then (root-monitor.ts); a folder going away or coming back — found by the monitor or by
+ * any pass — restarts the watcher on the folders that are there (watches on an unmounted drive
+ * are dead, a re-mounted one needs new ones) and runs a full pass, which catches up with what
+ * changed while it was away and reads nothing that did not.
  */
 import path from 'node:path';
 import type { Library } from '../store/library.ts';
@@ -10,6 +16,7 @@ import { acquireWatchLock, type WatchLock } from '../library/watch-lock.ts';
 import { RescanScheduler } from '../library/rescan-scheduler.ts';
 import type { Logger } from '../util/log.ts';
 import type { Indexer } from './indexer.ts';
+import { RootMonitor } from './root-monitor.ts';
 
 export interface LibraryWatchOptions {
   dbPath: string;
@@ -27,6 +34,9 @@ export class LibraryWatch {
   private watcher: PhotoWatcher | null = null;
   private rescans: RescanScheduler | null = null;
   private lock: WatchLock | null = null;
+  private roots: RootMonitor | null = null;
+  private restarting: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(
     private readonly lib: Library,
@@ -45,8 +55,16 @@ export class LibraryWatch {
 
   /** Follow every library folder until close(). */
   async start(): Promise<void> {
+    if (this.closed) return; // closed meanwhile (stopped during the first pass): start nothing
     await this.claim();
     await this.restart();
+    if (!this.roots) {
+      this.indexer.roots.onChange(() => {
+        this.restarting = this.restarting.then(() => (this.closed ? undefined : this.restart())).catch((e) => this.opts.log.warn(`watcher: ${message(e)}`));
+        this.rescans?.noteActivity(0);
+      });
+      this.roots = new RootMonitor(this.indexer.roots, (e) => this.opts.log.warn(`checking the folders failed: ${message(e)}`), this.opts.watcher?.rootCheckMs);
+    }
   }
 
   /** The folders changed: watch the new set (only if watching). */
@@ -60,6 +78,9 @@ export class LibraryWatch {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    this.roots?.close();
+    await this.restarting;
     await this.watcher?.close();
     await this.rescans?.close();
     await this.lock?.release();
@@ -67,7 +88,8 @@ export class LibraryWatch {
 
   private async restart(): Promise<void> {
     await this.watcher?.close();
-    const roots = this.lib.folders.list().map((f) => f.path);
+    // Folders that are away are not watched (the monitor notices them come back).
+    const roots = this.lib.folders.list().filter((f) => !f.offline).map((f) => f.path);
     // After every burst, watcher error and periodically, a full (stat-only) pass makes the library
     // equal the disk again, whatever events were missed (library/rescan-scheduler.ts).
     this.rescans ??= new RescanScheduler(() => this.opts.reindexAll(), (e) => this.opts.log.warn(`re-check of the folders failed: ${message(e)}`), this.opts.watcher?.rescan);

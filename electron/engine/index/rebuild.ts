@@ -11,9 +11,12 @@ import { salvage, setAside } from '../store/integrity.ts';
 export interface RebuildReport {
   /** Where the damaged file now is. */
   aside: string;
-  /** Folders added to the new library (salvaged ones that still exist). */
+  /** Folders added to the new library (salvaged ones that are there now). */
   folders: string[];
-  /** Salvaged folders that no longer exist (not added). */
+  /**
+   * Salvaged folders that are not there now (a drive unplugged): added all the same — only the
+   * person removes a folder — and offline until they are back.
+   */
   missingFolders: string[];
   customTags: string[];
 }
@@ -41,7 +44,7 @@ export async function openRebuildingIfDamaged<E extends Rebuildable>(
     const aside = setAside(dbPath);
     const engine = await open();
     const folders = saved.folders.filter((f) => fs.existsSync(f));
-    for (const f of folders) engine.lib.folders.add(f);
+    for (const f of saved.folders) engine.lib.folders.add(f);
     const customTags: string[] = [];
     for (const t of saved.customTags) {
       try {
@@ -60,6 +63,6 @@ export function describeRebuild(r: RebuildReport): string {
   if (r.folders.length) parts.push(`with your ${r.folders.length} folder(s): ${r.folders.join(', ')}`);
   if (r.customTags.length) parts.push(`and ${r.customTags.length} custom tag(s)`);
   let text = parts.join(' ');
-  if (r.missingFolders.length) text += `. Not found any more (not added): ${r.missingFolders.join(', ')}`;
+  if (r.missingFolders.length) text += `. Not there now (kept, offline until they are back): ${r.missingFolders.join(', ')}`;
   return `${text}. Every photo is indexed again.`;
 }

@@ -57,6 +57,11 @@ export class Reconciliation {
     private readonly lib: Library,
     private readonly hashOf: HashReader,
     private readonly skipReasonOf: SkipReasonOf,
+    /**
+     * Roots that are away (root-availability.ts): their photos' files are not there, but they
+     * did not move — a copy of one elsewhere is a copy, not the photo leaving its drive.
+     */
+    private readonly away: ReadonlySet<number> = new Set(),
   ) {}
 
   /**
@@ -65,7 +70,7 @@ export class Reconciliation {
    */
   async observe(found: FoundFile, folderId: number, known: KnownFile | undefined): Promise<'unchanged' | 'candidate' | 'skipped'> {
     const photos = this.lib.photos;
-    const seen: SeenFile = { path: found.path, folderId, size: found.size, mtimeMs: Math.trunc(found.mtimeMs), fileId: found.fileId ?? null };
+    const seen: SeenFile = { path: found.path, folderId, size: found.size, mtimeMs: Math.trunc(found.mtimeMs), fileId: found.fileId ?? null, kind: found.kind ?? 'photo' };
     if (found.skip) {
       // A link or an unreadable name: accounted for as skipped, never read.
       const { row, change } = photos.upsertDiscovered(seen);
@@ -189,7 +194,9 @@ export class Reconciliation {
    * or a watcher batch that has the add of a move but not yet its unlink).
    */
   private goneElsewhere(hash: string, claimed: ReadonlySet<number>): KnownFile | undefined {
-    const row = this.lib.photos.findByHash(hash).find((p) => !claimed.has(p.id) && !this.candidates.some((c) => c.atPath?.id === p.id) && !fs.existsSync(p.path));
+    const row = this.lib.photos
+      .findByHash(hash)
+      .find((p) => !claimed.has(p.id) && !this.away.has(p.folderId) && !this.candidates.some((c) => c.atPath?.id === p.id) && !fs.existsSync(p.path));
     return row && { id: row.id, path: row.path, folderId: row.folderId, size: row.size, mtimeMs: row.mtimeMs, fileId: null, hash: row.hash, status: row.status, skipReason: row.skipReason };
   }
 }

@@ -1,14 +1,13 @@
 /** The library service's API handlers: folders, skipped files, one photo's details, browsing, the timeline, places. */
-import fs from 'node:fs';
-import path from 'node:path';
-import { ApiError, type PhotoFilter, type PlaceSummary } from '../../shared/api.ts';
+import type { PhotoFilter, PlaceSummary } from '../../shared/api.ts';
 import type { ServiceHandlers } from '../../shared/handlers.ts';
 import type { Use } from '../util/use.ts';
 import type { LibraryService } from './library-service.ts';
 
 /** Adding and removing library folders: the engine's (they start and stop indexing and watching). */
 export interface FolderActions {
-  addFolder(root: string): Promise<{ id: number; path: string }>;
+  /** A folder as typed (refused with ApiError.detail's reason when it cannot be added). */
+  addFolder(typed: string): Promise<{ id: number; path: string }>;
   removeFolder(folderId: number): Promise<boolean>;
 }
 
@@ -21,11 +20,10 @@ export function libraryHandlers(use: Use<{ library: LibraryService; folders: Fol
   return {
     photo: ({ photoId }) => use(({ library }) => library.photo(photoId)),
     listFolders: () => use(({ library }) => library.folders()),
-    addFolder: ({ path: p }) =>
+    // As typed: `~` expanded, a relative path refused (library/folder-input.ts).
+    addFolder: ({ path: typed }) =>
       use(async ({ library, folders }) => {
-        const abs = path.resolve(p);
-        if (!fs.existsSync(abs)) throw new ApiError('NOT_FOUND', `folder not found: ${abs}`);
-        const f = await folders.addFolder(abs);
+        const f = await folders.addFolder(typed);
         return library.folder(f.id) ?? { id: f.id, path: f.path, photoCount: 0 };
       }),
     removeFolder: ({ folderId }) => use(async ({ folders }) => ({ removed: await folders.removeFolder(folderId) })),

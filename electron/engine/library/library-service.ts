@@ -6,7 +6,7 @@
  * owns the indexer and the watcher. Used by the library API handlers and by the CLI.
  */
 import path from 'node:path';
-import { ApiError, type BrowsePage, type PhotoDetail, type PhotoFilter, type SkippedFile, type Timeline, type WatchedFolder } from '../../shared/api.ts';
+import { ApiError, type BrowsePage, type EngineStatus, type FolderOffline, type FolderOfflineReason, type PhotoDetail, type PhotoFilter, type SkippedFile, type Timeline, type WatchedFolder } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
 import type { PhotoRow } from '../store/rows.ts';
 import type { StatusCounts } from '../store/photos.ts';
@@ -17,12 +17,23 @@ import { toHit } from './photo-hits.ts';
 export class LibraryService {
   constructor(private readonly lib: Library) {}
 
+  /** Every item: photos and videos. */
   counts(): StatusCounts {
     return this.lib.photos.counts();
   }
 
+  /** The videos among them. */
+  videoCounts(): StatusCounts {
+    return this.lib.photos.videoCounts();
+  }
+
   folders(): WatchedFolder[] {
-    return this.lib.folders.list();
+    return this.lib.folders.list().map((f) => ({ id: f.id, path: f.path, photoCount: f.photoCount, offline: f.offline && toOffline(f.offline) }));
+  }
+
+  /** The folders that are away right now (their photos are kept; see root-availability.ts). */
+  offlineFolders(): NonNullable<EngineStatus['offlineFolders']> {
+    return this.folders().flatMap((f) => (f.offline ? [{ id: f.id, path: f.path, ...f.offline }] : []));
   }
 
   folder(id: number): WatchedFolder | undefined {
@@ -56,10 +67,14 @@ export class LibraryService {
       status: r.status,
       skipReason: r.skipReason,
       tags: this.lib.tags.photoTags(photoId),
+      stack: this.lib.stacks.badges([photoId]).get(photoId) ?? null,
     };
   }
 
-  /** The photos the filter selects, newest first, a page at a time (keyset cursor). */
+  /**
+   * The photos the filter selects, newest first, a page at a time (keyset cursor); each stack
+   * once, as its cover, unless the filter asks for a stack's photos (library/stack-collapse.ts).
+   */
   browse(filter: PhotoFilter, limit: number, cursor?: string): BrowsePage {
     return browsePage(this.lib, resolvePhotoFilter(filter), limit, cursor);
   }
@@ -75,4 +90,8 @@ export class LibraryService {
       undated,
     };
   }
+}
+
+function toOffline(o: { since: number; reason: string }): FolderOffline {
+  return { since: new Date(o.since).toISOString(), reason: o.reason as FolderOfflineReason };
 }

@@ -18,6 +18,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isInsideRoots } from '../../shared/inside-roots.ts';
+import { folderTimeoutMs, withDeadline } from './fs-deadline.ts';
 
 export type LinkTarget = 'inside' | 'outside' | 'dangling' | 'loop';
 
@@ -64,9 +65,13 @@ export async function entryKind(p: string | Buffer): Promise<EntryKind> {
 export class LibraryBounds {
   private constructor(readonly realRoots: readonly string[]) {}
 
-  /** Roots that do not exist (an unplugged drive) are left out: nothing under them is readable. */
+  /**
+   * Roots that do not exist (an unplugged drive) or do not answer in time (a share that hangs,
+   * fs-deadline.ts) are left out: nothing under them is readable.
+   */
   static async resolve(roots: readonly string[]): Promise<LibraryBounds> {
-    const real = await Promise.all(roots.map((r) => fs.promises.realpath(r).catch(() => null)));
+    const ms = folderTimeoutMs();
+    const real = await Promise.all(roots.map((r) => withDeadline(r, ms, () => fs.promises.realpath(r)).catch(() => null)));
     return new LibraryBounds(real.filter((r): r is string => r !== null));
   }
 

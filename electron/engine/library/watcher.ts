@@ -23,6 +23,8 @@ export interface WatcherOptions {
   usePolling?: boolean;
   /** When the library is checked against the disk again (see library/rescan-scheduler.ts). */
   rescan?: RescanOptions;
+  /** How often each folder is checked for going away or coming back (default 30 s; see index/root-monitor.ts). */
+  rootCheckMs?: number;
 }
 
 export type ChangeBatchHandler = (changed: string[], removed: string[]) => Promise<unknown>;

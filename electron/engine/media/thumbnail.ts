@@ -44,6 +44,17 @@ export async function makeThumbnailFromRaster(raster: Raster, outFile: string, m
   await writeAtomically(outFile, jpeg);
 }
 
+/**
+ * The tile shown for a photo that cannot be read now and has no thumbnail yet (its folder is
+ * offline): a plain grey square, so the grid shows a tile (marked offline) instead of a broken image.
+ */
+export async function makePlaceholderThumbnail(outFile: string, side: number): Promise<void> {
+  const jpeg = await sharp({ create: { width: side, height: side, channels: 3, background: { r: 214, g: 214, b: 210 } } })
+    .jpeg({ quality: 80 })
+    .toBuffer();
+  await writeAtomically(outFile, jpeg);
+}
+
 async function writeAtomically(outFile: string, jpeg: Buffer): Promise<void> {
   await mkdir(path.dirname(outFile), { recursive: true });
   const tmp = `${outFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;

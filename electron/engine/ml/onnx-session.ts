@@ -5,7 +5,7 @@
  * `run()` is CPU-heavy and blocks the thread it runs on, so this class is used from worker
  * threads (./encoder-worker.ts), never from the thread that serves queries or the UI.
  */
-import os from 'node:os';
+import { intraOpThreads } from './threads.ts';
 import * as ort from 'onnxruntime-node';
 import type { ResolvedModel } from './model-dir.ts';
 import { checkImageGraph, checkTextGraph, type GraphInfo } from './graph-contract.ts';
@@ -63,7 +63,7 @@ export class TowerSession {
 
   static async open(model: ResolvedModel, tower: Tower, opts: TowerSessionOptions = {}): Promise<TowerSession> {
     const file = tower === 'image' ? model.imageGraph : model.textGraph;
-    const threads = opts.threads ?? Math.max(1, os.availableParallelism());
+    const threads = intraOpThreads(opts.threads);
     const order = providerOrder(process.platform, process.arch, opts.provider ?? 'auto', { enableWebgpu: opts.enableWebgpu });
     const backends = opts.backends ?? ort.listSupportedBackends();
     let dynamicBatch = false;

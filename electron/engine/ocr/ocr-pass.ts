@@ -12,6 +12,7 @@
  * that became a link, or whose real path left the library folders since it was indexed, is not
  * read — its text could otherwise be stored and shown from a file outside the library.
  */
+import fs from 'node:fs';
 import { LibraryBounds, PolicySkip } from '../library/link-policy.ts';
 import { DecodeError } from '../media/errors.ts';
 import type { Library } from '../store/library.ts';
@@ -60,8 +61,12 @@ async function readOne(lib: Library, reader: TextReader, bounds: LibraryBounds, 
   // The photo may have changed or gone while we waited.
   const row = lib.photos.get(photo.id);
   if (!row || row.status !== 'indexed' || row.path !== photo.path) return 'gone';
+  // Its folder is away (an unplugged drive): it stays unread until the folder is back.
+  if (lib.folders.get(row.folderId)?.offline) return 'gone';
   try {
     const r = await reader.read(await bounds.checkReadable(photo.path));
+    // Removed while it was read (its folder removed): nothing to store it against.
+    if (!lib.photos.get(photo.id)) return 'gone';
     lib.ocrText.saveRead(photo.id, {
       engine,
       photoHash: row.hash,
@@ -77,6 +82,8 @@ async function readOne(lib: Library, reader: TextReader, bounds: LibraryBounds, 
     // Gone or replaced as it was about to be read: a race, not a verdict. It stays unread and
     // the indexer's next pass moves or removes its row.
     if (err instanceof PolicySkip && err.reason === 'vanished') return 'read';
+    // The same when the file is gone now (its drive unplugged mid-read), or the photo was removed.
+    if (!lib.photos.get(photo.id) || !(await fs.promises.access(photo.path).then(() => true, () => false))) return 'gone';
     const message = err instanceof Error ? err.message : String(err);
     const reason = err instanceof DecodeError || err instanceof PolicySkip ? err.reason : 'ocr-failed';
     lib.ocrText.saveFailure(photo.id, { engine, photoHash: row.hash, error: `${reason}: ${message}` });

@@ -8,9 +8,10 @@ import { OcrImage } from '../media/ocr-image.ts';
 import { planDetection } from '../ml/ocr/det-plan.ts';
 import { mapQuad, quadSize, type Point, type Quad } from '../ml/ocr/geometry.ts';
 import { resolveOcrModel, type ResolvedOcrModel } from '../ml/ocr/manifest.ts';
+import type { DetectedBox } from '../ml/ocr/db-postprocess.ts';
 import type { OcrSessionInfo, OcrSessionOptions, RecognisedText } from '../ml/ocr/ocr-sessions.ts';
 import { OcrWorkerClient } from '../ml/ocr/ocr-worker-client.ts';
-import { readingOrder } from '../ml/ocr/reading-order.ts';
+import { pageFrame, readingOrder } from '../ml/ocr/reading-order.ts';
 
 export interface OcrLine {
   /** As recognised (for display and copying); search uses its normalised form. */
@@ -42,6 +43,8 @@ const CROP_HEADROOM = 1.33;
 
 export class PhotoReader {
   private worker: Promise<OcrWorkerClient> | null = null;
+  /** Closed: no worker is started again (a read racing close() would start one nobody stops). */
+  private closed = false;
   readonly model: ResolvedOcrModel;
 
   /** `modelArg`: an OCR model directory or manifest; absent = the shipped PP-OCRv4 model. */
@@ -60,6 +63,8 @@ export class PhotoReader {
   private async client(): Promise<OcrWorkerClient> {
     // A worker that died (e.g. a native crash on one photo) is replaced for the next photo.
     const current = await this.worker?.catch(() => null);
+    // Checked after the wait: close() may have run meanwhile (Ctrl-C while a photo was read).
+    if (this.closed) throw new OcrUnavailableError('the OCR reader was closed');
     if (current && !current.alive) this.worker = null;
     if (!this.worker) {
       this.worker = OcrWorkerClient.start(this.options, this.modelArg).catch((err: unknown) => {
@@ -84,8 +89,12 @@ export class PhotoReader {
     const plan = planDetection(img.width, img.height, d);
     let decodeMs = performance.now() - t0;
     let gateMs = 0;
+    let det: { boxes: DetectedBox[]; texts?: RecognisedText[]; detMs: number; ms: number } | null = null;
+    let detScale = plan.scaleX;
     // Most photos hold no text: a detection pass at the gate size decides that for a fraction of
-    // the cost; only where it finds something does the full-size detection run.
+    // the cost; only where it finds something does the full-size detection run — and not even
+    // then when every box the gate found is big enough there (a sign, a poster, a label shot
+    // close): the full size would find the same boxes at a higher price.
     const gate = d.gateSide ? planDetection(img.width, img.height, { ...d, maxSide: d.gateSide }) : null;
     if (gate && plan.tiles.length === 1 && gate.width * gate.height < GATE_WORTH * plan.width * plan.height) {
       const tGate = performance.now();
@@ -96,18 +105,27 @@ export class PhotoReader {
       if (found.boxes.length === 0) {
         return { width: img.width, height: img.height, lines: [], timings: { decodeMs, detectMs: gateMs, recogniseMs: 0, totalMs: performance.now() - t0 } };
       }
+      const smallest = Math.min(...found.boxes.map((b) => Math.min(quadSize(b.quad).width, quadSize(b.quad).height))) * gate.scaleY;
+      if ((d.gateTrustSide ?? 0) > 0 && smallest >= d.gateTrustSide!) {
+        det = { boxes: found.boxes, detMs: 0, ms: 0 };
+        detScale = gate.scaleX;
+      }
     }
-    const tDet = performance.now();
-    const detRaster = await img.raster(plan.width, plan.height);
-    decodeMs += performance.now() - tDet;
     const recH = this.model.manifest.recognition.height;
-    const fullRes = Math.min(plan.scaleX, plan.scaleY) >= FULL_RESOLUTION * Math.min(1, img.maxScale);
-    const det = await worker.detect(detRaster, plan, img.width, img.height, fullRes ? 0 : recH);
+    if (!det) {
+      const tDet = performance.now();
+      const detRaster = await img.raster(plan.width, plan.height);
+      decodeMs += performance.now() - tDet;
+      // Read straight from the detection raster when its boxes are tall enough there; a big photo
+      // detected near full size has nothing better to offer, so any box will do.
+      const fullRes = Math.min(plan.scaleX, plan.scaleY) >= FULL_RESOLUTION * Math.min(1, img.maxScale);
+      det = await worker.detect(detRaster, plan, img.width, img.height, fullRes && img.maxScale <= 1 ? 0 : recH * (img.maxScale > 1 ? CROP_HEADROOM : 1));
+    }
     let texts: RecognisedText[] | undefined = det.texts;
     let recogniseMs = det.ms - det.detMs;
     if (det.boxes.length > 0 && !texts) {
       const minSide = Math.min(...det.boxes.map((b) => Math.min(quadSize(b.quad).width, quadSize(b.quad).height)));
-      const scale = Math.min(img.maxScale, Math.max(plan.scaleX, (recH * CROP_HEADROOM) / Math.max(1, minSide)));
+      const scale = Math.min(img.maxScale, Math.max(detScale, (recH * CROP_HEADROOM) / Math.max(1, minSide)));
       const t1 = performance.now();
       const raster = await img.raster(Math.max(1, Math.round(img.width * scale)), Math.max(1, Math.round(img.height * scale)));
       decodeMs += performance.now() - t1;
@@ -119,22 +137,26 @@ export class PhotoReader {
     }
     const drop = this.model.manifest.recognition.dropScore;
     const lines: OcrLine[] = [];
-    det.boxes.forEach((b, i) => {
+    const read: RecognisedText[] = [];
+    const boxes = det.boxes;
+    boxes.forEach((b, i) => {
       const t = texts?.[i];
       if (!t) return;
       const text = t.text.trim();
       if (text.length === 0 || !(t.confidence >= drop)) return;
       lines.push({ text, confidence: Math.round(t.confidence * 10_000) / 10_000, box: b.quad });
+      read.push(t);
     });
     return {
       width: img.width,
       height: img.height,
-      lines: readingOrder(lines),
+      lines: readingOrder(lines, pageFrame(read, img.width, img.height)),
       timings: { decodeMs, detectMs: gateMs + det.detMs, recogniseMs, totalMs: performance.now() - t0 },
     };
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const w = this.worker;
     this.worker = null;
     if (w) await (await w.catch(() => null))?.close();

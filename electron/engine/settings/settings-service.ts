@@ -10,6 +10,7 @@ import type { ServiceHandlers } from '../../shared/handlers.ts';
 import type { TowerSessionOptions } from '../ml/onnx-session.ts';
 import { parseProviderPreference, PROVIDER_NAMES, type ProviderPreference } from '../ml/providers.ts';
 import type { Logger } from '../util/log.ts';
+import { checkProvider, checkThreads, clampSavedThreads } from './runtime-limits.ts';
 import { readSettings, updateSettings, type AppSettings } from './settings-file.ts';
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -73,7 +74,7 @@ export class SettingsService {
         this.log.warn(`settings: ${message(err)}; using auto`);
       }
     }
-    if (saved.threads) out.threads = saved.threads;
+    if (saved.threads) out.threads = clampSavedThreads(saved.threads, (line) => this.log.warn(line));
     return { ...out, ...this.overrides };
   }
 
@@ -101,12 +102,7 @@ export class SettingsService {
   async update(req: SettingsUpdate): Promise<{ runtimeChanged: boolean; ocrChanged: boolean }> {
     const next: Partial<Record<keyof AppSettings, unknown>> = {};
     if (req.provider !== undefined) {
-      let provider: string;
-      try {
-        provider = parseProviderPreference(req.provider);
-      } catch (err) {
-        throw new ApiError('BAD_REQUEST', message(err));
-      }
+      const provider = checkProvider(req.provider);
       next.provider = provider === 'auto' ? undefined : provider; // absent = auto
     }
     if (req.sources !== undefined) {
@@ -117,7 +113,7 @@ export class SettingsService {
         throw new ApiError('BAD_REQUEST', message(err));
       }
     }
-    if (req.threads !== undefined) next.threads = req.threads ?? undefined;
+    if (req.threads !== undefined) next.threads = req.threads === null ? undefined : checkThreads(req.threads);
     if (req.ocrEnabled !== undefined) next.ocr = req.ocrEnabled ? undefined : false; // absent = on
     const ocrBefore = this.ocrEnabled();
     const before = this.sessionOptions();

@@ -1,6 +1,8 @@
 /** Plain camelCase objects the repositories return, and the mappers from raw SQLite rows. */
 
 export type PhotoStatus = 'pending' | 'indexed' | 'skipped';
+/** What a library item is (migration 7): a video's looks are its sampled frames (video-frames.ts). */
+export type ItemKind = 'photo' | 'video';
 export type TakenAtSource = 'exif' | 'mtime';
 export type ModelState = 'active' | 'building' | 'retired';
 
@@ -8,6 +10,10 @@ export interface FolderRow {
   id: number;
   path: string;
   addedAt: number;
+  /** st.dev of the folder when it was last seen online (null: not seen since migration 8). */
+  device: string | null;
+  /** Set while the folder is away (unplugged, unreadable, not answering): since when and why. */
+  offline: { since: number; reason: string } | null;
 }
 
 export interface PhotoRow {
@@ -32,6 +38,9 @@ export interface PhotoRow {
   gpsLon: number | null;
   indexedAt: number | null;
   updatedAt: number;
+  kind: ItemKind;
+  /** A video's length in seconds (null for photos, and for a video not read yet). */
+  durationS: number | null;
 }
 
 export interface ModelRow {
@@ -62,6 +71,9 @@ export interface RawFolder {
   id: number;
   path: string;
   added_at: number;
+  device: string | null;
+  offline_since: number | null;
+  offline_reason: string | null;
 }
 
 export interface RawPhoto {
@@ -84,6 +96,8 @@ export interface RawPhoto {
   gps_lon: number | null;
   indexed_at: number | null;
   updated_at: number;
+  kind: ItemKind;
+  duration_s: number | null;
 }
 
 export interface RawModel {
@@ -106,7 +120,13 @@ export interface RawTag {
   created_at: number;
 }
 
-export const toFolder = (r: RawFolder): FolderRow => ({ id: r.id, path: r.path, addedAt: r.added_at });
+export const toFolder = (r: RawFolder): FolderRow => ({
+  id: r.id,
+  path: r.path,
+  addedAt: r.added_at,
+  device: r.device,
+  offline: r.offline_since === null ? null : { since: r.offline_since, reason: r.offline_reason ?? 'unavailable' },
+});
 
 export const toPhoto = (r: RawPhoto): PhotoRow => ({
   id: r.id,
@@ -128,6 +148,8 @@ export const toPhoto = (r: RawPhoto): PhotoRow => ({
   gpsLon: r.gps_lon,
   indexedAt: r.indexed_at,
   updatedAt: r.updated_at,
+  kind: r.kind,
+  durationS: r.duration_s,
 });
 
 export const toModel = (r: RawModel): ModelRow => ({

@@ -22,24 +22,36 @@ export type ApiErrorCode =
 export interface ApiErrorPayload {
   code: ApiErrorCode;
   message: string;
+  /** A machine-readable reason and its parameters, for the renderer to word (e.g. { reason: 'folder-missing', path }). */
+  detail?: ApiErrorDetail;
+}
+
+export interface ApiErrorDetail {
+  reason: string;
+  [param: string]: string;
 }
 
 export class ApiError extends Error {
   constructor(
     readonly code: ApiErrorCode,
     message: string,
+    readonly detail?: ApiErrorDetail,
   ) {
     super(message);
     this.name = 'ApiError';
   }
   toPayload(): ApiErrorPayload {
-    return { code: this.code, message: this.message };
+    return this.detail ? { code: this.code, message: this.message, detail: this.detail } : { code: this.code, message: this.message };
   }
   static from(err: unknown): ApiError {
     if (err instanceof ApiError) return err;
-    if (isApiErrorPayload(err)) return new ApiError(err.code, err.message);
+    if (isApiErrorPayload(err)) return new ApiError(err.code, err.message, isErrorDetail(err.detail) ? err.detail : undefined);
     return new ApiError('INTERNAL', err instanceof Error ? err.message : String(err));
   }
+}
+
+function isErrorDetail(x: unknown): x is ApiErrorDetail {
+  return typeof x === 'object' && x !== null && typeof (x as ApiErrorDetail).reason === 'string' && Object.values(x).every((v) => typeof v === 'string');
 }
 
 export function isApiErrorPayload(x: unknown): x is ApiErrorPayload {

@@ -19,6 +19,17 @@ export interface WatchedFolder {
   id: number;
   path: string;
   photoCount: number;
+  /** Set while the folder is away (a drive unplugged, a share not mounted): its photos are kept. */
+  offline?: FolderOffline | null;
+}
+
+/** Why a library folder is offline (engine/library/root-availability.ts). */
+export type FolderOfflineReason = 'missing' | 'not-a-folder' | 'unreadable' | 'timeout' | 'mount-changed';
+
+export interface FolderOffline {
+  /** ISO 8601: when it was first found away. */
+  since: string;
+  reason: FolderOfflineReason;
 }
 
 export interface SkippedFile {

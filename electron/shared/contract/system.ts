@@ -1,6 +1,7 @@
 /** The system service: the engine's status (indexing, per-photo passes, model, provider) and rebuilding a damaged library. */
 import { z } from 'zod';
 import type { OcrStatus } from './ocr.ts';
+import type { FolderOffline } from './library.ts';
 
 export interface IndexProgress {
   /** True while a scan or encoding pass is running. */
@@ -33,7 +34,9 @@ export type PassWait =
   /** A model switch is building the new vectors; passes that read them wait for it. */
   | 'model-switch'
   /** Its last run stopped with an error (see `error`); the next indexing pass retries. */
-  | 'error';
+  | 'error'
+  /** This install cannot do it (videos: no video decoder for this platform; the items stay pending). */
+  | 'unavailable';
 
 /** One registered per-photo pass (tags, text in photos, …) as status reports it. */
 export interface PassStatus {
@@ -57,7 +60,10 @@ export interface PassStatus {
 }
 
 export interface EngineStatus {
+  /** Every library item: photos and videos. */
   counts: { indexed: number; pending: number; skipped: number };
+  /** The videos among them (a video is pending until the video pass has sampled its frames); absent without a model. */
+  videos?: { indexed: number; pending: number; skipped: number };
   progress: IndexProgress;
   model: { id: string; name: string; embeddingDim: number } | null;
   provider: ProviderReport | null;
@@ -65,6 +71,13 @@ export interface EngineStatus {
   ocr: OcrStatus | null;
   /** Every registered per-photo pass, in the order they run; [] without a model. */
   passes: PassStatus[];
+  /** Library folders that are away right now; their photos are kept and still found, marked offline. */
+  offlineFolders?: (FolderOffline & { id: number; path: string })[];
+  /**
+   * Changes whenever an indexing pass or a per-photo pass run changed what lists show (albums,
+   * tags, folders): reload them when it differs from the last one seen — however quick the pass was.
+   */
+  libraryGeneration?: number;
 }
 
 export const systemRequests = {

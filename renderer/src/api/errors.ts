@@ -12,6 +12,8 @@ export class ApiCallError extends Error {
   constructor(
     readonly code: CallErrorCode,
     message: string,
+    /** The engine's reason and its parameters, for a message in the person's language (e.g. folder-missing + path). */
+    readonly detail?: { reason: string; [param: string]: string },
   ) {
     super(message);
     this.name = 'ApiCallError';
@@ -47,7 +49,12 @@ export function toCallError(err: unknown): ApiCallError {
   if (err instanceof ApiCallError) return err;
   if (isErrorPayload(err)) {
     const code = KNOWN_CODES.includes(err.code) ? (err.code as CallErrorCode) : 'INTERNAL';
-    return new ApiCallError(code, err.message);
+    const detail = (err as { detail?: unknown }).detail;
+    return new ApiCallError(code, err.message, isDetail(detail) ? detail : undefined);
   }
   return new ApiCallError('INTERNAL', err instanceof Error ? err.message : String(err));
+}
+
+function isDetail(x: unknown): x is { reason: string; [param: string]: string } {
+  return typeof x === 'object' && x !== null && typeof (x as { reason?: unknown }).reason === 'string' && Object.values(x).every((v) => typeof v === 'string');
 }

@@ -4,7 +4,11 @@ import type { T } from '../lib/i18n.tsx';
 import type { MessageKey } from '../lib/messages.ts';
 import { Icon } from './Icon.tsx';
 
+/** Reasons the engine gives with their parameters (ApiError.detail) that have their own wording. */
+const REASONS: ReadonlySet<string> = new Set(['folder-relative', 'folder-missing', 'folder-not-a-folder', 'folder-unreadable', 'folder-inside-library', 'folder-holds-offline', 'folder-offline', 'threads-range', 'provider-unknown']);
+
 export function errorText(err: ApiCallError, t: T): string {
+  if (err.detail && REASONS.has(err.detail.reason)) return t(`reason.${err.detail.reason}` as MessageKey, err.detail);
   return t(`error.${err.code}` as MessageKey, { message: err.message });
 }
 

@@ -5,10 +5,11 @@
  */
 import { useEffect, useId, useState } from 'react';
 import type { FormEvent } from 'react';
-import type { EngineStatus, SkippedFile, WatchedFolder } from '../../../electron/shared/api.ts';
+import type { EngineStatus, FolderOffline, SkippedFile, WatchedFolder } from '../../../electron/shared/api.ts';
 import { api } from '../api/index.ts';
 import { toCallError, type ApiCallError } from '../api/errors.ts';
-import { baseName, formatCount, formatDuration, formatRate, progressPercent } from '../lib/format.ts';
+import { baseName, formatCount, formatDuration, formatRate, formatTakenAt, progressPercent } from '../lib/format.ts';
+import type { MessageKey } from '../lib/messages.ts';
 import { useI18n } from '../lib/i18n.tsx';
 import { errorText } from './ErrorState.tsx';
 import { Icon } from './Icon.tsx';
@@ -32,7 +33,7 @@ export function LibraryPanel(props: Props) {
       <h2 id="library-title" className="panel-title">
         {t('library.title')}
       </h2>
-      <FolderList folders={props.folders} onRemove={props.onRemove} />
+      <FolderList folders={props.folders} offline={offlineByFolder(props.status, props.folders)} onRemove={props.onRemove} />
       <AddFolder nativeShell={props.nativeShell} onAddPaths={props.onAddPaths} onError={props.onError} />
       <IndexProgressView status={props.status} error={props.statusError} />
       <PassesProgress status={props.status} />
@@ -42,7 +43,15 @@ export function LibraryPanel(props: Props) {
   );
 }
 
-function FolderList({ folders, onRemove }: { folders: WatchedFolder[] | null; onRemove(f: WatchedFolder): Promise<void> }) {
+/** Which folders are away: the status (polled, so it follows a drive unplugged now), else the folder list. */
+function offlineByFolder(status: EngineStatus | null, folders: WatchedFolder[] | null): Map<number, FolderOffline> {
+  const out = new Map<number, FolderOffline>();
+  if (status?.offlineFolders) for (const f of status.offlineFolders) out.set(f.id, { since: f.since, reason: f.reason });
+  else for (const f of folders ?? []) if (f.offline) out.set(f.id, f.offline);
+  return out;
+}
+
+function FolderList({ folders, offline, onRemove }: { folders: WatchedFolder[] | null; offline: Map<number, FolderOffline>; onRemove(f: WatchedFolder): Promise<void> }) {
   const { t, lang } = useI18n();
   const [confirming, setConfirming] = useState<number | null>(null);
   if (!folders) return null;
@@ -53,8 +62,12 @@ function FolderList({ folders, onRemove }: { folders: WatchedFolder[] | null; on
         <li key={f.id} className="folder-item">
           <Icon name="folder" />
           <div className="folder-text" title={f.path}>
-            <span className="folder-name">{baseName(f.path)}</span>
+            <span className="folder-name">
+              {baseName(f.path)}
+              {offline.has(f.id) && <span className="badge offline-badge">{t('library.offline')}</span>}
+            </span>
             <span className="folder-path">{f.path}</span>
+            {offline.has(f.id) && <OfflineNote offline={offline.get(f.id)!} />}
           </div>
           <span className="folder-count">{t('library.photoCount', { n: formatCount(f.photoCount, lang) })}</span>
           {confirming === f.id ? (
@@ -90,6 +103,13 @@ function FolderList({ folders, onRemove }: { folders: WatchedFolder[] | null; on
       ))}
     </ul>
   );
+}
+
+function OfflineNote({ offline }: { offline: FolderOffline }) {
+  const { t, lang } = useI18n();
+  const since = formatTakenAt(offline.since, lang) ?? offline.since;
+  const why = t(`library.offlineReason.${offline.reason}` as MessageKey);
+  return <span className="folder-offline">{t('library.offlineSince', { since, why })}</span>;
 }
 
 function AddFolder({
@@ -209,6 +229,7 @@ function IndexProgressView({ status, error }: { status: EngineStatus | null; err
         <span>{t('counts.summary', { indexed: formatCount(counts.indexed, lang) })}</span>
         {counts.pending > 0 && <span>{t('counts.pending', { n: formatCount(counts.pending, lang) })}</span>}
         {counts.skipped > 0 && <span>{t('counts.skipped', { n: formatCount(counts.skipped, lang) })}</span>}
+        {(status.videos?.indexed ?? 0) > 0 && <span>{t('counts.videos', { n: formatCount(status.videos!.indexed, lang) })}</span>}
       </p>
     </div>
   );

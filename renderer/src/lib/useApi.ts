@@ -1,10 +1,11 @@
 /** Data hooks over the transport: one-shot loads, the polled engine status, and result lists. */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { EngineStatus, ModelDownload, PhotoHit, QueryReading, SearchResponse } from '../../../electron/shared/api.ts';
+import type { EngineStatus, ModelDownload, PhotoHit, QueryReading, SearchResponse, StackBadge } from '../../../electron/shared/api.ts';
 import { MAX_PAGE_SIZE, UI_PAGE_SIZE } from '../../../electron/shared/paging.ts';
 import { api } from '../api/index.ts';
 import { ApiCallError, toCallError } from '../api/errors.ts';
 import { toPhotoFilter, type FilterState } from './filters.ts';
+import { listsChanged, seen, type SeenStatus } from './statusChanges.ts';
 
 export interface Loaded<T> {
   data: T | null;
@@ -44,7 +45,7 @@ export interface StatusState {
   error: ApiCallError | null;
   /** Poll now and keep polling fast for a few seconds (an index run may be about to start). */
   refresh(): void;
-  /** Increments every time an indexing run finishes: lists and results reload on it. */
+  /** Increments every time an indexing run finishes or tagging changed the library: lists and results reload on it. */
   finishedRuns: number;
 }
 
@@ -57,7 +58,7 @@ export function useEngineStatus(): StatusState {
   const [error, setError] = useState<ApiCallError | null>(null);
   const [finishedRuns, setFinishedRuns] = useState(0);
   const [nonce, setNonce] = useState(0);
-  const wasRunning = useRef(false);
+  const last = useRef<SeenStatus | null>(null);
   const fastPolls = useRef(0);
 
   useEffect(() => {
@@ -71,8 +72,8 @@ export function useEngineStatus(): StatusState {
         if (!live) return;
         setStatus(s);
         setError(null);
-        if (wasRunning.current && !s.progress.running) setFinishedRuns((n) => n + 1);
-        wasRunning.current = s.progress.running;
+        if (listsChanged(last.current, s)) setFinishedRuns((n) => n + 1);
+        last.current = seen(s);
         if (s.progress.running || s.ocr?.running || fastPolls.current > 0) delay = FAST_MS;
       } catch (e) {
         if (!live) return;
@@ -96,9 +97,14 @@ export type Mode =
   | { kind: 'home' }
   /** plain: pieces of the query to search as words (chips the person removed). */
   | { kind: 'text'; query: string; plain?: { start: number; end: number }[] }
-  | { kind: 'similar'; photoId: number; fileName: string; backTo: string | null }
+  /** `at`: a video's moment (seconds) whose frame is looked for. */
+  | { kind: 'similar'; photoId: number; at?: number; fileName: string; backTo: string | null }
   | { kind: 'image'; dropId: number; fileName: string; dataBase64: string; backTo: string | null }
   | { kind: 'tag'; tag: string; backTo: string | null }
+  /** One stack's photos (copies of a picture, or a burst), opened from its cover. */
+  | { kind: 'stack'; stack: StackBadge; fileName: string; backTo: string | null }
+  /** The duplicates view (renderer/src/stacks/): no result list of its own here. */
+  | { kind: 'duplicates'; backTo: string | null }
   | { kind: 'place'; placeId: string; name: string; backTo: string | null };
 
 export interface ResultsState {
@@ -133,11 +139,15 @@ function modeKey(mode: Mode): string {
     case 'text':
       return `text:${mode.query}:${JSON.stringify(mode.plain ?? [])}`;
     case 'similar':
-      return `similar:${mode.photoId}`;
+      return `similar:${mode.photoId}@${mode.at ?? ''}`;
     case 'image':
       return `image:${mode.dropId}`;
     case 'tag':
       return `tag:${mode.tag}`;
+    case 'stack':
+      return `stack:${mode.stack.id}`;
+    case 'duplicates':
+      return 'duplicates';
     case 'place':
       return `place:${mode.placeId}`;
   }
@@ -158,7 +168,7 @@ interface Shown extends Page {
 
 const emptyShown = (key: string): Shown => ({ key, hits: [], next: null, limit: null, matched: null, timing: null });
 
-async function fetchPage(mode: Exclude<Mode, { kind: 'home' }>, filters: FilterState, limit: number, cursor: string | undefined): Promise<Page> {
+async function fetchPage(mode: Exclude<Mode, { kind: 'home' | 'duplicates' }>, filters: FilterState, limit: number, cursor: string | undefined): Promise<Page> {
   const filter = toPhotoFilter(filters);
   const fromSearch = (r: SearchResponse): Page => ({
     hits: r.hits,
@@ -172,12 +182,17 @@ async function fetchPage(mode: Exclude<Mode, { kind: 'home' }>, filters: FilterS
     case 'text':
       return fromSearch(await api.search({ query: mode.query, limit, cursor, filter, plain: mode.plain }));
     case 'similar':
-      return fromSearch(await api.similar({ photoId: mode.photoId, limit, cursor, filter }));
+      return fromSearch(await api.similar({ photoId: mode.photoId, at: mode.at, limit, cursor, filter }));
     case 'image':
       return fromSearch(await api.similarToImage({ dataBase64: mode.dataBase64, limit, cursor, filter }));
     case 'tag': {
       // Browsing a tag: the filters chosen in the bar, with this tag.
       const r = await api.browse({ filter: { ...filter, tag: mode.tag }, limit, cursor });
+      return { hits: r.hits, next: r.nextCursor, limit: null, matched: r.matched ?? null, timing: null };
+    }
+    case 'stack': {
+      // Every photo of the stack, whatever the bar's filters (they could hide the copies asked for).
+      const r = await api.browse({ filter: { stack: mode.stack.id }, limit, cursor });
       return { hits: r.hits, next: r.nextCursor, limit: null, matched: r.matched ?? null, timing: null };
     }
     case 'place': {
@@ -202,7 +217,7 @@ export function useResults(mode: Mode, filters: FilterState, version: number): R
   // A new list (or a refresh of this one after an indexing run): its first page.
   useEffect(() => {
     const id = ++request.current;
-    if (mode.kind === 'home') {
+    if (mode.kind === 'home' || mode.kind === 'duplicates') {
       setShown(emptyShown(listKey));
       setError(null);
       setLoading(false);
@@ -232,7 +247,7 @@ export function useResults(mode: Mode, filters: FilterState, version: number): R
 
   const hasMore = !error && shown.key === listKey && shown.next !== null;
   const loadMore = useCallback(() => {
-    if (loading || !hasMore || mode.kind === 'home') return;
+    if (loading || !hasMore || mode.kind === 'home' || mode.kind === 'duplicates') return;
     const id = ++request.current;
     const base = shownRef.current;
     setLoading(true);

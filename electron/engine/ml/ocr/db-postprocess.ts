@@ -10,6 +10,7 @@
  * by d and re-fitting a rectangle is done exactly (it is the rectangle grown by d on each side)
  * instead of through a rounded polygon offset.
  */
+import { Scratch } from './scratch.ts';
 import { convexHull, expandRect, minAreaRect, orderCorners, rectCorners, type Point, type Quad, type RotatedRect } from './geometry.ts';
 
 export interface DbParams {
@@ -21,6 +22,8 @@ export interface DbParams {
   /** Regions whose rectangle has a shorter side than this (map pixels) are noise. */
   minSize: number;
   maxCandidates: number;
+  /** Grow the thresholded map by one pixel right and down (OpenCV's 2×2 dilation) first. */
+  dilate?: boolean;
 }
 
 export interface DetectedBox {
@@ -28,6 +31,10 @@ export interface DetectedBox {
   quad: Quad;
   score: number;
 }
+
+const LABELS = new Scratch((n) => new Int32Array(n));
+const STACK = new Scratch((n) => new Int32Array(n));
+const DILATED = new Scratch((n) => new Float32Array(n));
 
 interface Region {
   hull: Point[];
@@ -39,8 +46,8 @@ interface Region {
  * centres (interior pixels cannot be on the hull). One pass with a flood-fill stack.
  */
 export function textRegions(map: Float32Array, width: number, height: number, threshold: number): Region[] {
-  const label = new Int32Array(width * height);
-  const stack = new Int32Array(width * height);
+  const label = LABELS.take(width * height, true);
+  const stack = STACK.take(width * height);
   const regions: Region[] = [];
   let next = 0;
   for (let start = 0; start < map.length; start++) {
@@ -131,7 +138,7 @@ function unclip(rect: RotatedRect, ratio: number): RotatedRect {
  * happens to find).
  */
 export function boxesFromProbabilityMap(map: Float32Array, width: number, height: number, params: DbParams): DetectedBox[] {
-  let regions = textRegions(map, width, height, params.threshold);
+  let regions = textRegions(params.dilate ? dilated(map, width, height, params.threshold) : map, width, height, params.threshold);
   if (regions.length > params.maxCandidates) regions = [...regions].sort((a, b) => b.pixels - a.pixels).slice(0, params.maxCandidates);
   const out: DetectedBox[] = [];
   for (const region of regions) {
@@ -143,6 +150,23 @@ export function boxesFromProbabilityMap(map: Float32Array, width: number, height
     if (Math.min(grown.width, grown.height) < params.minSize + 2) continue;
     const corners = rectCorners(grown).map(([x, y]): Point => [Math.min(width, Math.max(0, x)), Math.min(height, Math.max(0, y))]);
     out.push({ quad: orderCorners(corners), score });
+  }
+  return out;
+}
+
+/**
+ * The map with every pixel set above the threshold where it or its left, upper or upper-left
+ * neighbour is: the binary map dilated by a 2×2 kernel anchored like OpenCV's (regions grow by
+ * one pixel right and down). Only the binary shape changes; scores still come from `map`.
+ */
+export function dilated(map: Float32Array, width: number, height: number, threshold: number): Float32Array {
+  const out = DILATED.take(map.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const on = map[i] > threshold || (x > 0 && map[i - 1] > threshold) || (y > 0 && map[i - width] > threshold) || (x > 0 && y > 0 && map[i - width - 1] > threshold);
+      out[i] = on ? 1 : 0;
+    }
   }
   return out;
 }

@@ -21,9 +21,27 @@ export interface DetPlanParams {
   overlap: number;
   /** The stride of the network: input sides are multiples of it. */
   stride: number;
+  /**
+   * Small inputs (short side below this, pixels) are scaled up until it is reached (never past
+   * `maxSide`) and get a margin: a tight crop of a word or a line has its text touching the
+   * edges, where the detector finds nothing. 0 = off.
+   */
+  smallSide?: number;
+  /** Inputs wider than this many times their height get a margin above and below to this aspect. 0 = off. */
+  wideAspect?: number;
+  /** Margin around small and wide inputs, as a fraction of the (scaled) short side. */
+  margin?: number;
 }
 
 export const DEFAULT_DET_PLAN: DetPlanParams = { maxSide: 1600, maxAspect: 2, overlap: 0.125, stride: 32 };
+
+/** Pixels of filler around the raster in the detector's input (small and very wide inputs). */
+export interface DetPad {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
 
 export interface DetTile {
   /** Rectangle in the resized image (multiples of the stride). */
@@ -36,6 +54,8 @@ export interface DetTile {
    * holds its centre, so a line in an overlap is reported once, from the tile that saw it whole.
    */
   core: { x0: number; y0: number; x1: number; y1: number };
+  /** Filler added around this tile in the detector's input; the tile plus pad is a multiple of the stride. */
+  pad?: DetPad;
 }
 
 export interface DetPlan {
@@ -52,6 +72,8 @@ const roundTo = (v: number, m: number): number => Math.max(m, Math.round(v / m) 
 
 export function planDetection(srcWidth: number, srcHeight: number, params: DetPlanParams = DEFAULT_DET_PLAN): DetPlan {
   if (!(srcWidth > 0 && srcHeight > 0)) throw new RangeError(`invalid image size ${srcWidth}×${srcHeight}`);
+  const padded = planPadded(srcWidth, srcHeight, params);
+  if (padded) return padded;
   // Only tall images are cut, across their height: their lines run across the cuts, so the
   // overlap catches every line whole. A wide panorama is scaled by its long side instead, since
   // cutting it would cut its lines.
@@ -78,4 +100,39 @@ function tile(width: number, height: number, p: DetPlanParams): DetTile[] {
     height: piece,
     core: { x0: 0, y0: i === 0 ? 0 : (y + starts[i - 1] + piece) / 2, x1: width, y1: i === n - 1 ? height : (starts[i + 1] + y + piece) / 2 },
   }));
+}
+
+/**
+ * Small and very wide inputs (a word crop, a line cut out of a page): scaled up to `smallSide`
+ * and surrounded by a margin, as RapidOCR does (its vertical letterbox for lines wider than 8:1
+ * and its minimum side). The image keeps its exact aspect; the margin absorbs the rounding to
+ * the stride. Null when the input is neither.
+ */
+function planPadded(srcWidth: number, srcHeight: number, p: DetPlanParams): DetPlan | null {
+  const shortSide = Math.min(srcWidth, srcHeight);
+  const longSide = Math.max(srcWidth, srcHeight);
+  const small = (p.smallSide ?? 0) > 0 && shortSide < p.smallSide!;
+  const wide = (p.wideAspect ?? 0) > 0 && srcWidth > p.wideAspect! * srcHeight;
+  if (!small && !wide) return null;
+  const scale = Math.min(small ? p.smallSide! / shortSide : 1, p.maxSide / longSide);
+  const width = Math.max(1, Math.round(srcWidth * scale));
+  const height = Math.max(1, Math.round(srcHeight * scale));
+  const m = Math.round((p.margin ?? 0.5) * Math.min(width, height));
+  let top = m;
+  let bottom = m;
+  if (wide && p.wideAspect) {
+    const extra = Math.max(0, Math.ceil((width + 2 * m) / p.wideAspect) - (height + 2 * m));
+    top += Math.floor(extra / 2);
+    bottom += Math.ceil(extra / 2);
+  }
+  const roundUp = (v: number): number => Math.ceil(v / p.stride) * p.stride;
+  const right = m + roundUp(width + 2 * m) - (width + 2 * m);
+  bottom += roundUp(height + top + bottom) - (height + top + bottom);
+  return {
+    width,
+    height,
+    scaleX: width / srcWidth,
+    scaleY: height / srcHeight,
+    tiles: [{ x: 0, y: 0, width, height, core: { x0: 0, y0: 0, x1: width, y1: height }, pad: { left: m, top, right, bottom } }],
+  };
 }

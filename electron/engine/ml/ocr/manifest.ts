@@ -30,8 +30,24 @@ export const ocrManifestSchema = z.object({
      * (absent: always the full pass). Tall screenshots skip it: they are cut into pieces anyway.
      */
     gateSide: z.number().int().positive().optional(),
+    /**
+     * When every box the gate found has a short side of at least this many pixels at the gate's
+     * size, its boxes are read as they are and the full-size detection is skipped (absent or 0:
+     * never skipped).
+     */
+    gateTrustSide: z.number().min(0).optional(),
     maxAspect: z.number().positive(),
     overlap: z.number().min(0).max(0.5),
+    /** Small inputs (short side below this) are scaled up to it and given a margin (det-plan.ts). */
+    smallSide: z.number().int().min(0).optional(),
+    /** Inputs wider than this many times their height get a margin to this aspect. */
+    wideAspect: z.number().min(0).optional(),
+    /** Margin around small and wide inputs, as a fraction of their short side. */
+    margin: z.number().min(0).max(4).optional(),
+    /** What fills that margin: black (RapidOCR's letterbox), white, or the mean colour of the image's border. */
+    padFill: z.enum(['black', 'white', 'border']).optional(),
+    /** Grow the thresholded map by one pixel (a 2×2 dilation, RapidOCR's default) before finding regions. */
+    dilate: z.boolean().optional(),
     threshold: z.number().min(0).max(1),
     boxThreshold: z.number().min(0).max(1),
     unclipRatio: z.number().positive(),
@@ -46,6 +62,8 @@ export const ocrManifestSchema = z.object({
     dictionary: z.string().min(1),
     useSpaceChar: z.boolean(),
     batch: z.number().int().positive(),
+    /** At most this many padded pixels across one batch (its lines × its width); absent: no bound. */
+    batchWidth: z.number().int().positive().optional(),
     /** Lines read with a lower mean character probability are dropped. */
     dropScore: z.number().min(0).max(1),
   }),

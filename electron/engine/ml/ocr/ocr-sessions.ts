@@ -4,23 +4,47 @@
  * fallbacks, a first test inference before a provider is accepted). Runs inside the OCR worker
  * thread (./ocr-worker.ts): `run()` blocks the thread it is called on.
  */
+import { intraOpThreads } from '../threads.ts';
 import fs from 'node:fs';
-import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { onnxruntimeBinDir, providerOrder, selectProvider, type BackendInfo, type ProviderFallback, type ProviderName, type ProviderPreference } from '../providers.ts';
 import { ctcGreedyDecode, parseDictionary } from './ctc.ts';
 import { boxesFromProbabilityMap, type DetectedBox } from './db-postprocess.ts';
 import type { DetPlan } from './det-plan.ts';
 import { mapQuad, quadCentre, quadSize, type Point, type Quad } from './geometry.ts';
-import { orientLines, turn } from './orientation.ts';
+import { decideFlips, linesToClassify, orientLines, sidewaysPage, turn, type ClassVote } from './orientation.ts';
+import { mergeTileBoxes, type TileBox } from './tile-merge.ts';
+import { Scratch } from './scratch.ts';
 import type { OcrManifest, ResolvedOcrModel } from './manifest.ts';
-import { detectorInput, warpQuadInto, type RgbRaster } from './raster.ts';
+import { borderColour, detectorInput, warpQuadInto, type InputPad, type RgbRaster } from './raster.ts';
 
-/** When the 0°/180° direction classifier runs: on every line, only on lines turned from vertical boxes, or never. */
-export type ClassifierUse = 'all' | 'rotated' | 'never';
+/**
+ * How the 0°/180° direction classifier is used: 'all' — every line's way up is decided, through
+ * its page's vote on a sample of lines or on its own (orientation.ts); 'every' — the same
+ * decisions with every line classified (what it costs, for the bench); 'rotated' — only lines
+ * turned from vertical boxes; 'never'.
+ */
+export type ClassifierUse = 'all' | 'every' | 'rotated' | 'never';
+
+/**
+ * Which graphs use ONNX Runtime's CPU memory arena. The arena keeps the largest buffers a graph
+ * ever needed: for the detector (a 1600 × 1200 photo, a tall screenshot piece) that high-water
+ * mark stays resident for the rest of the pass; the recogniser's many small, varying runs are
+ * where reusing memory pays.
+ */
+export type OcrArena = 'all' | 'recognition' | 'none';
 
 export interface OcrSessionOptions {
   provider?: ProviderPreference;
+  /** Default 'all'. */
+  arena?: OcrArena;
+  /**
+   * ONNX Runtime's memory pattern (one planned block per input shape). Off by default: every
+   * photo has its own shape, and the blocks planned for each shape piled up in the arena
+   * (1.27 GB peak reading 12 MP photos and long screenshots, 0.87 GB without; measured in
+   * docs/decisions/ocr.md).
+   */
+  memoryPattern?: boolean;
   threads?: number;
   enableWebgpu?: boolean;
   classifier?: ClassifierUse;
@@ -42,29 +66,38 @@ export interface RecognisedText {
   rotation: number;
 }
 
+/** One crop for the recogniser: a box as read (corners from its top-left) and its size as read. */
+interface RecJob {
+  quad: Quad;
+  w: number;
+  h: number;
+}
+
 interface Sessions {
   det: ort.InferenceSession;
   rec: ort.InferenceSession;
   cls: ort.InferenceSession | null;
 }
 
-async function createSessions(model: ResolvedOcrModel, provider: ProviderName, threads: number, withCls: boolean): Promise<Sessions> {
-  const options: ort.InferenceSession.SessionOptions = {
+async function createSessions(model: ResolvedOcrModel, provider: ProviderName, threads: number, withCls: boolean, arena: OcrArena, memoryPattern: boolean): Promise<Sessions> {
+  const options = (useArena: boolean): ort.InferenceSession.SessionOptions => ({
     executionProviders: [provider],
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
-  };
+    enableCpuMemArena: useArena,
+    enableMemPattern: memoryPattern,
+  });
   // Bytes rather than paths: inside a packaged app the files sit in app.asar, which only
   // Node's patched fs can read.
-  const open = (file: string): Promise<ort.InferenceSession> => ort.InferenceSession.create(fs.readFileSync(file), options);
+  const open = (file: string, useArena: boolean): Promise<ort.InferenceSession> => ort.InferenceSession.create(fs.readFileSync(file), options(useArena));
   const opened: ort.InferenceSession[] = [];
   try {
-    const det = await open(model.detGraph);
+    const det = await open(model.detGraph, arena === 'all');
     opened.push(det);
-    const rec = await open(model.recGraph);
+    const rec = await open(model.recGraph, arena !== 'none');
     opened.push(rec);
-    const cls = withCls && model.clsGraph ? await open(model.clsGraph) : null;
+    const cls = withCls && model.clsGraph ? await open(model.clsGraph, arena !== 'none') : null;
     if (cls) opened.push(cls);
     return { det, rec, cls };
   } catch (err) {
@@ -73,8 +106,17 @@ async function createSessions(model: ResolvedOcrModel, provider: ProviderName, t
   }
 }
 
+/** The colour around a padded detector input. */
+function padFill(raster: RgbRaster, fill: 'black' | 'white' | 'border' | undefined): [number, number, number] {
+  if (fill === 'white') return [255, 255, 255];
+  if (fill === 'border') return borderColour(raster);
+  return [0, 0, 0];
+}
+
 export class OcrSessions {
   private readonly dictionary: string[];
+  private readonly detInput = new Scratch((n) => new Float32Array(n));
+  private readonly recInput = new Scratch((n) => new Float32Array(n));
 
   private constructor(
     private readonly s: Sessions,
@@ -86,7 +128,7 @@ export class OcrSessions {
   }
 
   static async open(model: ResolvedOcrModel, opts: OcrSessionOptions = {}): Promise<OcrSessions> {
-    const threads = opts.threads ?? Math.max(1, os.availableParallelism());
+    const threads = intraOpThreads(opts.threads);
     // Every line by default: photos of documents taken from above are often upside down (the
     // phone cannot tell), and read as garbage without it; the classifier's cost is small next to
     // recognition (measured in the bench: BENCH_ONLY=ocr, "classifier").
@@ -95,7 +137,7 @@ export class OcrSessions {
     const backends = opts.backends ?? ort.listSupportedBackends();
     const dictionaryText = fs.readFileSync(model.dictionaryPath, 'utf8');
     const { provider, value, fallbacks } = await selectProvider(order, backends, onnxruntimeBinDir(), async (ep) => {
-      const sessions = await createSessions(model, ep, threads, classifier !== 'never');
+      const sessions = await createSessions(model, ep, threads, classifier !== 'never', opts.arena ?? 'all', opts.memoryPattern ?? false);
       try {
         const probe = new OcrSessions(sessions, model.manifest, { modelId: model.manifest.id, provider: ep, fallbacks: [], classifier }, dictionaryText);
         await probe.selfTest();
@@ -122,32 +164,41 @@ export class OcrSessions {
    * (srcWidth × srcHeight) image.
    */
   async detect(raster: RgbRaster, plan: DetPlan, srcWidth: number, srcHeight: number): Promise<DetectedBox[]> {
-    const d = this.m.detection;
     if (raster.width !== plan.width || raster.height !== plan.height) {
       throw new RangeError(`detection raster is ${raster.width}×${raster.height}, the plan wants ${plan.width}×${plan.height}`);
     }
-    const out: DetectedBox[] = [];
-    for (const tile of plan.tiles) {
-      const input = new ort.Tensor('float32', detectorInput(raster, tile, d), [1, 3, tile.height, tile.width]);
-      const result = await this.s.det.run({ [d.input]: input }, [d.output]);
-      const map = result[d.output];
-      const [, , mh, mw] = map.dims as number[];
-      const boxes = boxesFromProbabilityMap(map.data as Float32Array, mw, mh, d);
-      for (const b of boxes) {
-        // Map pixels → tile pixels (the map may be smaller than its input) → whole raster.
-        const inRaster = mapQuad(b.quad, ([x, y]): Point => [tile.x + (x * tile.width) / mw, tile.y + (y * tile.height) / mh]);
-        const [cx, cy] = quadCentre(inRaster);
-        const c = tile.core;
-        if (cx < c.x0 || cx >= c.x1 || cy < c.y0 || cy >= c.y1) continue;
-        const quad = mapQuad(inRaster, ([x, y]): Point => [
-          Math.min(srcWidth, Math.max(0, Math.round(x / plan.scaleX))),
-          Math.min(srcHeight, Math.max(0, Math.round(y / plan.scaleY))),
-        ]);
-        const { width, height } = quadSize(quad);
-        // PP-OCR drops boxes with a side of 3 px or less in the source image.
-        if (width <= 3 || height <= 3) continue;
-        out.push({ quad, score: b.score });
-      }
+    const found: TileBox[] = [];
+    for (let t = 0; t < plan.tiles.length; t++) found.push(...(await this.detectTile(raster, plan, t, srcWidth, srcHeight)));
+    return plan.tiles.length === 1 ? found.filter((b) => b.inCore).map(({ quad, score }) => ({ quad, score })) : mergeTileBoxes(found);
+  }
+
+  /** Boxes of one piece of the plan, in source coordinates, each marked with whether the piece's core holds it. */
+  private async detectTile(raster: RgbRaster, plan: DetPlan, t: number, srcWidth: number, srcHeight: number): Promise<TileBox[]> {
+    const d = this.m.detection;
+    const tile = plan.tiles[t];
+    const p = tile.pad;
+    const pad: InputPad | undefined = p && { ...p, fill: padFill(raster, d.padFill) };
+    const inW = tile.width + (p ? p.left + p.right : 0);
+    const inH = tile.height + (p ? p.top + p.bottom : 0);
+    const input = new ort.Tensor('float32', detectorInput(raster, tile, d, pad, (n) => this.detInput.take(n)), [1, 3, inH, inW]);
+    const result = await this.s.det.run({ [d.input]: input }, [d.output]);
+    const map = result[d.output];
+    const [, , mh, mw] = map.dims as number[];
+    const out: TileBox[] = [];
+    for (const b of boxesFromProbabilityMap(map.data as Float32Array, mw, mh, d)) {
+      // Map pixels → input pixels (the map may be smaller than its input) → tile → whole raster.
+      const inRaster = mapQuad(b.quad, ([x, y]): Point => [tile.x + (x * inW) / mw - (p?.left ?? 0), tile.y + (y * inH) / mh - (p?.top ?? 0)]);
+      const [cx, cy] = quadCentre(inRaster);
+      const c = tile.core;
+      const inCore = cx >= c.x0 && cx < c.x1 && cy >= c.y0 && cy < c.y1;
+      const quad = mapQuad(inRaster, ([x, y]): Point => [
+        Math.min(srcWidth, Math.max(0, Math.round(x / plan.scaleX))),
+        Math.min(srcHeight, Math.max(0, Math.round(y / plan.scaleY))),
+      ]);
+      const { width, height } = quadSize(quad);
+      // PP-OCR drops boxes with a side of 3 px or less in the source image.
+      if (width <= 3 || height <= 3) continue;
+      out.push({ quad, score: b.score, tile: t, inCore });
     }
     return out;
   }
@@ -155,46 +206,69 @@ export class OcrSessions {
   /** Read each quad (corners in the raster's coordinates, reading order) of the raster. */
   async recognise(raster: RgbRaster, quads: readonly Quad[]): Promise<RecognisedText[]> {
     const items = orientLines(quads);
-    if (this.s.cls && this.info.classifier !== 'never') {
-      const candidates = items.filter((it) => this.info.classifier === 'all' || it.rotation === 90);
-      const flips = await this.classify(raster, candidates);
-      candidates.forEach((it, i) => {
-        if (!flips[i]) return;
-        it.quad = turn(it.quad, 2);
-        it.rotation = (it.rotation + 180) % 360;
+    const c = this.m.classifier;
+    if (this.s.cls && c && this.info.classifier !== 'never') {
+      const sideways = sidewaysPage(quads);
+      // 'all': every line takes part, through its page's vote (decided on a sample of its lines)
+      // or on its own (a turned line on an upright page); 'rotated': turned lines only.
+      const mode = this.info.classifier;
+      const candidates =
+        mode === 'all'
+          ? linesToClassify(items, sideways, c.batch, c.width / c.height)
+          : items.map((_, i) => i).filter((i) => mode === 'every' || items[i].rotation === 90);
+      const votes = await this.classify(raster, candidates.map((i) => items[i]));
+      const all: (ClassVote | null)[] = items.map(() => null);
+      candidates.forEach((i, n) => (all[i] = votes[n]));
+      const flips = decideFlips(items, all, sideways);
+      flips.forEach((flip, i) => {
+        if (!flip || (mode === 'rotated' && items[i].rotation !== 90)) return;
+        items[i].quad = turn(items[i].quad, 2);
+        items[i].rotation = (items[i].rotation + 180) % 360;
       });
     }
-    const results: RecognisedText[] = new Array(items.length);
-    const r = this.m.recognition;
-    // Similar aspect ratios share a batch, so little of it is padding (as PP-OCR does).
-    const order = items.map((_, i) => i).sort((a, b) => items[a].w / items[a].h - items[b].w / items[b].h);
-    for (let start = 0; start < order.length; start += r.batch) {
-      const idx = order.slice(start, start + r.batch);
-      const ratios = idx.map((i) => items[i].w / Math.max(1e-6, items[i].h));
-      const batchWidth = Math.max(r.minWidth, Math.ceil(r.height * Math.max(...ratios)));
-      const tensor = new Float32Array(idx.length * 3 * r.height * batchWidth);
-      idx.forEach((i, n) => {
-        const width = Math.max(1, Math.min(batchWidth, Math.ceil(r.height * ratios[n])));
-        warpQuadInto(raster, items[i].quad, items[i].w, items[i].h, r, { tensor, index: n, batchWidth, height: r.height, width });
-      });
-      const out = await this.s.rec.run({ [r.input]: new ort.Tensor('float32', tensor, [idx.length, 3, r.height, batchWidth]) }, [r.output]);
-      const probs = out[r.output];
-      const [, steps, classes] = probs.dims as number[];
-      const data = probs.data as Float32Array;
-      idx.forEach((i, n) => {
-        const decoded = ctcGreedyDecode(data.subarray(n * steps * classes, (n + 1) * steps * classes), steps, classes, this.dictionary);
-        results[i] = { ...decoded, rotation: items[i].rotation };
-      });
-    }
-    return results;
+    const reads = await this.readJobs(raster, items);
+    return reads.map((r, i) => ({ ...r, rotation: items[i].rotation }));
   }
 
-  /** Which crops the classifier reads as upside down (label 180 with enough confidence). */
-  private async classify(raster: RgbRaster, items: readonly { quad: Quad; w: number; h: number }[]): Promise<boolean[]> {
+  /** The recogniser over crops, in batches of similar width (little of a batch is padding, as in PP-OCR). */
+  private async readJobs(raster: RgbRaster, jobs: readonly RecJob[]): Promise<{ text: string; confidence: number }[]> {
+    const r = this.m.recognition;
+    const ratio = (j: RecJob): number => j.w / Math.max(1e-6, j.h);
+    const order = jobs.map((_, i) => i).sort((a, b) => ratio(jobs[a]) - ratio(jobs[b]));
+    const out: { text: string; confidence: number }[] = new Array(jobs.length);
+    const widthOf = (i: number): number => Math.max(r.minWidth, Math.ceil(r.height * ratio(jobs[i])));
+    // Batches of similar width, at most `batch` lines and, when set, at most `batchWidth` padded
+    // pixels across: many short lines share a run, a few long ones do, a very long one runs alone.
+    const budget = r.batchWidth ?? Infinity;
+    for (let start = 0; start < order.length; ) {
+      let end = start + 1;
+      while (end < order.length && end - start < r.batch && (end - start + 1) * widthOf(order[end]) <= budget) end++;
+      const idx = order.slice(start, end);
+      start = end;
+      const ratios = idx.map((i) => ratio(jobs[i]));
+      const batchWidth = Math.max(r.minWidth, Math.ceil(r.height * Math.max(...ratios)));
+      // Zeroed: the part right of each crop is the batch's padding.
+      const tensor = this.recInput.take(idx.length * 3 * r.height * batchWidth, true);
+      idx.forEach((i, n) => {
+        const j = jobs[i];
+        const width = Math.max(1, Math.min(batchWidth, Math.ceil(r.height * ratios[n])));
+        warpQuadInto(raster, j.quad, j.w, j.h, r, { tensor, index: n, batchWidth, height: r.height, width });
+      });
+      const res = await this.s.rec.run({ [r.input]: new ort.Tensor('float32', tensor, [idx.length, 3, r.height, batchWidth]) }, [r.output]);
+      const probs = res[r.output];
+      const [, steps, classes] = probs.dims as number[];
+      const data = probs.data as Float32Array;
+      idx.forEach((i, n) => (out[i] = ctcGreedyDecode(data.subarray(n * steps * classes, (n + 1) * steps * classes), steps, classes, this.dictionary)));
+    }
+    return out;
+  }
+
+  /** The classifier's answer per crop: upside down (label 180 above its threshold) or not. */
+  private async classify(raster: RgbRaster, items: readonly { quad: Quad; w: number; h: number }[]): Promise<ClassVote[]> {
     const c = this.m.classifier;
-    if (!c || !this.s.cls || items.length === 0) return items.map(() => false);
+    if (!c || !this.s.cls || items.length === 0) return items.map(() => ({ flipped: false }));
     const flipLabel = c.labels.indexOf(180);
-    const flips: boolean[] = [];
+    const votes: ClassVote[] = [];
     for (let start = 0; start < items.length; start += c.batch) {
       const chunk = items.slice(start, start + c.batch);
       const tensor = new Float32Array(chunk.length * 3 * c.height * c.width);
@@ -208,10 +282,10 @@ export class OcrSessions {
       chunk.forEach((_, n) => {
         let best = 0;
         for (let j = 1; j < k; j++) if (p[n * k + j] > p[n * k + best]) best = j;
-        flips.push(best === flipLabel && p[n * k + best] > c.threshold);
+        votes.push({ flipped: best === flipLabel && p[n * k + best] > c.threshold });
       });
     }
-    return flips;
+    return votes;
   }
 
   async close(): Promise<void> {

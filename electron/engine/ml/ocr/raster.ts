@@ -28,16 +28,57 @@ function channelMap(norm: PixelNorm): { src: [number, number, number]; scale: nu
   return { src, scale, bias };
 }
 
-/** A rectangle of the raster as a 1 × 3 × h × w tensor. */
-export function detectorInput(r: RgbRaster, rect: { x: number; y: number; width: number; height: number }, norm: PixelNorm): Float32Array {
+/** Mean colour of the raster's outermost rows and columns: the background a tight crop sits on. */
+export function borderColour(r: RgbRaster): [number, number, number] {
+  const sum = [0, 0, 0];
+  let n = 0;
+  const add = (x: number, y: number): void => {
+    const i = (y * r.width + x) * 3;
+    sum[0] += r.data[i];
+    sum[1] += r.data[i + 1];
+    sum[2] += r.data[i + 2];
+    n++;
+  };
+  for (let x = 0; x < r.width; x++) {
+    add(x, 0);
+    add(x, r.height - 1);
+  }
+  for (let y = 1; y < r.height - 1; y++) {
+    add(0, y);
+    add(r.width - 1, y);
+  }
+  return [sum[0] / n, sum[1] / n, sum[2] / n];
+}
+
+export interface InputPad {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+  /** RGB 0..255 of the filler. */
+  fill: [number, number, number];
+}
+
+/**
+ * A rectangle of the raster as a 1 × 3 × h × w tensor, optionally surrounded by `pad` pixels of
+ * a flat colour (the tensor is then (h + top + bottom) × (w + left + right)); written into the
+ * array `into` gives, when given.
+ */
+export function detectorInput(r: RgbRaster, rect: { x: number; y: number; width: number; height: number }, norm: PixelNorm, pad?: InputPad, into?: (n: number) => Float32Array): Float32Array {
   const { x, y, width: w, height: h } = rect;
   if (x < 0 || y < 0 || x + w > r.width || y + h > r.height) throw new RangeError('tile outside the raster');
-  const out = new Float32Array(3 * w * h);
   const { src, scale, bias } = channelMap(norm);
-  const plane = w * h;
+  const ow = w + (pad ? pad.left + pad.right : 0);
+  const oh = h + (pad ? pad.top + pad.bottom : 0);
+  // Every element is written below: the margin with its fill, the rest from the raster.
+  const out = into ? into(3 * ow * oh) : new Float32Array(3 * ow * oh);
+  const plane = ow * oh;
+  if (pad) for (let c = 0; c < 3; c++) out.fill(pad.fill[src[c]] * scale[c] + bias[c], c * plane, (c + 1) * plane);
+  const dx = pad?.left ?? 0;
+  const dy = pad?.top ?? 0;
   for (let row = 0; row < h; row++) {
     let si = ((y + row) * r.width + x) * 3;
-    let di = row * w;
+    let di = (row + dy) * ow + dx;
     for (let col = 0; col < w; col++, si += 3, di++) {
       out[di] = r.data[si + src[0]] * scale[0] + bias[0];
       out[plane + di] = r.data[si + src[1]] * scale[1] + bias[1];
