@@ -1,8 +1,12 @@
 /**
  * Paging to the end of a query's results (the UI's "load more", `search` with a cursor) returns
- * every photo exactly once, in exact (distance, id) order: at several page sizes and embedding
- * sizes, under a filter, when each page is answered by a searcher that never saw the query
- * (another process, or other queries in between), and with photos added and removed between pages.
+ * every photo exactly once: at several page sizes and embedding sizes, under a filter, when each
+ * page is answered by a searcher that never saw the query (another process, or other queries in
+ * between), with every cursor through the search cursors' codec (cursor.ts), and with photos added
+ * and removed between pages. The first page is the fast approximate one — the same hits as the
+ * pager before exact pages (test/bench/search/baseline/sign-code-pager.ts) — and the walk is, in
+ * this order: page 1, the rows page 1 missed (at the top of page 2, in order), then every row after
+ * page 1's last in exact (distance, id) order.
  *
  * 25 000 rows: enough that a pager taking its candidates from the sign codes' best rows loses
  * photos for good (it did: 66–87% of them came back at these sizes, the rest ranked too low by the
@@ -18,6 +22,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodesIndex, type IndexFilter } from '../../electron/engine/search/vector-index/codes-index.ts';
 import { cosineDistance, ExactVectors } from '../../electron/engine/search/vector-index/exact-vectors.ts';
 import { Searcher, type IndexHit, type PageCursor } from '../../electron/engine/search/vector-index/searcher.ts';
+import { decodeCursor, encodeCursor } from '../../electron/engine/search/cursor.ts';
+import { Searcher as PreviousPager } from '../bench/search/baseline/sign-code-pager.ts';
 import { makeQueries, makeVectors } from '../bench/search/vectors.ts';
 
 const N = 25_000;
@@ -61,6 +67,8 @@ afterAll(() => {
 });
 
 const lib = (dim: number): Library => libs.get(dim)!;
+/** How many rows each walk's first page missed (the walks below fill it). */
+const missedSeen: number[] = [];
 const vecOf = (l: Library, id: number): Float32Array => l.vecs.subarray((id - 1) * l.dim, id * l.dim);
 
 /** Brute force over every row, in (distance, id) order, with sqlite-vec's float32 distances. */
@@ -70,36 +78,54 @@ function truth(l: Library): IndexHit[] {
   return out.sort((a, b) => a.distance - b.distance || a.photoId - b.photoId);
 }
 
-/** Every page to the end; `searcher` answers each page (a new one per page: nothing kept between them). */
-function walk(searcher: () => Searcher, q: Float32Array, limit: number, filter: IndexFilter = {}, between?: (after: PageCursor) => void): IndexHit[][] {
+const KEY = 'paging-test';
+const strip = (h: IndexHit): IndexHit => ({ photoId: h.photoId, distance: h.distance });
+
+/**
+ * Every page to the end; `searcher` answers each page (a new one per page: nothing kept between
+ * them); each cursor goes through the search cursor codec, as the app's cursors do.
+ */
+function walk(searcher: () => Searcher, q: Float32Array, limit: number, filter: IndexFilter = {}, between?: (after: PageCursor) => void, from?: PageCursor): IndexHit[][] {
   const pages: IndexHit[][] = [];
-  let after: PageCursor | undefined;
+  let after: PageCursor | undefined = from;
   for (let guard = 0; guard < 10_000; guard++) {
     const p = searcher().page(q, limit, filter, after);
-    pages.push(p.hits);
+    pages.push(p.hits.map(strip));
     if (!p.next) return pages;
-    after = p.next;
-    between?.(after);
+    after = decodeCursor(KEY, encodeCursor(KEY, p.next));
+    expect(after).toEqual(p.next);
+    between?.(after!);
   }
   throw new Error('the pages never ended');
 }
 
+const before = (a: IndexHit, b: IndexHit): boolean => a.distance < b.distance || (a.distance === b.distance && a.photoId < b.photoId);
+
+/**
+ * The walk that must come back: the previous pager's first page (the fast one), the rows it
+ * missed — at or before its last hit, in (distance, id) order — then every row after its last hit
+ * in (distance, id) order. `all`: every filtered row by brute force.
+ */
+function expected(l: Library, all: IndexHit[], limit: number, filter: IndexFilter = {}): { walk: IndexHit[]; first: IndexHit[]; missed: number } {
+  const first = new PreviousPager(l.index, l.exact).page(l.query, limit, filter).hits.map(strip);
+  const last = first[first.length - 1]!;
+  const shown = new Set(first.map((h) => h.photoId));
+  const missed = all.filter((h) => !shown.has(h.photoId) && !before(last, h));
+  return { walk: [...first, ...missed, ...all.filter((h) => before(last, h))], first, missed: missed.length };
+}
+
 /** What went wrong, as counts (a 25 000-row diff would say less); only the last page may be short. */
-function compare(pages: IndexHit[][], want: IndexHit[], limit: number) {
+function compare(pages: IndexHit[][], want: { walk: IndexHit[]; first: IndexHit[] }, limit: number) {
   const got = pages.flat();
   const ids = got.map((h) => h.photoId);
   const seen = new Set(ids);
-  let outOfOrder = 0;
-  for (let i = 1; i < got.length; i++) {
-    const [a, b] = [got[i - 1]!, got[i]!];
-    if (!(a.distance < b.distance || (a.distance === b.distance && a.photoId < b.photoId))) outOfOrder++;
-  }
-  const firstDifference = want.findIndex((w, i) => got[i]?.photoId !== w.photoId || got[i]?.distance !== w.distance);
+  const firstDifference = want.walk.findIndex((w, i) => got[i]?.photoId !== w.photoId || got[i]?.distance !== w.distance);
   const shortPages = pages.slice(0, -1).filter((p) => p.length < limit).length;
-  return { missing: want.filter((w) => !seen.has(w.photoId)).length, repeated: ids.length - seen.size, outOfOrder, firstDifference, shortPages };
+  const firstPageAsBefore = JSON.stringify(pages[0]) === JSON.stringify(want.first);
+  return { missing: want.walk.filter((w) => !seen.has(w.photoId)).length, repeated: ids.length - seen.size, extra: got.length - want.walk.length, firstDifference, shortPages, firstPageAsBefore };
 }
 
-const EXACT = { missing: 0, repeated: 0, outOfOrder: 0, firstDifference: -1, shortPages: 0 };
+const EXACT = { missing: 0, repeated: 0, extra: 0, firstDifference: -1, shortPages: 0, firstPageAsBefore: true };
 
 describe('paging through every result', () => {
   it.each([
@@ -107,12 +133,35 @@ describe('paging through every result', () => {
     [512, 100],
     [128, 500],
     [128, 37],
-  ])('returns every photo once, in exact order, at %i dimensions in pages of %i', (dim, limit) => {
+  ])('returns every photo once at %i dimensions in pages of %i: the fast first page, its misses, then exact order', (dim, limit) => {
     const l = lib(dim);
     const s = new Searcher(l.index, l.exact);
     const pages = walk(() => s, l.query, limit);
-    expect(compare(pages, l.all, limit)).toEqual(EXACT);
+    const want = expected(l, l.all, limit);
+    expect(compare(pages, want, limit)).toEqual(EXACT);
     expect(pages.flat().length).toBe(N);
+    missedSeen.push(want.missed);
+  });
+
+  it('has first pages that missed rows (the walks above return them on page 2)', () => {
+    expect(missedSeen.length).toBe(4);
+    expect(missedSeen.filter((m) => m > 0).length).toBeGreaterThan(0);
+    // A first page is approximate: a page 2 that starts with its misses says so.
+    const l = lib(512);
+    const first = new Searcher(l.index, l.exact).page(l.query, 500);
+    expect(first.stats.approximate).toBe(true);
+    expect(first.next?.first).toBeDefined();
+    const second = new Searcher(l.index, l.exact).page(l.query, 500, {}, first.next!);
+    expect(second.stats.owed).toBe(expected(l, l.all, 500).missed);
+  });
+
+  it('continues a cursor without the first-page mark (before this change) exactly after it', () => {
+    const l = lib(128);
+    const first = new Searcher(l.index, l.exact).page(l.query, 500);
+    const { first: _mark, ...plain } = first.next!;
+    const last = first.hits[first.hits.length - 1]!;
+    const next = new Searcher(l.index, l.exact).page(l.query, 500, {}, plain);
+    expect(next.hits.map(strip)).toEqual(l.all.filter((h) => before(last, h)).slice(0, 500));
   });
 
   it('has equal distances on both sides of page boundaries (the walks above exercise the id tie-break)', () => {
@@ -127,9 +176,27 @@ describe('paging through every result', () => {
     const filter: IndexFilter = { after: 1000 * 5000, before: 1000 * 20_000, folderIds: [1, 3] };
     const keep = (id: number): boolean => id - 1 >= 5000 && id - 1 < 20_000 && (id - 1) % 3 !== 1;
     const shared = new Searcher(l.index, l.exact);
-    expect(compare(walk(() => shared, l.query, 500, filter), l.all.filter((h) => keep(h.photoId)), 500)).toEqual(EXACT);
+    expect(compare(walk(() => shared, l.query, 500, filter), expected(l, l.all.filter((h) => keep(h.photoId)), 500, filter), 500)).toEqual(EXACT);
     // Pages of a list another process started: the cursor is all that is shared.
-    expect(compare(walk(() => new Searcher(l.index, l.exact), l.query, 500), l.all, 500)).toEqual(EXACT);
+    expect(compare(walk(() => new Searcher(l.index, l.exact), l.query, 500), expected(l, l.all, 500), 500)).toEqual(EXACT);
+  });
+
+  it('keeps its place when a page ends among the rows page 1 missed (pages of 1 after a first page of 500)', () => {
+    const l = lib(128);
+    const want = expected(l, l.all, 500);
+    expect(want.missed).toBeGreaterThan(1);
+    const p1 = new Searcher(l.index, l.exact).page(l.query, 500);
+    const pages: IndexHit[][] = [p1.hits.map(strip)];
+    let after = p1.next!;
+    for (let k = 0; k < want.missed + 2; k++) {
+      const p = new Searcher(l.index, l.exact).page(l.query, 1, {}, decodeCursor(KEY, encodeCursor(KEY, after)));
+      pages.push(p.hits.map(strip));
+      after = p.next!;
+      if (k < want.missed - 1) expect(after.first?.missed).toEqual(strip(p.hits[0]!)); // still among them: the mark stays
+    }
+    expect(after.first).toBeUndefined(); // past them: a plain keyset cursor
+    const rest = walk(() => new Searcher(l.index, l.exact), l.query, 500, {}, undefined, after);
+    expect(compare([...pages, ...rest], want, 1)).toEqual(EXACT);
   });
 
   it('neither repeats nor skips a photo that was there on page 1 while photos are added and removed between pages', () => {
@@ -171,9 +238,15 @@ describe('paging through every result', () => {
       expect(want.filter((w) => !removed.has(w.photoId) && !shown.has(w.photoId))).toEqual([]); // nothing skipped
       expect(ids.filter((id) => removed.has(id) || best.has(id))).toEqual([]);
       expect(ids.filter((id) => added.has(id)).length).toBeGreaterThan(0); // those after the cursor came later
-      // Each page in exact order, strictly after the previous one (keyset).
-      const all = pages.flat();
-      for (let i = 1; i < all.length; i++) expect(all[i - 1]!.distance < all[i]!.distance || (all[i - 1]!.distance === all[i]!.distance && all[i - 1]!.photoId < all[i]!.photoId)).toBe(true);
+      // Page 2 starts with page 1's misses (before page 1's last, in order); from there each page is
+      // in exact order, strictly after the previous one (keyset).
+      const end = pages[0]![pages[0]!.length - 1]!;
+      const owed = pages[1]!.filter((h) => !before(end, h));
+      expect(pages[1]!.slice(0, owed.length)).toEqual(owed);
+      const rest = pages.slice(1).flat().slice(owed.length);
+      for (let i = 1; i < owed.length; i++) expect(before(owed[i - 1]!, owed[i]!)).toBe(true);
+      for (let i = 1; i < rest.length; i++) expect(before(rest[i - 1]!, rest[i]!)).toBe(true);
+      expect(before(end, rest[0]!)).toBe(true);
     } finally {
       for (const id of added) l.index.remove(id);
       for (const id of removed) l.index.set(id, vecOf(l, id), { takenAt: 1000 * (id - 1), folderId: 1 + ((id - 1) % 3) });

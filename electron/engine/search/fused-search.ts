@@ -16,8 +16,8 @@ import type { PhotoQuery } from '../store/vector-repository.ts';
 import { fuseRankings, hitKey, type FusedHit } from './fuse.ts';
 import type { RecentCache } from './recent-cache.ts';
 import { attachTags, toHit } from '../library/photo-hits.ts';
-import { cursorStart, readCursor, writeCursor } from './cursor.ts';
-import type { MixedCursor, MixedHit, VisualList } from './mixed-pages.ts';
+import { cursorMark, cursorStart, positionFields, readCursor, writeCursor } from './cursor.ts';
+import { cursorAfter, type MixedCursor, type MixedHit, type VisualList } from './mixed-pages.ts';
 import { stackHider } from '../library/stack-collapse.ts';
 
 /** Visual ranks fused with the text hits; deeper visual hits follow in visual order. */
@@ -39,8 +39,7 @@ const VERSION = 2;
 
 function encode(key: string, p: Position): string {
   if (p.phase === 'head') return writeCursor({ v: VERSION, k: key, o: p.offset });
-  const a = p.after;
-  return writeCursor({ v: VERSION, k: key, d: a.distance, i: a.photoId, n: a.depth, ...(a.start !== undefined ? { s: a.start } : {}) });
+  return writeCursor({ v: VERSION, k: key, ...positionFields(p.after) });
 }
 
 function decode(key: string, cursor: string | undefined): Position {
@@ -50,8 +49,9 @@ function decode(key: string, cursor: string | undefined): Position {
   if (c.k !== key) throw new ApiError('BAD_REQUEST', 'this cursor belongs to another search (query, filters, mode or model changed): start again from the first page');
   if (Number.isInteger(c.o) && (c.o as number) >= 0) return { phase: 'head', offset: c.o as number };
   const start = cursorStart(c.s);
-  if (typeof c.d === 'number' && Number.isInteger(c.i) && Number.isInteger(c.n) && start !== null) {
-    return { phase: 'tail', after: { distance: c.d, photoId: c.i as number, depth: c.n as number, ...(start !== undefined ? { start } : {}) } };
+  const first = cursorMark(c);
+  if (typeof c.d === 'number' && Number.isInteger(c.i) && Number.isInteger(c.n) && start !== null && first !== null) {
+    return { phase: 'tail', after: { distance: c.d, photoId: c.i as number, depth: c.n as number, ...(start !== undefined ? { start } : {}), ...(first ? { first } : {}) } };
   }
   throw new ApiError('BAD_REQUEST', 'not a search cursor');
 }
@@ -172,7 +172,7 @@ function fillTail(
         const more = p.hits.slice(j).some((x) => !left(x)) || p.next !== null;
         return { hits, after: pos, more, limit };
       }
-      pos = { distance: Math.fround(1 - h.score), photoId: h.photoId, depth: (pos?.depth ?? 0) + 1, ...(h.segment ? { start: h.segment.start } : {}) };
+      pos = cursorAfter(h, (pos?.depth ?? 0) + 1);
       if (!left(h)) hits.push(h);
     }
     if (!p.next || p.hits.length === 0) return { hits, after: pos, more: false, limit };

@@ -18,7 +18,7 @@ import type { VectorSearch } from './vector-search.ts';
 import type { FrameSearch } from './frame-search.ts';
 import { stackHider } from '../library/stack-collapse.ts';
 import { attachTags, toHit } from '../library/photo-hits.ts';
-import { VisualList, type MixedCursor } from './mixed-pages.ts';
+import { cursorAfter, VisualList, type MixedCursor } from './mixed-pages.ts';
 import { sideFilters, videoSegments, VIDEOS_ONLY_MAX_VIDEOS, type SegmentHit, type SegmentSearchOptions } from './video-segments.ts';
 import { decodeCursor, encodeCursor, queryKey } from './cursor.ts';
 import { RecentCache } from './recent-cache.ts';
@@ -227,15 +227,7 @@ export class SearchService {
     const more = page.next !== null || kept.length > limit;
     const last = shown[shown.length - 1];
     const skipped = page.hits.length - kept.length;
-    const nextCursor =
-      more && last
-        ? encodeCursor(key, {
-            distance: Math.fround(1 - last.score),
-            photoId: last.photoId,
-            depth: (after?.depth ?? 0) + shown.length + skipped,
-            ...(last.segment ? { start: last.segment.start } : {}),
-          })
-        : null;
+    const nextCursor = more && last ? encodeCursor(key, cursorAfter(last, (after?.depth ?? 0) + shown.length + skipped)) : null;
     const rows = this.lib.photos.getMany(shown.map((f) => f.photoId));
     const byId = new Map(rows.map((r) => [r.id, r]));
     const hits = attachTags(

@@ -117,6 +117,24 @@ export class QueryRows {
     }
     return { positions: out, count, beyond: b < this.buckets };
   }
+  /** The rows whose interval reaches down to `distance` or below (lo ≤ distance): every row that can be at or before it. */
+  upTo(distance: number): { positions: Int32Array; count: number } {
+    let buf = new Int32Array(64);
+    let count = 0;
+    const { lo, order, start } = this;
+    const last = this.bucket(distance);
+    for (let k = 0; k < start[last + 1]!; k++) {
+      const p = order[k]!;
+      if (lo[p]! > distance) continue;
+      if (count === buf.length) {
+        const grown = new Int32Array(buf.length * 2);
+        grown.set(buf);
+        buf = grown;
+      }
+      buf[count++] = p;
+    }
+    return { positions: buf, count };
+  }
 }
 
 /** The k-th smallest value (0-based) of xs[0..k'] where k' ≥ k, reordering xs (quickselect). */
