@@ -27,6 +27,7 @@ import { baseName } from './lib/format.ts';
 import { useI18n } from './lib/i18n.tsx';
 import { useApiData, useEngineStatus, useResults, type Mode } from './lib/useApi.ts';
 import { useImeSearch } from './search/useImeSearch.ts';
+import { queryFits, SearchLimit } from './components/SearchLimit.tsx';
 import { DuplicatesEntry } from './stacks/DuplicatesEntry.tsx';
 import { DuplicatesView } from './stacks/DuplicatesView.tsx';
 import { StackPanel } from './stacks/StackPanel.tsx';
@@ -65,6 +66,8 @@ export function App() {
   const dropCounter = useRef(0);
 
   const search = useImeSearch((q) => {
+    // Over the contract's limit: the box says so (SearchLimit) and nothing is sent.
+    if (!queryFits(q)) return;
     setViewerIndex(null);
     setMode(q ? { kind: 'text', query: q } : { kind: 'home' });
   });
@@ -290,8 +293,11 @@ export function App() {
               autoComplete="off"
               spellCheck={false}
               enterKeyHint="search"
+              aria-invalid={!queryFits(search.value.trim())}
+              aria-describedby={queryFits(search.value.trim()) ? undefined : 'search-limit'}
               {...search.inputProps}
             />
+            <SearchLimit value={search.value} id="search-limit" />
             <kbd className="search-kbd" title={t('search.shortcut')}>
               /
             </kbd>

@@ -14,6 +14,7 @@ import { runWhenWhereUiChecks } from './when-where.e2e.ts';
 import { runUiSuite, type UiSuiteOptions } from './ui.e2e.ts';
 import { runVideoUiCheck } from './video.e2e.ts';
 import { runWebSessionCheck } from './web-session.e2e.ts';
+import { runErrorUiChecks } from './errors.e2e.ts';
 import { runStacksUiCheck } from './stacks.e2e.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -38,13 +39,23 @@ async function main(): Promise<void> {
   const failures: string[] = [];
   try {
     const { baseUrl, close: _close, ...opts } = server;
-    await runUiSuite(baseUrl, { screenshotDir: path.join(ROOT, 'test-results'), ...opts });
-    const session = await runWebSessionCheck(baseUrl, path.join(ROOT, 'test-results'));
-    if (session.failed > 0) failures.push(`${session.failed} web session check(s) failed`);
+    // SHIGUANG_E2E_ONLY=errors: only the error wording checks (they need no photos).
+    if (process.env.SHIGUANG_E2E_ONLY !== 'errors') await runUiSuite(baseUrl, { screenshotDir: path.join(ROOT, 'test-results'), ...opts });
+    // Errors in the UI's language: a missing folder, an over-long query, an invalid request.
+    const errors = await runErrorUiChecks(baseUrl, path.join(ROOT, 'test-results'));
+    if (errors.failed > 0) failures.push(`${errors.failed} error wording check(s) failed`);
+    if (process.env.SHIGUANG_E2E_ONLY !== 'errors') {
+      const session = await runWebSessionCheck(baseUrl, path.join(ROOT, 'test-results'));
+      if (session.failed > 0) failures.push(`${session.failed} web session check(s) failed`);
+    }
   } catch (err) {
     failures.push(err instanceof Error ? err.message : String(err));
   } finally {
     await server.close();
+  }
+  if (process.env.SHIGUANG_E2E_ONLY === 'errors') {
+    if (failures.length > 0) throw new Error(failures.join('; '));
+    return;
   }
   // Time, place and kind: the timeline, places and query chips on a library with EXIF and GPS.
   const whenWhere = await runWhenWhereUiChecks(ROOT, path.join(ROOT, 'test-results'));
