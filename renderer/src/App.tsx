@@ -21,11 +21,14 @@ import { ResultsHeader } from './components/ResultsHeader.tsx';
 import { SettingsDialog } from './components/SettingsDialog.tsx';
 import { StateMessage } from './components/States.tsx';
 import { TagsPanel, tagLabel } from './components/TagsPanel.tsx';
-import { useImageDrop } from './components/useImageDrop.ts';
+import { ImageSearchButton } from './components/ImageSearchButton.tsx';
+import { FreshResults } from './components/FreshResults.tsx';
+import { useImageDrop, type DropFailure } from './components/useImageDrop.ts';
 import { emptyFilters, hasActiveFilters, toPhotoFilter, type FilterState } from './lib/filters.ts';
 import { baseName } from './lib/format.ts';
 import { useI18n } from './lib/i18n.tsx';
 import { useApiData, useEngineStatus, useResults, type Mode } from './lib/useApi.ts';
+import { libraryStamp, useFreshness } from './lib/useFreshness.ts';
 import { useImeSearch } from './search/useImeSearch.ts';
 
 export function App() {
@@ -103,9 +106,13 @@ export function App() {
     setMode({ kind: 'text', query: text });
   };
 
+  /** An image dropped on the window or picked with the image-search button: photos like it. */
+  const searchByImage = (picked: boolean) => (fileName: string, dataBase64: string) =>
+    switchMode((backTo) => ({ kind: 'image', dropId: ++dropCounter.current, fileName, dataBase64, backTo, picked }));
+  const imageFailed = (why: DropFailure) => push('error', t(why === 'notImage' ? 'drop.notImage' : why === 'tooLarge' ? 'drop.tooLarge' : 'drop.readError'));
   const dragging = useImageDrop(
-    (fileName, dataBase64) => switchMode((backTo) => ({ kind: 'image', dropId: ++dropCounter.current, fileName, dataBase64, backTo })),
-    (why) => push('error', t(why === 'notImage' ? 'drop.notImage' : why === 'tooLarge' ? 'drop.tooLarge' : 'drop.readError')),
+    searchByImage(false),
+    imageFailed,
     // Dropping an image searches: not while the model chooser is shown.
     !(engine.status !== null && engine.status.model === null) && !choosingModel,
   );
@@ -160,9 +167,21 @@ export function App() {
     }
   };
 
-  const openAlbum = (a: AlbumSummary) => {
-    setFilters((x) => ({ ...x, folder: a.folder }));
-    searchRef.current?.focus();
+  /** An album card opens the album's photos as a list (a way back in the header). */
+  const openAlbum = (a: AlbumSummary) => switchMode((backTo) => ({ kind: 'album', folder: a.folder, title: a.title, backTo }));
+
+  /**
+   * At home and while a tag is open, the tag list in the filter bar opens a tag's photos as a list
+   * (as the tags panel does) rather than narrowing the timeline unseen; "all tags" goes back.
+   * In a search it stays a filter.
+   */
+  const changeFilters = (next: FilterState) => {
+    const browsingTags = mode.kind === 'home' || mode.kind === 'tag';
+    const shownTag = mode.kind === 'tag' ? mode.tag : filters.tag;
+    if (!browsingTags || next.tag === shownTag) return setFilters(mode.kind === 'tag' ? { ...next, tag: '' } : next);
+    setFilters({ ...next, tag: '' });
+    if (next.tag) openTag(next.tag);
+    else goBack();
   };
 
   // "/" jumps to the search box from anywhere that is not itself a text field.
@@ -195,6 +214,8 @@ export function App() {
   const libraryEmpty = folders.data !== null && folderList.length === 0 && indexed === 0;
   const unreachable = !status && engine.error && (engine.error.code === 'NETWORK' || engine.error.code === 'UNAUTHORIZED');
   const folderHint = filters.folder ? t('album.searchIn', { title: baseName(filters.folder) }) : t('search.placeholder');
+  // Results that indexing or text reading has changed since they were loaded: "有新的结果".
+  const fresh = useFreshness(mode, filters, results.hits, libraryStamp(status), results.loading || results.error !== null, results.retry);
 
   const retryAll = () => {
     engine.refresh();
@@ -226,7 +247,16 @@ export function App() {
     main = <ErrorState error={results.error} onRetry={results.retry} t={t} />;
   } else if (results.hits.length > 0) {
     main = (
-      <ResultsGrid
+      <>
+        {fresh.stale && (
+          <FreshResults
+            onShow={() => {
+              fresh.clear();
+              results.retry();
+            }}
+          />
+        )}
+        <ResultsGrid
         ref={gridRef}
         hits={results.hits}
         listKey={results.listKey}
@@ -235,7 +265,8 @@ export function App() {
         onOpen={setViewerIndex}
         label={t('results.label')}
         offlineRoots={engine.status?.offlineFolders?.map((f) => f.path)}
-      />
+        />
+      </>
     );
   } else if (results.loading) {
     main = <p className="loading-line">{t('results.loading')}</p>;
@@ -271,22 +302,25 @@ export function App() {
         {showChooser ? (
           <div />
         ) : (
-          <div className="search-wrap" role="search">
-            <Icon name="search" />
-            <input
-              ref={searchRef}
-              className="search-input"
-              type="search"
-              aria-label={t('search.label')}
-              placeholder={folderHint}
-              autoComplete="off"
-              spellCheck={false}
-              enterKeyHint="search"
-              {...search.inputProps}
-            />
-            <kbd className="search-kbd" title={t('search.shortcut')}>
-              /
-            </kbd>
+          <div className="search-area" role="search">
+            <div className="search-wrap">
+              <Icon name="search" />
+              <input
+                ref={searchRef}
+                className="search-input"
+                type="search"
+                aria-label={t('search.label')}
+                placeholder={folderHint}
+                autoComplete="off"
+                spellCheck={false}
+                enterKeyHint="search"
+                {...search.inputProps}
+              />
+              <kbd className="search-kbd" title={t('search.shortcut')}>
+                /
+              </kbd>
+            </div>
+            <ImageSearchButton onImage={searchByImage(true)} onFailure={imageFailed} />
           </div>
         )}
         <div className="header-actions">
@@ -332,7 +366,13 @@ export function App() {
           </aside>
           <main id="main" className="main" tabIndex={-1}>
             {!libraryEmpty && !unreachable && (
-              <FilterBar filters={filters} folders={folderList} tags={tagList} tagDisabled={mode.kind === 'tag'} onChange={setFilters} />
+              <FilterBar
+                filters={mode.kind === 'tag' ? { ...filters, tag: mode.tag } : filters}
+                folders={folderList}
+                tags={tagList}
+                tagDisabled={false}
+                onChange={changeFilters}
+              />
             )}
             {mode.kind === 'text' && results.parsed && <QueryChips parsed={results.parsed} onRemove={keepAsWords} />}
             {mode.kind !== 'home' && !unreachable && (

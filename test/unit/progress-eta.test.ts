@@ -51,7 +51,7 @@ describe('ProgressTracker', () => {
   });
 
   it('no rate yet: no ETA rather than a guess', () => {
-    let now = 0;
+    const now = 0;
     const p = new ProgressTracker(() => now);
     p.start(10);
     expect(p.snapshot().etaSeconds).toBeNull();

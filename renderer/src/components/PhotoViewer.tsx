@@ -1,5 +1,5 @@
 /**
- * The photo viewer: a native modal <dialog> (focus trap, inert page, Esc) showing the original,
+ * The photo viewer: a native modal <dialog> (inert page, Esc) with a focus trap, showing the original,
  * its details, the text read in it (boxes over the photo, selectable; the lines listed beside) and
  * actions. ← / → move through the current results; closing hands the index back so the grid can
  * put focus on that photo's cell.
@@ -9,9 +9,12 @@ import type { KeyboardEvent } from 'react';
 import type { PhotoDetail, PhotoHit } from '../../../electron/shared/api.ts';
 import { api, mediaUrl } from '../api/index.ts';
 import { toCallError, type ApiCallError } from '../api/errors.ts';
+import { cameraName } from '../../../electron/shared/camera-name.ts';
 import { baseName, formatBytes, formatCount, formatScore, formatTakenAt } from '../lib/format.ts';
+import { useFocusTrap } from '../lib/useFocusTrap.ts';
 import { useI18n } from '../lib/i18n.tsx';
 import { errorText } from './ErrorState.tsx';
+import { FileName } from './FileName.tsx';
 import { Icon } from './Icon.tsx';
 import { PhotoTextPanel, TextOverlay, usePhotoText } from './PhotoText.tsx';
 
@@ -48,6 +51,8 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
     }
     if (!hit && d.open) d.close();
   }, [hit]);
+  // Tab stays in the viewer; closed, focus goes back to what opened it (lib/useFocusTrap.ts).
+  useFocusTrap(dialogRef, hit !== undefined, { initialFocus: () => closeRef.current });
 
   useEffect(() => {
     if (!hit) return;
@@ -95,7 +100,7 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
 
   const d = detail && detail.id === hit.id ? detail : null;
   const taken = formatTakenAt(d?.takenAt ?? hit.takenAt, lang);
-  const camera = d ? [d.cameraMake, d.cameraModel].filter(Boolean).join(' ') : '';
+  const camera = d ? cameraName(d.cameraMake, d.cameraModel) : '';
   const w = d?.width ?? hit.width;
   const h = d?.height ?? hit.height;
   const tags = d?.tags ?? hit.tags ?? [];
@@ -142,7 +147,7 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
         <div className="viewer-head">
           <div className="viewer-titles">
             <h2 id={titleId} className="viewer-title" title={hit.fileName}>
-              {hit.fileName}
+              <FileName name={hit.fileName} />
             </h2>
             <p className="muted small">
               {t('viewer.position', { i: formatCount(index + 1, lang), n: formatCount(hits.length, lang) })} · {t('viewer.score')}{' '}

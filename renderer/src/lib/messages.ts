@@ -3,6 +3,7 @@
  * translation is a compile error, not a blank label. Placeholders are {name}.
  */
 import { downloadMessages } from '../../../electron/shared/download-messages.ts';
+import { browseEn, browseZh } from './messages-browse.ts';
 import { whenWhereEn, whenWhereZh } from './messages-when-where.ts';
 
 export type Lang = 'zh-CN' | 'en';
@@ -19,6 +20,7 @@ const zh = {
   'lang.toggle': 'English',
   'lang.toggleLabel': 'Switch to English',
   ...whenWhereZh,
+  ...browseZh,
 
   'library.title': '图库',
   'library.add': '添加文件夹…',
@@ -331,6 +333,7 @@ const en: Record<MessageKey, string> = {
   'lang.toggle': '中文',
   'lang.toggleLabel': '切换到中文',
   ...whenWhereEn,
+  ...browseEn,
 
   'library.title': 'Library',
   'library.add': 'Add folder…',

@@ -98,9 +98,12 @@ export type Mode =
   /** plain: pieces of the query to search as words (chips the person removed). */
   | { kind: 'text'; query: string; plain?: { start: number; end: number }[] }
   | { kind: 'similar'; photoId: number; fileName: string; backTo: string | null }
-  | { kind: 'image'; dropId: number; fileName: string; dataBase64: string; backTo: string | null }
+  /** picked: chosen with the image-search button rather than dropped on the window. */
+  | { kind: 'image'; dropId: number; fileName: string; dataBase64: string; backTo: string | null; picked?: boolean }
   | { kind: 'tag'; tag: string; backTo: string | null }
-  | { kind: 'place'; placeId: string; name: string; backTo: string | null };
+  | { kind: 'place'; placeId: string; name: string; backTo: string | null }
+  /** An album (a folder and the folders below it): its photos, newest first. */
+  | { kind: 'album'; folder: string; title: string; backTo: string | null };
 
 export interface ResultsState {
   hits: PhotoHit[];
@@ -141,10 +144,12 @@ function modeKey(mode: Mode): string {
       return `tag:${mode.tag}`;
     case 'place':
       return `place:${mode.placeId}`;
+    case 'album':
+      return `album:${mode.folder}`;
   }
 }
 
-interface Page {
+export interface Page {
   hits: PhotoHit[];
   next: string | null;
   limit: SearchResponse['limit'] | null;
@@ -159,7 +164,8 @@ interface Shown extends Page {
 
 const emptyShown = (key: string): Shown => ({ key, hits: [], next: null, limit: null, matched: null, timing: null });
 
-async function fetchPage(mode: Exclude<Mode, { kind: 'home' }>, filters: FilterState, limit: number, cursor: string | undefined): Promise<Page> {
+/** One page of the list a mode shows (also used to check whether the list on screen is behind: useFreshness.ts). */
+export async function fetchPage(mode: Exclude<Mode, { kind: 'home' }>, filters: FilterState, limit: number, cursor: string | undefined): Promise<Page> {
   const filter = toPhotoFilter(filters);
   const fromSearch = (r: SearchResponse): Page => ({
     hits: r.hits,
@@ -184,6 +190,11 @@ async function fetchPage(mode: Exclude<Mode, { kind: 'home' }>, filters: FilterS
     case 'place': {
       // A place from the Places view: its photos, newest first, within the filters chosen in the bar.
       const r = await api.browse({ filter: { ...filter, place: [mode.placeId] }, limit, cursor });
+      return { hits: r.hits, next: r.nextCursor, limit: null, matched: r.matched ?? null, timing: null };
+    }
+    case 'album': {
+      // An album opened from its card: its folder (and below), newest first, within the other filters of the bar.
+      const r = await api.browse({ filter: { ...filter, folder: mode.folder }, limit, cursor });
       return { hits: r.hits, next: r.nextCursor, limit: null, matched: r.matched ?? null, timing: null };
     }
   }
