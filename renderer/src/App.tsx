@@ -257,14 +257,15 @@ export function App() {
           />
         )}
         <ResultsGrid
-        ref={gridRef}
-        hits={results.hits}
-        listKey={results.listKey}
-        hasMore={results.hasMore}
-        onEndReached={results.loadMore}
-        onOpen={setViewerIndex}
-        label={t('results.label')}
-        offlineRoots={engine.status?.offlineFolders?.map((f) => f.path)}
+          ref={gridRef}
+          hits={results.hits}
+          listKey={results.listKey}
+          hasMore={results.hasMore}
+          onEndReached={results.loadMore}
+          onOpen={setViewerIndex}
+          label={t('results.label')}
+          offlineRoots={engine.status?.offlineFolders?.map((f) => f.path)}
+          scored={mode.kind !== 'album' && mode.kind !== 'tag' && mode.kind !== 'place'}
         />
       </>
     );

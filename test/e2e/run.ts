@@ -11,6 +11,7 @@ import { build } from 'vite';
 import { startRealServer } from './real-server.ts';
 import { runQuantizeUiCheck } from './quantize.e2e.ts';
 import { runWhenWhereUiChecks } from './when-where.e2e.ts';
+import { runBrowseUiChecks } from './browse.e2e.ts';
 import { runUiSuite, type UiSuiteOptions } from './ui.e2e.ts';
 import { runWebSessionCheck } from './web-session.e2e.ts';
 
@@ -27,13 +28,38 @@ async function startServer(): Promise<StartedServer> {
   return startRealServer(ROOT);
 }
 
+/** SHIGUANG_E2E_ONLY=browse,when-where: run only those suites (a developer's loop); all by default. */
+const only = new Set((process.env.SHIGUANG_E2E_ONLY ?? '').split(',').filter(Boolean));
+const runs = (suite: 'ui' | 'when-where' | 'browse' | 'quantize'): boolean => only.size === 0 || only.has(suite);
+
 async function main(): Promise<void> {
   if (!process.env.SHIGUANG_E2E_SKIP_BUILD) {
     await build({ configFile: path.join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn' });
   }
-  const server = await startServer();
   // Every suite runs, whatever an earlier one found; the first failure is reported at the end.
   const failures: string[] = [];
+  if (runs('ui')) await runMainSuite(failures);
+  // Time, place and kind: the timeline, places and query chips on a library with EXIF and GPS.
+  if (runs('when-where')) {
+    const whenWhere = await runWhenWhereUiChecks(ROOT, path.join(ROOT, 'test-results'));
+    if (whenWhere.failed > 0) failures.push(`${whenWhere.failed} when/where UI check(s) failed`);
+  }
+  // Browsing without typing: albums with covers, tags, the image-search button, focus, the sidebar.
+  if (runs('browse')) {
+    const browse = await runBrowseUiChecks(ROOT, path.join(ROOT, 'test-results'));
+    if (browse.failed > 0) failures.push(`${browse.failed} browsing UI check(s) failed`);
+  }
+  // Settings → int8: the real suite's model is opened with --model (not installed), so it has
+  // nothing to offer; this check installs one.
+  if (runs('quantize')) {
+    const { failed } = await runQuantizeUiCheck(ROOT, path.join(ROOT, 'test-results'));
+    if (failed > 0) failures.push(`${failed} int8 UI check(s) failed`);
+  }
+  if (failures.length > 0) throw new Error(failures.join('; '));
+}
+
+async function runMainSuite(failures: string[]): Promise<void> {
+  const server = await startServer();
   try {
     const { baseUrl, close: _close, ...opts } = server;
     await runUiSuite(baseUrl, { screenshotDir: path.join(ROOT, 'test-results'), ...opts });
@@ -44,14 +70,6 @@ async function main(): Promise<void> {
   } finally {
     await server.close();
   }
-  // Time, place and kind: the timeline, places and query chips on a library with EXIF and GPS.
-  const whenWhere = await runWhenWhereUiChecks(ROOT, path.join(ROOT, 'test-results'));
-  if (whenWhere.failed > 0) failures.push(`${whenWhere.failed} when/where UI check(s) failed`);
-  // Settings → int8: the real suite's model is opened with --model (not installed), so it has
-  // nothing to offer; this check installs one.
-  const { failed } = await runQuantizeUiCheck(ROOT, path.join(ROOT, 'test-results'));
-  if (failed > 0) failures.push(`${failed} int8 UI check(s) failed`);
-  if (failures.length > 0) throw new Error(failures.join('; '));
 }
 
 main().catch((err: unknown) => {

@@ -29,13 +29,15 @@ interface Props {
   label: string;
   /** Library folders that are away: their photos are still shown, marked offline. */
   offlineRoots?: readonly string[];
+  /** false for lists without a query (an album, a tag, a place): no similarity to show. */
+  scored?: boolean;
   ref?: Ref<ResultsGridHandle>;
 }
 
 const GAP = 10;
 const MIN_CELL = 168;
 
-export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, offlineRoots = [], ref }: Props) {
+export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, offlineRoots = [], scored = true, ref }: Props) {
   const { t } = useI18n();
   const scrollRef = useRef<HTMLDivElement>(null);
   const sizerRef = useRef<HTMLDivElement>(null);
@@ -149,7 +151,11 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
                   const i = start + j;
                   const score = formatScore(hit.score);
                   const offline = isUnderRoots(hit.path, offlineRoots);
-                  const label = hit.matchedText ? t('hit.labelText', { name: hit.fileName, score, text: hit.matchedText.text }) : t('hit.label', { name: hit.fileName, score });
+                  const label = !scored
+                    ? hit.fileName
+                    : hit.matchedText
+                      ? t('hit.labelText', { name: hit.fileName, score, text: hit.matchedText.text })
+                      : t('hit.label', { name: hit.fileName, score });
                   return (
                     <div role="listitem" key={hit.id} aria-setsize={hits.length} aria-posinset={i + 1} className="cell">
                       <button
@@ -159,7 +165,7 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
                         data-photo-id={hit.id}
                         tabIndex={i === active ? 0 : -1}
                         aria-label={offline ? t('hit.offlineLabel', { label }) : label}
-                        title={`${hit.fileName} · ${t('viewer.score')} ${score}`}
+                        title={scored ? `${hit.fileName} · ${t('viewer.score')} ${score}` : hit.fileName}
                         onClick={() => onOpen(i)}
                         onFocus={() => setActive(i)}
                       >
@@ -168,7 +174,7 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
                         {offline && <span className="badge thumb-offline">{t('hit.offline')}</span>}
                         <span className="thumb-overlay" aria-hidden="true">
                           <span className="thumb-name">{hit.fileName}</span>
-                          <span className="thumb-score">{score}</span>
+                          {scored && <span className="thumb-score">{score}</span>}
                         </span>
                       </button>
                     </div>
