@@ -406,6 +406,7 @@ export function App() {
         onSimilar={similarTo}
         onTag={openTag}
         onError={reportError}
+        scored={mode.kind !== 'album' && mode.kind !== 'tag' && mode.kind !== 'place'}
       />
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">

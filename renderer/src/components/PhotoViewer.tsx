@@ -27,9 +27,11 @@ interface Props {
   onSimilar(hit: PhotoHit): void;
   onTag(name: string): void;
   onError(err: ApiCallError): void;
+  /** false for lists without a query (an album, a tag, a place): no similarity to show. */
+  scored?: boolean;
 }
 
-export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimilar, onTag, onError }: Props) {
+export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimilar, onTag, onError, scored = true }: Props) {
   const { t, lang } = useI18n();
   const dialogRef = useRef<HTMLDialogElement>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
@@ -150,8 +152,8 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
               <FileName name={hit.fileName} />
             </h2>
             <p className="muted small">
-              {t('viewer.position', { i: formatCount(index + 1, lang), n: formatCount(hits.length, lang) })} · {t('viewer.score')}{' '}
-              {formatScore(hit.score)}
+              {t('viewer.position', { i: formatCount(index + 1, lang), n: formatCount(hits.length, lang) })}
+              {scored && ` · ${t('viewer.score')} ${formatScore(hit.score)}`}
             </p>
           </div>
           <button ref={closeRef} type="button" className="icon-button" onClick={close} aria-label={t('viewer.close')} title={t('viewer.close')}>
