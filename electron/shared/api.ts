@@ -17,6 +17,7 @@ import { ocrRequests, type OcrResponses } from './contract/ocr.ts';
 import { searchRequests, type SearchResponses } from './contract/search.ts';
 import { settingsRequests, type SettingsResponses } from './contract/settings.ts';
 import { shellRequests, type ShellResponses } from './contract/shell.ts';
+import { stacksRequests, type StacksResponses } from './contract/stacks.ts';
 import { systemRequests, type SystemResponses } from './contract/system.ts';
 import { tagsRequests, type TagsResponses } from './contract/tags.ts';
 import { transportRequests, type TransportResponses } from './contract/transport.ts';
@@ -30,6 +31,7 @@ export type * from './contract/models.ts';
 export type * from './contract/ocr.ts';
 export type * from './contract/search.ts';
 export type * from './contract/settings.ts';
+export type * from './contract/stacks.ts';
 export type * from './contract/system.ts';
 export type * from './contract/tags.ts';
 export type * from './contract/transport.ts';
@@ -48,6 +50,7 @@ const serviceRequests = {
   search: searchRequests,
   tags: tagsRequests,
   ocr: ocrRequests,
+  stacks: stacksRequests,
   models: modelsRequests,
   settings: settingsRequests,
   shell: shellRequests,
@@ -63,6 +66,7 @@ export const requestSchemas = {
   ...searchRequests,
   ...tagsRequests,
   ...ocrRequests,
+  ...stacksRequests,
   ...modelsRequests,
   ...settingsRequests,
   ...shellRequests,
@@ -83,6 +87,7 @@ export const apiServices: { readonly [S in ServiceName]: readonly ServiceMethod<
   search: methodsOf('search'),
   tags: methodsOf('tags'),
   ocr: methodsOf('ocr'),
+  stacks: methodsOf('stacks'),
   models: methodsOf('models'),
   settings: methodsOf('settings'),
   shell: methodsOf('shell'),
@@ -103,6 +108,7 @@ export interface ApiResponses
     SearchResponses,
     TagsResponses,
     OcrResponses,
+    StacksResponses,
     ModelsResponses,
     SettingsResponses,
     ShellResponses {}

@@ -33,6 +33,7 @@ const SERVICE_LABEL: Record<ServiceName, string> = {
   search: 'search',
   tags: 'tags',
   ocr: 'text in photos (OCR)',
+  stacks: 'stacks (copies and bursts)',
   models: 'the model manager',
   settings: 'settings',
   shell: 'the desktop shell (folder dialogs, reveal, open)',

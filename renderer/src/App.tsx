@@ -30,6 +30,10 @@ import { useI18n } from './lib/i18n.tsx';
 import { useApiData, useEngineStatus, useResults, type Mode } from './lib/useApi.ts';
 import { libraryStamp, useFreshness } from './lib/useFreshness.ts';
 import { useImeSearch } from './search/useImeSearch.ts';
+import { DuplicatesEntry } from './stacks/DuplicatesEntry.tsx';
+import { DuplicatesView } from './stacks/DuplicatesView.tsx';
+import { StackPanel } from './stacks/StackPanel.tsx';
+import { useStackActions } from './stacks/useStackActions.ts';
 
 export function App() {
   const { t, lang, setLang } = useI18n();
@@ -84,10 +88,11 @@ export function App() {
 
   const openTag = useCallback((tag: string) => switchMode((backTo) => ({ kind: 'tag', tag, backTo })), [switchMode]);
   const similarTo = useCallback(
-    (hit: PhotoHit) => switchMode((backTo) => ({ kind: 'similar', photoId: hit.id, fileName: hit.fileName, backTo })),
+    (hit: PhotoHit) => switchMode((backTo) => ({ kind: 'similar', photoId: hit.id, at: hit.segment?.bestTime, fileName: hit.fileName, backTo })),
     [switchMode],
   );
 
+  const stacks = useStackActions({ mode, switchMode, setMode, closeViewer: () => setViewerIndex(null), edited: bumpEdits, info: (m) => push('info', m), error: reportError });
   const openPlace = (p: PlaceSummary) => switchMode((backTo) => ({ kind: 'place', placeId: p.id, name: p.name, backTo }));
   /** A chip removed: search again with that piece of the query kept as words. */
   const keepAsWords = (span: { start: number; end: number }) =>
@@ -243,6 +248,8 @@ export function App() {
         />
       );
     }
+  } else if (mode.kind === 'duplicates') {
+    main = <DuplicatesView nativeShell={caps.nativeShell} version={version} onBack={goBack} onOpenStack={(stack, fileName) => setMode({ kind: 'stack', stack, fileName, backTo: mode.backTo })} onError={reportError} />;
   } else if (results.error) {
     main = <ErrorState error={results.error} onRetry={results.retry} t={t} />;
   } else if (results.hits.length > 0) {
@@ -266,6 +273,7 @@ export function App() {
           label={t('results.label')}
           offlineRoots={engine.status?.offlineFolders?.map((f) => f.path)}
           scored={mode.kind !== 'album' && mode.kind !== 'tag' && mode.kind !== 'place'}
+          onOpenStack={mode.kind === 'stack' ? undefined : stacks.openStack}
         />
       </>
     );
@@ -363,10 +371,11 @@ export function App() {
               onRemove={removeFolder}
               onError={reportError}
             />
+            <DuplicatesEntry version={version} active={mode.kind === 'duplicates'} onOpen={stacks.openDuplicates} />
             <TagsPanel tags={tags.data} activeTag={mode.kind === 'tag' ? mode.tag : null} onOpen={openTag} onAdd={addTag} onRemove={removeTag} />
           </aside>
           <main id="main" className="main" tabIndex={-1}>
-            {!libraryEmpty && !unreachable && (
+            {!libraryEmpty && !unreachable && mode.kind !== 'duplicates' && mode.kind !== 'stack' && (
               <FilterBar
                 filters={mode.kind === 'tag' ? { ...filters, tag: mode.tag } : filters}
                 folders={folderList}
@@ -376,7 +385,7 @@ export function App() {
               />
             )}
             {mode.kind === 'text' && results.parsed && <QueryChips parsed={results.parsed} onRemove={keepAsWords} />}
-            {mode.kind !== 'home' && !unreachable && (
+            {mode.kind !== 'home' && mode.kind !== 'duplicates' && !unreachable && (
               <ResultsHeader
                 mode={mode}
                 count={results.hits.length}
@@ -407,6 +416,7 @@ export function App() {
         onTag={openTag}
         onError={reportError}
         scored={mode.kind !== 'album' && mode.kind !== 'tag' && mode.kind !== 'place'}
+        stackPanel={(hit) => <StackPanel hit={hit} inStack={mode.kind === 'stack'} onOpen={stacks.openStack} onCover={stacks.chooseCover} onSeparate={stacks.separate} />}
       />
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">

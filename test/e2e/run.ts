@@ -13,7 +13,9 @@ import { runQuantizeUiCheck } from './quantize.e2e.ts';
 import { runWhenWhereUiChecks } from './when-where.e2e.ts';
 import { runBrowseUiChecks } from './browse.e2e.ts';
 import { runUiSuite, type UiSuiteOptions } from './ui.e2e.ts';
+import { runVideoUiCheck } from './video.e2e.ts';
 import { runWebSessionCheck } from './web-session.e2e.ts';
+import { runStacksUiCheck } from './stacks.e2e.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -30,7 +32,7 @@ async function startServer(): Promise<StartedServer> {
 
 /** SHIGUANG_E2E_ONLY=browse,when-where: run only those suites (a developer's loop); all by default. */
 const only = new Set((process.env.SHIGUANG_E2E_ONLY ?? '').split(',').filter(Boolean));
-const runs = (suite: 'ui' | 'when-where' | 'browse' | 'quantize'): boolean => only.size === 0 || only.has(suite);
+const runs = (suite: 'ui' | 'when-where' | 'browse' | 'quantize' | 'video' | 'stacks'): boolean => only.size === 0 || only.has(suite);
 
 async function main(): Promise<void> {
   if (!process.env.SHIGUANG_E2E_SKIP_BUILD) {
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
     const { failed } = await runQuantizeUiCheck(ROOT, path.join(ROOT, 'test-results'));
     if (failed > 0) failures.push(`${failed} int8 UI check(s) failed`);
   }
+  await runOtherSuites(failures);
   if (failures.length > 0) throw new Error(failures.join('; '));
 }
 
@@ -69,6 +72,26 @@ async function runMainSuite(failures: string[]): Promise<void> {
     failures.push(err instanceof Error ? err.message : String(err));
   } finally {
     await server.close();
+  }
+}
+
+async function runOtherSuites(failures: string[]): Promise<void> {
+  // Videos: tiles, the viewer and the kind filter, on a library of its own (real `serve`).
+  if (runs('video')) {
+    try {
+      const video = await runVideoUiCheck(ROOT, path.join(ROOT, 'test-results'));
+      if (video.failed > 0) failures.push(`${video.failed} video UI check(s) failed`);
+    } catch (err) {
+      failures.push(`video UI checks: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  // Copies and bursts shown once, a stack opened, its cover and "not the same", the duplicates view.
+  if (runs('stacks')) {
+    const stacks = await runStacksUiCheck(ROOT, path.join(ROOT, 'test-results')).catch((err: unknown) => {
+      failures.push(err instanceof Error ? err.message : String(err));
+      return { failed: 0 };
+    });
+    if (stacks.failed > 0) failures.push(`${stacks.failed} stacks UI check(s) failed`);
   }
 }
 

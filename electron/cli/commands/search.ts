@@ -13,10 +13,20 @@ interface SearchOpts {
   after?: string;
   before?: string;
   tag?: string;
+  kind?: string;
   json?: boolean;
   mode?: string;
+  stack?: string;
   explain?: boolean;
   literal?: boolean;
+  at?: string;
+}
+
+/** 75.5 → "1:15.5": a moment of a video as people read it. */
+function clock(s: number): string {
+  const m = Math.floor(s / 60);
+  const rest = s - m * 60;
+  return `${m}:${rest < 10 ? '0' : ''}${Number.isInteger(rest) ? rest : rest.toFixed(1)}`;
 }
 
 /**
@@ -28,14 +38,18 @@ const under = (away: readonly string[]) => (h: PhotoHit): boolean => isInsideRoo
 function jsonHits(res: SearchResponse, away: readonly string[]): unknown[] {
   const offline = under(away);
   return res.hits.map((h: PhotoHit) => ({
-        path: h.path,
-        score: h.score,
-        id: h.id,
-        takenAt: h.takenAt,
-        tags: h.tags?.map((t) => t.name) ?? [],
-        ...(h.matchedBy ? { matchedBy: h.matchedBy } : {}),
-        ...(h.matchedText ? { matchedText: h.matchedText.text, matchedRange: [h.matchedText.start, h.matchedText.end] } : {}),
-        ...(offline(h) ? { offline: true } : {}),
+    path: h.path,
+    score: h.score,
+    id: h.id,
+    takenAt: h.takenAt,
+    tags: h.tags?.map((t) => t.name) ?? [],
+    kind: h.kind ?? 'photo',
+    stack: h.stack ?? null,
+    ...(h.kind === 'video' ? { durationS: h.durationS ?? null } : {}),
+    ...(h.segment ? { segment: { start: h.segment.start, end: h.segment.end }, bestTime: h.segment.bestTime } : {}),
+    ...(h.matchedBy ? { matchedBy: h.matchedBy } : {}),
+    ...(h.matchedText ? { matchedText: h.matchedText.text, matchedRange: [h.matchedText.start, h.matchedText.end] } : {}),
+    ...(offline(h) ? { offline: true } : {}),
   }));
 }
 
@@ -56,7 +70,9 @@ function printHits(res: SearchResponse, json: boolean | undefined, explain: bool
     const tags = h.tags?.length ? `  [${h.tags.map((t) => t.name).join(' ')}]` : '';
     const why = h.matchedBy && h.matchedBy !== 'visual' ? `  ${t(h.matchedBy === 'both' ? 'search.matched.both' : 'search.matched.text')}: “${h.matchedText?.text ?? ''}”` : '';
     const gone = offline(h) ? t('search.offline') : '';
-    process.stdout.write(`${String(i + 1).padStart(3)}. ${h.score.toFixed(4)}  ${h.path}${tags}${why}${gone}\n`);
+    const moment = h.segment ? `  ▶ ${clock(h.segment.start)}–${clock(h.segment.end)}` : '';
+    const stack = h.stack ? `  ${t('search.stack', { size: h.stack.size, kind: t(`stack.kind.${h.stack.kind}`), id: h.stack.id })}` : '';
+    process.stdout.write(`${String(i + 1).padStart(3)}. ${h.score.toFixed(4)}  ${h.path}${moment}${tags}${stack}${why}${gone}\n`);
   });
   process.stderr.write(`${t('search.timing', { textMs: res.textMs, searchMs: res.searchMs })}\n`);
 }
@@ -68,6 +84,8 @@ const filterOptions = (c: Command): Command =>
     .option('--after <date>', t('search.opt.after'))
     .option('--before <date>', t('search.opt.before'))
     .option('--tag <name>', t('search.opt.tag'))
+    .option('--kind <kind>', t('search.opt.kind'))
+    .option('--stack <id|all>', t('search.opt.stack'))
     .option('--json', t('search.opt.json'));
 
 /**
@@ -101,6 +119,9 @@ function filter(opts: SearchOpts): PhotoFilter {
   if (opts.after) f.after = opts.after;
   if (opts.before) f.before = opts.before;
   if (opts.tag) f.tag = opts.tag;
+  if (opts.kind) f.kind = opts.kind as PhotoFilter['kind'];
+  // A stack id as a number (the schema checks it); anything else as given ('all', or refused).
+  if (opts.stack !== undefined) f.stack = (/^\d+$/.test(opts.stack) ? Number(opts.stack) : opts.stack) as PhotoFilter['stack'];
   return f;
 }
 
@@ -128,15 +149,17 @@ export function registerSearchCommands(program: Command): void {
     }),
   );
 
-  filterOptions(program.command('similar').description(t('similar.description')).argument('<photo>', t('similar.arg.photo'))).action(
+  filterOptions(
+    program.command('similar').description(t('similar.description')).argument('<photo>', t('similar.arg.photo')).option('--at <seconds>', t('similar.opt.at')),
+  ).action(
     action(async (photo: string, opts: SearchOpts, cmd: Command) => {
       const n = wanted(opts);
-      const req = parseRequest('similar', { photoId: 1, limit: Math.min(n, MAX_PAGE_SIZE), filter: filter(opts) });
+      const req = parseRequest('similar', { photoId: 1, at: opts.at === undefined ? undefined : Number(opts.at), limit: Math.min(n, MAX_PAGE_SIZE), filter: filter(opts) });
       await withEngine(cmd, { autoTag: false }, async (engine) => {
         const row = engine.library.photoAt(photo);
         const res = await upTo(n, (limit, cursor) =>
           row && row.status === 'indexed'
-            ? engine.search.similar(row.id, limit, req.filter, cursor)
+            ? engine.search.similar(row.id, limit, req.filter, cursor, req.at)
             : engine.search.similarToImage(path.resolve(photo), limit, req.filter, cursor),
         );
         printHits(res, opts.json, false, awayRoots(engine));

@@ -27,6 +27,7 @@ import { searchHandlers } from '../search/search-handlers.ts';
 import { SettingsService, settingsHandlers } from '../settings/settings-service.ts';
 import { tagsHandlers } from '../tags/tags-handlers.ts';
 import { ocrHandlers } from '../ocr/ocr-handlers.ts';
+import { stacksHandlers } from '../stacks/stacks-handlers.ts';
 import { createLogger, type Logger } from '../util/log.ts';
 import type { AppConfig } from './config.ts';
 import { EngineSlot } from './engine-slot.ts';
@@ -61,7 +62,7 @@ export class ShiguangApp {
   readonly log: Logger;
   /** Runs `fn` on the open engine; NO_MODEL when there is none. */
   readonly use: Use<Engine>;
-  readonly media: { mediaFile(id: number, kind: MediaKind): Promise<string>; libraryRoots(): Promise<string[]>; thumbnailRoots(): Promise<string[]> };
+  readonly media: { mediaFile(id: number, kind: MediaKind, atMs?: number): Promise<string>; libraryRoots(): Promise<string[]>; thumbnailRoots(): Promise<string[]> };
   private readonly slot: EngineSlot;
   private readonly downloads: DownloadRegistry;
   private readonly quantizations: QuantizeRegistry;
@@ -100,7 +101,7 @@ export class ShiguangApp {
     });
     this.use = (fn) => this.slot.use(fn, () => Promise.reject(this.noModel()));
     this.media = {
-      mediaFile: (id, kind) => this.slot.use((e) => e.media.mediaFile(id, kind), () => Promise.reject(new ApiError('NOT_FOUND', 'no model is active, so there are no photos to serve'))),
+      mediaFile: (id, kind, atMs) => this.slot.use((e) => e.media.mediaFile(id, kind, atMs), () => Promise.reject(new ApiError('NOT_FOUND', 'no model is active, so there are no photos to serve'))),
       libraryRoots: () => this.slot.use((e) => e.media.libraryRoots(), () => []),
       thumbnailRoots: () => this.slot.use(async (e) => (e.media.thumbnailRoots ? e.media.thumbnailRoots() : []), () => []),
     };
@@ -144,6 +145,7 @@ export class ShiguangApp {
       search: searchHandlers(this.on((e) => e.search)),
       tags: tagsHandlers(this.on((e) => e.tags)),
       ocr: ocrHandlers(this.on((e) => e.ocr)),
+      stacks: stacksHandlers(this.on((e) => e.stacks)),
       models: this.modelsHandlers(),
       settings: settingsHandlers(this.settings, (update) => this.applySettings(update)),
     };

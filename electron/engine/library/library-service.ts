@@ -17,8 +17,14 @@ import { toHit } from './photo-hits.ts';
 export class LibraryService {
   constructor(private readonly lib: Library) {}
 
+  /** Every item: photos and videos. */
   counts(): StatusCounts {
     return this.lib.photos.counts();
+  }
+
+  /** The videos among them. */
+  videoCounts(): StatusCounts {
+    return this.lib.photos.videoCounts();
   }
 
   folders(): WatchedFolder[] {
@@ -61,10 +67,14 @@ export class LibraryService {
       status: r.status,
       skipReason: r.skipReason,
       tags: this.lib.tags.photoTags(photoId),
+      stack: this.lib.stacks.badges([photoId]).get(photoId) ?? null,
     };
   }
 
-  /** The photos the filter selects, newest first, a page at a time (keyset cursor). */
+  /**
+   * The photos the filter selects, newest first, a page at a time (keyset cursor); each stack
+   * once, as its cover, unless the filter asks for a stack's photos (library/stack-collapse.ts).
+   */
   browse(filter: PhotoFilter, limit: number, cursor?: string): BrowsePage {
     return browsePage(this.lib, resolvePhotoFilter(filter), limit, cursor);
   }

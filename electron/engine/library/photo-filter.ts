@@ -22,6 +22,8 @@ export function parseDateBound(value: string, bound: 'after' | 'before'): number
 export function resolvePhotoFilter(...filters: (PhotoFilter | undefined)[]): PhotoQuery {
   const q: PhotoQuery = {};
   for (const f of filters) if (f) intersect(q, resolveOne(f));
+  // Lists show each stack once unless one of the filters asks for a stack's photos or for every photo.
+  if (filters.every((f) => f?.stack === undefined)) q.collapseStacks = true;
   return q;
 }
 
@@ -37,6 +39,7 @@ function resolveOne(f: PhotoFilter): PhotoQuery {
     throw new ApiError('BAD_REQUEST', `date range is empty: ${f.after} is after ${f.before}`);
   }
   if (f.tag) q.tag = f.tag;
+  if (typeof f.stack === 'number') q.stackId = f.stack;
   if (f.taken) {
     const { from, to, hours } = f.taken;
     if (from !== undefined && to !== undefined && from >= to) throw new ApiError('BAD_REQUEST', `taken range is empty: ${from} ≥ ${to}`);
@@ -69,6 +72,10 @@ function intersect(q: PhotoQuery, r: PhotoQuery): void {
   if (r.kind !== undefined) {
     if (q.kind !== undefined && q.kind !== r.kind) q.photoIds = []; // a file is of one kind
     q.kind = r.kind;
+  }
+  if (r.stackId !== undefined) {
+    if (q.stackId !== undefined && q.stackId !== r.stackId) q.photoIds = []; // a photo is in one stack
+    q.stackId = r.stackId;
   }
   if (r.places) q.places = [...(q.places ?? []), ...r.places];
   if (r.cameras) q.cameras = [...(q.cameras ?? []), ...r.cameras];

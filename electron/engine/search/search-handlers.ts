@@ -1,4 +1,4 @@
-/** The search service's API handlers: text, similar photo, dropped image. */
+/** The search service's API handlers: text, similar photo (or video moment), dropped image. */
 import { ApiError } from '../../shared/api.ts';
 import type { ServiceHandlers } from '../../shared/handlers.ts';
 import type { Use } from '../util/use.ts';
@@ -7,7 +7,7 @@ import type { SearchService } from './search-service.ts';
 export function searchHandlers(use: Use<SearchService>): ServiceHandlers<'search'> {
   return {
     search: ({ query, limit, cursor, mode, filter, understand, plain }) => use((s) => s.text(query, limit, filter, cursor, mode, { understand, plain })),
-    similar: ({ photoId, limit, cursor, filter }) => use((s) => s.similar(photoId, limit, filter, cursor)),
+    similar: ({ photoId, at, limit, cursor, filter }) => use((s) => s.similar(photoId, limit, filter, cursor, at)),
     similarToImage: ({ dataBase64, limit, cursor, filter }) =>
       use((s) => {
         const bytes = Buffer.from(dataBase64, 'base64');

@@ -1,9 +1,10 @@
 /**
  * Queries: text → photos, photo → similar photos, dropped image → similar photos, a page at a
- * time. The photo filter (library/photo-filter.ts) is handed to the vector query itself, so every
- * page comes from the filtered set rather than from over-fetching and discarding; the next page
- * continues from a keyset cursor (cursor.ts), with no cap on how deep one can go on the index
- * path. Hits carry their tags.
+ * time — and the segments of videos that match, in the same list (a video once per matching
+ * segment: video-segments.ts, mixed-pages.ts). The photo filter (library/photo-filter.ts) is handed
+ * to the vector query itself, so every page comes from the filtered set rather than from
+ * over-fetching and discarding; the next page continues from a keyset cursor (cursor.ts), with no
+ * cap on how deep one can go on the index path. Hits carry their tags.
  */
 import crypto from 'node:crypto';
 import path from 'node:path';
@@ -13,12 +14,17 @@ import type { Library } from '../store/library.ts';
 import type { PhotoQuery } from '../store/photo-filter.ts';
 import { resolvePhotoFilter } from '../library/photo-filter.ts';
 import { preprocess, type PreprocessSpec } from '../media/decode.ts';
-import type { PageCursor, VectorSearch } from './vector-search.ts';
+import type { VectorSearch } from './vector-search.ts';
+import type { FrameSearch } from './frame-search.ts';
+import { stackHider } from '../library/stack-collapse.ts';
 import { attachTags, toHit } from '../library/photo-hits.ts';
+import { VisualList, type MixedCursor } from './mixed-pages.ts';
+import { sideFilters, videoSegments, VIDEOS_ONLY_MAX_VIDEOS, type SegmentHit, type SegmentSearchOptions } from './video-segments.ts';
 import { decodeCursor, encodeCursor, queryKey } from './cursor.ts';
 import { RecentCache } from './recent-cache.ts';
 import { WorkerGoneError } from '../ml/errors.ts';
 import { fusedPage, type FusedHead, type TextMatcher } from './fused-search.ts';
+import { posterTime } from '../video/frames.ts';
 import { browsePage } from '../library/browse-page.ts';
 
 /** Query understanding as the search uses it (query/query-reader.ts): the understood filter and the words left. */
@@ -42,12 +48,24 @@ export interface QueryEmbedder {
 export interface ServingModel {
   embedder: QueryEmbedder;
   vectors: VectorSearch;
+  /** The model's video frames (absent: the list holds photos only). */
+  frames?: FrameSearch;
 }
+
+export interface SearchServiceOptions {
+  /** How video segments are cut (video-segments.ts): the margin, calibrated with real weights. */
+  segments?: Pick<SegmentSearchOptions, 'margin' | 'maxVideos'>;
+}
+
+/** What a similar-search starts from, to leave it out of its own results. */
+type Origin = { photoId: number; at?: number };
 
 export class SearchService {
   private readonly queryVectors = new RecentCache<Float32Array>();
   /** The fused head of recent text queries, by list key, for their next pages. */
   private readonly fusedHeads = new RecentCache<FusedHead>(16);
+  /** The video segments of recent lists, by list key, for their next pages. */
+  private readonly segmentLists = new RecentCache<SegmentHit[]>(16);
 
   constructor(
     private readonly lib: Library,
@@ -61,6 +79,7 @@ export class SearchService {
     private readonly matcher?: TextMatcher,
     /** Reads time, place, kind and camera out of queries; without it the whole query is searched. */
     private readonly understanding?: QueryUnderstanding,
+    private readonly opts: SearchServiceOptions = {},
   ) {}
 
   /**
@@ -104,25 +123,32 @@ export class SearchService {
       this.queryVectors.set(cacheKey, vec);
     }
     const t1 = performance.now();
+    const visual = this.visual(model, key, vec, filter, cursor === undefined);
     const page = fused
-      ? fusedPage({ lib: this.lib, vectors: model.vectors, matcher: this.matcher!, query: q, vec, limit, filter, mode: mode as 'all' | 'text', key, cursor }, this.fusedHeads)
-      : this.page(model.vectors, key, vec, limit, filter, after);
+      ? fusedPage({ lib: this.lib, vectors: visual, matcher: this.matcher!, query: q, vec, limit, filter, mode: mode as 'all' | 'text', key, cursor }, this.fusedHeads)
+      : this.page(visual, key, vec, limit, after);
     return { ...page, textMs: round(t1 - t0), searchMs: round(performance.now() - t1), ...parsed };
   }
 
-  /** Photos that look like an indexed one (the photo itself left out), a page at a time. */
-  async similar(photoId: number, limit: number, filters: PhotoFilter = {}, cursor?: string): Promise<SearchResponse> {
+  /**
+   * Photos and video moments that look like an indexed photo (the photo itself left out), a page
+   * at a time. For a video, the frame nearest `at` seconds (default: its poster's moment) is what
+   * is looked for, and the segment holding it is left out.
+   */
+  async similar(photoId: number, limit: number, filters: PhotoFilter = {}, cursor?: string, at?: number): Promise<SearchResponse> {
     const model = this.serving();
-    const vec = model.vectors.vectors.get(photoId);
+    const row = this.lib.photos.get(photoId);
+    const frame = row?.kind === 'video' ? model.frames?.frames.frameNear(photoId, at ?? posterTime(row.durationS ?? 0)) : undefined;
+    const vec = frame?.vector ?? model.vectors.vectors.get(photoId);
     if (!vec) {
-      const row = this.lib.photos.get(photoId);
-      throw new ApiError('NOT_FOUND', row ? `photo ${row.path} has no embedding yet (${row.status})` : `no photo with id ${photoId}`);
+      throw new ApiError('NOT_FOUND', row ? `${row.kind} ${row.path} has no embedding yet (${row.status})` : `no photo with id ${photoId}`);
     }
     const filter = resolvePhotoFilter(filters);
-    const key = queryKey(['similar', photoId, filter, model.vectors.vectors.table]);
+    const key = queryKey(['similar', photoId, frame?.t ?? null, filter, model.vectors.vectors.table]);
     const after = decodeCursor(key, cursor);
     const t0 = performance.now();
-    const page = this.page(model.vectors, key, vec, limit, filter, after, photoId);
+    const origin: Origin = frame ? { photoId, at: frame.t } : { photoId };
+    const page = this.page(this.visual(model, key, vec, filter, cursor === undefined, origin), key, vec, limit, after, origin);
     return { ...page, textMs: 0, searchMs: round(performance.now() - t0) };
   }
 
@@ -149,44 +175,84 @@ export class SearchService {
       this.queryVectors.set(cacheKey, vec!);
     }
     const t1 = performance.now();
-    const page = this.page(model.vectors, key, vec!, limit, filter, after);
+    const page = this.page(this.visual(model, key, vec!, filter, cursor === undefined), key, vec!, limit, after);
     return { ...page, textMs: round(t1 - t0), searchMs: round(performance.now() - t1) };
   }
 
   /**
+   * The list a query pages through: photos by their vectors and the videos' matching segments,
+   * each side with its part of the filter. The segments are computed on a list's first page and
+   * kept for its next pages (recomputed when evicted: the same query gives the same list).
+   */
+  private visual(model: ServingModel, key: string, vec: Float32Array, filter: PhotoQuery, first: boolean, origin?: Origin): VisualList {
+    const sides = sideFilters(filter);
+    let segments = first ? undefined : this.segmentLists.get(key);
+    if (!segments) {
+      segments =
+        sides.videos && model.frames
+          ? videoSegments(model.frames, (ids) => this.durations(ids), vec, sides.videos, {
+              ...(sides.photos ? {} : { maxVideos: VIDEOS_ONLY_MAX_VIDEOS }),
+              ...this.opts.segments,
+              exclude: origin?.at !== undefined ? { photoId: origin.photoId, at: origin.at } : undefined,
+            })
+          : [];
+      this.segmentLists.set(key, segments);
+    }
+    // Each stack once on the photo side (library/stack-collapse.ts); videos are never stacked.
+    return new VisualList(model.vectors, sides.photos, segments, sides.photos ? stackHider(this.lib, sides.photos) : undefined);
+  }
+
+  private durations(ids: number[]): Map<number, number | null> {
+    return new Map(this.lib.photos.getMany(ids).map((r) => [r.id, r.durationS]));
+  }
+
+  /**
    * One page from the vector search, as hits with their tags and the cursor for the next one.
-   * `exclude` (the photo a similar-search starts from) is dropped from every page: one more is
-   * asked for so that the page stays full.
+   * Each stack is shown once (the VisualList's photo side); `exclude` (the photo a similar-search
+   * starts from) is dropped from every page: one more is asked for so that the page stays full.
    */
   private page(
-    vectors: VectorSearch,
+    visual: VisualList,
     key: string,
     vec: Float32Array,
     limit: number,
-    filter: PhotoQuery,
-    after: PageCursor | undefined,
-    exclude?: number,
+    after: MixedCursor | undefined,
+    origin?: Origin,
   ): Pick<SearchResponse, 'hits' | 'nextCursor' | 'limit' | 'matched'> {
-    const page = vectors.page(vec, exclude === undefined ? limit : limit + 1, filter, after);
-    const kept = exclude === undefined ? page.hits : page.hits.filter((h) => h.photoId !== exclude);
+    // A photo's similar-search leaves the photo out (a video's left its segment out of the segments).
+    const exclude = origin && origin.at === undefined ? origin.photoId : undefined;
+    const page = visual.page(vec, exclude === undefined ? limit : limit + 1, after);
+    const kept = exclude === undefined ? page.hits : page.hits.filter((h) => h.segment !== undefined || h.photoId !== exclude);
     const shown = kept.slice(0, limit);
     const more = page.next !== null || kept.length > limit;
     const last = shown[shown.length - 1];
     const skipped = page.hits.length - kept.length;
     const nextCursor =
-      more && last ? encodeCursor(key, { distance: Math.fround(1 - last.score), photoId: last.photoId, depth: (after?.depth ?? 0) + shown.length + skipped }) : null;
+      more && last
+        ? encodeCursor(key, {
+            distance: Math.fround(1 - last.score),
+            photoId: last.photoId,
+            depth: (after?.depth ?? 0) + shown.length + skipped,
+            ...(last.segment ? { start: last.segment.start } : {}),
+          })
+        : null;
     const rows = this.lib.photos.getMany(shown.map((f) => f.photoId));
     const byId = new Map(rows.map((r) => [r.id, r]));
     const hits = attachTags(
       this.lib,
       shown.flatMap((f) => {
         const r = byId.get(f.photoId);
-        return r ? [toHit(r, f.score)] : [];
+        return r ? [toHit(r, f.score, f.segment)] : [];
       }),
     );
     const out: Pick<SearchResponse, 'hits' | 'nextCursor' | 'limit' | 'matched'> = { hits, nextCursor };
     if (page.limit) out.limit = { maxResults: page.limit.maxResults, reason: page.limit.reason };
-    if (page.matched !== undefined) out.matched = page.matched - (exclude !== undefined && page.matched > 0 ? 1 : 0);
+    // Counted on a list's first page when it collapses stacks (the hidden count is a query of its own).
+    const collapses = visual.collapsesStacks;
+    if (page.matched !== undefined && (after === undefined || !collapses)) {
+      const hidden = collapses ? this.lib.stacks.hiddenCount(collapses) : 0;
+      out.matched = Math.max(0, page.matched - hidden - (exclude !== undefined && page.matched > 0 ? 1 : 0));
+    }
     return out;
   }
 }

@@ -68,7 +68,8 @@ export const searchRequests = {
       plain: z.array(querySpan).max(50).optional(),
     })
     .strict(),
-  similar: z.object({ photoId, limit: pageLimit, cursor: pageCursor, filter: requestFilter }).strict(),
+  /** `at`: for a video, the moment (seconds) whose frame to start from (default: its poster's). */
+  similar: z.object({ photoId, at: z.number().min(0).max(1e7).optional(), limit: pageLimit, cursor: pageCursor, filter: requestFilter }).strict(),
   /** An image dropped on the window: its bytes (base64), not a path, so both transports work. */
   similarToImage: z
     .object({ dataBase64: z.string().min(1).max(80_000_000), limit: pageLimit, cursor: pageCursor, filter: requestFilter })

@@ -229,6 +229,7 @@ function IndexProgressView({ status, error }: { status: EngineStatus | null; err
         <span>{t('counts.summary', { indexed: formatCount(counts.indexed, lang) })}</span>
         {counts.pending > 0 && <span>{t('counts.pending', { n: formatCount(counts.pending, lang) })}</span>}
         {counts.skipped > 0 && <span>{t('counts.skipped', { n: formatCount(counts.skipped, lang) })}</span>}
+        {(status.videos?.indexed ?? 0) > 0 && <span>{t('counts.videos', { n: formatCount(status.videos!.indexed, lang) })}</span>}
       </p>
     </div>
   );

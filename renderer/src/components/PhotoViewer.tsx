@@ -1,22 +1,25 @@
 /**
  * The photo viewer: a native modal <dialog> (inert page, Esc) with a focus trap, showing the original,
  * its details, the text read in it (boxes over the photo, selectable; the lines listed beside) and
- * actions. ← / → move through the current results; closing hands the index back so the grid can
- * put focus on that photo's cell.
+ * actions. A video plays from its matching segment, marked on its timeline (VideoStage). ← / →
+ * move through the current results; closing hands the index back so the grid can put focus on
+ * that photo's cell.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { KeyboardEvent } from 'react';
+import type { KeyboardEvent, ReactNode } from 'react';
 import type { PhotoDetail, PhotoHit } from '../../../electron/shared/api.ts';
 import { api, mediaUrl } from '../api/index.ts';
 import { toCallError, type ApiCallError } from '../api/errors.ts';
 import { cameraName } from '../../../electron/shared/camera-name.ts';
-import { baseName, formatBytes, formatCount, formatScore, formatTakenAt } from '../lib/format.ts';
+import { baseName, formatBytes, formatClock, formatCount, formatScore, formatTakenAt } from '../lib/format.ts';
 import { useFocusTrap } from '../lib/useFocusTrap.ts';
 import { useI18n } from '../lib/i18n.tsx';
 import { errorText } from './ErrorState.tsx';
 import { FileName } from './FileName.tsx';
 import { Icon } from './Icon.tsx';
 import { PhotoTextPanel, TextOverlay, usePhotoText } from './PhotoText.tsx';
+import { hitKey } from './ResultsGrid.tsx';
+import { VideoStage } from './VideoStage.tsx';
 
 interface Props {
   hits: PhotoHit[];
@@ -27,11 +30,13 @@ interface Props {
   onSimilar(hit: PhotoHit): void;
   onTag(name: string): void;
   onError(err: ApiCallError): void;
+  /** The photo's stack (copies, a burst): what it stands for, or inside one, its cover and "not the same". */
+  stackPanel?(hit: PhotoHit): ReactNode;
   /** false for lists without a query (an album, a tag, a place): no similarity to show. */
   scored?: boolean;
 }
 
-export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimilar, onTag, onError, scored = true }: Props) {
+export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimilar, onTag, onError, stackPanel, scored = true }: Props) {
   const { t, lang } = useI18n();
   const dialogRef = useRef<HTMLDialogElement>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
@@ -42,6 +47,8 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
   const photoText = usePhotoText(hit?.id ?? null);
   const [showBoxes, setShowBoxes] = useState(true);
   const [activeLine, setActiveLine] = useState<number | null>(null);
+  /** Where a video is now (seconds): "more like this moment" looks for that frame. */
+  const moment = useRef<number | null>(null);
 
   useEffect(() => {
     const d = dialogRef.current;
@@ -56,6 +63,12 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
   // Tab stays in the viewer; closed, focus goes back to what opened it (lib/useFocusTrap.ts).
   useFocusTrap(dialogRef, hit !== undefined, { initialFocus: () => closeRef.current });
 
+  // A new item (or another segment of the same video): no moment of it chosen yet.
+  const shownKey = hit ? hitKey(hit) : null;
+  useEffect(() => {
+    moment.current = null;
+  }, [shownKey]);
+
   useEffect(() => {
     if (!hit) return;
     let live = true;
@@ -65,8 +78,8 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
       (p) => live && setDetail(p),
       (e: unknown) => live && setDetailError(toCallError(e)),
     );
-    // Warm the neighbours' originals so arrowing through feels instant.
-    const around = [index! - 1, index! + 1].map((i) => hits[i]).filter((h): h is PhotoHit => !!h);
+    // Warm the neighbours' originals so arrowing through feels instant (photos only: a video streams).
+    const around = [index! - 1, index! + 1].map((i) => hits[i]).filter((h): h is PhotoHit => !!h && h.kind !== 'video');
     for (const h of around) new Image().src = mediaUrl(h.id, 'original');
     return () => {
       live = false;
@@ -108,6 +121,12 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
   const tags = d?.tags ?? hit.tags ?? [];
   const unknown = <span className="muted">{t('viewer.unknown')}</span>;
   const titleId = 'viewer-title';
+  const video = hit.kind === 'video';
+  const similar = () => {
+    if (!video || moment.current === null) return onSimilar(hit);
+    const at = moment.current;
+    onSimilar({ ...hit, segment: { start: hit.segment?.start ?? at, end: hit.segment?.end ?? at, bestTime: at } });
+  };
 
   return (
     <dialog
@@ -121,16 +140,22 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
       }}
       onKeyDown={onKeyDown}
     >
-      <div className="viewer-stage">
-        <img className="viewer-placeholder" src={mediaUrl(hit.id, 'thumb')} alt="" aria-hidden="true" />
-        <img
-          key={hit.id}
-          className={`viewer-image${loadedId === hit.id ? ' is-loaded' : ''}`}
-          src={mediaUrl(hit.id, 'original')}
-          alt={hit.fileName}
-          onLoad={() => setLoadedId(hit.id)}
-        />
-        {photoText.text && loadedId === hit.id && <TextOverlay text={photoText.text} visible={showBoxes} active={activeLine} onHover={setActiveLine} />}
+      <div className={video ? 'viewer-stage is-video' : 'viewer-stage'}>
+        {video ? (
+          <VideoStage key={hitKey(hit)} hit={hit} onMoment={(at) => (moment.current = at)} />
+        ) : (
+          <>
+            <img className="viewer-placeholder" src={mediaUrl(hit.id, 'thumb')} alt="" aria-hidden="true" />
+            <img
+              key={hit.id}
+              className={`viewer-image${loadedId === hit.id ? ' is-loaded' : ''}`}
+              src={mediaUrl(hit.id, 'original')}
+              alt={hit.fileName}
+              onLoad={() => setLoadedId(hit.id)}
+            />
+            {photoText.text && loadedId === hit.id && <TextOverlay text={photoText.text} visible={showBoxes} active={activeLine} onHover={setActiveLine} />}
+          </>
+        )}
         <button type="button" className="viewer-nav prev" onClick={() => go(-1)} disabled={index === 0} aria-label={t('viewer.prev')} title={t('viewer.prev')}>
           <Icon name="chevron-left" />
         </button>
@@ -161,9 +186,9 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
           </button>
         </div>
         <div className="viewer-actions">
-          <button type="button" className="button primary" onClick={() => onSimilar(hit)}>
+          <button type="button" className="button primary" onClick={similar}>
             <Icon name="sparkle" />
-            {t('viewer.similar')}
+            {video ? t('viewer.similarMoment') : t('viewer.similar')}
           </button>
           {nativeShell && (
             <>
@@ -178,6 +203,7 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
             </>
           )}
         </div>
+        {stackPanel?.(hit)}
         {detailError && <p className="inline-error" role="alert">{errorText(detailError, t)}</p>}
         {d?.status === 'skipped' && <p className="inline-error">{t('viewer.skipped', { reason: d.skipReason ?? '' })}</p>}
         <dl className="details">
@@ -185,6 +211,12 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
           <dd>{taken ?? unknown}</dd>
           <dt>{t('viewer.camera')}</dt>
           <dd>{camera || unknown}</dd>
+          {video && (
+            <>
+              <dt>{t('viewer.duration')}</dt>
+              <dd>{formatClock(d?.durationS ?? hit.durationS)}</dd>
+            </>
+          )}
           <dt>{t('viewer.dimensions')}</dt>
           <dd>{w && h ? `${formatCount(w, lang)} × ${formatCount(h, lang)}` : unknown}</dd>
           <dt>{t('viewer.size')}</dt>
@@ -203,7 +235,7 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
             </>
           )}
         </dl>
-        <PhotoTextPanel text={photoText.text} error={photoText.error} overlay={showBoxes} onOverlay={setShowBoxes} active={activeLine} onHover={setActiveLine} />
+        {!video && <PhotoTextPanel text={photoText.text} error={photoText.error} overlay={showBoxes} onOverlay={setShowBoxes} active={activeLine} onHover={setActiveLine} />}
         {tags.length > 0 && (
           <section className="viewer-tags" aria-label={t('viewer.tags')}>
             <h3 className="section-label">{t('viewer.tags')}</h3>

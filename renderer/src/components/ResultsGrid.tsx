@@ -11,9 +11,11 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { PhotoHit } from '../../../electron/shared/api.ts';
 import { mediaUrl } from '../api/index.ts';
 import { computeGridLayout, moveInGrid, rowCount } from '../lib/gridLayout.ts';
-import { formatScore } from '../lib/format.ts';
+import { formatClock, formatScore } from '../lib/format.ts';
 import { isUnderRoots } from '../lib/offline.ts';
-import { useI18n } from '../lib/i18n.tsx';
+import { useI18n, type T } from '../lib/i18n.tsx';
+import { Icon } from './Icon.tsx';
+import { CoverMark, StackBadge } from '../stacks/StackBadge.tsx';
 
 export interface ResultsGridHandle {
   focusIndex(index: number): void;
@@ -31,13 +33,15 @@ interface Props {
   offlineRoots?: readonly string[];
   /** false for lists without a query (an album, a tag, a place): no similarity to show. */
   scored?: boolean;
+  /** Tiles that stand for a stack carry its badge, which opens it (absent: inside an opened stack, whose cover is marked instead). */
+  onOpenStack?(hit: PhotoHit): void;
   ref?: Ref<ResultsGridHandle>;
 }
 
 const GAP = 10;
 const MIN_CELL = 168;
 
-export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, offlineRoots = [], scored = true, ref }: Props) {
+export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, offlineRoots = [], scored = true, onOpenStack, ref }: Props) {
   const { t } = useI18n();
   const scrollRef = useRef<HTMLDivElement>(null);
   const sizerRef = useRef<HTMLDivElement>(null);
@@ -151,32 +155,33 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
                   const i = start + j;
                   const score = formatScore(hit.score);
                   const offline = isUnderRoots(hit.path, offlineRoots);
-                  const label = !scored
-                    ? hit.fileName
-                    : hit.matchedText
-                      ? t('hit.labelText', { name: hit.fileName, score, text: hit.matchedText.text })
-                      : t('hit.label', { name: hit.fileName, score });
+                  const video = hit.kind === 'video';
+                  const label = scored || video ? hitLabel(hit, score, t) : hit.fileName;
                   return (
-                    <div role="listitem" key={hit.id} aria-setsize={hits.length} aria-posinset={i + 1} className="cell">
+                    <div role="listitem" key={hitKey(hit)} aria-setsize={hits.length} aria-posinset={i + 1} className="cell">
                       <button
                         type="button"
-                        className={offline ? 'thumb offline' : 'thumb'}
+                        className={['thumb', video ? 'is-video' : '', offline ? 'offline' : ''].filter(Boolean).join(' ')}
                         data-index={i}
                         data-photo-id={hit.id}
+                        data-kind={hit.kind ?? 'photo'}
                         tabIndex={i === active ? 0 : -1}
                         aria-label={offline ? t('hit.offlineLabel', { label }) : label}
                         title={scored ? `${hit.fileName} · ${t('viewer.score')} ${score}` : hit.fileName}
                         onClick={() => onOpen(i)}
                         onFocus={() => setActive(i)}
                       >
-                        <img src={mediaUrl(hit.id, 'thumb')} alt="" loading="lazy" decoding="async" draggable={false} />
+                        {/* A video segment shows the frame it matched on; a video without one, its poster. */}
+                        <img src={thumbUrl(hit)} alt="" loading="lazy" decoding="async" draggable={false} />
                         {hit.matchedText && <TextMatch text={hit.matchedText} />}
                         {offline && <span className="badge thumb-offline">{t('hit.offline')}</span>}
+                        {video && <VideoBadge hit={hit} />}
                         <span className="thumb-overlay" aria-hidden="true">
                           <span className="thumb-name">{hit.fileName}</span>
                           {scored && <span className="thumb-score">{score}</span>}
                         </span>
                       </button>
+                      {onOpenStack ? <StackBadge hit={hit} onOpen={onOpenStack} /> : <CoverMark hit={hit} />}
                     </div>
                   );
                 })}
@@ -185,6 +190,40 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
           })}
       </div>
     </div>
+  );
+}
+
+/** One list can hold a video several times (once per matching segment). */
+export function hitKey(hit: PhotoHit): string {
+  return hit.segment ? `${hit.id}@${hit.segment.start}` : String(hit.id);
+}
+
+function thumbUrl(hit: PhotoHit): string {
+  return hit.segment ? mediaUrl(hit.id, 'frame', Math.round(hit.segment.bestTime * 1000)) : mediaUrl(hit.id, 'thumb');
+}
+
+function hitLabel(hit: PhotoHit, score: string, t: T): string {
+  if (hit.kind === 'video') {
+    if (hit.segment) return t('hit.labelVideo', { name: hit.fileName, from: formatClock(hit.segment.start), to: formatClock(hit.segment.end), score });
+    return t('hit.labelVideoPlain', { name: hit.fileName, duration: formatClock(hit.durationS) });
+  }
+  return hit.matchedText ? t('hit.labelText', { name: hit.fileName, score, text: hit.matchedText.text }) : t('hit.label', { name: hit.fileName, score });
+}
+
+/** A video tile: its length, and the part that matched. */
+function VideoBadge({ hit }: { hit: PhotoHit }) {
+  return (
+    <>
+      <span className="video-length" aria-hidden="true">
+        <Icon name="play" size={12} />
+        {formatClock(hit.durationS)}
+      </span>
+      {hit.segment && (
+        <span className="video-moment" aria-hidden="true">
+          {formatClock(hit.segment.start)}–{formatClock(hit.segment.end)}
+        </span>
+      )}
+    </>
   );
 }
 

@@ -11,7 +11,7 @@ const LIMIT_MESSAGES = {
 } as const satisfies Record<NonNullable<ResultsState['limit']>['reason'], string>;
 
 export interface HeaderProps {
-  mode: Exclude<Mode, { kind: 'home' }>;
+  mode: Exclude<Mode, { kind: 'home' | 'duplicates' }>;
   count: number;
   hasMore: boolean;
   /** Photos matching the filters, when the engine counted them. */
@@ -41,6 +41,9 @@ export function ResultsHeader({ mode, count, hasMore, matched, limit, loading, t
       break;
     case 'tag':
       title = t('results.tag', { tag: tagName });
+      break;
+    case 'stack':
+      title = t('stack.title', { kind: t(`stack.kind.${mode.stack.kind}`), n: formatCount(mode.stack.size, lang) });
       break;
     case 'place':
       title = t('results.place', { name: mode.name });

@@ -4,6 +4,7 @@
  */
 import { downloadMessages } from '../../../electron/shared/download-messages.ts';
 import { browseEn, browseZh } from './messages-browse.ts';
+import { stacksEn, stacksZh } from './messages-stacks.ts';
 import { whenWhereEn, whenWhereZh } from './messages-when-where.ts';
 
 export type Lang = 'zh-CN' | 'en';
@@ -11,6 +12,7 @@ export type Lang = 'zh-CN' | 'en';
 const zh = {
   // Failed model downloads, by stable code (engine/models/errors.ts), shared with the CLI.
   ...downloadMessages['zh-CN'],
+  ...stacksZh,
   'app.name': '拾光',
   'app.tagline': '用一句话找回照片',
   'skip.toResults': '跳到搜索结果',
@@ -48,6 +50,7 @@ const zh = {
   'counts.summary': '已索引 {indexed} 张',
   'counts.pending': '待处理 {n}',
   'counts.skipped': '已跳过 {n}',
+  'counts.videos': '其中视频 {n} 个',
   'skipped.title': '跳过的文件',
   'skipped.none': '没有跳过的文件',
   'skipped.loading': '正在读取…',
@@ -83,6 +86,10 @@ const zh = {
   'filters.tag': '标签',
   'filters.allTags': '全部标签',
   'filters.clear': '清除筛选',
+  'filters.kind': '类型',
+  'filters.allKinds': '照片和视频',
+  'filters.photos': '只看照片',
+  'filters.videos': '只看视频',
 
   'results.label': '搜索结果',
   'results.count': '{n} 张照片',
@@ -102,6 +109,9 @@ const zh = {
   'results.loadingMore': '正在加载更多…',
   'hit.label': '{name}，相似度 {score}',
   'hit.labelText': '{name}，相似度 {score}，文字“{text}”',
+  'hit.labelVideo': '视频 {name}，{from} 至 {to}，相似度 {score}',
+  'hit.labelVideoPlain': '视频 {name}，时长 {duration}',
+  'hit.video': '视频',
 
   'empty.library.title': '还没有照片 — 在左侧添加一个文件夹',
   'empty.library.body': '拾光会在这台电脑上为照片建立索引。照片和搜索都不会离开本机。',
@@ -280,6 +290,17 @@ const zh = {
   'viewer.position': '第 {i} / {n} 张',
   'viewer.skipped': '未能索引：{reason}',
   'viewer.keys': '← → 切换 · Esc 关闭',
+  'viewer.duration': '时长',
+  'viewer.similarMoment': '找类似这一刻的',
+  'video.timeline': '视频时间轴',
+  'video.segment': '匹配片段 {from}–{to}',
+  'video.playSegment': '从匹配片段开始播放（{from}–{to}）',
+  'video.cannotPlay': '这个视频的格式无法在这里播放，显示的是匹配的画面；可用系统播放器打开。',
+  'video.download': '下载原文件',
+  'passes.videos.title': '视频',
+  'passes.videos.label': '视频画面进度',
+  'passes.videos.running': '正在读取视频画面',
+  'passes.unavailable': '此安装无法解码视频',
 
   'ocr.title': '照片中的文字',
   'ocr.overlay': '照片中识别出的文字，可选中复制',
@@ -324,6 +345,7 @@ export type MessageKey = keyof typeof zh;
 
 const en: Record<MessageKey, string> = {
   ...downloadMessages.en,
+  ...stacksEn,
   'app.name': 'Shiguang',
   'app.tagline': 'Find photos by describing them',
   'skip.toResults': 'Skip to results',
@@ -361,6 +383,7 @@ const en: Record<MessageKey, string> = {
   'counts.summary': '{indexed} indexed',
   'counts.pending': '{n} pending',
   'counts.skipped': '{n} skipped',
+  'counts.videos': '{n} of them videos',
   'skipped.title': 'Skipped files',
   'skipped.none': 'No skipped files',
   'skipped.loading': 'Loading…',
@@ -396,6 +419,10 @@ const en: Record<MessageKey, string> = {
   'filters.tag': 'Tag',
   'filters.allTags': 'All tags',
   'filters.clear': 'Clear filters',
+  'filters.kind': 'Kind',
+  'filters.allKinds': 'Photos and videos',
+  'filters.photos': 'Photos only',
+  'filters.videos': 'Videos only',
 
   'results.label': 'Search results',
   'results.count': '{n} photos',
@@ -415,6 +442,9 @@ const en: Record<MessageKey, string> = {
   'results.loadingMore': 'Loading more…',
   'hit.label': '{name}, similarity {score}',
   'hit.labelText': '{name}, similarity {score}, text “{text}”',
+  'hit.labelVideo': 'Video {name}, {from} to {to}, similarity {score}',
+  'hit.labelVideoPlain': 'Video {name}, {duration} long',
+  'hit.video': 'Video',
 
   'empty.library.title': 'No photos yet — add a folder on the left',
   'empty.library.body': 'Shiguang indexes your photos on this computer. Photos and searches never leave it.',
@@ -593,6 +623,17 @@ const en: Record<MessageKey, string> = {
   'viewer.position': '{i} of {n}',
   'viewer.skipped': 'Not indexed: {reason}',
   'viewer.keys': '← → to browse · Esc to close',
+  'viewer.duration': 'Length',
+  'viewer.similarMoment': 'More like this moment',
+  'video.timeline': 'Video timeline',
+  'video.segment': 'Matching part {from}–{to}',
+  'video.playSegment': 'Play from the matching part ({from}–{to})',
+  'video.cannotPlay': 'This video’s format cannot be played here; the matching frame is shown. A system player can open it.',
+  'video.download': 'Download the original',
+  'passes.videos.title': 'Videos',
+  'passes.videos.label': 'Video frames progress',
+  'passes.videos.running': 'reading video frames',
+  'passes.unavailable': 'this install cannot decode videos',
 
   'ocr.title': 'Text in this photo',
   'ocr.overlay': 'Text found in the photo, selectable',

@@ -1,6 +1,6 @@
 /** Data hooks over the transport: one-shot loads, the polled engine status, and result lists. */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { EngineStatus, ModelDownload, PhotoHit, QueryReading, SearchResponse } from '../../../electron/shared/api.ts';
+import type { EngineStatus, ModelDownload, PhotoHit, QueryReading, SearchResponse, StackBadge } from '../../../electron/shared/api.ts';
 import { MAX_PAGE_SIZE, UI_PAGE_SIZE } from '../../../electron/shared/paging.ts';
 import { api } from '../api/index.ts';
 import { ApiCallError, toCallError } from '../api/errors.ts';
@@ -97,10 +97,15 @@ export type Mode =
   | { kind: 'home' }
   /** plain: pieces of the query to search as words (chips the person removed). */
   | { kind: 'text'; query: string; plain?: { start: number; end: number }[] }
-  | { kind: 'similar'; photoId: number; fileName: string; backTo: string | null }
+  /** `at`: a video's moment (seconds) whose frame is looked for. */
+  | { kind: 'similar'; photoId: number; at?: number; fileName: string; backTo: string | null }
   /** picked: chosen with the image-search button rather than dropped on the window. */
   | { kind: 'image'; dropId: number; fileName: string; dataBase64: string; backTo: string | null; picked?: boolean }
   | { kind: 'tag'; tag: string; backTo: string | null }
+  /** One stack's photos (copies of a picture, or a burst), opened from its cover. */
+  | { kind: 'stack'; stack: StackBadge; fileName: string; backTo: string | null }
+  /** The duplicates view (renderer/src/stacks/): no result list of its own here. */
+  | { kind: 'duplicates'; backTo: string | null }
   | { kind: 'place'; placeId: string; name: string; backTo: string | null }
   /** An album (a folder and the folders below it): its photos, newest first. */
   | { kind: 'album'; folder: string; title: string; backTo: string | null };
@@ -137,11 +142,15 @@ function modeKey(mode: Mode): string {
     case 'text':
       return `text:${mode.query}:${JSON.stringify(mode.plain ?? [])}`;
     case 'similar':
-      return `similar:${mode.photoId}`;
+      return `similar:${mode.photoId}@${mode.at ?? ''}`;
     case 'image':
       return `image:${mode.dropId}`;
     case 'tag':
       return `tag:${mode.tag}`;
+    case 'stack':
+      return `stack:${mode.stack.id}`;
+    case 'duplicates':
+      return 'duplicates';
     case 'place':
       return `place:${mode.placeId}`;
     case 'album':
@@ -165,7 +174,7 @@ interface Shown extends Page {
 const emptyShown = (key: string): Shown => ({ key, hits: [], next: null, limit: null, matched: null, timing: null });
 
 /** One page of the list a mode shows (also used to check whether the list on screen is behind: useFreshness.ts). */
-export async function fetchPage(mode: Exclude<Mode, { kind: 'home' }>, filters: FilterState, limit: number, cursor: string | undefined): Promise<Page> {
+export async function fetchPage(mode: Exclude<Mode, { kind: 'home' | 'duplicates' }>, filters: FilterState, limit: number, cursor: string | undefined): Promise<Page> {
   const filter = toPhotoFilter(filters);
   const fromSearch = (r: SearchResponse): Page => ({
     hits: r.hits,
@@ -179,12 +188,17 @@ export async function fetchPage(mode: Exclude<Mode, { kind: 'home' }>, filters: 
     case 'text':
       return fromSearch(await api.search({ query: mode.query, limit, cursor, filter, plain: mode.plain }));
     case 'similar':
-      return fromSearch(await api.similar({ photoId: mode.photoId, limit, cursor, filter }));
+      return fromSearch(await api.similar({ photoId: mode.photoId, at: mode.at, limit, cursor, filter }));
     case 'image':
       return fromSearch(await api.similarToImage({ dataBase64: mode.dataBase64, limit, cursor, filter }));
     case 'tag': {
       // Browsing a tag: the filters chosen in the bar, with this tag.
       const r = await api.browse({ filter: { ...filter, tag: mode.tag }, limit, cursor });
+      return { hits: r.hits, next: r.nextCursor, limit: null, matched: r.matched ?? null, timing: null };
+    }
+    case 'stack': {
+      // Every photo of the stack, whatever the bar's filters (they could hide the copies asked for).
+      const r = await api.browse({ filter: { stack: mode.stack.id }, limit, cursor });
       return { hits: r.hits, next: r.nextCursor, limit: null, matched: r.matched ?? null, timing: null };
     }
     case 'place': {
@@ -214,7 +228,7 @@ export function useResults(mode: Mode, filters: FilterState, version: number): R
   // A new list (or a refresh of this one after an indexing run): its first page.
   useEffect(() => {
     const id = ++request.current;
-    if (mode.kind === 'home') {
+    if (mode.kind === 'home' || mode.kind === 'duplicates') {
       setShown(emptyShown(listKey));
       setError(null);
       setLoading(false);
@@ -244,7 +258,7 @@ export function useResults(mode: Mode, filters: FilterState, version: number): R
 
   const hasMore = !error && shown.key === listKey && shown.next !== null;
   const loadMore = useCallback(() => {
-    if (loading || !hasMore || mode.kind === 'home') return;
+    if (loading || !hasMore || mode.kind === 'home' || mode.kind === 'duplicates') return;
     const id = ++request.current;
     const base = shownRef.current;
     setLoading(true);

@@ -57,7 +57,7 @@ export function useFreshness(
   }, [hits, mode, filters]);
 
   useEffect(() => {
-    if (mode.kind === 'home' || busy || stale || inFlight.current || stamp === currentFor.current) return;
+    if (mode.kind === 'home' || mode.kind === 'duplicates' || busy || stale || inFlight.current || stamp === currentFor.current) return;
     const wait = lastCheck.current + CHECK_MS - Date.now();
     if (wait > 0) {
       const timer = setTimeout(() => setTick((n) => n + 1), wait);
@@ -68,7 +68,7 @@ export function useFreshness(
     const asked = { mode, filters, stamp };
     const shown = hits;
     // The first COMPARE photos (a list shorter than that is the whole list: pages are UI_PAGE_SIZE).
-    fetchPage(mode as Exclude<Mode, { kind: 'home' }>, filters, Math.min(UI_PAGE_SIZE, COMPARE), undefined).then(
+    fetchPage(mode, filters, Math.min(UI_PAGE_SIZE, COMPARE), undefined).then(
       (page) => {
         inFlight.current = false;
         const now = latest.current;
