@@ -28,7 +28,9 @@ import { emptyFilters, hasActiveFilters, toPhotoFilter, type FilterState } from 
 import { baseName } from './lib/format.ts';
 import { useI18n } from './lib/i18n.tsx';
 import { useApiData, useEngineStatus, useResults, type Mode } from './lib/useApi.ts';
-import { libraryStamp, useFreshness } from './lib/useFreshness.ts';
+import { barFilters, filterBarChange } from './lib/filterBarTags.ts';
+import { libraryStamp } from './lib/freshness.ts';
+import { useFreshness } from './lib/useFreshness.ts';
 import { useImeSearch } from './search/useImeSearch.ts';
 import { DuplicatesEntry } from './stacks/DuplicatesEntry.tsx';
 import { DuplicatesView } from './stacks/DuplicatesView.tsx';
@@ -175,18 +177,12 @@ export function App() {
   /** An album card opens the album's photos as a list (a way back in the header). */
   const openAlbum = (a: AlbumSummary) => switchMode((backTo) => ({ kind: 'album', folder: a.folder, title: a.title, backTo }));
 
-  /**
-   * At home and while a tag is open, the tag list in the filter bar opens a tag's photos as a list
-   * (as the tags panel does) rather than narrowing the timeline unseen; "all tags" goes back.
-   * In a search it stays a filter.
-   */
+  /** The filter bar's tag list opens a tag at home (lib/filterBarTags.ts); in a search it filters. */
   const changeFilters = (next: FilterState) => {
-    const browsingTags = mode.kind === 'home' || mode.kind === 'tag';
-    const shownTag = mode.kind === 'tag' ? mode.tag : filters.tag;
-    if (!browsingTags || next.tag === shownTag) return setFilters(mode.kind === 'tag' ? { ...next, tag: '' } : next);
-    setFilters({ ...next, tag: '' });
-    if (next.tag) openTag(next.tag);
-    else goBack();
+    const change = filterBarChange(mode, filters, next);
+    setFilters(change.filters);
+    if (change.open) openTag(change.open);
+    else if (change.back) goBack();
   };
 
   // "/" jumps to the search box from anywhere that is not itself a text field.
@@ -255,14 +251,7 @@ export function App() {
   } else if (results.hits.length > 0) {
     main = (
       <>
-        {fresh.stale && (
-          <FreshResults
-            onShow={() => {
-              fresh.clear();
-              results.retry();
-            }}
-          />
-        )}
+        {fresh.stale && <FreshResults onShow={fresh.show} />}
         <ResultsGrid
           ref={gridRef}
           hits={results.hits}
@@ -377,7 +366,7 @@ export function App() {
           <main id="main" className="main" tabIndex={-1}>
             {!libraryEmpty && !unreachable && mode.kind !== 'duplicates' && mode.kind !== 'stack' && (
               <FilterBar
-                filters={mode.kind === 'tag' ? { ...filters, tag: mode.tag } : filters}
+                filters={barFilters(mode, filters)}
                 folders={folderList}
                 tags={tagList}
                 tagDisabled={false}

@@ -10,28 +10,13 @@
  * in between, which for OCR on a large library can be hours.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { EngineStatus, PhotoHit } from '../../../electron/shared/api.ts';
+import type { PhotoHit } from '../../../electron/shared/api.ts';
 import { UI_PAGE_SIZE } from '../../../electron/shared/paging.ts';
 import type { FilterState } from './filters.ts';
+import { COMPARE, differentTop } from './freshness.ts';
 import { fetchPage, type Mode } from './useApi.ts';
 
 const CHECK_MS = 4000;
-/** Enough of the list to tell whether it changed where a person looks: its top. */
-const COMPARE = 100;
-
-/** What moves when the library's answers can have changed: photos indexed, per-photo passes done. */
-export function libraryStamp(s: EngineStatus | null): string {
-  if (!s) return '';
-  const passes = s.passes.map((p) => `${p.name}:${p.done}`).join(',');
-  return `${s.counts.indexed}|${s.libraryGeneration ?? ''}|${passes}`;
-}
-
-/** True when the first `n` ids differ (order included): the person would see other photos. */
-export function differentTop(shown: readonly Pick<PhotoHit, 'id'>[], fresh: readonly Pick<PhotoHit, 'id'>[], n = COMPARE): boolean {
-  const a = shown.slice(0, n);
-  const b = fresh.slice(0, n);
-  return a.length !== b.length || a.some((h, i) => h.id !== b[i]!.id);
-}
 
 export function useFreshness(
   mode: Mode,
@@ -40,7 +25,7 @@ export function useFreshness(
   stamp: string,
   busy: boolean,
   reload: () => void,
-): { stale: boolean; clear(): void } {
+): { stale: boolean; show(): void } {
   const [stale, setStale] = useState(false);
   /** The stamp the shown list is known to be current for. */
   const currentFor = useRef(stamp);
@@ -90,5 +75,10 @@ export function useFreshness(
     );
   }, [mode, filters, hits, stamp, busy, stale, tick]);
 
-  return { stale, clear: () => setStale(false) };
+  /** Show the new results: the list reloads (as many photos as are loaded) and the notice goes. */
+  const show = () => {
+    setStale(false);
+    reload();
+  };
+  return { stale, show };
 }
