@@ -49,6 +49,9 @@ export async function runBrowseUiChecks(root: string, screenshotDir: string): Pr
     const problems: string[] = [];
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    // Playwright turns on catching file choosers when a listener is added, asynchronously: one added
+    // just before the key press can lose the race (the chooser then opens natively and is never seen).
+    page.on('filechooser', () => undefined);
     const check = async (name: string, fn: () => Promise<void>): Promise<void> => {
       try {
         await fn();

@@ -46,7 +46,7 @@ const SHOTS: Shot[] = [
   { rel: '手机/IMG_0108.jpg', src: 'n02107908_Appenzeller.JPEG', taken: '2026:10:03 18:30:00', gps: TOKYO, make: IPHONE },
   { rel: '2019-哈尔滨冰雪节/DSC_0001.jpg', src: 'n01860187_black_swan.JPEG', taken: '2024:12:25 19:30:00', make: ['Canon', 'Canon EOS 80D'] },
   { rel: '2019-哈尔滨冰雪节/DSC_0002.jpg', src: 'n02120505_grey_fox.JPEG', taken: '2024:12:26 10:00:00', make: ['Canon', 'Canon EOS 80D'] },
-  { rel: '2019-哈尔滨冰雪节/DSC_0003.jpg', src: 'n09472597_volcano.JPEG', taken: '2024:12:26 11:00:00', make: ['Canon', 'Canon EOS 80D'] },
+  { rel: '2019-哈尔滨冰雪节/DSC_0003.jpg', src: 'n03042490_cliff_dwelling.JPEG', taken: '2024:12:26 11:00:00', make: ['Canon', 'Canon EOS 80D'] },
 ];
 
 async function capture(file: string, src: string, size: [number, number], mtime: string): Promise<void> {
