@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError } from '../shared/api.ts';
+import { ApiError, apiError } from '../shared/api.ts';
 import type { MediaProvider } from '../shared/handlers.ts';
 import { makePlaceholderThumbnail, makeThumbnail } from './media/thumbnail.ts';
 import type { Library } from './store/library.ts';
@@ -36,20 +36,20 @@ export class ThumbnailCache {
 
   async original(photoId: number): Promise<string> {
     const row = this.lib.photos.get(photoId);
-    if (!row) throw new ApiError('NOT_FOUND', `no photo with id ${photoId}`);
+    if (!row) throw apiError('photo-unknown', { id: String(photoId) }, `no photo with id ${photoId}`);
     // Links and undecodable names are never read by the library (link-policy.ts), not even to serve them.
     if (row.status === 'skipped' && /^(symlink|unreadable-name):/.test(row.skipReason ?? '')) {
-      throw new ApiError('NOT_FOUND', `photo ${photoId} is not read by the library (${row.skipReason})`);
+      throw apiError('photo-not-read', { id: String(photoId) }, `photo ${photoId} is not read by the library (${row.skipReason})`);
     }
     // Its folder is away (an unplugged drive): say so, so the person knows what to plug in — also
     // when it went away a moment ago and the engine has not noticed yet (the file is gone, and so
     // is its folder, or the folder is not on the drive it was on).
     const folder = this.lib.folders.get(row.folderId);
-    const offline = (): ApiError => new ApiError('NOT_FOUND', `photo ${photoId} is in ${folder!.path}, which is offline`, { reason: 'folder-offline', path: folder!.path });
+    const offline = (): ApiError => apiError('folder-offline', { path: folder!.path }, `photo ${photoId} is in ${folder!.path}, which is offline`);
     if (folder?.offline) throw offline();
     if (!fs.existsSync(row.path)) {
       if (folder && !(await probeRoot({ path: folder.path, device: folder.device, samples: () => [{ ...row, fileId: null }] })).online) throw offline();
-      throw new ApiError('NOT_FOUND', `photo file is gone: ${row.path}`);
+      throw apiError('photo-file-gone', { path: row.path }, `photo file is gone: ${row.path}`);
     }
     return row.path;
   }
@@ -78,13 +78,13 @@ export class ThumbnailCache {
   async videoFrame(photoId: number, tS: number): Promise<string> {
     const src = await this.readableSource(photoId);
     const row = this.lib.photos.get(photoId)!;
-    if (row.kind !== 'video' || !this.videos) throw new ApiError('NOT_FOUND', `photo ${photoId} is not a video`);
-    if (row.status !== 'indexed' || !row.hash) throw new ApiError('NOT_FOUND', `video ${photoId} is not indexed yet (${row.status})`);
+    if (row.kind !== 'video' || !this.videos) throw apiError('video-not-a-video', { id: String(photoId) }, `photo ${photoId} is not a video`);
+    if (row.status !== 'indexed' || !row.hash) throw apiError('video-not-indexed', { path: row.path }, `video ${photoId} is not indexed yet (${row.status})`);
     const times = this.videos.frames().framesOf(photoId).map((f) => f.t);
     try {
       return await this.videos.images.resolve(src, row.hash, times, Math.max(0, tS));
     } catch (err) {
-      throw new ApiError('UNSUPPORTED', `cannot show a frame of ${path.basename(src)}: ${err instanceof Error ? err.message : err}`);
+      throw apiError('video-frame-failed', { name: path.basename(src) }, `cannot show a frame of ${path.basename(src)}: ${err instanceof Error ? err.message : err}`);
     }
   }
 
@@ -96,7 +96,7 @@ export class ThumbnailCache {
     try {
       return await bounds.checkReadable(linked);
     } catch (err) {
-      if (err instanceof PolicySkip) throw new ApiError('NOT_FOUND', `photo ${photoId}: ${err.message}`);
+      if (err instanceof PolicySkip) throw apiError('photo-not-read', { id: String(photoId) }, `photo ${photoId}: ${err.message}`);
       throw err;
     }
   }
@@ -111,7 +111,7 @@ export class ThumbnailCache {
         try {
           await makeThumbnail(src, out, THUMBNAIL_MAX_SIDE);
         } catch (err) {
-          throw new ApiError('UNSUPPORTED', `cannot make a thumbnail of ${path.basename(src)}: ${err instanceof Error ? err.message : err}`);
+          throw apiError('thumbnail-failed', { name: path.basename(src) }, `cannot make a thumbnail of ${path.basename(src)}: ${err instanceof Error ? err.message : err}`);
         }
         return out;
       })().finally(() => this.inFlight.delete(out));

@@ -6,7 +6,7 @@
  * Pure: the port is anything with postMessage/on('message'), so it runs under plain Node in tests.
  */
 import { z } from 'zod';
-import { ApiError } from '../shared/api.ts';
+import { ApiError, apiError } from '../shared/api.ts';
 import type { ApiRouter } from '../shared/router.ts';
 import type { MediaKind } from '../shared/handlers.ts';
 import {
@@ -45,7 +45,7 @@ export async function handleEngineRequest(engine: ServedEngine, req: EngineReque
     let result: unknown;
     if (req.method === ENGINE_MEDIA_FILE) {
       const p = mediaFileReq.safeParse(req.payload);
-      if (!p.success) throw new ApiError('BAD_REQUEST', 'invalid media request');
+      if (!p.success) throw apiError('invalid-request', { field: 'media', kind: 'bad-format', limit: '' }, 'invalid media request');
       result = await engine.media.mediaFile(p.data.photoId, p.data.kind, p.data.atMs);
     } else if (req.method === ENGINE_MEDIA_ROOTS) {
       result = await engine.media.libraryRoots();

@@ -22,7 +22,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiError, isApiMethod, type ApiErrorPayload } from '../shared/api.ts';
+import { ApiError, apiError, isApiMethod, type ApiErrorPayload } from '../shared/api.ts';
 import type { ServiceSet } from '../shared/handlers.ts';
 import { ApiRouter } from '../shared/router.ts';
 import { httpStatusFor } from '../transport/errors.ts';
@@ -219,7 +219,7 @@ export async function createWebServer(opts: WebServerOptions): Promise<WebServer
         try {
           payload = JSON.parse(body.toString('utf8'));
         } catch {
-          throw new ApiError('BAD_REQUEST', 'request body is not valid JSON');
+          throw apiError('request-not-json', {}, 'request body is not valid JSON');
         }
       }
       const result = await router.call(name, payload);

@@ -10,7 +10,7 @@
  * Pure TypeScript + zod: imports nothing from Node, the DOM or Electron.
  */
 import type { z } from 'zod';
-import { ApiError } from './contract/errors.ts';
+import { apiError, type RequestProblem } from './contract/errors.ts';
 import { libraryRequests, type LibraryResponses } from './contract/library.ts';
 import { modelsRequests, type ModelsResponses } from './contract/models.ts';
 import { ocrRequests, type OcrResponses } from './contract/ocr.ts';
@@ -24,6 +24,7 @@ import { transportRequests, type TransportResponses } from './contract/transport
 
 export { MAX_PAGE_SIZE, UI_PAGE_SIZE } from './paging.ts';
 export * from './contract/errors.ts';
+export * from './contract/limits.ts';
 export * from './contract/filter.ts';
 export type * from './contract/common.ts';
 export type * from './contract/library.ts';
@@ -121,16 +122,42 @@ export type ShiguangApi = {
 
 export const apiMethods = Object.keys(requestSchemas) as ApiMethod[];
 
-/** Validate a request for `method`; a bad payload becomes a BAD_REQUEST error, never a crash. */
+/** Validate a request for `method`; a bad payload becomes a BAD_REQUEST error with reason `invalid-request`, never a crash. */
 export function parseRequest<M extends ApiMethod>(method: M, payload: unknown): ApiParsedRequest<M> {
   const schema = requestSchemas[method];
-  if (!schema) throw new ApiError('BAD_REQUEST', `unknown method ${String(method)}`);
+  if (!schema) throw apiError('unknown-method', { method: String(method) }, `unknown method ${String(method)}`);
   const parsed = schema.safeParse(payload ?? {});
   if (!parsed.success) {
     const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ');
-    throw new ApiError('BAD_REQUEST', `invalid ${method} request: ${why}`);
+    throw apiError('invalid-request', requestProblem(parsed.error.issues[0]), `invalid ${method} request: ${why}`);
   }
   return parsed.data as ApiParsedRequest<M>;
+}
+
+/** zod's first complaint as a field, a kind of problem and its bound: the renderer words it, zod's English is for the log. */
+export function requestProblem(issue: z.core.$ZodIssue | undefined): { field: string; kind: RequestProblem; limit: string } {
+  if (!issue) return { field: '', kind: 'bad-format', limit: '' };
+  const field = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''].join('.') : issue.path.map(String).join('.');
+  const bound = (n: number | bigint): string => String(n);
+  switch (issue.code) {
+    case 'too_big': {
+      const kind: RequestProblem = issue.origin === 'string' ? 'too-long' : issue.origin === 'array' || issue.origin === 'set' ? 'too-many' : 'too-large';
+      return { field, kind, limit: bound(issue.maximum) };
+    }
+    case 'too_small': {
+      if (issue.origin === 'string') return { field, kind: Number(issue.minimum) <= 1 ? 'empty' : 'too-short', limit: bound(issue.minimum) };
+      const kind: RequestProblem = issue.origin === 'array' || issue.origin === 'set' ? 'too-few' : 'too-small';
+      return { field, kind, limit: bound(issue.minimum) };
+    }
+    case 'invalid_type':
+      return { field, kind: issue.expected === 'int' ? 'not-whole' : 'wrong-type', limit: '' };
+    case 'invalid_value':
+      return { field, kind: 'not-allowed', limit: '' };
+    case 'unrecognized_keys':
+      return { field, kind: 'unknown-field', limit: '' };
+    default:
+      return { field, kind: 'bad-format', limit: '' };
+  }
 }
 
 export function isApiMethod(name: string): name is ApiMethod {

@@ -32,6 +32,7 @@ import { barFilters, filterBarChange } from './lib/filterBarTags.ts';
 import { libraryStamp } from './lib/freshness.ts';
 import { useFreshness } from './lib/useFreshness.ts';
 import { useImeSearch } from './search/useImeSearch.ts';
+import { queryFits, SearchLimit } from './components/SearchLimit.tsx';
 import { DuplicatesEntry } from './stacks/DuplicatesEntry.tsx';
 import { DuplicatesView } from './stacks/DuplicatesView.tsx';
 import { StackPanel } from './stacks/StackPanel.tsx';
@@ -70,6 +71,8 @@ export function App() {
   const dropCounter = useRef(0);
 
   const search = useImeSearch((q) => {
+    // Over the contract's limit: the box says so (SearchLimit) and nothing is sent.
+    if (!queryFits(q)) return;
     setViewerIndex(null);
     setMode(q ? { kind: 'text', query: q } : { kind: 'home' });
   });
@@ -312,8 +315,11 @@ export function App() {
                 autoComplete="off"
                 spellCheck={false}
                 enterKeyHint="search"
+                aria-invalid={!queryFits(search.value.trim())}
+                aria-describedby={queryFits(search.value.trim()) ? undefined : 'search-limit'}
                 {...search.inputProps}
               />
+              <SearchLimit value={search.value} id="search-limit" />
               <kbd className="search-kbd" title={t('search.shortcut')}>
                 /
               </kbd>

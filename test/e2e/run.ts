@@ -15,6 +15,7 @@ import { runBrowseUiChecks } from './browse.e2e.ts';
 import { runUiSuite, type UiSuiteOptions } from './ui.e2e.ts';
 import { runVideoUiCheck } from './video.e2e.ts';
 import { runWebSessionCheck } from './web-session.e2e.ts';
+import { runErrorUiChecks } from './errors.e2e.ts';
 import { runStacksUiCheck } from './stacks.e2e.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -30,9 +31,14 @@ async function startServer(): Promise<StartedServer> {
   return startRealServer(ROOT);
 }
 
-/** SHIGUANG_E2E_ONLY=browse,when-where: run only those suites (a developer's loop); all by default. */
+/**
+ * SHIGUANG_E2E_ONLY=browse,when-where: run only those suites (a developer's loop); all by default.
+ * Suites: ui, errors (the error wording checks, on the main suite's server: they need no photos),
+ * when-where, browse, quantize, video, stacks.
+ */
 const only = new Set((process.env.SHIGUANG_E2E_ONLY ?? '').split(',').filter(Boolean));
-const runs = (suite: 'ui' | 'when-where' | 'browse' | 'quantize' | 'video' | 'stacks'): boolean => only.size === 0 || only.has(suite);
+type Suite = 'ui' | 'errors' | 'when-where' | 'browse' | 'quantize' | 'video' | 'stacks';
+const runs = (suite: Suite): boolean => only.size === 0 || only.has(suite);
 
 async function main(): Promise<void> {
   if (!process.env.SHIGUANG_E2E_SKIP_BUILD) {
@@ -40,7 +46,7 @@ async function main(): Promise<void> {
   }
   // Every suite runs, whatever an earlier one found; the first failure is reported at the end.
   const failures: string[] = [];
-  if (runs('ui')) await runMainSuite(failures);
+  if (runs('ui') || runs('errors')) await runMainSuite(failures);
   // Time, place and kind: the timeline, places and query chips on a library with EXIF and GPS.
   if (runs('when-where')) {
     const whenWhere = await runWhenWhereUiChecks(ROOT, path.join(ROOT, 'test-results'));
@@ -65,9 +71,16 @@ async function runMainSuite(failures: string[]): Promise<void> {
   const server = await startServer();
   try {
     const { baseUrl, close: _close, ...opts } = server;
-    await runUiSuite(baseUrl, { screenshotDir: path.join(ROOT, 'test-results'), ...opts });
-    const session = await runWebSessionCheck(baseUrl, path.join(ROOT, 'test-results'));
-    if (session.failed > 0) failures.push(`${session.failed} web session check(s) failed`);
+    if (runs('ui')) await runUiSuite(baseUrl, { screenshotDir: path.join(ROOT, 'test-results'), ...opts });
+    // Errors in the UI's language: a missing folder, an over-long query, an invalid request.
+    if (runs('errors')) {
+      const errors = await runErrorUiChecks(baseUrl, path.join(ROOT, 'test-results'));
+      if (errors.failed > 0) failures.push(`${errors.failed} error wording check(s) failed`);
+    }
+    if (runs('ui')) {
+      const session = await runWebSessionCheck(baseUrl, path.join(ROOT, 'test-results'));
+      if (session.failed > 0) failures.push(`${session.failed} web session check(s) failed`);
+    }
   } catch (err) {
     failures.push(err instanceof Error ? err.message : String(err));
   } finally {

@@ -168,7 +168,7 @@ describe('the CLI', () => {
   it('says the refusals in the CLI’s language (the reason and the path, worded by its catalogue)', async () => {
     const zh = { ...env, SHIGUANG_LANG: 'zh-CN' };
     const missing = await runCli(['--db', path.join(tmp, 'zh.db'), '--model', toy, 'index', path.join(tmp, 'nope')], { env: zh });
-    expect(missing.stderr).toContain(`错误：找不到文件夹：${path.join(tmp, 'nope')}`);
+    expect(missing.stderr).toContain(`错误：找不到文件夹 ${path.join(tmp, 'nope')}。请检查路径是否拼写正确`);
     const threads = await runCli(['--db', path.join(tmp, 'zh.db'), '--model', toy, '--threads', '999', 'status'], { env: zh });
     expect(threads.code).toBe(2);
     expect(threads.stderr).toContain(`线程数必须是 1 到 ${os.availableParallelism()} 之间的整数`);

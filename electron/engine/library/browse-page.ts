@@ -3,7 +3,7 @@
  * (an album, a tag, a month of the timeline, a place) and a search whose query was all filter
  * ("去年在哈尔滨": those photos, newest first).
  */
-import { ApiError, type BrowsePage } from '../../shared/api.ts';
+import { apiError, type BrowsePage } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
 import type { BrowsePosition } from '../store/photo-browse.ts';
 import type { PhotoQuery } from '../store/photo-filter.ts';
@@ -45,7 +45,7 @@ export function browsePage(lib: Library, q: PhotoQuery, limit: number, cursor?: 
 function decodeBrowseCursor(key: string, cursor: string): BrowsePosition {
   const c = readCursor(cursor, 'browse');
   const dated = c.t === null || (typeof c.t === 'number' && Number.isFinite(c.t));
-  if (c.v !== BROWSE_CURSOR || !dated || !Number.isInteger(c.i)) throw new ApiError('BAD_REQUEST', 'not a browse cursor');
-  if (c.k !== key) throw new ApiError('BAD_REQUEST', 'this cursor belongs to another list (the filter changed): start again from the first page');
+  if (c.v !== BROWSE_CURSOR || !dated || !Number.isInteger(c.i)) throw apiError('cursor-invalid', {}, 'not a browse cursor');
+  if (c.k !== key) throw apiError('cursor-stale', {}, 'this cursor belongs to another list (the filter changed): start again from the first page');
   return { takenAt: c.t as number | null, id: c.i as number };
 }

@@ -6,7 +6,7 @@
  * owns the indexer and the watcher. Used by the library API handlers and by the CLI.
  */
 import path from 'node:path';
-import { ApiError, type BrowsePage, type EngineStatus, type FolderOffline, type FolderOfflineReason, type PhotoDetail, type PhotoFilter, type SkippedFile, type Timeline, type WatchedFolder } from '../../shared/api.ts';
+import { apiError, type BrowsePage, type EngineStatus, type FolderOffline, type FolderOfflineReason, type PhotoDetail, type PhotoFilter, type SkippedFile, type Timeline, type WatchedFolder } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
 import type { PhotoRow } from '../store/rows.ts';
 import type { StatusCounts } from '../store/photos.ts';
@@ -55,7 +55,7 @@ export class LibraryService {
 
   photo(photoId: number): PhotoDetail {
     const r = this.lib.photos.get(photoId);
-    if (!r) throw new ApiError('NOT_FOUND', `no photo with id ${photoId}`);
+    if (!r) throw apiError('photo-unknown', { id: String(photoId) }, `no photo with id ${photoId}`);
     const { score: _score, ...hit } = toHit(r, 0);
     return {
       ...hit,

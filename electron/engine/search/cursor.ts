@@ -4,7 +4,7 @@
  * query it belongs to (util/cursor-codec.ts:
  * a cursor presented with another query, other filters or after a model switch is refused).
  */
-import { ApiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import { readCursor, writeCursor } from '../util/cursor-codec.ts';
 import type { MixedCursor } from './mixed-pages.ts';
 
@@ -26,10 +26,10 @@ export function decodeCursor(key: string, cursor: string | undefined): MixedCurs
   if (cursor === undefined) return undefined;
   const c = readCursor(cursor);
   if (c.v !== VERSION || typeof c.d !== 'number' || !Number.isInteger(c.i) || !Number.isInteger(c.n) || (c.n as number) < 0) {
-    throw new ApiError('BAD_REQUEST', 'not a search cursor');
+    throw apiError('cursor-invalid', {}, 'not a search cursor');
   }
-  if (c.k !== key) throw new ApiError('BAD_REQUEST', 'this cursor belongs to another search (query, filters or model changed): start again from the first page');
+  if (c.k !== key) throw apiError('cursor-stale', {}, 'this cursor belongs to another search (query, filters or model changed): start again from the first page');
   const start = cursorStart(c.s);
-  if (start === null) throw new ApiError('BAD_REQUEST', 'not a search cursor');
+  if (start === null) throw apiError('cursor-invalid', {}, 'not a search cursor');
   return { distance: c.d, photoId: c.i as number, depth: c.n as number, ...(start !== undefined ? { start } : {}) };
 }

@@ -10,7 +10,7 @@
  * hits carry the line that matched.
  */
 import type { SearchMode, SearchResponse } from '../../shared/api.ts';
-import { ApiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
 import type { PhotoQuery } from '../store/vector-repository.ts';
 import { fuseRankings, hitKey, type FusedHit } from './fuse.ts';
@@ -46,14 +46,14 @@ function encode(key: string, p: Position): string {
 function decode(key: string, cursor: string | undefined): Position {
   if (cursor === undefined) return { phase: 'head', offset: 0 };
   const c = readCursor(cursor);
-  if (c.v !== VERSION) throw new ApiError('BAD_REQUEST', 'not a search cursor');
-  if (c.k !== key) throw new ApiError('BAD_REQUEST', 'this cursor belongs to another search (query, filters, mode or model changed): start again from the first page');
+  if (c.v !== VERSION) throw apiError('cursor-invalid', {}, 'not a search cursor');
+  if (c.k !== key) throw apiError('cursor-stale', {}, 'this cursor belongs to another search (query, filters, mode or model changed): start again from the first page');
   if (Number.isInteger(c.o) && (c.o as number) >= 0) return { phase: 'head', offset: c.o as number };
   const start = cursorStart(c.s);
   if (typeof c.d === 'number' && Number.isInteger(c.i) && Number.isInteger(c.n) && start !== null) {
     return { phase: 'tail', after: { distance: c.d, photoId: c.i as number, depth: c.n as number, ...(start !== undefined ? { start } : {}) } };
   }
-  throw new ApiError('BAD_REQUEST', 'not a search cursor');
+  throw apiError('cursor-invalid', {}, 'not a search cursor');
 }
 
 export interface FusedPageArgs {

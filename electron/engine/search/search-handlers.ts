@@ -1,5 +1,5 @@
 /** The search service's API handlers: text, similar photo (or video moment), dropped image. */
-import { ApiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import type { ServiceHandlers } from '../../shared/handlers.ts';
 import type { Use } from '../util/use.ts';
 import type { SearchService } from './search-service.ts';
@@ -11,7 +11,7 @@ export function searchHandlers(use: Use<SearchService>): ServiceHandlers<'search
     similarToImage: ({ dataBase64, limit, cursor, filter }) =>
       use((s) => {
         const bytes = Buffer.from(dataBase64, 'base64');
-        if (bytes.length === 0) throw new ApiError('BAD_REQUEST', 'the dropped file is empty');
+        if (bytes.length === 0) throw apiError('image-empty', {}, 'the dropped file is empty');
         return s.similarToImage(bytes, limit, filter, cursor);
       }),
   };

@@ -9,7 +9,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { PhotoFilter, QueryReading, SearchMode, SearchResponse } from '../../shared/api.ts';
-import { ApiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
 import type { PhotoQuery } from '../store/photo-filter.ts';
 import { resolvePhotoFilter } from '../library/photo-filter.ts';
@@ -94,7 +94,7 @@ export class SearchService {
    */
   async text(query: string, limit: number, filters: PhotoFilter = {}, cursor?: string, mode: SearchMode = 'all', read: ReadOptions = {}): Promise<SearchResponse> {
     const whole = query.trim();
-    if (!whole) throw new ApiError('BAD_REQUEST', 'the query is empty');
+    if (!whole) throw apiError('query-empty', {}, 'the query is empty');
     const understood = read.understand !== false && this.understanding ? this.understanding.read(whole, read.plain) : null;
     const filter = resolvePhotoFilter(filters, understood?.filter);
     const q = understood ? understood.words : whole;
@@ -141,7 +141,9 @@ export class SearchService {
     const frame = row?.kind === 'video' ? model.frames?.frames.frameNear(photoId, at ?? posterTime(row.durationS ?? 0)) : undefined;
     const vec = frame?.vector ?? model.vectors.vectors.get(photoId);
     if (!vec) {
-      throw new ApiError('NOT_FOUND', row ? `${row.kind} ${row.path} has no embedding yet (${row.status})` : `no photo with id ${photoId}`);
+      throw row
+        ? apiError('photo-not-indexed', { path: row.path }, `${row.kind} ${row.path} has no embedding yet (${row.status})`)
+        : apiError('photo-unknown', { id: String(photoId) }, `no photo with id ${photoId}`);
     }
     const filter = resolvePhotoFilter(filters);
     const key = queryKey(['similar', photoId, frame?.t ?? null, filter, model.vectors.vectors.table]);
@@ -168,7 +170,7 @@ export class SearchService {
       try {
         tensor = (await preprocess(input, embedder.preprocessSpec)).tensor;
       } catch (err) {
-        throw new ApiError('BAD_REQUEST', `cannot read that image: ${err instanceof Error ? err.message : String(err)}`);
+        throw apiError('image-unreadable', {}, `cannot read that image: ${err instanceof Error ? err.message : String(err)}`);
       }
       [vec] = await embedder.embedImageTensors([tensor]);
       if (this.serving().vectors !== model.vectors) return this.similarToImage(input, limit, filters, cursor);

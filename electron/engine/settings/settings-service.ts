@@ -5,7 +5,7 @@
  * setting in the app, which drops the override.
  */
 import type { EngineSettings } from '../../shared/api.ts';
-import { ApiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import type { ServiceHandlers } from '../../shared/handlers.ts';
 import type { TowerSessionOptions } from '../ml/onnx-session.ts';
 import { parseProviderPreference, PROVIDER_NAMES, type ProviderPreference } from '../ml/providers.ts';
@@ -110,7 +110,7 @@ export class SettingsService {
         // Validate every spec, keep them as written ([] = back to the built-in order).
         next.modelSources = this.sources.parse(req.sources).length ? req.sources.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean) : undefined;
       } catch (err) {
-        throw new ApiError('BAD_REQUEST', message(err));
+        throw apiError('source-invalid', { value: req.sources.join(', ') }, message(err));
       }
     }
     if (req.threads !== undefined) next.threads = req.threads === null ? undefined : checkThreads(req.threads);

@@ -6,7 +6,7 @@
  * then regroups under it. Nothing here deletes, moves or writes a photo.
  */
 import path from 'node:path';
-import { ApiError, type DuplicateGroup, type DuplicatesReport, type StackKind } from '../../shared/api.ts';
+import { apiError, type DuplicateGroup, type DuplicatesReport, type StackKind } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
 import type { StackMemberRow } from '../store/stacks.ts';
 import { coverOrder, duplicateGroups, type StackPhoto, type DuplicateGroup as Group } from './duplicates.ts';
@@ -44,7 +44,7 @@ export class StacksService {
   separate(photoId: number): { stackId: number; left: number } {
     const { row, stackId, members } = this.stackOf(photoId);
     const others = new Set(members.map((m) => m.hash).filter((h) => h !== row.hash));
-    if (others.size === 0) throw new ApiError('BAD_REQUEST', 'these are byte-identical copies of one file: they are the same photo');
+    if (others.size === 0) throw apiError('stack-same-file', {}, 'these are byte-identical copies of one file: they are the same photo');
     this.lib.stackDecisions.separate(row.hash!, others);
     const left = this.lib.stacks.detach(stackId, row.hash!);
     this.decided();
@@ -66,9 +66,9 @@ export class StacksService {
 
   private stackOf(photoId: number): { row: { hash: string | null }; stackId: number; members: StackMemberRow[] } {
     const row = this.lib.photos.get(photoId);
-    if (!row) throw new ApiError('NOT_FOUND', `no photo with id ${photoId}`);
+    if (!row) throw apiError('photo-unknown', { id: String(photoId) }, `no photo with id ${photoId}`);
     const badge = this.lib.stacks.badges([photoId]).get(photoId);
-    if (!badge || !row.hash) throw new ApiError('BAD_REQUEST', `${path.basename(row.path)} is in no stack`);
+    if (!badge || !row.hash) throw apiError('stack-none', { name: path.basename(row.path) }, `${path.basename(row.path)} is in no stack`);
     return { row, stackId: badge.id, members: this.lib.stacks.members(badge.id) };
   }
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { pageCursor, pageLimit, photoId, type PhotoHit, type ResultLimitReason } from './common.ts';
 import { requestFilter } from './filter.ts';
+import { MAX_QUERY_LENGTH } from './limits.ts';
 
 /** What a text search matches: photos that look like the query, photos whose text holds it, or both in one list. */
 export type SearchMode = 'all' | 'visual' | 'text';
@@ -56,7 +57,7 @@ const querySpan = z.object({ start: z.number().int().min(0), end: z.number().int
 export const searchRequests = {
   search: z
     .object({
-      query: z.string().min(1).max(1000),
+      query: z.string().min(1).max(MAX_QUERY_LENGTH),
       limit: pageLimit,
       cursor: pageCursor,
       /** all (default): the text in photos and their looks fused in one ranked list. */

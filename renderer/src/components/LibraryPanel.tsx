@@ -8,6 +8,7 @@ import type { FormEvent } from 'react';
 import type { EngineStatus, FolderOffline, SkippedFile, WatchedFolder } from '../../../electron/shared/api.ts';
 import { api } from '../api/index.ts';
 import { toCallError, type ApiCallError } from '../api/errors.ts';
+import { skipReasonText } from '../lib/skipReasons.ts';
 import { baseName, formatCount, formatEta, formatRate, formatTakenAt, progressPercent } from '../lib/format.ts';
 import type { MessageKey } from '../lib/messages.ts';
 import { useI18n } from '../lib/i18n.tsx';
@@ -273,7 +274,7 @@ function SkippedList({ skippedCount }: { skippedCount: number }) {
           {items.map((s) => (
             <li key={s.path} title={s.path}>
               <span className="skipped-name">{baseName(s.path)}</span>
-              <span className="skipped-reason">{s.reason}</span>
+              <span className="skipped-reason">{skipReasonText(s.reason, t)}</span>
             </li>
           ))}
         </ul>

@@ -11,6 +11,7 @@ import type { PhotoDetail, PhotoHit } from '../../../electron/shared/api.ts';
 import { api, mediaUrl } from '../api/index.ts';
 import { toCallError, type ApiCallError } from '../api/errors.ts';
 import { cameraName } from '../../../electron/shared/camera-name.ts';
+import { skipReasonText } from '../lib/skipReasons.ts';
 import { baseName, formatBytes, formatClock, formatCount, formatScore, formatTakenAt } from '../lib/format.ts';
 import { useFocusTrap } from '../lib/useFocusTrap.ts';
 import { useI18n } from '../lib/i18n.tsx';
@@ -205,7 +206,7 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
         </div>
         {stackPanel?.(hit)}
         {detailError && <p className="inline-error" role="alert">{errorText(detailError, t)}</p>}
-        {d?.status === 'skipped' && <p className="inline-error">{t('viewer.skipped', { reason: d.skipReason ?? '' })}</p>}
+        {d?.status === 'skipped' && <p className="inline-error">{t('viewer.skipped', { reason: skipReasonText(d.skipReason, t) })}</p>}
         <dl className="details">
           <dt>{t('viewer.taken')}</dt>
           <dd>{taken ?? unknown}</dd>
