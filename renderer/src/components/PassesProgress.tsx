@@ -69,7 +69,7 @@ function PassBlock({ pass, status }: { pass: PassStatus; status: EngineStatus })
           {ocr.failed > 0 && <span>{t('ocrProgress.failed', { n: formatCount(ocr.failed, lang) })}</span>}
         </p>
       )}
-      {(ocr?.error ?? pass.error) && <p className="inline-error small">{t('passes.error', { title, reason: (ocr?.error ?? pass.error)! })}</p>}
+      {(ocr?.error ?? pass.error) && <p className="inline-error small">{t('passes.error', { title })}</p>}
     </div>
   );
 }

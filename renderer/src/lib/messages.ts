@@ -662,7 +662,7 @@ const en: Record<MessageKey, string> = {
   'passes.preparing': 'preparing ({done}/{total})',
   'passes.needsPreparation': 'not prepared yet',
   'passes.modelSwitch': 'waiting for the model switch',
-  'passes.error': '{title} stopped: {reason}',
+  'passes.error': '{title} stopped. The log has the details.',
   'settings.ocr': 'Text in photos',
   'settings.ocrLabel': 'Read the text in photos (OCR) so they can be found by it',
   'settings.ocrHint': 'Runs in the background after photos are indexed, never slowing indexing down. When off, new photos are not read; text already read stays searchable.',
