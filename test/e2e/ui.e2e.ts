@@ -71,6 +71,8 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
   page.setDefaultTimeout(15_000);
 
   const consoleProblems: string[] = [];
+  /** Photos the suite deleted (their folder removed): a list on screen from before may still ask for their thumbnails. */
+  const deletedIds = new Set<number>();
   page.on('console', (m) => {
     if (m.type() === 'error') consoleProblems.push(`console: ${m.text()}`);
   });
@@ -267,6 +269,13 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
         return problems;
       })()`;
       await page.mouse.move(0, 0); // no hover zoom on a thumbnail while measuring
+      // The relevant red photos may fill less than two rows: open the weaker rest, as a person
+      // scrolling on would, so the geometry is checked on a full grid.
+      const weaker = page.getByRole('button', { name: '显示更多相关度较低的照片' });
+      if (await weaker.isVisible()) {
+        await weaker.click();
+        await waitInPage(`document.querySelectorAll('.grid-row').length >= 2`);
+      }
       try {
         for (const [width, height] of [
           [1280, 720],
@@ -562,6 +571,7 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
         assert.match((await item.textContent()) ?? '', /3 张/, 'its photos are still counted');
         const hits = await searchFor('红色');
         assert.ok(hits.some((h) => inFolder(h.folder, away.path)), 'its photos are still found');
+        for (const h of hits) if (inFolder(h.folder, away.path)) deletedIds.add(h.id);
         await grid().getByRole('button', { name: /（所在文件夹离线）$/ }).first().waitFor();
         await shot('offline-folder');
         away.plugIn();
@@ -587,7 +597,19 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
     });
 
     await check('no console errors, page errors or CSP violations', async () => {
-      assert.deepEqual(consoleProblems, []);
+      // A thumbnail of a photo deleted a moment before (its folder removed while a list showing it
+      // was on screen) is rightly a 404; so is the browser's console line for it. Nothing else is.
+      const gone = consoleProblems.filter((p) => [...deletedIds].some((id) => p === `HTTP 404 for /media/thumb/${id}`));
+      let unexplained = gone.length;
+      const rest = consoleProblems.filter((p) => {
+        if (gone.includes(p)) return false;
+        if (unexplained > 0 && /^console: Failed to load resource: .*404/.test(p)) {
+          unexplained--;
+          return false;
+        }
+        return true;
+      });
+      assert.deepEqual(rest, []);
     });
   } finally {
     await browser.close();

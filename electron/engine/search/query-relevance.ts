@@ -128,13 +128,19 @@ export interface OrderedHead {
  * The fused head as it is shown. The relevant part is sorted by relevance so that the number a
  * person reads never rises down the list (a text match at 90 % above a photo that looks alike at
  * 95 % would read as a mistake); the weaker part keeps the fused order, which for hits without
- * text is the visual order, so its numbers fall too.
+ * text is the visual order, so its numbers fall too. A photo whose text holds the whole query is
+ * the strongest evidence there is (the person typed words that are in it): such photos come first
+ * and read at least as relevant as the best look-alike after them.
  */
 export function orderFusedHead(head: readonly FusedHit[], b: ListBoundary | null, query: string, keyOf: (h: FusedHit) => string): OrderedHead {
   const marks = new Map(head.map((h) => [keyOf(h), markFused(h, b, query)] as const));
   const rank = new Map(head.map((h, i) => [keyOf(h), i] as const));
   const mark = (h: FusedHit) => marks.get(keyOf(h))!;
-  const above = head.filter((h) => mark(h).relevant).sort((x, y) => mark(y).relevance - mark(x).relevance || rank.get(keyOf(x))! - rank.get(keyOf(y))!);
+  const relevantHits = head.filter((h) => mark(h).relevant);
+  const bestOther = Math.max(0, ...relevantHits.filter((h) => !h.exactText).map((h) => mark(h).relevance));
+  for (const h of relevantHits) if (h.exactText && mark(h).relevance < bestOther) marks.set(keyOf(h), { ...mark(h), relevance: bestOther });
+  const exactFirst = (h: FusedHit): number => (h.exactText ? 0 : 1);
+  const above = relevantHits.sort((x, y) => exactFirst(x) - exactFirst(y) || mark(y).relevance - mark(x).relevance || rank.get(keyOf(x))! - rank.get(keyOf(y))!);
   const below = head.filter((h) => !mark(h).relevant);
   return { head: [...above, ...below], marks, relevant: above.length };
 }
