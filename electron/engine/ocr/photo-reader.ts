@@ -9,7 +9,7 @@ import { planDetection } from '../ml/ocr/det-plan.ts';
 import { mapQuad, quadSize, type Point, type Quad } from '../ml/ocr/geometry.ts';
 import { resolveOcrModel, type ResolvedOcrModel } from '../ml/ocr/manifest.ts';
 import type { DetectedBox } from '../ml/ocr/db-postprocess.ts';
-import type { OcrSessionInfo, OcrSessionOptions, RecognisedText } from '../ml/ocr/ocr-sessions.ts';
+import { noStageTimes, type OcrSessionInfo, type OcrSessionOptions, type OcrStageTimes, type RecognisedText } from '../ml/ocr/ocr-sessions.ts';
 import { OcrWorkerClient } from '../ml/ocr/ocr-worker-client.ts';
 import { pageFrame, readingOrder } from '../ml/ocr/reading-order.ts';
 
@@ -26,7 +26,19 @@ export interface PhotoText {
   width: number;
   height: number;
   lines: OcrLine[];
-  timings: { decodeMs: number; detectMs: number; recogniseMs: number; totalMs: number };
+  timings: PhotoTimings;
+}
+
+/**
+ * ms per photo: decoding, detection (gate included), reading (classifier included), the whole;
+ * and where the worker's time went (its stages, summed over the photo's requests; `gateMs` is the
+ * gate's share of the detection).
+ */
+export type PhotoTimings = { decodeMs: number; detectMs: number; recogniseMs: number; totalMs: number } & Partial<OcrStageTimes> & { gateMs?: number };
+
+function addStages(into: OcrStageTimes, s: OcrStageTimes | undefined): void {
+  if (!s) return;
+  for (const k of Object.keys(into) as (keyof OcrStageTimes)[]) into[k] += s[k] ?? 0;
 }
 
 /** The OCR model could not be loaded at all (not a problem of any one photo). */
@@ -89,7 +101,8 @@ export class PhotoReader {
     const plan = planDetection(img.width, img.height, d);
     let decodeMs = performance.now() - t0;
     let gateMs = 0;
-    let det: { boxes: DetectedBox[]; texts?: RecognisedText[]; detMs: number; ms: number } | null = null;
+    const stages = noStageTimes();
+    let det: { boxes: DetectedBox[]; texts?: RecognisedText[]; detMs: number; ms: number; stages?: OcrStageTimes } | null = null;
     let detScale = plan.scaleX;
     // Most photos hold no text: a detection pass at the gate size decides that for a fraction of
     // the cost; only where it finds something does the full-size detection run — and not even
@@ -102,8 +115,9 @@ export class PhotoReader {
       decodeMs += performance.now() - tGate;
       const found = await worker.detect(small, gate, img.width, img.height, null);
       gateMs = found.detMs;
+      addStages(stages, found.stages);
       if (found.boxes.length === 0) {
-        return { width: img.width, height: img.height, lines: [], timings: { decodeMs, detectMs: gateMs, recogniseMs: 0, totalMs: performance.now() - t0 } };
+        return { width: img.width, height: img.height, lines: [], timings: { decodeMs, detectMs: gateMs, recogniseMs: 0, totalMs: performance.now() - t0, gateMs, ...stages } };
       }
       const smallest = Math.min(...found.boxes.map((b) => Math.min(quadSize(b.quad).width, quadSize(b.quad).height))) * gate.scaleY;
       if ((d.gateTrustSide ?? 0) > 0 && smallest >= d.gateTrustSide!) {
@@ -120,6 +134,7 @@ export class PhotoReader {
       // detected near full size has nothing better to offer, so any box will do.
       const fullRes = Math.min(plan.scaleX, plan.scaleY) >= FULL_RESOLUTION * Math.min(1, img.maxScale);
       det = await worker.detect(detRaster, plan, img.width, img.height, fullRes && img.maxScale <= 1 ? 0 : recH * (img.maxScale > 1 ? CROP_HEADROOM : 1));
+      addStages(stages, det.stages);
     }
     let texts: RecognisedText[] | undefined = det.texts;
     let recogniseMs = det.ms - det.detMs;
@@ -134,6 +149,7 @@ export class PhotoReader {
       const rec = await worker.recognise(raster, det.boxes.map((b) => mapQuad(b.quad, ([x, y]): Point => [x * sx, y * sy])));
       texts = rec.texts;
       recogniseMs = rec.ms;
+      addStages(stages, rec.stages);
     }
     const drop = this.model.manifest.recognition.dropScore;
     const lines: OcrLine[] = [];
@@ -151,7 +167,7 @@ export class PhotoReader {
       width: img.width,
       height: img.height,
       lines: readingOrder(lines, pageFrame(read, img.width, img.height)),
-      timings: { decodeMs, detectMs: gateMs + det.detMs, recogniseMs, totalMs: performance.now() - t0 },
+      timings: { decodeMs, detectMs: gateMs + det.detMs, recogniseMs, totalMs: performance.now() - t0, gateMs, ...stages },
     };
   }
 
