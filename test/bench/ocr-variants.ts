@@ -19,6 +19,9 @@ export const OCR_VARIANTS: Record<string, OcrVariant> = {
   // The "any text?" gate's size (shipped 960) and the full detection's (shipped 1600).
   gate640: { manifest: { detection: { gateSide: 640 } } },
   gate736: { manifest: { detection: { gateSide: 736 } } },
+  // The full-size detection only around the text the gate found (margin × the long side).
+  region10: { manifest: { detection: { gateRegion: { margin: 0.1, worth: 0.7 } } } },
+  region05: { manifest: { detection: { gateRegion: { margin: 0.05, worth: 0.7 } } } },
   det1280: { manifest: { detection: { maxSide: 1280 } } },
   // ONNX Runtime: the CPU arena per graph, one intra-op thread.
   'arena-rec': { session: { arena: 'recognition' } },

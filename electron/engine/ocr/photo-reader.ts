@@ -5,7 +5,7 @@
  * photos). Lines come back with boxes in the original's upright pixel coordinates.
  */
 import { OcrImage } from '../media/ocr-image.ts';
-import { planDetection } from '../ml/ocr/det-plan.ts';
+import { planDetection, regionPlan, type DetPlan } from '../ml/ocr/det-plan.ts';
 import { mapQuad, quadSize, type Point, type Quad } from '../ml/ocr/geometry.ts';
 import { resolveOcrModel, type ResolvedOcrModel } from '../ml/ocr/manifest.ts';
 import type { DetectedBox } from '../ml/ocr/db-postprocess.ts';
@@ -104,6 +104,7 @@ export class PhotoReader {
     const stages = noStageTimes();
     let det: { boxes: DetectedBox[]; texts?: RecognisedText[]; detMs: number; ms: number; stages?: OcrStageTimes } | null = null;
     let detScale = plan.scaleX;
+    let fullPlan: DetPlan = plan;
     // Most photos hold no text: a detection pass at the gate size decides that for a fraction of
     // the cost; only where it finds something does the full-size detection run — and not even
     // then when every box the gate found is big enough there (a sign, a poster, a label shot
@@ -123,6 +124,12 @@ export class PhotoReader {
       if ((d.gateTrustSide ?? 0) > 0 && smallest >= d.gateTrustSide!) {
         det = { boxes: found.boxes, detMs: 0, ms: 0 };
         detScale = gate.scaleX;
+      } else if (d.gateRegion) {
+        const m = d.gateRegion.margin * Math.max(img.width, img.height);
+        const xs = found.boxes.flatMap((b) => b.quad.map(([x]) => x));
+        const ys = found.boxes.flatMap((b) => b.quad.map(([, y]) => y));
+        const rect = { x0: Math.min(...xs) - m, y0: Math.min(...ys) - m, x1: Math.max(...xs) + m, y1: Math.max(...ys) + m };
+        fullPlan = regionPlan(plan, rect, d.gateRegion.worth, d.stride) ?? plan;
       }
     }
     const recH = this.model.manifest.recognition.height;
@@ -133,7 +140,7 @@ export class PhotoReader {
       // Read straight from the detection raster when its boxes are tall enough there; a big photo
       // detected near full size has nothing better to offer, so any box will do.
       const fullRes = Math.min(plan.scaleX, plan.scaleY) >= FULL_RESOLUTION * Math.min(1, img.maxScale);
-      det = await worker.detect(detRaster, plan, img.width, img.height, fullRes && img.maxScale <= 1 ? 0 : recH * (img.maxScale > 1 ? CROP_HEADROOM : 1));
+      det = await worker.detect(detRaster, fullPlan, img.width, img.height, fullRes && img.maxScale <= 1 ? 0 : recH * (img.maxScale > 1 ? CROP_HEADROOM : 1));
       addStages(stages, det.stages);
     }
     let texts: RecognisedText[] | undefined = det.texts;

@@ -36,6 +36,12 @@ export const ocrManifestSchema = z.object({
      * never skipped).
      */
     gateTrustSide: z.number().min(0).optional(),
+    /**
+     * Where the gate found text, the full-size detection looks only around it: the box around the
+     * gate's boxes grown by `margin` × the image's long side on every side, when that covers at
+     * most `worth` of the image (absent: the whole image is detected again).
+     */
+    gateRegion: z.object({ margin: z.number().min(0), worth: z.number().min(0).max(1) }).optional(),
     maxAspect: z.number().positive(),
     overlap: z.number().min(0).max(0.5),
     /** Small inputs (short side below this) are scaled up to it and given a margin (det-plan.ts). */

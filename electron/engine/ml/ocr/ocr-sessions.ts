@@ -14,6 +14,7 @@ import type { DetPlan } from './det-plan.ts';
 import { mapQuad, quadCentre, quadSize, type Point, type Quad } from './geometry.ts';
 import { decideFlips, linesToClassify, orientLines, sidewaysPage, turn, type ClassVote } from './orientation.ts';
 import { mergeTileBoxes, type TileBox } from './tile-merge.ts';
+import { recognitionBatches } from './rec-batches.ts';
 import { Scratch } from './scratch.ts';
 import type { OcrManifest, ResolvedOcrModel } from './manifest.ts';
 import { borderColour, detectorInput, warpQuadInto, type InputPad, type RgbRaster } from './raster.ts';
@@ -270,37 +271,26 @@ export class OcrSessions {
     return reads.map((r, i) => ({ ...r, rotation: items[i].rotation }));
   }
 
-  /** The recogniser over crops, in batches of similar width (little of a batch is padding, as in PP-OCR). */
+  /** The recogniser over crops, in batches of similar width (rec-batches.ts: little of a batch is padding, as in PP-OCR). */
   private async readJobs(raster: RgbRaster, jobs: readonly RecJob[]): Promise<{ text: string; confidence: number }[]> {
     const r = this.m.recognition;
-    const ratio = (j: RecJob): number => j.w / Math.max(1e-6, j.h);
-    const order = jobs.map((_, i) => i).sort((a, b) => ratio(jobs[a]) - ratio(jobs[b]));
+    const ratios = jobs.map((j) => j.w / Math.max(1e-6, j.h));
     const out: { text: string; confidence: number }[] = new Array(jobs.length);
-    const widthOf = (i: number): number => Math.max(r.minWidth, Math.ceil(r.height * ratio(jobs[i])));
-    // Batches of similar width, at most `batch` lines and, when set, at most `batchWidth` padded
-    // pixels across: many short lines share a run, a few long ones do, a very long one runs alone.
-    const budget = r.batchWidth ?? Infinity;
-    for (let start = 0; start < order.length; ) {
-      let end = start + 1;
-      while (end < order.length && end - start < r.batch && (end - start + 1) * widthOf(order[end]) <= budget) end++;
-      const idx = order.slice(start, end);
-      start = end;
-      const ratios = idx.map((i) => ratio(jobs[i]));
-      const batchWidth = Math.max(r.minWidth, Math.ceil(r.height * Math.max(...ratios)));
+    for (const { lines, width: batchWidth } of recognitionBatches(ratios, r)) {
       // Zeroed: the part right of each crop is the batch's padding.
-      const tensor = this.recInput.take(idx.length * 3 * r.height * batchWidth, true);
-      idx.forEach((i, n) => {
+      const tensor = this.recInput.take(lines.length * 3 * r.height * batchWidth, true);
+      lines.forEach((i, n) => {
         const j = jobs[i];
-        const width = Math.max(1, Math.min(batchWidth, Math.ceil(r.height * ratios[n])));
+        const width = Math.max(1, Math.min(batchWidth, Math.ceil(r.height * ratios[i])));
         warpQuadInto(raster, j.quad, j.w, j.h, r, { tensor, index: n, batchWidth, height: r.height, width });
       });
       const tRun = performance.now();
-      const res = await this.s.rec.run({ [r.input]: new ort.Tensor('float32', tensor, [idx.length, 3, r.height, batchWidth]) }, [r.output]);
+      const res = await this.s.rec.run({ [r.input]: new ort.Tensor('float32', tensor, [lines.length, 3, r.height, batchWidth]) }, [r.output]);
       this.stages.recRunMs += performance.now() - tRun;
       const probs = res[r.output];
       const [, steps, classes] = probs.dims as number[];
       const data = probs.data as Float32Array;
-      idx.forEach((i, n) => (out[i] = ctcGreedyDecode(data.subarray(n * steps * classes, (n + 1) * steps * classes), steps, classes, this.dictionary)));
+      lines.forEach((i, n) => (out[i] = ctcGreedyDecode(data.subarray(n * steps * classes, (n + 1) * steps * classes), steps, classes, this.dictionary)));
     }
     return out;
   }
