@@ -10,6 +10,11 @@ import type { OcrSessionOptions } from '../../electron/engine/ml/ocr/ocr-session
 
 export interface OcrVariant {
   session?: OcrSessionOptions;
+  /**
+   * Photos read at once, each reader (worker and sessions) its own (ocr-pass-child.ts; the pass
+   * itself reads one at a time): what a pool of workers would give, measured before building one.
+   */
+  parallel?: number;
   /** Replaces fields of the shipped manifest's sections: { detection: { gateSide: 640 } }. */
   manifest?: Record<string, Record<string, unknown>>;
 }
@@ -28,6 +33,8 @@ export const OCR_VARIANTS: Record<string, OcrVariant> = {
   'arena-none': { session: { arena: 'none' } },
   threads1: { session: { threads: 1 } },
   nospin: { session: { spin: false } },
+  // Two photos at once, each on its own worker with one intra-op thread.
+  pool2: { session: { threads: 1 }, parallel: 2 },
   // Recognition batches: more lines per run, bounded by padded width.
   batch12: { manifest: { recognition: { batch: 12 } } },
   batch24w: { manifest: { recognition: { batch: 24, batchWidth: 24 * 320 } } },
