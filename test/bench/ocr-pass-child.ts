@@ -53,7 +53,9 @@ async function readInParallel(readers: PhotoReader[]): Promise<{ done: number; w
       const t = timed(r);
       for (let i = next++; i < photos.length; i = next++) {
         try {
-          s.withText += (await t.read(photos[i].path)).lines.length > 0 ? 1 : 0;
+          // Awaited before the sum: `+= await` would add to the value read before the wait.
+          const lines = (await t.read(photos[i].path)).lines.length;
+          if (lines > 0) s.withText++;
         } catch {
           s.failed++;
         }

@@ -32,6 +32,8 @@ export const OCR_VARIANTS: Record<string, OcrVariant> = {
   'arena-rec': { session: { arena: 'recognition' } },
   'arena-none': { session: { arena: 'none' } },
   threads1: { session: { threads: 1 } },
+  // Every core for each graph (the shipped manifest's runtime.intraOpThreads is 1; the runtime's thread setting still caps this).
+  threadsAll: { manifest: { runtime: { intraOpThreads: 1024 } } },
   nospin: { session: { spin: false } },
   // Two photos at once, each on its own worker with one intra-op thread.
   pool2: { session: { threads: 1 }, parallel: 2 },

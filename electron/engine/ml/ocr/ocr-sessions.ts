@@ -152,7 +152,7 @@ export class OcrSessions {
   }
 
   static async open(model: ResolvedOcrModel, opts: OcrSessionOptions = {}): Promise<OcrSessions> {
-    const threads = intraOpThreads(opts.threads);
+    const threads = Math.min(intraOpThreads(opts.threads), model.manifest.runtime?.intraOpThreads ?? Infinity);
     // Every line by default: photos of documents taken from above are often upside down (the
     // phone cannot tell), and read as garbage without it; the classifier's cost is small next to
     // recognition (measured in the bench: BENCH_ONLY=ocr, "classifier").

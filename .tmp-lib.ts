@@ -1,0 +1,13 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { openLibrary } from './electron/engine/store/library.ts';
+const [dir] = process.argv.slice(2);
+const shared = path.resolve('../shared/photos');
+const files = fs.readdirSync(shared).filter((f) => /\.jpe?g$/i.test(f)).sort().map((f) => path.join(shared, f));
+const root = path.join(dir, 'photos'); fs.mkdirSync(root, { recursive: true });
+const lib = openLibrary(path.join(dir, 'lib.db'));
+const folder = lib.folders.add(root);
+files.forEach((f, i) => { const file = path.join(root, `${String(i).padStart(4, '0')}-${path.basename(f)}`); fs.copyFileSync(f, file);
+  const { row } = lib.photos.upsertDiscovered({ path: file, folderId: folder.id, size: 1, mtimeMs: 1 }); lib.photos.setHash(row.id, `h${i}`);
+  lib.photos.markIndexed(row.id, { width: 1, height: 1, takenAt: 0, takenAtSource: 'mtime', cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null }); });
+lib.close();

@@ -1,0 +1,14 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PhotoReader } from './electron/engine/ocr/photo-reader.ts';
+const dir = '../shared/photos';
+const files = fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => /\.(jpe?g|png)$/i.test(f)).slice(0, 50).map((f) => path.join(dir, f));
+const a = new PhotoReader({ provider: 'cpu', threads: 1 });
+const b = new PhotoReader({ provider: 'cpu', threads: 1 });
+const seq: number[] = [];
+for (const f of files) seq.push((await a.read(f)).lines.length);
+const par: number[] = new Array(files.length);
+let next = 0;
+await Promise.all([a, b].map(async (r) => { for (let i = next++; i < files.length; i = next++) par[i] = (await r.read(files[i])).lines.length; }));
+console.log(JSON.stringify({ seq, par }));
+await a.close(); await b.close();
