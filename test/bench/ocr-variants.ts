@@ -21,10 +21,12 @@ export interface OcrVariant {
 
 export const OCR_VARIANTS: Record<string, OcrVariant> = {
   base: {},
+  // The settings before issue 20's cost work: every core per graph, the full-size detection over the whole photo.
+  before: { manifest: { runtime: { intraOpThreads: 1024 }, detection: { gateRegion: { margin: 0, worth: 0 } } } },
   // The "any text?" gate's size (shipped 960) and the full detection's (shipped 1600).
   gate640: { manifest: { detection: { gateSide: 640 } } },
   gate736: { manifest: { detection: { gateSide: 736 } } },
-  // The full-size detection only around the text the gate found (margin × the long side).
+  // The full-size detection only around the text the gate found (margin × the long side; shipped: 0.1, 0.7).
   region10: { manifest: { detection: { gateRegion: { margin: 0.1, worth: 0.7 } } } },
   region05: { manifest: { detection: { gateRegion: { margin: 0.05, worth: 0.7 } } } },
   det1280: { manifest: { detection: { maxSide: 1280 } } },
