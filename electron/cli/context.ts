@@ -11,7 +11,8 @@ import { classifyStoreError } from '../engine/store/errors.ts';
 import { discardEmptyLibrary, libraryExists } from '../engine/store/discard.ts';
 import { stopOnSignals, type StopOptions } from './shutdown.ts';
 import { cliLanguage, t } from './i18n.ts';
-import { cliMessages, type CliMessageKey } from './messages.ts';
+import { ApiError, API_ERROR_CODES } from '../shared/api.ts';
+import { errorMessage } from '../shared/error-messages.ts';
 
 export function globals(cmd: Command): AppFlags {
   return cmd.optsWithGlobals() as AppFlags;
@@ -83,15 +84,16 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
 }
 
 /**
- * A refusal the engine gave with a reason and its parameters (ApiError.detail: a folder that is
- * missing, a thread count out of range, …), in the CLI's language; null for other errors. The
- * English wording for --threads keeps the flag's name (the engine's message says it).
+ * An error with an API code (a refusal with its reason and parameters: a folder that is missing, a
+ * thread count out of range, …; the store's busy / disk full / damaged), in Chinese when the CLI
+ * speaks Chinese — the same words the app uses (shared/error-messages.ts); null otherwise. In
+ * English the engine's own message says it (with the flag's name, the path, the cause).
  */
-function reasonText(err: unknown): string | null {
-  const detail = (err as { detail?: { reason?: unknown } } | null)?.detail;
-  if (!detail || typeof detail.reason !== 'string' || cliLanguage() === 'en') return null;
-  const key = `reason.${detail.reason}` as CliMessageKey;
-  return key in cliMessages[cliLanguage()] ? t(key, detail as Record<string, string>) : null;
+export function reasonText(err: unknown): string | null {
+  if (cliLanguage() === 'en') return null;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !(API_ERROR_CODES as readonly string[]).includes(code)) return null;
+  return errorMessage(cliLanguage(), ApiError.from(err));
 }
 
 export function printJson(value: unknown): void {

@@ -13,6 +13,7 @@ import { registerModelsCommands } from './commands/models.ts';
 import { registerTagsCommands } from './commands/tags.ts';
 import { registerEvalCommands } from './commands/eval.ts';
 import { registerServeCommand } from './commands/serve.ts';
+import { registerDuplicatesCommand } from './commands/duplicates.ts';
 import { dataPaths } from '../engine/app/paths.ts';
 import { prepareModelDir } from '../engine/ml/prepare-model.ts';
 
@@ -43,6 +44,7 @@ registerInspectCommands(program);
 registerTagsCommands(program);
 registerEvalCommands(program);
 registerServeCommand(program);
+registerDuplicatesCommand(program);
 registerModelsCommands(program, { modelsDir: () => dataPaths().models, configFile: () => dataPaths().config }, {
   // Test encode, then short sequences for the text tower where they are proven exact.
   validate: (dir) => prepareModelDir(dir, { log: (line) => process.stderr.write(`${line}\n`) }),

@@ -93,6 +93,8 @@ const passLabels = (): Record<string, { label: string; unit: string; preparing?:
   places: { label: t('progress.places'), unit: t('progress.photos') },
   tags: { label: t('progress.tags'), unit: t('progress.photos'), preparing: t('progress.tagPrompts') },
   ocr: { label: t('progress.ocr'), unit: t('progress.photos') },
+  videos: { label: t('progress.videos'), unit: t('progress.videosUnit') },
+  stacks: { label: t('progress.stacks'), unit: t('progress.photos') },
 });
 
 /**

@@ -3,6 +3,7 @@ import type { IndexerOptions } from './index/indexer.ts';
 import type { WatcherOptions } from './library/watcher.ts';
 import type { TowerSessionOptions } from './ml/onnx-session.ts';
 import type { VectorSearchMode } from './search/vector-search.ts';
+import type { VideoPassOptions } from './video-frames/video-pass.ts';
 import type { Logger } from './util/log.ts';
 
 export interface EngineOptions {
@@ -24,8 +25,12 @@ export interface EngineOptions {
   vectorSearch?: VectorSearchMode;
   /** The OCR setting, read whenever a pass would start (default: on). */
   ocrEnabled?: () => boolean;
+  /** Where search results end (settings: searchSensitivity, −3 … 3), read at each list's first page (default 0). */
+  searchSensitivity?: () => number;
   /** An OCR model directory or manifest instead of the shipped PP-OCRv4 (SHIGUANG_OCR_MODEL). */
   ocrModel?: string;
+  /** Video sampling and the "still being copied" quiet time (tests, benchmarks; defaults in video/). */
+  video?: VideoPassOptions;
   /** A fixed "now" for queries' relative times (SHIGUANG_NOW; tests); default the clock. */
   now?: number;
   /** Encoder batch and decoder concurrency overrides (benchmarks, tests). */

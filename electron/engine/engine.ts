@@ -17,7 +17,7 @@ import { FolderService } from './index/folder-service.ts';
 import { Indexer, type IndexSummary } from './index/indexer.ts';
 import { LibraryWatch } from './index/library-watch.ts';
 import { LibraryService } from './library/library-service.ts';
-import { ThumbnailCache } from './media-cache.ts';
+import { libraryMedia } from './media-cache.ts';
 import type { ModelRuntime } from './ml/model-runtime.ts';
 import { resolveModelDir } from './ml/model-dir.ts';
 import { ModelSlots } from './model-slots.ts';
@@ -27,12 +27,16 @@ import { PlacesService } from './places/places-service.ts';
 import { QueryReader } from './query/query-reader.ts';
 import { PassScheduler } from './passes/scheduler.ts';
 import { SearchService } from './search/search-service.ts';
-import type { VectorSearch } from './search/vector-search.ts';
+import { StacksService } from './stacks/stacks-service.ts';
+import { thresholdsFor } from './stacks/thresholds.ts';
 import { openLibrary, type Library } from './store/library.ts';
 import type { VectorRepository } from './store/vector-repository.ts';
 import { TagService } from './tags/service.ts';
 import { createLogger, type Logger } from './util/log.ts';
+import { engineStatus } from './engine-status.ts';
 import type { EngineOptions } from './engine-options.ts';
+import { FrameImages } from './video-frames/frame-images.ts';
+import { VideoFramesPass } from './video-frames/video-pass.ts';
 
 export type { EngineOptions } from './engine-options.ts';
 
@@ -43,8 +47,12 @@ export class Engine {
   readonly tags: TagService;
   readonly library: LibraryService;
   readonly ocr: OcrService;
+  /** Duplicates report and the person's decisions about stacks (the stacks pass groups them). */
+  readonly stacks: StacksService;
   readonly passes: PassScheduler;
   readonly folders: FolderService;
+  /** Videos' frames: the pass that samples and embeds them (engine/video-frames/). */
+  readonly videos: VideoFramesPass;
   /** Where photos were taken: the Places view and the query's known places. */
   readonly places: PlacesService;
   private readonly watcher: LibraryWatch;
@@ -62,28 +70,29 @@ export class Engine {
   ) {
     const serving = () => this.models.serving;
     // Tag prompts' vectors are cached per embedding space, like the photos' (an int8 model reuses them).
-    this.tags = new TagService(lib, () => serving().search.vectors, () => spaceEmbedder(serving().runtime), { log });
+    this.tags = new TagService(lib, () => serving().search.vectors, () => serving().runtime.spaceEmbedder(), { log });
     this.library = new LibraryService(lib);
     this.passes = new PassScheduler({ indexerIdle: () => this.indexer.idle(), switching: () => this.switching !== null, mode: opts.passes ?? 'on-demand', log });
     this.indexer = new Indexer(lib, models.target.search.vectors, models.target.runtime, { ...opts.indexer, log, onIndexed: (batch) => this.passes.onEmbedded(batch) });
     const { provider, threads, enableWebgpu } = opts.session ?? {};
     this.ocr = new OcrService(lib, { enabled: opts.ocrEnabled ?? (() => true), session: { provider, threads, enableWebgpu }, model: opts.ocrModel, log });
-    for (const pass of registeredPasses({ lib, tags: this.tags, ocr: this.ocr, autoTag: opts.autoTag !== false })) this.passes.register(pass);
+    const thumbDir = opts.cacheDir ?? path.join(path.dirname(path.resolve(opts.dbPath)), 'thumbnails');
+    const frameImages = new FrameImages(path.join(thumbDir, 'frames'));
+    this.videos = new VideoFramesPass(lib, () => ({ frames: lib.videoFrames(models.target.search.vectors.model), embedder: models.target.runtime }), frameImages, log, opts.video);
+    this.stacks = new StacksService(lib, () => this.passes.schedule());
+    const stacks = { vectors: () => serving().search.vectors, thresholds: () => thresholdsFor(serving().runtime.model.manifest.stacks), log };
+    for (const pass of registeredPasses({ lib, tags: this.tags, ocr: this.ocr, autoTag: opts.autoTag !== false, videos: this.videos, stacks })) this.passes.register(pass);
     this.places = new PlacesService(lib);
     // Text queries are read for time, place, kind and camera first; the words left match the text
-    // read in photos too (fused with their looks).
+    // read in photos too (fused with their looks), and videos' frames.
     const reader = new QueryReader({ places: () => this.places.knownPlaces(), describePlace: (id) => this.places.describe(id), now: () => opts.now ?? Date.now() });
-    this.search = new SearchService(lib, () => ({ embedder: serving().runtime, vectors: serving().search }), this.ocr.matcher(), reader);
+    this.search = new SearchService(lib, () => ({ embedder: serving().runtime, vectors: serving().search, frames: serving().frames }), this.ocr.matcher(), reader, {
+      sensitivity: opts.searchSensitivity,
+    });
     const afterPass = () => this.afterPass();
     this.folders = new FolderService(lib, this.indexer, () => this.watcher, afterPass, log);
     this.watcher = new LibraryWatch(lib, this.indexer, { dbPath: opts.dbPath, watcher: opts.watcher, reindexAll: () => this.folders.reindexAll(), afterPass, log });
-    const thumbDir = opts.cacheDir ?? path.join(path.dirname(path.resolve(opts.dbPath)), 'thumbnails');
-    const thumbs = new ThumbnailCache(lib, thumbDir);
-    this.media = {
-      mediaFile: (id, kind) => (kind === 'thumb' ? thumbs.thumbnail(id) : thumbs.original(id)),
-      libraryRoots: async () => lib.folders.list().map((f) => f.path),
-      thumbnailRoots: async () => [thumbDir],
-    };
+    this.media = libraryMedia(lib, thumbDir, { images: frameImages, frames: () => lib.videoFrames(serving().search.vectors.model) });
   }
 
   static async open(opts: EngineOptions): Promise<Engine> {
@@ -106,11 +115,6 @@ export class Engine {
     return this.models.serving.runtime;
   }
 
-  /** The serving model's vector search. */
-  get vectorSearch(): VectorSearch {
-    return this.models.serving.search;
-  }
-
   /** The serving model's stored vectors. */
   get vectors(): VectorRepository {
     return this.models.serving.search.vectors;
@@ -121,20 +125,8 @@ export class Engine {
     return this.models.switching;
   }
 
-  async status(): Promise<EngineStatus> {
-    const m = this.model.model.manifest;
-    const passes = this.passes.status();
-    return {
-      counts: this.library.counts(),
-      progress: this.indexer.snapshot(),
-      model: { id: m.id, name: m.name, embeddingDim: m.embeddingDim },
-      provider: await this.model.providerReport(),
-      ocr: this.ocr.status(passes.find((p) => p.name === this.ocr.pass.name)!),
-      passes,
-      offlineFolders: this.library.offlineFolders(),
-      // Every indexing pass, and every per-photo pass run that ended (tags ready: album titles).
-      libraryGeneration: this.generation + passes.reduce((n, p) => n + (p.running ? 0 : p.done), 0),
-    };
+  status(): Promise<EngineStatus> {
+    return engineStatus({ library: this.library, indexer: this.indexer, model: this.model, passes: this.passes, ocr: this.ocr, generation: this.generation });
   }
 
   indexFolders(roots: string[]): Promise<IndexSummary> {
@@ -154,7 +146,7 @@ export class Engine {
     this.searchWarmed = true;
     setImmediate(() => {
       try {
-        this.vectorSearch.warmIndex();
+        this.models.serving.search.warmIndex();
       } catch (err) {
         this.log.warn(`vector index not loaded, searches use SQLite: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -199,9 +191,4 @@ export class Engine {
     await this.models.close();
     this.lib.close();
   }
-}
-
-/** The runtime as tagging sees it: keyed by embedding space rather than model id. */
-function spaceEmbedder(runtime: ModelRuntime) {
-  return { modelKey: runtime.spaceKey, dim: runtime.dim, logitScale: runtime.logitScale, embedTexts: (texts: string[]) => runtime.embedTexts(texts) };
 }

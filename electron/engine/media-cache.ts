@@ -1,17 +1,29 @@
 /**
  * Files the transports serve for a photo id: the original (only if the id is in the index) and
  * a thumbnail generated on demand and cached on disk, keyed by content hash so an edited photo
- * gets a fresh one and a moved photo keeps its.
+ * gets a fresh one and a moved photo keeps its. A video's thumbnail is its poster, and any moment
+ * of it (a search segment's frame) is a frame picture (video-frames/frame-images.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError } from '../shared/api.ts';
+import { ApiError, apiError } from '../shared/api.ts';
+import type { MediaProvider } from '../shared/handlers.ts';
 import { makePlaceholderThumbnail, makeThumbnail } from './media/thumbnail.ts';
 import type { Library } from './store/library.ts';
+import type { PhotoRow } from './store/rows.ts';
+import type { VideoFrameRepository } from './store/video-frames.ts';
 import { LibraryBounds, PolicySkip } from './library/link-policy.ts';
 import { probeRoot } from './library/root-availability.ts';
+import type { FrameImages } from './video-frames/frame-images.ts';
+import { posterTime } from './video/frames.ts';
 
 export const THUMBNAIL_MAX_SIDE = 384;
+
+/** Where a video's pictures come from: the frame pictures, and the serving model's stored frame times. */
+export interface VideoPictures {
+  images: FrameImages;
+  frames: () => VideoFrameRepository;
+}
 
 export class ThumbnailCache {
   private readonly inFlight = new Map<string, Promise<string>>();
@@ -19,24 +31,25 @@ export class ThumbnailCache {
   constructor(
     private readonly lib: Library,
     private readonly dir: string,
+    private readonly videos?: VideoPictures,
   ) {}
 
   async original(photoId: number): Promise<string> {
     const row = this.lib.photos.get(photoId);
-    if (!row) throw new ApiError('NOT_FOUND', `no photo with id ${photoId}`);
+    if (!row) throw apiError('photo-unknown', { id: String(photoId) }, `no photo with id ${photoId}`);
     // Links and undecodable names are never read by the library (link-policy.ts), not even to serve them.
     if (row.status === 'skipped' && /^(symlink|unreadable-name):/.test(row.skipReason ?? '')) {
-      throw new ApiError('NOT_FOUND', `photo ${photoId} is not read by the library (${row.skipReason})`);
+      throw apiError('photo-not-read', { id: String(photoId) }, `photo ${photoId} is not read by the library (${row.skipReason})`);
     }
     // Its folder is away (an unplugged drive): say so, so the person knows what to plug in — also
     // when it went away a moment ago and the engine has not noticed yet (the file is gone, and so
     // is its folder, or the folder is not on the drive it was on).
     const folder = this.lib.folders.get(row.folderId);
-    const offline = (): ApiError => new ApiError('NOT_FOUND', `photo ${photoId} is in ${folder!.path}, which is offline`, { reason: 'folder-offline', path: folder!.path });
+    const offline = (): ApiError => apiError('folder-offline', { path: folder!.path }, `photo ${photoId} is in ${folder!.path}, which is offline`);
     if (folder?.offline) throw offline();
     if (!fs.existsSync(row.path)) {
       if (folder && !(await probeRoot({ path: folder.path, device: folder.device, samples: () => [{ ...row, fileId: null }] })).online) throw offline();
-      throw new ApiError('NOT_FOUND', `photo file is gone: ${row.path}`);
+      throw apiError('photo-file-gone', { path: row.path }, `photo file is gone: ${row.path}`);
     }
     return row.path;
   }
@@ -44,25 +57,51 @@ export class ThumbnailCache {
   async thumbnail(photoId: number): Promise<string> {
     const cached = await this.thumbnailOfOffline(photoId);
     if (cached) return cached;
-    let linked: string;
+    const row = this.lib.photos.get(photoId);
+    if (row?.kind === 'video') return this.videoFrame(photoId, posterTime(row.durationS ?? 0));
+    let src: string;
     try {
-      linked = await this.original(photoId);
+      src = await this.readableSource(photoId);
     } catch (err) {
+      // Gone a moment ago with its folder: the thumbnail cached while it was there, or a placeholder.
       const away = err instanceof ApiError && err.detail?.reason === 'folder-offline' ? await this.thumbnailOfOffline(photoId, true) : null;
       if (away) return away;
       throw err;
     }
+    return this.photoThumbnail(row!, src);
+  }
+
+  /**
+   * The picture of a video at `tS` seconds: the stored frame nearest it (the one its segment
+   * matched on, when asked for a segment's best time), decoded once if the cache lost it.
+   */
+  async videoFrame(photoId: number, tS: number): Promise<string> {
+    const src = await this.readableSource(photoId);
     const row = this.lib.photos.get(photoId)!;
-    // The source is checked by its real path before a single byte is decoded, and the real path
-    // is what gets decoded (link-policy.ts): a thumbnail of a file outside the library is never made.
-    const bounds = await LibraryBounds.resolve(this.lib.folders.list().map((f) => f.path));
-    let src: string;
+    if (row.kind !== 'video' || !this.videos) throw apiError('video-not-a-video', { id: String(photoId) }, `photo ${photoId} is not a video`);
+    if (row.status !== 'indexed' || !row.hash) throw apiError('video-not-indexed', { path: row.path }, `video ${photoId} is not indexed yet (${row.status})`);
+    const times = this.videos.frames().framesOf(photoId).map((f) => f.t);
     try {
-      src = await bounds.checkReadable(linked);
+      return await this.videos.images.resolve(src, row.hash, times, Math.max(0, tS));
     } catch (err) {
-      if (err instanceof PolicySkip) throw new ApiError('NOT_FOUND', `photo ${photoId}: ${err.message}`);
+      throw apiError('video-frame-failed', { name: path.basename(src) }, `cannot show a frame of ${path.basename(src)}: ${err instanceof Error ? err.message : err}`);
+    }
+  }
+
+  /** The original's real path, checked against the library roots before a single byte is decoded. */
+  private async readableSource(photoId: number): Promise<string> {
+    const linked = await this.original(photoId);
+    // The real path is what gets decoded (link-policy.ts): a picture of a file outside the library is never made.
+    const bounds = await LibraryBounds.resolve(this.lib.folders.list().map((f) => f.path));
+    try {
+      return await bounds.checkReadable(linked);
+    } catch (err) {
+      if (err instanceof PolicySkip) throw apiError('photo-not-read', { id: String(photoId) }, `photo ${photoId}: ${err.message}`);
       throw err;
     }
+  }
+
+  private async photoThumbnail(row: PhotoRow, src: string): Promise<string> {
     const out = this.thumbnailPath(row);
     if (fs.existsSync(out)) return out;
     let job = this.inFlight.get(out);
@@ -72,7 +111,7 @@ export class ThumbnailCache {
         try {
           await makeThumbnail(src, out, THUMBNAIL_MAX_SIDE);
         } catch (err) {
-          throw new ApiError('UNSUPPORTED', `cannot make a thumbnail of ${path.basename(src)}: ${err instanceof Error ? err.message : err}`);
+          throw apiError('thumbnail-failed', { name: path.basename(src) }, `cannot make a thumbnail of ${path.basename(src)}: ${err instanceof Error ? err.message : err}`);
         }
         return out;
       })().finally(() => this.inFlight.delete(out));
@@ -100,4 +139,17 @@ export class ThumbnailCache {
     if (!fs.existsSync(placeholder)) await makePlaceholderThumbnail(placeholder, THUMBNAIL_MAX_SIDE);
     return placeholder;
   }
+}
+
+/**
+ * What transports may serve of a library: originals, thumbnails (made here, cached in `thumbDir`)
+ * and videos' frames. The transports check every path against these roots again (media-guard.ts).
+ */
+export function libraryMedia(lib: Library, thumbDir: string, videos: VideoPictures): MediaProvider {
+  const thumbs = new ThumbnailCache(lib, thumbDir, videos);
+  return {
+    mediaFile: (id, kind, atMs) => (kind === 'thumb' ? thumbs.thumbnail(id) : kind === 'frame' ? thumbs.videoFrame(id, (atMs ?? 0) / 1000) : thumbs.original(id)),
+    libraryRoots: async () => lib.folders.list().map((f) => f.path),
+    thumbnailRoots: async () => [thumbDir],
+  };
 }

@@ -13,11 +13,14 @@ import { ModelRuntime } from './ml/model-runtime.ts';
 import type { Library } from './store/library.ts';
 import type { ModelRow } from './store/rows.ts';
 import { VectorSearch, type VectorSearchMode } from './search/vector-search.ts';
+import { FrameSearch } from './search/frame-search.ts';
 import type { Logger } from './util/log.ts';
 
 export interface ModelSlot {
   runtime: ModelRuntime;
   search: VectorSearch;
+  /** The model's video frames as searches read them. */
+  frames: FrameSearch;
 }
 
 export class ModelSlots {
@@ -33,6 +36,7 @@ export class ModelSlots {
     const slot = (runtime: ModelRuntime, row: ModelRow): ModelSlot => ({
       runtime,
       search: new VectorSearch(lib.vectors(row), lib.vectorLog, { mode: o.vectorSearch ?? 'index', logger: o.log }),
+      frames: new FrameSearch(lib.videoFrames(row), { mode: o.vectorSearch ?? 'index', log: o.log }),
     });
     // Vectors are kept per embedding space: an int8 model shares its fp32 source's.
     const space = embeddingSpace(resolved.manifest);
@@ -62,15 +66,22 @@ export class ModelSlots {
     return this.servingSlot === this.target ? null : { from: this.servingSlot.runtime.modelKey, to: this.target.runtime.modelKey };
   }
 
-  /** Complete a model switch once the new model has a vector for every indexed photo; true when it did now. */
+  /**
+   * Complete a model switch once the new model has a vector for every indexed photo and frames for
+   * every indexed video; true when it did now. Videos not read yet (pending) do not hold it up:
+   * they have no frames in either model.
+   */
   finishSwitchIfComplete(): boolean {
     if (this.servingSlot === this.target) return false;
-    const missing = this.lib.photos.missingVectors(this.target.search.vectors.modelRowId, 1).length;
-    if (missing > 0 || this.lib.photos.counts().pending > 0) return false;
+    const target = this.target.search.vectors.modelRowId;
+    const missing = this.lib.photos.missingVectors(target, 1).length + this.lib.videos.missingFrames(target);
+    const pendingPhotos = this.lib.photos.counts().pending - this.lib.photos.videoCounts().pending;
+    if (missing > 0 || pendingPhotos > 0) return false;
     const old = this.servingSlot;
     this.lib.models.activate(this.target.runtime.spaceKey);
     this.servingSlot = this.target;
     void old.runtime.close();
+    void old.frames.close();
     this.log.info(`model switch complete: now using ${this.target.runtime.modelKey}`);
     return true;
   }
@@ -81,6 +92,10 @@ export class ModelSlots {
     if (serving !== target) await serving.runtime.close();
     // Saves the index snapshots that changed, so the next start does not rebuild them.
     await serving.search.close({ trimLog: true });
-    if (serving !== target) await target.search.close();
+    await serving.frames.close();
+    if (serving !== target) {
+      await target.search.close();
+      await target.frames.close();
+    }
   }
 }

@@ -4,10 +4,12 @@
  */
 import type { OcrService } from './ocr/ocr-service.ts';
 import type { PhotoPass } from './passes/pass.ts';
+import { StacksPass, type StacksPassDeps } from './stacks/stacks-pass.ts';
 import { PlacesPass } from './places/places-pass.ts';
 import type { Library } from './store/library.ts';
 import type { TagService } from './tags/service.ts';
 import { TagsPass } from './tags/tags-pass.ts';
+import type { VideoFramesPass } from './video-frames/video-pass.ts';
 
 export interface PassDeps {
   lib: Library;
@@ -15,6 +17,10 @@ export interface PassDeps {
   ocr: OcrService;
   /** Zero-shot tags of new photos (one-shot commands that only read turn it off). */
   autoTag: boolean;
+  /** Videos' frames (engine/video-frames/). */
+  videos: VideoFramesPass;
+  /** The serving model's vectors and stack thresholds, and the log (stacks). */
+  stacks: Omit<StacksPassDeps, 'lib'>;
 }
 
 export function registeredPasses(d: PassDeps): PhotoPass[] {
@@ -22,5 +28,7 @@ export function registeredPasses(d: PassDeps): PhotoPass[] {
     new PlacesPass(d.lib),
     new TagsPass(d.tags, d.lib.passState, { enabled: () => d.autoTag }),
     d.ocr.pass,
+    d.videos,
+    new StacksPass({ lib: d.lib, ...d.stacks }),
   ];
 }

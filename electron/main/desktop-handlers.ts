@@ -8,7 +8,7 @@
  * image extension — before reaching shell.openPath / showItemInFolder.
  */
 import fs from 'node:fs';
-import { ApiError } from '../shared/api.ts';
+import { apiError } from '../shared/api.ts';
 import type { ServiceHandlers } from '../shared/handlers.ts';
 import type { ApiRouter } from '../shared/router.ts';
 import { isServablePath, type GuardedMediaProvider } from '../transport/media-guard.ts';
@@ -29,13 +29,13 @@ export async function guardedPhotoPath(engine: ApiRouter, media: GuardedMediaPro
   try {
     real = await fs.promises.realpath(photo.path);
   } catch {
-    throw new ApiError('NOT_FOUND', `photo ${photoId} is no longer on disk: ${photo.path}`);
+    throw apiError('photo-file-gone', { path: photo.path }, `photo ${photoId} is no longer on disk: ${photo.path}`);
   }
   const roots = await Promise.all((await media.libraryRoots()).map((r) => fs.promises.realpath(r).catch(() => null)));
   if (!isServablePath(real, roots.filter((r): r is string => r !== null))) {
-    throw new ApiError('NOT_FOUND', `photo ${photoId} is not inside a watched folder`);
+    throw apiError('photo-outside-library', { id: String(photoId) }, `photo ${photoId} is not inside a watched folder`);
   }
-  if (!imageContentType(real)) throw new ApiError('UNSUPPORTED', `photo ${photoId} does not have an image file extension`);
+  if (!imageContentType(real)) throw apiError('photo-not-image', { id: String(photoId) }, `photo ${photoId} does not have an image file extension`);
   return real;
 }
 
@@ -49,7 +49,7 @@ export function shellHandlers(engine: ApiRouter, media: GuardedMediaProvider, sh
     },
     openPhoto: async ({ photoId }) => {
       const err = await shell.openPath(await guardedPhotoPath(engine, media, photoId));
-      if (err) throw new ApiError('INTERNAL', `could not open photo ${photoId}: ${err}`);
+      if (err) throw apiError('photo-open-failed', { id: String(photoId) }, `could not open photo ${photoId}: ${err}`);
       return { ok: true };
     },
   };

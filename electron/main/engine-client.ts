@@ -12,7 +12,7 @@ import type { GuardedMediaProvider } from '../transport/media-guard.ts';
 export type EngineCall = (method: EngineMethod, payload: unknown) => Promise<unknown>;
 
 /** The services the engine process serves (everything but the shell, which main implements). */
-export const ENGINE_SERVICES: readonly ServiceName[] = ['system', 'library', 'search', 'tags', 'ocr', 'models', 'settings'];
+export const ENGINE_SERVICES: readonly ServiceName[] = ['system', 'library', 'search', 'tags', 'ocr', 'stacks', 'models', 'settings'];
 
 /** Registers the engine's services on `router` as forwards to the engine process. */
 export function forwardEngineServices(router: ApiRouter, call: EngineCall): ApiRouter {
@@ -21,7 +21,7 @@ export function forwardEngineServices(router: ApiRouter, call: EngineCall): ApiR
 
 export function remoteMedia(call: EngineCall): GuardedMediaProvider {
   return {
-    mediaFile: async (photoId: number, kind: MediaKind) => String(await call(ENGINE_MEDIA_FILE, { photoId, kind })),
+    mediaFile: async (photoId: number, kind: MediaKind, atMs?: number) => String(await call(ENGINE_MEDIA_FILE, { photoId, kind, atMs })),
     libraryRoots: async () => (await call(ENGINE_MEDIA_ROOTS, {})) as string[],
     thumbnailRoots: async () => (await call(ENGINE_THUMBNAIL_ROOTS, {})) as string[],
   };

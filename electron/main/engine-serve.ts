@@ -6,8 +6,9 @@
  * Pure: the port is anything with postMessage/on('message'), so it runs under plain Node in tests.
  */
 import { z } from 'zod';
-import { ApiError } from '../shared/api.ts';
+import { ApiError, apiError } from '../shared/api.ts';
 import type { ApiRouter } from '../shared/router.ts';
+import type { MediaKind } from '../shared/handlers.ts';
 import {
   ENGINE_MEDIA_FILE,
   ENGINE_MEDIA_ROOTS,
@@ -31,7 +32,8 @@ export interface EnginePort {
 
 const mediaFileReq = z.object({
   photoId: z.number().int().positive(),
-  kind: z.enum(MEDIA_KINDS as [string, ...string[]]),
+  kind: z.enum(MEDIA_KINDS as [MediaKind, ...MediaKind[]]),
+  atMs: z.number().int().min(0).optional(),
 });
 
 function isRequest(x: unknown): x is EngineRequest {
@@ -43,8 +45,8 @@ export async function handleEngineRequest(engine: ServedEngine, req: EngineReque
     let result: unknown;
     if (req.method === ENGINE_MEDIA_FILE) {
       const p = mediaFileReq.safeParse(req.payload);
-      if (!p.success) throw new ApiError('BAD_REQUEST', 'invalid media request');
-      result = await engine.media.mediaFile(p.data.photoId, p.data.kind as 'thumb' | 'original');
+      if (!p.success) throw apiError('invalid-request', { field: 'media', kind: 'bad-format', limit: '' }, 'invalid media request');
+      result = await engine.media.mediaFile(p.data.photoId, p.data.kind, p.data.atMs);
     } else if (req.method === ENGINE_MEDIA_ROOTS) {
       result = await engine.media.libraryRoots();
     } else if (req.method === ENGINE_THUMBNAIL_ROOTS) {

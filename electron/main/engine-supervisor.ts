@@ -12,7 +12,7 @@
  *   restart still happens in the background);
  * - after `maxConsecutiveFailures` failed runs it stops restarting until restart() is called.
  */
-import { ApiError, type ApiErrorPayload } from '../shared/api.ts';
+import { ApiError, apiError, type ApiErrorPayload } from '../shared/api.ts';
 import type { EngineControl, EngineLifecycle } from '../shared/ipc.ts';
 import { backoffDelay, DEFAULT_BACKOFF, nextFailureCount, type BackoffOptions } from './backoff.ts';
 import { RpcClient, type RpcTimers } from './rpc-client.ts';
@@ -142,7 +142,7 @@ export class EngineSupervisor {
         },
       };
       const timer = this.timers.setTimeout(
-        () => w.fail(new ApiError('ENGINE_UNAVAILABLE', `the engine is still starting after ${Math.round(this.readyWaitMs / 1000)} s; try again`)),
+        () => w.fail(apiError('engine-starting', { seconds: String(Math.round(this.readyWaitMs / 1000)) }, `the engine is still starting after ${Math.round(this.readyWaitMs / 1000)} s; try again`)),
         this.readyWaitMs,
       );
       this.waiters.add(w);
@@ -156,7 +156,7 @@ export class EngineSupervisor {
   async stop(graceMs = 3_000): Promise<void> {
     this._state = 'stopped';
     this.clearRestartTimer();
-    const err = new ApiError('ENGINE_UNAVAILABLE', 'the app is shutting down');
+    const err = apiError('engine-closing', {}, 'the app is shutting down');
     for (const w of [...this.waiters]) w.fail(err);
     this.rpc.failAll(err);
     const child = this.child;
@@ -181,11 +181,11 @@ export class EngineSupervisor {
 
   /** Why a call cannot even wait, or null when waiting for readiness makes sense. */
   private unavailableError(): ApiError | null {
-    if (this._state === 'stopped') return new ApiError('ENGINE_UNAVAILABLE', 'the engine has been stopped');
+    if (this._state === 'stopped') return apiError('engine-stopped', {}, 'the engine has been stopped');
     if (this._state === 'failed') {
-      return new ApiError('ENGINE_UNAVAILABLE', `the engine keeps failing and was not restarted${this.fatalSuffix()}`);
+      return apiError('engine-failing', {}, `the engine keeps failing and was not restarted${this.fatalSuffix()}`);
     }
-    if (this.lastFatal) return new ApiError('ENGINE_UNAVAILABLE', `the engine could not start${this.fatalSuffix()}`);
+    if (this.lastFatal) return apiError('engine-start-failed', {}, `the engine could not start${this.fatalSuffix()}`);
     return null;
   }
 
@@ -203,7 +203,7 @@ export class EngineSupervisor {
     } else {
       this.lastFatal = msg.error;
       this.log(`engine failed to start: ${msg.error.message}`);
-      const err = new ApiError('ENGINE_UNAVAILABLE', `the engine could not start: ${msg.error.message}`);
+      const err = apiError('engine-start-failed', {}, `the engine could not start: ${msg.error.message}`);
       for (const w of [...this.waiters]) w.fail(err);
     }
   }
@@ -212,7 +212,7 @@ export class EngineSupervisor {
     if (child) this.child = null;
     const uptime = this.readyAt === null ? null : this.timers.now() - this.readyAt;
     const why = `the engine process exited${code === null ? '' : ` (code ${code})`}`;
-    this.rpc.failAll(new ApiError('ENGINE_UNAVAILABLE', `${why}; request abandoned`));
+    this.rpc.failAll(apiError('engine-restarted', {}, `${why}; request abandoned`));
     if (this._state === 'stopped') return;
 
     this.failures = nextFailureCount(this.failures, uptime, this.backoff);

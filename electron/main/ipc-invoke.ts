@@ -4,7 +4,7 @@
  * passes its zod schema before any handler runs. Failures come back as {ok:false, error:{code, message}} —
  * a malformed message never throws into Electron's IPC machinery or crashes the main process.
  */
-import { ApiError } from '../shared/api.ts';
+import { ApiError, apiError } from '../shared/api.ts';
 import type { ApiRouter } from '../shared/router.ts';
 import { APP_HOST, APP_SCHEME, type InvokeResult } from '../shared/ipc.ts';
 
@@ -28,10 +28,10 @@ export function isTrustedSender(event: InvokeEventLike): boolean {
 export function createInvokeListener(router: ApiRouter) {
   return async (event: InvokeEventLike, envelope: unknown): Promise<InvokeResult> => {
     try {
-      if (!isTrustedSender(event)) throw new ApiError('BAD_REQUEST', 'request from a page that is not the app');
-      if (typeof envelope !== 'object' || envelope === null) throw new ApiError('BAD_REQUEST', 'expected {method, payload}');
+      if (!isTrustedSender(event)) throw apiError('request-untrusted', {}, 'request from a page that is not the app');
+      if (typeof envelope !== 'object' || envelope === null) throw apiError('invalid-request', { field: '', kind: 'wrong-type', limit: '' }, 'expected {method, payload}');
       const { method, payload } = envelope as { method?: unknown; payload?: unknown };
-      if (typeof method !== 'string') throw new ApiError('BAD_REQUEST', 'unknown method (none)');
+      if (typeof method !== 'string') throw apiError('unknown-method', { method: '' }, 'unknown method (none)');
       const result = await router.call(method, payload);
       return { ok: true, result: result ?? null };
     } catch (err) {

@@ -4,7 +4,7 @@
  * with a fake child. Every call ends: with the reply, on timeout, or when failAll is called
  * because the process died — never hangs.
  */
-import { ApiError, isApiErrorPayload } from '../shared/api.ts';
+import { ApiError, apiError, isApiErrorPayload } from '../shared/api.ts';
 import type { EngineRequest, EngineResponse } from '../shared/ipc.ts';
 
 interface Pending {
@@ -47,7 +47,7 @@ export class RpcClient {
         this.timeoutMs > 0
           ? this.timers.setTimeout(() => {
               this.settle(id)?.reject(
-                new ApiError('ENGINE_UNAVAILABLE', `the engine did not answer ${method} within ${Math.round(this.timeoutMs / 1000)} s`),
+                apiError('engine-timeout', { seconds: String(Math.round(this.timeoutMs / 1000)) }, `the engine did not answer ${method} within ${Math.round(this.timeoutMs / 1000)} s`),
               );
             }, this.timeoutMs)
           : null;
@@ -55,7 +55,7 @@ export class RpcClient {
       try {
         this.send({ id, method, payload });
       } catch (err) {
-        this.settle(id)?.reject(new ApiError('ENGINE_UNAVAILABLE', `could not reach the engine: ${ApiError.from(err).message}`));
+        this.settle(id)?.reject(apiError('engine-unreachable', {}, `could not reach the engine: ${ApiError.from(err).message}`));
       }
     });
   }

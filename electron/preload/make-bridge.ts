@@ -23,6 +23,6 @@ export function makeBridge(raw: RawInvoke): ShiguangBridge {
       // A plain {code, message}: the context bridge would strip `code` from an Error object.
       throw { code: res.error.code, message: res.error.message } satisfies ApiErrorPayload;
     }) as ShiguangBridge['invoke'],
-    mediaUrl: (photoId, kind) => desktopMediaUrl(photoId, kind),
+    mediaUrl: (photoId, kind, atMs) => desktopMediaUrl(photoId, kind, atMs),
   };
 }

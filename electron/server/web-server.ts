@@ -22,11 +22,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiError, isApiMethod, type ApiErrorPayload } from '../shared/api.ts';
+import { ApiError, apiError, isApiMethod, type ApiErrorPayload } from '../shared/api.ts';
 import type { ServiceSet } from '../shared/handlers.ts';
 import { ApiRouter } from '../shared/router.ts';
 import { httpStatusFor } from '../transport/errors.ts';
-import { parseMediaUrl, resolveMedia, type GuardedMediaProvider } from '../transport/media-guard.ts';
+import { mediaBody, parseMediaUrl, resolveMedia, type GuardedMediaProvider } from '../transport/media-guard.ts';
 import { baseSecurityHeaders, contentSecurityPolicy } from '../transport/security-headers.ts';
 import { resolveStaticFile } from '../transport/static-files.ts';
 
@@ -182,10 +182,11 @@ export async function createWebServer(opts: WebServerOptions): Promise<WebServer
     sendJson(res, status, error, extra);
   }
 
-  function sendFile(req: http.IncomingMessage, res: http.ServerResponse, file: string, headers: Record<string, string>): void {
-    res.writeHead(200, { ...common(), ...headers });
-    if (req.method === 'HEAD') return void res.end();
-    const stream = fs.createReadStream(file);
+  /** The file, or the bytes `range` of it (both ends inclusive; absent with a status other than 200: no body). */
+  function sendFile(req: http.IncomingMessage, res: http.ServerResponse, file: string, headers: Record<string, string>, status = 200, range?: { start: number; end: number } | null): void {
+    res.writeHead(status, { ...common(), ...headers });
+    if (req.method === 'HEAD' || range === null) return void res.end();
+    const stream = fs.createReadStream(file, range ?? {});
     stream.on('error', () => res.destroy());
     stream.pipe(res);
   }
@@ -218,7 +219,7 @@ export async function createWebServer(opts: WebServerOptions): Promise<WebServer
         try {
           payload = JSON.parse(body.toString('utf8'));
         } catch {
-          throw new ApiError('BAD_REQUEST', 'request body is not valid JSON');
+          throw apiError('request-not-json', {}, 'request body is not valid JSON');
         }
       }
       const result = await router.call(name, payload);
@@ -243,7 +244,12 @@ export async function createWebServer(opts: WebServerOptions): Promise<WebServer
       res.writeHead(304, { ...common(), ...r.headers });
       return void res.end();
     }
-    sendFile(req, res, r.file, r.headers);
+    const header = (name: string): string | undefined => {
+      const v = req.headers[name];
+      return typeof v === 'string' ? v : undefined;
+    };
+    const body = mediaBody(r, header('range'), header('if-range'));
+    sendFile(req, res, r.file, body.headers, body.status, body.range ?? null);
   }
 
   async function handleStatic(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {

@@ -10,19 +10,21 @@
  * Pure TypeScript + zod: imports nothing from Node, the DOM or Electron.
  */
 import type { z } from 'zod';
-import { ApiError } from './contract/errors.ts';
+import { apiError, type RequestProblem } from './contract/errors.ts';
 import { libraryRequests, type LibraryResponses } from './contract/library.ts';
 import { modelsRequests, type ModelsResponses } from './contract/models.ts';
 import { ocrRequests, type OcrResponses } from './contract/ocr.ts';
 import { searchRequests, type SearchResponses } from './contract/search.ts';
 import { settingsRequests, type SettingsResponses } from './contract/settings.ts';
 import { shellRequests, type ShellResponses } from './contract/shell.ts';
+import { stacksRequests, type StacksResponses } from './contract/stacks.ts';
 import { systemRequests, type SystemResponses } from './contract/system.ts';
 import { tagsRequests, type TagsResponses } from './contract/tags.ts';
 import { transportRequests, type TransportResponses } from './contract/transport.ts';
 
 export { MAX_PAGE_SIZE, UI_PAGE_SIZE } from './paging.ts';
 export * from './contract/errors.ts';
+export * from './contract/limits.ts';
 export * from './contract/filter.ts';
 export type * from './contract/common.ts';
 export type * from './contract/library.ts';
@@ -30,6 +32,8 @@ export type * from './contract/models.ts';
 export type * from './contract/ocr.ts';
 export type * from './contract/search.ts';
 export type * from './contract/settings.ts';
+export type * from './contract/stacks.ts';
+export { SEARCH_SENSITIVITY } from './contract/settings.ts';
 export type * from './contract/system.ts';
 export type * from './contract/tags.ts';
 export type * from './contract/transport.ts';
@@ -48,6 +52,7 @@ const serviceRequests = {
   search: searchRequests,
   tags: tagsRequests,
   ocr: ocrRequests,
+  stacks: stacksRequests,
   models: modelsRequests,
   settings: settingsRequests,
   shell: shellRequests,
@@ -63,6 +68,7 @@ export const requestSchemas = {
   ...searchRequests,
   ...tagsRequests,
   ...ocrRequests,
+  ...stacksRequests,
   ...modelsRequests,
   ...settingsRequests,
   ...shellRequests,
@@ -83,6 +89,7 @@ export const apiServices: { readonly [S in ServiceName]: readonly ServiceMethod<
   search: methodsOf('search'),
   tags: methodsOf('tags'),
   ocr: methodsOf('ocr'),
+  stacks: methodsOf('stacks'),
   models: methodsOf('models'),
   settings: methodsOf('settings'),
   shell: methodsOf('shell'),
@@ -103,6 +110,7 @@ export interface ApiResponses
     SearchResponses,
     TagsResponses,
     OcrResponses,
+    StacksResponses,
     ModelsResponses,
     SettingsResponses,
     ShellResponses {}
@@ -115,16 +123,42 @@ export type ShiguangApi = {
 
 export const apiMethods = Object.keys(requestSchemas) as ApiMethod[];
 
-/** Validate a request for `method`; a bad payload becomes a BAD_REQUEST error, never a crash. */
+/** Validate a request for `method`; a bad payload becomes a BAD_REQUEST error with reason `invalid-request`, never a crash. */
 export function parseRequest<M extends ApiMethod>(method: M, payload: unknown): ApiParsedRequest<M> {
   const schema = requestSchemas[method];
-  if (!schema) throw new ApiError('BAD_REQUEST', `unknown method ${String(method)}`);
+  if (!schema) throw apiError('unknown-method', { method: String(method) }, `unknown method ${String(method)}`);
   const parsed = schema.safeParse(payload ?? {});
   if (!parsed.success) {
     const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ');
-    throw new ApiError('BAD_REQUEST', `invalid ${method} request: ${why}`);
+    throw apiError('invalid-request', requestProblem(parsed.error.issues[0]), `invalid ${method} request: ${why}`);
   }
   return parsed.data as ApiParsedRequest<M>;
+}
+
+/** zod's first complaint as a field, a kind of problem and its bound: the renderer words it, zod's English is for the log. */
+export function requestProblem(issue: z.core.$ZodIssue | undefined): { field: string; kind: RequestProblem; limit: string } {
+  if (!issue) return { field: '', kind: 'bad-format', limit: '' };
+  const field = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''].join('.') : issue.path.map(String).join('.');
+  const bound = (n: number | bigint): string => String(n);
+  switch (issue.code) {
+    case 'too_big': {
+      const kind: RequestProblem = issue.origin === 'string' ? 'too-long' : issue.origin === 'array' || issue.origin === 'set' ? 'too-many' : 'too-large';
+      return { field, kind, limit: bound(issue.maximum) };
+    }
+    case 'too_small': {
+      if (issue.origin === 'string') return { field, kind: Number(issue.minimum) <= 1 ? 'empty' : 'too-short', limit: bound(issue.minimum) };
+      const kind: RequestProblem = issue.origin === 'array' || issue.origin === 'set' ? 'too-few' : 'too-small';
+      return { field, kind, limit: bound(issue.minimum) };
+    }
+    case 'invalid_type':
+      return { field, kind: issue.expected === 'int' ? 'not-whole' : 'wrong-type', limit: '' };
+    case 'invalid_value':
+      return { field, kind: 'not-allowed', limit: '' };
+    case 'unrecognized_keys':
+      return { field, kind: 'unknown-field', limit: '' };
+    default:
+      return { field, kind: 'bad-format', limit: '' };
+  }
 }
 
 export function isApiMethod(name: string): name is ApiMethod {

@@ -14,6 +14,6 @@ import type { MediaKind } from './handlers.ts';
 
 export interface ShiguangBridge {
   invoke<M extends ApiMethod>(method: M, req: ApiRequest<M>): Promise<ApiResponse<M>>;
-  /** `shiguang://media/<kind>/<photoId>`; only indexed photos inside the library are served. */
-  mediaUrl(photoId: number, kind: MediaKind): string;
+  /** `shiguang://media/<kind>/<photoId>` (a frame: `…/frame/<id>/<ms>`); only indexed photos inside the library are served. */
+  mediaUrl(photoId: number, kind: MediaKind, atMs?: number): string;
 }

@@ -14,7 +14,8 @@ export type ServiceHandlers<S extends ServiceName> = { [M in ServiceMethod<S>]: 
 /** A set of services, as the engine (or the main process) offers them to a router. */
 export type ServiceSet = { [S in ServiceName]?: ServiceHandlers<S> };
 
-export type MediaKind = 'thumb' | 'original';
+/** A thumbnail, the original file, or a video's picture at a moment (`atMs`: a search segment's frame). */
+export type MediaKind = 'thumb' | 'original' | 'frame';
 
 export interface MediaProvider {
   /**
@@ -22,7 +23,7 @@ export interface MediaProvider {
    * demand) or the original. Rejects with ApiError('NOT_FOUND') when the id is not in the index,
    * so transports never serve a path that is not a known photo.
    */
-  mediaFile(photoId: number, kind: MediaKind): Promise<string>;
+  mediaFile(photoId: number, kind: MediaKind, atMs?: number): Promise<string>;
   /** The library roots (watched folders); transports refuse files whose real path is outside them. */
   libraryRoots(): Promise<string[]>;
   /** Where generated thumbnails live: also servable, but only as files the engine returned. */

@@ -16,11 +16,16 @@ export const APP_SCHEME = 'shiguang';
 export const APP_HOST = 'app';
 export const MEDIA_HOST = 'media';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
-export const MEDIA_KINDS: readonly MediaKind[] = ['thumb', 'original'];
+export const MEDIA_KINDS: readonly MediaKind[] = ['thumb', 'original', 'frame'];
 
-/** URL of a photo's thumbnail or original on the desktop media protocol. */
-export function desktopMediaUrl(photoId: number, kind: MediaKind): string {
-  return `${APP_SCHEME}://${MEDIA_HOST}/${kind}/${photoId}`;
+/** The path of a media request, after the host (desktop) or /media (web): a frame carries its moment in ms. */
+export function mediaPath(photoId: number, kind: MediaKind, atMs?: number): string {
+  return kind === 'frame' ? `/frame/${photoId}/${Math.max(0, Math.round(atMs ?? 0))}` : `/${kind}/${photoId}`;
+}
+
+/** URL of a photo's thumbnail or original (or a video's frame) on the desktop media protocol. */
+export function desktopMediaUrl(photoId: number, kind: MediaKind, atMs?: number): string {
+  return `${APP_SCHEME}://${MEDIA_HOST}${mediaPath(photoId, kind, atMs)}`;
 }
 
 /** What the renderer sends on INVOKE_CHANNEL. `method` is checked with isApiMethod in main. */

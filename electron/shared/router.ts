@@ -7,7 +7,7 @@
  * Pure TypeScript: imports nothing from Node, the DOM or Electron.
  */
 import {
-  ApiError,
+  apiError,
   apiServices,
   isApiMethod,
   parseRequest,
@@ -33,6 +33,7 @@ const SERVICE_LABEL: Record<ServiceName, string> = {
   search: 'search',
   tags: 'tags',
   ocr: 'text in photos (OCR)',
+  stacks: 'stacks (copies and bursts)',
   models: 'the model manager',
   settings: 'settings',
   shell: 'the desktop shell (folder dialogs, reveal, open)',
@@ -94,7 +95,7 @@ export class ApiRouter {
 
   /** An untrusted request from a transport: method checked, payload validated, then dispatched. */
   async call(method: string, payload: unknown): Promise<unknown> {
-    if (!isApiMethod(method)) throw new ApiError('BAD_REQUEST', `unknown method ${method}`);
+    if (!isApiMethod(method)) throw apiError('unknown-method', { method }, `unknown method ${method}`);
     const handler = this.handlerFor(method);
     return handler(parseRequest(method, payload));
   }
@@ -110,8 +111,8 @@ export class ApiRouter {
     const handler = this.handlers.get(method);
     if (handler) return handler;
     const service = serviceOf(method);
-    if (service === 'shell') throw new ApiError('UNSUPPORTED', `${method} is only available in the desktop app`);
+    if (service === 'shell') throw apiError('desktop-only', { method }, `${method} is only available in the desktop app`);
     const where = this.transport === 'http' ? 'the web mode' : 'this process';
-    throw new ApiError('UNSUPPORTED', `${method} is not available in ${where}: it has no ${SERVICE_LABEL[service]}`);
+    throw apiError('service-missing', { method }, `${method} is not available in ${where}: it has no ${SERVICE_LABEL[service]}`);
   }
 }

@@ -1,8 +1,10 @@
 /**
- * The one gate every photo byte passes through, on both transports (desktop `shiguang://media/…`
- * and web `/media/…`): the id must be an indexed photo (the engine resolves it), and the file's
- * REAL path (symlinks resolved) must lie inside a real library root. So a symlink planted in a
- * watched folder that points at ~/.ssh, or a crafted URL, never serves a file from elsewhere.
+ * The one gate every photo and video byte passes through, on both transports (desktop
+ * `shiguang://media/…` and web `/media/…`): the id must be an indexed photo or video (the engine
+ * resolves it), and the file's REAL path (symlinks resolved) must lie inside a real library root.
+ * So a symlink planted in a watched folder that points at ~/.ssh, or a crafted URL, never serves a
+ * file from elsewhere. A video's frames are pictures the engine made, served like thumbnails; its
+ * original is served with HTTP Range requests (byte-range.ts), which a <video> element needs.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,8 +12,9 @@ import { ApiError } from '../shared/api.ts';
 import type { MediaKind, MediaProvider } from '../shared/handlers.ts';
 import { APP_SCHEME, MEDIA_HOST } from '../shared/ipc.ts';
 import { httpStatusFor } from './errors.ts';
-import { imageContentType } from './mime.ts';
+import { imageContentType, videoContentType } from './mime.ts';
 import { isInsideRoots } from '../shared/inside-roots.ts';
+import { answerRange, rangeHeaders } from './byte-range.ts';
 
 /**
  * MediaProvider plus where generated thumbnails live. Thumbnails sit in the app's cache, outside
@@ -24,10 +27,13 @@ export interface GuardedMediaProvider extends MediaProvider {
 export interface MediaRef {
   kind: MediaKind;
   photoId: number;
+  /** A frame's moment, ms from the start of the video. */
+  atMs?: number;
 }
 
 // Digits only: no dots, no separators, no percent-escapes can reach the engine or the file system.
 const MEDIA_PATH = /^\/(thumb|original)\/([1-9][0-9]{0,14})$/;
+const FRAME_PATH = /^\/frame\/([1-9][0-9]{0,14})\/(0|[1-9][0-9]{0,9})$/;
 
 /**
  * Parse `shiguang://media/<kind>/<id>` or an HTTP `/media/<kind>/<id>[?query]` (absolute or
@@ -49,6 +55,11 @@ export function parseMediaUrl(url: string): MediaRef | null {
     rest = u.pathname.slice('/media'.length);
   } else {
     return null;
+  }
+  const f = FRAME_PATH.exec(rest);
+  if (f) {
+    const photoId = Number(f[1]);
+    return Number.isSafeInteger(photoId) ? { kind: 'frame', photoId, atMs: Number(f[2]) } : null;
   }
   const m = MEDIA_PATH.exec(rest);
   if (!m) return null;
@@ -80,10 +91,10 @@ async function realRoots(roots: readonly string[]): Promise<string[]> {
   return real.filter((r): r is string => r !== null);
 }
 
-/** Roots a `kind` may be served from: the library, plus the thumbnail cache for thumbnails. */
+/** Roots a `kind` may be served from: the library, plus the thumbnail cache for thumbnails and frames. */
 async function allowedRoots(media: GuardedMediaProvider, kind: MediaKind): Promise<string[]> {
   const library = await media.libraryRoots();
-  if (kind !== 'thumb' || !media.thumbnailRoots) return library;
+  if (kind === 'original' || !media.thumbnailRoots) return library;
   return [...library, ...(await media.thumbnailRoots())];
 }
 
@@ -110,7 +121,7 @@ export async function resolveMedia(media: GuardedMediaProvider, ref: MediaRef, i
     // A thumbnail is made from the original: the original's real path is checked against the
     // library roots before the engine is asked to decode it (a link to a file outside the
     // library must not be rendered into a servable thumbnail).
-    if (ref.kind === 'thumb') {
+    if (ref.kind !== 'original') {
       const source = await sourceInsideLibrary(media, ref.photoId).catch((err: unknown) => {
         // Its folder is offline (an unplugged drive): the engine then serves only the thumbnail
         // cached while it was there, or a placeholder — nothing of the folder is read or decoded.
@@ -119,7 +130,7 @@ export async function resolveMedia(media: GuardedMediaProvider, ref: MediaRef, i
       });
       if (source) return source;
     }
-    file = await media.mediaFile(ref.photoId, ref.kind);
+    file = await media.mediaFile(ref.photoId, ref.kind, ref.atMs);
     roots = await realRoots(await allowedRoots(media, ref.kind));
   } catch (err) {
     const e = ApiError.from(err);
@@ -134,8 +145,9 @@ export async function resolveMedia(media: GuardedMediaProvider, ref: MediaRef, i
     return refuse(404, `photo ${ref.photoId}: file is missing`);
   }
   if (!isServablePath(real, roots)) return refuse(403, `photo ${ref.photoId}: file is outside the library`);
-  const type = imageContentType(real);
-  if (!type) return refuse(403, `photo ${ref.photoId}: not an image type that is served`);
+  // Pictures are images; an original may also be a video.
+  const type = imageContentType(real) ?? (ref.kind === 'original' ? videoContentType(real) : null);
+  if (!type) return refuse(403, `photo ${ref.photoId}: not an image or video type that is served`);
   if (!stat.isFile()) return refuse(404, `photo ${ref.photoId}: not a file`);
 
   const etag = `W/"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
@@ -145,9 +157,28 @@ export async function resolveMedia(media: GuardedMediaProvider, ref: MediaRef, i
     ETag: etag,
     'Last-Modified': stat.mtime.toUTCString(),
     'X-Content-Type-Options': 'nosniff',
+    'Accept-Ranges': 'bytes',
   };
   if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => t.trim() === etag)) {
     return { type: 'not-modified', headers };
   }
   return { type: 'file', file: real, size: stat.size, headers: { ...headers, 'Content-Length': String(stat.size) } };
+}
+
+/** How to answer a servable file: the whole of it (200), a range (206), or no range of it (416). */
+export interface MediaBody {
+  status: 200 | 206 | 416;
+  headers: Record<string, string>;
+  /** Bytes to send, both ends inclusive (absent for a 416). */
+  range?: { start: number; end: number };
+}
+
+/** The status, headers and bytes for a resolved file and the request's Range / If-Range headers. */
+export function mediaBody(r: Extract<MediaResult, { type: 'file' }>, range?: string, ifRange?: string): MediaBody {
+  const { 'Content-Length': _whole, ...headers } = r.headers;
+  const answer = answerRange(range, r.size, { etag: r.headers.ETag!, lastModified: r.headers['Last-Modified']!, ifRange });
+  const sized = { ...headers, ...rangeHeaders(answer, r.size) };
+  if (answer.type === 'partial') return { status: 206, headers: sized, range: { start: answer.start, end: answer.end } };
+  if (answer.type === 'unsatisfiable') return { status: 416, headers: sized };
+  return { status: 200, headers: sized, ...(r.size > 0 ? { range: { start: 0, end: r.size - 1 } } : {}) };
 }

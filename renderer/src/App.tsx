@@ -27,6 +27,11 @@ import { baseName } from './lib/format.ts';
 import { useI18n } from './lib/i18n.tsx';
 import { useApiData, useEngineStatus, useResults, type Mode } from './lib/useApi.ts';
 import { useImeSearch } from './search/useImeSearch.ts';
+import { queryFits, SearchLimit } from './components/SearchLimit.tsx';
+import { DuplicatesEntry } from './stacks/DuplicatesEntry.tsx';
+import { DuplicatesView } from './stacks/DuplicatesView.tsx';
+import { StackPanel } from './stacks/StackPanel.tsx';
+import { useStackActions } from './stacks/useStackActions.ts';
 
 export function App() {
   const { t, lang, setLang } = useI18n();
@@ -61,6 +66,8 @@ export function App() {
   const dropCounter = useRef(0);
 
   const search = useImeSearch((q) => {
+    // Over the contract's limit: the box says so (SearchLimit) and nothing is sent.
+    if (!queryFits(q)) return;
     setViewerIndex(null);
     setMode(q ? { kind: 'text', query: q } : { kind: 'home' });
   });
@@ -81,10 +88,11 @@ export function App() {
 
   const openTag = useCallback((tag: string) => switchMode((backTo) => ({ kind: 'tag', tag, backTo })), [switchMode]);
   const similarTo = useCallback(
-    (hit: PhotoHit) => switchMode((backTo) => ({ kind: 'similar', photoId: hit.id, fileName: hit.fileName, backTo })),
+    (hit: PhotoHit) => switchMode((backTo) => ({ kind: 'similar', photoId: hit.id, at: hit.segment?.bestTime, fileName: hit.fileName, backTo })),
     [switchMode],
   );
 
+  const stacks = useStackActions({ mode, switchMode, setMode, closeViewer: () => setViewerIndex(null), edited: bumpEdits, info: (m) => push('info', m), error: reportError });
   const openPlace = (p: PlaceSummary) => switchMode((backTo) => ({ kind: 'place', placeId: p.id, name: p.name, backTo }));
   /** A chip removed: search again with that piece of the query kept as words. */
   const keepAsWords = (span: { start: number; end: number }) =>
@@ -222,6 +230,8 @@ export function App() {
         />
       );
     }
+  } else if (mode.kind === 'duplicates') {
+    main = <DuplicatesView nativeShell={caps.nativeShell} version={version} onBack={goBack} onOpenStack={(stack, fileName) => setMode({ kind: 'stack', stack, fileName, backTo: mode.backTo })} onError={reportError} />;
   } else if (results.error) {
     main = <ErrorState error={results.error} onRetry={results.retry} t={t} />;
   } else if (results.hits.length > 0) {
@@ -235,10 +245,23 @@ export function App() {
         onOpen={setViewerIndex}
         label={t('results.label')}
         offlineRoots={engine.status?.offlineFolders?.map((f) => f.path)}
+        onOpenStack={mode.kind === 'stack' ? undefined : stacks.openStack}
+        weakerAvailable={results.weakerAvailable}
+        onShowWeaker={results.showWeaker}
+        loading={results.loading}
       />
     );
   } else if (results.loading) {
     main = <p className="loading-line">{t('results.loading')}</p>;
+  } else if (results.weakerAvailable) {
+    // Nothing stands out for this search: say so, and offer the weaker matches.
+    main = (
+      <StateMessage icon="search" title={t('results.noneRelevant')} body={t('results.noneRelevantHint')}>
+        <button type="button" className="button" onClick={results.showWeaker}>
+          {t('results.showWeaker')}
+        </button>
+      </StateMessage>
+    );
   } else {
     main = (
       <StateMessage
@@ -282,8 +305,11 @@ export function App() {
               autoComplete="off"
               spellCheck={false}
               enterKeyHint="search"
+              aria-invalid={!queryFits(search.value.trim())}
+              aria-describedby={queryFits(search.value.trim()) ? undefined : 'search-limit'}
               {...search.inputProps}
             />
+            <SearchLimit value={search.value} id="search-limit" />
             <kbd className="search-kbd" title={t('search.shortcut')}>
               /
             </kbd>
@@ -328,14 +354,15 @@ export function App() {
               onRemove={removeFolder}
               onError={reportError}
             />
+            <DuplicatesEntry version={version} active={mode.kind === 'duplicates'} onOpen={stacks.openDuplicates} />
             <TagsPanel tags={tags.data} activeTag={mode.kind === 'tag' ? mode.tag : null} onOpen={openTag} onAdd={addTag} onRemove={removeTag} />
           </aside>
           <main id="main" className="main" tabIndex={-1}>
-            {!libraryEmpty && !unreachable && (
+            {!libraryEmpty && !unreachable && mode.kind !== 'duplicates' && mode.kind !== 'stack' && (
               <FilterBar filters={filters} folders={folderList} tags={tagList} tagDisabled={mode.kind === 'tag'} onChange={setFilters} />
             )}
             {mode.kind === 'text' && results.parsed && <QueryChips parsed={results.parsed} onRemove={keepAsWords} />}
-            {mode.kind !== 'home' && !unreachable && (
+            {mode.kind !== 'home' && mode.kind !== 'duplicates' && !unreachable && (
               <ResultsHeader
                 mode={mode}
                 count={results.hits.length}
@@ -345,6 +372,8 @@ export function App() {
                 loading={results.loading}
                 timing={results.timing}
                 failed={results.error !== null}
+                relevance={results.relevance}
+                showingWeaker={results.showingWeaker}
                 onBack={goBack}
                 tagName={mode.kind === 'tag' ? tagLabel({ name: mode.tag, nameEn: tagList.find((x) => x.name === mode.tag)?.nameEn ?? null }, lang) : ''}
               />
@@ -365,6 +394,7 @@ export function App() {
         onSimilar={similarTo}
         onTag={openTag}
         onError={reportError}
+        stackPanel={(hit) => <StackPanel hit={hit} inStack={mode.kind === 'stack'} onOpen={stacks.openStack} onCover={stacks.chooseCover} onSeparate={stacks.separate} />}
       />
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">
@@ -387,6 +417,8 @@ export function App() {
             setSettingsOpen(false);
             push('info', t('settings.saved'));
             engine.refresh();
+            // The results on screen follow the settings (where they end).
+            bumpEdits();
           }}
         />
       )}

@@ -24,6 +24,12 @@
  *                  reel of real clips, video seconds decoded per second on a 1-minute 1080p clip,
  *                  the decoder's peak memory, and with the bench model's encoder rate the cost per
  *                  clip and per 100 clips
+ *   video-index    videos end to end through the engine and the videos pass (fp32 and int8): video
+ *                  seconds per second, CPU per 1-minute 1080p clip, peak memory, 100 clips; photos and
+ *                  a video arriving together (./video-index.bench.ts; not in the default set)
+ *   video-search   search latency of a photo-only library through SearchService against the bare
+ *                  vector page (same run), and with 3k / 30k video frames beside the photos
+ *                  (./search/video-search.bench.ts; not in the default set)
  *   query-parse    query understanding p95, reverse geocoding photos/s, gazetteer size (when-where.bench.ts;
  *                  not in the default set)
  *   when-where     at BENCH_VECTORS photos with GPS and cameras: the places pass (photos/s), a filter-only
@@ -40,7 +46,7 @@
  *   ocr-cost       (only when asked) photos/s and peak memory of the OCR pass over a mixed library
  *                  in a process of its own (ocr-cost.bench.ts)
  *
- * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,ocr,int8,integrity,video,relevance,stacks,ocr-real,ocr-cost  BENCH_FILES=500  BENCH_VECTORS=100000
+ * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,ocr,int8,integrity,video,video-index,video-search,relevance,stacks,ocr-real,ocr-cost  BENCH_FILES=500  BENCH_VECTORS=100000
  *          BENCH_MODEL=vit-b-16|vit-b-16-int8|vit-b-16-int8-plain|rn50
  *          BENCH_GRAPH=official|lookalike (default: the official export when `npm run models:official`
  *          has made it; see bench-graph.ts). `graph` in the output says which one the figures come
@@ -66,6 +72,8 @@ import { benchOcr } from './ocr.bench.ts';
 import { benchRelevance } from './relevance.bench.ts';
 import { generateTestModels } from '../../scripts/models/generate-test-models.ts';
 import { benchVideo } from './video.bench.ts';
+import { benchVideoIndex } from './video-index.bench.ts';
+import { benchVideoSearch } from './search/video-search.bench.ts';
 import { benchWhenWhere } from './when-where.bench.ts';
 import { benchWhenWhereLibrary } from './when-where-library.bench.ts';
 import { benchStacks } from './stacks.bench.ts';
@@ -203,7 +211,7 @@ async function benchIndexing(): Promise<void> {
 }
 
 
-if ((only.has('encoder') || only.has('indexing') || only.has('firstrun') || only.has('video') || only.has('relevance') || only.has('stacks')) && !fs.existsSync(modelDir)) {
+if (['encoder', 'indexing', 'firstrun', 'video', 'video-index', 'relevance', 'stacks'].some((k) => only.has(k)) && !fs.existsSync(modelDir)) {
   throw new Error(`${modelDir} does not exist: BENCH_MODEL=${modelName} is made by BENCH_ONLY=int8 first`);
 }
 log(`graph: ${graph.note}`);
@@ -253,6 +261,8 @@ if (only.has('relevance')) {
   results.relevance = await benchRelevance({ toyModelDir: path.join(testModels, 'toy-colors'), benchModelDir: modelDir, threads, log });
 }
 if (only.has('video')) results.video = await benchVideo({ modelDir, threads, log });
+if (only.has('video-index')) results.videoIndex = await benchVideoIndex({ modelDir, sharedPhotos, log });
+if (only.has('video-search')) results.videoSearch = await benchVideoSearch({ n: nVectors, log });
 if (only.has('query-parse')) results.whenWhere = benchWhenWhere(log);
 if (only.has('when-where')) results.whenWhereLibrary = await benchWhenWhereLibrary({ n: nVectors, modelKey: 'bench-vit-b-16' });
 if (only.has('stacks')) results.stacks = await benchStacks({ modelDir, log });

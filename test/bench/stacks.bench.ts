@@ -13,12 +13,17 @@
  *                thresholds, with the suggested ones, and with the hash alone
  *   speed        the grouping on SYNTHETIC records (100k by default): pictures/s from scratch, ms
  *                per new picture added to the full library
+ *   pass         the stacks pass as the engine runs it on a real library database of those records
+ *                (stacks/pass-speed.ts): photos/s from scratch, a restart, ms per new photo
+ *   search       search and browsing with each stack shown once vs every photo, same run, on the
+ *                query benchmark's library at BENCH_VECTORS (stacks/stacked-search.ts)
  *
  * Options: BENCH_STACKS_EXTRA=dir[:dir…] more real photos (e.g. public test images, see the
  *          decision record for the ones measured); BENCH_STACKS_BURSTS=dir a folder of folders of
  *          video frames 200 ms apart; BENCH_STACKS_MODEL=model dir; BENCH_STACKS_N=100000;
  *          BENCH_STACKS_SOURCES=50 (photos from ../shared/photos);
- *          BENCH_STACKS_PARTS=hashes,fingerprint,calibration,speed (which parts run; all by default).
+ *          BENCH_STACKS_PARTS=hashes,fingerprint,calibration,speed,pass,search (which parts run;
+ *          all but search by default); BENCH_VECTORS=100000 (search).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +36,8 @@ import { burstItems, nearItems, type Item } from './stacks/calibration-set.ts';
 import { cosineMargins, precisionRecall } from './stacks/evaluate.ts';
 import { hashAll, margins } from './stacks/hash-margins.ts';
 import { syntheticLibrary } from './stacks/synthetic-library.ts';
+import { benchPassSpeed } from './stacks/pass-speed.ts';
+import { benchStackedSearch } from './stacks/stacked-search.ts';
 import { listImages, variantsOf } from './stacks/transformed-set.ts';
 
 type Log = (m: string) => void;
@@ -161,12 +168,20 @@ function benchSpeed(n: number, log: Log): unknown {
 
 export async function benchStacks(opts: { modelDir: string; log: Log }): Promise<Record<string, unknown>> {
   const { shared, extra } = sources();
-  const parts = new Set((process.env.BENCH_STACKS_PARTS ?? 'hashes,fingerprint,calibration,speed').split(','));
+  const parts = new Set((process.env.BENCH_STACKS_PARTS ?? 'hashes,fingerprint,calibration,speed,pass').split(','));
   const out: Record<string, unknown> = {};
   const modelDir = process.env.BENCH_STACKS_MODEL ? path.resolve(process.env.BENCH_STACKS_MODEL) : opts.modelDir;
   if (parts.has('speed')) {
     out.speed = benchSpeed(Number(process.env.BENCH_STACKS_N ?? 100_000), opts.log);
     opts.log(`stacks: speed ${JSON.stringify(out.speed)}`);
+  }
+  if (parts.has('pass')) {
+    out.pass = await benchPassSpeed(Number(process.env.BENCH_STACKS_N ?? 100_000), opts.log);
+    opts.log(`stacks: pass ${JSON.stringify(out.pass)}`);
+  }
+  if (parts.has('search')) {
+    out.search = await benchStackedSearch(Number(process.env.BENCH_VECTORS ?? 100_000), opts.log);
+    opts.log(`stacks: search ${JSON.stringify(out.search)}`);
   }
   if (parts.has('hashes')) {
     opts.log(`stacks: hashes over ${shared.length + extra.length} photos…`);

@@ -139,7 +139,7 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
     const labels = await inPage<string[]>(`[...document.querySelectorAll('[role="list"][aria-label="${RESULTS}"] button[data-index]')]
       .sort((a, b) => Number(a.dataset.index) - Number(b.dataset.index))
       .map((b) => b.getAttribute('aria-label') ?? '')`);
-    return labels.slice(0, n).map((l) => l.split('，相似度')[0]!);
+    return labels.slice(0, n).map((l) => l.split(/，(?:相似度|相关度)/)[0]!);
   };
 
   const waitApi = (method: string, pred: (body: Record<string, unknown>) => boolean = () => true): Promise<Response> => {
@@ -231,7 +231,7 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
       const wrong = names.filter((n) => !red.has(n));
       assert.deepEqual(wrong, [], `non-red photos in the top ${k}: ${names.join(', ')}`);
       const label = await resultButtons().first().getAttribute('aria-label');
-      assert.match(label ?? '', /^.+，相似度 -?\d\.\d\d$/);
+      assert.match(label ?? '', /^.+，相关度 \d+%$/);
       await page.getByRole('heading', { name: '“红色”' }).waitFor();
       await resultButtons().first().hover();
       await shot('results-light');
@@ -450,7 +450,7 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
           .find((x) => !others.includes(x))!;
         const hits = await searchFor(piece);
         assert.equal(hits[0]?.fileName, '聊天截图.png', `"${piece}" did not find the chat screenshot first`);
-        const first = page.getByRole('button', { name: /^聊天截图\.png，相似度 .*，文字“/ });
+        const first = page.getByRole('button', { name: /^聊天截图\.png，相关度 .*，文字“/ });
         await first.locator('.thumb-text mark').getByText(piece).waitFor();
         await shot('results-text-match');
         await first.click();

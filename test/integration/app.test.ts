@@ -263,7 +263,7 @@ describe('the app: first run without a model', () => {
     expect(listed.find((m) => m.id === 'test-tiny')).toMatchObject({ active: true, catalogued: false, embeddingDim: 8, installed: true });
     // Queries racing the switch's completion are covered by the engine's own model-switch test.
     await expect.poll(async () => (await call('status', {})).model?.id, { timeout: 50_000, interval: 50 }).toBe('test-tiny');
-    expect((await call('search', { query: '绿色', limit: 3 })).hits).toHaveLength(3);
+    expect((await call('search', { query: '绿色', limit: 3, all: true })).hits).toHaveLength(3);
     expect((await call('listModels', {})).find((m) => m.id === TOY)).toMatchObject({ active: false, serving: false, installed: true });
     expect((await call('listModels', {})).find((m) => m.id === 'test-tiny')).toMatchObject({ active: true, serving: true });
   });

@@ -86,7 +86,7 @@ describe('engine end to end (toy-colors model)', () => {
     expect(inReal.hits).toHaveLength(5);
     expect(inReal.hits.every((h) => h.path.startsWith(path.join(lib, 'real') + path.sep))).toBe(true);
     // Colour photos carry EXIF dates in July 2023; the real photos have none (file time is used).
-    const july = await engine.search.text('红色', 20, { after: '2023-07-01', before: '2023-07-31' });
+    const july = await engine.search.text('红色', 20, { after: '2023-07-01', before: '2023-07-31' }, undefined, 'all', { all: true });
     expect(july.hits.length).toBe(12);
     expect(july.hits.slice(0, 3).every((h) => h.fileName.startsWith('red-'))).toBe(true);
   });

@@ -118,7 +118,7 @@ describe.skipIf(realPhotos.length < 12)('folders as people type them, and settin
     expect(await call('listFolders', {})).toEqual([{ id: f.id, path: pictures, photoCount: 12, offline: null }]);
     expect(rows()).toEqual(before); // same ids, same paths, not encoded again
     expect(host.engine!.vectors.count()).toBe(12);
-    expect((await call('search', { query: '红色', limit: 20 })).hits).toHaveLength(12);
+    expect((await call('search', { query: '红色', limit: 20, all: true })).hits).toHaveLength(12);
   });
 
   it('threads outside 1…the logical cores and unknown providers are refused, with what is allowed', async () => {
@@ -168,7 +168,7 @@ describe('the CLI', () => {
   it('says the refusals in the CLI’s language (the reason and the path, worded by its catalogue)', async () => {
     const zh = { ...env, SHIGUANG_LANG: 'zh-CN' };
     const missing = await runCli(['--db', path.join(tmp, 'zh.db'), '--model', toy, 'index', path.join(tmp, 'nope')], { env: zh });
-    expect(missing.stderr).toContain(`错误：找不到文件夹：${path.join(tmp, 'nope')}`);
+    expect(missing.stderr).toContain(`错误：找不到文件夹 ${path.join(tmp, 'nope')}。请检查路径是否拼写正确`);
     const threads = await runCli(['--db', path.join(tmp, 'zh.db'), '--model', toy, '--threads', '999', 'status'], { env: zh });
     expect(threads.code).toBe(2);
     expect(threads.stderr).toContain(`线程数必须是 1 到 ${os.availableParallelism()} 之间的整数`);

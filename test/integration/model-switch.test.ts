@@ -77,7 +77,7 @@ describe('model switch', () => {
       expect(e2.lib.models.get('test-toy-colors')?.state ?? 'gone').not.toBe('active');
       expect(e2.vectors.count()).toBe(20);
       // Queries now use the 8-d model's vectors (random weights: only shape and count are meaningful).
-      const res = await e2.search.text('红色', 5);
+      const res = await e2.search.text('红色', 5, {}, undefined, 'all', { all: true });
       expect(res.hits).toHaveLength(5);
       const status = await e2.status();
       expect(status.model).toMatchObject({ id: 'test-tiny', embeddingDim: 8 });
@@ -97,7 +97,7 @@ describe('model switch', () => {
       let switching = true;
       const queries: Promise<{ n: number; red: boolean }>[] = [];
       const build = e.indexFolders([photos]).finally(() => (switching = false));
-      const ask = () => e.search.text('红色', 3).then((r) => ({ n: r.hits.length, red: r.hits.every((h) => h.fileName.startsWith('red-')) }));
+      const ask = () => e.search.text('红色', 3, {}, undefined, 'all', { all: true }).then((r) => ({ n: r.hits.length, red: r.hits.every((h) => h.fileName.startsWith('red-')) }));
       while (switching) {
         queries.push(ask());
         await new Promise((r) => setTimeout(r, 5));

@@ -90,14 +90,15 @@ describe.skipIf(fonts !== 'ok')('OCR in the app', () => {
         expect(y).toBeLessThanOrEqual(960);
       }
     }
-    const plain = (await call('search', { query: 'blue', limit: 10 })).hits.find((h) => h.fileName.startsWith('blue-'))!;
+    const plain = (await call('search', { query: 'blue', limit: 10, all: true })).hits.find((h) => h.fileName.startsWith('blue-'))!;
     expect(await call('photoText', { photoId: plain.id })).toMatchObject({ state: 'read', lines: [] });
     await expect(call('photoText', { photoId: 999_999 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('answers a text query from the text in photos and their looks in one list, paged, filtered, saying why', async () => {
     const piece = signLines[0].replace(/\s/g, '').slice(0, 3);
-    const all = await call('search', { query: piece, limit: 50 });
+    // The whole list (past the relevance boundary: the photo with the text is relevant, the others by looks).
+    const all = await call('search', { query: piece, limit: 50, all: true });
     expect(all.hits[0].fileName).toBe('sign.jpg');
     expect(all.hits[0].matchedBy === 'text' || all.hits[0].matchedBy === 'both').toBe(true);
     const m = all.hits[0].matchedText!;
@@ -111,7 +112,7 @@ describe.skipIf(fonts !== 'ok')('OCR in the app', () => {
     const paged: number[] = [];
     let cursor: string | undefined;
     do {
-      const page = await call('search', { query: piece, limit: 2, cursor });
+      const page = await call('search', { query: piece, limit: 2, cursor, all: true });
       paged.push(...page.hits.map((h) => h.id));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
@@ -127,8 +128,8 @@ describe.skipIf(fonts !== 'ok')('OCR in the app', () => {
     expect((await call('search', { query: piece, limit: 50, filter: { folder: sub } })).hits).toEqual([]);
     expect((await call('search', { query: piece, limit: 50, filter: { after: '2999-01-01' } })).hits).toEqual([]);
     // A query no photo's text holds: exactly the visual list.
-    const red = await call('search', { query: '红色', limit: 50 });
-    const redVisual = await call('search', { query: '红色', limit: 50, mode: 'visual' });
+    const red = await call('search', { query: '红色', limit: 50, all: true });
+    const redVisual = await call('search', { query: '红色', limit: 50, mode: 'visual', all: true });
     expect(red.hits.map((h) => h.id)).toEqual(redVisual.hits.map((h) => h.id));
     expect(red.hits.every((h) => h.matchedBy === 'visual')).toBe(true);
     await expect(call('search', { query: piece, limit: 2, cursor: (await call('search', { query: '红色', limit: 2 })).nextCursor! })).rejects.toMatchObject({ code: 'BAD_REQUEST' });

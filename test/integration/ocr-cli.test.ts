@@ -59,7 +59,7 @@ describe.skipIf(fonts !== 'ok')('shiguang CLI with text in photos', () => {
   }, 300_000);
 
   it('search finds the photo by its text first, says why, and --mode narrows to one side', async () => {
-    const all = JSON.parse((await cli(['search', piece, '--json'])).stdout) as JsonHit[];
+    const all = JSON.parse((await cli(['search', piece, '--json', '--all'])).stdout) as JsonHit[];
     expect(path.basename(all[0].path)).toBe('sign.jpg');
     expect(['text', 'both']).toContain(all[0].matchedBy);
     expect(all[0].matchedText!.slice(...all[0].matchedRange!).replace(/\s/g, '')).toBe(piece);

@@ -64,6 +64,9 @@ function exactOrder(vec: Float32Array, filter: PhotoQuery, k = MAX_K): number[] 
     .map((h) => h.id);
 }
 
+/** Paging mechanics are about the whole ranked list: past the relevance boundary too (`search --all`). */
+const WHOLE = { all: true } as const;
+
 async function allPages(page: (cursor: string | undefined) => Promise<SearchResponse>): Promise<{ pages: SearchResponse[]; ids: number[] }> {
   const pages: SearchResponse[] = [];
   let cursor: string | undefined;
@@ -87,7 +90,7 @@ describe('search pages through the service', () => {
       [{ tag: '海边', folder: path.join(ROOT, 'd2'), after: '2020-06-01' }, resolvePhotoFilter({ tag: '海边', folder: path.join(ROOT, 'd2'), after: '2020-06-01' })],
     ];
     for (const [filters, filter] of cases) {
-      const { pages, ids } = await allPages((cursor) => service.text('海边的日落', 500, filters, cursor));
+      const { pages, ids } = await allPages((cursor) => service.text('海边的日落', 500, filters, cursor, 'all', WHOLE));
       expect(ids).toEqual(exactOrder(queryVec, filter));
       expect(pages.slice(0, -1).every((p) => p.hits.length === 500)).toBe(true);
       expect(pages.every((p) => p.limit === undefined)).toBe(true);
@@ -100,14 +103,14 @@ describe('search pages through the service', () => {
   it('a similar-search leaves its photo out of every page and still fills them', async () => {
     const ids = setUp(1500);
     const src = ids[42]!;
-    const { pages, ids: got } = await allPages((cursor) => service.similar(src, 200, {}, cursor));
+    const { pages, ids: got } = await allPages((cursor) => service.similar(src, 200, {}, cursor, undefined, true));
     expect(got).toEqual(exactOrder(t.vectors.get(src)!, {}).filter((id) => id !== src));
     expect(pages.slice(0, -1).every((p) => p.hits.length === 200)).toBe(true);
   });
 
   it('refuses a cursor from another query or other filters', async () => {
     setUp(600);
-    const first = await service.text('猫', 100);
+    const first = await service.text('猫', 100, {}, undefined, 'all', WHOLE);
     await expect(service.text('狗', 100, {}, first.nextCursor!)).rejects.toThrow(ApiError);
     await expect(service.text('猫', 100, { tag: '海边' }, first.nextCursor!)).rejects.toThrow(/another search/);
     await expect(service.text('猫', 100, {}, 'garbage')).rejects.toThrow(/not a search cursor/);
@@ -116,14 +119,14 @@ describe('search pages through the service', () => {
 
   it('has no cap on the index path; the SQL fallback states where it stops', async () => {
     setUp(MAX_K + 700);
-    const all = await allPages((cursor) => service.text('海', 1000, {}, cursor));
+    const all = await allPages((cursor) => service.text('海', 1000, {}, cursor, 'all', WHOLE));
     expect(all.ids).toHaveLength(MAX_K + 700);
     expect(all.pages.every((p) => p.limit === undefined)).toBe(true);
 
     await vs.close({ save: false });
     vs = t.search({ mode: 'sqlite' });
     service = serviceFor(vs);
-    const capped = await allPages((cursor) => service.text('海', 1000, {}, cursor));
+    const capped = await allPages((cursor) => service.text('海', 1000, {}, cursor, 'all', WHOLE));
     expect(capped.ids).toEqual(all.ids.slice(0, MAX_K));
     expect(capped.pages.at(-1)!.limit).toEqual({ maxResults: MAX_K, reason: 'sqlite-only' });
     expect(capped.pages.at(-1)!.nextCursor).toBeNull();
@@ -131,7 +134,7 @@ describe('search pages through the service', () => {
 
   it('new photos written between pages neither repeat nor shift the pages already seen', async () => {
     setUp(1200);
-    const first = await service.text('山', 300);
+    const first = await service.text('山', 300, {}, undefined, 'all', WHOLE);
     const seen = new Set(first.hits.map((h) => h.id));
     addPhotos(t, 50, 9, 10_000); // indexing goes on while the person scrolls
     const second = await service.text('山', 300, {}, first.nextCursor!);

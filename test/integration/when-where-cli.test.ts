@@ -42,7 +42,7 @@ describe.skipIf(skip !== null)('when and where, end to end (CLI)', () => {
   const env = (): NodeJS.ProcessEnv => ({ ...process.env, TZ: ZONE, SHIGUANG_NOW: NOW, SHIGUANG_HOME: path.join(tmp, 'home'), SHIGUANG_LOG: 'warn' });
   const cli = (args: string[]) =>
     run(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', '--db', db, '--model', toy, '--threads', '1', ...args], { env: env(), maxBuffer: 64 << 20 });
-  const explain = async (q: string, ...more: string[]): Promise<Json> => JSON.parse((await cli(['search', q, '--json', '--explain', ...more])).stdout) as Json;
+  const explain = async (q: string, ...more: string[]): Promise<Json> => JSON.parse((await cli(['search', q, '--json', '--explain', '--all', ...more])).stdout) as Json;
   const names = (j: Json): string[] => j.hits.map((h) => path.relative(photos, h.path));
 
   /** A real photo with EXIF written by exiftool: date taken, camera, GPS (WGS-84, as phones write it). */
@@ -144,13 +144,13 @@ describe.skipIf(skip !== null)('when and where, end to end (CLI)', () => {
   it('a chip removed in the UI: that piece is kept as words (plain), the rest still understood', async () => {
     const engine = await Engine.open({ dbPath: db, modelDir: toy, session: { threads: 1 }, vectorSearch: 'sqlite', logger: createLogger('test', 'error'), now: Date.parse(NOW) });
     try {
-      const first = await engine.search.text('前年冬天在哈尔滨', 20);
+      const first = await engine.search.text('前年冬天在哈尔滨', 20, {}, undefined, 'all', { all: true });
       const place = first.parsed!.spans.find((s) => s.what === 'place')!;
-      const res = await engine.search.text('前年冬天在哈尔滨', 20, {}, undefined, 'all', { plain: [{ start: place.start, end: place.end }] });
+      const res = await engine.search.text('前年冬天在哈尔滨', 20, {}, undefined, 'all', { plain: [{ start: place.start, end: place.end }], all: true });
       expect(res.parsed).toMatchObject({ place: null, time: { label: '前年冬天' }, remainder: '哈尔滨' });
       // The winter's photos wherever they were taken, ranked by how they look like the word 哈尔滨.
       expect(res.hits.map((h) => h.fileName).sort()).toEqual(['DSC_0001.jpg', 'IMG_0101.jpg']);
-      const off = await engine.search.text('前年冬天在哈尔滨', 20, {}, undefined, 'all', { understand: false });
+      const off = await engine.search.text('前年冬天在哈尔滨', 20, {}, undefined, 'all', { understand: false, all: true });
       expect(off.parsed).toBeUndefined();
       expect(off.hits).toHaveLength(10);
     } finally {

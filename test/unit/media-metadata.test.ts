@@ -32,6 +32,15 @@ describe('readMetadata', () => {
     expect(m.gps?.lon).toBeCloseTo(151 + 12 / 60 + 30 / 3600, 9);
   });
 
+  it('carries the capture details in the same parse (the sub-second tells burst frames apart; libvips cannot write ImageUniqueID, see media-capture-details.test.ts)', async () => {
+    const file = path.join(dir, 'burst-frame.jpg');
+    await blank()
+      .jpeg()
+      .withExif({ IFD0: { Make: 'Google' }, IFD2: { DateTimeOriginal: '2023:05:04 13:14:15', SubSecTimeOriginal: '348' } })
+      .toFile(file);
+    expect((await readMetadata(file)).capture).toEqual({ subSecMs: 348, imageUniqueId: null, burstId: null });
+  });
+
   it('falls back to the digitised date and reports orientation', async () => {
     const file = path.join(dir, 'scan.jpg');
     await blank()
@@ -51,7 +60,7 @@ describe('readMetadata', () => {
   it('returns nulls for images without EXIF and for non-images; throws only for missing files', async () => {
     const png = path.join(dir, 'plain.png');
     await blank().png().toFile(png);
-    const empty = { takenAt: null, cameraMake: null, cameraModel: null, gps: null, orientation: null };
+    const empty = { takenAt: null, cameraMake: null, cameraModel: null, gps: null, orientation: null, capture: { subSecMs: null, imageUniqueId: null, burstId: null } };
     expect(await readMetadata(png)).toEqual(empty);
     const text = path.join(dir, 'notes.jpg');
     writeFileSync(text, 'not a photo');
@@ -91,7 +100,7 @@ describe('metadata of empty files', () => {
     const file = path.join(dir, 'zero.jpg');
     await fsp.writeFile(file, '');
     const before = (await fsp.readdir('/proc/self/fd').catch(() => [])).length;
-    for (let i = 0; i < 20; i++) expect(await readMetadata(file)).toEqual({ takenAt: null, cameraMake: null, cameraModel: null, gps: null, orientation: null });
+    for (let i = 0; i < 20; i++) expect(await readMetadata(file)).toMatchObject({ takenAt: null, cameraMake: null, cameraModel: null, gps: null, orientation: null });
     const after = (await fsp.readdir('/proc/self/fd').catch(() => [])).length;
     expect(after - before).toBeLessThan(5);
     await fsp.rm(dir, { recursive: true, force: true });

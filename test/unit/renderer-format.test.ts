@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   baseName,
   formatBytes,
+  formatClock,
   formatDuration,
   formatScore,
   formatTakenAt,
@@ -37,6 +38,15 @@ describe('renderer formatting', () => {
     expect(formatTakenAt('2024-05-01', 'zh-CN')).toBe('2024年5月1日');
     expect(formatTakenAt(null, 'en')).toBeNull();
     expect(formatTakenAt('garbage', 'en')).toBe('garbage');
+  });
+
+  it('a video moment or length as players show it', () => {
+    expect(formatClock(0)).toBe('0:00');
+    expect(formatClock(7.9)).toBe('0:07');
+    expect(formatClock(725)).toBe('12:05');
+    expect(formatClock(3723)).toBe('1:02:03');
+    expect(formatClock(null)).toBe('0:00');
+    expect(formatClock(Number.NaN)).toBe('0:00');
   });
 
   it('scores have two decimals', () => {

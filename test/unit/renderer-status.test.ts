@@ -51,6 +51,7 @@ describe('isUnderRoots', () => {
 
 describe('messages', () => {
   it('words every reason the engine gives for a folder or a value, in both languages', () => {
+    // Every registered reason: test/unit/error-messages.test.ts walks them all.
     for (const reason of ['folder-relative', 'folder-missing', 'folder-not-a-folder', 'folder-unreadable', 'folder-inside-library', 'folder-holds-offline', 'folder-offline', 'threads-range', 'provider-unknown']) {
       for (const lang of ['zh-CN', 'en'] as const) expect(messages[lang][`reason.${reason}` as keyof (typeof messages)['en']], `${lang} ${reason}`).toBeTruthy();
     }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createHttpTransport } from '../../renderer/src/api/http.ts';
 import { ApiCallError, toCallError } from '../../renderer/src/api/errors.ts';
 import { takeTokenFromUrl } from '../../renderer/src/api/token.ts';
-import { toPhotoFilter } from '../../renderer/src/lib/filters.ts';
+import { emptyFilters, hasActiveFilters, toPhotoFilter } from '../../renderer/src/lib/filters.ts';
 
 interface Seen {
   url: string;
@@ -85,17 +85,25 @@ describe('web token', () => {
 
 describe('filters', () => {
   it('sends whole days and swaps a reversed range', () => {
-    expect(toPhotoFilter({ folder: '/p', from: '2024-05-01', to: '2024-05-03', tag: '' })).toEqual({
+    expect(toPhotoFilter({ folder: '/p', from: '2024-05-01', to: '2024-05-03', tag: '', kind: '', everyCopy: false })).toEqual({
       folder: '/p',
       after: '2024-05-01T00:00:00',
       before: '2024-05-03T23:59:59.999',
     });
-    expect(toPhotoFilter({ folder: '', from: '2024-06-01', to: '2024-05-01', tag: 'x' })).toEqual({
+    expect(toPhotoFilter({ folder: '', from: '2024-06-01', to: '2024-05-01', tag: 'x', kind: '', everyCopy: false })).toEqual({
       after: '2024-05-01T00:00:00',
       before: '2024-06-01T23:59:59.999',
       tag: 'x',
     });
-    expect(toPhotoFilter({ folder: '', from: 'nonsense', to: '', tag: '' })).toEqual({});
+    expect(toPhotoFilter({ folder: '', from: 'nonsense', to: '', tag: '', kind: '', everyCopy: false })).toEqual({});
+    // "Show every copy and burst shot": every photo of every stack, not each stack once.
+    expect(toPhotoFilter({ folder: '', from: '', to: '', tag: '', kind: '', everyCopy: true })).toEqual({ stack: 'all' });
+  });
+
+  it('photos or videos only', () => {
+    expect(toPhotoFilter({ folder: '', from: '', to: '', tag: '', kind: 'video', everyCopy: false })).toEqual({ kind: 'video' });
+    expect(hasActiveFilters({ folder: '', from: '', to: '', tag: '', kind: 'photo', everyCopy: false })).toBe(true);
+    expect(hasActiveFilters(emptyFilters)).toBe(false);
   });
 
 });

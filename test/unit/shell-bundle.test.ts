@@ -148,7 +148,7 @@ describe('the bundled engine process', () => {
     await expect
       .poll(async () => (await ok<{ counts: { indexed: number } }>('status', {})).counts.indexed, { timeout: 60_000, interval: 200 })
       .toBe(2);
-    const res = await ok<{ hits: { id: number; fileName: string }[] }>('search', { query: '红色的照片' });
+    const res = await ok<{ hits: { id: number; fileName: string }[] }>('search', { query: '红色的照片', all: true });
     expect(res.hits.map((h) => h.fileName).sort()).toEqual(['blue.jpg', 'red.jpg']);
 
     // A thumbnail path from the engine lies inside the roots the media guard is given.

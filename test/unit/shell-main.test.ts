@@ -129,7 +129,7 @@ describe('desktop handlers and the media protocol', () => {
         return { id, path: paths[id] };
       },
     });
-    return new ApiRouter('ipc').registerAll(servicesFrom(h, ['system', 'library', 'search', 'tags', 'ocr', 'models', 'settings']));
+    return new ApiRouter('ipc').registerAll(servicesFrom(h, ['system', 'library', 'search', 'tags', 'ocr', 'stacks', 'models', 'settings']));
   }
 
   function fakeShell(openResult = '') {

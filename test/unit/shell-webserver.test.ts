@@ -153,7 +153,7 @@ describe('web server', () => {
       expect(calls.length).toBe(before);
     }
     const caps = await api('capabilities', {});
-    expect(JSON.parse(caps.body)).toEqual({ nativeShell: false, transport: 'http', services: ['transport', 'system', 'library', 'search', 'tags', 'ocr', 'models', 'settings'] });
+    expect(JSON.parse(caps.body)).toEqual({ nativeShell: false, transport: 'http', services: ['transport', 'system', 'library', 'search', 'tags', 'ocr', 'stacks', 'models', 'settings'] });
   });
 
   it('only accepts POST on /api and bounds the body size', async () => {

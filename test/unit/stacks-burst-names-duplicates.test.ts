@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { burstKeyFromName } from '../../electron/engine/stacks/burst-names.ts';
-import { coverOf, duplicateGroups, type StackPhoto } from '../../electron/engine/stacks/duplicates.ts';
+import { coverOf, coverOrder, duplicateGroups, type StackPhoto } from '../../electron/engine/stacks/duplicates.ts';
 import { pictureOf } from '../../electron/engine/stacks/picture.ts';
 
 describe('burst keys from file names', () => {
@@ -40,6 +40,15 @@ describe('covers', () => {
     expect(coverOf([photo(9, 'a'), photo(5, 'a')]).photoId).toBe(5);
     expect(coverOf([original, wechat], new Set(['b'])).photoId).toBe(2);
     expect(() => coverOf([])).toThrow(RangeError);
+  });
+
+  it('orders a stack shot by shot: the best copy of the best shot, its other copies, then the next shot', () => {
+    const frame1 = photo(1, 'f1', { unit: 'a', sharpness: 300 });
+    const frame1Copy = photo(2, 'f1-copy', { unit: 'a', width: 2000, height: 1500 });
+    const frame2 = photo(3, 'f2', { unit: 'b', sharpness: 200 });
+    expect(coverOrder([frame2, frame1Copy, frame1]).map((p) => p.photoId)).toEqual([1, 2, 3]);
+    // The person's pick brings its shot first.
+    expect(coverOrder([frame2, frame1Copy, frame1], new Set(['f1-copy'])).map((p) => p.photoId)).toEqual([2, 1, 3]);
   });
 });
 

@@ -41,6 +41,11 @@ async function runPasses(engine: Engine, opts: { tags: boolean; ocr: boolean }):
   }
   const after = await engine.status();
   const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+  const v = after.videos;
+  if (v && v.indexed + v.pending + v.skipped > 0) {
+    const waiting = v.pending > 0 ? t('index.videos.pending', { n: v.pending }) : '';
+    process.stderr.write(`${t('index.videos', { indexed: v.indexed, skipped: v.skipped, waiting })}\n`);
+  }
   const tagged = (after.passes.find((p) => p.name === 'tags')?.done ?? 0) - (before.passes.find((p) => p.name === 'tags')?.done ?? 0);
   if (tagged > 0 || opts.tags) process.stderr.write(`${t('tags.tagged', { photos: tagged })}\n`);
   else if (!engine.tags.isReady() && after.counts.indexed > 0) {
@@ -70,7 +75,8 @@ export function registerIndexCommands(program: Command): void {
           const counts = engine.library.counts();
           if (!opts.json) printSummary(summary, counts);
           const ocr = await runPasses(engine, { tags: opts.tags === true, ocr: opts.ocr });
-          if (opts.json) printJson({ ...summary, library: counts, ocr });
+          // After the passes: videos are read there.
+          if (opts.json) printJson({ ...summary, library: engine.library.counts(), videos: engine.library.videoCounts(), ocr });
         }, { message: t('index.stopping'), exitCode: interruptedCode });
       }),
     );

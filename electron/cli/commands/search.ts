@@ -13,10 +13,21 @@ interface SearchOpts {
   after?: string;
   before?: string;
   tag?: string;
+  kind?: string;
   json?: boolean;
   mode?: string;
+  stack?: string;
   explain?: boolean;
   literal?: boolean;
+  at?: string;
+  all?: boolean;
+}
+
+/** 75.5 → "1:15.5": a moment of a video as people read it. */
+function clock(s: number): string {
+  const m = Math.floor(s / 60);
+  const rest = s - m * 60;
+  return `${m}:${rest < 10 ? '0' : ''}${Number.isInteger(rest) ? rest : rest.toFixed(1)}`;
 }
 
 /**
@@ -28,36 +39,60 @@ const under = (away: readonly string[]) => (h: PhotoHit): boolean => isInsideRoo
 function jsonHits(res: SearchResponse, away: readonly string[]): unknown[] {
   const offline = under(away);
   return res.hits.map((h: PhotoHit) => ({
-        path: h.path,
-        score: h.score,
-        id: h.id,
-        takenAt: h.takenAt,
-        tags: h.tags?.map((t) => t.name) ?? [],
-        ...(h.matchedBy ? { matchedBy: h.matchedBy } : {}),
-        ...(h.matchedText ? { matchedText: h.matchedText.text, matchedRange: [h.matchedText.start, h.matchedText.end] } : {}),
-        ...(offline(h) ? { offline: true } : {}),
+    path: h.path,
+    score: h.score,
+    id: h.id,
+    takenAt: h.takenAt,
+    tags: h.tags?.map((t) => t.name) ?? [],
+    kind: h.kind ?? 'photo',
+    stack: h.stack ?? null,
+    ...(h.kind === 'video' ? { durationS: h.durationS ?? null } : {}),
+    ...(h.segment ? { segment: { start: h.segment.start, end: h.segment.end }, bestTime: h.segment.bestTime } : {}),
+    ...(h.relevance !== undefined ? { relevance: h.relevance, relevant: h.relevant === true } : {}),
+    ...(h.matchedBy ? { matchedBy: h.matchedBy } : {}),
+    ...(h.matchedText ? { matchedText: h.matchedText.text, matchedRange: [h.matchedText.start, h.matchedText.end] } : {}),
+    ...(offline(h) ? { offline: true } : {}),
   }));
 }
 
+/** How many match, as the first line of a ranked list: "12 张相关照片" (and how many of them are shown). */
+function relevanceLine(res: SearchResponse): string | null {
+  const r = res.relevance;
+  if (!r) return null;
+  if (r.relevant === 0) return t('search.noneRelevant');
+  const shown = res.hits.filter((h) => h.relevant).length;
+  if (!r.complete) return t('search.relevantAtLeast', { n: r.relevant });
+  return shown < r.relevant ? t('search.relevantShown', { n: r.relevant, shown }) : t('search.relevant', { n: r.relevant });
+}
+
 /**
- * --json: the hits as an array (the shape scripts rely on); with --explain an object
- * { parsed, hits } instead. --explain alone prints the reading above the hits.
+ * --json: the hits as an array (the shape scripts rely on; each hit says whether it is relevant);
+ * with --explain an object { parsed, relevance, hits } instead. --explain alone prints the reading
+ * above the hits. A ranked list starts with how many photos match and shows relevance, the one
+ * scale for text and visual matches (the cosine is in --json); weaker hits (--all) come after a line.
  */
 function printHits(res: SearchResponse, json: boolean | undefined, explain: boolean | undefined, away: readonly string[]): void {
   const offline = under(away);
   if (json) {
-    printJson(explain ? { parsed: res.parsed ?? null, hits: jsonHits(res, away) } : jsonHits(res, away));
+    printJson(explain ? { parsed: res.parsed ?? null, relevance: res.relevance ?? null, hits: jsonHits(res, away) } : jsonHits(res, away));
     return;
   }
   if (explain) process.stdout.write(describeReading(res.parsed) + '\n');
   if (res.limit) process.stderr.write(`${t('search.limit', { max: res.limit.maxResults, reason: res.limit.reason })}\n`);
-  if (res.hits.length === 0) process.stdout.write(`${t('search.none')}\n`);
+  const count = relevanceLine(res);
+  if (count) process.stdout.write(`${count}\n`);
+  else if (res.hits.length === 0) process.stdout.write(`${t('search.none')}\n`);
   res.hits.forEach((h, i) => {
+    if (h.relevant === false && (i === 0 || res.hits[i - 1]!.relevant !== false)) process.stdout.write(`${t('search.weakerHeading')}\n`);
     const tags = h.tags?.length ? `  [${h.tags.map((t) => t.name).join(' ')}]` : '';
     const why = h.matchedBy && h.matchedBy !== 'visual' ? `  ${t(h.matchedBy === 'both' ? 'search.matched.both' : 'search.matched.text')}: “${h.matchedText?.text ?? ''}”` : '';
     const gone = offline(h) ? t('search.offline') : '';
-    process.stdout.write(`${String(i + 1).padStart(3)}. ${h.score.toFixed(4)}  ${h.path}${tags}${why}${gone}\n`);
+    const moment = h.segment ? `  ▶ ${clock(h.segment.start)}–${clock(h.segment.end)}` : '';
+    const stack = h.stack ? `  ${t('search.stack', { size: h.stack.size, kind: t(`stack.kind.${h.stack.kind}`), id: h.stack.id })}` : '';
+    const score = h.relevance !== undefined ? `${String(Math.round(h.relevance * 100)).padStart(3)}%` : h.score.toFixed(4);
+    process.stdout.write(`${String(i + 1).padStart(3)}. ${score}  ${h.path}${moment}${tags}${stack}${why}${gone}\n`);
   });
+  if (res.weakerCursor) process.stderr.write(`${t('search.weakerHint')}\n`);
   process.stderr.write(`${t('search.timing', { textMs: res.textMs, searchMs: res.searchMs })}\n`);
 }
 
@@ -68,19 +103,27 @@ const filterOptions = (c: Command): Command =>
     .option('--after <date>', t('search.opt.after'))
     .option('--before <date>', t('search.opt.before'))
     .option('--tag <name>', t('search.opt.tag'))
+    .option('--kind <kind>', t('search.opt.kind'))
+    .option('--all', t('search.opt.all'))
+    .option('--stack <id|all>', t('search.opt.stack'))
     .option('--json', t('search.opt.json'));
 
 /**
  * --limit beyond one page (MAX_PAGE_SIZE): the pages are fetched with the cursor and joined, as
- * the app's "load more" does.
+ * the app's "load more" does. The list stops after the relevant hits; `weaker` (--all) goes on
+ * through the weaker ones, as the app's "显示更多相关度较低的照片" does.
  */
-async function upTo(n: number, page: (limit: number, cursor: string | undefined) => Promise<SearchResponse>): Promise<SearchResponse> {
+async function upTo(n: number, weaker: boolean, page: (limit: number, cursor: string | undefined) => Promise<SearchResponse>): Promise<SearchResponse> {
   const first = await page(Math.min(n, MAX_PAGE_SIZE), undefined);
-  const all = { ...first, hits: [...first.hits] };
-  while (all.hits.length < n && all.nextCursor) {
-    const next = await page(Math.min(n - all.hits.length, MAX_PAGE_SIZE), all.nextCursor);
+  const all: SearchResponse = { ...first, hits: [...first.hits] };
+  for (;;) {
+    const cursor = all.nextCursor ?? (weaker ? all.weakerCursor : undefined);
+    if (all.hits.length >= n || !cursor) break;
+    const next = await page(Math.min(n - all.hits.length, MAX_PAGE_SIZE), cursor);
     all.hits.push(...next.hits);
     all.nextCursor = next.nextCursor;
+    if (next.weakerCursor) all.weakerCursor = next.weakerCursor;
+    else if (cursor === all.weakerCursor) delete all.weakerCursor;
     all.searchMs += next.searchMs;
     if (next.limit) all.limit = next.limit;
   }
@@ -101,6 +144,9 @@ function filter(opts: SearchOpts): PhotoFilter {
   if (opts.after) f.after = opts.after;
   if (opts.before) f.before = opts.before;
   if (opts.tag) f.tag = opts.tag;
+  if (opts.kind) f.kind = opts.kind as PhotoFilter['kind'];
+  // A stack id as a number (the schema checks it); anything else as given ('all', or refused).
+  if (opts.stack !== undefined) f.stack = (/^\d+$/.test(opts.stack) ? Number(opts.stack) : opts.stack) as PhotoFilter['stack'];
   return f;
 }
 
@@ -123,20 +169,22 @@ export function registerSearchCommands(program: Command): void {
         // Load the text tower first so the reported timings are the query's, not start-up's.
         await engine.model.warm('text');
         const read = { understand: req.understand };
-        printHits(await upTo(n, (limit, cursor) => engine.search.text(req.query, limit, req.filter, cursor, req.mode, read)), opts.json, opts.explain, awayRoots(engine));
+        printHits(await upTo(n, opts.all === true, (limit, cursor) => engine.search.text(req.query, limit, req.filter, cursor, req.mode, read)), opts.json, opts.explain, awayRoots(engine));
       });
     }),
   );
 
-  filterOptions(program.command('similar').description(t('similar.description')).argument('<photo>', t('similar.arg.photo'))).action(
+  filterOptions(
+    program.command('similar').description(t('similar.description')).argument('<photo>', t('similar.arg.photo')).option('--at <seconds>', t('similar.opt.at')),
+  ).action(
     action(async (photo: string, opts: SearchOpts, cmd: Command) => {
       const n = wanted(opts);
-      const req = parseRequest('similar', { photoId: 1, limit: Math.min(n, MAX_PAGE_SIZE), filter: filter(opts) });
+      const req = parseRequest('similar', { photoId: 1, at: opts.at === undefined ? undefined : Number(opts.at), limit: Math.min(n, MAX_PAGE_SIZE), filter: filter(opts) });
       await withEngine(cmd, { autoTag: false }, async (engine) => {
         const row = engine.library.photoAt(photo);
-        const res = await upTo(n, (limit, cursor) =>
+        const res = await upTo(n, opts.all === true, (limit, cursor) =>
           row && row.status === 'indexed'
-            ? engine.search.similar(row.id, limit, req.filter, cursor)
+            ? engine.search.similar(row.id, limit, req.filter, cursor, req.at)
             : engine.search.similarToImage(path.resolve(photo), limit, req.filter, cursor),
         );
         printHits(res, opts.json, false, awayRoots(engine));

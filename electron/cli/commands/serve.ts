@@ -20,9 +20,10 @@ import type { Command } from 'commander';
 import { action, appConfig } from '../context.ts';
 import { createWebServer, type WebServer, type WebServerOptions } from '../../server/web-server.ts';
 import { loadWebAccess, rememberPort } from '../../server/web-access.ts';
-import { t } from '../i18n.ts';
+import { cliLanguage, t } from '../i18n.ts';
 import { ShiguangApp } from '../../engine/app/app.ts';
 import { ApiError } from '../../shared/api.ts';
+import { errorMessage } from '../../shared/error-messages.ts';
 import { stopOnSignals } from '../shutdown.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -73,7 +74,7 @@ export function registerServeCommand(program: Command): void {
           for (const f of engine ? folders : []) {
             await engine!.folders.addFolder(f, { cwd: process.cwd() }).catch((e: unknown) => {
               // Already in the library (inside a library folder): nothing to add, say so and go on.
-              if (e instanceof ApiError && e.detail?.reason === 'folder-inside-library') process.stderr.write(`${t('index.note', { note: e.message })}\n`);
+              if (e instanceof ApiError && e.detail?.reason === 'folder-inside-library') process.stderr.write(`${t('index.note', { note: cliLanguage() === 'en' ? e.message : errorMessage(cliLanguage(), e) })}\n`);
               else throw e;
             });
           }

@@ -1,7 +1,15 @@
 import type { Command } from 'commander';
+import type { EngineStatus } from '../../shared/api.ts';
 import { action, printJson, withEngine } from '../context.ts';
 import { t } from '../i18n.ts';
 import type { CliMessageKey } from '../messages.ts';
+
+/** Why pending videos wait, when they do (no decoder on this install). */
+function videoWait(status: EngineStatus): string {
+  const p = status.passes.find((x) => x.name === 'videos');
+  if (p?.waiting === 'unavailable') return t('status.videos.noDecoder');
+  return p && p.pending > 0 ? t('status.videos.pending') : '';
+}
 
 export function registerStatusCommand(program: Command): void {
   program
@@ -22,7 +30,9 @@ export function registerStatusCommand(program: Command): void {
           if (opts.json) return printJson(out);
           const c = status.counts;
           const w = (line: string): void => void process.stdout.write(`${line}\n`);
-          w(t('status.photos', { indexed: c.indexed, pending: c.pending, skipped: c.skipped }));
+          const v = status.videos ?? { indexed: 0, pending: 0, skipped: 0 };
+          w(t('status.photos', { indexed: c.indexed - v.indexed, pending: c.pending - v.pending, skipped: c.skipped - v.skipped }));
+          w(t('status.videos', { indexed: v.indexed, pending: v.pending, skipped: v.skipped, wait: videoWait(status) }));
           w(t('status.model', { name: status.model?.name ?? '—', id: status.model?.id ?? '—', dim: status.model?.embeddingDim ?? '—' }));
           if (engine.switching) w(t('status.switching', engine.switching));
           const p = status.provider;

@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError, type EngineStatus } from '../../shared/api.ts';
+import { ApiError, apiError, type EngineStatus } from '../../shared/api.ts';
 import type { MediaKind, ServiceHandlers, ServiceSet } from '../../shared/handlers.ts';
 import type { Engine, EngineOptions } from '../engine.ts';
 import type { Use } from '../util/use.ts';
@@ -27,6 +27,7 @@ import { searchHandlers } from '../search/search-handlers.ts';
 import { SettingsService, settingsHandlers } from '../settings/settings-service.ts';
 import { tagsHandlers } from '../tags/tags-handlers.ts';
 import { ocrHandlers } from '../ocr/ocr-handlers.ts';
+import { stacksHandlers } from '../stacks/stacks-handlers.ts';
 import { createLogger, type Logger } from '../util/log.ts';
 import type { AppConfig } from './config.ts';
 import { EngineSlot } from './engine-slot.ts';
@@ -51,9 +52,9 @@ const IDLE_PROGRESS: EngineStatus['progress'] = { running: false, done: 0, total
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** Anything thrown while opening a model, as the API reports it. */
-function modelApiError(err: unknown, what: string): ApiError {
+function modelApiError(err: unknown, what: string, model: string): ApiError {
   if (err instanceof ApiError) return err;
-  return new ApiError('MODEL_ERROR', `${what}: ${message(err)}`);
+  return apiError('model-open-failed', { model }, `${what}: ${message(err)}`);
 }
 
 export class ShiguangApp {
@@ -61,12 +62,12 @@ export class ShiguangApp {
   readonly log: Logger;
   /** Runs `fn` on the open engine; NO_MODEL when there is none. */
   readonly use: Use<Engine>;
-  readonly media: { mediaFile(id: number, kind: MediaKind): Promise<string>; libraryRoots(): Promise<string[]>; thumbnailRoots(): Promise<string[]> };
+  readonly media: { mediaFile(id: number, kind: MediaKind, atMs?: number): Promise<string>; libraryRoots(): Promise<string[]>; thumbnailRoots(): Promise<string[]> };
   private readonly slot: EngineSlot;
   private readonly downloads: DownloadRegistry;
   private readonly quantizations: QuantizeRegistry;
   /** Why the chosen model is not open (failed to open, no longer installed). */
-  private modelError: { id: string | null; message: string } | null = null;
+  private modelError: { id: string | null; message: string; reason?: 'model-open-failed' | 'model-not-installed' } | null = null;
 
   private constructor(private readonly opts: AppOptions) {
     const { config } = opts;
@@ -90,6 +91,7 @@ export class ShiguangApp {
         // background, preparing tag prompts on the way; a one-shot command asks for them.
         passes: opts.watch ? 'background' : 'on-demand',
         ocrEnabled: () => this.settings.ocrEnabled(),
+        searchSensitivity: () => this.settings.searchSensitivity(),
         ocrModel: config.ocrModel,
         now: config.now,
         ...opts.engine,
@@ -100,7 +102,7 @@ export class ShiguangApp {
     });
     this.use = (fn) => this.slot.use(fn, () => Promise.reject(this.noModel()));
     this.media = {
-      mediaFile: (id, kind) => this.slot.use((e) => e.media.mediaFile(id, kind), () => Promise.reject(new ApiError('NOT_FOUND', 'no model is active, so there are no photos to serve'))),
+      mediaFile: (id, kind, atMs) => this.slot.use((e) => e.media.mediaFile(id, kind, atMs), () => Promise.reject(apiError('photo-unknown', { id: String(id) }, 'no model is active, so there are no photos to serve'))),
       libraryRoots: () => this.slot.use((e) => e.media.libraryRoots(), () => []),
       thumbnailRoots: () => this.slot.use(async (e) => (e.media.thumbnailRoots ? e.media.thumbnailRoots() : []), () => []),
     };
@@ -144,6 +146,7 @@ export class ShiguangApp {
       search: searchHandlers(this.on((e) => e.search)),
       tags: tagsHandlers(this.on((e) => e.tags)),
       ocr: ocrHandlers(this.on((e) => e.ocr)),
+      stacks: stacksHandlers(this.on((e) => e.stacks)),
       models: this.modelsHandlers(),
       settings: settingsHandlers(this.settings, (update) => this.applySettings(update)),
     };
@@ -191,7 +194,7 @@ export class ShiguangApp {
 
   private noModel(): ApiError {
     const why = this.modelError ? ` (${this.modelError.message})` : '';
-    return new ApiError('NO_MODEL', `no model is active yet: choose and download one first${why}`);
+    return apiError('no-model', {}, `no model is active yet: choose and download one first${why}`);
   }
 
   private catalogue() {
@@ -222,15 +225,15 @@ export class ShiguangApp {
       const inst = listInstalled(models).find((m) => m.id === id);
       if (!inst) {
         const downloading = this.downloads.isRunning(id) ? ' (its download is still running)' : '';
-        throw new ApiError('NOT_FOUND', `${id} is not installed${downloading}; download it first`);
+        throw apiError(downloading ? 'model-downloading' : 'model-not-installed', { model: id }, `${id} is not installed${downloading}; download it first`);
       }
-      if (inst.error) throw new ApiError('MODEL_ERROR', `${id} is installed but unusable: ${inst.error}`);
+      if (inst.error) throw apiError('model-unusable', { model: id }, `${id} is installed but unusable: ${inst.error}`);
       const same = this.slot.engine !== null && this.slot.current?.dir === inst.dir;
       if (!same) await this.reopen(inst.dir, this.slot.current?.dir ?? null, 'use', `could not open ${id}`);
       try {
         await persistActiveModel(id, { modelsDir: models, configFile });
       } catch (err) {
-        throw new ApiError('INTERNAL', `opened ${id} but could not save the choice: ${message(err)}`);
+        throw apiError('model-choice-unsaved', { model: id }, `opened ${id} but could not save the choice: ${message(err)}`);
       }
       this.log.info(`active model: ${id}`);
       return { ok: true as const };
@@ -257,7 +260,7 @@ export class ShiguangApp {
       await this.slot.reopen(dir, fallback, reason);
       this.modelError = null;
     } catch (err) {
-      const failure = modelApiError(err, what);
+      const failure = modelApiError(err, what, path.basename(dir));
       if (!this.slot.engine) this.modelError = { id: null, message: failure.message };
       throw failure;
     }
@@ -281,7 +284,7 @@ export class ShiguangApp {
     if (!active) return;
     const dir = path.join(paths.models, active);
     if (!fs.existsSync(dir)) {
-      this.modelError = { id: active, message: `the chosen model ${active} is no longer installed in ${paths.models}` };
+      this.modelError = { id: active, message: `the chosen model ${active} is no longer installed in ${paths.models}`, reason: 'model-not-installed' };
       this.log.warn(this.modelError.message);
       return;
     }

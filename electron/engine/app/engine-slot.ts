@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import { Engine, type EngineOptions } from '../engine.ts';
 import { resolveModelDir } from '../ml/model-dir.ts';
 import type { ModelManifest } from '../ml/manifest.ts';
@@ -84,10 +84,10 @@ export class EngineSlot {
    */
   async use<T>(fn: (e: Engine) => Promise<T> | T, none: () => T | Promise<T>): Promise<T> {
     await this.settled();
-    if (this.closing) throw new ApiError('ENGINE_UNAVAILABLE', 'the engine is shutting down');
+    if (this.closing) throw apiError('engine-closing', {}, 'the engine is shutting down');
     const engine = this.engineRef;
     // Not the model's fault: say what is wrong, briefly (the UI's prompt words the advice).
-    if (!engine && this.damagedState) throw new ApiError('LIBRARY_DAMAGED', this.damagedState.error.detail);
+    if (!engine && this.damagedState) throw apiError('library-damaged', {}, this.damagedState.error.detail);
     if (!engine) return none();
     const run = Promise.resolve().then(() => fn(engine));
     this.inflight.add(run);
@@ -105,7 +105,7 @@ export class EngineSlot {
 
   /** Library counts without a model: the bare database, opened on first use. */
   bareCounts(): StatusCounts {
-    if (this.damagedState) throw new ApiError('LIBRARY_DAMAGED', this.damagedState.error.detail);
+    if (this.damagedState) throw apiError('library-damaged', {}, this.damagedState.error.detail);
     if (!this.bareLib) {
       if (this.closing || !fs.existsSync(this.opts.dbPath)) return { indexed: 0, pending: 0, skipped: 0 };
       this.bareLib = openLibrary(this.opts.dbPath);
@@ -143,7 +143,7 @@ export class EngineSlot {
 
   /** After LIBRARY_DAMAGED, with the person's agreement: set the file aside and reopen (inside exclusive()). */
   async rebuild(): Promise<RebuildReport> {
-    if (!this.damagedState) throw new ApiError('BAD_REQUEST', 'the library is not damaged: there is nothing to rebuild');
+    if (!this.damagedState) throw apiError('library-not-damaged', {}, 'the library is not damaged: there is nothing to rebuild');
     // 'use' makes afterOpen index the restored folders again.
     await this.open(this.damagedState.dir, 'use', true);
     return this.lastRebuild!;

@@ -9,10 +9,11 @@ import path from 'node:path';
 import os from 'node:os';
 import type { IndexProgress } from '../../shared/api.ts';
 import { hashFile } from '../library/file-identity.ts';
-import { isIndexablePath, walkPhotos, type FoundFile } from '../library/scanner.ts';
+import { isIndexablePath, isLiveClipPath, kindOfPath, walkPhotos, type FoundFile } from '../library/scanner.ts';
 import { LibraryBounds, PolicySkip, entryKind, symlinkSkipReason } from '../library/link-policy.ts';
 import { preprocess, type PreprocessSpec } from '../media/decode.ts';
-import { readMetadata, type PhotoMetadata } from '../media/metadata.ts';
+import type { PixelFingerprint } from '../media/fingerprint.ts';
+import { emptyMetadata, readMetadata, type PhotoMetadata } from '../media/metadata.ts';
 import type { Library } from '../store/library.ts';
 import { classifyStoreError } from '../store/errors.ts';
 import type { VectorBatch, VectorRepository } from '../store/vector-repository.ts';
@@ -177,7 +178,13 @@ export class Indexer {
           noteMissing(this.lib.identity.knownAt(file));
           continue;
         }
-        const found: FoundFile = { path: file, size: entry.size, mtimeMs: entry.mtimeMs, fileId: entry.fileId };
+        // A Live Photo's clip is part of its photo, not an item (scanner.ts).
+        if (entry.kind === 'file' && (await isLiveClipPath(file))) {
+          const row = this.lib.identity.knownAt(file);
+          if (row) missing.set(row.id, row);
+          continue;
+        }
+        const found: FoundFile = { path: file, size: entry.size, mtimeMs: entry.mtimeMs, fileId: entry.fileId, kind: kindOfPath(file) ?? 'photo' };
         if (entry.kind === 'symlink') found.skip = symlinkSkipReason(await bounds.classifyLink(file));
         await rec.observe(found, folder.id, this.lib.identity.knownAt(file));
       }
@@ -298,7 +305,8 @@ export class Indexer {
       if (unreadable.includes(gone.path) || isInsideRoots(gone.path, unreadable, path)) continue;
       const device = gone.fileId?.slice(0, gone.fileId.indexOf(':'));
       if (device && !devices.has(device)) continue;
-      if (!fs.existsSync(gone.path)) missing.push(gone);
+      // Gone, or now a Live Photo's clip (its photo appeared beside it): no longer an item of its own.
+      if (!fs.existsSync(gone.path) || (await isLiveClipPath(gone.path))) missing.push(gone);
     }
     return { scanned, missing };
   }
@@ -321,6 +329,7 @@ export class Indexer {
     for (const c of r.copies) {
       const vector = this.vectors.get(c.twinId);
       if (!vector) continue; // stays pending: encoded like a new photo
+      // Its content's facts (fingerprint, capture details) are the twin's already: they are keyed by content.
       this.lib.transaction(() => {
         this.lib.photos.copyIndexedMetadata(c.twinId, c.id);
         this.vectors.upsert(c.id, vector);
@@ -347,7 +356,7 @@ export class Indexer {
     const batchSize = this.opts.batchSize ?? (dynamic ? 8 : 4);
     const spec = this.embedder.preprocessSpec;
     try {
-      return await runEncodePipeline<{ meta: PhotoMetadata; width: number; height: number; hash: string }>(
+      return await runEncodePipeline<{ meta: PhotoMetadata; width: number; height: number; hash: string; fingerprint?: PixelFingerprint }>(
         items,
         {
           decode: async (item) => {
@@ -355,12 +364,13 @@ export class Indexer {
             // A new file was hashed by reconcile (to recognise moves and copies); only a changed
             // one, whose hash reconcile cleared, is hashed here.
             const file = await bounds.checkReadable(item.path);
+            // The pixel fingerprint (stacks: copies and bursts) comes from the raster decoded here.
             const [pre, meta, hash] = await Promise.all([
-              preprocess(file, spec),
+              preprocess(file, spec, { fingerprint: true }),
               readMetadata(file).catch(() => emptyMetadata()),
               item.hash ?? hashFile(file),
             ]);
-            return { data: { meta, width: pre.width, height: pre.height, hash }, tensor: pre.tensor };
+            return { data: { meta, width: pre.width, height: pre.height, hash, fingerprint: pre.fingerprint }, tensor: pre.tensor };
           },
           encode: (tensors) => this.embedder.embedImageTensors(tensors),
           persist: async (done) => {
@@ -382,6 +392,10 @@ export class Indexer {
                   gpsLon: d.data.meta.gps?.lon ?? null,
                 });
                 this.vectors.upsert(row.id, d.vector);
+                if (d.data.fingerprint) {
+                  const c = d.data.meta.capture;
+                  this.lib.pictureFacts.save({ hash: d.data.hash, ...d.data.fingerprint, subSecMs: c.subSecMs, uniqueId: c.imageUniqueId, burstId: c.burstId });
+                }
                 stored.push(d);
               }
             });
@@ -422,8 +436,4 @@ function packBatch(done: readonly { item: PipelineItem; vector: Float32Array }[]
   const vectors = new Float32Array(done.length * dim);
   done.forEach((d, i) => vectors.set(d.vector, i * dim));
   return { ids: Int32Array.from(done, (d) => d.item.photoId), vectors };
-}
-
-function emptyMetadata(): PhotoMetadata {
-  return { takenAt: null, cameraMake: null, cameraModel: null, gps: null, orientation: null };
 }

@@ -70,7 +70,7 @@ export class Reconciliation {
    */
   async observe(found: FoundFile, folderId: number, known: KnownFile | undefined): Promise<'unchanged' | 'candidate' | 'skipped'> {
     const photos = this.lib.photos;
-    const seen: SeenFile = { path: found.path, folderId, size: found.size, mtimeMs: Math.trunc(found.mtimeMs), fileId: found.fileId ?? null };
+    const seen: SeenFile = { path: found.path, folderId, size: found.size, mtimeMs: Math.trunc(found.mtimeMs), fileId: found.fileId ?? null, kind: found.kind ?? 'photo' };
     if (found.skip) {
       // A link or an unreadable name: accounted for as skipped, never read.
       const { row, change } = photos.upsertDiscovered(seen);

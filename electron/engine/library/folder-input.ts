@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ApiError } from '../../shared/api.ts';
+import { ApiError, apiError } from '../../shared/api.ts';
 import { isInsideRoots } from '../../shared/inside-roots.ts';
 import { folderTimeoutMs, FolderTimeoutError, withDeadline } from './fs-deadline.ts';
 
@@ -31,22 +31,23 @@ export interface FolderInputOptions {
   timeoutMs?: number;
 }
 
-function refuse(code: 'BAD_REQUEST' | 'NOT_FOUND', reason: FolderRefusal, message: string, params: Record<string, string>): ApiError {
-  return new ApiError(code, message, { reason, ...params });
+function refuse(reason: FolderRefusal, message: string, params: { path: string; root?: string }): ApiError {
+  return reason === 'folder-inside-library' || reason === 'folder-holds-offline'
+    ? apiError(reason, { path: params.path, root: params.root ?? '' }, message)
+    : apiError(reason, { path: params.path }, message);
 }
 
 /** What was typed, as an absolute, normalised path (no file-system access). */
 export function expandFolderInput(typed: string, opts: FolderInputOptions = {}): string {
   let p = typed.trim();
   if (p.length >= 2 && /^(["']).*\1$/.test(p)) p = p.slice(1, -1).trim();
-  if (p === '') throw new ApiError('BAD_REQUEST', 'no folder given', { reason: 'folder-missing', path: '' });
+  if (p === '') throw apiError('folder-none', {}, 'no folder given');
   const home = opts.home ?? os.homedir();
   if (p === '~') p = home;
   else if (p.startsWith('~/') || (path.sep === '\\' && p.startsWith('~\\'))) p = path.join(home, p.slice(2));
   if (!path.isAbsolute(p)) {
     if (opts.cwd === undefined) {
       throw refuse(
-        'BAD_REQUEST',
         'folder-relative',
         `"${typed}" is a relative path; give the folder's full path (like ${path.join(home, 'Pictures')} or ~/Pictures): a relative one would be read from the server's own working folder, which is not where you are`,
         { path: typed },
@@ -67,7 +68,7 @@ export async function checkFolderReadable(abs: string, opts: FolderInputOptions 
   } catch (err) {
     throw statRefusal(abs, err);
   }
-  if (!st.isDirectory()) throw refuse('BAD_REQUEST', 'folder-not-a-folder', `not a folder (it is a file): ${abs}`, { path: abs });
+  if (!st.isDirectory()) throw refuse('folder-not-a-folder', `not a folder (it is a file): ${abs}`, { path: abs });
   try {
     await call(async () => {
       const dir = await fs.promises.opendir(abs);
@@ -80,11 +81,11 @@ export async function checkFolderReadable(abs: string, opts: FolderInputOptions 
 
 function statRefusal(abs: string, err: unknown): ApiError {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return refuse('NOT_FOUND', 'folder-missing', `folder not found: ${abs}`, { path: abs });
-  if (code === 'ENOTDIR') return refuse('NOT_FOUND', 'folder-missing', `folder not found: ${abs} (a part of the path is a file)`, { path: abs });
-  if (err instanceof FolderTimeoutError) return refuse('BAD_REQUEST', 'folder-unreadable', `the folder did not answer in time: ${abs}`, { path: abs });
+  if (code === 'ENOENT') return refuse('folder-missing', `folder not found: ${abs}`, { path: abs });
+  if (code === 'ENOTDIR') return refuse('folder-missing', `folder not found: ${abs} (a part of the path is a file)`, { path: abs });
+  if (err instanceof FolderTimeoutError) return refuse('folder-unreadable', `the folder did not answer in time: ${abs}`, { path: abs });
   const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? (err instanceof Error ? err.message : String(err)));
-  return refuse('BAD_REQUEST', 'folder-unreadable', `the folder cannot be read (${why}): ${abs}`, { path: abs });
+  return refuse('folder-unreadable', `the folder cannot be read (${why}): ${abs}`, { path: abs });
 }
 
 export interface LibraryRoot {
@@ -124,7 +125,7 @@ export async function placeFolder(abs: string, roots: readonly LibraryRoot[], op
 
 /** The refusal for a folder already inside a library folder. */
 export function alreadyIncluded(abs: string, root: LibraryRoot): ApiError {
-  return refuse('BAD_REQUEST', 'folder-inside-library', `${abs} is already in the library: it is inside the library folder ${root.path}`, { path: abs, root: root.path });
+  return refuse('folder-inside-library', `${abs} is already in the library: it is inside the library folder ${root.path}`, { path: abs, root: root.path });
 }
 
 /**
@@ -132,7 +133,7 @@ export function alreadyIncluded(abs: string, root: LibraryRoot): ApiError {
  * would be checked under the new folder — and, not being there, deleted.
  */
 export function holdsOffline(abs: string, away: LibraryRoot): ApiError {
-  return refuse('BAD_REQUEST', 'folder-holds-offline', `${abs} holds the library folder ${away.path}, which is offline: connect it first, then add ${abs}`, { path: abs, root: away.path });
+  return refuse('folder-holds-offline', `${abs} holds the library folder ${away.path}, which is offline: connect it first, then add ${abs}`, { path: abs, root: away.path });
 }
 
 /** Roots nested in other roots (left by older versions): each inner one with the root that takes it over. */

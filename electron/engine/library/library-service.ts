@@ -6,7 +6,7 @@
  * owns the indexer and the watcher. Used by the library API handlers and by the CLI.
  */
 import path from 'node:path';
-import { ApiError, type BrowsePage, type EngineStatus, type FolderOffline, type FolderOfflineReason, type PhotoDetail, type PhotoFilter, type SkippedFile, type Timeline, type WatchedFolder } from '../../shared/api.ts';
+import { apiError, type BrowsePage, type EngineStatus, type FolderOffline, type FolderOfflineReason, type PhotoDetail, type PhotoFilter, type SkippedFile, type Timeline, type WatchedFolder } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
 import type { PhotoRow } from '../store/rows.ts';
 import type { StatusCounts } from '../store/photos.ts';
@@ -17,8 +17,14 @@ import { toHit } from './photo-hits.ts';
 export class LibraryService {
   constructor(private readonly lib: Library) {}
 
+  /** Every item: photos and videos. */
   counts(): StatusCounts {
     return this.lib.photos.counts();
+  }
+
+  /** The videos among them. */
+  videoCounts(): StatusCounts {
+    return this.lib.photos.videoCounts();
   }
 
   folders(): WatchedFolder[] {
@@ -49,7 +55,7 @@ export class LibraryService {
 
   photo(photoId: number): PhotoDetail {
     const r = this.lib.photos.get(photoId);
-    if (!r) throw new ApiError('NOT_FOUND', `no photo with id ${photoId}`);
+    if (!r) throw apiError('photo-unknown', { id: String(photoId) }, `no photo with id ${photoId}`);
     const { score: _score, ...hit } = toHit(r, 0);
     return {
       ...hit,
@@ -61,10 +67,14 @@ export class LibraryService {
       status: r.status,
       skipReason: r.skipReason,
       tags: this.lib.tags.photoTags(photoId),
+      stack: this.lib.stacks.badges([photoId]).get(photoId) ?? null,
     };
   }
 
-  /** The photos the filter selects, newest first, a page at a time (keyset cursor). */
+  /**
+   * The photos the filter selects, newest first, a page at a time (keyset cursor); each stack
+   * once, as its cover, unless the filter asks for a stack's photos (library/stack-collapse.ts).
+   */
   browse(filter: PhotoFilter, limit: number, cursor?: string): BrowsePage {
     return browsePage(this.lib, resolvePhotoFilter(filter), limit, cursor);
   }

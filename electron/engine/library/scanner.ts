@@ -1,12 +1,19 @@
 /**
- * Walk a watched folder for photos. Hidden folders and the caches photo tools leave behind are
- * skipped. Folders are read with Buffer names so that a name which is not valid UTF-8 is still
- * seen (see file-names.ts), and links follow the library's one policy (see link-policy.ts): never
- * followed below a root, and reported when they are named like photos.
+ * Walk a watched folder for photos and videos. Hidden folders and the caches photo tools leave
+ * behind are skipped. Folders are read with Buffer names so that a name which is not valid UTF-8 is
+ * still seen (see file-names.ts), and links follow the library's one policy (see link-policy.ts):
+ * never followed below a root, and reported when they are named like photos.
+ *
+ * The moving half of a Live Photo (IMG_1234.MOV beside IMG_1234.HEIC, a clip of a few seconds) is
+ * part of the photo, not an item of its own: it is not yielded (liveClipOf below).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { isSupportedImagePath } from '../media/formats.ts';
+import type { ItemKind } from '../store/rows.ts';
+import { isVideoPath } from '../video/containers.ts';
+import { isLivePhotoClip } from '../video/live-clip.ts';
+import { livePhotoCandidates } from '../video/live-photos.ts';
 import { decodeName, unreadableNameReason } from './file-names.ts';
 import { symlinkSkipReason, type LibraryBounds } from './link-policy.ts';
 import { folderTimeoutMs, FolderTimeoutError, withDeadline } from './fs-deadline.ts';
@@ -19,6 +26,14 @@ export interface FoundFile {
   fileId?: string | null;
   /** Set when the entry must not be read: the skip reason to record (a link, an unreadable name). */
   skip?: string;
+  /** What it is by its name (default photo). */
+  kind?: ItemKind;
+}
+
+/** A photo or a video, by name: what the library indexes. */
+export function kindOfPath(p: string): ItemKind | null {
+  if (isSupportedImagePath(p)) return 'photo';
+  return isVideoPath(p) ? 'video' : null;
 }
 
 const IGNORED_DIRS = new Set(['@eaDir', '$RECYCLE.BIN', 'System Volume Information', 'node_modules', '.thumbnails', '#recycle']);
@@ -27,9 +42,9 @@ export function isIgnoredDir(name: string): boolean {
   return name.startsWith('.') || IGNORED_DIRS.has(name);
 }
 
-/** True when `p` should be indexed: a supported photo not inside an ignored folder of `root`. */
+/** True when `p` should be indexed: a supported photo or video not inside an ignored folder of `root`. */
 export function isIndexablePath(root: string, p: string): boolean {
-  if (!isSupportedImagePath(p)) return false;
+  if (kindOfPath(p) === null) return false;
   const rel = path.relative(root, p);
   if (rel.startsWith('..') || path.isAbsolute(rel)) return false;
   const parts = rel.split(path.sep);
@@ -85,6 +100,7 @@ export async function* walkPhotos(root: string, bounds: LibraryBounds, opts: Wal
       continue;
     }
     first = false;
+    const live = liveCandidates(dir, entries);
     for (const e of entries) {
       const name = decodeName(e.name);
       const raw = Buffer.concat([dir.raw, SEP, e.name]);
@@ -94,7 +110,8 @@ export async function* walkPhotos(root: string, bounds: LibraryBounds, opts: Wal
         if (!isIgnoredDir(name.text)) stack.push({ raw, text, valid });
         continue;
       }
-      if (name.text.startsWith('.') || !isSupportedImagePath(name.text)) continue;
+      const kind = kindOfPath(name.text);
+      if (name.text.startsWith('.') || kind === null) continue;
       if (!e.isFile() && !e.isSymbolicLink()) continue; // FIFO, socket, device: never opened
       const st = await call(() => fs.promises.lstat(raw)).catch((err: unknown) => {
         if (err instanceof FolderTimeoutError) throw err;
@@ -102,11 +119,53 @@ export async function* walkPhotos(root: string, bounds: LibraryBounds, opts: Wal
         return null;
       });
       if (!st) continue; // deleted between readdir and lstat, or unreadable (kept, see above)
-      const found: FoundFile = { path: text, size: st.size, mtimeMs: Math.trunc(st.mtimeMs), fileId: fileIdOf(st) };
+      if (live.has(text) && st.isFile() && (await liveClipCached(text, st))) continue;
+      const found: FoundFile = { path: text, size: st.size, mtimeMs: Math.trunc(st.mtimeMs), fileId: fileIdOf(st), kind };
       if (!valid) found.skip = unreadableNameReason();
       else if (st.isSymbolicLink()) found.skip = symlinkSkipReason(await bounds.classifyLink(text));
       else if (!st.isFile()) continue;
       yield found;
     }
   }
+}
+
+/** Videos of this folder named like a photo beside them (valid names only: an undecodable one is skipped anyway). */
+function liveCandidates(dir: DirToWalk, entries: fs.Dirent<Buffer>[]): Set<string> {
+  if (!dir.valid) return new Set();
+  const names: string[] = [];
+  for (const e of entries) {
+    const n = decodeName(e.name);
+    if (n.valid && !e.isDirectory()) names.push(path.join(dir.text, n.text));
+  }
+  return new Set(livePhotoCandidates(names).keys());
+}
+
+/**
+ * The answer for a file as it is now (path, size, mtime), kept for the next scans: a library of
+ * Live Photos is rescanned every few minutes under watch, and the clips do not change.
+ */
+const liveAnswers = new Map<string, boolean>();
+const LIVE_ANSWERS_MAX = 100_000;
+
+async function liveClipCached(file: string, st: fs.Stats): Promise<boolean> {
+  const key = `${file}\0${st.size}\0${Math.trunc(st.mtimeMs)}`;
+  const known = liveAnswers.get(key);
+  if (known !== undefined) return known;
+  const answer = await isLivePhotoClip(file);
+  if (liveAnswers.size >= LIVE_ANSWERS_MAX) liveAnswers.clear();
+  liveAnswers.set(key, answer);
+  return answer;
+}
+
+/**
+ * For a single file the watcher reports: true when it is a Live Photo's clip (a video named like a
+ * photo in its folder, a few seconds long), so it is not an item.
+ */
+export async function isLiveClipPath(file: string): Promise<boolean> {
+  if (!isVideoPath(file)) return false;
+  const dir = path.dirname(file);
+  const names = await fs.promises.readdir(dir).catch(() => [] as string[]);
+  if (!livePhotoCandidates(names.map((n) => path.join(dir, n))).has(file)) return false;
+  const st = await fs.promises.stat(file).catch(() => null);
+  return st !== null && st.isFile() && liveClipCached(file, st);
 }

@@ -85,8 +85,7 @@ export async function readCaptureDetails(file: string): Promise<CaptureDetails> 
   } catch {
     return NONE;
   } finally {
-    // As metadata.ts: exifr closes its file only on success paths.
-    const reader = (ex as unknown as { file?: { close?: () => Promise<void> | void } }).file;
-    await Promise.resolve(reader?.close?.()).catch(() => undefined);
+    // As metadata.ts: exifr closes its file only on success paths (its `file` is declared in exifr.d.ts).
+    await Promise.resolve(ex.file?.close?.()).catch(() => undefined);
   }
 }

@@ -5,6 +5,7 @@
  */
 import { access, stat } from 'node:fs/promises';
 import exifr from 'exifr';
+import { captureDetailsFromExif, type CaptureDetails } from './capture-details.ts';
 
 // The package's main entry is UMD: named exports exist only on the default object.
 const { Exifr } = exifr;
@@ -16,10 +17,12 @@ export interface PhotoMetadata {
   gps: { lat: number; lon: number } | null;
   /** EXIF orientation 1–8 as stored (pixels from decode.ts are already upright). */
   orientation: number | null;
+  /** Sub-second, unique id and burst id of the capture (capture-details.ts): copies vs burst frames. */
+  capture: CaptureDetails;
 }
 
 export function emptyMetadata(): PhotoMetadata {
-  return { takenAt: null, cameraMake: null, cameraModel: null, gps: null, orientation: null };
+  return { takenAt: null, cameraMake: null, cameraModel: null, gps: null, orientation: null, capture: captureDetailsFromExif(null) };
 }
 
 type Raw = Record<string, unknown>;
@@ -35,7 +38,8 @@ const EXIF_OPTIONS = {
   iptc: false,
   jfif: false,
   ihdr: false,
-  makerNote: false,
+  // Raw MakerNote bytes: an iPhone keeps its ImageUniqueID and BurstUUID there (capture-details.ts).
+  makerNote: true,
   userComment: false,
   // Raw values: dates are parsed below (with their offset tags), orientation stays a number.
   translateValues: false,
@@ -102,6 +106,7 @@ export function metadataFromExif(raw: Raw | undefined | null): PhotoMetadata {
     cameraModel: text(raw.Model),
     gps: gpsOf(raw),
     orientation,
+    capture: captureDetailsFromExif(raw),
   };
 }
 

@@ -88,6 +88,11 @@ export const manifestSchema = z.object({
   /** Free-form provenance: where the weights came from, how they were exported. */
   source: z.string().optional(),
   quantization: quantizationSchema.optional(),
+  /**
+   * The embedding cosines that confirm a near-duplicate and tie burst frames together, calibrated
+   * for this model's weights (BENCH_ONLY=stacks, docs/decisions/stacks.md); absent: the priors.
+   */
+  stacks: z.object({ nearCosine: z.number().min(-1).max(1).optional(), burstCosine: z.number().min(-1).max(1).optional() }).optional(),
 });
 
 export type ModelManifest = z.infer<typeof manifestSchema>;

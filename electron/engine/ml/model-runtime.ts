@@ -56,6 +56,10 @@ export class ModelRuntime implements TextEmbedder {
   get dim(): number {
     return this.model.manifest.embeddingDim;
   }
+  /** This runtime as tagging sees it: keyed by embedding space, so an int8 model reuses the fp32 one's prompt vectors. */
+  spaceEmbedder(): { modelKey: string; dim: number; logitScale: number; embedTexts(texts: string[]): Promise<Float32Array[]> } {
+    return { modelKey: this.spaceKey, dim: this.dim, logitScale: this.logitScale, embedTexts: (texts) => this.embedTexts(texts) };
+  }
   get logitScale(): number {
     return this.model.manifest.logitScale;
   }

@@ -4,7 +4,7 @@
  * (download.ts); closing the app aborts them, and they resume next time.
  */
 import type { ModelDownload, ModelPrecision } from '../../shared/api.ts';
-import { ApiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import { estimateBytes, getEntry, type Catalogue, type CatalogueEntry } from './catalogue.ts';
 import { downloadModel, type DownloadOptions } from './download.ts';
 import { ModelError } from './errors.ts';
@@ -68,15 +68,15 @@ export class DownloadRegistry {
    * those reachable from mainland China first); default the system's.
    */
   start(id: string, precision: ModelPrecision | undefined, source: string | undefined, lang: Language = systemLanguage()): { started: boolean; alreadyInstalled: boolean } {
-    if (this.closing) throw new ApiError('ENGINE_UNAVAILABLE', 'the engine is shutting down');
+    if (this.closing) throw apiError('engine-closing', {}, 'the engine is shutting down');
     const cat = this.opts.catalogue();
     const entry = getEntry(id, cat);
-    if (!entry) throw new ApiError('NOT_FOUND', `unknown model "${id}"; known: ${cat.models.map((m) => m.id).join(', ')}`);
+    if (!entry) throw apiError('model-unknown', { model: id }, `unknown model "${id}"; known: ${cat.models.map((m) => m.id).join(', ')}`);
     const hosted = entry.downloads.map((d) => d.precision);
-    if (hosted.length === 0) throw new ApiError('UNSUPPORTED', `${entry.name} has no hosted ONNX download. ${exportRouteText(entry)}`);
+    if (hosted.length === 0) throw apiError('model-not-hosted', { model: entry.name }, `${entry.name} has no hosted ONNX download. ${exportRouteText(entry)}`);
     const chosen = precision ?? (hosted.includes('fp32') ? 'fp32' : hosted[0]);
     const variant = entry.downloads.find((d) => d.precision === chosen);
-    if (!variant) throw new ApiError('BAD_REQUEST', `${id} can be downloaded in ${hosted.join(', ')}, not ${chosen}`);
+    if (!variant) throw apiError('model-precision-unavailable', { model: id, precision: String(chosen), hosted: hosted.join(', ') }, `${id} can be downloaded in ${hosted.join(', ')}, not ${chosen}`);
 
     if (this.isRunning(id)) return { started: false, alreadyInstalled: false };
     const installed = listInstalled(this.opts.modelsDir).find((m) => m.id === id && !m.error);
@@ -86,7 +86,7 @@ export class DownloadRegistry {
     try {
       sources = source ? parseSourceList(source) : resolveSources({ config: this.opts.savedSources(), lang });
     } catch (err) {
-      throw new ApiError('BAD_REQUEST', message(err));
+      throw apiError('source-invalid', { value: source ?? '' }, message(err));
     }
     const { hooks, log } = this.opts;
     const status: ModelDownload = {

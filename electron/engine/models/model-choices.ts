@@ -4,7 +4,7 @@
  * opened from a directory outside the models dir (--model), each marked installed / active /
  * serving, with the reason when it cannot be used.
  */
-import type { ModelChoice, ModelPrecision } from '../../shared/api.ts';
+import type { ApiErrorDetail, ModelChoice, ModelPrecision } from '../../shared/api.ts';
 import type { ModelManifest } from '../ml/manifest.ts';
 import { estimateBytes, type Catalogue } from './catalogue.ts';
 import { exportRouteText } from './download-registry.ts';
@@ -21,12 +21,16 @@ export interface ChoiceState {
   /** The open model's manifest, when it was opened from outside the models dir. */
   current: ModelManifest | null;
   /** Why the chosen model is not open. */
-  modelError: { id: string | null; message: string } | null;
+  /** Why the chosen model is not serving: English for the log, and its reason for the UI (default model-open-failed). */
+  modelError: { id: string | null; message: string; reason?: 'model-open-failed' | 'model-not-installed' } | null;
 }
 
 export function listModelChoices(s: ChoiceState): ModelChoice[] {
   const errorFor = (id: string, inst?: InstalledModel): string | null =>
     inst?.error ?? (s.modelError && s.modelError.id === id ? s.modelError.message : null);
+  // The same, as a reason the UI words in its language (the message above is English, for logs).
+  const detailFor = (id: string, name: string, inst?: InstalledModel): ApiErrorDetail | null =>
+    inst?.error ? { reason: 'model-unusable', model: name } : s.modelError && s.modelError.id === id ? { reason: s.modelError.reason ?? 'model-open-failed', model: name } : null;
   const out: ModelChoice[] = s.catalogue.models.map((e) => {
     const inst = s.installed.find((i) => i.id === e.id);
     const downloads = e.downloads.map((d) => ({ precision: d.precision as ModelPrecision, bytes: estimateBytes(e, d.precision, d) }));
@@ -49,6 +53,7 @@ export function listModelChoices(s: ChoiceState): ModelChoice[] {
       active: s.activeId === e.id,
       serving: s.servingId === e.id,
       error: errorFor(e.id, inst),
+      errorDetail: detailFor(e.id, e.name, inst),
     };
   });
   const extra = (id: string, manifest: ModelManifest | undefined, inst: InstalledModel | undefined): ModelChoice => ({
@@ -70,6 +75,7 @@ export function listModelChoices(s: ChoiceState): ModelChoice[] {
     active: s.activeId === id,
     serving: s.servingId === id,
     error: errorFor(id, inst),
+    errorDetail: detailFor(id, manifest?.name ?? id, inst),
     quantization: figuresFromManifest(manifest?.quantization),
   });
   for (const inst of s.installed) {

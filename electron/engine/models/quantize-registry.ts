@@ -6,7 +6,7 @@
  * the fidelity bound, and its figures are kept in its manifest for the model list to show.
  */
 import path from 'node:path';
-import { ApiError, type ModelQuantization, type QuantizationFigures } from '../../shared/api.ts';
+import { apiError, type ModelQuantization, type QuantizationFigures } from '../../shared/api.ts';
 import type { QuantizationInfo } from '../ml/manifest.ts';
 import type { TowerSessionOptions } from '../ml/onnx-session.ts';
 import { allTagPrompts, spreadSample } from '../tags/all-prompts.ts';
@@ -60,15 +60,17 @@ export class QuantizeRegistry {
   }
 
   start(sourceId: string): { started: boolean; targetId: string } {
-    if (this.closing) throw new ApiError('ENGINE_UNAVAILABLE', 'the engine is shutting down');
+    if (this.closing) throw apiError('engine-closing', {}, 'the engine is shutting down');
     const running = this.tasks.get(sourceId);
     if (running?.status.state === 'running') return { started: false, targetId: running.status.targetId };
     const source = listInstalled(this.opts.modelsDir).find((m) => m.id === sourceId);
-    if (!source || source.error || !source.manifest) throw new ApiError('NOT_FOUND', `${sourceId} is not installed${source?.error ? ` (${source.error})` : ''}`);
-    if (source.manifest.precision !== 'fp32') throw new ApiError('BAD_REQUEST', `${sourceId} is ${source.manifest.precision}: only an fp32 model can be quantized`);
+    if (!source || source.error || !source.manifest) throw (source?.error
+        ? apiError('model-unusable', { model: sourceId }, `${sourceId} is not installed (${source.error})`)
+        : apiError('model-not-installed', { model: sourceId }, `${sourceId} is not installed`));
+    if (source.manifest.precision !== 'fp32') throw apiError('quantize-not-fp32', { model: sourceId, precision: source.manifest.precision }, `${sourceId} is ${source.manifest.precision}: only an fp32 model can be quantized`);
     const targetId = `${sourceId}-int8`;
     const photos = libraryCheckPhotos(this.opts.dbPath, CHECK_PHOTOS);
-    if (photos.length === 0) throw new ApiError('BAD_REQUEST', 'the library has no indexed photos to check an int8 model on yet: add a folder and let it index first');
+    if (photos.length === 0) throw apiError('quantize-no-photos', {}, 'the library has no indexed photos to check an int8 model on yet: add a folder and let it index first');
     const checkedOn = `${photos.length} library photos`;
     const status: ModelQuantization = { sourceId, targetId, state: 'running', stage: 'image', done: 0, total: 0, figures: null, error: null };
     const controller = new AbortController();

@@ -7,7 +7,7 @@
  * stays searchable and visible.
  */
 import type { OcrStatus, PassStatus, PhotoText as PhotoTextResponse } from '../../shared/api.ts';
-import { ApiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import type { OcrSessionOptions } from '../ml/ocr/ocr-sessions.ts';
 import type { PhotoQuery } from '../store/photo-filter.ts';
 import type { Library } from '../store/library.ts';
@@ -97,7 +97,7 @@ export class OcrService {
   /** The recognised lines of one photo, for the viewer. */
   photoText(photoId: number): PhotoTextResponse {
     const row = this.lib.photos.get(photoId);
-    if (!row) throw new ApiError('NOT_FOUND', `no photo with id ${photoId}`);
+    if (!row) throw apiError('photo-unknown', { id: String(photoId) }, `no photo with id ${photoId}`);
     const state = this.lib.ocrText.state(photoId);
     const current = state !== null && state.engine === this.engineKey && state.photoHash === row.hash && row.status === 'indexed';
     const lines = current && state.status === 'done' ? this.lib.ocrText.lines(photoId) : [];

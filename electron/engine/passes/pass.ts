@@ -12,7 +12,8 @@
  */
 import type { PassWait } from '../../shared/api.ts';
 import type { Library } from '../store/library.ts';
-import type { OwedPhoto } from '../store/pass-state.ts';
+import { PHOTOS_ONLY, type OwedPhoto } from '../store/pass-state.ts';
+import type { ItemKind } from '../store/rows.ts';
 import type { VectorBatch } from '../store/vector-repository.ts';
 
 export type PassItem = OwedPhoto;
@@ -34,6 +35,13 @@ export interface PassContext {
   working(path: string | null): void;
   /** `n` photos handled (done or failed). */
   completed(n: number): void;
+  /**
+   * Run the passes again in `ms`: work was left because it cannot be done yet (a video still being
+   * copied; background mode — a one-shot command leaves it owed for the next run). 0: once this
+   * round ends, in every mode — the pass made new items that passes before it owe (videos indexed
+   * get their places).
+   */
+  retryAfter?(ms: number): void;
 }
 
 export interface PhotoPass {
@@ -81,6 +89,9 @@ export abstract class StatePass implements PhotoPass {
   abstract readonly batchSize: number;
   abstract readonly usesVectors: boolean;
 
+  /** The kinds of item it handles: photos unless it says videos too (a pass that reads only the row — a place from GPS — can). */
+  protected readonly kinds: readonly ItemKind[] = PHOTOS_ONLY;
+
   constructor(protected readonly lib: Library) {}
 
   /** The current version: results recorded under another are stale. */
@@ -89,11 +100,11 @@ export abstract class StatePass implements PhotoPass {
   abstract run(batch: PassItem[], ctx: PassContext): Promise<void>;
 
   counts(): PassCounts {
-    return this.lib.passState.counts(this.name, this.version());
+    return this.lib.passState.counts(this.name, this.version(), this.kinds);
   }
 
   owed(limit: number, afterId: number): PassItem[] {
-    return this.lib.passState.owed(this.name, this.version(), limit, afterId);
+    return this.lib.passState.owed(this.name, this.version(), limit, afterId, this.kinds);
   }
 
   protected markDone(photoIds: Iterable<number>): void {

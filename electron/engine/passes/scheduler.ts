@@ -53,11 +53,17 @@ interface Slot {
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** Rounds of runAll at most (a pass asking for another one each time cannot hold a command forever). */
+const MAX_ROUNDS = 3;
+
 export class PassScheduler {
   private readonly slots: Slot[] = [];
   private running: Promise<void> | null = null;
   private again = false;
   private closed = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  /** A pass asked for another round of runAll (it made new items). */
+  private rerun = false;
 
   constructor(private readonly opts: PassSchedulerOptions) {}
 
@@ -128,10 +134,15 @@ export class PassScheduler {
    */
   async runAll(opts: RunAllOptions = {}): Promise<void> {
     await this.idle();
-    for (const s of this.slots) {
-      if (this.closed) return;
-      if (opts.only && !opts.only.includes(s.pass.name)) continue;
-      await this.runSlot(s, { prepare: opts.prepare?.includes(s.pass.name) ?? false, onProgress: opts.onProgress, onStart: opts.onStart });
+    // A pass that made new items (videos indexed) asks for another round, for the passes before it.
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      this.rerun = false;
+      for (const s of this.slots) {
+        if (this.closed) return;
+        if (opts.only && !opts.only.includes(s.pass.name)) continue;
+        await this.runSlot(s, { prepare: opts.prepare?.includes(s.pass.name) ?? false, onProgress: opts.onProgress, onStart: opts.onStart });
+      }
+      if (!this.rerun) return;
     }
   }
 
@@ -157,9 +168,27 @@ export class PassScheduler {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     for (const s of this.slots) s.abort?.abort();
     await this.idle();
     for (const s of this.slots) await s.pass.release?.().catch((e) => this.opts.log.warn(`${s.pass.name}: ${message(e)}`));
+  }
+
+  /** One timer for every pass that asked (the earliest wins; the run it starts asks again if needed). */
+  private retryAfter(ms: number): void {
+    if (this.closed) return;
+    if (ms <= 0) {
+      // Now: one more round once this one ends (on demand too).
+      this.again = true;
+      this.rerun = true;
+      return;
+    }
+    if (this.opts.mode !== 'background' || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.schedule();
+    }, ms);
+    this.retryTimer.unref();
   }
 
   private slot(name: string): Slot {
@@ -198,6 +227,7 @@ export class PassScheduler {
         }
       },
       working: (path) => s.progress.working(path),
+      retryAfter: (ms) => this.retryAfter(ms),
       completed: (n) => {
         s.progress.completed(n);
         const p = s.progress.snapshot();

@@ -33,6 +33,8 @@ export class PlacesPass extends StatePass {
   readonly priority = 5;
   readonly batchSize = 2000;
   readonly usesVectors = false;
+  /** Videos too: a place comes from the row (GPS, folders), never from reading the file. */
+  protected override readonly kinds = ['photo', 'video'] as const;
   private gazetteer: Gazetteer | null = null;
   private folderNames: PlaceNameMatcher | null = null;
   /** Folder evidence per directory, for this batch (photos of one folder come together). */

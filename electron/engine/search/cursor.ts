@@ -1,26 +1,64 @@
 /**
- * Search cursors: the keyset position of the last hit a page returned (its exact distance and
- * photo id, and how many hits came before), tied to the query it belongs to (util/cursor-codec.ts:
+ * Search cursors: the keyset position of the last hit a page returned (its exact distance, photo
+ * id and — for a video segment — the segment's start, and how many hits came before), tied to the
+ * query it belongs to (util/cursor-codec.ts:
  * a cursor presented with another query, other filters or after a model switch is refused).
+ *
+ * A list ranked by relevance also carries its boundary (query-relevance.ts), measured on the first
+ * page, so every later page marks its hits and stops at the same place without any state kept in
+ * the engine; and whether the weaker hits were asked for (`w`: past the boundary).
  */
-import { ApiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import { readCursor, writeCursor } from '../util/cursor-codec.ts';
-import type { PageCursor } from './vector-search.ts';
+import type { MixedCursor } from './mixed-pages.ts';
+import { boundaryFromCursor, boundaryToCursor, type ListBoundary } from './query-relevance.ts';
 
 export { queryKey, readCursor, writeCursor } from '../util/cursor-codec.ts';
 
 const VERSION = 1;
 
-export function encodeCursor(key: string, at: PageCursor): string {
-  return writeCursor({ v: VERSION, k: key, d: at.distance, i: at.photoId, n: at.depth });
+/** Where a page starts: after `after` (the list's start when absent: only a weaker cursor can say that). */
+export interface ListCursor {
+  after: MixedCursor | undefined;
+  /** The list's relevance boundary (absent: the list is not ranked by relevance). */
+  boundary?: ListBoundary;
+  /** The weaker hits were asked for: pages go on past the boundary. */
+  weaker: boolean;
 }
 
-export function decodeCursor(key: string, cursor: string | undefined): PageCursor | undefined {
+/** The relevance part of a cursor body (fused-search.ts's cursors carry it too). */
+export function listState(s: { boundary?: ListBoundary | null; weaker?: boolean }): Record<string, unknown> {
+  return { ...(s.boundary ? { b: boundaryToCursor(s.boundary) } : {}), ...(s.weaker ? { w: 1 } : {}) };
+}
+
+/** The relevance part of a cursor body; BAD_REQUEST when malformed. */
+export function readListState(c: Record<string, unknown>): { boundary?: ListBoundary; weaker: boolean } {
+  const boundary = boundaryFromCursor(c.b);
+  if (boundary === null || (c.w !== undefined && c.w !== 1)) throw apiError('cursor-invalid', {}, 'not a search cursor');
+  return { ...(boundary ? { boundary } : {}), weaker: c.w === 1 };
+}
+
+export function encodeCursor(key: string, at: MixedCursor | undefined, state: { boundary?: ListBoundary | null; weaker?: boolean } = {}): string {
+  const pos = at ? { d: at.distance, i: at.photoId, n: at.depth, ...(at.start !== undefined ? { s: at.start } : {}) } : {};
+  return writeCursor({ v: VERSION, k: key, ...pos, ...listState(state) });
+}
+
+/** A segment start in a cursor: a finite number when present. */
+export function cursorStart(s: unknown): number | undefined | null {
+  if (s === undefined) return undefined;
+  return typeof s === 'number' && Number.isFinite(s) ? s : null;
+}
+
+export function decodeCursor(key: string, cursor: string | undefined): ListCursor | undefined {
   if (cursor === undefined) return undefined;
   const c = readCursor(cursor);
-  if (c.v !== VERSION || typeof c.d !== 'number' || !Number.isInteger(c.i) || !Number.isInteger(c.n) || (c.n as number) < 0) {
-    throw new ApiError('BAD_REQUEST', 'not a search cursor');
-  }
-  if (c.k !== key) throw new ApiError('BAD_REQUEST', 'this cursor belongs to another search (query, filters or model changed): start again from the first page');
-  return { distance: c.d, photoId: c.i as number, depth: c.n as number };
+  if (c.v !== VERSION) throw apiError('cursor-invalid', {}, 'not a search cursor');
+  if (c.k !== key) throw apiError('cursor-stale', {}, 'this cursor belongs to another search (query, filters or model changed): start again from the first page');
+  const state = readListState(c);
+  // No position: the weaker hits from the list's start (nothing in it was relevant).
+  if (c.d === undefined && c.i === undefined && c.n === undefined && state.weaker) return { after: undefined, ...state };
+  if (typeof c.d !== 'number' || !Number.isInteger(c.i) || !Number.isInteger(c.n) || (c.n as number) < 0) throw apiError('cursor-invalid', {}, 'not a search cursor');
+  const start = cursorStart(c.s);
+  if (start === null) throw apiError('cursor-invalid', {}, 'not a search cursor');
+  return { after: { distance: c.d, photoId: c.i as number, depth: c.n as number, ...(start !== undefined ? { start } : {}) }, ...state };
 }

@@ -19,10 +19,18 @@ export interface RankedText {
 export interface RankedVisual {
   photoId: number;
   score: number;
+  /** A video segment (the same video can rank several times, once per segment). */
+  segment?: { start: number; end: number; bestTime: number };
+}
+
+/** What identifies a hit in the fused list: the photo, or the video and its segment's start. */
+export function hitKey(h: { photoId: number; segment?: { start: number } }): string {
+  return h.segment ? `${h.photoId}@${h.segment.start}` : String(h.photoId);
 }
 
 export interface FusedHit {
   photoId: number;
+  segment?: RankedVisual['segment'];
   matchedBy: MatchKind;
   /** RRF score (plus the exact-text tier); only the order means anything. */
   fused: number;
@@ -43,14 +51,15 @@ export interface FuseOptions {
 export function fuseRankings(text: readonly RankedText[], visual: readonly RankedVisual[], opts: FuseOptions = {}): FusedHit[] {
   const k = opts.k ?? 60;
   const exactFirst = opts.exactFirst ?? true;
-  const byId = new Map<number, FusedHit>();
-  const get = (photoId: number): FusedHit => {
-    let h = byId.get(photoId);
-    if (!h) byId.set(photoId, (h = { photoId, matchedBy: 'visual', fused: 0, exactText: false }));
+  const byId = new Map<string, FusedHit>();
+  const get = (x: { photoId: number; segment?: RankedVisual['segment'] }): FusedHit => {
+    const key = hitKey(x);
+    let h = byId.get(key);
+    if (!h) byId.set(key, (h = { photoId: x.photoId, matchedBy: 'visual', fused: 0, exactText: false, ...(x.segment ? { segment: x.segment } : {}) }));
     return h;
   };
   text.forEach((t, i) => {
-    const h = get(t.photoId);
+    const h = get(t);
     if (h.textRank !== undefined) return; // duplicates: the first (best) rank counts
     h.textRank = i + 1;
     h.exactText = t.exact;
@@ -58,7 +67,7 @@ export function fuseRankings(text: readonly RankedText[], visual: readonly Ranke
     h.fused += 1 / (k + i + 1);
   });
   visual.forEach((v, i) => {
-    const h = get(v.photoId);
+    const h = get(v);
     if (h.visualRank !== undefined) return;
     h.visualRank = i + 1;
     h.visualScore = v.score;

@@ -1,18 +1,18 @@
-/** The search service's API handlers: text, similar photo, dropped image. */
-import { ApiError } from '../../shared/api.ts';
+/** The search service's API handlers: text, similar photo (or video moment), dropped image. */
+import { apiError } from '../../shared/api.ts';
 import type { ServiceHandlers } from '../../shared/handlers.ts';
 import type { Use } from '../util/use.ts';
 import type { SearchService } from './search-service.ts';
 
 export function searchHandlers(use: Use<SearchService>): ServiceHandlers<'search'> {
   return {
-    search: ({ query, limit, cursor, mode, filter, understand, plain }) => use((s) => s.text(query, limit, filter, cursor, mode, { understand, plain })),
-    similar: ({ photoId, limit, cursor, filter }) => use((s) => s.similar(photoId, limit, filter, cursor)),
-    similarToImage: ({ dataBase64, limit, cursor, filter }) =>
+    search: ({ query, limit, cursor, mode, filter, understand, plain, all }) => use((s) => s.text(query, limit, filter, cursor, mode, { understand, plain, all })),
+    similar: ({ photoId, at, limit, cursor, filter, all }) => use((s) => s.similar(photoId, limit, filter, cursor, at, all)),
+    similarToImage: ({ dataBase64, limit, cursor, filter, all }) =>
       use((s) => {
         const bytes = Buffer.from(dataBase64, 'base64');
-        if (bytes.length === 0) throw new ApiError('BAD_REQUEST', 'the dropped file is empty');
-        return s.similarToImage(bytes, limit, filter, cursor);
+        if (bytes.length === 0) throw apiError('image-empty', {}, 'the dropped file is empty');
+        return s.similarToImage(bytes, limit, filter, cursor, all);
       }),
   };
 }

@@ -4,7 +4,7 @@
  * No value may make the engine unresponsive: threads are 1 … the machine's logical cores (each
  * ONNX Runtime session starts that many; see ml/threads.ts), providers come from the known list.
  */
-import { ApiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import { logicalCores } from '../ml/threads.ts';
 import { parseProviderPreference, type ProviderPreference } from '../ml/providers.ts';
 
@@ -13,10 +13,7 @@ export function checkThreads(value: unknown, what = 'threads'): number {
   const cores = logicalCores();
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(n) || n < 1 || n > cores) {
-    throw new ApiError('BAD_REQUEST', `${what} must be a whole number from 1 to ${cores} (this machine's logical cores), got ${JSON.stringify(value)}`, {
-      reason: 'threads-range',
-      max: String(cores),
-    });
+    throw apiError('threads-range', { max: String(cores) }, `${what} must be a whole number from 1 to ${cores} (this machine's logical cores), got ${JSON.stringify(value)}`);
   }
   return n;
 }
@@ -34,6 +31,6 @@ export function checkProvider(value: string): ProviderPreference {
   try {
     return parseProviderPreference(value);
   } catch (err) {
-    throw new ApiError('BAD_REQUEST', err instanceof Error ? err.message : String(err), { reason: 'provider-unknown', value });
+    throw apiError('provider-unknown', { value }, err instanceof Error ? err.message : String(err));
   }
 }

@@ -2,7 +2,8 @@
  * The app's settings: one small JSON file (`config.json` in the data directory) and ONE schema,
  * read the same way by the CLI, the web mode and the desktop engine process (see app/config.ts,
  * the composition root). It holds the person's choices: which model to use, the download sources,
- * the model runtime settings (execution provider, threads) and whether photos' text is read (OCR).
+ * the model runtime settings (execution provider, threads), whether photos' text is read (OCR)
+ * and where search results end (searchSensitivity).
  *
  * Other modules may keep their own keys in the same file, so writes merge and never drop unknown
  * keys; they go through a temp file + rename so a crash never leaves half a file.
@@ -10,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { searchSensitivity } from '../../shared/contract/settings.ts';
 
 export const settingsSchema = z.looseObject({
   /** The model the person chose (`models use`, the model chooser): new photos are encoded with it. */
@@ -28,9 +30,9 @@ export const settingsSchema = z.looseObject({
   ocr: z.boolean().optional(),
   /**
    * Where search results end (search/relevance.ts): −3 (only the clearest matches) … +3 (more of
-   * the weaker ones), in steps of half the query's background spread. Absent = 0, as measured.
+   * the weaker ones), whole steps of half the query's background spread. Absent = 0, as measured.
    */
-  searchSensitivity: z.number().min(-3).max(3).optional(),
+  searchSensitivity: searchSensitivity.optional(),
 });
 
 export type AppSettings = z.infer<typeof settingsSchema>;

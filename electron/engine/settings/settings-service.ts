@@ -5,7 +5,7 @@
  * setting in the app, which drops the override.
  */
 import type { EngineSettings } from '../../shared/api.ts';
-import { ApiError } from '../../shared/api.ts';
+import { apiError, SEARCH_SENSITIVITY } from '../../shared/api.ts';
 import type { ServiceHandlers } from '../../shared/handlers.ts';
 import type { TowerSessionOptions } from '../ml/onnx-session.ts';
 import { parseProviderPreference, PROVIDER_NAMES, type ProviderPreference } from '../ml/providers.ts';
@@ -41,6 +41,7 @@ export interface SettingsUpdate {
   threads?: number | null;
   sources?: string[];
   ocrEnabled?: boolean;
+  searchSensitivity?: number;
 }
 
 export class SettingsService {
@@ -83,6 +84,20 @@ export class SettingsService {
     return this.read().ocr !== false;
   }
 
+  /**
+   * Where search results end (search/relevance.ts), read at each query's first page. A settings
+   * file that cannot be read (hand-edited) is reported once per query and searched as measured:
+   * a broken config must not take search down with it.
+   */
+  searchSensitivity(): number {
+    try {
+      return this.read().searchSensitivity ?? SEARCH_SENSITIVITY.default;
+    } catch (err) {
+      this.log.warn(`settings: ${message(err)}; search results end as measured`);
+      return SEARCH_SENSITIVITY.default;
+    }
+  }
+
   describe(): EngineSettings {
     const saved = this.read();
     const session = this.sessionOptions();
@@ -95,6 +110,7 @@ export class SettingsService {
       sourceChoices: [...this.sources.builtIn],
       sourcesOverriddenBy: env && env.trim() ? this.sources.envName : null,
       ocrEnabled: saved.ocr !== false,
+      searchSensitivity: saved.searchSensitivity ?? SEARCH_SENSITIVITY.default,
     };
   }
 
@@ -110,11 +126,12 @@ export class SettingsService {
         // Validate every spec, keep them as written ([] = back to the built-in order).
         next.modelSources = this.sources.parse(req.sources).length ? req.sources.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean) : undefined;
       } catch (err) {
-        throw new ApiError('BAD_REQUEST', message(err));
+        throw apiError('source-invalid', { value: req.sources.join(', ') }, message(err));
       }
     }
     if (req.threads !== undefined) next.threads = req.threads === null ? undefined : checkThreads(req.threads);
     if (req.ocrEnabled !== undefined) next.ocr = req.ocrEnabled ? undefined : false; // absent = on
+    if (req.searchSensitivity !== undefined) next.searchSensitivity = checkSensitivity(req.searchSensitivity);
     const ocrBefore = this.ocrEnabled();
     const before = this.sessionOptions();
     if (req.provider !== undefined) delete this.overrides.provider;
@@ -124,6 +141,17 @@ export class SettingsService {
     const runtimeChanged = (before.provider ?? 'auto') !== (after.provider ?? 'auto') || (before.threads ?? null) !== (after.threads ?? null);
     return { runtimeChanged, ocrChanged: ocrBefore !== this.ocrEnabled() };
   }
+}
+
+/**
+ * The request schema already holds the range; callers inside the engine (the CLI) come here too.
+ * 0 is stored as absent, so the file keeps only what the person changed.
+ */
+function checkSensitivity(v: number): number | undefined {
+  if (!Number.isInteger(v) || v < SEARCH_SENSITIVITY.min || v > SEARCH_SENSITIVITY.max) {
+    throw apiError('sensitivity-range', { min: String(SEARCH_SENSITIVITY.min), max: String(SEARCH_SENSITIVITY.max) }, `searchSensitivity must be a whole number from ${SEARCH_SENSITIVITY.min} to ${SEARCH_SENSITIVITY.max}, got ${JSON.stringify(v)}`);
+  }
+  return v === SEARCH_SENSITIVITY.default ? undefined : v;
 }
 
 /**

@@ -17,17 +17,41 @@ export interface StackPhoto {
   sharpness: number;
   /** File size in bytes. */
   bytes: number;
+  /**
+   * Which picture this is a copy of: photos sharing it are copies of one shot (a near-duplicate
+   * group, or byte-identical copies); by default each content is its own picture.
+   */
+  unit?: number | string;
 }
 
 /**
- * The cover: the one the person picked (a content hash), else the highest resolution, then the
- * sharpest, then the largest file (less compressed), then the lowest photo id (stable).
+ * The cover: the one the person picked (a content hash), else by the order below
+ * (coverOrder), whose first photo it is.
  */
 export function coverOf(photos: readonly StackPhoto[], picked: ReadonlySet<string> = new Set()): StackPhoto {
   if (photos.length === 0) throw new RangeError('a stack has at least one photo');
-  let best = photos[0];
-  for (const p of photos.slice(1)) if (better(p, best, picked)) best = p;
-  return best;
+  return coverOrder(photos, picked)[0]!;
+}
+
+/**
+ * Every photo of a stack in the cover rule's order: the cover first, then the one that stands in
+ * for it when a filter leaves the cover out, and so on (stored as stack_photos.rank). The order:
+ * the person's pick, the highest resolution, the sharpest, the largest file, the lowest photo id —
+ * between the shots of a stack (a burst's frames), each represented by its best copy, and then
+ * between the copies of each shot, so the copies of the best shot stand in before another frame.
+ */
+export function coverOrder(photos: readonly StackPhoto[], picked: ReadonlySet<string> = new Set()): StackPhoto[] {
+  const units = new Map<number | string, StackPhoto[]>();
+  for (const p of photos) {
+    const u = p.unit ?? p.key;
+    const list = units.get(u);
+    if (list) list.push(p);
+    else units.set(u, [p]);
+  }
+  const byCover = (a: StackPhoto, b: StackPhoto): number => (a === b ? 0 : better(a, b, picked) ? -1 : 1);
+  const shots = [...units.values()].map((copies) => copies.sort(byCover));
+  shots.sort((a, b) => byCover(a[0]!, b[0]!));
+  return shots.flat();
 }
 
 function better(a: StackPhoto, b: StackPhoto, picked: ReadonlySet<string>): boolean {
@@ -96,9 +120,11 @@ export function duplicateGroups(
   if (kind === 'exact') {
     out = [...byKey].filter(([, ps]) => ps.length > 1).map(([key, ps]) => group('exact', key, ps, picked));
   } else if (kind === 'near') {
-    out = groups.near.map((g) => group('near', String(g.id), photosOf(g.keys), picked)).filter((g) => g.size > 1);
+    out = groups.near.map((g) => group('near', String(g.id), photosOf(g.keys).map((p) => ({ ...p, unit: g.id })), picked)).filter((g) => g.size > 1);
   } else {
-    out = groups.bursts.map((b) => group('burst', String(b.id), photosOf(b.frames.flat()), picked, b.frames.length)).filter((g) => g.size > 1);
+    out = groups.bursts
+      .map((b) => group('burst', String(b.id), b.frames.flatMap((f, i) => photosOf(f).map((p) => ({ ...p, unit: i }))), picked, b.frames.length))
+      .filter((g) => g.size > 1);
   }
   return out.sort((a, b) => b.extraBytes - a.extraBytes || (a.id < b.id ? -1 : 1));
 }

@@ -21,13 +21,14 @@ import { TimeIndex } from './time-index.ts';
 import {
   DEFAULT_THRESHOLDS,
   NO_SEPARATIONS,
-  burstSimilar,
-  cosine,
+  OWN_VECTOR,
+  burstCosine,
   nearRelated,
   sameMoment,
   type Picture,
   type Separations,
   type StackThresholds,
+  type VectorOf,
 } from './relations.ts';
 
 interface Unit {
@@ -46,10 +47,23 @@ export interface StackRef {
   id: number;
 }
 
+/** A stack as shown: a burst (its frames), or one unit (a near group, or a picture alone). */
+export interface ShownGroup {
+  id: number;
+  kind: 'burst' | 'unit';
+  /** Each unit with its pictures; a burst's frames in no particular order. */
+  units: { id: number; keys: string[] }[];
+}
+
 export interface GroupSnapshot {
   near: { id: number; keys: string[] }[];
   /** Each burst's frames; a frame with copies lists them all (its near group). */
   bursts: { id: number; frames: string[][] }[];
+}
+
+/** Capture order (pictures without an EXIF time last, then by key): how a grouping from scratch inserts. */
+export function captureOrder(a: Picture, b: Picture): number {
+  return (a.takenAt ?? Infinity) - (b.takenAt ?? Infinity) || (a.key < b.key ? -1 : 1);
 }
 
 export class StackGrouper {
@@ -58,6 +72,8 @@ export class StackGrouper {
   private readonly hashes = new HashIndex<string>();
   private readonly times = new TimeIndex<string>();
   private readonly byBurstKey = new Map<string, Set<string>>();
+  private readonly unitsById = new Map<number, Unit>();
+  private readonly burstsById = new Map<number, Burst>();
   private nextId = 1;
   /** Stack ids whose membership changed since the last takeChanges(). */
   private readonly dirty = new Set<number>();
@@ -65,6 +81,8 @@ export class StackGrouper {
   constructor(
     private readonly t: StackThresholds = DEFAULT_THRESHOLDS,
     private readonly seps: Separations = NO_SEPARATIONS,
+    /** Where a picture's vector comes from (default: Picture.vector). */
+    private readonly vec: VectorOf = OWN_VECTOR,
   ) {}
 
   get size(): number {
@@ -77,7 +95,7 @@ export class StackGrouper {
 
   /** From scratch: in capture order (pictures without an EXIF time last), so bursts form in sequence. */
   insertAll(pictures: Iterable<Picture>): void {
-    const list = [...pictures].sort((a, b) => (a.takenAt ?? Infinity) - (b.takenAt ?? Infinity) || (a.key < b.key ? -1 : 1));
+    const list = [...pictures].sort(captureOrder);
     for (const p of list) this.insert(p);
   }
 
@@ -94,12 +112,14 @@ export class StackGrouper {
       if (members.length === 0) return null;
       const unit: Unit = { id, members, burst: null };
       for (const k of members) this.unitOf.set(k, unit);
+      this.unitsById.set(id, unit);
       this.nextId = Math.max(this.nextId, id + 1);
       return unit;
     };
     for (const n of groups.near) unitFor(n.keys, n.id);
     for (const b of groups.bursts) {
       const burst: Burst = { id: b.id, units: new Set() };
+      this.burstsById.set(b.id, burst);
       this.nextId = Math.max(this.nextId, b.id + 1);
       for (const frame of b.frames) {
         const unit = this.unitOf.get(frame.find((k) => this.unitOf.has(k)) ?? '') ?? unitFor(frame, this.nextId);
@@ -108,9 +128,14 @@ export class StackGrouper {
           burst.units.add(unit);
         }
       }
-      if (burst.units.size < 2) for (const u of burst.units) u.burst = null;
+      if (burst.units.size < 2) {
+        for (const u of burst.units) u.burst = null;
+        this.burstsById.delete(b.id);
+      }
     }
     for (const key of this.pictures.keys()) if (!this.unitOf.has(key)) this.newUnit(key);
+    // What was stored is what is shown: nothing to write back.
+    this.dirty.clear();
   }
 
   /** Adds a picture (or replaces what was known about it) and places it in its groups. */
@@ -134,12 +159,19 @@ export class StackGrouper {
     this.unitOf.delete(key);
     unit.members.splice(unit.members.indexOf(key), 1);
     this.touch(unit);
-    if (unit.members.length > 0 || !unit.burst) return;
+    if (unit.members.length > 0) return;
+    this.unitsById.delete(unit.id);
+    if (!unit.burst) return;
     const burst = unit.burst;
     burst.units.delete(unit);
     if (burst.units.size < 2) {
-      for (const u of burst.units) u.burst = null;
+      // The burst dissolves: what is left of it is shown on its own again.
+      for (const u of burst.units) {
+        u.burst = null;
+        this.dirty.add(u.id);
+      }
       burst.units.clear();
+      this.burstsById.delete(burst.id);
     }
   }
 
@@ -149,6 +181,22 @@ export class StackGrouper {
     if (!unit) return null;
     if (unit.burst) return { kind: 'burst', id: unit.burst.id };
     return unit.members.length > 1 ? { kind: 'near', id: unit.id } : null;
+  }
+
+  /** The id of the unit (near group, or the picture alone) a picture is in. */
+  unitIdOf(key: string): number | null {
+    return this.unitOf.get(key)?.id ?? null;
+  }
+
+  /**
+   * The stack an id (of a unit or a burst, as takeChanges() lists them) belongs to now: its burst
+   * if it is in one, else the unit itself; null when nothing has that id any more.
+   */
+  shownGroup(id: number): ShownGroup | null {
+    const unit = this.unitsById.get(id);
+    const burst = unit ? unit.burst : (this.burstsById.get(id) ?? null);
+    if (burst) return { id: burst.id, kind: 'burst', units: [...burst.units].map((u) => ({ id: u.id, keys: [...u.members] })) };
+    return unit ? { id: unit.id, kind: 'unit', units: [{ id: unit.id, keys: [...unit.members] }] } : null;
   }
 
   /** The near group of a picture (also when that group is one frame of a burst). */
@@ -212,6 +260,8 @@ export class StackGrouper {
   private newUnit(key: string): Unit {
     const unit: Unit = { id: this.nextId++, members: [key], burst: null };
     this.unitOf.set(key, unit);
+    this.unitsById.set(unit.id, unit);
+    this.dirty.add(unit.id);
     return unit;
   }
 
@@ -222,7 +272,7 @@ export class StackGrouper {
 
   /** Joins the closest near group (or lone picture) that p is near-related to as a whole. */
   private joinNear(p: Picture): Unit | null {
-    if (!p.phash || !p.vector) return null;
+    if (!p.phash || !this.vec(p)) return null;
     const tried = new Set<Unit>();
     let best: Unit | null = null;
     let bestScore = Infinity;
@@ -234,7 +284,7 @@ export class StackGrouper {
       let worst = 0;
       for (const m of unit.members) {
         const q = this.pictures.get(m)!;
-        if (!nearRelated(p, q, this.t, this.seps)) {
+        if (!nearRelated(p, q, this.t, this.seps, this.vec)) {
           worst = Infinity;
           break;
         }
@@ -277,8 +327,9 @@ export class StackGrouper {
       const p = this.pictures.get(x)!;
       for (const y of b.members) {
         const q = this.pictures.get(y)!;
-        if (!burstSimilar(p, q, this.t, this.seps)) return -Infinity;
-        sum += cosine(p.vector!, q.vector!);
+        const c = burstCosine(p, q, this.t, this.seps, this.vec);
+        if (c === null) return -Infinity;
+        sum += c;
         n++;
       }
     }
@@ -315,6 +366,8 @@ export class StackGrouper {
     if (!burst) {
       burst = { id: this.nextId++, units: new Set([best.target]) };
       best.target.burst = burst;
+      this.burstsById.set(burst.id, burst);
+      this.dirty.add(best.target.id);
     }
     burst.units.add(unit);
     unit.burst = burst;

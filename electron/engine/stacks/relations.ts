@@ -64,6 +64,15 @@ export interface Picture {
   burstKey: string | null;
 }
 
+/**
+ * A picture's embedding. The grouping asks through this rather than reading Picture.vector so a
+ * library's vectors need not all be held in memory (the stacks pass reads them on demand from the
+ * store, keeping the recent ones): 2 KiB a picture at 512-d would be 2 GiB at a million photos.
+ */
+export type VectorOf = (p: Picture) => Float32Array | null;
+
+export const OWN_VECTOR: VectorOf = (p) => p.vector;
+
 export function cosine(a: Float32Array, b: Float32Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
@@ -103,11 +112,13 @@ export function differentCaptures(a: Picture, b: Picture): boolean {
 }
 
 /** Near-duplicate: the hash is close, the embedding agrees, and nothing says they are two shots. */
-export function nearRelated(a: Picture, b: Picture, t: StackThresholds, seps: Separations): boolean {
-  if (!a.phash || !b.phash || !a.vector || !b.vector) return false;
+export function nearRelated(a: Picture, b: Picture, t: StackThresholds, seps: Separations, vec: VectorOf = OWN_VECTOR): boolean {
+  if (!a.phash || !b.phash) return false;
   if (hammingDistance(a.phash, b.phash) > t.nearHashDistance) return false;
   if (differentCaptures(a, b) || seps.separated(a.key, b.key)) return false;
-  return cosine(a.vector, b.vector) >= t.nearCosine;
+  const va = vec(a);
+  const vb = va && vec(b);
+  return !!va && !!vb && cosine(va, vb) >= t.nearCosine;
 }
 
 /** Whether b was taken close enough to a, by the same camera, to be a frame of the same burst. */
@@ -118,10 +129,19 @@ export function sameMoment(a: Picture, b: Picture, t: StackThresholds): boolean 
 }
 
 /** Similar enough to be frames of one burst (the time condition is checked by the grouping). */
-export function burstSimilar(a: Picture, b: Picture, t: StackThresholds, seps: Separations): boolean {
-  if (!a.vector || !b.vector || seps.separated(a.key, b.key)) return false;
+export function burstSimilar(a: Picture, b: Picture, t: StackThresholds, seps: Separations, vec: VectorOf = OWN_VECTOR): boolean {
+  return burstCosine(a, b, t, seps, vec) !== null;
+}
+
+/** The cosine of two burst-similar pictures, or null when they are not (the grouping ranks by it). */
+export function burstCosine(a: Picture, b: Picture, t: StackThresholds, seps: Separations, vec: VectorOf = OWN_VECTOR): number | null {
+  if (seps.separated(a.key, b.key)) return null;
   // One capture twice (a copy too edited for the near kind) is not a series of shots.
-  if (a.captureId !== null && a.captureId === b.captureId) return false;
-  if (a.camera !== null && b.camera !== null && a.camera !== b.camera) return false;
-  return cosine(a.vector, b.vector) >= t.burstCosine;
+  if (a.captureId !== null && a.captureId === b.captureId) return null;
+  if (a.camera !== null && b.camera !== null && a.camera !== b.camera) return null;
+  const va = vec(a);
+  const vb = va && vec(b);
+  if (!va || !vb) return null;
+  const c = cosine(va, vb);
+  return c >= t.burstCosine ? c : null;
 }

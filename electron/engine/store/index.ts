@@ -35,4 +35,7 @@ export {
   type TextHit,
 } from './ocr-text.ts';
 export { PassStateRepository, type OwedPhoto, type PassStateCounts } from './pass-state.ts';
+export { PictureFactsRepository, type PictureFactsRecord, type StackPhotoFacts } from './picture-facts.ts';
+export { StackRepository, type StackBadge, type StackKind, type StackMemberRow, type StoredStack } from './stacks.ts';
+export { StackDecisionRepository } from './stack-decisions.ts';
 export { Library, openLibrary } from './library.ts';

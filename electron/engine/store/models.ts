@@ -1,12 +1,13 @@
 /**
- * Embedding models and their vector tables. Switching models is build-then-swap: the new model's
- * table fills ('building') while the old one serves queries, then activate() swaps them atomically
- * and drops the old table.
+ * Embedding models and their vector tables (photos: vec-table.ts; video frames: frame-table.ts).
+ * Switching models is build-then-swap: the new model's tables fill ('building') while the old ones
+ * serve queries, then activate() swaps them atomically and drops the old tables.
  */
 import type { Database, Statement } from './database.ts';
 import { ModelDimensionMismatchError } from './errors.ts';
 import { toModel, type ModelRow, type RawModel } from './rows.ts';
 import { createVectorTable, dropVectorTable, vecTableFor } from './vec-table.ts';
+import { createFrameTable, dropFrameTable } from './frame-table.ts';
 import { changeFeed } from './change-feed.ts';
 
 export class ModelRepository {
@@ -44,6 +45,7 @@ export class ModelRepository {
       if (old && old.state !== 'retired') {
         if (old.dim !== dim) throw new ModelDimensionMismatchError(modelKey, old.dim, dim);
         createVectorTable(sql, old.vecTable, old.dim); // no-op unless the table went missing
+        createFrameTable(sql, old.id, old.dim); // the same (and for libraries from before videos)
         return old;
       }
       let id: number;
@@ -57,6 +59,7 @@ export class ModelRepository {
       const table = vecTableFor(id);
       this.s.setTable.run(table, id);
       createVectorTable(sql, table, dim);
+      createFrameTable(sql, id, dim);
       return this.getById(id)!;
     });
   }
@@ -114,6 +117,7 @@ export class ModelRepository {
   private retireRow(row: ModelRow): void {
     this.s.setState.run('retired', row.id);
     dropVectorTable(this.db.sql, row.vecTable);
+    dropFrameTable(this.db.sql, row.id);
     changeFeed(this.db).tableDropped(row.vecTable);
     this.s.dropTagVectors.run(row.modelKey);
   }

@@ -108,18 +108,18 @@ export class OcrTextRepository {
       linesMany: sql.prepare(
         'SELECT photo_id, text, confidence, box FROM ocr_lines WHERE photo_id IN (SELECT value FROM json_each(?)) ORDER BY photo_id, line_no',
       ),
-      // Index-only counts (ocr_state_engine, photos_status): the triggers keep ocr_state to
+      // Index-only counts (ocr_state_engine, photos_kind_status; videos are not read): the triggers keep ocr_state to
       // photos whose current content was read, so pending = indexed − read by this engine.
       textsMany: sql.prepare('SELECT photo_id, text FROM ocr_lines WHERE photo_id IN (SELECT value FROM json_each(?)) ORDER BY photo_id, line_no').raw(),
       counts: sql.prepare(
         `SELECT (SELECT count(*) FROM ocr_state WHERE engine = @engine AND status = 'done') AS done,
                 (SELECT count(*) FROM ocr_state WHERE engine = @engine AND status = 'failed') AS failed,
                 (SELECT count(*) FROM ocr_state WHERE engine = @engine AND status = 'done' AND line_count > 0) AS withText,
-                (SELECT count(*) FROM photos WHERE status = 'indexed') AS indexed`,
+                (SELECT count(*) FROM photos WHERE kind = 'photo' AND status = 'indexed') AS indexed`,
       ),
       pending: sql.prepare(
         `SELECT p.id, p.path, p.hash FROM photos p LEFT JOIN ocr_state s ON s.photo_id = p.id
-         WHERE p.status = 'indexed' AND p.id > ? AND (s.photo_id IS NULL OR s.engine <> ? OR s.photo_hash IS NOT p.hash)
+         WHERE p.kind = 'photo' AND p.status = 'indexed' AND p.id > ? AND (s.photo_id IS NULL OR s.engine <> ? OR s.photo_hash IS NOT p.hash)
          ORDER BY p.id LIMIT ?`,
       ),
     };

@@ -1,16 +1,21 @@
 /**
  * Per-photo state of the registered passes that keep none of their own (migration 6): which
- * photos a pass has done or failed on at its current version. A pass owes every indexed photo
- * without such a row; the triggers drop a photo's rows when its content changes or it no longer
- * decodes, and deleting the photo deletes them.
+ * photos a pass has done or failed on at its current version. A pass owes every indexed item of
+ * the kinds it handles (photos, unless it says videos too) without such a row; the triggers drop a
+ * photo's rows when its content changes or it no longer decodes, and deleting the photo deletes
+ * them.
  */
 import type { Database, Statement } from './database.ts';
+import type { ItemKind } from './rows.ts';
 
 export interface OwedPhoto {
   id: number;
   path: string;
   hash: string | null;
 }
+
+/** The kinds a pass handles unless it says otherwise: its work reads the image file. */
+export const PHOTOS_ONLY: readonly ItemKind[] = ['photo'];
 
 export interface PassStateCounts {
   done: number;
@@ -20,18 +25,30 @@ export interface PassStateCounts {
 }
 
 export class PassStateRepository {
-  private readonly s: Record<'owed' | 'counts' | 'mark' | 'forget' | 'error', Statement>;
+  private readonly s: Record<'owed' | 'counts' | 'countsAll' | 'owedAll' | 'mark' | 'forget' | 'error', Statement>;
 
   constructor(private readonly db: Database) {
     const sql = db.sql;
     this.s = {
+      // Kind first: photos_kind_status (kind, status, id) serves both the page and the count.
       owed: sql.prepare(
+        `SELECT p.id, p.path, p.hash FROM photos p
+         WHERE p.kind = 'photo' AND p.status = 'indexed' AND p.id > @after
+           AND NOT EXISTS (SELECT 1 FROM pass_state s WHERE s.pass = @pass AND s.photo_id = p.id AND s.version = @version)
+         ORDER BY p.id LIMIT @limit`,
+      ),
+      owedAll: sql.prepare(
         `SELECT p.id, p.path, p.hash FROM photos p
          WHERE p.status = 'indexed' AND p.id > @after
            AND NOT EXISTS (SELECT 1 FROM pass_state s WHERE s.pass = @pass AND s.photo_id = p.id AND s.version = @version)
          ORDER BY p.id LIMIT @limit`,
       ),
       counts: sql.prepare(
+        `SELECT (SELECT count(*) FROM pass_state WHERE pass = @pass AND version = @version AND status = 'done') AS done,
+                (SELECT count(*) FROM pass_state WHERE pass = @pass AND version = @version AND status = 'failed') AS failed,
+                (SELECT count(*) FROM photos WHERE kind = 'photo' AND status = 'indexed') AS indexed`,
+      ),
+      countsAll: sql.prepare(
         `SELECT (SELECT count(*) FROM pass_state WHERE pass = @pass AND version = @version AND status = 'done') AS done,
                 (SELECT count(*) FROM pass_state WHERE pass = @pass AND version = @version AND status = 'failed') AS failed,
                 (SELECT count(*) FROM photos WHERE status = 'indexed') AS indexed`,
@@ -48,13 +65,18 @@ export class PassStateRepository {
     };
   }
 
-  /** Up to `limit` indexed photos after `afterId` (by id) that the pass has no row for at `version`. */
-  owed(pass: string, version: string, limit: number, afterId = 0): OwedPhoto[] {
-    return this.s.owed.all({ pass, version, limit: Math.floor(limit), after: afterId }) as OwedPhoto[];
+  /**
+   * Up to `limit` indexed items of `kinds` (photos by default) after `afterId` (by id) that the
+   * pass has no row for at `version`.
+   */
+  owed(pass: string, version: string, limit: number, afterId = 0, kinds: readonly ItemKind[] = PHOTOS_ONLY): OwedPhoto[] {
+    const stmt = kinds.includes('video') ? this.s.owedAll : this.s.owed;
+    return stmt.all({ pass, version, limit: Math.floor(limit), after: afterId }) as OwedPhoto[];
   }
 
-  counts(pass: string, version: string): PassStateCounts {
-    const r = this.s.counts.get({ pass, version }) as { done: number; failed: number; indexed: number };
+  counts(pass: string, version: string, kinds: readonly ItemKind[] = PHOTOS_ONLY): PassStateCounts {
+    const stmt = kinds.includes('video') ? this.s.countsAll : this.s.counts;
+    const r = stmt.get({ pass, version }) as { done: number; failed: number; indexed: number };
     return { done: r.done, failed: r.failed, pending: Math.max(0, r.indexed - r.done - r.failed) };
   }
 

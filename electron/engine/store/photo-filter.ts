@@ -28,9 +28,16 @@ export interface PhotoQuery {
   tag?: string;
   /** Only these photos (an empty list matches nothing). */
   photoIds?: readonly number[];
+  /** Only the photos of this stack (stacks.ts). */
+  stackId?: number;
+  /**
+   * Not a condition on rows: lists show each stack once (library/stack-collapse.ts leaves out the
+   * members a better-ranked member stands in for). Part of the query so cursors tell the lists apart.
+   */
+  collapseStacks?: boolean;
   /** Each list: the photo was taken at one of these places, at any level (photo_places); every list must hold. */
   places?: readonly (readonly string[])[];
-  /** What the file is (screenshot-rule.ts); 'video' matches nothing until the library holds videos. */
+  /** What the item is: a video (migration 9), a screenshot (a photo by screenshot-rule.ts) or another photo. */
   kind?: PhotoKind;
   /** Each: the camera's EXIF Make is one of `makes` (any case) and its Model contains `model`; every one must hold. */
   cameras?: readonly CameraCondition[];
@@ -198,6 +205,10 @@ function rowConditions(q: PhotoQuery, conds: string[], params: Record<string, un
     conds.push('p.id IN (SELECT value FROM json_each(@f_ids))');
     params.f_ids = JSON.stringify(q.photoIds);
   }
+  if (q.stackId !== undefined) {
+    conds.push('p.id IN (SELECT photo_id FROM stack_photos WHERE stack_id = @f_stack)');
+    params.f_stack = q.stackId;
+  }
   q.places?.forEach((ids, i) => {
     // The photo's taken_at is kept beside its places (migration 7), so a place with a time range
     // is one range of the (place_id, taken_at) index: only the photos of that place and time.
@@ -222,12 +233,16 @@ function rowConditions(q: PhotoQuery, conds: string[], params: Record<string, un
   });
 }
 
-/** The kind of file as SQL: a screenshot by screenshot-rule.ts; a photo is anything else; no videos yet. */
+/**
+ * The kind of item as SQL: a video by its row (migration 9); a screenshot is a photo by
+ * screenshot-rule.ts; a photo is any other photo. (Searches send `kind` into no vector table:
+ * photo vectors are photos and frames are videos — search/video-segments.ts `sideFilters` picks
+ * the side, keeping 'photo' and 'screenshot' as row conditions on the photo side.)
+ */
 const KIND_SQL: Record<PhotoKind, string> = {
-  screenshot: SCREENSHOT_SQL,
-  photo: `NOT ${SCREENSHOT_SQL}`,
-  // The library holds no videos until the video issue lands; then this becomes its media-type test.
-  video: '0',
+  screenshot: `p.kind = 'photo' AND ${SCREENSHOT_SQL}`,
+  photo: `p.kind = 'photo' AND NOT ${SCREENSHOT_SQL}`,
+  video: `p.kind = 'video'`,
 };
 
 /** The filter's taken_at bounds as conditions on photo_places' copy of it ('' without bounds). */

@@ -13,7 +13,7 @@
 import type { Database, Statement } from './database.ts';
 import { changeFeed, type ChangeFeed } from './change-feed.ts';
 import { dirOf, subtreeRange } from './paths.ts';
-import { toPhoto, type PhotoRow, type RawPhoto } from './rows.ts';
+import { toPhoto, type ItemKind, type PhotoRow, type RawPhoto } from './rows.ts';
 
 export interface KnownFile {
   id: number;
@@ -33,6 +33,8 @@ export interface SeenFile {
   size: number;
   mtimeMs: number;
   fileId: string | null;
+  /** What the file is by its name (default photo): a video is read by its own pass. */
+  kind?: ItemKind;
 }
 
 interface RawKnown {
@@ -68,17 +70,19 @@ export class PhotoIdentityRepository {
       knownInDirs: sql.prepare(`${KNOWN} WHERE dir >= ? AND dir < ?`),
       park: sql.prepare('UPDATE photos SET path = ? WHERE id = ?'),
       // A skipped photo that moved is decoded once more: its verdict may have come from a read that
-      // raced the move itself.
+      // raced the move itself. A file renamed from a photo's extension to a video's (or back) is
+      // read again as what its name now says.
       place: sql.prepare(
-        `UPDATE photos SET path = ?, dir = ?, folder_id = ?, size = ?, mtime_ms = ?, file_id = ?, updated_at = ?,
-           status = CASE status WHEN 'skipped' THEN 'pending' ELSE status END,
-           skip_reason = CASE status WHEN 'skipped' THEN NULL ELSE skip_reason END
-         WHERE id = ?`,
+        `UPDATE photos SET path = @path, dir = @dir, folder_id = @folder, size = @size, mtime_ms = @mtime, file_id = @fileId, updated_at = @now,
+           status = CASE WHEN status = 'skipped' OR kind <> @kind THEN 'pending' ELSE status END,
+           skip_reason = CASE WHEN status = 'skipped' OR kind <> @kind THEN NULL ELSE skip_reason END,
+           kind = @kind
+         WHERE id = @id`,
       ),
       refresh: sql.prepare('UPDATE photos SET folder_id = ?, size = ?, mtime_ms = ?, file_id = ?, updated_at = ? WHERE id = ?'),
       insert: sql.prepare(
-        `INSERT INTO photos (path, folder_id, dir, size, mtime_ms, file_id, hash, status, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?) RETURNING *`,
+        `INSERT INTO photos (path, folder_id, dir, size, mtime_ms, file_id, hash, status, updated_at, kind)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING *`,
       ),
       changed: sql.prepare(
         `UPDATE photos SET folder_id = ?, size = ?, mtime_ms = ?, file_id = ?, hash = ?, status = 'pending',
@@ -136,7 +140,8 @@ export class PhotoIdentityRepository {
     for (const m of moves) this.s.park.run(parked(m.id), m.id);
     const now = Date.now();
     for (const m of moves) {
-      this.s.place.run(m.to.path, dirOf(m.to.path), m.to.folderId, m.to.size, Math.trunc(m.to.mtimeMs), m.to.fileId, now, m.id);
+      const to = m.to;
+      this.s.place.run({ path: to.path, dir: dirOf(to.path), folder: to.folderId, size: to.size, mtime: Math.trunc(to.mtimeMs), fileId: to.fileId, now, kind: to.kind ?? 'photo', id: m.id });
       this.feed.photoChanged(m.id);
     }
   }
@@ -149,7 +154,7 @@ export class PhotoIdentityRepository {
 
   /** A new photo whose hash is already known (reconcile hashed it to look for moves). */
   insert(seen: SeenFile, hash: string): PhotoRow {
-    const r = this.s.insert.get(seen.path, seen.folderId, dirOf(seen.path), seen.size, Math.trunc(seen.mtimeMs), seen.fileId, hash, Date.now()) as RawPhoto;
+    const r = this.s.insert.get(seen.path, seen.folderId, dirOf(seen.path), seen.size, Math.trunc(seen.mtimeMs), seen.fileId, hash, Date.now(), seen.kind ?? 'photo') as RawPhoto;
     return toPhoto(r);
   }
 

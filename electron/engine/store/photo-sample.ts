@@ -1,5 +1,5 @@
 /**
- * A spread-out sample of the library's indexed photos (paths), for checks that want "the person's
+ * A spread-out sample of the library's indexed photos (paths; videos are left out), for checks that want "the person's
  * own photos" without reading the whole library: ids are scrambled by a multiplicative hash, so the
  * sample is the same every time for the same library yet not just the oldest folder.
  */
@@ -7,7 +7,7 @@ import type { Library } from './library.ts';
 
 export function sampleIndexedPhotoPaths(lib: Library, limit: number): string[] {
   return lib.db.sql
-    .prepare(`SELECT path FROM photos WHERE status = 'indexed' ORDER BY (id * 2654435761) % 4294967296 LIMIT ?`)
+    .prepare(`SELECT path FROM photos WHERE kind = 'photo' AND status = 'indexed' ORDER BY (id * 2654435761) % 4294967296 LIMIT ?`)
     .pluck()
     .all(limit) as string[];
 }

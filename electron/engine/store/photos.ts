@@ -6,7 +6,7 @@
  */
 import type { Database, Statement } from './database.ts';
 import { dirOf } from './paths.ts';
-import { toPhoto, type PhotoRow, type RawPhoto } from './rows.ts';
+import { toPhoto, type ItemKind, type PhotoRow, type RawPhoto } from './rows.ts';
 import { checkTableName } from './vec-table.ts';
 import { rowidsTable } from './vec-shadow.ts';
 import { changeFeed, type ChangeFeed } from './change-feed.ts';
@@ -17,6 +17,8 @@ export interface DiscoveredFile {
   size: number;
   /** fs.Stats.mtimeMs; stored and compared in whole milliseconds. */
   mtimeMs: number;
+  /** What the file is by its name (default photo). */
+  kind?: ItemKind;
 }
 
 export type DiscoveryChange = 'new' | 'changed' | 'unchanged';
@@ -34,6 +36,7 @@ export interface PathEntry {
   mtimeMs: number;
 }
 
+/** Library items (photos and videos) by state. */
 export interface StatusCounts {
   indexed: number;
   pending: number;
@@ -61,6 +64,7 @@ export class PhotoRepository {
     | 'listPending'
     | 'pathsUnder'
     | 'counts'
+    | 'videoCounts'
     | 'listSkipped'
     | 'modelTable'
     | 'getMany'
@@ -78,8 +82,8 @@ export class PhotoRepository {
       byPath: sql.prepare('SELECT * FROM photos WHERE path = ?'),
       byId: sql.prepare('SELECT * FROM photos WHERE id = ?'),
       insert: sql.prepare(
-        `INSERT INTO photos (path, folder_id, dir, size, mtime_ms, status, updated_at)
-         VALUES (?, ?, ?, ?, ?, 'pending', ?) RETURNING *`,
+        `INSERT INTO photos (path, folder_id, dir, size, mtime_ms, status, updated_at, kind)
+         VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING *`,
       ),
       setFolder: sql.prepare('UPDATE photos SET folder_id = ?, updated_at = ? WHERE id = ? RETURNING *'),
       markChanged: sql.prepare(
@@ -98,9 +102,11 @@ export class PhotoRepository {
       skipped: sql.prepare(`UPDATE photos SET status = 'skipped', skip_reason = ?, updated_at = ? WHERE id = ?`),
       pending: sql.prepare(`UPDATE photos SET status = 'pending', skip_reason = NULL, updated_at = ? WHERE id = ?`),
       delete: sql.prepare('DELETE FROM photos WHERE id = ?'),
-      listPending: sql.prepare(`SELECT * FROM photos WHERE status = 'pending' AND id > ? ORDER BY id LIMIT ?`),
+      // Photos only: a video is read by its own pass (engine/video-frames/), not decoded as an image.
+      listPending: sql.prepare(`SELECT * FROM photos WHERE kind = 'photo' AND status = 'pending' AND id > ? ORDER BY id LIMIT ?`),
       pathsUnder: sql.prepare('SELECT id, path, size, mtime_ms FROM photos WHERE folder_id = ? ORDER BY path'),
       counts: sql.prepare('SELECT status, count(*) AS n FROM photos GROUP BY status'),
+      videoCounts: sql.prepare(`SELECT status, count(*) AS n FROM photos WHERE kind = 'video' GROUP BY status`),
       listSkipped: sql.prepare(
         `SELECT path, skip_reason FROM photos WHERE status = 'skipped' ORDER BY path LIMIT ? OFFSET ?`,
       ),
@@ -159,7 +165,7 @@ export class PhotoRepository {
       const now = Date.now();
       const old = this.s.byPath.get(file.path) as RawPhoto | undefined;
       if (!old) {
-        const r = this.s.insert.get(file.path, file.folderId, dirOf(file.path), file.size, mtime, now) as RawPhoto;
+        const r = this.s.insert.get(file.path, file.folderId, dirOf(file.path), file.size, mtime, now, file.kind ?? 'photo') as RawPhoto;
         return { row: toPhoto(r), change: 'new' as const };
       }
       if (old.size === file.size && old.mtime_ms === mtime) {
@@ -241,9 +247,17 @@ export class PhotoRepository {
     );
   }
 
+  /** Every item, photos and videos. */
   counts(): StatusCounts {
     const out: StatusCounts = { indexed: 0, pending: 0, skipped: 0 };
     for (const r of this.s.counts.all() as { status: keyof StatusCounts; n: number }[]) out[r.status] = r.n;
+    return out;
+  }
+
+  /** The videos among them (photos_kind_status: an index-only count). */
+  videoCounts(): StatusCounts {
+    const out: StatusCounts = { indexed: 0, pending: 0, skipped: 0 };
+    for (const r of this.s.videoCounts.all() as { status: keyof StatusCounts; n: number }[]) out[r.status] = r.n;
     return out;
   }
 
@@ -254,7 +268,7 @@ export class PhotoRepository {
     }));
   }
 
-  /** Indexed photos with no vector in that model's table: resuming, or building a new model. */
+  /** Indexed photos (not videos: their frames have their own table) with no vector in that model's table: resuming, or building a new model. */
   missingVectors(modelRowId: number, limit: number): PhotoRow[] {
     const found = this.s.modelTable.get(modelRowId, 'retired') as { vec_table: string } | undefined;
     if (!found) throw new Error(`no live model with row id ${modelRowId}`);
@@ -262,7 +276,7 @@ export class PhotoRepository {
     let stmt = this.missingStmts.get(table);
     if (!stmt) {
       stmt = this.db.sql.prepare(
-        `SELECT p.* FROM photos p WHERE p.status = 'indexed'
+        `SELECT p.* FROM photos p WHERE p.kind = 'photo' AND p.status = 'indexed'
            AND NOT EXISTS (SELECT 1 FROM ${rowidsTable(table)} r WHERE r.rowid = p.id)
          ORDER BY p.id LIMIT ?`,
       );

@@ -1,6 +1,8 @@
 /** Plain camelCase objects the repositories return, and the mappers from raw SQLite rows. */
 
 export type PhotoStatus = 'pending' | 'indexed' | 'skipped';
+/** What a library item is (migration 7): a video's looks are its sampled frames (video-frames.ts). */
+export type ItemKind = 'photo' | 'video';
 export type TakenAtSource = 'exif' | 'mtime';
 export type ModelState = 'active' | 'building' | 'retired';
 
@@ -36,6 +38,9 @@ export interface PhotoRow {
   gpsLon: number | null;
   indexedAt: number | null;
   updatedAt: number;
+  kind: ItemKind;
+  /** A video's length in seconds (null for photos, and for a video not read yet). */
+  durationS: number | null;
 }
 
 export interface ModelRow {
@@ -91,6 +96,8 @@ export interface RawPhoto {
   gps_lon: number | null;
   indexed_at: number | null;
   updated_at: number;
+  kind: ItemKind;
+  duration_s: number | null;
 }
 
 export interface RawModel {
@@ -141,6 +148,8 @@ export const toPhoto = (r: RawPhoto): PhotoRow => ({
   gpsLon: r.gps_lon,
   indexedAt: r.indexed_at,
   updatedAt: r.updated_at,
+  kind: r.kind,
+  durationS: r.duration_s,
 });
 
 export const toModel = (r: RawModel): ModelRow => ({

@@ -28,8 +28,10 @@ interface ShadowRow {
   chunk_offset: number;
 }
 
-export const rowidsTable = (table: string): string => `${checkTableName(table)}_rowids`;
-export const vectorChunksTable = (table: string): string => `${checkTableName(table)}_vector_chunks00`;
+/** A photo table (vec-table.ts) or a frame table (frame-table.ts): the same vec0 layout. */
+const checkVec0Name = (table: string): string => (/^vframes_\d+$/.test(table) ? table : checkTableName(table));
+export const rowidsTable = (table: string): string => `${checkVec0Name(table)}_rowids`;
+export const vectorChunksTable = (table: string): string => `${checkVec0Name(table)}_vector_chunks00`;
 
 export class VecShadowReader {
   private readonly s: Record<'count' | 'page' | 'sample' | 'chunk' | 'allMeta' | 'metaIn', Statement>;

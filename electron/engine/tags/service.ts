@@ -9,7 +9,7 @@
  */
 import crypto from 'node:crypto';
 import type { AlbumSummary, TagInfo } from '../../shared/api.ts';
-import { ApiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 import type { Logger } from '../util/log.ts';
 import { SerialQueue } from '../util/serial-queue.ts';
 import type { AlbumSummaryOptions } from './albums.ts';
@@ -213,7 +213,7 @@ export class TagService {
     return this.queue.run(async () => {
       const row = this.store.tags.getTag(name);
       if (!row) return { removed: false };
-      if (!row.custom) throw new ApiError('BAD_REQUEST', `${name} is a built-in tag; only custom tags can be removed`);
+      if (!row.custom) throw apiError('tag-builtin', { name }, `${name} is a built-in tag; only custom tags can be removed`);
       const removed = this.store.tags.removeTag(name);
       if (this.matrix) this.replaceCustom(this.matrix, null, row.id, null);
       return { removed };

@@ -4,7 +4,7 @@
  * rather than silently continuing some other list.
  */
 import crypto from 'node:crypto';
-import { ApiError } from '../../shared/api.ts';
+import { apiError } from '../../shared/api.ts';
 
 /** What identifies a result list: the kind of list, its input, the filter, the serving model. */
 export function queryKey(parts: readonly unknown[]): string {
@@ -24,5 +24,5 @@ export function readCursor(cursor: string, what = 'search'): Record<string, unkn
   } catch {
     // not JSON
   }
-  throw new ApiError('BAD_REQUEST', `not a ${what} cursor`);
+  throw apiError('cursor-invalid', {}, `not a ${what} cursor`);
 }

@@ -55,6 +55,11 @@ export interface SampledFrame {
   tensor: Float32Array;
   /** Why it was kept. */
   reason: 'first' | 'interval' | 'scene';
+  /**
+   * The frame itself (upright RGB as it left ffmpeg), for a thumbnail. A view of a buffer reused
+   * for the next frame: valid only until the consumer asks for the next one.
+   */
+  rgb: Raster;
 }
 
 /** The size frames leave ffmpeg at: upright, reduced by an integer factor only beyond MAX_PIPE_PIXELS. */
@@ -160,8 +165,8 @@ export async function* sampleFrames(file: string, probe: VideoProbe, opts: Sampl
         filled = 0;
         // Frames already in the pipe are not handed out after a stop.
         if (opts.signal?.aborted) throw new VideoError('aborted', 'the video: decoding was stopped');
-        // The tensor is a fresh array: the frame buffer is reused for the next frame.
-        yield { t, tensor, reason };
+        // The tensor is a fresh array; `rgb` is the frame buffer, reused for the next frame.
+        yield { t, tensor, reason, rgb: raster };
       }
     }
     if (cutOff) {

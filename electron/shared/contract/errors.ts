@@ -1,23 +1,12 @@
 /**
- * Errors that cross boundaries: a stable code and a message. Pure TypeScript (no Node, DOM or
- * Electron), shared by every process.
+ * Errors that cross boundaries: a stable code, a reason with its parameters (for the person's
+ * message, in their language: shared/error-messages.ts) and an English message (for logs and bug
+ * reports, never shown in a Chinese UI). Pure TypeScript (no Node, DOM or Electron), shared by
+ * every process.
  */
+import { API_ERROR_CODES, ERROR_REASONS, isErrorReason, type ApiErrorCode, type ErrorReason, type ReasonParams } from './error-reasons.ts';
 
-export type ApiErrorCode =
-  | 'BAD_REQUEST'
-  | 'NOT_FOUND'
-  | 'UNSUPPORTED'
-  | 'ENGINE_UNAVAILABLE'
-  | 'MODEL_ERROR'
-  /** No model is chosen yet: the user must pick (and download) one first. */
-  | 'NO_MODEL'
-  /** The library database is damaged: offer to rebuild it (rebuildLibrary), which re-encodes every photo. */
-  | 'LIBRARY_DAMAGED'
-  /** The disk holding the library is full: nothing was lost, indexing resumes once there is space. */
-  | 'DISK_FULL'
-  /** Another process held the library's write lock too long; try again. */
-  | 'LIBRARY_BUSY'
-  | 'INTERNAL';
+export * from './error-reasons.ts';
 
 export interface ApiErrorPayload {
   code: ApiErrorCode;
@@ -43,11 +32,41 @@ export class ApiError extends Error {
   toPayload(): ApiErrorPayload {
     return this.detail ? { code: this.code, message: this.message, detail: this.detail } : { code: this.code, message: this.message };
   }
+  /**
+   * Whatever was thrown, as the API reports it. A payload keeps its code and reason; the store's
+   * typed errors (busy, disk full, damaged: they carry an API code) get their reason; any other
+   * code (a Node errno, a download code) becomes INTERNAL — the English message stays for the log.
+   */
   static from(err: unknown): ApiError {
     if (err instanceof ApiError) return err;
-    if (isApiErrorPayload(err)) return new ApiError(err.code, err.message, isErrorDetail(err.detail) ? err.detail : undefined);
+    if (isApiErrorPayload(err)) {
+      if (!(API_ERROR_CODES as readonly string[]).includes(err.code)) return new ApiError('INTERNAL', err.message);
+      const detail = isErrorDetail(err.detail) ? err.detail : STORE_REASONS[err.code];
+      return new ApiError(err.code, err.message, detail);
+    }
     return new ApiError('INTERNAL', err instanceof Error ? err.message : String(err));
   }
+}
+
+/** Errors thrown with an API code but no detail (store/errors.ts): the reason their code implies. */
+const STORE_REASONS: Partial<Record<ApiErrorCode, ApiErrorDetail>> = {
+  LIBRARY_BUSY: { reason: 'library-busy' },
+  DISK_FULL: { reason: 'disk-full' },
+  LIBRARY_DAMAGED: { reason: 'library-damaged' },
+};
+
+/**
+ * The way to make an error a person may meet: a registered reason with exactly its parameters
+ * (compile-checked) and the English message for logs. The code comes from the registry.
+ */
+export function apiError<R extends ErrorReason>(reason: R, params: ReasonParams<R>, message: string): ApiError {
+  return new ApiError(ERROR_REASONS[reason].code, message, { reason, ...(params as Record<string, string>) });
+}
+
+/** The reason an error carries, when it is one the registry knows. */
+export function reasonOf(err: { detail?: { reason?: unknown } } | null | undefined): ErrorReason | null {
+  const r = err?.detail?.reason;
+  return typeof r === 'string' && isErrorReason(r) ? r : null;
 }
 
 function isErrorDetail(x: unknown): x is ApiErrorDetail {

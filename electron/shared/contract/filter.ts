@@ -9,6 +9,10 @@
  */
 import { z } from 'zod';
 
+/** The kinds of item the filter tells apart (see `kind` below). */
+export const PHOTO_KINDS = ['photo', 'screenshot', 'video'] as const;
+export type PhotoKind = (typeof PHOTO_KINDS)[number];
+
 export const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, 'expected an ISO date like 2024-05-01');
@@ -23,6 +27,11 @@ export const photoFilterSchema = z
     before: isoDate.optional(),
     /** Carrying this tag (a taxonomy or custom tag name). */
     tag: z.string().min(1).max(200).optional(),
+    /**
+     * Stacks (copies and bursts): absent, each stack is shown once, as its cover; a stack id lists
+     * that stack's photos (opening it); 'all' shows every photo of every stack.
+     */
+    stack: z.union([z.number().int().positive(), z.literal('all')]).optional(),
     /**
      * Taken within [from, to) (Unix ms) and, optionally, at these local hours ([from, to), from > to
      * crossing midnight): what the search reads from 去年冬天 or 晚上. Both this and after/before
@@ -39,11 +48,11 @@ export const photoFilterSchema = z
     /** Taken at one of these places (gazetteer ids: CN-230100 哈尔滨, JP-13 東京都), at any level: a city finds its districts' photos. */
     place: z.array(z.string().min(2).max(40)).min(1).max(200).optional(),
     /**
-     * What the file is: 'screenshot' (no camera EXIF, and a screenshot name or a screen's size:
-     * docs/decisions/when-where.md), 'photo' (anything else), 'video' (accepted now, matching
-     * nothing until the library holds videos).
+     * What the item is: 'video' (docs/decisions/video.md), 'screenshot' (a photo without camera
+     * EXIF with a screenshot name or a screen's size: docs/decisions/when-where.md) or 'photo'
+     * (any other photo). One enum the video and the time-and-place work share (PHOTO_KINDS).
      */
-    kind: z.enum(['photo', 'screenshot', 'video']).optional(),
+    kind: z.enum(PHOTO_KINDS).optional(),
     /** Taken with this camera: EXIF Make one of `makes` (any case), Model containing `model`. */
     camera: z
       .object({ makes: z.array(z.string().min(1).max(100)).min(1).max(20), model: z.string().min(1).max(100).optional() })

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { pageCursor, pageLimit, photoId, type PhotoHit } from './common.ts';
 import { requestFilter } from './filter.ts';
+import { MAX_FOLDER_PATH_LENGTH } from './limits.ts';
 import type { PlaceLevel } from './search.ts';
 
 export interface PhotoDetail extends Omit<PhotoHit, 'score' | 'matchedBy' | 'matchedText'> {
@@ -75,7 +76,7 @@ export interface PlaceSummary {
 export const libraryRequests = {
   photo: z.object({ photoId }).strict(),
   listFolders: z.object({}).strict(),
-  addFolder: z.object({ path: z.string().min(1).max(4096) }).strict(),
+  addFolder: z.object({ path: z.string().min(1).max(MAX_FOLDER_PATH_LENGTH) }).strict(),
   removeFolder: z.object({ folderId: z.number().int().positive() }).strict(),
   listSkipped: z
     .object({ limit: z.number().int().min(1).max(10_000).default(500), offset: z.number().int().min(0).default(0) })

@@ -1,6 +1,7 @@
 /** The models service: the catalogue and installed models, downloads, choosing one, int8 versions. Works without a model (the first-run chooser). */
 import { z } from 'zod';
 import type { DownloadFailure } from '../download-messages.ts';
+import type { ApiErrorDetail } from './errors.ts';
 
 export type ModelPrecision = 'fp32' | 'fp16' | 'int8';
 
@@ -33,8 +34,10 @@ export interface ModelChoice {
   active: boolean;
   /** Answers queries right now. During a model switch the old model serves until the new vectors are built. */
   serving: boolean;
-  /** Why an installed model cannot be used, or why the chosen one failed to open. */
+  /** Why an installed model cannot be used, or why the chosen one failed to open (English, for logs). */
   error: string | null;
+  /** The same as a reason and its parameters, for the UI's words (model-unusable, model-open-failed, model-not-installed). */
+  errorDetail?: ApiErrorDetail | null;
   /** For an int8 model made by quantizeModel: what it was measured at against its fp32 source. */
   quantization?: QuantizationFigures | null;
 }

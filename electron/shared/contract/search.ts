@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { pageCursor, pageLimit, photoId, type PhotoHit, type ResultLimitReason } from './common.ts';
 import { requestFilter } from './filter.ts';
+import { MAX_QUERY_LENGTH } from './limits.ts';
 
 /** What a text search matches: photos that look like the query, photos whose text holds it, or both in one list. */
 export type SearchMode = 'all' | 'visual' | 'text';
@@ -31,6 +32,27 @@ export interface QueryReading {
   spans: { start: number; end: number; text: string; what: 'time' | 'place' | 'landmark' | 'kind' | 'camera' }[];
 }
 
+/**
+ * Where a result list stops matching (the relevance boundary, docs/decisions/relevance.md):
+ * measured on each query's first page from its own score distribution and the serving model's,
+ * never one fixed cosine. Pages stop at it; `weakerCursor` then offers the rest on request.
+ */
+export interface SearchRelevance {
+  /** Hits in the list that match (with complete = false: at least this many). */
+  relevant: number;
+  /** False when the first 1000 all matched and the list goes on: the count is a lower bound. */
+  complete: boolean;
+  /**
+   * What set the boundary: a break in the scores, what the background cannot explain, nothing
+   * stood out ('none': relevant is 0 unless text matched), or text matches alone ('text').
+   */
+  method: 'break' | 'background' | 'none' | 'text';
+  /** The visual score at the boundary (diagnostics, the CLI); null for text matches alone. */
+  threshold: number | null;
+  /** The sensitivity setting it was measured with (settings: searchSensitivity). */
+  sensitivity: number;
+}
+
 export interface SearchResponse {
   /** One page: the best `limit` matches after the cursor (or the first ones), best first. */
   hits: PhotoHit[];
@@ -48,6 +70,16 @@ export interface SearchResponse {
   matched?: number;
   /** Text searches: what the query was understood to say (absent with `understand: false`). */
   parsed?: QueryReading;
+  /**
+   * First page of a text or similar-photo search: how many hits match. Absent where the list is
+   * not ranked by relevance (a query of only a time, place, kind or camera lists those photos).
+   */
+  relevance?: SearchRelevance;
+  /**
+   * The relevant hits end on this page (nextCursor is null) and weaker ones follow: pass this as
+   * `cursor`, with the same query, to page through them ("显示更多相关度较低的照片").
+   */
+  weakerCursor?: string;
 }
 
 /** A piece of the query to keep as plain words (a removed chip): UTF-16 offsets in the trimmed query, end exclusive. */
@@ -56,7 +88,7 @@ const querySpan = z.object({ start: z.number().int().min(0), end: z.number().int
 export const searchRequests = {
   search: z
     .object({
-      query: z.string().min(1).max(1000),
+      query: z.string().min(1).max(MAX_QUERY_LENGTH),
       limit: pageLimit,
       cursor: pageCursor,
       /** all (default): the text in photos and their looks fused in one ranked list. */
@@ -66,12 +98,15 @@ export const searchRequests = {
       understand: z.boolean().default(true),
       /** Pieces of the query to keep as words even where they could be read as a time, place, kind or camera. */
       plain: z.array(querySpan).max(50).optional(),
+      /** Go on past the relevance boundary in the same pages (the weaker hits marked), as `search --all` lists. */
+      all: z.boolean().optional(),
     })
     .strict(),
-  similar: z.object({ photoId, limit: pageLimit, cursor: pageCursor, filter: requestFilter }).strict(),
+  /** `at`: for a video, the moment (seconds) whose frame to start from (default: its poster's). */
+  similar: z.object({ photoId, at: z.number().min(0).max(1e7).optional(), limit: pageLimit, cursor: pageCursor, filter: requestFilter, all: z.boolean().optional() }).strict(),
   /** An image dropped on the window: its bytes (base64), not a path, so both transports work. */
   similarToImage: z
-    .object({ dataBase64: z.string().min(1).max(80_000_000), limit: pageLimit, cursor: pageCursor, filter: requestFilter })
+    .object({ dataBase64: z.string().min(1).max(80_000_000), limit: pageLimit, cursor: pageCursor, filter: requestFilter, all: z.boolean().optional() })
     .strict(),
 } as const;
 

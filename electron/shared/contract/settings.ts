@@ -1,4 +1,4 @@
-/** The settings service: execution provider, threads, download sources, reading text in photos. */
+/** The settings service: execution provider, threads, download sources, reading text in photos, where results end. */
 import { z } from 'zod';
 
 export interface EngineSettings {
@@ -15,7 +15,16 @@ export interface EngineSettings {
   sourcesOverriddenBy: string | null;
   /** Read the text in photos (OCR) so it can be searched. On by default. */
   ocrEnabled: boolean;
+  /**
+   * Where search results end (the relevance boundary, docs/decisions/relevance.md), in steps from
+   * SEARCH_SENSITIVITY.min (only the clearest matches) to .max (weaker matches too); 0 = as measured.
+   */
+  searchSensitivity: number;
 }
+
+/** The range of `searchSensitivity`: whole steps, each half a spread of the query's background. */
+export const SEARCH_SENSITIVITY = { min: -3, max: 3, default: 0 } as const;
+export const searchSensitivity = z.number().int().min(SEARCH_SENSITIVITY.min).max(SEARCH_SENSITIVITY.max);
 
 export const settingsRequests = {
   settings: z.object({}).strict(),
@@ -27,6 +36,7 @@ export const settingsRequests = {
       /** [] = back to the built-in order. */
       sources: z.array(z.string().min(1).max(2000)).max(32).optional(),
       ocrEnabled: z.boolean().optional(),
+      searchSensitivity: searchSensitivity.optional(),
     })
     .strict(),
 } as const;

@@ -34,7 +34,9 @@ export type PassWait =
   /** A model switch is building the new vectors; passes that read them wait for it. */
   | 'model-switch'
   /** Its last run stopped with an error (see `error`); the next indexing pass retries. */
-  | 'error';
+  | 'error'
+  /** This install cannot do it (videos: no video decoder for this platform; the items stay pending). */
+  | 'unavailable';
 
 /** One registered per-photo pass (tags, text in photos, …) as status reports it. */
 export interface PassStatus {
@@ -58,7 +60,10 @@ export interface PassStatus {
 }
 
 export interface EngineStatus {
+  /** Every library item: photos and videos. */
   counts: { indexed: number; pending: number; skipped: number };
+  /** The videos among them (a video is pending until the video pass has sampled its frames); absent without a model. */
+  videos?: { indexed: number; pending: number; skipped: number };
   progress: IndexProgress;
   model: { id: string; name: string; embeddingDim: number } | null;
   provider: ProviderReport | null;

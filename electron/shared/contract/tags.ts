@@ -1,5 +1,6 @@
 /** The tags service: the taxonomy with counts, albums, custom tags. Photos by tag: library.browse with filter.tag. */
 import { z } from 'zod';
+import { MAX_TAG_NAME_LENGTH } from './limits.ts';
 
 export interface TagInfo {
   name: string;
@@ -19,7 +20,7 @@ export interface AlbumSummary {
 export const tagsRequests = {
   listTags: z.object({}).strict(),
   albums: z.object({}).strict(),
-  addCustomTag: z.object({ name: z.string().trim().min(1).max(100) }).strict(),
+  addCustomTag: z.object({ name: z.string().trim().min(1).max(MAX_TAG_NAME_LENGTH) }).strict(),
   removeTag: z.object({ name: z.string().min(1).max(200) }).strict(),
 } as const;
 

@@ -2,11 +2,11 @@
  * Errors as the renderer sees them. The engine's codes (ApiErrorCode) plus two that only a
  * transport can produce: the engine could not be reached at all, or the web-mode token was refused.
  * Deliberately not the ApiError class from electron/shared/api.ts: importing that module at runtime
- * would pull zod and every request schema into the renderer bundle.
+ * would pull zod and every request schema into the renderer bundle (the reason registry is zod-free).
  */
-import type { ApiErrorCode } from '../../../electron/shared/api.ts';
+import { API_ERROR_CODES, TRANSPORT_ERROR_CODES, type ErrorCode } from '../../../electron/shared/contract/error-reasons.ts';
 
-export type CallErrorCode = ApiErrorCode | 'NETWORK' | 'UNAUTHORIZED';
+export type CallErrorCode = ErrorCode;
 
 export class ApiCallError extends Error {
   constructor(
@@ -29,20 +29,7 @@ export function isErrorPayload(x: unknown): x is { code: string; message: string
   );
 }
 
-const KNOWN_CODES: readonly string[] = [
-  'BAD_REQUEST',
-  'NOT_FOUND',
-  'UNSUPPORTED',
-  'ENGINE_UNAVAILABLE',
-  'MODEL_ERROR',
-  'NO_MODEL',
-  'LIBRARY_DAMAGED',
-  'DISK_FULL',
-  'LIBRARY_BUSY',
-  'INTERNAL',
-  'NETWORK',
-  'UNAUTHORIZED',
-];
+const KNOWN_CODES: readonly string[] = [...API_ERROR_CODES, ...TRANSPORT_ERROR_CODES];
 
 /** Whatever a transport rejected with → ApiCallError (unknown codes become INTERNAL). */
 export function toCallError(err: unknown): ApiCallError {

@@ -4,13 +4,15 @@
  * Takes fetch as a parameter so unit tests can drive it without a server.
  */
 import type { ShiguangApi } from '../../../electron/shared/api.ts';
+import { mediaPath } from '../../../electron/shared/ipc.ts';
 import { ApiCallError, isErrorPayload, toCallError } from './errors.ts';
 
-export type MediaKind = 'thumb' | 'original';
+export type MediaKind = 'thumb' | 'original' | 'frame';
 
 export interface Transport {
   api: ShiguangApi;
-  mediaUrl(photoId: number, kind: MediaKind): string;
+  /** A frame (a video's picture at a moment) carries the moment in ms. */
+  mediaUrl(photoId: number, kind: MediaKind, atMs?: number): string;
 }
 
 /** A typed object whose every property is an API call; `then` stays undefined so it is not a thenable. */
@@ -61,9 +63,9 @@ export function createHttpTransport(token: string | null, fetchImpl: typeof fetc
   }
   return {
     api: apiFromInvoke(invoke),
-    mediaUrl(photoId, kind) {
+    mediaUrl(photoId, kind, atMs) {
       const q = token ? `?token=${encodeURIComponent(token)}` : '';
-      return `${base}/media/${kind}/${photoId}${q}`;
+      return `${base}/media${mediaPath(photoId, kind, atMs)}${q}`;
     },
   };
 }

@@ -40,8 +40,8 @@ const chosen = chooseTransport();
 
 export const transportKind: Capabilities['transport'] = chosen.kind;
 export const api: ShiguangApi = chosen.transport.api;
-export function mediaUrl(photoId: number, kind: MediaKind): string {
-  return chosen.transport.mediaUrl(photoId, kind);
+export function mediaUrl(photoId: number, kind: MediaKind, atMs?: number): string {
+  return chosen.transport.mediaUrl(photoId, kind, atMs);
 }
 
 /**

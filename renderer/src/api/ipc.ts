@@ -17,6 +17,6 @@ export function createIpcTransport(bridge: ShiguangBridge): Transport {
         throw toCallError(err);
       }
     }),
-    mediaUrl: (photoId, kind) => bridge.mediaUrl(photoId, kind),
+    mediaUrl: (photoId, kind, atMs) => bridge.mediaUrl(photoId, kind, atMs),
   };
 }

@@ -1,15 +1,22 @@
-/** Error messages that say what to do next, keyed by error code. */
+/** Error messages that say what to do next, in the UI's language, from the error's code and reason. */
 import type { ApiCallError } from '../api/errors.ts';
+import { canRetry } from '../../../electron/shared/contract/error-reasons.ts';
+import { describeError } from '../../../electron/shared/error-messages.ts';
 import type { T } from '../lib/i18n.tsx';
-import type { MessageKey } from '../lib/messages.ts';
 import { Icon } from './Icon.tsx';
 
-/** Reasons the engine gives with their parameters (ApiError.detail) that have their own wording. */
-const REASONS: ReadonlySet<string> = new Set(['folder-relative', 'folder-missing', 'folder-not-a-folder', 'folder-unreadable', 'folder-inside-library', 'folder-holds-offline', 'folder-offline', 'threads-range', 'provider-unknown']);
-
+/**
+ * The one way the renderer words an error: by its reason and parameters when the engine gave one,
+ * else by its code (shared/error-messages.ts). The engine's English message is never shown (it is
+ * for logs: the engine's, the browser's console via the failed request).
+ */
 export function errorText(err: ApiCallError, t: T): string {
-  if (err.detail && REASONS.has(err.detail.reason)) return t(`reason.${err.detail.reason}` as MessageKey, err.detail);
-  return t(`error.${err.code}` as MessageKey, { message: err.message });
+  return describeError(t, err);
+}
+
+/** Whether a retry button can help (not for an invalid request, a missing folder, …). */
+export function retryHelps(err: ApiCallError): boolean {
+  return canRetry(err);
 }
 
 export function ErrorState({ error, onRetry, action, t }: { error: ApiCallError; onRetry?: () => void; action?: { label: string; run: () => void }; t: T }) {
@@ -25,7 +32,7 @@ export function ErrorState({ error, onRetry, action, t }: { error: ApiCallError;
           {action.label}
         </button>
       )}
-      {onRetry && (
+      {onRetry && retryHelps(error) && (
         <button type="button" className="button primary" onClick={onRetry}>
           {t('error.retry')}
         </button>

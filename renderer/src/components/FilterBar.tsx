@@ -1,8 +1,8 @@
-/** Folder, date-taken range and tag filters; they apply to search, similar and dropped-image results. */
+/** Folder, date-taken range, tag and kind (photos / videos) filters; they apply to search, similar and dropped-image results. */
 import { useId } from 'react';
 import type { TagInfo, WatchedFolder } from '../../../electron/shared/api.ts';
 import { baseName } from '../lib/format.ts';
-import { hasActiveFilters, type FilterState } from '../lib/filters.ts';
+import { emptyFilters, hasActiveFilters, type FilterState } from '../lib/filters.ts';
 import { useI18n } from '../lib/i18n.tsx';
 import { tagLabel } from './TagsPanel.tsx';
 
@@ -78,8 +78,20 @@ export function FilterBar({ filters, folders, tags, tagDisabled, onChange }: Pro
           ))}
         </select>
       </div>
+      <div className="filter">
+        <label htmlFor={`${id}-kind`}>{t('filters.kind')}</label>
+        <select id={`${id}-kind`} className="select" value={filters.kind} onChange={(e) => set({ kind: e.target.value as FilterState['kind'] })}>
+          <option value="">{t('filters.allKinds')}</option>
+          <option value="photo">{t('filters.photos')}</option>
+          <option value="video">{t('filters.videos')}</option>
+        </select>
+      </div>
+      <label className="filter filter-check">
+        <input type="checkbox" checked={filters.everyCopy} onChange={(e) => set({ everyCopy: e.target.checked })} />
+        {t('filters.everyCopy')}
+      </label>
       {hasActiveFilters(filters) && (
-        <button type="button" className="link-button small" onClick={() => onChange({ folder: '', from: '', to: '', tag: '' })}>
+        <button type="button" className="link-button small" onClick={() => onChange(emptyFilters)}>
           {t('filters.clear')}
         </button>
       )}

@@ -8,6 +8,7 @@ import type { FormEvent } from 'react';
 import type { EngineStatus, FolderOffline, SkippedFile, WatchedFolder } from '../../../electron/shared/api.ts';
 import { api } from '../api/index.ts';
 import { toCallError, type ApiCallError } from '../api/errors.ts';
+import { skipReasonText } from '../lib/skipReasons.ts';
 import { baseName, formatCount, formatDuration, formatRate, formatTakenAt, progressPercent } from '../lib/format.ts';
 import type { MessageKey } from '../lib/messages.ts';
 import { useI18n } from '../lib/i18n.tsx';
@@ -229,6 +230,7 @@ function IndexProgressView({ status, error }: { status: EngineStatus | null; err
         <span>{t('counts.summary', { indexed: formatCount(counts.indexed, lang) })}</span>
         {counts.pending > 0 && <span>{t('counts.pending', { n: formatCount(counts.pending, lang) })}</span>}
         {counts.skipped > 0 && <span>{t('counts.skipped', { n: formatCount(counts.skipped, lang) })}</span>}
+        {(status.videos?.indexed ?? 0) > 0 && <span>{t('counts.videos', { n: formatCount(status.videos!.indexed, lang) })}</span>}
       </p>
     </div>
   );
@@ -272,7 +274,7 @@ function SkippedList({ skippedCount }: { skippedCount: number }) {
           {items.map((s) => (
             <li key={s.path} title={s.path}>
               <span className="skipped-name">{baseName(s.path)}</span>
-              <span className="skipped-reason">{s.reason}</span>
+              <span className="skipped-reason">{skipReasonText(s.reason, t)}</span>
             </li>
           ))}
         </ul>

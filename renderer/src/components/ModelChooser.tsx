@@ -180,7 +180,7 @@ function ModelCard({ model: m, download: d, error, using, busy, autoUse, onDownl
       <>
         {failed && (
           <div className="inline-error model-failed" role="alert">
-            <p>{t('models.failed', { message: d.failure ? downloadFailureText(lang, d.failure) : (d.error ?? d.errorCode ?? '?') })}</p>
+            <p>{t('models.failed', { message: downloadFailureText(lang, d.failure ?? { code: d.errorCode ?? 'INTERNAL', params: {}, attempts: [] }) })}</p>
             {!d.failure && <p>{t('models.failedResume')}</p>}
           </div>
         )}
@@ -279,7 +279,7 @@ function ModelCard({ model: m, download: d, error, using, busy, autoUse, onDownl
           </>
         ) : null}
       </p>
-      {m.error && <p className="inline-error">{t('models.unusable', { message: m.error })}</p>}
+      {m.error && <p className="inline-error">{errorText({ code: 'MODEL_ERROR', message: m.error, detail: m.errorDetail ?? { reason: 'model-unusable', model: m.name } } as ApiCallError, t)}</p>}
       {error && <p className="inline-error" role="alert">{errorText(error, t)}</p>}
       <div className="model-foot">{action}</div>
     </li>
@@ -308,11 +308,26 @@ function DownloadProgress({ name, d, autoUse }: { name: string; d: ModelDownload
   );
 }
 
+/**
+ * A size with no hosted download. The installed app has no command line, so the person is told in
+ * words what this means and what to do (choose a downloadable model; docs/models.md has the export
+ * route for those who can run Python). The official export steps are shown only in a development
+ * build, where `npm run cli` exists.
+ */
 function ExportRoute({ name, route }: { name: string; route: string }) {
+  const { t } = useI18n();
+  return (
+    <div className="export-route">
+      <p className="small">{t('models.notDownloadable')}</p>
+      {import.meta.env.DEV && <DeveloperExportSteps name={name} steps={route.split('\n').slice(1)} />}
+    </div>
+  );
+}
+
+function DeveloperExportSteps({ name, steps }: { name: string; steps: string[] }) {
   const { t } = useI18n();
   const preRef = useRef<HTMLPreElement>(null);
   const [copied, setCopied] = useState(false);
-  const [summary, ...steps] = route.split('\n');
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(steps.join('\n'));
@@ -330,9 +345,8 @@ function ExportRoute({ name, route }: { name: string; route: string }) {
     }
   };
   return (
-    <div className="export-route">
-      <p className="small">{t('models.notDownloadable')}</p>
-      {summary && <p className="muted small">{summary}</p>}
+    <details className="export-dev">
+      <summary className="muted small">{t('models.devSteps')}</summary>
       <div className="export-code">
         <pre ref={preRef} tabIndex={0}>
           {steps.join('\n')}
@@ -342,18 +356,6 @@ function ExportRoute({ name, route }: { name: string; route: string }) {
           {copied ? t('models.copied') : t('models.copy')}
         </button>
       </div>
-      <p className="muted small">
-        {(() => {
-          const [before, after] = t('models.importHint').split('{cmd}');
-          return (
-            <>
-              {before}
-              <code>npm run cli -- models import DIR</code>
-              {after}
-            </>
-          );
-        })()}
-      </p>
-    </div>
+    </details>
   );
 }

@@ -16,6 +16,8 @@ const PASS_WORDS: Record<string, { title: MessageKey; label: MessageKey; running
   places: { title: 'passes.places.title', label: 'passes.places.label', running: 'passes.places.running' },
   tags: { title: 'passes.tags.title', label: 'passes.tags.label', running: 'passes.tags.running' },
   ocr: { title: 'ocrProgress.title', label: 'ocrProgress.label', running: 'ocrProgress.reading' },
+  videos: { title: 'passes.videos.title', label: 'passes.videos.label', running: 'passes.videos.running' },
+  stacks: { title: 'passes.stacks.title', label: 'passes.stacks.label', running: 'passes.stacks.running' },
 };
 
 function stateOf(p: PassStatus, embedding: boolean, t: T): string {
@@ -23,6 +25,7 @@ function stateOf(p: PassStatus, embedding: boolean, t: T): string {
   if (p.waiting === 'off') return t('ocrProgress.off');
   if (p.waiting === 'needs-preparation') return t('passes.needsPreparation');
   if (p.waiting === 'model-switch') return t('passes.modelSwitch');
+  if (p.waiting === 'unavailable') return t('passes.unavailable');
   if (p.running) return embedding || p.waiting === 'indexing' ? t('ocrProgress.waiting') : t(PASS_WORDS[p.name]?.running ?? 'passes.running');
   return p.pending > 0 ? t('ocrProgress.queued') : t('ocrProgress.done');
 }

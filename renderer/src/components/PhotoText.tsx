@@ -8,6 +8,7 @@ import type { PhotoText, PhotoTextLine } from '../../../electron/shared/api.ts';
 import { api } from '../api/index.ts';
 import { toCallError, type ApiCallError } from '../api/errors.ts';
 import { useI18n } from '../lib/i18n.tsx';
+import { skipReasonText } from '../lib/skipReasons.ts';
 import { errorText } from './ErrorState.tsx';
 import { Icon } from './Icon.tsx';
 
@@ -104,7 +105,7 @@ export function PhotoTextPanel({
     }
   };
   const note =
-    text.state === 'pending' ? t('ocr.pending') : text.state === 'off' ? t('ocr.off') : text.state === 'failed' ? t('ocr.failed', { reason: text.error ?? '' }) : text.lines.length === 0 ? t('ocr.none') : null;
+    text.state === 'pending' ? t('ocr.pending') : text.state === 'off' ? t('ocr.off') : text.state === 'failed' ? t('ocr.failed', { reason: skipReasonText(text.error, t) }) : text.lines.length === 0 ? t('ocr.none') : null;
   return (
     <section className="viewer-text" aria-label={t('ocr.title')}>
       <div className="viewer-text-head">

@@ -1,19 +1,23 @@
 /**
  * The photo viewer: a native modal <dialog> (focus trap, inert page, Esc) showing the original,
  * its details, the text read in it (boxes over the photo, selectable; the lines listed beside) and
- * actions. ← / → move through the current results; closing hands the index back so the grid can
- * put focus on that photo's cell.
+ * actions. A video plays from its matching segment, marked on its timeline (VideoStage). ← / →
+ * move through the current results; closing hands the index back so the grid can put focus on
+ * that photo's cell.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { KeyboardEvent } from 'react';
+import type { KeyboardEvent, ReactNode } from 'react';
 import type { PhotoDetail, PhotoHit } from '../../../electron/shared/api.ts';
 import { api, mediaUrl } from '../api/index.ts';
 import { toCallError, type ApiCallError } from '../api/errors.ts';
-import { baseName, formatBytes, formatCount, formatScore, formatTakenAt } from '../lib/format.ts';
+import { skipReasonText } from '../lib/skipReasons.ts';
+import { baseName, formatBytes, formatClock, formatCount, formatScore, formatTakenAt } from '../lib/format.ts';
 import { useI18n } from '../lib/i18n.tsx';
 import { errorText } from './ErrorState.tsx';
 import { Icon } from './Icon.tsx';
 import { PhotoTextPanel, TextOverlay, usePhotoText } from './PhotoText.tsx';
+import { hitKey } from './ResultsGrid.tsx';
+import { VideoStage } from './VideoStage.tsx';
 
 interface Props {
   hits: PhotoHit[];
@@ -24,9 +28,11 @@ interface Props {
   onSimilar(hit: PhotoHit): void;
   onTag(name: string): void;
   onError(err: ApiCallError): void;
+  /** The photo's stack (copies, a burst): what it stands for, or inside one, its cover and "not the same". */
+  stackPanel?(hit: PhotoHit): ReactNode;
 }
 
-export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimilar, onTag, onError }: Props) {
+export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimilar, onTag, onError, stackPanel }: Props) {
   const { t, lang } = useI18n();
   const dialogRef = useRef<HTMLDialogElement>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
@@ -37,6 +43,8 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
   const photoText = usePhotoText(hit?.id ?? null);
   const [showBoxes, setShowBoxes] = useState(true);
   const [activeLine, setActiveLine] = useState<number | null>(null);
+  /** Where a video is now (seconds): "more like this moment" looks for that frame. */
+  const moment = useRef<number | null>(null);
 
   useEffect(() => {
     const d = dialogRef.current;
@@ -49,6 +57,12 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
     if (!hit && d.open) d.close();
   }, [hit]);
 
+  // A new item (or another segment of the same video): no moment of it chosen yet.
+  const shownKey = hit ? hitKey(hit) : null;
+  useEffect(() => {
+    moment.current = null;
+  }, [shownKey]);
+
   useEffect(() => {
     if (!hit) return;
     let live = true;
@@ -58,8 +72,8 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
       (p) => live && setDetail(p),
       (e: unknown) => live && setDetailError(toCallError(e)),
     );
-    // Warm the neighbours' originals so arrowing through feels instant.
-    const around = [index! - 1, index! + 1].map((i) => hits[i]).filter((h): h is PhotoHit => !!h);
+    // Warm the neighbours' originals so arrowing through feels instant (photos only: a video streams).
+    const around = [index! - 1, index! + 1].map((i) => hits[i]).filter((h): h is PhotoHit => !!h && h.kind !== 'video');
     for (const h of around) new Image().src = mediaUrl(h.id, 'original');
     return () => {
       live = false;
@@ -101,6 +115,12 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
   const tags = d?.tags ?? hit.tags ?? [];
   const unknown = <span className="muted">{t('viewer.unknown')}</span>;
   const titleId = 'viewer-title';
+  const video = hit.kind === 'video';
+  const similar = () => {
+    if (!video || moment.current === null) return onSimilar(hit);
+    const at = moment.current;
+    onSimilar({ ...hit, segment: { start: hit.segment?.start ?? at, end: hit.segment?.end ?? at, bestTime: at } });
+  };
 
   return (
     <dialog
@@ -114,16 +134,22 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
       }}
       onKeyDown={onKeyDown}
     >
-      <div className="viewer-stage">
-        <img className="viewer-placeholder" src={mediaUrl(hit.id, 'thumb')} alt="" aria-hidden="true" />
-        <img
-          key={hit.id}
-          className={`viewer-image${loadedId === hit.id ? ' is-loaded' : ''}`}
-          src={mediaUrl(hit.id, 'original')}
-          alt={hit.fileName}
-          onLoad={() => setLoadedId(hit.id)}
-        />
-        {photoText.text && loadedId === hit.id && <TextOverlay text={photoText.text} visible={showBoxes} active={activeLine} onHover={setActiveLine} />}
+      <div className={video ? 'viewer-stage is-video' : 'viewer-stage'}>
+        {video ? (
+          <VideoStage key={hitKey(hit)} hit={hit} onMoment={(at) => (moment.current = at)} />
+        ) : (
+          <>
+            <img className="viewer-placeholder" src={mediaUrl(hit.id, 'thumb')} alt="" aria-hidden="true" />
+            <img
+              key={hit.id}
+              className={`viewer-image${loadedId === hit.id ? ' is-loaded' : ''}`}
+              src={mediaUrl(hit.id, 'original')}
+              alt={hit.fileName}
+              onLoad={() => setLoadedId(hit.id)}
+            />
+            {photoText.text && loadedId === hit.id && <TextOverlay text={photoText.text} visible={showBoxes} active={activeLine} onHover={setActiveLine} />}
+          </>
+        )}
         <button type="button" className="viewer-nav prev" onClick={() => go(-1)} disabled={index === 0} aria-label={t('viewer.prev')} title={t('viewer.prev')}>
           <Icon name="chevron-left" />
         </button>
@@ -154,9 +180,9 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
           </button>
         </div>
         <div className="viewer-actions">
-          <button type="button" className="button primary" onClick={() => onSimilar(hit)}>
+          <button type="button" className="button primary" onClick={similar}>
             <Icon name="sparkle" />
-            {t('viewer.similar')}
+            {video ? t('viewer.similarMoment') : t('viewer.similar')}
           </button>
           {nativeShell && (
             <>
@@ -171,13 +197,20 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
             </>
           )}
         </div>
+        {stackPanel?.(hit)}
         {detailError && <p className="inline-error" role="alert">{errorText(detailError, t)}</p>}
-        {d?.status === 'skipped' && <p className="inline-error">{t('viewer.skipped', { reason: d.skipReason ?? '' })}</p>}
+        {d?.status === 'skipped' && <p className="inline-error">{t('viewer.skipped', { reason: skipReasonText(d.skipReason, t) })}</p>}
         <dl className="details">
           <dt>{t('viewer.taken')}</dt>
           <dd>{taken ?? unknown}</dd>
           <dt>{t('viewer.camera')}</dt>
           <dd>{camera || unknown}</dd>
+          {video && (
+            <>
+              <dt>{t('viewer.duration')}</dt>
+              <dd>{formatClock(d?.durationS ?? hit.durationS)}</dd>
+            </>
+          )}
           <dt>{t('viewer.dimensions')}</dt>
           <dd>{w && h ? `${formatCount(w, lang)} × ${formatCount(h, lang)}` : unknown}</dd>
           <dt>{t('viewer.size')}</dt>
@@ -196,7 +229,7 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
             </>
           )}
         </dl>
-        <PhotoTextPanel text={photoText.text} error={photoText.error} overlay={showBoxes} onOverlay={setShowBoxes} active={activeLine} onHover={setActiveLine} />
+        {!video && <PhotoTextPanel text={photoText.text} error={photoText.error} overlay={showBoxes} onOverlay={setShowBoxes} active={activeLine} onHover={setActiveLine} />}
         {tags.length > 0 && (
           <section className="viewer-tags" aria-label={t('viewer.tags')}>
             <h3 className="section-label">{t('viewer.tags')}</h3>

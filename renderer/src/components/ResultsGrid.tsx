@@ -4,6 +4,9 @@
  *
  * Keyboard: one roving tab stop (the active cell); arrows / Home / End / PageUp / PageDown move it,
  * scrolling the target row into view first because it may not be rendered yet.
+ *
+ * A search's list ends after its relevant photos: the weaker rest waits behind a button below the
+ * grid ("显示更多相关度较低的照片"), and once shown each weaker tile is marked as such.
  */
 import { useEffect, useImperativeHandle, useLayoutEffect, useRef, useState } from 'react';
 import type { KeyboardEvent, Ref } from 'react';
@@ -11,9 +14,13 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { PhotoHit } from '../../../electron/shared/api.ts';
 import { mediaUrl } from '../api/index.ts';
 import { computeGridLayout, moveInGrid, rowCount } from '../lib/gridLayout.ts';
-import { formatScore } from '../lib/format.ts';
+import { formatClock } from '../lib/format.ts';
+import { hitScore, isWeaker } from '../lib/relevance.ts';
+import '../relevance.css';
 import { isUnderRoots } from '../lib/offline.ts';
-import { useI18n } from '../lib/i18n.tsx';
+import { useI18n, type T } from '../lib/i18n.tsx';
+import { Icon } from './Icon.tsx';
+import { CoverMark, StackBadge } from '../stacks/StackBadge.tsx';
 
 export interface ResultsGridHandle {
   focusIndex(index: number): void;
@@ -29,13 +36,19 @@ interface Props {
   label: string;
   /** Library folders that are away: their photos are still shown, marked offline. */
   offlineRoots?: readonly string[];
+  /** Tiles that stand for a stack carry its badge, which opens it (absent: inside an opened stack, whose cover is marked instead). */
+  onOpenStack?(hit: PhotoHit): void;
+  /** The relevant photos are all here and weaker ones can be shown: the button below the grid. */
+  weakerAvailable?: boolean;
+  onShowWeaker?(): void;
+  loading?: boolean;
   ref?: Ref<ResultsGridHandle>;
 }
 
 const GAP = 10;
 const MIN_CELL = 168;
 
-export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, offlineRoots = [], ref }: Props) {
+export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, offlineRoots = [], onOpenStack, weakerAvailable = false, onShowWeaker, loading = false, ref }: Props) {
   const { t } = useI18n();
   const scrollRef = useRef<HTMLDivElement>(null);
   const sizerRef = useRef<HTMLDivElement>(null);
@@ -147,30 +160,39 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
               >
                 {cells.map((hit, j) => {
                   const i = start + j;
-                  const score = formatScore(hit.score);
+                  const score = hitScore(hit);
                   const offline = isUnderRoots(hit.path, offlineRoots);
-                  const label = hit.matchedText ? t('hit.labelText', { name: hit.fileName, score, text: hit.matchedText.text }) : t('hit.label', { name: hit.fileName, score });
+                  const weaker = isWeaker(hit);
+                  // The first weaker tile says where the relevant ones ended.
+                  const firstWeaker = weaker && (i === 0 || !isWeaker(hits[i - 1]!));
+                  const video = hit.kind === 'video';
+                  const label = hitLabel(hit, score, t);
                   return (
-                    <div role="listitem" key={hit.id} aria-setsize={hits.length} aria-posinset={i + 1} className="cell">
+                    <div role="listitem" key={hitKey(hit)} aria-setsize={hits.length} aria-posinset={i + 1} className="cell">
                       <button
                         type="button"
-                        className={offline ? 'thumb offline' : 'thumb'}
+                        className={['thumb', video ? 'is-video' : '', offline ? 'offline' : '', weaker ? 'weaker' : ''].filter(Boolean).join(' ')}
                         data-index={i}
                         data-photo-id={hit.id}
+                        data-kind={hit.kind ?? 'photo'}
                         tabIndex={i === active ? 0 : -1}
                         aria-label={offline ? t('hit.offlineLabel', { label }) : label}
-                        title={`${hit.fileName} · ${t('viewer.score')} ${score}`}
+                        title={`${hit.fileName} · ${scoreLabel(score, t)}${weaker ? ` · ${t('hit.weaker')}` : ''}`}
                         onClick={() => onOpen(i)}
                         onFocus={() => setActive(i)}
                       >
-                        <img src={mediaUrl(hit.id, 'thumb')} alt="" loading="lazy" decoding="async" draggable={false} />
+                        {/* A video segment shows the frame it matched on; a video without one, its poster. */}
+                        <img src={thumbUrl(hit)} alt="" loading="lazy" decoding="async" draggable={false} />
                         {hit.matchedText && <TextMatch text={hit.matchedText} />}
                         {offline && <span className="badge thumb-offline">{t('hit.offline')}</span>}
+                        {firstWeaker && <span className="badge thumb-weaker">{t('results.weakerStart')}</span>}
+                        {video && <VideoBadge hit={hit} />}
                         <span className="thumb-overlay" aria-hidden="true">
                           <span className="thumb-name">{hit.fileName}</span>
-                          <span className="thumb-score">{score}</span>
+                          <span className="thumb-score">{score.relevance ? t('hit.relevance', { pct: score.text }) : score.text}</span>
                         </span>
                       </button>
+                      {onOpenStack ? <StackBadge hit={hit} onOpen={onOpenStack} /> : <CoverMark hit={hit} />}
                     </div>
                   );
                 })}
@@ -178,7 +200,59 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
             );
           })}
       </div>
+      {weakerAvailable && onShowWeaker && (
+        <div className="show-weaker">
+          <button type="button" className="button" disabled={loading} onClick={onShowWeaker}>
+            {t('results.showWeaker')}
+          </button>
+        </div>
+      )}
     </div>
+  );
+}
+
+/** One list can hold a video several times (once per matching segment). */
+export function hitKey(hit: PhotoHit): string {
+  return hit.segment ? `${hit.id}@${hit.segment.start}` : String(hit.id);
+}
+
+function thumbUrl(hit: PhotoHit): string {
+  return hit.segment ? mediaUrl(hit.id, 'frame', Math.round(hit.segment.bestTime * 1000)) : mediaUrl(hit.id, 'thumb');
+}
+
+/** "相关度 90%" for a search's hit, "相似度 0.31" where the list has no relevance. */
+function scoreLabel(score: ReturnType<typeof hitScore>, t: T): string {
+  return score.relevance ? t('hit.relevance', { pct: score.text }) : `${t('viewer.score')} ${score.text}`;
+}
+
+function hitLabel(hit: PhotoHit, { text: score, relevance }: ReturnType<typeof hitScore>, t: T): string {
+  if (hit.kind === 'video') {
+    if (hit.segment) {
+      const when = { name: hit.fileName, from: formatClock(hit.segment.start), to: formatClock(hit.segment.end) };
+      return relevance ? t('hit.labelVideoRelevance', { ...when, pct: score }) : t('hit.labelVideo', { ...when, score });
+    }
+    return t('hit.labelVideoPlain', { name: hit.fileName, duration: formatClock(hit.durationS) });
+  }
+  if (relevance) {
+    return hit.matchedText ? t('hit.labelRelevanceText', { name: hit.fileName, pct: score, text: hit.matchedText.text }) : t('hit.labelRelevance', { name: hit.fileName, pct: score });
+  }
+  return hit.matchedText ? t('hit.labelText', { name: hit.fileName, score, text: hit.matchedText.text }) : t('hit.label', { name: hit.fileName, score });
+}
+
+/** A video tile: its length, and the part that matched. */
+function VideoBadge({ hit }: { hit: PhotoHit }) {
+  return (
+    <>
+      <span className="video-length" aria-hidden="true">
+        <Icon name="play" size={12} />
+        {formatClock(hit.durationS)}
+      </span>
+      {hit.segment && (
+        <span className="video-moment" aria-hidden="true">
+          {formatClock(hit.segment.start)}–{formatClock(hit.segment.end)}
+        </span>
+      )}
+    </>
   );
 }
 

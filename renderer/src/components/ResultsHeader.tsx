@@ -1,7 +1,12 @@
-/** The line above the results: title, back button, how many photos, timing, and any limit on the list. */
+/**
+ * The line above the results: title, back button, how many photos (for a search: how many match,
+ * not how many the library holds), timing, and any limit on the list.
+ */
+import type { SearchRelevance } from '../../../electron/shared/api.ts';
 import type { ResultsState, Mode } from '../lib/useApi.ts';
 import { formatCount } from '../lib/format.ts';
-import { useI18n } from '../lib/i18n.tsx';
+import { useI18n, type T } from '../lib/i18n.tsx';
+import type { Lang } from '../lib/messages.ts';
 import { Icon } from './Icon.tsx';
 
 const LIMIT_MESSAGES = {
@@ -11,7 +16,7 @@ const LIMIT_MESSAGES = {
 } as const satisfies Record<NonNullable<ResultsState['limit']>['reason'], string>;
 
 export interface HeaderProps {
-  mode: Exclude<Mode, { kind: 'home' }>;
+  mode: Exclude<Mode, { kind: 'home' | 'duplicates' }>;
   count: number;
   hasMore: boolean;
   /** Photos matching the filters, when the engine counted them. */
@@ -23,10 +28,14 @@ export interface HeaderProps {
   tagName: string;
   /** The last request failed: the error state says so; a count of 0 would mislead. */
   failed: boolean;
+  /** A search ranked by relevance: the count said is how many match. */
+  relevance?: SearchRelevance | null;
+  /** The weaker hits are shown below the relevant ones. */
+  showingWeaker?: boolean;
   onBack(): void;
 }
 
-export function ResultsHeader({ mode, count, hasMore, matched, limit, loading, timing, tagName, failed, onBack }: HeaderProps) {
+export function ResultsHeader({ mode, count, hasMore, matched, limit, loading, timing, tagName, failed, relevance = null, showingWeaker = false, onBack }: HeaderProps) {
   const { t, lang } = useI18n();
   let title: string;
   switch (mode.kind) {
@@ -41,6 +50,9 @@ export function ResultsHeader({ mode, count, hasMore, matched, limit, loading, t
       break;
     case 'tag':
       title = t('results.tag', { tag: tagName });
+      break;
+    case 'stack':
+      title = t('stack.title', { kind: t(`stack.kind.${mode.stack.kind}`), n: formatCount(mode.stack.size, lang) });
       break;
     case 'place':
       title = t('results.place', { name: mode.name });
@@ -60,11 +72,13 @@ export function ResultsHeader({ mode, count, hasMore, matched, limit, loading, t
         {title}
       </h2>
       <span className="results-meta muted">
-        {loading && count === 0
+        {loading && count === 0 && !relevance
           ? t('results.loading')
           : failed
             ? null
-            : hasMore && matched !== null
+            : relevance
+              ? relevanceCount(relevance, showingWeaker, lang, t)
+              : hasMore && matched !== null
               ? t('results.countOf', { n, total: formatCount(matched, lang) })
               : hasMore
                 ? t('results.countMore', { n })
@@ -78,4 +92,12 @@ export function ResultsHeader({ mode, count, hasMore, matched, limit, loading, t
       )}
     </div>
   );
+}
+
+/** How many photos match: the relevance boundary's count, "at least" when the list went on past the window. */
+function relevanceCount(r: SearchRelevance, showingWeaker: boolean, lang: Lang, t: T): string {
+  const n = formatCount(r.relevant, lang);
+  if (showingWeaker) return t('results.relevantPlusWeaker', { n });
+  if (r.relevant === 0) return t('results.noneRelevant');
+  return r.complete ? t('results.relevant', { n }) : t('results.relevantAtLeast', { n });
 }

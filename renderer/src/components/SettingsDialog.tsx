@@ -1,11 +1,12 @@
 /**
  * Settings: the current model (and "change model"), the execution provider, ONNX Runtime threads,
- * reading photos' text (OCR) and the ordered model download sources. A native modal <dialog>,
+ * reading photos' text (OCR), where search results end (the relevance boundary's sensitivity) and
+ * the ordered model download sources. A native modal <dialog>,
  * mounted only while open.
  */
 import { useEffect, useId, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
-import type { EngineSettings, EngineStatus, ModelChoice } from '../../../electron/shared/api.ts';
+import { SEARCH_SENSITIVITY, type EngineSettings, type EngineStatus, type ModelChoice } from '../../../electron/shared/api.ts';
 import { api } from '../api/index.ts';
 import { toCallError, type ApiCallError } from '../api/errors.ts';
 import { useI18n } from '../lib/i18n.tsx';
@@ -13,6 +14,7 @@ import type { MessageKey } from '../lib/messages.ts';
 import { errorText } from './ErrorState.tsx';
 import { Icon } from './Icon.tsx';
 import { QuantizePanel } from './QuantizePanel.tsx';
+import '../relevance.css';
 
 interface Props {
   model: EngineStatus['model'];
@@ -31,6 +33,8 @@ export function SettingsDialog({ model, onClose, onChangeModel, onSaved }: Props
   const threadsId = useId();
   const threadsHintId = useId();
   const customId = useId();
+  const sensitivityId = useId();
+  const sensitivityHintId = useId();
   const [loaded, setLoaded] = useState<EngineSettings | null>(null);
   const [loadError, setLoadError] = useState<ApiCallError | null>(null);
   const [switchingTo, setSwitchingTo] = useState<ModelChoice | null>(null);
@@ -38,6 +42,7 @@ export function SettingsDialog({ model, onClose, onChangeModel, onSaved }: Props
   const [threads, setThreads] = useState('');
   const [sources, setSources] = useState<string[]>([]);
   const [ocrEnabled, setOcrEnabled] = useState(true);
+  const [sensitivity, setSensitivity] = useState<number>(SEARCH_SENSITIVITY.default);
   const [pick, setPick] = useState('');
   const [custom, setCustom] = useState('');
   const [saving, setSaving] = useState(false);
@@ -58,6 +63,7 @@ export function SettingsDialog({ model, onClose, onChangeModel, onSaved }: Props
         setThreads(s.threads === null ? '' : String(s.threads));
         setSources(s.sources);
         setOcrEnabled(s.ocrEnabled);
+        setSensitivity(s.searchSensitivity);
       },
       (e: unknown) => live && setLoadError(toCallError(e)),
     );
@@ -94,7 +100,7 @@ export function SettingsDialog({ model, onClose, onChangeModel, onSaved }: Props
     setSaving(true);
     setSaveError(null);
     try {
-      await api.updateSettings({ provider, threads: threadsNum, sources, ocrEnabled });
+      await api.updateSettings({ provider, threads: threadsNum, sources, ocrEnabled, searchSensitivity: sensitivity });
       onSaved();
     } catch (err) {
       setSaveError(errorText(toCallError(err), t));
@@ -191,6 +197,39 @@ export function SettingsDialog({ model, onClose, onChangeModel, onSaved }: Props
                   {t('settings.ocrLabel')}
                 </label>
                 <p className="muted small settings-hint">{t('settings.ocrHint')}</p>
+              </section>
+
+              <section className="settings-section" aria-label={t('settings.sensitivity')}>
+                <h3 className="section-label">{t('settings.sensitivity')}</h3>
+                <label htmlFor={sensitivityId} className="field-label">
+                  {t('settings.sensitivityLabel')}
+                </label>
+                <div className="sensitivity-row">
+                  <span className="muted small" aria-hidden="true">
+                    {t('settings.sensitivityStrict')}
+                  </span>
+                  <input
+                    id={sensitivityId}
+                    className="sensitivity-range"
+                    type="range"
+                    min={SEARCH_SENSITIVITY.min}
+                    max={SEARCH_SENSITIVITY.max}
+                    step={1}
+                    value={sensitivity}
+                    aria-describedby={sensitivityHintId}
+                    aria-valuetext={t(`settings.sensitivity.${sensitivity}` as MessageKey)}
+                    onChange={(e) => setSensitivity(Number(e.target.value))}
+                  />
+                  <span className="muted small" aria-hidden="true">
+                    {t('settings.sensitivityBroad')}
+                  </span>
+                  <output htmlFor={sensitivityId} className="sensitivity-value">
+                    {t(`settings.sensitivity.${sensitivity}` as MessageKey)}
+                  </output>
+                </div>
+                <p id={sensitivityHintId} className="muted small settings-hint">
+                  {t('settings.sensitivityHint')}
+                </p>
               </section>
 
               <section className="settings-section" aria-label={t('settings.sources')}>

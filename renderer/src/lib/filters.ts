@@ -10,9 +10,13 @@ export interface FilterState {
   from: string;
   to: string;
   tag: string;
+  /** '' (photos and videos), 'photo' or 'video'. */
+  kind: '' | 'photo' | 'video';
+  /** Show every copy and burst shot instead of each stack once (the filter's `stack: 'all'`). */
+  everyCopy: boolean;
 }
 
-export const emptyFilters: FilterState = { folder: '', from: '', to: '', tag: '' };
+export const emptyFilters: FilterState = { folder: '', from: '', to: '', tag: '', kind: '', everyCopy: false };
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -29,9 +33,11 @@ export function toPhotoFilter(f: FilterState): PhotoFilter {
   if (from) out.after = `${from}T00:00:00`;
   if (to) out.before = `${to}T23:59:59.999`;
   if (f.tag) out.tag = f.tag;
+  if (f.kind) out.kind = f.kind;
+  if (f.everyCopy) out.stack = 'all';
   return out;
 }
 
 export function hasActiveFilters(f: FilterState): boolean {
-  return f.folder !== '' || f.from !== '' || f.to !== '' || f.tag !== '';
+  return f.folder !== '' || f.from !== '' || f.to !== '' || f.tag !== '' || f.kind !== '' || f.everyCopy;
 }

@@ -38,6 +38,15 @@ export function formatRate(perSecond: number, lang: Lang): string {
   return new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(perSecond);
 }
 
+/** A moment or length of a video as players show it: "0:07", "12:05", "1:02:03" (seconds rounded down). */
+export function formatClock(totalSeconds: number | null | undefined): string {
+  const s = Math.max(0, Math.floor(Number.isFinite(totalSeconds) ? totalSeconds! : 0));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
 /** Cosine similarity, two decimals ("0.31"); the same in both languages so labels are stable. */
 export function formatScore(score: number): string {
   return score.toFixed(2);

@@ -1,6 +1,6 @@
 /** Data hooks over the transport: one-shot loads, the polled engine status, and result lists. */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { EngineStatus, ModelDownload, PhotoHit, QueryReading, SearchResponse } from '../../../electron/shared/api.ts';
+import type { EngineStatus, ModelDownload, PhotoHit, QueryReading, SearchRelevance, SearchResponse, StackBadge } from '../../../electron/shared/api.ts';
 import { MAX_PAGE_SIZE, UI_PAGE_SIZE } from '../../../electron/shared/paging.ts';
 import { api } from '../api/index.ts';
 import { ApiCallError, toCallError } from '../api/errors.ts';
@@ -97,9 +97,14 @@ export type Mode =
   | { kind: 'home' }
   /** plain: pieces of the query to search as words (chips the person removed). */
   | { kind: 'text'; query: string; plain?: { start: number; end: number }[] }
-  | { kind: 'similar'; photoId: number; fileName: string; backTo: string | null }
+  /** `at`: a video's moment (seconds) whose frame is looked for. */
+  | { kind: 'similar'; photoId: number; at?: number; fileName: string; backTo: string | null }
   | { kind: 'image'; dropId: number; fileName: string; dataBase64: string; backTo: string | null }
   | { kind: 'tag'; tag: string; backTo: string | null }
+  /** One stack's photos (copies of a picture, or a burst), opened from its cover. */
+  | { kind: 'stack'; stack: StackBadge; fileName: string; backTo: string | null }
+  /** The duplicates view (renderer/src/stacks/): no result list of its own here. */
+  | { kind: 'duplicates'; backTo: string | null }
   | { kind: 'place'; placeId: string; name: string; backTo: string | null };
 
 export interface ResultsState {
@@ -119,6 +124,13 @@ export interface ResultsState {
   matched: number | null;
   /** A text search: what its query was understood to say (the chips). */
   parsed: QueryReading | null;
+  /** A search ranked by relevance: how many hits match (the header's count). */
+  relevance: SearchRelevance | null;
+  /** The relevant hits are all shown and weaker ones wait behind "show more" (showWeaker). */
+  weakerAvailable: boolean;
+  /** The weaker hits are being shown below the relevant ones. */
+  showingWeaker: boolean;
+  showWeaker(): void;
 }
 
 /**
@@ -134,11 +146,15 @@ function modeKey(mode: Mode): string {
     case 'text':
       return `text:${mode.query}:${JSON.stringify(mode.plain ?? [])}`;
     case 'similar':
-      return `similar:${mode.photoId}`;
+      return `similar:${mode.photoId}@${mode.at ?? ''}`;
     case 'image':
       return `image:${mode.dropId}`;
     case 'tag':
       return `tag:${mode.tag}`;
+    case 'stack':
+      return `stack:${mode.stack.id}`;
+    case 'duplicates':
+      return 'duplicates';
     case 'place':
       return `place:${mode.placeId}`;
   }
@@ -147,6 +163,11 @@ function modeKey(mode: Mode): string {
 interface Page {
   hits: PhotoHit[];
   next: string | null;
+  /** Where the weaker hits start, once the relevant ones have ended (SearchResponse.weakerCursor). */
+  weaker: string | null;
+  relevance?: SearchRelevance | null;
+  /** The weaker hits were asked for. */
+  expanded?: boolean;
   limit: SearchResponse['limit'] | null;
   matched: number | null;
   timing: ResultsState['timing'];
@@ -157,13 +178,15 @@ interface Shown extends Page {
   key: string;
 }
 
-const emptyShown = (key: string): Shown => ({ key, hits: [], next: null, limit: null, matched: null, timing: null });
+const emptyShown = (key: string): Shown => ({ key, hits: [], next: null, weaker: null, limit: null, matched: null, timing: null });
 
-async function fetchPage(mode: Exclude<Mode, { kind: 'home' }>, filters: FilterState, limit: number, cursor: string | undefined): Promise<Page> {
+async function fetchPage(mode: Exclude<Mode, { kind: 'home' | 'duplicates' }>, filters: FilterState, limit: number, cursor: string | undefined): Promise<Page> {
   const filter = toPhotoFilter(filters);
   const fromSearch = (r: SearchResponse): Page => ({
     hits: r.hits,
     next: r.nextCursor,
+    weaker: r.weakerCursor ?? null,
+    relevance: r.relevance ?? null,
     limit: r.limit ?? null,
     matched: r.matched ?? null,
     timing: { textMs: r.textMs, searchMs: r.searchMs },
@@ -173,20 +196,36 @@ async function fetchPage(mode: Exclude<Mode, { kind: 'home' }>, filters: FilterS
     case 'text':
       return fromSearch(await api.search({ query: mode.query, limit, cursor, filter, plain: mode.plain }));
     case 'similar':
-      return fromSearch(await api.similar({ photoId: mode.photoId, limit, cursor, filter }));
+      return fromSearch(await api.similar({ photoId: mode.photoId, at: mode.at, limit, cursor, filter }));
     case 'image':
       return fromSearch(await api.similarToImage({ dataBase64: mode.dataBase64, limit, cursor, filter }));
     case 'tag': {
       // Browsing a tag: the filters chosen in the bar, with this tag.
       const r = await api.browse({ filter: { ...filter, tag: mode.tag }, limit, cursor });
-      return { hits: r.hits, next: r.nextCursor, limit: null, matched: r.matched ?? null, timing: null };
+      return { hits: r.hits, next: r.nextCursor, weaker: null, limit: null, matched: r.matched ?? null, timing: null };
+    }
+    case 'stack': {
+      // Every photo of the stack, whatever the bar's filters (they could hide the copies asked for).
+      const r = await api.browse({ filter: { stack: mode.stack.id }, limit, cursor });
+      return { hits: r.hits, next: r.nextCursor, weaker: null, limit: null, matched: r.matched ?? null, timing: null };
     }
     case 'place': {
       // A place from the Places view: its photos, newest first, within the filters chosen in the bar.
       const r = await api.browse({ filter: { ...filter, place: [mode.placeId] }, limit, cursor });
-      return { hits: r.hits, next: r.nextCursor, limit: null, matched: r.matched ?? null, timing: null };
+      return { hits: r.hits, next: r.nextCursor, weaker: null, limit: null, matched: r.matched ?? null, timing: null };
     }
   }
+}
+
+/**
+ * A list's first page; when the list on screen had its weaker hits open (a refresh after indexing),
+ * they are fetched again right away, up to about as many as were shown.
+ */
+async function fetchFirst(mode: Exclude<Mode, { kind: 'home' | 'duplicates' }>, filters: FilterState, limit: number, expanded: boolean): Promise<Page> {
+  const first = await fetchPage(mode, filters, limit, undefined);
+  if (!expanded || first.weaker === null) return first;
+  const rest = await fetchPage(mode, filters, Math.max(1, Math.min(MAX_PAGE_SIZE, limit - first.hits.length)), first.weaker);
+  return { ...first, hits: [...first.hits, ...rest.hits], next: rest.next, weaker: null, expanded: true };
 }
 
 export function useResults(mode: Mode, filters: FilterState, version: number): ResultsState {
@@ -203,7 +242,7 @@ export function useResults(mode: Mode, filters: FilterState, version: number): R
   // A new list (or a refresh of this one after an indexing run): its first page.
   useEffect(() => {
     const id = ++request.current;
-    if (mode.kind === 'home') {
+    if (mode.kind === 'home' || mode.kind === 'duplicates') {
       setShown(emptyShown(listKey));
       setError(null);
       setLoading(false);
@@ -214,7 +253,7 @@ export function useResults(mode: Mode, filters: FilterState, version: number): R
     // Refreshing the list on screen keeps about as many photos as were loaded.
     const limit = same ? Math.min(MAX_PAGE_SIZE, Math.max(UI_PAGE_SIZE, prev.hits.length)) : UI_PAGE_SIZE;
     setLoading(true);
-    fetchPage(mode, filters, limit, undefined).then(
+    fetchFirst(mode, filters, limit, same && prev.expanded === true).then(
       (p) => {
         if (request.current !== id) return;
         setShown({ ...p, key: listKey });
@@ -232,26 +271,48 @@ export function useResults(mode: Mode, filters: FilterState, version: number): R
   }, [listKey, version, nonce]);
 
   const hasMore = !error && shown.key === listKey && shown.next !== null;
+  const weakerAvailable = !error && shown.key === listKey && shown.next === null && shown.weaker !== null;
+  /** The next page of this list: its `next` cursor, or (showWeaker) where its weaker hits start. */
+  const extend = useCallback(
+    (cursor: string, expanded: boolean) => {
+      if (mode.kind === 'home' || mode.kind === 'duplicates') return;
+      const id = ++request.current;
+      const base = shownRef.current;
+      setLoading(true);
+      fetchPage(mode, filters, UI_PAGE_SIZE, cursor).then(
+        (p) => {
+          if (request.current !== id) return;
+          // Keyset pages never repeat a photo; the guard only protects the grid's keys.
+          const seen = new Set(base.hits.map((h) => h.id));
+          setShown({
+            ...p,
+            hits: [...base.hits, ...p.hits.filter((h) => !seen.has(h.id))],
+            key: base.key,
+            timing: p.timing,
+            matched: base.matched ?? p.matched,
+            parsed: base.parsed,
+            relevance: base.relevance,
+            expanded: base.expanded || expanded,
+          });
+          setLoading(false);
+        },
+        (e: unknown) => {
+          if (request.current !== id) return;
+          setError(toCallError(e));
+          setLoading(false);
+        },
+      );
+    },
+    [mode, filters],
+  );
   const loadMore = useCallback(() => {
-    if (loading || !hasMore || mode.kind === 'home') return;
-    const id = ++request.current;
-    const base = shownRef.current;
-    setLoading(true);
-    fetchPage(mode, filters, UI_PAGE_SIZE, base.next!).then(
-      (p) => {
-        if (request.current !== id) return;
-        // Keyset pages never repeat a photo; the guard only protects the grid's keys.
-        const seen = new Set(base.hits.map((h) => h.id));
-        setShown({ ...p, hits: [...base.hits, ...p.hits.filter((h) => !seen.has(h.id))], key: base.key, timing: p.timing, matched: base.matched ?? p.matched, parsed: base.parsed });
-        setLoading(false);
-      },
-      (e: unknown) => {
-        if (request.current !== id) return;
-        setError(toCallError(e));
-        setLoading(false);
-      },
-    );
-  }, [loading, hasMore, mode, filters]);
+    if (loading || !hasMore) return;
+    extend(shownRef.current.next!, false);
+  }, [loading, hasMore, extend]);
+  const showWeaker = useCallback(() => {
+    if (loading || !weakerAvailable) return;
+    extend(shownRef.current.weaker!, true);
+  }, [loading, weakerAvailable, extend]);
   const retry = useCallback(() => setNonce((n) => n + 1), []);
 
   const current = shown.key === listKey;
@@ -267,6 +328,10 @@ export function useResults(mode: Mode, filters: FilterState, version: number): R
     limit: current ? shown.limit : null,
     matched: current ? shown.matched : null,
     parsed: current ? (shown.parsed ?? null) : null,
+    relevance: current ? (shown.relevance ?? null) : null,
+    weakerAvailable,
+    showingWeaker: current && shown.expanded === true,
+    showWeaker,
   };
 }
 

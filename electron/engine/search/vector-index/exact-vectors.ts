@@ -72,6 +72,14 @@ export class ExactVectors {
     return this.view;
   }
 
+  /** `count` rows with consecutive ids from `firstId`, in one read (a video's frames). */
+  readRun(firstId: number, count: number): Float32Array {
+    const out = Buffer.allocUnsafe(count * this.rowBytes);
+    const got = fs.readSync(this.fd, out, 0, out.length, firstId * this.rowBytes);
+    if (got !== out.length) throw new Error(`${this.file}: no vectors for rows ${firstId}–${firstId + count - 1}`);
+    return new Float32Array(out.buffer, out.byteOffset, count * this.dim);
+  }
+
   /** Reads the vector of `id` into `into` at byte `offset` (a view of the kernel's memory). */
   readInto(id: number, into: Buffer, offset: number): void {
     const got = fs.readSync(this.fd, into, offset, this.rowBytes, id * this.rowBytes);

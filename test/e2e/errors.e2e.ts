@@ -1,0 +1,128 @@
+/**
+ * One language at a time, in Chromium against the real web mode: what a person meets when a folder
+ * is not there and when a query is too long is said in Chinese on a Chinese screen — no engine
+ * English, no retry button where retrying cannot help — at 1366×768 and 1920×1080 (screenshots
+ * in test-results/errors-*.png).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { MAX_QUERY_LENGTH } from '../../electron/shared/contract/limits.ts';
+import { CHROMIUM_ARGS } from './ui.e2e.ts';
+
+const SIZES = [
+  [1366, 768],
+  [1920, 1080],
+] as const;
+
+/** English an engine or a browser would say; none of it may reach the Chinese screen. */
+const ENGINE_ENGLISH = /folder not found|invalid \w+ request|Too big|too_big|getaddrinfo|ENOTFOUND|BAD_REQUEST|NOT_FOUND|Failed to fetch|string must|expected/i;
+
+export async function runErrorUiChecks(baseUrl: string, screenshotDir: string): Promise<{ passed: number; failed: number }> {
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport: { width: SIZES[0][0], height: SIZES[0][1] }, locale: 'zh-CN', colorScheme: 'light' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const searches: string[] = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname.endsWith('/api/search')) searches.push(String((JSON.parse(r.postData() ?? '{}') as { query?: unknown }).query ?? ''));
+  });
+  let passed = 0;
+  let failed = 0;
+  const check = async (name: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+      passed++;
+      console.log(`  ✓ ${name}`);
+    } catch (err) {
+      failed++;
+      console.log(`  ✗ ${name}\n      ${(err instanceof Error ? err.message : String(err)).split('\n').join('\n      ')}`);
+      await page.screenshot({ path: path.join(screenshotDir, `errors-FAILED-${passed + failed}.png`) }).catch(() => {});
+    }
+  };
+  /** The same state at both sizes; the viewport is left at the first. */
+  const shots = async (name: string) => {
+    for (const [w, h] of SIZES) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.screenshot({ path: path.join(screenshotDir, `errors-${name}-${w}x${h}.png`), animations: 'disabled' });
+    }
+    await page.setViewportSize({ width: SIZES[0][0], height: SIZES[0][1] });
+  };
+  const noEngineEnglish = async () => {
+    const text = await page.locator('body').innerText();
+    assert.doesNotMatch(text, ENGINE_ENGLISH, 'engine English on the Chinese screen');
+  };
+  const searchbox = () => page.getByRole('searchbox', { name: '搜索照片' });
+
+  try {
+    await page.goto(baseUrl);
+    await searchbox().waitFor({ timeout: 30_000 });
+
+    await check('a folder that is not there is said in Chinese, with its path and what to check', async () => {
+      const missing = '/媒体/不存在的硬盘/照片';
+      const library = page.getByRole('region', { name: '图库' });
+      await library.getByLabel('文件夹路径（服务器上）').fill(missing);
+      const answer = page.waitForResponse((r) => r.url().endsWith('/api/addFolder'));
+      await library.getByRole('button', { name: '添加', exact: true }).click();
+      const res = await answer;
+      assert.equal(res.status(), 404);
+      const body = (await res.json()) as { detail?: { reason?: string } };
+      assert.equal(body.detail?.reason, 'folder-missing', 'the engine gave no reason');
+      const notice = page.locator('.notice-error').filter({ hasText: missing });
+      await notice.waitFor();
+      assert.equal((await notice.innerText()).trim(), `找不到文件夹 ${missing}。请检查路径是否拼写正确，或者它所在的硬盘是否已连接。`);
+      await noEngineEnglish();
+      await shots('folder-missing');
+      await notice.getByRole('button', { name: '关闭提示' }).click();
+    });
+
+    await check(`a query over ${MAX_QUERY_LENGTH} characters is stopped in the box, said in Chinese, and never sent`, async () => {
+      const before = searches.length;
+      const long = '海边的日落'.repeat(Math.ceil((MAX_QUERY_LENGTH + 1) / 5));
+      await searchbox().fill(long);
+      await searchbox().press('Enter');
+      const limit = page.getByRole('alert').filter({ hasText: '搜索内容太长了' });
+      await limit.waitFor();
+      assert.equal((await limit.innerText()).trim(), `搜索内容太长了：最多 ${MAX_QUERY_LENGTH} 个字，现在是 ${long.length} 个字。请删短一些，或者只留下最想找的部分。`);
+      assert.equal(await searchbox().getAttribute('aria-invalid'), 'true');
+      // Give the debounce its time, then make sure nothing went out.
+      await page.waitForTimeout(600);
+      assert.deepEqual(searches.slice(before).filter((q) => q.length > MAX_QUERY_LENGTH), [], 'the over-long query was sent');
+      await noEngineEnglish();
+      await shots('query-too-long');
+      await searchbox().fill('');
+      await limit.waitFor({ state: 'detached' });
+    });
+
+    await check('an invalid request that reaches the engine anyway is worded in Chinese, without a retry button', async () => {
+      // What an older page or another client could send: the engine's real refusal, as the UI shows it.
+      await page.route('**/api/search', async (route) => {
+        const body = JSON.parse(route.request().postData() ?? '{}') as Record<string, unknown>;
+        await route.continue({ postData: JSON.stringify({ ...body, query: '猫'.repeat(MAX_QUERY_LENGTH + 1) }) });
+      });
+      try {
+        const answer = page.waitForResponse((r) => r.url().endsWith('/api/search'));
+        await searchbox().fill('猫');
+        await searchbox().press('Enter');
+        const res = await answer;
+        assert.equal(res.status(), 400);
+        const body = (await res.json()) as { detail?: Record<string, string> };
+        assert.deepEqual(body.detail, { reason: 'invalid-request', field: 'query', kind: 'too-long', limit: String(MAX_QUERY_LENGTH) });
+        const state = page.locator('.state-error');
+        await state.getByText(`搜索内容太长了：最多 ${MAX_QUERY_LENGTH} 个字。`).waitFor();
+        assert.equal(await state.getByRole('button', { name: '重试' }).count(), 0, 'a retry button for a request that will fail again');
+        await noEngineEnglish();
+        await shots('invalid-request');
+      } finally {
+        await page.unroute('**/api/search');
+        await searchbox().fill('');
+      }
+    });
+  } finally {
+    await browser.close();
+  }
+  return { passed, failed };
+}
+

@@ -1,0 +1,189 @@
+/**
+ * Results that end, in the UI, against the real web mode (`shiguang serve`, the toy-colors model)
+ * with its own library: coloured photos and 20 real photos of ../shared/photos. Checked in
+ * Chromium at 1366×768 and 1920×1080, with screenshots (test-results/relevance-*.png):
+ *
+ * - 红色: the header says "N 张相关照片" — N the tiles shown, far fewer than the library — each tile
+ *   says 相关度, and "显示更多相关度较低的照片" sits below the grid;
+ * - the button shows the weaker ones after them, the first one marked, the header saying so;
+ * - 猫 (nothing stands out for the toy model): "没有明显相关的照片" with the same button;
+ * - Settings → 结果范围: a slider from 更严格 to 更宽松, saved as searchSensitivity.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { generateTestModels } from '../../scripts/models/generate-test-models.ts';
+import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
+import { CHROMIUM_ARGS } from './ui.e2e.ts';
+
+const RESULTS = '搜索结果';
+const SIZES = [
+  { width: 1366, height: 768 },
+  { width: 1920, height: 1080 },
+] as const;
+
+interface Served {
+  url: string;
+  api(method: string, body: unknown): Promise<Record<string, unknown>>;
+  photos: number;
+  close(): Promise<void>;
+}
+
+async function serveLibrary(root: string): Promise<Served> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-ui-relevance-'));
+  const models = path.join(tmp, 'models');
+  await generateTestModels(models);
+  const folder = path.join(tmp, '相册');
+  await writeColourSet(folder, ['red', 'green', 'blue', 'yellow'], 3);
+  const shared = path.resolve(root, '../shared/photos');
+  for (const f of fs.readdirSync(shared).filter((f) => f.endsWith('.JPEG')).slice(0, 20)) fs.copyFileSync(path.join(shared, f), path.join(folder, f));
+  const photos = fs.readdirSync(folder).length;
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'electron/cli/main.ts'), '--db', path.join(tmp, 'library.db'), '--model', path.join(models, 'toy-colors'), '--threads', '1', 'serve'],
+    { cwd: root, env: { ...process.env, SHIGUANG_HOME: path.join(tmp, 'home'), SHIGUANG_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const close = async (): Promise<void> => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`serve did not print its URL in time:\n${out}`)), 120_000);
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`serve exited early (code ${code}):\n${out}`)));
+    });
+    const token = new URL(url).searchParams.get('token')!;
+    const api = async (method: string, body: unknown): Promise<Record<string, unknown>> => {
+      const r = await fetch(new URL(`/api/${method}`, url), { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      if (!r.ok) throw new Error(`${method}: HTTP ${r.status} ${await r.text()}`);
+      return (await r.json()) as Record<string, unknown>;
+    };
+    await api('addFolder', { path: folder });
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const counts = (await api('status', {})).counts as { indexed: number };
+      if (counts.indexed === photos) break;
+      if (Date.now() > deadline) throw new Error(`photos not indexed in time: ${JSON.stringify(counts)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return { url, api, photos, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+async function search(page: Page, q: string): Promise<void> {
+  await page.getByRole('searchbox', { name: '搜索照片' }).fill(q);
+  await page.keyboard.press('Enter');
+}
+
+export async function runRelevanceUiCheck(root: string, screenshotDir: string): Promise<{ passed: number; failed: number }> {
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  const served = await serveLibrary(root);
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  let passed = 0;
+  let failed = 0;
+  try {
+    for (const size of SIZES) {
+      const tag = `${size.width}x${size.height}`;
+      const page = await (await browser.newContext({ viewport: size, locale: 'zh-CN', colorScheme: 'light' })).newPage();
+      page.setDefaultTimeout(20_000);
+      const check = async (name: string, fn: () => Promise<void>): Promise<void> => {
+        try {
+          await fn();
+          passed++;
+          console.log(`  ✓ [${tag}] ${name}`);
+        } catch (err) {
+          failed++;
+          console.log(`  ✗ [${tag}] ${name}\n      ${err instanceof Error ? err.message : String(err)}`);
+          await page.screenshot({ path: path.join(screenshotDir, `relevance-FAILED-${tag}-${passed + failed}.png`) }).catch(() => undefined);
+          await page.keyboard.press('Escape').catch(() => undefined);
+        }
+      };
+      await page.goto(served.url);
+      const grid = page.getByRole('list', { name: RESULTS });
+      const meta = page.locator('.results-meta');
+      const showWeaker = page.getByRole('button', { name: '显示更多相关度较低的照片' });
+
+      await check('红色: the header counts the relevant photos, the tiles say 相关度, the weaker rest is behind a button', async () => {
+        await search(page, '红色');
+        await showWeaker.waitFor();
+        const text = await meta.innerText();
+        const m = /^(\d+) 张相关照片/.exec(text);
+        assert.ok(m, `header: ${text}`);
+        const n = Number(m[1]);
+        const tiles = grid.locator('button[data-index]');
+        assert.equal(await tiles.count(), n);
+        assert.ok(n >= 3 && n < served.photos / 2, `${n} of ${served.photos}`);
+        const labels = await tiles.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+        assert.ok(labels.every((l) => /相关度 \d+%/.test(l)), labels.join(' | '));
+        for (let i = 1; i <= 3; i++) assert.ok(labels.some((l) => l.startsWith(`red-${i}.jpg`)), `red-${i}.jpg among ${labels.join(' | ')}`);
+        assert.ok(!labels.some((l) => /^(green|blue|yellow)-/.test(l)), labels.join(' | '));
+        await page.screenshot({ path: path.join(screenshotDir, `relevance-${tag}-relevant.png`), animations: 'disabled' });
+      });
+
+      await check('the button shows the weaker ones after them, the first one marked, the header saying so', async () => {
+        const before = await grid.locator('button[data-index]').count();
+        await showWeaker.click();
+        await page.locator('.thumb-weaker').waitFor();
+        assert.ok((await grid.locator('button.weaker').count()) > 0);
+        assert.equal(await grid.locator(`button[data-index="${before}"]`).getAttribute('class').then((c) => c?.includes('weaker')), true);
+        assert.match(await meta.innerText(), /张相关照片，下面是相关度较低的/);
+        assert.equal(await showWeaker.count(), 0);
+        await page.locator('.thumb-weaker').scrollIntoViewIfNeeded();
+        await page.screenshot({ path: path.join(screenshotDir, `relevance-${tag}-weaker.png`), animations: 'disabled' });
+      });
+
+      await check('猫: nothing stands out, and it says so, with the weaker ones on request', async () => {
+        await search(page, '猫');
+        await page.getByRole('heading', { name: '没有明显相关的照片' }).waitFor();
+        assert.match(await meta.innerText(), /没有明显相关的照片/);
+        await showWeaker.waitFor();
+        await page.screenshot({ path: path.join(screenshotDir, `relevance-${tag}-none.png`), animations: 'disabled' });
+        await showWeaker.click();
+        await grid.locator('button.weaker').first().waitFor();
+      });
+
+      await check('Settings → 结果范围: a slider from 更严格 to 更宽松, saved as searchSensitivity', async () => {
+        await page.getByRole('button', { name: '设置' }).first().click();
+        const dialog = page.locator('dialog.settings-dialog[open]');
+        const slider = dialog.getByRole('slider', { name: '搜索结果在哪里结束' });
+        await slider.waitFor();
+        assert.equal(await slider.inputValue(), '0');
+        await slider.focus();
+        await page.keyboard.press('ArrowRight');
+        await page.keyboard.press('ArrowRight');
+        assert.equal(await dialog.locator('.sensitivity-value').innerText(), '很宽松');
+        await dialog.locator('.sensitivity-row').scrollIntoViewIfNeeded();
+        await page.screenshot({ path: path.join(screenshotDir, `relevance-${tag}-settings.png`), animations: 'disabled' });
+        await dialog.getByRole('button', { name: '保存' }).click();
+        await dialog.waitFor({ state: 'detached' });
+        assert.equal((await served.api('settings', {})).searchSensitivity, 2);
+        await served.api('updateSettings', { searchSensitivity: 0 });
+      });
+      await page.context().close();
+    }
+  } finally {
+    await browser.close();
+    await served.close();
+  }
+  return { passed, failed };
+}

@@ -1,0 +1,210 @@
+/**
+ * Videos in the UI, against the real web mode (`shiguang serve`, the toy-colors model) with its
+ * own library: the 12-second red → blue → green clip, AndroidX Media's H.264 sample, an H.263 3GP
+ * (which a browser cannot play) and a few coloured photos. Checked in Chromium at 1366×768 and
+ * 1920×1080, with screenshots (test-results/video-*.png):
+ *
+ * - 蓝色 lists the clip once, as a video tile showing its length, the matching part (0:03–0:07) and
+ *   the frame that matched (a /media/frame/<id>/3000 picture, a real JPEG of the blue part);
+ * - the viewer plays it from the segment's start (currentTime 3 s), the segment marked on the
+ *   timeline at 3/12 to 7/12 of its width, the original streamed with HTTP Range requests (206);
+ * - the kind filter leaves only videos; a format the page cannot play shows its frame and a note.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { generateTestModels } from '../../scripts/models/generate-test-models.ts';
+import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
+import { makeClip } from '../../scripts/fixtures/video-clips.ts';
+import { CHROMIUM_ARGS } from './ui.e2e.ts';
+
+const RESULTS = '搜索结果';
+const SIZES = [
+  { width: 1366, height: 768 },
+  { width: 1920, height: 1080 },
+] as const;
+
+interface Served {
+  url: string;
+  token: string;
+  folder: string;
+  close(): Promise<void>;
+}
+
+/** `shiguang serve` on a fresh library holding the folder, once its videos are read. */
+async function serveLibraryWithVideos(root: string): Promise<Served> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-ui-video-'));
+  const models = path.join(tmp, 'models');
+  await generateTestModels(models);
+  const folder = path.join(tmp, '手机相册');
+  await writeColourSet(folder, ['red', 'blue', 'green'], 2);
+  fs.copyFileSync(makeClip('rgb-12s.mp4'), path.join(folder, 'VID_红蓝绿.mp4'));
+  fs.copyFileSync(path.join(root, 'test/fixtures/video/sample.mp4'), path.join(folder, 'VID_sample.mp4'));
+  fs.copyFileSync(path.join(root, 'test/fixtures/video/bbb_176x144_128kbps_15fps_h263.3gp'), path.join(folder, 'old-phone.3gp'));
+  const old = Date.now() / 1000 - 3600;
+  for (const f of fs.readdirSync(folder)) fs.utimesSync(path.join(folder, f), old, old);
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'electron/cli/main.ts'), '--db', path.join(tmp, 'library.db'), '--model', path.join(models, 'toy-colors'), '--threads', '1', 'serve'],
+    { cwd: root, env: { ...process.env, SHIGUANG_HOME: path.join(tmp, 'home'), SHIGUANG_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const close = async (): Promise<void> => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`serve did not print its URL in time:\n${out}`)), 120_000);
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`serve exited early (code ${code}):\n${out}`)));
+    });
+    const token = new URL(url).searchParams.get('token')!;
+    const api = async (method: string, body: unknown): Promise<Record<string, unknown>> => {
+      const r = await fetch(new URL(`/api/${method}`, url), { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      if (!r.ok) throw new Error(`${method}: HTTP ${r.status} ${await r.text()}`);
+      return (await r.json()) as Record<string, unknown>;
+    };
+    await api('addFolder', { path: folder });
+    // The videos pass runs in the background once the photos are embedded: wait for its state.
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const videos = (await api('status', {})).videos as { indexed: number; skipped: number } | undefined;
+      if (videos && videos.indexed === 3) break;
+      if (Date.now() > deadline) throw new Error(`videos not indexed in time: ${JSON.stringify(videos)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return { url, token, folder, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** Page-side expressions as strings (this file compiles without the DOM lib; the CSP forbids eval-based waits). */
+async function waitInPage(page: Page, expr: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await page.evaluate(`!!(${expr})`)) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${expr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function runVideoUiCheck(root: string, screenshotDir: string): Promise<{ passed: number; failed: number }> {
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  const served = await serveLibraryWithVideos(root);
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  let passed = 0;
+  let failed = 0;
+  try {
+    for (const size of SIZES) {
+      const tag = `${size.width}x${size.height}`;
+      const page = await (await browser.newContext({ viewport: size, locale: 'zh-CN', colorScheme: 'light' })).newPage();
+      page.setDefaultTimeout(20_000);
+      const ranged: number[] = [];
+      page.on('response', (r) => {
+        if (r.url().includes('/media/original/') && r.request().headers().range) ranged.push(r.status());
+      });
+      const check = async (name: string, fn: () => Promise<void>): Promise<void> => {
+        try {
+          await fn();
+          passed++;
+          console.log(`  ✓ [${tag}] ${name}`);
+        } catch (err) {
+          failed++;
+          console.log(`  ✗ [${tag}] ${name}\n      ${err instanceof Error ? err.message : String(err)}`);
+          await page.screenshot({ path: path.join(screenshotDir, `video-FAILED-${tag}-${passed + failed}.png`) }).catch(() => undefined);
+          await page.keyboard.press('Escape').catch(() => undefined);
+        }
+      };
+      await page.goto(served.url);
+      const grid = page.getByRole('list', { name: RESULTS });
+      const clip = grid.locator('button[aria-label^="视频 VID_红蓝绿.mp4"]');
+
+      await check('蓝色 lists the clip once, as a video tile with its length, the matching part and its frame', async () => {
+        await page.getByRole('searchbox', { name: '搜索照片' }).fill('蓝色');
+        await page.keyboard.press('Enter');
+        await grid.getByRole('button').first().waitFor();
+        const tiles = grid.locator('button[aria-label^="视频 VID_红蓝绿.mp4"]');
+        assert.equal(await tiles.count(), 1);
+        const tile = tiles.first();
+        assert.match((await tile.getAttribute('aria-label'))!, /0:03 至 0:07/);
+        assert.equal(await tile.locator('.video-length').innerText(), '0:12');
+        assert.equal(await tile.locator('.video-moment').innerText(), '0:03–0:07');
+        const src = (await tile.locator('img').getAttribute('src'))!;
+        assert.match(src, /\/media\/frame\/\d+\/3000\?token=/);
+        await waitInPage(page, `[...document.querySelectorAll('button[data-kind="video"] img')].every((i) => i.complete && i.naturalWidth > 0)`);
+        // The picture is the blue part: its pixels are blue.
+        const rgb = await page.evaluate(`(() => { const i = document.querySelector('button[aria-label^="视频 VID_红蓝绿.mp4"] img'); const c = document.createElement('canvas'); c.width = 8; c.height = 8; const g = c.getContext('2d'); g.drawImage(i, 0, 0, 8, 8); return [...g.getImageData(4, 4, 1, 1).data].slice(0, 3); })()`);
+        const [r, g, b] = rgb as number[];
+        assert.ok(b! > 200 && r! < 60 && g! < 60, `tile colour ${rgb}`);
+        await page.screenshot({ path: path.join(screenshotDir, `video-${tag}-results.png`), animations: 'disabled' });
+      });
+
+      await check('the viewer plays it from the segment, marked on the timeline, streamed with Range requests', async () => {
+        await clip.first().click();
+        const viewer = page.locator('dialog.viewer[open]');
+        await viewer.locator('.video-timeline').waitFor();
+        const seg = viewer.locator('.video-segment');
+        assert.equal(await seg.getAttribute('data-start'), '3');
+        assert.equal(await seg.getAttribute('data-end'), '7');
+        const track = (await viewer.locator('.video-track').boundingBox())!;
+        const mark = (await seg.boundingBox())!;
+        assert.ok(Math.abs((mark.x - track.x) / track.width - 3 / 12) < 0.02, `segment starts at ${(mark.x - track.x) / track.width}`);
+        assert.ok(Math.abs(mark.width / track.width - 4 / 12) < 0.03, `segment is ${mark.width / track.width} of the timeline`);
+        const playable = await page.evaluate(`document.createElement('video').canPlayType('video/mp4; codecs="avc1.42E01E"') !== ''`);
+        if (playable) {
+          await waitInPage(page, `(() => { const v = document.querySelector('dialog.viewer[open] video'); return v && v.readyState >= 1 && v.currentTime >= 2.9; })()`);
+          const t = (await page.evaluate(`document.querySelector('dialog.viewer[open] video').currentTime`)) as number;
+          assert.ok(t >= 2.9 && t < 7, `playing from ${t} s`);
+          assert.ok(ranged.includes(206), `range responses: ${ranged.join(', ')}`);
+          await page.evaluate(`document.querySelector('dialog.viewer[open] video').pause()`);
+        } else {
+          // This Chromium has no H.264: the page says so and shows the matching frame.
+          await viewer.locator('.video-fallback').waitFor();
+        }
+        await page.screenshot({ path: path.join(screenshotDir, `video-${tag}-viewer.png`), animations: 'disabled' });
+        await page.keyboard.press('Escape');
+        await viewer.waitFor({ state: 'detached' }).catch(() => undefined);
+      });
+
+      await check('the kind filter leaves only videos', async () => {
+        await page.getByRole('group', { name: '筛选' }).getByLabel('类型').selectOption('video');
+        await waitInPage(page, `(() => { const b = [...document.querySelectorAll('[role="list"][aria-label="${RESULTS}"] button[data-index]')]; return b.length > 0 && b.every((x) => x.dataset.kind === 'video'); })()`);
+        await page.screenshot({ path: path.join(screenshotDir, `video-${tag}-videos-only.png`), animations: 'disabled' });
+      });
+
+      await check('a format the page cannot play shows its frame and says so', async () => {
+        const old = grid.locator('button[aria-label^="视频 old-phone.3gp"]');
+        await old.first().click();
+        const viewer = page.locator('dialog.viewer[open]');
+        await viewer.locator('.video-fallback').waitFor();
+        assert.match(await viewer.locator('.video-fallback').innerText(), /无法在这里播放/);
+        await page.screenshot({ path: path.join(screenshotDir, `video-${tag}-cannot-play.png`), animations: 'disabled' });
+        await page.keyboard.press('Escape');
+        await page.getByRole('group', { name: '筛选' }).getByLabel('类型').selectOption('');
+      });
+      await page.context().close();
+    }
+  } finally {
+    await browser.close();
+    await served.close();
+  }
+  return { passed, failed };
+}
