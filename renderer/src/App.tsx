@@ -16,16 +16,22 @@ import { LibraryPanel } from './components/LibraryPanel.tsx';
 import { ModelChooser } from './components/ModelChooser.tsx';
 import { Notices, useNotices } from './components/Notices.tsx';
 import { PhotoViewer } from './components/PhotoViewer.tsx';
+import { HeaderActions } from './components/HeaderActions.tsx';
 import { ResultsGrid, type ResultsGridHandle } from './components/ResultsGrid.tsx';
 import { ResultsHeader } from './components/ResultsHeader.tsx';
 import { SettingsDialog } from './components/SettingsDialog.tsx';
 import { StateMessage } from './components/States.tsx';
 import { TagsPanel, tagLabel } from './components/TagsPanel.tsx';
-import { useImageDrop } from './components/useImageDrop.ts';
+import { ImageSearchButton } from './components/ImageSearchButton.tsx';
+import { FreshResults } from './components/FreshResults.tsx';
+import { useImageDrop, type DropFailure } from './components/useImageDrop.ts';
 import { emptyFilters, hasActiveFilters, toPhotoFilter, type FilterState } from './lib/filters.ts';
 import { baseName } from './lib/format.ts';
 import { useI18n } from './lib/i18n.tsx';
 import { useApiData, useEngineStatus, useResults, type Mode } from './lib/useApi.ts';
+import { barFilters, filterBarChange } from './lib/filterBarTags.ts';
+import { libraryStamp } from './lib/freshness.ts';
+import { useFreshness } from './lib/useFreshness.ts';
 import { useImeSearch } from './search/useImeSearch.ts';
 import { queryFits, SearchLimit } from './components/SearchLimit.tsx';
 import { DuplicatesEntry } from './stacks/DuplicatesEntry.tsx';
@@ -111,9 +117,13 @@ export function App() {
     setMode({ kind: 'text', query: text });
   };
 
+  /** An image dropped on the window or picked with the image-search button: photos like it. */
+  const searchByImage = (picked: boolean) => (fileName: string, dataBase64: string) =>
+    switchMode((backTo) => ({ kind: 'image', dropId: ++dropCounter.current, fileName, dataBase64, backTo, picked }));
+  const imageFailed = (why: DropFailure) => push('error', t(why === 'notImage' ? 'drop.notImage' : why === 'tooLarge' ? 'drop.tooLarge' : 'drop.readError'));
   const dragging = useImageDrop(
-    (fileName, dataBase64) => switchMode((backTo) => ({ kind: 'image', dropId: ++dropCounter.current, fileName, dataBase64, backTo })),
-    (why) => push('error', t(why === 'notImage' ? 'drop.notImage' : why === 'tooLarge' ? 'drop.tooLarge' : 'drop.readError')),
+    searchByImage(false),
+    imageFailed,
     // Dropping an image searches: not while the model chooser is shown.
     !(engine.status !== null && engine.status.model === null) && !choosingModel,
   );
@@ -168,9 +178,15 @@ export function App() {
     }
   };
 
-  const openAlbum = (a: AlbumSummary) => {
-    setFilters((x) => ({ ...x, folder: a.folder }));
-    searchRef.current?.focus();
+  /** An album card opens the album's photos as a list (a way back in the header). */
+  const openAlbum = (a: AlbumSummary) => switchMode((backTo) => ({ kind: 'album', folder: a.folder, title: a.title, backTo }));
+
+  /** The filter bar's tag list opens a tag at home (lib/filterBarTags.ts); in a search it filters. */
+  const changeFilters = (next: FilterState) => {
+    const change = filterBarChange(mode, filters, next);
+    setFilters(change.filters);
+    if (change.open) openTag(change.open);
+    else if (change.back) goBack();
   };
 
   // "/" jumps to the search box from anywhere that is not itself a text field.
@@ -203,6 +219,8 @@ export function App() {
   const libraryEmpty = folders.data !== null && folderList.length === 0 && indexed === 0;
   const unreachable = !status && engine.error && (engine.error.code === 'NETWORK' || engine.error.code === 'UNAUTHORIZED');
   const folderHint = filters.folder ? t('album.searchIn', { title: baseName(filters.folder) }) : t('search.placeholder');
+  // Results that indexing or text reading has changed since they were loaded: "有新的结果".
+  const fresh = useFreshness(mode, filters, results.hits, libraryStamp(status), results.loading || results.error !== null, results.retry);
 
   const retryAll = () => {
     engine.refresh();
@@ -236,20 +254,24 @@ export function App() {
     main = <ErrorState error={results.error} onRetry={results.retry} t={t} />;
   } else if (results.hits.length > 0) {
     main = (
-      <ResultsGrid
-        ref={gridRef}
-        hits={results.hits}
-        listKey={results.listKey}
-        hasMore={results.hasMore}
-        onEndReached={results.loadMore}
-        onOpen={setViewerIndex}
-        label={t('results.label')}
-        offlineRoots={engine.status?.offlineFolders?.map((f) => f.path)}
-        onOpenStack={mode.kind === 'stack' ? undefined : stacks.openStack}
-        weakerAvailable={results.weakerAvailable}
-        onShowWeaker={results.showWeaker}
-        loading={results.loading}
-      />
+      <>
+        {fresh.stale && <FreshResults onShow={fresh.show} />}
+        <ResultsGrid
+          ref={gridRef}
+          hits={results.hits}
+          listKey={results.listKey}
+          hasMore={results.hasMore}
+          onEndReached={results.loadMore}
+          onOpen={setViewerIndex}
+          label={t('results.label')}
+          offlineRoots={engine.status?.offlineFolders?.map((f) => f.path)}
+          scored={mode.kind !== 'album' && mode.kind !== 'tag' && mode.kind !== 'place'}
+          onOpenStack={mode.kind === 'stack' ? undefined : stacks.openStack}
+          weakerAvailable={results.weakerAvailable}
+          onShowWeaker={results.showWeaker}
+          loading={results.loading}
+        />
+      </>
     );
   } else if (results.loading) {
     main = <p className="loading-line">{t('results.loading')}</p>;
@@ -294,49 +316,31 @@ export function App() {
         {showChooser ? (
           <div />
         ) : (
-          <div className="search-wrap" role="search">
-            <Icon name="search" />
-            <input
-              ref={searchRef}
-              className="search-input"
-              type="search"
-              aria-label={t('search.label')}
-              placeholder={folderHint}
-              autoComplete="off"
-              spellCheck={false}
-              enterKeyHint="search"
-              aria-invalid={!queryFits(search.value.trim())}
-              aria-describedby={queryFits(search.value.trim()) ? undefined : 'search-limit'}
-              {...search.inputProps}
-            />
-            <SearchLimit value={search.value} id="search-limit" />
-            <kbd className="search-kbd" title={t('search.shortcut')}>
-              /
-            </kbd>
+          <div className="search-area" role="search">
+            <div className="search-wrap">
+              <Icon name="search" />
+              <input
+                ref={searchRef}
+                className="search-input"
+                type="search"
+                aria-label={t('search.label')}
+                placeholder={folderHint}
+                autoComplete="off"
+                spellCheck={false}
+                enterKeyHint="search"
+                aria-invalid={!queryFits(search.value.trim())}
+                aria-describedby={queryFits(search.value.trim()) ? undefined : 'search-limit'}
+                {...search.inputProps}
+              />
+              <SearchLimit value={search.value} id="search-limit" />
+              <kbd className="search-kbd" title={t('search.shortcut')}>
+                /
+              </kbd>
+            </div>
+            <ImageSearchButton onImage={searchByImage(true)} onFailure={imageFailed} />
           </div>
         )}
-        <div className="header-actions">
-          <button
-            type="button"
-            className="button ghost"
-            onClick={() => setLang(lang === 'zh-CN' ? 'en' : 'zh-CN')}
-            aria-label={t('lang.toggleLabel')}
-            lang={lang === 'zh-CN' ? 'en' : 'zh-CN'}
-          >
-            <Icon name="globe" size={16} />
-            {t('lang.toggle')}
-          </button>
-          <button
-            type="button"
-            className="icon-button"
-            aria-label={t('settings.open')}
-            title={t('settings.open')}
-            aria-haspopup="dialog"
-            onClick={() => setSettingsOpen(true)}
-          >
-            <Icon name="settings" size={19} />
-          </button>
-        </div>
+        <HeaderActions lang={lang} onLang={setLang} onSettings={() => setSettingsOpen(true)} />
       </header>
       {showChooser ? (
         <main id="main" className="chooser-main" tabIndex={-1}>
@@ -359,7 +363,13 @@ export function App() {
           </aside>
           <main id="main" className="main" tabIndex={-1}>
             {!libraryEmpty && !unreachable && mode.kind !== 'duplicates' && mode.kind !== 'stack' && (
-              <FilterBar filters={filters} folders={folderList} tags={tagList} tagDisabled={mode.kind === 'tag'} onChange={setFilters} />
+              <FilterBar
+                filters={barFilters(mode, filters)}
+                folders={folderList}
+                tags={tagList}
+                tagDisabled={false}
+                onChange={changeFilters}
+              />
             )}
             {mode.kind === 'text' && results.parsed && <QueryChips parsed={results.parsed} onRemove={keepAsWords} />}
             {mode.kind !== 'home' && mode.kind !== 'duplicates' && !unreachable && (
@@ -394,6 +404,7 @@ export function App() {
         onSimilar={similarTo}
         onTag={openTag}
         onError={reportError}
+        scored={mode.kind !== 'album' && mode.kind !== 'tag' && mode.kind !== 'place'}
         stackPanel={(hit) => <StackPanel hit={hit} inStack={mode.kind === 'stack'} onOpen={stacks.openStack} onCover={stacks.chooseCover} onSeparate={stacks.separate} />}
       />
       {dragging && (

@@ -10,6 +10,9 @@
  *                  UI_PAGE_SIZE, filtered first page, next pages, recall, cold start in a fresh
  *                  process, index memory, and through the HTTP API (test/bench/search/query.bench.ts)
  *   tagging        100k vectors against the whole taxonomy; one custom tag over 100k
+ *   paging         (only when asked) paging to the end in pages of UI_PAGE_SIZE, the pager before it was
+ *                  made exact against today's: coverage, order, ms a page, ratios (search/paging.bench.ts;
+ *                  BENCH_PAGING_SIZES=100000)
  *   index-candidates  (only when asked) vector index candidates side by side at 100k and 1M:
  *                  sqlite-vec, today's int8 index, the codes index, usearch, hnswlib-node
  *                  (test/bench/search/index-candidates.bench.ts)
@@ -46,7 +49,7 @@
  *   ocr-cost       (only when asked) photos/s and peak memory of the OCR pass over a mixed library
  *                  in a process of its own (ocr-cost.bench.ts)
  *
- * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,ocr,int8,integrity,video,video-index,video-search,relevance,stacks,ocr-real,ocr-cost  BENCH_FILES=500  BENCH_VECTORS=100000
+ * Options: BENCH_ONLY=encoder,indexing,query,tagging,firstrun,ocr,int8,integrity,video,video-index,video-search,relevance,stacks,ocr-real,ocr-cost,paging  BENCH_FILES=500  BENCH_VECTORS=100000
  *          BENCH_MODEL=vit-b-16|vit-b-16-int8|vit-b-16-int8-plain|rn50
  *          BENCH_GRAPH=official|lookalike (default: the official export when `npm run models:official`
  *          has made it; see bench-graph.ts). `graph` in the output says which one the figures come
@@ -66,6 +69,7 @@ import { benchTagging } from './tagging.bench.ts';
 import { benchIntegrity } from './integrity.bench.ts';
 import { benchIndexCandidates } from './search/index-candidates.bench.ts';
 import { benchQuery } from './search/query.bench.ts';
+import { benchPaging } from './search/paging.bench.ts';
 import { benchFirstRun, installForFirstRun } from './first-run.bench.ts';
 import { benchInt8 } from './int8.bench.ts';
 import { benchOcr } from './ocr.bench.ts';
@@ -227,6 +231,7 @@ if (only.has('query')) {
 }
 if (only.has('tagging')) results.tagging = await benchTagging();
 if (only.has('index-candidates')) results.indexCandidates = await benchIndexCandidates();
+if (only.has('paging')) results.paging = await benchPaging();
 if (only.has('firstrun')) {
   // The indexer sends batches (4 photos for a fixed-batch graph): its ratio is to the bare
   // encoder's best rate, which for an int8 model running several sessions is not batch 1's.

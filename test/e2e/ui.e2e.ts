@@ -204,7 +204,7 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
 
     await check('home view shows albums once indexed', async () => {
       await page.getByRole('heading', { name: '相册' }).waitFor();
-      await page.getByRole('button', { name: /^在“.+”中搜索$/ }).first().waitFor();
+      await page.getByRole('button', { name: /^打开相册“.+”，\d+ 张照片$/ }).first().waitFor();
       await shot('home-light');
     });
 

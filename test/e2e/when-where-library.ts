@@ -46,7 +46,7 @@ const SHOTS: Shot[] = [
   { rel: '手机/IMG_0108.jpg', src: 'n02107908_Appenzeller.JPEG', taken: '2026:10:03 18:30:00', gps: TOKYO, make: IPHONE },
   { rel: '2019-哈尔滨冰雪节/DSC_0001.jpg', src: 'n01860187_black_swan.JPEG', taken: '2024:12:25 19:30:00', make: ['Canon', 'Canon EOS 80D'] },
   { rel: '2019-哈尔滨冰雪节/DSC_0002.jpg', src: 'n02120505_grey_fox.JPEG', taken: '2024:12:26 10:00:00', make: ['Canon', 'Canon EOS 80D'] },
-  { rel: '2019-哈尔滨冰雪节/DSC_0003.jpg', src: 'n09472597_volcano.JPEG', taken: '2024:12:26 11:00:00', make: ['Canon', 'Canon EOS 80D'] },
+  { rel: '2019-哈尔滨冰雪节/DSC_0003.jpg', src: 'n03042490_cliff_dwelling.JPEG', taken: '2024:12:26 11:00:00', make: ['Canon', 'Canon EOS 80D'] },
 ];
 
 async function capture(file: string, src: string, size: [number, number], mtime: string): Promise<void> {
@@ -58,8 +58,6 @@ async function capture(file: string, src: string, size: [number, number], mtime:
 export async function startWhenWhereServer(root: string): Promise<WhenWhereServer> {
   const shared = path.resolve(root, '../shared/photos');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-ui-ww-'));
-  const models = path.join(tmp, 'models');
-  await generateTestModels(models);
   const photos = path.join(tmp, '照片');
   for (const s of SHOTS) {
     const file = path.join(photos, s.rel);
@@ -73,12 +71,23 @@ export async function startWhenWhereServer(root: string): Promise<WhenWhereServe
   await capture(path.join(photos, '手机/IMG_0200.PNG'), path.join(shared, 'n03642806_laptop.JPEG'), [1170, 2532], '2026-11-25T09:15:00+08:00');
   await capture(path.join(photos, 'Screenshots/Screenshot_20261127-093000.png'), path.join(shared, 'n04070727_refrigerator.JPEG'), [1080, 2340], '2026-11-27T09:30:00+08:00');
 
+  const served = await indexAndServe(root, tmp, photos);
+  return { ...served, photos };
+}
+
+/**
+ * Index `photos` with the CLI (tags too with `tags`: the toy model's taxonomy prompts) and serve
+ * them with `shiguang serve`, in `tmp` (removed on close), OCR off, TZ and SHIGUANG_NOW fixed.
+ */
+export async function indexAndServe(root: string, tmp: string, photos: string, opts: { tags?: boolean } = {}): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const models = path.join(tmp, 'models');
+  if (!fs.existsSync(path.join(models, 'toy-colors'))) await generateTestModels(models);
   const home = path.join(tmp, 'home');
   fs.mkdirSync(home, { recursive: true });
   fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ ocr: false }));
   const env = { ...process.env, TZ: 'Asia/Shanghai', SHIGUANG_NOW: WHEN_WHERE_NOW, SHIGUANG_HOME: home, SHIGUANG_LOG: 'warn' };
   const base = ['--import', 'tsx', path.join(root, 'electron/cli/main.ts'), '--db', path.join(tmp, 'library.db'), '--model', path.join(models, 'toy-colors'), '--threads', '1'];
-  await promisify(execFile)(process.execPath, [...base, 'index', photos], { cwd: root, env });
+  await promisify(execFile)(process.execPath, [...base, 'index', ...(opts.tags ? ['--tags'] : []), photos], { cwd: root, env });
   const child: ChildProcess = spawn(process.execPath, [...base, 'serve'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const baseUrl = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -98,7 +107,6 @@ export async function startWhenWhereServer(root: string): Promise<WhenWhereServe
   });
   return {
     baseUrl,
-    photos,
     close: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

@@ -4,6 +4,7 @@ import {
   formatBytes,
   formatClock,
   formatDuration,
+  formatEta,
   formatScore,
   formatTakenAt,
   progressPercent,
@@ -24,6 +25,13 @@ describe('renderer formatting', () => {
     expect(formatDuration(3900, 'zh-CN')).toBe('1 小时 5 分');
     expect(formatDuration(120, 'en')).toBe('2 min');
     expect(formatDuration(-3, 'en')).toBe('0 s');
+  });
+
+  it('an ETA while work remains is never 0 seconds (issue 22: "剩余约 0 秒" with 30 photos left)', () => {
+    expect(formatEta(0, 'zh-CN')).toBe('1 秒');
+    expect(formatEta(0.4, 'zh-CN')).toBe('1 秒');
+    expect(formatEta(4.2, 'zh-CN')).toBe('5 秒');
+    expect(formatEta(200, 'en')).toBe('3 min 20 s');
   });
 
   it('reports 100% only when everything is done', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateSpanLabel, dominantTags, parseYearMonth, seasonOf, summariseAlbum, type AlbumPhoto } from '../../electron/engine/tags/albums.ts';
+import { dateSpanLabel, dominantTags, parseYearMonth, pickCover, seasonOf, summariseAlbum, type AlbumPhoto } from '../../electron/engine/tags/albums.ts';
 import type { PhotoTags } from '../../electron/engine/tags/classify.ts';
 import { ensureEnsembles, MemoryVectorCache } from '../../electron/engine/tags/ensembles.ts';
 import { classifySource } from '../../electron/engine/tags/pass.ts';
@@ -61,6 +61,30 @@ describe('album summaries', () => {
   it('falls back to the given title when nothing is known', () => {
     expect(summariseAlbum([photo([])], { fallbackTitle: 'DCIM' }).title).toBe('DCIM');
     expect(summariseAlbum([], { fallbackTitle: 'empty' })).toMatchObject({ title: 'empty', photoCount: 0, tags: [] });
+  });
+});
+
+describe('album covers', () => {
+  const withId = (id: number, tags: [string, number][], takenAt: AlbumPhoto['takenAt'] = null): AlbumPhoto => ({ ...photo(tags, takenAt), id });
+
+  it('the photo with the most of the album\'s dominant tags, by their weight in the album', () => {
+    const photos = [withId(1, [['海边', 0.5]], '2023-07-03T10:00:00'), withId(2, [['海边', 0.7], ['日落', 0.8]], '2023-07-01T10:00:00'), withId(3, [['猫', 0.99]], '2023-07-09T10:00:00')];
+    expect(pickCover(photos, [{ name: '海边', weight: 0.4 }, { name: '日落', weight: 0.27 }])).toBe(2);
+    expect(summariseAlbum(photos).cover).toBe(2);
+    // Four blue photos and the newest, a red one: the album is blue, so is its cover.
+    const blue = [1, 2, 3, 4].map((id) => withId(id, [['蓝色', 0.97]], `2023-07-0${id}T10:00:00`));
+    expect(summariseAlbum([...blue, withId(5, [['红色', 0.99]], '2023-07-09T10:00:00')]).cover).toBe(4);
+  });
+
+  it('the newest among equals, and when no tag says anything (EXIF-style, ISO and Unix ms times)', () => {
+    const photos = [withId(1, [], '2021:05:01 10:00:00'), withId(2, [], '2023-01-01T00:00:00'), withId(3, [], null), withId(4, [], new Date(2022, 0, 1).getTime())];
+    expect(pickCover(photos, [])).toBe(2);
+    expect(pickCover([withId(5, [], null), withId(9, [], null)], [])).toBe(9);
+  });
+
+  it('none without ids or photos', () => {
+    expect(pickCover([], [])).toBeNull();
+    expect(summariseAlbum([photo([['海边', 0.9]])]).cover).toBeNull();
   });
 });
 

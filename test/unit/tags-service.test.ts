@@ -127,8 +127,10 @@ describe('TagService', () => {
 
   it('summarises a folder and lists albums per directory', async () => {
     const summer = new Date(2023, 6, 1).getTime();
-    for (let i = 0; i < 4; i++) addPhoto(path.join(trip, `b${i}.jpg`), axis(BLUE), summer + i * 86_400_000);
-    addPhoto(path.join(trip, 'r.jpg'), axis(RED), summer);
+    const blue: number[] = [];
+    for (let i = 0; i < 4; i++) blue.push(addPhoto(path.join(trip, `b${i}.jpg`), axis(BLUE), summer + i * 86_400_000));
+    // The newest photo is the red one: the cover must still show what the album is about.
+    addPhoto(path.join(trip, 'r.jpg'), axis(RED), summer + 10 * 86_400_000);
     addPhoto(path.join(home, 'x.jpg'), axis(3), new Date(2021, 0, 5).getTime());
     const s = service();
     await s.tagAll();
@@ -136,6 +138,7 @@ describe('TagService', () => {
     const album = s.albumSummary(trip);
     expect(album).toMatchObject({ folder: trip, photoCount: 5, title: '蓝色 · 红色 · 2023年夏' });
     expect(album.tags[0]).toEqual({ name: '蓝色', weight: expect.closeTo(0.8, 2) });
+    expect(blue).toContain(album.cover);
 
     expect(s.albumSummary(root).photoCount).toBe(6);
     const albums = s.albums();

@@ -17,7 +17,7 @@
 import type { PassStatus, PassWait } from '../../shared/api.ts';
 import type { VectorBatch } from '../store/vector-repository.ts';
 import type { Logger } from '../util/log.ts';
-import { ProgressTracker } from '../util/progress.ts';
+import { ProgressTracker, etaSeconds } from '../util/progress.ts';
 import type { PassContext, PhotoPass } from './pass.ts';
 
 export interface PassSchedulerOptions {
@@ -98,7 +98,7 @@ export class PassScheduler {
       failed: c.failed,
       pending: c.pending,
       rate: p.rate,
-      etaSeconds: p.running && p.rate > 0 && c.pending > 0 ? Math.max(1, Math.round(c.pending / p.rate)) : null,
+      etaSeconds: p.running ? etaSeconds(c.pending, p.rate) : null,
       current: p.current,
       // Off is said whether or not photos are owed (a person turned it off); other reasons only while work waits.
       waiting: s.pass.blocked() === 'off' ? 'off' : c.pending === 0 || (running && !s.yielding) ? null : this.waitReason(s),

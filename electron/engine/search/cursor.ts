@@ -12,6 +12,7 @@ import { apiError } from '../../shared/api.ts';
 import { readCursor, writeCursor } from '../util/cursor-codec.ts';
 import type { MixedCursor } from './mixed-pages.ts';
 import { boundaryFromCursor, boundaryToCursor, type ListBoundary } from './query-relevance.ts';
+import type { FirstPageMark } from './vector-search.ts';
 
 export { queryKey, readCursor, writeCursor } from '../util/cursor-codec.ts';
 
@@ -39,8 +40,35 @@ export function readListState(c: Record<string, unknown>): { boundary?: ListBoun
 }
 
 export function encodeCursor(key: string, at: MixedCursor | undefined, state: { boundary?: ListBoundary | null; weaker?: boolean } = {}): string {
-  const pos = at ? { d: at.distance, i: at.photoId, n: at.depth, ...(at.start !== undefined ? { s: at.start } : {}) } : {};
-  return writeCursor({ v: VERSION, k: key, ...pos, ...listState(state) });
+  return writeCursor({ v: VERSION, k: key, ...(at ? positionFields(at) : {}), ...listState(state) });
+}
+
+/** A keyset position's cursor fields (search and fused lists): d, i, n, and s, f, m when present. */
+export function positionFields(at: MixedCursor): Record<string, unknown> {
+  const f = at.first;
+  return {
+    d: at.distance,
+    i: at.photoId,
+    n: at.depth,
+    ...(at.start !== undefined ? { s: at.start } : {}),
+    ...(f ? { f: [f.threshold, f.codes] } : {}),
+    ...(f?.missed ? { m: [f.missed.distance, f.missed.photoId] } : {}),
+  };
+}
+
+/**
+ * The mark of an approximate first page in a cursor (vector-index/first-page.ts): undefined when
+ * absent (cursors from before it, pages that owe nothing), null when malformed.
+ */
+export function cursorMark(c: Record<string, unknown>): FirstPageMark | undefined | null {
+  if (c.f === undefined) return c.m === undefined ? undefined : null;
+  const f = c.f;
+  if (!Array.isArray(f) || f.length !== 2 || !Number.isInteger(f[0]) || !Number.isInteger(f[1])) return null;
+  const mark: FirstPageMark = { threshold: f[0] as number, codes: f[1] as number };
+  if (c.m === undefined) return mark;
+  const m = c.m;
+  if (!Array.isArray(m) || m.length !== 2 || typeof m[0] !== 'number' || !Number.isInteger(m[1])) return null;
+  return { ...mark, missed: { distance: m[0], photoId: m[1] as number } };
 }
 
 /** A segment start in a cursor: a finite number when present. */
@@ -59,6 +87,7 @@ export function decodeCursor(key: string, cursor: string | undefined): ListCurso
   if (c.d === undefined && c.i === undefined && c.n === undefined && state.weaker) return { after: undefined, ...state };
   if (typeof c.d !== 'number' || !Number.isInteger(c.i) || !Number.isInteger(c.n) || (c.n as number) < 0) throw apiError('cursor-invalid', {}, 'not a search cursor');
   const start = cursorStart(c.s);
-  if (start === null) throw apiError('cursor-invalid', {}, 'not a search cursor');
-  return { after: { distance: c.d, photoId: c.i as number, depth: c.n as number, ...(start !== undefined ? { start } : {}) }, ...state };
+  const first = cursorMark(c);
+  if (start === null || first === null) throw apiError('cursor-invalid', {}, 'not a search cursor');
+  return { after: { distance: c.d, photoId: c.i as number, depth: c.n as number, ...(start !== undefined ? { start } : {}), ...(first ? { first } : {}) }, ...state };
 }

@@ -22,8 +22,8 @@ import type { PhotoQuery } from '../store/vector-repository.ts';
 import { fuseRankings, hitKey, type FusedHit } from './fuse.ts';
 import type { RecentCache } from './recent-cache.ts';
 import { attachTags, toHit } from '../library/photo-hits.ts';
-import { cursorStart, listState, readCursor, readListState, writeCursor } from './cursor.ts';
-import type { MixedCursor, MixedHit, VisualList } from './mixed-pages.ts';
+import { cursorMark, cursorStart, listState, positionFields, readCursor, readListState, writeCursor } from './cursor.ts';
+import { cursorAfter, type MixedCursor, type MixedHit, type VisualList } from './mixed-pages.ts';
 import { describeBoundary, listBoundary, markVisual, orderFusedHead, type ListBoundary, type Mark } from './query-relevance.ts';
 import type { RelevanceBoundary } from './relevance.ts';
 import { stackHider } from '../library/stack-collapse.ts';
@@ -51,7 +51,7 @@ function encode(key: string, p: Position, boundary: ListBoundary | null): string
   if (p.phase === 'head') return writeCursor({ v: VERSION, k: key, o: p.offset, ...state });
   const a = p.after;
   if (!a) return writeCursor({ v: VERSION, k: key, t: 0, ...state });
-  return writeCursor({ v: VERSION, k: key, d: a.distance, i: a.photoId, n: a.depth, ...(a.start !== undefined ? { s: a.start } : {}), ...state });
+  return writeCursor({ v: VERSION, k: key, ...positionFields(a), ...state });
 }
 
 function decode(key: string, cursor: string | undefined): Position & { boundary?: ListBoundary } {
@@ -63,8 +63,9 @@ function decode(key: string, cursor: string | undefined): Position & { boundary?
   if (Number.isInteger(c.o) && (c.o as number) >= 0) return { phase: 'head', offset: c.o as number, ...state };
   if (c.t === 0) return { phase: 'tail', after: undefined, ...state };
   const start = cursorStart(c.s);
-  if (typeof c.d === 'number' && Number.isInteger(c.i) && Number.isInteger(c.n) && start !== null) {
-    return { phase: 'tail', after: { distance: c.d, photoId: c.i as number, depth: c.n as number, ...(start !== undefined ? { start } : {}) }, ...state };
+  const first = cursorMark(c);
+  if (typeof c.d === 'number' && Number.isInteger(c.i) && Number.isInteger(c.n) && start !== null && first !== null) {
+    return { phase: 'tail', after: { distance: c.d, photoId: c.i as number, depth: c.n as number, ...(start !== undefined ? { start } : {}), ...(first ? { first } : {}) }, ...state };
   }
   throw apiError('cursor-invalid', {}, 'not a search cursor');
 }
@@ -244,7 +245,7 @@ function fillTail(
 }
 
 function advance(pos: MixedCursor | undefined, h: MixedHit): MixedCursor {
-  return { distance: Math.fround(1 - h.score), photoId: h.photoId, depth: (pos?.depth ?? 0) + 1, ...(h.segment ? { start: h.segment.start } : {}) };
+  return cursorAfter(h, (pos?.depth ?? 0) + 1);
 }
 
 function toHits(a: FusedPageArgs, shown: readonly FusedHit[], text: readonly { photoId: number; exact: boolean }[], markOf: (h: FusedHit) => Mark | undefined): SearchResponse['hits'] {

@@ -8,7 +8,7 @@
 import type { PhotoQuery } from '../store/photo-filter.ts';
 import type { VectorHit } from '../store/vector-repository.ts';
 import { collapsedPage } from '../library/stack-collapse.ts';
-import type { VectorSearch, VectorPage, PageCursor } from './vector-search.ts';
+import type { VectorSearch, VectorPage, PageCursor, Resume } from './vector-search.ts';
 import type { SegmentHit } from './video-segments.ts';
 
 /** A keyset position in the mixed list; `start` is present when the last hit was a video segment. */
@@ -20,6 +20,15 @@ export interface MixedHit {
   photoId: number;
   score: number;
   segment?: SegmentHit['segment'];
+  /** Where a cursor after this hit stands when not at its own key (vector-index/searcher.ts: after an approximate first page). */
+  resume?: Resume & { start?: number };
+}
+
+/** The cursor that continues a list after this hit (`depth`: hits before and including it). */
+export function cursorAfter(h: MixedHit, depth: number): MixedCursor {
+  const r = h.resume;
+  if (r) return { distance: r.distance, photoId: r.photoId, depth, first: r.first, ...(r.start !== undefined ? { start: r.start } : {}) };
+  return { distance: Math.fround(1 - h.score), photoId: h.photoId, depth, ...(h.segment ? { start: h.segment.start } : {}) };
 }
 
 export interface MixedPage extends Omit<VectorPage, 'hits' | 'next'> {
@@ -72,7 +81,7 @@ export class VisualList {
 
   /** The best `limit` hits after `after` (the first page when absent). */
   page(query: Float32Array, limit: number, after?: MixedCursor): MixedPage {
-    const photoAfter: PageCursor | undefined = after && { distance: after.distance, photoId: after.photoId, depth: after.depth };
+    const photoAfter: PageCursor | undefined = after && { distance: after.distance, photoId: after.photoId, depth: after.depth, ...(after.first ? { first: after.first } : {}) };
     if (this.segments.length === 0) {
       if (!this.photoFilter) return { hits: [], next: null, path: 'index', matched: 0 };
       return this.photoPage(query, limit, this.photoFilter, photoAfter);
@@ -83,14 +92,21 @@ export class VisualList {
     const hits: MixedHit[] = [];
     let i = 0;
     let j = 0;
+    // While an approximate first page is being shown, a cursor at a segment keeps its mark (the
+    // rows it missed are still owed); once the photo side is past them, cursors are plain keys.
+    let mark = p.lead && !p.lead.missed ? p.lead : undefined;
     while (hits.length < limit && (i < p.hits.length || j < segs.length)) {
       const photo = p.hits[i];
       const seg = segs[j];
       if (photo && (!seg || cmp(keyOf(photo), keyOf(seg)) < 0)) {
-        hits.push(photo);
+        const r = photo.resume;
+        // A row the first page missed: its cursor stays at the previous cursor's key, segment start included.
+        hits.push(r?.first.missed && after?.start !== undefined ? { ...photo, resume: { ...r, start: after.start } } : photo);
+        mark = r && !r.first.missed ? r.first : undefined;
         i++;
       } else {
-        hits.push({ photoId: seg!.photoId, score: seg!.score, segment: seg!.segment });
+        const k = keyOf({ photoId: seg!.photoId, score: seg!.score });
+        hits.push({ photoId: seg!.photoId, score: seg!.score, segment: seg!.segment, ...(mark ? { resume: { distance: k.distance, photoId: k.photoId, first: mark, start: seg!.segment.start } } : {}) });
         j++;
       }
     }
@@ -98,7 +114,7 @@ export class VisualList {
     const last = hits[hits.length - 1];
     const out: MixedPage = {
       hits,
-      next: more && last ? { ...keyOf(last), start: last.segment?.start, depth: (after?.depth ?? 0) + hits.length } : null,
+      next: more && last ? cursorAfter(last, (after?.depth ?? 0) + hits.length) : null,
       path: p.path,
     };
     if (p.matched !== undefined) out.matched = p.matched + this.segments.length;
@@ -119,7 +135,7 @@ export class VisualList {
         first ??= p;
         return { items: p.hits, done: p.next === null };
       },
-      position: (h) => ({ distance: Math.fround(1 - h.score), photoId: h.photoId, depth: (after?.depth ?? 0) }),
+      position: (h) => cursorAfter(h, after?.depth ?? 0),
       skip: (hits) => {
         const hidden = hide(hits.map((h) => h.photoId));
         return (h) => hidden.has(h.photoId);
@@ -132,6 +148,7 @@ export class VisualList {
     };
     if (first?.matched !== undefined) out.matched = first.matched;
     if (first?.limit) out.limit = first.limit;
+    if (first?.lead) out.lead = first.lead;
     return out;
   }
 }

@@ -25,7 +25,7 @@ import type { VectorSearch } from './vector-search.ts';
 import type { FrameSearch } from './frame-search.ts';
 import { stackHider } from '../library/stack-collapse.ts';
 import { attachTags, toHit } from '../library/photo-hits.ts';
-import { VisualList } from './mixed-pages.ts';
+import { cursorAfter, VisualList } from './mixed-pages.ts';
 import { sideFilters, videoSegments, VIDEOS_ONLY_MAX_VIDEOS, type SegmentHit, type SegmentSearchOptions } from './video-segments.ts';
 import { decodeCursor, encodeCursor, queryKey, type ListCursor } from './cursor.ts';
 import { RecentCache } from './recent-cache.ts';
@@ -271,9 +271,7 @@ export class SearchService {
     const more = !stopped && (page.next !== null || kept.length > limit);
     const last = shown[shown.length - 1];
     // Where this page ends in the list: after its last hit (and any photo left out before it).
-    const pos = last
-      ? { distance: Math.fround(1 - last.score), photoId: last.photoId, depth: (after?.depth ?? 0) + page.hits.indexOf(last) + 1, ...(last.segment ? { start: last.segment.start } : {}) }
-      : after;
+    const pos = last ? cursorAfter(last, (after?.depth ?? 0) + page.hits.indexOf(last) + 1) : after;
     const rows = this.lib.photos.getMany(shown.map((f) => f.photoId));
     const byId = new Map(rows.map((r) => [r.id, r]));
     const hits = attachTags(

@@ -26,16 +26,21 @@ import { ExactVectors } from './vector-index/exact-vectors.ts';
 import { kernelAvailable } from './vector-index/kernel.ts';
 import { READER_THREADS, sharedParallelReader, type ParallelReader } from './vector-index/parallel-reader.ts';
 import { indexDirFor, loadSnapshot, readSnapshotHeader, removeIndexFiles, saveSnapshot, SNAPSHOT_FORMAT, vectorsFile } from './vector-index/persist.ts';
-import { Searcher, type PageCursor } from './vector-index/searcher.ts';
+import { Searcher, type FirstPageMark, type PageCursor, type Resume } from './vector-index/searcher.ts';
 import { VectorSource, type SourceRow } from './vector-index/source.ts';
 
-export type { PageCursor } from './vector-index/searcher.ts';
+export type { FirstPageMark, PageCursor, Resume } from './vector-index/searcher.ts';
+
+/** A photo hit of a page, with where a cursor after it stands when that is not its own (distance, id). */
+export interface PagedHit extends VectorHit {
+  resume?: Resume;
+}
 
 /** 'index': the codes index when it is current (default in long-running processes); 'sqlite': sqlite-vec only. */
 export type VectorSearchMode = 'index' | 'sqlite';
 
 export interface VectorPage {
-  hits: VectorHit[];
+  hits: PagedHit[];
   /** Cursor for the next page; null when there is none (see `limit` for why it may stop early). */
   next: PageCursor | null;
   path: 'index' | 'sqlite';
@@ -43,6 +48,8 @@ export interface VectorPage {
   matched?: number;
   /** Results stop at maxResults for this reason: the SQL fallback's KNN cannot go deeper. */
   limit?: { maxResults: number; reason: 'index-building' | 'sqlite-only' | 'in-transaction' };
+  /** The mark of a position before the first hit (an approximate first page: vector-index/searcher.ts). */
+  lead?: FirstPageMark;
 }
 
 export interface VectorSearchOptions {
@@ -179,7 +186,14 @@ export class VectorSearch {
     const resolved = this.source.resolveFilter(filter);
     if (!resolved || !(limit >= 1)) return { hits: [], next: null, path: 'index', matched: 0 };
     const p = this.searcher!.page(query, limit, resolved, after);
-    return { hits: p.hits.map((h) => ({ photoId: h.photoId, score: 1 - h.distance })), next: p.next, path: 'index', matched: p.matched };
+    const out: VectorPage = {
+      hits: p.hits.map((h) => (h.resume ? { photoId: h.photoId, score: 1 - h.distance, resume: h.resume } : { photoId: h.photoId, score: 1 - h.distance })),
+      next: p.next,
+      path: 'index',
+      matched: p.matched,
+    };
+    if (p.lead) out.lead = p.lead;
+    return out;
   }
 
   /** Rows and bytes of the in-memory index (the exact vectors' file lives in the page cache). */

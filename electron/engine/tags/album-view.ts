@@ -1,6 +1,6 @@
 /**
- * Albums: each folder of photos summarised by its dominant tags and a title ("海边 · 日落 ·
- * 2023年夏"), from the tags the tagging pass stored. Read side only.
+ * Albums: each folder of photos summarised by its dominant tags, a title ("海边 · 日落 ·
+ * 2023年夏") and a cover photo, from the tags the tagging pass stored. Read side only.
  */
 import path from 'node:path';
 import type { AlbumSummary } from '../../shared/api.ts';
@@ -69,7 +69,7 @@ export class AlbumView {
       for (const row of this.store.photos.getMany(chunk)) {
         if (row.status === 'skipped') continue;
         const tags = (tagsOf.get(row.id) ?? []).map((t) => ({ ...t, family: this.familyByName.get(t.name) ?? this.customFamily }));
-        out.push({ tags, takenAt: row.takenAt });
+        out.push({ id: row.id, tags, takenAt: row.takenAt });
       }
     }
     return out;
@@ -77,6 +77,6 @@ export class AlbumView {
 
   private summarise(folder: string, photos: AlbumPhoto[]): AlbumSummary {
     const s = summariseAlbum(photos, { ...this.options, fallbackTitle: path.basename(folder) || folder });
-    return { folder, photoCount: s.photoCount, title: s.title, tags: s.tags.map((t) => ({ name: t.name, weight: round4(t.weight) })) };
+    return { folder, photoCount: s.photoCount, title: s.title, tags: s.tags.map((t) => ({ name: t.name, weight: round4(t.weight) })), cover: s.cover };
   }
 }

@@ -8,6 +8,8 @@
  */
 
 export interface AlbumPhoto {
+  /** The photo's id, when the caller wants a cover picked. */
+  id?: number;
   tags: { name: string; score: number; family?: string }[];
   /** When it was taken: Unix ms as the store keeps it, an ISO 8601 string, or null. */
   takenAt: DateLike;
@@ -34,6 +36,8 @@ export interface AlbumSummaryResult {
   title: string;
   tags: AlbumTag[];
   dateLabel: string | null;
+  /** The photo shown on the album's card (pickCover), null without ids. */
+  cover: number | null;
 }
 
 export const DEFAULT_MIN_COVERAGE = 0.2;
@@ -68,7 +72,43 @@ export function summariseAlbum(photos: AlbumPhoto[], options: AlbumSummaryOption
   const titleTags = tags.filter((t) => !(dateLabel && t.family === 'time')).slice(0, options.titleTags ?? 2);
   const parts = [...titleTags.map((t) => t.name), ...(dateLabel ? [dateLabel] : [])];
   const title = parts.length > 0 ? parts.join(TITLE_SEPARATOR) : (options.fallbackTitle ?? '');
-  return { photoCount: photos.length, title, tags, dateLabel };
+  return { photoCount: photos.length, title, tags, dateLabel, cover: pickCover(photos, tags.slice(0, COVER_TAGS)) };
+}
+
+/** How many of the album's dominant tags a cover is judged by (its title shows two or three). */
+const COVER_TAGS = 3;
+
+/**
+ * The album's cover: the photo that shows most of what the album is about — the largest sum of
+ * its scores on the album's dominant tags, each weighted by the tag's weight in the album (a
+ * photo of the one red flower in a blue album does not stand for it) — and among equals (or when
+ * no tag says anything) the newest, which is also the first photo the opened album lists.
+ */
+export function pickCover(photos: AlbumPhoto[], dominant: Pick<AlbumTag, 'name' | 'weight'>[]): number | null {
+  const wanted = new Map(dominant.map((t) => [t.name, t.weight]));
+  let best: { id: number; score: number; time: number } | null = null;
+  for (const p of photos) {
+    if (p.id === undefined) continue;
+    let score = 0;
+    const seen = new Set<string>();
+    for (const t of p.tags) {
+      const weight = wanted.get(t.name);
+      if (weight === undefined || seen.has(t.name)) continue;
+      seen.add(t.name);
+      score += weight * t.score;
+    }
+    const time = timeOf(p.takenAt);
+    const better = !best || score > best.score || (score === best.score && (time > best.time || (time === best.time && p.id > best.id)));
+    if (better) best = { id: p.id, score, time };
+  }
+  return best?.id ?? null;
+}
+
+/** A capture time as a number to compare (undated photos sort oldest). */
+function timeOf(value: DateLike): number {
+  if (value == null) return Number.NEGATIVE_INFINITY;
+  const t = typeof value === 'number' ? value : value instanceof Date ? value.getTime() : Date.parse(value.replace(/^(\d{4}):(\d{2}):(\d{2})/, '$1-$2-$3'));
+  return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
 }
 
 // ---------- dates ----------

@@ -15,6 +15,11 @@ export interface AlbumSummary {
   photoCount: number;
   title: string;
   tags: { name: string; weight: number }[];
+  /**
+   * The photo on the album's card (its thumbnail): the one with the most of the album's dominant
+   * tags, the newest among equals; null for an album with no photo to show.
+   */
+  cover: number | null;
 }
 
 export const tagsRequests = {

@@ -1,5 +1,6 @@
-/** What the main area shows with no query: album cards per folder and a few things to try. */
+/** What the main area shows with no query: album cards per folder (each with its cover photo; opening one lists its photos) and a few things to try. */
 import type { AlbumSummary, TagInfo } from '../../../electron/shared/api.ts';
+import { mediaUrl } from '../api/index.ts';
 import { baseName, formatCount } from '../lib/format.ts';
 import { useI18n } from '../lib/i18n.tsx';
 import { Icon } from './Icon.tsx';
@@ -44,10 +45,19 @@ export function HomeView({ albums, tags, onSuggestion, onAlbum, onTag }: Props) 
         <ul className="album-grid">
           {albums.map((a) => (
             <li key={a.folder} className="album-card">
-              <button type="button" className="album-main" onClick={() => onAlbum(a)} aria-label={t('album.searchIn', { title: a.title })}>
-                <span className="album-icon" aria-hidden="true">
-                  <Icon name="image" size={22} />
-                </span>
+              <button
+                type="button"
+                className="album-main"
+                onClick={() => onAlbum(a)}
+                aria-label={t('album.open', { title: a.title, n: formatCount(a.photoCount, lang) })}
+              >
+                {a.cover !== null ? (
+                  <img className="album-cover" src={mediaUrl(a.cover, 'thumb')} alt="" loading="lazy" decoding="async" draggable={false} />
+                ) : (
+                  <span className="album-cover album-cover-empty" aria-hidden="true" title={t('album.noCover')}>
+                    <Icon name="image" size={28} />
+                  </span>
+                )}
                 <span className="album-title" title={a.title}>
                   {a.title}
                 </span>

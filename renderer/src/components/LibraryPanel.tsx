@@ -9,7 +9,7 @@ import type { EngineStatus, FolderOffline, SkippedFile, WatchedFolder } from '..
 import { api } from '../api/index.ts';
 import { toCallError, type ApiCallError } from '../api/errors.ts';
 import { skipReasonText } from '../lib/skipReasons.ts';
-import { baseName, formatCount, formatDuration, formatRate, formatTakenAt, progressPercent } from '../lib/format.ts';
+import { baseName, formatCount, formatEta, formatRate, formatTakenAt, progressPercent } from '../lib/format.ts';
 import type { MessageKey } from '../lib/messages.ts';
 import { useI18n } from '../lib/i18n.tsx';
 import { errorText } from './ErrorState.tsx';
@@ -216,7 +216,7 @@ function IndexProgressView({ status, error }: { status: EngineStatus | null; err
           {progress.running && (
             <p className="progress-meta small muted">
               {progress.rate > 0 && <span>{t('progress.rate', { rate: formatRate(progress.rate, lang) })}</span>}
-              {progress.etaSeconds !== null && <span>{t('progress.eta', { eta: formatDuration(progress.etaSeconds, lang) })}</span>}
+              {progress.etaSeconds !== null && <span>{t('progress.eta', { eta: formatEta(progress.etaSeconds, lang) })}</span>}
             </p>
           )}
           {progress.running && progress.current && (

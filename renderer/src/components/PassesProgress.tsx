@@ -5,7 +5,7 @@
  * A pass the UI has no words for is shown by its name.
  */
 import type { EngineStatus, PassStatus } from '../../../electron/shared/api.ts';
-import { baseName, formatCount, formatDuration, formatRate, progressPercent } from '../lib/format.ts';
+import { baseName, formatCount, formatEta, formatRate, progressPercent } from '../lib/format.ts';
 import { useI18n, type T } from '../lib/i18n.tsx';
 import type { MessageKey } from '../lib/messages.ts';
 import { Icon } from './Icon.tsx';
@@ -55,8 +55,12 @@ function PassBlock({ pass, status }: { pass: PassStatus; status: EngineStatus })
       {working && (
         <p className="progress-meta small muted">
           {pass.rate > 0 && <span>{t('progress.rate', { rate: formatRate(pass.rate, lang) })}</span>}
-          {pass.etaSeconds !== null && <span>{t('progress.eta', { eta: formatDuration(pass.etaSeconds, lang) })}</span>}
-          {pass.current && <span title={pass.current}>{t('progress.current', { file: baseName(pass.current) })}</span>}
+          {pass.etaSeconds !== null && <span>{t('progress.eta', { eta: formatEta(pass.etaSeconds, lang) })}</span>}
+          {pass.current && (
+            <span className="progress-file" title={pass.current}>
+              {t('progress.current', { file: baseName(pass.current) })}
+            </span>
+          )}
         </p>
       )}
       {ocr && (

@@ -1,5 +1,5 @@
 /**
- * The photo viewer: a native modal <dialog> (focus trap, inert page, Esc) showing the original,
+ * The photo viewer: a native modal <dialog> (inert page, Esc) with a focus trap, showing the original,
  * its details, the text read in it (boxes over the photo, selectable; the lines listed beside) and
  * actions. A video plays from its matching segment, marked on its timeline (VideoStage). ← / →
  * move through the current results; closing hands the index back so the grid can put focus on
@@ -10,10 +10,13 @@ import type { KeyboardEvent, ReactNode } from 'react';
 import type { PhotoDetail, PhotoHit } from '../../../electron/shared/api.ts';
 import { api, mediaUrl } from '../api/index.ts';
 import { toCallError, type ApiCallError } from '../api/errors.ts';
+import { cameraName } from '../../../electron/shared/camera-name.ts';
 import { skipReasonText } from '../lib/skipReasons.ts';
 import { baseName, formatBytes, formatClock, formatCount, formatScore, formatTakenAt } from '../lib/format.ts';
+import { useFocusTrap } from '../lib/useFocusTrap.ts';
 import { useI18n } from '../lib/i18n.tsx';
 import { errorText } from './ErrorState.tsx';
+import { FileName } from './FileName.tsx';
 import { Icon } from './Icon.tsx';
 import { PhotoTextPanel, TextOverlay, usePhotoText } from './PhotoText.tsx';
 import { hitKey } from './ResultsGrid.tsx';
@@ -30,9 +33,11 @@ interface Props {
   onError(err: ApiCallError): void;
   /** The photo's stack (copies, a burst): what it stands for, or inside one, its cover and "not the same". */
   stackPanel?(hit: PhotoHit): ReactNode;
+  /** false for lists without a query (an album, a tag, a place): no similarity to show. */
+  scored?: boolean;
 }
 
-export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimilar, onTag, onError, stackPanel }: Props) {
+export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimilar, onTag, onError, stackPanel, scored = true }: Props) {
   const { t, lang } = useI18n();
   const dialogRef = useRef<HTMLDialogElement>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
@@ -56,6 +61,8 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
     }
     if (!hit && d.open) d.close();
   }, [hit]);
+  // Tab stays in the viewer; closed, focus goes back to what opened it (lib/useFocusTrap.ts).
+  useFocusTrap(dialogRef, hit !== undefined, { initialFocus: () => closeRef.current });
 
   // A new item (or another segment of the same video): no moment of it chosen yet.
   const shownKey = hit ? hitKey(hit) : null;
@@ -109,7 +116,7 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
 
   const d = detail && detail.id === hit.id ? detail : null;
   const taken = formatTakenAt(d?.takenAt ?? hit.takenAt, lang);
-  const camera = d ? [d.cameraMake, d.cameraModel].filter(Boolean).join(' ') : '';
+  const camera = d ? cameraName(d.cameraMake, d.cameraModel) : '';
   const w = d?.width ?? hit.width;
   const h = d?.height ?? hit.height;
   const tags = d?.tags ?? hit.tags ?? [];
@@ -168,11 +175,11 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
         <div className="viewer-head">
           <div className="viewer-titles">
             <h2 id={titleId} className="viewer-title" title={hit.fileName}>
-              {hit.fileName}
+              <FileName name={hit.fileName} />
             </h2>
             <p className="muted small">
-              {t('viewer.position', { i: formatCount(index + 1, lang), n: formatCount(hits.length, lang) })} · {t('viewer.score')}{' '}
-              {formatScore(hit.score)}
+              {t('viewer.position', { i: formatCount(index + 1, lang), n: formatCount(hits.length, lang) })}
+              {scored && ` · ${t('viewer.score')} ${formatScore(hit.score)}`}
             </p>
           </div>
           <button ref={closeRef} type="button" className="icon-button" onClick={close} aria-label={t('viewer.close')} title={t('viewer.close')}>

@@ -119,7 +119,7 @@ export function QuantizePanel({ model, onUsed }: Props) {
               {job.figures && <Figures f={job.figures} />}
             </>
           )}
-          {job?.state === 'failed' && <p className="inline-error">{t('quantize.failed', { error: job.error ?? '' })}</p>}
+          {job?.state === 'failed' && <p className="inline-error">{t('quantize.failed')}</p>}
           <p className="muted small settings-hint">{t('quantize.offer', { name: current.name })}</p>
           <button type="button" className="button" disabled={busy} onClick={() => void start()}>
             {t('quantize.start')}

@@ -36,6 +36,8 @@ interface Props {
   label: string;
   /** Library folders that are away: their photos are still shown, marked offline. */
   offlineRoots?: readonly string[];
+  /** false for lists without a query (an album, a tag, a place): no similarity to show. */
+  scored?: boolean;
   /** Tiles that stand for a stack carry its badge, which opens it (absent: inside an opened stack, whose cover is marked instead). */
   onOpenStack?(hit: PhotoHit): void;
   /** The relevant photos are all here and weaker ones can be shown: the button below the grid. */
@@ -48,7 +50,7 @@ interface Props {
 const GAP = 10;
 const MIN_CELL = 168;
 
-export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, offlineRoots = [], onOpenStack, weakerAvailable = false, onShowWeaker, loading = false, ref }: Props) {
+export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, offlineRoots = [], scored = true, onOpenStack, weakerAvailable = false, onShowWeaker, loading = false, ref }: Props) {
   const { t } = useI18n();
   const scrollRef = useRef<HTMLDivElement>(null);
   const sizerRef = useRef<HTMLDivElement>(null);
@@ -166,7 +168,7 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
                   // The first weaker tile says where the relevant ones ended.
                   const firstWeaker = weaker && (i === 0 || !isWeaker(hits[i - 1]!));
                   const video = hit.kind === 'video';
-                  const label = hitLabel(hit, score, t);
+                  const label = scored || video ? hitLabel(hit, score, t) : hit.fileName;
                   return (
                     <div role="listitem" key={hitKey(hit)} aria-setsize={hits.length} aria-posinset={i + 1} className="cell">
                       <button
@@ -177,7 +179,7 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
                         data-kind={hit.kind ?? 'photo'}
                         tabIndex={i === active ? 0 : -1}
                         aria-label={offline ? t('hit.offlineLabel', { label }) : label}
-                        title={`${hit.fileName} · ${scoreLabel(score, t)}${weaker ? ` · ${t('hit.weaker')}` : ''}`}
+                        title={scored ? `${hit.fileName} · ${scoreLabel(score, t)}${weaker ? ` · ${t('hit.weaker')}` : ''}` : hit.fileName}
                         onClick={() => onOpen(i)}
                         onFocus={() => setActive(i)}
                       >
@@ -189,7 +191,7 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
                         {video && <VideoBadge hit={hit} />}
                         <span className="thumb-overlay" aria-hidden="true">
                           <span className="thumb-name">{hit.fileName}</span>
-                          <span className="thumb-score">{score.relevance ? t('hit.relevance', { pct: score.text }) : score.text}</span>
+                          {scored && <span className="thumb-score">{score.relevance ? t('hit.relevance', { pct: score.text }) : score.text}</span>}
                         </span>
                       </button>
                       {onOpenStack ? <StackBadge hit={hit} onOpen={onOpenStack} /> : <CoverMark hit={hit} />}

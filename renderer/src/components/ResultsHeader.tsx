@@ -46,7 +46,7 @@ export function ResultsHeader({ mode, count, hasMore, matched, limit, loading, t
       title = t('results.similarTo', { name: mode.fileName });
       break;
     case 'image':
-      title = t('results.similarToImage', { name: mode.fileName });
+      title = t(mode.picked ? 'results.similarToImageFile' : 'results.similarToImage', { name: mode.fileName });
       break;
     case 'tag':
       title = t('results.tag', { tag: tagName });
@@ -56,6 +56,9 @@ export function ResultsHeader({ mode, count, hasMore, matched, limit, loading, t
       break;
     case 'place':
       title = t('results.place', { name: mode.name });
+      break;
+    case 'album':
+      title = t('results.album', { title: mode.title });
       break;
   }
   const backTo = mode.kind === 'text' ? null : mode.backTo;

@@ -2,13 +2,14 @@
  * Settings: the current model (and "change model"), the execution provider, ONNX Runtime threads,
  * reading photos' text (OCR), where search results end (the relevance boundary's sensitivity) and
  * the ordered model download sources. A native modal <dialog>,
- * mounted only while open.
+ * mounted only while open, with a focus trap that hands focus back to its opener.
  */
 import { useEffect, useId, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { SEARCH_SENSITIVITY, type EngineSettings, type EngineStatus, type ModelChoice } from '../../../electron/shared/api.ts';
 import { api } from '../api/index.ts';
 import { toCallError, type ApiCallError } from '../api/errors.ts';
+import { useFocusTrap } from '../lib/useFocusTrap.ts';
 import { useI18n } from '../lib/i18n.tsx';
 import type { MessageKey } from '../lib/messages.ts';
 import { errorText } from './ErrorState.tsx';
@@ -52,6 +53,8 @@ export function SettingsDialog({ model, onClose, onChangeModel, onSaved }: Props
     const d = dialogRef.current;
     if (d && !d.open) d.showModal();
   }, []);
+  // Tab stays in the dialog; closed, focus goes back to the settings button (lib/useFocusTrap.ts).
+  useFocusTrap(dialogRef, true);
 
   useEffect(() => {
     let live = true;

@@ -1,6 +1,7 @@
 /**
  * Drop an image file anywhere on the window → its bytes as base64 (FileReader), for similarToImage.
- * Bytes rather than a path so it works the same over IPC and in the web mode.
+ * Bytes rather than a path so it works the same over IPC and in the web mode. The image-search
+ * button (ImageSearchButton.tsx) hands a picked file to the same checks (readImageFile).
  */
 import { useEffect, useRef, useState } from 'react';
 
@@ -23,6 +24,23 @@ export function readAsBase64(file: Blob): Promise<string> {
     };
     reader.readAsDataURL(file);
   });
+}
+
+const IMAGE_NAME = /\.(jpe?g|png|webp|gif|bmp|tiff?|heic|heif|avif)$/i;
+
+/** The first image among `files` (by type, or by name where the browser gives no type: HEIC). */
+export function firstImage(files: readonly File[]): File | undefined {
+  return files.find((f) => f.type.startsWith('image/') || IMAGE_NAME.test(f.name));
+}
+
+/** A dropped or picked file → (name, base64), or why not. */
+export function readImageFile(file: File | undefined, onImage: (name: string, dataBase64: string) => void, onFailure: (why: DropFailure) => void): void {
+  if (!file || !(file.type.startsWith('image/') || IMAGE_NAME.test(file.name))) return onFailure('notImage');
+  if (file.size > MAX_DROP_BYTES) return onFailure('tooLarge');
+  readAsBase64(file).then(
+    (b64) => onImage(file.name, b64),
+    () => onFailure('readError'),
+  );
 }
 
 export function useImageDrop(onImage: (name: string, dataBase64: string) => void, onFailure: (why: DropFailure) => void, enabled: boolean) {
@@ -56,14 +74,7 @@ export function useImageDrop(onImage: (name: string, dataBase64: string) => void
       e.preventDefault();
       depth.current = 0;
       setDragging(false);
-      const files = Array.from(e.dataTransfer?.files ?? []);
-      const file = files.find((f) => f.type.startsWith('image/') || /\.(jpe?g|png|webp|gif|bmp|tiff?|heic|heif|avif)$/i.test(f.name));
-      if (!file) return handlers.current.onFailure('notImage');
-      if (file.size > MAX_DROP_BYTES) return handlers.current.onFailure('tooLarge');
-      readAsBase64(file).then(
-        (b64) => handlers.current.onImage(file.name, b64),
-        () => handlers.current.onFailure('readError'),
-      );
+      readImageFile(firstImage(Array.from(e.dataTransfer?.files ?? [])), handlers.current.onImage, handlers.current.onFailure);
     };
     window.addEventListener('dragenter', enter);
     window.addEventListener('dragover', over);

@@ -98,6 +98,7 @@ export function HomeScreen({ albums, tags, filter: given, version, nativeShell, 
           onTag(name);
         }}
         onError={onError}
+        scored={false}
       />
     </div>
   );

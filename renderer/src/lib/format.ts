@@ -33,6 +33,14 @@ export function formatDuration(totalSeconds: number, lang: Lang): string {
   return `${sec} ${unit.s}`;
 }
 
+/**
+ * Time left for work that remains: "about 0 s" is never said — a part of a second left reads as
+ * 1 s (the engine rounds up too: engine/util/progress.ts).
+ */
+export function formatEta(seconds: number, lang: Lang): string {
+  return formatDuration(Math.max(1, Math.ceil(seconds)), lang);
+}
+
 export function formatRate(perSecond: number, lang: Lang): string {
   const digits = perSecond < 10 ? 1 : 0;
   return new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(perSecond);

@@ -4,6 +4,7 @@
  */
 import { downloadMessages } from '../../../electron/shared/download-messages.ts';
 import { errorMessages } from '../../../electron/shared/error-messages.ts';
+import { browseEn, browseZh } from './messages-browse.ts';
 import { stacksEn, stacksZh } from './messages-stacks.ts';
 import { whenWhereEn, whenWhereZh } from './messages-when-where.ts';
 import { relevanceEn, relevanceZh } from './messages-relevance.ts';
@@ -27,6 +28,7 @@ const zh = {
   'lang.toggleLabel': 'Switch to English',
   ...whenWhereZh,
   ...relevanceZh,
+  ...browseZh,
 
   'library.title': '图库',
   'library.add': '添加文件夹…',
@@ -358,6 +360,7 @@ const en: Record<MessageKey, string> = {
   'lang.toggleLabel': '切换到中文',
   ...whenWhereEn,
   ...relevanceEn,
+  ...browseEn,
 
   'library.title': 'Library',
   'library.add': 'Add folder…',
@@ -567,7 +570,7 @@ const en: Record<MessageKey, string> = {
   'quantize.ready': '{name} is installed.',
   'quantize.use': 'Use the int8 version',
   'quantize.refused': 'Not installed: the int8 results are too far from fp32 (needs mean cosine ≥ {mean}).',
-  'quantize.failed': 'Could not make it: {error}',
+  'quantize.failed': 'Could not make it. The log has the details.',
   'quantize.current': 'Using the int8 version (made from {source}).',
   'settings.model': 'Current model',
   'settings.noModel': 'No model chosen yet',

@@ -99,13 +99,16 @@ export type Mode =
   | { kind: 'text'; query: string; plain?: { start: number; end: number }[] }
   /** `at`: a video's moment (seconds) whose frame is looked for. */
   | { kind: 'similar'; photoId: number; at?: number; fileName: string; backTo: string | null }
-  | { kind: 'image'; dropId: number; fileName: string; dataBase64: string; backTo: string | null }
+  /** picked: chosen with the image-search button rather than dropped on the window. */
+  | { kind: 'image'; dropId: number; fileName: string; dataBase64: string; backTo: string | null; picked?: boolean }
   | { kind: 'tag'; tag: string; backTo: string | null }
   /** One stack's photos (copies of a picture, or a burst), opened from its cover. */
   | { kind: 'stack'; stack: StackBadge; fileName: string; backTo: string | null }
   /** The duplicates view (renderer/src/stacks/): no result list of its own here. */
   | { kind: 'duplicates'; backTo: string | null }
-  | { kind: 'place'; placeId: string; name: string; backTo: string | null };
+  | { kind: 'place'; placeId: string; name: string; backTo: string | null }
+  /** An album (a folder and the folders below it): its photos, newest first. */
+  | { kind: 'album'; folder: string; title: string; backTo: string | null };
 
 export interface ResultsState {
   hits: PhotoHit[];
@@ -157,10 +160,12 @@ function modeKey(mode: Mode): string {
       return 'duplicates';
     case 'place':
       return `place:${mode.placeId}`;
+    case 'album':
+      return `album:${mode.folder}`;
   }
 }
 
-interface Page {
+export interface Page {
   hits: PhotoHit[];
   next: string | null;
   /** Where the weaker hits start, once the relevant ones have ended (SearchResponse.weakerCursor). */
@@ -180,7 +185,8 @@ interface Shown extends Page {
 
 const emptyShown = (key: string): Shown => ({ key, hits: [], next: null, weaker: null, limit: null, matched: null, timing: null });
 
-async function fetchPage(mode: Exclude<Mode, { kind: 'home' | 'duplicates' }>, filters: FilterState, limit: number, cursor: string | undefined): Promise<Page> {
+/** One page of the list a mode shows (also used to check whether the list on screen is behind: useFreshness.ts). */
+export async function fetchPage(mode: Exclude<Mode, { kind: 'home' | 'duplicates' }>, filters: FilterState, limit: number, cursor: string | undefined): Promise<Page> {
   const filter = toPhotoFilter(filters);
   const fromSearch = (r: SearchResponse): Page => ({
     hits: r.hits,
@@ -212,6 +218,11 @@ async function fetchPage(mode: Exclude<Mode, { kind: 'home' | 'duplicates' }>, f
     case 'place': {
       // A place from the Places view: its photos, newest first, within the filters chosen in the bar.
       const r = await api.browse({ filter: { ...filter, place: [mode.placeId] }, limit, cursor });
+      return { hits: r.hits, next: r.nextCursor, weaker: null, limit: null, matched: r.matched ?? null, timing: null };
+    }
+    case 'album': {
+      // An album opened from its card: its folder (and below), newest first, within the other filters of the bar.
+      const r = await api.browse({ filter: { ...filter, folder: mode.folder }, limit, cursor });
       return { hits: r.hits, next: r.nextCursor, weaker: null, limit: null, matched: r.matched ?? null, timing: null };
     }
   }

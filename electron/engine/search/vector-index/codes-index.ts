@@ -5,8 +5,10 @@
  * - 1 bit a dimension: the sign of (vector − mean), dim / 8 bytes. Stage 1 scores every row with
  *   the float query against these signs (an asymmetric estimate of the dot product, better than
  *   Hamming distance between two sign codes) — 64 bytes a row at 512-d, ~5 ms per million rows.
- * - int8 with one scale a row (rowBytes ≈ dim): stage 2 re-scores stage 1's best candidates to
- *   within ~1e-3 of the exact cosine, with an error bound that the exact stage (searcher.ts) uses.
+ *   Too loose to choose a page's rows (see searcher.ts): no page uses it since pages are exact.
+ * - int8 with one scale a row (rowBytes ≈ dim): stage 2 scores rows to within ~1e-3 of the exact
+ *   cosine, with an error bound; the pager scores every filtered row this way and reads exactly
+ *   only the rows whose bound reaches the page (searcher.ts).
  *
  * The mean is taken from the vectors themselves (CLIP embeddings sit in a narrow cone, so the raw
  * signs would be nearly constant); it is recomputed while the index is small and growing
