@@ -7,7 +7,11 @@
  * the rest ../shared/photos as they are and blown up to 12 MP).
  *
  * BENCH_OCR_COST_RUNS=2 runs the pass that many times (fresh library, fresh process each) and
- * reports each, so a busy machine shows its spread.
+ * reports each, so a busy machine shows its spread. BENCH_OCR_VARIANTS=base,gate640,… (names in
+ * ocr-variants.ts) runs each setting in every round, interleaved, and reports each one's photos/s
+ * as a ratio to the first's in the same round, its peak memory, and where its time went per kind
+ * of photo (ms per photo by stage: decode, gate, detector graph and post-processing, classifier,
+ * recogniser graph and the crops/decoding around it).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,6 +20,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { makeOcrFixtures, writeOcrFixtures } from '../../scripts/fixtures/ocr-images.ts';
 import { openLibrary } from '../../electron/engine/store/library.ts';
+import { OCR_VARIANTS, ocrVariantNames, type OcrVariant } from './ocr-variants.ts';
 
 type Log = (m: string) => void;
 const r2 = (x: number): number => Math.round(x * 100) / 100;
@@ -57,7 +62,17 @@ function makeLibrary(files: string[], dir: string): string {
 }
 
 /** The pass in a fresh process; its peak RSS polled from /proc (null elsewhere). */
-function runPassChild(db: string, opts: Record<string, unknown>): Promise<{ photos: number; withText: number; seconds: number; peakRssMiB: number | null }> {
+type ByKind = Record<string, Record<string, number>>;
+interface ChildResult {
+  photos: number;
+  withText: number;
+  seconds: number;
+  cpuSeconds: number;
+  byKind: ByKind;
+  peakRssMiB: number | null;
+}
+
+function runPassChild(db: string, opts: OcrVariant): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/ocr-pass-child.ts', db, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -77,27 +92,56 @@ function runPassChild(db: string, opts: Record<string, unknown>): Promise<{ phot
     child.on('exit', (code) => {
       clearInterval(poll);
       if (code !== 0) return reject(new Error(`OCR pass child exited with ${code}\n${err}`));
-      const r = JSON.parse(out.trim().split('\n').pop()!) as { photos: number; withText: number; seconds: number };
+      const r = JSON.parse(out.trim().split('\n').pop()!) as Omit<ChildResult, 'peakRssMiB'>;
       resolve({ ...r, peakRssMiB: peakKiB === null ? null : Math.round(peakKiB / 1024) });
     });
   });
 }
 
+/** ms per photo per stage, per kind, over every run of one variant. */
+function perPhoto(runs: ByKind[]): ByKind {
+  const sum: ByKind = {};
+  for (const byKind of runs)
+    for (const [kind, t] of Object.entries(byKind)) {
+      const k = (sum[kind] ??= {});
+      for (const [name, v] of Object.entries(t)) k[name] = (k[name] ?? 0) + v;
+    }
+  for (const k of Object.values(sum)) for (const name of Object.keys(k)) if (name !== 'photos') k[name] = Math.round(k[name] / k.photos);
+  return sum;
+}
+
 export async function benchOcrCost(sharedPhotos: string[], log: Log): Promise<Record<string, unknown>> {
   const n = Number(process.env.BENCH_OCR_LIBRARY ?? 60);
   const runs = Number(process.env.BENCH_OCR_COST_RUNS ?? 2);
+  const variants = ocrVariantNames();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-bench-ocr-cost-'));
   try {
     const files = await mixedLibraryFiles(sharedPhotos, tmp, n);
-    const results = [];
+    const results: Record<string, (Omit<ChildResult, 'byKind'> & { photosPerSecond: number; ratioToFirst: number; cpuMsPerPhoto: number; cpuRatioToFirst: number })[]> = {};
+    const kinds: Record<string, ByKind[]> = {};
     for (let i = 0; i < runs; i++) {
-      const db = makeLibrary(files, path.join(tmp, `run-${i}`));
-      const r = await runPassChild(db, {});
-      results.push({ ...r, seconds: r2(r.seconds), photosPerSecond: r2(r.photos / r.seconds) });
-      log(`ocr cost run ${i + 1}/${runs}: ${JSON.stringify(results.at(-1))}`);
+      let first = 0;
+      let firstCpu = 0;
+      for (const [vi, name] of variants.entries()) {
+        const db = makeLibrary(files, path.join(tmp, `run-${i}-${name}`));
+        const { byKind, ...r } = await runPassChild(db, OCR_VARIANTS[name]);
+        const pps = r.photos / r.seconds;
+        const cpuMs = (1000 * r.cpuSeconds) / r.photos;
+        if (vi === 0) [first, firstCpu] = [pps, cpuMs];
+        (results[name] ??= []).push({ ...r, seconds: r2(r.seconds), cpuSeconds: r2(r.cpuSeconds), photosPerSecond: r2(pps), ratioToFirst: r2(pps / first), cpuMsPerPhoto: Math.round(cpuMs), cpuRatioToFirst: r2(cpuMs / firstCpu) });
+        (kinds[name] ??= []).push(byKind);
+        log(`ocr cost run ${i + 1}/${runs} ${name}: ${JSON.stringify(results[name].at(-1))}`);
+      }
     }
-    const best = Math.max(...results.map((r) => r.photosPerSecond));
-    return { photos: n, withTextShare: 0.3, runs: results, bestPhotosPerSecond: best, peakRssMiB: Math.max(...results.map((r) => r.peakRssMiB ?? 0)) || null };
+    const summary = Object.fromEntries(
+      variants.map((name) => {
+        const rs = results[name];
+        return [name, { runs: rs, bestPhotosPerSecond: Math.max(...rs.map((r) => r.photosPerSecond)), meanRatioToFirst: r2(rs.reduce((a, r) => a + r.ratioToFirst, 0) / rs.length), meanCpuRatioToFirst: r2(rs.reduce((a, r) => a + r.cpuRatioToFirst, 0) / rs.length), peakRssMiB: Math.max(...rs.map((r) => r.peakRssMiB ?? 0)) || null, msPerPhotoByKind: perPhoto(kinds[name]) }];
+      }),
+    );
+    for (const name of variants) log(`ocr cost ${name}: ${JSON.stringify(summary[name].msPerPhotoByKind)}`);
+    const base = summary[variants[0]];
+    return { photos: n, withTextShare: 0.3, variants: summary, runs: base.runs, bestPhotosPerSecond: base.bestPhotosPerSecond, peakRssMiB: base.peakRssMiB };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

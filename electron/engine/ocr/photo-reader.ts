@@ -5,11 +5,11 @@
  * photos). Lines come back with boxes in the original's upright pixel coordinates.
  */
 import { OcrImage } from '../media/ocr-image.ts';
-import { planDetection } from '../ml/ocr/det-plan.ts';
+import { planDetection, regionPlan, type DetPlan } from '../ml/ocr/det-plan.ts';
 import { mapQuad, quadSize, type Point, type Quad } from '../ml/ocr/geometry.ts';
 import { resolveOcrModel, type ResolvedOcrModel } from '../ml/ocr/manifest.ts';
 import type { DetectedBox } from '../ml/ocr/db-postprocess.ts';
-import type { OcrSessionInfo, OcrSessionOptions, RecognisedText } from '../ml/ocr/ocr-sessions.ts';
+import { noStageTimes, type OcrSessionInfo, type OcrSessionOptions, type OcrStageTimes, type RecognisedText } from '../ml/ocr/ocr-sessions.ts';
 import { OcrWorkerClient } from '../ml/ocr/ocr-worker-client.ts';
 import { pageFrame, readingOrder } from '../ml/ocr/reading-order.ts';
 
@@ -26,7 +26,19 @@ export interface PhotoText {
   width: number;
   height: number;
   lines: OcrLine[];
-  timings: { decodeMs: number; detectMs: number; recogniseMs: number; totalMs: number };
+  timings: PhotoTimings;
+}
+
+/**
+ * ms per photo: decoding, detection (gate included), reading (classifier included), the whole;
+ * and where the worker's time went (its stages, summed over the photo's requests; `gateMs` is the
+ * gate's share of the detection).
+ */
+export type PhotoTimings = { decodeMs: number; detectMs: number; recogniseMs: number; totalMs: number } & Partial<OcrStageTimes> & { gateMs?: number };
+
+function addStages(into: OcrStageTimes, s: OcrStageTimes | undefined): void {
+  if (!s) return;
+  for (const k of Object.keys(into) as (keyof OcrStageTimes)[]) into[k] += s[k] ?? 0;
 }
 
 /** The OCR model could not be loaded at all (not a problem of any one photo). */
@@ -89,8 +101,10 @@ export class PhotoReader {
     const plan = planDetection(img.width, img.height, d);
     let decodeMs = performance.now() - t0;
     let gateMs = 0;
-    let det: { boxes: DetectedBox[]; texts?: RecognisedText[]; detMs: number; ms: number } | null = null;
+    const stages = noStageTimes();
+    let det: { boxes: DetectedBox[]; texts?: RecognisedText[]; detMs: number; ms: number; stages?: OcrStageTimes } | null = null;
     let detScale = plan.scaleX;
+    let fullPlan: DetPlan = plan;
     // Most photos hold no text: a detection pass at the gate size decides that for a fraction of
     // the cost; only where it finds something does the full-size detection run — and not even
     // then when every box the gate found is big enough there (a sign, a poster, a label shot
@@ -102,13 +116,20 @@ export class PhotoReader {
       decodeMs += performance.now() - tGate;
       const found = await worker.detect(small, gate, img.width, img.height, null);
       gateMs = found.detMs;
+      addStages(stages, found.stages);
       if (found.boxes.length === 0) {
-        return { width: img.width, height: img.height, lines: [], timings: { decodeMs, detectMs: gateMs, recogniseMs: 0, totalMs: performance.now() - t0 } };
+        return { width: img.width, height: img.height, lines: [], timings: { decodeMs, detectMs: gateMs, recogniseMs: 0, totalMs: performance.now() - t0, gateMs, ...stages } };
       }
       const smallest = Math.min(...found.boxes.map((b) => Math.min(quadSize(b.quad).width, quadSize(b.quad).height))) * gate.scaleY;
       if ((d.gateTrustSide ?? 0) > 0 && smallest >= d.gateTrustSide!) {
         det = { boxes: found.boxes, detMs: 0, ms: 0 };
         detScale = gate.scaleX;
+      } else if (d.gateRegion) {
+        const m = d.gateRegion.margin * Math.max(img.width, img.height);
+        const xs = found.boxes.flatMap((b) => b.quad.map(([x]) => x));
+        const ys = found.boxes.flatMap((b) => b.quad.map(([, y]) => y));
+        const rect = { x0: Math.min(...xs) - m, y0: Math.min(...ys) - m, x1: Math.max(...xs) + m, y1: Math.max(...ys) + m };
+        fullPlan = regionPlan(plan, rect, d.gateRegion.worth, d.stride) ?? plan;
       }
     }
     const recH = this.model.manifest.recognition.height;
@@ -119,7 +140,8 @@ export class PhotoReader {
       // Read straight from the detection raster when its boxes are tall enough there; a big photo
       // detected near full size has nothing better to offer, so any box will do.
       const fullRes = Math.min(plan.scaleX, plan.scaleY) >= FULL_RESOLUTION * Math.min(1, img.maxScale);
-      det = await worker.detect(detRaster, plan, img.width, img.height, fullRes && img.maxScale <= 1 ? 0 : recH * (img.maxScale > 1 ? CROP_HEADROOM : 1));
+      det = await worker.detect(detRaster, fullPlan, img.width, img.height, fullRes && img.maxScale <= 1 ? 0 : recH * (img.maxScale > 1 ? CROP_HEADROOM : 1));
+      addStages(stages, det.stages);
     }
     let texts: RecognisedText[] | undefined = det.texts;
     let recogniseMs = det.ms - det.detMs;
@@ -134,6 +156,7 @@ export class PhotoReader {
       const rec = await worker.recognise(raster, det.boxes.map((b) => mapQuad(b.quad, ([x, y]): Point => [x * sx, y * sy])));
       texts = rec.texts;
       recogniseMs = rec.ms;
+      addStages(stages, rec.stages);
     }
     const drop = this.model.manifest.recognition.dropScore;
     const lines: OcrLine[] = [];
@@ -151,7 +174,7 @@ export class PhotoReader {
       width: img.width,
       height: img.height,
       lines: readingOrder(lines, pageFrame(read, img.width, img.height)),
-      timings: { decodeMs, detectMs: gateMs + det.detMs, recogniseMs, totalMs: performance.now() - t0 },
+      timings: { decodeMs, detectMs: gateMs + det.detMs, recogniseMs, totalMs: performance.now() - t0, gateMs, ...stages },
     };
   }
 

@@ -136,3 +136,30 @@ function planPadded(srcWidth: number, srcHeight: number, p: DetPlanParams): DetP
     tiles: [{ x: 0, y: 0, width, height, core: { x0: 0, y0: 0, x1: width, y1: height }, pad: { left: m, top, right, bottom } }],
   };
 }
+
+/** A rectangle in source pixels. */
+export interface SourceRect {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/**
+ * The plan cut down to one piece around `rect` (source pixels; the text the gate found, with a
+ * margin): the full-size detection need not look where the gate saw nothing near any text. The
+ * piece lies on the stride grid inside the resized image and answers for all of itself. Null when
+ * the plan has several pieces, or the piece would cover more than `worth` of the image's area
+ * (no saving worth the risk).
+ */
+export function regionPlan(plan: DetPlan, rect: SourceRect, worth: number, stride: number): DetPlan | null {
+  if (plan.tiles.length !== 1 || plan.tiles[0].pad) return null;
+  const down = (v: number, max: number): number => Math.min(max, Math.max(0, Math.floor(v / stride) * stride));
+  const up = (v: number, max: number): number => Math.min(max, Math.max(0, Math.ceil(v / stride) * stride));
+  const x = down(rect.x0 * plan.scaleX, plan.width);
+  const y = down(rect.y0 * plan.scaleY, plan.height);
+  const width = up(rect.x1 * plan.scaleX, plan.width) - x;
+  const height = up(rect.y1 * plan.scaleY, plan.height) - y;
+  if (width <= 0 || height <= 0 || width * height > worth * plan.width * plan.height) return null;
+  return { ...plan, tiles: [{ x, y, width, height, core: { x0: x, y0: y, x1: x + width, y1: y + height } }] };
+}

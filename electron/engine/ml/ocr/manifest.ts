@@ -18,6 +18,13 @@ export const ocrManifestSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
   name: z.string().min(1),
   source: z.string().optional(),
+  /**
+   * How the graphs run. `intraOpThreads`: at most this many ONNX Runtime threads per graph (the
+   * runtime's thread setting still caps it; absent: as many as that setting allows). These
+   * graphs are small convolution stacks whose ops split poorly across threads: a second thread
+   * mostly spins (measured in docs/decisions/ocr.md, "Cost").
+   */
+  runtime: z.object({ intraOpThreads: z.number().int().positive().optional() }).optional(),
   /** Where the graph files live when not beside the manifest: a package directory. */
   weights: z.object({ npmPackage: z.string().min(1), dir: z.string().default('.') }).optional(),
   detection: z.object({
@@ -36,6 +43,12 @@ export const ocrManifestSchema = z.object({
      * never skipped).
      */
     gateTrustSide: z.number().min(0).optional(),
+    /**
+     * Where the gate found text, the full-size detection looks only around it: the box around the
+     * gate's boxes grown by `margin` × the image's long side on every side, when that covers at
+     * most `worth` of the image (absent: the whole image is detected again).
+     */
+    gateRegion: z.object({ margin: z.number().min(0), worth: z.number().min(0).max(1) }).optional(),
     maxAspect: z.number().positive(),
     overlap: z.number().min(0).max(0.5),
     /** Small inputs (short side below this) are scaled up to it and given a margin (det-plan.ts). */

@@ -14,6 +14,7 @@ import type { DetPlan } from './det-plan.ts';
 import { mapQuad, quadCentre, quadSize, type Point, type Quad } from './geometry.ts';
 import { decideFlips, linesToClassify, orientLines, sidewaysPage, turn, type ClassVote } from './orientation.ts';
 import { mergeTileBoxes, type TileBox } from './tile-merge.ts';
+import { recognitionBatches } from './rec-batches.ts';
 import { Scratch } from './scratch.ts';
 import type { OcrManifest, ResolvedOcrModel } from './manifest.ts';
 import { borderColour, detectorInput, warpQuadInto, type InputPad, type RgbRaster } from './raster.ts';
@@ -46,6 +47,11 @@ export interface OcrSessionOptions {
    */
   memoryPattern?: boolean;
   threads?: number;
+  /**
+   * Whether ONNX Runtime's intra-op threads spin while waiting for work (its default, true).
+   * Off, idle threads sleep: the cores go to the photo decoding running beside them.
+   */
+  spin?: boolean;
   enableWebgpu?: boolean;
   classifier?: ClassifierUse;
   /** For tests: pretend these backends are what onnxruntime-node reports. */
@@ -58,6 +64,21 @@ export interface OcrSessionInfo {
   fallbacks: ProviderFallback[];
   classifier: ClassifierUse;
 }
+
+/**
+ * Where one request's time went, in ms: the detector graph, its post-processing (regions, boxes),
+ * the classifier (crops and graph), the recogniser's graph and the work around it (crops into the
+ * batch tensor, CTC decoding). Reported per request for profiling (inspect ocr, the bench).
+ */
+export interface OcrStageTimes {
+  detRunMs: number;
+  detPostMs: number;
+  classifyMs: number;
+  recRunMs: number;
+  recPrepMs: number;
+}
+
+export const noStageTimes = (): OcrStageTimes => ({ detRunMs: 0, detPostMs: 0, classifyMs: 0, recRunMs: 0, recPrepMs: 0 });
 
 export interface RecognisedText {
   text: string;
@@ -79,8 +100,9 @@ interface Sessions {
   cls: ort.InferenceSession | null;
 }
 
-async function createSessions(model: ResolvedOcrModel, provider: ProviderName, threads: number, withCls: boolean, arena: OcrArena, memoryPattern: boolean): Promise<Sessions> {
+async function createSessions(model: ResolvedOcrModel, provider: ProviderName, threads: number, withCls: boolean, arena: OcrArena, memoryPattern: boolean, spin: boolean): Promise<Sessions> {
   const options = (useArena: boolean): ort.InferenceSession.SessionOptions => ({
+    ...(spin ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
     executionProviders: [provider],
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
@@ -117,6 +139,8 @@ export class OcrSessions {
   private readonly dictionary: string[];
   private readonly detInput = new Scratch((n) => new Float32Array(n));
   private readonly recInput = new Scratch((n) => new Float32Array(n));
+  /** Accumulated since the last takeStages(). */
+  private stages = noStageTimes();
 
   private constructor(
     private readonly s: Sessions,
@@ -128,7 +152,7 @@ export class OcrSessions {
   }
 
   static async open(model: ResolvedOcrModel, opts: OcrSessionOptions = {}): Promise<OcrSessions> {
-    const threads = intraOpThreads(opts.threads);
+    const threads = Math.min(intraOpThreads(opts.threads), model.manifest.runtime?.intraOpThreads ?? Infinity);
     // Every line by default: photos of documents taken from above are often upside down (the
     // phone cannot tell), and read as garbage without it; the classifier's cost is small next to
     // recognition (measured in the bench: BENCH_ONLY=ocr, "classifier").
@@ -137,7 +161,7 @@ export class OcrSessions {
     const backends = opts.backends ?? ort.listSupportedBackends();
     const dictionaryText = fs.readFileSync(model.dictionaryPath, 'utf8');
     const { provider, value, fallbacks } = await selectProvider(order, backends, onnxruntimeBinDir(), async (ep) => {
-      const sessions = await createSessions(model, ep, threads, classifier !== 'never', opts.arena ?? 'all', opts.memoryPattern ?? false);
+      const sessions = await createSessions(model, ep, threads, classifier !== 'never', opts.arena ?? 'all', opts.memoryPattern ?? false, opts.spin ?? true);
       try {
         const probe = new OcrSessions(sessions, model.manifest, { modelId: model.manifest.id, provider: ep, fallbacks: [], classifier }, dictionaryText);
         await probe.selfTest();
@@ -148,6 +172,13 @@ export class OcrSessions {
       }
     });
     return new OcrSessions(value, model.manifest, { modelId: model.manifest.id, provider, fallbacks, classifier }, dictionaryText);
+  }
+
+  /** The stage times since the last call, and a fresh count. */
+  takeStages(): OcrStageTimes {
+    const s = this.stages;
+    this.stages = noStageTimes();
+    return s;
   }
 
   /** A first run of every graph, so a provider that cannot run them fails here, not mid-library. */
@@ -181,7 +212,11 @@ export class OcrSessions {
     const inW = tile.width + (p ? p.left + p.right : 0);
     const inH = tile.height + (p ? p.top + p.bottom : 0);
     const input = new ort.Tensor('float32', detectorInput(raster, tile, d, pad, (n) => this.detInput.take(n)), [1, 3, inH, inW]);
+    const tRun = performance.now();
     const result = await this.s.det.run({ [d.input]: input }, [d.output]);
+    const tPost = performance.now();
+    // The input's preparation counts as post-processing (pixel work in JS, not the graph).
+    this.stages.detRunMs += tPost - tRun;
     const map = result[d.output];
     const [, , mh, mw] = map.dims as number[];
     const out: TileBox[] = [];
@@ -200,6 +235,7 @@ export class OcrSessions {
       if (width <= 3 || height <= 3) continue;
       out.push({ quad, score: b.score, tile: t, inCore });
     }
+    this.stages.detPostMs += performance.now() - tPost;
     return out;
   }
 
@@ -216,7 +252,9 @@ export class OcrSessions {
         mode === 'all'
           ? linesToClassify(items, sideways, c.batch, c.width / c.height)
           : items.map((_, i) => i).filter((i) => mode === 'every' || items[i].rotation === 90);
+      const tCls = performance.now();
       const votes = await this.classify(raster, candidates.map((i) => items[i]));
+      this.stages.classifyMs += performance.now() - tCls;
       const all: (ClassVote | null)[] = items.map(() => null);
       candidates.forEach((i, n) => (all[i] = votes[n]));
       const flips = decideFlips(items, all, sideways);
@@ -226,39 +264,33 @@ export class OcrSessions {
         items[i].rotation = (items[i].rotation + 180) % 360;
       });
     }
+    const tRead = performance.now();
+    const runBefore = this.stages.recRunMs;
     const reads = await this.readJobs(raster, items);
+    this.stages.recPrepMs += performance.now() - tRead - (this.stages.recRunMs - runBefore);
     return reads.map((r, i) => ({ ...r, rotation: items[i].rotation }));
   }
 
-  /** The recogniser over crops, in batches of similar width (little of a batch is padding, as in PP-OCR). */
+  /** The recogniser over crops, in batches of similar width (rec-batches.ts: little of a batch is padding, as in PP-OCR). */
   private async readJobs(raster: RgbRaster, jobs: readonly RecJob[]): Promise<{ text: string; confidence: number }[]> {
     const r = this.m.recognition;
-    const ratio = (j: RecJob): number => j.w / Math.max(1e-6, j.h);
-    const order = jobs.map((_, i) => i).sort((a, b) => ratio(jobs[a]) - ratio(jobs[b]));
+    const ratios = jobs.map((j) => j.w / Math.max(1e-6, j.h));
     const out: { text: string; confidence: number }[] = new Array(jobs.length);
-    const widthOf = (i: number): number => Math.max(r.minWidth, Math.ceil(r.height * ratio(jobs[i])));
-    // Batches of similar width, at most `batch` lines and, when set, at most `batchWidth` padded
-    // pixels across: many short lines share a run, a few long ones do, a very long one runs alone.
-    const budget = r.batchWidth ?? Infinity;
-    for (let start = 0; start < order.length; ) {
-      let end = start + 1;
-      while (end < order.length && end - start < r.batch && (end - start + 1) * widthOf(order[end]) <= budget) end++;
-      const idx = order.slice(start, end);
-      start = end;
-      const ratios = idx.map((i) => ratio(jobs[i]));
-      const batchWidth = Math.max(r.minWidth, Math.ceil(r.height * Math.max(...ratios)));
+    for (const { lines, width: batchWidth } of recognitionBatches(ratios, r)) {
       // Zeroed: the part right of each crop is the batch's padding.
-      const tensor = this.recInput.take(idx.length * 3 * r.height * batchWidth, true);
-      idx.forEach((i, n) => {
+      const tensor = this.recInput.take(lines.length * 3 * r.height * batchWidth, true);
+      lines.forEach((i, n) => {
         const j = jobs[i];
-        const width = Math.max(1, Math.min(batchWidth, Math.ceil(r.height * ratios[n])));
+        const width = Math.max(1, Math.min(batchWidth, Math.ceil(r.height * ratios[i])));
         warpQuadInto(raster, j.quad, j.w, j.h, r, { tensor, index: n, batchWidth, height: r.height, width });
       });
-      const res = await this.s.rec.run({ [r.input]: new ort.Tensor('float32', tensor, [idx.length, 3, r.height, batchWidth]) }, [r.output]);
+      const tRun = performance.now();
+      const res = await this.s.rec.run({ [r.input]: new ort.Tensor('float32', tensor, [lines.length, 3, r.height, batchWidth]) }, [r.output]);
+      this.stages.recRunMs += performance.now() - tRun;
       const probs = res[r.output];
       const [, steps, classes] = probs.dims as number[];
       const data = probs.data as Float32Array;
-      idx.forEach((i, n) => (out[i] = ctcGreedyDecode(data.subarray(n * steps * classes, (n + 1) * steps * classes), steps, classes, this.dictionary)));
+      lines.forEach((i, n) => (out[i] = ctcGreedyDecode(data.subarray(n * steps * classes, (n + 1) * steps * classes), steps, classes, this.dictionary)));
     }
     return out;
   }

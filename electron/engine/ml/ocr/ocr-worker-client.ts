@@ -7,7 +7,7 @@ import { workerEntry, WorkerRpc } from '../../util/worker-rpc.ts';
 import type { DetectedBox } from './db-postprocess.ts';
 import type { DetPlan } from './det-plan.ts';
 import type { Quad } from './geometry.ts';
-import type { OcrSessionInfo, OcrSessionOptions, RecognisedText } from './ocr-sessions.ts';
+import type { OcrSessionInfo, OcrSessionOptions, OcrStageTimes, RecognisedText } from './ocr-sessions.ts';
 import type { OcrWorkerInit, OcrWorkerReply, OcrWorkerRequestBody } from './ocr-worker.ts';
 import type { RgbRaster } from './raster.ts';
 
@@ -48,15 +48,15 @@ export class OcrWorkerClient {
     srcWidth: number,
     srcHeight: number,
     readIfMinHeight: number | null = null,
-  ): Promise<{ boxes: DetectedBox[]; texts?: RecognisedText[]; detMs: number; ms: number }> {
+  ): Promise<{ boxes: DetectedBox[]; texts?: RecognisedText[]; detMs: number; ms: number; stages: OcrStageTimes }> {
     const r = await this.rpc.request({ op: 'detect', raster, plan, srcWidth, srcHeight, readIfMinHeight }, [transferable(raster)]);
-    return { boxes: r.boxes ?? [], texts: r.texts, detMs: r.detMs ?? r.ms, ms: r.ms };
+    return { boxes: r.boxes ?? [], texts: r.texts, detMs: r.detMs ?? r.ms, ms: r.ms, stages: r.stages };
   }
 
   /** Texts of quads given in the raster's coordinates. The raster's buffer is transferred. */
-  async recognise(raster: RgbRaster, quads: Quad[]): Promise<{ texts: RecognisedText[]; ms: number }> {
+  async recognise(raster: RgbRaster, quads: Quad[]): Promise<{ texts: RecognisedText[]; ms: number; stages: OcrStageTimes }> {
     const r = await this.rpc.request({ op: 'recognise', raster, quads }, [transferable(raster)]);
-    return { texts: r.texts ?? [], ms: r.ms };
+    return { texts: r.texts ?? [], ms: r.ms, stages: r.stages };
   }
 
   /** Let requests already sent finish, then stop; anything left after the grace period is rejected. */

@@ -10,7 +10,7 @@ import type { DetectedBox } from './db-postprocess.ts';
 import type { DetPlan } from './det-plan.ts';
 import { mapQuad, quadSize, type Point, type Quad } from './geometry.ts';
 import { resolveOcrModel } from './manifest.ts';
-import { OcrSessions, type OcrSessionInfo, type OcrSessionOptions, type RecognisedText } from './ocr-sessions.ts';
+import { OcrSessions, type OcrSessionInfo, type OcrSessionOptions, type OcrStageTimes, type RecognisedText } from './ocr-sessions.ts';
 import type { RgbRaster } from './raster.ts';
 
 export type OcrWorkerRequestBody =
@@ -30,7 +30,7 @@ export type OcrWorkerRequestBody =
 export type OcrWorkerRequest = OcrWorkerRequestBody & { id: number };
 
 export type OcrWorkerReply =
-  | { id: number; ok: true; boxes?: DetectedBox[]; texts?: RecognisedText[]; ms: number; detMs?: number }
+  | { id: number; ok: true; boxes?: DetectedBox[]; texts?: RecognisedText[]; ms: number; detMs?: number; stages: OcrStageTimes }
   | { id: number; ok: false; message: string };
 
 export interface OcrWorkerInit {
@@ -46,9 +46,10 @@ serveRequests<OcrWorkerRequest, Extract<OcrWorkerReply, { ok: true }>, OcrSessio
     info: sessions.info,
     handle: async (req) => {
       const t0 = performance.now();
+      sessions.takeStages();
       if (req.op === 'recognise') {
         const texts = await sessions.recognise(req.raster, req.quads);
-        return { result: { texts, ms: performance.now() - t0 } };
+        return { result: { texts, ms: performance.now() - t0, stages: sessions.takeStages() } };
       }
       const boxes = await sessions.detect(req.raster, req.plan, req.srcWidth, req.srcHeight);
       const detMs = performance.now() - t0;
@@ -59,7 +60,7 @@ serveRequests<OcrWorkerRequest, Extract<OcrWorkerReply, { ok: true }>, OcrSessio
       if (boxes.length > 0 && req.readIfMinHeight !== null && minSide >= req.readIfMinHeight) {
         texts = await sessions.recognise(req.raster, inRaster);
       }
-      return { result: { boxes, texts, detMs, ms: performance.now() - t0 } };
+      return { result: { boxes, texts, detMs, ms: performance.now() - t0, stages: sessions.takeStages() } };
     },
   };
 });

