@@ -41,6 +41,7 @@ describe('provider selection with fallback', () => {
     expect(tried).toEqual(['cpu']);
     expect(r.fallbacks.map((f) => f.provider)).toEqual(['tensorrt', 'cuda']);
     expect(r.fallbacks[1].reason).toMatch(/libonnxruntime_providers_cuda\.so.*not installed/);
+    expect(r.fallbacks[1].kind).toBe('not-installed');
   });
 
   it('a provider that fails at session creation or first inference falls back with its error', async () => {
@@ -49,7 +50,7 @@ describe('provider selection with fallback', () => {
       return 1;
     });
     expect(r.provider).toBe('cpu');
-    expect(r.fallbacks).toEqual([{ provider: 'dml', reason: 'DirectML device removed' }]);
+    expect(r.fallbacks).toEqual([{ provider: 'dml', reason: 'DirectML device removed', kind: 'failed' }]);
   });
 
   it('does not fall back when the graph itself is wrong, and CPU errors propagate', async () => {

@@ -14,7 +14,10 @@ export type ProviderPreference = 'auto' | ProviderName;
 
 export interface ProviderFallback {
   provider: string;
+  /** Why, in ONNX Runtime's or our words (English: for logs and the English UI). */
   reason: string;
+  /** What the UI says in any language: not part of this install, or it failed to run the model. */
+  kind: 'not-installed' | 'failed';
 }
 
 /**
@@ -96,14 +99,14 @@ export async function selectProvider<T>(
   for (const provider of order) {
     const missing = notInstalledReason(provider, backends, binDir);
     if (missing) {
-      fallbacks.push({ provider, reason: missing });
+      fallbacks.push({ provider, reason: missing, kind: 'not-installed' });
       continue;
     }
     try {
       return { provider, value: await attempt(provider), fallbacks };
     } catch (err) {
       if (provider === 'cpu' || err instanceof ModelContractError) throw err;
-      fallbacks.push({ provider, reason: err instanceof Error ? err.message.split('\n')[0] : String(err) });
+      fallbacks.push({ provider, reason: err instanceof Error ? err.message.split('\n')[0] : String(err), kind: 'failed' });
     }
   }
   throw new Error(`no execution provider could run the model: ${fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')}`);

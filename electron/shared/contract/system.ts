@@ -18,7 +18,8 @@ export interface ProviderReport {
   /** The execution provider in use, e.g. 'cpu', 'cuda', 'dml', 'coreml'. */
   name: string;
   /** Providers tried before it and why they were not used. */
-  fallbacks: { provider: string; reason: string }[];
+  /** `kind` words it in any language; `reason` is ONNX Runtime's English (logs, the English UI). */
+  fallbacks: { provider: string; reason: string; kind?: 'not-installed' | 'failed' }[];
   /** Advice about this combination, e.g. an fp16 graph running on the CPU. */
   notes?: string[];
 }

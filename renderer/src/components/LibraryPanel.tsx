@@ -320,7 +320,7 @@ function EngineInfo({ status }: { status: EngineStatus | null }) {
           </summary>
           <ul>
             {provider.fallbacks.map((f) => (
-              <li key={f.provider}>{t('engine.fallback', { provider: f.provider.toUpperCase(), reason: f.reason })}</li>
+              <li key={f.provider}>{t('engine.fallback', { provider: f.provider.toUpperCase(), reason: lang === 'zh-CN' || !f.reason ? t(f.kind === 'failed' ? 'engine.fallbackFailed' : 'engine.fallbackMissing') : f.reason })}</li>
             ))}
           </ul>
         </details>

@@ -86,6 +86,8 @@ const zh = {
   'engine.dim': '{n} 维',
   'engine.noModel': '尚未加载模型',
   'engine.fallback': '未使用 {provider}：{reason}',
+  'engine.fallbackMissing': '这个安装里没有它（需要对应的显卡驱动和运行库）',
+  'engine.fallbackFailed': '它无法运行这个模型，已改用下一个；日志里有详细原因',
   'engine.fallbacks': '{n} 个加速方式未启用：{list}',
   'engine.offline': '无法读取引擎状态',
 
@@ -418,6 +420,8 @@ const en: Record<MessageKey, string> = {
   'engine.dim': '{n}-d',
   'engine.noModel': 'No model loaded',
   'engine.fallback': 'Not using {provider}: {reason}',
+  'engine.fallbackMissing': 'not part of this install (it needs the matching GPU driver and runtime)',
+  'engine.fallbackFailed': 'it could not run this model, the next one was used; the log has the details',
   'engine.fallbacks': '{n} faster provider(s) unavailable: {list}',
   'engine.offline': 'Engine status unavailable',
 
