@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request, type Response } from 'playwright-core';
 import { UI_PAGE_SIZE, type PhotoFilter } from '../../electron/shared/api.ts';
+import { COMPARE as FRESHNESS_PROBE } from '../../renderer/src/lib/freshness.ts';
 
 export interface UiSuiteOptions {
   /** Folder to add through the library panel (a path on the server's machine). */
@@ -84,7 +85,12 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
   const apiCalls: { method: string; body: Record<string, unknown> }[] = [];
   page.on('request', (r) => {
     const m = apiMethodOf(r);
-    if (m && m !== 'status') apiCalls.push({ method: m, body: bodyOf(r) });
+    if (!m || m === 'status') return;
+    const body = bodyOf(r);
+    // "有新的结果" asks for the top of the list on screen while a pass runs (useFreshness.ts): a
+    // probe of its own, not a search the person made — the checks below count the person's.
+    if (body.limit === FRESHNESS_PROBE && body.cursor === undefined) return;
+    apiCalls.push({ method: m, body });
   });
 
   let passed = 0;
@@ -145,7 +151,8 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
   };
 
   const waitApi = (method: string, pred: (body: Record<string, unknown>) => boolean = () => true): Promise<Response> => {
-    const waiting = page.waitForResponse((r) => apiMethodOf(r.request()) === method && pred(bodyOf(r.request())), { timeout: 30_000 });
+    const isProbe = (b: Record<string, unknown>): boolean => b.limit === FRESHNESS_PROBE && b.cursor === undefined;
+    const waiting = page.waitForResponse((r) => apiMethodOf(r.request()) === method && !isProbe(bodyOf(r.request())) && pred(bodyOf(r.request())), { timeout: 30_000 });
     // A check that fails before awaiting it must not leave an unhandled rejection behind: that
     // would end the run before the server is closed (and leave it running).
     waiting.catch(() => undefined);
