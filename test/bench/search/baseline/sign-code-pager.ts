@@ -26,6 +26,9 @@ import type { ExactVectors } from '../../../../electron/engine/search/vector-ind
 import { EXACT_BATCH, EXACT_ROWS } from '../../../../electron/engine/search/vector-index/kernel.ts';
 import type { CodesIndex, IndexFilter } from '../../../../electron/engine/search/vector-index/codes-index.ts';
 import { CandidateList } from '../../../../electron/engine/search/vector-index/candidates.ts';
+// The heaps and the quickselect are today's, unchanged since this pager was replaced.
+import { MinHeap, pushWorst, replaceWorst } from '../../../../electron/engine/search/vector-index/page-heaps.ts';
+import { kthSmallest } from '../../../../electron/engine/search/vector-index/query-rows.ts';
 
 export interface PageCursor {
   /** Exact cosine distance of the last hit returned (float32 value). */
@@ -202,7 +205,7 @@ export class Searcher {
     }
     // First wave: every candidate that can be nearer than the estimated end of the page, read in
     // one go; then the few whose band still reaches past the page's exact worst.
-    let wave = certain >= limit ? kthSmallest(centre.subarray(0, certain), limit - 1) : Infinity;
+    let wave = certain >= limit ? kthSmallest(centre.subarray(0, certain), limit - 1, certain) : Infinity;
     const heap = new MinHeap(key, idx, m);
     // The page so far, worst (largest distance, then id) kept at the top of a max-heap.
     const pd: number[] = [];
@@ -242,106 +245,10 @@ export class Searcher {
   }
 }
 
-/** The k-th smallest value (0-based) of xs, reordering xs (quickselect). */
-function kthSmallest(xs: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = xs.length - 1;
-  while (lo < hi) {
-    const pivot = xs[(lo + hi) >> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (xs[i]! < pivot) i++;
-      while (xs[j]! > pivot) j--;
-      if (i <= j) {
-        const t = xs[i]!;
-        xs[i++] = xs[j]!;
-        xs[j--] = t;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return xs[k]!;
-}
-
 /** FNV-1a over the float bits: identifies a query vector for the next-page cache. */
 function hashVector(v: Float32Array): string {
   const w = new Int32Array(v.buffer, v.byteOffset, v.length);
   let h = 0x811c9dc5;
   for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w[i]!, 0x01000193);
   return `${v.length}:${(h >>> 0).toString(16)}`;
-}
-
-/** Min-heap over positions 0..size-1 of (key, idx), built in O(n). */
-class MinHeap {
-  constructor(
-    private readonly key: Float64Array,
-    private readonly idx: Int32Array,
-    public size: number,
-  ) {
-    for (let i = (size >> 1) - 1; i >= 0; i--) this.down(i);
-  }
-  topKey(): number {
-    return this.key[0]!;
-  }
-  pop(): number {
-    const top = this.idx[0]!;
-    this.size--;
-    if (this.size > 0) {
-      this.key[0] = this.key[this.size]!;
-      this.idx[0] = this.idx[this.size]!;
-      this.down(0);
-    }
-    return top;
-  }
-  private down(i: number): void {
-    const { key, idx, size } = this;
-    const k = key[i]!;
-    const v = idx[i]!;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= size) break;
-      const c = l + 1 < size && key[l + 1]! < key[l]! ? l + 1 : l;
-      if (key[c]! >= k) break;
-      key[i] = key[c]!;
-      idx[i] = idx[c]!;
-      i = c;
-    }
-    key[i] = k;
-    idx[i] = v;
-  }
-}
-
-/** Max-heap by (distance, id) in two parallel arrays. */
-function pushWorst(d: number[], id: number[], dist: number, photoId: number): void {
-  let i = d.length;
-  d.push(dist);
-  id.push(photoId);
-  while (i > 0) {
-    const p = (i - 1) >> 1;
-    if (!before(d[p]!, id[p]!, dist, photoId)) break;
-    d[i] = d[p]!;
-    id[i] = id[p]!;
-    i = p;
-  }
-  d[i] = dist;
-  id[i] = photoId;
-}
-
-function replaceWorst(d: number[], id: number[], dist: number, photoId: number): void {
-  const n = d.length;
-  let i = 0;
-  for (;;) {
-    const l = 2 * i + 1;
-    if (l >= n) break;
-    const c = l + 1 < n && before(d[l]!, id[l]!, d[l + 1]!, id[l + 1]!) ? l + 1 : l;
-    if (!before(dist, photoId, d[c]!, id[c]!)) break;
-    d[i] = d[c]!;
-    id[i] = id[c]!;
-    i = c;
-  }
-  d[i] = dist;
-  id[i] = photoId;
 }
