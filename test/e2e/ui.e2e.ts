@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request, type Response } from 'playwright-core';
 import { UI_PAGE_SIZE, type PhotoFilter } from '../../electron/shared/api.ts';
-import { COMPARE as FRESHNESS_PROBE } from '../../renderer/src/lib/freshness.ts';
+import { isFreshnessProbe } from '../../renderer/src/lib/freshness.ts';
 
 export interface UiSuiteOptions {
   /** Folder to add through the library panel (a path on the server's machine). */
@@ -89,7 +89,7 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
     const body = bodyOf(r);
     // "有新的结果" asks for the top of the list on screen while a pass runs (useFreshness.ts): a
     // probe of its own, not a search the person made — the checks below count the person's.
-    if (body.limit === FRESHNESS_PROBE && body.cursor === undefined) return;
+    if (isFreshnessProbe(body)) return;
     apiCalls.push({ method: m, body });
   });
 
@@ -151,8 +151,7 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
   };
 
   const waitApi = (method: string, pred: (body: Record<string, unknown>) => boolean = () => true): Promise<Response> => {
-    const isProbe = (b: Record<string, unknown>): boolean => b.limit === FRESHNESS_PROBE && b.cursor === undefined;
-    const waiting = page.waitForResponse((r) => apiMethodOf(r.request()) === method && !isProbe(bodyOf(r.request())) && pred(bodyOf(r.request())), { timeout: 30_000 });
+    const waiting = page.waitForResponse((r) => apiMethodOf(r.request()) === method && !isFreshnessProbe(bodyOf(r.request())) && pred(bodyOf(r.request())), { timeout: 30_000 });
     // A check that fails before awaiting it must not leave an unhandled rejection behind: that
     // would end the run before the server is closed (and leave it running).
     waiting.catch(() => undefined);

@@ -14,7 +14,7 @@ import type { PhotoFilter, PhotoHit, Timeline } from '../../electron/shared/api.
 import { ensureExiftool } from '../../scripts/ensure-exiftool.mjs';
 import { startWhenWhereServer } from './when-where-library.ts';
 import { CHROMIUM_ARGS } from './ui.e2e.ts';
-import { COMPARE as FRESHNESS_PROBE } from '../../renderer/src/lib/freshness.ts';
+import { isFreshnessProbe } from '../../renderer/src/lib/freshness.ts';
 
 const SIZES = [
   [1366, 768],
@@ -78,8 +78,7 @@ export async function runWhenWhereUiChecks(root: string, screenshotDir: string):
     };
     const api = (method: string, pred: (b: Record<string, unknown>) => boolean = () => true) => {
       // Not the "有新的结果" probe (the top of the list on screen, asked again while a pass runs).
-      const probe = (b: Record<string, unknown>): boolean => b.limit === FRESHNESS_PROBE && b.cursor === undefined;
-      const p = page.waitForResponse((r) => methodOf(r.request()) === method && !probe(bodyOf(r.request())) && pred(bodyOf(r.request())), { timeout: 30_000 });
+      const p = page.waitForResponse((r) => methodOf(r.request()) === method && !isFreshnessProbe(bodyOf(r.request())) && pred(bodyOf(r.request())), { timeout: 30_000 });
       p.catch(() => undefined);
       return p;
     };

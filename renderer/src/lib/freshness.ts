@@ -4,6 +4,11 @@ import type { EngineStatus, PhotoHit } from '../../../electron/shared/api.ts';
 /** Enough of the list to tell whether it changed where a person looks: its top. */
 export const COMPARE = 100;
 
+/** Whether a list request's body is this probe (its first COMPARE photos, no cursor): tests tell it from a person's search. */
+export function isFreshnessProbe(body: { limit?: unknown; cursor?: unknown }): boolean {
+  return body.limit === COMPARE && body.cursor === undefined;
+}
+
 /** What moves when the library's answers can have changed: photos indexed, per-photo passes done. */
 export function libraryStamp(s: EngineStatus | null): string {
   if (!s) return '';
