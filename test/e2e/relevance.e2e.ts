@@ -10,7 +10,6 @@
  * - Settings → 结果范围: a slider from 更严格 to 更宽松, saved as searchSensitivity.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +17,7 @@ import { chromium, type Page } from 'playwright-core';
 import { generateTestModels } from '../../scripts/models/generate-test-models.ts';
 import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
 import { CHROMIUM_ARGS } from './ui.e2e.ts';
+import { serveToyColors } from './toy-serve.ts';
 
 const RESULTS = '搜索结果';
 const SIZES = [
@@ -41,51 +41,13 @@ async function serveLibrary(root: string): Promise<Served> {
   const shared = path.resolve(root, '../shared/photos');
   for (const f of fs.readdirSync(shared).filter((f) => f.endsWith('.JPEG')).slice(0, 20)) fs.copyFileSync(path.join(shared, f), path.join(folder, f));
   const photos = fs.readdirSync(folder).length;
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(root, 'electron/cli/main.ts'), '--db', path.join(tmp, 'library.db'), '--model', path.join(models, 'toy-colors'), '--threads', '1', 'serve'],
-    { cwd: root, env: { ...process.env, SHIGUANG_HOME: path.join(tmp, 'home'), SHIGUANG_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const close = async (): Promise<void> => {
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
-    fs.rmSync(tmp, { recursive: true, force: true });
-  };
+  const served = await serveToyColors(root, tmp, models);
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`serve did not print its URL in time:\n${out}`)), 120_000);
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`serve exited early (code ${code}):\n${out}`)));
-    });
-    const token = new URL(url).searchParams.get('token')!;
-    const api = async (method: string, body: unknown): Promise<Record<string, unknown>> => {
-      const r = await fetch(new URL(`/api/${method}`, url), { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-      if (!r.ok) throw new Error(`${method}: HTTP ${r.status} ${await r.text()}`);
-      return (await r.json()) as Record<string, unknown>;
-    };
-    await api('addFolder', { path: folder });
-    const deadline = Date.now() + 300_000;
-    for (;;) {
-      const counts = (await api('status', {})).counts as { indexed: number };
-      if (counts.indexed === photos) break;
-      if (Date.now() > deadline) throw new Error(`photos not indexed in time: ${JSON.stringify(counts)}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    return { url, api, photos, close };
+    await served.api('addFolder', { path: folder });
+    await served.until((s) => (s.counts as { indexed: number }).indexed === photos, 'photos indexed');
+    return { url: served.url, api: served.api, photos, close: served.close };
   } catch (err) {
-    await close();
+    await served.close();
     throw err;
   }
 }

@@ -11,7 +11,6 @@
  * - the kind filter leaves only videos; a format the page cannot play shows its frame and a note.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +19,7 @@ import { generateTestModels } from '../../scripts/models/generate-test-models.ts
 import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
 import { makeClip } from '../../scripts/fixtures/video-clips.ts';
 import { CHROMIUM_ARGS } from './ui.e2e.ts';
+import { serveToyColors } from './toy-serve.ts';
 
 const RESULTS = '搜索结果';
 const SIZES = [
@@ -46,52 +46,14 @@ async function serveLibraryWithVideos(root: string): Promise<Served> {
   fs.copyFileSync(path.join(root, 'test/fixtures/video/bbb_176x144_128kbps_15fps_h263.3gp'), path.join(folder, 'old-phone.3gp'));
   const old = Date.now() / 1000 - 3600;
   for (const f of fs.readdirSync(folder)) fs.utimesSync(path.join(folder, f), old, old);
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(root, 'electron/cli/main.ts'), '--db', path.join(tmp, 'library.db'), '--model', path.join(models, 'toy-colors'), '--threads', '1', 'serve'],
-    { cwd: root, env: { ...process.env, SHIGUANG_HOME: path.join(tmp, 'home'), SHIGUANG_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const close = async (): Promise<void> => {
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
-    fs.rmSync(tmp, { recursive: true, force: true });
-  };
+  const served = await serveToyColors(root, tmp, models);
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`serve did not print its URL in time:\n${out}`)), 120_000);
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`serve exited early (code ${code}):\n${out}`)));
-    });
-    const token = new URL(url).searchParams.get('token')!;
-    const api = async (method: string, body: unknown): Promise<Record<string, unknown>> => {
-      const r = await fetch(new URL(`/api/${method}`, url), { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-      if (!r.ok) throw new Error(`${method}: HTTP ${r.status} ${await r.text()}`);
-      return (await r.json()) as Record<string, unknown>;
-    };
-    await api('addFolder', { path: folder });
+    await served.api('addFolder', { path: folder });
     // The videos pass runs in the background once the photos are embedded: wait for its state.
-    const deadline = Date.now() + 300_000;
-    for (;;) {
-      const videos = (await api('status', {})).videos as { indexed: number; skipped: number } | undefined;
-      if (videos && videos.indexed === 3) break;
-      if (Date.now() > deadline) throw new Error(`videos not indexed in time: ${JSON.stringify(videos)}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    return { url, token, folder, close };
+    await served.until((s) => (s.videos as { indexed: number } | undefined)?.indexed === 3, 'videos indexed');
+    return { url: served.url, token: served.token, folder, close: served.close };
   } catch (err) {
-    await close();
+    await served.close();
     throw err;
   }
 }
