@@ -72,7 +72,13 @@ export class Engine {
     // Tag prompts' vectors are cached per embedding space, like the photos' (an int8 model reuses them).
     this.tags = new TagService(lib, () => serving().search.vectors, () => serving().runtime.spaceEmbedder(), { log });
     this.library = new LibraryService(lib);
-    this.passes = new PassScheduler({ indexerIdle: () => this.indexer.idle(), switching: () => this.switching !== null, mode: opts.passes ?? 'on-demand', log });
+    this.passes = new PassScheduler({
+      indexerIdle: () => this.indexer.idle(),
+      switching: () => this.switching !== null,
+      putAwayEncoder: () => models.releaseImageTowers(),
+      mode: opts.passes ?? 'on-demand',
+      log,
+    });
     this.indexer = new Indexer(lib, models.target.search.vectors, models.target.runtime, { ...opts.indexer, log, onIndexed: (batch) => this.passes.onEmbedded(batch) });
     const { provider, threads, enableWebgpu } = opts.session ?? {};
     this.ocr = new OcrService(lib, { enabled: opts.ocrEnabled ?? (() => true), session: { provider, threads, enableWebgpu }, model: opts.ocrModel, log });

@@ -61,6 +61,12 @@ export class ModelSlots {
     return this.servingSlot;
   }
 
+  /** Puts away the idle image encoders (ModelRuntime.releaseImageTower) of the serving and target models. */
+  async releaseImageTowers(): Promise<void> {
+    await this.target.runtime.releaseImageTower();
+    if (this.servingSlot !== this.target) await this.servingSlot.runtime.releaseImageTower();
+  }
+
   /** True while a model switch is building the new vector set. */
   get switching(): { from: string; to: string } | null {
     return this.servingSlot === this.target ? null : { from: this.servingSlot.runtime.modelKey, to: this.target.runtime.modelKey };

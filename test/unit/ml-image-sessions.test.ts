@@ -62,4 +62,25 @@ describe('image sessions side by side', () => {
       await Promise.all([fp32.close(), three.close()]);
     }
   });
+
+  it('puts the image tower away while it is idle and starts it again for the next photo, same vectors', async () => {
+    const rt = ModelRuntime.load(int8Dir, { provider: 'cpu', threads: 2 });
+    try {
+      const before = await rt.embedImageTensors(tensors());
+      expect(await rt.releaseImageTower()).toBe(true);
+      expect(await rt.releaseImageTower()).toBe(false); // nothing running
+      // Not under an encode in flight: the encode finishes with the sessions it started on.
+      const inFlight = rt.embedImageTensors(tensors());
+      expect(await rt.releaseImageTower()).toBe(false);
+      const during = await inFlight;
+      const after = await rt.embedImageTensors(tensors());
+      expect(await rt.imageSessions()).toBe(2);
+      for (let i = 0; i < 7; i++) {
+        expect(Array.from(during[i]!)).toEqual(Array.from(before[i]!));
+        expect(Array.from(after[i]!)).toEqual(Array.from(before[i]!));
+      }
+    } finally {
+      await rt.close();
+    }
+  });
 });

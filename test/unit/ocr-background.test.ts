@@ -53,10 +53,10 @@ function gate(): { idle: () => Promise<void>; busy: () => void; release: () => v
 type Mode = 'background' | 'on-demand';
 
 /** The OCR service with its pass registered on a scheduler, as the engine puts them together. */
-function service(mode: Mode, calls: string[], g = gate(), opts: Partial<OcrServiceOptions> = {}) {
+function service(mode: Mode, calls: string[], g = gate(), opts: Partial<OcrServiceOptions> = {}, onPutAway = (): void => undefined) {
   const log = createLogger('test', 'silent');
   const ocr = new OcrService(lib, { enabled: () => true, session: {}, log, reader: reader(calls), ...opts });
-  const passes = new PassScheduler({ indexerIdle: g.idle, switching: () => false, mode, log });
+  const passes = new PassScheduler({ indexerIdle: g.idle, switching: () => false, putAwayEncoder: async () => onPutAway(), mode, log });
   passes.register(ocr.pass);
   return {
     ocr,
@@ -108,6 +108,18 @@ describe('OCR service', () => {
     await ocr.passes.runAll({ onProgress: (_pass, p) => progress.push(p.done) });
     expect(ocr.status()).toMatchObject({ done: 1, withText: 1, pending: 0 });
     expect(progress).toEqual([0, 1]);
+    await ocr.close();
+  });
+
+  it('puts the idle image encoder away before each photo it reads, so the two models are never resident together', async () => {
+    const calls: string[] = [];
+    const ocr = service('on-demand', calls, gate(), {}, () => calls.push('(encoder put away)'));
+    photo('a.png');
+    photo('b.jpg');
+    await ocr.passes.runAll();
+    const reads = calls.filter((c) => !c.startsWith('('));
+    expect(reads).toEqual(['a.png', 'b.jpg']);
+    for (const name of reads) expect(calls[calls.indexOf(name) - 1]).toBe('(encoder put away)');
     await ocr.close();
   });
 

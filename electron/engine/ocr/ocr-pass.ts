@@ -144,6 +144,7 @@ export class OcrPass implements PhotoPass {
   readonly priority = 20;
   readonly batchSize = PAGE;
   readonly usesVectors = false;
+  readonly ownModels = true;
   private run_: OcrProgress = { done: 0, total: 0, withText: 0, failed: 0 };
 
   constructor(

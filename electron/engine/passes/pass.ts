@@ -53,6 +53,12 @@ export interface PhotoPass {
   readonly batchSize: number;
   /** Reads the serving model's vectors: paused during a model switch. */
   readonly usesVectors: boolean;
+  /**
+   * Runs large models of its own (OCR's graphs and their buffers, ~0.6 GB on 12 MP photos): the
+   * image encoder, idle while passes run, is put away before each of its photos so that the two
+   * are never resident together (the indexer starts it again when photos arrive).
+   */
+  readonly ownModels?: boolean;
   counts(): PassCounts;
   /** The next photos owed, after `afterId` in id order. */
   owed(limit: number, afterId: number): PassItem[];

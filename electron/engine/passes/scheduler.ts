@@ -25,6 +25,8 @@ export interface PassSchedulerOptions {
   indexerIdle: () => Promise<void>;
   /** True while a model switch builds the new vectors. */
   switching: () => boolean;
+  /** Frees the idle image encoder before a pass that runs models of its own (PhotoPass.ownModels). */
+  putAwayEncoder?: () => Promise<void>;
   /** 'background': schedule() runs passes; 'on-demand': only runAll() does. */
   mode: 'background' | 'on-demand';
   log: Logger;
@@ -225,6 +227,7 @@ export class PassScheduler {
         } finally {
           s.yielding = false;
         }
+        if (pass.ownModels) await this.opts.putAwayEncoder?.();
       },
       working: (path) => s.progress.working(path),
       retryAfter: (ms) => this.retryAfter(ms),
