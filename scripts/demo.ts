@@ -22,7 +22,7 @@ if (!fs.existsSync(photos)) await writeColourSet(photos, ['red', 'orange', 'yell
 const shared = path.resolve('../shared/photos');
 const folders = [photos, ...(fs.existsSync(shared) ? [shared] : [])];
 const cli = (args: string[]): void => {
-  const full = ['electron/cli/main.ts', '--db', db, '--model', path.join(models, 'toy-colors'), ...args];
+  const full = ['electron/cli/shiguang.ts', '--db', db, '--model', path.join(models, 'toy-colors'), ...args];
   process.stderr.write(`\n$ npm run cli -- ${full.slice(1).map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(' ')}\n`);
   execFileSync(process.execPath, ['--import', 'tsx', ...full], { stdio: 'inherit' });
 };

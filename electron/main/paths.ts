@@ -10,6 +10,7 @@
  *   <resourcesPath>/models/<id>/manifest.json     extraResources: the model catalogue (no weights)
  */
 import path from 'node:path';
+import { withAllocatorEnv } from '../engine/util/allocator-env.ts';
 
 export interface PathInputs {
   isPackaged: boolean;
@@ -81,10 +82,12 @@ export function resolveAppPaths(i: PathInputs): AppPaths {
   };
 }
 
-/** Environment of the engine process: the parent's, plus where the packaged resources are. */
+/**
+ * Environment of the engine process: the parent's, the engine's allocator setting (fewer glibc
+ * arenas: util/allocator-env.ts), plus where the packaged resources are.
+ */
 export function engineEnv(paths: AppPaths, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
+  const env = withAllocatorEnv(base);
   env.SHIGUANG_RESOURCES = paths.resourcesDir;
   env.SHIGUANG_MODELS_CATALOGUE_DIR = paths.modelsCatalogueDir;
   if (paths.sqliteVecPath) env.SHIGUANG_SQLITE_VEC_PATH = paths.sqliteVecPath;

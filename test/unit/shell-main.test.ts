@@ -337,6 +337,12 @@ describe('paths', () => {
     expect(packaged.betterSqlite3Binding).toBeNull();
   });
 
+  it("starts the engine with two glibc arenas unless the person set their own", () => {
+    const p = resolveAppPaths({ isPackaged: true, resourcesPath: '/r', appPath: '/r/app.asar', platform: 'linux', arch: 'x64' });
+    expect(engineEnv(p, {}).MALLOC_ARENA_MAX).toBe('2');
+    expect(engineEnv(p, { MALLOC_ARENA_MAX: '8' }).MALLOC_ARENA_MAX).toBe('8');
+  });
+
   it('names sqlite-vec packages as sqlite-vec does', () => {
     expect(sqliteVecLoadable('win32', 'x64')).toEqual({ pkg: 'sqlite-vec-windows-x64', file: 'vec0.dll' });
     expect(sqliteVecLoadable('win32', 'arm64')).toBeNull();
@@ -347,6 +353,7 @@ describe('paths', () => {
     const env = engineEnv(p, { PATH: '/bin', UNSET: undefined });
     expect(env).toEqual({
       PATH: '/bin',
+      MALLOC_ARENA_MAX: '2',
       SHIGUANG_RESOURCES: '/r/resources',
       SHIGUANG_MODELS_CATALOGUE_DIR: '/r/models',
       SHIGUANG_SQLITE_VEC_PATH: '/r/app.asar.unpacked/node_modules/sqlite-vec-linux-x64/vec0.so',
