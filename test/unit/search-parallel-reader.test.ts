@@ -33,8 +33,41 @@ afterAll(() => {
 });
 
 describe('ParallelReader', () => {
-  it('starts its helper threads', () => {
+  it('starts its helper threads, and says when they run', async () => {
     expect(reader.threads).toBe(3);
+    await reader.ready();
+  });
+
+  it('is started as a large index opens (ExactVectors.prestart), so the first page read from the disk already has its threads', async () => {
+    let reads = 0;
+    class Counting extends ParallelReader {
+      override read(...args: Parameters<ParallelReader['read']>): void {
+        reads++;
+        super.read(...args);
+      }
+    }
+    const dim = 16;
+    const exact = ExactVectors.open(path.join(dir, 'prestart.f32'), dim, { truncate: true });
+    const started: Counting[] = [];
+    try {
+      exact.writeRun(0, new Float32Array(64 * dim).fill(0.5));
+      exact.parallel = () => {
+        const r = new Counting(2);
+        started.push(r);
+        return r;
+      };
+      exact.prestart();
+      exact.prestart(); // once
+      await exact.whenReady();
+      expect(started).toHaveLength(1);
+      const dest = new SharedArrayBuffer(64 * dim * 4);
+      exact.readRows(Array.from({ length: 64 }, (_, i) => i), 64, dest, 0);
+      expect(reads).toBe(1); // the very first page's reads went through the threads
+      expect(new Float32Array(dest)[64 * dim - 1]).toBe(0.5);
+    } finally {
+      exact.close();
+      for (const r of started) r.close();
+    }
   });
 
   it('puts every range where it was asked, call after call, into different shared buffers', async () => {

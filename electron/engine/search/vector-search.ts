@@ -158,6 +158,7 @@ export class VectorSearch {
   /** Resolves when no rebuild is running (tests, benchmarks, shutdown). */
   async whenIdle(): Promise<void> {
     while (this.building) await this.building;
+    await this.exact?.whenReady();
   }
 
   /** The first k matches (one page). */
@@ -276,7 +277,7 @@ export class VectorSearch {
     return true;
   }
 
-  /** The process's reader threads for an index of `rows` photos (started when first needed), or null. */
+  /** The process's reader threads for an index of `rows` photos (started as it opens: ExactVectors.prestart), or null. */
   private reader(rows: number): (() => ParallelReader) | null {
     const threads = this.opts.readerThreads ?? READER_THREADS;
     return rows >= PARALLEL_READS_FROM && threads > 0 ? () => sharedParallelReader(threads) : null;
@@ -285,6 +286,7 @@ export class VectorSearch {
   private install(index: CodesIndex, exact: ExactVectors, epoch: string, seq: number): void {
     if (this.exact && this.exact !== exact) this.exact.close();
     exact.parallel = this.reader(index.size);
+    exact.prestart();
     this.index = index;
     this.exact = exact;
     this.searcher = new Searcher(index, exact);

@@ -155,8 +155,11 @@ export class PhotoFilterSql {
 
   /** The same filter for an in-memory index: bounds and id lists. */
   selection(q: PhotoQuery): FilterSelection {
-    // An explicit id list is passed through as it is; the other row conditions become one list.
-    const { photoIds, ...rest } = q;
+    // An explicit id list is passed through as it is. A tag or a stack is a list of its own, read
+    // from its table alone: as a condition on photos, SQLite looks each id up in photos (55 ms for
+    // the 50k photos of a 5% tag at 1M, against 5.7 ms from photo_tags). The other row conditions
+    // become one list.
+    const { photoIds, tag, stackId, ...rest } = q;
     const c = this.compile(rest);
     const sel: FilterSelection = {};
     if (c.after !== undefined) sel.after = c.after;
@@ -164,17 +167,18 @@ export class PhotoFilterSql {
     if (c.folderIds) sel.folderIds = c.folderIds;
     const allow: (readonly number[])[] = [];
     if (photoIds) allow.push(photoIds);
-    if (c.rows) allow.push(this.ids(c.rows));
+    if (tag !== undefined) allow.push(this.ids(`SELECT json_group_array(photo_id) FROM (${TAG_MEMBERS})`, { f_tag: tag }));
+    if (stackId !== undefined) allow.push(this.ids(`SELECT json_group_array(photo_id) FROM (${STACK_MEMBERS})`, { f_stack: stackId }));
+    if (c.rows) allow.push(this.ids(`SELECT json_group_array(p.id) FROM photos p WHERE ${c.rows.sql}`, c.rows.params));
     if (allow.length > 0) sel.allow = allow;
     return sel;
   }
 
-  /** Photo ids matching a row condition (one JSON array instead of a row per id: ~30% faster for the 50k ids of a 5% tag at 1M). */
-  private ids(cond: SqlCondition): number[] {
-    const text = `SELECT json_group_array(p.id) FROM photos p WHERE ${cond.sql}`;
+  /** Photo ids from a query returning one JSON array (instead of a row per id: ~30% faster for the 50k ids of a 5% tag at 1M). */
+  private ids(text: string, params: Record<string, unknown>): number[] {
     let stmt = this.idStmts.get(text);
     if (!stmt) this.idStmts.set(text, (stmt = this.db.sql.prepare(text).pluck()));
-    return JSON.parse(stmt.get(cond.params) as string) as number[];
+    return JSON.parse(stmt.get(params) as string) as number[];
   }
 
   /**
@@ -195,10 +199,14 @@ export class PhotoFilterSql {
   }
 }
 
+/** The photos carrying the tag @f_tag, and those of the stack @f_stack (a column photo_id each). */
+const TAG_MEMBERS = 'SELECT pt.photo_id FROM photo_tags pt JOIN tags t ON t.id = pt.tag_id WHERE t.name = @f_tag';
+const STACK_MEMBERS = 'SELECT photo_id FROM stack_photos WHERE stack_id = @f_stack';
+
 /** Conditions on photo rows other than the folder (which needs the roots): one line per field. */
 function rowConditions(q: PhotoQuery, conds: string[], params: Record<string, unknown>): void {
   if (q.tag !== undefined) {
-    conds.push('p.id IN (SELECT pt.photo_id FROM photo_tags pt JOIN tags t ON t.id = pt.tag_id WHERE t.name = @f_tag)');
+    conds.push(`p.id IN (${TAG_MEMBERS})`);
     params.f_tag = q.tag;
   }
   if (q.photoIds !== undefined) {
@@ -206,7 +214,7 @@ function rowConditions(q: PhotoQuery, conds: string[], params: Record<string, un
     params.f_ids = JSON.stringify(q.photoIds);
   }
   if (q.stackId !== undefined) {
-    conds.push('p.id IN (SELECT photo_id FROM stack_photos WHERE stack_id = @f_stack)');
+    conds.push(`p.id IN (${STACK_MEMBERS})`);
     params.f_stack = q.stackId;
   }
   q.places?.forEach((ids, i) => {

@@ -70,6 +70,7 @@ export class ParallelReader {
   private dest: SharedArrayBuffer | null = null;
   private gen = 0;
   private closed = false;
+  private readonly online: Promise<unknown>[] = [];
 
   /** `threads` helpers besides the calling thread; 0 reads on the calling thread only. */
   constructor(threads: number) {
@@ -77,7 +78,19 @@ export class ParallelReader {
       try {
         const { port1, port2 } = new MessageChannel();
         const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { ctrl: this.ctrl, jobs: this.jobs, port: port2 }, transferList: [port2] });
-        w.unref();
+        // Kept referenced until it runs (ready() may be awaited with nothing else keeping the
+        // process alive), then never holding a process open.
+        this.online.push(
+          new Promise((resolve) => {
+            const started = (): void => {
+              w.unref();
+              resolve(undefined);
+            };
+            w.once('online', started);
+            w.once('error', started);
+            w.once('exit', started);
+          }),
+        );
         port1.unref();
         this.workers.push(w);
         this.ports.push(port1);
@@ -89,6 +102,11 @@ export class ParallelReader {
 
   get threads(): number {
     return this.workers.length;
+  }
+
+  /** Resolves once every helper thread has started (or failed to): reads from then on get all of them. */
+  async ready(): Promise<void> {
+    await Promise.all(this.online);
   }
 
   /**
