@@ -20,9 +20,9 @@ export const ocrManifestSchema = z.object({
   source: z.string().optional(),
   /**
    * How the graphs run. `intraOpThreads`: at most this many ONNX Runtime threads per graph (the
-   * runtime's thread setting still caps it; absent: as many as that setting allows). These
-   * graphs are small convolution stacks whose ops split poorly across threads: a second thread
-   * mostly spins (measured in docs/decisions/ocr.md, "Cost").
+   * runtime's thread setting still caps it; absent: as many as that setting allows). The shipped
+   * model leaves it out: every core, idle threads sleeping (OcrSessionOptions.spin), read 1.35–1.47×
+   * faster than one thread on an idle machine (docs/decisions/ocr.md, "Threads, measured quiet").
    */
   runtime: z.object({ intraOpThreads: z.number().int().positive().optional() }).optional(),
   /** Where the graph files live when not beside the manifest: a package directory. */

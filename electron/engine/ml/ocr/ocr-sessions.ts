@@ -48,8 +48,10 @@ export interface OcrSessionOptions {
   memoryPattern?: boolean;
   threads?: number;
   /**
-   * Whether ONNX Runtime's intra-op threads spin while waiting for work (its default, true).
-   * Off, idle threads sleep: the cores go to the photo decoding running beside them.
+   * Whether ONNX Runtime's intra-op threads spin while waiting for work (ONNX Runtime's default).
+   * Off by default here: idle threads sleep, so the cores go to the photo decoding beside them and
+   * to other programs. These graphs are many small ops; spinning between them cost 1.2–1.3× the
+   * CPU for the same wall time (docs/decisions/ocr.md, "Threads, measured quiet").
    */
   spin?: boolean;
   enableWebgpu?: boolean;
@@ -161,7 +163,7 @@ export class OcrSessions {
     const backends = opts.backends ?? ort.listSupportedBackends();
     const dictionaryText = fs.readFileSync(model.dictionaryPath, 'utf8');
     const { provider, value, fallbacks } = await selectProvider(order, backends, onnxruntimeBinDir(), async (ep) => {
-      const sessions = await createSessions(model, ep, threads, classifier !== 'never', opts.arena ?? 'all', opts.memoryPattern ?? false, opts.spin ?? true);
+      const sessions = await createSessions(model, ep, threads, classifier !== 'never', opts.arena ?? 'all', opts.memoryPattern ?? false, opts.spin ?? false);
       try {
         const probe = new OcrSessions(sessions, model.manifest, { modelId: model.manifest.id, provider: ep, fallbacks: [], classifier }, dictionaryText);
         await probe.selfTest();
