@@ -12,6 +12,7 @@
  * does). The min is the best estimate of the uncontended cost.
  */
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { feedsFor } from './profile-graph.ts';
 
@@ -55,20 +56,20 @@ export async function abGraphs(files: string[], rounds: number, threads: number)
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
-  const args = process.argv.slice(2);
-  const opt = (name: string, dflt: number): number => {
-    const i = args.indexOf(name);
-    if (i < 0) return dflt;
-    const v = Number(args[i + 1]);
-    args.splice(i, 2);
-    return v;
-  };
-  const rounds = opt('--rounds', 30);
-  const threads = opt('--threads', 2);
+  // util.parseArgs: unknown flags and a flag without its value are errors, not silent defaults.
+  const { values, positionals: args } = parseArgs({ allowPositionals: true, options: { rounds: { type: 'string', default: '30' }, threads: { type: 'string', default: '2' } } });
+  const rounds = positiveInt(values.rounds, '--rounds');
+  const threads = positiveInt(values.threads, '--threads');
   const r = await abGraphs(args, rounds, threads);
   const base = r[0]!;
   for (const t of r) {
     const x = (a: number, b: number): string => (a / b).toFixed(2);
     process.stdout.write(`${t.file}\n   wall min ${t.minMs}  p25 ${t.p25Ms}  median ${t.medianMs} ms   speed-up vs first: min ×${x(base.minMs, t.minMs)}  p25 ×${x(base.p25Ms, t.p25Ms)}  median ×${x(base.medianMs, t.medianMs)}\n   cpu  min ${t.cpuMinMs}  median ${t.cpuMedianMs} ms   speed-up vs first: min ×${x(base.cpuMinMs, t.cpuMinMs)}  median ×${x(base.cpuMedianMs, t.cpuMedianMs)}\n`);
   }
+}
+
+function positiveInt(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} wants a whole number ≥ 1, not ${JSON.stringify(v)}`);
+  return n;
 }

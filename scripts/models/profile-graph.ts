@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 
 interface Event {
@@ -78,17 +79,11 @@ export async function profileGraph(file: string, runs: number, threads: number):
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
-  const args = process.argv.slice(2);
-  const opt = (name: string, dflt: number): number => {
-    const i = args.indexOf(name);
-    if (i < 0) return dflt;
-    const v = Number(args[i + 1]);
-    args.splice(i, 2);
-    return v;
-  };
-  const runs = opt('--runs', 20);
-  const threads = opt('--threads', 2);
-  const top = opt('--top', 25);
+  // util.parseArgs: unknown flags and a flag without its value are errors, not silent defaults.
+  const { values, positionals: args } = parseArgs({ allowPositionals: true, options: { runs: { type: 'string', default: '20' }, threads: { type: 'string', default: '2' }, top: { type: 'string', default: '25' } } });
+  const runs = positiveInt(values.runs, '--runs');
+  const threads = positiveInt(values.threads, '--threads');
+  const top = positiveInt(values.top, '--top');
   for (const file of args) {
     const p = await profileGraph(file, runs, threads);
     process.stdout.write(`\n${file}: ${p.wallMs} ms a run (wall), ${p.totalMs} ms in kernels\n`);
@@ -96,4 +91,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(im
     process.stdout.write('  slowest nodes:\n');
     for (const [n, op, ms] of p.nodes.slice(0, top)) process.stdout.write(`    ${String(ms).padStart(7)} ms  ${op.padEnd(24)} ${n}\n`);
   }
+}
+
+function positiveInt(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} wants a whole number ≥ 1, not ${JSON.stringify(v)}`);
+  return n;
 }
