@@ -155,10 +155,14 @@ export class VectorSearch {
     return this.state !== 'off';
   }
 
-  /** Resolves when no rebuild is running (tests, benchmarks, shutdown). */
+  /**
+   * Resolves when nothing runs in the background: no rebuild, no reader threads starting, no next
+   * page being prepared (tests, benchmarks, shutdown).
+   */
   async whenIdle(): Promise<void> {
     while (this.building) await this.building;
     await this.exact?.whenReady();
+    await this.searcher?.whenPrepared();
   }
 
   /** The first k matches (one page). */
@@ -204,6 +208,7 @@ export class VectorSearch {
 
   /** Drops the in-memory index without saving; the next page opens it again (snapshot or rebuild). */
   unload(): void {
+    this.searcher?.reset();
     this.exact?.close();
     this.index = this.searcher = this.exact = undefined;
     this.opened = false;
@@ -237,6 +242,7 @@ export class VectorSearch {
       }
     }
     this.closed = true;
+    this.searcher?.reset();
     await this.building?.catch(() => undefined);
     this.exact?.close();
     if (!this.persistent) fs.rmSync(this.dir, { recursive: true, force: true });
@@ -287,6 +293,7 @@ export class VectorSearch {
     if (this.exact && this.exact !== exact) this.exact.close();
     exact.parallel = this.reader(index.size);
     exact.prestart();
+    this.searcher?.reset();
     this.index = index;
     this.exact = exact;
     this.searcher = new Searcher(index, exact);

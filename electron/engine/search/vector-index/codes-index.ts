@@ -331,15 +331,20 @@ export class CodesIndex {
 
   /** Every row passing the mask (or all rows) into the kernel's row list; returns how many. */
   allRows(masked: boolean): number {
-    const m = this.mem;
-    const rows = m.i32(m.rowsOff, this.cap);
-    if (!masked) {
-      for (let i = 0; i < this.n; i++) rows[i] = i;
-      return this.n;
-    }
-    const mask = m.u8(m.maskOff, this.cap);
+    return this.rowsOf(masked ? this.mem.u8(this.mem.maskOff, this.cap) : null, 0, this.n);
+  }
+
+  /** A copy of the filter mask applyFilter wrote (rows 0..size), for work spread over several calls. */
+  maskCopy(): Uint8Array {
+    return this.mem.u8(this.mem.maskOff, this.n).slice();
+  }
+
+  /** The slots from..to that pass `mask` (every one when null) into the kernel's row list; returns how many. */
+  rowsOf(mask: Uint8Array | null, from: number, to: number): number {
+    const rows = this.mem.i32(this.mem.rowsOff, this.cap);
     let k = 0;
-    for (let i = 0; i < this.n; i++) if (mask[i]) rows[k++] = i;
+    if (!mask) for (let i = from; i < to; i++) rows[k++] = i;
+    else for (let i = from; i < to; i++) if (mask[i]) rows[k++] = i;
     return k;
   }
 

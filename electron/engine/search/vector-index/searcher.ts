@@ -39,6 +39,7 @@ import { CandidateList } from './candidates.ts';
 import { kthSmallest, QueryRows, type PageRange } from './query-rows.ts';
 import { MinHeap, pushWorst, replaceWorst } from './page-heaps.ts';
 import { codesIdentity, firstPageThreshold, stage1Scores, type FirstPageMark } from './first-page.ts';
+import { NextPagePrep } from './next-page-prep.ts';
 
 export type { FirstPageMark } from './first-page.ts';
 
@@ -104,11 +105,22 @@ export class Searcher {
   private state: QueryState | undefined;
   private readonly listIds = new WeakMap<object, number>();
   private nextListId = 1;
+  /** Page 2's int8 pass, made while page 1 is read (next-page-prep.ts). */
+  private readonly prep: NextPagePrep;
 
   constructor(
     private readonly index: CodesIndex,
     private readonly exact: ExactVectors,
-  ) {}
+  ) {
+    this.prep = new NextPagePrep(index, (r) => {
+      this.state = { query: r.query, filterKey: r.filterKey, version: r.version, matched: r.matched, rows: new QueryRows(r.candidates) };
+    });
+  }
+
+  /** Resolves when no next page is being prepared in the background (tests, benchmarks). */
+  whenPrepared(): Promise<void> {
+    return this.prep.idle();
+  }
 
   page(query: Float32Array, limit: number, filter: IndexFilter = {}, after?: PageCursor): IndexPage {
     if (query.length !== this.index.dim) throw new Error(`query has ${query.length} dimensions; the index uses ${this.index.dim}`);
@@ -170,6 +182,7 @@ export class Searcher {
     const last = hits[hits.length - 1];
     const next = last && hits.length === limit && count > limit ? { ...last.resume!, depth: hits.length } : null;
     const stats = { candidates: c.size, exactReads: p.exactReads, scoredRows: false, approximate: true };
+    if (next && !this.current(query, filter)) this.prep.start(query, filter, this.filterKey(filter), { masked, count });
     return { hits, matched: count, next, lead, stats };
   }
 
@@ -230,9 +243,10 @@ export class Searcher {
     return positions.length;
   }
 
-  /** Drops what is kept of the last query (after the index changed in bulk). */
+  /** Drops what is kept of the last query (after the index changed in bulk), and any preparation. */
   reset(): void {
     this.state = undefined;
+    this.prep.cancel();
   }
 
   private current(query: Float32Array, filter: IndexFilter): boolean {
@@ -242,6 +256,9 @@ export class Searcher {
 
   private stateFor(query: Float32Array, filter: IndexFilter): QueryState {
     if (this.current(query, filter)) return this.state!;
+    // Prepared in the background after its first page: finish what is left of it.
+    if (this.prep.finishNow(query, this.filterKey(filter)) && this.current(query, filter)) return this.state!;
+    this.prep.cancel();
     this.state = undefined; // its memory can go before the next one is built
     const index = this.index;
     const { masked, count } = index.applyFilter(filter);
