@@ -17,7 +17,7 @@
 import { CandidateList } from './candidates.ts';
 import type { CodesIndex, IndexFilter } from './codes-index.ts';
 
-/** Rows a slice scores (~2 ms of CPU at 512-d). */
+/** Rows a slice scores (~3 ms of CPU at 512-d). */
 export const SLICE_ROWS = 16_384;
 
 export interface PreparedRows {
