@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { MAX_QUERY_LENGTH } from '../../electron/shared/contract/limits.ts';
+import { MAX_FOLDER_PATH_LENGTH, MAX_QUERY_LENGTH, MAX_TAG_NAME_LENGTH } from '../../electron/shared/contract/limits.ts';
 import { CHROMIUM_ARGS } from './ui.e2e.ts';
 
 const SIZES = [
@@ -26,8 +26,12 @@ export async function runErrorUiChecks(baseUrl: string, screenshotDir: string): 
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const searches: string[] = [];
+  /** Every API call the page made, by method name. */
+  const calls: string[] = [];
   page.on('request', (r) => {
-    if (new URL(r.url()).pathname.endsWith('/api/search')) searches.push(String((JSON.parse(r.postData() ?? '{}') as { query?: unknown }).query ?? ''));
+    const pathname = new URL(r.url()).pathname;
+    if (pathname.includes('/api/')) calls.push(pathname.slice(pathname.lastIndexOf('/') + 1));
+    if (pathname.endsWith('/api/search')) searches.push(String((JSON.parse(r.postData() ?? '{}') as { query?: unknown }).query ?? ''));
   });
   let passed = 0;
   let failed = 0;
@@ -94,6 +98,37 @@ export async function runErrorUiChecks(baseUrl: string, screenshotDir: string): 
       await shots('query-too-long');
       await searchbox().fill('');
       await limit.waitFor({ state: 'detached' });
+    });
+
+    await check(`a tag name over ${MAX_TAG_NAME_LENGTH} characters and a folder path over ${MAX_FOLDER_PATH_LENGTH} are stopped in their fields, said in Chinese, never sent`, async () => {
+      const before = calls.length;
+      const tagBox = page.getByLabel('新建自定义标签');
+      const tag = '生日蛋糕'.repeat(Math.ceil((MAX_TAG_NAME_LENGTH + 1) / 4));
+      await tagBox.fill(tag); // pasted whole, not cut at the limit
+      assert.equal(await tagBox.inputValue(), tag);
+      const tagLimit = page.getByRole('alert').filter({ hasText: '标签名太长了' });
+      await tagLimit.waitFor();
+      assert.equal((await tagLimit.innerText()).trim(), `标签名太长了：最多 ${MAX_TAG_NAME_LENGTH} 个字，现在是 ${tag.length} 个字。请起一个短一些的名字。`);
+      assert.equal(await tagBox.getAttribute('aria-invalid'), 'true');
+      await tagBox.press('Enter');
+      const library = page.getByRole('region', { name: '图库' });
+      const pathBox = library.getByLabel('文件夹路径（服务器上）');
+      const longPath = '/照片/' + '旅行'.repeat(Math.ceil(MAX_FOLDER_PATH_LENGTH / 2));
+      await pathBox.fill(longPath);
+      const pathLimit = page.getByRole('alert').filter({ hasText: '文件夹路径太长了' });
+      await pathLimit.waitFor();
+      assert.equal((await pathLimit.innerText()).trim(), `文件夹路径太长了：最多 ${MAX_FOLDER_PATH_LENGTH} 个字符，现在是 ${longPath.length} 个。请检查是否粘贴了多余的内容。`);
+      assert.equal(await library.getByRole('button', { name: '添加', exact: true }).isDisabled(), true);
+      await pathBox.press('Enter');
+      await noEngineEnglish();
+      await shots('tag-and-path-too-long');
+      // Shortened, each is accepted again; nothing over the limits was sent meanwhile.
+      await tagBox.fill('');
+      await pathBox.fill('');
+      await tagLimit.waitFor({ state: 'detached' });
+      await pathLimit.waitFor({ state: 'detached' });
+      const sent = calls.slice(before);
+      assert.deepEqual(sent.filter((c) => c === 'addCustomTag' || c === 'addFolder'), [], `sent: ${sent.join(', ')}`);
     });
 
     await check('an invalid request that reaches the engine anyway is worded in Chinese, without a retry button', async () => {

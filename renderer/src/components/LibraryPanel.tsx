@@ -8,6 +8,8 @@ import type { FormEvent } from 'react';
 import type { EngineStatus, FolderOffline, SkippedFile, WatchedFolder } from '../../../electron/shared/api.ts';
 import { api } from '../api/index.ts';
 import { toCallError, type ApiCallError } from '../api/errors.ts';
+import { MAX_FOLDER_PATH_LENGTH } from '../../../electron/shared/contract/limits.ts';
+import { fitsLimit, InputLimit } from './InputLimit.tsx';
 import { skipReasonText } from '../lib/skipReasons.ts';
 import { baseName, formatCount, formatEta, formatRate, formatTakenAt, progressPercent } from '../lib/format.ts';
 import type { MessageKey } from '../lib/messages.ts';
@@ -126,6 +128,8 @@ function AddFolder({
   const [path, setPath] = useState('');
   const [busy, setBusy] = useState(false);
   const inputId = useId();
+  const limitId = useId();
+  const fits = fitsLimit(path, MAX_FOLDER_PATH_LENGTH);
 
   if (nativeShell) {
     const choose = async () => {
@@ -150,7 +154,7 @@ function AddFolder({
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const p = path.trim();
-    if (!p) return;
+    if (!p || !fits) return;
     setBusy(true);
     try {
       await onAddPaths([p]);
@@ -174,12 +178,15 @@ function AddFolder({
           placeholder={t('library.pathPlaceholder')}
           spellCheck={false}
           autoComplete="off"
+          aria-invalid={!fits}
+          aria-describedby={fits ? undefined : limitId}
         />
-        <button type="submit" className="button primary" disabled={busy || path.trim() === ''}>
+        <button type="submit" className="button primary" disabled={busy || path.trim() === '' || !fits}>
           <Icon name="plus" />
           {t('library.addPath')}
         </button>
       </div>
+      <InputLimit value={path} max={MAX_FOLDER_PATH_LENGTH} message="library.pathTooLong" id={limitId} />
       <p className="muted small">{t('library.webHint')}</p>
     </form>
   );

@@ -6,6 +6,8 @@ import { formatCount } from '../lib/format.ts';
 import { useI18n } from '../lib/i18n.tsx';
 import type { Lang } from '../lib/messages.ts';
 import { Icon } from './Icon.tsx';
+import { fitsLimit, InputLimit } from './InputLimit.tsx';
+import { MAX_TAG_NAME_LENGTH } from '../../../electron/shared/contract/limits.ts';
 
 const COLLAPSED = 24;
 
@@ -27,6 +29,8 @@ export function TagsPanel({ tags, activeTag, onOpen, onAdd, onRemove }: Props) {
   const [draft, setDraft] = useState('');
   const [busy, setBusy] = useState(false);
   const inputId = useId();
+  const limitId = useId();
+  const fits = fitsLimit(draft, MAX_TAG_NAME_LENGTH);
 
   // The vocabulary is large; a tag no photo carries is noise in the browser (custom ones stay removable).
   const sorted = (tags ?? []).filter((x) => x.photoCount > 0 || x.custom).sort((a, b) => b.photoCount - a.photoCount || a.name.localeCompare(b.name, 'zh-CN'));
@@ -35,7 +39,7 @@ export function TagsPanel({ tags, activeTag, onOpen, onAdd, onRemove }: Props) {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const name = draft.trim();
-    if (!name) return;
+    if (!name || !fits) return;
     setBusy(true);
     try {
       if (await onAdd(name)) setDraft('');
@@ -95,16 +99,18 @@ export function TagsPanel({ tags, activeTag, onOpen, onAdd, onRemove }: Props) {
             className="text-input"
             type="text"
             value={draft}
-            maxLength={100}
             onChange={(e) => setDraft(e.target.value)}
             placeholder={t('tags.addPlaceholder')}
             autoComplete="off"
+            aria-invalid={!fits}
+            aria-describedby={fits ? undefined : limitId}
           />
-          <button type="submit" className="button" disabled={busy || draft.trim() === ''}>
+          <button type="submit" className="button" disabled={busy || draft.trim() === '' || !fits}>
             <Icon name="tag" size={16} />
             {t('tags.add')}
           </button>
         </div>
+        <InputLimit value={draft} max={MAX_TAG_NAME_LENGTH} message="tags.tooLong" id={limitId} />
       </form>
     </section>
   );
