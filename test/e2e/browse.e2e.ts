@@ -311,7 +311,9 @@ export async function runBrowseUiChecks(root: string, screenshotDir: string): Pr
           await page.setViewportSize({ width: 1366, height: 768 });
         }
       } finally {
-        await page.unroute('**/api/status');
+        // Wait for a status request still in its handler (a route.fetch in flight): unrouted under
+        // it, its fulfill meets the next check's route as "already handled" and ends the process.
+        await page.unrouteAll({ behavior: 'wait' });
       }
     });
 
@@ -345,7 +347,9 @@ export async function runBrowseUiChecks(root: string, screenshotDir: string): Pr
         assert.deepEqual(await gridNames(), ['IMG_0104.jpg', 'IMG_0103.jpg', 'IMG_0102.jpg', 'IMG_0101.jpg']);
         await notice.waitFor({ state: 'detached' });
       } finally {
-        await page.unroute('**/api/status');
+        // Wait for a status request still in its handler (a route.fetch in flight): unrouted under
+        // it, its fulfill meets the next check's route as "already handled" and ends the process.
+        await page.unrouteAll({ behavior: 'wait' });
       }
     });
 
