@@ -15,6 +15,7 @@ import type { AlbumSummary, EngineStatus, PhotoFilter, PhotoHit, TagInfo } from 
 import { ensureExiftool } from '../../scripts/ensure-exiftool.mjs';
 import { LONG_ALBUM, LONG_FILE, LONG_ROOT, SHORT_ALBUM, startBrowseServer } from './browse-library.ts';
 import { CHROMIUM_ARGS } from './ui.e2e.ts';
+import { CheckRun } from './check-run.ts';
 
 const SIZES = [
   [1366, 768],
@@ -40,8 +41,7 @@ export async function runBrowseUiChecks(root: string, screenshotDir: string): Pr
   fs.mkdirSync(screenshotDir, { recursive: true });
   const server = await startBrowseServer(root);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  let passed = 0;
-  let failed = 0;
+  let run: CheckRun | undefined;
   try {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', colorScheme: 'light' });
     const page: Page = await context.newPage();
@@ -52,18 +52,8 @@ export async function runBrowseUiChecks(root: string, screenshotDir: string): Pr
     // Playwright turns on catching file choosers when a listener is added, asynchronously: one added
     // just before the key press can lose the race (the chooser then opens natively and is never seen).
     page.on('filechooser', () => undefined);
-    const check = async (name: string, fn: () => Promise<void>): Promise<void> => {
-      try {
-        await fn();
-        passed++;
-        console.log(`  ✓ ${name}`);
-      } catch (err) {
-        failed++;
-        console.log(`  ✗ ${name}\n      ${(err instanceof Error ? err.message : String(err)).split('\n').join('\n      ')}`);
-        await page.screenshot({ path: path.join(screenshotDir, `browse-FAILED-${passed + failed}.png`) }).catch(() => undefined);
-        await page.keyboard.press('Escape').catch(() => undefined);
-      }
-    };
+    run = new CheckRun(page, { failureShot: (_name, n) => path.join(screenshotDir, `browse-FAILED-${n}.png`) });
+    const { check } = run;
     /** Every image in view has loaded (polled: the CSP forbids waitForFunction's eval). */
     const waitImages = async (): Promise<void> => {
       for (let i = 0; i < 150; i++) {
@@ -360,6 +350,7 @@ export async function runBrowseUiChecks(root: string, screenshotDir: string): Pr
     await browser.close();
     await server.close();
   }
-  console.log(`browsing: ${passed} passed, ${failed} failed`);
-  return { passed, failed };
+  const result = { passed: run?.passed ?? 0, failed: run?.failed ?? 0 };
+  console.log(`browsing: ${result.passed} passed, ${result.failed} failed`);
+  return result;
 }

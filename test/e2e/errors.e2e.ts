@@ -10,6 +10,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { MAX_FOLDER_PATH_LENGTH, MAX_QUERY_LENGTH, MAX_TAG_NAME_LENGTH } from '../../electron/shared/contract/limits.ts';
 import { CHROMIUM_ARGS } from './ui.e2e.ts';
+import { CheckRun } from './check-run.ts';
 
 const SIZES = [
   [1366, 768],
@@ -33,19 +34,8 @@ export async function runErrorUiChecks(baseUrl: string, screenshotDir: string): 
     if (pathname.includes('/api/')) calls.push(pathname.slice(pathname.lastIndexOf('/') + 1));
     if (pathname.endsWith('/api/search')) searches.push(String((JSON.parse(r.postData() ?? '{}') as { query?: unknown }).query ?? ''));
   });
-  let passed = 0;
-  let failed = 0;
-  const check = async (name: string, fn: () => Promise<void>) => {
-    try {
-      await fn();
-      passed++;
-      console.log(`  ✓ ${name}`);
-    } catch (err) {
-      failed++;
-      console.log(`  ✗ ${name}\n      ${(err instanceof Error ? err.message : String(err)).split('\n').join('\n      ')}`);
-      await page.screenshot({ path: path.join(screenshotDir, `errors-FAILED-${passed + failed}.png`) }).catch(() => {});
-    }
-  };
+  const run = new CheckRun(page, { failureShot: (_name, n) => path.join(screenshotDir, `errors-FAILED-${n}.png`), escape: false });
+  const { check } = run;
   /** The same state at both sizes; the viewport is left at the first. */
   const shots = async (name: string) => {
     for (const [w, h] of SIZES) {
@@ -158,6 +148,6 @@ export async function runErrorUiChecks(baseUrl: string, screenshotDir: string): 
   } finally {
     await browser.close();
   }
-  return { passed, failed };
+  return { passed: run.passed, failed: run.failed };
 }
 

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request, type Response } from 'playwright-core';
 import { UI_PAGE_SIZE, type PhotoFilter } from '../../electron/shared/api.ts';
 import { isFreshnessProbe } from '../../renderer/src/lib/freshness.ts';
+import { CheckRun } from './check-run.ts';
 
 export interface UiSuiteOptions {
   /** Folder to add through the library panel (a path on the server's machine). */
@@ -93,27 +94,14 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
     apiCalls.push({ method: m, body });
   });
 
-  let passed = 0;
-  let failed = 0;
   let shotNo = 0;
   const shot = async (name: string) => {
     shotNo++;
     // Transitions frozen so a theme switch is not captured half-way.
     await page.screenshot({ path: path.join(shots, `ui-${String(shotNo).padStart(2, '0')}-${name}.png`), animations: 'disabled' });
   };
-  const check = async (name: string, fn: () => Promise<void>) => {
-    try {
-      await fn();
-      passed++;
-      console.log(`  ✓ ${name}`);
-    } catch (err) {
-      failed++;
-      console.log(`  ✗ ${name}\n      ${(err instanceof Error ? err.message : String(err)).split('\n').join('\n      ')}`);
-      await page.screenshot({ path: path.join(shots, `ui-FAILED-${name.replace(/[^\w\u4e00-\u9fff]+/g, '_').slice(0, 60)}.png`) }).catch(() => {});
-      // Leave no dialog open for the next check.
-      await page.keyboard.press('Escape').catch(() => {});
-    }
-  };
+  const run = new CheckRun(page, { failureShot: (name) => path.join(shots, `ui-FAILED-${name.replace(/[^\w\u4e00-\u9fff]+/g, '_').slice(0, 60)}.png`) });
+  const { check } = run;
 
   const searchbox = () => page.getByRole('searchbox', { name: '搜索照片' });
   const grid = () => page.getByRole('list', { name: RESULTS });
@@ -621,6 +609,6 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
     await browser.close();
   }
 
-  console.log(`${passed} passed, ${failed} failed`);
-  if (failed > 0) throw new Error(`${failed} UI check(s) failed`);
+  console.log(`${run.passed} passed, ${run.failed} failed`);
+  if (run.failed > 0) throw new Error(`${run.failed} UI check(s) failed`);
 }

@@ -14,6 +14,7 @@ import type { PhotoFilter, PhotoHit, Timeline } from '../../electron/shared/api.
 import { ensureExiftool } from '../../scripts/ensure-exiftool.mjs';
 import { startWhenWhereServer } from './when-where-library.ts';
 import { CHROMIUM_ARGS } from './ui.e2e.ts';
+import { CheckRun } from './check-run.ts';
 import { isFreshnessProbe } from '../../renderer/src/lib/freshness.ts';
 
 const SIZES = [
@@ -39,8 +40,7 @@ export async function runWhenWhereUiChecks(root: string, screenshotDir: string):
   fs.mkdirSync(screenshotDir, { recursive: true });
   const server = await startWhenWhereServer(root);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  let passed = 0;
-  let failed = 0;
+  let run: CheckRun | undefined;
   try {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', colorScheme: 'light' });
     const page: Page = await context.newPage();
@@ -48,18 +48,8 @@ export async function runWhenWhereUiChecks(root: string, screenshotDir: string):
     const problems: string[] = [];
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    const check = async (name: string, fn: () => Promise<void>): Promise<void> => {
-      try {
-        await fn();
-        passed++;
-        console.log(`  ✓ ${name}`);
-      } catch (err) {
-        failed++;
-        console.log(`  ✗ ${name}\n      ${(err instanceof Error ? err.message : String(err)).split('\n').join('\n      ')}`);
-        await page.screenshot({ path: path.join(screenshotDir, `ww-FAILED-${passed + failed}.png`) }).catch(() => undefined);
-        await page.keyboard.press('Escape').catch(() => undefined);
-      }
-    };
+    run = new CheckRun(page, { failureShot: (_name, n) => path.join(screenshotDir, `ww-FAILED-${n}.png`) });
+    const { check } = run;
     const shots = async (name: string): Promise<void> => {
       for (const [width, height] of SIZES) {
         await page.setViewportSize({ width, height });
@@ -234,6 +224,7 @@ export async function runWhenWhereUiChecks(root: string, screenshotDir: string):
     await browser.close();
     await server.close();
   }
-  console.log(`when/where: ${passed} passed, ${failed} failed`);
-  return { passed, failed };
+  const result = { passed: run?.passed ?? 0, failed: run?.failed ?? 0 };
+  console.log(`when/where: ${result.passed} passed, ${result.failed} failed`);
+  return result;
 }
