@@ -56,7 +56,7 @@ export class NextPagePrep {
   /** Finishes now the preparation of this query if one is in progress (its rows go to `done`); false when none is. */
   finishNow(query: Float32Array, filterKey: string): boolean {
     const job = this.job;
-    if (!job || job.filterKey !== filterKey || job.version !== this.index.version || !sameVector(job.query, query)) return false;
+    if (!job || !madeFor(job, query, filterKey, this.index.version)) return false;
     while (job.next < this.index.size) this.slice(job);
     this.finish(job);
     return true;
@@ -102,6 +102,11 @@ export class NextPagePrep {
     this.waiters = [];
     for (const f of w) f();
   }
+}
+
+/** Whether rows (the searcher's kept state, or a preparation) were made for this query, filter and index version. */
+export function madeFor(rows: { query: Float32Array; filterKey: string; version: number }, query: Float32Array, filterKey: string, version: number): boolean {
+  return rows.version === version && rows.filterKey === filterKey && sameVector(rows.query, query);
 }
 
 function sameVector(a: Float32Array, b: Float32Array): boolean {

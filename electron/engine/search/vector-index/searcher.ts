@@ -39,7 +39,7 @@ import { CandidateList } from './candidates.ts';
 import { kthSmallest, QueryRows, type PageRange } from './query-rows.ts';
 import { MinHeap, pushWorst, replaceWorst } from './page-heaps.ts';
 import { codesIdentity, firstPageThreshold, stage1Scores, type FirstPageMark } from './first-page.ts';
-import { NextPagePrep } from './next-page-prep.ts';
+import { madeFor, NextPagePrep } from './next-page-prep.ts';
 
 export type { FirstPageMark } from './first-page.ts';
 
@@ -251,7 +251,7 @@ export class Searcher {
 
   private current(query: Float32Array, filter: IndexFilter): boolean {
     const st = this.state;
-    return !!st && st.version === this.index.version && st.filterKey === this.filterKey(filter) && sameVector(st.query, query);
+    return !!st && madeFor(st, query, this.filterKey(filter), this.index.version);
   }
 
   private stateFor(query: Float32Array, filter: IndexFilter): QueryState {
@@ -359,10 +359,4 @@ export class Searcher {
     const more = hits.length === limit && (range.beyond || heap.size > 0 || displaced > 0);
     return { hits, exactReads, more };
   }
-}
-
-function sameVector(a: Float32Array, b: Float32Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
 }
