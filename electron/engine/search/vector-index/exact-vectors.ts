@@ -120,14 +120,8 @@ export class ExactVectors {
       const view = Buffer.from(dest, destOffset, count * row);
       const t0 = performance.now();
       for (let k = 0; k < count; k++) this.readInto(ids[k]!, view, k * row);
-      if (!this.reader && !this.starting && this.parallel && count >= 16 && ((performance.now() - t0) * 1000) / count > SLOW_READ_US) {
-        // Started after this page, not during it: a thread's start costs CPU the page needs.
-        this.starting = true;
-        const start = this.parallel;
-        setImmediate(() => {
-          if (this.fd >= 0) this.reader = start();
-        });
-      }
+      // Started after this page, not during it (prestart waits a turn): a thread's start costs CPU the page needs.
+      if (count >= 16 && ((performance.now() - t0) * 1000) / count > SLOW_READ_US) this.prestart();
       return;
     }
     if (this.positions.length < count) {
