@@ -46,8 +46,7 @@ export class NextPagePrep {
   start(query: Float32Array, filter: IndexFilter, filterKey: string, applied: { masked: boolean; count: number }): void {
     this.cancel();
     if (filter.allow) return;
-    const candidates = new CandidateList();
-    candidates.reserve(applied.count);
+    const candidates = new CandidateList(); // sized by the first slice, not in page 1's request (~20 MB at 1M)
     const mask = applied.masked ? this.index.maskCopy() : null;
     this.job = { query: query.slice(), filterKey, version: this.index.version, matched: applied.count, candidates, mask, next: 0 };
     this.schedule(this.job);
@@ -84,6 +83,7 @@ export class NextPagePrep {
   }
 
   private slice(job: NonNullable<NextPagePrep['job']>): void {
+    if (job.next === 0) job.candidates.reserve(job.matched);
     const to = Math.min(this.index.size, job.next + SLICE_ROWS);
     const n = this.index.rowsOf(job.mask, job.next, to);
     if (n > 0) this.index.stage2(job.query, n, job.candidates);
