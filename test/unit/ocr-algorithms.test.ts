@@ -104,21 +104,39 @@ describe('detection plan', () => {
   });
 
   it('keeps tall screenshots near full resolution, cut into overlapping tiles whose cores cover the image once', () => {
-    const p = planDetection(1170, 5200);
-    expect(p.scaleX).toBeGreaterThan(0.65);
-    expect(p.tiles.length).toBeGreaterThan(2);
-    for (const t of p.tiles) {
-      expect(t.y % 32).toBe(0);
-      expect(t.height % 32).toBe(0);
-      expect(t.y + t.height).toBeLessThanOrEqual(p.height);
+    const { maxSide } = DEFAULT_DET_PLAN;
+    for (const [w, h] of [[1170, 5200], [1440, 4800], [1080, 9000], [1170, 30000]]) {
+      const p = planDetection(w, h);
+      expect(p.scaleX).toBeGreaterThan(0.55);
+      expect(p.tiles.length).toBeGreaterThan(1);
+      for (const t of p.tiles) {
+        expect(t.y % 32).toBe(0);
+        expect(t.height % 32).toBe(0);
+        expect(t.y + t.height).toBeLessThanOrEqual(p.height);
+        // No piece needs more memory than an ordinary 4:3 photo's detector input.
+        expect(t.width * t.height).toBeLessThanOrEqual(maxSide * maxSide * 0.75);
+      }
+      // Pieces are not wasted on overlap: together at most a quarter more than the image.
+      const detected = p.tiles.reduce((a, t) => a + t.width * t.height, 0);
+      expect(detected).toBeLessThanOrEqual(1.25 * p.width * p.height);
+      expect(p.tiles[0].core.y0).toBe(0);
+      expect(p.tiles[p.tiles.length - 1].core.y1).toBe(p.height);
+      for (let i = 1; i < p.tiles.length; i++) {
+        expect(p.tiles[i].core.y0).toBe(p.tiles[i - 1].core.y1);
+        // Neighbours overlap by at least 12.5 % of the width (two lines of text), and the seam
+        // lies in the middle of the overlap.
+        const overlap = p.tiles[i - 1].y + p.tiles[i - 1].height - p.tiles[i].y;
+        expect(overlap).toBeGreaterThanOrEqual(Math.round((p.width * DEFAULT_DET_PLAN.overlap) / 32) * 32);
+        expect(p.tiles[i].core.y0 - p.tiles[i].y).toBeGreaterThanOrEqual(overlap / 2 - 1);
+      }
     }
-    expect(p.tiles[0].core.y0).toBe(0);
-    expect(p.tiles[p.tiles.length - 1].core.y1).toBe(p.height);
-    for (let i = 1; i < p.tiles.length; i++) {
-      expect(p.tiles[i].core.y0).toBe(p.tiles[i - 1].core.y1);
-      // The seam lies inside both tiles, with room for a line on either side.
-      expect(p.tiles[i].core.y0 - p.tiles[i].y).toBeGreaterThanOrEqual(32);
-      expect(p.tiles[i - 1].y + p.tiles[i - 1].height - p.tiles[i].core.y0).toBeGreaterThanOrEqual(32);
+  });
+
+  it('reads a phone screenshot (≈ 9:19.5 to 9:20) as one piece, at the scale of a 2:1 piece', () => {
+    for (const [w, h] of [[1170, 2532], [1080, 2400], [1290, 2796], [1440, 3200]]) {
+      const p = planDetection(w, h);
+      expect(p.tiles).toHaveLength(1);
+      expect(p.width).toBe(Math.round((DEFAULT_DET_PLAN.maxSide / DEFAULT_DET_PLAN.maxAspect) / 32) * 32);
     }
   });
 

@@ -109,7 +109,10 @@ export class PhotoReader {
     // the cost; only where it finds something does the full-size detection run — and not even
     // then when every box the gate found is big enough there (a sign, a poster, a label shot
     // close): the full size would find the same boxes at a higher price.
-    const gate = d.gateSide ? planDetection(img.width, img.height, { ...d, maxSide: d.gateSide }) : null;
+    // Tall images (screenshots, scrolling captures) skip it: they nearly always hold text, and
+    // their UI text is too small to see at the gate's size.
+    const tall = img.height > d.maxAspect * img.width;
+    const gate = d.gateSide && !tall ? planDetection(img.width, img.height, { ...d, maxSide: d.gateSide }) : null;
     if (gate && plan.tiles.length === 1 && gate.width * gate.height < GATE_WORTH * plan.width * plan.height) {
       const tGate = performance.now();
       const small = await img.raster(gate.width, gate.height);

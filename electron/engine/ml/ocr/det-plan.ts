@@ -2,11 +2,12 @@
  * At what size the detector sees a photo, and in which pieces.
  *
  * PP-OCR's default (long side ≤ 960) shrinks a 1170 × 2532 phone screenshot to 0.38×, where its
- * 16 px characters become 6 px and are lost. Instead the photo is scaled so that one piece's long
- * side fits `maxSide`, where a piece is at most `maxAspect` times as long as it is wide: ordinary
- * photos are one piece scaled to `maxSide`, tall screenshots and scrolling captures keep almost
- * their full resolution and are cut into overlapping pieces along their length. `maxSide` was
- * chosen by measurement (see docs/decisions/ocr.md and `BENCH_ONLY=ocr npm run bench`).
+ * 16 px characters become 6 px and are lost. Instead the photo is scaled as if a piece `maxAspect`
+ * times as long as it is wide had to fit `maxSide`: ordinary photos are one piece scaled to
+ * `maxSide`, tall screenshots and scrolling captures keep almost their full resolution and, when
+ * longer than a piece of `pieceArea` × maxSide² pixels holds, are cut into overlapping pieces of
+ * one height along their length. `maxSide` was chosen by measurement (see docs/decisions/ocr.md
+ * and `BENCH_ONLY=ocr npm run bench`).
  *
  * The detector needs sides that are multiples of 32; like PP-OCR the whole image is resized to
  * such a size (a slight stretch is harmless to DB), and tiles lie on that grid.
@@ -17,6 +18,13 @@ export interface DetPlanParams {
   maxSide: number;
   /** A piece may be this many times longer than wide before the photo is cut. */
   maxAspect: number;
+  /**
+   * A piece may hold up to this × maxSide² pixels (0.75: a 4:3 photo's detector input, so cutting
+   * a tall image never needs more memory than an ordinary photo); pieces are of one height, as few
+   * as fit. A phone screenshot (≈ 9:19.5, just over `maxAspect`) is then one piece instead of two
+   * that overlap by most of their height. Absent: 0.75.
+   */
+  pieceArea?: number;
   /** Overlap between neighbouring pieces, as a fraction of the short side (≥ 2 text lines). */
   overlap: number;
   /** The stride of the network: input sides are multiples of it. */
@@ -33,7 +41,7 @@ export interface DetPlanParams {
   margin?: number;
 }
 
-export const DEFAULT_DET_PLAN: DetPlanParams = { maxSide: 1600, maxAspect: 2, overlap: 0.125, stride: 32 };
+export const DEFAULT_DET_PLAN: DetPlanParams = { maxSide: 1600, maxAspect: 2, pieceArea: 0.75, overlap: 0.125, stride: 32 };
 
 /** Pixels of filler around the raster in the detector's input (small and very wide inputs). */
 export interface DetPad {
@@ -85,13 +93,16 @@ export function planDetection(srcWidth: number, srcHeight: number, params: DetPl
 }
 
 function tile(width: number, height: number, p: DetPlanParams): DetTile[] {
-  const piece = Math.max(p.maxSide, Math.floor((width * p.maxAspect) / p.stride) * p.stride);
-  if (height <= piece) return [{ x: 0, y: 0, width, height, core: { x0: 0, y0: 0, x1: width, y1: height } }];
+  const maxPiece = Math.max(p.maxSide, Math.floor((p.maxSide * p.maxSide * (p.pieceArea ?? 0.75)) / width / p.stride) * p.stride);
+  if (height <= maxPiece) return [{ x: 0, y: 0, width, height, core: { x0: 0, y0: 0, x1: width, y1: height } }];
   const overlap = Math.max(p.stride, Math.round((width * p.overlap) / p.stride) * p.stride);
-  const step = piece - overlap;
-  const n = Math.ceil((height - overlap) / step);
-  const starts: number[] = [];
-  for (let i = 0; i < n; i++) starts.push(Math.min(i * step, height - piece));
+  // As few pieces as fit, all of one height. Starts snap to the stride grid, which moves a seam
+  // by up to one stride: a stride of slack keeps every overlap at least `overlap`.
+  const roundUp = (v: number): number => Math.ceil(v / p.stride) * p.stride;
+  let n = 2;
+  while (roundUp((height + (n - 1) * (overlap + p.stride)) / n) > maxPiece) n++;
+  const piece = roundUp((height + (n - 1) * (overlap + p.stride)) / n);
+  const starts = Array.from({ length: n }, (_, i) => Math.round((i * (height - piece)) / (n - 1) / p.stride) * p.stride);
   // Core boundaries sit in the middle of each overlap.
   return starts.map((y, i) => ({
     x: 0,

@@ -34,7 +34,7 @@ export const ocrManifestSchema = z.object({
     maxSide: z.number().int().positive(),
     /**
      * Long side of a first, cheap detection pass that decides whether a photo holds text at all
-     * (absent: always the full pass). Tall screenshots skip it: they are cut into pieces anyway.
+     * (absent: always the full pass). Tall images (screenshots) skip it.
      */
     gateSide: z.number().int().positive().optional(),
     /**
@@ -50,6 +50,8 @@ export const ocrManifestSchema = z.object({
      */
     gateRegion: z.object({ margin: z.number().min(0), worth: z.number().min(0).max(1) }).optional(),
     maxAspect: z.number().positive(),
+    /** A piece of a tall image holds up to this × maxSide² pixels (det-plan.ts; absent: 0.75, a 4:3 photo's input). */
+    pieceArea: z.number().min(0.25).max(4).optional(),
     overlap: z.number().min(0).max(0.5),
     /** Small inputs (short side below this) are scaled up to it and given a margin (det-plan.ts). */
     smallSide: z.number().int().min(0).optional(),
