@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * Entry of the CLI (`npm run cli -- <command>`): starts ./main.ts in a process that has the
- * engine's allocator setting (util/allocator-env.ts). glibc reads it only when a process starts,
- * so where it is missing (Linux) the command runs in a child started with it; this process just
+ * engine's allocator settings (util/allocator-env.ts). glibc reads them only when a process starts,
+ * so where they are missing (Linux) the command runs in a child started with them; this process just
  * passes the child's exit status on. Nothing heavy is imported before that decision.
  */
 import { spawn } from 'node:child_process';

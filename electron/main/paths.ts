@@ -83,8 +83,8 @@ export function resolveAppPaths(i: PathInputs): AppPaths {
 }
 
 /**
- * Environment of the engine process: the parent's, the engine's allocator setting (fewer glibc
- * arenas: util/allocator-env.ts), plus where the packaged resources are.
+ * Environment of the engine process: the parent's, the engine's allocator settings (fewer glibc
+ * arenas, big blocks returned when freed: util/allocator-env.ts), plus where the packaged resources are.
  */
 export function engineEnv(paths: AppPaths, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env = withAllocatorEnv(base);

@@ -1,8 +1,8 @@
 /**
- * `npm run cli` starts electron/cli/shiguang.ts: on Linux, without MALLOC_ARENA_MAX, it runs the
- * command in a child started with the engine's allocator setting (util/allocator-env.ts). What
- * the person sees must not change: the same output, the same exit status, and a child that really
- * has the setting.
+ * `npm run cli` starts electron/cli/shiguang.ts: on Linux, without the engine's allocator settings
+ * (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_; util/allocator-env.ts), it runs the command in a child
+ * started with them. What the person sees must not change: the same output, the same exit status,
+ * and a child that really has the settings.
  */
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,16 +24,19 @@ const toy = path.join(process.env.SHIGUANG_TEST_MODELS ?? path.resolve('.cache/t
 const base = (): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = { ...process.env, SHIGUANG_LANG: 'en' };
   delete env.MALLOC_ARENA_MAX;
+  delete env.MALLOC_MMAP_THRESHOLD_;
   return env;
 };
 
 describe('CLI launcher', () => {
   it('says which processes lack the setting: Linux without it only', () => {
     expect(lacksAllocatorEnv({}, 'linux')).toBe(true);
-    expect(lacksAllocatorEnv({ MALLOC_ARENA_MAX: '4' }, 'linux')).toBe(false);
+    expect(lacksAllocatorEnv({ MALLOC_ARENA_MAX: '4', MALLOC_MMAP_THRESHOLD_: '65536' }, 'linux')).toBe(false);
+    expect(lacksAllocatorEnv({ MALLOC_ARENA_MAX: '4' }, 'linux')).toBe(true);
     expect(lacksAllocatorEnv({}, 'darwin')).toBe(false);
     expect(lacksAllocatorEnv({}, 'win32')).toBe(false);
-    expect(withAllocatorEnv({ A: '1', B: undefined })).toEqual({ A: '1', MALLOC_ARENA_MAX: '2' });
+    expect(withAllocatorEnv({ A: '1', B: undefined })).toEqual({ A: '1', MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '1048576' });
+    expect(withAllocatorEnv({ MALLOC_ARENA_MAX: '8' })).toEqual({ MALLOC_ARENA_MAX: '8', MALLOC_MMAP_THRESHOLD_: '1048576' });
   });
 
   it('passes the output and the exit status through, as main.ts gives them', async () => {
@@ -45,7 +48,7 @@ describe('CLI launcher', () => {
     expect(bad.stderr).toContain("unknown option '--no-such-option'");
   });
 
-  it.runIf(process.platform === 'linux')('runs the command in a child that has MALLOC_ARENA_MAX=2, and passes a SIGTERM on to it', async () => {
+  it.runIf(process.platform === 'linux')('runs the command in a child that has the allocator settings, and passes a SIGTERM on to it', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-launcher-'));
     try {
       fs.mkdirSync(path.join(tmp, 'dist'));
@@ -66,7 +69,7 @@ describe('CLI launcher', () => {
         launcher.once('exit', (code) => resolve({ childEnv, code }));
         launcher.once('error', reject);
       });
-      expect(seen.childEnv.split('\0')).toContain('MALLOC_ARENA_MAX=2');
+      expect(seen.childEnv.split('\0')).toEqual(expect.arrayContaining(['MALLOC_ARENA_MAX=2', 'MALLOC_MMAP_THRESHOLD_=1048576']));
       // The child stopped on the SIGTERM passed to it, and the launcher ended with it.
       expect(seen.code).not.toBeNull();
     } finally {

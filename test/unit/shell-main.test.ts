@@ -337,9 +337,10 @@ describe('paths', () => {
     expect(packaged.betterSqlite3Binding).toBeNull();
   });
 
-  it("starts the engine with two glibc arenas unless the person set their own", () => {
+  it("starts the engine with two glibc arenas and a fixed mmap threshold unless the person set their own", () => {
     const p = resolveAppPaths({ isPackaged: true, resourcesPath: '/r', appPath: '/r/app.asar', platform: 'linux', arch: 'x64' });
     expect(engineEnv(p, {}).MALLOC_ARENA_MAX).toBe('2');
+    expect(engineEnv(p, {}).MALLOC_MMAP_THRESHOLD_).toBe('1048576');
     expect(engineEnv(p, { MALLOC_ARENA_MAX: '8' }).MALLOC_ARENA_MAX).toBe('8');
   });
 
@@ -354,6 +355,7 @@ describe('paths', () => {
     expect(env).toEqual({
       PATH: '/bin',
       MALLOC_ARENA_MAX: '2',
+      MALLOC_MMAP_THRESHOLD_: '1048576',
       SHIGUANG_RESOURCES: '/r/resources',
       SHIGUANG_MODELS_CATALOGUE_DIR: '/r/models',
       SHIGUANG_SQLITE_VEC_PATH: '/r/app.asar.unpacked/node_modules/sqlite-vec-linux-x64/vec0.so',
