@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { dilated } from '../../electron/engine/ml/ocr/db-postprocess.ts';
 import { DEFAULT_DET_PLAN, planDetection, type DetPlanParams } from '../../electron/engine/ml/ocr/det-plan.ts';
 import type { Quad } from '../../electron/engine/ml/ocr/geometry.ts';
@@ -151,6 +151,15 @@ describe('transparent images', () => {
         const r = await img.raster(20, 10);
         expect(r.data[0]).toBe(background); // a transparent corner
         expect(r.data[(5 * 20 + 10) * 3]).toBe(text);
+        // The last raster of an image is its kept decode itself, not a copy: the image keeps
+        // nothing, decodes again if asked after all, and what it gave away is left alone.
+        const decode = vi.spyOn(img as unknown as { decode: () => Promise<unknown> }, 'decode');
+        const last = await img.raster(20, 10, { last: true });
+        expect(decode).not.toHaveBeenCalled();
+        last.data.fill(7);
+        const again = await img.raster(20, 10);
+        expect(decode).toHaveBeenCalledTimes(1);
+        expect([again.data[0], again.data[(5 * 20 + 10) * 3]]).toEqual([background, text]);
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

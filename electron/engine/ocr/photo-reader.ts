@@ -152,7 +152,7 @@ export class PhotoReader {
       const minSide = Math.min(...det.boxes.map((b) => Math.min(quadSize(b.quad).width, quadSize(b.quad).height)));
       const scale = Math.min(img.maxScale, Math.max(detScale, (recH * CROP_HEADROOM) / Math.max(1, minSide)));
       const t1 = performance.now();
-      const raster = await img.raster(Math.max(1, Math.round(img.width * scale)), Math.max(1, Math.round(img.height * scale)));
+      const raster = await img.raster(Math.max(1, Math.round(img.width * scale)), Math.max(1, Math.round(img.height * scale)), { last: true });
       decodeMs += performance.now() - t1;
       const sx = raster.width / img.width;
       const sy = raster.height / img.height;
