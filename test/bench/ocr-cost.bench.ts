@@ -20,6 +20,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { makeOcrFixtures, writeOcrFixtures } from '../../scripts/fixtures/ocr-images.ts';
 import { openLibrary } from '../../electron/engine/store/library.ts';
+import { withAllocatorEnv } from '../../electron/engine/util/allocator-env.ts';
 import { OCR_VARIANTS, ocrVariantNames, type OcrVariant } from './ocr-variants.ts';
 
 type Log = (m: string) => void;
@@ -74,7 +75,10 @@ interface ChildResult {
 
 function runPassChild(db: string, opts: OcrVariant): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/ocr-pass-child.ts', db, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // With the engine processes' allocator settings, so its peak memory is the app's.
+    const env: NodeJS.ProcessEnv = opts.allocator === 'none' || opts.allocator === 'arenas' ? { ...process.env } : withAllocatorEnv(process.env);
+    if (opts.allocator === 'arenas') env.MALLOC_ARENA_MAX ??= '2';
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/ocr-pass-child.ts', db, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c));

@@ -71,7 +71,7 @@ try {
   await Promise.all(readers.map((r) => r.info())); // the workers' start is not the photos' cost
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  const s = readers.length > 1 ? await readInParallel(readers) : await runOcrPass(lib, timed(readers[0]), createLogger('bench', 'warn'));
+  const s = readers.length > 1 ? await readInParallel(readers) : await runOcrPass(lib, timed(readers[0]), createLogger('bench', 'warn'), { inFlight: opts.inFlight });
   const seconds = (performance.now() - t0) / 1000;
   // CPU of the whole process (all threads: ONNX Runtime's, sharp's, JS): less swayed by other
   // work on a shared machine than the wall clock, though spinning threads count in it.

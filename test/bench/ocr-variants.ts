@@ -15,6 +15,10 @@ export interface OcrVariant {
    * itself reads one at a time): what a pool of workers would give, measured before building one.
    */
   parallel?: number;
+  /** Photos in flight through the one reader (the pass's `inFlight`; shipped: IN_FLIGHT). */
+  inFlight?: number;
+  /** glibc settings of the child: 'engine' (default: util/allocator-env.ts), 'arenas' (MALLOC_ARENA_MAX only), 'none'. */
+  allocator?: 'engine' | 'arenas' | 'none';
   /** Replaces fields of the shipped manifest's sections: { detection: { gateSide: 640 } }. */
   manifest?: Record<string, Record<string, unknown>>;
   /** Graph files from the folder BENCH_OCR_GRAPHS instead of the shipped ones, by section. */
@@ -23,8 +27,9 @@ export interface OcrVariant {
 
 export const OCR_VARIANTS: Record<string, OcrVariant> = {
   base: {},
-  // The settings before issue 20's cost work: every core per graph, spinning, the full-size detection over the whole photo.
-  before: { manifest: { runtime: { intraOpThreads: 1024 }, detection: { gateRegion: { margin: 0, worth: 0 } } }, session: { spin: true } },
+  // The settings before issue 20's cost work: every core per graph, spinning, the full-size detection over the whole photo,
+  // one photo at a time. (How tall images are cut is code, not a setting: against the code before, run that commit's bench.)
+  before: { manifest: { runtime: { intraOpThreads: 1024 }, detection: { gateRegion: { margin: 0, worth: 0 } } }, session: { spin: true }, inFlight: 1 },
   // One thread per graph, spinning (issue 20's first round of cost work, shipped until measured quiet).
   'threads1-spin': { session: { threads: 1, spin: true } },
   // The "any text?" gate's size (shipped 960) and the full detection's (shipped 1600).
@@ -45,6 +50,12 @@ export const OCR_VARIANTS: Record<string, OcrVariant> = {
   'threadsAll-nospin': { manifest: { runtime: { intraOpThreads: 1024 } }, session: { spin: false } },
   // Two photos at once, each on its own worker with one intra-op thread.
   pool2: { session: { threads: 1 }, parallel: 2 },
+  // The same with the detector's buffers given back after every run (no CPU arena for it).
+  'pool2-arena-rec': { session: { threads: 1, arena: 'recognition' }, parallel: 2 },
+  // One photo at a time through the reader (before issue 20's last round: no decoding beside the graphs).
+  inflight1: { inFlight: 1 },
+  'inflight1-arenas': { inFlight: 1, allocator: 'arenas' },
+  'base-arenas': { allocator: 'arenas' },
   // Recognition batches: more lines per run, bounded by padded width.
   batch12: { manifest: { recognition: { batch: 12 } } },
   batch24w: { manifest: { recognition: { batch: 24, batchWidth: 24 * 320 } } },

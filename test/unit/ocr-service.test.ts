@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DecodeError } from '../../electron/engine/media/errors.ts';
-import { runOcrPass, type TextReader } from '../../electron/engine/ocr/ocr-pass.ts';
+import { IN_FLIGHT, inFlight, runOcrPass, type TextReader } from '../../electron/engine/ocr/ocr-pass.ts';
 import type { OcrLine, PhotoText } from '../../electron/engine/ocr/photo-reader.ts';
 import { OcrUnavailableError } from '../../electron/engine/ocr/photo-reader.ts';
 import { searchText, snippetFor } from '../../electron/engine/ocr/text-search.ts';
@@ -56,7 +56,8 @@ describe('OCR pass', () => {
     expect(first).toMatchObject({ done: 2, total: 4, withText: 1, interrupted: true });
     const second = await runOcrPass(lib, reader, log);
     expect(second).toMatchObject({ done: 2, total: 2, failed: 2, interrupted: false });
-    expect(reader.calls).toEqual(['a.png', 'b.jpg', 'c.jpg', 'd.jpg']);
+    // Two photos are in flight, so their reads may begin in either order.
+    expect([...reader.calls].sort()).toEqual(['a.png', 'b.jpg', 'c.jpg', 'd.jpg']);
     expect(lib.ocrText.counts('fake-ocr')).toEqual({ done: 2, failed: 2, pending: 0, withText: 1 });
     expect(lib.ocrText.lines(ids[0])[0].text).toBe('营业时间 09:00');
     expect(searchText(lib, '营业时间', 10).map((h) => h.photoId)).toEqual([ids[0]]);
@@ -106,6 +107,90 @@ describe('OCR pass', () => {
     });
     expect(summary).toMatchObject({ done: 1, interrupted: true });
     expect(reader.calls).toEqual(['a.png']);
+  });
+});
+
+describe('photos in flight', () => {
+  /** Work that finishes when told to, recording how many ran at once. */
+  function controlled() {
+    const finish = new Map<number, () => void>();
+    const log: string[] = [];
+    let running = 0;
+    let most = 0;
+    const work = async (n: number): Promise<void> => {
+      running++;
+      most = Math.max(most, running);
+      log.push(`start ${n}`);
+      await new Promise<void>((r) => finish.set(n, r));
+      running--;
+      log.push(`end ${n}`);
+      if (n === 3) throw new Error('three failed');
+    };
+    return { finish, log, work, most: () => most };
+  }
+  const until = async (cond: () => boolean): Promise<void> => {
+    while (!cond()) await new Promise((r) => setImmediate(r));
+  };
+
+  it('starts items in order, never more than the limit at once, and the next as soon as one ends', async () => {
+    const c = controlled();
+    const done = inFlight([0, 1, 2], 2, async () => true, c.work);
+    await until(() => c.log.length === 2);
+    expect(c.log).toEqual(['start 0', 'start 1']);
+    c.finish.get(1)!();
+    await until(() => c.log.includes('start 2'));
+    expect(c.log).toEqual(['start 0', 'start 1', 'end 1', 'start 2']);
+    c.finish.get(0)!();
+    c.finish.get(2)!();
+    await done;
+    expect(c.most()).toBe(2);
+  });
+
+  it('throws the first error only after the other started items have finished, and starts none after it', async () => {
+    const c = controlled();
+    let settled = false;
+    const done = inFlight([3, 4, 5, 6], 2, async () => true, c.work).finally(() => (settled = true));
+    done.catch(() => undefined);
+    await until(() => c.log.length === 2);
+    c.finish.get(3)!();
+    await until(() => c.log.includes('end 3'));
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    c.finish.get(4)!();
+    await expect(done).rejects.toThrow('three failed');
+    expect(c.log).toEqual(['start 3', 'start 4', 'end 3', 'end 4']);
+  });
+
+  it('starts nothing more once before() says no, and waits for what runs', async () => {
+    const c = controlled();
+    const done = inFlight([0, 1, 2], 2, async (i) => i < 1, c.work);
+    await until(() => c.log.length === 1);
+    c.finish.get(0)!();
+    await done;
+    expect(c.log).toEqual(['start 0', 'end 0']);
+  });
+
+  it('reads two photos at once in the pass', async () => {
+    ['a.png', 'b.png', 'c.png'].forEach(photo);
+    let running = 0;
+    let most = 0;
+    // The first read finishes only once a second one runs beside it (read one at a time, the
+    // pass would wait here until the test times out).
+    let both = (): void => undefined;
+    const together = new Promise<void>((r) => (both = r));
+    const reader: TextReader = {
+      engineKey: 'fake-ocr',
+      async read(): Promise<PhotoText> {
+        most = Math.max(most, ++running);
+        if (running === 2) both();
+        await together;
+        running--;
+        return { width: 10, height: 10, lines: [], timings: { decodeMs: 0, detectMs: 0, recogniseMs: 0, totalMs: 0 } };
+      },
+    };
+    expect(await runOcrPass(lib, reader, log)).toMatchObject({ done: 3, interrupted: false });
+    expect(most).toBe(IN_FLIGHT);
+    expect(IN_FLIGHT).toBe(2);
   });
 });
 
