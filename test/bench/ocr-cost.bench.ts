@@ -1,7 +1,7 @@
 /**
  * `BENCH_ONLY=ocr-cost npm run bench`: what reading the text of a mixed library costs — photos/s
  * of the OCR pass and the peak memory (VmHWM) of the process running it, in a fresh process of
- * its own, as the indexing process runs it after embedding. The library is the one `ocr`'s
+ * its own with the engine's allocator settings, as the indexing process runs it after embedding. The library is the one `ocr`'s
  * `library` figure uses (BENCH_OCR_LIBRARY photos, 60 by default: 30 % text images from the hard
  * rendered set — 12 MP phone shots, small print, long scrolling screenshots, receipts, chats —
  * the rest ../shared/photos as they are and blown up to 12 MP).
@@ -76,8 +76,7 @@ interface ChildResult {
 function runPassChild(db: string, opts: OcrVariant): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     // With the engine processes' allocator settings, so its peak memory is the app's.
-    const env: NodeJS.ProcessEnv = opts.allocator === 'none' || opts.allocator === 'arenas' ? { ...process.env } : withAllocatorEnv(process.env);
-    if (opts.allocator === 'arenas') env.MALLOC_ARENA_MAX ??= '2';
+    const env: NodeJS.ProcessEnv = opts.allocator === 'arenas' ? { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' } : withAllocatorEnv(process.env);
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/ocr-pass-child.ts', db, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     let err = '';

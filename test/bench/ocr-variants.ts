@@ -17,8 +17,8 @@ export interface OcrVariant {
   parallel?: number;
   /** Photos in flight through the one reader (the pass's `inFlight`; shipped: IN_FLIGHT). */
   inFlight?: number;
-  /** glibc settings of the child: 'engine' (default: util/allocator-env.ts), 'arenas' (MALLOC_ARENA_MAX only), 'none'. */
-  allocator?: 'engine' | 'arenas' | 'none';
+  /** glibc settings of the child: 'engine' (default: util/allocator-env.ts), 'arenas' (MALLOC_ARENA_MAX only, the setting before). */
+  allocator?: 'engine' | 'arenas';
   /** Replaces fields of the shipped manifest's sections: { detection: { gateSide: 640 } }. */
   manifest?: Record<string, Record<string, unknown>>;
   /** Graph files from the folder BENCH_OCR_GRAPHS instead of the shipped ones, by section. */
@@ -54,8 +54,9 @@ export const OCR_VARIANTS: Record<string, OcrVariant> = {
   'pool2-arena-rec': { session: { threads: 1, arena: 'recognition' }, parallel: 2 },
   // One photo at a time through the reader (before issue 20's last round: no decoding beside the graphs).
   inflight1: { inFlight: 1 },
-  'inflight1-arenas': { inFlight: 1, allocator: 'arenas' },
+  // Without the fixed mmap threshold (MALLOC_ARENA_MAX=2 only), with two photos in flight and with one.
   'base-arenas': { allocator: 'arenas' },
+  'inflight1-arenas': { inFlight: 1, allocator: 'arenas' },
   // Recognition batches: more lines per run, bounded by padded width.
   batch12: { manifest: { recognition: { batch: 12 } } },
   batch24w: { manifest: { recognition: { batch: 24, batchWidth: 24 * 320 } } },
