@@ -19,6 +19,7 @@ import { generateTestModels } from '../../scripts/models/generate-test-models.ts
 import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
 import { installModel, startAppServer, waitIndexed, type AppServer } from './app-server.ts';
 import { CHROMIUM_ARGS } from './ui.e2e.ts';
+import { CheckRun } from './check-run.ts';
 
 /** A library of coloured photos and real photos from ../shared/photos; returns how many photos it holds. */
 async function writeLibrary(root: string, dir: string): Promise<number> {
@@ -33,8 +34,7 @@ export async function runQuantizeUiCheck(root: string, screenshotDir: string): P
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-int8-ui-'));
   let server: AppServer | undefined;
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  let passed = 0;
-  let failed = 0;
+  let run: CheckRun | undefined;
   try {
     const models = path.join(tmp, 'models');
     await generateTestModels(models);
@@ -48,17 +48,8 @@ export async function runQuantizeUiCheck(root: string, screenshotDir: string): P
 
     const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' })).newPage();
     page.setDefaultTimeout(15_000);
-    const check = async (name: string, fn: () => Promise<void>): Promise<void> => {
-      try {
-        await fn();
-        passed++;
-        console.log(`  ok  ${name}`);
-      } catch (err) {
-        failed++;
-        console.log(`  FAIL ${name}: ${err instanceof Error ? err.message : String(err)}`);
-        await page.screenshot({ path: path.join(screenshotDir, `fail-quantize-${passed + failed}.png`) }).catch(() => undefined);
-      }
-    };
+    run = new CheckRun(page, { failureShot: (_name, n) => path.join(screenshotDir, `fail-quantize-${n}.png`), escape: false });
+    const { check } = run;
     await page.goto(server.url);
     const dialog = page.locator('dialog.settings-dialog');
     const panel = dialog.getByRole('group', { name: 'int8 加速' });
@@ -108,6 +99,7 @@ export async function runQuantizeUiCheck(root: string, screenshotDir: string): P
     await server?.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  console.log(`${passed} passed, ${failed} failed`);
-  return { passed, failed };
+  const counts = { passed: run?.passed ?? 0, failed: run?.failed ?? 0 };
+  console.log(`${counts.passed} passed, ${counts.failed} failed`);
+  return counts;
 }

@@ -18,6 +18,7 @@ import { generateTestModels } from '../../scripts/models/generate-test-models.ts
 import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
 import { CHROMIUM_ARGS } from './ui.e2e.ts';
 import { serveToyColors } from './toy-serve.ts';
+import { CheckRun } from './check-run.ts';
 
 const RESULTS = '搜索结果';
 const SIZES = [
@@ -61,25 +62,13 @@ export async function runRelevanceUiCheck(root: string, screenshotDir: string): 
   fs.mkdirSync(screenshotDir, { recursive: true });
   const served = await serveLibrary(root);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  let passed = 0;
-  let failed = 0;
+  const run = new CheckRun(null, { failureShot: (_name, n, tag) => path.join(screenshotDir, `relevance-FAILED-${tag}-${n}.png`) });
   try {
     for (const size of SIZES) {
       const tag = `${size.width}x${size.height}`;
       const page = await (await browser.newContext({ viewport: size, locale: 'zh-CN', colorScheme: 'light' })).newPage();
       page.setDefaultTimeout(20_000);
-      const check = async (name: string, fn: () => Promise<void>): Promise<void> => {
-        try {
-          await fn();
-          passed++;
-          console.log(`  ✓ [${tag}] ${name}`);
-        } catch (err) {
-          failed++;
-          console.log(`  ✗ [${tag}] ${name}\n      ${err instanceof Error ? err.message : String(err)}`);
-          await page.screenshot({ path: path.join(screenshotDir, `relevance-FAILED-${tag}-${passed + failed}.png`) }).catch(() => undefined);
-          await page.keyboard.press('Escape').catch(() => undefined);
-        }
-      };
+      const { check } = run.on(page, tag);
       await page.goto(served.url);
       const grid = page.getByRole('list', { name: RESULTS });
       const meta = page.locator('.results-meta');
@@ -147,5 +136,5 @@ export async function runRelevanceUiCheck(root: string, screenshotDir: string): 
     await browser.close();
     await served.close();
   }
-  return { passed, failed };
+  return { passed: run.passed, failed: run.failed };
 }

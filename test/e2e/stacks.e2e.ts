@@ -19,6 +19,7 @@ import { writeStackLibrary } from '../integration/fixtures/stack-photos.ts';
 import { startAppServer, waitIndexed, recordingShell, type AppServer } from './app-server.ts';
 import { installDesktopBridge } from './desktop-bridge.ts';
 import { CHROMIUM_ARGS } from './ui.e2e.ts';
+import { CheckRun } from './check-run.ts';
 
 const SIZES = [
   { width: 1366, height: 768 },
@@ -37,8 +38,7 @@ export async function runStacksUiCheck(root: string, screenshotDir: string): Pro
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-stacks-ui-'));
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   let server: AppServer | undefined;
-  let passed = 0;
-  let failed = 0;
+  const run = new CheckRun(null, { failureShot: (_name, n, tag) => path.join(screenshotDir, `fail-stacks-${tag}-${n}.png`), escape: false });
   try {
     const models = path.join(tmp, 'models');
     await generateTestModels(models);
@@ -57,17 +57,7 @@ export async function runStacksUiCheck(root: string, screenshotDir: string): Pro
       const page = await browser.newPage({ viewport: size, locale: 'zh-CN' });
       page.setDefaultTimeout(15_000);
       await installDesktopBridge(page, root, server);
-      const check = async (name: string, fn: () => Promise<void>): Promise<void> => {
-        try {
-          await fn();
-          passed++;
-          console.log(`  ok  ${name} (${tag})`);
-        } catch (err) {
-          failed++;
-          console.log(`  FAIL ${name} (${tag}): ${err instanceof Error ? err.message : String(err)}`);
-          await page.screenshot({ path: path.join(screenshotDir, `fail-stacks-${tag}-${passed + failed}.png`) }).catch(() => undefined);
-        }
-      };
+      const { check } = run.on(page, tag);
       await page.goto(new URL('/', server.url).href);
       const grid = page.getByRole('list', { name: '搜索结果' });
       const tiles = grid.locator('.cell');
@@ -172,6 +162,6 @@ export async function runStacksUiCheck(root: string, screenshotDir: string): Pro
     await server?.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  console.log(`${passed} passed, ${failed} failed`);
-  return { passed, failed };
+  console.log(`${run.passed} passed, ${run.failed} failed`);
+  return { passed: run.passed, failed: run.failed };
 }

@@ -20,6 +20,7 @@ import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
 import { makeClip } from '../../scripts/fixtures/video-clips.ts';
 import { CHROMIUM_ARGS } from './ui.e2e.ts';
 import { serveToyColors } from './toy-serve.ts';
+import { CheckRun } from './check-run.ts';
 
 const RESULTS = '搜索结果';
 const SIZES = [
@@ -72,8 +73,7 @@ export async function runVideoUiCheck(root: string, screenshotDir: string): Prom
   fs.mkdirSync(screenshotDir, { recursive: true });
   const served = await serveLibraryWithVideos(root);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  let passed = 0;
-  let failed = 0;
+  const run = new CheckRun(null, { failureShot: (_name, n, tag) => path.join(screenshotDir, `video-FAILED-${tag}-${n}.png`) });
   try {
     for (const size of SIZES) {
       const tag = `${size.width}x${size.height}`;
@@ -83,18 +83,7 @@ export async function runVideoUiCheck(root: string, screenshotDir: string): Prom
       page.on('response', (r) => {
         if (r.url().includes('/media/original/') && r.request().headers().range) ranged.push(r.status());
       });
-      const check = async (name: string, fn: () => Promise<void>): Promise<void> => {
-        try {
-          await fn();
-          passed++;
-          console.log(`  ✓ [${tag}] ${name}`);
-        } catch (err) {
-          failed++;
-          console.log(`  ✗ [${tag}] ${name}\n      ${err instanceof Error ? err.message : String(err)}`);
-          await page.screenshot({ path: path.join(screenshotDir, `video-FAILED-${tag}-${passed + failed}.png`) }).catch(() => undefined);
-          await page.keyboard.press('Escape').catch(() => undefined);
-        }
-      };
+      const { check } = run.on(page, tag);
       await page.goto(served.url);
       const grid = page.getByRole('list', { name: RESULTS });
       const clip = grid.locator('button[aria-label^="视频 VID_红蓝绿.mp4"]');
@@ -168,5 +157,5 @@ export async function runVideoUiCheck(root: string, screenshotDir: string): Prom
     await browser.close();
     await served.close();
   }
-  return { passed, failed };
+  return { passed: run.passed, failed: run.failed };
 }

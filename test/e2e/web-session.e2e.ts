@@ -9,24 +9,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS } from './ui.e2e.ts';
+import { CheckRun } from './check-run.ts';
 
 export async function runWebSessionCheck(baseUrl: string, screenshotDir: string): Promise<{ passed: number; failed: number }> {
   fs.mkdirSync(screenshotDir, { recursive: true });
   const origin = new URL(baseUrl).origin;
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  let passed = 0;
-  let failed = 0;
-  const check = async (name: string, page: Page | null, fn: () => Promise<void>) => {
-    try {
-      await fn();
-      passed++;
-      console.log(`  ✓ ${name}`);
-    } catch (err) {
-      failed++;
-      console.log(`  ✗ ${name}\n      ${err instanceof Error ? err.message : String(err)}`);
-      await page?.screenshot({ path: path.join(screenshotDir, `web-session-FAILED-${passed + failed}.png`) }).catch(() => {});
-    }
-  };
+  const run = new CheckRun(null, { failureShot: (_name, n) => path.join(screenshotDir, `web-session-FAILED-${n}.png`), escape: false });
+  /** Each check names the page a failure's screenshot is taken of (none where the check made its own). */
+  const check = (name: string, page: Page | null, fn: () => Promise<void>): Promise<void> => run.on(page).check(name, fn);
   /** The library answers: the search box is there and no access error is shown. */
   const libraryOpens = async (page: Page, shot: string) => {
     await page.getByRole('searchbox', { name: '搜索照片' }).waitFor({ timeout: 30_000 });
@@ -76,6 +67,6 @@ export async function runWebSessionCheck(baseUrl: string, screenshotDir: string)
   } finally {
     await browser.close();
   }
-  console.log(`web session: ${passed} passed, ${failed} failed`);
-  return { passed, failed };
+  console.log(`web session: ${run.passed} passed, ${run.failed} failed`);
+  return { passed: run.passed, failed: run.failed };
 }
