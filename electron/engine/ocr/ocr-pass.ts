@@ -1,12 +1,13 @@
 /**
  * The OCR pass: reads the text of every indexed photo the current OCR model has not read at its
- * current content, two photos in flight (IN_FLIGHT), storing each photo's result in its own transaction — so
- * a pass stopped at any point (Ctrl-C, a crash, the setting turned off) resumes with the photos
- * still unread. A photo that cannot be read is recorded with its reason and not retried until the
- * model or the photo changes.
+ * current content, two photos in flight (IN_FLIGHT), storing each photo's result in its own
+ * transaction — so a pass stopped at any point (Ctrl-C, a crash, the setting turned off) resumes
+ * with the photos still unread. A photo that cannot be read is recorded with its reason and not
+ * retried until the model or the photo changes.
  *
- * Priority: before each photo the pass awaits `yieldTo()`, which resolves only while no image
- * encoding is waiting, so OCR never competes with embedding for the cores.
+ * Priority: before each photo starts, the pass awaits `yieldTo()`, which resolves only while no
+ * image encoding is waiting, so OCR never competes with embedding for the cores beyond the photos
+ * it is already on.
  *
  * Every read goes through the same check as the indexer's (LibraryBounds.checkReadable): a photo
  * that became a link, or whose real path left the library folders since it was indexed, is not
