@@ -13,6 +13,7 @@ import { CodesIndex, type IndexFilter } from '../../electron/engine/search/vecto
 import { ExactVectors } from '../../electron/engine/search/vector-index/exact-vectors.ts';
 import { Searcher } from '../../electron/engine/search/vector-index/searcher.ts';
 import { SLICE_ROWS } from '../../electron/engine/search/vector-index/next-page-prep.ts';
+import { RowArrays } from '../../electron/engine/search/vector-index/row-arrays.ts';
 import { makeQueries, makeVectors } from '../bench/search/vectors.ts';
 
 const N = 60_000; // several slices, and enough rows for an approximate first page
@@ -101,5 +102,60 @@ describe('the next page prepared in the background', () => {
     const p2 = s.page(queries[0]!, PAGE, { allow: [allow[0]!.slice()] }, p1.next!);
     expect(p2.stats.scoredRows).toBe(true);
     expect(ids(p2)).toEqual(ids(reference(queries[0]!, { allow }).p2));
+  });
+});
+
+describe("a dropped query's arrays, reused by the next (row-arrays.ts)", () => {
+  it('hands out views of exactly the size asked, the smallest kept buffer that fits, each buffer once', () => {
+    const a = new RowArrays();
+    const big = new Float64Array(1000);
+    const small = new Int32Array(100);
+    a.give(big, small, new Uint8Array(0));
+    expect(a.keptBytes).toBe(8000 + 400);
+    const x = a.take(Int32Array, 50);
+    expect([x.length, x.buffer]).toEqual([50, small.buffer]);
+    const y = a.take(Float32Array, 300);
+    expect([y.length, y.buffer]).toEqual([300, big.buffer]);
+    expect(a.keptBytes).toBe(0);
+    const z = a.take(Float64Array, 10);
+    expect(z.buffer).not.toBe(big.buffer);
+    expect(z.buffer).not.toBe(small.buffer);
+  });
+
+  it('gives every page of a query after another the same as a fresh searcher, reusing the first query\'s memory', async () => {
+    const s = new Searcher(index, exact);
+    const arrays = (s as unknown as { arrays: RowArrays }).arrays;
+    const pagesOf = async (q: Float32Array, filter: IndexFilter): Promise<string[][]> => {
+      const out: string[][] = [];
+      let p = s.page(q, PAGE, filter);
+      await s.whenPrepared();
+      for (let i = 0; i < 4 && p.next; i++) {
+        out.push(ids(p));
+        p = s.page(q, PAGE, filter, p.next);
+      }
+      return out;
+    };
+    const fresh = (q: Float32Array, filter: IndexFilter): string[][] => {
+      const f = new Searcher(index, exact);
+      const out: string[][] = [];
+      let p = f.page(q, PAGE, filter);
+      for (let i = 0; i < 4 && p.next; i++) {
+        out.push(ids(p));
+        p = f.page(q, PAGE, filter, p.next);
+      }
+      f.reset();
+      return out;
+    };
+    const dated: IndexFilter = { after: 0, before: 45_000_000 };
+    const stateBuffers = (): ArrayBufferLike[] => (s as unknown as { state: { rows: { arrays(): { buffer: ArrayBufferLike }[] } } }).state.rows.arrays().map((a) => a.buffer);
+    expect(await pagesOf(queries[0]!, {})).toEqual(fresh(queries[0]!, {}));
+    const first = new Set(stateBuffers());
+    // The second query's state is made from the first one's arrays (given back when it was dropped).
+    expect(await pagesOf(queries[1]!, dated)).toEqual(fresh(queries[1]!, dated));
+    expect(stateBuffers().filter((b) => first.has(b)).length).toBeGreaterThanOrEqual(4);
+    expect(await pagesOf(queries[0]!, dated)).toEqual(fresh(queries[0]!, dated));
+    expect(await pagesOf(queries[1]!, {})).toEqual(fresh(queries[1]!, {}));
+    s.reset();
+    expect(arrays.keptBytes).toBeGreaterThan(N * 8);
   });
 });

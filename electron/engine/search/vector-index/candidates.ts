@@ -1,4 +1,5 @@
 /** The growing candidate list of one query: what stage 2 scored, kept for its next pages. */
+import type { RowArrays } from './row-arrays.ts';
 
 /** Stage-2 results: (slot, approximate cosine, half-width of the band the exact cosine lies in). */
 export class CandidateList {
@@ -7,15 +8,20 @@ export class CandidateList {
   approx = new Float64Array(0);
   margin = new Float64Array(0);
 
+  /** `arrays`: where its arrays come from and, when outgrown, go back to (none: fresh ones). */
+  constructor(private readonly arrays?: RowArrays) {}
+
   reserve(n: number): void {
     if (n <= this.slots.length) return;
     const cap = Math.max(n, this.slots.length * 2);
     const grow = <T extends Int32Array | Float64Array>(a: T, b: T): T => {
       b.set(a.subarray(0, this.size));
+      this.arrays?.give(a);
       return b;
     };
-    this.slots = grow(this.slots, new Int32Array(cap));
-    this.approx = grow(this.approx, new Float64Array(cap));
-    this.margin = grow(this.margin, new Float64Array(cap));
+    const take = this.arrays;
+    this.slots = grow(this.slots, take ? take.take(Int32Array, cap) : new Int32Array(cap));
+    this.approx = grow(this.approx, take ? take.take(Float64Array, cap) : new Float64Array(cap));
+    this.margin = grow(this.margin, take ? take.take(Float64Array, cap) : new Float64Array(cap));
   }
 }

@@ -15,6 +15,7 @@
  * filter (searcher.ts filterKey).
  */
 import { CandidateList } from './candidates.ts';
+import type { RowArrays } from './row-arrays.ts';
 import type { CodesIndex, IndexFilter } from './codes-index.ts';
 
 /** Rows a slice scores (~3 ms of CPU at 512-d). */
@@ -34,6 +35,8 @@ export class NextPagePrep {
 
   constructor(
     private readonly index: CodesIndex,
+    /** Where the candidate lists' arrays come from (the searcher's, reused across queries). */
+    private readonly arrays: RowArrays,
     /** Called with the finished rows (the searcher keeps them as its query state). */
     private readonly done: (rows: PreparedRows) => void,
   ) {}
@@ -46,7 +49,7 @@ export class NextPagePrep {
   start(query: Float32Array, filter: IndexFilter, filterKey: string, applied: { masked: boolean; count: number }): void {
     this.cancel();
     if (filter.allow) return;
-    const candidates = new CandidateList(); // sized by the first slice, not in page 1's request (~20 MB at 1M)
+    const candidates = new CandidateList(this.arrays); // sized by the first slice, not in page 1's request (~20 MB at 1M)
     const mask = applied.masked ? this.index.maskCopy() : null;
     this.job = { query: query.slice(), filterKey, version: this.index.version, matched: applied.count, candidates, mask, next: 0 };
     this.schedule(this.job);

@@ -10,6 +10,7 @@
  *   the next page.
  */
 import type { CandidateList } from './candidates.ts';
+import type { RowArrays, Typed, TypedCtor } from './row-arrays.ts';
 
 /** Keyset position: the exact distance and photo id of the last row shown. */
 export interface KeysetPosition {
@@ -46,14 +47,19 @@ export class QueryRows {
   private rangeBuf = new Int32Array(0);
   private hiBuf = new Float64Array(0);
 
-  /** Takes the stage-2 results of every filtered row (slots, approximate cosine, margin). */
-  constructor(c: CandidateList) {
+  /**
+   * Takes the stage-2 results of every filtered row (slots, approximate cosine, margin); the list's
+   * slots become its own. With `arrays`, its arrays come from there, and the list's other two go
+   * back there once read (the list is not used after this).
+   */
+  constructor(c: CandidateList, arrays?: RowArrays) {
     const n = (this.size = c.size);
-    this.slots = c.slots.slice(0, n);
-    this.lo = new Float64Array(n);
-    this.hi = new Float64Array(n);
-    this.exact = new Float32Array(n);
-    this.known = new Uint8Array(n);
+    const take = <T extends Typed>(ctor: TypedCtor<T>, k: number): T => (arrays ? arrays.take(ctor, k) : new ctor(k));
+    this.slots = c.slots.subarray(0, n);
+    this.lo = take(Float64Array, n);
+    this.hi = take(Float64Array, n);
+    this.exact = take(Float32Array, n);
+    this.known = take(Uint8Array, n).fill(0);
     let min = Infinity;
     let max = -Infinity;
     let span = 0;
@@ -71,13 +77,19 @@ export class QueryRows {
     this.buckets = Math.max(1, Math.min(1 << 16, n >> 3));
     this.base = n > 0 ? min : 0;
     this.width = max > min ? (max - min) / this.buckets : 1;
-    const bucketOf = new Int32Array(n);
+    const bucketOf = take(Int32Array, n);
     this.start = new Int32Array(this.buckets + 1);
     for (let p = 0; p < n; p++) this.start[(bucketOf[p] = this.bucket(this.lo[p]!)) + 1]!++;
     for (let b = 0; b < this.buckets; b++) this.start[b + 1]! += this.start[b]!;
     const fill = this.start.slice(0, this.buckets);
-    this.order = new Int32Array(n);
+    this.order = take(Int32Array, n);
     for (let p = 0; p < n; p++) this.order[fill[bucketOf[p]!]!++] = p;
+    arrays?.give(bucketOf, c.approx, c.margin);
+  }
+
+  /** Its per-row arrays, for RowArrays.give once nothing uses these rows any more. */
+  arrays(): Typed[] {
+    return [this.slots, this.lo, this.hi, this.exact, this.known, this.order, this.rangeBuf];
   }
 
   /** Monotone in x (so lo ≤ x ⇔ … ≤ bucket(x) holds for every row of a bucket), clamped to the buckets. */

@@ -36,6 +36,7 @@ import type { ExactVectors } from './exact-vectors.ts';
 import { EXACT_BATCH, EXACT_ROWS } from './kernel.ts';
 import type { CodesIndex, IndexFilter } from './codes-index.ts';
 import { CandidateList } from './candidates.ts';
+import { RowArrays } from './row-arrays.ts';
 import { kthSmallest, QueryRows, type PageRange } from './query-rows.ts';
 import { MinHeap, pushWorst, replaceWorst } from './page-heaps.ts';
 import { codesIdentity, firstPageThreshold, stage1Scores, type FirstPageMark } from './first-page.ts';
@@ -107,13 +108,16 @@ export class Searcher {
   private nextListId = 1;
   /** Page 2's int8 pass, made while page 1 is read (next-page-prep.ts). */
   private readonly prep: NextPagePrep;
+  /** The dropped state's per-row arrays, for the next query's (row-arrays.ts). */
+  private readonly arrays = new RowArrays();
 
   constructor(
     private readonly index: CodesIndex,
     private readonly exact: ExactVectors,
   ) {
-    this.prep = new NextPagePrep(index, (r) => {
-      this.state = { query: r.query, filterKey: r.filterKey, version: r.version, matched: r.matched, rows: new QueryRows(r.candidates) };
+    this.prep = new NextPagePrep(index, this.arrays, (r) => {
+      this.dropState();
+      this.state = { query: r.query, filterKey: r.filterKey, version: r.version, matched: r.matched, rows: new QueryRows(r.candidates, this.arrays) };
     });
   }
 
@@ -245,8 +249,17 @@ export class Searcher {
 
   /** Drops what is kept of the last query (after the index changed in bulk), and any preparation. */
   reset(): void {
-    this.state = undefined;
+    this.dropState();
     this.prep.cancel();
+  }
+
+  /**
+   * Forgets the kept state and gives its arrays back. Safe: page() runs start to end without
+   * waiting, so nothing reads a dropped state's rows.
+   */
+  private dropState(): void {
+    if (this.state) this.arrays.give(...this.state.rows.arrays());
+    this.state = undefined;
   }
 
   private current(query: Float32Array, filter: IndexFilter): boolean {
@@ -259,13 +272,13 @@ export class Searcher {
     // Prepared in the background after its first page: finish what is left of it.
     if (this.prep.finishNow(query, this.filterKey(filter)) && this.current(query, filter)) return this.state!;
     this.prep.cancel();
-    this.state = undefined; // its memory can go before the next one is built
+    this.dropState(); // its memory is the next one's
     const index = this.index;
     const { masked, count } = index.applyFilter(filter);
-    const c = new CandidateList();
+    const c = new CandidateList(this.arrays);
     c.reserve(count);
     index.stage2(query, index.allRows(masked), c);
-    const rows = new QueryRows(c);
+    const rows = new QueryRows(c, this.arrays);
     return (this.state = { query: query.slice(), filterKey: this.filterKey(filter), version: index.version, matched: count, rows });
   }
 
