@@ -59,10 +59,10 @@ const PAGE = 64;
 /**
  * Photos read at once through the one reader. The OCR worker runs one photo's graphs at a time;
  * with a second photo in flight, its decoding (libvips threads) and the JS around it overlap the
- * graphs of the first instead of leaving the cores idle between them: ×1.16–1.18 photos/s on 2
- * cores for ~50 MB more (two photos' rasters), measured in docs/decisions/ocr.md. A second worker
- * would run two sets of graphs (×1.32–1.35) but costs ~500 MB, over the 1 GB the indexing process
- * is allowed.
+ * graphs of the first instead of leaving the cores idle between them: median ×1.08 photos/s on 2
+ * cores (where ONNX Runtime already uses both), for ~50 MB more (two photos' rasters), measured in
+ * docs/decisions/ocr.md. A second worker would run two sets of graphs (×1.09–1.12) but peaks at
+ * 1.16–1.18 GiB, over the 1 GB the indexing process is allowed.
  */
 export const IN_FLIGHT = 2;
 
