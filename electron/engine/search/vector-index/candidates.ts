@@ -19,9 +19,9 @@ export class CandidateList {
       this.arrays?.give(a);
       return b;
     };
-    const take = this.arrays;
-    this.slots = grow(this.slots, take ? take.take(Int32Array, cap) : new Int32Array(cap));
-    this.approx = grow(this.approx, take ? take.take(Float64Array, cap) : new Float64Array(cap));
-    this.margin = grow(this.margin, take ? take.take(Float64Array, cap) : new Float64Array(cap));
+    const pool = this.arrays;
+    this.slots = grow(this.slots, pool ? pool.take(Int32Array, cap) : new Int32Array(cap));
+    this.approx = grow(this.approx, pool ? pool.take(Float64Array, cap) : new Float64Array(cap));
+    this.margin = grow(this.margin, pool ? pool.take(Float64Array, cap) : new Float64Array(cap));
   }
 }
