@@ -1,5 +1,5 @@
 /** The growing candidate list of one query: what stage 2 scored, kept for its next pages. */
-import type { RowArrays } from './row-arrays.ts';
+import { RowArrays } from './row-arrays.ts';
 
 /** Stage-2 results: (slot, approximate cosine, half-width of the band the exact cosine lies in). */
 export class CandidateList {
@@ -19,9 +19,8 @@ export class CandidateList {
       this.arrays?.give(a);
       return b;
     };
-    const pool = this.arrays;
-    this.slots = grow(this.slots, pool ? pool.take(Int32Array, cap) : new Int32Array(cap));
-    this.approx = grow(this.approx, pool ? pool.take(Float64Array, cap) : new Float64Array(cap));
-    this.margin = grow(this.margin, pool ? pool.take(Float64Array, cap) : new Float64Array(cap));
+    this.slots = grow(this.slots, RowArrays.take(this.arrays, Int32Array, cap));
+    this.approx = grow(this.approx, RowArrays.take(this.arrays, Float64Array, cap));
+    this.margin = grow(this.margin, RowArrays.take(this.arrays, Float64Array, cap));
   }
 }

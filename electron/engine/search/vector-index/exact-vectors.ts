@@ -23,7 +23,7 @@ export class ExactVectors {
    */
   parallel: (() => ParallelReader) | null = null;
   private reader: ParallelReader | null = null;
-  private starting = false;
+  /** Set once prestart() began starting the threads. */
   private started: Promise<void> | null = null;
 
   /**
@@ -34,8 +34,7 @@ export class ExactVectors {
    * CPU each, once per process, spent while the library opens.
    */
   prestart(): void {
-    if (this.reader || this.starting || !this.parallel) return;
-    this.starting = true;
+    if (this.reader || this.started || !this.parallel) return;
     const start = this.parallel;
     this.started = new Promise((resolve) =>
       setImmediate(() => {

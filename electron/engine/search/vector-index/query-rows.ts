@@ -10,7 +10,7 @@
  *   the next page.
  */
 import type { CandidateList } from './candidates.ts';
-import type { RowArrays, Typed, TypedCtor } from './row-arrays.ts';
+import { RowArrays, type Typed } from './row-arrays.ts';
 
 /** Keyset position: the exact distance and photo id of the last row shown. */
 export interface KeysetPosition {
@@ -54,12 +54,11 @@ export class QueryRows {
    */
   constructor(c: CandidateList, arrays?: RowArrays) {
     const n = (this.size = c.size);
-    const take = <T extends Typed>(ctor: TypedCtor<T>, k: number): T => (arrays ? arrays.take(ctor, k) : new ctor(k));
     this.slots = c.slots.subarray(0, n);
-    this.lo = take(Float64Array, n);
-    this.hi = take(Float64Array, n);
-    this.exact = take(Float32Array, n);
-    this.known = take(Uint8Array, n).fill(0);
+    this.lo = RowArrays.take(arrays, Float64Array, n);
+    this.hi = RowArrays.take(arrays, Float64Array, n);
+    this.exact = RowArrays.take(arrays, Float32Array, n);
+    this.known = RowArrays.take(arrays, Uint8Array, n).fill(0);
     let min = Infinity;
     let max = -Infinity;
     let span = 0;
@@ -77,12 +76,12 @@ export class QueryRows {
     this.buckets = Math.max(1, Math.min(1 << 16, n >> 3));
     this.base = n > 0 ? min : 0;
     this.width = max > min ? (max - min) / this.buckets : 1;
-    const bucketOf = take(Int32Array, n);
+    const bucketOf = RowArrays.take(arrays, Int32Array, n);
     this.start = new Int32Array(this.buckets + 1);
     for (let p = 0; p < n; p++) this.start[(bucketOf[p] = this.bucket(this.lo[p]!)) + 1]!++;
     for (let b = 0; b < this.buckets; b++) this.start[b + 1]! += this.start[b]!;
     const fill = this.start.slice(0, this.buckets);
-    this.order = take(Int32Array, n);
+    this.order = RowArrays.take(arrays, Int32Array, n);
     for (let p = 0; p < n; p++) this.order[fill[bucketOf[p]!]!++] = p;
     arrays?.give(bucketOf, c.approx, c.margin);
   }

@@ -39,6 +39,11 @@ export class RowArrays {
     }
   }
 
+  /** From `pool` when there is one, else a new array: what the candidate list and the query rows allocate with. */
+  static take<T extends Typed>(pool: RowArrays | undefined, ctor: TypedCtor<T>, n: number): T {
+    return pool ? pool.take(ctor, n) : new ctor(n);
+  }
+
   /** Bytes kept (tests). */
   get keptBytes(): number {
     let n = 0;

@@ -40,7 +40,7 @@ import { RowArrays } from './row-arrays.ts';
 import { kthSmallest, QueryRows, type PageRange } from './query-rows.ts';
 import { MinHeap, pushWorst, replaceWorst } from './page-heaps.ts';
 import { codesIdentity, firstPageThreshold, stage1Scores, type FirstPageMark } from './first-page.ts';
-import { madeFor, NextPagePrep } from './next-page-prep.ts';
+import { madeFor, NextPagePrep, type PreparedRows } from './next-page-prep.ts';
 
 export type { FirstPageMark } from './first-page.ts';
 
@@ -115,10 +115,7 @@ export class Searcher {
     private readonly index: CodesIndex,
     private readonly exact: ExactVectors,
   ) {
-    this.prep = new NextPagePrep(index, this.arrays, (r) => {
-      this.dropState();
-      this.state = { query: r.query, filterKey: r.filterKey, version: r.version, matched: r.matched, rows: new QueryRows(r.candidates, this.arrays) };
-    });
+    this.prep = new NextPagePrep(index, this.arrays, (r) => this.keep(r));
   }
 
   /** Resolves when no next page is being prepared in the background (tests, benchmarks). */
@@ -278,8 +275,13 @@ export class Searcher {
     const c = new CandidateList(this.arrays);
     c.reserve(count);
     index.stage2(query, index.allRows(masked), c);
-    const rows = new QueryRows(c, this.arrays);
-    return (this.state = { query: query.slice(), filterKey: this.filterKey(filter), version: index.version, matched: count, rows });
+    return this.keep({ query: query.slice(), filterKey: this.filterKey(filter), version: index.version, matched: count, candidates: c });
+  }
+
+  /** Keeps a query's scored rows (made by the request or prepared in the background) as its state, in place of the last. */
+  private keep(r: PreparedRows): QueryState {
+    this.dropState();
+    return (this.state = { query: r.query, filterKey: r.filterKey, version: r.version, matched: r.matched, rows: new QueryRows(r.candidates, this.arrays) });
   }
 
   private filterKey(f: IndexFilter): string {
