@@ -1,10 +1,10 @@
 /**
  * `BENCH_ONLY=ocr-cost npm run bench`: what reading the text of a mixed library costs — photos/s
  * of the OCR pass and the peak memory (VmHWM) of the process running it, in a fresh process of
- * its own with the engine's allocator settings, as the indexing process runs it after embedding. The library is the one `ocr`'s
- * `library` figure uses (BENCH_OCR_LIBRARY photos, 60 by default: 30 % text images from the hard
- * rendered set — 12 MP phone shots, small print, long scrolling screenshots, receipts, chats —
- * the rest ../shared/photos as they are and blown up to 12 MP).
+ * its own with the engine's allocator settings, as the indexing process runs it after embedding.
+ * The library is the one `ocr`'s `library` figure uses (BENCH_OCR_LIBRARY photos, 60 by default:
+ * 30 % text images from the hard rendered set — 12 MP phone shots, small print, long scrolling
+ * screenshots, receipts, chats — the rest ../shared/photos as they are and blown up to 12 MP).
  *
  * BENCH_OCR_COST_RUNS=2 runs the pass that many times (fresh library, fresh process each) and
  * reports each, so a busy machine shows its spread. BENCH_OCR_VARIANTS=base,gate640,… (names in

@@ -12,7 +12,7 @@ export interface OcrVariant {
   session?: OcrSessionOptions;
   /**
    * Photos read at once, each reader (worker and sessions) its own (ocr-pass-child.ts; the pass
-   * itself reads one at a time): what a pool of workers would give, measured before building one.
+   * itself shares one reader): what a pool of workers would give, measured before building one.
    */
   parallel?: number;
   /** Photos in flight through the one reader (the pass's `inFlight`; shipped: IN_FLIGHT). */
@@ -39,15 +39,15 @@ export const OCR_VARIANTS: Record<string, OcrVariant> = {
   region10: { manifest: { detection: { gateRegion: { margin: 0.1, worth: 0.7 } } } },
   region05: { manifest: { detection: { gateRegion: { margin: 0.05, worth: 0.7 } } } },
   det1280: { manifest: { detection: { maxSide: 1280 } } },
-  // ONNX Runtime: the CPU arena per graph, one intra-op thread.
+  // ONNX Runtime: the CPU arena per graph.
   'arena-rec': { session: { arena: 'recognition' } },
   'arena-none': { session: { arena: 'none' } },
+  // One intra-op thread per graph, idle threads sleeping.
   threads1: { session: { threads: 1 } },
-  // Every core for each graph (the shipped manifest's runtime.intraOpThreads is 1; the runtime's thread setting still caps this).
-  threadsAll: { manifest: { runtime: { intraOpThreads: 1024 } } },
-  nospin: { session: { spin: false } },
-  // Every core per graph, idle threads sleeping instead of spinning.
-  'threadsAll-nospin': { manifest: { runtime: { intraOpThreads: 1024 } }, session: { spin: false } },
+  // Every core for each graph (as shipped), spinning between ops (ONNX Runtime's default).
+  threadsAll: { session: { spin: true } },
+  // Every core per graph, idle threads sleeping: what ships now (the same as base; docs/decisions/ocr.md names it).
+  'threadsAll-nospin': {},
   // Two photos at once, each on its own worker with one intra-op thread.
   pool2: { session: { threads: 1 }, parallel: 2 },
   // The same with the detector's buffers given back after every run (no CPU arena for it).
