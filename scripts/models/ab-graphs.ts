@@ -14,7 +14,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { feedsFor } from './profile-graph.ts';
+import { feedsFor, positiveInt } from './profile-graph.ts';
 
 export interface AbTiming {
   file: string;
@@ -66,10 +66,4 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(im
     const x = (a: number, b: number): string => (a / b).toFixed(2);
     process.stdout.write(`${t.file}\n   wall min ${t.minMs}  p25 ${t.p25Ms}  median ${t.medianMs} ms   speed-up vs first: min ×${x(base.minMs, t.minMs)}  p25 ×${x(base.p25Ms, t.p25Ms)}  median ×${x(base.medianMs, t.medianMs)}\n   cpu  min ${t.cpuMinMs}  median ${t.cpuMedianMs} ms   speed-up vs first: min ×${x(base.cpuMinMs, t.cpuMinMs)}  median ×${x(base.cpuMedianMs, t.cpuMedianMs)}\n`);
   }
-}
-
-function positiveInt(v: string, flag: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} wants a whole number ≥ 1, not ${JSON.stringify(v)}`);
-  return n;
 }

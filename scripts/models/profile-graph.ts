@@ -93,7 +93,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(im
   }
 }
 
-function positiveInt(v: string, flag: string): number {
+/** A flag's value as a whole number ≥ 1, or an error naming the flag (also used by ab-graphs.ts). */
+export function positiveInt(v: string, flag: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} wants a whole number ≥ 1, not ${JSON.stringify(v)}`);
   return n;
