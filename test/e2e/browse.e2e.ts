@@ -54,6 +54,12 @@ export async function runBrowseUiChecks(root: string, screenshotDir: string): Pr
     page.on('filechooser', () => undefined);
     run = new CheckRun(page, { failureShot: (_name, n) => path.join(screenshotDir, `browse-FAILED-${n}.png`) });
     const { check } = run;
+    /**
+     * Ends a check's /api/status stand-in, waiting for a status request still in its handler (a
+     * route.fetch in flight): unrouted under it, its fulfill meets the next check's route as
+     * "already handled" and ends the process.
+     */
+    const unrouteStatus = (): Promise<void> => page.unrouteAll({ behavior: 'wait' });
     /** Every image in view has loaded (polled: the CSP forbids waitForFunction's eval). */
     const waitImages = async (): Promise<void> => {
       for (let i = 0; i < 150; i++) {
@@ -301,9 +307,7 @@ export async function runBrowseUiChecks(root: string, screenshotDir: string): Pr
           await page.setViewportSize({ width: 1366, height: 768 });
         }
       } finally {
-        // Wait for a status request still in its handler (a route.fetch in flight): unrouted under
-        // it, its fulfill meets the next check's route as "already handled" and ends the process.
-        await page.unrouteAll({ behavior: 'wait' });
+        await unrouteStatus();
       }
     });
 
@@ -337,9 +341,7 @@ export async function runBrowseUiChecks(root: string, screenshotDir: string): Pr
         assert.deepEqual(await gridNames(), ['IMG_0104.jpg', 'IMG_0103.jpg', 'IMG_0102.jpg', 'IMG_0101.jpg']);
         await notice.waitFor({ state: 'detached' });
       } finally {
-        // Wait for a status request still in its handler (a route.fetch in flight): unrouted under
-        // it, its fulfill meets the next check's route as "already handled" and ends the process.
-        await page.unrouteAll({ behavior: 'wait' });
+        await unrouteStatus();
       }
     });
 
