@@ -125,36 +125,34 @@ describe("a dropped query's arrays, reused by the next (row-arrays.ts)", () => {
   it('gives every page of a query after another the same as a fresh searcher, reusing the first query\'s memory', async () => {
     const s = new Searcher(index, exact);
     const arrays = (s as unknown as { arrays: RowArrays }).arrays;
-    const pagesOf = async (q: Float32Array, filter: IndexFilter): Promise<string[][]> => {
+    /** The first four pages of a query from `on`; `prepared`: page 2 asked once its preparation is done. */
+    const walk = async (on: Searcher, q: Float32Array, filter: IndexFilter, prepared: boolean): Promise<string[][]> => {
       const out: string[][] = [];
-      let p = s.page(q, PAGE, filter);
-      await s.whenPrepared();
+      let p = on.page(q, PAGE, filter);
+      if (prepared) await on.whenPrepared();
       for (let i = 0; i < 4 && p.next; i++) {
         out.push(ids(p));
-        p = s.page(q, PAGE, filter, p.next);
+        p = on.page(q, PAGE, filter, p.next);
       }
       return out;
     };
-    const fresh = (q: Float32Array, filter: IndexFilter): string[][] => {
+    const pagesOf = (q: Float32Array, filter: IndexFilter): Promise<string[][]> => walk(s, q, filter, true);
+    /** The same pages from a searcher of their own that prepares nothing. */
+    const fresh = async (q: Float32Array, filter: IndexFilter): Promise<string[][]> => {
       const f = new Searcher(index, exact);
-      const out: string[][] = [];
-      let p = f.page(q, PAGE, filter);
-      for (let i = 0; i < 4 && p.next; i++) {
-        out.push(ids(p));
-        p = f.page(q, PAGE, filter, p.next);
-      }
+      const out = await walk(f, q, filter, false);
       f.reset();
       return out;
     };
     const dated: IndexFilter = { after: 0, before: 45_000_000 };
     const stateBuffers = (): ArrayBufferLike[] => (s as unknown as { state: { rows: { arrays(): { buffer: ArrayBufferLike }[] } } }).state.rows.arrays().map((a) => a.buffer);
-    expect(await pagesOf(queries[0]!, {})).toEqual(fresh(queries[0]!, {}));
+    expect(await pagesOf(queries[0]!, {})).toEqual(await fresh(queries[0]!, {}));
     const first = new Set(stateBuffers());
     // The second query's state is made from the first one's arrays (given back when it was dropped).
-    expect(await pagesOf(queries[1]!, dated)).toEqual(fresh(queries[1]!, dated));
+    expect(await pagesOf(queries[1]!, dated)).toEqual(await fresh(queries[1]!, dated));
     expect(stateBuffers().filter((b) => first.has(b)).length).toBeGreaterThanOrEqual(4);
-    expect(await pagesOf(queries[0]!, dated)).toEqual(fresh(queries[0]!, dated));
-    expect(await pagesOf(queries[1]!, {})).toEqual(fresh(queries[1]!, {}));
+    expect(await pagesOf(queries[0]!, dated)).toEqual(await fresh(queries[0]!, dated));
+    expect(await pagesOf(queries[1]!, {})).toEqual(await fresh(queries[1]!, {}));
     s.reset();
     expect(arrays.keptBytes).toBeGreaterThan(N * 8);
   });
