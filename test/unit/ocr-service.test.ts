@@ -10,6 +10,7 @@ import { searchText, snippetFor } from '../../electron/engine/ocr/text-search.ts
 import { fuseRankings } from '../../electron/engine/search/fuse.ts';
 import { openLibrary, type Library } from '../../electron/engine/store/index.ts';
 import { createLogger } from '../../electron/engine/util/log.ts';
+import { until } from './video-helpers.ts';
 
 const BOX: OcrLine['box'] = [[0, 0], [10, 0], [10, 5], [0, 5]];
 const log = createLogger('test', 'silent');
@@ -128,9 +129,6 @@ describe('photos in flight', () => {
     };
     return { finish, log, work, most: () => most };
   }
-  const until = async (cond: () => boolean): Promise<void> => {
-    while (!cond()) await new Promise((r) => setImmediate(r));
-  };
 
   it('starts items in order, never more than the limit at once, and the next as soon as one ends', async () => {
     const c = controlled();
