@@ -21,7 +21,7 @@ import sharp from 'sharp';
 import { makeOcrFixtures, writeOcrFixtures } from '../../scripts/fixtures/ocr-images.ts';
 import { openLibrary } from '../../electron/engine/store/library.ts';
 import { withAllocatorEnv } from '../../electron/engine/util/allocator-env.ts';
-import { OCR_VARIANTS, ocrVariantNames, type OcrVariant } from './ocr-variants.ts';
+import { ocrVariant, ocrVariantNames, type OcrVariant } from './ocr-variants.ts';
 
 type Log = (m: string) => void;
 const r2 = (x: number): number => Math.round(x * 100) / 100;
@@ -127,7 +127,7 @@ export async function benchOcrCost(sharedPhotos: string[], log: Log): Promise<Re
       let firstCpu = 0;
       for (const [vi, name] of variants.entries()) {
         const db = makeLibrary(files, path.join(tmp, `run-${i}-${name}`));
-        const { byKind, ...r } = await runPassChild(db, OCR_VARIANTS[name]);
+        const { byKind, ...r } = await runPassChild(db, ocrVariant(name)!);
         const pps = r.photos / r.seconds;
         const cpuMs = (1000 * r.cpuSeconds) / r.photos;
         if (vi === 0) [first, firstCpu] = [pps, cpuMs];

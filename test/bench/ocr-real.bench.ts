@@ -16,7 +16,7 @@ import path from 'node:path';
 import { makeOcrFixtures, writeOcrFixtures } from '../../scripts/fixtures/ocr-images.ts';
 import { evaluateRealOcrSet, loadRealOcrSet, type RealOcrCase } from '../../scripts/fixtures/ocr-real-set.ts';
 import { PhotoReader } from '../../electron/engine/ocr/photo-reader.ts';
-import { OCR_VARIANTS, ocrVariantNames, variantManifest } from './ocr-variants.ts';
+import { ocrVariant, ocrVariantNames, variantManifest } from './ocr-variants.ts';
 
 type Log = (m: string) => void;
 const r2 = (x: number): number => Math.round(x * 100) / 100;
@@ -32,7 +32,7 @@ export async function benchOcrReal(sharedPhotos: string[], log: Log): Promise<Re
     const variants: Record<string, Record<string, unknown>> = {};
     let first: { real: number; rendered: number } | null = null;
     for (const name of ocrVariantNames()) {
-      const v = OCR_VARIANTS[name];
+      const v = ocrVariant(name)!;
       const reader = new PhotoReader({ provider: 'cpu', threads: os.availableParallelism(), ...v.session }, variantManifest(v, path.join(tmp, `manifest-${name}`)));
       try {
         await reader.info();

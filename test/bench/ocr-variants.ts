@@ -65,16 +65,27 @@ export const OCR_VARIANTS: Record<string, OcrVariant> = {
   minw96: { manifest: { recognition: { minWidth: 96 } } },
   // The classifier off entirely (what it costs).
   'cls-never': { session: { classifier: 'never' } },
-  // Other detector / recogniser graphs with the same inputs and outputs, from BENCH_OCR_GRAPHS
-  // (det.onnx, rec.onnx): e.g. the int8 ones scripts/experiments/ocr-int8-static.py writes.
-  'graphs-det': { graphs: { detection: 'det.onnx' } },
-  'graphs-rec': { graphs: { recognition: 'rec.onnx' } },
-  'graphs-both': { graphs: { detection: 'det.onnx', recognition: 'rec.onnx' } },
 };
+
+/**
+ * A named variant, or other detector / recogniser graphs with the same inputs and outputs, from
+ * the folder BENCH_OCR_GRAPHS: `det:det.onnx`, `rec:rec-k8.onnx`, or both joined by `+` (e.g. the
+ * int8 graphs scripts/experiments/ocr-int8-static.py and ocr-int8-mixed.py write).
+ */
+export function ocrVariant(name: string): OcrVariant | undefined {
+  if (OCR_VARIANTS[name]) return OCR_VARIANTS[name];
+  const graphs: OcrVariant['graphs'] = {};
+  for (const part of name.split('+')) {
+    const m = /^(det|rec):(.+\.onnx)$/.exec(part);
+    if (!m) return undefined;
+    graphs[m[1] === 'det' ? 'detection' : 'recognition'] = m[2];
+  }
+  return { graphs };
+}
 
 export function ocrVariantNames(): string[] {
   const names = (process.env.BENCH_OCR_VARIANTS ?? 'base').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const n of names) if (!OCR_VARIANTS[n]) throw new Error(`unknown OCR variant ${n}: one of ${Object.keys(OCR_VARIANTS).join(', ')}`);
+  for (const n of names) if (!ocrVariant(n)) throw new Error(`unknown OCR variant ${n}: one of ${Object.keys(OCR_VARIANTS).join(', ')}, or det:<file>.onnx / rec:<file>.onnx`);
   return names;
 }
 
