@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DecodeError } from '../../electron/engine/media/errors.ts';
-import { IN_FLIGHT, inFlight, runOcrPass, type TextReader } from '../../electron/engine/ocr/ocr-pass.ts';
+import { MAX_OCR_PIXELS } from '../../electron/engine/media/ocr-image.ts';
+import { flightWeight, IN_FLIGHT, inFlight, PIXELS_IN_FLIGHT, runOcrPass, type TextReader } from '../../electron/engine/ocr/ocr-pass.ts';
 import type { OcrLine, PhotoText } from '../../electron/engine/ocr/photo-reader.ts';
 import { OcrUnavailableError } from '../../electron/engine/ocr/photo-reader.ts';
 import { searchText, snippetFor } from '../../electron/engine/ocr/text-search.ts';
@@ -17,13 +18,13 @@ const log = createLogger('test', 'silent');
 let lib: Library;
 
 /** An indexed photo: a real (empty) file in a library folder, since the pass checks what it reads. */
-function photo(name: string): number {
+function photo(name: string, size = { width: 10, height: 10 }): number {
   const root = lib.folders.list()[0]?.path ?? fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-ocr-lib-'));
   const folder = lib.folders.list()[0] ?? lib.folders.add(root);
   fs.writeFileSync(path.join(root, name), '');
   const { row } = lib.photos.upsertDiscovered({ path: path.join(root, name), folderId: folder.id, size: 1, mtimeMs: 1 });
   lib.photos.setHash(row.id, `h-${name}`);
-  lib.photos.markIndexed(row.id, { width: 10, height: 10, takenAt: 0, takenAtSource: 'mtime', cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null });
+  lib.photos.markIndexed(row.id, { ...size, takenAt: 0, takenAtSource: 'mtime', cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null });
   return row.id;
 }
 
@@ -51,7 +52,7 @@ afterEach(() => {
 
 describe('OCR pass', () => {
   it('reads every indexed photo once, resumes where it stopped, and records photos that fail', async () => {
-    const ids = ['a.png', 'b.jpg', 'c.jpg', 'd.jpg'].map(photo);
+    const ids = ['a.png', 'b.jpg', 'c.jpg', 'd.jpg'].map((n) => photo(n));
     const reader = fakeReader({ 'a.png': ['营业时间 09:00'], 'c.jpg': new DecodeError('truncated', 'c.jpg is truncated'), 'd.jpg': new Error('worker crashed') });
     const first = await runOcrPass(lib, reader, log, { maxPhotos: 2 });
     expect(first).toMatchObject({ done: 2, total: 4, withText: 1, interrupted: true });
@@ -68,7 +69,7 @@ describe('OCR pass', () => {
   });
 
   it('never reads a photo that became a link to outside the library, and leaves a vanished one unread', async () => {
-    const [linked] = ['linked.png', 'gone.png', 'ok.png'].map(photo);
+    const [linked] = ['linked.png', 'gone.png', 'ok.png'].map((n) => photo(n));
     const root = lib.folders.list()[0]!.path;
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-ocr-outside-'));
     try {
@@ -96,7 +97,7 @@ describe('OCR pass', () => {
   });
 
   it('waits for its turn before every photo and honours the abort signal', async () => {
-    ['a.png', 'b.png', 'c.png'].forEach(photo);
+    ['a.png', 'b.png', 'c.png'].forEach((n) => photo(n));
     const reader = fakeReader({});
     const ac = new AbortController();
     let turns = 0;
@@ -169,7 +170,7 @@ describe('photos in flight', () => {
   });
 
   it('reads two photos at once in the pass', async () => {
-    ['a.png', 'b.png', 'c.png'].forEach(photo);
+    ['a.png', 'b.png', 'c.png'].forEach((n) => photo(n));
     let running = 0;
     let most = 0;
     // The first read finishes only once a second one runs beside it (read one at a time, the
@@ -189,6 +190,87 @@ describe('photos in flight', () => {
     expect(await runOcrPass(lib, reader, log)).toMatchObject({ done: 3, interrupted: false });
     expect(most).toBe(IN_FLIGHT);
     expect(IN_FLIGHT).toBe(2);
+  });
+
+  it('starts an item beside others only within the budget, and one over it alone', async () => {
+    const c = controlled();
+    const weights: Record<number, number> = { 0: 10, 1: 30, 2: 10, 4: 50, 5: 1 };
+    const done = inFlight([0, 1, 2, 4, 5], 2, async () => true, c.work, { weight: (n) => weights[n], budget: 32 });
+    await until(() => c.log.length === 1);
+    // 10 + 30 is over 32: item 1 waits for item 0, and item 2 for item 1.
+    await new Promise((r) => setImmediate(r));
+    expect(c.log).toEqual(['start 0']);
+    c.finish.get(0)!();
+    await until(() => c.log.includes('start 1'));
+    await new Promise((r) => setImmediate(r));
+    expect(c.log).toEqual(['start 0', 'end 0', 'start 1']);
+    c.finish.get(1)!();
+    await until(() => c.log.includes('start 2'));
+    // 50 is over the budget on its own: it starts once it would be alone, and nothing beside it.
+    c.finish.get(2)!();
+    await until(() => c.log.includes('start 4'));
+    await new Promise((r) => setImmediate(r));
+    expect(c.log.slice(-2)).toEqual(['end 2', 'start 4']);
+    c.finish.get(4)!();
+    await until(() => c.log.includes('start 5'));
+    c.finish.get(5)!();
+    await done;
+    expect(c.most()).toBe(1);
+  });
+
+  it('weighs a photo by the raster it is read from, the largest when its size is unknown', () => {
+    expect(flightWeight({ width: 4032, height: 3024 })).toBe(4032 * 3024);
+    expect(flightWeight({ width: 8000, height: 6000 })).toBe(MAX_OCR_PIXELS);
+    expect(flightWeight({ width: 0, height: 0 })).toBe(MAX_OCR_PIXELS);
+    expect(flightWeight(null)).toBe(MAX_OCR_PIXELS);
+    // Two 12–16 MP phone photos share the flight; a 24 MP one and a 12 MP one do not.
+    expect(2 * flightWeight({ width: 4608, height: 3456 })).toBeLessThanOrEqual(PIXELS_IN_FLIGHT);
+    expect(flightWeight({ width: 6000, height: 4000 }) + flightWeight({ width: 4032, height: 3024 })).toBeGreaterThan(PIXELS_IN_FLIGHT);
+  });
+
+  it('reads 12 MP photos two at a time in the pass, and 48 MP photos one at a time', async () => {
+    const phone = { width: 4032, height: 3024 };
+    const big = { width: 8000, height: 6000 };
+    ['a.jpg', 'b.jpg'].forEach((n) => photo(n, phone));
+    ['c.jpg', 'd.jpg'].forEach((n) => photo(n, big));
+    photo('e.jpg', phone);
+    const started: string[] = [];
+    const release = new Map<string, () => void>();
+    const reader: TextReader = {
+      engineKey: 'fake-ocr',
+      async read(p: string): Promise<PhotoText> {
+        started.push(path.basename(p));
+        await new Promise<void>((r) => release.set(path.basename(p), r));
+        return { width: 10, height: 10, lines: [], timings: { decodeMs: 0, detectMs: 0, recogniseMs: 0, totalMs: 0 } };
+      },
+    };
+    // The pass asks for its turn just before it starts a photo: how many it has started, or is starting.
+    let asked = 0;
+    const done = runOcrPass(lib, reader, log, { yieldTo: async () => void asked++ });
+    // After a read ends, the pass decides on the next photo without waiting on anything else: a
+    // turn of the event loop later it has asked for its turn if it was going to.
+    const settle = (): Promise<unknown> => new Promise((r) => setImmediate(r));
+    const finish = async (name: string): Promise<void> => {
+      await until(() => release.has(name));
+      release.get(name)!();
+      await settle();
+    };
+    await until(() => started.length === 2);
+    expect(started).toEqual(['a.jpg', 'b.jpg']);
+    await finish('a.jpg');
+    expect(asked).toBe(2); // c (48 MP) does not start beside b
+    await finish('b.jpg');
+    await until(() => started.length === 3);
+    await settle();
+    expect(asked).toBe(3); // nor d beside c
+    await finish('c.jpg');
+    await until(() => started.length === 4);
+    await settle();
+    expect(asked).toBe(4); // nor e (12 MP) beside d
+    await finish('d.jpg');
+    await finish('e.jpg');
+    expect(await done).toMatchObject({ done: 5, interrupted: false });
+    expect(started).toEqual(['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg', 'e.jpg']);
   });
 });
 

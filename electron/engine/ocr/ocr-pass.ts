@@ -1,6 +1,6 @@
 /**
  * The OCR pass: reads the text of every indexed photo the current OCR model has not read at its
- * current content, two photos in flight (IN_FLIGHT), storing each photo's result in its own
+ * current content, two photos in flight (IN_FLIGHT, PIXELS_IN_FLIGHT), storing each photo's result in its own
  * transaction — so a pass stopped at any point (Ctrl-C, a crash, the setting turned off) resumes
  * with the photos still unread. A photo that cannot be read is recorded with its reason and not
  * retried until the model or the photo changes.
@@ -16,6 +16,7 @@
 import fs from 'node:fs';
 import { LibraryBounds, PolicySkip } from '../library/link-policy.ts';
 import { DecodeError } from '../media/errors.ts';
+import { MAX_OCR_PIXELS } from '../media/ocr-image.ts';
 import type { Library } from '../store/library.ts';
 import type { Logger } from '../util/log.ts';
 import { normaliseText } from './normalise-text.ts';
@@ -67,21 +68,55 @@ const PAGE = 64;
 export const IN_FLIGHT = 2;
 
 /**
- * Runs `work` over `items` with at most `limit` at once, in order of start. `before(i)` is awaited
- * before item i starts and returns false to start no more. Resolves once every started item has
- * finished; the first error any of them threw is thrown then (the others are let finish, so
- * nothing is left running behind the caller).
+ * Photos share the flight only while their reading rasters together stay within this many pixels
+ * (flightWeight): two 12–16 MP phone photos are read side by side, a 24 MP or larger one alone.
+ * Two 48 MP photos in flight (each read from a 24 MP, 72 MB raster) took the indexing process with
+ * OCR from 0.89–0.90 to 1.12 GB; read alone, they stay where 12 MP photos do (docs/decisions/ocr.md).
  */
-export async function inFlight<T>(items: readonly T[], limit: number, before: (i: number) => Promise<boolean>, work: (item: T) => Promise<void>): Promise<void> {
+export const PIXELS_IN_FLIGHT = 32_000_000;
+
+/** How much of the flight a photo takes: its reading raster's pixels, from the size the index recorded (unknown: the largest). */
+export function flightWeight(size: { width: number; height: number } | null | undefined): number {
+  const pixels = size && size.width > 0 && size.height > 0 ? size.width * size.height : MAX_OCR_PIXELS;
+  return Math.min(pixels, MAX_OCR_PIXELS);
+}
+
+/** Bounds the items in flight by their summed weight as well as their number. */
+export interface FlightBudget<T> {
+  weight: (item: T) => number;
+  /** An item starts beside others only if the weights in flight, its own included, stay within this; alone, it always starts. */
+  budget: number;
+}
+
+/**
+ * Runs `work` over `items` with at most `limit` at once (and, with `size`, within its budget), in
+ * order of start. `before(i)` is awaited before item i starts and returns false to start no more.
+ * Resolves once every started item has finished; the first error any of them threw is thrown then
+ * (the others are let finish, so nothing is left running behind the caller).
+ */
+export async function inFlight<T>(
+  items: readonly T[],
+  limit: number,
+  before: (i: number) => Promise<boolean>,
+  work: (item: T) => Promise<void>,
+  size?: FlightBudget<T>,
+): Promise<void> {
   const running = new Set<Promise<void>>();
+  let load = 0;
   let failed: { error: unknown } | null = null;
   try {
     for (const [i, item] of items.entries()) {
-      while (running.size >= Math.max(1, limit) && !failed) await Promise.race(running);
+      const weight = size ? size.weight(item) : 0;
+      const full = (): boolean => running.size >= Math.max(1, limit) || (size !== undefined && running.size > 0 && load + weight > size.budget);
+      while (full() && !failed) await Promise.race(running);
       if (failed || !(await before(i))) break;
+      load += weight;
       const p: Promise<void> = work(item)
         .catch((error: unknown) => void (failed ??= { error }))
-        .finally(() => running.delete(p));
+        .finally(() => {
+          running.delete(p);
+          load -= weight;
+        });
       running.add(p);
     }
   } finally {
@@ -129,6 +164,11 @@ async function readOne(lib: Library, reader: TextReader, bounds: LibraryBounds, 
   }
 }
 
+/** The flight's budget for a library's photos, weighed by the size their indexing recorded. */
+function photoBudget(lib: Library): FlightBudget<{ id: number }> {
+  return { weight: (photo) => flightWeight(lib.photos.get(photo.id)), budget: PIXELS_IN_FLIGHT };
+}
+
 /** Counts one photo's outcome into a run's progress. */
 function count(progress: OcrProgress, outcome: Outcome): boolean {
   if (outcome === 'gone') return false;
@@ -166,6 +206,7 @@ export async function runOcrPass(lib: Library, reader: TextReader, log: Logger, 
       async (photo) => {
         if (count(progress, await readOne(lib, reader, bounds, photo, log))) opts.onProgress?.({ ...progress });
       },
+      photoBudget(lib),
     );
     if (interrupted) return { ...progress, interrupted: true };
   }
@@ -232,6 +273,7 @@ export class OcrPass implements PhotoPass {
       async (photo) => {
         if (count(this.run_, await readOne(this.lib, reader, bounds, photo, this.log))) ctx.completed(1);
       },
+      photoBudget(this.lib),
     );
   }
 
