@@ -21,13 +21,13 @@ Calibration and the search's own check use the rendered set and the other shared
 3. Keep the k most sensitive layers in float, for several k: the same error, and the graph's time
    at the app's shapes on every core. Writes <out-dir>/<graph>-k<k>.onnx and <out-dir>/<graph>.json.
 """
-import glob, json, os, sys, time
-import numpy as np, cv2, onnx, onnxruntime as ort
+import glob, json, os, sys
+import numpy as np, cv2, onnx
 from onnxruntime.quantization import quantize_static, QuantFormat, QuantType, CalibrationDataReader, CalibrationMethod
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
 sys.path.insert(0, os.path.dirname(__file__))
-from ocr_int8_common import opset13, det_input, line_crops, rec_batch, session  # noqa: E402
+from ocr_int8_common import opset13, det_input, line_crops, rec_batch, session, best_ms  # noqa: E402
 
 rendered, out = sys.argv[1], sys.argv[2]
 which = sys.argv[3].split(',') if len(sys.argv) > 3 else ['det', 'rec']
@@ -93,17 +93,8 @@ def run_all(path, data):
 
 
 def time_graph(path, shapes):
-    s, rng, ms = session(path, 2), np.random.default_rng(0), []
-    for shape in shapes:
-        x = rng.standard_normal(shape).astype(np.float32)
-        s.run(None, {'x': x})
-        best = 1e9
-        for _ in range(5):
-            t = time.perf_counter()
-            s.run(None, {'x': x})
-            best = min(best, time.perf_counter() - t)
-        ms.append(round(best * 1000, 1))
-    return ms
+    s, rng = session(path, 2), np.random.default_rng(0)
+    return [round(best_ms(s, rng.standard_normal(shape).astype(np.float32)), 1) for shape in shapes]
 
 
 fp32 = {n: opset13(n, out) for n in which}

@@ -19,13 +19,13 @@ recogniser line batches of test/data/ocr-real and ../shared/photos, prepared as 
 (960 px long side, multiples of 32, BGR ImageNet normalisation; lines 48 px high, padded to ≥ 320);
 QDQ, per-channel int8 weights, uint8 activations; OPS limits the op types (default: all ORT supports).
 """
-import glob, os, sys, time
+import glob, os, sys
 import numpy as np, cv2, onnxruntime as ort
 from onnxruntime.quantization import quantize_static, QuantFormat, QuantType, CalibrationDataReader, CalibrationMethod
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
 sys.path.insert(0, os.path.dirname(__file__))
-from ocr_int8_common import opset13, det_input, line_crops, rec_batch  # noqa: E402
+from ocr_int8_common import opset13, det_input, line_crops, rec_batch, best_ms  # noqa: E402
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
@@ -68,11 +68,5 @@ if len(sys.argv) > 2 and sys.argv[2] == 'time':
         ms = {}
         for kind in ['fp32', 'int8']:
             s = ort.InferenceSession(os.path.join(out, f'{name}-fp32.onnx' if kind == 'fp32' else f'{name}.onnx'), opts, providers=['CPUExecutionProvider'])
-            s.run(None, {'x': x})
-            best = 1e9
-            for _ in range(5):
-                t = time.perf_counter()
-                s.run(None, {'x': x})
-                best = min(best, time.perf_counter() - t)
-            ms[kind] = best * 1000
+            ms[kind] = best_ms(s, x)
         print(name, shape, 'fp32 %.1f ms, int8 %.1f ms: x%.2f' % (ms['fp32'], ms['int8'], ms['fp32'] / ms['int8']))
