@@ -15,7 +15,8 @@ then read both test sets with the graphs it wrote:
 
 Steps: the graphs' Constant nodes become initializers and both move to opset 13 (per-channel
 Q/DQ needs it; the recogniser is opset 9); calibration (MinMax) on the detector inputs and
-recogniser line batches of test/data/ocr-real and ../shared/photos, prepared as the app does
+recogniser line batches of test/data/ocr-real (the ../shared/photos glob below matches none of their
+.JPEG names: the recorded run calibrated on the real set alone; kept as it ran), prepared as the app does
 (960 px long side, multiples of 32, BGR ImageNet normalisation; lines 48 px high, padded to ≥ 320);
 QDQ, per-channel int8 weights, uint8 activations; OPS limits the op types (default: all ORT supports).
 """
