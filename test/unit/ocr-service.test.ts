@@ -222,6 +222,7 @@ describe('photos in flight', () => {
     expect(flightWeight({ width: 4032, height: 3024 })).toBe(4032 * 3024);
     expect(flightWeight({ width: 8000, height: 6000 })).toBe(MAX_OCR_PIXELS);
     expect(flightWeight({ width: 0, height: 0 })).toBe(MAX_OCR_PIXELS);
+    expect(flightWeight({ width: null, height: null })).toBe(MAX_OCR_PIXELS);
     expect(flightWeight(null)).toBe(MAX_OCR_PIXELS);
     // Two 12–16 MP phone photos share the flight; a 24 MP one and a 12 MP one do not.
     expect(2 * flightWeight({ width: 4608, height: 3456 })).toBeLessThanOrEqual(PIXELS_IN_FLIGHT);

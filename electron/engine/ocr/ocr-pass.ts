@@ -76,8 +76,10 @@ export const IN_FLIGHT = 2;
 export const PIXELS_IN_FLIGHT = 32_000_000;
 
 /** How much of the flight a photo takes: its reading raster's pixels, from the size the index recorded (unknown: the largest). */
-export function flightWeight(size: { width: number; height: number } | null | undefined): number {
-  const pixels = size && size.width > 0 && size.height > 0 ? size.width * size.height : MAX_OCR_PIXELS;
+export function flightWeight(size: { width: number | null; height: number | null } | null | undefined): number {
+  const width = size?.width ?? 0;
+  const height = size?.height ?? 0;
+  const pixels = width > 0 && height > 0 ? width * height : MAX_OCR_PIXELS;
   return Math.min(pixels, MAX_OCR_PIXELS);
 }
 
