@@ -373,6 +373,8 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
       assert.ok(hits.length > 0);
     });
 
+    /** The key the engine gave the dropped image (SearchResponse.imageKey). */
+    let dropKey: string | null = null;
     await check('drop an image file on the window → photos similar to it', async () => {
       const src = await resultButtons().first().locator('img').getAttribute('src');
       assert.ok(src, 'no thumbnail src');
@@ -387,11 +389,27 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
           document.body.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
         }
       })()`);
-      const hits = await hitsOf(await res);
+      const dropped = await res;
+      const hits = await hitsOf(dropped);
       assert.ok(hits.length > 0);
       await page.getByRole('heading', { name: '与拖入的图片 dropped-red.jpg 相似' }).waitFor();
       const top = await topNames(Math.min(3, k));
       assert.deepEqual(top.filter((n) => !red.has(n)), [], `similar to the dropped red photo: ${top.join(', ')}`);
+      dropKey = ((await dropped.json()) as { imageKey?: string }).imageKey ?? null;
+      assert.ok(dropKey, 'the answer to a dropped image gives its key');
+    });
+
+    await check("the dropped image under other filters: asked by its key, its bytes not sent again", async () => {
+      // Only the key, and no bytes: each of the dropped photo's lists after the first.
+      const byKey = (b: Record<string, unknown>): boolean => b.imageKey === dropKey && b.dataBase64 === undefined;
+      const none = waitApi('similarToImage', (b) => byKey(b) && typeof filterOf(b).after === 'string' && filterOf(b).after!.startsWith('2100-01-01'));
+      await filters().getByLabel('拍摄于').fill('2100-01-01');
+      assert.deepEqual(await hitsOf(await none), []);
+      const back = waitApi('similarToImage', (b) => byKey(b) && filterOf(b).after === undefined);
+      await page.locator('.main-content').getByRole('button', { name: '清除筛选' }).click();
+      const top = (await hitsOf(await back)).slice(0, Math.min(3, k)).map((h) => h.fileName);
+      assert.deepEqual(top.filter((n) => !red.has(n)), [], `similar to the dropped red photo, by its key: ${top.join(', ')}`);
+      await page.getByRole('heading', { name: '与拖入的图片 dropped-red.jpg 相似' }).waitFor();
     });
 
     await check('custom tag: add, browse its photos, remove', async () => {

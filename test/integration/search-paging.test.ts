@@ -6,11 +6,13 @@
  * the SQL fallback's — is stated in the response.
  */
 import { resolvePhotoFilter } from '../../electron/engine/library/photo-filter.ts';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError, type SearchResponse } from '../../electron/shared/api.ts';
+import { ApiError, reasonOf, type SearchResponse } from '../../electron/shared/api.ts';
+import { searchRequests } from '../../electron/shared/contract/search.ts';
 import { SearchService, type QueryEmbedder } from '../../electron/engine/search/search-service.ts';
 import type { VectorSearch } from '../../electron/engine/search/vector-search.ts';
 import { MAX_K, type PhotoQuery } from '../../electron/engine/store/index.ts';
@@ -21,16 +23,20 @@ let t: TestLibrary;
 let vs: VectorSearch;
 let service: SearchService;
 let encoded: string[];
+let imagesEncoded: number;
 const queryVec = randomVector(rng(77));
 
 function serviceFor(search: VectorSearch): SearchService {
   const embedder: QueryEmbedder = {
-    preprocessSpec: undefined as never,
+    preprocessSpec: { resolution: 16, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], resize: 'bicubic' },
     embedTexts: async (texts) => {
       encoded.push(...texts);
       return texts.map(() => queryVec);
     },
-    embedImageTensors: async () => [queryVec],
+    embedImageTensors: async () => {
+      imagesEncoded++;
+      return [queryVec];
+    },
   };
   return new SearchService(t.lib, () => ({ embedder, vectors: search }));
 }
@@ -39,6 +45,7 @@ beforeEach(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-paging-'));
   t = openTestLibrary(path.join(tmp, 'lib.db'));
   encoded = [];
+  imagesEncoded = 0;
 });
 afterEach(async () => {
   await vs?.close({ save: false });
@@ -106,6 +113,30 @@ describe('search pages through the service', () => {
     const { pages, ids: got } = await allPages((cursor) => service.similar(src, 200, {}, cursor, undefined, true));
     expect(got).toEqual(exactOrder(t.vectors.get(src)!, {}).filter((id) => id !== src));
     expect(pages.slice(0, -1).every((p) => p.hits.length === 200)).toBe(true);
+  });
+
+  it('a dropped image pages on by the key its first page gave, not its bytes; a key no longer kept is image-expired', async () => {
+    setUp(600);
+    const bytes = fs.readFileSync(path.resolve('../shared/golden/images', fs.readdirSync('../shared/golden/images').find((f) => /\.jpe?g$/i.test(f))!));
+    const first = await service.similarToImage(bytes, 200, {}, undefined, true);
+    expect(first.imageKey).toBe(crypto.createHash('sha256').update(bytes).digest('base64url'));
+    const byKey = { imageKey: first.imageKey! };
+    const { ids } = await allPages((cursor) => (cursor ? service.similarToImage(byKey, 200, {}, cursor, true) : Promise.resolve(first)));
+    expect(ids).toEqual(exactOrder(queryVec, {}));
+    // Another filter is another list of the same image: by key as well.
+    const tagged = await service.similarToImage(byKey, 100, { tag: '海边' }, undefined, true);
+    expect(tagged.hits.map((h) => h.id)).toEqual(exactOrder(queryVec, { tag: '海边' }, 100));
+    expect(imagesEncoded).toBe(1);
+    const gone = await service.similarToImage({ imageKey: 'A'.repeat(43) }, 10).catch((e: unknown) => e);
+    expect(gone).toBeInstanceOf(ApiError);
+    expect(reasonOf(gone as ApiError)).toBe('image-expired');
+    // The request takes the bytes or the key, not both, not neither.
+    const ok = (r: object): boolean => searchRequests.similarToImage.safeParse(r).success;
+    expect(ok({ dataBase64: 'AAAA' })).toBe(true);
+    expect(ok(byKey)).toBe(true);
+    expect(ok({ dataBase64: 'AAAA', ...byKey })).toBe(false);
+    expect(ok({})).toBe(false);
+    expect(ok({ imageKey: 'not a key' })).toBe(false);
   });
 
   it('refuses a cursor from another query or other filters', async () => {

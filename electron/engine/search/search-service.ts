@@ -175,18 +175,25 @@ export class SearchService {
     return { ...page, textMs: 0, searchMs: round(performance.now() - t0) };
   }
 
-  /** Photos that look like a dropped image (its vector is kept for the next pages). */
-  async similarToImage(input: Buffer | string, limit: number, filters: PhotoFilter = {}, cursor?: string, all?: boolean): Promise<SearchResponse> {
+  /**
+   * Photos that look like an image: its bytes (a dropped file), a path (the CLI), or the key an
+   * earlier answer gave for the same bytes (their vector is kept; `image-expired` once it is not).
+   */
+  async similarToImage(input: Buffer | string | { imageKey: string }, limit: number, filters: PhotoFilter = {}, cursor?: string, all?: boolean): Promise<SearchResponse> {
     const filter = resolvePhotoFilter(filters);
     const t0 = performance.now();
     const model = this.serving();
     const embedder = model.embedder;
-    const digest = crypto.createHash('sha256').update(typeof input === 'string' ? `path:${path.resolve(input)}` : input).digest('base64url');
+    const digest =
+      typeof input === 'object' && !Buffer.isBuffer(input)
+        ? input.imageKey
+        : crypto.createHash('sha256').update(typeof input === 'string' ? `path:${path.resolve(input)}` : input).digest('base64url');
     const key = queryKey(['image', digest, filter, model.vectors.vectors.table]);
     const cur = decodeCursor(key, cursor);
     const cacheKey = `${model.vectors.vectors.table}|image|${digest}`;
     let vec = this.queryVectors.get(cacheKey);
     if (!vec) {
+      if (typeof input === 'object' && !Buffer.isBuffer(input)) throw apiError('image-expired', {}, 'that image is no longer kept: send its bytes');
       let tensor: Float32Array;
       try {
         tensor = (await preprocess(input, embedder.preprocessSpec)).tensor;
@@ -199,7 +206,7 @@ export class SearchService {
     }
     const t1 = performance.now();
     const page = this.page(this.visual(model, key, vec!, filter, cursor === undefined), key, vec!, limit, cur, this.measurer(model, vec!), undefined, all);
-    return { ...page, textMs: round(t1 - t0), searchMs: round(performance.now() - t1) };
+    return { ...page, textMs: round(t1 - t0), searchMs: round(performance.now() - t1), ...(typeof input === 'string' ? {} : { imageKey: digest }) };
   }
 
   /**

@@ -80,6 +80,8 @@ export const ERROR_REASONS = {
   'query-empty': reason('BAD_REQUEST', []),
   'image-empty': reason('BAD_REQUEST', []),
   'image-unreadable': reason('BAD_REQUEST', []),
+  /** An imageKey the engine no longer keeps (evicted, another model): send the image's bytes again. */
+  'image-expired': reason('NOT_FOUND', [], true),
 
   // Photos and their files.
   'photo-unknown': reason('NOT_FOUND', ['id']),

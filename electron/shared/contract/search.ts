@@ -80,7 +80,15 @@ export interface SearchResponse {
    * `cursor`, with the same query, to page through them ("显示更多相关度较低的照片").
    */
   weakerCursor?: string;
+  /**
+   * similarToImage with the image's bytes: the key the engine keeps the image's vector under. Send
+   * it as `imageKey` instead of the bytes for the same image's next pages and refreshes.
+   */
+  imageKey?: string;
 }
+
+/** A dropped image's key: the SHA-256 of its bytes, base64url. */
+const IMAGE_KEY = /^[A-Za-z0-9_-]{43}$/;
 
 /** A piece of the query to keep as plain words (a removed chip): UTF-16 offsets in the trimmed query, end exclusive. */
 const querySpan = z.object({ start: z.number().int().min(0), end: z.number().int().min(1) }).strict();
@@ -104,10 +112,22 @@ export const searchRequests = {
     .strict(),
   /** `at`: for a video, the moment (seconds) whose frame to start from (default: its poster's). */
   similar: z.object({ photoId, at: z.number().min(0).max(1e7).optional(), limit: pageLimit, cursor: pageCursor, filter: requestFilter, all: z.boolean().optional() }).strict(),
-  /** An image dropped on the window: its bytes (base64), not a path, so both transports work. */
+  /**
+   * An image dropped on the window: its bytes (base64), not a path, so both transports work — or,
+   * for the same image again (its next pages, a refresh, another filter), the `imageKey` the first
+   * answer gave; the reason `image-expired` says the engine no longer keeps it: send the bytes.
+   */
   similarToImage: z
-    .object({ dataBase64: z.string().min(1).max(80_000_000), limit: pageLimit, cursor: pageCursor, filter: requestFilter, all: z.boolean().optional() })
-    .strict(),
+    .object({
+      dataBase64: z.string().min(1).max(80_000_000).optional(),
+      imageKey: z.string().regex(IMAGE_KEY).optional(),
+      limit: pageLimit,
+      cursor: pageCursor,
+      filter: requestFilter,
+      all: z.boolean().optional(),
+    })
+    .strict()
+    .refine((r) => (r.dataBase64 === undefined) !== (r.imageKey === undefined), { message: 'give either dataBase64 or imageKey' }),
 } as const;
 
 export interface SearchResponses {

@@ -5,6 +5,7 @@ import { MAX_PAGE_SIZE, UI_PAGE_SIZE } from '../../../electron/shared/paging.ts'
 import { api } from '../api/index.ts';
 import { ApiCallError, toCallError } from '../api/errors.ts';
 import { toPhotoFilter, type FilterState } from './filters.ts';
+import { imageSearch } from './image-search.ts';
 import { listsChanged, seen, type SeenStatus } from './statusChanges.ts';
 
 export interface Loaded<T> {
@@ -185,6 +186,9 @@ interface Shown extends Page {
 
 const emptyShown = (key: string): Shown => ({ key, hits: [], next: null, weaker: null, limit: null, matched: null, timing: null });
 
+/** Search by a dropped image, its bytes sent once (image-search.ts). */
+const similarToImage = imageSearch((req) => api.similarToImage(req));
+
 /** One page of the list a mode shows (also used to check whether the list on screen is behind: useFreshness.ts). */
 export async function fetchPage(mode: Exclude<Mode, { kind: 'home' | 'duplicates' }>, filters: FilterState, limit: number, cursor: string | undefined): Promise<Page> {
   const filter = toPhotoFilter(filters);
@@ -204,7 +208,7 @@ export async function fetchPage(mode: Exclude<Mode, { kind: 'home' | 'duplicates
     case 'similar':
       return fromSearch(await api.similar({ photoId: mode.photoId, at: mode.at, limit, cursor, filter }));
     case 'image':
-      return fromSearch(await api.similarToImage({ dataBase64: mode.dataBase64, limit, cursor, filter }));
+      return fromSearch(await similarToImage(mode, { limit, cursor, filter }));
     case 'tag': {
       // Browsing a tag: the filters chosen in the bar, with this tag.
       const r = await api.browse({ filter: { ...filter, tag: mode.tag }, limit, cursor });
