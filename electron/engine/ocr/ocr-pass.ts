@@ -69,7 +69,8 @@ export const IN_FLIGHT = 2;
 
 /**
  * Photos share the flight only while their reading rasters together stay within this many pixels
- * (flightWeight): two 12–16 MP phone photos are read side by side, a 24 MP or larger one alone.
+ * (flightWeight): two 12–16 MP phone photos are read side by side, a 24 MP or larger one only
+ * beside a photo under 8 MP.
  * Two 48 MP photos in flight (each read from a 24 MP, 72 MB raster) took the indexing process with
  * OCR from 0.89–0.90 to 1.12 GB; read alone, they stay where 12 MP photos do (docs/decisions/ocr.md).
  */
