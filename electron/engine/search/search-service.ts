@@ -184,19 +184,21 @@ export class SearchService {
     const t0 = performance.now();
     const model = this.serving();
     const embedder = model.embedder;
+    // What to read when the vector is not kept: the bytes or the path; null when only the key came.
+    const source = typeof input === 'string' || Buffer.isBuffer(input) ? input : null;
     const digest =
-      typeof input === 'object' && !Buffer.isBuffer(input)
-        ? input.imageKey
-        : crypto.createHash('sha256').update(typeof input === 'string' ? `path:${path.resolve(input)}` : input).digest('base64url');
+      source === null
+        ? (input as { imageKey: string }).imageKey
+        : crypto.createHash('sha256').update(typeof source === 'string' ? `path:${path.resolve(source)}` : source).digest('base64url');
     const key = queryKey(['image', digest, filter, model.vectors.vectors.table]);
     const cur = decodeCursor(key, cursor);
     const cacheKey = `${model.vectors.vectors.table}|image|${digest}`;
     let vec = this.queryVectors.get(cacheKey);
     if (!vec) {
-      if (typeof input === 'object' && !Buffer.isBuffer(input)) throw apiError('image-expired', {}, 'that image is no longer kept: send its bytes');
+      if (source === null) throw apiError('image-expired', {}, 'that image is no longer kept: send its bytes');
       let tensor: Float32Array;
       try {
-        tensor = (await preprocess(input, embedder.preprocessSpec)).tensor;
+        tensor = (await preprocess(source, embedder.preprocessSpec)).tensor;
       } catch (err) {
         throw apiError('image-unreadable', {}, `cannot read that image: ${err instanceof Error ? err.message : String(err)}`);
       }
