@@ -199,7 +199,7 @@ async function benchLibraryPass(reader: PhotoReader, withText: string[], without
 }
 
 /** The store's own tables at `photos` photos: bytes per 1k photos and query latency. */
-async function benchStoreText(photos: number, tmp: string, log: Log): Promise<Record<string, unknown>> {
+export async function benchStoreText(photos: number, tmp: string, log: Log): Promise<Record<string, unknown>> {
   const file = path.join(tmp, 'text.db');
   const lib = openLibrary(file);
   try {
@@ -257,6 +257,18 @@ async function benchStoreText(photos: number, tmp: string, log: Log): Promise<Re
         ms.push(performance.now() - t);
       }
       latency[`${name}chars`] = { p50: pct(ms, 50), p95: pct(ms, 95) };
+    }
+    // Queries of two words that do not occur together (the all-words path: each word's whole
+    // candidate list intersected), from two photos' texts.
+    for (const [name, [a, b]] of Object.entries({ '2+2words': [2, 2], '3+2words': [3, 2] })) {
+      const ms: number[] = [];
+      for (let i = 0; i < 60; i++) {
+        const q = `${sample(a)} ${sample(b)}`;
+        const t = performance.now();
+        searchText(lib, q, 200);
+        ms.push(performance.now() - t);
+      }
+      latency[name] = { p50: pct(ms, 50), p95: pct(ms, 95) };
     }
     const r = {
       photos,

@@ -7,6 +7,7 @@ import { MAX_OCR_PIXELS } from '../../electron/engine/media/ocr-image.ts';
 import { flightWeight, IN_FLIGHT, inFlight, PIXELS_IN_FLIGHT, runOcrPass, type TextReader } from '../../electron/engine/ocr/ocr-pass.ts';
 import type { OcrLine, PhotoText } from '../../electron/engine/ocr/photo-reader.ts';
 import { OcrUnavailableError } from '../../electron/engine/ocr/photo-reader.ts';
+import { normaliseText } from '../../electron/engine/ocr/normalise-text.ts';
 import { searchText, snippetFor } from '../../electron/engine/ocr/text-search.ts';
 import { fuseRankings } from '../../electron/engine/search/fuse.ts';
 import { openLibrary, type Library } from '../../electron/engine/store/index.ts';
@@ -287,6 +288,25 @@ describe('text search', () => {
     expect(hits[0].snippet).toEqual({ text: '星巴克拿铁', start: 0, end: 5, lines: [0] });
     const rs = searchText(lib, '￥56', 10)[0];
     expect(rs.snippet?.text.slice(rs.snippet.start, rs.snippet.end)).toBe('￥56');
+  });
+
+  it('finds the photos holding every word however common one of the words is elsewhere', () => {
+    const save = (id: number, name: string, text: string): void =>
+      lib.ocrText.saveRead(id, { engine: 'fake-ocr', photoHash: `h-${name}`, lines: [{ text, confidence: 0.9, box: BOX }], norm: normaliseText(text) });
+    // 60 photos that are nearly all 中国 (the highest share for that word), and three where both
+    // words stand in a longer text: a search that narrows the first word's best few misses them.
+    for (let i = 0; i < 60; i++) save(photo(`flag-${i}.png`), `flag-${i}.png`, '中国中国');
+    const both = ['a', 'b', 'c'].map((n) => {
+      const name = `bank-${n}.png`;
+      const id = photo(name);
+      save(id, name, `中国人民在这条街上开了一家很大的银行 ${n}`);
+      return id;
+    });
+    const hits = searchText(lib, '中国 银行', 5);
+    expect(new Set(hits.map((h) => h.photoId))).toEqual(new Set(both));
+    expect(hits.every((h) => !h.exact && h.snippet?.text.includes('银行'))).toBe(true);
+    // A filter narrows the words' list too.
+    expect(searchText(lib, '中国 银行', 5, { photoIds: [both[1]] }).map((h) => h.photoId)).toEqual([both[1]]);
   });
 
   it('points the snippet at the original characters, across lines and spaces', () => {

@@ -48,15 +48,9 @@ export function searchText(lib: Library, query: string, limit: number, filter: P
   const terms = queryTerms(query).filter((t) => charCount(t) >= 2);
   if (terms.length >= 2) {
     const seen = new Set(hits.map((h) => h.photoId));
-    // Each word narrows the candidates of the previous one (the first word's list is bounded by
-    // `limit` × 4, which keeps this cheap at 100k photos; a very common first word can miss some).
-    let ids: number[] | null = null;
-    for (const t of terms) {
-      const found: number[] = lib.ocrText.search(t, limit * 4, ids ? { ...filter, photoIds: ids } : filter).map((h) => h.photoId);
-      ids = found;
-      if (ids.length === 0) break;
-    }
-    for (const id of ids ?? []) if (!seen.has(id)) hits.push({ photoId: id, exact: false, share: 0, snippet: null });
+    // Photos holding every word, the whole query's matches left out: as many more as could show.
+    const words = lib.ocrText.searchAllWords(terms, Math.max(0, limit - hits.length) + seen.size, filter);
+    for (const { photoId } of words) if (!seen.has(photoId)) hits.push({ photoId, exact: false, share: 0, snippet: null });
   }
   const out = hits.slice(0, Math.max(0, limit));
   return opts.snippets === false ? out : attachSnippets(lib, query, out);

@@ -226,6 +226,36 @@ export class OcrTextRepository {
     if (!stmt) this.searchStmts.set(text, (stmt = this.db.sql.prepare(text)));
     return stmt.all(params) as TextHit[];
   }
+
+  /**
+   * Photos whose current text contains every one of `norms` (already normalised, each of at least
+   * two characters), the most of their text covered by them first, then the most recent. At most
+   * `limit`. The words' candidate lists are intersected in full, so a photo is found however common
+   * one of its words is elsewhere.
+   */
+  searchAllWords(norms: readonly string[], limit: number, filter: PhotoQuery = {}): TextHit[] {
+    const words = [...new Set(norms)];
+    if (words.length === 0 || words.some((w) => [...w].length < 2) || !(limit > 0) || PhotoFilterSql.matchesNothing(filter)) return [];
+    const params: Record<string, unknown> = { limit: Math.floor(limit) };
+    const candidates = words.map((w, i) => {
+      params[`n${i}`] = w;
+      params[`m${i}`] = [...w].length >= 3 ? ftsPhrase(w) : ftsPhrase(bigramToken(w));
+      return [...w].length >= 3 ? `SELECT rowid AS id FROM ocr_fts WHERE ocr_fts MATCH @m${i}` : `SELECT rowid AS id FROM ocr_bigrams WHERE ocr_bigrams MATCH @m${i}`;
+    });
+    const f = this.filters.where(filter);
+    Object.assign(params, f.params);
+    const covered = words.map((_, i) => `(length(t.norm) - length(replace(t.norm, @n${i}, '')))`).join(' + ');
+    // `IN (…)`, not a CTE joined in: with the CTE the planner walked every indexed photo and probed
+    // the intersection (~50 ms at 100k photos); this way it starts from the few photos in it (~0.5 ms).
+    const text = `SELECT t.photo_id AS photoId, (${covered}) * 1.0 / length(t.norm) AS share
+      FROM ocr_text t JOIN photos p ON p.id = t.photo_id ${CURRENT}
+      WHERE t.photo_id IN (${candidates.join(' INTERSECT ')})
+        AND ${words.map((_, i) => `instr(t.norm, @n${i}) > 0`).join(' AND ')} AND p.status = 'indexed' AND ${f.sql}
+      ORDER BY share DESC, p.taken_at DESC, p.id DESC LIMIT @limit`;
+    let stmt = this.searchStmts.get(text);
+    if (!stmt) this.searchStmts.set(text, (stmt = this.db.sql.prepare(text)));
+    return stmt.all(params) as TextHit[];
+  }
 }
 
 function toLine(r: { text: string; confidence: number; box: string }): OcrLineRecord {
