@@ -99,7 +99,7 @@ export async function runWhenWhereUiChecks(root: string, screenshotDir: string):
       await dialog.waitFor({ state: 'hidden' });
     });
 
-    await check('places: country → province → city with counts and covers; a city lists its photos', async () => {
+    await check('places: country → province → city with counts and covers; a city lists its photos, and the viewer says where each was taken', async () => {
       const loaded = api('places');
       await page.getByRole('button', { name: '地点', exact: true }).click();
       assert.equal((await loaded).status(), 200);
@@ -115,6 +115,22 @@ export async function runWhenWhereUiChecks(root: string, screenshotDir: string):
       await page.getByRole('list', { name: '搜索结果' }).getByRole('button').first().waitFor();
       assert.deepEqual((await gridNames()).sort(), ['DSC_0001.jpg', 'DSC_0002.jpg', 'DSC_0003.jpg', 'IMG_0101.jpg', 'IMG_0102.jpg']);
       await shots('place-harbin');
+      // The viewer says where each was taken: from the GPS, and from the folder's name.
+      const dialog = page.getByRole('dialog');
+      const place = (): Promise<string | null> => dialog.locator('dt:text-is("地点") + dd').textContent();
+      for (const [name, fromFolder] of [['IMG_0101.jpg', false], ['DSC_0001.jpg', true]] as const) {
+        const details = api('photo');
+        await page.getByRole('list', { name: '搜索结果' }).getByRole('button', { name: new RegExp(name.replace('.', '\\.')) }).first().click();
+        assert.equal((await details).status(), 200);
+        await dialog.getByRole('heading', { name }).waitFor();
+        await dialog.locator('dt:text-is("地点")').waitFor();
+        const text = (await place()) ?? '';
+        assert.ok(text.startsWith('中国 · 黑龙江省 · 哈尔滨市'), `${name}: 地点 ${text}`);
+        assert.equal(text.endsWith('（按文件夹名推断）'), fromFolder, `${name}: 地点 ${text}`);
+        if (!fromFolder) await shots('viewer-place');
+        await page.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'hidden' });
+      }
       await page.getByRole('button', { name: '返回' }).first().click();
       await page.getByRole('button', { name: '地点', pressed: true }).waitFor();
     });

@@ -166,4 +166,23 @@ describe('places pass', () => {
     // A filter narrows the counts (the grouped path).
     expect(service.tree({ folder: path.join(root, 'h') }).map((c) => [c.id, c.photos])).toEqual([['CN', 3]]);
   });
+
+  it("tells where one photo was taken, coarse to fine, and whether from its GPS or its folder's name", async () => {
+    const service = new PlacesService(lib);
+    const byGps = add('h/1.jpg', HARBIN);
+    const byFolder = add('西安/1.jpg');
+    const nowhere = add('misc/1.jpg');
+    await runAll(new PlacesPass(lib));
+    expect(service.ofPhoto(byGps).slice(0, 3)).toEqual([
+      { id: 'CN', name: '中国', level: 'country', fromFolder: false },
+      { id: 'CN-230000', name: '黑龙江省', level: 'province', fromFolder: false },
+      { id: 'CN-230100', name: '哈尔滨市', level: 'city', fromFolder: false },
+    ]);
+    expect(service.ofPhoto(byFolder).map((p) => [p.name, p.fromFolder])).toEqual([
+      ['中国', true],
+      ['陕西省', true],
+      ['西安市', true],
+    ]);
+    expect(service.ofPhoto(nowhere)).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 /** The library service's API handlers: folders, skipped files, one photo's details, browsing, the timeline, places. */
-import type { PhotoFilter, PlaceSummary } from '../../shared/api.ts';
+import type { PhotoFilter, PhotoPlace, PlaceSummary } from '../../shared/api.ts';
 import type { ServiceHandlers } from '../../shared/handlers.ts';
 import type { Use } from '../util/use.ts';
 import type { LibraryService } from './library-service.ts';
@@ -14,11 +14,12 @@ export interface FolderActions {
 /** The library's places (places/places-service.ts), handed in: library/ sits below the features. */
 export interface PlaceDirectory {
   tree(filter: PhotoFilter): PlaceSummary[];
+  ofPhoto(photoId: number): PhotoPlace[];
 }
 
 export function libraryHandlers(use: Use<{ library: LibraryService; folders: FolderActions; places: PlaceDirectory }>): ServiceHandlers<'library'> {
   return {
-    photo: ({ photoId }) => use(({ library }) => library.photo(photoId)),
+    photo: ({ photoId }) => use(({ library, places }) => ({ ...library.photo(photoId), places: places.ofPhoto(photoId) })),
     listFolders: () => use(({ library }) => library.folders()),
     // As typed: `~` expanded, a relative path refused (library/folder-input.ts).
     addFolder: ({ path: typed }) =>

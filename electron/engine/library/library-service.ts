@@ -53,7 +53,8 @@ export class LibraryService {
     return this.lib.tags.photoTags(photoId);
   }
 
-  photo(photoId: number): PhotoDetail {
+  /** One photo's details; where it was taken is added by the handler (places/ sits above library/). */
+  photo(photoId: number): Omit<PhotoDetail, 'places'> {
     const r = this.lib.photos.get(photoId);
     if (!r) throw apiError('photo-unknown', { id: String(photoId) }, `no photo with id ${photoId}`);
     const { score: _score, ...hit } = toHit(r, 0);

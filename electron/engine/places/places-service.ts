@@ -4,7 +4,7 @@
  * where the library has photos (and their ancestors), rebuilt when that set changes. The
  * gazetteer is loaded on first need, so commands that never look at places never pay for it.
  */
-import type { PhotoFilter, PlaceLevel, PlaceSummary } from '../../shared/api.ts';
+import type { PhotoFilter, PhotoPlace, PlaceLevel, PlaceSummary } from '../../shared/api.ts';
 import { isEmptyFilter } from '../../shared/api.ts';
 import { resolvePhotoFilter } from '../library/photo-filter.ts';
 import type { Library } from '../store/library.ts';
@@ -44,6 +44,16 @@ export class PlacesService {
   describe(id: string): { id: string; level: PlaceLevel; name: string } | null {
     const p = this.g().byId(id);
     return p ? { id: p.id, level: p.level, name: p.name } : null;
+  }
+
+  /** Where a photo was taken, coarse to fine (places the gazetteer no longer knows are left out). */
+  ofPhoto(photoId: number): PhotoPlace[] {
+    const records = this.lib.places.ofPhoto(photoId);
+    if (records.length === 0) return [];
+    return records.flatMap((r) => {
+      const p = this.describe(r.placeId);
+      return p ? [{ ...p, fromFolder: r.source === 'folder' }] : [];
+    });
   }
 
   /** The places the filter's photos were taken at, coarse to fine, most photos first at each level. */

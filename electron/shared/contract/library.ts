@@ -14,6 +14,19 @@ export interface PhotoDetail extends Omit<PhotoHit, 'score' | 'matchedBy' | 'mat
   status: 'pending' | 'indexed' | 'skipped';
   skipReason: string | null;
   tags: { name: string; score: number }[];
+  /**
+   * Where it was taken, coarse to fine (中国, 陕西省, 西安市, 雁塔区), as the places pass found it:
+   * `fromFolder` when read from a folder's name rather than the photo's GPS. Empty when unknown.
+   */
+  places: PhotoPlace[];
+}
+
+export interface PhotoPlace {
+  /** Gazetteer id: the filter's `place` lists the photos taken there. */
+  id: string;
+  name: string;
+  level: PlaceLevel;
+  fromFolder: boolean;
 }
 
 export interface WatchedFolder {

@@ -117,6 +117,7 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
   const d = detail && detail.id === hit.id ? detail : null;
   const taken = formatTakenAt(d?.takenAt ?? hit.takenAt, lang);
   const camera = d ? cameraName(d.cameraMake, d.cameraModel) : '';
+  const places = d?.places ?? [];
   const w = d?.width ?? hit.width;
   const h = d?.height ?? hit.height;
   const tags = d?.tags ?? hit.tags ?? [];
@@ -210,6 +211,15 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
         <dl className="details">
           <dt>{t('viewer.taken')}</dt>
           <dd>{taken ?? unknown}</dd>
+          {places.length > 0 && (
+            <>
+              <dt>{t('viewer.place')}</dt>
+              <dd className="viewer-place">
+                {places.map((p) => p.name).join(' · ')}
+                {places.every((p) => p.fromFolder) && <span className="muted small">{t('viewer.placeFromFolder')}</span>}
+              </dd>
+            </>
+          )}
           <dt>{t('viewer.camera')}</dt>
           <dd>{camera || unknown}</dd>
           {video && (
