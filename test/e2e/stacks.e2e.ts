@@ -135,7 +135,13 @@ export async function runStacksUiCheck(root: string, screenshotDir: string): Pro
         const note = await page.getByRole('note').innerText();
         assert.match(note, /从不删除、移动或修改/);
         const tabs = page.getByRole('tab');
-        assert.deepEqual(await tabs.allInnerTexts(), ['完全相同的副本（2）', '同一张照片的副本（2）', '连拍（1）']);
+        // The tabs name the kinds at once and count them once the report is in; never a "（0）" before.
+        const counted = ['完全相同的副本（2）', '同一张照片的副本（2）', '连拍（1）'];
+        await until(page, 'the kinds counted', async () => {
+          const texts = await tabs.allInnerTexts();
+          assert.ok(texts.every((x, i) => x === counted[i] || x === counted[i]!.replace(/（\d+）$/, '')), `tabs while loading: ${texts.join(', ')}`);
+          return texts.join() === counted.join();
+        });
         const groups = page.locator('.dup-group');
         assert.equal(await groups.count(), 2);
         assert.equal(await groups.first().locator('.dup-photo.is-cover').count(), 1);

@@ -85,7 +85,8 @@ export function DuplicatesView({ nativeShell, version, onBack, onOpenStack, onEr
               setLimit(PAGE);
             }}
           >
-            {t('dup.tab', { kind: t(`stack.kind.${k}`), n: formatCount(totals?.[k].groups ?? 0, lang) })}
+            {/* No count until the report says it: a "（0）" while loading reads as "none". */}
+            {totals ? t('dup.tab', { kind: t(`stack.kind.${k}`), n: formatCount(totals[k].groups, lang) }) : t(`stack.kind.${k}`)}
           </button>
         ))}
       </div>
