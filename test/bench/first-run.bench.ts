@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { withAllocatorEnv } from '../../electron/engine/util/allocator-env.ts';
 
 export interface CommandRun {
   wallSeconds: number;
@@ -20,11 +21,14 @@ export interface CommandRun {
   stderr: string;
 }
 
-/** Runs the CLI as `npm run cli -- …` does, in a fresh process, and watches its memory. */
+/** Runs the CLI as `npm run cli -- …` does, in a fresh process, and watches its memory and CPU. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CommandRun> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // main.ts directly, so the polled process is the one doing the work; with the C allocator
+    // settings the `shiguang` launcher (electron/cli/shiguang.ts) starts it with, so its memory is
+    // what a person's `npm run cli` process peaks at.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', ...args], { env: withAllocatorEnv({ ...process.env, ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c));
