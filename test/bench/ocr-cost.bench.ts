@@ -26,15 +26,20 @@ import { ocrVariant, ocrVariantNames, type OcrVariant } from './ocr-variants.ts'
 type Log = (m: string) => void;
 const r2 = (x: number): number => Math.round(x * 100) / 100;
 
-/** The mixed library's files: 3 in 10 with text, the others photos without. */
-export async function mixedLibraryFiles(sharedPhotos: string[], tmp: string, n: number): Promise<string[]> {
-  const big = await Promise.all(
-    sharedPhotos.slice(0, 10).map(async (p, i) => {
+/** Photos brought to a phone camera's 12 MP (4032×3024, JPEG quality 90), written into tmp. */
+export function twelveMegapixel(photos: string[], tmp: string): Promise<string[]> {
+  return Promise.all(
+    photos.map(async (p, i) => {
       const f = path.join(tmp, `big-${i}.jpg`);
       await sharp(p).resize(4032, 3024, { fit: 'cover' }).jpeg({ quality: 90 }).toFile(f);
       return f;
     }),
   );
+}
+
+/** The mixed library's files: 3 in 10 with text, the others photos without. */
+export async function mixedLibraryFiles(sharedPhotos: string[], tmp: string, n: number): Promise<string[]> {
+  const big = await twelveMegapixel(sharedPhotos.slice(0, 10), tmp);
   const fixtures = await makeOcrFixtures({ photos: sharedPhotos, perKind: 6, hard: true, seed: 20240611 });
   const withText = writeOcrFixtures(path.join(tmp, 'fixtures'), fixtures);
   const without = [...sharedPhotos, ...big];

@@ -18,8 +18,8 @@
  *                  (test/bench/search/index-candidates.bench.ts)
  *   firstrun       a new library as a person runs it: `index` then `index --tags` in fresh
  *                  processes, for 40 photos and for BENCH_FILES photos (first-run.bench.ts);
- *                  BENCH_FIRSTRUN_MIXED=1 adds the OCR cost bench's mixed library (indexer vs text pass),
- *                  BENCH_FIRSTRUN_MIXED=only runs that library alone
+ *                  BENCH_FIRSTRUN_MIXED=1 adds the OCR cost bench's mixed library and the shared
+ *                  photos at 12 MP (indexer vs text pass), BENCH_FIRSTRUN_MIXED=only runs those alone
  *   int8           fp32 vs int8 and short text sequences (./int8.bench.ts; not in the default set)
  *   integrity      the open-time damage check at 100k photos vs whole-file checks (not in the default set)
  *   relevance      (only when asked) where the relevance boundary ends lists with known answers:
@@ -83,7 +83,7 @@ import { benchVideoSearch } from './search/video-search.bench.ts';
 import { benchWhenWhere } from './when-where.bench.ts';
 import { benchWhenWhereLibrary } from './when-where-library.bench.ts';
 import { benchStacks } from './stacks.bench.ts';
-import { benchOcrCost, mixedLibraryFiles } from './ocr-cost.bench.ts';
+import { benchOcrCost, mixedLibraryFiles, twelveMegapixel } from './ocr-cost.bench.ts';
 import { benchOcrReal } from './ocr-real.bench.ts';
 
 const only = new Set((process.env.BENCH_ONLY ?? 'encoder,indexing,query,tagging,firstrun,ocr').split(','));
@@ -254,7 +254,7 @@ if (only.has('firstrun')) {
   try {
     // The last run repeats the full corpus with the plain-JS resampler (as before the WebAssembly
     // passes), for a before/after in the same run.
-    type Corpus = 'shared' | 'ocr-mixed';
+    type Corpus = 'shared' | 'ocr-mixed' | 'shared-12mp';
     const plan: { files: number; resample: 'wasm' | 'js'; corpus: Corpus }[] = [
       { files: 40, resample: 'wasm', corpus: 'shared' },
       { files: nFiles, resample: 'wasm', corpus: 'shared' },
@@ -263,16 +263,19 @@ if (only.has('firstrun')) {
     // BENCH_FIRSTRUN_MIXED=1: also the OCR cost bench's mixed library (12 MP photos, long captures,
     // 30 % with text), so the indexer's rate and the text pass's are compared on the same photos in
     // the command a person runs, decoding included on both sides.
-    // BENCH_FIRSTRUN_MIXED=only: that library alone.
+    // And the shared photos brought to 12 MP, as a phone library is: mostly photos without text,
+    // so what the text pass's gate and the encoder's decoding cost there. BENCH_FIRSTRUN_MIXED=only:
+    // these two libraries alone.
     const mixedDir = ['1', 'only'].includes(process.env.BENCH_FIRSTRUN_MIXED ?? '') ? fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-bench-mixed-')) : null;
     if (process.env.BENCH_FIRSTRUN_MIXED === 'only') plan.length = 0;
     const mixed = mixedDir ? await mixedLibraryFiles(samplePhotos(), mixedDir, Number(process.env.BENCH_OCR_LIBRARY ?? 60)) : [];
-    if (mixedDir) plan.push({ files: mixed.length, resample: 'wasm', corpus: 'ocr-mixed' });
+    const phone = mixedDir ? await twelveMegapixel(samplePhotos(), fs.mkdtempSync(path.join(mixedDir, '12mp-'))) : [];
+    if (mixedDir) plan.push({ files: mixed.length, resample: 'wasm', corpus: 'ocr-mixed' }, { files: phone.length, resample: 'wasm', corpus: 'shared-12mp' });
     try {
       for (const { files, resample, corpus } of plan) {
         log(`first run: ${files} photos (${corpus}) on a new library (resampler: ${resample})…`);
         const env = resample === 'js' ? { SHIGUANG_RESAMPLE: 'js' } : {};
-        const make = corpus === 'shared' ? makeCorpus : (dir: string) => copyUnique(mixed, dir);
+        const make = corpus === 'shared' ? makeCorpus : (dir: string) => copyUnique(corpus === 'ocr-mixed' ? mixed : phone, dir);
         const r = await benchFirstRun({ home: installed.home, makeCorpus: make, files, env, bareImagesPerSecond: enc?.bestImagesPerSecond ?? null, bareCpuMsPerImage: enc ? Math.min(...Object.values(enc.cpuMsPerImage)) : null, modelLoadSeconds: enc?.imageTowerLoadSeconds ?? 0 });
         const ocrPerSecond = r.ocrPhotos && r.ocrSeconds ? r2(r.ocrPhotos / r.ocrSeconds) : null;
         runs.push({ corpus, modelImportSeconds: installed.importSeconds, resample, ...r, ocrPhotosPerSecond: ocrPerSecond, ocrToIndexerRatio: ocrPerSecond ? r2(ocrPerSecond / r.imagesPerSecond) : null });
