@@ -6,6 +6,7 @@ characters on the real-world set (docs/decisions/ocr.md, "An int8 detector and r
 Same environment as ocr-int8-static.py. Run from the repository root:
   npx tsx scripts/experiments/write-ocr-rendered-set.ts /tmp/ocr-rendered
   /tmp/ortpy/bin/python scripts/experiments/ocr-int8-mixed.py /tmp/ocr-rendered <out-dir> [det|rec]
+  (FROM=<search JSON> KS=8,16 …: the graphs again from a recorded ranking, without the search)
 then read both test sets with its graphs, and time them alone (ocr-graph-time.py) and in the pass:
   BENCH_OCR_GRAPHS=<out-dir> BENCH_ONLY=ocr-real BENCH_OCR_VARIANTS=base,rec:rec-k8.onnx,rec:rec-k16.onnx npm run bench
   BENCH_OCR_GRAPHS=<out-dir> BENCH_ONLY=ocr-cost BENCH_OCR_VARIANTS=base,rec:rec-k8.onnx npm run bench
@@ -31,6 +32,11 @@ from ocr_int8_common import opset13, det_input, line_crops, rec_batch, session, 
 
 rendered, out = sys.argv[1], sys.argv[2]
 which = sys.argv[3].split(',') if len(sys.argv) > 3 else ['det', 'rec']
+# FROM=<a search's JSON> (e.g. docs/benchmarks/ocr-int8-mixed-search-2026-12-07.json): take the
+# layer ranking from it instead of searching again, and make only the graphs for KS (k layers kept
+# float), calibrated afresh — how the graphs are made again on another machine to time them there.
+FROM = json.load(open(os.environ['FROM'])) if os.environ.get('FROM') else None
+KS = [int(k) for k in os.environ.get('KS', '0,2,4,6,8,12,16,24,32').split(',')]
 os.makedirs(out, exist_ok=True)
 held_out = {c['file'] for c in json.load(open('test/data/ocr-real/cases.json'))['cases']}
 images = lambda d: sorted(f for f in glob.glob(os.path.join(d, '*')) if f.lower().endswith(('.jpg', '.jpeg', '.png')))
@@ -135,18 +141,26 @@ for name in which:
 
     ref = run_all(pre, check[name])
     tmp = os.path.join(out, f'{name}-tmp.onnx')
-    quant(tmp)
-    result = {'layers': len(nodes), 'allInt8Error': ERROR[name](ref, run_all(tmp, check[name])), 'float ms': time_graph(pre, SHAPES[name])}
-    print(name, len(nodes), 'layers; all int8 error', round(result['allInt8Error'], 4), flush=True)
-    alone = {}
-    for i, node in enumerate(nodes):
-        quant(tmp, only=[node])
-        alone[node] = ERROR[name](ref, run_all(tmp, check[name]))
-        print(f'  {i + 1}/{len(nodes)} {node}: {alone[node]:.4f}', flush=True)
+    result = {'layers': len(nodes), 'float ms': time_graph(pre, SHAPES[name])}
+    if FROM:
+        # The ranking a full search recorded: only the graphs for KS are made again.
+        alone = FROM[name]['alone']
+        missing = [n for n in nodes if n not in alone]
+        if missing:
+            sys.exit(f'{name}: {len(missing)} layers are not in the recorded search (other onnx / runtime versions name them otherwise): {missing[:3]}')
+    else:
+        quant(tmp)
+        result['allInt8Error'] = ERROR[name](ref, run_all(tmp, check[name]))
+        print(name, len(nodes), 'layers; all int8 error', round(result['allInt8Error'], 4), flush=True)
+        alone = {}
+        for i, node in enumerate(nodes):
+            quant(tmp, only=[node])
+            alone[node] = ERROR[name](ref, run_all(tmp, check[name]))
+            print(f'  {i + 1}/{len(nodes)} {node}: {alone[node]:.4f}', flush=True)
     order = sorted(nodes, key=lambda n: -alone[n])
     result['alone'] = alone
     result['sweep'] = []
-    for k in [0, 2, 4, 6, 8, 12, 16, 24, 32]:
+    for k in KS:
         if k > len(nodes):
             break
         dst = os.path.join(out, f'{name}-k{k}.onnx')
