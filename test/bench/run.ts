@@ -168,13 +168,7 @@ async function benchEncoder(): Promise<void> {
  * marker so content hashing does not treat them as copies of one another. */
 function makeCorpus(dir: string, n = nFiles): number {
   const photos = samplePhotos();
-  fs.mkdirSync(dir, { recursive: true });
-  for (let i = 0; i < n; i++) {
-    const src = photos[i % photos.length];
-    const bytes = Buffer.concat([fs.readFileSync(src), Buffer.from(`shiguang-bench-${i}`)]);
-    fs.writeFileSync(path.join(dir, `${String(i).padStart(4, '0')}-${path.basename(src)}`), bytes);
-  }
-  return n;
+  return copyUnique(Array.from({ length: n }, (_, i) => photos[i % photos.length]), dir);
 }
 
 /** The files copied into dir, each made a distinct file (bytes after the image's end) so content hashing keeps every copy. */
