@@ -19,12 +19,12 @@ const log = createLogger('test', 'silent');
 let lib: Library;
 
 /** An indexed photo: a real (empty) file in a library folder, since the pass checks what it reads. */
-function photo(name: string, size = { width: 10, height: 10 }): number {
+function photo(name: string, size = { width: 10, height: 10 }, hash = `h-${name}`): number {
   const root = lib.folders.list()[0]?.path ?? fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-ocr-lib-'));
   const folder = lib.folders.list()[0] ?? lib.folders.add(root);
   fs.writeFileSync(path.join(root, name), '');
   const { row } = lib.photos.upsertDiscovered({ path: path.join(root, name), folderId: folder.id, size: 1, mtimeMs: 1 });
-  lib.photos.setHash(row.id, `h-${name}`);
+  lib.photos.setHash(row.id, hash);
   lib.photos.markIndexed(row.id, { ...size, takenAt: 0, takenAtSource: 'mtime', cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null });
   return row.id;
 }
@@ -67,6 +67,32 @@ describe('OCR pass', () => {
     // Nothing left: a third run reads nothing.
     await runOcrPass(lib, reader, log);
     expect(reader.calls).toHaveLength(4);
+  });
+
+  it('reads a byte-identical copy once: the other copy gets its text, found by search; a new model reads the original again', async () => {
+    const original = photo('IMG_0001.jpg', undefined, 'same-bytes');
+    const plain = photo('IMG_0002.jpg');
+    const backup = photo('backup-IMG_0001.jpg', undefined, 'same-bytes');
+    const reader = fakeReader({ 'IMG_0001.jpg': ['招商银行', '营业时间 09:00'], 'backup-IMG_0001.jpg': ['招商银行', '营业时间 09:00'] });
+    // One photo first, so the copy's text is stored before its twin comes up (two are read at once).
+    await runOcrPass(lib, reader, log, { maxPhotos: 1 });
+    const rest = await runOcrPass(lib, reader, log);
+    expect(rest).toMatchObject({ done: 2, failed: 0, withText: 1 });
+    expect(reader.calls).toEqual(['IMG_0001.jpg', 'IMG_0002.jpg']);
+    expect(lib.ocrText.lines(backup)).toEqual(lib.ocrText.lines(original));
+    expect(lib.ocrText.state(backup)).toMatchObject({ engine: 'fake-ocr', photoHash: 'same-bytes', status: 'done', lineCount: 2 });
+    expect(lib.ocrText.counts('fake-ocr')).toEqual({ done: 3, failed: 0, pending: 0, withText: 2 });
+    expect(searchText(lib, '招商银行', 10).map((h) => h.photoId).sort((a, b) => a - b)).toEqual([original, backup]);
+    expect(searchText(lib, '营业时间', 10)).toHaveLength(2);
+    expect(lib.ocrText.state(plain)).toMatchObject({ status: 'done', lineCount: 0 });
+    // Text another model read is not this model's: a new model reads the original again (the
+    // backup's old text does not count), then gives the backup what it read.
+    const other = { ...fakeReader({ 'IMG_0001.jpg': ['招商银行'] }), engineKey: 'other-ocr' };
+    await runOcrPass(lib, other, log, { maxPhotos: 1 });
+    await runOcrPass(lib, other, log);
+    expect(other.calls).toEqual(['IMG_0001.jpg', 'IMG_0002.jpg']);
+    expect(lib.ocrText.lines(backup).map((l) => l.text)).toEqual(['招商银行']);
+    expect(lib.ocrText.state(backup)).toMatchObject({ engine: 'other-ocr' });
   });
 
   it('never reads a photo that became a link to outside the library, and leaves a vanished one unread', async () => {

@@ -138,6 +138,13 @@ async function readOne(lib: Library, reader: TextReader, bounds: LibraryBounds, 
   if (!row || row.status !== 'indexed' || row.path !== photo.path) return 'gone';
   // Its folder is away (an unplugged drive): it stays unread until the folder is back.
   if (lib.folders.get(row.folderId)?.offline) return 'gone';
+  // A byte-identical copy this model already read (a backup folder, an export): its text is this
+  // photo's too, as the indexer gives such a copy its twin's vector.
+  const copy = row.hash ? lib.ocrText.readOfCopy(photo.id, engine, row.hash) : null;
+  if (copy) {
+    lib.ocrText.saveRead(photo.id, copy);
+    return copy.lines.length > 0 ? 'withText' : 'read';
+  }
   try {
     const r = await reader.read(await bounds.checkReadable(photo.path));
     // Removed while it was read (its folder removed): nothing to store it against.

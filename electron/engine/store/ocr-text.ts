@@ -82,7 +82,7 @@ const CURRENT = `JOIN ocr_state s ON s.photo_id = p.id AND s.status = 'done' AND
 
 export class OcrTextRepository {
   private readonly s: Record<
-    'state' | 'getState' | 'delLines' | 'delText' | 'insLine' | 'insText' | 'insBigrams' | 'lines' | 'linesMany' | 'textsMany' | 'counts' | 'pending',
+    'state' | 'getState' | 'delLines' | 'delText' | 'insLine' | 'insText' | 'insBigrams' | 'lines' | 'linesMany' | 'textsMany' | 'counts' | 'pending' | 'readCopy' | 'norm',
     Statement
   >;
   private readonly searchStmts = new Map<string, Statement>();
@@ -117,6 +117,14 @@ export class OcrTextRepository {
                 (SELECT count(*) FROM ocr_state WHERE engine = @engine AND status = 'done' AND line_count > 0) AS withText,
                 (SELECT count(*) FROM photos WHERE kind = 'photo' AND status = 'indexed') AS indexed`,
       ),
+      // Another photo with these bytes whose text is current. CROSS JOIN keeps photos (by
+      // photos_hash: the few with this hash) outside and ocr_state (by its key) inside; left to
+      // itself the planner may walk ocr_state_engine, every photo this model read.
+      readCopy: sql.prepare(
+        `SELECT p.id FROM photos p CROSS JOIN ocr_state s ON s.photo_id = p.id
+         WHERE p.hash = ? AND p.id <> ? AND s.engine = ? AND s.status = 'done' AND s.photo_hash = p.hash LIMIT 1`,
+      ),
+      norm: sql.prepare('SELECT norm FROM ocr_text WHERE photo_id = ?'),
       pending: sql.prepare(
         `SELECT p.id, p.path, p.hash FROM photos p LEFT JOIN ocr_state s ON s.photo_id = p.id
          WHERE p.kind = 'photo' AND p.status = 'indexed' AND p.id > ? AND (s.photo_id IS NULL OR s.engine <> ? OR s.photo_hash IS NOT p.hash)
@@ -136,6 +144,18 @@ export class OcrTextRepository {
       }
       this.s.state.run(photoId, r.engine, r.photoHash, 'done', r.lines.length, null, Date.now());
     });
+  }
+
+  /**
+   * What `engine` read from a byte-identical copy of the photo (another photo with the same
+   * content hash, read at that content), ready to save for this one; null when no copy was read.
+   * The same bytes give the same text, so a backup folder or an exported duplicate is not read twice.
+   */
+  readOfCopy(photoId: number, engine: string, hash: string): OcrReadResult | null {
+    const copy = this.s.readCopy.get(hash, photoId, engine) as { id: number } | undefined;
+    if (!copy) return null;
+    const norm = (this.s.norm.get(copy.id) as { norm: string } | undefined)?.norm ?? '';
+    return { engine, photoHash: hash, lines: this.lines(copy.id), norm };
   }
 
   /** A photo that could not be read: recorded, not retried until the model or the photo changes. */
