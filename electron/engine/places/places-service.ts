@@ -48,9 +48,7 @@ export class PlacesService {
 
   /** Where a photo was taken, coarse to fine (places the gazetteer no longer knows are left out). */
   ofPhoto(photoId: number): PhotoPlace[] {
-    const records = this.lib.places.ofPhoto(photoId);
-    if (records.length === 0) return [];
-    return records.flatMap((r) => {
+    return this.lib.places.ofPhoto(photoId).flatMap((r) => {
       const p = this.describe(r.placeId);
       return p ? [{ ...p, fromFolder: r.source === 'folder' }] : [];
     });

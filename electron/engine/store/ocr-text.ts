@@ -220,20 +220,12 @@ export class OcrTextRepository {
   search(norm: string, limit: number, filter: PhotoQuery = {}): TextHit[] {
     const n = [...norm].length;
     if (n === 0 || !(limit > 0) || PhotoFilterSql.matchesNothing(filter)) return [];
-    const candidates =
-      n >= 3
-        ? 'SELECT rowid AS id FROM ocr_fts WHERE ocr_fts MATCH @match'
-        : n === 2
-          ? 'SELECT rowid AS id FROM ocr_bigrams WHERE ocr_bigrams MATCH @match'
-          : 'SELECT photo_id AS id FROM ocr_text WHERE instr(norm, @norm) > 0';
-    const params: Record<string, unknown> = {
-      norm,
-      match: n >= 3 ? ftsPhrase(norm) : n === 2 ? ftsPhrase(bigramToken(norm)) : null,
-      limit: Math.floor(limit),
-    };
+    // One character has no index to narrow by: the text itself is scanned.
+    const fts = n >= 2 ? ftsCandidates(norm, 'match') : null;
+    const candidates = fts?.sql ?? 'SELECT photo_id AS id FROM ocr_text WHERE instr(norm, @norm) > 0';
+    const params: Record<string, unknown> = { norm, limit: Math.floor(limit), ...(fts ? { match: fts.match } : {}) };
     const f = this.filters.where(filter);
     Object.assign(params, f.params);
-    if (params.match === null) delete params.match;
     // The bigram table is document-level only, so every candidate is verified against the text
     // (which also computes the share); for trigram matches the check is a cheap formality.
     const text = `WITH c AS (${candidates})
@@ -242,9 +234,7 @@ export class OcrTextRepository {
       FROM c JOIN ocr_text t ON t.photo_id = c.id JOIN photos p ON p.id = t.photo_id ${CURRENT}
       WHERE instr(t.norm, @norm) > 0 AND p.status = 'indexed' AND ${f.sql}
       ORDER BY share DESC, p.taken_at DESC, p.id DESC LIMIT @limit`;
-    let stmt = this.searchStmts.get(text);
-    if (!stmt) this.searchStmts.set(text, (stmt = this.db.sql.prepare(text)));
-    return stmt.all(params) as TextHit[];
+    return this.hits(text, params);
   }
 
   /**
@@ -258,9 +248,10 @@ export class OcrTextRepository {
     if (words.length === 0 || words.some((w) => [...w].length < 2) || !(limit > 0) || PhotoFilterSql.matchesNothing(filter)) return [];
     const params: Record<string, unknown> = { limit: Math.floor(limit) };
     const candidates = words.map((w, i) => {
+      const fts = ftsCandidates(w, `m${i}`);
       params[`n${i}`] = w;
-      params[`m${i}`] = [...w].length >= 3 ? ftsPhrase(w) : ftsPhrase(bigramToken(w));
-      return [...w].length >= 3 ? `SELECT rowid AS id FROM ocr_fts WHERE ocr_fts MATCH @m${i}` : `SELECT rowid AS id FROM ocr_bigrams WHERE ocr_bigrams MATCH @m${i}`;
+      params[`m${i}`] = fts.match;
+      return fts.sql;
     });
     const f = this.filters.where(filter);
     Object.assign(params, f.params);
@@ -272,10 +263,26 @@ export class OcrTextRepository {
       WHERE t.photo_id IN (${candidates.join(' INTERSECT ')})
         AND ${words.map((_, i) => `instr(t.norm, @n${i}) > 0`).join(' AND ')} AND p.status = 'indexed' AND ${f.sql}
       ORDER BY share DESC, p.taken_at DESC, p.id DESC LIMIT @limit`;
+    return this.hits(text, params);
+  }
+
+  /** Runs a search's SQL (one prepared statement per distinct text: the filters change it). */
+  private hits(text: string, params: Record<string, unknown>): TextHit[] {
     let stmt = this.searchStmts.get(text);
     if (!stmt) this.searchStmts.set(text, (stmt = this.db.sql.prepare(text)));
     return stmt.all(params) as TextHit[];
   }
+}
+
+/**
+ * The photos an FTS index offers for a word of at least two characters (each to be checked
+ * against the text): the trigram index from three characters, the bigram one for two. The SQL
+ * reads `match` from the parameter named `param`.
+ */
+function ftsCandidates(norm: string, param: string): { sql: string; match: string } {
+  return [...norm].length >= 3
+    ? { sql: `SELECT rowid AS id FROM ocr_fts WHERE ocr_fts MATCH @${param}`, match: ftsPhrase(norm) }
+    : { sql: `SELECT rowid AS id FROM ocr_bigrams WHERE ocr_bigrams MATCH @${param}`, match: ftsPhrase(bigramToken(norm)) };
 }
 
 function toLine(r: { text: string; confidence: number; box: string }): OcrLineRecord {
