@@ -138,6 +138,27 @@ export class OnnxModel {
     return new OnnxModel(path.resolve(file), proto);
   }
 
+  /**
+   * A model held in memory (`label` stands for its file in errors). Its tensors must be inline:
+   * external data would resolve against the working directory.
+   */
+  static fromBytes(bytes: Uint8Array, label: string): OnnxModel {
+    let proto: ModelProto;
+    try {
+      proto = onnx.ModelProto.decode(bytes);
+    } catch (err) {
+      throw new ModelFileError(`${label} is not an ONNX model: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (!proto.graph) throw new ModelFileError(`${label} has no graph`);
+    if ((proto.graph.initializer ?? []).some(isExternal)) throw new ModelFileError(`${label} keeps tensors in external files; load it from its path`);
+    return new OnnxModel(path.resolve(label), proto);
+  }
+
+  /** The model as bytes, tensors inline. */
+  encode(): Uint8Array {
+    return onnx.ModelProto.encode(this.proto).finish();
+  }
+
   get graph(): GraphProto {
     return this.proto.graph!;
   }
