@@ -61,6 +61,7 @@ const zh = {
   'index.opt.noOcr': '这次不识别照片里的文字（下次 index、watch 或打开应用时再识别）',
   'index.opt.json': '把汇总以 JSON 输出到标准输出',
   'index.summary': '索引用时 {seconds} 秒：扫描 {scanned}，新增 {added}，修改 {changed}，移动 {moved}，复制 {copied}，删除 {removed}；编码 {encoded}，跳过 {skipped}。图库：已索引 {indexed}，待处理 {pending}，已跳过 {libSkipped}。',
+  'index.reused': '其中 {reused} 张与另一张新照片字节完全相同，直接沿用了它的向量，没有重复编码。',
   'index.videos': '视频：已索引 {indexed}，已跳过 {skipped}{waiting}',
   'index.videos.pending': '，待处理 {n}（正在复制的视频停止变化后再读：再运行 index，或用 watch）',
   'tags.tagged': '标签：{photos} 张照片打好了标签',
@@ -292,6 +293,7 @@ const en: Record<CliMessageKey, string> = {
   'index.opt.json': 'print the summary as JSON on stdout',
   'index.summary':
     'indexed in {seconds} s: scanned {scanned}, new {added}, changed {changed}, moved {moved}, copies {copied}, removed {removed}; encoded {encoded}, skipped {skipped}. Library: {indexed} indexed, {pending} pending, {libSkipped} skipped.',
+  'index.reused': '{reused} of them are byte-identical copies of another new photo: they took its vector instead of being encoded again.',
   'index.videos': 'videos: {indexed} indexed, {skipped} skipped{waiting}',
   'index.videos.pending': ', {n} pending (one being copied is read once it stops changing: run index again, or watch)',
   'tags.tagged': 'tags: {photos} photos tagged',

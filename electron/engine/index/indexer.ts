@@ -9,6 +9,7 @@ import path from 'node:path';
 import os from 'node:os';
 import type { IndexProgress } from '../../shared/api.ts';
 import { hashFile } from '../library/file-identity.ts';
+import { IdenticalCopies } from './identical-copies.ts';
 import { isIndexablePath, isLiveClipPath, kindOfPath, walkPhotos, type FoundFile } from '../library/scanner.ts';
 import { LibraryBounds, PolicySkip, entryKind, symlinkSkipReason } from '../library/link-policy.ts';
 import { preprocess, type PreprocessSpec } from '../media/decode.ts';
@@ -65,13 +66,16 @@ export interface IndexSummary {
   copied: number;
   removed: number;
   encoded: number;
+  /** Byte-identical copies of a photo encoded in the same pass, given its vector instead of being encoded too. */
+  reused: number;
   skipped: number;
   seconds: number;
   /** Roots this pass could not reach (unplugged, unreadable, not answering): nothing in them was deleted. */
   offline: OfflineRoot[];
 }
 
-type Counts = Omit<IndexSummary, 'seconds' | 'encoded' | 'skipped' | 'scanned' | 'offline'>;
+type Counts = Omit<IndexSummary, 'seconds' | 'encoded' | 'reused' | 'skipped' | 'scanned' | 'offline'>;
+type Encoded = { encoded: number; reused: number; skipped: number };
 const emptyCounts = (): Counts => ({ added: 0, changed: 0, moved: 0, copied: 0, removed: 0 });
 
 /** Candidates held before an early settle (see walkFolder). */
@@ -138,10 +142,10 @@ export class Indexer {
         missing.push(...walked.missing);
       }
       await this.settle(rec, missing, true, counts);
-      const { encoded, skipped } = await this.encodePending();
+      const encoded = await this.encodePending();
       const offlineText = offline.map((o) => `${o.path} (${o.reason})`).join(', ') || 'none';
-      this.opts.log?.debug(`full pass over ${folders.length} folder(s): scanned ${scanned}, removed ${counts.removed}, encoded ${encoded}; offline: ${offlineText}`);
-      return { scanned, ...counts, encoded, skipped, seconds: (Date.now() - t0) / 1000, offline };
+      this.opts.log?.debug(`full pass over ${folders.length} folder(s): scanned ${scanned}, removed ${counts.removed}, encoded ${encoded.encoded}; offline: ${offlineText}; identical copies given a twin's vector: ${encoded.reused}`);
+      return { scanned, ...counts, ...encoded, seconds: (Date.now() - t0) / 1000, offline };
     });
   }
 
@@ -152,7 +156,7 @@ export class Indexer {
    * next full pass to delete (the engine runs one after every burst), so the unlink of a rename
    * that arrives before its add never costs the photo its row.
    */
-  applyChanges(changed: string[], removed: string[]): Promise<Counts & { encoded: number; skipped: number }> {
+  applyChanges(changed: string[], removed: string[]): Promise<Counts & Encoded> {
     return this.typedStoreErrors(async () => {
       const counts = emptyCounts();
       const bounds = await this.bounds();
@@ -189,8 +193,7 @@ export class Indexer {
         await rec.observe(found, folder.id, this.lib.identity.knownAt(file));
       }
       await this.settle(rec, [...missing.values()], false, counts);
-      const { encoded, skipped } = await this.encodePending();
-      return { ...counts, encoded, skipped };
+      return { ...counts, ...(await this.encodePending()) };
     });
   }
 
@@ -338,8 +341,11 @@ export class Indexer {
     }
   }
 
-  /** Encode every photo that is pending or lacks a vector for the active model. */
-  private async encodePending(): Promise<{ encoded: number; skipped: number }> {
+  /**
+   * Encode every photo that is pending or lacks a vector for the active model; of byte-identical
+   * copies among them, one is encoded and the others take its vector (identical-copies.ts).
+   */
+  private async encodePending(): Promise<Encoded> {
     this.abort = new AbortController();
     const away = this.roots.offlineIds();
     const items: PipelineItem[] = [
@@ -349,86 +355,107 @@ export class Indexer {
       // Photos of a root that is away wait for it: reading them now would only fail.
       .filter((p) => !away.has(p.folderId))
       .map((p) => ({ photoId: p.id, path: p.path, hash: p.hash }));
-    if (items.length === 0) return { encoded: 0, skipped: 0 };
+    if (items.length === 0) return { encoded: 0, reused: 0, skipped: 0 };
     const bounds = await this.bounds();
     this.progress.start(items.length);
-    const dynamic = await this.embedder.imageBatchIsDynamic();
-    const batchSize = this.opts.batchSize ?? (dynamic ? 8 : 4);
-    const spec = this.embedder.preprocessSpec;
     try {
-      return await runEncodePipeline<{ meta: PhotoMetadata; width: number; height: number; hash: string; fingerprint?: PixelFingerprint }>(
-        items,
-        {
-          decode: async (item) => {
-            // Checked again just before reading: the file may have become a link since the scan.
-            // A new file was hashed by reconcile (to recognise moves and copies); only a changed
-            // one, whose hash reconcile cleared, is hashed here.
-            const file = await bounds.checkReadable(item.path);
-            // The pixel fingerprint (stacks: copies and bursts) comes from the raster decoded here.
-            const [pre, meta, hash] = await Promise.all([
-              preprocess(file, spec, { fingerprint: true }),
-              readMetadata(file).catch(() => emptyMetadata()),
-              item.hash ?? hashFile(file),
-            ]);
-            return { data: { meta, width: pre.width, height: pre.height, hash, fingerprint: pre.fingerprint }, tensor: pre.tensor };
-          },
-          encode: (tensors) => this.embedder.embedImageTensors(tensors),
-          persist: async (done) => {
-            const stored: typeof done = [];
-            this.lib.transaction(() => {
-              for (const d of done) {
-                const row = this.lib.photos.get(d.item.photoId);
-                if (!row) continue; // deleted while it was being encoded
-                const takenAt = d.data.meta.takenAt?.getTime() ?? row.mtimeMs;
-                this.lib.photos.setHash(row.id, d.data.hash);
-                this.lib.photos.markIndexed(row.id, {
-                  width: d.data.width,
-                  height: d.data.height,
-                  takenAt,
-                  takenAtSource: d.data.meta.takenAt ? 'exif' : 'mtime',
-                  cameraMake: d.data.meta.cameraMake,
-                  cameraModel: d.data.meta.cameraModel,
-                  gpsLat: d.data.meta.gps?.lat ?? null,
-                  gpsLon: d.data.meta.gps?.lon ?? null,
-                });
-                this.vectors.upsert(row.id, d.vector);
-                if (d.data.fingerprint) {
-                  const c = d.data.meta.capture;
-                  this.lib.pictureFacts.save({ hash: d.data.hash, ...d.data.fingerprint, subSecMs: c.subSecMs, uniqueId: c.imageUniqueId, burstId: c.burstId });
-                }
-                stored.push(d);
-              }
-            });
-            if (stored.length) await this.opts.onIndexed?.(packBatch(stored, this.vectors.dim));
-          },
-          skip: (item, reason) => {
-            // A file that vanished as it was about to be read, or while it was read, stays pending:
-            // the failure says nothing about its content, and the next batch or pass either finds
-            // it again (moved) or removes its row (deleted).
-            if (reason.startsWith('vanished:') || !fs.existsSync(item.path)) return;
-            // A transaction, so a store failure (a full disk) arrives typed, like persist's.
-            this.lib.transaction(() => {
-              if (this.lib.photos.get(item.photoId)) this.lib.photos.markSkipped(item.photoId, reason);
-            });
-          },
-          onProgress: (n, current) => {
-            if (current) this.progress.working(current);
-            if (n) this.progress.completed(n);
-          },
-        },
-        {
-          batchSize,
-          // One decoder per two cores: decoding (~15 ms of CPU a photo) keeps well ahead of the
-          // encoder (~140 ms), and every extra decoder takes cycles from ONNX Runtime's threads
-          // on a small machine.
-          decodeConcurrency: this.opts.decodeConcurrency ?? Math.min(4, Math.max(1, Math.floor(os.availableParallelism() / 2))),
-          maxAhead: batchSize * 2,
-          signal: this.abort.signal,
-        },
-      );
+      const copies = new IdenticalCopies(items);
+      const first = await this.encodeItems(copies.leaders, bounds, copies);
+      const rest = copies.unclaimed();
+      if (rest.length === 0 || this.abort.signal.aborted) return first;
+      const second = await this.encodeItems(rest, bounds, null);
+      return { encoded: first.encoded + second.encoded, reused: first.reused + second.reused, skipped: first.skipped + second.skipped };
     } finally {
       this.progress.finish();
     }
+  }
+
+  private async encodeItems(items: PipelineItem[], bounds: LibraryBounds, copies: IdenticalCopies | null): Promise<Encoded> {
+    let reused = 0;
+    const dynamic = await this.embedder.imageBatchIsDynamic();
+    const batchSize = this.opts.batchSize ?? (dynamic ? 8 : 4);
+    const spec = this.embedder.preprocessSpec;
+    const result = await runEncodePipeline<{ meta: PhotoMetadata; width: number; height: number; hash: string; fingerprint?: PixelFingerprint }>(
+      items,
+      {
+        decode: async (item) => {
+          // Checked again just before reading: the file may have become a link since the scan.
+          // A new file was hashed by reconcile (to recognise moves and copies); only a changed
+          // one, whose hash reconcile cleared, is hashed here.
+          const file = await bounds.checkReadable(item.path);
+          // The pixel fingerprint (stacks: copies and bursts) comes from the raster decoded here.
+          const [pre, meta, hash] = await Promise.all([
+            preprocess(file, spec, { fingerprint: true }),
+            readMetadata(file).catch(() => emptyMetadata()),
+            item.hash ?? hashFile(file),
+          ]);
+          return { data: { meta, width: pre.width, height: pre.height, hash, fingerprint: pre.fingerprint }, tensor: pre.tensor };
+        },
+        encode: (tensors) => this.embedder.embedImageTensors(tensors),
+        persist: async (done) => {
+          const stored: typeof done = [];
+          const reusedBefore = reused;
+          this.lib.transaction(() => {
+            for (const d of done) {
+              const row = this.lib.photos.get(d.item.photoId);
+              if (!row) continue; // deleted while it was being encoded
+              const takenAt = d.data.meta.takenAt?.getTime() ?? row.mtimeMs;
+              this.lib.photos.setHash(row.id, d.data.hash);
+              this.lib.photos.markIndexed(row.id, {
+                width: d.data.width,
+                height: d.data.height,
+                takenAt,
+                takenAtSource: d.data.meta.takenAt ? 'exif' : 'mtime',
+                cameraMake: d.data.meta.cameraMake,
+                cameraModel: d.data.meta.cameraModel,
+                gpsLat: d.data.meta.gps?.lat ?? null,
+                gpsLon: d.data.meta.gps?.lon ?? null,
+              });
+              this.vectors.upsert(row.id, d.vector);
+              if (d.data.fingerprint) {
+                const c = d.data.meta.capture;
+                this.lib.pictureFacts.save({ hash: d.data.hash, ...d.data.fingerprint, subSecMs: c.subSecMs, uniqueId: c.imageUniqueId, burstId: c.burstId });
+              }
+              stored.push(d);
+              // Its copies waiting in this pass take what it was given, as a copy of an indexed photo does in settle().
+              for (const copy of copies?.take(d.data.hash) ?? []) {
+                if (!this.lib.photos.get(copy.photoId)) continue;
+                this.lib.photos.copyIndexedMetadata(row.id, copy.photoId);
+                this.vectors.upsert(copy.photoId, d.vector);
+                stored.push({ ...d, item: copy });
+                reused++;
+              }
+            }
+          });
+          if (reused > reusedBefore) this.progress.completed(reused - reusedBefore);
+          if (stored.length) await this.opts.onIndexed?.(packBatch(stored, this.vectors.dim));
+        },
+        skip: (item, reason) => {
+          // A file that vanished as it was about to be read, or while it was read, stays pending:
+          // the failure says nothing about its content, and the next batch or pass either finds
+          // it again (moved) or removes its row (deleted).
+          if (reason.startsWith('vanished:') || !fs.existsSync(item.path)) return;
+          // A transaction, so a store failure (a full disk) arrives typed, like persist's.
+          this.lib.transaction(() => {
+            if (this.lib.photos.get(item.photoId)) this.lib.photos.markSkipped(item.photoId, reason);
+          });
+        },
+        onProgress: (n, current) => {
+          if (current) this.progress.working(current);
+          if (n) this.progress.completed(n);
+        },
+      },
+      {
+        batchSize,
+        // One decoder per two cores: decoding (~15 ms of CPU a photo) keeps well ahead of the
+        // encoder (~140 ms), and every extra decoder takes cycles from ONNX Runtime's threads
+        // on a small machine.
+        decodeConcurrency: this.opts.decodeConcurrency ?? Math.min(4, Math.max(1, Math.floor(os.availableParallelism() / 2))),
+        maxAhead: batchSize * 2,
+        signal: this.abort.signal,
+      },
+    );
+    return { ...result, reused };
   }
 }
 
