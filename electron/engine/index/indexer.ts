@@ -6,21 +6,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import os from 'node:os';
 import type { IndexProgress } from '../../shared/api.ts';
 import { hashFile } from '../library/file-identity.ts';
-import { IdenticalCopies } from './identical-copies.ts';
+import { encodeOnceEach, type Encoded } from './encode-pending.ts';
 import { isIndexablePath, isLiveClipPath, kindOfPath, walkPhotos, type FoundFile } from '../library/scanner.ts';
 import { LibraryBounds, PolicySkip, entryKind, symlinkSkipReason } from '../library/link-policy.ts';
-import { preprocess, type PreprocessSpec } from '../media/decode.ts';
-import type { PixelFingerprint } from '../media/fingerprint.ts';
-import { emptyMetadata, readMetadata, type PhotoMetadata } from '../media/metadata.ts';
+import type { PreprocessSpec } from '../media/decode.ts';
 import type { Library } from '../store/library.ts';
 import { classifyStoreError } from '../store/errors.ts';
 import type { VectorBatch, VectorRepository } from '../store/vector-repository.ts';
 import { ProgressTracker } from '../util/progress.ts';
 import { SerialQueue } from '../util/serial-queue.ts';
-import { describeFailure, runEncodePipeline, type PipelineItem } from './encode-pipeline.ts';
+import { describeFailure, type PipelineItem } from './encode-pipeline.ts';
 import { Reconciliation } from './reconcile.ts';
 import type { KnownFile } from '../store/photo-identity.ts';
 import { RootAvailability, type OfflineReason, type ProbeOptions } from '../library/root-availability.ts';
@@ -75,7 +72,6 @@ export interface IndexSummary {
 }
 
 type Counts = Omit<IndexSummary, 'seconds' | 'encoded' | 'reused' | 'skipped' | 'scanned' | 'offline'>;
-type Encoded = { encoded: number; reused: number; skipped: number };
 const emptyCounts = (): Counts => ({ added: 0, changed: 0, moved: 0, copied: 0, removed: 0 });
 
 /** Candidates held before an early settle (see walkFolder). */
@@ -342,8 +338,7 @@ export class Indexer {
   }
 
   /**
-   * Encode every photo that is pending or lacks a vector for the active model; of byte-identical
-   * copies among them, one is encoded and the others take its vector (identical-copies.ts).
+   * Encode every photo that is pending or lacks a vector for the active model (encode-pending.ts).
    */
   private async encodePending(): Promise<Encoded> {
     this.abort = new AbortController();
@@ -356,111 +351,7 @@ export class Indexer {
       .filter((p) => !away.has(p.folderId))
       .map((p) => ({ photoId: p.id, path: p.path, hash: p.hash }));
     if (items.length === 0) return { encoded: 0, reused: 0, skipped: 0 };
-    const bounds = await this.bounds();
-    this.progress.start(items.length);
-    try {
-      const copies = new IdenticalCopies(items);
-      const first = await this.encodeItems(copies.leaders, bounds, copies);
-      const rest = copies.unclaimed();
-      if (rest.length === 0 || this.abort.signal.aborted) return first;
-      const second = await this.encodeItems(rest, bounds, null);
-      return { encoded: first.encoded + second.encoded, reused: first.reused + second.reused, skipped: first.skipped + second.skipped };
-    } finally {
-      this.progress.finish();
-    }
+    const ctx = { lib: this.lib, vectors: this.vectors, embedder: this.embedder, progress: this.progress, opts: this.opts, signal: this.abort.signal };
+    return encodeOnceEach(items, await this.bounds(), ctx);
   }
-
-  private async encodeItems(items: PipelineItem[], bounds: LibraryBounds, copies: IdenticalCopies | null): Promise<Encoded> {
-    let reused = 0;
-    const dynamic = await this.embedder.imageBatchIsDynamic();
-    const batchSize = this.opts.batchSize ?? (dynamic ? 8 : 4);
-    const spec = this.embedder.preprocessSpec;
-    const result = await runEncodePipeline<{ meta: PhotoMetadata; width: number; height: number; hash: string; fingerprint?: PixelFingerprint }>(
-      items,
-      {
-        decode: async (item) => {
-          // Checked again just before reading: the file may have become a link since the scan.
-          // A new file was hashed by reconcile (to recognise moves and copies); only a changed
-          // one, whose hash reconcile cleared, is hashed here.
-          const file = await bounds.checkReadable(item.path);
-          // The pixel fingerprint (stacks: copies and bursts) comes from the raster decoded here.
-          const [pre, meta, hash] = await Promise.all([
-            preprocess(file, spec, { fingerprint: true }),
-            readMetadata(file).catch(() => emptyMetadata()),
-            item.hash ?? hashFile(file),
-          ]);
-          return { data: { meta, width: pre.width, height: pre.height, hash, fingerprint: pre.fingerprint }, tensor: pre.tensor };
-        },
-        encode: (tensors) => this.embedder.embedImageTensors(tensors),
-        persist: async (done) => {
-          const stored: typeof done = [];
-          const reusedBefore = reused;
-          this.lib.transaction(() => {
-            for (const d of done) {
-              const row = this.lib.photos.get(d.item.photoId);
-              if (!row) continue; // deleted while it was being encoded
-              const takenAt = d.data.meta.takenAt?.getTime() ?? row.mtimeMs;
-              this.lib.photos.setHash(row.id, d.data.hash);
-              this.lib.photos.markIndexed(row.id, {
-                width: d.data.width,
-                height: d.data.height,
-                takenAt,
-                takenAtSource: d.data.meta.takenAt ? 'exif' : 'mtime',
-                cameraMake: d.data.meta.cameraMake,
-                cameraModel: d.data.meta.cameraModel,
-                gpsLat: d.data.meta.gps?.lat ?? null,
-                gpsLon: d.data.meta.gps?.lon ?? null,
-              });
-              this.vectors.upsert(row.id, d.vector);
-              if (d.data.fingerprint) {
-                const c = d.data.meta.capture;
-                this.lib.pictureFacts.save({ hash: d.data.hash, ...d.data.fingerprint, subSecMs: c.subSecMs, uniqueId: c.imageUniqueId, burstId: c.burstId });
-              }
-              stored.push(d);
-              // Its copies waiting in this pass take what it was given, as a copy of an indexed photo does in settle().
-              for (const copy of copies?.take(d.data.hash) ?? []) {
-                if (!this.lib.photos.get(copy.photoId)) continue;
-                this.lib.photos.copyIndexedMetadata(row.id, copy.photoId);
-                this.vectors.upsert(copy.photoId, d.vector);
-                stored.push({ ...d, item: copy });
-                reused++;
-              }
-            }
-          });
-          if (reused > reusedBefore) this.progress.completed(reused - reusedBefore);
-          if (stored.length) await this.opts.onIndexed?.(packBatch(stored, this.vectors.dim));
-        },
-        skip: (item, reason) => {
-          // A file that vanished as it was about to be read, or while it was read, stays pending:
-          // the failure says nothing about its content, and the next batch or pass either finds
-          // it again (moved) or removes its row (deleted).
-          if (reason.startsWith('vanished:') || !fs.existsSync(item.path)) return;
-          // A transaction, so a store failure (a full disk) arrives typed, like persist's.
-          this.lib.transaction(() => {
-            if (this.lib.photos.get(item.photoId)) this.lib.photos.markSkipped(item.photoId, reason);
-          });
-        },
-        onProgress: (n, current) => {
-          if (current) this.progress.working(current);
-          if (n) this.progress.completed(n);
-        },
-      },
-      {
-        batchSize,
-        // One decoder per two cores: decoding (~15 ms of CPU a photo) keeps well ahead of the
-        // encoder (~140 ms), and every extra decoder takes cycles from ONNX Runtime's threads
-        // on a small machine.
-        decodeConcurrency: this.opts.decodeConcurrency ?? Math.min(4, Math.max(1, Math.floor(os.availableParallelism() / 2))),
-        maxAhead: batchSize * 2,
-        signal: this.abort.signal,
-      },
-    );
-    return { ...result, reused };
-  }
-}
-
-function packBatch(done: readonly { item: PipelineItem; vector: Float32Array }[], dim: number): VectorBatch {
-  const vectors = new Float32Array(done.length * dim);
-  done.forEach((d, i) => vectors.set(d.vector, i * dim));
-  return { ids: Int32Array.from(done, (d) => d.item.photoId), vectors };
 }
