@@ -111,6 +111,17 @@ export function tensorProto(name: string, dims: number[], dataType: number, data
   return { name, dims, dataType, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
+function decodeModel(bytes: Uint8Array, label: string): ModelProto {
+  let proto: ModelProto;
+  try {
+    proto = onnx.ModelProto.decode(bytes);
+  } catch (err) {
+    throw new ModelFileError(`${label} is not an ONNX model: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!proto.graph) throw new ModelFileError(`${label} has no graph`);
+  return proto;
+}
+
 export class OnnxModel {
   private readonly files = new Map<string, fs.promises.FileHandle>();
 
@@ -128,14 +139,7 @@ export class OnnxModel {
     const bytes = await fs.promises.readFile(file).catch((err: NodeJS.ErrnoException) => {
       throw new ModelFileError(`cannot read ${file}: ${err.message}`);
     });
-    let proto: ModelProto;
-    try {
-      proto = onnx.ModelProto.decode(bytes);
-    } catch (err) {
-      throw new ModelFileError(`${file} is not an ONNX model: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (!proto.graph) throw new ModelFileError(`${file} has no graph`);
-    return new OnnxModel(path.resolve(file), proto);
+    return new OnnxModel(path.resolve(file), decodeModel(bytes, file));
   }
 
   /**
@@ -143,14 +147,8 @@ export class OnnxModel {
    * external data would resolve against the working directory.
    */
   static fromBytes(bytes: Uint8Array, label: string): OnnxModel {
-    let proto: ModelProto;
-    try {
-      proto = onnx.ModelProto.decode(bytes);
-    } catch (err) {
-      throw new ModelFileError(`${label} is not an ONNX model: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (!proto.graph) throw new ModelFileError(`${label} has no graph`);
-    if ((proto.graph.initializer ?? []).some(isExternal)) throw new ModelFileError(`${label} keeps tensors in external files; load it from its path`);
+    const proto = decodeModel(bytes, label);
+    if ((proto.graph!.initializer ?? []).some(isExternal)) throw new ModelFileError(`${label} keeps tensors in external files; load it from its path`);
     return new OnnxModel(path.resolve(label), proto);
   }
 
