@@ -59,7 +59,7 @@ export interface OcrSessionOptions {
   /**
    * Fold the scalar arithmetic exporters leave around convolutions into them before the graphs
    * are opened (../quantize/fold-conv-affine.ts; the same numbers to float rounding). Default on:
-   * the PP-OCRv4 detector ran 1.5×, the recogniser 1.6–2.5× as fast (docs/decisions/ocr.md).
+   * the OCR pass ran ~1.4× as fast on the PP-OCRv4 graphs (docs/decisions/ocr.md).
    */
   foldGraphs?: boolean;
   classifier?: ClassifierUse;
