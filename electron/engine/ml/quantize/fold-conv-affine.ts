@@ -26,7 +26,7 @@
  * exactly is left as it was.
  */
 import { attr, attrInt, attrInts, ConstantFolder, GraphIndex, removeDeadCode } from './graph-tools.ts';
-import { DT, OnnxModel, tensorProto, type NodeProto } from './onnx-model.ts';
+import { DT, onnx, OnnxModel, tensorProto, type NodeProto, type TensorProto } from './onnx-model.ts';
 
 export interface FoldReport {
   /** Conv → Mul → Add after a convolution, folded into it. */
@@ -40,6 +40,7 @@ export interface FoldReport {
 }
 
 const F = DT.FLOAT;
+const FLOAT_ATTR = onnx.AttributeProto.AttributeType.FLOAT;
 
 class Rewriter {
   index: GraphIndex;
@@ -97,9 +98,13 @@ class Rewriter {
     return { w: w.data, dims: w.dims, bias: b ? (b.data as Float32Array) : new Float32Array(outC) };
   }
 
+  addInitializers(...tensors: TensorProto[]): void {
+    (this.model.graph.initializer ??= []).push(...tensors);
+  }
+
   setWeights(conv: NodeProto, w: Float32Array, dims: number[], bias: Float32Array): void {
     const base = `${conv.output![0]}_folded${this.serial++}`;
-    this.model.graph.initializer = [...(this.model.graph.initializer ?? []), tensorProto(`${base}_w`, dims, F, w), tensorProto(`${base}_b`, [bias.length], F, bias)];
+    this.addInitializers(tensorProto(`${base}_w`, dims, F, w), tensorProto(`${base}_b`, [bias.length], F, bias));
     conv.input = [conv.input![0]!, `${base}_w`, `${base}_b`];
   }
 
@@ -160,8 +165,8 @@ async function foldHardSwish(r: Rewriter): Promise<number> {
     add.opType = 'HardSigmoid';
     add.input = [x];
     add.attribute = [
-      { name: 'alpha', type: 1, f: 1 / 6 },
-      { name: 'beta', type: 1, f: 0.5 },
+      { name: 'alpha', type: FLOAT_ATTR, f: 1 / 6 },
+      { name: 'beta', type: FLOAT_ATTR, f: 0.5 },
     ];
     div.opType = 'Mul';
     div.input = [x, add.output![0]!];
@@ -218,13 +223,10 @@ async function foldBeforeConv(r: Rewriter): Promise<number> {
       const name = `${mul.output![0]}_shift${n}`;
       const filled = (v: number): Float32Array => new Float32Array(channels).fill(v);
       const params = (['scale', 'bias', 'mean', 'var'] as const).map((k) => `${name}_${k}`);
-      r.index.graph.initializer = [
-        ...(r.index.graph.initializer ?? []),
-        ...[filled(1), filled(b / s), filled(0), filled(1)].map((v, i) => tensorProto(params[i]!, [channels], F, v)),
-      ];
+      r.addInitializers(...[filled(1), filled(b / s), filled(0), filled(1)].map((v, i) => tensorProto(params[i]!, [channels], F, v)));
       mul.opType = 'BatchNormalization';
       mul.input = [x, ...params];
-      mul.attribute = [{ name: 'epsilon', type: 1, f: 0 }];
+      mul.attribute = [{ name: 'epsilon', type: FLOAT_ATTR, f: 0 }];
       conv.input![0] = mul.output![0]!;
       r.drop(add);
     }
