@@ -29,9 +29,11 @@ export const OCR_VARIANTS: Record<string, OcrVariant> = {
   base: {},
   // The settings before issue 20's cost work: every core per graph, spinning, the full-size detection over the whole photo,
   // one photo at a time. (How tall images are cut is code, not a setting: against the code before, run that commit's bench.)
-  before: { manifest: { runtime: { intraOpThreads: 1024 }, detection: { gateRegion: { margin: 0, worth: 0 } } }, session: { spin: true, foldGraphs: false }, inFlight: 1 },
+  before: { manifest: { runtime: { intraOpThreads: 1024 }, detection: { gateRegion: { margin: 0, worth: 0 } } }, session: { spin: true, foldGraphs: false, bestClassInGraph: false }, inFlight: 1 },
   // The graphs as shipped in the npm package, without folding the scalar arithmetic around their convolutions.
   nofold: { session: { foldGraphs: false } },
+  // The recogniser's whole distribution out of the graph and its maxima found in JS (shipped until stop 30).
+  jsctc: { session: { bestClassInGraph: false } },
   // One thread per graph, spinning (issue 20's first round of cost work, shipped until measured quiet).
   'threads1-spin': { session: { threads: 1, spin: true } },
   // The "any text?" gate's size (shipped 960) and the full detection's (shipped 1600).

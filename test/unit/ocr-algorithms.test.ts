@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ctcGreedyDecode, parseDictionary } from '../../electron/engine/ml/ocr/ctc.ts';
+import { ctcDecodeBest, ctcGreedyDecode, parseDictionary } from '../../electron/engine/ml/ocr/ctc.ts';
 import { boxesFromProbabilityMap, meanInside, textRegions } from '../../electron/engine/ml/ocr/db-postprocess.ts';
 import { DEFAULT_DET_PLAN, planDetection } from '../../electron/engine/ml/ocr/det-plan.ts';
 import { applyHomography, convexHull, minAreaRect, orderCorners, quadSize, rectCorners, rectToQuadHomography, type Quad } from '../../electron/engine/ml/ocr/geometry.ts';
@@ -160,6 +160,18 @@ describe('CTC decoding', () => {
   it('reads nothing from all blanks, and refuses a dictionary of the wrong size', () => {
     expect(ctcGreedyDecode(probs([step(0), step(0)]), 2, dict.length + 1, dict)).toEqual({ text: '', confidence: 0 });
     expect(() => ctcGreedyDecode(probs([step(0)]), 1, dict.length + 1, dict.slice(1))).toThrow(/dictionary/);
+  });
+
+  it('decodes the per-step best class (as the graph answers it, int64) the same way, and refuses a class past the dictionary', () => {
+    const index = BigInt64Array.from([1n, 1n, 0n, 2n, 0n, 2n, 5n, 3n]);
+    const prob = Float32Array.from([0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.6, 0.9]);
+    const r = ctcDecodeBest(index, prob, dict);
+    expect(r).toEqual(ctcGreedyDecode(probs([step(1), step(1), step(0), step(2), step(0), step(2), step(5, 0.6), step(3)]), 8, dict.length + 1, dict));
+    expect(r.text).toBe('营业业 时');
+    // Ties go to the first class, as ONNX Runtime's ArgMax picks them.
+    expect(ctcGreedyDecode(probs([step(2, 0.5).map((p, c) => (c === 1 ? 0.5 : p))]), 1, dict.length + 1, dict).text).toBe(dict[0]);
+    expect(() => ctcDecodeBest([dict.length + 1], [0.9], dict)).toThrow(/outside the dictionary/);
+    expect(() => ctcDecodeBest([1, 2], [0.9], dict)).toThrow(/class indices/);
   });
 });
 

@@ -5,11 +5,12 @@
  * thread (./ocr-worker.ts): `run()` blocks the thread it is called on.
  */
 import { intraOpThreads } from '../threads.ts';
+import { bestClassGraphBytes, type BestClassOutputs } from '../quantize/best-class-outputs.ts';
 import { foldedGraphBytes } from '../quantize/fold-conv-affine.ts';
 import fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { onnxruntimeBinDir, providerOrder, selectProvider, type BackendInfo, type ProviderFallback, type ProviderName, type ProviderPreference } from '../providers.ts';
-import { ctcGreedyDecode, parseDictionary } from './ctc.ts';
+import { checkClasses, ctcDecodeBest, ctcGreedyDecode, parseDictionary } from './ctc.ts';
 import { boxesFromProbabilityMap, type DetectedBox } from './db-postprocess.ts';
 import type { DetPlan } from './det-plan.ts';
 import { mapQuad, quadCentre, quadSize, type Point, type Quad } from './geometry.ts';
@@ -62,6 +63,12 @@ export interface OcrSessionOptions {
    * the OCR pass ran ~1.4× as fast on the PP-OCRv4 graphs (docs/decisions/ocr.md).
    */
   foldGraphs?: boolean;
+  /**
+   * Have the recogniser's graph answer each step's best class and its probability instead of
+   * the whole distribution (../quantize/best-class-outputs.ts; the same readings). Default on:
+   * 2 × steps values leave the graph per line instead of 6 625 × steps.
+   */
+  bestClassInGraph?: boolean;
   classifier?: ClassifierUse;
   /** For tests: pretend these backends are what onnxruntime-node reports. */
   backends?: readonly BackendInfo[];
@@ -113,13 +120,15 @@ interface GraphBytes {
   det: Uint8Array;
   rec: Uint8Array;
   cls: Uint8Array | null;
+  /** The recogniser's best-class outputs, when its graph was given them. */
+  recBest: BestClassOutputs | null;
 }
 
 /**
  * The graphs' bytes, folded when asked. Bytes rather than paths: inside a packaged app the files
  * sit in app.asar, which only Node's patched fs can read.
  */
-async function readGraphs(model: ResolvedOcrModel, withCls: boolean, fold: boolean): Promise<GraphBytes> {
+async function readGraphs(model: ResolvedOcrModel, withCls: boolean, fold: boolean, bestClass: boolean): Promise<GraphBytes> {
   const read = async (file: string): Promise<Uint8Array> => {
     const bytes = fs.readFileSync(file);
     if (!fold) return bytes;
@@ -130,7 +139,19 @@ async function readGraphs(model: ResolvedOcrModel, withCls: boolean, fold: boole
       () => bytes,
     );
   };
-  return { det: await read(model.detGraph), rec: await read(model.recGraph), cls: withCls && model.clsGraph ? await read(model.clsGraph) : null };
+  let rec = await read(model.recGraph);
+  let recBest: BestClassOutputs | null = null;
+  if (bestClass) {
+    // Likewise: a recogniser whose output is not a fixed-size distribution is decoded in JS.
+    try {
+      const b = bestClassGraphBytes(rec, model.manifest.recognition.output, model.recGraph);
+      rec = b.bytes;
+      recBest = b.outputs;
+    } catch {
+      recBest = null;
+    }
+  }
+  return { det: await read(model.detGraph), rec, cls: withCls && model.clsGraph ? await read(model.clsGraph) : null, recBest };
 }
 
 async function createSessions(graphs: GraphBytes, provider: ProviderName, threads: number, arena: OcrArena, memoryPattern: boolean, spin: boolean): Promise<Sessions> {
@@ -178,8 +199,10 @@ export class OcrSessions {
     private readonly m: OcrManifest,
     readonly info: OcrSessionInfo,
     dictionaryText: string,
+    private readonly recBest: BestClassOutputs | null,
   ) {
     this.dictionary = parseDictionary(dictionaryText, m.recognition.useSpaceChar);
+    if (recBest) checkClasses(recBest.classes, this.dictionary);
   }
 
   static async open(model: ResolvedOcrModel, opts: OcrSessionOptions = {}): Promise<OcrSessions> {
@@ -191,11 +214,11 @@ export class OcrSessions {
     const order = providerOrder(process.platform, process.arch, opts.provider ?? 'auto', { enableWebgpu: opts.enableWebgpu });
     const backends = opts.backends ?? ort.listSupportedBackends();
     const dictionaryText = fs.readFileSync(model.dictionaryPath, 'utf8');
-    const graphs = await readGraphs(model, classifier !== 'never', opts.foldGraphs ?? true);
+    const graphs = await readGraphs(model, classifier !== 'never', opts.foldGraphs ?? true, opts.bestClassInGraph ?? true);
     const { provider, value, fallbacks } = await selectProvider(order, backends, onnxruntimeBinDir(), async (ep) => {
       const sessions = await createSessions(graphs, ep, threads, opts.arena ?? 'all', opts.memoryPattern ?? false, opts.spin ?? false);
       try {
-        const probe = new OcrSessions(sessions, model.manifest, { modelId: model.manifest.id, provider: ep, fallbacks: [], classifier }, dictionaryText);
+        const probe = new OcrSessions(sessions, model.manifest, { modelId: model.manifest.id, provider: ep, fallbacks: [], classifier }, dictionaryText, graphs.recBest);
         await probe.selfTest();
         return sessions;
       } catch (err) {
@@ -203,7 +226,7 @@ export class OcrSessions {
         throw err;
       }
     });
-    return new OcrSessions(value, model.manifest, { modelId: model.manifest.id, provider, fallbacks, classifier }, dictionaryText);
+    return new OcrSessions(value, model.manifest, { modelId: model.manifest.id, provider, fallbacks, classifier }, dictionaryText, graphs.recBest);
   }
 
   /** The stage times since the last call, and a fresh count. */
@@ -317,12 +340,22 @@ export class OcrSessions {
         warpQuadInto(raster, j.quad, j.w, j.h, r, { tensor, index: n, batchWidth, height: r.height, width });
       });
       const tRun = performance.now();
-      const res = await this.s.rec.run({ [r.input]: new ort.Tensor('float32', tensor, [lines.length, 3, r.height, batchWidth]) }, [r.output]);
+      const input = { [r.input]: new ort.Tensor('float32', tensor, [lines.length, 3, r.height, batchWidth]) };
+      const best = this.recBest;
+      const res = await this.s.rec.run(input, best ? [best.index, best.prob] : [r.output]);
       this.stages.recRunMs += performance.now() - tRun;
-      const probs = res[r.output];
-      const [, steps, classes] = probs.dims as number[];
-      const data = probs.data as Float32Array;
-      lines.forEach((i, n) => (out[i] = ctcGreedyDecode(data.subarray(n * steps * classes, (n + 1) * steps * classes), steps, classes, this.dictionary)));
+      if (best) {
+        const index = res[best.index];
+        const steps = (index.dims as number[])[1]!;
+        const idx = index.data as BigInt64Array;
+        const prob = res[best.prob].data as Float32Array;
+        lines.forEach((i, n) => (out[i] = ctcDecodeBest(idx.subarray(n * steps, (n + 1) * steps), prob.subarray(n * steps, (n + 1) * steps), this.dictionary)));
+      } else {
+        const probs = res[r.output];
+        const [, steps, classes] = probs.dims as number[];
+        const data = probs.data as Float32Array;
+        lines.forEach((i, n) => (out[i] = ctcGreedyDecode(data.subarray(n * steps * classes, (n + 1) * steps * classes), steps, classes, this.dictionary)));
+      }
     }
     return out;
   }

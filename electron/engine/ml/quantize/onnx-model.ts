@@ -16,6 +16,7 @@ export type GraphProto = onnxProto.onnx.IGraphProto;
 export type NodeProto = onnxProto.onnx.INodeProto;
 export type TensorProto = onnxProto.onnx.ITensorProto;
 export type AttributeProto = onnxProto.onnx.IAttributeProto;
+export type TypeProto = onnxProto.onnx.ITypeProto;
 
 export const DT = onnx.TensorProto.DataType;
 
