@@ -3,7 +3,7 @@
  * perspective crop of one text box straight into the recogniser's (or classifier's) input.
  * Pure TypeScript on interleaved RGB: the decoding and resizing of photos belongs to media/.
  */
-import { applyHomography, rectToQuadHomography, type Quad } from './geometry.ts';
+import { rectToQuadHomography, type Quad } from './geometry.ts';
 
 /** Interleaved 8-bit RGB. */
 export interface RgbRaster {
@@ -106,16 +106,22 @@ export interface CropTarget {
  * brought down to 48 px would otherwise alias).
  */
 export function warpQuadInto(r: RgbRaster, quad: Quad, cropW: number, cropH: number, norm: PixelNorm, t: CropTarget): void {
-  const m = rectToQuadHomography(cropW, cropH, quad);
+  // The recogniser's crops are this pass's hottest JS (every line of every photo): the homography
+  // is applied inline and the sums kept in a typed array, with no array made per sample — the
+  // same arithmetic in the same order as applyHomography, so the same tensor to the last bit.
+  const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = rectToQuadHomography(cropW, cropH, quad) as [number, number, number, number, number, number, number, number, number];
   const sx = cropW / t.width;
   const sy = cropH / t.height;
   const k = Math.min(4, Math.max(1, Math.ceil(Math.max(sx, sy) - 1e-6)));
   const { src, scale, bias } = channelMap(norm);
   const plane = t.height * t.batchWidth;
   const base = t.index * 3 * plane;
-  const acc = [0, 0, 0];
-  const maxX = r.width - 1;
+  const acc = new Float64Array(3);
+  const data = r.data;
+  const rw = r.width;
+  const maxX = rw - 1;
   const maxY = r.height - 1;
+  const n = k * k;
   for (let v = 0; v < t.height; v++) {
     for (let u = 0; u < t.width; u++) {
       acc[0] = acc[1] = acc[2] = 0;
@@ -123,25 +129,26 @@ export function warpQuadInto(r: RgbRaster, quad: Quad, cropW: number, cropH: num
         const cy = (v + (j + 0.5) / k) * sy - 0.5;
         for (let i = 0; i < k; i++) {
           const cx = (u + (i + 0.5) / k) * sx - 0.5;
-          const [px, py] = applyHomography(m, cx, cy);
+          const z = m6 * cx + m7 * cy + m8;
+          const px = (m0 * cx + m1 * cy + m2) / z;
+          const py = (m3 * cx + m4 * cy + m5) / z;
           // Bilinear with edge replication (OpenCV's BORDER_REPLICATE in PP-OCR's crop).
           const x = Math.min(maxX, Math.max(0, px));
           const y = Math.min(maxY, Math.max(0, py));
           const x0 = Math.floor(x), y0 = Math.floor(y);
           const x1 = Math.min(maxX, x0 + 1), y1 = Math.min(maxY, y0 + 1);
           const fx = x - x0, fy = y - y0;
-          const i00 = (y0 * r.width + x0) * 3, i01 = (y0 * r.width + x1) * 3;
-          const i10 = (y1 * r.width + x0) * 3, i11 = (y1 * r.width + x1) * 3;
+          const i00 = (y0 * rw + x0) * 3, i01 = (y0 * rw + x1) * 3;
+          const i10 = (y1 * rw + x0) * 3, i11 = (y1 * rw + x1) * 3;
           for (let c = 0; c < 3; c++) {
-            const top = r.data[i00 + c] + (r.data[i01 + c] - r.data[i00 + c]) * fx;
-            const bottom = r.data[i10 + c] + (r.data[i11 + c] - r.data[i10 + c]) * fx;
+            const top = data[i00 + c]! + (data[i01 + c]! - data[i00 + c]!) * fx;
+            const bottom = data[i10 + c]! + (data[i11 + c]! - data[i10 + c]!) * fx;
             acc[c] += top + (bottom - top) * fy;
           }
         }
       }
       const di = base + v * t.batchWidth + u;
-      const n = k * k;
-      for (let c = 0; c < 3; c++) t.tensor[di + c * plane] = (acc[src[c]] / n) * scale[c] + bias[c];
+      for (let c = 0; c < 3; c++) t.tensor[di + c * plane] = (acc[src[c]]! / n) * scale[c]! + bias[c]!;
     }
   }
 }
