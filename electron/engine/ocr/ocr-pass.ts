@@ -62,8 +62,10 @@ const PAGE = 64;
  * with a second photo in flight, its decoding (libvips threads) and the JS around it overlap the
  * graphs of the first instead of leaving the cores idle between them: median ×1.08 photos/s on 2
  * cores (where ONNX Runtime already uses both), for ~50 MB more (two photos' rasters), measured in
- * docs/decisions/ocr.md. A second worker would run two sets of graphs (×1.09–1.12) but peaks at
- * 1.16–1.18 GiB, over the 1 GB the indexing process is allowed.
+ * docs/decisions/ocr.md. A second worker would run two sets of graphs: ×1.09–1.35 on the folded
+ * graphs, but the OCR process peaked at 1.12–1.17 GiB and `index` at 1.14–1.20 GiB, over the 1 GB
+ * the indexing process is allowed — each worker's ONNX Runtime arena keeps its own high-water
+ * mark, and onnxruntime-node cannot ask the runtime to shrink it (docs/decisions/ocr.md, "Stop 30").
  */
 export const IN_FLIGHT = 2;
 
