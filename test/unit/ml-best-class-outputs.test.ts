@@ -6,6 +6,8 @@
  * decoding in JS.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { appendBestClass, bestClassGraphBytes } from '../../electron/engine/ml/quantize/best-class-outputs.ts';
@@ -13,6 +15,7 @@ import { foldedGraphBytes } from '../../electron/engine/ml/quantize/fold-conv-af
 import { OnnxModel } from '../../electron/engine/ml/quantize/onnx-model.ts';
 import { ctcDecodeBest, ctcGreedyDecode, parseDictionary } from '../../electron/engine/ml/ocr/ctc.ts';
 import { defaultOcrManifestPath, resolveOcrModel } from '../../electron/engine/ml/ocr/manifest.ts';
+import { OcrSessions } from '../../electron/engine/ml/ocr/ocr-sessions.ts';
 import { Rng } from '../../scripts/models/onnx-builder.ts';
 
 const model = resolveOcrModel(defaultOcrManifestPath());
@@ -68,5 +71,20 @@ describe('best class per step, computed in the graph', () => {
     expect(() => appendBestClass(det, 'no-such-output')).toThrow(/rank-3 float output/);
     expect(JSON.stringify(det.graph.output)).toBe(outputsBefore);
     expect(det.graph.node!.length).toBe(nodesBefore);
+  });
+
+  it('refuses, when the sessions open, a dictionary that is not the recogniser\'s classes — with the outputs in the graph or decoded in JS', async () => {
+    const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'shiguang-dict-'));
+    try {
+      const dictionaryPath = path.join(dir, 'keys.txt');
+      const lines = fs.readFileSync(model.dictionaryPath, 'utf8').split(/\r?\n/);
+      fs.writeFileSync(dictionaryPath, lines.slice(1).join('\n'));
+      const short = { ...model, clsGraph: null, dictionaryPath };
+      for (const bestClassInGraph of [true, false]) {
+        await expect(OcrSessions.open(short, { provider: 'cpu', threads: 1, bestClassInGraph })).rejects.toThrow(/6625 classes but the dictionary gives 6624/);
+      }
+    } finally {
+      await fs.promises.rm(dir, { recursive: true, force: true });
+    }
   });
 });
