@@ -59,16 +59,25 @@ export class ThumbnailCache {
     if (cached) return cached;
     const row = this.lib.photos.get(photoId);
     if (row?.kind === 'video') return this.videoFrame(photoId, posterTime(row.durationS ?? 0));
-    let src: string;
-    try {
-      src = await this.readableSource(photoId);
-    } catch (err) {
-      // Gone a moment ago with its folder: the thumbnail cached while it was there, or a placeholder.
-      const away = err instanceof ApiError && err.detail?.reason === 'folder-offline' ? await this.thumbnailOfOffline(photoId, true) : null;
-      if (away) return away;
-      throw err;
+    for (let look = 0; ; look++) {
+      let src: string;
+      try {
+        src = await this.readableSource(photoId);
+      } catch (err) {
+        // Gone a moment ago with its folder: the thumbnail cached while it was there, or a placeholder.
+        const away = err instanceof ApiError && err.detail?.reason === 'folder-offline' ? await this.thumbnailOfOffline(photoId, true) : null;
+        if (away) return away;
+        throw err;
+      }
+      try {
+        return await this.photoThumbnail(row!, src);
+      } catch (err) {
+        // The file went while it was being decoded (its drive unplugged that moment, or the file
+        // deleted): look again, which says which — not that the file is damaged.
+        if (look === 0 && !fs.existsSync(src)) continue;
+        throw err;
+      }
     }
-    return this.photoThumbnail(row!, src);
   }
 
   /**
@@ -84,6 +93,8 @@ export class ThumbnailCache {
     try {
       return await this.videos.images.resolve(src, row.hash, times, Math.max(0, tS));
     } catch (err) {
+      // The file went while it was being decoded: the look again says how (its folder away, or the file gone).
+      if (!fs.existsSync(src)) await this.readableSource(photoId);
       throw apiError('video-frame-failed', { name: path.basename(src) }, `cannot show a frame of ${path.basename(src)}: ${err instanceof Error ? err.message : err}`);
     }
   }
@@ -96,6 +107,8 @@ export class ThumbnailCache {
     try {
       return await bounds.checkReadable(linked);
     } catch (err) {
+      // Gone between the look above and this check (a drive unplugged that moment): the look again says how.
+      if (err instanceof PolicySkip && !fs.existsSync(linked)) await this.original(photoId);
       if (err instanceof PolicySkip) throw apiError('photo-not-read', { id: String(photoId) }, `photo ${photoId}: ${err.message}`);
       throw err;
     }
