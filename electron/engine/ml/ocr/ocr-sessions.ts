@@ -125,7 +125,8 @@ interface GraphBytes {
 }
 
 /**
- * The graphs' bytes, folded when asked. Bytes rather than paths: inside a packaged app the files
+ * The graphs' bytes, folded when asked, the recogniser's answering its best class per step when
+ * asked (with the names of those outputs). Bytes rather than paths: inside a packaged app the files
  * sit in app.asar, which only Node's patched fs can read.
  */
 async function readGraphs(model: ResolvedOcrModel, withCls: boolean, fold: boolean, bestClass: boolean): Promise<GraphBytes> {
