@@ -24,11 +24,11 @@ Calibration and the search's own check use the rendered set and the other shared
 """
 import glob, json, os, sys
 import numpy as np, cv2, onnx
-from onnxruntime.quantization import quantize_static, QuantFormat, QuantType, CalibrationDataReader, CalibrationMethod
+from onnxruntime.quantization import quantize_static, QuantFormat, QuantType, CalibrationMethod
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
 sys.path.insert(0, os.path.dirname(__file__))
-from ocr_int8_common import opset13, det_input, line_crops, rec_batch, session, best_ms  # noqa: E402
+from ocr_int8_common import opset13, det_input, line_crops, rec_batch, session, best_ms, calibration_feed, rec_error  # noqa: E402
 
 rendered, out = sys.argv[1], sys.argv[2]
 which = sys.argv[3].split(',') if len(sys.argv) > 3 else ['det', 'rec']
@@ -44,36 +44,6 @@ shared = [f for f in images('../shared/photos') if os.path.basename(f) not in he
 texts = images(rendered)
 
 
-class Feed(CalibrationDataReader):
-    def __init__(self, data):
-        self.it = iter([{'x': d} for d in data])
-
-    def get_next(self):
-        return next(self.it, None)
-
-
-def ctc(logits):
-    best = logits.argmax(-1)
-    seqs = []
-    for row in best:
-        s, prev = [], 0
-        for c in row:
-            if c != prev and c != 0:
-                s.append(int(c))
-            prev = c
-        seqs.append(s)
-    return seqs
-
-
-def edits(a, b):
-    d = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        p, d[0] = d[0], i
-        for j, y in enumerate(b, 1):
-            p, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, p + (x != y))
-    return d[len(b)]
-
-
 def det_error(ref, got):
     # Pooled over the images, so a photo without text (a few stray pixels) does not outweigh a page.
     inter = union = 0
@@ -82,15 +52,6 @@ def det_error(ref, got):
         inter += np.logical_and(a, b).sum()
         union += np.logical_or(a, b).sum()
     return float(1 - inter / max(1, union))
-
-
-def rec_error(ref, got):
-    e = n = 0
-    for r, g in zip(ref, got):
-        for x, y in zip(ctc(r), ctc(g)):
-            e += edits(x, y)
-            n += max(1, len(x))
-    return e / n
 
 
 def run_all(path, data):
@@ -134,7 +95,7 @@ for name in which:
     cache = os.path.join(out, f'{name}-ranges.json')
 
     def quant(dst, exclude=None, only=None):
-        quantize_static(pre, dst, Feed(calib[name]), quant_format=QuantFormat.QDQ, per_channel=True,
+        quantize_static(pre, dst, calibration_feed(calib[name]), quant_format=QuantFormat.QDQ, per_channel=True,
                         activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
                         calibrate_method=CalibrationMethod.MinMax, op_types_to_quantize=OPS[name],
                         nodes_to_quantize=only, nodes_to_exclude=exclude, calibration_cache_path=cache)

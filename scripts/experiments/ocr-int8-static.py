@@ -22,22 +22,14 @@ QDQ, per-channel int8 weights, uint8 activations; OPS limits the op types (defau
 """
 import glob, os, sys
 import numpy as np, cv2, onnxruntime as ort
-from onnxruntime.quantization import quantize_static, QuantFormat, QuantType, CalibrationDataReader, CalibrationMethod
+from onnxruntime.quantization import quantize_static, QuantFormat, QuantType, CalibrationMethod
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
 sys.path.insert(0, os.path.dirname(__file__))
-from ocr_int8_common import opset13, det_input, line_crops, rec_batch, best_ms  # noqa: E402
+from ocr_int8_common import opset13, det_input, line_crops, rec_batch, best_ms, calibration_feed  # noqa: E402
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
-
-
-class Feed(CalibrationDataReader):
-    def __init__(self, data):
-        self.it = iter([{'x': d} for d in data])
-
-    def get_next(self):
-        return next(self.it, None)
 
 
 det_path, rec_path = opset13('det', out), opset13('rec', out)
@@ -55,7 +47,7 @@ ops = os.environ['OPS'].split(',') if os.environ.get('OPS') else None
 for name, src, data in [('det', det_path, det_data), ('rec', rec_path, rec_data)]:
     pre = os.path.join(out, f'{name}-pre.onnx')
     quant_pre_process(src, pre, skip_symbolic_shape=True)
-    quantize_static(pre, os.path.join(out, f'{name}.onnx'), Feed(data), quant_format=QuantFormat.QDQ, per_channel=True,
+    quantize_static(pre, os.path.join(out, f'{name}.onnx'), calibration_feed(data), quant_format=QuantFormat.QDQ, per_channel=True,
                     activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
                     op_types_to_quantize=ops)
     print(name, 'calibrated on', len(data), 'inputs')

