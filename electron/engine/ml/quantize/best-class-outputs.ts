@@ -6,10 +6,9 @@
  * The PP-OCR recogniser ends in a softmax over 6 625 classes at every step: a batch of six 960 px
  * lines is 6 × 120 × 6 625 floats, 18 MB that ONNX Runtime copied into a fresh JS buffer per run
  * and that JS then scanned for its maxima, ~7 % on top of the graph's own time
- * (docs/decisions/ocr.md, "The recogniser's answer, not its distribution"). Computed inside the
- * graph, what leaves it is 2 × 6 × 120 values, and the softmax's output becomes an intermediate
- * the arena reuses. Exact: ArgMax returns the first index of the maximum (the decoder's own rule),
- * ReduceMax the maximum itself.
+ * (docs/decisions/ocr.md, "Stop 30"). Computed inside the graph, what leaves it is 2 × 6 × 120
+ * values, and the softmax's output becomes an intermediate the arena reuses. Exact: ArgMax
+ * returns the first index of the maximum (the decoder's own rule), ReduceMax the maximum itself.
  */
 import { onnx, OnnxModel, toNum, type TypeProto } from './onnx-model.ts';
 
