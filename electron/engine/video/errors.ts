@@ -4,7 +4,7 @@
  * try again when it settles) and `decoder-missing` (this install cannot decode videos).
  */
 import { safeDecoderDetail } from '../media/describe.ts';
-import { ToolRunError } from './ffmpeg.ts';
+import { ToolRunError, videoTools, VideoToolsMissingError, type VideoTools } from './ffmpeg.ts';
 
 export type VideoFailureReason =
   | 'empty-file'
@@ -34,6 +34,16 @@ export class VideoError extends Error {
   /** True for reasons that say "try again later", not "this file is bad". */
   get retryable(): boolean {
     return this.reason === 'still-changing' || this.reason === 'decoder-missing' || this.reason === 'timeout' || this.reason === 'aborted';
+  }
+}
+
+/** ffmpeg and ffprobe, or a VideoError 'decoder-missing' saying why this install has none. */
+export function decoderTools(): VideoTools {
+  try {
+    return videoTools();
+  } catch (err) {
+    if (err instanceof VideoToolsMissingError) throw new VideoError('decoder-missing', err.message, { cause: err });
+    throw err;
   }
 }
 

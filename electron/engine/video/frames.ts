@@ -16,8 +16,8 @@
  *   the rule still mostly holds there; with sparser keyframes the interval becomes their spacing.
  */
 import { rasterForModel, toNormalisedChw, type PreprocessSpec, type Raster } from '../media/decode.ts';
-import { classifyToolError, VideoError } from './errors.ts';
-import { ToolProcess, videoTools, VideoToolsMissingError } from './ffmpeg.ts';
+import { classifyToolError, decoderTools, VideoError } from './errors.ts';
+import { ToolProcess } from './ffmpeg.ts';
 import { safeInputArgs, type VideoProbe } from './probe.ts';
 
 export interface SampleOptions {
@@ -112,13 +112,7 @@ const SHOWINFO = /\bn:\s*\d+\s+pts:\s*-?\d+\s+pts_time:\s*(-?[\d.]+(?:e-?\d+)?)/
 export async function* sampleFrames(file: string, probe: VideoProbe, opts: SampleOptions): AsyncGenerator<SampledFrame> {
   if (!probe.video) throw new VideoError('audio-only', 'the file has no picture to sample');
   const o = { ...SAMPLING_DEFAULTS, ...stripUndefined(opts), spec: opts.spec };
-  let tools;
-  try {
-    tools = videoTools();
-  } catch (err) {
-    if (err instanceof VideoToolsMissingError) throw new VideoError('decoder-missing', err.message, { cause: err });
-    throw err;
-  }
+  const tools = decoderTools();
   const { args, width, height } = ffmpegFrameArgs(file, probe, o);
   const frameBytes = width * height * 3;
   // Unknown duration (0): 30 minutes, the bound for what the decoder may take on one video.
@@ -197,13 +191,7 @@ export interface FrameRgb extends Raster {
 export async function frameAt(file: string, probe: VideoProbe, t: number, maxSide: number, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<FrameRgb> {
   const v = probe.video;
   if (!v) throw new VideoError('audio-only', 'the file has no picture');
-  let tools;
-  try {
-    tools = videoTools();
-  } catch (err) {
-    if (err instanceof VideoToolsMissingError) throw new VideoError('decoder-missing', err.message, { cause: err });
-    throw err;
-  }
+  const tools = decoderTools();
   const scale = Math.min(1, maxSide / Math.max(v.width, v.height));
   const width = Math.max(2, Math.round((v.width * scale) / 2) * 2);
   const height = Math.max(2, Math.round((v.height * scale) / 2) * 2);

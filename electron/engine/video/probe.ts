@@ -6,8 +6,8 @@
 import fs from 'node:fs/promises';
 import { describeUnknownContent, formatSize } from '../media/describe.ts';
 import { sniffFormat } from '../media/formats.ts';
-import { VideoError, classifyToolError } from './errors.ts';
-import { runToCompletion, videoTools, VideoToolsMissingError } from './ffmpeg.ts';
+import { VideoError, classifyToolError, decoderTools } from './errors.ts';
+import { runToCompletion } from './ffmpeg.ts';
 import { parseIso6709, type GeoPoint } from './iso6709.ts';
 import { sniffVideoContainer } from './containers.ts';
 
@@ -209,13 +209,7 @@ export async function probeVideo(file: string, opts: ProbeOptions = {}): Promise
   const image = sniffFormat(header);
   if (image !== 'unknown') throw new VideoError('not-a-video', `the file is not a video: it is a ${image.toUpperCase()} image (${formatSize(size)})`);
   if (!sniffVideoContainer(header)) throw new VideoError('not-a-video', `the file is not a video: it ${describeUnknownContent(header, size)}`);
-  let tools;
-  try {
-    tools = videoTools();
-  } catch (err) {
-    if (err instanceof VideoToolsMissingError) throw new VideoError('decoder-missing', err.message, { cause: err });
-    throw err;
-  }
+  const tools = decoderTools();
   const timeoutMs = opts.timeoutMs ?? 30_000;
   let json: Buffer;
   try {
