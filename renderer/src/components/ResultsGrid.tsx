@@ -18,6 +18,7 @@ import { formatClock } from '../lib/format.ts';
 import { hitScore, isWeaker } from '../lib/relevance.ts';
 import '../relevance.css';
 import { isUnderRoots } from '../lib/offline.ts';
+import { useElementWidth } from '../lib/useElementWidth.ts';
 import { useI18n, type T } from '../lib/i18n.tsx';
 import { Icon } from './Icon.tsx';
 import { CoverMark, StackBadge } from '../stacks/StackBadge.tsx';
@@ -54,22 +55,10 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
   const { t } = useI18n();
   const scrollRef = useRef<HTMLDivElement>(null);
   const sizerRef = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(0);
+  const width = useElementWidth(sizerRef);
   const [active, setActive] = useState(0);
   const layout = computeGridLayout(width, MIN_CELL, GAP);
   const rows = rowCount(hits.length, layout.columns);
-
-  useLayoutEffect(() => {
-    const el = sizerRef.current;
-    if (!el) return;
-    setWidth(el.clientWidth);
-    const ro = new ResizeObserver((entries) => {
-      const w = entries[0]?.contentRect.width;
-      if (w !== undefined) setWidth(Math.floor(w));
-    });
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
 
   const virtualizer = useVirtualizer({
     count: rows,

@@ -11,6 +11,7 @@ import type { PhotoFilter, PhotoHit, Timeline as TimelineData } from '../../../e
 import { mediaUrl } from '../api/index.ts';
 import { formatCount } from '../lib/format.ts';
 import { computeGridLayout } from '../lib/gridLayout.ts';
+import { useElementWidth } from '../lib/useElementWidth.ts';
 import { useI18n } from '../lib/i18n.tsx';
 import { neededPerMonth, timelineRows } from '../lib/timelineRows.ts';
 import { useMonthPhotos } from './useMonthPhotos.ts';
@@ -33,24 +34,12 @@ export function Timeline({ timeline, filter, header, onOpen, onError }: Props) {
   const { t, lang } = useI18n();
   const scrollRef = useRef<HTMLDivElement>(null);
   const sizerRef = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(0);
+  const width = useElementWidth(sizerRef);
   const layout = computeGridLayout(width, MIN_CELL, GAP);
   const months = timeline?.months ?? NO_MONTHS;
   const rows = useMemo(() => timelineRows(months, layout.columns, true), [months, layout.columns]);
   const photos = useMonthPhotos(timeline, filter, onError);
   const monthName = useMemo(() => new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'long' }), [lang]);
-
-  useLayoutEffect(() => {
-    const el = sizerRef.current;
-    if (!el) return;
-    setWidth(el.clientWidth);
-    const ro = new ResizeObserver((entries) => {
-      const w = entries[0]?.contentRect.width;
-      if (w !== undefined) setWidth(Math.floor(w));
-    });
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
 
   // The header's height is followed here (not by the virtualiser's own measuring, whose cache every
   // measure() below clears), so the first month starts right under it.
