@@ -57,11 +57,10 @@ interface RawMember {
   sharpness: number | null;
 }
 
-const toMember = (r: RawMember): StackMemberRow => ({
-  stackId: r.stack_id,
-  kind: r.kind,
-  unitId: r.unit_id,
-  rank: r.rank,
+/** A photo's own columns, shared by stack members and exact copies. */
+type RawPhoto = Pick<RawMember, 'photo_id' | 'path' | 'hash' | 'size' | 'width' | 'height' | 'sharpness'>;
+type PhotoColumns = Omit<StackMemberRow, 'stackId' | 'kind' | 'unitId' | 'rank'>;
+const toPhoto = (r: RawPhoto): PhotoColumns => ({
   photoId: r.photo_id,
   path: r.path,
   hash: r.hash,
@@ -70,6 +69,8 @@ const toMember = (r: RawMember): StackMemberRow => ({
   height: r.height ?? 0,
   sharpness: r.sharpness ?? 0,
 });
+
+const toMember = (r: RawMember): StackMemberRow => ({ stackId: r.stack_id, kind: r.kind, unitId: r.unit_id, rank: r.rank, ...toPhoto(r) });
 
 const MEMBER_COLUMNS = `m.stack_id, s.kind, m.unit_id, m.rank, p.id AS photo_id, p.path, p.hash, p.size, p.width, p.height, f.sharpness
   FROM stack_photos m JOIN stacks s ON s.id = m.stack_id JOIN photos p ON p.id = m.photo_id LEFT JOIN picture_facts f ON f.hash = p.hash`;
@@ -237,18 +238,9 @@ export class StackRepository {
   }
 
   /** Photos sharing their content with another indexed photo (byte-identical copies), by content, with their stack if any. */
-  exactCopies(): (Omit<StackMemberRow, 'stackId' | 'kind' | 'unitId' | 'rank'> & { stackId: number | null })[] {
-    type Raw = Omit<RawMember, 'stack_id' | 'kind' | 'unit_id' | 'rank'> & { stack_id: number | null };
-    return (this.s.exact.all() as Raw[]).map((r) => ({
-      photoId: r.photo_id,
-      path: r.path,
-      hash: r.hash,
-      size: r.size,
-      width: r.width ?? 0,
-      height: r.height ?? 0,
-      sharpness: r.sharpness ?? 0,
-      stackId: r.stack_id,
-    }));
+  exactCopies(): (PhotoColumns & { stackId: number | null })[] {
+    type Raw = RawPhoto & { stack_id: number | null };
+    return (this.s.exact.all() as Raw[]).map((r) => ({ ...toPhoto(r), stackId: r.stack_id }));
   }
 
   /**
