@@ -4,6 +4,7 @@
  * `duplicates [--kind exact|near|burst] [--json]` prints and the duplicates view shows.
  * The app never deletes anything: the report only says what could go.
  */
+import type { DuplicateGroup as ReportedGroup } from '../../shared/api.ts';
 import type { GroupSnapshot } from './grouper.ts';
 
 export interface StackPhoto {
@@ -66,21 +67,8 @@ function better(a: StackPhoto, b: StackPhoto, picked: ReadonlySet<string>): bool
   return a.photoId < b.photoId;
 }
 
-export interface DuplicateGroup {
-  kind: 'exact' | 'near' | 'burst';
-  /** Stack id (near, burst) or the content hash (exact). */
-  id: string;
-  /** Photos in the group. */
-  size: number;
-  /** The cover's path first, then the others by path. */
-  paths: string[];
-  cover: string;
-  /** All the group's files together, and all but the cover (what removing the others frees). */
-  bytes: number;
-  extraBytes: number;
-  /** Burst only: the frames (distinct pictures); a frame with copies counts once. */
-  frames?: number;
-}
+/** A group as the duplicates report lists it, before the service adds its stack and its photos' details. */
+export type DuplicateGroup = Omit<ReportedGroup, 'stackId' | 'photos'>;
 
 function group(kind: DuplicateGroup['kind'], id: string, photos: StackPhoto[], picked: ReadonlySet<string>, frames?: number): DuplicateGroup {
   const cover = coverOf(photos, picked);
