@@ -10,17 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/engine/engine.ts';
 import { writeColourPhoto, writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
 import { createLogger } from '../../electron/engine/util/log.ts';
+import { until } from '../support/wait.ts';
 
 const models = process.env.SHIGUANG_TEST_MODELS ?? path.resolve('.cache/test-models');
 const sharedPhotos = path.resolve('../shared/photos');
-
-async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('engine end to end (toy-colors model)', () => {
   let tmp: string;

@@ -19,6 +19,7 @@ import { createLogger } from '../../electron/engine/util/log.ts';
 import { ApiError, type ApiMethod, type ApiRequest, type ApiResponse } from '../../electron/shared/api.ts';
 import { ApiRouter } from '../../electron/shared/router.ts';
 import { runCli } from './helpers/cli-process.ts';
+import { until } from '../support/wait.ts';
 
 const testModels = process.env.SHIGUANG_TEST_MODELS ?? path.resolve('.cache/test-models');
 const toy = path.join(testModels, 'toy-colors');
@@ -35,14 +36,6 @@ async function refusal(p: Promise<unknown>): Promise<ApiError> {
 }
 
 /** Polls `probe` until it returns true: a state, not an interval. */
-async function until(probe: () => Promise<boolean> | boolean, what: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe.skipIf(realPhotos.length < 12)('folders as people type them, and settings values', () => {
   let tmp: string;
   let home: string;

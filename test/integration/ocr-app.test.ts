@@ -16,21 +16,12 @@ import { ApiRouter } from '../../electron/shared/router.ts';
 import { renderChat, renderSign } from '../../scripts/fixtures/ocr-images.ts';
 import { seeded } from '../../scripts/fixtures/ocr-text.ts';
 import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
+import { untilValue } from '../support/wait.ts';
 
 const fonts = process.env.SHIGUANG_CJK_FONTS ?? 'not checked (run through vitest so test/global-setup.ts runs)';
 if (fonts !== 'ok') console.warn(`skipping the OCR app test: ${fonts}`);
 const toyDir = path.join(process.env.SHIGUANG_TEST_MODELS ?? path.resolve('.cache/test-models'), 'toy-colors');
 const shared = path.resolve('../shared/photos');
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 240_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.skipIf(fonts !== 'ok')('OCR in the app', () => {
   let tmp: string;
@@ -67,7 +58,7 @@ describe.skipIf(fonts !== 'ok')('OCR in the app', () => {
 
   it('reads the text of what it indexed in the background', async () => {
     await call('addFolder', { path: photos });
-    const status = await until('the OCR pass', async () => {
+    const status = await untilValue('the OCR pass', async () => {
       const s = await call('status', {});
       return s.counts.indexed === 6 && s.ocr && s.ocr.pending === 0 && !s.ocr.running ? s : undefined;
     });
@@ -139,19 +130,19 @@ describe.skipIf(fonts !== 'ok')('OCR in the app', () => {
     const engine = app.requireEngine();
     expect((await call('updateSettings', { ocrEnabled: false })).ocrEnabled).toBe(false);
     await writeColourSet(photos, ['green'], 1, 40);
-    await until('the new photo indexed', async () => ((await call('status', {})).counts.indexed === 7 ? true : undefined));
+    await untilValue('the new photo indexed', async () => ((await call('status', {})).counts.indexed === 7 ? true : undefined));
     await engine.settled();
     await engine.passes.idle();
     const off = await call('status', {});
     expect(off.ocr).toMatchObject({ enabled: false, pending: 1, done: 6 });
     expect(engine.ocr.search(signLines[0], 5)).toHaveLength(1); // what was read stays searchable
     expect((await call('updateSettings', { ocrEnabled: true })).ocrEnabled).toBe(true);
-    await until('the OCR pass after turning it on', async () => {
+    await untilValue('the OCR pass after turning it on', async () => {
       const s = await call('status', {});
       return s.ocr?.pending === 0 && !s.ocr.running ? true : undefined;
     });
     fs.rmSync(path.join(photos, 'sign.jpg'));
-    await until('the deleted photo gone', async () => (engine.ocr.search(signLines[0], 5).length === 0 ? true : undefined), 60_000);
+    await untilValue('the deleted photo gone', async () => (engine.ocr.search(signLines[0], 5).length === 0 ? true : undefined), 60_000);
     expect((await call('status', {})).ocr).toMatchObject({ withText: 1, done: 6 });
   }, 300_000);
 });

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeHostileCorpus, type HostileCorpus } from '../../scripts/fixtures/hostile-corpus.ts';
 import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
 import { openLibrary } from '../../electron/engine/store/library.ts';
+import { until } from '../support/wait.ts';
 
 const run = promisify(execFile);
 const models = process.env.SHIGUANG_TEST_MODELS ?? path.resolve('.cache/test-models');
@@ -45,14 +46,6 @@ function diff(a: Map<string, string>, b: Map<string, string>): string[] {
   for (const [k, v] of a) if (b.get(k) !== v) out.push(`${Buffer.from(k, 'hex').toString()}: ${v} → ${b.get(k) ?? 'gone'}`);
   for (const k of b.keys()) if (!a.has(k)) out.push(`${Buffer.from(k, 'hex').toString()}: new`);
   return out;
-}
-
-async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** Start a long-running CLI command and resolve once a line matching `ready` appears. */

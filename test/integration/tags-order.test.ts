@@ -20,19 +20,10 @@ import { createLogger } from '../../electron/engine/util/log.ts';
 import type { ApiMethod, ApiRequest, ApiResponse } from '../../electron/shared/api.ts';
 import { ApiRouter } from '../../electron/shared/router.ts';
 import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
+import { untilValue } from '../support/wait.ts';
 
 const run = promisify(execFile);
 const toy = path.join(process.env.SHIGUANG_TEST_MODELS ?? path.resolve('.cache/test-models'), 'toy-colors');
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 240_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 let tmp: string;
 beforeAll(() => {
@@ -97,7 +88,7 @@ describe('tags whatever the order', () => {
     await cli(paths, ['index', photos]);
     const { app, call } = await openApp(paths, true);
     try {
-      const red = await until('the library tagged in the background', async () => {
+      const red = await untilValue('the library tagged in the background', async () => {
         const s = await call('status', {});
         const tags = s.passes.find((p) => p.name === 'tags');
         if (!tags || tags.pending > 0 || tags.done < 8) return undefined;
@@ -119,7 +110,7 @@ describe('tags whatever the order', () => {
     const { app, call } = await openApp(paths, true);
     try {
       await call('addFolder', { path: photos });
-      await until('8 photos indexed and tagged', async () => {
+      await untilValue('8 photos indexed and tagged', async () => {
         const s = await call('status', {});
         const tags = s.passes.find((p) => p.name === 'tags');
         return s.counts.indexed === 8 && tags?.pending === 0 && tags.done === 8 ? true : undefined;

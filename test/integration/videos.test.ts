@@ -16,6 +16,7 @@ import type { PhotoHit } from '../../electron/shared/api.ts';
 import { writeColourPhoto, writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
 import { makeClip, truncatedCopy } from '../../scripts/fixtures/video-clips.ts';
 import { childProcesses } from '../unit/video-helpers.ts';
+import { until } from '../support/wait.ts';
 
 const models = process.env.SHIGUANG_TEST_MODELS ?? path.resolve('.cache/test-models');
 const fixtures = path.resolve('test/fixtures/video');
@@ -36,14 +37,6 @@ function copy(src: string, dst: string): string {
 }
 
 const videoHits = (hits: PhotoHit[], name: string) => hits.filter((h) => h.fileName === name);
-
-async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.skipIf(!ffmpegReady)('videos in the library (toy-colors model)', () => {
   let tmp: string;
