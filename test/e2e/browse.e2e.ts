@@ -9,27 +9,14 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Page, type Request } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import sharp from 'sharp';
 import type { AlbumSummary, EngineStatus, PhotoFilter, PhotoHit, TagInfo } from '../../electron/shared/api.ts';
 import { ensureExiftool } from '../../scripts/ensure-exiftool.mjs';
 import { LONG_ALBUM, LONG_FILE, LONG_ROOT, SHORT_ALBUM, startBrowseServer } from './browse-library.ts';
-import { CHROMIUM_ARGS } from './ui.e2e.ts';
+import { apiBodyOf, apiMethodOf, launchChromium, SCREEN_SIZES, type ScreenSize } from './browser.ts';
 import { CheckRun } from './check-run.ts';
 
-const SIZES = [
-  [1366, 768],
-  [1920, 1080],
-] as const;
-
-const bodyOf = (r: Request): Record<string, unknown> => {
-  try {
-    return JSON.parse(r.postData() ?? '{}') as Record<string, unknown>;
-  } catch {
-    return {};
-  }
-};
-const methodOf = (r: Request): string | null => /\/api\/(\w+)$/.exec(new URL(r.url()).pathname)?.[1] ?? null;
 const filterOf = (b: Record<string, unknown>): PhotoFilter => (b.filter ?? {}) as PhotoFilter;
 
 export async function runBrowseUiChecks(root: string, screenshotDir: string): Promise<{ passed: number; failed: number }> {
@@ -40,7 +27,7 @@ export async function runBrowseUiChecks(root: string, screenshotDir: string): Pr
   }
   fs.mkdirSync(screenshotDir, { recursive: true });
   const server = await startBrowseServer(root);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   let run: CheckRun | undefined;
   try {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', colorScheme: 'light' });
@@ -67,8 +54,8 @@ export async function runBrowseUiChecks(root: string, screenshotDir: string): Pr
         await page.waitForTimeout(100);
       }
     };
-    const shots = async (name: string, sizes: readonly (readonly [number, number])[] = SIZES): Promise<void> => {
-      for (const [width, height] of sizes) {
+    const shots = async (name: string, sizes: readonly ScreenSize[] = SCREEN_SIZES): Promise<void> => {
+      for (const { width, height } of sizes) {
         await page.setViewportSize({ width, height });
         await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
         await waitImages();
@@ -77,7 +64,7 @@ export async function runBrowseUiChecks(root: string, screenshotDir: string): Pr
       await page.setViewportSize({ width: 1366, height: 768 });
     };
     const api = (method: string, pred: (b: Record<string, unknown>) => boolean = () => true) => {
-      const p = page.waitForResponse((r) => methodOf(r.request()) === method && pred(bodyOf(r.request())), { timeout: 60_000 });
+      const p = page.waitForResponse((r) => apiMethodOf(r.request()) === method && pred(apiBodyOf(r.request())), { timeout: 60_000 });
       p.catch(() => undefined);
       return p;
     };
@@ -235,7 +222,7 @@ export async function runBrowseUiChecks(root: string, screenshotDir: string): Pr
       await waitInPage(`[...document.querySelectorAll('dialog[open] dd')].some((d) => d.textContent === 'OLYMPUS E-M5')`);
       assert.equal(await camera().textContent(), 'OLYMPUS E-M5');
       let wrapped = 0;
-      for (const [width, height] of [...SIZES, [800, 600] as const]) {
+      for (const { width, height } of [...SCREEN_SIZES, { width: 800, height: 600 }]) {
         await page.setViewportSize({ width, height });
         await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
         const lines = await page.evaluate<{ title: number; ext: number; lineHeight: number }>(`(() => {
@@ -249,7 +236,7 @@ export async function runBrowseUiChecks(root: string, screenshotDir: string): Pr
       // The narrow layout gives the name the whole width; the side panel of the wide ones wraps it.
       assert.ok(wrapped >= 1, 'the long name wrapped at no size: the check would prove nothing');
       await page.setViewportSize({ width: 1366, height: 768 });
-      await shots('viewer-long-name', [...SIZES, [800, 600]]);
+      await shots('viewer-long-name', [...SCREEN_SIZES, { width: 800, height: 600 }]);
       const n = await tabAround('Tab');
       await tabAround('Shift+Tab');
       assert.ok(n >= 3, `only ${n} controls in the viewer`);

@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { parseManifest } from '../../electron/engine/ml/manifest.ts';
 import { generateTestModels } from '../../scripts/models/generate-test-models.ts';
 import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
@@ -28,7 +28,7 @@ import { BIG_LIBRARY_TAG, copyBigLibrary } from './big-library.ts';
 import { installDesktopBridge } from './desktop-bridge.ts';
 import { firstRunChooser } from './dev-first-run.ts';
 import { eventually, inPage, until, type CheckContext } from './dev-support.ts';
-import { CHROMIUM_ARGS } from './ui.e2e.ts';
+import { launchChromium } from './browser.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(ROOT, 'test-results');
@@ -148,7 +148,7 @@ async function main(): Promise<number> {
   for (const w of wanted) if (!CHECKS[w]) throw new Error(`unknown check ${w}; known: ${Object.keys(CHECKS).join(', ')}`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-dev-checks-'));
   fs.mkdirSync(shots, { recursive: true });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   let failed = 0;
   try {
     const models = path.join(tmp, 'models');

@@ -7,23 +7,17 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { MAX_FOLDER_PATH_LENGTH, MAX_QUERY_LENGTH, MAX_TAG_NAME_LENGTH } from '../../electron/shared/contract/limits.ts';
-import { CHROMIUM_ARGS } from './ui.e2e.ts';
+import { launchChromium, SCREEN_SIZES } from './browser.ts';
 import { CheckRun } from './check-run.ts';
-
-const SIZES = [
-  [1366, 768],
-  [1920, 1080],
-] as const;
 
 /** English an engine or a browser would say; none of it may reach the Chinese screen. */
 const ENGINE_ENGLISH = /folder not found|invalid \w+ request|Too big|too_big|getaddrinfo|ENOTFOUND|BAD_REQUEST|NOT_FOUND|Failed to fetch|string must|expected/i;
 
 export async function runErrorUiChecks(baseUrl: string, screenshotDir: string): Promise<{ passed: number; failed: number }> {
   fs.mkdirSync(screenshotDir, { recursive: true });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: { width: SIZES[0][0], height: SIZES[0][1] }, locale: 'zh-CN', colorScheme: 'light' });
+  const browser = await launchChromium();
+  const context = await browser.newContext({ viewport: SCREEN_SIZES[0], locale: 'zh-CN', colorScheme: 'light' });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const searches: string[] = [];
@@ -38,11 +32,11 @@ export async function runErrorUiChecks(baseUrl: string, screenshotDir: string): 
   const { check } = run;
   /** The same state at both sizes; the viewport is left at the first. */
   const shots = async (name: string) => {
-    for (const [w, h] of SIZES) {
+    for (const { width: w, height: h } of SCREEN_SIZES) {
       await page.setViewportSize({ width: w, height: h });
       await page.screenshot({ path: path.join(screenshotDir, `errors-${name}-${w}x${h}.png`), animations: 'disabled' });
     }
-    await page.setViewportSize({ width: SIZES[0][0], height: SIZES[0][1] });
+    await page.setViewportSize(SCREEN_SIZES[0]);
   };
   const noEngineEnglish = async () => {
     const text = await page.locator('body').innerText();

@@ -12,13 +12,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { FIDELITY_BOUND } from '../../electron/engine/models/quantize-fidelity.ts';
 import { CHECK_PHOTOS, CHECK_PROMPTS } from '../../electron/engine/models/quantize-registry.ts';
 import { generateTestModels } from '../../scripts/models/generate-test-models.ts';
 import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
 import { installModel, startAppServer, waitIndexed, type AppServer } from './app-server.ts';
-import { CHROMIUM_ARGS } from './ui.e2e.ts';
+import { launchChromium } from './browser.ts';
 import { CheckRun } from './check-run.ts';
 
 /** A library of coloured photos and real photos from ../shared/photos; returns how many photos it holds. */
@@ -33,7 +32,7 @@ async function writeLibrary(root: string, dir: string): Promise<number> {
 export async function runQuantizeUiCheck(root: string, screenshotDir: string): Promise<{ passed: number; failed: number }> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-int8-ui-'));
   let server: AppServer | undefined;
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   let run: CheckRun | undefined;
   try {
     const models = path.join(tmp, 'models');

@@ -13,19 +13,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { generateTestModels } from '../../scripts/models/generate-test-models.ts';
 import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
-import { CHROMIUM_ARGS } from './ui.e2e.ts';
+import { launchChromium, SCREEN_SIZES } from './browser.ts';
 import { serveToyColors } from './toy-serve.ts';
 import { CheckRun } from './check-run.ts';
 
 const RESULTS = '搜索结果';
-const SIZES = [
-  { width: 1366, height: 768 },
-  { width: 1920, height: 1080 },
-] as const;
-
 interface Served {
   url: string;
   api(method: string, body: unknown): Promise<Record<string, unknown>>;
@@ -61,10 +56,10 @@ async function search(page: Page, q: string): Promise<void> {
 export async function runRelevanceUiCheck(root: string, screenshotDir: string): Promise<{ passed: number; failed: number }> {
   fs.mkdirSync(screenshotDir, { recursive: true });
   const served = await serveLibrary(root);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const run = new CheckRun(null, { failureShot: (_name, n, tag) => path.join(screenshotDir, `relevance-FAILED-${tag}-${n}.png`) });
   try {
-    for (const size of SIZES) {
+    for (const size of SCREEN_SIZES) {
       const tag = `${size.width}x${size.height}`;
       const page = await (await browser.newContext({ viewport: size, locale: 'zh-CN', colorScheme: 'light' })).newPage();
       page.setDefaultTimeout(20_000);

@@ -13,18 +13,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { generateTestModels } from '../../scripts/models/generate-test-models.ts';
 import { writeStackLibrary } from '../integration/fixtures/stack-photos.ts';
 import { startAppServer, waitIndexed, recordingShell, type AppServer } from './app-server.ts';
 import { installDesktopBridge } from './desktop-bridge.ts';
-import { CHROMIUM_ARGS } from './ui.e2e.ts';
+import { launchChromium, SCREEN_SIZES } from './browser.ts';
 import { CheckRun } from './check-run.ts';
-
-const SIZES = [
-  { width: 1366, height: 768 },
-  { width: 1920, height: 1080 },
-] as const;
 
 async function until(page: Page, what: string, cond: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -36,7 +31,7 @@ async function until(page: Page, what: string, cond: () => Promise<boolean>, tim
 
 export async function runStacksUiCheck(root: string, screenshotDir: string): Promise<{ passed: number; failed: number }> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-stacks-ui-'));
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   let server: AppServer | undefined;
   const run = new CheckRun(null, { failureShot: (_name, n, tag) => path.join(screenshotDir, `fail-stacks-${tag}-${n}.png`), escape: false });
   try {
@@ -52,7 +47,7 @@ export async function runStacksUiCheck(root: string, screenshotDir: string): Pro
     let shownOnce = lib.files.length - 2 - 2 - 1 - 3;
     let badgeSizes = ['2 张', '3 张', '3 张', '4 张'];
 
-    for (const size of SIZES) {
+    for (const size of SCREEN_SIZES) {
       const tag = `${size.width}x${size.height}`;
       const page = await browser.newPage({ viewport: size, locale: 'zh-CN' });
       page.setDefaultTimeout(15_000);

@@ -10,7 +10,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page, type Request, type Response } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page, type Request, type Response } from 'playwright-core';
+import { launchChromium } from './browser.ts';
 import { UI_PAGE_SIZE, type PhotoFilter } from '../../electron/shared/api.ts';
 import { isFreshnessProbe } from '../../renderer/src/lib/freshness.ts';
 import { CheckRun } from './check-run.ts';
@@ -31,16 +32,6 @@ export interface UiSuiteOptions {
   /** A second folder the suite can make go away and come back (an unplugged drive). */
   awayFolder?: { path: string; unplug(): void; plugIn(): void };
 }
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 const RESULTS = '搜索结果';
 
@@ -67,7 +58,7 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
   const k = opts.redPhotoNames.length;
   assert.ok(k > 0, 'redPhotoNames must not be empty');
 
-  const browser: Browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser: Browser = await launchChromium();
   const context: BrowserContext = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN', colorScheme: 'light' });
   const page: Page = await context.newPage();
   page.setDefaultTimeout(15_000);

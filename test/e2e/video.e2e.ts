@@ -14,20 +14,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { generateTestModels } from '../../scripts/models/generate-test-models.ts';
 import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
 import { makeClip } from '../../scripts/fixtures/video-clips.ts';
-import { CHROMIUM_ARGS } from './ui.e2e.ts';
+import { launchChromium, SCREEN_SIZES } from './browser.ts';
 import { serveToyColors } from './toy-serve.ts';
 import { CheckRun } from './check-run.ts';
 
 const RESULTS = '搜索结果';
-const SIZES = [
-  { width: 1366, height: 768 },
-  { width: 1920, height: 1080 },
-] as const;
-
 interface Served {
   url: string;
   token: string;
@@ -72,10 +67,10 @@ async function waitInPage(page: Page, expr: string, timeoutMs = 20_000): Promise
 export async function runVideoUiCheck(root: string, screenshotDir: string): Promise<{ passed: number; failed: number }> {
   fs.mkdirSync(screenshotDir, { recursive: true });
   const served = await serveLibraryWithVideos(root);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const run = new CheckRun(null, { failureShot: (_name, n, tag) => path.join(screenshotDir, `video-FAILED-${tag}-${n}.png`) });
   try {
-    for (const size of SIZES) {
+    for (const size of SCREEN_SIZES) {
       const tag = `${size.width}x${size.height}`;
       const page = await (await browser.newContext({ viewport: size, locale: 'zh-CN', colorScheme: 'light' })).newPage();
       page.setDefaultTimeout(20_000);

@@ -7,14 +7,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from './ui.e2e.ts';
+import { type Page } from 'playwright-core';
+import { launchChromium } from './browser.ts';
 import { CheckRun } from './check-run.ts';
 
 export async function runWebSessionCheck(baseUrl: string, screenshotDir: string): Promise<{ passed: number; failed: number }> {
   fs.mkdirSync(screenshotDir, { recursive: true });
   const origin = new URL(baseUrl).origin;
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const run = new CheckRun(null, { failureShot: (_name, n) => path.join(screenshotDir, `web-session-FAILED-${n}.png`), escape: false });
   /** Each check names the page a failure's screenshot is taken of (none where the check made its own). */
   const check = (name: string, page: Page | null, fn: () => Promise<void>): Promise<void> => run.on(page).check(name, fn);

@@ -9,27 +9,14 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Page, type Request } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import type { PhotoFilter, PhotoHit, Timeline } from '../../electron/shared/api.ts';
 import { ensureExiftool } from '../../scripts/ensure-exiftool.mjs';
 import { startWhenWhereServer } from './when-where-library.ts';
-import { CHROMIUM_ARGS } from './ui.e2e.ts';
+import { apiBodyOf, apiMethodOf, launchChromium, SCREEN_SIZES } from './browser.ts';
 import { CheckRun } from './check-run.ts';
 import { isFreshnessProbe } from '../../renderer/src/lib/freshness.ts';
 
-const SIZES = [
-  [1366, 768],
-  [1920, 1080],
-] as const;
-
-const bodyOf = (r: Request): Record<string, unknown> => {
-  try {
-    return JSON.parse(r.postData() ?? '{}') as Record<string, unknown>;
-  } catch {
-    return {};
-  }
-};
-const methodOf = (r: Request): string | null => /\/api\/(\w+)$/.exec(new URL(r.url()).pathname)?.[1] ?? null;
 
 export async function runWhenWhereUiChecks(root: string, screenshotDir: string): Promise<{ passed: number; failed: number }> {
   const exiftool = ensureExiftool();
@@ -39,7 +26,7 @@ export async function runWhenWhereUiChecks(root: string, screenshotDir: string):
   }
   fs.mkdirSync(screenshotDir, { recursive: true });
   const server = await startWhenWhereServer(root);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   let run: CheckRun | undefined;
   try {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', colorScheme: 'light' });
@@ -51,7 +38,7 @@ export async function runWhenWhereUiChecks(root: string, screenshotDir: string):
     run = new CheckRun(page, { failureShot: (_name, n) => path.join(screenshotDir, `ww-FAILED-${n}.png`) });
     const { check } = run;
     const shots = async (name: string): Promise<void> => {
-      for (const [width, height] of SIZES) {
+      for (const { width, height } of SCREEN_SIZES) {
         await page.setViewportSize({ width, height });
         await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
         await waitImages();
@@ -68,7 +55,7 @@ export async function runWhenWhereUiChecks(root: string, screenshotDir: string):
     };
     const api = (method: string, pred: (b: Record<string, unknown>) => boolean = () => true) => {
       // Not the "有新的结果" probe (the top of the list on screen, asked again while a pass runs).
-      const p = page.waitForResponse((r) => methodOf(r.request()) === method && !isFreshnessProbe(bodyOf(r.request())) && pred(bodyOf(r.request())), { timeout: 30_000 });
+      const p = page.waitForResponse((r) => apiMethodOf(r.request()) === method && !isFreshnessProbe(apiBodyOf(r.request())) && pred(apiBodyOf(r.request())), { timeout: 30_000 });
       p.catch(() => undefined);
       return p;
     };
@@ -155,7 +142,7 @@ export async function runWhenWhereUiChecks(root: string, screenshotDir: string):
       const again = api('search', (b) => b.query === '上周的截图' && Array.isArray(b.plain));
       await chips().getByRole('button', { name: '不按“截图”筛选，当作普通词语搜索' }).click();
       const req = await again;
-      assert.deepEqual(bodyOf(req.request()).plain, [{ start: 3, end: 5 }]);
+      assert.deepEqual(apiBodyOf(req.request()).plain, [{ start: 3, end: 5 }]);
       const second = (await req.json()) as { hits: PhotoHit[]; weakerCursor?: string | null };
       // The words 截图 stand out in no photo (the toy model knows no such word): nothing is called
       // relevant, and last week's photos are the weaker rest, one click away.
@@ -187,7 +174,7 @@ export async function runWhenWhereUiChecks(root: string, screenshotDir: string):
       const browsed: string[] = [];
       await page.route('**/api/timeline', (r) => r.fulfill({ json: { months, undated: 0 } }));
       await page.route('**/api/browse', (r) => {
-        const b = bodyOf(r.request()) as { filter?: PhotoFilter; limit: number; cursor?: string };
+        const b = apiBodyOf(r.request()) as { filter?: PhotoFilter; limit: number; cursor?: string };
         const from = b.filter?.taken?.from ?? 0;
         browsed.push(months.find((m) => m.from === from)?.month ?? '?');
         const start = b.cursor ? Number(b.cursor) : 0;

@@ -1,0 +1,40 @@
+/**
+ * What every browser suite shares: Debian's Chromium started the same way, the two screen sizes
+ * every changed screen is looked at (a 1366×768 laptop and a 1920×1080 monitor), and reading the
+ * page's API calls (`POST /api/<method>` with a JSON body).
+ */
+import { chromium, type Browser, type Request } from 'playwright-core';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export const SCREEN_SIZES = [
+  { width: 1366, height: 768 },
+  { width: 1920, height: 1080 },
+] as const;
+
+export type ScreenSize = { readonly width: number; readonly height: number };
+
+/** Chromium as the suites run it (CHROMIUM_PATH, else Debian's /usr/bin/chromium). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** The API method a request calls (`/api/search` → "search"), null for anything else. */
+export const apiMethodOf = (r: Request): string | null => /\/api\/(\w+)$/.exec(new URL(r.url()).pathname)?.[1] ?? null;
+
+/** A request's JSON body ({} when it has none or it is not JSON). */
+export function apiBodyOf(r: Request): Record<string, unknown> {
+  try {
+    return JSON.parse(r.postData() ?? '{}') as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
