@@ -14,6 +14,7 @@ import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
 import { renderChat, renderReceipt, renderSign } from '../../scripts/fixtures/ocr-images.ts';
 import { seeded } from '../../scripts/fixtures/ocr-text.ts';
 import { cjkFontsStatus } from '../../scripts/ensure-cjk-fonts.mjs';
+import { servedUrl, stopServe } from './serve-process.ts';
 
 export interface RealServer {
   baseUrl: string;
@@ -70,22 +71,7 @@ export async function startRealServer(root: string): Promise<RealServer> {
     // Folders checked every second for going away (the default is 30 s): the offline check waits for that state.
     { cwd: root, env: { ...process.env, SHIGUANG_HOME: path.join(tmp, 'home'), SHIGUANG_LOG: 'warn', SHIGUANG_FOLDER_CHECK: '1' }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not print its URL in time:\n${out}`)), 120_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited early (code ${code}):\n${out}`));
-    });
-  });
+  const baseUrl = await servedUrl(child);
   return {
     baseUrl,
     photosFolder: photos,
@@ -98,12 +84,7 @@ export async function startRealServer(root: string): Promise<RealServer> {
       plugIn: () => fs.renameSync(`${drive}-unplugged`, drive),
     },
     close: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await stopServe(child);
       fs.rmSync(tmp, { recursive: true, force: true });
     },
   };

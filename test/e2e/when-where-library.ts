@@ -11,6 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { generateTestModels } from '../../scripts/models/generate-test-models.ts';
+import { servedUrl, stopServe } from './serve-process.ts';
 
 export const WHEN_WHERE_NOW = '2026-12-06T12:00:00+08:00';
 
@@ -89,31 +90,11 @@ export async function indexAndServe(root: string, tmp: string, photos: string, o
   const base = ['--import', 'tsx', path.join(root, 'electron/cli/main.ts'), '--db', path.join(tmp, 'library.db'), '--model', path.join(models, 'toy-colors'), '--threads', '1'];
   await promisify(execFile)(process.execPath, [...base, 'index', ...(opts.tags ? ['--tags'] : []), photos], { cwd: root, env });
   const child: ChildProcess = spawn(process.execPath, [...base, 'serve'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not print its URL in time:\n${out}`)), 120_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited early (code ${code}):\n${out}`));
-    });
-  });
+  const baseUrl = await servedUrl(child);
   return {
     baseUrl,
     close: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await stopServe(child);
       fs.rmSync(tmp, { recursive: true, force: true });
     },
   };
