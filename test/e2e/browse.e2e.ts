@@ -14,7 +14,7 @@ import sharp from 'sharp';
 import type { AlbumSummary, EngineStatus, PhotoFilter, PhotoHit, TagInfo } from '../../electron/shared/api.ts';
 import { ensureExiftool } from '../../scripts/ensure-exiftool.mjs';
 import { LONG_ALBUM, LONG_FILE, LONG_ROOT, SHORT_ALBUM, startBrowseServer } from './browse-library.ts';
-import { apiBodyOf, apiMethodOf, launchChromium, SCREEN_SIZES, type ScreenSize } from './browser.ts';
+import { apiBodyOf, apiMethodOf, chinesePage, imagesLoaded, launchChromium, pageProblems, SCREEN_SIZES, type ScreenSize } from './browser.ts';
 import { CheckRun } from './check-run.ts';
 
 const filterOf = (b: Record<string, unknown>): PhotoFilter => (b.filter ?? {}) as PhotoFilter;
@@ -30,12 +30,8 @@ export async function runBrowseUiChecks(root: string, screenshotDir: string): Pr
   const browser = await launchChromium();
   let run: CheckRun | undefined;
   try {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', colorScheme: 'light' });
-    const page: Page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    const problems: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    const page: Page = await chinesePage(browser);
+    const problems = pageProblems(page);
     // Playwright turns on catching file choosers when a listener is added, asynchronously: one added
     // just before the key press can lose the race (the chooser then opens natively and is never seen).
     page.on('filechooser', () => undefined);
@@ -47,18 +43,11 @@ export async function runBrowseUiChecks(root: string, screenshotDir: string): Pr
      * "already handled" and ends the process.
      */
     const unrouteStatus = (): Promise<void> => page.unrouteAll({ behavior: 'wait' });
-    /** Every image in view has loaded (polled: the CSP forbids waitForFunction's eval). */
-    const waitImages = async (): Promise<void> => {
-      for (let i = 0; i < 150; i++) {
-        if (await page.evaluate(`[...document.querySelectorAll('.main img')].every((i) => i.complete && i.naturalWidth > 0)`)) return;
-        await page.waitForTimeout(100);
-      }
-    };
     const shots = async (name: string, sizes: readonly ScreenSize[] = SCREEN_SIZES): Promise<void> => {
       for (const { width, height } of sizes) {
         await page.setViewportSize({ width, height });
         await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
-        await waitImages();
+        await imagesLoaded(page);
         await page.screenshot({ path: path.join(screenshotDir, `browse-${name}-${width}x${height}.png`), animations: 'disabled' });
       }
       await page.setViewportSize({ width: 1366, height: 768 });
@@ -120,7 +109,7 @@ export async function runBrowseUiChecks(root: string, screenshotDir: string): Pr
         const src = await card.locator('img.album-cover').getAttribute('src');
         assert.match(src ?? '', new RegExp(`/media/thumb/${a.cover}\\b`));
       }
-      await waitImages();
+      await imagesLoaded(page);
       assert.equal(await page.evaluate(`[...document.querySelectorAll('img.album-cover')].filter((i) => i.naturalWidth > 0).length`), 2);
       await shots('home-albums');
       const listed = api('browse', (b) => filterOf(b).folder === longAlbum!.folder);

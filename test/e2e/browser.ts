@@ -3,7 +3,7 @@
  * every changed screen is looked at (a 1366×768 laptop and a 1920×1080 monitor), and reading the
  * page's API calls (`POST /api/<method>` with a JSON body).
  */
-import { chromium, type Browser, type Request } from 'playwright-core';
+import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -36,5 +36,28 @@ export function apiBodyOf(r: Request): Record<string, unknown> {
     return JSON.parse(r.postData() ?? '{}') as Record<string, unknown>;
   } catch {
     return {};
+  }
+}
+
+/** A page as a person in mainland China sees it: Chinese locale, light scheme, at `viewport`. */
+export async function chinesePage(browser: Browser, viewport: ScreenSize = SCREEN_SIZES[0], timeoutMs = 20_000): Promise<Page> {
+  const page = await (await browser.newContext({ viewport, locale: 'zh-CN', colorScheme: 'light' })).newPage();
+  page.setDefaultTimeout(timeoutMs);
+  return page;
+}
+
+/** The page's console errors and uncaught errors from now on, as they happen (the list fills itself). */
+export function pageProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  return problems;
+}
+
+/** Every image in the main area has loaded (polled: the app's CSP forbids waitForFunction's eval); gives up after 15 s. */
+export async function imagesLoaded(page: Page): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    if (await page.evaluate(`[...document.querySelectorAll('.main img')].every((i) => i.complete && i.naturalWidth > 0)`)) return;
+    await page.waitForTimeout(100);
   }
 }

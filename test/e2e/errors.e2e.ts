@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_FOLDER_PATH_LENGTH, MAX_QUERY_LENGTH, MAX_TAG_NAME_LENGTH } from '../../electron/shared/contract/limits.ts';
-import { launchChromium, SCREEN_SIZES } from './browser.ts';
+import { chinesePage, launchChromium, SCREEN_SIZES } from './browser.ts';
 import { CheckRun } from './check-run.ts';
 
 /** English an engine or a browser would say; none of it may reach the Chinese screen. */
@@ -17,9 +17,7 @@ const ENGINE_ENGLISH = /folder not found|invalid \w+ request|Too big|too_big|get
 export async function runErrorUiChecks(baseUrl: string, screenshotDir: string): Promise<{ passed: number; failed: number }> {
   fs.mkdirSync(screenshotDir, { recursive: true });
   const browser = await launchChromium();
-  const context = await browser.newContext({ viewport: SCREEN_SIZES[0], locale: 'zh-CN', colorScheme: 'light' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  const page = await chinesePage(browser, SCREEN_SIZES[0], 15_000);
   const searches: string[] = [];
   /** Every API call the page made, by method name. */
   const calls: string[] = [];

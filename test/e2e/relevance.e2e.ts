@@ -16,7 +16,7 @@ import path from 'node:path';
 import { type Page } from 'playwright-core';
 import { generateTestModels } from '../../scripts/models/generate-test-models.ts';
 import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
-import { launchChromium, SCREEN_SIZES } from './browser.ts';
+import { chinesePage, launchChromium, SCREEN_SIZES } from './browser.ts';
 import { serveToyColors } from './toy-serve.ts';
 import { CheckRun } from './check-run.ts';
 
@@ -61,8 +61,7 @@ export async function runRelevanceUiCheck(root: string, screenshotDir: string): 
   try {
     for (const size of SCREEN_SIZES) {
       const tag = `${size.width}x${size.height}`;
-      const page = await (await browser.newContext({ viewport: size, locale: 'zh-CN', colorScheme: 'light' })).newPage();
-      page.setDefaultTimeout(20_000);
+      const page = await chinesePage(browser, size);
       const { check } = run.on(page, tag);
       await page.goto(served.url);
       const grid = page.getByRole('list', { name: RESULTS });

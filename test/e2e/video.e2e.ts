@@ -18,7 +18,7 @@ import { type Page } from 'playwright-core';
 import { generateTestModels } from '../../scripts/models/generate-test-models.ts';
 import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
 import { makeClip } from '../../scripts/fixtures/video-clips.ts';
-import { launchChromium, SCREEN_SIZES } from './browser.ts';
+import { chinesePage, launchChromium, SCREEN_SIZES } from './browser.ts';
 import { serveToyColors } from './toy-serve.ts';
 import { CheckRun } from './check-run.ts';
 
@@ -72,8 +72,7 @@ export async function runVideoUiCheck(root: string, screenshotDir: string): Prom
   try {
     for (const size of SCREEN_SIZES) {
       const tag = `${size.width}x${size.height}`;
-      const page = await (await browser.newContext({ viewport: size, locale: 'zh-CN', colorScheme: 'light' })).newPage();
-      page.setDefaultTimeout(20_000);
+      const page = await chinesePage(browser, size);
       const ranged: number[] = [];
       page.on('response', (r) => {
         if (r.url().includes('/media/original/') && r.request().headers().range) ranged.push(r.status());

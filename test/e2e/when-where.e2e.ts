@@ -13,7 +13,7 @@ import { type Page } from 'playwright-core';
 import type { PhotoFilter, PhotoHit, Timeline } from '../../electron/shared/api.ts';
 import { ensureExiftool } from '../../scripts/ensure-exiftool.mjs';
 import { startWhenWhereServer } from './when-where-library.ts';
-import { apiBodyOf, apiMethodOf, launchChromium, SCREEN_SIZES } from './browser.ts';
+import { apiBodyOf, apiMethodOf, chinesePage, imagesLoaded, launchChromium, pageProblems, SCREEN_SIZES } from './browser.ts';
 import { CheckRun } from './check-run.ts';
 import { isFreshnessProbe } from '../../renderer/src/lib/freshness.ts';
 
@@ -29,29 +29,18 @@ export async function runWhenWhereUiChecks(root: string, screenshotDir: string):
   const browser = await launchChromium();
   let run: CheckRun | undefined;
   try {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', colorScheme: 'light' });
-    const page: Page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    const problems: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    const page: Page = await chinesePage(browser);
+    const problems = pageProblems(page);
     run = new CheckRun(page, { failureShot: (_name, n) => path.join(screenshotDir, `ww-FAILED-${n}.png`) });
     const { check } = run;
     const shots = async (name: string): Promise<void> => {
       for (const { width, height } of SCREEN_SIZES) {
         await page.setViewportSize({ width, height });
         await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
-        await waitImages();
+        await imagesLoaded(page);
         await page.screenshot({ path: path.join(screenshotDir, `ww-${name}-${width}x${height}.png`), animations: 'disabled' });
       }
       await page.setViewportSize({ width: 1366, height: 768 });
-    };
-    /** Every thumbnail in view has loaded (polled: the CSP forbids waitForFunction's eval). */
-    const waitImages = async (): Promise<void> => {
-      for (let i = 0; i < 150; i++) {
-        if (await page.evaluate(`[...document.querySelectorAll('.main img')].every((i) => i.complete && i.naturalWidth > 0)`)) return;
-        await page.waitForTimeout(100);
-      }
     };
     const api = (method: string, pred: (b: Record<string, unknown>) => boolean = () => true) => {
       // Not the "有新的结果" probe (the top of the list on screen, asked again while a pass runs).
