@@ -23,6 +23,7 @@ import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
 import { startHub, type FixtureHub } from '../unit/models-fixture-hub.ts';
 import { defaultSourceOrder } from '../../electron/engine/models/sources.ts';
 import { systemLanguage } from '../../electron/engine/util/locale.ts';
+import { rejectionOf } from '../support/rejection.ts';
 
 const testModels = process.env.SHIGUANG_TEST_MODELS ?? path.resolve('.cache/test-models');
 const toyDir = path.join(testModels, 'toy-colors');
@@ -77,14 +78,7 @@ function catalogueWithToy(): Catalogue {
   );
 }
 
-async function apiErrorOf(p: Promise<unknown>): Promise<ApiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApiError);
-  return err as ApiError;
-}
+const apiErrorOf = (p: Promise<unknown>): Promise<ApiError> => rejectionOf(p, ApiError);
 
 describe('the app: first run without a model', () => {
   let tmp: string;

@@ -20,20 +20,14 @@ import { ApiError, type ApiMethod, type ApiRequest, type ApiResponse } from '../
 import { ApiRouter } from '../../electron/shared/router.ts';
 import { runCli } from './helpers/cli-process.ts';
 import { until } from '../support/wait.ts';
+import { rejectionOf } from '../support/rejection.ts';
 
 const testModels = process.env.SHIGUANG_TEST_MODELS ?? path.resolve('.cache/test-models');
 const toy = path.join(testModels, 'toy-colors');
 const shared = path.resolve('../shared/photos');
 const realPhotos = fs.existsSync(shared) ? fs.readdirSync(shared).filter((f) => f.endsWith('.JPEG')).sort() : [];
 
-async function refusal(p: Promise<unknown>): Promise<ApiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApiError);
-  return err as ApiError;
-}
+const refusal = (p: Promise<unknown>): Promise<ApiError> => rejectionOf(p, ApiError);
 
 /** Polls `probe` until it returns true: a state, not an interval. */
 describe.skipIf(realPhotos.length < 12)('folders as people type them, and settings values', () => {

@@ -13,15 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkFolderReadable, expandFolderInput, nestedRoots, placeFolder } from '../../electron/engine/library/folder-input.ts';
 import { planFolders, type RootWriter } from '../../electron/engine/index/folder-plan.ts';
 import { ApiError } from '../../electron/shared/api.ts';
+import { rejectionOf } from '../support/rejection.ts';
 
-const refusal = async (p: Promise<unknown>): Promise<{ code: string; detail?: Record<string, string>; message: string }> => {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApiError);
-  return err as ApiError & { detail?: Record<string, string> };
-};
+const refusal = (p: Promise<unknown>): Promise<ApiError & { detail?: Record<string, string> }> => rejectionOf(p, ApiError);
 
 describe('expandFolderInput', () => {
   const home = '/home/me';

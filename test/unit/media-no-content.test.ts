@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeForModel, DecodeError } from '../../electron/engine/media/decode.ts';
 import { describeUnknownContent, safeDecoderDetail } from '../../electron/engine/media/describe.ts';
+import { rejectionOf } from '../support/rejection.ts';
 
 let dir: string;
 beforeAll(() => {
@@ -16,11 +17,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function failure(file: string): Promise<DecodeError> {
-  const err = await decodeForModel(file, { resolution: 64, mean: [0, 0, 0], std: [1, 1, 1], resize: 'bicubic' }).then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(DecodeError);
-  return err as DecodeError;
-}
+const failure = (file: string): Promise<DecodeError> => rejectionOf(decodeForModel(file, { resolution: 64, mean: [0, 0, 0], std: [1, 1, 1], resize: 'bicubic' }), DecodeError);
 
 /** Every way the bytes could leak into a message: raw, hex (either case, spaced or not), base64. */
 function leaks(message: string, bytes: Buffer): string[] {

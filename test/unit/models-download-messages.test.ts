@@ -18,6 +18,7 @@ import { createLogger } from '../../electron/engine/util/log.ts';
 import { DOWNLOAD_ERROR_CODES, downloadFailureText, downloadMessages, type DownloadErrorCode, type DownloadFailure } from '../../electron/shared/download-messages.ts';
 import { messages } from '../../renderer/src/lib/messages.ts';
 import { fixtureModel, startHub, type FixtureHub, type FixtureModel } from './models-fixture-hub.ts';
+import { rejectionOf } from '../support/rejection.ts';
 
 // Compile-time: every code the engine can raise has a message (a new code without one fails typecheck).
 const everyCodeHasAMessage: [Exclude<ModelErrorCode, DownloadErrorCode>] extends [never] ? true : false = true;
@@ -49,14 +50,7 @@ const options = (model: FixtureModel, extra: Partial<DownloadOptions> = {}): Dow
   ...extra,
 });
 
-async function failureOf(p: Promise<unknown>): Promise<DownloadFailure> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ModelError);
-  return (err as ModelError).toFailure();
-}
+const failureOf = async (p: Promise<unknown>): Promise<DownloadFailure> => (await rejectionOf(p, ModelError)).toFailure();
 
 /** No engine English in a Chinese message: no words of three or more Latin letters except host names and brands. */
 function englishWordsIn(text: string, allowed: string[]): string[] {

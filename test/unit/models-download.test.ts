@@ -7,6 +7,7 @@ import { ModelError } from '../../electron/engine/models/errors.ts';
 import { listInstalled } from '../../electron/engine/models/install.ts';
 import type { ModelSource } from '../../electron/engine/models/sources.ts';
 import { fixtureModel, sha256, startHub, type FixtureHub, type FixtureModel } from './models-fixture-hub.ts';
+import { rejectionOf } from '../support/rejection.ts';
 
 let hub: FixtureHub;
 let modelsDir: string;
@@ -36,14 +37,7 @@ function options(model: FixtureModel, extra: Partial<DownloadOptions> = {}): Dow
   };
 }
 
-async function failure(p: Promise<unknown>): Promise<ModelError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ModelError);
-  return err as ModelError;
-}
+const failure = (p: Promise<unknown>): Promise<ModelError> => rejectionOf(p, ModelError);
 
 const sizeOf = (file: string): number => (fs.existsSync(file) ? fs.statSync(file).size : 0);
 

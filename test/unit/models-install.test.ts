@@ -6,6 +6,7 @@ import { readSettings, updateSettings } from '../../electron/engine/settings/set
 import { ModelError } from '../../electron/engine/models/errors.ts';
 import { activeModelId, importModel, listInstalled, removeModel, useModel } from '../../electron/engine/models/install.ts';
 import { CLIP_MEAN, CLIP_STD } from '../../electron/engine/ml/manifest.ts';
+import { rejectionOf } from '../support/rejection.ts';
 
 let tmp: string;
 let modelsDir: string;
@@ -26,14 +27,7 @@ afterEach(() => {
 
 const put = (name: string, content = name): void => fs.writeFileSync(path.join(exportDir, name), content);
 
-async function failure(p: Promise<unknown>): Promise<ModelError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ModelError);
-  return err as ModelError;
-}
+const failure = (p: Promise<unknown>): Promise<ModelError> => rejectionOf(p, ModelError);
 
 describe('importModel', () => {
   it('recognises an official export and takes the fp32 graphs by default', async () => {

@@ -10,6 +10,7 @@ import { VideoError } from '../../electron/engine/video/errors.ts';
 import { frameAt, sampleFrames } from '../../electron/engine/video/frames.ts';
 import { probeVideo, type VideoProbe } from '../../electron/engine/video/probe.ts';
 import { childProcesses, SPEC } from './video-helpers.ts';
+import { rejectionOf } from '../support/rejection.ts';
 
 const SAMPLE = path.resolve('test/fixtures/video/sample.mp4');
 /** A probe as ffprobe would have answered for a small H.264 clip, so the frame calls get past it. */
@@ -37,14 +38,7 @@ afterAll(() => {
   else process.env.SHIGUANG_FFMPEG = saved;
 });
 
-async function failure(p: Promise<unknown>): Promise<VideoError> {
-  const err: unknown = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(VideoError);
-  return err as VideoError;
-}
+const failure = (p: Promise<unknown>): Promise<VideoError> => rejectionOf(p, VideoError);
 
 describe('without a decoder', () => {
   it('probing a real video says decoder-missing, retryable, naming the setting', async () => {
