@@ -18,6 +18,7 @@ import { createWebServer, type WebServer } from '../../electron/server/web-serve
 import { answerRange } from '../../electron/transport/byte-range.ts';
 import { parseMediaUrl, type GuardedMediaProvider } from '../../electron/transport/media-guard.ts';
 import { createHttpTransport } from '../../renderer/src/api/http.ts';
+import { localRequest } from '../support/local-http.ts';
 
 const TOKEN = 'video-token-0123456789abcdef';
 const clip = path.resolve('test/fixtures/video/sample.mp4');
@@ -96,17 +97,11 @@ describe('videos on the desktop protocol and the web server', () => {
     };
   }
 
-  function get(p: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
-    return new Promise((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: server.port, path: p, headers: { Host: `127.0.0.1:${server.port}`, ...headers } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      });
-      req.on('error', reject);
-      req.end();
-    });
+  async function get(p: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+    const r = await localRequest(server.port, { path: p, headers });
+    return { status: r.status, headers: r.headers, body: r.bytes };
   }
+
 
   it('web: a video original whole, then any range of it, byte for byte', async () => {
     const whole = await get(`/media/original/1?token=${TOKEN}`);

@@ -5,7 +5,6 @@
  * test/unit/shell-webserver.test.ts.
  */
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,27 +13,11 @@ import { recordingHandlers, servicesFrom } from './fake-services.ts';
 import { createWebServer, sessionValue, type WebServer } from '../../electron/server/web-server.ts';
 import { loadWebAccess, rememberPort, WEB_ACCESS_FILE } from '../../electron/server/web-access.ts';
 import type { GuardedMediaProvider } from '../../electron/transport/media-guard.ts';
+import { localRequest, type LocalResponse } from '../support/local-http.ts';
 
 const TOKEN = 'session-token-0123456789abcdef';
 
-interface Res {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-function request(port: number, opts: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, agent: false, method: opts.method ?? 'GET', path: opts.path, headers: { Host: `127.0.0.1:${port}`, ...opts.headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    if (opts.body !== undefined) req.write(opts.body);
-    req.end();
-  });
-}
+const request = localRequest;
 
 describe('web session cookie', () => {
   let tmp: string;
@@ -69,7 +52,7 @@ describe('web session cookie', () => {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  const cookieOf = (r: Res): string | undefined => r.headers['set-cookie']?.[0];
+  const cookieOf = (r: LocalResponse): string | undefined => r.headers['set-cookie']?.[0];
   const withCookie = (value = sessionValue(TOKEN), name = server.cookieName) => ({ Cookie: `other=1; ${name}=${value}` });
   const api = (headers: Record<string, string>) => request(port, { method: 'POST', path: '/api/listFolders', headers: { 'Content-Type': 'application/json', ...headers }, body: '{}' });
 

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import type { MediaKind, ServiceSet } from '../../electron/shared/handlers.ts';
 import { recordingHandlers, servicesFrom } from './fake-services.ts';
 import { createWebServer, tokenMatches, type WebServer } from '../../electron/server/web-server.ts';
 import type { GuardedMediaProvider } from '../../electron/transport/media-guard.ts';
+import { localRequest } from '../support/local-http.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
 
@@ -34,27 +34,7 @@ function fakeServices(calls: { method: string; req: unknown }[]): ServiceSet {
   return servicesFrom(h);
 }
 
-interface Res {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-function request(port: number, opts: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path, headers: { Host: `127.0.0.1:${port}`, ...opts.headers } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      },
-    );
-    req.on('error', reject);
-    if (opts.body !== undefined) req.write(opts.body);
-    req.end();
-  });
-}
+const request = localRequest;
 
 describe('web server', () => {
   let tmp: string;
