@@ -216,4 +216,43 @@ describe('pixels', () => {
     warpQuadInto({ data, width: w, height: h }, turn(box(0, 0, 40, 20), 2), 40, 20, norm, { tensor, index: 0, batchWidth: 24, height: 8, width: 16 });
     expect(at(1, 4)).toBeCloseTo(1, 5);
   });
+
+  it('samples a perspective quad where applyHomography maps each sample (the crop inlines it)', () => {
+    // A rectangle's homography is affine (no perspective terms), so the test above cannot tell a
+    // mistake in the inlined perspective division. A skewed quad, 2 × 2 samples a pixel.
+    const w = 64, h = 48;
+    const data = new Uint8Array(w * h * 3);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 37 + ((i / 3) | 0) * 11) % 256;
+    const quad: Quad = [[5.5, 3], [58, 9.25], [50.5, 41], [2, 33.75]];
+    const cropW = 56, cropH = 24;
+    const out = { width: 28, height: 12, batchWidth: 30 };
+    const norm = { mean: [0.485, 0.456, 0.406] as [number, number, number], std: [0.229, 0.224, 0.225] as [number, number, number], channelOrder: 'bgr' as const };
+    const tensor = new Float32Array(3 * out.height * out.batchWidth);
+    warpQuadInto({ data, width: w, height: h }, quad, cropW, cropH, norm, { tensor, index: 0, ...out });
+    const m = rectToQuadHomography(cropW, cropH, quad);
+    const bilinear = (px: number, py: number, ch: number): number => {
+      const x = Math.min(w - 1, Math.max(0, px)), y = Math.min(h - 1, Math.max(0, py));
+      const x0 = Math.floor(x), y0 = Math.floor(y), x1 = Math.min(w - 1, x0 + 1), y1 = Math.min(h - 1, y0 + 1);
+      const p = (xx: number, yy: number): number => data[(yy * w + xx) * 3 + ch];
+      const top = p(x0, y0) + (p(x1, y0) - p(x0, y0)) * (x - x0);
+      const bottom = p(x0, y1) + (p(x1, y1) - p(x0, y1)) * (x - x0);
+      return top + (bottom - top) * (y - y0);
+    };
+    let checked = 0;
+    for (let v = 0; v < out.height; v++) {
+      for (let u = 0; u < out.width; u++) {
+        for (let c = 0; c < 3; c++) {
+          const rgb = 2 - c; // BGR planes
+          let sum = 0;
+          for (const [j, i] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+            const [px, py] = applyHomography(m, (u + (i + 0.5) / 2) * 2 - 0.5, (v + (j + 0.5) / 2) * 2 - 0.5);
+            sum += bilinear(px, py, rgb);
+          }
+          expect(tensor[c * out.height * out.batchWidth + v * out.batchWidth + u]).toBeCloseTo((sum / 4 / 255 - norm.mean[c]) / norm.std[c], 4);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(3 * 28 * 12);
+  });
 });

@@ -147,6 +147,7 @@ export function rectToQuadHomography(w: number, h: number, q: Quad): number[] {
   return [a / w, b / h, c, d / w, e / h, f, g / w, hh / h, 1];
 }
 
+/** (x, y) through the homography `m`. raster.ts `warpQuadInto` inlines this on its hot path; a test holds the two together. */
 export function applyHomography(m: readonly number[], x: number, y: number): Point {
   const z = m[6] * x + m[7] * y + m[8];
   return [(m[0] * x + m[1] * y + m[2]) / z, (m[3] * x + m[4] * y + m[5]) / z];
