@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_FOLDER_PATH_LENGTH, MAX_QUERY_LENGTH, MAX_TAG_NAME_LENGTH } from '../../electron/shared/contract/limits.ts';
-import { chinesePage, launchChromium, SCREEN_SIZES } from './browser.ts';
+import { apiBodyOf, chinesePage, launchChromium, SCREEN_SIZES } from './browser.ts';
 import { CheckRun } from './check-run.ts';
 
 /** English an engine or a browser would say; none of it may reach the Chinese screen. */
@@ -24,7 +24,7 @@ export async function runErrorUiChecks(baseUrl: string, screenshotDir: string): 
   page.on('request', (r) => {
     const pathname = new URL(r.url()).pathname;
     if (pathname.includes('/api/')) calls.push(pathname.slice(pathname.lastIndexOf('/') + 1));
-    if (pathname.endsWith('/api/search')) searches.push(String((JSON.parse(r.postData() ?? '{}') as { query?: unknown }).query ?? ''));
+    if (pathname.endsWith('/api/search')) searches.push(String(apiBodyOf(r).query ?? ''));
   });
   const run = new CheckRun(page, { failureShot: (_name, n) => path.join(screenshotDir, `errors-FAILED-${n}.png`), escape: false });
   const { check } = run;
@@ -116,7 +116,7 @@ export async function runErrorUiChecks(baseUrl: string, screenshotDir: string): 
     await check('an invalid request that reaches the engine anyway is worded in Chinese, without a retry button', async () => {
       // What an older page or another client could send: the engine's real refusal, as the UI shows it.
       await page.route('**/api/search', async (route) => {
-        const body = JSON.parse(route.request().postData() ?? '{}') as Record<string, unknown>;
+        const body = apiBodyOf(route.request());
         await route.continue({ postData: JSON.stringify({ ...body, query: '猫'.repeat(MAX_QUERY_LENGTH + 1) }) });
       });
       try {

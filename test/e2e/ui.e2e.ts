@@ -10,8 +10,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, type BrowserContext, type Page, type Request, type Response } from 'playwright-core';
-import { launchChromium } from './browser.ts';
+import { type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { apiBodyOf, apiMethodOf, launchChromium } from './browser.ts';
 import { UI_PAGE_SIZE, type PhotoFilter } from '../../electron/shared/api.ts';
 import { isFreshnessProbe } from '../../renderer/src/lib/freshness.ts';
 import { CheckRun } from './check-run.ts';
@@ -34,19 +34,6 @@ export interface UiSuiteOptions {
 }
 
 const RESULTS = '搜索结果';
-
-function apiMethodOf(r: Request): string | null {
-  const m = /\/api\/(\w+)$/.exec(new URL(r.url()).pathname);
-  return m ? m[1]! : null;
-}
-
-function bodyOf(r: Request): Record<string, unknown> {
-  try {
-    return JSON.parse(r.postData() ?? '{}') as Record<string, unknown>;
-  } catch {
-    return {};
-  }
-}
 
 const norm = (p: string) => p.replace(/\\/g, '/').replace(/\/+$/, '');
 const inFolder = (dir: string, root: string) => norm(dir) === norm(root) || norm(dir).startsWith(`${norm(root)}/`);
@@ -78,7 +65,7 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
   page.on('request', (r) => {
     const m = apiMethodOf(r);
     if (!m || m === 'status') return;
-    const body = bodyOf(r);
+    const body = apiBodyOf(r);
     // "有新的结果" asks for the top of the list on screen while a pass runs (useFreshness.ts): a
     // probe of its own, not a search the person made — the checks below count the person's.
     if (isFreshnessProbe(body)) return;
@@ -130,7 +117,7 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
   };
 
   const waitApi = (method: string, pred: (body: Record<string, unknown>) => boolean = () => true): Promise<Response> => {
-    const waiting = page.waitForResponse((r) => apiMethodOf(r.request()) === method && !isFreshnessProbe(bodyOf(r.request())) && pred(bodyOf(r.request())), { timeout: 30_000 });
+    const waiting = page.waitForResponse((r) => apiMethodOf(r.request()) === method && !isFreshnessProbe(apiBodyOf(r.request())) && pred(apiBodyOf(r.request())), { timeout: 30_000 });
     // A check that fails before awaiting it must not leave an unhandled rejection behind: that
     // would end the run before the server is closed (and leave it running).
     waiting.catch(() => undefined);
