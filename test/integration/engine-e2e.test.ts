@@ -97,13 +97,13 @@ describe('engine end to end (toy-colors model)', () => {
 
     // add
     await writeColourPhoto(path.join(colours, 'new-red.jpg'), 'red', 991);
-    await until(async () => (await redOf()).includes('new-red.jpg'), 'the added photo to be searchable');
+    await until(async () => (await redOf()).includes('new-red.jpg'), 'the added photo to be searchable', 20_000);
 
     // rename: same id, same vector, nothing re-encoded
     const before = engine.lib.photos.getByPath(path.join(colours, 'blue-1.jpg'))!;
     const vecBefore = engine.vectors.get(before.id)!;
     fs.renameSync(path.join(colours, 'blue-1.jpg'), path.join(colours, 'blue-renamed.jpg'));
-    await until(() => engine.lib.photos.getByPath(path.join(colours, 'blue-renamed.jpg')) !== undefined, 'the rename to be followed');
+    await until(() => engine.lib.photos.getByPath(path.join(colours, 'blue-renamed.jpg')) !== undefined, 'the rename to be followed', 20_000);
     const after = engine.lib.photos.getByPath(path.join(colours, 'blue-renamed.jpg'))!;
     expect(after.id).toBe(before.id);
     expect(engine.lib.photos.getByPath(path.join(colours, 'blue-1.jpg'))).toBeUndefined();
@@ -112,19 +112,19 @@ describe('engine end to end (toy-colors model)', () => {
     // move into another folder of the library keeps the vector too, and folder filters follow
     fs.mkdirSync(path.join(lib, 'moved'));
     fs.renameSync(path.join(colours, 'blue-2.jpg'), path.join(lib, 'moved', 'blue-2.jpg'));
-    await until(() => engine.lib.photos.getByPath(path.join(lib, 'moved', 'blue-2.jpg')) !== undefined, 'the move to be followed');
+    await until(() => engine.lib.photos.getByPath(path.join(lib, 'moved', 'blue-2.jpg')) !== undefined, 'the move to be followed', 20_000);
     const moved = await engine.search.text('蓝色', 3, { folder: path.join(lib, 'moved') });
     expect(moved.hits.map((h) => h.fileName)).toEqual(['blue-2.jpg']);
 
     // change: green-1 is overwritten with a red picture → re-encoded, now found by 红色
     await writeColourPhoto(path.join(colours, 'green-1.tmp.jpg'), 'red', 992);
     fs.renameSync(path.join(colours, 'green-1.tmp.jpg'), path.join(colours, 'green-1.jpg'));
-    await until(async () => (await engine.search.text('红色', 5)).hits.some((h) => h.fileName === 'green-1.jpg'), 'the changed photo to be re-encoded');
+    await until(async () => (await engine.search.text('红色', 5)).hits.some((h) => h.fileName === 'green-1.jpg'), 'the changed photo to be re-encoded', 20_000);
 
     // delete: leaves the index with its vector
     const gone = engine.lib.photos.getByPath(path.join(colours, 'red-2.jpg'))!;
     fs.unlinkSync(path.join(colours, 'red-2.jpg'));
-    await until(() => engine.lib.photos.get(gone.id) === undefined, 'the deletion to be followed');
+    await until(() => engine.lib.photos.get(gone.id) === undefined, 'the deletion to be followed', 20_000);
     expect(engine.vectors.get(gone.id)).toBeUndefined();
     expect((await redOf())).not.toContain('red-2.jpg');
   });

@@ -141,7 +141,7 @@ describe.skipIf(process.platform !== 'linux')('the photos are read-only to the a
           lib.close();
         }
       };
-      await until(() => rowsOf().length === 2, 'both planted links to be seen');
+      await until(() => rowsOf().length === 2, 'both planted links to be seen', 30_000);
       for (const r of rowsOf()) {
         expect(r.status).toBe('skipped');
         expect(r.skipReason).toMatch(/^symlink: a link to a file outside/);
