@@ -57,7 +57,7 @@ export function notInstalledReason(name: ProviderName, backends: readonly Backen
   if (info.bundled) return null;
   const lib = name === 'cuda' ? 'libonnxruntime_providers_cuda.so' : 'libonnxruntime_providers_tensorrt.so';
   if (binDir && fs.existsSync(path.join(binDir, lib))) return null;
-  return `${name} provider library (${lib}) is not installed; fetch it with "ONNXRUNTIME_NODE_INSTALL=true npm rebuild onnxruntime-node" (Linux x64, CUDA 12 + cuDNN 9; see docs/models.md)`;
+  return `${name} provider library (${lib}) is not installed; fetch it with "ONNXRUNTIME_NODE_INSTALL=true node node_modules/onnxruntime-node/script/install" (Linux x64, CUDA 12 + cuDNN 9; see docs/models.md)`;
 }
 
 /** Where onnxruntime-node keeps its native binding and provider libraries for this platform. */
