@@ -101,6 +101,43 @@ describe('videos in the store', () => {
     expect(lib.photos.counts()).toEqual({ indexed: 1, pending: 2, skipped: 0 });
   });
 
+  it("a byte-identical copy finds a twin only among indexed videos with this model's frames, and takes its frames and row facts", () => {
+    const frames = lib.videoFrames(model);
+    const other = lib.models.ensure('other-model', 4);
+    const a = video('a.mp4', Date.UTC(2021, 4, 1));
+    lib.db.sql.prepare('UPDATE photos SET gps_lat = 31.2, gps_lon = 121.5, camera_make = ? WHERE id = ?').run('Apple', a);
+    const copyRow = lib.identity.insert({ path: path.join(ROOT, 'backup', 'a.mp4'), folderId, size: 10, mtimeMs: 99, fileId: null, kind: 'video' }, 'hash-a.mp4');
+    // No frames yet: an indexed row alone is no twin.
+    expect(lib.videos.indexedTwinWithFrames('hash-a.mp4', copyRow.id, model.id)).toBeUndefined();
+    frames.replace(a, [
+      { t: 0, reason: 'first', vector: e(0) },
+      { t: 2.5, reason: 'scene', vector: e(3) },
+    ]);
+    expect(lib.videos.indexedTwinWithFrames('hash-a.mp4', copyRow.id, model.id)).toBe(a);
+    // Not itself, not another model's frames, not other bytes; a photo's row is never a video's twin.
+    expect(lib.videos.indexedTwinWithFrames('hash-a.mp4', a, model.id)).toBeUndefined(); // the copy itself is still pending
+    expect(lib.videos.indexedTwinWithFrames('hash-a.mp4', copyRow.id, other.id)).toBeUndefined();
+    expect(lib.videos.indexedTwinWithFrames('hash-b.mp4', copyRow.id, model.id)).toBeUndefined();
+    const photo = lib.identity.insert({ path: path.join(ROOT, 'a-as.jpg'), folderId, size: 10, mtimeMs: 1, fileId: null }, 'hash-photo');
+    expect(lib.videos.copyIndexed(photo.id, copyRow.id)).toBe(false);
+
+    const copied = frames.framesToCopy(a);
+    expect(copied.map((f) => [f.t, f.reason])).toEqual([
+      [0, 'first'],
+      [2.5, 'scene'],
+    ]);
+    expect(Array.from(copied[1]!.vector)).toEqual(Array.from(e(3)));
+    frames.replace(copyRow.id, copied);
+    expect(lib.videos.copyIndexed(a, copyRow.id)).toBe(true);
+    const got = lib.photos.get(copyRow.id)!;
+    expect(got).toMatchObject({ status: 'indexed', kind: 'video', durationS: 6, width: 4, height: 2, takenAt: Date.UTC(2021, 4, 1), takenAtSource: 'exif', gpsLat: 31.2, cameraMake: 'Apple' });
+    expect(frames.knn(e(3), 10).map((h) => [h.photoId, h.t])).toEqual(expect.arrayContaining([[a, 2.5], [copyRow.id, 2.5]]));
+    expect(lib.videos.counts(model.id)).toEqual({ done: 2, failed: 0, pending: 0 });
+    // The twin gone later: the copy keeps what it was given.
+    lib.photos.delete(a);
+    expect(frames.framesOf(copyRow.id).map((f) => f.t)).toEqual([0, 2.5]);
+  });
+
   it('a library from before videos opens with its photos as photos and a frame table for its model', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-store-videos-'));
     try {

@@ -117,6 +117,15 @@ export class VideoFrameRepository {
     return this.s.framesOf.all(this.model.id, photoId) as StoredFrame[];
   }
 
+  /** The video's frames for this model with their vectors, in time order: what a byte-identical copy is given. */
+  framesToCopy(photoId: number): FrameToStore[] {
+    return this.framesOf(photoId).map((f) => {
+      const blob = this.s.vector.get(int(f.frameId)) as Buffer | undefined;
+      if (!blob) throw new Error(`frame ${f.frameId} of video ${photoId} has no vector in ${this.table}`);
+      return { t: f.t, reason: f.reason, vector: fromBlob(blob) };
+    });
+  }
+
   /** The stored frame nearest `t` seconds, with its vector (what "similar to this moment" starts from). */
   frameNear(photoId: number, t: number): { frameId: number; t: number; vector: Float32Array } | undefined {
     const r = this.s.near.get(this.model.id, photoId, t) as [number, number] | undefined;

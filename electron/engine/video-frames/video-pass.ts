@@ -51,7 +51,7 @@ export class VideoFramesPass implements PhotoPass {
   readonly batchSize = 1;
   readonly usesVectors = false;
   private readonly timeouts = new Map<number, number>();
-  private summary = { indexed: 0, skipped: 0, waiting: 0 };
+  private summary = { indexed: 0, copied: 0, skipped: 0, waiting: 0 };
   private decoder: { checkedAt: number; problem: string | null } | null = null;
 
   constructor(
@@ -115,6 +115,8 @@ export class VideoFramesPass implements PhotoPass {
       return this.skip(row.id, row.path, `${err.reason}: ${err.message}`);
     }
     const { frames, embedder } = this.model();
+    const copied = this.copyFromTwin(row, frames);
+    if (copied) return copied;
     try {
       const batch = (await embedder.imageBatchIsDynamic()) ? 8 : 1;
       const read = await readOneVideo(file, row, embedder, this.images, { ...this.opts, signal: ctx.signal, yieldTo: ctx.yieldTo, batch });
@@ -135,6 +137,31 @@ export class VideoFramesPass implements PhotoPass {
       if (!(err instanceof VideoError)) throw err;
       return this.failed(row.id, row.path, err, ctx);
     }
+  }
+
+  /**
+   * A byte-identical copy of a video this model has read (a backup folder, a chat app's saved copy,
+   * the same export twice) is given that video's frames and row facts instead of being decoded
+   * again — as a photo's copy gets its twin's vector. Frames are a function of the bytes and the
+   * model, and their pictures are keyed by content hash, so the copy's tiles exist already.
+   * Undefined when there is no such twin (or the row has no hash yet: it is hashed as it is read).
+   */
+  private copyFromTwin(row: { id: number; path: string; size: number; mtimeMs: number; hash: string | null }, frames: VideoFrameRepository): Outcome | undefined {
+    if (!row.hash) return undefined;
+    const hash = row.hash;
+    const stored = this.lib.transaction(() => {
+      const twin = this.lib.videos.indexedTwinWithFrames(hash, row.id, frames.modelRowId);
+      if (twin === undefined) return undefined;
+      const now = this.lib.photos.get(row.id);
+      if (!now || now.path !== row.path || now.size !== row.size || now.mtimeMs !== row.mtimeMs || now.hash !== hash) return false;
+      frames.replace(row.id, frames.framesToCopy(twin));
+      return this.lib.videos.copyIndexed(twin, row.id);
+    });
+    if (stored === undefined) return undefined;
+    if (!stored) return 'left';
+    this.summary.copied++;
+    this.timeouts.delete(row.id);
+    return 'indexed';
   }
 
   private failed(id: number, file: string, err: VideoError, ctx: PassContext): Outcome {
@@ -174,9 +201,10 @@ export class VideoFramesPass implements PhotoPass {
 
   describe(): string | null {
     const s = this.summary;
-    this.summary = { indexed: 0, skipped: 0, waiting: 0 };
-    if (s.indexed + s.skipped + s.waiting === 0) return null;
+    this.summary = { indexed: 0, copied: 0, skipped: 0, waiting: 0 };
+    if (s.indexed + s.copied + s.skipped + s.waiting === 0) return null;
+    const copies = s.copied > 0 ? `, ${s.copied} identical copies of videos already read` : '';
     const waiting = s.waiting > 0 ? `, ${s.waiting} still being copied (indexed when they stop changing)` : '';
-    return `read ${s.indexed} videos, skipped ${s.skipped}${waiting}`;
+    return `read ${s.indexed} videos${copies}, skipped ${s.skipped}${waiting}`;
   }
 }
