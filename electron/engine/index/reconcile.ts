@@ -30,6 +30,17 @@ export type HashReader = (path: string) => Promise<string>;
 /** The skip reason for a file that could not be hashed. */
 export type SkipReasonOf = (err: unknown) => string;
 
+/**
+ * A skipped row whose bytes could never be read (permission denied, an I/O error while hashing):
+ * it has no hash. Such a file is tried again on every pass that sees it, whatever its stats —
+ * fixing its permissions (chmod, a drive remounted with the right owner) changes neither its size
+ * nor its mtime, so "same stats, same verdict" would keep it skipped forever. A failed try is one
+ * failed open. A row skipped for its content (it does not decode) has a hash and waits for a change.
+ */
+function neverRead(known: KnownFile): boolean {
+  return known.hash === null && (known.skipReason?.startsWith('unreadable:') ?? false);
+}
+
 export interface Candidate {
   seen: SeenFile;
   hash: string;
@@ -82,7 +93,7 @@ export class Reconciliation {
       if (known.fileId !== seen.fileId || known.folderId !== folderId) this.lib.identity.refresh(known.id, seen, known.folderId !== folderId);
       return 'unchanged';
     }
-    if (known && sameStats && known.status === 'skipped' && known.folderId === folderId) return 'unchanged';
+    if (known && sameStats && known.status === 'skipped' && known.folderId === folderId && !neverRead(known)) return 'unchanged';
     let hash: string;
     try {
       hash = await this.hashOf(found.path);
@@ -91,7 +102,9 @@ export class Reconciliation {
       // path is settled by the pass that no longer sees the file.
       if (err instanceof PolicySkip && err.reason === 'vanished') return 'skipped';
       const { row } = photos.upsertDiscovered(seen);
-      photos.markSkipped(row.id, this.skipReasonOf(err));
+      const reason = this.skipReasonOf(err);
+      // Still unreadable, for the same reason: nothing to write (this is tried on every full pass).
+      if (row.status !== 'skipped' || row.skipReason !== reason) photos.markSkipped(row.id, reason);
       return 'skipped';
     }
     // Same bytes: touched, remounted, restored — only the stats change. A skipped photo is decoded
