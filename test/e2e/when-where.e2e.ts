@@ -122,6 +122,16 @@ export async function runWhenWhereUiChecks(root: string, screenshotDir: string):
       await shots('search-chips');
     });
 
+    await check('"五月到十月": one chip for the range; the photos from May to October, newest first', async () => {
+      const res = api('search', (b) => b.query === '五月到十月');
+      await searchbox().fill('五月到十月');
+      const body = (await (await res).json()) as { hits: PhotoHit[] };
+      await chips().getByText('五月到十月', { exact: true }).waitFor();
+      assert.deepEqual(body.hits.map((h) => h.fileName), ['IMG_0108.jpg', 'IMG_0107.jpg', 'IMG_0105.jpg', 'IMG_0103.jpg']);
+      await page.getByRole('list', { name: '搜索结果' }).getByRole('button').first().waitFor();
+      await shots('search-range');
+    });
+
     await check('"上周的截图": removing the 截图 chip searches 截图 as words within last week', async () => {
       const res = api('search', (b) => b.query === '上周的截图' && b.plain === undefined);
       await searchbox().fill('上周的截图');

@@ -14,7 +14,7 @@ import type { NameMatch } from '../places/place-names.ts';
 import { Calendar } from './calendar.ts';
 import { findCamera, findKind } from './kind-camera.ts';
 import { findTimeRuns } from './time-atoms.ts';
-import { resolveRun, toMs } from './time-resolve.ts';
+import { RANGE_JOINER, resolveRange, resolveRun, toMs } from './time-resolve.ts';
 import type { ParsedQuery, PlaceReading, Span, TimeReading } from './types.ts';
 
 /** What the parser needs of the library's places: PlaceNameMatcher provides it. */
@@ -119,11 +119,19 @@ export function parseQuery(query: string, opts: ParseOptions = {}): ParsedQuery 
   }
 
   // When: the first expression that means a time; any others are understood too, and dropped.
+  // Two joined by 到/至 (三月到五月) are one range.
   let time: TimeReading | null = null;
-  for (const run of findTimeRuns(text, cal.ymdOf(now).y, blocked)) {
+  const runs = findTimeRuns(text, cal.ymdOf(now).y, blocked);
+  for (let k = 0; k < runs.length; k++) {
+    const run = runs[k];
+    const next = runs[k + 1];
     const s = run[0].start;
-    const e = run.at(-1)!.end;
-    const resolved = resolveRun(run, now, cal);
+    let e = run.at(-1)!.end;
+    let resolved = next && RANGE_JOINER.test(text.slice(e, next[0].start)) && free(e, next[0].start) ? resolveRange(run, next, now, cal) : null;
+    if (resolved) {
+      e = next!.at(-1)!.end;
+      k++;
+    } else resolved = resolveRun(run, now, cal);
     take(s, e, 'time');
     if (time || !resolved) continue;
     const range = resolved.days ? toMs(resolved.days, cal) : null;

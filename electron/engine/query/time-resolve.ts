@@ -10,10 +10,12 @@
  *  - weeks run Monday–Sunday: 上周 is last Monday–Sunday, 上周五 its Friday, 周五 alone the latest
  *    Friday up to today;
  *  - 最近N天 is today and the N−1 days before it; 最近N个月 and 最近N年 go back to the same date;
- *    a bare 最近 is the last 30 days; N天前 is that one day, N个月前 that month, N年前 that year.
+ *    a bare 最近 is the last 30 days; N天前 is that one day, N个月前 that month, N年前 that year;
+ *  - two expressions joined by 到/至/- are a range (resolveRange): from the first day of the first
+ *    to the last day of the second, which takes the first's year when it names none.
  */
 import { addDays, compareYmd, holidayRange, weekdayIndex, type Calendar, type DayRange, type HolidayName, type Ymd } from './calendar.ts';
-import type { AtomMatch } from './time-atoms.ts';
+import type { Atom, AtomMatch } from './time-atoms.ts';
 import type { HourRange } from './types.ts';
 
 export interface ResolvedTime {
@@ -132,4 +134,40 @@ export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): Resolv
 export function toMs(days: DayRange, cal: Calendar): { start: number; end: number } {
   const next = addDays(days.last, 1);
   return { start: cal.startOf(days.first.y, days.first.m, days.first.d), end: cal.startOf(next.y, next.m, next.d) };
+}
+
+/** What may stand between two time expressions that make one range: 三月到五月, 2023年3月至5月, 3月-5月. */
+export const RANGE_JOINER = /^(?:到|至|一直到|直到|~|-|—|–)$/;
+
+/** Atoms that need a year to be a day range, and take "now"'s when they have none. */
+const NEEDS_YEAR = new Set<Atom['t']>(['month', 'day', 'season', 'holiday', 'date']);
+const namesYear = (run: readonly AtomMatch[]): boolean =>
+  run.some(({ atom: a }) => a.t === 'year' || a.t === 'relyear' || a.t === 'ym' || (a.t === 'date' && a.y !== null));
+
+/**
+ * A range said as two expressions: from the first day of `from` to the last day of `to`. `to`
+ * takes `from`'s year when it names none (2023年3月至5月 is March to May 2023), and the year after
+ * when that would end it before `from` begins (去年十月到二月: October 2025 to February 2026).
+ * Hours of the day are not kept: 周一早上到周三晚上 is those days; hours alone on both sides are
+ * an hour range (上午到下午: 8–18). Null otherwise (the two are then read one by one).
+ */
+export function resolveRange(from: AtomMatch[], to: AtomMatch[], now: number, cal: Calendar): ResolvedTime | null {
+  const start = resolveRun(from, now, cal);
+  const a = start?.days;
+  if (!a) {
+    // Hours alone on both sides (上午到下午): from the first's start to the second's end.
+    const end = resolveRun(to, now, cal);
+    return start?.hours && end?.hours && !end.days ? { days: null, hours: { from: start.hours.from, to: end.hours.to } } : null;
+  }
+  const inherits = !namesYear(to) && to.some(({ atom }) => NEEDS_YEAR.has(atom.t));
+  const toInYear = (y: number): DayRange | null => resolveRun([{ start: -1, end: -1, atom: { t: 'year', y } }, ...to], now, cal)?.days ?? null;
+  let b = inherits ? toInYear(a.first.y) : (resolveRun(to, now, cal)?.days ?? null);
+  if (!b) return null;
+  if (inherits && compareYmd(b.last, a.first) < 0) b = toInYear(a.first.y + 1) ?? b;
+  return {
+    days: {
+      first: compareYmd(a.first, b.first) <= 0 ? a.first : b.first,
+      last: compareYmd(a.last, b.last) >= 0 ? a.last : b.last,
+    },
+  };
 }
