@@ -77,6 +77,23 @@ function officialRange(year: number, names: string[]): DayRange | null {
   return days.length ? { first: days[0], last: days.at(-1)! } : null;
 }
 
+/**
+ * 正月 (month 1) or 腊月 (month 12) of lunar year `year`, or one day of it (腊月二十三); null for a
+ * day the month does not have (腊月三十 in a 29-day 腊月). 腊月 ends the day before the next 春节.
+ */
+export function lunarMonthRange(month: 1 | 12, day: number | null, year: number): DayRange | null {
+  try {
+    if (day !== null) {
+      const d = lunarDay(year, month, day);
+      return { first: d, last: d };
+    }
+    const next = month === 12 ? lunarDay(year + 1, 1, 1) : lunarDay(year, 2, 1);
+    return { first: lunarDay(year, month, 1), last: addDays(next, -1) };
+  } catch {
+    return null; // lunar-typescript refuses a day past the month's end
+  }
+}
+
 export type HolidayName = '元旦' | '春节' | '除夕' | '元宵' | '清明' | '五一' | '端午' | '七夕' | '中秋' | '国庆' | '圣诞' | '平安夜' | '情人节' | '儿童节' | '万圣节' | '跨年' | '暑假' | '寒假';
 
 /**

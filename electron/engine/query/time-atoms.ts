@@ -21,6 +21,8 @@ export type Atom =
   | { t: 'recent'; days?: number; months?: number; years?: number }
   | { t: 'season'; s: 0 | 1 | 2 | 3 }
   | { t: 'holiday'; name: HolidayName }
+  /** 正月 (1) or 腊月 (12), the lunar months people name; d: a lunar day of it (腊月二十三). */
+  | { t: 'lunar'; m: 1 | 12; d: number | null }
   | { t: 'tod'; hours: HourRange };
 
 export interface AtomMatch {
@@ -113,6 +115,15 @@ const RULES: Rule[] = [
     const offset = { 大前天: -3, 前天: -2, 昨天: -1, 昨日: -1, 昨晚: -1, 今天: 0, 今日: 0, 今早: 0, 今晚: 0, 明天: 1 }[m[0]]!;
     const hours = m[0] === '今早' ? { from: 5, to: 9 } : m[0] === '昨晚' || m[0] === '今晚' ? { from: 18, to: 24 } : undefined;
     return { t: 'relday', offset, ...(hours ? { hours } : {}) };
+  }],
+  // 正月 and 腊月 (正月里回老家, 腊月二十三); 正月初一 and 正月十五 are 春节 and 元宵 (HOLIDAYS).
+  [/(正|腊)月(?![亮光])(?:(初[一二三四五六七八九十]|[二廿]十[一二三四五六七八九]?|廿[一二三四五六七八九]|十[一二三四五六七八九]?|三十)(?:日|号)?)?/y, (m) => {
+    const month = m[1] === '正' ? 1 : 12;
+    const d = m[2] ? parseNumber(m[2].replace(/^初/, '')) : null;
+    if (month === 1 && (d === 1 || d === 15)) return null;
+    // 腊月三十 is what people call 除夕 even in a 29-day 腊月 (as 大年三十).
+    if (month === 12 && d === 30) return { t: 'holiday', name: '除夕' };
+    return { t: 'lunar', m: month, d };
   }],
   [/(春|夏|秋|冬)(?:天|季)/y, (m) => ({ t: 'season', s: SEASON[m[1]] })],
   // A bare 春/夏/秋/冬 only right after a year (去年冬, 2019年夏): alone it is part of 春节, 冬瓜…

@@ -14,7 +14,7 @@
  *  - two expressions joined by 到/至/- are a range (resolveRange): from the first day of the first
  *    to the last day of the second, which takes the first's year when it names none.
  */
-import { addDays, compareYmd, holidayRange, weekdayIndex, type Calendar, type DayRange, type HolidayName, type Ymd } from './calendar.ts';
+import { addDays, compareYmd, holidayRange, lunarMonthRange, weekdayIndex, type Calendar, type DayRange, type HolidayName, type Ymd } from './calendar.ts';
 import type { Atom, AtomMatch } from './time-atoms.ts';
 import type { HourRange } from './types.ts';
 
@@ -44,6 +44,7 @@ export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): Resolv
   let day: number | null = null;
   let season: number | null = null;
   let holiday: HolidayName | null = null;
+  let lunar: { m: 1 | 12; d: number | null } | null = null;
   let date: { y: number | null; m: number; d: number } | null = null;
   let relative: DayRange | null = null;
   let hours: HourRange | undefined;
@@ -73,6 +74,9 @@ export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): Resolv
         break;
       case 'holiday':
         holiday = a.name;
+        break;
+      case 'lunar':
+        lunar = a;
         break;
       case 'tod':
         hours = a.hours;
@@ -116,6 +120,14 @@ export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): Resolv
     days = y !== null ? at(y) : latestBegun(today, at);
   } else if (holiday) {
     days = year !== null ? holidayRange(holiday, year) : latestBegun(today, (y) => holidayRange(holiday!, y));
+  } else if (lunar) {
+    // A year said is the lunar year (去年腊月: the 腊月 before this year's 春节); else the latest begun.
+    const { m, d } = lunar;
+    if (year !== null) days = lunarMonthRange(m, d, year);
+    else {
+      const current = lunarMonthRange(m, d, today.y);
+      days = current && compareYmd(current.first, today) <= 0 ? current : lunarMonthRange(m, d, today.y - 1);
+    }
   } else if (season !== null) {
     days = year !== null ? seasonRange(year, season) : latestBegun(today, (y) => seasonRange(y, season!));
   } else if (month !== null) {
@@ -140,7 +152,7 @@ export function toMs(days: DayRange, cal: Calendar): { start: number; end: numbe
 export const RANGE_JOINER = /^(?:到|至|一直到|直到|~|-|—|–)$/;
 
 /** Atoms that need a year to be a day range, and take "now"'s when they have none. */
-const NEEDS_YEAR = new Set<Atom['t']>(['month', 'day', 'season', 'holiday', 'date']);
+const NEEDS_YEAR = new Set<Atom['t']>(['month', 'day', 'season', 'holiday', 'date', 'lunar']);
 const namesYear = (run: readonly AtomMatch[]): boolean =>
   run.some(({ atom: a }) => a.t === 'year' || a.t === 'relyear' || a.t === 'ym' || (a.t === 'date' && a.y !== null));
 
