@@ -13,8 +13,8 @@ import { normaliseWithOrigins } from '../ocr/normalise-text.ts';
 import type { NameMatch } from '../places/place-names.ts';
 import { Calendar } from './calendar.ts';
 import { findCamera, findKind } from './kind-camera.ts';
-import { findTimeRuns } from './time-atoms.ts';
-import { RANGE_JOINER, resolveRange, resolveRun, toMs } from './time-resolve.ts';
+import { findTimeRuns, RANGE_JOINER } from './time-atoms.ts';
+import { resolveRange, resolveRun, toMs } from './time-resolve.ts';
 import type { ParsedQuery, PlaceReading, Span, TimeReading } from './types.ts';
 
 /** What the parser needs of the library's places: PlaceNameMatcher provides it. */

@@ -105,7 +105,9 @@ const RULES: Rule[] = [
   [/((?:19|20)\d{2})(?![\d年./-])/y, (m) => ({ t: 'year', y: +m[1] })],
   [/(上上|上|这|本)(?:个)?月(?:份)?/y, (m) => ({ t: 'relmonth', offset: m[1] === '上上' ? -2 : m[1] === '上' ? -1 : 0 })],
   [new RegExp(`(${N}{1,3})月(?:份)?`, 'y'), (m) => (inRange(num(m[1]), 1, 12) ? { t: 'month', m: num(m[1]) } : null)],
-  [new RegExp(`(${N}{1,3})(?:日|号)`, 'y'), (m, _ny, prev) => (prev?.t === 'month' && inRange(num(m[1]), 1, 31) ? { t: 'day', d: num(m[1]) } : null)],
+  [new RegExp(`(${N}{1,3})(?:日|号)`, 'y'), (m, _ny, prev) =>
+    // After a month (5月3日), or after a day that began a range (5月1日到3日).
+    (prev?.t === 'month' || prev?.t === 'day' || prev?.t === 'date') && inRange(num(m[1]), 1, 31) ? { t: 'day', d: num(m[1]) } : null],
   [/(\d{1,2})[./](\d{1,2})(?![\d.])/y, (m) => (inRange(+m[1], 1, 12) && inRange(+m[2], 1, 31) ? { t: 'date', y: null, m: +m[1], d: +m[2] } : null)],
   [/(上上|上|这|本|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天1-7])?/y, (m) => {
     if (m[1] === undefined && m[2] === undefined) return null;
@@ -156,6 +158,12 @@ export function atomAt(text: string, i: number, nowYear: number, prev: Atom | nu
 /** Text allowed between two atoms of one expression (去年的冬天, 2019年五一的时候). */
 export const ATOM_JOINER = /^(?:的|年|那天|那年|那个|那)?$/;
 
+/**
+ * What may stand between two time expressions that make one range: 三月到五月, 2023年3月至5月,
+ * 3月-5月. The first gives the second its context (5月1日到3日: the 3日 is read as a day).
+ */
+export const RANGE_JOINER = /^(?:到|至|一直到|直到|~|-|—|–)$/;
+
 function overlapsBlocked(m: AtomMatch, blocked: (i: number) => boolean): boolean {
   for (let k = m.start; k < m.end; k++) if (blocked(k)) return true;
   return false;
@@ -172,7 +180,8 @@ export function findTimeRuns(text: string, nowYear: number, blocked: (i: number)
     const continuesNumber = i > 0 && /[0-9]/.test(text[i - 1]) && /[0-9]/.test(text[i]);
     const before = run.at(-1);
     // Context (a bare 冬 after 去年) counts only from an atom this one continues.
-    const prev = before && ATOM_JOINER.test(text.slice(before.end, i)) ? before.atom : null;
+    const between = before ? text.slice(before.end, i) : '';
+    const prev = before && (ATOM_JOINER.test(between) || RANGE_JOINER.test(between)) ? before.atom : null;
     let m = continuesNumber || blocked(i) ? null : atomAt(text, i, nowYear, prev);
     if (m && overlapsBlocked(m, blocked)) m = null;
     if (!m) {

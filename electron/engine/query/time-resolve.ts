@@ -148,8 +148,6 @@ export function toMs(days: DayRange, cal: Calendar): { start: number; end: numbe
   return { start: cal.startOf(days.first.y, days.first.m, days.first.d), end: cal.startOf(next.y, next.m, next.d) };
 }
 
-/** What may stand between two time expressions that make one range: 三月到五月, 2023年3月至5月, 3月-5月. */
-export const RANGE_JOINER = /^(?:到|至|一直到|直到|~|-|—|–)$/;
 
 /** Atoms that need a year to be a day range, and take "now"'s when they have none. */
 const NEEDS_YEAR = new Set<Atom['t']>(['month', 'day', 'season', 'holiday', 'date', 'lunar']);
@@ -163,14 +161,23 @@ const namesYear = (run: readonly AtomMatch[]): boolean =>
  * Hours of the day are not kept: 周一早上到周三晚上 is those days; hours alone on both sides are
  * an hour range (上午到下午: 8–18). Null otherwise (the two are then read one by one).
  */
-export function resolveRange(from: AtomMatch[], to: AtomMatch[], now: number, cal: Calendar): ResolvedTime | null {
+export function resolveRange(from: AtomMatch[], toSaid: AtomMatch[], now: number, cal: Calendar): ResolvedTime | null {
   const start = resolveRun(from, now, cal);
   const a = start?.days;
   if (!a) {
     // Hours alone on both sides (上午到下午): from the first's start to the second's end.
-    const end = resolveRun(to, now, cal);
+    const end = resolveRun(toSaid, now, cal);
     return start?.hours && end?.hours && !end.days ? { days: null, hours: { from: start.hours.from, to: end.hours.to } } : null;
   }
+  // A bare day (5月1日到3日) is in the first's month, and in the month after when that would end
+  // the range before it begins (5月30日到2日).
+  if (toSaid.every(({ atom }) => atom.t === 'day')) {
+    const inMonth = (k: number): DayRange | null => resolveRun([{ start: -1, end: -1, atom: { t: 'ym', y: a.first.y, m: a.first.m + k } }, ...toSaid], now, cal)?.days ?? null;
+    const same = inMonth(0);
+    const b = same && compareYmd(same.last, a.first) < 0 ? inMonth(1) : same;
+    return b ? { days: { first: a.first, last: compareYmd(a.last, b.last) >= 0 ? a.last : b.last } } : null;
+  }
+  const to = weekOf(from, toSaid);
   const inherits = !namesYear(to) && to.some(({ atom }) => NEEDS_YEAR.has(atom.t));
   const toInYear = (y: number): DayRange | null => resolveRun([{ start: -1, end: -1, atom: { t: 'year', y } }, ...to], now, cal)?.days ?? null;
   let b = inherits ? toInYear(a.first.y) : (resolveRun(to, now, cal)?.days ?? null);
@@ -182,4 +189,11 @@ export function resolveRange(from: AtomMatch[], to: AtomMatch[], now: number, ca
       last: compareYmd(a.last, b.last) >= 0 ? a.last : b.last,
     },
   };
+}
+
+/** 上周一到周三: a weekday said alone after a week that was named is in that week. */
+function weekOf(from: readonly AtomMatch[], to: AtomMatch[]): AtomMatch[] {
+  const named = from.find(({ atom }) => atom.t === 'week' && atom.offset !== null)?.atom;
+  if (!named || named.t !== 'week') return to;
+  return to.map((m) => (m.atom.t === 'week' && m.atom.offset === null ? { ...m, atom: { ...m.atom, offset: named.offset } } : m));
 }
