@@ -99,7 +99,7 @@ export function App() {
   );
 
   const stacks = useStackActions({ mode, switchMode, setMode, closeViewer: () => setViewerIndex(null), edited: bumpEdits, info: (m) => push('info', m), error: reportError });
-  const openPlace = (p: PlaceSummary) => switchMode((backTo) => ({ kind: 'place', placeId: p.id, name: p.name, backTo }));
+  const openPlace = (p: Pick<PlaceSummary, 'id' | 'name'>) => switchMode((backTo) => ({ kind: 'place', placeId: p.id, name: p.name, backTo }));
   /** A chip removed: search again with that piece of the query kept as words. */
   const keepAsWords = (span: { start: number; end: number }) =>
     setMode((m) => (m.kind === 'text' ? { ...m, plain: [...(m.plain ?? []), { start: span.start, end: span.end }] } : m));
@@ -403,6 +403,7 @@ export function App() {
         }}
         onSimilar={similarTo}
         onTag={openTag}
+        onPlace={openPlace}
         onError={reportError}
         scored={mode.kind !== 'album' && mode.kind !== 'tag' && mode.kind !== 'place'}
         stackPanel={(hit) => <StackPanel hit={hit} inStack={mode.kind === 'stack'} onOpen={stacks.openStack} onCover={stacks.chooseCover} onSeparate={stacks.separate} />}

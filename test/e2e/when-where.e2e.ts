@@ -111,6 +111,26 @@ export async function runWhenWhereUiChecks(root: string, screenshotDir: string):
       await page.getByRole('button', { name: '地点', pressed: true }).waitFor();
     });
 
+    await check("a place in the viewer's details opens the photos taken there, at its level", async () => {
+      const region = page.getByRole('region', { name: '拍摄地点' });
+      await region.getByRole('button', { name: '哈尔滨市，5 张照片' }).click();
+      await page.getByRole('heading', { name: '地点：哈尔滨市' }).waitFor();
+      const details = api('photo');
+      await page.getByRole('list', { name: '搜索结果' }).getByRole('button', { name: /IMG_0101\.jpg/ }).first().click();
+      assert.equal((await details).status(), 200);
+      const dialog = page.getByRole('dialog');
+      await dialog.getByRole('heading', { name: 'IMG_0101.jpg' }).waitFor();
+      const listed = api('browse', (b) => JSON.stringify((b.filter as PhotoFilter | undefined)?.place) === '["CN-230000"]');
+      await dialog.getByRole('button', { name: '黑龙江省', exact: true }).click();
+      assert.equal((await listed).status(), 200);
+      await dialog.waitFor({ state: 'hidden' });
+      await page.getByRole('heading', { name: '地点：黑龙江省' }).waitFor();
+      await page.getByRole('list', { name: '搜索结果' }).getByRole('button').first().waitFor();
+      assert.deepEqual((await gridNames()).sort(), ['DSC_0001.jpg', 'DSC_0002.jpg', 'DSC_0003.jpg', 'IMG_0101.jpg', 'IMG_0102.jpg']);
+      await page.getByRole('button', { name: '返回' }).first().click();
+      await page.getByRole('button', { name: '地点', pressed: true }).waitFor();
+    });
+
     await check('"前年冬天在哈尔滨": chips for the time and the place; that winter\'s Harbin photos only', async () => {
       const res = api('search', (b) => b.query === '前年冬天在哈尔滨');
       await searchbox().fill('前年冬天在哈尔滨');

@@ -5,9 +5,9 @@
  * move through the current results; closing hands the index back so the grid can put focus on
  * that photo's cell.
  */
-import { useEffect, useRef, useState } from 'react';
+import { Fragment, useEffect, useRef, useState } from 'react';
 import type { KeyboardEvent, ReactNode } from 'react';
-import type { PhotoDetail, PhotoHit } from '../../../electron/shared/api.ts';
+import type { PhotoDetail, PhotoHit, PhotoPlace } from '../../../electron/shared/api.ts';
 import { api, mediaUrl } from '../api/index.ts';
 import { toCallError, type ApiCallError } from '../api/errors.ts';
 import { cameraName } from '../../../electron/shared/camera-name.ts';
@@ -30,6 +30,8 @@ interface Props {
   onClose(index: number): void;
   onSimilar(hit: PhotoHit): void;
   onTag(name: string): void;
+  /** A place in the details opens the photos taken there (any level: a district too). */
+  onPlace(place: PhotoPlace): void;
   onError(err: ApiCallError): void;
   /** The photo's stack (copies, a burst): what it stands for, or inside one, its cover and "not the same". */
   stackPanel?(hit: PhotoHit): ReactNode;
@@ -37,7 +39,7 @@ interface Props {
   scored?: boolean;
 }
 
-export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimilar, onTag, onError, stackPanel, scored = true }: Props) {
+export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimilar, onTag, onPlace, onError, stackPanel, scored = true }: Props) {
   const { t, lang } = useI18n();
   const dialogRef = useRef<HTMLDialogElement>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
@@ -215,7 +217,14 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
             <>
               <dt>{t('viewer.place')}</dt>
               <dd className="viewer-place">
-                {places.map((p) => p.name).join(' · ')}
+                {places.map((p, i) => (
+                  <Fragment key={p.id}>
+                    {i > 0 && ' · '}
+                    <button type="button" className="link-button" onClick={() => onPlace(p)} title={t('viewer.placeOpen', { name: p.name })}>
+                      {p.name}
+                    </button>
+                  </Fragment>
+                ))}
                 {places.every((p) => p.fromFolder) && <span className="muted small">{t('viewer.placeFromFolder')}</span>}
               </dd>
             </>

@@ -29,7 +29,7 @@ interface Props {
   onSuggestion(text: string): void;
   onAlbum(album: AlbumSummary): void;
   onTag(name: string): void;
-  onPlace(place: PlaceSummary): void;
+  onPlace(place: Pick<PlaceSummary, 'id' | 'name'>): void;
   onSimilar(hit: PhotoHit): void;
   onError(e: ApiCallError): void;
 }
@@ -96,6 +96,10 @@ export function HomeScreen({ albums, tags, filter: given, version, nativeShell, 
         onTag={(name) => {
           setViewer(null);
           onTag(name);
+        }}
+        onPlace={(place) => {
+          setViewer(null);
+          onPlace(place);
         }}
         onError={onError}
         scored={false}
