@@ -23,7 +23,9 @@ export type Atom =
   | { t: 'holiday'; name: HolidayName }
   /** 正月 (1) or 腊月 (12), the lunar months people name; d: a lunar day of it (腊月二十三). */
   | { t: 'lunar'; m: 1 | 12; d: number | null }
-  | { t: 'tod'; hours: HourRange };
+  | { t: 'tod'; hours: HourRange }
+  /** 八点, 10点半, 十点左右: an hour of the day (0–24); `about`: 左右, the hour before it too. */
+  | { t: 'clock'; h: number; about: boolean };
 
 export interface AtomMatch {
   start: number;
@@ -126,6 +128,15 @@ const RULES: Rule[] = [
     // 腊月三十 is what people call 除夕 even in a 29-day 腊月 (as 大年三十).
     if (month === 12 && d === 30) return { t: 'holiday', name: '除夕' };
     return { t: 'lunar', m: month, d };
+  }],
+  // A clock time: 晚上八点, 10点半, 十点左右. A Chinese numeral with 点 alone is too often a word
+  // (一点雪, 有一点): it counts after another time (晚上, 昨天, 周五) or with 钟/半/整/左右.
+  [new RegExp(`(${N}{1,3})(?:点|时)(钟|整|半|[0-9]{1,2}分?|[一二三四五]十[一二三四五六七八九]?分?|十[五]分?)?(左右|前后)?(?![点儿])`, 'y'), (m, _ny, prev) => {
+    const h = num(m[1]);
+    if (!inRange(h, 0, 24)) return null;
+    const context = prev !== null && prev.t !== 'clock';
+    if (!context && !/^[0-9]/.test(m[1]) && !m[2] && !m[3]) return null;
+    return { t: 'clock', h, about: m[3] !== undefined };
   }],
   [/(春|夏|秋|冬)(?:天|季)/y, (m) => ({ t: 'season', s: SEASON[m[1]] })],
   // A bare 春/夏/秋/冬 only right after a year (去年冬, 2019年夏): alone it is part of 春节, 冬瓜…

@@ -48,6 +48,7 @@ export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): Resolv
   let date: { y: number | null; m: number; d: number } | null = null;
   let relative: DayRange | null = null;
   let hours: HourRange | undefined;
+  let clock: { h: number; about: boolean } | null = null;
   for (const { atom: a } of run) {
     switch (a.t) {
       case 'year':
@@ -80,6 +81,9 @@ export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): Resolv
         break;
       case 'tod':
         hours = a.hours;
+        break;
+      case 'clock':
+        clock = a;
         break;
       case 'relday': {
         const d = addDays(today, a.offset);
@@ -138,6 +142,7 @@ export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): Resolv
   } else if (relative) {
     days = relative;
   }
+  if (clock) hours = clockHours(clock, hours);
   if (!days && !hours) return null;
   return hours ? { days, hours } : { days };
 }
@@ -196,4 +201,18 @@ function weekOf(from: readonly AtomMatch[], to: AtomMatch[]): AtomMatch[] {
   const named = from.find(({ atom }) => atom.t === 'week' && atom.offset !== null)?.atom;
   if (!named || named.t !== 'week') return to;
   return to.map((m) => (m.atom.t === 'week' && m.atom.offset === null ? { ...m, atom: { ...m.atom, offset: named.offset } } : m));
+}
+
+/**
+ * The hour a clock time names, read in the part of the day said with it (下午三点 is 15:00, 晚上八点
+ * 20:00; 早上 and 凌晨 keep the number): that hour (8点半 is 8:00–9:00, photos are filtered by the hour),
+ * and the hour before it too for 左右 (十点左右: 9:00–11:00). A bare 8点 is 8:00.
+ */
+function clockHours(clock: { h: number; about: boolean }, partOfDay: HourRange | undefined): HourRange {
+  let h = clock.h % 24;
+  if (partOfDay && partOfDay.from >= 12 && h < 12) h += 12;
+  if (partOfDay && partOfDay.from === 22 && clock.h <= 3) h = clock.h; // 深夜两点
+  const from = clock.about ? (h + 23) % 24 : h;
+  const to = (h + 1) % 24 || 24;
+  return { from, to };
 }
