@@ -153,7 +153,6 @@ export function toMs(days: DayRange, cal: Calendar): { start: number; end: numbe
   return { start: cal.startOf(days.first.y, days.first.m, days.first.d), end: cal.startOf(next.y, next.m, next.d) };
 }
 
-
 /** Atoms that need a year to be a day range, and take "now"'s when they have none. */
 const NEEDS_YEAR = new Set<Atom['t']>(['month', 'day', 'season', 'holiday', 'date', 'lunar']);
 const namesYear = (run: readonly AtomMatch[]): boolean =>
@@ -177,7 +176,10 @@ export function resolveRange(from: AtomMatch[], toSaid: AtomMatch[], now: number
   // A bare day (5月1日到3日) is in the first's month, and in the month after when that would end
   // the range before it begins (5月30日到2日).
   if (toSaid.every(({ atom }) => atom.t === 'day')) {
-    const inMonth = (k: number): DayRange | null => resolveRun([{ start: -1, end: -1, atom: { t: 'ym', y: a.first.y, m: a.first.m + k } }, ...toSaid], now, cal)?.days ?? null;
+    const inMonth = (k: number): DayRange | null => {
+      const { y, m } = addDays({ y: a.first.y, m: a.first.m + k, d: 1 }, 0); // December + 1 is next January
+      return resolveRun([{ start: -1, end: -1, atom: { t: 'ym', y, m } }, ...toSaid], now, cal)?.days ?? null;
+    };
     const same = inMonth(0);
     const b = same && compareYmd(same.last, a.first) < 0 ? inMonth(1) : same;
     return b ? { days: { first: a.first, last: compareYmd(a.last, b.last) >= 0 ? a.last : b.last } } : null;
