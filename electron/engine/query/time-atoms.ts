@@ -129,13 +129,14 @@ const RULES: Rule[] = [
     if (month === 12 && d === 30) return { t: 'holiday', name: '除夕' };
     return { t: 'lunar', m: month, d };
   }],
-  // A clock time: 晚上八点, 10点半, 十点左右. A Chinese numeral with 点 alone is too often a word
-  // (一点雪, 有一点): it counts after another time (晚上, 昨天, 周五) or with 钟/半/整/左右.
+  // A clock time: 晚上八点, 下午3点半, 十点左右. Alone it is too often a word — 一点雪, 有一点, or the
+  // words of a chat screenshot (8点半见) — so it counts after another time (晚上, 昨天, 周五) or
+  // with 钟/整/左右/前后.
   [new RegExp(`(${N}{1,3})(?:点|时)(钟|整|半|[0-9]{1,2}分?|[一二三四五]十[一二三四五六七八九]?分?|十[五]分?)?(左右|前后)?(?![点儿])`, 'y'), (m, _ny, prev) => {
     const h = num(m[1]);
     if (!inRange(h, 0, 24)) return null;
     const context = prev !== null && prev.t !== 'clock';
-    if (!context && !/^[0-9]/.test(m[1]) && !m[2] && !m[3]) return null;
+    if (!context && m[2] !== '钟' && m[2] !== '整' && !m[3]) return null;
     return { t: 'clock', h, about: m[3] !== undefined };
   }],
   [/(春|夏|秋|冬)(?:天|季)/y, (m) => ({ t: 'season', s: SEASON[m[1]] })],
