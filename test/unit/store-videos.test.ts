@@ -119,7 +119,7 @@ describe('videos in the store', () => {
     expect(lib.videos.indexedTwinWithFrames('hash-a.mp4', copyRow.id, other.id)).toBeUndefined();
     expect(lib.videos.indexedTwinWithFrames('hash-b.mp4', copyRow.id, model.id)).toBeUndefined();
     const photo = lib.identity.insert({ path: path.join(ROOT, 'a-as.jpg'), folderId, size: 10, mtimeMs: 1, fileId: null }, 'hash-photo');
-    expect(lib.videos.copyIndexed(photo.id, copyRow.id)).toBe(false);
+    expect(() => lib.photos.copyIndexedMetadata(photo.id, copyRow.id)).toThrow(/kind/);
 
     const copied = frames.framesToCopy(a);
     expect(copied.map((f) => [f.t, f.reason])).toEqual([
@@ -128,7 +128,7 @@ describe('videos in the store', () => {
     ]);
     expect(Array.from(copied[1]!.vector)).toEqual(Array.from(e(3)));
     frames.replace(copyRow.id, copied);
-    expect(lib.videos.copyIndexed(a, copyRow.id)).toBe(true);
+    lib.photos.copyIndexedMetadata(a, copyRow.id);
     const got = lib.photos.get(copyRow.id)!;
     expect(got).toMatchObject({ status: 'indexed', kind: 'video', durationS: 6, width: 4, height: 2, takenAt: Date.UTC(2021, 4, 1), takenAtSource: 'exif', gpsLat: 31.2, cameraMake: 'Apple' });
     expect(frames.knn(e(3), 10).map((h) => [h.photoId, h.t])).toEqual(expect.arrayContaining([[a, 2.5], [copyRow.id, 2.5]]));

@@ -115,12 +115,13 @@ export class PhotoRepository {
       updateStat: sql.prepare(
         'UPDATE photos SET size = coalesce(?, size), mtime_ms = coalesce(?, mtime_ms), updated_at = ? WHERE id = ?',
       ),
+      // A video's copy takes its length too; a copy is never given the facts of another kind of item.
       copyIndexed: sql.prepare(
-        `UPDATE photos SET (status, skip_reason, width, height, taken_at, taken_at_source, camera_make, camera_model,
-             gps_lat, gps_lon, indexed_at, updated_at) =
-           (SELECT 'indexed', NULL, width, height, taken_at, taken_at_source, camera_make, camera_model,
-             gps_lat, gps_lon, ?, ? FROM photos WHERE id = ?)
-         WHERE id = ?`,
+        `UPDATE photos SET (status, skip_reason, width, height, duration_s, taken_at, taken_at_source, camera_make,
+             camera_model, gps_lat, gps_lon, indexed_at, updated_at) =
+           (SELECT 'indexed', NULL, width, height, duration_s, taken_at, taken_at_source, camera_make,
+             camera_model, gps_lat, gps_lon, @now, @now FROM photos WHERE id = @from)
+         WHERE id = @to AND kind = (SELECT kind FROM photos WHERE id = @from)`,
       ),
     };
   }
@@ -147,10 +148,14 @@ export class PhotoRepository {
     this.s.updateStat.run(stat.size ?? null, mtime, Date.now(), id);
   }
 
-  /** A byte-identical copy inherits the indexed state and metadata of its twin (its vector is the caller's). */
+  /**
+   * A byte-identical copy inherits the indexed state and metadata of its twin, a photo's or a
+   * video's (its vector, or its frames, are the caller's). Throws when either row is gone or they
+   * are not the same kind of item.
+   */
   copyIndexedMetadata(fromId: number, toId: number): void {
     const now = Date.now();
-    if (this.s.copyIndexed.run(now, now, fromId, toId).changes === 0) throw new Error(`no photo with id ${toId}`);
+    if (this.s.copyIndexed.run({ now, from: fromId, to: toId }).changes === 0) throw new Error(`no photo with id ${toId} of the kind of ${fromId}`);
     this.events.photoChanged(toId);
   }
 

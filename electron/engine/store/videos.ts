@@ -44,7 +44,7 @@ export interface VideoCounts {
 const HAS_FRAMES = 'EXISTS (SELECT 1 FROM video_frames f WHERE f.photo_id = p.id AND f.model_id = @model)';
 
 export class VideoRepository {
-  private readonly s: Record<'owed' | 'counts' | 'indexed' | 'missing' | 'twin' | 'copyIndexed', Statement>;
+  private readonly s: Record<'owed' | 'counts' | 'indexed' | 'missing' | 'twin', Statement>;
   private readonly events: ChangeFeed;
 
   constructor(db: Database) {
@@ -72,13 +72,6 @@ export class VideoRepository {
       twin: sql
         .prepare(`SELECT p.id FROM photos p WHERE p.hash = @hash AND p.id != @id AND p.kind = 'video' AND p.status = 'indexed' AND ${HAS_FRAMES} ORDER BY p.id LIMIT 1`)
         .pluck(),
-      copyIndexed: sql.prepare(
-        `UPDATE photos SET (status, skip_reason, hash, width, height, duration_s, taken_at, taken_at_source, camera_make,
-             camera_model, gps_lat, gps_lon, indexed_at, updated_at) =
-           (SELECT 'indexed', NULL, hash, width, height, duration_s, taken_at, taken_at_source, camera_make,
-             camera_model, gps_lat, gps_lon, @now, @now FROM photos WHERE id = @from AND kind = 'video')
-         WHERE id = @to AND kind = 'video' AND EXISTS (SELECT 1 FROM photos WHERE id = @from AND kind = 'video')`,
-      ),
     };
   }
 
@@ -100,18 +93,6 @@ export class VideoRepository {
   /** Another indexed video with these bytes whose frames this model has (the one added first), or undefined. */
   indexedTwinWithFrames(hash: string, exceptId: number, modelRowId: number): number | undefined {
     return this.s.twin.get({ hash, id: exceptId, model: modelRowId }) as number | undefined;
-  }
-
-  /**
-   * A byte-identical copy takes its twin's row facts (size, length, when and where it was recorded),
-   * as a photo's copy does (PhotoRepository.copyIndexedMetadata); its frames are copied by the
-   * caller in the same transaction. False when either row is gone.
-   */
-  copyIndexed(fromId: number, toId: number): boolean {
-    const now = Date.now();
-    const changed = this.s.copyIndexed.run({ from: fromId, to: toId, now }).changes > 0;
-    if (changed) this.events.photoChanged(toId);
-    return changed;
   }
 
   /** The video is indexed with what its probe said; false when its row is gone (deleted meanwhile). */

@@ -21,6 +21,7 @@ import type { PassWait } from '../../shared/api.ts';
 import { LibraryBounds, PolicySkip } from '../library/link-policy.ts';
 import type { PassContext, PassCounts, PassItem, PhotoPass } from '../passes/pass.ts';
 import type { Library } from '../store/library.ts';
+import type { PhotoRow } from '../store/rows.ts';
 import type { VideoFrameRepository } from '../store/video-frames.ts';
 import type { Logger } from '../util/log.ts';
 import { VideoError } from '../video/errors.ts';
@@ -43,6 +44,8 @@ export type VideoPassOptions = Partial<Pick<ReadOneOptions, 'intervalS' | 'scene
 const MAX_TIMEOUTS = 2;
 
 type Outcome = 'indexed' | 'skipped' | 'left';
+/** What the pass knew of a video's row when it began reading it. */
+type KnownVideo = Pick<PhotoRow, 'id' | 'path' | 'size' | 'mtimeMs' | 'hash'>;
 
 export class VideoFramesPass implements PhotoPass {
   readonly name = VIDEO_PASS;
@@ -122,8 +125,7 @@ export class VideoFramesPass implements PhotoPass {
       const read = await readOneVideo(file, row, embedder, this.images, { ...this.opts, signal: ctx.signal, yieldTo: ctx.yieldTo, batch });
       const stored = this.lib.transaction(() => {
         // Changed or moved while it was read: its row is owed again with what is there now.
-        const now = this.lib.photos.get(row.id);
-        if (!now || now.path !== row.path || now.size !== row.size || now.mtimeMs !== row.mtimeMs) return false;
+        if (!this.unchanged(row)) return false;
         frames.replace(row.id, read.frames);
         return this.lib.videos.markIndexed(row.id, read.meta);
       });
@@ -146,22 +148,28 @@ export class VideoFramesPass implements PhotoPass {
    * model, and their pictures are keyed by content hash, so the copy's tiles exist already.
    * Undefined when there is no such twin (or the row has no hash yet: it is hashed as it is read).
    */
-  private copyFromTwin(row: { id: number; path: string; size: number; mtimeMs: number; hash: string | null }, frames: VideoFrameRepository): Outcome | undefined {
+  private copyFromTwin(row: KnownVideo, frames: VideoFrameRepository): Outcome | undefined {
     if (!row.hash) return undefined;
     const hash = row.hash;
     const stored = this.lib.transaction(() => {
       const twin = this.lib.videos.indexedTwinWithFrames(hash, row.id, frames.modelRowId);
       if (twin === undefined) return undefined;
-      const now = this.lib.photos.get(row.id);
-      if (!now || now.path !== row.path || now.size !== row.size || now.mtimeMs !== row.mtimeMs || now.hash !== hash) return false;
+      if (this.unchanged(row)?.hash !== hash) return false;
       frames.replace(row.id, frames.framesToCopy(twin));
-      return this.lib.videos.copyIndexed(twin, row.id);
+      this.lib.photos.copyIndexedMetadata(twin, row.id);
+      return true;
     });
     if (stored === undefined) return undefined;
     if (!stored) return 'left';
     this.summary.copied++;
     this.timeouts.delete(row.id);
     return 'indexed';
+  }
+
+  /** The video's row as it is now, if it still has the path and stats it had when it was read; else undefined. */
+  private unchanged(row: KnownVideo): PhotoRow | undefined {
+    const now = this.lib.photos.get(row.id);
+    return now && now.path === row.path && now.size === row.size && now.mtimeMs === row.mtimeMs ? now : undefined;
   }
 
   private failed(id: number, file: string, err: VideoError, ctx: PassContext): Outcome {
