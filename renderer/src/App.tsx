@@ -31,6 +31,7 @@ import { useI18n } from './lib/i18n.tsx';
 import { useApiData, useEngineStatus, useResults, type Mode } from './lib/useApi.ts';
 import { barFilters, filterBarChange } from './lib/filterBarTags.ts';
 import { libraryStamp } from './lib/freshness.ts';
+import { listKindsOf, noneWord } from './lib/count-what.ts';
 import { useFreshness } from './lib/useFreshness.ts';
 import { useImeSearch } from './search/useImeSearch.ts';
 import { queryFits, SearchLimit } from './components/SearchLimit.tsx';
@@ -216,6 +217,7 @@ export function App() {
   const folderList = folders.data ?? [];
   const tagList = tags.data ?? [];
   const indexed = status?.counts.indexed ?? 0;
+  const listKinds = listKindsOf(status?.videos, filters.kind, mode.kind === 'text' ? results.parsed?.kind : null);
   const libraryEmpty = folders.data !== null && folderList.length === 0 && indexed === 0;
   const unreachable = !status && engine.error && (engine.error.code === 'NETWORK' || engine.error.code === 'UNAUTHORIZED');
   const folderHint = filters.folder ? t('album.searchIn', { title: baseName(filters.folder) }) : t('search.placeholder');
@@ -268,6 +270,7 @@ export function App() {
           scored={mode.kind !== 'album' && mode.kind !== 'tag' && mode.kind !== 'place'}
           onOpenStack={mode.kind === 'stack' ? undefined : stacks.openStack}
           weakerAvailable={results.weakerAvailable}
+          weakerWord={noneWord(listKinds)}
           onShowWeaker={results.showWeaker}
           loading={results.loading}
         />
@@ -278,9 +281,9 @@ export function App() {
   } else if (results.weakerAvailable) {
     // Nothing stands out for this search: say so, and offer the weaker matches.
     main = (
-      <StateMessage icon="search" title={t('results.noneRelevant')} body={t('results.noneRelevantHint')}>
+      <StateMessage icon="search" title={t(`results.noneRelevant.${noneWord(listKinds)}`)} body={t('results.noneRelevantHint')}>
         <button type="button" className="button" onClick={results.showWeaker}>
-          {t('results.showWeaker')}
+          {t(`results.showWeaker.${noneWord(listKinds)}`)}
         </button>
       </StateMessage>
     );
@@ -375,8 +378,9 @@ export function App() {
             {mode.kind !== 'home' && mode.kind !== 'duplicates' && !unreachable && (
               <ResultsHeader
                 mode={mode}
-                count={results.hits.length}
+                hits={results.hits}
                 hasMore={results.hasMore}
+                kinds={listKinds}
                 matched={results.matched}
                 limit={results.limit}
                 loading={results.loading}

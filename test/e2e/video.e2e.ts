@@ -99,6 +99,13 @@ export async function runVideoUiCheck(root: string, screenshotDir: string): Prom
         const rgb = await page.evaluate(`(() => { const i = document.querySelector('button[aria-label^="视频 VID_红蓝绿.mp4"] img'); const c = document.createElement('canvas'); c.width = 8; c.height = 8; const g = c.getContext('2d'); g.drawImage(i, 0, 0, 8, 8); return [...g.getImageData(4, 4, 1, 1).data].slice(0, 3); })()`);
         const [r, g, b] = rgb as number[];
         assert.ok(b! > 200 && r! < 60 && g! < 60, `tile colour ${rgb}`);
+        // The header counts what the list holds: photos and a video clip, not "N 张照片".
+        const shownVideos = await grid.locator('button[data-kind="video"]').count();
+        const shownPhotos = (await grid.locator('button[data-index]').count()) - shownVideos;
+        const meta = await page.locator('.results-meta').innerText();
+        assert.match(meta, new RegExp(`^相关的有 ${shownPhotos} 张照片、${shownVideos} 段视频`), meta);
+        // The weaker rest may hold either kind.
+        await page.getByRole('button', { name: '显示更多相关度较低的照片和视频' }).waitFor();
         await page.screenshot({ path: path.join(screenshotDir, `video-${tag}-results.png`), animations: 'disabled' });
       });
 
@@ -132,6 +139,9 @@ export async function runVideoUiCheck(root: string, screenshotDir: string): Prom
       await check('the kind filter leaves only videos', async () => {
         await page.getByRole('group', { name: '筛选' }).getByLabel('类型').selectOption('video');
         await waitInPage(page, `(() => { const b = [...document.querySelectorAll('[role="list"][aria-label="${RESULTS}"] button[data-index]')]; return b.length > 0 && b.every((x) => x.dataset.kind === 'video'); })()`);
+        const meta = await page.locator('.results-meta').innerText();
+        assert.match(meta, /段(相关)?视频/, meta);
+        await page.getByRole('button', { name: '显示更多相关度较低的视频' }).waitFor();
         await page.screenshot({ path: path.join(screenshotDir, `video-${tag}-videos-only.png`), animations: 'disabled' });
       });
 

@@ -43,6 +43,8 @@ interface Props {
   onOpenStack?(hit: PhotoHit): void;
   /** The relevant photos are all here and weaker ones can be shown: the button below the grid. */
   weakerAvailable?: boolean;
+  /** What the weaker rest may hold, for the button's words (photos, videos, or both). */
+  weakerWord?: 'photos' | 'videos' | 'items';
   onShowWeaker?(): void;
   loading?: boolean;
   ref?: Ref<ResultsGridHandle>;
@@ -51,7 +53,7 @@ interface Props {
 const GAP = 10;
 const MIN_CELL = 168;
 
-export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, offlineRoots = [], scored = true, onOpenStack, weakerAvailable = false, onShowWeaker, loading = false, ref }: Props) {
+export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, label, offlineRoots = [], scored = true, onOpenStack, weakerAvailable = false, weakerWord = 'photos', onShowWeaker, loading = false, ref }: Props) {
   const { t } = useI18n();
   const scrollRef = useRef<HTMLDivElement>(null);
   const sizerRef = useRef<HTMLDivElement>(null);
@@ -194,7 +196,7 @@ export function ResultsGrid({ hits, listKey, hasMore, onEndReached, onOpen, labe
       {weakerAvailable && onShowWeaker && (
         <div className="show-weaker">
           <button type="button" className="button" disabled={loading} onClick={onShowWeaker}>
-            {t('results.showWeaker')}
+            {t(`results.showWeaker.${weakerWord}`)}
           </button>
         </div>
       )}

@@ -4,6 +4,7 @@
  */
 import type { SearchRelevance } from '../../../electron/shared/api.ts';
 import type { ResultsState, Mode } from '../lib/useApi.ts';
+import { countWhat, relevantWhat, type CountContext, type CountWhat } from '../lib/count-what.ts';
 import { formatCount } from '../lib/format.ts';
 import { useI18n, type T } from '../lib/i18n.tsx';
 import type { Lang } from '../lib/messages.ts';
@@ -17,8 +18,11 @@ const LIMIT_MESSAGES = {
 
 export interface HeaderProps {
   mode: Exclude<Mode, { kind: 'home' | 'duplicates' }>;
-  count: number;
+  /** The items loaded so far (what they are decides the words: photos, video clips, both). */
+  hits: readonly { kind?: 'photo' | 'video'; relevant?: boolean }[];
   hasMore: boolean;
+  /** The library holds videos; the list is restricted to one kind. */
+  kinds: Omit<CountContext, 'allLoaded'>;
   /** Photos matching the filters, when the engine counted them. */
   matched: number | null;
   /** The list stops short of every match: said in the header. */
@@ -35,7 +39,7 @@ export interface HeaderProps {
   onBack(): void;
 }
 
-export function ResultsHeader({ mode, count, hasMore, matched, limit, loading, timing, tagName, failed, relevance = null, showingWeaker = false, onBack }: HeaderProps) {
+export function ResultsHeader({ mode, hits, hasMore, kinds, matched, limit, loading, timing, tagName, failed, relevance = null, showingWeaker = false, onBack }: HeaderProps) {
   const { t, lang } = useI18n();
   let title: string;
   switch (mode.kind) {
@@ -62,7 +66,9 @@ export function ResultsHeader({ mode, count, hasMore, matched, limit, loading, t
       break;
   }
   const backTo = mode.kind === 'text' ? null : mode.backTo;
+  const count = hits.length;
   const n = formatCount(count, lang);
+  const what = countWhat(hits, { ...kinds, allLoaded: !hasMore });
   return (
     <div className="results-header">
       {mode.kind !== 'text' && (
@@ -80,12 +86,8 @@ export function ResultsHeader({ mode, count, hasMore, matched, limit, loading, t
           : failed
             ? null
             : relevance
-              ? relevanceCount(relevance, showingWeaker, lang, t)
-              : hasMore && matched !== null
-              ? t('results.countOf', { n, total: formatCount(matched, lang) })
-              : hasMore
-                ? t('results.countMore', { n })
-                : t('results.count', { n })}
+              ? relevanceCount(relevance, relevantWhat(hits, hasMore, showingWeaker, kinds), showingWeaker, lang, t)
+              : listCount(what, n, hasMore ? matched : null, hasMore, lang, t)}
         {!failed && timing && <> · {t('results.timing', { ms: formatCount(Math.round(timing.textMs + timing.searchMs), lang) })}</>}
       </span>
       {limit && !failed && (
@@ -97,10 +99,25 @@ export function ResultsHeader({ mode, count, hasMore, matched, limit, loading, t
   );
 }
 
+/** A list's length in the words of what it holds: "前 40 项，共 120 项符合", "3 张照片、2 段视频". */
+function listCount(what: CountWhat, n: string, matched: number | null, hasMore: boolean, lang: Lang, t: T): string {
+  if (what.what === 'mixed') return t('results.count.mixed', { photos: formatCount(what.photos, lang), videos: formatCount(what.videos, lang) });
+  if (matched !== null) return t(`results.countOf.${what.what}`, { n, total: formatCount(matched, lang) });
+  return t(hasMore ? `results.countMore.${what.what}` : `results.count.${what.what}`, { n });
+}
+
 /** How many photos match: the relevance boundary's count, "at least" when the list went on past the window. */
-function relevanceCount(r: SearchRelevance, showingWeaker: boolean, lang: Lang, t: T): string {
+function relevanceCount(r: SearchRelevance, what: CountWhat, showingWeaker: boolean, lang: Lang, t: T): string {
   const n = formatCount(r.relevant, lang);
-  if (showingWeaker) return t('results.relevantPlusWeaker', { n });
-  if (r.relevant === 0) return t('results.noneRelevant');
-  return r.complete ? t('results.relevant', { n }) : t('results.relevantAtLeast', { n });
+  // Counted by kind only when the loaded relevant items are exactly the relevant count.
+  const mixed = what.what === 'mixed' && r.complete && what.photos + what.videos === r.relevant ? what : null;
+  const word = what.what === 'mixed' ? 'items' : what.what;
+  if (showingWeaker) {
+    return mixed
+      ? t('results.relevantPlusWeaker.mixed', { photos: formatCount(mixed.photos, lang), videos: formatCount(mixed.videos, lang) })
+      : t(`results.relevantPlusWeaker.${word}`, { n });
+  }
+  if (r.relevant === 0) return t(`results.noneRelevant.${word}`);
+  if (mixed) return t('results.relevant.mixed', { photos: formatCount(mixed.photos, lang), videos: formatCount(mixed.videos, lang) });
+  return r.complete ? t(`results.relevant.${word}`, { n }) : t(`results.relevantAtLeast.${word}`, { n });
 }

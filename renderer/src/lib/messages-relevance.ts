@@ -5,12 +5,7 @@
  */
 
 export const relevanceZh = {
-  'results.relevant': '{n} 张相关照片',
-  'results.relevantAtLeast': '至少 {n} 张相关照片',
-  'results.relevantPlusWeaker': '{n} 张相关照片，下面是相关度较低的',
-  'results.noneRelevant': '没有明显相关的照片',
   'results.noneRelevantHint': '图库里没有和这次搜索明显相关的照片。可以换个说法，或在设置里把“结果范围”调宽一些。',
-  'results.showWeaker': '显示更多相关度较低的照片',
   'results.weakerStart': '以下相关度较低',
   'hit.relevance': '相关度 {pct}',
   'hit.labelRelevance': '{name}，相关度 {pct}',
@@ -33,12 +28,7 @@ export const relevanceZh = {
 };
 
 export const relevanceEn: Record<keyof typeof relevanceZh, string> = {
-  'results.relevant': '{n} relevant photos',
-  'results.relevantAtLeast': 'At least {n} relevant photos',
-  'results.relevantPlusWeaker': '{n} relevant photos, weaker matches below',
-  'results.noneRelevant': 'No photo stands out',
   'results.noneRelevantHint': 'Nothing in the library clearly matches this search. Try other words, or widen “Result range” in Settings.',
-  'results.showWeaker': 'Show more photos with lower relevance',
   'results.weakerStart': 'Lower relevance from here',
   'hit.relevance': 'relevance {pct}',
   'hit.labelRelevance': '{name}, relevance {pct}',

@@ -8,6 +8,7 @@ import { browseEn, browseZh } from './messages-browse.ts';
 import { stacksEn, stacksZh } from './messages-stacks.ts';
 import { whenWhereEn, whenWhereZh } from './messages-when-where.ts';
 import { relevanceEn, relevanceZh } from './messages-relevance.ts';
+import { countsEn, countsZh } from './messages-counts.ts';
 
 export type Lang = 'zh-CN' | 'en';
 
@@ -30,6 +31,7 @@ const zh = {
   'lang.toggleLabel': 'Switch to English',
   ...whenWhereZh,
   ...relevanceZh,
+  ...countsZh,
   ...browseZh,
 
   'library.title': '图库',
@@ -120,9 +122,6 @@ const zh = {
   'filters.videos': '只看视频',
 
   'results.label': '搜索结果',
-  'results.count': '{n} 张照片',
-  'results.countMore': '前 {n} 张照片',
-  'results.countOf': '前 {n} 张，共 {total} 张符合',
   'results.limit.index-building': '索引正在建立：暂时最多显示 {max} 张，建好后可以看全部',
   'results.limit.sqlite-only': '当前设置只用 SQLite 搜索：最多显示 {max} 张',
   'results.limit.in-transaction': '最多显示 {max} 张',
@@ -369,6 +368,7 @@ const en: Record<MessageKey, string> = {
   'lang.toggleLabel': '切换到中文',
   ...whenWhereEn,
   ...relevanceEn,
+  ...countsEn,
   ...browseEn,
 
   'library.title': 'Library',
@@ -459,9 +459,6 @@ const en: Record<MessageKey, string> = {
   'filters.videos': 'Videos only',
 
   'results.label': 'Search results',
-  'results.count': '{n} photos',
-  'results.countMore': 'Top {n} photos',
-  'results.countOf': 'Top {n} of {total} matching photos',
   'results.limit.index-building': 'The search index is being built: at most {max} photos for now, all of them once it is ready',
   'results.limit.sqlite-only': 'Searching with SQLite only (a setting): at most {max} photos',
   'results.limit.in-transaction': 'At most {max} photos',
