@@ -16,6 +16,7 @@ import { LibraryBounds, PolicySkip } from './library/link-policy.ts';
 import { probeRoot } from './library/root-availability.ts';
 import type { FrameImages } from './video-frames/frame-images.ts';
 import { posterTime } from './video/frames.ts';
+import { livePhotoClipOf } from './video/live-clip.ts';
 
 export const THUMBNAIL_MAX_SIDE = 384;
 
@@ -52,6 +53,14 @@ export class ThumbnailCache {
       throw apiError('photo-file-gone', { path: row.path }, `photo file is gone: ${row.path}`);
     }
     return row.path;
+  }
+
+  /** A Live Photo's clip: the .mov beside the photo (checked like the original: indexed, folder present). */
+  async liveClip(photoId: number): Promise<string> {
+    const photo = await this.original(photoId);
+    const clip = this.lib.photos.get(photoId)?.kind === 'video' ? null : await livePhotoClipOf(photo);
+    if (!clip) throw apiError('photo-no-live-clip', { id: String(photoId) }, `photo ${photoId} has no Live Photo clip`);
+    return clip.path;
   }
 
   async thumbnail(photoId: number): Promise<string> {
@@ -161,7 +170,8 @@ export class ThumbnailCache {
 export function libraryMedia(lib: Library, thumbDir: string, videos: VideoPictures): MediaProvider {
   const thumbs = new ThumbnailCache(lib, thumbDir, videos);
   return {
-    mediaFile: (id, kind, atMs) => (kind === 'thumb' ? thumbs.thumbnail(id) : kind === 'frame' ? thumbs.videoFrame(id, (atMs ?? 0) / 1000) : thumbs.original(id)),
+    mediaFile: (id, kind, atMs) =>
+      kind === 'thumb' ? thumbs.thumbnail(id) : kind === 'frame' ? thumbs.videoFrame(id, (atMs ?? 0) / 1000) : kind === 'live' ? thumbs.liveClip(id) : thumbs.original(id),
     libraryRoots: async () => lib.folders.list().map((f) => f.path),
     thumbnailRoots: async () => [thumbDir],
   };

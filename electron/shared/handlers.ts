@@ -15,7 +15,8 @@ export type ServiceHandlers<S extends ServiceName> = { [M in ServiceMethod<S>]: 
 export type ServiceSet = { [S in ServiceName]?: ServiceHandlers<S> };
 
 /** A thumbnail, the original file, or a video's picture at a moment (`atMs`: a search segment's frame). */
-export type MediaKind = 'thumb' | 'original' | 'frame';
+/** live: a Live Photo's clip (the .mov beside the photo), served like an original. */
+export type MediaKind = 'thumb' | 'original' | 'frame' | 'live';
 
 export interface MediaProvider {
   /**

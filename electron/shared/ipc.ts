@@ -16,7 +16,7 @@ export const APP_SCHEME = 'shiguang';
 export const APP_HOST = 'app';
 export const MEDIA_HOST = 'media';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
-export const MEDIA_KINDS: readonly MediaKind[] = ['thumb', 'original', 'frame'];
+export const MEDIA_KINDS: readonly MediaKind[] = ['thumb', 'original', 'frame', 'live'];
 
 /** The path of a media request, after the host (desktop) or /media (web): a frame carries its moment in ms. */
 export function mediaPath(photoId: number, kind: MediaKind, atMs?: number): string {

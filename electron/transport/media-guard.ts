@@ -4,7 +4,8 @@
  * resolves it), and the file's REAL path (symlinks resolved) must lie inside a real library root.
  * So a symlink planted in a watched folder that points at ~/.ssh, or a crafted URL, never serves a
  * file from elsewhere. A video's frames are pictures the engine made, served like thumbnails; its
- * original is served with HTTP Range requests (byte-range.ts), which a <video> element needs.
+ * original is served with HTTP Range requests (byte-range.ts), which a <video> element needs; so
+ * is a Live Photo's clip (`live/<id>` of the photo), which must lie inside the library like it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,7 +33,7 @@ export interface MediaRef {
 }
 
 // Digits only: no dots, no separators, no percent-escapes can reach the engine or the file system.
-const MEDIA_PATH = /^\/(thumb|original)\/([1-9][0-9]{0,14})$/;
+const MEDIA_PATH = /^\/(thumb|original|live)\/([1-9][0-9]{0,14})$/;
 const FRAME_PATH = /^\/frame\/([1-9][0-9]{0,14})\/(0|[1-9][0-9]{0,9})$/;
 
 /**
@@ -94,7 +95,7 @@ async function realRoots(roots: readonly string[]): Promise<string[]> {
 /** Roots a `kind` may be served from: the library, plus the thumbnail cache for thumbnails and frames. */
 async function allowedRoots(media: GuardedMediaProvider, kind: MediaKind): Promise<string[]> {
   const library = await media.libraryRoots();
-  if (kind === 'original' || !media.thumbnailRoots) return library;
+  if (kind === 'original' || kind === 'live' || !media.thumbnailRoots) return library;
   return [...library, ...(await media.thumbnailRoots())];
 }
 
@@ -146,7 +147,7 @@ export async function resolveMedia(media: GuardedMediaProvider, ref: MediaRef, i
   }
   if (!isServablePath(real, roots)) return refuse(403, `photo ${ref.photoId}: file is outside the library`);
   // Pictures are images; an original may also be a video.
-  const type = imageContentType(real) ?? (ref.kind === 'original' ? videoContentType(real) : null);
+  const type = ref.kind === 'live' ? videoContentType(real) : (imageContentType(real) ?? (ref.kind === 'original' ? videoContentType(real) : null));
   if (!type) return refuse(403, `photo ${ref.photoId}: not an image or video type that is served`);
   if (!stat.isFile()) return refuse(404, `photo ${ref.photoId}: not a file`);
 

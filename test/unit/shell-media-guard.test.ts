@@ -13,6 +13,9 @@ describe('parseMediaUrl', () => {
     expect(parseMediaUrl('shiguang://media/original/7')).toEqual({ kind: 'original', photoId: 7 });
     expect(parseMediaUrl('/media/thumb/3?token=abc')).toEqual({ kind: 'thumb', photoId: 3 });
     expect(parseMediaUrl('http://127.0.0.1:5000/media/original/99')).toEqual({ kind: 'original', photoId: 99 });
+    // A Live Photo's clip, by its photo's id.
+    expect(parseMediaUrl('shiguang://media/live/8')).toEqual({ kind: 'live', photoId: 8 });
+    expect(parseMediaUrl('/media/live/8?token=abc')).toEqual({ kind: 'live', photoId: 8 });
   });
 
   it.each([

@@ -19,7 +19,8 @@ export interface PlaceDirectory {
 
 export function libraryHandlers(use: Use<{ library: LibraryService; folders: FolderActions; places: PlaceDirectory }>): ServiceHandlers<'library'> {
   return {
-    photo: ({ photoId }) => use(({ library, places }) => ({ ...library.photo(photoId), places: places.ofPhoto(photoId) })),
+    photo: ({ photoId }) =>
+      use(async ({ library, places }) => ({ ...library.photo(photoId), places: places.ofPhoto(photoId), live: await library.liveClip(photoId) })),
     listFolders: () => use(({ library }) => library.folders()),
     // As typed: `~` expanded, a relative path refused (library/folder-input.ts).
     addFolder: ({ path: typed }) =>

@@ -13,6 +13,7 @@ import type { StatusCounts } from '../store/photos.ts';
 import { resolvePhotoFilter } from './photo-filter.ts';
 import { browsePage } from './browse-page.ts';
 import { toHit } from './photo-hits.ts';
+import { livePhotoClipOf } from '../video/live-clip.ts';
 
 export class LibraryService {
   constructor(private readonly lib: Library) {}
@@ -70,6 +71,17 @@ export class LibraryService {
       tags: this.lib.tags.photoTags(photoId),
       stack: this.lib.stacks.badges([photoId]).get(photoId) ?? null,
     };
+  }
+
+  /**
+   * A photo's Live Photo clip (its length), null when it has none, is skipped or its folder is
+   * away: nothing of an offline folder is read. The clip itself is served by media-cache.ts.
+   */
+  async liveClip(photoId: number): Promise<{ durationS: number } | null> {
+    const r = this.lib.photos.get(photoId);
+    if (!r || r.kind === 'video' || r.status === 'skipped' || this.lib.folders.get(r.folderId)?.offline) return null;
+    const clip = await livePhotoClipOf(r.path);
+    return clip ? { durationS: Math.round(clip.durationS * 100) / 100 } : null;
   }
 
   /**

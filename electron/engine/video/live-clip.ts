@@ -11,7 +11,8 @@
  * of the file than one box.
  */
 import fs from 'node:fs/promises';
-import { isLivePhotoPair } from './live-photos.ts';
+import path from 'node:path';
+import { isLivePhotoPair, LIVE_PHOTO_PHOTO_EXTENSIONS, livePhotoCandidates } from './live-photos.ts';
 
 /** Top-level boxes looked at before giving up (a phone's MOV has four or five). */
 const MAX_TOP_BOXES = 64;
@@ -83,4 +84,23 @@ export async function movieHeaderDuration(file: string): Promise<number | null> 
 export async function isLivePhotoClip(file: string): Promise<boolean> {
   const durationS = await movieHeaderDuration(file);
   return durationS !== null && isLivePhotoPair({ videoContentId: null, photoContentId: null, videoDurationS: durationS });
+}
+
+/**
+ * A photo's Live Photo clip: the .mov/.mp4 beside it that the scanner pairs with it (same rule:
+ * live-photos.ts, so a clip the library hides is the clip the viewer plays), confirmed by its
+ * length. Null when it has none. One listing of the photo's folder and a few small reads.
+ */
+export async function livePhotoClipOf(photo: string): Promise<{ path: string; durationS: number } | null> {
+  if (!LIVE_PHOTO_PHOTO_EXTENSIONS.has(path.extname(photo).toLowerCase())) return null;
+  const dir = path.dirname(photo);
+  // Plain files only: a link is never read by the library (link-policy.ts), so not played either.
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  const files = entries.filter((e) => e.isFile()).map((e) => path.join(dir, e.name));
+  for (const [clip, paired] of livePhotoCandidates(files)) {
+    if (paired !== photo) continue;
+    const durationS = await movieHeaderDuration(clip);
+    if (durationS !== null && isLivePhotoPair({ videoContentId: null, photoContentId: null, videoDurationS: durationS })) return { path: clip, durationS };
+  }
+  return null;
 }

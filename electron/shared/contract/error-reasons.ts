@@ -89,6 +89,8 @@ export const ERROR_REASONS = {
   /** A link or an undecodable name: the library never reads it (link-policy.ts). */
   'photo-not-read': reason('NOT_FOUND', ['id']),
   'photo-file-gone': reason('NOT_FOUND', ['path']),
+  /** Asked for a photo's Live Photo clip, and it has none (not beside it, or too long to be one). */
+  'photo-no-live-clip': reason('NOT_FOUND', ['id']),
   'photo-outside-library': reason('NOT_FOUND', ['id']),
   'photo-not-image': reason('UNSUPPORTED', ['id']),
   'photo-open-failed': reason('INTERNAL', ['id'], true),

@@ -19,6 +19,8 @@ export interface PhotoDetail extends Omit<PhotoHit, 'score' | 'matchedBy' | 'mat
    * `fromFolder` when read from a folder's name rather than the photo's GPS. Empty when unknown.
    */
   places: PhotoPlace[];
+  /** A Live Photo: the clip beside it (a .MOV of the same name, ≤ 6 s), served as media `live`; null when none. */
+  live?: { durationS: number } | null;
 }
 
 export interface PhotoPlace {

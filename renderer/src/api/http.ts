@@ -7,7 +7,7 @@ import type { ShiguangApi } from '../../../electron/shared/api.ts';
 import { mediaPath } from '../../../electron/shared/ipc.ts';
 import { ApiCallError, isErrorPayload, toCallError } from './errors.ts';
 
-export type MediaKind = 'thumb' | 'original' | 'frame';
+export type MediaKind = 'thumb' | 'original' | 'frame' | 'live';
 
 export interface Transport {
   api: ShiguangApi;

@@ -21,6 +21,7 @@ import { Icon } from './Icon.tsx';
 import { PhotoTextPanel, TextOverlay, usePhotoText } from './PhotoText.tsx';
 import { hitKey } from './ResultsGrid.tsx';
 import { VideoStage } from './VideoStage.tsx';
+import { LivePhoto } from './LivePhoto.tsx';
 
 interface Props {
   hits: PhotoHit[];
@@ -158,6 +159,7 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
               onLoad={() => setLoadedId(hit.id)}
             />
             {photoText.text && loadedId === hit.id && <TextOverlay text={photoText.text} visible={showBoxes} active={activeLine} onHover={setActiveLine} />}
+            {d?.live && <LivePhoto photoId={hit.id} />}
           </>
         )}
         <button type="button" className="viewer-nav prev" onClick={() => go(-1)} disabled={index === 0} aria-label={t('viewer.prev')} title={t('viewer.prev')}>

@@ -63,6 +63,9 @@ export function VideoStage({ hit, onMoment }: Props) {
           aria-label={hit.fileName}
           onLoadedMetadata={(e) => {
             const v = e.currentTarget;
+            // No picture: this browser cannot decode the video track (HEVC where the platform has
+            // no decoder) and would play the sound over black. Say so instead, with the frame.
+            if (v.videoWidth === 0) return setFailed(true);
             if (Number.isFinite(v.duration) && v.duration > 0) setDuration(v.duration);
             // Where the match is: the person clicked a moment, not the video's first frame.
             v.currentTime = start;
