@@ -55,6 +55,15 @@ describe('query understanding', () => {
     expect(1 - misses.length / cases.length).toBeGreaterThanOrEqual(0.97);
   });
 
+  it('reads every lunar-month phrasing exactly (农历三月, 阴历八月十五, 冬月, 腊月: no misses allowed)', () => {
+    const lunar = HAND.filter(([q]) => /农历|阴历|冬月|腊月|正月/.test(q));
+    expect(lunar.length).toBeGreaterThanOrEqual(15);
+    expect(lunar.map(([q, e]) => [q, differences(parse(q), e)]).filter(([, d]) => d)).toEqual([]);
+    const r = parse('农历三月的桃花');
+    expect(r.time?.label).toBe('农历三月');
+    expect(r.spans.map((x) => [x.what, x.text])).toEqual([['time', '农历三月']]);
+  });
+
   it('reports where each understood part is in the original query', () => {
     const q = '去年冬天在哈尔滨看冰雕的照片';
     const r = parse(q);

@@ -78,16 +78,18 @@ function officialRange(year: number, names: string[]): DayRange | null {
 }
 
 /**
- * 正月 (month 1) or 腊月 (month 12) of lunar year `year`, or one day of it (腊月二十三); null for a
- * day the month does not have (腊月三十 in a 29-day 腊月). 腊月 ends the day before the next 春节.
+ * Lunar month `month` (1–12) of lunar year `year`, or one day of it (腊月二十三); null for a day the
+ * month does not have (腊月三十 in a 29-day 腊月). A month runs to the day before the next month's
+ * 初一, so a leap month after it (闰四月 after 四月) is counted with it, as people say 四月 of both;
+ * 腊月 ends the day before the next 春节.
  */
-export function lunarMonthRange(month: 1 | 12, day: number | null, year: number): DayRange | null {
+export function lunarMonthRange(month: number, day: number | null, year: number): DayRange | null {
   try {
     if (day !== null) {
       const d = lunarDay(year, month, day);
       return { first: d, last: d };
     }
-    const next = month === 12 ? lunarDay(year + 1, 1, 1) : lunarDay(year, 2, 1);
+    const next = month === 12 ? lunarDay(year + 1, 1, 1) : lunarDay(year, month + 1, 1);
     return { first: lunarDay(year, month, 1), last: addDays(next, -1) };
   } catch {
     return null; // lunar-typescript refuses a day past the month's end

@@ -21,8 +21,8 @@ export type Atom =
   | { t: 'recent'; days?: number; months?: number; years?: number }
   | { t: 'season'; s: 0 | 1 | 2 | 3 }
   | { t: 'holiday'; name: HolidayName }
-  /** 正月 (1) or 腊月 (12), the lunar months people name; d: a lunar day of it (腊月二十三). */
-  | { t: 'lunar'; m: 1 | 12; d: number | null }
+  /** A lunar month (1–12: 正月, 农历三月, 冬月, 腊月); d: a lunar day of it (腊月二十三, 阴历八月十五). */
+  | { t: 'lunar'; m: number; d: number | null }
   | { t: 'tod'; hours: HourRange }
   /** 八点, 10点半, 十点左右: an hour of the day (0–24); `about`: 左右, the hour before it too. */
   | { t: 'clock'; h: number; about: boolean };
@@ -49,7 +49,7 @@ export const TIMES_OF_DAY: [RegExp, HourRange][] = [
 const HOLIDAYS: [RegExp, HolidayName][] = [
   [/元旦(?:节|假期)?/y, '元旦'],
   [/大年三十|年三十|除夕(?:夜)?/y, '除夕'],
-  [/春节(?:假期|期间)?|过年(?:期间|的时候)?|大年初一|正月初一/y, '春节'],
+  [/春节(?:假期|期间)?|过年(?:期间|的时候)?|大年初一|(?:农历|阴历)?正月初一|(?:农历|阴历)新年/y, '春节'],
   [/元宵节?|正月十五/y, '元宵'],
   [/清明(?:节|假期)?/y, '清明'],
   [/五一(?:劳动节|假期|长假|小长假|黄金周)?(?![0-9月日号])|劳动节/y, '五一'],
@@ -66,6 +66,9 @@ const HOLIDAYS: [RegExp, HolidayName][] = [
   [/暑假/y, '暑假'],
   [/寒假/y, '寒假'],
 ];
+
+/** Lunar months said by a name rather than a number. */
+const LUNAR_MONTH_NAMES: Record<string, number> = { 正: 1, 冬: 11, 腊: 12 };
 
 const WEEKDAY: Record<string, number> = { 一: 0, 二: 1, 三: 2, 四: 3, 五: 4, 六: 5, 日: 6, 天: 6, '1': 0, '2': 1, '3': 2, '4': 3, '5': 4, '6': 5, '7': 6 };
 const SEASON: Record<string, 0 | 1 | 2 | 3> = { 春: 0, 夏: 1, 秋: 2, 冬: 3 };
@@ -120,15 +123,26 @@ const RULES: Rule[] = [
     const hours = m[0] === '今早' ? { from: 5, to: 9 } : m[0] === '昨晚' || m[0] === '今晚' ? { from: 18, to: 24 } : undefined;
     return { t: 'relday', offset, ...(hours ? { hours } : {}) };
   }],
-  // 正月 and 腊月 (正月里回老家, 腊月二十三); 正月初一 and 正月十五 are 春节 and 元宵 (HOLIDAYS).
-  [/(正|腊)月(?![亮光])(?:(初[一二三四五六七八九十]|[二廿]十[一二三四五六七八九]?|廿[一二三四五六七八九]|十[一二三四五六七八九]?|三十)(?:日|号)?)?/y, (m) => {
-    const month = m[1] === '正' ? 1 : 12;
-    const d = m[2] ? parseNumber(m[2].replace(/^初/, '')) : null;
-    if (month === 1 && (d === 1 || d === 15)) return null;
-    // 腊月三十 is what people call 除夕 even in a 29-day 腊月 (as 大年三十).
-    if (month === 12 && d === 30) return { t: 'holiday', name: '除夕' };
-    return { t: 'lunar', m: month, d };
-  }],
+  // Lunar months: 正月, 冬月 and 腊月 by their names (正月里回老家, 腊月二十三), any other with 农历 or
+  // 阴历 before it (农历三月, 阴历八月十五, 农历8月15). A day without 初 or 日 is read only when it
+  // repeats the month (二月二, 三月三, 九月九 — the festival days) or ends the phrase, so that
+  // 农历三月一起… keeps 一起. 正月初一 and 正月十五 are 春节 and 元宵 (HOLIDAYS).
+  [
+    /(农历|阴历|旧历)?(正|(?<![寒隆严初深])冬|腊|十[一二]|[一二三四五六七八九十]|1[0-2]|[1-9])月份?(?![亮光夜色])(?:(初[一二三四五六七八九十]|[二廿]十[一二三四五六七八九]?|廿[一二三四五六七八九]|十[一二三四五六七八九]?|三十|[0-9]{1,2})(?:日|号)?|(\2)(?![一二三四五六七八九十0-9])|([一二三四五六七八九])(?=$|[日号的,，。]))?/y,
+    (m) => {
+      if (!m[1] && !/^[正冬腊]$/.test(m[2]!)) return null; // 三月 alone is the solar month
+      const month = LUNAR_MONTH_NAMES[m[2]!] ?? parseNumber(m[2]!);
+      if (month === null || !inRange(month, 1, 12)) return null;
+      const dayText = m[3] ?? m[4] ?? m[5];
+      const d = dayText ? parseNumber(dayText.replace(/^初/, '')) : null;
+      if (d !== null && !inRange(d, 1, 30)) return null;
+      if (month === 1 && d === 1) return { t: 'holiday', name: '春节' };
+      if (month === 1 && d === 15) return { t: 'holiday', name: '元宵' };
+      // 腊月三十 is what people call 除夕 even in a 29-day 腊月 (as 大年三十).
+      if (month === 12 && d === 30) return { t: 'holiday', name: '除夕' };
+      return { t: 'lunar', m: month, d };
+    },
+  ],
   // A clock time: 晚上八点, 下午3点半, 十点左右. Alone it is too often a word — 一点雪, 有一点, or the
   // words of a chat screenshot (8点半见) — so it counts after another time (晚上, 昨天, 周五) or
   // with 钟/整/左右/前后.

@@ -44,7 +44,7 @@ export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): Resolv
   let day: number | null = null;
   let season: number | null = null;
   let holiday: HolidayName | null = null;
-  let lunar: { m: 1 | 12; d: number | null } | null = null;
+  let lunar: { m: number; d: number | null } | null = null;
   let date: { y: number | null; m: number; d: number } | null = null;
   let relative: DayRange | null = null;
   let hours: HourRange | undefined;
