@@ -159,7 +159,7 @@ export class Engine {
     });
   }
 
-  /** Take this library's watch lock now (LibraryWatchedError if another process watches). */
+  /** Take this library's watch lock now (the library-watched ApiError if another process watches). */
   claimWatch(): Promise<void> {
     return this.watcher.claim();
   }

@@ -97,6 +97,8 @@ const zh = {
   'reason.library-damaged': '照片库的数据库文件已损坏。你的照片没有受到影响。重建会把损坏的文件另存一旁，并重新索引所有照片。',
   'reason.library-not-damaged': '照片库没有损坏，不需要重建。',
   'reason.library-busy': '照片库正被另一个拾光进程占用，请稍后重试。',
+  'reason.library-watched': '这个图库已经由另一个拾光在跟随（{host} 上的进程 {pid}：{command}，{since} 起）。同一时间只能有一个拾光跟随图库的文件夹，请先停止那一个；搜索和查看状态可以同时进行。',
+  'reason.library-watched-unknown': '这个图库已经由另一个拾光在跟随。同一时间只能有一个拾光跟随图库的文件夹，请先停止那一个；搜索和查看状态可以同时进行。',
   'reason.disk-full': '存放照片库的磁盘已满，索引已暂停。没有丢失任何内容：腾出空间后会从中断处继续。',
 
   'request.problem.too-long': '{field}太长了：最多 {limit} 个字。',
@@ -206,6 +208,8 @@ const en: Record<ErrorMessageKey, string> = {
   'reason.library-damaged': 'The library database is damaged. Your photos are not affected. Rebuilding sets the damaged file aside and indexes every photo again.',
   'reason.library-not-damaged': 'The library is not damaged: there is nothing to rebuild.',
   'reason.library-busy': 'Another Shiguang process is using the library. Please retry in a moment.',
+  'reason.library-watched': 'This library is already being watched by process {pid} on {host} ({command}), since {since}. Only one Shiguang follows a library’s folders at a time: stop that one first. Searching and status work beside it.',
+  'reason.library-watched-unknown': 'This library is already being watched by another process. Only one Shiguang follows a library’s folders at a time: stop that one first. Searching and status work beside it.',
   'reason.disk-full': 'The disk holding the library is full, so indexing stopped. Nothing is lost: it continues where it stopped once there is space.',
 
   'request.problem.too-long': '{field} is too long: at most {limit} characters.',

@@ -48,7 +48,7 @@ export class LibraryWatch {
     return this.watcher !== null;
   }
 
-  /** Take this library's watch lock now (LibraryWatchedError if another process watches it). */
+  /** Take this library's watch lock now (the library-watched ApiError if another process watches it). */
   async claim(): Promise<void> {
     this.lock ??= await acquireWatchLock(path.resolve(this.opts.dbPath), (e) => this.opts.log.warn(`watch lock lost: ${e.message}`));
   }

@@ -151,6 +151,10 @@ export const ERROR_REASONS = {
   'library-damaged': reason('LIBRARY_DAMAGED', []),
   'library-not-damaged': reason('BAD_REQUEST', []),
   'library-busy': reason('LIBRARY_BUSY', [], true),
+  /** Another running process follows this library's folders (its id, machine, command and since when); stop it first. */
+  'library-watched': reason('LIBRARY_BUSY', ['pid', 'host', 'command', 'since']),
+  /** The same, when that process did not say who it is. */
+  'library-watched-unknown': reason('LIBRARY_BUSY', []),
   'disk-full': reason('DISK_FULL', [], true),
 } as const satisfies Record<string, ReasonSpec>;
 
