@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError, apiError } from '../shared/api.ts';
-import type { MediaProvider } from '../shared/handlers.ts';
+import type { MediaProvider, MediaSlice } from '../shared/handlers.ts';
 import { makePlaceholderThumbnail, makeThumbnail } from './media/thumbnail.ts';
 import type { Library } from './store/library.ts';
 import type { PhotoRow } from './store/rows.ts';
@@ -16,7 +16,7 @@ import { LibraryBounds, PolicySkip } from './library/link-policy.ts';
 import { probeRoot } from './library/root-availability.ts';
 import type { FrameImages } from './video-frames/frame-images.ts';
 import { posterTime } from './video/frames.ts';
-import { livePhotoClipOf } from './video/live-clip.ts';
+import { photoClipOf } from './video/photo-clip.ts';
 
 export const THUMBNAIL_MAX_SIDE = 384;
 
@@ -55,12 +55,12 @@ export class ThumbnailCache {
     return row.path;
   }
 
-  /** A Live Photo's clip: the .mov beside the photo (checked like the original: indexed, folder present). */
-  async liveClip(photoId: number): Promise<string> {
+  /** A photo's clip: a Live Photo's .MOV or a motion photo's MP4 (checked like the original: indexed, folder present). */
+  async photoClip(photoId: number): Promise<MediaSlice> {
     const photo = await this.original(photoId);
-    const clip = this.lib.photos.get(photoId)?.kind === 'video' ? null : await livePhotoClipOf(photo);
-    if (!clip) throw apiError('photo-no-live-clip', { id: String(photoId) }, `photo ${photoId} has no Live Photo clip`);
-    return clip.path;
+    const clip = this.lib.photos.get(photoId)?.kind === 'video' ? null : await photoClipOf(photo);
+    if (!clip) throw apiError('photo-no-live-clip', { id: String(photoId) }, `photo ${photoId} has no Live Photo or motion photo clip`);
+    return { file: clip.file, offset: clip.offset, length: clip.length };
   }
 
   async thumbnail(photoId: number): Promise<string> {
@@ -170,8 +170,8 @@ export class ThumbnailCache {
 export function libraryMedia(lib: Library, thumbDir: string, videos: VideoPictures): MediaProvider {
   const thumbs = new ThumbnailCache(lib, thumbDir, videos);
   return {
-    mediaFile: (id, kind, atMs) =>
-      kind === 'thumb' ? thumbs.thumbnail(id) : kind === 'frame' ? thumbs.videoFrame(id, (atMs ?? 0) / 1000) : kind === 'live' ? thumbs.liveClip(id) : thumbs.original(id),
+    mediaFile: (id, kind, atMs) => (kind === 'thumb' ? thumbs.thumbnail(id) : kind === 'frame' ? thumbs.videoFrame(id, (atMs ?? 0) / 1000) : thumbs.original(id)),
+    photoClip: (id) => thumbs.photoClip(id),
     libraryRoots: async () => lib.folders.list().map((f) => f.path),
     thumbnailRoots: async () => [thumbDir],
   };

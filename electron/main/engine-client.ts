@@ -4,8 +4,8 @@
  * the main process's router before they are forwarded, and again by the engine process's router.
  */
 import type { ApiMethod, ServiceName } from '../shared/api.ts';
-import type { MediaKind } from '../shared/handlers.ts';
-import { ENGINE_MEDIA_FILE, ENGINE_MEDIA_ROOTS, ENGINE_THUMBNAIL_ROOTS, type EngineMethod } from '../shared/ipc.ts';
+import type { MediaFileKind, MediaSlice } from '../shared/handlers.ts';
+import { ENGINE_MEDIA_FILE, ENGINE_MEDIA_ROOTS, ENGINE_PHOTO_CLIP, ENGINE_THUMBNAIL_ROOTS, type EngineMethod } from '../shared/ipc.ts';
 import type { ApiRouter } from '../shared/router.ts';
 import type { GuardedMediaProvider } from '../transport/media-guard.ts';
 
@@ -21,7 +21,8 @@ export function forwardEngineServices(router: ApiRouter, call: EngineCall): ApiR
 
 export function remoteMedia(call: EngineCall): GuardedMediaProvider {
   return {
-    mediaFile: async (photoId: number, kind: MediaKind, atMs?: number) => String(await call(ENGINE_MEDIA_FILE, { photoId, kind, atMs })),
+    mediaFile: async (photoId: number, kind: MediaFileKind, atMs?: number) => String(await call(ENGINE_MEDIA_FILE, { photoId, kind, atMs })),
+    photoClip: async (photoId: number) => (await call(ENGINE_PHOTO_CLIP, { photoId })) as MediaSlice,
     libraryRoots: async () => (await call(ENGINE_MEDIA_ROOTS, {})) as string[],
     thumbnailRoots: async () => (await call(ENGINE_THUMBNAIL_ROOTS, {})) as string[],
   };

@@ -8,11 +8,12 @@
 import { z } from 'zod';
 import { ApiError, apiError } from '../shared/api.ts';
 import type { ApiRouter } from '../shared/router.ts';
-import type { MediaKind } from '../shared/handlers.ts';
+import type { MediaFileKind } from '../shared/handlers.ts';
 import {
   ENGINE_MEDIA_FILE,
   ENGINE_MEDIA_ROOTS,
   ENGINE_THUMBNAIL_ROOTS,
+  ENGINE_PHOTO_CLIP,
   MEDIA_KINDS,
   type EngineRequest,
   type EngineResponse,
@@ -32,9 +33,11 @@ export interface EnginePort {
 
 const mediaFileReq = z.object({
   photoId: z.number().int().positive(),
-  kind: z.enum(MEDIA_KINDS as [MediaKind, ...MediaKind[]]),
+  kind: z.enum(MEDIA_KINDS.filter((k) => k !== 'live') as [MediaFileKind, ...MediaFileKind[]]),
   atMs: z.number().int().min(0).optional(),
 });
+
+const photoClipReq = z.object({ photoId: z.number().int().positive() });
 
 function isRequest(x: unknown): x is EngineRequest {
   return typeof x === 'object' && x !== null && typeof (x as EngineRequest).id === 'number' && typeof (x as EngineRequest).method === 'string';
@@ -49,6 +52,10 @@ export async function handleEngineRequest(engine: ServedEngine, req: EngineReque
       result = await engine.media.mediaFile(p.data.photoId, p.data.kind, p.data.atMs);
     } else if (req.method === ENGINE_MEDIA_ROOTS) {
       result = await engine.media.libraryRoots();
+    } else if (req.method === ENGINE_PHOTO_CLIP) {
+      const p = photoClipReq.safeParse(req.payload);
+      if (!p.success || !engine.media.photoClip) throw apiError('invalid-request', { field: 'media', kind: 'bad-format', limit: '' }, 'invalid clip request');
+      result = await engine.media.photoClip(p.data.photoId);
     } else if (req.method === ENGINE_THUMBNAIL_ROOTS) {
       result = engine.media.thumbnailRoots ? await engine.media.thumbnailRoots() : [];
     } else {

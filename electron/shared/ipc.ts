@@ -46,8 +46,10 @@ export type InvokeResult<T = unknown> = { ok: true; result: T } | { ok: false; e
 export const ENGINE_MEDIA_FILE = '$media.file';
 export const ENGINE_MEDIA_ROOTS = '$media.roots';
 export const ENGINE_THUMBNAIL_ROOTS = '$media.thumbnailRoots';
+export const ENGINE_PHOTO_CLIP = '$media.photoClip';
 export type EngineMethod =
   | ApiMethod
+  | typeof ENGINE_PHOTO_CLIP
   | typeof ENGINE_MEDIA_FILE
   | typeof ENGINE_MEDIA_ROOTS
   | typeof ENGINE_THUMBNAIL_ROOTS;

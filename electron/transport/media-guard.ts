@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../shared/api.ts';
-import type { MediaKind, MediaProvider } from '../shared/handlers.ts';
+import type { MediaKind, MediaProvider, MediaSlice } from '../shared/handlers.ts';
 import { APP_SCHEME, MEDIA_HOST } from '../shared/ipc.ts';
 import { httpStatusFor } from './errors.ts';
 import { imageContentType, videoContentType } from './mime.ts';
@@ -79,7 +79,8 @@ export function isServablePath(realFile: string, realRoots: readonly string[], p
 }
 
 export type MediaResult =
-  | { type: 'file'; file: string; size: number; headers: Record<string, string> }
+  /** `size` bytes from `offset` of `file` (0 and the whole file but for a motion photo's video). */
+  | { type: 'file'; file: string; size: number; offset?: number; headers: Record<string, string> }
   | { type: 'not-modified'; headers: Record<string, string> }
   | { type: 'error'; status: number; message: string };
 
@@ -118,6 +119,7 @@ async function sourceInsideLibrary(media: GuardedMediaProvider, photoId: number)
 export async function resolveMedia(media: GuardedMediaProvider, ref: MediaRef, ifNoneMatch?: string): Promise<MediaResult> {
   let file: string;
   let roots: string[];
+  let slice: MediaSlice | null = null;
   try {
     // A thumbnail is made from the original: the original's real path is checked against the
     // library roots before the engine is asked to decode it (a link to a file outside the
@@ -131,7 +133,13 @@ export async function resolveMedia(media: GuardedMediaProvider, ref: MediaRef, i
       });
       if (source) return source;
     }
-    file = await media.mediaFile(ref.photoId, ref.kind, ref.atMs);
+    if (ref.kind === 'live') {
+      if (!media.photoClip) return refuse(404, `photo ${ref.photoId}: no clips are served here`);
+      slice = await media.photoClip(ref.photoId);
+      file = slice.file;
+    } else {
+      file = await media.mediaFile(ref.photoId, ref.kind, ref.atMs);
+    }
     roots = await realRoots(await allowedRoots(media, ref.kind));
   } catch (err) {
     const e = ApiError.from(err);
@@ -146,12 +154,16 @@ export async function resolveMedia(media: GuardedMediaProvider, ref: MediaRef, i
     return refuse(404, `photo ${ref.photoId}: file is missing`);
   }
   if (!isServablePath(real, roots)) return refuse(403, `photo ${ref.photoId}: file is outside the library`);
-  // Pictures are images; an original may also be a video.
-  const type = ref.kind === 'live' ? videoContentType(real) : (imageContentType(real) ?? (ref.kind === 'original' ? videoContentType(real) : null));
+  // Pictures are images; an original may also be a video; a clip is a video (a motion photo's is
+  // the MP4 inside the JPEG).
+  const type = slice ? (slice.offset > 0 ? 'video/mp4' : videoContentType(real)) : (imageContentType(real) ?? (ref.kind === 'original' ? videoContentType(real) : null));
   if (!type) return refuse(403, `photo ${ref.photoId}: not an image or video type that is served`);
   if (!stat.isFile()) return refuse(404, `photo ${ref.photoId}: not a file`);
+  const offset = slice?.offset ?? 0;
+  const size = slice ? slice.length : stat.size;
+  if (offset < 0 || size < 0 || offset + size > stat.size) return refuse(404, `photo ${ref.photoId}: its clip is not in the file any more`);
 
-  const etag = `W/"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
+  const etag = `W/"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}${offset ? `-${offset.toString(16)}` : ''}"`;
   const headers: Record<string, string> = {
     'Content-Type': type,
     'Cache-Control': 'private, no-cache',
@@ -163,14 +175,14 @@ export async function resolveMedia(media: GuardedMediaProvider, ref: MediaRef, i
   if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => t.trim() === etag)) {
     return { type: 'not-modified', headers };
   }
-  return { type: 'file', file: real, size: stat.size, headers: { ...headers, 'Content-Length': String(stat.size) } };
+  return { type: 'file', file: real, size, ...(offset ? { offset } : {}), headers: { ...headers, 'Content-Length': String(size) } };
 }
 
 /** How to answer a servable file: the whole of it (200), a range (206), or no range of it (416). */
 export interface MediaBody {
   status: 200 | 206 | 416;
   headers: Record<string, string>;
-  /** Bytes to send, both ends inclusive (absent for a 416). */
+  /** Bytes of the file to send, both ends inclusive (absent for a 416): a motion photo's video is offset into its JPEG. */
   range?: { start: number; end: number };
 }
 
@@ -179,7 +191,8 @@ export function mediaBody(r: Extract<MediaResult, { type: 'file' }>, range?: str
   const { 'Content-Length': _whole, ...headers } = r.headers;
   const answer = answerRange(range, r.size, { etag: r.headers.ETag!, lastModified: r.headers['Last-Modified']!, ifRange });
   const sized = { ...headers, ...rangeHeaders(answer, r.size) };
-  if (answer.type === 'partial') return { status: 206, headers: sized, range: { start: answer.start, end: answer.end } };
+  const at = r.offset ?? 0;
+  if (answer.type === 'partial') return { status: 206, headers: sized, range: { start: at + answer.start, end: at + answer.end } };
   if (answer.type === 'unsatisfiable') return { status: 416, headers: sized };
-  return { status: 200, headers: sized, ...(r.size > 0 ? { range: { start: 0, end: r.size - 1 } } : {}) };
+  return { status: 200, headers: sized, ...(r.size > 0 ? { range: { start: at, end: at + r.size - 1 } } : {}) };
 }

@@ -11,6 +11,7 @@
  * - the kind filter leaves only videos; a format the page cannot play shows its frame and a note.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,6 +49,12 @@ async function serveLibraryWithVideos(root: string): Promise<Served> {
   const [green] = await writeColourSet(path.join(tmp, 'live'), ['green'], 1, 41);
   fs.copyFileSync(green!, path.join(folder, 'IMG_0002.JPG'));
   fs.copyFileSync(path.join(root, 'test/fixtures/video/dolbyVision-hdr.MOV'), path.join(folder, 'IMG_0002.MOV'));
+  // A motion photo as Android cameras write it (Google's MicroVideo XMP, written by exiftool; the
+  // MP4 appended after the picture): its video lives inside the JPEG.
+  const [motion] = await writeColourSet(path.join(tmp, 'live'), ['red'], 1, 42);
+  execFileSync('exiftool', ['-q', '-overwrite_original', '-XMP-GCamera:MicroVideo=1', '-XMP-GCamera:MicroVideoVersion=1', `-XMP-GCamera:MicroVideoOffset=${fs.statSync(path.join(root, 'test/fixtures/video/sample.mp4')).size}`, motion!]);
+  fs.appendFileSync(motion!, fs.readFileSync(path.join(root, 'test/fixtures/video/sample.mp4')));
+  fs.copyFileSync(motion!, path.join(folder, 'MVIMG_0003.jpg'));
   // The same iPhone clip alone: a video of its own, in a codec (HEVC) many browsers cannot show.
   fs.copyFileSync(path.join(root, 'test/fixtures/video/dolbyVision-hdr.MOV'), path.join(folder, 'iphone-hdr.MOV'));
   const old = Date.now() / 1000 - 3600;
@@ -198,6 +205,24 @@ export async function runVideoUiCheck(root: string, screenshotDir: string): Prom
           // The clip lasts a second: then the still again, and the button to play it once more.
           await waitInPage(page, `!document.querySelector('dialog.viewer[open] video.viewer-live')`);
           await live.waitFor();
+        } else {
+          await viewer.locator('.live-failed').waitFor();
+        }
+        await page.keyboard.press('Escape');
+        await viewer.waitFor({ state: 'detached' }).catch(() => undefined);
+      });
+
+      await check('a motion photo plays the video inside it from the 动态 button', async () => {
+        await openPhoto(page, '红色', 'MVIMG_0003.jpg');
+        const viewer = page.locator('dialog.viewer[open]');
+        const motion = viewer.getByRole('button', { name: '播放动态照片' });
+        await motion.waitFor();
+        assert.equal(await motion.innerText(), '动态');
+        await motion.click();
+        if (await page.evaluate(`document.createElement('video').canPlayType('video/mp4; codecs="avc1.42E01E"') !== ''`)) {
+          await waitInPage(page, `(() => { const v = document.querySelector('dialog.viewer[open] video.viewer-live'); return !!v && v.currentTime > 0.2 && v.videoWidth > 0; })()`);
+          await page.screenshot({ path: path.join(screenshotDir, `video-${tag}-motion-playing.png`), animations: 'disabled' });
+          await waitInPage(page, `!document.querySelector('dialog.viewer[open] video.viewer-live')`);
         } else {
           await viewer.locator('.live-failed').waitFor();
         }

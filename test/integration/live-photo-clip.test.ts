@@ -1,11 +1,15 @@
 /**
- * Live Photos in the viewer: the clip the scanner hides (a .MOV of the same name beside the
- * photo, ≤ 6 s) is the clip the viewer plays. After a real `index`, a photo's details say it has
+ * Live Photos and motion photos in the viewer: the clip the scanner hides (a .MOV of the same name
+ * beside the photo, ≤ 6 s) is the clip the viewer plays; a motion photo's video (the MP4 after
+ * the picture in a Pixel's or Samsung's JPEG) is served as that byte range of the photo itself. After a real `index`, a photo's details say it has
  * one (with its length) and the media route serves it as a video (`live/<id>`), through the same
  * guard as originals; a longer video of the same name stays a video and is no clip; a link to a
  * clip outside the library is neither shown nor served; a folder that is away is not read.
- * Clips: AndroidX Media's sample.mp4 (1.02 s, H.264, Apache-2.0; test/fixtures/video/README.md).
+ * Clips: AndroidX Media's sample.mp4 (1.02 s, H.264) and its Pixel and Samsung motion photos
+ * (Apache-2.0; test/fixtures/video/README.md); one motion photo made the documented way, by
+ * exiftool writing Google's MicroVideo XMP into a shared photo with the sample appended.
  */
+import { execFileSync } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLibrary, type Library } from '../../electron/engine/store/library.ts';
 import { LibraryService } from '../../electron/engine/library/library-service.ts';
 import { libraryMedia } from '../../electron/engine/media-cache.ts';
-import { resolveMedia } from '../../electron/transport/media-guard.ts';
+import { mediaBody, resolveMedia } from '../../electron/transport/media-guard.ts';
 import { makeClip } from '../../scripts/fixtures/video-clips.ts';
 
 const run = promisify(execFile);
@@ -47,6 +51,13 @@ describe.skipIf(process.platform === 'win32')('a Live Photo clip, from index to 
     fs.copyFileSync(sample, path.join(outside, 'clip.mov'));
     fs.symlinkSync(path.join(outside, 'clip.mov'), path.join(album, 'IMG_0004.MOV'));
     put(4, 'plain.jpg');
+    for (const f of ['pixel-motion-photo-shortened.jpg', 'ss-motion-photo-shortened.jpg', 'pixel-motion-photo-video-removed-shortened.jpg']) {
+      fs.copyFileSync(path.resolve('test/fixtures/video', f), path.join(album, f));
+    }
+    const made = path.join(album, 'MVIMG_0005.jpg');
+    fs.copyFileSync(path.join(shared, photos[0]!), made);
+    execFileSync('exiftool', ['-q', '-overwrite_original', '-XMP-GCamera:MicroVideo=1', '-XMP-GCamera:MicroVideoVersion=1', `-XMP-GCamera:MicroVideoOffset=${fs.statSync(sample).size}`, made]);
+    fs.appendFileSync(made, fs.readFileSync(sample));
     const db = path.join(tmp, 'lib.db');
     const env = { ...process.env, SHIGUANG_HOME: path.join(tmp, 'home'), SHIGUANG_LOG: 'warn' };
     await run(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', '--db', db, '--model', path.join(models, 'toy-colors'), '--threads', '1', 'index', album], { env });
@@ -85,6 +96,38 @@ describe.skipIf(process.platform === 'win32')('a Live Photo clip, from index to 
       expect(await service.liveClip(id(name)), name).toBeNull();
       expect(await resolveMedia(media, { kind: 'live', photoId: id(name) }), name).toMatchObject({ type: 'error', status: 404 });
     }
+  });
+
+  it('a motion photo: its video is the byte range after the picture, served as MP4 with ranges inside it', async () => {
+    const service = new LibraryService(lib);
+    const media = libraryMedia(lib, path.join(tmp, 'thumbs'), undefined as never);
+    const cases = [
+      // Offsets and lengths as the cameras wrote them (motion-photo.test.ts reads the same files).
+      ['pixel-motion-photo-shortened.jpg', 131_582, 8_730],
+      ['ss-motion-photo-shortened.jpg', 20_345, 2_538],
+      ['MVIMG_0005.jpg', fs.statSync(path.join(album, 'MVIMG_0005.jpg')).size - fs.statSync(sample).size, fs.statSync(sample).size],
+    ] as const;
+    for (const [name, offset, length] of cases) {
+      expect((await service.liveClip(id(name)))?.kind, name).toBe('motion-photo');
+      const r = await resolveMedia(media, { kind: 'live', photoId: id(name) });
+      expect(r, name).toMatchObject({ type: 'file', file: fs.realpathSync(path.join(album, name)), size: length, offset, headers: { 'Content-Type': 'video/mp4', 'Content-Length': String(length) } });
+      if (r.type !== 'file') continue;
+      // A player's first request: a range of the video, which is bytes of the photo further on.
+      const body = mediaBody(r, 'bytes=0-15');
+      expect(body.status).toBe(206);
+      expect(body.headers['Content-Range']).toBe(`bytes 0-15/${length}`);
+      const head = Buffer.alloc(16);
+      const fd = fs.openSync(r.file, 'r');
+      fs.readSync(fd, head, 0, 16, body.range!.start);
+      fs.closeSync(fd);
+      expect(head.toString('latin1', 4, 8), name).toBe('ftyp');
+      expect(mediaBody(r).range, name).toEqual({ start: offset, end: offset + length - 1 });
+    }
+    // The one made like a Pixel's holds the whole sample: its length is the sample's.
+    expect((await service.liveClip(id('MVIMG_0005.jpg')))?.durationS).toBeCloseTo(1.02, 1);
+    // An editor cut the video off, the XMP still announcing it: no clip.
+    expect(await service.liveClip(id('pixel-motion-photo-video-removed-shortened.jpg'))).toBeNull();
+    expect(await resolveMedia(media, { kind: 'live', photoId: id('pixel-motion-photo-video-removed-shortened.jpg') })).toMatchObject({ type: 'error', status: 404 });
   });
 
   it('a folder that is away is not read: no clip announced, and the route says the folder is offline', async () => {

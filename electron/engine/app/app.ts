@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError, apiError, type EngineStatus } from '../../shared/api.ts';
-import type { MediaKind, ServiceHandlers, ServiceSet } from '../../shared/handlers.ts';
+import type { MediaProvider, ServiceHandlers, ServiceSet } from '../../shared/handlers.ts';
 import type { Engine, EngineOptions } from '../engine.ts';
 import type { Use } from '../util/use.ts';
 import { libraryHandlers } from '../library/library-handlers.ts';
@@ -62,7 +62,7 @@ export class ShiguangApp {
   readonly log: Logger;
   /** Runs `fn` on the open engine; NO_MODEL when there is none. */
   readonly use: Use<Engine>;
-  readonly media: { mediaFile(id: number, kind: MediaKind, atMs?: number): Promise<string>; libraryRoots(): Promise<string[]>; thumbnailRoots(): Promise<string[]> };
+  readonly media: Required<MediaProvider>;
   private readonly slot: EngineSlot;
   private readonly downloads: DownloadRegistry;
   private readonly quantizations: QuantizeRegistry;
@@ -103,6 +103,7 @@ export class ShiguangApp {
     this.use = (fn) => this.slot.use(fn, () => Promise.reject(this.noModel()));
     this.media = {
       mediaFile: (id, kind, atMs) => this.slot.use((e) => e.media.mediaFile(id, kind, atMs), () => Promise.reject(apiError('photo-unknown', { id: String(id) }, 'no model is active, so there are no photos to serve'))),
+      photoClip: (id) => this.slot.use((e) => e.media.photoClip!(id), () => Promise.reject(apiError('photo-unknown', { id: String(id) }, 'no model is active, so there are no photos to serve'))),
       libraryRoots: () => this.slot.use((e) => e.media.libraryRoots(), () => []),
       thumbnailRoots: () => this.slot.use(async (e) => (e.media.thumbnailRoots ? e.media.thumbnailRoots() : []), () => []),
     };

@@ -13,7 +13,7 @@ import type { StatusCounts } from '../store/photos.ts';
 import { resolvePhotoFilter } from './photo-filter.ts';
 import { browsePage } from './browse-page.ts';
 import { toHit } from './photo-hits.ts';
-import { livePhotoClipOf } from '../video/live-clip.ts';
+import { photoClipOf } from '../video/photo-clip.ts';
 
 export class LibraryService {
   constructor(private readonly lib: Library) {}
@@ -74,14 +74,15 @@ export class LibraryService {
   }
 
   /**
-   * A photo's Live Photo clip (its length), null when it has none, is skipped or its folder is
-   * away: nothing of an offline folder is read. The clip itself is served by media-cache.ts.
+   * A photo's clip — a Live Photo's .MOV, a motion photo's MP4 — and its length; null when it has
+   * none, is skipped or its folder is away (nothing of an offline folder is read). The clip itself
+   * is served by media-cache.ts.
    */
-  async liveClip(photoId: number): Promise<{ durationS: number } | null> {
+  async liveClip(photoId: number): Promise<{ kind: 'live-photo' | 'motion-photo'; durationS: number | null } | null> {
     const r = this.lib.photos.get(photoId);
     if (!r || r.kind === 'video' || r.status === 'skipped' || this.lib.folders.get(r.folderId)?.offline) return null;
-    const clip = await livePhotoClipOf(r.path);
-    return clip ? { durationS: Math.round(clip.durationS * 100) / 100 } : null;
+    const clip = await photoClipOf(r.path);
+    return clip ? { kind: clip.kind, durationS: clip.durationS === null ? null : Math.round(clip.durationS * 100) / 100 } : null;
   }
 
   /**

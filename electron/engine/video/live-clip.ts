@@ -44,13 +44,16 @@ export function mvhdDuration(moov: Buffer): number | null {
   return null;
 }
 
-/** The length a QuickTime/MP4 file's movie header states, in seconds; null when it cannot be read. */
-export async function movieHeaderDuration(file: string): Promise<number | null> {
+/**
+ * The length a QuickTime/MP4 file's movie header states, in seconds; null when it cannot be read.
+ * `start`/`length`: an MP4 inside another file (a motion photo's, after the picture).
+ */
+export async function movieHeaderDuration(file: string, start = 0, length?: number): Promise<number | null> {
   let fh: fs.FileHandle | undefined;
   try {
     fh = await fs.open(file, 'r');
-    const { size: fileSize } = await fh.stat();
-    let pos = 0;
+    const fileSize = length !== undefined ? start + length : (await fh.stat()).size;
+    let pos = start;
     for (let i = 0; i < MAX_TOP_BOXES && pos + 8 <= fileSize; i++) {
       const head = await readAt(fh, pos, 16);
       if (head.length < 8) return null;

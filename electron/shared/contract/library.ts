@@ -19,8 +19,11 @@ export interface PhotoDetail extends Omit<PhotoHit, 'score' | 'matchedBy' | 'mat
    * `fromFolder` when read from a folder's name rather than the photo's GPS. Empty when unknown.
    */
   places: PhotoPlace[];
-  /** A Live Photo: the clip beside it (a .MOV of the same name, ≤ 6 s), served as media `live`; null when none. */
-  live?: { durationS: number } | null;
+  /**
+   * The photo moves: a Live Photo (its clip, a .MOV of the same name ≤ 6 s, beside it) or a motion
+   * photo (an MP4 inside the file, after the picture); served as media `live`. Null when neither.
+   */
+  live?: { kind: 'live-photo' | 'motion-photo'; durationS: number | null } | null;
 }
 
 export interface PhotoPlace {

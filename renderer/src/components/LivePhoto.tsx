@@ -1,8 +1,9 @@
 /**
- * A Live Photo in the viewer: the photo with a 实况 button over it; pressing it plays the clip
- * that was taken with it (the .MOV beside the photo, media `live`) once, muted, over the still,
- * which comes back when the clip ends or the button is pressed again. A clip this browser cannot
- * decode (HEVC where the platform has no decoder) leaves the still and says so.
+ * A Live Photo or motion photo in the viewer: the photo with a 实况 (动态) button over it; pressing
+ * it plays the clip that was taken with it (the .MOV beside the photo, or the MP4 inside it: media
+ * `live`) once, muted, over the still, which comes back when the clip ends or the button is
+ * pressed again. A clip this browser cannot decode (HEVC where the platform has no decoder)
+ * leaves the still and says so.
  */
 import { useEffect, useRef, useState } from 'react';
 import { mediaUrl } from '../api/index.ts';
@@ -11,10 +12,18 @@ import '../live-photo.css';
 
 interface Props {
   photoId: number;
+  /** An iPhone's Live Photo (实况) or an Android motion photo (动态照片). */
+  kind: 'live-photo' | 'motion-photo';
 }
 
-export function LivePhoto({ photoId }: Props) {
+const WORDS = {
+  'live-photo': { name: 'viewer.live', play: 'viewer.livePlay', stop: 'viewer.liveStop', playing: 'viewer.livePlaying', failed: 'viewer.liveCannotPlay' },
+  'motion-photo': { name: 'viewer.motion', play: 'viewer.motionPlay', stop: 'viewer.motionStop', playing: 'viewer.motionPlaying', failed: 'viewer.motionCannotPlay' },
+} as const;
+
+export function LivePhoto({ photoId, kind }: Props) {
   const { t } = useI18n();
+  const w = WORDS[kind];
   const [playing, setPlaying] = useState(false);
   const [failed, setFailed] = useState(false);
   const videoRef = useRef<HTMLVideoElement>(null);
@@ -41,7 +50,7 @@ export function LivePhoto({ photoId }: Props) {
           muted
           playsInline
           preload="auto"
-          aria-label={t('viewer.livePlaying')}
+          aria-label={t(w.playing)}
           // No picture: the clip's video track cannot be decoded here (HEVC without a platform decoder).
           onLoadedMetadata={(e) => e.currentTarget.videoWidth === 0 && setFailed(true)}
           onEnded={() => setPlaying(false)}
@@ -52,8 +61,8 @@ export function LivePhoto({ photoId }: Props) {
         type="button"
         className={`live-badge${playing && !failed ? ' is-playing' : ''}`}
         aria-pressed={playing && !failed}
-        aria-label={playing && !failed ? t('viewer.liveStop') : t('viewer.livePlay')}
-        title={playing && !failed ? t('viewer.liveStop') : t('viewer.livePlay')}
+        aria-label={playing && !failed ? t(w.stop) : t(w.play)}
+        title={playing && !failed ? t(w.stop) : t(w.play)}
         onClick={() => {
           // After a failure, a press tries again rather than "stopping" what never played.
           const active = playing && !failed;
@@ -62,11 +71,11 @@ export function LivePhoto({ photoId }: Props) {
         }}
       >
         <span className="live-ring" aria-hidden="true" />
-        {t('viewer.live')}
+        {t(w.name)}
       </button>
       {failed && (
         <p className="live-failed" role="status">
-          {t('viewer.liveCannotPlay')}
+          {t(w.failed)}
         </p>
       )}
     </>

@@ -159,7 +159,7 @@ export function PhotoViewer({ hits, index, nativeShell, onIndex, onClose, onSimi
               onLoad={() => setLoadedId(hit.id)}
             />
             {photoText.text && loadedId === hit.id && <TextOverlay text={photoText.text} visible={showBoxes} active={activeLine} onHover={setActiveLine} />}
-            {d?.live && <LivePhoto photoId={hit.id} />}
+            {d?.live && <LivePhoto photoId={hit.id} kind={d.live.kind} />}
           </>
         )}
         <button type="button" className="viewer-nav prev" onClick={() => go(-1)} disabled={index === 0} aria-label={t('viewer.prev')} title={t('viewer.prev')}>
