@@ -13,5 +13,6 @@ import { migration as m0007 } from './0007-photo-places.ts';
 import { migration as m0008 } from './0008-library-folders-that-are-away.ts';
 import { migration as m0009 } from './0009-videos.ts';
 import { migration as m0010 } from './0010-stacks.ts';
+import { migration as m0011 } from './0011-camera-filter-index.ts';
 
-export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011];
