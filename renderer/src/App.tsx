@@ -11,6 +11,7 @@ import { DamagedLibrary } from './components/DamagedLibrary.tsx';
 import { FilterBar } from './components/FilterBar.tsx';
 import { HomeScreen } from './home/HomeScreen.tsx';
 import { QueryChips } from './components/QueryChips.tsx';
+import { PlaceParts } from './home/PlaceParts.tsx';
 import { Icon, Logo } from './components/Icon.tsx';
 import { LibraryPanel } from './components/LibraryPanel.tsx';
 import { ModelChooser } from './components/ModelChooser.tsx';
@@ -102,8 +103,7 @@ export function App() {
   const stacks = useStackActions({ mode, switchMode, setMode, closeViewer: () => setViewerIndex(null), edited: bumpEdits, info: (m) => push('info', m), error: reportError });
   const openPlace = (p: Pick<PlaceSummary, 'id' | 'name'>) => switchMode((backTo) => ({ kind: 'place', placeId: p.id, name: p.name, backTo }));
   /** A chip removed: search again with that piece of the query kept as words. */
-  const keepAsWords = (span: { start: number; end: number }) =>
-    setMode((m) => (m.kind === 'text' ? { ...m, plain: [...(m.plain ?? []), { start: span.start, end: span.end }] } : m));
+  const keepAsWords = (span: { start: number; end: number }) => setMode((m) => (m.kind === 'text' ? { ...m, plain: [...(m.plain ?? []), { start: span.start, end: span.end }] } : m));
 
   const goBack = () => {
     if (mode.kind === 'text' || mode.kind === 'home') return;
@@ -392,6 +392,7 @@ export function App() {
                 tagName={mode.kind === 'tag' ? tagLabel({ name: mode.tag, nameEn: tagList.find((x) => x.name === mode.tag)?.nameEn ?? null }, lang) : ''}
               />
             )}
+            {mode.kind === 'place' && <PlaceParts placeId={mode.placeId} name={mode.name} filter={toPhotoFilter(filters)} version={version} onOpen={openPlace} />}
             <div className="main-content">{main}</div>
           </main>
         </div>

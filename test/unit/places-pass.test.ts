@@ -154,6 +154,11 @@ describe('places pass', () => {
     ]);
     expect(china.children[0]!.children.map((c) => [c.id, c.level, c.photos])).toEqual([['CN-230100', 'city', 3]]);
     expect(china.children[0]!.children[0]!.children).toEqual([]); // districts are not listed
+    // A city's page asks for one level more: its districts (Harbin's photos are in 道里区 here).
+    const deep = service.tree({ place: ['CN-230100'] }, 4);
+    const harbin = deep[0]!.children[0]!.children[0]!;
+    expect(harbin.id).toBe('CN-230100');
+    expect(harbin.children.map((d) => [d.name, d.level, d.photos])).toEqual([['道里区', 'district', 3]]);
     expect(tree[1]!.cover).toBe(last);
     // Known places: names of the library's places and their ancestors only.
     const known = service.knownPlaces()!;

@@ -13,7 +13,7 @@ export interface FolderActions {
 
 /** The library's places (places/places-service.ts), handed in: library/ sits below the features. */
 export interface PlaceDirectory {
-  tree(filter: PhotoFilter): PlaceSummary[];
+  tree(filter: PhotoFilter, depth?: number): PlaceSummary[];
   ofPhoto(photoId: number): PhotoPlace[];
 }
 
@@ -32,6 +32,6 @@ export function libraryHandlers(use: Use<{ library: LibraryService; folders: Fol
     listSkipped: ({ limit, offset }) => use(({ library }) => library.skipped(limit, offset)),
     browse: ({ filter, limit, cursor }) => use(({ library }) => library.browse(filter, limit, cursor)),
     timeline: ({ filter }) => use(({ library }) => library.timeline(filter)),
-    places: ({ filter }) => use(({ places }) => places.tree(filter)),
+    places: ({ filter, depth }) => use(({ places }) => places.tree(filter, depth)),
   };
 }

@@ -12,7 +12,7 @@ import type { PlaceCount } from '../store/photo-places.ts';
 import { Gazetteer, type PlaceEntry } from './gazetteer.ts';
 import { PlaceNameMatcher } from './place-names.ts';
 
-/** Levels the Places view lists (districts are too fine for a browsing list). */
+/** Levels the Places view lists (districts are too fine for it; a city's page lists them). */
 const TREE_DEPTH = 3;
 
 export class PlacesService {
@@ -54,15 +54,18 @@ export class PlacesService {
     });
   }
 
-  /** The places the filter's photos were taken at, coarse to fine, most photos first at each level. */
-  tree(filter: PhotoFilter = {}): PlaceSummary[] {
+  /**
+   * The places the filter's photos were taken at, coarse to fine, most photos first at each
+   * level, `depth` levels deep (3: to cities; 4: to districts).
+   */
+  tree(filter: PhotoFilter = {}, depth = TREE_DEPTH): PlaceSummary[] {
     const counts = isEmptyFilter(filter) ? this.lib.places.counts() : this.lib.places.counts(this.lib.filters.where(resolvePhotoFilter(filter)));
     if (counts.length === 0) return [];
     const g = this.g();
     const nodes = new Map<string, { entry: PlaceEntry; node: PlaceSummary }>();
     for (const c of counts) {
       const entry = g.byId(c.placeId);
-      if (!entry || c.level >= TREE_DEPTH) continue;
+      if (!entry || c.level >= depth) continue;
       nodes.set(c.placeId, { entry, node: summary(entry, c) });
     }
     const roots: PlaceSummary[] = [];

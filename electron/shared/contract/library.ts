@@ -104,7 +104,8 @@ export const libraryRequests = {
   /** How many photos the filter selects in each month, newest first: the timeline's shape (browse a month with filter.taken). */
   timeline: z.object({ filter: requestFilter }).strict(),
   /** The places the filter's photos were taken at, country → province → city, most photos first. */
-  places: z.object({ filter: requestFilter }).strict(),
+  /** depth: levels listed, 3 (to cities, the Places view) by default, 4 to districts (a place's page). */
+  places: z.object({ filter: requestFilter, depth: z.number().int().min(1).max(4).optional() }).strict(),
 } as const;
 
 export interface LibraryResponses {
