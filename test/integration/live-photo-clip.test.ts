@@ -147,3 +147,19 @@ describe.skipIf(process.platform === 'win32')('a Live Photo clip, from index to 
     }
   });
 });
+
+describe('a Live Photo whose clip arrives after the photo (a copy still running)', () => {
+  it('plays once the clip is there, though the photo did not change', async () => {
+    const { photoClipOf } = await import('../../electron/engine/video/photo-clip.ts');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-live-late-'));
+    try {
+      const photo = path.join(dir, 'IMG_0009.JPG');
+      fs.copyFileSync(path.join(shared, fs.readdirSync(shared).find((f) => f.endsWith('.JPEG'))!), photo);
+      expect(await photoClipOf(photo)).toBeNull();
+      fs.copyFileSync(sample, path.join(dir, 'IMG_0009.MOV'));
+      expect(await photoClipOf(photo)).toMatchObject({ kind: 'live-photo', file: path.join(dir, 'IMG_0009.MOV') });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -24,19 +24,25 @@ export interface PhotoClip {
 const MOTION_PHOTO_EXTENSIONS: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '.heic', '.heif']);
 /** Larger photos are not read whole to look for a video (phone motion photos are 2–15 MB). */
 const MAX_MOTION_PHOTO_BYTES = 64 * 2 ** 20;
-/** Answers by (path, size, mtime): a player asks for the clip once per range request. */
-const known = new Map<string, PhotoClip | null>();
+/**
+ * Motion-photo answers by (path, size, mtime): they depend on the photo's bytes alone, and a
+ * player asks once per range request. A Live Photo's clip is looked for every time (a listing and
+ * a few small reads): its .MOV may arrive after the photo, which does not change.
+ */
+const motionKnown = new Map<string, PhotoClip | null>();
 const KNOWN_MAX = 256;
 
 /** The photo's clip, or null when it has none (or cannot be read now). */
 export async function photoClipOf(photo: string): Promise<PhotoClip | null> {
   const st = await fs.stat(photo).catch(() => null);
   if (!st?.isFile()) return null;
+  const live = await liveClip(photo);
+  if (live) return live;
   const key = `${photo}\0${st.size}\0${Math.trunc(st.mtimeMs)}`;
-  if (known.has(key)) return known.get(key)!;
-  const clip = (await liveClip(photo)) ?? (await motionClip(photo, st.size));
-  if (known.size >= KNOWN_MAX) known.clear();
-  known.set(key, clip);
+  if (motionKnown.has(key)) return motionKnown.get(key)!;
+  const clip = await motionClip(photo, st.size);
+  if (motionKnown.size >= KNOWN_MAX) motionKnown.clear();
+  motionKnown.set(key, clip);
   return clip;
 }
 
