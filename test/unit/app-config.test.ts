@@ -11,6 +11,8 @@ import { resolveAppConfig } from '../../electron/engine/app/config.ts';
 import { chosenModelDir, runtimeSession } from '../../electron/engine/app/model-choice.ts';
 import { updateSettings } from '../../electron/engine/settings/settings-file.ts';
 import { createLogger } from '../../electron/engine/util/log.ts';
+import { ApiError } from '../../electron/shared/api.ts';
+import { errorMessage } from '../../electron/shared/error-messages.ts';
 
 const testModels = process.env.SHIGUANG_TEST_MODELS ?? path.resolve('.cache/test-models');
 
@@ -72,6 +74,15 @@ describe('saved settings apply wherever the app is opened', () => {
     try {
       expect(app.engine).toBeNull();
       expect(() => app.requireEngine()).toThrow(/no model selected/);
+      // A reason the CLI words in the person's language (it printed this English in Chinese before).
+      let thrown: unknown;
+      try {
+        app.requireEngine();
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown).toMatchObject({ code: 'NO_MODEL', detail: { reason: 'model-none-chosen', download: '`npm run cli -- models download cn-clip-vit-b-16`' } });
+      expect(errorMessage('zh-CN', ApiError.from(thrown))).toMatch(/^还没有选择模型。可以下载一个：`npm run cli -- models download cn-clip-vit-b-16`/);
     } finally {
       await app.close();
     }

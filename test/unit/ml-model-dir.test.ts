@@ -33,5 +33,8 @@ describe('model directories', () => {
     expect(() => resolveModelDir(exportDir(['rn50.img.fp32.onnx']))).toThrow(/incomplete: need both rn50\.img\.\*\.onnx and rn50\.txt\.\*\.onnx/);
     expect(() => resolveModelDir(exportDir(['model.onnx']))).toThrow(/no manifest\.json and no official Chinese-CLIP ONNX export.*model\.onnx/);
     expect(() => resolveModelDir('/nonexistent/model')).toThrow(/model directory not found/);
+    // Reasons, worded in the person's language by the CLI and the app.
+    expect(() => resolveModelDir('/nonexistent/model')).toThrow(expect.objectContaining({ detail: { reason: 'model-dir-missing', path: '/nonexistent/model' } }));
+    expect(() => resolveModelDir(exportDir(['model.onnx']))).toThrow(expect.objectContaining({ detail: expect.objectContaining({ reason: 'model-dir-not-a-model' }) }));
   });
 });

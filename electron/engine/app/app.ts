@@ -31,7 +31,7 @@ import { stacksHandlers } from '../stacks/stacks-handlers.ts';
 import { createLogger, type Logger } from '../util/log.ts';
 import type { AppConfig } from './config.ts';
 import { EngineSlot } from './engine-slot.ts';
-import { NO_MODEL_HELP } from './model-choice.ts';
+import { NO_MODEL_HELP, noModelChosen } from './model-choice.ts';
 import { DatabaseDamagedError } from '../store/errors.ts';
 import { SOURCE_CATALOGUE } from '../models/sources.ts';
 
@@ -135,8 +135,12 @@ export class ShiguangApp {
     const engine = this.slot.engine;
     if (engine) return engine;
     if (this.slot.damaged) throw this.slot.damaged; // its message says how to rebuild
-    const why = this.modelError ? ` (${this.modelError.message})` : '';
-    throw new Error(`${NO_MODEL_HELP}${why}`);
+    const failed = this.modelError;
+    if (!failed) throw noModelChosen();
+    const why = ` (${failed.message})`;
+    if (failed.reason === 'model-not-installed' && failed.id) throw apiError('model-not-installed', { model: failed.id }, `${NO_MODEL_HELP}${why}`);
+    if (failed.id) throw apiError('model-open-failed', { model: failed.id }, `${NO_MODEL_HELP}${why}`);
+    throw noModelChosen(why);
   }
 
   /** Every service the engine side offers; transports register the ones they serve. */

@@ -9,11 +9,18 @@ import type { TowerSessionOptions } from '../ml/onnx-session.ts';
 import { SettingsService } from '../settings/settings-service.ts';
 import { createLogger } from '../util/log.ts';
 import type { AppConfig } from './config.ts';
+import { apiError, type ApiError } from '../../shared/api.ts';
 import { SOURCE_CATALOGUE } from '../models/sources.ts';
 
-export const NO_MODEL_HELP =
-  'no model selected. Download one with `npm run cli -- models download cn-clip-vit-b-16`, ' +
-  'import an export with `npm run cli -- models import DIR`, or pass --model DIR.';
+/** The CLI's ways to get a model, as the no-model error names them (data: the same in every language). */
+const GET_A_MODEL = { download: '`npm run cli -- models download cn-clip-vit-b-16`', import: '`npm run cli -- models import DIR`', flag: '`--model DIR`' };
+
+export const NO_MODEL_HELP = `no model selected. Download one with ${GET_A_MODEL.download}, import an export with ${GET_A_MODEL.import}, or pass --model DIR.`;
+
+/** No model is chosen (the CLI): how to get one, in the person's language. `why`: what went wrong with the chosen one. */
+export function noModelChosen(why = ''): ApiError {
+  return apiError('model-none-chosen', GET_A_MODEL, `${NO_MODEL_HELP}${why}`);
+}
 
 export function chosenModelDir(config: AppConfig): string {
   if (config.modelDir) return config.modelDir;
@@ -21,9 +28,9 @@ export function chosenModelDir(config: AppConfig): string {
   if (active) {
     const dir = path.join(config.paths.models, active);
     if (fs.existsSync(dir)) return dir;
-    throw new Error(`the chosen model ${active} is no longer installed in ${config.paths.models}. ${NO_MODEL_HELP}`);
+    throw apiError('model-not-installed', { model: active }, `the chosen model ${active} is no longer installed in ${config.paths.models}. ${NO_MODEL_HELP}`);
   }
-  throw new Error(NO_MODEL_HELP);
+  throw noModelChosen();
 }
 
 export function runtimeSession(config: AppConfig): TowerSessionOptions {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseManifest, type ModelManifest } from './manifest.ts';
 import { defaultVocabPath } from './tokenizer.ts';
+import { apiError } from '../../shared/api.ts';
 
 export interface ResolvedModel {
   dir: string;
@@ -30,7 +31,7 @@ export function catalogueManifestsDir(): string {
 export function resolveModelDir(dirArg: string): ResolvedModel {
   const dir = path.resolve(dirArg);
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    throw new Error(`model directory not found: ${dir}`);
+    throw apiError('model-dir-missing', { path: dir }, `model directory not found: ${dir}`);
   }
   const manifestFile = path.join(dir, 'manifest.json');
   if (fs.existsSync(manifestFile)) {
@@ -44,7 +45,9 @@ function manifestFromOfficialExport(dir: string): ModelManifest {
   const files = fs.readdirSync(dir);
   const graphs = files.map((f) => OFFICIAL_FILE.exec(f)).filter((m): m is RegExpExecArray => m !== null);
   if (graphs.length === 0) {
-    throw new Error(
+    throw apiError(
+      'model-dir-not-a-model',
+      { path: dir, expected: 'manifest.json, vit-b-16.img.fp32.onnx + vit-b-16.txt.fp32.onnx' },
       `${dir} has no manifest.json and no official Chinese-CLIP ONNX export ` +
         `(expected files like vit-b-16.img.fp32.onnx and vit-b-16.txt.fp32.onnx). Files seen: ${files.slice(0, 12).join(', ') || '(none)'}`,
     );

@@ -132,6 +132,12 @@ export const ERROR_REASONS = {
   'model-not-hosted': reason('UNSUPPORTED', ['model']),
   'model-precision-unavailable': reason('BAD_REQUEST', ['model', 'precision', 'hosted']),
   'model-not-installed': reason('NOT_FOUND', ['model']),
+  /** The CLI was run with no model chosen: the commands that get one (values: the command lines). */
+  'model-none-chosen': reason('NO_MODEL', ['download', 'import', 'flag']),
+  /** --model names a folder that is not there. */
+  'model-dir-missing': reason('NOT_FOUND', ['path']),
+  /** A folder given as a model holds none: the files it would need (`expected`: file names). */
+  'model-dir-not-a-model': reason('NOT_FOUND', ['path', 'expected']),
   'model-downloading': reason('NOT_FOUND', ['model'], true),
   'model-unusable': reason('MODEL_ERROR', ['model']),
   'model-open-failed': reason('MODEL_ERROR', ['model']),
