@@ -107,16 +107,14 @@ export function App() {
 
   const goBack = () => {
     if (mode.kind === 'text' || mode.kind === 'home') return;
+    if (mode.kind === 'place' && mode.parent) return setMode(mode.parent);
     const q = mode.backTo;
     setMode(q ? { kind: 'text', query: q } : { kind: 'home' });
     setValueSilently(q ?? '');
     searchRef.current?.focus();
   };
 
-  const runSuggestion = (text: string) => {
-    setValueSilently(text);
-    setMode({ kind: 'text', query: text });
-  };
+  const runSuggestion = (text: string) => (setValueSilently(text), setMode({ kind: 'text', query: text }));
 
   /** An image dropped on the window or picked with the image-search button: photos like it. */
   const searchByImage = (picked: boolean) => (fileName: string, dataBase64: string) =>
@@ -392,7 +390,7 @@ export function App() {
                 tagName={mode.kind === 'tag' ? tagLabel({ name: mode.tag, nameEn: tagList.find((x) => x.name === mode.tag)?.nameEn ?? null }, lang) : ''}
               />
             )}
-            {mode.kind === 'place' && <PlaceParts placeId={mode.placeId} name={mode.name} filter={toPhotoFilter(filters)} version={version} onOpen={openPlace} />}
+            {mode.kind === 'place' && <PlaceParts placeId={mode.placeId} name={mode.name} filter={toPhotoFilter(filters)} version={version} onOpen={(p) => setMode((m) => (m.kind === 'place' ? { kind: 'place', placeId: p.id, name: p.name, backTo: m.backTo, parent: m } : m))} />}
             <div className="main-content">{main}</div>
           </main>
         </div>

@@ -131,7 +131,7 @@ export async function runWhenWhereUiChecks(root: string, screenshotDir: string):
       await page.getByRole('button', { name: '地点', pressed: true }).waitFor();
     });
 
-    await check("a place's page lists the places within it: 黑龙江省 → 哈尔滨市 → its district, each one click", async () => {
+    await check("a place's page lists the places within it: 黑龙江省 → 哈尔滨市 → its district, each one click, and back up", async () => {
       const region = page.getByRole('region', { name: '拍摄地点' });
       await region.getByRole('button', { name: '黑龙江省，5 张照片' }).click();
       await page.getByRole('heading', { name: '地点：黑龙江省' }).waitFor();
@@ -150,7 +150,12 @@ export async function runWhenWhereUiChecks(root: string, screenshotDir: string):
       await page.getByRole('heading', { name: '地点：道里区' }).waitFor();
       await page.getByRole('list', { name: '搜索结果' }).getByRole('button').first().waitFor();
       assert.deepEqual((await gridNames()).sort(), ['IMG_0101.jpg', 'IMG_0102.jpg']);
-      await page.getByRole('button', { name: '返回' }).first().click();
+      // Back goes up the way it came: the city, the province, then home (the Places view).
+      await page.getByRole('button', { name: '返回“哈尔滨市”' }).click();
+      await page.getByRole('heading', { name: '地点：哈尔滨市' }).waitFor();
+      await page.getByRole('button', { name: '返回“黑龙江省”' }).click();
+      await page.getByRole('heading', { name: '地点：黑龙江省' }).waitFor();
+      await page.getByRole('button', { name: '返回首页' }).click();
       await page.getByRole('button', { name: '地点', pressed: true }).waitFor();
     });
 

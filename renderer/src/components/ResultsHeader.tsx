@@ -65,7 +65,8 @@ export function ResultsHeader({ mode, hits, hasMore, kinds, matched, limit, load
       title = t('results.album', { title: mode.title });
       break;
   }
-  const backTo = mode.kind === 'text' ? null : mode.backTo;
+  // A place opened from another place's page goes back there; the rest back to the search or home.
+  const backTo = mode.kind === 'text' ? null : mode.kind === 'place' && mode.parent ? mode.parent.name : mode.backTo;
   const count = hits.length;
   const n = formatCount(count, lang);
   const what = countWhat(hits, { ...kinds, allLoaded: !hasMore });

@@ -107,7 +107,8 @@ export type Mode =
   | { kind: 'stack'; stack: StackBadge; fileName: string; backTo: string | null }
   /** The duplicates view (renderer/src/stacks/): no result list of its own here. */
   | { kind: 'duplicates'; backTo: string | null }
-  | { kind: 'place'; placeId: string; name: string; backTo: string | null }
+  /** `parent`: the place's page it was opened from (a city from its province's): 返回 goes there. */
+  | { kind: 'place'; placeId: string; name: string; backTo: string | null; parent?: Extract<Mode, { kind: 'place' }> }
   /** An album (a folder and the folders below it): its photos, newest first. */
   | { kind: 'album'; folder: string; title: string; backTo: string | null };
 
