@@ -77,6 +77,12 @@ export class Engine {
       switching: () => this.switching !== null,
       putAwayEncoder: () => models.releaseImageTowers(),
       mode: opts.passes ?? 'on-demand',
+      // The video pass samples the new model's frames after indexing: the switch can complete then.
+      afterRun: () => {
+        if (!this.models.finishSwitchIfComplete()) return;
+        if (this.searchWarmed) this.warmSearchIndex();
+        this.passes.schedule(); // the passes that waited for the switch
+      },
       log,
     });
     this.indexer = new Indexer(lib, models.target.search.vectors, models.target.runtime, { ...opts.indexer, log, onIndexed: (batch) => this.passes.onEmbedded(batch) });

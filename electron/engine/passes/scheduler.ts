@@ -29,6 +29,11 @@ export interface PassSchedulerOptions {
   putAwayEncoder?: () => Promise<void>;
   /** 'background': schedule() runs passes; 'on-demand': only runAll() does. */
   mode: 'background' | 'on-demand';
+  /**
+   * After each background run: what the passes' work may have completed (a model switch waits for
+   * the video pass to sample every video for the new model, which happens here, not in indexing).
+   */
+  afterRun?: () => void;
   log: Logger;
 }
 
@@ -127,6 +132,7 @@ export class PassScheduler {
       .catch((e) => this.opts.log.warn(`passes stopped: ${message(e)}`))
       .finally(() => {
         this.running = null;
+        if (!this.closed) this.opts.afterRun?.();
       });
   }
 
