@@ -15,6 +15,7 @@ import { runWhenWhereUiChecks } from './when-where.e2e.ts';
 import { runBrowseUiChecks } from './browse.e2e.ts';
 import { runUiSuite, type UiSuiteOptions } from './ui.e2e.ts';
 import { runVideoUiCheck } from './video.e2e.ts';
+import { runDamagedUiCheck } from './damaged.e2e.ts';
 import { runWebSessionCheck } from './web-session.e2e.ts';
 import { runErrorUiChecks } from './errors.e2e.ts';
 import { runStacksUiCheck } from './stacks.e2e.ts';
@@ -33,12 +34,12 @@ async function startServer(): Promise<StartedServer> {
 }
 
 /**
- * SHIGUANG_E2E_ONLY=browse,when-where: run only those suites (ui, errors, when-where, browse, quantize, video, stacks, relevance) (a developer's loop); all by default.
+ * SHIGUANG_E2E_ONLY=browse,when-where: run only those suites (ui, errors, when-where, browse, quantize, video, stacks, relevance, damaged) (a developer's loop); all by default.
  * Suites: ui, errors (the error wording checks, on the main suite's server: they need no photos),
- * when-where, browse, quantize, video, stacks.
+ * when-where, browse, quantize, video, stacks, relevance, damaged.
  */
 const only = new Set((process.env.SHIGUANG_E2E_ONLY ?? '').split(',').filter(Boolean));
-type Suite = 'ui' | 'errors' | 'when-where' | 'browse' | 'quantize' | 'video' | 'stacks' | 'relevance';
+type Suite = 'ui' | 'errors' | 'when-where' | 'browse' | 'quantize' | 'video' | 'stacks' | 'relevance' | 'damaged';
 const runs = (suite: Suite): boolean => only.size === 0 || only.has(suite);
 
 async function main(): Promise<void> {
@@ -114,6 +115,15 @@ async function runOtherSuites(failures: string[]): Promise<void> {
       if (relevance.failed > 0) failures.push(`${relevance.failed} results-that-end UI check(s) failed`);
     } catch (err) {
       failures.push(`results-that-end UI checks: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  if (runs('damaged')) {
+    // A damaged library file: what the page says, and 重建照片库 with its confirmation.
+    try {
+      const damaged = await runDamagedUiCheck(ROOT, path.join(ROOT, 'test-results'));
+      if (damaged.failed > 0) failures.push(`${damaged.failed} damaged-library UI check(s) failed`);
+    } catch (err) {
+      failures.push(`damaged-library UI checks: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 }
