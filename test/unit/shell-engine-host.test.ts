@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, apiServices } from '../../electron/shared/api.ts';
 import { ApiRouter } from '../../electron/shared/router.ts';
 import { servicesFrom, type FlatHandlers } from './fake-services.ts';
-import { ENGINE_MEDIA_FILE, ENGINE_MEDIA_ROOTS, ENGINE_THUMBNAIL_ROOTS, type EngineRequest } from '../../electron/shared/ipc.ts';
+import { ENGINE_MEDIA_FILE, ENGINE_MEDIA_ROOTS, ENGINE_PHOTO_CLIP, ENGINE_THUMBNAIL_ROOTS, type EngineRequest } from '../../electron/shared/ipc.ts';
 import { backoffDelay, DEFAULT_BACKOFF, nextFailureCount } from '../../electron/main/backoff.ts';
 import { RpcClient } from '../../electron/main/rpc-client.ts';
 import { EngineSupervisor, type ChildLike } from '../../electron/main/engine-supervisor.ts';
@@ -280,6 +280,7 @@ describe('engine-serve', () => {
       router: new ApiRouter('ipc').registerAll(servicesFrom(h, ENGINE_SERVICES)),
       media: {
         mediaFile: async (id, kind) => `/lib/${kind}/${id}.jpg`,
+        photoClip: async (id) => ({ file: `/lib/MVIMG_${id}.jpg`, offset: 1000, length: 500 }),
         libraryRoots: async () => ['/lib'],
         thumbnailRoots: async () => ['/cache'],
       },
@@ -312,6 +313,11 @@ describe('engine-serve', () => {
     });
     expect(await handleEngineRequest(engine(), { id: 3, method: ENGINE_MEDIA_ROOTS, payload: {} })).toMatchObject({ result: ['/lib'] });
     expect(await handleEngineRequest(engine(), { id: 4, method: ENGINE_THUMBNAIL_ROOTS, payload: {} })).toMatchObject({ result: ['/cache'] });
+    // A photo's clip (a motion photo's MP4 inside its JPEG): the slice, not a path.
+    expect(await handleEngineRequest(engine(), { id: 5, method: ENGINE_PHOTO_CLIP, payload: { photoId: 7 } })).toMatchObject({ result: { file: '/lib/MVIMG_7.jpg', offset: 1000, length: 500 } });
+    expect(await handleEngineRequest(engine(), { id: 6, method: ENGINE_PHOTO_CLIP, payload: { photoId: -1 } })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    // 'live' is not a file kind: clips go through photoClip.
+    expect(await handleEngineRequest(engine(), { id: 7, method: ENGINE_MEDIA_FILE, payload: { photoId: 3, kind: 'live' } })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
   });
 
   it('round-trips through the forwarded services and remoteMedia over a message port', async () => {
@@ -328,5 +334,6 @@ describe('engine-serve', () => {
     await expect(media.mediaFile(9, 'original')).resolves.toBe('/lib/original/9.jpg');
     await expect(media.libraryRoots()).resolves.toEqual(['/lib']);
     await expect(media.thumbnailRoots!()).resolves.toEqual(['/cache']);
+    await expect(media.photoClip!(7)).resolves.toEqual({ file: '/lib/MVIMG_7.jpg', offset: 1000, length: 500 });
   });
 });
