@@ -71,6 +71,23 @@ async function serveLibraryWithVideos(root: string): Promise<Served> {
   }
 }
 
+/**
+ * The viewer's clip (a Live Photo's, a motion photo's), its button just pressed: where this
+ * Chromium has H.264 it plays with a picture over the still (the button now stops it) and the
+ * still comes back when the one-second clip ends; elsewhere the viewer says it cannot play it.
+ */
+async function playsOverTheStill(page: Page, shot: string, stopLabel: string): Promise<void> {
+  const viewer = page.locator('dialog.viewer[open]');
+  if (!(await page.evaluate(`document.createElement('video').canPlayType('video/mp4; codecs="avc1.42E01E"') !== ''`))) {
+    await viewer.locator('.live-failed').waitFor();
+    return;
+  }
+  await waitInPage(page, `(() => { const v = document.querySelector('dialog.viewer[open] video.viewer-live'); return !!v && v.currentTime > 0.2 && v.videoWidth > 0; })()`);
+  await viewer.getByRole('button', { name: stopLabel }).waitFor();
+  await page.screenshot({ path: shot, animations: 'disabled' });
+  await waitInPage(page, `!document.querySelector('dialog.viewer[open] video.viewer-live')`);
+}
+
 /** Search, then open the photo with this file name in the viewer. */
 async function openPhoto(page: Page, query: string, fileName: string): Promise<void> {
   await page.getByRole('searchbox', { name: '搜索照片' }).fill(query);
@@ -198,16 +215,8 @@ export async function runVideoUiCheck(root: string, screenshotDir: string): Prom
         await live.waitFor();
         assert.equal(await live.innerText(), '实况');
         await live.click();
-        if (await page.evaluate(`document.createElement('video').canPlayType('video/mp4; codecs="avc1.42E01E"') !== ''`)) {
-          await waitInPage(page, `(() => { const v = document.querySelector('dialog.viewer[open] video.viewer-live'); return !!v && v.currentTime > 0.2; })()`);
-          await viewer.getByRole('button', { name: '停止播放实况照片' }).waitFor();
-          await page.screenshot({ path: path.join(screenshotDir, `video-${tag}-live-playing.png`), animations: 'disabled' });
-          // The clip lasts a second: then the still again, and the button to play it once more.
-          await waitInPage(page, `!document.querySelector('dialog.viewer[open] video.viewer-live')`);
-          await live.waitFor();
-        } else {
-          await viewer.locator('.live-failed').waitFor();
-        }
+        await playsOverTheStill(page, path.join(screenshotDir, `video-${tag}-live-playing.png`), '停止播放实况照片');
+        await live.waitFor(); // the button to play it once more
         await page.keyboard.press('Escape');
         await viewer.waitFor({ state: 'detached' }).catch(() => undefined);
       });
@@ -219,13 +228,7 @@ export async function runVideoUiCheck(root: string, screenshotDir: string): Prom
         await motion.waitFor();
         assert.equal(await motion.innerText(), '动态');
         await motion.click();
-        if (await page.evaluate(`document.createElement('video').canPlayType('video/mp4; codecs="avc1.42E01E"') !== ''`)) {
-          await waitInPage(page, `(() => { const v = document.querySelector('dialog.viewer[open] video.viewer-live'); return !!v && v.currentTime > 0.2 && v.videoWidth > 0; })()`);
-          await page.screenshot({ path: path.join(screenshotDir, `video-${tag}-motion-playing.png`), animations: 'disabled' });
-          await waitInPage(page, `!document.querySelector('dialog.viewer[open] video.viewer-live')`);
-        } else {
-          await viewer.locator('.live-failed').waitFor();
-        }
+        await playsOverTheStill(page, path.join(screenshotDir, `video-${tag}-motion-playing.png`), '停止播放动态照片');
         await page.keyboard.press('Escape');
         await viewer.waitFor({ state: 'detached' }).catch(() => undefined);
       });

@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import lockfile from 'proper-lockfile';
+import { processRuns } from '../util/process-runs.ts';
 import { apiError, type ApiError } from '../../shared/api.ts';
 
 const STALE_MS = 10_000;
@@ -60,16 +61,6 @@ function readOwner(dbPath: string): WatchOwner | null {
     return JSON.parse(fs.readFileSync(ownerPath(dbPath), 'utf8')) as WatchOwner;
   } catch {
     return null;
-  }
-}
-
-/** Whether a process with this id runs on this machine (EPERM: it does, as another user). */
-function processRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -6,18 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ModelError } from './errors.ts';
+import { processRuns } from '../util/process-runs.ts';
 
 const held = new Set<string>();
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Locks `dir` (which must exist); returns an idempotent release. */
 export function acquireLock(dir: string, what: string): () => void {
@@ -28,7 +19,7 @@ export function acquireLock(dir: string, what: string): () => void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     const owner = Number.parseInt(fs.readFileSync(file, 'utf8'), 10);
-    if (owner && owner !== process.pid && isAlive(owner)) {
+    if (owner && owner !== process.pid && processRuns(owner)) {
       throw new ModelError('BUSY', `a download of ${what} is already running (process ${owner})`, { params: { model: what, pid: owner } });
     }
     fs.writeFileSync(file, String(process.pid));
