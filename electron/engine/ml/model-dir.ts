@@ -61,7 +61,7 @@ function manifestFromOfficialExport(dir: string): ModelManifest {
   const img = pick('img');
   const txt = pick('txt');
   if (!img || !txt) {
-    throw new Error(`${dir}: official export for ${arch} is incomplete: need both ${arch}.img.*.onnx and ${arch}.txt.*.onnx`);
+    throw apiError('model-dir-not-a-model', { path: dir, expected: `${arch}.img.*.onnx + ${arch}.txt.*.onnx` }, `${dir}: official export for ${arch} is incomplete: need both ${arch}.img.*.onnx and ${arch}.txt.*.onnx`);
   }
   const catalogueFile = path.join(catalogueManifestsDir(), `cn-clip-${arch}`, 'manifest.json');
   if (!fs.existsSync(catalogueFile)) throw new Error(`no catalogue manifest for architecture ${arch} (${catalogueFile})`);

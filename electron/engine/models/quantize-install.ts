@@ -15,6 +15,7 @@ import type { QuantizeModelOptions, QuantizeModelResult, QuantizeProgress } from
 import { quantizeModelDirInWorker } from '../ml/quantize/in-worker.ts';
 import { importModel } from './install.ts';
 import { FIDELITY_BOUND, measureFidelity, passesBound, type FidelityProgress, type FidelityReport } from './quantize-fidelity.ts';
+import { apiError } from '../../shared/api.ts';
 
 export interface QuantizeRequest extends Pick<QuantizeModelOptions, 'id' | 'kernel' | 'keepProjection' | 'variableLength'> {
   sourceDir: string;
@@ -57,7 +58,7 @@ const f4 = (x: number): string => x.toFixed(4);
 
 export async function quantizeAndCheck(req: QuantizeRequest): Promise<QuantizeOutcome> {
   if (Boolean(req.modelsDir) === Boolean(req.outDir)) throw new Error('quantize: give either a models directory to install into or an output directory');
-  if (req.photos.length === 0) throw new Error('quantize: no photos to check the int8 model against (index some photos first, or name a folder with --check)');
+  if (req.photos.length === 0) throw apiError('quantize-no-photos', {}, 'quantize: no photos to check the int8 model against (index some photos first, or name a folder with --check)');
   if (req.prompts.length === 0) throw new Error('quantize: no text prompts to check the int8 model against');
   const bound = req.bound ?? FIDELITY_BOUND;
   const staging = req.outDir ? path.resolve(req.outDir) : path.join(path.resolve(req.modelsDir!), '.partial', `quantize-${randomBytes(4).toString('hex')}`);

@@ -7,11 +7,13 @@ import path from 'node:path';
 import { openLibrary } from '../store/library.ts';
 import { sampleIndexedPhotoPaths } from '../store/photo-sample.ts';
 import { spreadSample } from '../tags/all-prompts.ts';
+import { apiError } from '../../shared/api.ts';
 
 const IMAGE = /\.(jpe?g|png|webp|gif|tiff?|avif|heic|heif|bmp)$/i;
 
 export function folderCheckPhotos(dir: string, limit: number): string[] {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`--check: not a folder: ${dir}`);
+  if (!fs.existsSync(dir)) throw apiError('folder-missing', { path: dir }, `--check: not a folder: ${dir}`);
+  if (!fs.statSync(dir).isDirectory()) throw apiError('folder-not-a-folder', { path: dir }, `--check: not a folder: ${dir}`);
   const found: string[] = [];
   const walk = (d: string): void => {
     for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {

@@ -12,6 +12,7 @@
  */
 import type { Mirror } from './catalogue.ts';
 import { systemLanguage, type Language } from '../util/locale.ts';
+import { apiError } from '../../shared/api.ts';
 
 export type Hub = 'huggingface' | 'modelscope' | 'plain';
 
@@ -52,10 +53,10 @@ function checkedBase(url: string, spec: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error(`model source "${spec}": not a URL`);
+    throw apiError('source-invalid', { value: spec }, `model source "${spec}": not a URL`);
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new Error(`model source "${spec}": only http(s) URLs are supported`);
+    throw apiError('source-invalid', { value: spec }, `model source "${spec}": only http(s) URLs are supported`);
   }
   return url.replace(/\/+$/, '');
 }
