@@ -13,6 +13,7 @@ import { describeSource, resolveSources, SOURCES_ENV, type ModelSource } from '.
 import { ModelError } from '../../engine/models/errors.ts';
 import { downloadFailureText } from '../../shared/download-messages.ts';
 import { cliLanguage, t } from '../i18n.ts';
+import { reasonText } from '../context.ts';
 import { formatEta } from '../progress-bar.ts';
 import { registerModelsQuantize } from './models-quantize.ts';
 
@@ -37,7 +38,8 @@ function run<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: 
       // engine's own account follows: every source with its URL); other errors as they are.
       const detail = err instanceof Error ? err.message : String(err);
       const failed = err instanceof ModelError && err.params.host !== undefined;
-      const text = failed ? downloadFailureText(cliLanguage(), err.toFailure()) + (cliLanguage() === 'en' ? `\n${detail}` : '') : detail;
+      // A refusal with a reason (a source that cannot be read, a folder that is not a model): its words.
+      const text = failed ? downloadFailureText(cliLanguage(), err.toFailure()) + (cliLanguage() === 'en' ? `\n${detail}` : '') : (reasonText(err) ?? detail);
       process.stderr.write(`${t('error.prefix')}${text}\n`);
       if (process.env.SHIGUANG_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
       process.exitCode = 1;

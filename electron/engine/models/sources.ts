@@ -76,7 +76,9 @@ export function parseSource(spec: string): ModelSource {
     const base = checkedBase(s, s);
     return { name: base, base, hub: 'plain' };
   }
-  throw new Error(
+  throw apiError(
+    'source-invalid',
+    { value: s },
     `unknown model source "${s}": use ${Object.keys(BUILTIN_SOURCES).join(', ')}, hf:<url>, modelscope:<url> or a plain http(s) URL`,
   );
 }
