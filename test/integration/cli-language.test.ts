@@ -97,6 +97,15 @@ describe('CLI language', () => {
     expect(zu.stderr).toContain('错误：不认识的选项 --limt（你是不是想输入 --limit？）');
     expect(eu.stderr).toContain("error: unknown option '--limt'");
     expect(zu.code).toBe(eu.code);
+    // Refusals with a reason, worded like the app's (they printed English under a Chinese locale).
+    const [zs, es] = await Promise.all([zh(['models', 'download', 'cn-clip-vit-b-16', '--source', 'ftp://x']), c(['models', 'download', 'cn-clip-vit-b-16', '--source', 'ftp://x'])]);
+    expect(zs.stderr).toContain('错误：无法识别下载源“ftp://x”');
+    expect(es.stderr).toContain('error: unknown model source "ftp://x"');
+    const missing = path.join(tmp, 'no-such-model');
+    const [zm, em] = await Promise.all([zh(['--model', missing, 'search', '红色']), c(['--model', missing, 'search', '红色'])]);
+    expect(zm.stderr).toContain(`错误：找不到模型文件夹 ${missing}`);
+    expect(em.stderr).toContain(`error: model directory not found: ${missing}`);
+    expect(zm.code).toBe(em.code);
     const bad = await zh(['--lang', 'fr', 'status']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--lang 只能是 zh-CN 或 en');
