@@ -92,18 +92,38 @@ export async function isLivePhotoClip(file: string): Promise<boolean> {
 /**
  * A photo's Live Photo clip: the .mov/.mp4 beside it that the scanner pairs with it (same rule:
  * live-photos.ts, so a clip the library hides is the clip the viewer plays), confirmed by its
- * length. Null when it has none. One listing of the photo's folder and a few small reads.
+ * length. Null when it has none. The folder's pairs are listed once and kept while the folder's
+ * modification time stays the same (a clip added or removed changes it): a camera folder of
+ * 100 000 files took ~400 ms to list, and a player asks once per range request. (On FAT32,
+ * whose times count in 2 s, a clip added within 2 s of a listing waits for the folder's next change.)
  */
 export async function livePhotoClipOf(photo: string): Promise<{ path: string; durationS: number } | null> {
   if (!LIVE_PHOTO_PHOTO_EXTENSIONS.has(path.extname(photo).toLowerCase())) return null;
-  const dir = path.dirname(photo);
-  // Plain files only: a link is never read by the library (link-policy.ts), so not played either.
-  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
-  const files = entries.filter((e) => e.isFile()).map((e) => path.join(dir, e.name));
-  for (const [clip, paired] of livePhotoCandidates(files)) {
-    if (paired !== photo) continue;
+  for (const clip of (await folderPairs(path.dirname(photo))).get(photo) ?? []) {
     const durationS = await movieHeaderDuration(clip);
     if (durationS !== null && isLivePhotoPair({ videoContentId: null, photoContentId: null, videoDurationS: durationS })) return { path: clip, durationS };
   }
   return null;
+}
+
+/** Per folder: its modification time when listed, and each photo's candidate clips. */
+const pairsByFolder = new Map<string, { mtimeMs: number; clips: Map<string, string[]> }>();
+const FOLDERS_KEPT = 64;
+
+async function folderPairs(dir: string): Promise<Map<string, string[]>> {
+  const st = await fs.stat(dir).catch(() => null);
+  if (!st) return new Map();
+  const known = pairsByFolder.get(dir);
+  if (known && known.mtimeMs === st.mtimeMs) return known.clips;
+  // Plain files only: a link is never read by the library (link-policy.ts), so not played either.
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  const clips = new Map<string, string[]>();
+  for (const [clip, photo] of livePhotoCandidates(entries.filter((e) => e.isFile()).map((e) => path.join(dir, e.name)))) {
+    const list = clips.get(photo);
+    if (list) list.push(clip);
+    else clips.set(photo, [clip]);
+  }
+  if (pairsByFolder.size >= FOLDERS_KEPT) pairsByFolder.delete(pairsByFolder.keys().next().value!);
+  pairsByFolder.set(dir, { mtimeMs: st.mtimeMs, clips });
+  return clips;
 }
