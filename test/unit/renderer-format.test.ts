@@ -3,6 +3,7 @@ import {
   baseName,
   formatBytes,
   formatClock,
+  momentText,
   formatDuration,
   formatEta,
   formatScore,
@@ -51,6 +52,9 @@ describe('renderer formatting', () => {
   it('a video moment or length as players show it', () => {
     expect(formatClock(0)).toBe('0:00');
     expect(formatClock(7.9)).toBe('0:07');
+    // A tile's moment: one time for a clip under a second (not "0:00–0:00").
+    expect(momentText(3, 7.2)).toBe('0:03–0:07');
+    expect(momentText(0, 0.1)).toBe('0:00');
     expect(formatClock(725)).toBe('12:05');
     expect(formatClock(3723)).toBe('1:02:03');
     expect(formatClock(null)).toBe('0:00');

@@ -14,7 +14,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { PhotoHit } from '../../../electron/shared/api.ts';
 import { mediaUrl } from '../api/index.ts';
 import { computeGridLayout, moveInGrid, rowCount } from '../lib/gridLayout.ts';
-import { formatClock } from '../lib/format.ts';
+import { formatClock, momentText } from '../lib/format.ts';
 import { hitScore, isWeaker } from '../lib/relevance.ts';
 import '../relevance.css';
 import { isUnderRoots } from '../lib/offline.ts';
@@ -242,7 +242,7 @@ function VideoBadge({ hit }: { hit: PhotoHit }) {
       </span>
       {hit.segment && (
         <span className="video-moment" aria-hidden="true">
-          {formatClock(hit.segment.start)}–{formatClock(hit.segment.end)}
+          {momentText(hit.segment.start, hit.segment.end)}
         </span>
       )}
     </>

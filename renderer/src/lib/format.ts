@@ -55,6 +55,13 @@ export function formatClock(totalSeconds: number | null | undefined): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
 }
 
+/** A video moment as a tile shows it: "0:03–0:07", or one time when both ends read the same (a clip under a second). */
+export function momentText(start: number, end: number): string {
+  const from = formatClock(start);
+  const to = formatClock(end);
+  return from === to ? from : `${from}–${to}`;
+}
+
 /** Cosine similarity, two decimals ("0.31"); the same in both languages so labels are stable. */
 export function formatScore(score: number): string {
   return score.toFixed(2);
