@@ -79,9 +79,7 @@ export class Engine {
       mode: opts.passes ?? 'on-demand',
       // The video pass samples the new model's frames after indexing: the switch can complete then.
       afterRun: () => {
-        if (!this.models.finishSwitchIfComplete()) return;
-        if (this.searchWarmed) this.warmSearchIndex();
-        this.passes.schedule(); // the passes that waited for the switch
+        if (this.finishSwitch()) this.passes.schedule(); // the passes that waited for the switch
       },
       log,
     });
@@ -187,8 +185,15 @@ export class Engine {
   /** What follows every indexing pass: a model switch completes once its vectors are built; the passes run. */
   private async afterPass(): Promise<void> {
     this.generation++;
-    if (this.models.finishSwitchIfComplete() && this.searchWarmed) this.warmSearchIndex();
+    this.finishSwitch();
     this.passes.schedule();
+  }
+
+  /** Completes a model switch whose vectors and frames are all built (warming the new search index); true when it did now. */
+  private finishSwitch(): boolean {
+    if (!this.models.finishSwitchIfComplete()) return false;
+    if (this.searchWarmed) this.warmSearchIndex();
+    return true;
   }
 
   async close(): Promise<void> {

@@ -101,9 +101,10 @@ export class ShiguangApp {
       afterOpen: (engine, reason) => this.afterOpen(engine, reason),
     });
     this.use = (fn) => this.slot.use(fn, () => Promise.reject(this.noModel()));
+    const noPhotos = (id: number): Promise<never> => Promise.reject(apiError('photo-unknown', { id: String(id) }, 'no model is active, so there are no photos to serve'));
     this.media = {
-      mediaFile: (id, kind, atMs) => this.slot.use((e) => e.media.mediaFile(id, kind, atMs), () => Promise.reject(apiError('photo-unknown', { id: String(id) }, 'no model is active, so there are no photos to serve'))),
-      photoClip: (id) => this.slot.use((e) => e.media.photoClip!(id), () => Promise.reject(apiError('photo-unknown', { id: String(id) }, 'no model is active, so there are no photos to serve'))),
+      mediaFile: (id, kind, atMs) => this.slot.use((e) => e.media.mediaFile(id, kind, atMs), () => noPhotos(id)),
+      photoClip: (id) => this.slot.use((e) => e.media.photoClip!(id), () => noPhotos(id)),
       libraryRoots: () => this.slot.use((e) => e.media.libraryRoots(), () => []),
       thumbnailRoots: () => this.slot.use(async (e) => (e.media.thumbnailRoots ? e.media.thumbnailRoots() : []), () => []),
     };

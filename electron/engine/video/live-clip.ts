@@ -85,8 +85,13 @@ export async function movieHeaderDuration(file: string, start = 0, length?: numb
  * length cannot be read stays a video (the video pass then reports what is wrong with it).
  */
 export async function isLivePhotoClip(file: string): Promise<boolean> {
+  return (await livePhotoClipLength(file)) !== null;
+}
+
+/** The clip's length when it is a Live Photo's clip by the rule above, else null. */
+async function livePhotoClipLength(file: string): Promise<number | null> {
   const durationS = await movieHeaderDuration(file);
-  return durationS !== null && isLivePhotoPair({ videoContentId: null, photoContentId: null, videoDurationS: durationS });
+  return durationS !== null && isLivePhotoPair({ videoContentId: null, photoContentId: null, videoDurationS: durationS }) ? durationS : null;
 }
 
 /**
@@ -100,8 +105,8 @@ export async function isLivePhotoClip(file: string): Promise<boolean> {
 export async function livePhotoClipOf(photo: string): Promise<{ path: string; durationS: number } | null> {
   if (!LIVE_PHOTO_PHOTO_EXTENSIONS.has(path.extname(photo).toLowerCase())) return null;
   for (const clip of (await folderPairs(path.dirname(photo))).get(photo) ?? []) {
-    const durationS = await movieHeaderDuration(clip);
-    if (durationS !== null && isLivePhotoPair({ videoContentId: null, photoContentId: null, videoDurationS: durationS })) return { path: clip, durationS };
+    const durationS = await livePhotoClipLength(clip);
+    if (durationS !== null) return { path: clip, durationS };
   }
   return null;
 }
