@@ -35,6 +35,7 @@ import { libraryStamp } from './lib/freshness.ts';
 import { listKindsOf, noneWord } from './lib/count-what.ts';
 import { useFreshness } from './lib/useFreshness.ts';
 import { useImeSearch } from './search/useImeSearch.ts';
+import { useSlashFocus } from './search/useSlashFocus.ts';
 import { queryFits, SearchLimit } from './components/SearchLimit.tsx';
 import { DuplicatesEntry } from './stacks/DuplicatesEntry.tsx';
 import { DuplicatesView } from './stacks/DuplicatesView.tsx';
@@ -103,7 +104,8 @@ export function App() {
   const stacks = useStackActions({ mode, switchMode, setMode, closeViewer: () => setViewerIndex(null), edited: bumpEdits, info: (m) => push('info', m), error: reportError });
   const openPlace = (p: Pick<PlaceSummary, 'id' | 'name'>) => switchMode((backTo) => ({ kind: 'place', placeId: p.id, name: p.name, backTo }));
   /** A chip removed: search again with that piece of the query kept as words. */
-  const keepAsWords = (span: { start: number; end: number }) => setMode((m) => (m.kind === 'text' ? { ...m, plain: [...(m.plain ?? []), { start: span.start, end: span.end }] } : m));
+  const keepAsWords = (span: { start: number; end: number }) =>
+    setMode((m) => (m.kind === 'text' ? { ...m, plain: [...(m.plain ?? []), { start: span.start, end: span.end }] } : m));
 
   const goBack = () => {
     if (mode.kind === 'text' || mode.kind === 'home') return;
@@ -114,7 +116,10 @@ export function App() {
     searchRef.current?.focus();
   };
 
-  const runSuggestion = (text: string) => (setValueSilently(text), setMode({ kind: 'text', query: text }));
+  const runSuggestion = (text: string) => {
+    setValueSilently(text);
+    setMode({ kind: 'text', query: text });
+  };
 
   /** An image dropped on the window or picked with the image-search button: photos like it. */
   const searchByImage = (picked: boolean) => (fileName: string, dataBase64: string) =>
@@ -188,18 +193,7 @@ export function App() {
     else if (change.back) goBack();
   };
 
-  // "/" jumps to the search box from anywhere that is not itself a text field.
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
-      const el = e.target as HTMLElement;
-      if (el.closest('input, textarea, select, [contenteditable="true"], dialog')) return;
-      e.preventDefault();
-      searchRef.current?.focus();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  useSlashFocus(searchRef);
 
   const status = engine.status;
   const noModel = status !== null && status.model === null;
@@ -216,6 +210,8 @@ export function App() {
   const tagList = tags.data ?? [];
   const indexed = status?.counts.indexed ?? 0;
   const listKinds = listKindsOf(status?.videos, filters.kind, mode.kind === 'text' ? results.parsed?.kind : null);
+  /** What an empty list, or the weaker rest behind "show more", could hold: its words. */
+  const restWord = noneWord(listKinds);
   const libraryEmpty = folders.data !== null && folderList.length === 0 && indexed === 0;
   const unreachable = !status && engine.error && (engine.error.code === 'NETWORK' || engine.error.code === 'UNAUTHORIZED');
   const folderHint = filters.folder ? t('album.searchIn', { title: baseName(filters.folder) }) : t('search.placeholder');
@@ -268,7 +264,7 @@ export function App() {
           scored={mode.kind !== 'album' && mode.kind !== 'tag' && mode.kind !== 'place'}
           onOpenStack={mode.kind === 'stack' ? undefined : stacks.openStack}
           weakerAvailable={results.weakerAvailable}
-          weakerWord={noneWord(listKinds)}
+          weakerWord={restWord}
           onShowWeaker={results.showWeaker}
           loading={results.loading}
         />
@@ -279,9 +275,9 @@ export function App() {
   } else if (results.weakerAvailable) {
     // Nothing stands out for this search: say so, and offer the weaker matches.
     main = (
-      <StateMessage icon="search" title={t(`results.noneRelevant.${noneWord(listKinds)}`)} body={t('results.noneRelevantHint')}>
+      <StateMessage icon="search" title={t(`results.noneRelevant.${restWord}`)} body={t('results.noneRelevantHint')}>
         <button type="button" className="button" onClick={results.showWeaker}>
-          {t(`results.showWeaker.${noneWord(listKinds)}`)}
+          {t(`results.showWeaker.${restWord}`)}
         </button>
       </StateMessage>
     );
