@@ -49,8 +49,9 @@ export const TIMES_OF_DAY: [RegExp, HourRange][] = [
 const HOLIDAYS: [RegExp, HolidayName][] = [
   [/元旦(?:节|假期)?/y, '元旦'],
   [/大年三十|年三十|除夕(?:夜)?/y, '除夕'],
-  [/春节(?:假期|期间)?|过年(?:期间|的时候)?|大年初一|(?:农历|阴历)?正月初一|(?:农历|阴历)新年/y, '春节'],
-  [/元宵节?|正月十五/y, '元宵'],
+  // 正月初一 and 正月十五 (with 农历 or not) are read by the lunar-month rule, which runs first.
+  [/春节(?:假期|期间)?|过年(?:期间|的时候)?|大年初一|(?:农历|阴历)新年/y, '春节'],
+  [/元宵节?/y, '元宵'],
   [/清明(?:节|假期)?/y, '清明'],
   [/五一(?:劳动节|假期|长假|小长假|黄金周)?(?![0-9月日号])|劳动节/y, '五一'],
   [/端午(?:节|假期)?/y, '端午'],
@@ -126,7 +127,7 @@ const RULES: Rule[] = [
   // Lunar months: 正月, 冬月 and 腊月 by their names (正月里回老家, 腊月二十三), any other with 农历 or
   // 阴历 before it (农历三月, 阴历八月十五, 农历8月15). A day without 初 or 日 is read only when it
   // repeats the month (二月二, 三月三, 九月九 — the festival days) or ends the phrase, so that
-  // 农历三月一起… keeps 一起. 正月初一 and 正月十五 are 春节 and 元宵 (HOLIDAYS).
+  // 农历三月一起… keeps 一起. 正月初一 and 正月十五 are the holidays 春节 and 元宵, 腊月三十 is 除夕.
   [
     /(农历|阴历|旧历)?(正|(?<![寒隆严初深])冬|腊|十[一二]|[一二三四五六七八九十]|1[0-2]|[1-9])月份?(?![亮光夜色])(?:(初[一二三四五六七八九十]|[二廿]十[一二三四五六七八九]?|廿[一二三四五六七八九]|十[一二三四五六七八九]?|三十|[0-9]{1,2})(?:日|号)?|(\2)(?![一二三四五六七八九十0-9])|([一二三四五六七八九])(?=$|[日号的,，。]))?/y,
     (m) => {
