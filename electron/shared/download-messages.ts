@@ -145,9 +145,17 @@ export function failureVars(params: FailureParams): Record<string, string> {
   return out;
 }
 
-function sourceName(lang: DownloadLang, source: string): string {
+/** A download source by its name as people know it (魔搭 ModelScope), or as given. */
+export function sourceName(lang: DownloadLang, source: string): string {
   const key = `download.source.${source}` as DownloadMessageKey;
   return downloadMessages[lang][key] ?? source;
+}
+
+/** What went wrong with one source, in a few words ("连接中断", "server error 503"). */
+export function attemptText(lang: DownloadLang, code: string, params: FailureParams): string {
+  const m = downloadMessages[lang];
+  const key = (`download.attempt.${code}` in m ? `download.attempt.${code}` : 'download.attempt.OTHER') as DownloadMessageKey;
+  return fill(m[key], failureVars(params));
 }
 
 /** The whole message for a failed download: what failed and what to try, then the sources tried. */
@@ -165,10 +173,7 @@ export function downloadFailureText(lang: DownloadLang, f: DownloadFailure): str
   if (f.attempts.length > 1) {
     const sep = lang === 'zh-CN' ? '；' : '; ';
     const list = f.attempts
-      .map((a) => {
-        const key = (`download.attempt.${a.code}` in m ? `download.attempt.${a.code}` : 'download.attempt.OTHER') as DownloadMessageKey;
-        return `${sourceName(lang, a.source)}${lang === 'zh-CN' ? '：' : ': '}${fill(m[key], failureVars(a.params))}`;
-      })
+      .map((a) => `${sourceName(lang, a.source)}${lang === 'zh-CN' ? '：' : ': '}${attemptText(lang, a.code, a.params)}`)
       .join(sep);
     parts.push(fill(m['download.tried'], { list }));
   }

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { registerModelsCommands, type ModelsCommandHooks } from '../../electron/cli/commands/models.ts';
 import { readSettings } from '../../electron/engine/settings/settings-file.ts';
+import { setCliLanguage } from '../../electron/cli/i18n.ts';
 import { fixtureModel, startHub, type FixtureHub } from './models-fixture-hub.ts';
 
 let tmp: string;
@@ -104,4 +105,85 @@ describe('shiguang models', () => {
       else process.env.SHIGUANG_MODEL_SOURCES = saved;
     }
   });
+
+  describe("in the person's language", () => {
+    afterEach(() => setCliLanguage('en'));
+
+    /** The ASCII words of a Chinese message once the values it quotes (paths, ids, flags, file names) are taken out. */
+    const english = (text: string, values: string[]): string[] => {
+      let rest = text.replace(/^错误：/, '');
+      for (const v of [...values].sort((a, b) => b.length - a.length)) rest = rest.split(v).join(' ');
+      return (rest.match(/[A-Za-z][A-Za-z0-9_-]*/g) ?? []).filter((w) => !['fp32', 'fp16', 'int8'].includes(w));
+    };
+
+    /** A folder as the official export script leaves it (placeholder graphs: without the engine's test encode, files are all an import checks). */
+    const exportDir = (name: string, files: string[]): string => {
+      const dir = path.join(tmp, name);
+      fs.mkdirSync(dir, { recursive: true });
+      for (const f of files) fs.writeFileSync(path.join(dir, f), f);
+      return dir;
+    };
+
+    it('says every refusal of models in Chinese under zh-CN, and in the engine\'s English under en', async () => {
+      const good = exportDir('export', ['vit-b-16.img.fp32.onnx', 'vit-b-16.txt.fp32.onnx']);
+      const twoSizes = exportDir('two-sizes', ['vit-b-16.img.fp32.onnx', 'rn50.img.fp32.onnx', 'rn50.txt.fp32.onnx']);
+      const badManifest = exportDir('bad-manifest', []);
+      fs.writeFileSync(path.join(badManifest, 'manifest.json'), '{"id": 1');
+      const empty = exportDir('empty', []);
+      const missing = path.join(tmp, 'not-there');
+      const failsTest: ModelsCommandHooks = { validate: async () => Promise.reject(new Error('Load model failed: protobuf parsing failed')) };
+      const cases: { args: string[]; hooks?: ModelsCommandHooks; zh: RegExp; en: RegExp; values: string[] }[] = [
+        { args: ['import', missing], zh: /找不到模型文件夹/, en: /not a directory/, values: [missing] },
+        { args: ['import', empty], zh: /里没有可用的模型/, en: /no manifest\.json and no official Chinese-CLIP export/, values: [empty, 'manifest.json', 'vit-b-16.img.fp32.onnx', 'vit-b-16.txt.fp32.onnx'] },
+        { args: ['import', twoSizes], zh: /有几种规格的导出（rn50, vit-b-16）：请用 --arch 选一种/, en: /several sizes/, values: [twoSizes, '--arch', 'rn50, vit-b-16'] },
+        { args: ['import', twoSizes, '--arch', 'vit-b-16'], zh: /缺少 vit-b-16\.txt\.\*\.onnx/, en: /lacks its text graph/, values: [twoSizes, 'vit-b-16.txt.*.onnx'] },
+        { args: ['import', badManifest], zh: /不是有效的模型描述文件/, en: /JSON/, values: [path.join(badManifest, 'manifest.json')] },
+        { args: ['import', good, '--precision', 'int4'], zh: /--precision 只能是 fp32 或 fp16/, en: /--precision must be fp32 or fp16/, values: ['--precision'] },
+        { args: ['import', good], hooks: failsTest, zh: /试运行没有通过，所以没有安装/, en: /failed the test encode: Load model failed/, values: [good] },
+        { args: ['remove', 'nothing-here'], zh: /没有安装叫 nothing-here 的模型/, en: /not installed/, values: ['nothing-here'] },
+        { args: ['use', 'nothing-here'], zh: /nothing-here 还没有安装/, en: /not installed; download or import it first/, values: ['nothing-here'] },
+        { args: ['download', 'nothing-here'], zh: /没有叫 nothing-here 的模型/, en: /unknown model "nothing-here"; known: cn-clip-rn50/, values: ['nothing-here'] },
+        { args: ['quantize', 'nothing-here'], zh: /nothing-here 不是已安装的模型/, en: /nothing-here is not an installed model/, values: ['nothing-here', 'models list'] },
+        { args: ['quantize', empty, path.join(tmp, 'out')], zh: /里没有可用的模型/, en: /no usable model|official export|manifest/, values: [empty, 'manifest.json', 'vit-b-16.img.*.onnx', 'vit-b-16.txt.*.onnx', 'vit-b-16.img.fp32.onnx', 'vit-b-16.txt.fp32.onnx'] },
+      ];
+      const installed = await cli(['import', good]);
+      expect(installed.code).toBe(0);
+      const target = path.join(paths.modelsDir(), 'cn-clip-vit-b-16');
+      cases.push({ args: ['import', good], zh: /已经安装在 .+。要替换它，请加上 --replace；或者先运行 models remove cn-clip-vit-b-16/, en: /already installed at .+; use --replace/, values: [target, '--replace', 'models remove cn-clip-vit-b-16'] });
+
+      for (const lang of ['zh-CN', 'en'] as const) {
+        setCliLanguage(lang);
+        for (const c of cases) {
+          const r = await cli(c.args, c.hooks);
+          const what = `${lang} models ${c.args.join(' ')}: ${r.err}`;
+          expect(r.code, what).toBe(1);
+          if (lang === 'zh-CN') {
+            expect(r.err, what).toMatch(/^错误：/);
+            expect(r.err, what).toMatch(c.zh);
+            expect(english(r.err, [...c.values, 'cn-clip-vit-b-16']), what).toEqual([]);
+          } else {
+            expect(r.err, what).toMatch(c.en);
+          }
+        }
+      }
+      // Nothing a refusal touched was installed or changed: the one import stands, no staging is left.
+      expect(fs.readdirSync(paths.modelsDir())).toEqual(['cn-clip-vit-b-16']);
+    });
+
+    it('says what a download does while it runs in Chinese: a source given up, the next one tried', async () => {
+      const model = fixtureModel({ id: 'cn-clip-vit-b-16', fileArch: 'vit-b-16' });
+      model.serve(hub, '/good');
+      const closed = await startHub();
+      await closed.close();
+      setCliLanguage('zh-CN');
+      const r = await cli(['download', 'cn-clip-vit-b-16', '--source', `hf:${closed.url}/dead`, '--source', `hf:${hub.url}/good`], { catalogue: () => model.catalogue });
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toContain('已安装 cn-clip-vit-b-16（fp32）');
+      const notices = r.err.split('\n').filter((l) => l.includes('改用'));
+      expect(notices).toHaveLength(2); // once per file
+      expect(notices[0]).toBe(`vit-b-16.img.fp32.onnx：${closed.url}/dead 无法连接，改用 ${hub.url}/good`);
+      expect(r.err).not.toMatch(/failed|trying|cannot reach/);
+    });
+  });
 });
+

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { downloadModel, partialDirFor, type DownloadOptions, type DownloadProgress } from '../../electron/engine/models/download.ts';
+import { noticeLine, type DownloadNotice } from '../../electron/engine/models/download-notices.ts';
 import { ModelError } from '../../electron/engine/models/errors.ts';
 import { listInstalled } from '../../electron/engine/models/install.ts';
 import type { ModelSource } from '../../electron/engine/models/sources.ts';
@@ -89,7 +90,7 @@ describe('downloadModel', () => {
     expect(fs.existsSync(path.join(modelsDir, 'test-tiny'))).toBe(false);
 
     const lines: string[] = [];
-    await downloadModel(options(model, { log: (l) => lines.push(l) }));
+    await downloadModel(options(model, { onNotice: (n) => lines.push(noticeLine(n)) }));
     const resumed = hub.requests.filter((r) => r.path === imgPath('a'));
     expect(resumed[1]).toMatchObject({ range: `bytes=${kept}-`, status: 206 });
     expect(resumed[1].ifRange).toMatch(/^"[0-9a-f]+"$/);
@@ -164,13 +165,18 @@ describe('downloadModel', () => {
     const closed = await startHub();
     const deadBase = closed.url;
     await closed.close();
-    const lines: string[] = [];
+    const notices: DownloadNotice[] = [];
     const result = await downloadModel(
-      options(model, { sources: [{ name: 'dead', base: deadBase, hub: 'huggingface' }, src('b')], attemptsPerSource: 3, log: (l) => lines.push(l) }),
+      options(model, { sources: [{ name: 'dead', base: deadBase, hub: 'huggingface' }, src('b')], attemptsPerSource: 3, onNotice: (n) => notices.push(n) }),
     );
     expect(result.files).toHaveLength(2);
+    const lines = notices.map(noticeLine);
     expect(lines.filter((l) => l.includes('cannot reach'))).toHaveLength(2); // once per file
-    expect(lines.some((l) => l.includes('retrying'))).toBe(false);
+    expect(notices.filter((n) => n.kind === 'next-source').map((n) => n.kind === 'next-source' && [n.source, n.code, n.next])).toEqual([
+      ['dead', 'UNREACHABLE', 'b'],
+      ['dead', 'UNREACHABLE', 'b'],
+    ]);
+    expect(notices.some((n) => n.kind === 'retrying')).toBe(false);
   });
 
   it('leaves no staging directory behind when nothing could be fetched', async () => {

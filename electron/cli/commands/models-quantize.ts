@@ -13,7 +13,12 @@ import { FIDELITY_BOUND, type FidelityReport } from '../../engine/models/quantiz
 import { quantizeAndCheck, QuantizeRefusedError, type QuantizeOutcome } from '../../engine/models/quantize-install.ts';
 import { folderCheckPhotos, libraryCheckPhotos } from '../../engine/models/quantize-samples.ts';
 import { allTagPrompts, spreadSample } from '../../engine/tags/all-prompts.ts';
-import { t } from '../i18n.ts';
+import { resolveModelDir } from '../../engine/ml/model-dir.ts';
+import type { QuantizeProgress } from '../../engine/ml/quantize/quantize-model.ts';
+import type { FidelityProgress } from '../../engine/models/quantize-fidelity.ts';
+import { apiError } from '../../shared/contract/errors.ts';
+import { cliLanguage, t } from '../i18n.ts';
+import { reasonText } from '../context.ts';
 
 interface QuantizeOpts {
   check?: string;
@@ -29,9 +34,9 @@ interface QuantizeOpts {
   json?: boolean;
 }
 
-const positive = (v: string, name: string): number => {
+const positive = (v: string, flag: string): number => {
   const n = Number(v);
-  if (!(n > 0)) throw new Error(`${name} must be a positive number, got ${v}`);
+  if (!(n > 0)) throw new Error(t('models.quantize.error.positive', { flag, value: v }));
   return n;
 };
 
@@ -39,60 +44,85 @@ function printReport(o: Pick<QuantizeOutcome, 'quantize' | 'fidelity' | 'bound'>
   const { quantize: q, fidelity: f, bound } = o;
   const w = (s: string): void => void process.stdout.write(`${s}\n`);
   const kept = [...q.image.keptFloat, ...q.text.keptFloat].map((k) => k.weight ?? k.node);
-  w(`int8 weight products: ${q.image.quantized.length} image, ${q.text.quantized.length} text (${q.image.kernel}); kept float: ${kept.join(', ') || 'none'}`);
+  w(t('models.quantize.report.products', { image: q.image.quantized.length, text: q.text.quantized.length, kernel: q.image.kernel, kept: kept.join(', ') || t('models.quantize.report.none') }));
   if (q.image.fusedAttention.length || q.image.patchEmbedding.length) {
-    w(`image graph: ${q.image.fusedAttention.length} attention blocks fused into QAttention (int8 in-projection), ${q.image.patchEmbedding.length ? 'patch embedding as an int8 product' : 'patch embedding float'}`);
+    const patch = t(q.image.patchEmbedding.length ? 'models.quantize.report.patchInt8' : 'models.quantize.report.patchFloat');
+    w(t('models.quantize.report.imageGraph', { blocks: q.image.fusedAttention.length, patch }));
   }
   const vl = q.variableLength;
   if (vl && 'rows' in vl) {
-    w(`text graph: ${vl.passed ? 'variable length' : 'fixed length'} (parity on ${vl.rows} texts, lengths ${vl.lengths[0]}–${vl.lengths.at(-1)}, max |Δ| ${vl.maxAbsDiff.toExponential(1)})`);
-  } else if (vl) w(`text graph: fixed length (${vl.error})`);
-  else if (q.manifest.text.variableLength) w('text graph: variable length (already proven for the source model)');
+    const facts = { rows: vl.rows, from: vl.lengths[0] ?? '', to: vl.lengths.at(-1) ?? '', diff: vl.maxAbsDiff.toExponential(1) };
+    w(t(vl.passed ? 'models.quantize.report.textVariable' : 'models.quantize.report.textFixedParity', facts));
+  } else if (vl) w(t('models.quantize.report.textFixed', { error: vl.error }));
+  else if (q.manifest.text.variableLength) w(t('models.quantize.report.textProven'));
   const line = (name: string, s: FidelityReport['images'], speed: number, ms: { fp32: number; int8: number }): string =>
-    `  ${name}  cosine mean ${s.meanCosine.toFixed(4)}  min ${s.minCosine.toFixed(4)}  (${s.count})   speed ×${speed.toFixed(2)} (${ms.fp32.toFixed(0)} → ${ms.int8.toFixed(0)} ms)`;
-  w(`fidelity to fp32 on ${checkedOn}:`);
-  w(line('image', f.images, f.speedup.image, f.ms.image));
-  w(line('text ', f.texts, f.speedup.text, f.ms.text));
-  w(`  top-10 kept: text → photos ${(100 * f.top10Overlap.textToImage).toFixed(0)}%, photo → prompts ${(100 * f.top10Overlap.imageToText).toFixed(0)}%`);
-  if (f.unreadable.length) w(`  (${f.unreadable.length} photos could not be read and were left out)`);
-  w(`  bound: mean ≥ ${bound.meanCosine}, min ≥ ${bound.minCosine} — ${passed ? 'passed' : 'NOT met'}`);
+    t('models.quantize.report.line', { name, mean: s.meanCosine.toFixed(4), min: s.minCosine.toFixed(4), count: s.count, speed: speed.toFixed(2), fp32: ms.fp32.toFixed(0), int8: ms.int8.toFixed(0) });
+  w(t('models.quantize.report.fidelity', { checkedOn }));
+  w(line(t('models.quantize.report.image'), f.images, f.speedup.image, f.ms.image));
+  w(line(t('models.quantize.report.text'), f.texts, f.speedup.text, f.ms.text));
+  w(t('models.quantize.report.top10', { textToImage: (100 * f.top10Overlap.textToImage).toFixed(0), imageToText: (100 * f.top10Overlap.imageToText).toFixed(0) }));
+  if (f.unreadable.length) w(t('models.quantize.report.unreadable', { n: f.unreadable.length }));
+  w(t('models.quantize.report.bound', { mean: bound.meanCosine, min: bound.minCosine, verdict: t(passed ? 'models.quantize.report.passed' : 'models.quantize.report.failed') }));
+}
+
+/** Progress as the engine reports it (a stage, or photos and prompts checked), in the CLI's language. */
+function progressLine(p: QuantizeProgress | FidelityProgress): string {
+  if ('stage' in p) return `${t(`models.quantize.stage.${p.stage}`)}\n`;
+  const phase = t(p.phase === 'images' ? 'models.quantize.phase.images' : 'models.quantize.phase.texts');
+  return `${t('models.quantize.checking', { phase, done: p.done, total: p.total })}\r${p.done === p.total ? '\n' : ''}`;
+}
+
+/** Only an fp32 model can be quantized: said before any work, as the app says it. */
+function requireFp32(sourceDir: string, src: string): void {
+  const { manifest } = resolveModelDir(sourceDir);
+  if (manifest.precision !== 'fp32') {
+    throw apiError('quantize-not-fp32', { model: manifest.id || src, precision: manifest.precision }, `${manifest.id} is ${manifest.precision}: only an fp32 model can be quantized`);
+  }
+}
+
+/** A refusal of the fidelity check in the CLI's language (the figures are in the report above it); others by their reason, else as they are. */
+function errorText(err: unknown): string {
+  if (err instanceof QuantizeRefusedError && cliLanguage() !== 'en') return t('models.quantize.error.refused', { source: err.quantize.manifest.quantization?.sourceId ?? '' });
+  return reasonText(err) ?? (err instanceof Error ? err.message : String(err));
 }
 
 export function registerModelsQuantize(models: Command, paths: { modelsDir: () => string }): void {
   models
     .command('quantize <src> [out]')
     .description(t('models.quantize.description'))
-    .option('--check <folder>', 'photos to check fidelity on (default: a sample of the library)')
-    .option('--photos <n>', 'how many photos to check', '48')
-    .option('--prompts <n>', 'how many tag prompts to check', '256')
-    .option('--min-cos <x>', 'refuse below this mean cosine to fp32 (each tower)', String(FIDELITY_BOUND.meanCosine))
-    .option('--min-cos-any <x>', 'refuse when any single vector is below this cosine', String(FIDELITY_BOUND.minCosine))
-    .option('--kernel <k>', `int8 kernel: ${INT8_KERNELS.join(' | ')}`, 'DynamicQuantizeMatMul')
-    .option('--quantize-projection', 'quantize the final projections too (default: kept float)')
-    .option('--no-variable-length', 'keep the text graph fixed-length')
-    .option('--id <id>', 'id of the new model (default <source id>-int8)')
-    .option('--replace', 'replace an installed model with the same id')
-    .option('--json', 'machine-readable result')
+    .option('--check <folder>', t('models.quantize.opt.check'))
+    .option('--photos <n>', t('models.quantize.opt.photos'), '48')
+    .option('--prompts <n>', t('models.quantize.opt.prompts'), '256')
+    .option('--min-cos <x>', t('models.quantize.opt.minCos'), String(FIDELITY_BOUND.meanCosine))
+    .option('--min-cos-any <x>', t('models.quantize.opt.minCosAny'), String(FIDELITY_BOUND.minCosine))
+    .option('--kernel <k>', t('models.quantize.opt.kernel', { kernels: INT8_KERNELS.join(' | ') }), 'DynamicQuantizeMatMul')
+    .option('--quantize-projection', t('models.quantize.opt.quantizeProjection'))
+    .option('--no-variable-length', t('models.quantize.opt.noVariableLength'))
+    .option('--id <id>', t('models.quantize.opt.id'))
+    .option('--replace', t('models.import.opt.replace'))
+    .option('--json', t('opt.json'))
     .action(async (src: string, out: string | undefined, opts: QuantizeOpts, cmd: Command) => {
       try {
         const config = resolveAppConfig(cmd.optsWithGlobals() as AppFlags);
-        if (!(INT8_KERNELS as readonly string[]).includes(opts.kernel)) throw new Error(`--kernel must be one of ${INT8_KERNELS.join(', ')}`);
+        if (!(INT8_KERNELS as readonly string[]).includes(opts.kernel)) throw new Error(t('models.quantize.error.kernel', { choices: INT8_KERNELS.join(', ') }));
         const installed = path.join(paths.modelsDir(), src);
         const sourceDir = out ? path.resolve(src) : installed;
         if (!out && !fs.existsSync(path.join(installed, 'manifest.json'))) {
-          throw new Error(fs.existsSync(src) ? `${src} is a directory: give an output directory too (models quantize SRC OUT)` : `${src} is not an installed model (see models list)`);
+          throw new Error(t(fs.existsSync(src) ? 'models.quantize.error.isDir' : 'models.quantize.error.notInstalled', { src }));
         }
+        requireFp32(sourceDir, src);
         const nPhotos = positive(opts.photos, '--photos');
         for (const [flag, v] of [['--min-cos', opts.minCos], ['--min-cos-any', opts.minCosAny]] as const) {
-          if (!(Number(v) > 0 && Number(v) <= 1)) throw new Error(`${flag} must be a cosine in (0, 1], got ${v}`);
+          if (!(Number(v) > 0 && Number(v) <= 1)) throw new Error(t('models.quantize.error.cosine', { flag, value: v }));
         }
         const photos = opts.check ? folderCheckPhotos(opts.check, nPhotos) : libraryCheckPhotos(config.dbPath, nPhotos);
+        // The English account goes into the new model's manifest; the person reads it in their language.
         const checkedOn = opts.check ? `${photos.length} photos from ${opts.check}` : `${photos.length} library photos`;
-        if (photos.length === 0) throw new Error(opts.check ? `--check ${opts.check}: no photos found` : 'the library has no indexed photos to check on yet: index some first, or pass --check FOLDER');
+        const checkedOnShown = opts.check ? t('models.quantize.checkedOn.folder', { n: photos.length, folder: opts.check }) : t('models.quantize.checkedOn.library', { n: photos.length });
+        if (photos.length === 0) throw new Error(opts.check ? t('models.quantize.error.noCheckPhotos', { folder: opts.check }) : t('models.quantize.error.noLibraryPhotos'));
         const prompts = spreadSample(allTagPrompts(), positive(opts.prompts, '--prompts'));
-        const progress = (p: { message?: string; phase?: string; done?: number; total?: number }): void => {
-          if (opts.json) return;
-          process.stderr.write(p.message ? `${p.message}\n` : `checking ${p.phase}: ${p.done}/${p.total}\r${p.done === p.total ? '\n' : ''}`);
+        const progress = (p: QuantizeProgress | FidelityProgress): void => {
+          if (!opts.json) process.stderr.write(progressLine(p));
         };
         const outcome = await quantizeAndCheck({
           sourceDir,
@@ -113,14 +143,14 @@ export function registerModelsQuantize(models: Command, paths: { modelsDir: () =
           process.stdout.write(`${JSON.stringify({ ok: true, id: outcome.manifest.id, dir: outcome.dir, fidelity: outcome.fidelity, variableLength: outcome.quantize.variableLength, keptFloat: outcome.manifest.quantization?.keptFloat }, null, 2)}\n`);
           return;
         }
-        printReport(outcome, checkedOn, true);
-        process.stdout.write(out ? `wrote ${outcome.manifest.id} to ${outcome.dir}\nuse it with --model ${outcome.dir}, or install it with: models import ${outcome.dir}\n` : `installed ${outcome.manifest.id} in ${outcome.dir}\nmake it active with: models use ${outcome.manifest.id}\n`);
+        printReport(outcome, checkedOnShown, true);
+        process.stdout.write(`${t(out ? 'models.quantize.done.out' : 'models.quantize.done.installed', { id: outcome.manifest.id, dir: outcome.dir })}\n`);
       } catch (err) {
         if (err instanceof QuantizeRefusedError) {
           if (opts.json) process.stdout.write(`${JSON.stringify({ ok: false, error: err.code, message: err.message, fidelity: err.fidelity }, null, 2)}\n`);
-          else printReport({ quantize: err.quantize, fidelity: err.fidelity, bound: { meanCosine: Number(opts.minCos), minCosine: Number(opts.minCosAny) } }, 'the check sample', false);
+          else printReport({ quantize: err.quantize, fidelity: err.fidelity, bound: { meanCosine: Number(opts.minCos), minCosine: Number(opts.minCosAny) } }, t('models.quantize.checkedOn.sample'), false);
         }
-        process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.stderr.write(`${t('error.prefix')}${errorText(err)}\n`);
         if (process.env.SHIGUANG_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
         process.exitCode = 1;
       }

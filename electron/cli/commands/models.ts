@@ -11,7 +11,8 @@ import type { FetchLike } from '../../engine/models/fetch.ts';
 import { importModel, listInstalled, removeModel, useModel, type InstalledModel } from '../../engine/models/install.ts';
 import { describeSource, resolveSources, SOURCES_ENV, type ModelSource } from '../../engine/models/sources.ts';
 import { ModelError } from '../../engine/models/errors.ts';
-import { downloadFailureText } from '../../shared/download-messages.ts';
+import { attemptText, downloadFailureText, formatBytes, sourceName } from '../../shared/download-messages.ts';
+import type { DownloadNotice } from '../../engine/models/download-notices.ts';
 import { cliLanguage, t } from '../i18n.ts';
 import { reasonText } from '../context.ts';
 import { formatEta } from '../progress-bar.ts';
@@ -29,22 +30,50 @@ export interface ModelsCommandHooks {
   catalogue?: () => Catalogue;
 }
 
+/**
+ * A model command's failure in the person's language. A refusal with a reason (a folder that is
+ * not a model, a model already installed) in its catalogue's words — in English the engine's own
+ * message, which names paths and causes. A failed download from its code and parameters (in
+ * English the engine's account follows: every source with its URL). Anything else as it is.
+ */
+export function modelErrorText(err: unknown): string {
+  const detail = err instanceof Error ? err.message : String(err);
+  if (err instanceof ModelError) {
+    if (err.refusal) return reasonText(err.refusal) ?? detail;
+    const english = cliLanguage() === 'en';
+    if (english && err.params.host === undefined) return detail; // nothing was fetched: the engine's account is the whole story
+    return downloadFailureText(cliLanguage(), err.toFailure()) + (english ? `\n${detail}` : '');
+  }
+  return reasonText(err) ?? detail;
+}
+
 function run<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await fn(...args);
     } catch (err) {
-      // A failed download in the person's language, from its code and parameters (in English the
-      // engine's own account follows: every source with its URL); other errors as they are.
-      const detail = err instanceof Error ? err.message : String(err);
-      const failed = err instanceof ModelError && err.params.host !== undefined;
-      // A refusal with a reason (a source that cannot be read, a folder that is not a model): its words.
-      const text = failed ? downloadFailureText(cliLanguage(), err.toFailure()) + (cliLanguage() === 'en' ? `\n${detail}` : '') : (reasonText(err) ?? detail);
-      process.stderr.write(`${t('error.prefix')}${text}\n`);
+      process.stderr.write(`${t('error.prefix')}${modelErrorText(err)}\n`);
       if (process.env.SHIGUANG_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
       process.exitCode = 1;
     }
   };
+}
+
+/** What a running download reports, in the CLI's language. */
+function noticeText(n: DownloadNotice): string {
+  const lang = cliLanguage();
+  switch (n.kind) {
+    case 'resumed':
+      return t('models.notice.resumed', { file: n.file, bytes: formatBytes(n.bytes), source: sourceName(lang, n.source) });
+    case 'retrying':
+      return t('models.notice.retrying', { file: n.file, why: attemptText(lang, n.code, n.params), attempt: n.attempt, of: n.of });
+    case 'next-source':
+      return t('models.notice.nextSource', { file: n.file, source: sourceName(lang, n.source), why: attemptText(lang, n.code, n.params), next: sourceName(lang, n.next) });
+    case 'proxy':
+      return t('models.notice.proxy', { via: n.via });
+    case 'proxy-ignored':
+      return t('models.notice.proxyIgnored');
+  }
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -233,7 +262,7 @@ export function registerModelsCommands(program: Command, paths: ModelsCommandPat
             fetchImpl: hooks.fetchImpl,
             validate: hooks.validate,
             onProgress: (p) => progress.update(p),
-            log: (line) => process.stderr.write(`${line}\n`),
+            onNotice: (n) => process.stderr.write(`${noticeText(n)}\n`),
           });
           progress.stop();
           if (result.alreadyInstalled) {
@@ -257,7 +286,7 @@ export function registerModelsCommands(program: Command, paths: ModelsCommandPat
     .option('--replace', t('models.import.opt.replace'))
     .action(
       run(async (dir: string, opts: { arch?: string; precision?: string; link?: boolean; replace?: boolean }) => {
-        if (opts.precision && opts.precision !== 'fp32' && opts.precision !== 'fp16') throw new Error('--precision must be fp32 or fp16');
+        if (opts.precision && opts.precision !== 'fp32' && opts.precision !== 'fp16') throw new Error(t('models.error.importPrecision'));
         const m = await importModel(dir, paths.modelsDir(), {
           arch: opts.arch,
           precision: opts.precision as 'fp32' | 'fp16' | undefined,

@@ -7,6 +7,7 @@ import type { ModelDownload, ModelPrecision } from '../../shared/api.ts';
 import { apiError } from '../../shared/api.ts';
 import { estimateBytes, getEntry, type Catalogue, type CatalogueEntry } from './catalogue.ts';
 import { downloadModel, type DownloadOptions } from './download.ts';
+import { noticeLine } from './download-notices.ts';
 import { ModelError } from './errors.ts';
 import type { FetchLike } from './fetch.ts';
 import { listInstalled } from './install.ts';
@@ -117,7 +118,7 @@ export class DownloadRegistry {
       onProgress: (p) => {
         Object.assign(status, { bytes: p.bytes, total: p.total, rate: p.rate, etaSeconds: p.etaSeconds, source: p.source });
       },
-      log: (line) => log.info(`download ${id}: ${line}`),
+      onNotice: (n) => log.info(`download ${id}: ${noticeLine(n)}`),
     }).then(
       () => {
         Object.assign(status, { state: 'done', bytes: Math.max(status.bytes, status.total), rate: 0, etaSeconds: 0 });

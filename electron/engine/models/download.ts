@@ -19,6 +19,7 @@ import {
 } from './catalogue.ts';
 import { hostOf, isFatal, isRetryable, ModelError, type SourceAttempt } from './errors.ts';
 import { resolveFetch, type FetchLike } from './fetch.ts';
+import type { DownloadNotice } from './download-notices.ts';
 import { acquireLock } from './lock.ts';
 import { describeSource, fileUrl, SOURCES_ENV, type ModelSource } from './sources.ts';
 import { removePart, transferFile } from './transfer.ts';
@@ -64,8 +65,8 @@ export interface DownloadOptions {
   /** Attempts per source per file; later attempts resume (default 3). */
   attemptsPerSource?: number;
   statfs?: (dir: string) => Promise<StatFsLike>;
-  /** Informational lines (source fallbacks, resumes, proxy choice). */
-  log?: (line: string) => void;
+  /** What happens besides progress: resumes, retries, source fallbacks, the proxy in use (download-notices.ts). */
+  onNotice?: (notice: DownloadNotice) => void;
 }
 
 export interface InstalledFile {
@@ -180,7 +181,7 @@ async function fetchFromSources(
             ctx.progress.report(at(received));
           },
         });
-        if (r.resumedFrom > 0) opts.log?.(`${job.file.name}: resumed at ${r.resumedFrom} bytes from ${source.name}`);
+        if (r.resumedFrom > 0) opts.onNotice?.({ kind: 'resumed', file: job.file.name, bytes: r.resumedFrom, source: source.name });
         ctx.sizes.set(job.file.name, r.bytes);
         ctx.progress.report(at(r.bytes), true);
         return { name: job.file.name, bytes: r.bytes, sha256: r.sha256, url };
@@ -188,11 +189,13 @@ async function fetchFromSources(
         const e = err instanceof ModelError ? err : new ModelError('NETWORK', String(err), { cause: err, params: { host: hostOf(url), bytes: 0, reason: 'unknown' } });
         if (isFatal(e.code)) throw e;
         if (isRetryable(e.code) && attempt < attemptsPerSource) {
-          opts.log?.(`${job.file.name}: ${e.message}; retrying (${attempt + 1}/${attemptsPerSource})`);
+          opts.onNotice?.({ kind: 'retrying', file: job.file.name, code: e.code, params: e.params, detail: e.message, attempt: attempt + 1, of: attemptsPerSource });
           continue;
         }
         attempts.push({ source: describeSource(source), url, code: e.code, message: e.message, params: { ...e.params, source: source.name } });
-        if (i < usable.length - 1) opts.log?.(`${job.file.name}: ${source.name} failed (${e.message}); trying ${usable[i + 1].source.name}`);
+        if (i < usable.length - 1) {
+          opts.onNotice?.({ kind: 'next-source', file: job.file.name, source: source.name, code: e.code, params: e.params, detail: e.message, next: usable[i + 1].source.name });
+        }
         break;
       }
     }
@@ -260,9 +263,9 @@ export async function downloadModel(opts: DownloadOptions): Promise<DownloadResu
 
   const release = acquireLock(partialDir, `${entry.id} (${variant.precision})`);
   try {
-    const { fetch, via, hint } = await resolveFetch(opts.fetchImpl);
-    if (via !== 'global' && via !== 'injected') opts.log?.(`using ${via} for downloads`);
-    if (hint) opts.log?.(hint);
+    const { fetch, via, proxyIgnored } = await resolveFetch(opts.fetchImpl);
+    if (via !== 'global' && via !== 'injected') opts.onNotice?.({ kind: 'proxy', via });
+    if (proxyIgnored) opts.onNotice?.({ kind: 'proxy-ignored' });
     const progress = new ProgressTracker(sizes, { id: entry.id, precision: variant.precision, fileCount: variant.files.length }, opts.onProgress);
 
     const installed: InstalledFile[] = [];

@@ -3,6 +3,7 @@
  * …) as parameters, so the CLI and the UI can say in the person's language what failed and what
  * to try (electron/shared/download-messages.ts). `message` stays English, for logs and bug reports.
  */
+import { apiError, type ApiError, type ErrorReason, type ReasonParams } from '../../shared/contract/errors.ts';
 import type { DownloadFailure, FailureParams } from '../../shared/download-messages.ts';
 
 export type { FailureParams } from '../../shared/download-messages.ts';
@@ -44,18 +45,29 @@ export class ModelError extends Error {
   readonly attempts: SourceAttempt[];
   /** What the message catalogue needs: host, status, bytes, seconds, model, file, dir, … */
   readonly params: FailureParams;
+  /**
+   * A refusal that is not a download's (a folder that holds no model, a model already installed):
+   * the registered reason its message is worded from (shared/error-messages.ts).
+   */
+  readonly refusal?: ApiError;
 
-  constructor(code: ModelErrorCode, message: string, opts: { attempts?: SourceAttempt[]; cause?: unknown; params?: FailureParams } = {}) {
+  constructor(code: ModelErrorCode, message: string, opts: { attempts?: SourceAttempt[]; cause?: unknown; params?: FailureParams; refusal?: ApiError } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.code = code;
     this.attempts = opts.attempts ?? [];
     this.params = opts.params ?? {};
+    this.refusal = opts.refusal;
   }
 
   /** The failure as the API and the message catalogue take it. */
   toFailure(): DownloadFailure {
     return { code: this.code, params: this.params, attempts: this.attempts.map((a) => ({ source: String(a.params.source ?? a.source), code: a.code, params: a.params })) };
   }
+}
+
+/** A ModelError a person meets outside a download, worded from a registered reason with its parameters. */
+export function modelRefusal<R extends ErrorReason>(code: ModelErrorCode, reason: R, params: ReasonParams<R>, message: string, cause?: unknown): ModelError {
+  return new ModelError(code, message, { cause, refusal: apiError(reason, params, message) });
 }
 
 /** The host of a URL, for messages (the URL itself is in `message`). */

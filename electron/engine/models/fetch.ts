@@ -14,7 +14,8 @@ export interface ResolvedFetch {
   fetch: FetchLike;
   /** What was chosen, for `--verbose` output and bug reports. */
   via: 'injected' | 'global' | 'undici-env-proxy' | 'node-env-proxy';
-  hint?: string;
+  /** A proxy is set in the environment and this fetch ignores it (said as a download notice). */
+  proxyIgnored?: boolean;
 }
 
 const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
@@ -56,9 +57,5 @@ export async function resolveFetch(injected?: FetchLike, env: NodeJS.ProcessEnv 
     const proxied: FetchLike = (url, init) => undici.fetch(url, { ...(init as Record<string, unknown>), dispatcher }) as Promise<Response>;
     return { fetch: proxied, via: 'undici-env-proxy' };
   }
-  return {
-    fetch: globalThis.fetch,
-    via: 'global',
-    hint: 'A proxy is set in the environment but this Node.js fetch ignores it. Restart with NODE_USE_ENV_PROXY=1 (Node >= 24 or a recent 22.x) so downloads go through the proxy.',
-  };
+  return { fetch: globalThis.fetch, via: 'global', proxyIgnored: true };
 }

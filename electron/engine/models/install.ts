@@ -10,7 +10,8 @@ import { parseManifest, type ModelManifest } from '../ml/manifest.ts';
 import { resolveModelDir } from '../ml/model-dir.ts';
 import { OnnxModel, externalDataFiles } from '../ml/quantize/onnx-model.ts';
 import { defaultSettingsFile, readSettings, updateSettings } from '../settings/settings-file.ts';
-import { ModelError } from './errors.ts';
+import { ApiError, reasonOf } from '../../shared/contract/errors.ts';
+import { ModelError, modelRefusal } from './errors.ts';
 
 export interface InstalledModel {
   id: string;
@@ -77,20 +78,22 @@ function pickOfficial(dir: string, opts: ImportOptions): Map<string, string> {
     .filter((x): x is { f: string; m: RegExpExecArray } => x.m !== null)
     .map(({ f, m }) => ({ file: f, arch: m[1].toLowerCase(), tower: m[2].toLowerCase(), precision: m[3].toLowerCase() }));
   if (found.length === 0) {
-    throw new ModelError(
-      'INVALID_MODEL',
-      `${dir} has no manifest.json and no official Chinese-CLIP export (expected e.g. vit-b-16.img.fp32.onnx + vit-b-16.txt.fp32.onnx)`,
-    );
+    const expected = 'manifest.json, vit-b-16.img.fp32.onnx + vit-b-16.txt.fp32.onnx';
+    throw modelRefusal('INVALID_MODEL', 'model-dir-not-a-model', { path: dir, expected }, `${dir} has no manifest.json and no official Chinese-CLIP export (expected e.g. vit-b-16.img.fp32.onnx + vit-b-16.txt.fp32.onnx)`);
   }
   const archs = [...new Set(found.map((g) => g.arch))];
   const wanted = opts.arch?.toLowerCase();
   const arch = wanted ?? (archs.length === 1 ? archs[0] : undefined);
-  if (!arch) throw new ModelError('INVALID_MODEL', `${dir} holds exports of several sizes (${archs.join(', ')}); choose one with --arch`);
+  if (!arch) {
+    throw modelRefusal('INVALID_MODEL', 'model-import-several-sizes', { path: dir, sizes: archs.join(', '), flag: '--arch' }, `${dir} holds exports of several sizes (${archs.join(', ')}); choose one with --arch`);
+  }
   const staged = new Map<string, string>();
   for (const tower of ['img', 'txt']) {
     const options = found.filter((g) => g.arch === arch && g.tower === tower);
     const pick = options.find((g) => g.precision === (opts.precision ?? 'fp32')) ?? options[0];
-    if (!pick) throw new ModelError('INVALID_MODEL', `${dir}: the ${arch} export lacks its ${tower === 'img' ? 'image' : 'text'} graph (${arch}.${tower}.*.onnx)`);
+    if (!pick) {
+      throw modelRefusal('INVALID_MODEL', 'model-import-graph-missing', { path: dir, file: `${arch}.${tower}.*.onnx` }, `${dir}: the ${arch} export lacks its ${tower === 'img' ? 'image' : 'text'} graph (${arch}.${tower}.*.onnx)`);
+    }
     for (const f of graphFiles(dir, pick.file)) staged.set(f, f === pick.file ? f.toLowerCase() : f);
   }
   return staged;
@@ -113,7 +116,7 @@ async function sharedExternalData(dir: string, graph: string): Promise<string[]>
 async function manifestFiles(dir: string, manifest: ModelManifest): Promise<Map<string, string>> {
   const staged = new Map<string, string>();
   for (const graph of [manifest.image.file, manifest.text.file]) {
-    if (!fs.existsSync(path.join(dir, graph))) throw new ModelError('INVALID_MODEL', `${dir}: manifest names ${graph}, which is missing`);
+    if (!fs.existsSync(path.join(dir, graph))) throw modelRefusal('INVALID_MODEL', 'model-import-graph-missing', { path: dir, file: graph }, `${dir}: manifest names ${graph}, which is missing`);
     for (const f of [...graphFiles(dir, graph), ...(await sharedExternalData(dir, graph))]) staged.set(f, f);
   }
   if (manifest.text.vocab) staged.set(manifest.text.vocab, manifest.text.vocab);
@@ -122,10 +125,10 @@ async function manifestFiles(dir: string, manifest: ModelManifest): Promise<Map<
 
 export async function importModel(srcDir: string, modelsDir: string, opts: ImportOptions = {}): Promise<InstalledModel> {
   const src = path.resolve(srcDir);
-  if (!fs.existsSync(src) || !fs.statSync(src).isDirectory()) throw new ModelError('INVALID_MODEL', `not a directory: ${src}`);
+  if (!fs.existsSync(src) || !fs.statSync(src).isDirectory()) throw modelRefusal('INVALID_MODEL', 'model-dir-missing', { path: src }, `not a directory: ${src}`);
   const root = path.resolve(modelsDir);
   const manifestFile = path.join(src, 'manifest.json');
-  const given = fs.existsSync(manifestFile) ? parseManifest(JSON.parse(fs.readFileSync(manifestFile, 'utf8')), manifestFile) : undefined;
+  const given = fs.existsSync(manifestFile) ? readManifest(manifestFile) : undefined;
   const files = given ? await manifestFiles(src, given) : pickOfficial(src, opts);
 
   const staging = path.join(root, '.partial', `import-${randomBytes(4).toString('hex')}`);
@@ -139,7 +142,7 @@ export async function importModel(srcDir: string, modelsDir: string, opts: Impor
     // The engine's own recognition: completes an official export from the shipped manifests.
     const resolved = resolveModelDir(staging);
     const manifest: ModelManifest = { ...resolved.manifest, source: given?.source ?? `official Chinese-CLIP ONNX export imported from ${src}` };
-    if (!ID.test(manifest.id)) throw new ModelError('INVALID_MODEL', `model id "${manifest.id}" is not a valid directory name`);
+    if (!ID.test(manifest.id)) throw modelRefusal('INVALID_MODEL', 'model-id-invalid', { model: manifest.id }, `model id "${manifest.id}" is not a valid directory name`);
     await fs.promises.writeFile(path.join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     await fs.promises.writeFile(
       path.join(staging, 'install.json'),
@@ -149,23 +152,48 @@ export async function importModel(srcDir: string, modelsDir: string, opts: Impor
       try {
         await opts.validate(staging);
       } catch (err) {
-        throw new ModelError('INVALID_MODEL', `${src} failed the test encode: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        throw modelRefusal('INVALID_MODEL', 'model-test-failed', { path: src }, `${src} failed the test encode: ${err instanceof Error ? err.message : String(err)}`, err);
       }
     }
     const target = path.join(root, manifest.id);
     if (fs.existsSync(target)) {
-      if (!opts.replace) throw new ModelError('ALREADY_INSTALLED', `${manifest.id} is already installed at ${target}; use --replace or models remove ${manifest.id}`);
+      if (!opts.replace) {
+        const ways = { replace: '--replace', remove: `models remove ${manifest.id}` };
+        throw modelRefusal('ALREADY_INSTALLED', 'model-already-installed', { model: manifest.id, dir: target, ...ways }, `${manifest.id} is already installed at ${target}; use --replace or models remove ${manifest.id}`);
+      }
       await fs.promises.rm(target, { recursive: true, force: true });
     }
     await fs.promises.rename(staging, target);
     return { id: manifest.id, dir: target, manifest, bytes: dirBytes(target) };
   } catch (err) {
     await fs.promises.rm(staging, { recursive: true, force: true });
-    if (err instanceof ModelError) throw err;
-    throw new ModelError('INVALID_MODEL', err instanceof Error ? err.message : String(err), { cause: err });
+    throw asImportError(err, src);
   } finally {
     await fs.promises.rmdir(path.join(root, '.partial')).catch(() => undefined);
   }
+}
+
+/** A manifest.json as given, or the refusal that says it is not one. */
+function readManifest(file: string): ModelManifest {
+  try {
+    return parseManifest(JSON.parse(fs.readFileSync(file, 'utf8')), file);
+  } catch (err) {
+    throw modelRefusal('INVALID_MODEL', 'model-manifest-invalid', { file }, err instanceof Error ? err.message : String(err), err);
+  }
+}
+
+/**
+ * Whatever stopped an import, as a ModelError with words for the person: the engine's own
+ * refusals (a folder the model resolver rejects) keep their reason, a full disk says so, anything
+ * else is a failed copy.
+ */
+function asImportError(err: unknown, src: string): ModelError {
+  if (err instanceof ModelError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const refusal = ApiError.from(err);
+  if (reasonOf(refusal)) return new ModelError('INVALID_MODEL', message, { cause: err, refusal });
+  if ((err as NodeJS.ErrnoException | null)?.code === 'ENOSPC') return modelRefusal('DISK_FULL', 'disk-full', {}, message, err);
+  return modelRefusal('INVALID_MODEL', 'model-import-failed', { path: src }, message, err);
 }
 
 /** Installed models: every non-hidden directory of modelsDir (staging lives under `.partial`). */
@@ -190,9 +218,9 @@ export function listInstalled(modelsDir: string): InstalledModel[] {
 }
 
 export async function removeModel(id: string, modelsDir: string, opts: { configFile?: string } = {}): Promise<void> {
-  if (!ID.test(id)) throw new ModelError('NOT_INSTALLED', `not a model id: ${id}`);
+  if (!ID.test(id)) throw modelRefusal('NOT_INSTALLED', 'model-remove-unknown', { model: id }, `not a model id: ${id}`);
   const dir = path.join(path.resolve(modelsDir), id);
-  if (!fs.existsSync(dir)) throw new ModelError('NOT_INSTALLED', `${id} is not installed in ${modelsDir}`);
+  if (!fs.existsSync(dir)) throw modelRefusal('NOT_INSTALLED', 'model-remove-unknown', { model: id }, `${id} is not installed in ${modelsDir}`);
   // Move aside first so a crash mid-delete never leaves a half model under its real name.
   const trash = path.join(path.resolve(modelsDir), '.partial', `remove-${id}-${randomBytes(4).toString('hex')}`);
   await fs.promises.mkdir(path.dirname(trash), { recursive: true });
@@ -205,8 +233,8 @@ export async function removeModel(id: string, modelsDir: string, opts: { configF
 
 export async function useModel(id: string, opts: { modelsDir: string; configFile?: string }): Promise<void> {
   const item = listInstalled(opts.modelsDir).find((m) => m.id === id);
-  if (!item) throw new ModelError('NOT_INSTALLED', `${id} is not installed; download or import it first`);
-  if (item.error) throw new ModelError('INVALID_MODEL', `${id} is installed but unusable: ${item.error}`);
+  if (!item) throw modelRefusal('NOT_INSTALLED', 'model-not-installed', { model: id }, `${id} is not installed; download or import it first`);
+  if (item.error) throw modelRefusal('INVALID_MODEL', 'model-unusable', { model: id }, `${id} is installed but unusable: ${item.error}`);
   await updateSettings(opts.configFile ?? defaultSettingsFile(opts.modelsDir), { activeModel: id });
 }
 

@@ -132,12 +132,27 @@ export const ERROR_REASONS = {
   'model-not-hosted': reason('UNSUPPORTED', ['model']),
   'model-precision-unavailable': reason('BAD_REQUEST', ['model', 'precision', 'hosted']),
   'model-not-installed': reason('NOT_FOUND', ['model']),
+  /** `models remove` of a model that is not there. */
+  'model-remove-unknown': reason('NOT_FOUND', ['model']),
   /** The CLI was run with no model chosen: the commands that get one (values: the command lines). */
   'model-none-chosen': reason('NO_MODEL', ['download', 'import', 'flag']),
   /** --model names a folder that is not there. */
   'model-dir-missing': reason('NOT_FOUND', ['path']),
   /** A folder given as a model holds none: the files it would need (`expected`: file names). */
   'model-dir-not-a-model': reason('NOT_FOUND', ['path', 'expected']),
+  /** `models import` of a folder holding exports of several sizes (`sizes`): choose one with `flag`. */
+  'model-import-several-sizes': reason('BAD_REQUEST', ['path', 'sizes', 'flag']),
+  /** A graph an import needs is not in the folder (`file`: its name, or the pattern an official export's has). */
+  'model-import-graph-missing': reason('NOT_FOUND', ['path', 'file']),
+  /** A manifest.json that is not JSON or not a model's description. */
+  'model-manifest-invalid': reason('MODEL_ERROR', ['file']),
+  'model-id-invalid': reason('BAD_REQUEST', ['model']),
+  /** The imported model failed its test encode, so nothing was installed. */
+  'model-test-failed': reason('MODEL_ERROR', ['path']),
+  /** The values of `replace` and `remove` are the command-line ways out (data: the same in every language). */
+  'model-already-installed': reason('BAD_REQUEST', ['model', 'dir', 'replace', 'remove']),
+  /** Copying an import's files failed (not a full disk: that is `disk-full`). */
+  'model-import-failed': reason('INTERNAL', ['path'], true),
   'model-downloading': reason('NOT_FOUND', ['model'], true),
   'model-unusable': reason('MODEL_ERROR', ['model']),
   'model-open-failed': reason('MODEL_ERROR', ['model']),
