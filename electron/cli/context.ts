@@ -67,6 +67,9 @@ export async function withEngine<T>(
   }
 }
 
+/** A flag's value the command cannot take (already in the CLI's words): exit code 2, like a refused request. */
+export class UsageError extends Error {}
+
 /** Run an action, printing a failure as `error: message` with exit code 1 (2 for bad usage). */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
@@ -78,7 +81,7 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
       const msg = reasonText(err) ?? (err instanceof Error ? err.message : String(err));
       process.stderr.write(`${t('error.prefix')}${msg}\n`);
       if (process.env.SHIGUANG_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
-      process.exitCode = (err as { code?: string }).code === 'BAD_REQUEST' ? 2 : 1;
+      process.exitCode = err instanceof UsageError || (err as { code?: string }).code === 'BAD_REQUEST' ? 2 : 1;
     }
   };
 }

@@ -63,6 +63,9 @@ function localiseCommanderError(text: string): string {
   else if ((r = m(/^error: required option '([^']+)' not specified/))) msg = t('error.missingOption', { flag: r[1]! });
   else if ((r = m(/^error: option '([^']+)' argument missing/))) msg = t('error.optionArgument', { flag: r[1]! });
   else if (m(/^error: too many arguments/)) msg = t('error.tooManyArguments');
+  else if ((r = m(/^error: option '(\S+)[^']*' argument '([^']*)' is invalid\. Allowed choices are (.+)\./))) {
+    msg = t('error.optionChoice', { flag: r[1]!, value: r[2]!, choices: r[3]!.split(', ').join('、') });
+  }
   return msg === null ? text : `${t('error.prefix')}${msg}\n`;
 }
 

@@ -35,6 +35,8 @@ const zh = {
   'error.didYouMean': '（你是不是想输入 {suggestion}？）',
   'error.lang': '--lang 只能是 zh-CN 或 en，收到的是 {value}',
   'error.positiveInt': '{flag} 必须是正整数，收到的是 {value}',
+  'error.optionChoice': '{flag} 不能是“{value}”：可选 {choices}',
+  'search.error.stack': '--stack 要么是一组的编号（正整数），要么是 all，收到的是 {value}',
   'error.port': '--port 必须在 0–65535 之间，收到的是 {value}',
   'error.notInLibrary': '不在图库里：{path}',
 
@@ -319,6 +321,8 @@ const en: Record<CliMessageKey, string> = {
   'error.didYouMean': ' (did you mean {suggestion}?)',
   'error.lang': '--lang must be zh-CN or en, got {value}',
   'error.positiveInt': '{flag} must be a positive whole number, got {value}',
+  'error.optionChoice': '{flag} cannot be "{value}": choose {choices}',
+  'search.error.stack': '--stack takes a stack number (a positive whole number) or all, got {value}',
   'error.port': '--port must be 0–65535, got {value}',
   'error.notInLibrary': 'not in the library: {path}',
 

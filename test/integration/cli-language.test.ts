@@ -97,6 +97,12 @@ describe('CLI language', () => {
     expect(zu.stderr).toContain('错误：不认识的选项 --limt（你是不是想输入 --limit？）');
     expect(eu.stderr).toContain("error: unknown option '--limt'");
     expect(zu.code).toBe(eu.code);
+    // A value outside a flag's choices names the flag and the choices (it said "a value in the request is not allowed").
+    const [zc, ec, zst] = await Promise.all([zh(['search', '红色', '--mode', 'looks']), c(['search', '红色', '--mode', 'looks']), zh(['search', '红色', '--stack', 'first'])]);
+    expect(zc.stderr).toContain('错误：--mode 不能是“looks”：可选 all、visual、text');
+    expect(ec.stderr).toContain("error: option '--mode <mode>' argument 'looks' is invalid. Allowed choices are all, visual, text.");
+    expect(zc.code).toBe(ec.code);
+    expect(zst.stderr).toContain('错误：--stack 要么是一组的编号（正整数），要么是 all，收到的是 first');
     // Refusals with a reason, worded like the app's (they printed English under a Chinese locale).
     const [zs, es] = await Promise.all([zh(['models', 'download', 'cn-clip-vit-b-16', '--source', 'ftp://x']), c(['models', 'download', 'cn-clip-vit-b-16', '--source', 'ftp://x'])]);
     expect(zs.stderr).toContain('错误：无法识别下载源“ftp://x”');

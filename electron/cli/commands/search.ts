@@ -1,7 +1,8 @@
 import path from 'node:path';
-import type { Command } from 'commander';
-import { action, printJson, withEngine } from '../context.ts';
-import { MAX_PAGE_SIZE, parseRequest, type PhotoFilter, type PhotoHit, type SearchResponse } from '../../shared/api.ts';
+import { Option, type Command } from 'commander';
+import { action, printJson, UsageError, withEngine } from '../context.ts';
+import { MAX_PAGE_SIZE, parseRequest, PHOTO_KINDS, type PhotoFilter, type PhotoHit, type SearchResponse } from '../../shared/api.ts';
+import { SEARCH_MODES } from '../../shared/contract/search.ts';
 import { isInsideRoots } from '../../shared/inside-roots.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { describeReading } from '../explain.ts';
@@ -103,7 +104,7 @@ const filterOptions = (c: Command): Command =>
     .option('--after <date>', t('search.opt.after'))
     .option('--before <date>', t('search.opt.before'))
     .option('--tag <name>', t('search.opt.tag'))
-    .option('--kind <kind>', t('search.opt.kind'))
+    .addOption(new Option('--kind <kind>', t('search.opt.kind')).choices(PHOTO_KINDS))
     .option('--all', t('search.opt.all'))
     .option('--stack <id|all>', t('search.opt.stack'))
     .option('--json', t('search.opt.json'));
@@ -133,7 +134,7 @@ async function upTo(n: number, weaker: boolean, page: (limit: number, cursor: st
 /** The limit as a number (a page's schema caps it at MAX_PAGE_SIZE; upTo pages beyond). */
 function wanted(opts: SearchOpts): number {
   const n = Number(opts.limit);
-  if (!Number.isInteger(n) || n < 1) throw new Error(t('error.positiveInt', { flag: '--limit', value: opts.limit }));
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(t('error.positiveInt', { flag: '--limit', value: opts.limit }));
   return n;
 }
 
@@ -145,8 +146,11 @@ function filter(opts: SearchOpts): PhotoFilter {
   if (opts.before) f.before = opts.before;
   if (opts.tag) f.tag = opts.tag;
   if (opts.kind) f.kind = opts.kind as PhotoFilter['kind'];
-  // A stack id as a number (the schema checks it); anything else as given ('all', or refused).
-  if (opts.stack !== undefined) f.stack = (/^\d+$/.test(opts.stack) ? Number(opts.stack) : opts.stack) as PhotoFilter['stack'];
+  // A stack id as a number (the schema checks its range), or 'all'.
+  if (opts.stack !== undefined) {
+    if (opts.stack !== 'all' && !/^\d+$/.test(opts.stack)) throw new UsageError(t('search.error.stack', { value: opts.stack }));
+    f.stack = (opts.stack === 'all' ? 'all' : Number(opts.stack)) as PhotoFilter['stack'];
+  }
   return f;
 }
 
@@ -158,7 +162,7 @@ export function registerSearchCommands(program: Command): void {
       .command('search')
       .description(t('search.description'))
       .argument('<query>', t('search.arg.query'))
-      .option('--mode <mode>', t('search.opt.mode'), 'all')
+      .addOption(new Option('--mode <mode>', t('search.opt.mode')).choices(SEARCH_MODES).default('all'))
       .option('--explain', t('search.opt.explain'))
       .option('--literal', t('search.opt.literal')),
   ).action(

@@ -4,8 +4,11 @@ import { pageCursor, pageLimit, photoId, type PhotoHit, type ResultLimitReason }
 import { requestFilter } from './filter.ts';
 import { MAX_QUERY_LENGTH } from './limits.ts';
 
+/** How a query is matched: all (the text in photos and their looks in one list), visual, text. */
+export const SEARCH_MODES = ['all', 'visual', 'text'] as const;
+
 /** What a text search matches: photos that look like the query, photos whose text holds it, or both in one list. */
-export type SearchMode = 'all' | 'visual' | 'text';
+export type SearchMode = (typeof SEARCH_MODES)[number];
 
 export type PlaceLevel = 'country' | 'province' | 'city' | 'district';
 
@@ -100,7 +103,7 @@ export const searchRequests = {
       limit: pageLimit,
       cursor: pageCursor,
       /** all (default): the text in photos and their looks fused in one ranked list. */
-      mode: z.enum(['all', 'visual', 'text']).default('all'),
+      mode: z.enum(SEARCH_MODES).default('all'),
       filter: requestFilter,
       /** Read time, place, kind and camera out of the query (default); false: the whole query is words to search. */
       understand: z.boolean().default(true),
