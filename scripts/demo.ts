@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { generateTestModels } from './models/generate-test-models.ts';
 import { writeColourSet } from './fixtures/colour-photos.ts';
+import { languageOf, systemLanguage } from '../electron/engine/util/locale.ts';
 
 const root = path.resolve('.cache/demo');
 const models = path.resolve('.cache/test-models');
@@ -31,4 +32,7 @@ cli(['index', '--tags', ...folders]);
 cli(['search', '红色', '--limit', '5']);
 cli(['search', '一片蓝色的海', '--limit', '5']);
 cli(['status']);
-process.stderr.write(`\nDemo library: ${db}. Try: npm run cli -- --db ${db} --model ${path.join(models, 'toy-colors')} search "绿色" \n`);
+// The last line in the language the CLI spoke above (the same rule: SHIGUANG_LANG, else the locale).
+const lang = languageOf(process.env.SHIGUANG_LANG) ?? systemLanguage(process.env);
+const next = `npm run cli -- --db ${db} --model ${path.join(models, 'toy-colors')} search "绿色"`;
+process.stderr.write(lang === 'zh-CN' ? `\n演示图库：${db}。再试一个：${next}\n` : `\nDemo library: ${db}. Try: ${next}\n`);

@@ -22,6 +22,31 @@ export function langFromArgv(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
+/** Global options that take a value (their value is not the command). */
+const VALUE_OPTIONS = new Set(['--db', '--model', '--provider', '--threads', '--lang']);
+
+/** The command named on the command line (`index`, `serve`, …), before commander parses it. */
+export function commandFromArgv(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return argv[i + 1];
+    if (VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
+
+/**
+ * How much of the engine's log a run shows on stderr, unless SHIGUANG_LOG says: a one-shot command
+ * speaks through its progress, summary and errors, in the CLI's language, so only warnings and
+ * errors of the log (English, for bug reports) join them; the long-running ones (`serve`, `watch`)
+ * keep the info lines too, since their stderr is the log a person keeps.
+ */
+export function defaultLogLevel(argv: readonly string[]): 'info' | 'warn' {
+  const command = commandFromArgv(argv);
+  return command === 'serve' || command === 'watch' ? 'info' : 'warn';
+}
+
 /** The language for this run; throws on a --lang that is neither zh-CN nor en. */
 export function resolveCliLanguage(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliLang {
   const asked = langFromArgv(argv);

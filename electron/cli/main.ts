@@ -4,7 +4,7 @@
  * Every command takes --db PATH and --model DIR; defaults live in the user's data directory.
  */
 import { Command } from 'commander';
-import { localiseCommander, resolveCliLanguage, setCliLanguage, t } from './i18n.ts';
+import { defaultLogLevel, localiseCommander, resolveCliLanguage, setCliLanguage, t } from './i18n.ts';
 import { registerIndexCommands } from './commands/index-watch.ts';
 import { registerSearchCommands } from './commands/search.ts';
 import { registerStatusCommand } from './commands/status.ts';
@@ -24,6 +24,8 @@ try {
   process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(2);
 }
+
+process.env.SHIGUANG_LOG ||= defaultLogLevel(process.argv.slice(2));
 
 const program = localiseCommander(new Command());
 program
@@ -47,7 +49,11 @@ registerServeCommand(program);
 registerDuplicatesCommand(program);
 registerModelsCommands(program, { modelsDir: () => dataPaths().models, configFile: () => dataPaths().config }, {
   // Test encode, then short sequences for the text tower where they are proven exact.
-  validate: (dir) => prepareModelDir(dir, { log: (line) => process.stderr.write(`${line}\n`) }),
+  validate: async (dir) => {
+    const tower = await prepareModelDir(dir);
+    if (tower.kind === 'short') process.stderr.write(`${t('models.prepared.short', { lengths: tower.lengths })}\n`);
+    if (tower.kind === 'fixed') process.stderr.write(`${t('models.prepared.fixed')}\n`);
+  },
 });
 
 await program.parseAsync(process.argv);

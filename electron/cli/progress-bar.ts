@@ -73,7 +73,7 @@ function followCount(label: string, unit: string): { update: (done: number, tota
       if (!tty) {
         if (Date.now() - lastLine > 5000 || done === total) {
           lastLine = Date.now();
-          process.stderr.write(`${label}: ${done}/${total}${unit}\n`);
+          process.stderr.write(`${t('progress.countLine', { label, done, total, unit })}\n`);
         }
         return;
       }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
-import { langFromArgv, resolveCliLanguage } from '../../electron/cli/i18n.ts';
+import { defaultLogLevel, langFromArgv, resolveCliLanguage } from '../../electron/cli/i18n.ts';
 import { languageOf, systemLanguage } from '../../electron/engine/util/locale.ts';
 
 const run = promisify(execFile);
@@ -23,9 +23,9 @@ type Out = { stdout: string; stderr: string; code: number };
 describe('CLI language', () => {
   let tmp: string;
   let photos: string;
-  const cli = async (locale: string, args: string[]): Promise<Out> => {
+  const cli = async (locale: string, args: string[], extra: NodeJS.ProcessEnv = {}): Promise<Out> => {
     // A clean locale: only LANG, as a login shell on a Chinese or a C system has it.
-    const env: NodeJS.ProcessEnv = { ...process.env, SHIGUANG_HOME: path.join(tmp, 'home'), SHIGUANG_LOG: 'warn', LANG: locale };
+    const env: NodeJS.ProcessEnv = { ...process.env, SHIGUANG_HOME: path.join(tmp, 'home'), SHIGUANG_LOG: 'warn', LANG: locale, ...extra };
     for (const k of ['LC_ALL', 'LC_MESSAGES', 'LANGUAGE', 'SHIGUANG_LANG']) delete env[k];
     try {
       const r = await run(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', '--db', path.join(tmp, 'lib.db'), '--model', toy, '--threads', '1', ...args], { env, maxBuffer: 16 << 20 });
@@ -35,7 +35,7 @@ describe('CLI language', () => {
       return { stdout: err.stdout, stderr: err.stderr, code: err.code };
     }
   };
-  const zh = (args: string[]) => cli('zh_CN.UTF-8', args);
+  const zh = (args: string[], extra?: NodeJS.ProcessEnv) => cli('zh_CN.UTF-8', args, extra);
   const c = (args: string[]) => cli('C', args);
 
   beforeAll(async () => {
@@ -64,8 +64,12 @@ describe('CLI language', () => {
   }, SLOW);
 
   it('index, search and status: the same facts in each language', async () => {
-    const zi = await zh(['index', '--no-ocr', photos]);
+    // With the log level left to the CLI, as a person runs it: no English log lines among the
+    // progress (the tag prompts' first encoding logged "tag vectors: encoded … prompts" at info).
+    const zi = await zh(['index', '--no-ocr', '--tags', photos], { SHIGUANG_LOG: '' });
     expect(zi.code).toBe(0);
+    expect(zi.stderr).toContain('标签：');
+    expect(zi.stderr).not.toMatch(/\] (info|debug) /);
     expect(zi.stderr).toMatch(/索引用时 [\d.]+ 秒：扫描 5，新增 5，.*编码 4，跳过 1。图库：已索引 4，待处理 0，已跳过 1。/);
     const ei = await c(['index', '--no-ocr', photos]);
     expect(ei.stderr).toMatch(/indexed in [\d.]+ s: scanned 5, new 0, .*Library: 4 indexed, 0 pending, 1 skipped\./);
@@ -86,6 +90,9 @@ describe('CLI language', () => {
     expect(zst.stdout).toContain('跳过的文件：');
     expect(est.stdout).toContain('photos: 4 indexed, 0 pending, 1 skipped');
     expect(est.stdout).toContain('execution provider: cpu');
+    // A provider this install lacks (CUDA on Linux x64 without its libraries): what it means, not ONNX Runtime's English.
+    if (/not cuda: .*not installed/.test(est.stdout)) expect(zst.stdout).toContain('没有用 cuda：这个安装里没有它的运行库');
+    expect(zst.stdout).not.toMatch(/is not installed; fetch it/);
   }, SLOW);
 
   it("errors: the CLI's own and commander's, in the locale's language, with the same exit codes", async () => {
@@ -142,6 +149,14 @@ describe('CLI language', () => {
 });
 
 describe('choosing the language', () => {
+  it('shows the log at info only for the long-running commands, whatever options come first', () => {
+    expect(defaultLogLevel(['--db', 'x.db', 'serve', '--port', '0'])).toBe('info');
+    expect(defaultLogLevel(['--model', 'watch', 'watch'])).toBe('info');
+    expect(defaultLogLevel(['--model', 'serve', 'index', 'serve'])).toBe('warn'); // a model folder and a photo folder named serve
+    expect(defaultLogLevel(['index', '--tags', '/photos'])).toBe('warn');
+    expect(defaultLogLevel([])).toBe('warn');
+  });
+
   it('reads --lang ahead of commander, in either form, until --', () => {
     expect(langFromArgv(['search', 'x', '--lang', 'en'])).toBe('en');
     expect(langFromArgv(['--lang=zh-CN', 'status'])).toBe('zh-CN');

@@ -25,7 +25,7 @@ export interface ModelsCommandPaths {
 
 /** Optional engine hooks: the lead's test-encode validation, and test seams. */
 export interface ModelsCommandHooks {
-  validate?: (modelDir: string) => Promise<void>;
+  validate?: (modelDir: string) => Promise<unknown>;
   fetchImpl?: FetchLike;
   catalogue?: () => Catalogue;
 }

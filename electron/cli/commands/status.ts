@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { EngineStatus } from '../../shared/api.ts';
 import { action, printJson, withEngine } from '../context.ts';
-import { t } from '../i18n.ts';
+import { cliLanguage, t } from '../i18n.ts';
 import type { CliMessageKey } from '../messages.ts';
 
 /** Why pending videos wait, when they do (no decoder on this install). */
@@ -37,7 +37,10 @@ export function registerStatusCommand(program: Command): void {
           if (engine.switching) w(t('status.switching', engine.switching));
           const p = status.provider;
           w(t('status.provider', { name: p?.name ?? t('status.notStarted') }));
-          for (const f of p?.fallbacks ?? []) w(t('status.fallback', { provider: f.provider, reason: f.reason }));
+          // In English ONNX Runtime's own reason (with the install command); otherwise what it means, as the app says it.
+          const reason = (f: { reason: string; kind?: 'not-installed' | 'failed' }): string =>
+            cliLanguage() === 'en' || !f.kind ? f.reason : t(f.kind === 'not-installed' ? 'status.fallbackMissing' : 'status.fallbackFailed');
+          for (const f of p?.fallbacks ?? []) w(t('status.fallback', { provider: f.provider, reason: reason(f) }));
           for (const n of p?.notes ?? []) w(t('status.note', { note: n }));
           const o = status.ocr;
           if (o) {

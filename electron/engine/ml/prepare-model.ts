@@ -21,8 +21,16 @@ import { addVariableLengthTextInWorker } from './quantize/in-worker.ts';
 import { validateModelDir } from './validate-model.ts';
 
 export interface PrepareOptions {
+  /** English lines for the log. */
   log?: (line: string) => void;
 }
+
+/** What became of the text tower (for the person: the CLI says it in their language). */
+export type PreparedTextTower =
+  | { kind: 'already-short' }
+  | { kind: 'short'; lengths: number; maxAbsDiff: number }
+  /** The proof rejected the rewritten graph (or it could not be made): the original stays. */
+  | { kind: 'fixed'; why: string };
 
 /** Files an ONNX graph reads its external data from (none when its weights are inline). */
 async function externalFiles(graphFile: string): Promise<string[]> {
@@ -34,22 +42,26 @@ async function externalFiles(graphFile: string): Promise<string[]> {
   }
 }
 
-export async function prepareModelDir(dir: string, opts: PrepareOptions = {}): Promise<void> {
+export async function prepareModelDir(dir: string, opts: PrepareOptions = {}): Promise<PreparedTextTower> {
   await validateModelDir(dir);
   const model = resolveModelDir(dir);
-  if (model.manifest.text.variableLength) return;
+  if (model.manifest.text.variableLength) return { kind: 'already-short' };
   const original = model.textGraph;
   const inline = (await externalFiles(original)).length === 0;
+  let short: PreparedTextTower;
   try {
     // In a worker thread: rewriting and proving a 400 MB graph must not hold up the engine.
     const { proof, file } = await addVariableLengthTextInWorker(dir);
     opts.log?.(`text tower takes short sequences (${file}; proven on ${proof.lengths.length} lengths, max |Δ| ${proof.maxAbsDiff.toExponential(1)})`);
+    short = { kind: 'short', lengths: proof.lengths.length, maxAbsDiff: proof.maxAbsDiff };
   } catch (err) {
-    opts.log?.(`text tower stays at its fixed length: ${err instanceof Error ? err.message : String(err)}`);
-    return;
+    const why = err instanceof Error ? err.message : String(err);
+    opts.log?.(`text tower stays at its fixed length: ${why}`);
+    return { kind: 'fixed', why };
   }
   // The rewritten graph has its own copy of inline weights: the original is no longer needed.
   if (inline) await fs.promises.rm(original, { force: true });
   await validateModelDir(dir);
   opts.log?.(`prepared ${path.basename(dir)}`);
+  return short;
 }

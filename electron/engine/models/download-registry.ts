@@ -22,7 +22,7 @@ export interface ModelHooks {
   /** Default: the shipped manifest with the variant's files (download.ts). */
   manifestFor?: DownloadOptions['manifestFor'];
   /** Test encode before a download becomes visible. Default: validateModelDir. */
-  validate?: (modelDir: string) => Promise<void>;
+  validate?: (modelDir: string) => Promise<unknown>;
   fetchImpl?: FetchLike;
   /** Give up on a silent source after this long (default 30 s). */
   idleTimeoutMs?: number;
@@ -50,7 +50,7 @@ export class DownloadRegistry {
       catalogue: () => Catalogue;
       /** The saved source list (settings); SHIGUANG_MODEL_SOURCES still wins inside resolveSources. */
       savedSources: () => string[] | undefined;
-      validate: (modelDir: string) => Promise<void>;
+      validate: (modelDir: string) => Promise<unknown>;
       hooks: ModelHooks;
       log: Logger;
     },

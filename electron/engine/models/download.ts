@@ -59,7 +59,7 @@ export interface DownloadOptions {
   /** The manifest written next to the graphs; defaults to the shipped manifest with this variant's files. */
   manifestFor?: (entry: CatalogueEntry, variant: DownloadVariant) => ModelManifest;
   /** Opens the graphs and runs a test encode before the model becomes visible (the engine's hook). */
-  validate?: (modelDir: string) => Promise<void>;
+  validate?: (modelDir: string) => Promise<unknown>;
   /** Abort a request when the server is silent this long (default 30 s). */
   idleTimeoutMs?: number;
   /** Attempts per source per file; later attempts resume (default 3). */

@@ -24,7 +24,7 @@ export interface InstalledModel {
 
 export interface ImportOptions {
   /** The engine's hook: open both graphs and run a test encode. Default: files + manifest only. */
-  validate?: (modelDir: string) => Promise<void>;
+  validate?: (modelDir: string) => Promise<unknown>;
   /** Which architecture to take when the directory holds exports of several (`vit-b-16`, `ViT-B-16`). */
   arch?: string;
   /** Which precision to take when both are present (default fp32, the CPU-friendly one). */
