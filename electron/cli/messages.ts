@@ -164,6 +164,7 @@ const zh = {
   'status.ocr.error': '  上次识别中断：{error}',
   'status.folder': '文件夹：{path}（{count} 张）',
   'status.skippedHeader': '跳过的文件：',
+  'status.skipped': '  {path}：{reason}',
 
   'serve.description': '网页模式：界面和 API 只在 127.0.0.1 上提供，用访问令牌保护；为 FOLDERS 建立索引并跟踪变化',
   'serve.arg.folders': '要加入图库的文件夹',
@@ -456,6 +457,7 @@ const en: Record<CliMessageKey, string> = {
   'status.ocr.error': '  last pass stopped: {error}',
   'status.folder': 'folder: {path} ({count} photos)',
   'status.skippedHeader': 'skipped files:',
+  'status.skipped': '  {path}: {reason}',
 
   'serve.description': 'local web mode: the UI and API on 127.0.0.1 with an access token; indexes and watches FOLDERS',
   'serve.arg.folders': 'folders to add to the library',

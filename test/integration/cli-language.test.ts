@@ -88,6 +88,9 @@ describe('CLI language', () => {
     expect(zst.stdout).toContain('照片：已索引 4，待处理 0，已跳过 1');
     expect(zst.stdout).toContain('推理设备：cpu');
     expect(zst.stdout).toContain('跳过的文件：');
+    // Why, in the app's words (it printed the engine's record: "not-an-image: … is not an image (only 11 bytes …)").
+    expect(zst.stdout).toContain(`${path.join(photos, 'broken.jpg')}：不是图片文件`);
+    expect(est.stdout).toMatch(/broken\.jpg: not-an-image: .*is not an image/);
     expect(est.stdout).toContain('photos: 4 indexed, 0 pending, 1 skipped');
     expect(est.stdout).toContain('execution provider: cpu');
     // A provider this install lacks (CUDA on Linux x64 without its libraries): what it means, not ONNX Runtime's English.

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { EngineStatus } from '../../shared/api.ts';
 import { action, printJson, withEngine } from '../context.ts';
 import { cliLanguage, t } from '../i18n.ts';
+import { skipMessages, skipReasonKey } from '../../shared/skip-reasons.ts';
 import type { CliMessageKey } from '../messages.ts';
 
 /** Why pending videos wait, when they do (no decoder on this install). */
@@ -53,7 +54,9 @@ export function registerStatusCommand(program: Command): void {
             w(t('status.folder', { path: f.path, count: f.photoCount }) + (f.offline ? t('status.offline', { since: f.offline.since, why }) : ''));
           }
           if (skipped.length) w(t('status.skippedHeader'));
-          for (const s of skipped) process.stdout.write(`  ${s.path}: ${s.reason}\n`);
+          // The reason in the app's words; in English the engine's record, with the decoder's own account.
+          const why = (raw: string): string => (cliLanguage() === 'en' ? raw : skipMessages[cliLanguage()][skipReasonKey(raw)]);
+          for (const s of skipped) w(t('status.skipped', { path: s.path, reason: why(s.reason) }));
         });
       }),
     );

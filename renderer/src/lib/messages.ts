@@ -4,6 +4,7 @@
  */
 import { downloadMessages } from '../../../electron/shared/download-messages.ts';
 import { errorMessages } from '../../../electron/shared/error-messages.ts';
+import { skipMessages } from '../../../electron/shared/skip-reasons.ts';
 import { browseEn, browseZh } from './messages-browse.ts';
 import { stacksEn, stacksZh } from './messages-stacks.ts';
 import { whenWhereEn, whenWhereZh } from './messages-when-where.ts';
@@ -17,6 +18,7 @@ const zh = {
   ...downloadMessages['zh-CN'],
   // Errors by code and by the engine's reason (contract/error-reasons.ts), shared with the CLI.
   ...errorMessages['zh-CN'],
+  ...skipMessages['zh-CN'],
   ...stacksZh,
   'app.name': '拾光',
   'app.tagline': '用一句话找回照片',
@@ -61,24 +63,6 @@ const zh = {
   'counts.pending': '待处理 {n}',
   'counts.skipped': '已跳过 {n}',
   'counts.videos': '其中视频 {n} 个',
-  'skipReason.empty-file': '文件是空的',
-  'skipReason.not-an-image': '不是图片文件',
-  'skipReason.truncated': '文件不完整（可能没有复制完）',
-  'skipReason.too-large': '图片太大，无法处理',
-  'skipReason.unsupported-format': '不支持的图片格式',
-  'skipReason.decode-failed': '文件已损坏，无法读取',
-  'skipReason.unreadable': '无法读取（没有权限或读取出错）',
-  'skipReason.symlink': '这是一个链接，拾光不跟随链接',
-  'skipReason.unreadable-name': '文件名无法识别',
-  'skipReason.vanished': '文件在读取时消失了',
-  'skipReason.not-a-video': '不是视频文件',
-  'skipReason.audio-only': '只有声音，没有画面',
-  'skipReason.unsupported-codec': '不支持的视频编码',
-  'skipReason.timeout': '处理超时',
-  'skipReason.aborted': '处理被中断，下次会继续',
-  'skipReason.still-changing': '文件还在写入，稍后会再试',
-  'skipReason.decoder-missing': '这台电脑缺少视频解码器',
-  'skipReason.other': '无法读取这个文件',
   'skipped.title': '跳过的文件',
   'skipped.none': '没有跳过的文件',
   'skipped.loading': '正在读取…',
@@ -364,6 +348,7 @@ export type MessageKey = keyof typeof zh;
 const en: Record<MessageKey, string> = {
   ...downloadMessages.en,
   ...errorMessages.en,
+  ...skipMessages.en,
   ...stacksEn,
   'app.name': 'Shiguang',
   'app.tagline': 'Find photos by describing them',
@@ -408,24 +393,6 @@ const en: Record<MessageKey, string> = {
   'counts.pending': '{n} pending',
   'counts.skipped': '{n} skipped',
   'counts.videos': '{n} of them videos',
-  'skipReason.empty-file': 'the file is empty',
-  'skipReason.not-an-image': 'not an image file',
-  'skipReason.truncated': 'the file is incomplete (perhaps not fully copied)',
-  'skipReason.too-large': 'the image is too large to process',
-  'skipReason.unsupported-format': 'an image format that is not supported',
-  'skipReason.decode-failed': 'the file is damaged and cannot be read',
-  'skipReason.unreadable': 'cannot be read (no permission, or a read error)',
-  'skipReason.symlink': 'a link; Shiguang does not follow links',
-  'skipReason.unreadable-name': 'the file name cannot be read',
-  'skipReason.vanished': 'the file went away while it was read',
-  'skipReason.not-a-video': 'not a video file',
-  'skipReason.audio-only': 'sound only, no picture',
-  'skipReason.unsupported-codec': 'a video codec that is not supported',
-  'skipReason.timeout': 'processing took too long',
-  'skipReason.aborted': 'processing was interrupted; it continues next time',
-  'skipReason.still-changing': 'the file is still being written; it is tried again later',
-  'skipReason.decoder-missing': 'this computer has no video decoder',
-  'skipReason.other': 'this file cannot be read',
   'skipped.title': 'Skipped files',
   'skipped.none': 'No skipped files',
   'skipped.loading': 'Loading…',
