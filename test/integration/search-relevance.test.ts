@@ -262,3 +262,31 @@ describe('relevance boundary (toy-colors model, coloured and real photos)', () =
     expect(bad.stderr).toMatch(/searchSensitivity/);
   }, 120_000);
 });
+
+describe('relevance boundary in a library of a few photos (toy-colors model)', () => {
+  let tmp: string;
+  let engine: Engine;
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiguang-relevance-few-'));
+    await writeColourSet(path.join(tmp, 'photos'), ['red', 'blue', 'green', 'yellow'], 1);
+    engine = await Engine.open({ dbPath: path.join(tmp, 'library.db'), modelDir: path.join(models, 'toy-colors'), session: { threads: 1 }, logger: createLogger('test', 'warn') });
+    await engine.indexFolders([path.join(tmp, 'photos')]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await engine?.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('four photos: 红色 is the red one; a query the model knows nothing of matches none (scores 1e-4 apart once made one photo 100 %)', async () => {
+    const red = await engine.search.text('红色', 20, {}, undefined, 'visual');
+    expect(red.hits.slice(0, red.relevance!.relevant).map((h) => h.fileName)).toEqual(['red-1.jpg']);
+    for (const q of ['一只猫', '星巴克']) {
+      const res = await engine.search.text(q, 20, {}, undefined, 'visual');
+      expect(res.relevance!.relevant, q).toBe(0);
+      expect(res.relevance!.method, q).toBe('none');
+      expect(res.hits, q).toEqual([]);
+    }
+  });
+});

@@ -11,6 +11,7 @@ import {
   normalTailInverse,
   partitionByRelevance,
   relevanceBoundary,
+  MIN_SPREAD,
   robustBackground,
   TEXT_RELEVANCE,
   visualRelevance,
@@ -60,6 +61,35 @@ describe('background', () => {
   it('never has a zero spread', () => {
     expect(robustBackground([0.3, 0.3, 0.3]).spread).toBeGreaterThan(0);
     expect(robustBackground([0.3, 0.3, 0.3, 0.3, 0.9]).spread).toBeGreaterThan(0);
+  });
+
+  it('takes a tie of most of the library as the background, whatever the few other scores are', () => {
+    // A standard deviation would let the one relevant photo widen its own background.
+    expect(robustBackground([0.3, 0.3, 0.3, 0.9]).spread).toBe(MIN_SPREAD);
+    expect(robustBackground([0.3, 0.3, 0.3, 0.3, 0.9, 0.95]).spread).toBe(MIN_SPREAD);
+  });
+});
+
+describe('a tiny library (four photos, the list its own background)', () => {
+  const boundary = (scores: number[]) => relevanceBoundary({ top: scores, total: scores.length, background: scores });
+
+  it('keeps the one photo that matches when the others tie, at any size from three photos up', () => {
+    // (Of two photos, neither is the background: nothing can stand out.)
+    for (const others of [2, 3, 5, 8, 15]) {
+      const scores = [0.42, ...Array<number>(others).fill(0.21)];
+      const b = boundary(scores);
+      expect(b.relevant, `1 + ${others}`).toBe(1);
+      expect(b.method).not.toBe('none');
+    }
+  });
+
+  it('keeps nothing where the scores differ by rounding only (a query the model knows nothing of)', () => {
+    // The toy colour model's "一只猫": 0.0501 for the yellow photo, 0.0499 for the rest.
+    for (const scores of [[0.0501, 0.0499, 0.0499, 0.0499], [0.05000004, 0.05, 0.05, 0.05], [0.3, 0.3, 0.3, 0.3]]) {
+      const b = boundary(scores);
+      expect(b.relevant, scores.join(', ')).toBe(0);
+      expect(b.method).toBe('none');
+    }
   });
 });
 

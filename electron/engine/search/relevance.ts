@@ -48,6 +48,12 @@ export const SENSITIVITY_STEP = 0.5;
 export const SENSITIVITY_RANGE = [-3, 3] as const;
 /** How fast `relevance` rises past the boundary: one spread above it is 0.88. */
 const RELEVANCE_SLOPE = 2;
+/**
+ * Scores closer than this are one score (cosine units). Float rounding is ~1e-7; the spread of a
+ * real model's background over a library is orders of magnitude wider (the toy and test models'
+ * are 0.03–0.3; see docs/decisions/relevance.md), so this only decides the degenerate cases.
+ */
+export const MIN_SPREAD = 1e-3;
 /** Spacings looked at below the last candidate, so the list beyond it is part of the comparison. */
 const MIN_SPACINGS = 16;
 
@@ -85,19 +91,17 @@ export function median(values: ArrayLike<number>): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Median and robust spread (1.4826 × MAD; the standard deviation where MAD is 0; never 0). */
+/**
+ * Median and robust spread: 1.4826 × MAD, never below MIN_SPREAD. Where more than half of the
+ * background scores the same (MAD 0: a tiny library, a degenerate query), that tie is the
+ * background and only a real difference from it stands out — not float rounding, and not the
+ * relevant photos themselves (a standard deviation would let them widen their own background).
+ */
 export function robustBackground(values: ArrayLike<number>): { median: number; spread: number } {
   if (values.length === 0) return { median: 0, spread: 1 };
   const m = median(values);
   const dev = Float64Array.from(values, (v) => Math.abs(v - m));
-  let spread = 1.4826 * median(dev);
-  if (!(spread > 0)) {
-    let sq = 0;
-    for (const d of dev) sq += d * d;
-    spread = Math.sqrt(sq / values.length);
-  }
-  // A degenerate background (every photo scores the same): any difference at all stands out.
-  return { median: m, spread: spread > 0 ? spread : 1e-6 };
+  return { median: m, spread: Math.max(1.4826 * median(dev), MIN_SPREAD) };
 }
 
 /** P(Z ≥ z) for a standard normal Z (erfc by Numerical Recipes' Chebyshev fit, |error| < 1.2e-7). */
