@@ -127,6 +127,22 @@ describe('CLI language', () => {
     expect(bad.stderr).toContain('--lang 只能是 zh-CN 或 en');
   }, SLOW);
 
+  it('a folder that is away: index says so in Chinese, with why, and no English log line', async () => {
+    const away = path.join(tmp, 'away');
+    await writeColourSet(away, ['green'], 1);
+    expect((await zh(['index', '--no-ocr', away])).code).toBe(0);
+    fs.renameSync(away, `${away}-unplugged`);
+    try {
+      const [z, e] = [await zh(['index', '--no-ocr', away], { SHIGUANG_LOG: '' }), await c(['index', '--no-ocr', away])];
+      expect(z.code).toBe(0);
+      expect(z.stderr).toContain(`${away} 离线（不在了：硬盘或网络共享没有连接？）。它的照片都保留着`);
+      expect(z.stderr).not.toMatch(/is not there|is offline|\] warn /);
+      expect(e.stderr).toMatch(/offline: .*away is not there/);
+    } finally {
+      fs.renameSync(`${away}-unplugged`, away);
+    }
+  }, SLOW);
+
   it("serve prints its address in the locale's language, the address itself unchanged", async () => {
     const home = path.join(tmp, 'serve-home');
     const first = await new Promise<string>((resolve, reject) => {

@@ -11,7 +11,7 @@ import { interruptedCode, stopOnSignals } from '../shutdown.ts';
 
 function printSummary(s: IndexSummary & { notes?: string[] }, counts: { indexed: number; pending: number; skipped: number }): void {
   for (const note of s.notes ?? []) process.stderr.write(`${t('index.note', { note })}\n`);
-  for (const o of s.offline) process.stderr.write(`${t('index.offline', { detail: o.detail })}\n`);
+  for (const o of s.offline) process.stderr.write(`${t('index.offline', { path: o.path, why: t(`status.offline.${o.reason}`), detail: o.detail })}\n`);
   const { scanned, added, changed, moved, copied, removed, encoded, skipped } = s;
   const summary = t('index.summary', { seconds: s.seconds.toFixed(1), scanned, added, changed, moved, copied, removed, encoded, skipped, indexed: counts.indexed, pending: counts.pending, libSkipped: counts.skipped });
   process.stderr.write(`${summary}\n`);

@@ -161,7 +161,7 @@ function printTable(list: ListRow[], extra: InstalledModel[]): void {
   }
   if (extra.length) {
     process.stdout.write(`\n${t('models.list.others')}\n`);
-    for (const m of extra) process.stdout.write(`  ${m.id}  ${m.error ? t('models.list.unusable', { error: m.error }) : `${m.manifest?.embeddingDim}-d, ${humanBytes(m.bytes)}`}\n`);
+    for (const m of extra) process.stdout.write(`  ${m.id}  ${m.error ? t('models.list.unusable', { error: cliLanguage() === 'en' ? m.error : t('models.list.unusableWhy') }) : `${m.manifest?.embeddingDim}-d, ${humanBytes(m.bytes)}`}\n`);
   }
   process.stdout.write(`\n${t('models.list.footer')}\n`);
 }

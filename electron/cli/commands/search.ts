@@ -79,7 +79,7 @@ function printHits(res: SearchResponse, json: boolean | undefined, explain: bool
     return;
   }
   if (explain) process.stdout.write(describeReading(res.parsed) + '\n');
-  if (res.limit) process.stderr.write(`${t('search.limit', { max: res.limit.maxResults, reason: res.limit.reason })}\n`);
+  if (res.limit) process.stderr.write(`${t('search.limit', { max: res.limit.maxResults, reason: t(`search.limit.${res.limit.reason}`) })}\n`);
   const count = relevanceLine(res);
   if (count) process.stdout.write(`${count}\n`);
   else if (res.hits.length === 0) process.stdout.write(`${t('search.none')}\n`);

@@ -154,7 +154,9 @@ export class RootAvailability {
       if (changed) this.opts.log?.info(`folder ${folder.path} is back online`);
     } else {
       changed = this.lib.folders.markOffline(folderId, probe.reason);
-      if (changed) this.opts.log?.warn(`folder ${folder.path} is offline (${probe.detail}); its photos are kept`);
+      // Info, not a warning: a drive that is away is a state the app shows (and the CLI says in its
+      // own words), not a fault.
+      if (changed) this.opts.log?.info(`folder ${folder.path} is offline (${probe.detail}); its photos are kept`);
     }
     const state = { folderId, path: folder.path, probe, changed };
     if (changed) this.emit(state);
@@ -176,7 +178,7 @@ export class RootAvailability {
     const folder = this.lib.folders.get(folderId);
     const probe = { online: false as const, reason: 'timeout' as const, detail: err.message };
     if (folder && this.lib.folders.markOffline(folderId, 'timeout')) {
-      this.opts.log?.warn(`folder ${folder.path} is offline (${err.message}); its photos are kept`);
+      this.opts.log?.info(`folder ${folder.path} is offline (${err.message}); its photos are kept`);
       this.emit({ folderId, path: folder.path, probe, changed: true });
     }
     return { reason: probe.reason, detail: probe.detail };
