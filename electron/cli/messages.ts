@@ -115,6 +115,8 @@ const zh = {
   'search.weakerHeading': '—— 以下相关度较低 ——',
   'search.opt.all': '也显示相关度较低的照片（默认在相关的照片之后停下）',
   'search.timing': '（文本编码 {textMs} 毫秒，搜索 {searchMs} 毫秒）',
+  'search.timingImage': '（图片编码 {textMs} 毫秒，搜索 {searchMs} 毫秒）',
+  'search.timingSearchOnly': '（搜索 {searchMs} 毫秒）',
   'search.matched.text': '文字',
   'search.matched.both': '文字+画面',
   'search.opt.stack': '重复的照片和连拍默认只显示一次（封面）；给出组号只看这一组，all 显示每一张',
@@ -147,6 +149,7 @@ const zh = {
   'similar.description': '和某张照片（已索引的，或任意图片文件；或已索引视频的某个时刻）看起来相似的照片和视频片段',
   'similar.arg.photo': '图片路径',
   'similar.opt.at': '对于视频：要找的时刻（秒；默认是封面那一帧）',
+  'similar.error.missing': '找不到 {path}：它既不是图库里的照片，也不是这台电脑上的文件。',
 
   'status.description': '已索引 / 待处理 / 已跳过的照片和视频数（每个跳过的文件附原因）、模型和推理设备、照片里的文字',
   'status.photos': '照片：已索引 {indexed}，待处理 {pending}，已跳过 {skipped}',
@@ -412,6 +415,8 @@ const en: Record<CliMessageKey, string> = {
   'search.weakerHeading': '— weaker matches from here —',
   'search.opt.all': 'also show the weaker matches (by default the list stops after the relevant photos)',
   'search.timing': '(text {textMs} ms, search {searchMs} ms)',
+  'search.timingImage': '(image {textMs} ms, search {searchMs} ms)',
+  'search.timingSearchOnly': '(search {searchMs} ms)',
   'search.matched.text': 'text',
   'search.matched.both': 'text+visual',
   'search.opt.stack': 'copies and bursts show once (their cover) by default; a stack id lists that stack, all shows every photo',
@@ -444,6 +449,7 @@ const en: Record<CliMessageKey, string> = {
   'similar.description': 'photos and video moments that look like PHOTO (indexed or any image file, or an indexed video at --at seconds)',
   'similar.arg.photo': 'image path',
   'similar.opt.at': 'for a video: the moment to look for, in seconds (default: its poster frame)',
+  'similar.error.missing': 'not found: {path} is neither a photo of the library nor a file on this computer.',
 
   'status.description': 'counts of indexed / pending / skipped photos and videos, each skipped file with its reason, model and execution provider, text read in photos',
   'status.photos': 'photos: {indexed} indexed, {pending} pending, {skipped} skipped',

@@ -113,6 +113,12 @@ describe('CLI language', () => {
     expect(ec.stderr).toContain("error: option '--mode <mode>' argument 'looks' is invalid. Allowed choices are all, visual, text.");
     expect(zc.code).toBe(ec.code);
     expect(zst.stderr).toContain('错误：--stack 要么是一组的编号（正整数），要么是 all，收到的是 first');
+    // A photo that is neither in the library nor a file (it said the image was damaged or not an image).
+    const nowhere = path.join(tmp, 'no-such-photo.jpg');
+    const [zn, en] = await Promise.all([zh(['similar', nowhere]), c(['similar', nowhere])]);
+    expect(zn.stderr).toContain(`错误：找不到 ${nowhere}：它既不是图库里的照片，也不是这台电脑上的文件。`);
+    expect(en.stderr).toContain(`error: not found: ${nowhere} is neither a photo of the library nor a file on this computer.`);
+    expect(zn.code).toBe(1);
     // Refusals with a reason, worded like the app's (they printed English under a Chinese locale).
     const [zs, es] = await Promise.all([zh(['models', 'download', 'cn-clip-vit-b-16', '--source', 'ftp://x']), c(['models', 'download', 'cn-clip-vit-b-16', '--source', 'ftp://x'])]);
     expect(zs.stderr).toContain('错误：无法识别下载源“ftp://x”');

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { action, printJson, UsageError, withEngine } from '../context.ts';
@@ -72,7 +73,8 @@ function relevanceLine(res: SearchResponse): string | null {
  * above the hits. A ranked list starts with how many photos match and shows relevance, the one
  * scale for text and visual matches (the cosine is in --json); weaker hits (--all) come after a line.
  */
-function printHits(res: SearchResponse, json: boolean | undefined, explain: boolean | undefined, away: readonly string[]): void {
+/** `encoded`: what `textMs` timed — the query's text, or (similar) the image given; nothing for a photo of the library. */
+function printHits(res: SearchResponse, json: boolean | undefined, explain: boolean | undefined, away: readonly string[], encoded: 'text' | 'image' | 'nothing' = 'text'): void {
   const offline = under(away);
   if (json) {
     printJson(explain ? { parsed: res.parsed ?? null, relevance: res.relevance ?? null, hits: jsonHits(res, away) } : jsonHits(res, away));
@@ -94,7 +96,8 @@ function printHits(res: SearchResponse, json: boolean | undefined, explain: bool
     process.stdout.write(`${String(i + 1).padStart(3)}. ${score}  ${h.path}${moment}${tags}${stack}${why}${gone}\n`);
   });
   if (res.weakerCursor) process.stderr.write(`${t('search.weakerHint')}\n`);
-  process.stderr.write(`${t('search.timing', { textMs: res.textMs, searchMs: res.searchMs })}\n`);
+  const timing = encoded === 'text' ? 'search.timing' : encoded === 'image' ? 'search.timingImage' : 'search.timingSearchOnly';
+  process.stderr.write(`${t(timing, { textMs: res.textMs, searchMs: res.searchMs })}\n`);
 }
 
 const filterOptions = (c: Command): Command =>
@@ -186,12 +189,14 @@ export function registerSearchCommands(program: Command): void {
       const req = parseRequest('similar', { photoId: 1, at: opts.at === undefined ? undefined : Number(opts.at), limit: Math.min(n, MAX_PAGE_SIZE), filter: filter(opts) });
       await withEngine(cmd, { autoTag: false }, async (engine) => {
         const row = engine.library.photoAt(photo);
+        // Neither a photo of the library nor a file here: say so (decoding nothing said "damaged or not an image").
+        if (!row && !fs.existsSync(path.resolve(photo))) throw new Error(t('similar.error.missing', { path: path.resolve(photo) }));
         const res = await upTo(n, opts.all === true, (limit, cursor) =>
           row && row.status === 'indexed'
             ? engine.search.similar(row.id, limit, req.filter, cursor, req.at)
             : engine.search.similarToImage(path.resolve(photo), limit, req.filter, cursor),
         );
-        printHits(res, opts.json, false, awayRoots(engine));
+        printHits(res, opts.json, false, awayRoots(engine), row && row.status === 'indexed' ? 'nothing' : 'image');
       });
     }),
   );
