@@ -37,14 +37,14 @@ export function commandFromArgv(argv: readonly string[]): string | undefined {
 }
 
 /**
- * How much of the engine's log a run shows on stderr, unless SHIGUANG_LOG says: a one-shot command
- * speaks through its progress, summary and errors, in the CLI's language, so only warnings and
- * errors of the log (English, for bug reports) join them; the long-running ones (`serve`, `watch`)
- * keep the info lines too, since their stderr is the log a person keeps.
+ * How much of the engine's log a run shows on stderr, unless SHIGUANG_LOG says: the commands speak
+ * through their progress, summaries, errors and (`watch`) a running account of what changed, in
+ * the CLI's language, so only warnings and errors of the log (English, for bug reports) join them;
+ * `serve` keeps the info lines too — its stderr is the log of a server, and the person reads the
+ * web page.
  */
 export function defaultLogLevel(argv: readonly string[]): 'info' | 'warn' {
-  const command = commandFromArgv(argv);
-  return command === 'serve' || command === 'watch' ? 'info' : 'warn';
+  return commandFromArgv(argv) === 'serve' ? 'info' : 'warn';
 }
 
 /** The language for this run; throws on a --lang that is neither zh-CN nor en. */

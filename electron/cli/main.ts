@@ -37,7 +37,12 @@ program
   .option('--threads <n>', t('opt.threads'))
   .option('--rebuild-damaged', t('opt.rebuildDamaged'))
   .option('--lang <lang>', t('opt.lang'))
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // A value outside a flag's choices is a refused value, exit code 2 like the others (context.ts
+  // UsageError, a request the contract refuses); other parse errors keep commander's 1.
+  .exitOverride((err) => {
+    if (err.code === 'commander.invalidArgument') process.exit(2);
+  });
 
 registerIndexCommands(program);
 registerSearchCommands(program);

@@ -5,6 +5,7 @@ import type { TowerSessionOptions } from './ml/onnx-session.ts';
 import type { VectorSearchMode } from './search/vector-search.ts';
 import type { VideoPassOptions } from './video-frames/video-pass.ts';
 import type { Logger } from './util/log.ts';
+import type { EngineEvent } from './engine-events.ts';
 
 export interface EngineOptions {
   dbPath: string;
@@ -35,5 +36,7 @@ export interface EngineOptions {
   now?: number;
   /** Encoder batch and decoder concurrency overrides (benchmarks, tests). */
   indexer?: Pick<IndexerOptions, 'batchSize' | 'decodeConcurrency'>;
+  /** What the running engine reports besides its log: changes, background passes' rounds, folders away and back. */
+  onEvent?: (event: EngineEvent) => void;
   logger?: Logger;
 }

@@ -15,7 +15,7 @@ import type { EngineStatus } from '../shared/api.ts';
 import type { MediaProvider } from '../shared/handlers.ts';
 import { FolderService } from './index/folder-service.ts';
 import { Indexer, type IndexSummary } from './index/indexer.ts';
-import { LibraryWatch } from './index/library-watch.ts';
+import { LibraryWatch, type ChangeCounts } from './index/library-watch.ts';
 import { LibraryService } from './library/library-service.ts';
 import { libraryMedia } from './media-cache.ts';
 import type { ModelRuntime } from './ml/model-runtime.ts';
@@ -81,6 +81,7 @@ export class Engine {
       afterRun: () => {
         if (this.finishSwitch()) this.passes.schedule(); // the passes that waited for the switch
       },
+      onReport: (pass, report) => opts.onEvent?.({ kind: 'pass', pass, report }),
       log,
     });
     this.indexer = new Indexer(lib, models.target.search.vectors, models.target.runtime, { ...opts.indexer, log, onIndexed: (batch) => this.passes.onEmbedded(batch) });
@@ -101,7 +102,9 @@ export class Engine {
     });
     const afterPass = () => this.afterPass();
     this.folders = new FolderService(lib, this.indexer, () => this.watcher, afterPass, log);
-    this.watcher = new LibraryWatch(lib, this.indexer, { dbPath: opts.dbPath, watcher: opts.watcher, reindexAll: () => this.folders.reindexAll(), afterPass, log });
+    const onChanges = (c: ChangeCounts) => opts.onEvent?.({ kind: 'changes', ...c });
+    this.watcher = new LibraryWatch(lib, this.indexer, { dbPath: opts.dbPath, watcher: opts.watcher, reindexAll: () => this.folders.reindexAll(), afterPass, onChanges, log });
+    this.indexer.roots.onChange((s) => opts.onEvent?.(s.probe.online ? { kind: 'folder-online', path: s.path } : { kind: 'folder-offline', path: s.path, reason: s.probe.reason }));
     this.media = libraryMedia(lib, thumbDir, { images: frameImages, frames: () => lib.videoFrames(serving().search.vectors.model) });
   }
 

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
 import { defaultLogLevel, langFromArgv, resolveCliLanguage } from '../../electron/cli/i18n.ts';
+import { spawnCli } from './helpers/cli-process.ts';
 import { languageOf, systemLanguage } from '../../electron/engine/util/locale.ts';
 
 const run = promisify(execFile);
@@ -112,6 +113,7 @@ describe('CLI language', () => {
     expect(zc.stderr).toContain('错误：--mode 不能是“looks”：可选 all、visual、text');
     expect(ec.stderr).toContain("error: option '--mode <mode>' argument 'looks' is invalid. Allowed choices are all, visual, text.");
     expect(zc.code).toBe(ec.code);
+    expect(zc.code).toBe(2); // a refused value, as before the choices were commander's
     expect(zst.stderr).toContain('错误：--stack 要么是一组的编号（正整数），要么是 all，收到的是 first');
     // A photo that is neither in the library nor a file (it said the image was damaged or not an image).
     const nowhere = path.join(tmp, 'no-such-photo.jpg');
@@ -149,6 +151,32 @@ describe('CLI language', () => {
     }
   }, SLOW);
 
+  it('watch gives a running account in Chinese: the text read in the background, a photo added, a folder away and back', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, SHIGUANG_HOME: path.join(tmp, 'home'), LANG: 'zh_CN.UTF-8', SHIGUANG_FOLDER_CHECK: '1' };
+    for (const k of ['LC_ALL', 'LC_MESSAGES', 'LANGUAGE', 'SHIGUANG_LANG', 'SHIGUANG_LOG']) delete env[k];
+    const p = spawnCli(['--db', path.join(tmp, 'lib.db'), '--model', toy, '--threads', '1', 'watch', photos], { env });
+    try {
+      const watching = await p.waitFor(/^正在跟踪 /);
+      // The photos were indexed with --no-ocr: their text is read now, in the background.
+      await p.waitFor(/^文字识别：读了 \d+ 张照片，\d+ 张有文字，\d+ 张读不了$/, { after: watching });
+      const added = p.lines.length;
+      await writeColourSet(path.join(photos, 'more'), ['purple'], 1);
+      await p.waitFor(/^变化：新增 1，修改 0，移动 0，复制 0，删除 0；编码 1，跳过 0$/, { after: added }); // by the watcher, or the re-check after a restart
+      fs.renameSync(photos, `${photos}-away`);
+      try {
+        await p.waitFor(/离线（不在了：硬盘或网络共享没有连接？）。它的照片都保留着/, { after: added });
+      } finally {
+        fs.renameSync(`${photos}-away`, photos);
+      }
+      await p.waitFor(/回来了，正在跟上它的变化$/, { after: added });
+      // Nothing in English: no log line at info, none of the engine's own words.
+      expect(p.lines.filter((l) => /\] (info|debug) |changes: |is offline|back online|read \d+ photos/.test(l))).toEqual([]);
+      await p.signal('SIGTERM');
+    } finally {
+      p.kill();
+    }
+  }, SLOW);
+
   it("serve prints its address in the locale's language, the address itself unchanged", async () => {
     const home = path.join(tmp, 'serve-home');
     const first = await new Promise<string>((resolve, reject) => {
@@ -174,9 +202,9 @@ describe('CLI language', () => {
 });
 
 describe('choosing the language', () => {
-  it('shows the log at info only for the long-running commands, whatever options come first', () => {
+  it('shows the log at info only for serve, whatever options come first', () => {
     expect(defaultLogLevel(['--db', 'x.db', 'serve', '--port', '0'])).toBe('info');
-    expect(defaultLogLevel(['--model', 'watch', 'watch'])).toBe('info');
+    expect(defaultLogLevel(['--model', 'watch', 'watch'])).toBe('warn'); // watch says what happens in its own words
     expect(defaultLogLevel(['--model', 'serve', 'index', 'serve'])).toBe('warn'); // a model folder and a photo folder named serve
     expect(defaultLogLevel(['index', '--tags', '/photos'])).toBe('warn');
     expect(defaultLogLevel([])).toBe('warn');

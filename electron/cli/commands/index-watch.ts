@@ -5,6 +5,7 @@ import type { IndexSummary } from '../../engine/index/indexer.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { ShiguangApp } from '../../engine/app/app.ts';
 import { t } from '../i18n.ts';
+import { watchEventLine } from '../watch-events.ts';
 import { discardEmptyLibrary, libraryExists } from '../../engine/store/discard.ts';
 import { folderCheckMs } from '../../engine/library/fs-deadline.ts';
 import { interruptedCode, stopOnSignals } from '../shutdown.ts';
@@ -90,7 +91,16 @@ export function registerIndexCommands(program: Command): void {
       action(async (folders: string[], _opts: unknown, cmd: Command) => {
         const config = appConfig(cmd);
         const existed = libraryExists(config.dbPath);
-        const app = await ShiguangApp.open({ config, engine: { passes: 'background' } });
+        const app = await ShiguangApp.open({
+          config,
+          engine: {
+            passes: 'background',
+            onEvent: (e) => {
+              const line = watchEventLine(e);
+              if (line) process.stderr.write(`${line}\n`);
+            },
+          },
+        });
         let stopping = false;
         stopOnSignals(
           async () => {

@@ -39,7 +39,7 @@ export interface AppOptions {
   config: AppConfig;
   logger?: Logger;
   /** Passed through to every Engine.open. */
-  engine?: Pick<EngineOptions, 'autoTag' | 'cacheDir' | 'watcher' | 'indexer' | 'passes' | 'vectorSearch'>;
+  engine?: Pick<EngineOptions, 'autoTag' | 'cacheDir' | 'watcher' | 'indexer' | 'passes' | 'vectorSearch' | 'onEvent'>;
   /** Follow changes in the watched folders whenever an engine is open (long-running processes). */
   watch?: boolean;
   /** Re-scan the watched folders after the first open (changes made while nothing was running). */

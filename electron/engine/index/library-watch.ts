@@ -17,14 +17,20 @@ import { RescanScheduler } from '../library/rescan-scheduler.ts';
 import type { Logger } from '../util/log.ts';
 import type { Indexer } from './indexer.ts';
 import { RootMonitor } from './root-monitor.ts';
+import type { EngineEvent } from '../engine-events.ts';
+
+/** What a batch of changes did to the library. */
+export type ChangeCounts = Omit<Extract<EngineEvent, { kind: 'changes' }>, 'kind'>;
 
 export interface LibraryWatchOptions {
   dbPath: string;
   watcher?: WatcherOptions;
-  /** A full (stat-only) reconcile of every folder. */
-  reindexAll: () => Promise<unknown>;
+  /** A full (stat-only) reconcile of every folder: what it changed. */
+  reindexAll: () => Promise<ChangeCounts>;
   /** After every batch of changes (passes, a model switch's completion). */
   afterPass: () => Promise<void>;
+  /** Each batch of changes applied — by the watcher's events or a re-check — in figures (engine-events.ts). */
+  onChanges?: (changes: ChangeCounts) => void;
   log: Logger;
 }
 
@@ -86,20 +92,30 @@ export class LibraryWatch {
     await this.lock?.release();
   }
 
+  /** Into the log (every watcher batch; a re-check only when it changed something) and to the listener when something changed. */
+  private reportChanges(r: ChangeCounts, always: boolean): void {
+    const counts: ChangeCounts = { added: r.added, changed: r.changed, moved: r.moved, copied: r.copied, removed: r.removed, encoded: r.encoded, skipped: r.skipped };
+    const any = Object.values(counts).some((n) => n > 0);
+    if (always || any) this.opts.log.info(`changes: +${r.added} ~${r.changed} moved ${r.moved} copied ${r.copied} -${r.removed}, encoded ${r.encoded}, skipped ${r.skipped}`);
+    if (any) this.opts.onChanges?.(counts);
+  }
+
   private async restart(): Promise<void> {
     await this.watcher?.close();
     // Folders that are away are not watched (the monitor notices them come back).
     const roots = this.lib.folders.list().filter((f) => !f.offline).map((f) => f.path);
     // After every burst, watcher error and periodically, a full (stat-only) pass makes the library
     // equal the disk again, whatever events were missed (library/rescan-scheduler.ts).
-    this.rescans ??= new RescanScheduler(() => this.opts.reindexAll(), (e) => this.opts.log.warn(`re-check of the folders failed: ${message(e)}`), this.opts.watcher?.rescan);
+    // A re-check that found something (missed events, a drive back with changes) is reported like the watcher's batches.
+    const recheck = async (): Promise<void> => this.reportChanges(await this.opts.reindexAll(), false);
+    this.rescans ??= new RescanScheduler(recheck, (e) => this.opts.log.warn(`re-check of the folders failed: ${message(e)}`), this.opts.watcher?.rescan);
     const rescans = this.rescans;
     this.watcher = new PhotoWatcher(
       async (changed, removed) => {
         try {
           const r = await this.indexer.applyChanges(changed, removed);
           await this.opts.afterPass();
-          this.opts.log.info(`changes: +${r.added} ~${r.changed} moved ${r.moved} copied ${r.copied} -${r.removed}, encoded ${r.encoded}, skipped ${r.skipped}`);
+          this.reportChanges(r, true);
         } finally {
           rescans.noteActivity();
         }

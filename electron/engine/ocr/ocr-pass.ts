@@ -21,7 +21,7 @@ import type { Library } from '../store/library.ts';
 import type { Logger } from '../util/log.ts';
 import { normaliseText } from './normalise-text.ts';
 import type { PassWait } from '../../shared/api.ts';
-import type { PassContext, PassCounts, PassItem, PhotoPass } from '../passes/pass.ts';
+import type { PassContext, PassCounts, PassItem, PassReport, PhotoPass } from '../passes/pass.ts';
 import { OcrUnavailableError, type PhotoText } from './photo-reader.ts';
 
 /** What the pass needs from the reader (PhotoReader, or a fake in tests). */
@@ -293,9 +293,9 @@ export class OcrPass implements PhotoPass {
     return this.host.releaseReader();
   }
 
-  describe(): string | null {
+  report(): PassReport | null {
     const r = this.run_;
     this.run_ = { done: 0, total: 0, withText: 0, failed: 0 };
-    return r.done > 0 ? `read ${r.done} photos, ${r.withText} with text, ${r.failed} failed` : null;
+    return r.done > 0 ? { text: `read ${r.done} photos, ${r.withText} with text, ${r.failed} failed`, counts: { read: r.done, withText: r.withText, failed: r.failed } } : null;
   }
 }

@@ -80,8 +80,14 @@ export interface PhotoPass {
   onEmbedded?(batch: VectorBatch): Promise<void>;
   /** Free what a run holds (a worker, its sessions) once there is nothing left for it. */
   release?(): Promise<void>;
-  /** A one-line summary for status/logs, e.g. "read 40 photos, text in 12". */
-  describe?(): string | null;
+  /** What the last round did, then reset (null: nothing): the log's line and its figures. */
+  report?(): PassReport | null;
+}
+
+/** A pass's round in figures (`counts`, for listeners that word it: engine-events.ts) and as the log's English line. */
+export interface PassReport {
+  text: string;
+  counts: Readonly<Record<string, number>>;
 }
 
 /**

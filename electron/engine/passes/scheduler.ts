@@ -18,7 +18,7 @@ import type { PassStatus, PassWait } from '../../shared/api.ts';
 import type { VectorBatch } from '../store/vector-repository.ts';
 import type { Logger } from '../util/log.ts';
 import { ProgressTracker, etaSeconds } from '../util/progress.ts';
-import type { PassContext, PhotoPass } from './pass.ts';
+import type { PassContext, PassReport, PhotoPass } from './pass.ts';
 
 export interface PassSchedulerOptions {
   /** Resolves once the indexer has nothing queued. */
@@ -34,6 +34,8 @@ export interface PassSchedulerOptions {
    * the video pass to sample every video for the new model, which happens here, not in indexing).
    */
   afterRun?: () => void;
+  /** What a background pass did in a round (PhotoPass.report). */
+  onReport?: (pass: string, report: PassReport) => void;
   log: Logger;
 }
 
@@ -269,9 +271,13 @@ export class PassScheduler {
         after = batch[batch.length - 1]!.id;
         await pass.run(batch, ctx);
       }
-      // One-shot commands print their own summary; background runs leave it in the log.
-      const summary = pass.describe?.();
-      if (summary) this.opts.log[this.opts.mode === 'background' ? 'info' : 'debug'](`${pass.name}: ${summary}`);
+      // One-shot commands print their own summary; background runs leave it in the log, and tell
+      // whoever listens (the CLI's watch says it in the person's language).
+      const report = pass.report?.();
+      if (report) {
+        this.opts.log[this.opts.mode === 'background' ? 'info' : 'debug'](`${pass.name}: ${report.text}`);
+        if (this.opts.mode === 'background') this.opts.onReport?.(pass.name, report);
+      }
     } catch (err) {
       if (abort.signal.aborted && this.closed) return;
       s.error = message(err);

@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import type { PassWait } from '../../shared/api.ts';
-import { StatePass, type PassContext, type PassItem } from '../passes/pass.ts';
+import { StatePass, type PassContext, type PassItem, type PassReport } from '../passes/pass.ts';
 import type { Library } from '../store/library.ts';
 import type { PhotoPlaceRecord, PlaceInput, PlaceLevelIndex } from '../store/photo-places.ts';
 import { Gazetteer, gazetteerFingerprint, type PhotoPlace } from './gazetteer.ts';
@@ -81,10 +81,10 @@ export class PlacesPass extends StatePass {
     this.known = new Set();
   }
 
-  describe(): string | null {
+  report(): PassReport | null {
     const n = this.placed;
     this.placed = 0;
-    return n > 0 ? `placed ${n} photos` : null;
+    return n > 0 ? { text: `placed ${n} photos`, counts: { photos: n } } : null;
   }
 
   /** A photo's places from its GPS position (null: no position, or one no place claims). */

@@ -19,7 +19,7 @@ import { LibraryBounds } from '../library/link-policy.ts';
 import { readCaptureDetails } from '../media/capture-details.ts';
 import { DecodeError } from '../media/errors.ts';
 import { fingerprintFile } from '../media/fingerprint-file.ts';
-import { StatePass, type PassContext, type PassItem } from '../passes/pass.ts';
+import { StatePass, type PassContext, type PassItem, type PassReport } from '../passes/pass.ts';
 import type { Library } from '../store/library.ts';
 import type { StackPhotoFacts } from '../store/picture-facts.ts';
 import type { VectorRepository } from '../store/vector-repository.ts';
@@ -105,10 +105,12 @@ export class StacksPass extends StatePass {
     ctx.completed(batch.length);
   }
 
-  describe(): string | null {
+  report(): PassReport | null {
     const n = this.placed;
     this.placed = 0;
-    return n > 0 ? `grouped ${n} pictures; ${this.d.lib.stacks.count()} stacks` : null;
+    if (n === 0) return null;
+    const stacks = this.d.lib.stacks.count();
+    return { text: `grouped ${n} pictures; ${stacks} stacks`, counts: { pictures: n, stacks } };
   }
 
   /**

@@ -8,7 +8,7 @@
  * exist (onEmbedded), so the catch-up rarely has anything left.
  */
 import type { PassWait } from '../../shared/api.ts';
-import type { PassContext, PassCounts, PassItem, PhotoPass } from '../passes/pass.ts';
+import type { PassContext, PassCounts, PassItem, PassReport, PhotoPass } from '../passes/pass.ts';
 import type { VectorBatch } from '../store/vector-repository.ts';
 import { TAGS_PASS, type TagService } from './service.ts';
 import type { TagPassState } from './types.ts';
@@ -65,9 +65,9 @@ export class TagsPass implements PhotoPass {
     await this.tags.tagBatch(batch);
   }
 
-  describe(): string | null {
+  report(): PassReport | null {
     const n = this.tagged;
     this.tagged = 0;
-    return n > 0 ? `tagged ${n} photos` : null;
+    return n > 0 ? { text: `tagged ${n} photos`, counts: { photos: n } } : null;
   }
 }

@@ -19,7 +19,7 @@
  */
 import type { PassWait } from '../../shared/api.ts';
 import { LibraryBounds, PolicySkip } from '../library/link-policy.ts';
-import type { PassContext, PassCounts, PassItem, PhotoPass } from '../passes/pass.ts';
+import type { PassContext, PassCounts, PassItem, PassReport, PhotoPass } from '../passes/pass.ts';
 import type { Library } from '../store/library.ts';
 import type { PhotoRow } from '../store/rows.ts';
 import type { VideoFrameRepository } from '../store/video-frames.ts';
@@ -207,12 +207,12 @@ export class VideoFramesPass implements PhotoPass {
     return 'skipped';
   }
 
-  describe(): string | null {
+  report(): PassReport | null {
     const s = this.summary;
     this.summary = { indexed: 0, copied: 0, skipped: 0, waiting: 0 };
     if (s.indexed + s.copied + s.skipped + s.waiting === 0) return null;
     const copies = s.copied > 0 ? `, ${s.copied} identical copies of videos already read` : '';
     const waiting = s.waiting > 0 ? `, ${s.waiting} still being copied (indexed when they stop changing)` : '';
-    return `read ${s.indexed} videos${copies}, skipped ${s.skipped}${waiting}`;
+    return { text: `read ${s.indexed} videos${copies}, skipped ${s.skipped}${waiting}`, counts: { ...s } };
   }
 }
