@@ -85,6 +85,12 @@ describe('CLI language', () => {
     expect(zs.stderr).toMatch(/（文本编码 [\d.]+ 毫秒，搜索 [\d.]+ 毫秒）/);
     expect(es.stderr).toMatch(/\(text [\d.]+ ms, search [\d.]+ ms\)/);
 
+    // Tags with their family as people read it (it printed "红色 (red)  colour" in Chinese).
+    const [ztl, etl] = await Promise.all([zh(['tags', 'list']), c(['tags', 'list'])]);
+    expect(ztl.stdout).toMatch(/^红色  主色调  \d+$/m);
+    expect(ztl.stdout).not.toMatch(/\(red\)|colour/);
+    expect(etl.stdout).toMatch(/^红色 \(red\)  Dominant colours  \d+$/m);
+
     const [zst, est] = await Promise.all([zh(['status']), c(['status'])]);
     expect(zst.stdout).toContain('照片：已索引 4，待处理 0，已跳过 1');
     expect(zst.stdout).toContain('推理设备：cpu');

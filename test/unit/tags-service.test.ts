@@ -98,7 +98,7 @@ describe('TagService', () => {
     await s.tagAll();
 
     const info = await s.addCustomTag('  红紫 ');
-    expect(info).toEqual({ name: '红紫', nameEn: null, family: 'custom', custom: true, photoCount: 1 });
+    expect(info).toEqual({ name: '红紫', nameEn: null, family: 'custom', familyName: null, custom: true, photoCount: 1 });
     expect(tagsOf(both)).toContain('红紫');
     expect(tagsOf(red)).not.toContain('红紫');
     expect(s.listTags().find((t) => t.name === '红紫')).toMatchObject({ custom: true, photoCount: 1 });
@@ -121,7 +121,7 @@ describe('TagService', () => {
     addPhoto(path.join(trip, 'a.jpg'), axis(RED));
     const s = service();
     await s.tagAll();
-    expect(await s.addCustomTag('红色')).toMatchObject({ name: '红色', custom: false, family: 'colour', photoCount: 1 });
+    expect(await s.addCustomTag('红色')).toMatchObject({ name: '红色', custom: false, family: 'colour', familyName: { zh: '颜色', en: 'Colours' }, photoCount: 1 });
     await expect(s.removeTag('红色')).rejects.toThrow(/built-in/);
   });
 

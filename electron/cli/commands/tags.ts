@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { action, printJson, withEngine } from '../context.ts';
 import { followTagPrompts } from '../progress-bar.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { t } from '../i18n.ts';
+import { cliLanguage, t } from '../i18n.ts';
 
 /** The first time for a model, the tag prompts are encoded: show it rather than seem to hang. */
 async function prepareTagPrompts(engine: Engine): Promise<void> {
@@ -24,10 +24,16 @@ export function registerTagsCommands(program: Command): void {
         await withEngine(cmd, { autoTag: false }, async (engine) => {
           const list = engine.tags.listTags();
           if (opts.json) return printJson(list);
+          // In Chinese the tag and its family as the app shows them; in English with the tag's gloss.
+          const zh = cliLanguage() === 'zh-CN';
           for (const tag of list.filter((x) => x.photoCount > 0 || x.custom)) {
-            process.stdout.write(`${tag.name}${tag.nameEn ? ` (${tag.nameEn})` : ''}  ${tag.family}${tag.custom ? t('tags.custom') : ''}  ${tag.photoCount}\n`);
+            const name = zh || !tag.nameEn ? tag.name : `${tag.name} (${tag.nameEn})`;
+            const family = tag.familyName ? tag.familyName[zh ? 'zh' : 'en'] : tag.family;
+            process.stdout.write(`${name}  ${family}${tag.custom ? t('tags.custom') : ''}  ${tag.photoCount}\n`);
           }
-          process.stdout.write(`${t('tags.list.summary', { total: list.length, used: list.filter((x) => x.photoCount > 0).length })}\n`);
+          // No tag rows yet: the taxonomy is written when the tags are first prepared ("0 tags" said otherwise).
+          if (list.length === 0) process.stdout.write(`${t('tags.notPrepared')}\n`);
+          else process.stdout.write(`${t('tags.list.summary', { total: list.length, used: list.filter((x) => x.photoCount > 0).length })}\n`);
         });
       }),
     );

@@ -171,10 +171,12 @@ export class TagService {
   }
 
   listTags(): TagInfo[] {
+    const families = new Map(this.taxonomy.families.map((f) => [f.id, { zh: f.zh, en: f.en }]));
     return this.store.tags.listTags().map((t) => ({
       name: t.name,
       nameEn: t.nameEn,
       family: t.family ?? CUSTOM_FAMILY,
+      familyName: (t.family && families.get(t.family)) || null,
       custom: t.custom,
       photoCount: t.photoCount,
     }));

@@ -5,7 +5,10 @@ import { MAX_TAG_NAME_LENGTH } from './limits.ts';
 export interface TagInfo {
   name: string;
   nameEn: string | null;
+  /** The family's id (`colour`, `scene`, …; `custom` for a tag the person added). */
   family: string;
+  /** The family as people read it (主色调 / Colours); null for a custom tag. */
+  familyName: { zh: string; en: string } | null;
   custom: boolean;
   photoCount: number;
 }

@@ -63,7 +63,7 @@ export function TagsPanel({ tags, activeTag, onOpen, onAdd, onRemove }: Props) {
                 className="tag-button"
                 aria-pressed={activeTag === tag.name}
                 aria-label={t('tags.openLabel', { name: tagLabel(tag, lang), n: formatCount(tag.photoCount, lang) })}
-                title={tag.custom ? `${tag.name} · ${t('tags.custom')}` : tag.family}
+                title={tag.custom ? `${tag.name} · ${t('tags.custom')}` : tag.familyName ? tag.familyName[lang === 'zh-CN' ? 'zh' : 'en'] : tag.family}
                 onClick={() => onOpen(tag.name)}
               >
                 <span className="tag-name">{tagLabel(tag, lang)}</span>
