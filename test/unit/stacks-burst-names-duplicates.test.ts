@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { burstKeyFromName } from '../../electron/engine/stacks/burst-names.ts';
 import { coverOf, coverOrder, duplicateGroups, type StackPhoto } from '../../electron/engine/stacks/duplicates.ts';
 import { pictureOf } from '../../electron/engine/stacks/picture.ts';
+import { isCopyNameOf } from '../../electron/engine/stacks/copy-names.ts';
 
 describe('burst keys from file names', () => {
   it('gives the frames of one burst one key, per camera maker', () => {
@@ -40,6 +41,35 @@ describe('covers', () => {
     expect(coverOf([photo(9, 'a'), photo(5, 'a')]).photoId).toBe(5);
     expect(coverOf([original, wechat], new Set(['b'])).photoId).toBe(2);
     expect(() => coverOf([])).toThrow(RangeError);
+  });
+
+  it("keeps the original's name over a copy's among alike copies, though the copy came first", () => {
+    // What file managers and browsers name a copy (the copy sorts first, so it got the lower id).
+    const pairs: [copy: string, original: string][] = [
+      ['/p/IMG_1234 (1).jpg', '/p/IMG_1234.jpg'], // a browser download, Explorer's name conflict
+      ['/p/IMG_1234 - 副本.jpg', '/p/IMG_1234.jpg'], // Windows Explorer, Chinese
+      ['/p/IMG_1234 - Copy (2).JPG', '/p/IMG_1234.JPG'], // Windows Explorer, English, second copy
+      ['/p/IMG_1234 copy.heic', '/p/IMG_1234.heic'], // macOS Finder
+      ['/p/IMG_1234 copy 2.heic', '/p/IMG_1234.heic'],
+      ['/p/IMG_1234 2.heic', '/p/IMG_1234.heic'], // macOS "keep both"
+      ['/p/IMG_1234 (another copy).jpg', '/p/IMG_1234.jpg'], // GNOME Files
+      ['/p/a-copy.jpg', '/p/a.jpg'],
+      ['/backup/DSC_0001_1.jpg', '/photos/DSC_0001.jpg'], // another folder
+      ['/p/旅行副本.jpg', '/p/旅行.jpg'],
+    ];
+    for (const [copy, original] of pairs) {
+      expect(isCopyNameOf(copy, original), copy).toBe(true);
+      expect(isCopyNameOf(original, copy), original).toBe(false);
+      const cover = coverOf([photo(1, 'k', { path: copy }), photo(2, 'k', { path: original })]);
+      expect(cover.path, copy).toBe(original);
+    }
+    // Names that only look alike are not copies of each other; then the first photo, as before.
+    for (const [a, b] of [['/p/Birthday 2.jpg', '/p/Party.jpg'], ['/p/IMG_1234.jpg', '/p/IMG_1235.jpg'], ['/p/x.jpg', '/q/x.jpg']]) {
+      expect(isCopyNameOf(a!, b!) || isCopyNameOf(b!, a!), `${a} ~ ${b}`).toBe(false);
+      expect(coverOf([photo(1, 'k', { path: a }), photo(2, 'k', { path: b })]).photoId).toBe(1);
+    }
+    // Quality comes first: a larger copy is still the better one.
+    expect(coverOf([photo(1, 'k', { path: '/p/IMG_1 (1).jpg', width: 8000, height: 6000 }), photo(2, 'j', { path: '/p/IMG_1.jpg' })]).photoId).toBe(1);
   });
 
   it('orders a stack shot by shot: the best copy of the best shot, its other copies, then the next shot', () => {

@@ -6,6 +6,7 @@
  */
 import type { DuplicateGroup as ReportedGroup } from '../../shared/api.ts';
 import type { GroupSnapshot } from './grouper.ts';
+import { isCopyNameOf } from './copy-names.ts';
 
 export interface StackPhoto {
   photoId: number;
@@ -37,7 +38,8 @@ export function coverOf(photos: readonly StackPhoto[], picked: ReadonlySet<strin
 /**
  * Every photo of a stack in the cover rule's order: the cover first, then the one that stands in
  * for it when a filter leaves the cover out, and so on (stored as stack_photos.rank). The order:
- * the person's pick, the highest resolution, the sharpest, the largest file, the lowest photo id —
+ * the person's pick, the highest resolution, the sharpest, the largest file, the original's name
+ * before a copy's (copy-names.ts), the lowest photo id —
  * between the shots of a stack (a burst's frames), each represented by its best copy, and then
  * between the copies of each shot, so the copies of the best shot stand in before another frame.
  */
@@ -64,6 +66,9 @@ function better(a: StackPhoto, b: StackPhoto, picked: ReadonlySet<string>): bool
   if (ra !== rb) return ra > rb;
   if (a.sharpness !== b.sharpness) return a.sharpness > b.sharpness;
   if (a.bytes !== b.bytes) return a.bytes > b.bytes;
+  // Alike in every measure: the original's name before the copy's ("x (1).jpg" sorts first).
+  if (isCopyNameOf(b.path, a.path)) return true;
+  if (isCopyNameOf(a.path, b.path)) return false;
   return a.photoId < b.photoId;
 }
 

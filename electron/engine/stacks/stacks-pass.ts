@@ -31,8 +31,8 @@ import { thresholdsKey } from './thresholds.ts';
 import { VectorCache } from './vector-cache.ts';
 
 export const STACKS_PASS = 'stacks';
-/** Bump when what the pass stores changes meaning. */
-const ALGORITHM = 1;
+/** Bump when what the pass stores changes meaning (2: the cover rule prefers an original's name to a copy's). */
+const ALGORITHM = 2;
 /** Where the version the stored stacks were grouped with is kept (library settings). */
 const BUILT_KEY = 'stacks.groupedWith';
 
