@@ -66,6 +66,7 @@ const zh = {
   'index.opt.json': '把汇总以 JSON 输出到标准输出',
   'index.summary': '索引用时 {seconds} 秒：扫描 {scanned}，新增 {added}，修改 {changed}，移动 {moved}，复制 {copied}，删除 {removed}；编码 {encoded}，跳过 {skipped}。图库：已索引 {indexed}，待处理 {pending}，已跳过 {libSkipped}。',
   'index.reused': '其中 {reused} 张与另一张新照片字节完全相同，直接沿用了它的向量，没有重复编码。',
+  'index.skippedHint': '这次有 {skipped} 个文件读不了（已跳过，其他照片不受影响）：`status` 会列出每个文件和原因。',
   'index.videos': '视频：已索引 {indexed}，已跳过 {skipped}{waiting}',
   'index.videos.pending': '，待处理 {n}（正在复制的视频停止变化后再读：再运行 index，或用 watch）',
   'tags.tagged': '标签：{photos} 张照片打好了标签',
@@ -374,6 +375,7 @@ const en: Record<CliMessageKey, string> = {
   'index.summary':
     'indexed in {seconds} s: scanned {scanned}, new {added}, changed {changed}, moved {moved}, copies {copied}, removed {removed}; encoded {encoded}, skipped {skipped}. Library: {indexed} indexed, {pending} pending, {libSkipped} skipped.',
   'index.reused': '{reused} of them are byte-identical copies of another new photo: they took its vector instead of being encoded again.',
+  'index.skippedHint': '{skipped} files could not be read this time (skipped; the other photos are not affected): `status` lists each with its reason.',
   'index.videos': 'videos: {indexed} indexed, {skipped} skipped{waiting}',
   'index.videos.pending': ', {n} pending (one being copied is read once it stops changing: run index again, or watch)',
   'tags.tagged': 'tags: {photos} photos tagged',

@@ -72,6 +72,7 @@ describe('CLI language', () => {
     expect(zi.stderr).toContain('标签：');
     expect(zi.stderr).not.toMatch(/\] (info|debug) /);
     expect(zi.stderr).toMatch(/索引用时 [\d.]+ 秒：扫描 5，新增 5，.*编码 4，跳过 1。图库：已索引 4，待处理 0，已跳过 1。/);
+    expect(zi.stderr).toContain('这次有 1 个文件读不了（已跳过，其他照片不受影响）：`status` 会列出每个文件和原因。');
     const ei = await c(['index', '--no-ocr', photos]);
     expect(ei.stderr).toMatch(/indexed in [\d.]+ s: scanned 5, new 0, .*Library: 4 indexed, 0 pending, 1 skipped\./);
 

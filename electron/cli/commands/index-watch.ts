@@ -17,6 +17,7 @@ function printSummary(s: IndexSummary & { notes?: string[] }, counts: { indexed:
   const summary = t('index.summary', { seconds: s.seconds.toFixed(1), scanned, added, changed, moved, copied, removed, encoded, skipped, indexed: counts.indexed, pending: counts.pending, libSkipped: counts.skipped });
   process.stderr.write(`${summary}\n`);
   if (s.reused > 0) process.stderr.write(`${t('index.reused', { reused: s.reused })}\n`);
+  if (s.skipped > 0) process.stderr.write(`${t('index.skippedHint', { skipped: s.skipped })}\n`);
 }
 
 /**
