@@ -16,6 +16,7 @@ import type { MediaProvider } from '../shared/handlers.ts';
 import { FolderService } from './index/folder-service.ts';
 import { Indexer, type IndexSummary } from './index/indexer.ts';
 import { LibraryWatch, type ChangeCounts } from './index/library-watch.ts';
+import { registerOwnDir } from './library/own-dirs.ts';
 import { LibraryService } from './library/library-service.ts';
 import { libraryMedia } from './media-cache.ts';
 import type { ModelRuntime } from './ml/model-runtime.ts';
@@ -56,6 +57,7 @@ export class Engine {
   /** Where photos were taken: the Places view and the query's known places. */
   readonly places: PlacesService;
   private readonly watcher: LibraryWatch;
+  private readonly releaseOwnDir: () => void;
   private closed = false;
   private searchWarmed = false;
   /** Moves after every indexing pass (status.libraryGeneration: the UI reloads its lists on it). */
@@ -88,6 +90,8 @@ export class Engine {
     const { provider, threads, enableWebgpu } = opts.session ?? {};
     this.ocr = new OcrService(lib, { enabled: opts.ocrEnabled ?? (() => true), session: { provider, threads, enableWebgpu }, model: opts.ocrModel, log });
     const thumbDir = opts.cacheDir ?? path.join(path.dirname(path.resolve(opts.dbPath)), 'thumbnails');
+    // The images written there (thumbnails, video frames) are never photos, wherever the data folder lies.
+    this.releaseOwnDir = registerOwnDir(thumbDir);
     const frameImages = new FrameImages(path.join(thumbDir, 'frames'));
     this.videos = new VideoFramesPass(lib, () => ({ frames: lib.videoFrames(models.target.search.vectors.model), embedder: models.target.runtime }), frameImages, log, opts.video);
     this.stacks = new StacksService(lib, () => this.passes.schedule());
@@ -210,5 +214,6 @@ export class Engine {
     await this.ocr.close();
     await this.models.close();
     this.lib.close();
+    this.releaseOwnDir();
   }
 }

@@ -304,8 +304,9 @@ export class Indexer {
       if (unreadable.includes(gone.path) || isInsideRoots(gone.path, unreadable, path)) continue;
       const device = gone.fileId?.slice(0, gone.fileId.indexOf(':'));
       if (device && !devices.has(device)) continue;
-      // Gone, or now a Live Photo's clip (its photo appeared beside it): no longer an item of its own.
-      if (!fs.existsSync(gone.path) || (await isLiveClipPath(gone.path))) missing.push(gone);
+      // Gone, now a Live Photo's clip (its photo appeared beside it), or no longer a photo of the
+      // library (the app's own thumbnails, taken in before own-dirs.ts): not an item of its own.
+      if (!fs.existsSync(gone.path) || !isIndexablePath(root, gone.path) || (await isLiveClipPath(gone.path))) missing.push(gone);
     }
     return { scanned, missing };
   }

@@ -17,6 +17,7 @@ import { livePhotoCandidates } from '../video/live-photos.ts';
 import { decodeName, unreadableNameReason } from './file-names.ts';
 import { symlinkSkipReason, type LibraryBounds } from './link-policy.ts';
 import { folderTimeoutMs, FolderTimeoutError, withDeadline } from './fs-deadline.ts';
+import { isInOwnDir } from './own-dirs.ts';
 
 export interface FoundFile {
   path: string;
@@ -42,9 +43,9 @@ export function isIgnoredDir(name: string): boolean {
   return name.startsWith('.') || IGNORED_DIRS.has(name);
 }
 
-/** True when `p` should be indexed: a supported photo or video not inside an ignored folder of `root`. */
+/** True when `p` should be indexed: a supported photo or video not inside an ignored folder of `root`, nor in the app's own (own-dirs.ts). */
 export function isIndexablePath(root: string, p: string): boolean {
-  if (kindOfPath(p) === null) return false;
+  if (kindOfPath(p) === null || isInOwnDir(p)) return false;
   const rel = path.relative(root, p);
   if (rel.startsWith('..') || path.isAbsolute(rel)) return false;
   const parts = rel.split(path.sep);
@@ -107,7 +108,7 @@ export async function* walkPhotos(root: string, bounds: LibraryBounds, opts: Wal
       const text = path.join(dir.text, name.text);
       const valid = dir.valid && name.valid;
       if (e.isDirectory()) {
-        if (!isIgnoredDir(name.text)) stack.push({ raw, text, valid });
+        if (!isIgnoredDir(name.text) && !isInOwnDir(text)) stack.push({ raw, text, valid });
         continue;
       }
       const kind = kindOfPath(name.text);

@@ -11,6 +11,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import { isIgnoredDir, isIndexablePath } from './scanner.ts';
 import path from 'node:path';
 import type { RescanOptions } from './rescan-scheduler.ts';
+import { isInOwnDir } from './own-dirs.ts';
 
 export interface WatcherOptions {
   /** Quiet time before a batch is delivered. */
@@ -59,6 +60,7 @@ export class PhotoWatcher {
       ignored: (p: string, stats?: { isDirectory(): boolean }) => {
         const root = rootOf(p);
         if (!root || p === root) return false;
+        if (isInOwnDir(p)) return true; // the app's own thumbnails: never watched, never photos
         const rel = path.relative(root, p).split(path.sep);
         if (rel.slice(0, -1).some(isIgnoredDir)) return true;
         return stats?.isDirectory() ? isIgnoredDir(rel[rel.length - 1]) : false;
