@@ -1,6 +1,6 @@
 /**
- * Walk a watched folder for photos and videos. Hidden folders and the caches photo tools leave
- * behind are skipped. Folders are read with Buffer names so that a name which is not valid UTF-8 is
+ * Walk a watched folder for photos and videos. Hidden folders, app data, NAS caches, recycle bins
+ * and backups are skipped (ignored-folders.ts). Folders are read with Buffer names so that a name which is not valid UTF-8 is
  * still seen (see file-names.ts), and links follow the library's one policy (see link-policy.ts):
  * never followed below a root, and reported when they are named like photos.
  *
@@ -18,6 +18,7 @@ import { decodeName, unreadableNameReason } from './file-names.ts';
 import { symlinkSkipReason, type LibraryBounds } from './link-policy.ts';
 import { folderTimeoutMs, FolderTimeoutError, withDeadline } from './fs-deadline.ts';
 import { isInOwnDir } from './own-dirs.ts';
+import { isIgnoredFolder, isUnderIgnoredFolder } from './ignored-folders.ts';
 
 export interface FoundFile {
   path: string;
@@ -37,19 +38,15 @@ export function kindOfPath(p: string): ItemKind | null {
   return isVideoPath(p) ? 'video' : null;
 }
 
-const IGNORED_DIRS = new Set(['@eaDir', '$RECYCLE.BIN', 'System Volume Information', 'node_modules', '.thumbnails', '#recycle']);
-
-export function isIgnoredDir(name: string): boolean {
-  return name.startsWith('.') || IGNORED_DIRS.has(name);
-}
-
-/** True when `p` should be indexed: a supported photo or video not inside an ignored folder of `root`, nor in the app's own (own-dirs.ts). */
+/**
+ * True when `p` should be indexed: a supported photo or video, not hidden, not inside a folder of
+ * `root` that holds no photos of the person's own (ignored-folders.ts), nor in the app's own (own-dirs.ts).
+ */
 export function isIndexablePath(root: string, p: string): boolean {
-  if (kindOfPath(p) === null || isInOwnDir(p)) return false;
+  if (kindOfPath(p) === null || isInOwnDir(p) || path.basename(p).startsWith('.')) return false;
   const rel = path.relative(root, p);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) return false;
-  const parts = rel.split(path.sep);
-  return !parts.slice(0, -1).some(isIgnoredDir) && !parts[parts.length - 1].startsWith('.');
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return false;
+  return !isUnderIgnoredFolder(root, p);
 }
 
 /** "dev:ino", or null where the file system has no stable inode numbers (ino 0). */
@@ -101,6 +98,7 @@ export async function* walkPhotos(root: string, bounds: LibraryBounds, opts: Wal
       continue;
     }
     first = false;
+    const segments = dir.text.split(path.sep);
     const live = liveCandidates(dir, entries);
     for (const e of entries) {
       const name = decodeName(e.name);
@@ -108,7 +106,7 @@ export async function* walkPhotos(root: string, bounds: LibraryBounds, opts: Wal
       const text = path.join(dir.text, name.text);
       const valid = dir.valid && name.valid;
       if (e.isDirectory()) {
-        if (!isIgnoredDir(name.text) && !isInOwnDir(text)) stack.push({ raw, text, valid });
+        if (!isIgnoredFolder(segments, name.text) && !isInOwnDir(text)) stack.push({ raw, text, valid });
         continue;
       }
       const kind = kindOfPath(name.text);

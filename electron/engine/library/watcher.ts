@@ -8,7 +8,8 @@
  * moves the photo (keeping its vector) instead of deleting and re-encoding it.
  */
 import { watch, type FSWatcher } from 'chokidar';
-import { isIgnoredDir, isIndexablePath } from './scanner.ts';
+import { isUnderIgnoredFolder } from './ignored-folders.ts';
+import { isIndexablePath } from './scanner.ts';
 import path from 'node:path';
 import type { RescanOptions } from './rescan-scheduler.ts';
 import { isInOwnDir } from './own-dirs.ts';
@@ -61,9 +62,7 @@ export class PhotoWatcher {
         const root = rootOf(p);
         if (!root || p === root) return false;
         if (isInOwnDir(p)) return true; // the app's own thumbnails: never watched, never photos
-        const rel = path.relative(root, p).split(path.sep);
-        if (rel.slice(0, -1).some(isIgnoredDir)) return true;
-        return stats?.isDirectory() ? isIgnoredDir(rel[rel.length - 1]) : false;
+        return isUnderIgnoredFolder(root, p, stats?.isDirectory() ?? false);
       },
     });
     const accept = (p: string): boolean => {
