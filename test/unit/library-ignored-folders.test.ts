@@ -78,3 +78,19 @@ describe('folders that hold no photos of the person', () => {
     expect(isIndexablePath(root, path.join(path.sep, 'elsewhere', 'a.jpg'))).toBe(false);
   });
 });
+
+describe('roots of every shape', () => {
+  it('a Windows drive root and network share roots', () => {
+    const w = (root: string, p: string): boolean => isUnderIgnoredFolder(root, p, false, '\\');
+    expect(w('C:\\', 'C:\\Windows\\Web\\img0.jpg')).toBe(true);
+    expect(w('C:\\', 'C:\\Photos\\img0.jpg')).toBe(false);
+    expect(w('D:\\Users\\bob', 'D:\\Users\\bob\\AppData\\Local\\a.jpg')).toBe(true);
+    expect(w('\\\\nas\\#recycle', '\\\\nas\\#recycle\\a.jpg')).toBe(false); // the root is the person's choice
+    expect(w('\\\\nas\\photo', '\\\\nas\\photo\\@eaDir\\a.jpg')).toBe(true);
+    expect(w('\\\\nas\\photo\\', '\\\\nas\\photo\\2024\\a.jpg')).toBe(false);
+  });
+  it('the file system root', () => {
+    expect(isUnderIgnoredFolder('/', '/Windows/a.jpg', false, '/')).toBe(true);
+    expect(isUnderIgnoredFolder('/', '/photos/a.jpg', false, '/')).toBe(false);
+  });
+});

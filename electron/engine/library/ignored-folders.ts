@@ -64,11 +64,15 @@ export function isIgnoredFolder(parents: readonly string[], name: string): boole
 
 /**
  * True when a folder between `root` and `p` is skipped — `p` itself too when `pIsFolder`. The root
- * and the folders above it are never judged: the person chose them.
+ * and the folders above it are never judged: the person chose them. `sep` is the platform's (a
+ * parameter so that Windows paths are tested everywhere).
  */
-export function isUnderIgnoredFolder(root: string, p: string, pIsFolder = false): boolean {
-  const rootDepth = root.split(path.sep).filter((s, i) => s !== '' || i === 0).length;
-  const segments = p.split(path.sep);
+export function isUnderIgnoredFolder(root: string, p: string, pIsFolder = false, sep = path.sep): boolean {
+  const segments = p.split(sep);
+  let trimmed = root;
+  while (trimmed.length > 1 && trimmed.endsWith(sep)) trimmed = trimmed.slice(0, -1);
+  // '/' is one empty segment; C:\ is 'C:'; \\nas\photo is '', '', 'nas', 'photo' as in `segments`.
+  const rootDepth = trimmed === sep ? 1 : trimmed.split(sep).length;
   const last = pIsFolder ? segments.length : segments.length - 1;
   for (let i = Math.max(rootDepth, 1); i < last; i++) {
     if (isIgnoredFolder(segments.slice(0, i), segments[i])) return true;
