@@ -15,7 +15,10 @@ export function describeReading(r: QueryReading | undefined): string {
   if (r.time) {
     const range = r.time.from || r.time.to ? t('search.explain.range', { from: when(r.time.from), to: when(r.time.to) }) : '';
     const hours = r.time.hours ? t('search.explain.hours', { from: r.time.hours.from, to: r.time.hours.to }) : '';
-    lines.push(t('search.explain.time', { label: r.time.label, range, hours }));
+    const days = r.time.weekdays
+      ? t('search.explain.weekdays', { days: r.time.weekdays.map((d) => t(`weekday.${d}` as 'weekday.1')).join(t('search.explain.weekdaySep')) })
+      : '';
+    lines.push(t('search.explain.time', { label: r.time.label, range, hours: `${days}${hours}` }));
   }
   if (r.place) {
     const places = r.place.places.map((p) => `${p.name} ${p.id} (${p.level})`).join('; ');

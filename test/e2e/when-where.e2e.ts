@@ -207,6 +207,19 @@ export async function runWhenWhereUiChecks(root: string, screenshotDir: string):
       assert.equal(await searchbox().inputValue(), '上周的截图');
     });
 
+    await check('"周末": one chip saying every Saturday and Sunday; those days\' photos of any week, newest first', async () => {
+      const res = api('search', (b) => b.query === '周末');
+      await searchbox().fill('周末');
+      const body = (await (await res).json()) as { hits: PhotoHit[] };
+      const chip = chips().locator('li', { hasText: '周末' });
+      await chip.waitFor();
+      assert.equal(await chip.getAttribute('title'), '每周六、周日');
+      // Sat 3 Oct 2026, Sun 3 May 2026, Sat 2 May 2026, Sat 20 Jul 2024 (EXIF dates, local time).
+      assert.deepEqual(body.hits.map((h) => h.fileName), ['IMG_0108.jpg', 'IMG_0105.jpg', 'IMG_0103.jpg', 'IMG_0102.jpg']);
+      await page.getByRole('list', { name: '搜索结果' }).getByRole('button').first().waitFor();
+      await shots('search-weekend');
+    });
+
     await check('the timeline at 100k photos: only the rows in view exist, a month loads when it comes into view', async () => {
       await searchbox().fill('');
       await page.getByRole('button', { name: '时间线' }).click();

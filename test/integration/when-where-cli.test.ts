@@ -114,6 +114,17 @@ describe.skipIf(skip !== null)('when and where, end to end (CLI)', () => {
     expect(names(j)).toEqual(['Screenshots/Screenshot_20261127-093000_WeChat.jpg', 'phone/IMG_0200.PNG']);
   });
 
+  it('"周末": Saturdays and Sundays of any week, by the EXIF date; "上周末" is one weekend; "工作日的早上" weekday mornings', async () => {
+    const j = await explain('周末');
+    expect(j.parsed).toMatchObject({ time: { from: null, to: null, label: '周末', weekdays: [6, 7] }, remainder: '' });
+    expect(names(j)).toEqual(['phone/IMG_0105.jpg', 'phone/IMG_0103.jpg', 'phone/IMG_0102.jpg']); // Sun 3 May, Sat 2 May 2026, Sat 20 Jul 2024
+    expect(names(await explain('周末在西安拍的'))).toEqual(['phone/IMG_0103.jpg']); // not Thursday 1 May 2025 there
+    expect((await explain('上周末')).parsed).toMatchObject({ time: { from: '2026-11-28T00:00:00+08:00', to: '2026-11-30T00:00:00+08:00', label: '上周末' }, remainder: '' });
+    expect(names(await explain('工作日的早上'))).toEqual(['phone/IMG_0106.jpg']); // Tuesday 08:00; the 09:00–09:30 screenshots are not 5–9
+    const { stdout } = await cli(['search', '周末', '--explain']);
+    expect(stdout).toMatch(/^time: {3}周末, every Saturday, Sunday$/m);
+  });
+
   it('--explain prints the reading; --json alone keeps the array of hits', async () => {
     const { stdout } = await cli(['search', '前年冬天在哈尔滨', '--explain']);
     expect(stdout).toMatch(/^time: {3}前年冬天 = 2024-12-01 00:00 … 2025-03-01 00:00 \(end exclusive\)$/m);

@@ -28,6 +28,8 @@ export function differences(r: ParsedQuery, e: Expect): string {
   if (t !== e.t) d.push(`time ${t} ≠ ${e.t}`);
   const h = r.time?.hours ? `${r.time.hours.from}-${r.time.hours.to}` : undefined;
   if (h !== e.h) d.push(`hours ${h} ≠ ${e.h}`);
+  const w = r.time?.weekdays?.join(',');
+  if (w !== e.w) d.push(`weekdays ${w} ≠ ${e.w}`);
   if (e.p ? !r.place?.ids.includes(e.p) : r.place) d.push(`place ${r.place?.ids.join(',')} ≠ ${e.p}`);
   if ((r.kind ?? undefined) !== e.k) d.push(`kind ${r.kind} ≠ ${e.k}`);
   if (e.c ? !r.camera?.makes.includes(e.c) : r.camera) d.push(`camera ${r.camera?.makes.join(',')} ≠ ${e.c}`);
@@ -62,6 +64,12 @@ describe('query understanding', () => {
     const r = parse('农历三月的桃花');
     expect(r.time?.label).toBe('农历三月');
     expect(r.spans.map((x) => [x.what, x.text])).toEqual([['time', '农历三月']]);
+  });
+
+  it('reads every weekend phrasing exactly (上周末 is a weekend, 周末 alone every one: no misses allowed)', () => {
+    const weekends = HAND.filter(([q]) => /周末|工作日/.test(q));
+    expect(weekends.length).toBeGreaterThanOrEqual(10);
+    expect(weekends.map(([q, e]) => [q, differences(parse(q), e)]).filter(([, d]) => d)).toEqual([]);
   });
 
   it('reports where each understood part is in the original query', () => {

@@ -2,7 +2,8 @@
  * Chinese queries as people type them, with the reading a person means. "Now" is Sunday
  * 2026-12-06 12:00 in Asia/Shanghai; the library's places are LIBRARY_PLACES. Times are local days
  * "first..end" with end exclusive; h is hours of the day; p a place id the reading must include;
- * k the kind; c an EXIF Make the camera reading must include; r the remainder (default '').
+ * k the kind; c an EXIF Make the camera reading must include; w days of every week (ISO 1 Monday …
+ * 7 Sunday, "6,7" for weekends); r the remainder (default '').
  * Written by hand from the meaning of each phrase, not from the parser's output.
  */
 export interface Expect {
@@ -11,6 +12,7 @@ export interface Expect {
   p?: string;
   k?: 'screenshot' | 'video' | 'photo';
   c?: string;
+  w?: string;
   r?: string;
 }
 
@@ -70,6 +72,18 @@ export const HAND: [string, Expect][] = [
   ['周五', { t: '2026-12-04..2026-12-05' }],
   ['星期三拍的', { t: '2026-12-02..2026-12-03' }],
   ['上周日', { t: '2026-11-29..2026-11-30' }],
+  // Weekends: a named week's Saturday and Sunday; 周末 alone and 工作日 are days of every week.
+  ['上周末的烧烤', { t: '2026-11-28..2026-11-30', r: '烧烤' }],
+  ['上个周末', { t: '2026-11-28..2026-11-30' }],
+  ['这个周末', { t: '2026-12-05..2026-12-07' }],
+  ['本周末拍的', { t: '2026-12-05..2026-12-07' }],
+  ['上上周末', { t: '2026-11-21..2026-11-23' }],
+  ['周末', { w: '6,7' }],
+  ['周末去公园', { w: '6,7', r: '公园' }],
+  ['周末晚上的烧烤', { w: '6,7', h: '18-24', r: '烧烤' }],
+  ['去年的周末', { t: '2025-01-01..2026-01-01', w: '6,7' }],
+  ['今年夏天周末在西安拍的', { t: '2026-06-01..2026-09-01', w: '6,7', p: 'CN-610100' }],
+  ['工作日的早上', { w: '1,2,3,4,5', h: '5-9' }],
   ['上个月', { t: '2026-11-01..2026-12-01' }],
   ['上月', { t: '2026-11-01..2026-12-01' }],
   ['这个月', { t: '2026-12-01..2027-01-01' }],

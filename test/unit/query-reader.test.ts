@@ -38,6 +38,9 @@ describe('query reader', () => {
     expect(reader.read('上周的截图').filter).toEqual({ taken: { from: Date.parse('2026-11-23T00:00:00+08:00'), to: Date.parse('2026-11-30T00:00:00+08:00') }, kind: 'screenshot' });
     expect(reader.read('用iPhone拍的').filter).toEqual({ camera: { makes: ['Apple'], model: 'iPhone' } });
     expect(reader.read('晚上拍的烟花')).toMatchObject({ words: '烟花', filter: { taken: { hours: { from: 18, to: 24 } } } });
+    const weekend = reader.read('周末晚上的烧烤');
+    expect(weekend).toMatchObject({ words: '烧烤', filter: { taken: { hours: { from: 18, to: 24 }, weekdays: [6, 7] } } });
+    expect(weekend.reading.time).toEqual({ from: null, to: null, label: '周末晚上', hours: { from: 18, to: 24 }, weekdays: [6, 7] });
   });
 
   it('a landmark is shown with its place but stays a word and does not narrow to the place', () => {
@@ -62,6 +65,7 @@ describe('query reader', () => {
     // Kept as words (a piece of its own, like a removed chip); the text search joins them again (its normal form has no spaces).
     expect(reader.read('明天开会')).toMatchObject({ words: '明天 开会', filter: {}, reading: { time: null, spans: [] } });
     expect(reader.read('下周的会议')).toMatchObject({ words: '下周 会议', filter: {} });
+    expect(reader.read('下周末的聚会')).toMatchObject({ words: '下周末 聚会', filter: {} });
     // This winter has begun (6 December): it narrows.
     expect(reader.read('今年冬天').filter.taken).toEqual({ from: Date.parse('2026-12-01T00:00:00+08:00'), to: Date.parse('2027-03-01T00:00:00+08:00') });
   });

@@ -155,6 +155,13 @@ describe('photo filter: place, kind, camera, taken', () => {
     expect(select({ taken: { hours: { from: 22, to: 3 } } })).toEqual(['tokyo.jpg', 'trip/xian-mayday.jpg']);
     expect(select({ taken: { ...winter, hours: { from: 22, to: 3 } } })).toEqual(['tokyo.jpg']);
     expect(select({ taken: { hours: { from: 0, to: 24 } } })).not.toContain('undated.jpg');
+    // Days of the week (ISO 1 Monday … 7 Sunday) in the machine's zone: tokyo.jpg is Friday 02:00
+    // here and Thursday in UTC; the photos without a date of their own are Sunday 1 June 2025.
+    expect(select({ taken: { weekdays: [6] } })).toEqual(['trip/xian-mayday.jpg']);
+    expect(select({ taken: { weekdays: [5] } })).toEqual(['tokyo.jpg']);
+    expect(select({ taken: { weekdays: [1, 2, 3, 4, 5], hours: { from: 18, to: 24 } } })).toEqual(['trip/harbin-winter.jpg']);
+    expect(select({ taken: { ...winter, weekdays: [3, 5] } })).toEqual(['tokyo.jpg', 'trip/harbin-winter.jpg']);
+    expect(select({ taken: { weekdays: [1, 2, 3, 4, 5, 6, 7] } })).not.toContain('undated.jpg');
     // A place with a time range reads photo_places' copy of taken_at: it follows a photo re-dated.
     const id = ids.get('trip/harbin-summer.jpg')!;
     const row = lib.photos.get(id)!;
@@ -172,6 +179,7 @@ describe('photo filter: place, kind, camera, taken', () => {
     expect(select({ after: '2025-01-01' }, understood)).toEqual(['trip/harbin-winter.jpg']);
     expect(select({ before: '2024-12-31' }, understood)).toEqual(['trip/harbin-summer.jpg']);
     expect(select({ after: '2025-02-01' }, understood)).toEqual([]);
+    expect(select({ taken: { weekdays: [5, 6] } }, { taken: { weekdays: [6, 7] } })).toEqual(['trip/xian-mayday.jpg']);
     expect(select({ folder: path.join(root, 'trip') }, { place: ['CN-610100'] })).toEqual(['trip/xian-mayday.jpg']);
     expect(select({ folder: path.join(root, '2019-西安') }, { place: ['CN-230100'] })).toEqual([]);
     const tag = lib.tags.upsertTag({ name: '雪' });

@@ -135,7 +135,13 @@ export function parseQuery(query: string, opts: ParseOptions = {}): ParsedQuery 
     take(s, e, 'time');
     if (time || !resolved) continue;
     const range = resolved.days ? toMs(resolved.days, cal) : null;
-    time = { start: range?.start ?? null, end: range?.end ?? null, label: originalSpan(s, e).text, ...(resolved.hours ? { hours: resolved.hours } : {}) };
+    time = {
+      start: range?.start ?? null,
+      end: range?.end ?? null,
+      label: originalSpan(s, e).text,
+      ...(resolved.hours ? { hours: resolved.hours } : {}),
+      ...(resolved.weekdays ? { weekdays: resolved.weekdays } : {}),
+    };
   }
 
   spans.sort((a, b) => a.start - b.start);

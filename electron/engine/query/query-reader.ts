@@ -54,7 +54,13 @@ export class QueryReader {
     }
     return {
       time: p.time
-        ? { from: localIso(p.time.start), to: localIso(p.time.end), label: p.time.label, ...(p.time.hours ? { hours: { ...p.time.hours } } : {}) }
+        ? {
+            from: localIso(p.time.start),
+            to: localIso(p.time.end),
+            label: p.time.label,
+            ...(p.time.hours ? { hours: { ...p.time.hours } } : {}),
+            ...(p.time.weekdays ? { weekdays: [...p.time.weekdays] } : {}),
+          }
         : null,
       place,
       kind: p.kind,
@@ -72,6 +78,7 @@ function filterOf(p: ParsedQuery): PhotoFilter {
     if (p.time.start !== null) taken.from = p.time.start;
     if (p.time.end !== null) taken.to = p.time.end;
     if (p.time.hours) taken.hours = { from: p.time.hours.from, to: p.time.hours.to };
+    if (p.time.weekdays) taken.weekdays = [...p.time.weekdays];
     f.taken = taken;
   }
   if (p.place && p.place.source === 'name') f.place = [...p.place.ids];

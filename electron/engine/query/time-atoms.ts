@@ -17,6 +17,10 @@ export type Atom =
   | { t: 'relday'; offset: number; hours?: HourRange }
   /** offset null: a weekday without 这/上 (周五拍的): the latest such day up to today. */
   | { t: 'week'; offset: number | null; weekday: number | null }
+  /** 上周末, 这个周末: that week's Saturday and Sunday; 周末 alone: weekends, every week. */
+  | { t: 'weekend'; offset: number | null }
+  /** 工作日: Monday to Friday, every week. */
+  | { t: 'workdays' }
   | { t: 'relmonth'; offset: number }
   | { t: 'recent'; days?: number; months?: number; years?: number }
   | { t: 'season'; s: 0 | 1 | 2 | 3 }
@@ -115,10 +119,12 @@ const RULES: Rule[] = [
     // After a month (5月3日), or after a day that began a range (5月1日到3日).
     (prev?.t === 'month' || prev?.t === 'day' || prev?.t === 'date') && inRange(num(m[1]), 1, 31) ? { t: 'day', d: num(m[1]) } : null],
   [/(\d{1,2})[./](\d{1,2})(?![\d.])/y, (m) => (inRange(+m[1], 1, 12) && inRange(+m[2], 1, 31) ? { t: 'date', y: null, m: +m[1], d: +m[2] } : null)],
-  [/(上上|上|这|本|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天1-7])?/y, (m) => {
+  [/(上上|上|这|本|下)?(?:个)?(?:周|星期|礼拜)(末|[一二三四五六日天1-7])?/y, (m) => {
+    if (m[2] === '末') return { t: 'weekend', offset: m[1] === undefined ? null : WEEK_PREFIX[m[1]] };
     if (m[1] === undefined && m[2] === undefined) return null;
     return { t: 'week', offset: m[1] === undefined ? null : WEEK_PREFIX[m[1]], weekday: m[2] === undefined ? null : WEEKDAY[m[2]] };
   }],
+  [/工作日/y, () => ({ t: 'workdays' })],
   [/大前天|前天|昨天|昨日|昨晚|今天|今日|今早|今晚|明天/y, (m) => {
     const offset = { 大前天: -3, 前天: -2, 昨天: -1, 昨日: -1, 昨晚: -1, 今天: 0, 今日: 0, 今早: 0, 今晚: 0, 明天: 1 }[m[0]]!;
     const hours = m[0] === '今早' ? { from: 5, to: 9 } : m[0] === '昨晚' || m[0] === '今晚' ? { from: 18, to: 24 } : undefined;

@@ -8,7 +8,8 @@
  *    to February. 冬 belongs to the year it begins in: 前年冬天 said in 2026 is December 2024 –
  *    February 2025 (the winter that started in 前年);
  *  - weeks run Monday–Sunday: 上周 is last Monday–Sunday, 上周五 its Friday, 周五 alone the latest
- *    Friday up to today;
+ *    Friday up to today; 上周末 last week's Saturday and Sunday, but 周末 alone (周末去公园) and
+ *    工作日 are days of every week (a person says 周末 of a habit, 周五 of a day);
  *  - 最近N天 is today and the N−1 days before it; 最近N个月 and 最近N年 go back to the same date;
  *    a bare 最近 is the last 30 days; N天前 is that one day, N个月前 that month, N年前 that year;
  *  - two expressions joined by 到/至/- are a range (resolveRange): from the first day of the first
@@ -21,7 +22,12 @@ import type { HourRange } from './types.ts';
 export interface ResolvedTime {
   days: DayRange | null;
   hours?: HourRange;
+  /** ISO days of the week, every week (周末, 工作日). */
+  weekdays?: number[];
 }
+
+const WEEKEND = [6, 7];
+const WORKDAYS = [1, 2, 3, 4, 5];
 
 const lastDayOfMonth = (y: number, m: number): Ymd => addDays({ y, m: m + 1, d: 1 }, -1);
 const monthRange = (y: number, m: number): DayRange => {
@@ -49,6 +55,7 @@ export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): Resolv
   let relative: DayRange | null = null;
   let hours: HourRange | undefined;
   let clock: { h: number; about: boolean } | null = null;
+  let weekdays: number[] | undefined;
   for (const { atom: a } of run) {
     switch (a.t) {
       case 'year':
@@ -104,6 +111,16 @@ export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): Resolv
         }
         break;
       }
+      case 'weekend':
+        if (a.offset === null) weekdays = WEEKEND;
+        else {
+          const saturday = addDays(today, 7 * a.offset + 5 - weekdayIndex(today));
+          relative = { first: saturday, last: addDays(saturday, 1) };
+        }
+        break;
+      case 'workdays':
+        weekdays = WORKDAYS;
+        break;
       case 'relmonth':
         relative = monthRange(today.y, today.m + a.offset);
         break;
@@ -143,8 +160,8 @@ export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): Resolv
     days = relative;
   }
   if (clock) hours = clockHours(clock, hours);
-  if (!days && !hours) return null;
-  return hours ? { days, hours } : { days };
+  if (!days && !hours && !weekdays) return null;
+  return { days, ...(hours ? { hours } : {}), ...(weekdays ? { weekdays: [...weekdays] } : {}) };
 }
 
 /** Unix ms [start, end) of a day range in the calendar's zone. */

@@ -17,6 +17,8 @@ export interface TimeReading {
   /** How the person said it (前年冬天, 2019年5月1日): what a chip shows. */
   label: string;
   hours?: HourRange;
+  /** Days of the week, ISO numbers (1 Monday … 7 Sunday), every week: 周末 is [6, 7], 工作日 [1…5]. */
+  weekdays?: number[];
 }
 
 export interface PlaceReading {

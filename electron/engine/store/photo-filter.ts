@@ -43,6 +43,8 @@ export interface PhotoQuery {
   cameras?: readonly CameraCondition[];
   /** Each: the local hour taken is in [from, to) (from > to crosses midnight); every one must hold. */
   hours?: readonly HourCondition[];
+  /** Each: the local day of the week taken is one of these ISO numbers (1 Monday … 7 Sunday); every one must hold. */
+  weekdays?: readonly (readonly number[])[];
 }
 
 export type PhotoKind = 'photo' | 'screenshot' | 'video';
@@ -233,11 +235,15 @@ function rowConditions(q: PhotoQuery, conds: string[], params: Record<string, un
       params[`f_model${i}`] = `%${c.model.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     }
   });
-  // Hours last: the local-time conversion (sql-functions.ts) is the dearest test, made only for rows the others keep.
+  // Hours and weekdays last: the local-time conversion (sql-functions.ts) is the dearest test, made only for rows the others keep.
   q.hours?.forEach((h, i) => {
     const hour = 'local_hour(p.taken_at)';
     conds.push(`p.taken_at IS NOT NULL AND (${hour} >= @f_hfrom${i} ${h.from < h.to ? 'AND' : 'OR'} ${hour} < @f_hto${i})`);
     Object.assign(params, { [`f_hfrom${i}`]: h.from, [`f_hto${i}`]: h.to });
+  });
+  q.weekdays?.forEach((days, i) => {
+    conds.push(`p.taken_at IS NOT NULL AND local_weekday(p.taken_at) IN (SELECT value FROM json_each(@f_wdays${i}))`);
+    params[`f_wdays${i}`] = JSON.stringify(days);
   });
 }
 

@@ -34,14 +34,16 @@ export const photoFilterSchema = z
     stack: z.union([z.number().int().positive(), z.literal('all')]).optional(),
     /**
      * Taken within [from, to) (Unix ms) and, optionally, at these local hours ([from, to), from > to
-     * crossing midnight): what the search reads from 去年冬天 or 晚上. Both this and after/before
-     * hold when both are given (their intersection).
+     * crossing midnight) and on these days of the week (ISO: 1 Monday … 7 Sunday): what the search
+     * reads from 去年冬天, 晚上 or 周末. Both this and after/before hold when both are given (their
+     * intersection).
      */
     taken: z
       .object({
         from: z.number().int().optional(),
         to: z.number().int().optional(),
         hours: z.object({ from: z.number().int().min(0).max(23), to: z.number().int().min(1).max(24) }).strict().optional(),
+        weekdays: z.array(z.number().int().min(1).max(7)).min(1).max(7).optional(),
       })
       .strict()
       .optional(),

@@ -33,7 +33,8 @@ function describe(span: Span, parsed: QueryReading, t: T): { label: string; titl
       const end = r?.to ? lastDay(r.to) : null;
       const range = r?.from || r?.to ? `${day(r?.from)} – ${end ?? '…'}` : '';
       const hours = r?.hours ? ` ${r.hours.from}:00–${r.hours.to}:00` : '';
-      return { label: span.text, title: `${range}${hours}`.trim() || span.text };
+      const days = r?.weekdays ? ` ${t('chips.weekdays', { days: r.weekdays.map((d) => t(`weekday.${d}` as 'weekday.1')).join(t('chips.weekdays.sep')) })}` : '';
+      return { label: span.text, title: `${range}${days}${hours}`.trim() || span.text };
     }
     case 'place':
       return { label: span.text, title: parsed.place?.places.map((p) => p.name).join(' / ') ?? span.text };
