@@ -125,6 +125,14 @@ describe.skipIf(skip !== null)('when and where, end to end (CLI)', () => {
     expect(stdout).toMatch(/^time: {3}周末, every Saturday, Sunday$/m);
   });
 
+  it('parts of a year and a month: "2024年底", "去年年初", "十一月下旬" — not the whole year or month', async () => {
+    expect(names(await explain('2024年底'))).toEqual(['2019-哈尔滨冰雪节/DSC_0001.jpg']); // 25 Dec; not 20 Jul 2024
+    expect(names(await explain('去年年初'))).toEqual(['phone/IMG_0101.jpg']); // 15 Jan 2025; not 1 May
+    const late = await explain('十一月下旬');
+    expect(late.parsed).toMatchObject({ time: { from: '2026-11-21T00:00:00+08:00', to: '2026-12-01T00:00:00+08:00', label: '十一月下旬' }, remainder: '' });
+    expect(names(late)).toEqual(['Screenshots/Screenshot_20261127-093000_WeChat.jpg', 'phone/IMG_0200.PNG', 'phone/IMG_0106.jpg']); // not 10 Nov
+  });
+
   it('--explain prints the reading; --json alone keeps the array of hits', async () => {
     const { stdout } = await cli(['search', '前年冬天在哈尔滨', '--explain']);
     expect(stdout).toMatch(/^time: {3}前年冬天 = 2024-12-01 00:00 … 2025-03-01 00:00 \(end exclusive\)$/m);

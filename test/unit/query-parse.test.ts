@@ -72,6 +72,12 @@ describe('query understanding', () => {
     expect(weekends.map(([q, e]) => [q, differences(parse(q), e)]).filter(([, d]) => d)).toEqual([]);
   });
 
+  it('reads every part of a year or month exactly (年初, 去年底, 十月底, 三月中旬, 月底: no misses allowed)', () => {
+    const parts = HAND.filter(([q]) => /[初底中旬]|半年/.test(q) && !/农历|阴历|冬月|腊月|正月|中秋/.test(q));
+    expect(parts.length).toBeGreaterThanOrEqual(20);
+    expect(parts.map(([q, e]) => [q, differences(parse(q), e)]).filter(([, d]) => d)).toEqual([]);
+  });
+
   it('reports where each understood part is in the original query', () => {
     const q = '去年冬天在哈尔滨看冰雕的照片';
     const r = parse(q);

@@ -21,6 +21,10 @@ export type Atom =
   | { t: 'weekend'; offset: number | null }
   /** 工作日: Monday to Friday, every week. */
   | { t: 'workdays' }
+  /** A part of a year, months first…last: 年初 1–2, 年中 6–7, 年底 11–12, 上半年 1–6, 下半年 7–12. */
+  | { t: 'yearpart'; first: number; last: number }
+  /** A part of a month, days first…last (null: the month's last day): 月初/上旬 1–10, 中旬 11–20, 月底/下旬 21–. */
+  | { t: 'monthpart'; first: number; last: number | null }
   | { t: 'relmonth'; offset: number }
   | { t: 'recent'; days?: number; months?: number; years?: number }
   | { t: 'season'; s: 0 | 1 | 2 | 3 }
@@ -80,6 +84,13 @@ const SEASON: Record<string, 0 | 1 | 2 | 3> = { 春: 0, 夏: 1, 秋: 2, 冬: 3 }
 const REL_YEAR: Record<string, number> = { 大前年: -3, 前年: -2, 去年: -1, 今年: 0, 明年: 1 };
 const WEEK_PREFIX: Record<string, number> = { 上上: -2, 上: -1, 这: 0, 本: 0, 下: 1 };
 
+const YEAR_PART: Record<string, [number, number]> = { 初: [1, 2], 中: [6, 7], 底: [11, 12], 末: [11, 12], 尾: [11, 12], 上半年: [1, 6], 下半年: [7, 12] };
+const MONTH_PART: Record<string, [number, number | null]> = { 初: [1, 10], 上旬: [1, 10], 中: [11, 20], 中旬: [11, 20], 底: [21, null], 末: [21, null], 下旬: [21, null] };
+const yearPart = (key: string): Atom => ({ t: 'yearpart', first: YEAR_PART[key]![0], last: YEAR_PART[key]![1] });
+const monthPart = (key: string): Atom => ({ t: 'monthpart', first: MONTH_PART[key]![0], last: MONTH_PART[key]![1] });
+const isYear = (a: Atom | null): boolean => a?.t === 'year' || a?.t === 'relyear';
+const isMonth = (a: Atom | null): boolean => a?.t === 'month' || a?.t === 'relmonth' || a?.t === 'ym';
+
 type Rule = [RegExp, (m: RegExpExecArray, nowYear: number, prev: Atom | null) => Atom | null];
 
 const num = (s: string): number => parseNumber(s) ?? NaN;
@@ -108,6 +119,13 @@ const RULES: Rule[] = [
   [/这几天|这些天|最近几天|这两天|近几天/y, (m) => ({ t: 'recent', days: m[0] === '这两天' ? 2 : 3 })],
   [/最近/y, () => ({ t: 'recent', days: 30 })],
   [/(大前年|前年|去年|今年|明年)/y, (m) => ({ t: 'relyear', offset: REL_YEAR[m[1]] })],
+  // Parts of a year or a month: 年初, 年底, 上半年, 月初, 月底, 中旬 anywhere (年中 not in 一年中); a bare 初/中/底/末 only
+  // right after a year or a month (2020年初, 去年底, 十月底, 上个月底, 三月中), and not where it begins
+  // a word (去年初雪, 2019年中国, 十月底片, 2020年末班车).
+  [/年(初|底|末|尾)|(?<![一每全])年(中)(?=$|[的拍照时那,，、到至])|(上半年|下半年)|月(初|底|末)|(上旬|中旬|下旬)/y, (m) =>
+    m[1] || m[2] || m[3] ? yearPart(m[1] ?? m[2] ?? m[3]!) : monthPart(m[4] ?? m[5]!)],
+  [/(初(?![雪恋中夏春秋冬心次见一二三四五六七八九十])|中(?=$|[的拍照时那,，、])|底(?![片下部色线])|末(?![班日尾])|尾(?![巴声气]))/y, (m, _ny, prev) =>
+    isYear(prev) ? yearPart(m[1]!) : isMonth(prev) && m[1] !== '尾' ? monthPart(m[1]!) : null],
   [new RegExp(`([0-9]{4}|[0-9]{2}|[〇零一二两三四五六七八九]{2,4}|[两一二][千零〇一二三四五六七八九十百]{2,8})年(?:份|度)?`, 'y'), (m, ny) => {
     const y = parseYear(m[1], ny);
     return y ? { t: 'year', y } : null;

@@ -37,6 +37,18 @@ const monthRange = (y: number, m: number): DayRange => {
 const SEASON_START = [3, 6, 9, 12];
 const seasonRange = (y: number, s: number): DayRange => ({ first: { y, m: SEASON_START[s], d: 1 }, last: lastDayOfMonth(s === 3 ? y + 1 : y, s === 3 ? 2 : SEASON_START[s] + 2) });
 
+/** Year `y`, or the months of it that `part` says (年底: November and December). */
+function partOfYear(y: number, part: { first: number; last: number } | null): DayRange {
+  return part ? { first: { y, m: part.first, d: 1 }, last: lastDayOfMonth(y, part.last) } : { first: { y, m: 1, d: 1 }, last: { y, m: 12, d: 31 } };
+}
+
+/** A month's days, or the ones `part` says (月底: the 21st to the last). */
+function partOfMonth(month: DayRange, part: { first: number; last: number | null } | null): DayRange {
+  if (!part) return month;
+  const { y, m } = month.first;
+  return { first: { y, m, d: part.first }, last: part.last === null ? month.last : { y, m, d: part.last } };
+}
+
 /** The latest year whose occurrence of `range(year)` has begun by today. */
 function latestBegun(today: Ymd, range: (y: number) => DayRange): DayRange {
   const thisYear = range(today.y);
@@ -56,6 +68,8 @@ export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): Resolv
   let hours: HourRange | undefined;
   let clock: { h: number; about: boolean } | null = null;
   let weekdays: number[] | undefined;
+  let yearPart: { first: number; last: number } | null = null;
+  let monthPart: { first: number; last: number | null } | null = null;
   for (const { atom: a } of run) {
     switch (a.t) {
       case 'year':
@@ -121,6 +135,12 @@ export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): Resolv
       case 'workdays':
         weekdays = WORKDAYS;
         break;
+      case 'yearpart':
+        yearPart = a;
+        break;
+      case 'monthpart':
+        monthPart = a;
+        break;
       case 'relmonth':
         relative = monthRange(today.y, today.m + a.offset);
         break;
@@ -152,12 +172,19 @@ export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): Resolv
   } else if (season !== null) {
     days = year !== null ? seasonRange(year, season) : latestBegun(today, (y) => seasonRange(y, season!));
   } else if (month !== null) {
-    const at = (yy: number): DayRange => (day !== null ? { first: { y: yy, m: month!, d: day }, last: { y: yy, m: month!, d: day } } : monthRange(yy, month!));
+    const at = (yy: number): DayRange =>
+      day !== null ? { first: { y: yy, m: month!, d: day }, last: { y: yy, m: month!, d: day } } : partOfMonth(monthRange(yy, month!), monthPart);
     days = year !== null ? at(year) : latestBegun(today, at);
   } else if (year !== null) {
-    days = { first: { y: year, m: 1, d: 1 }, last: { y: year, m: 12, d: 31 } };
+    days = partOfYear(year, yearPart);
   } else if (relative) {
-    days = relative;
+    days = relative.first.d === 1 && compareYmd(relative.last, lastDayOfMonth(relative.first.y, relative.first.m)) === 0 ? partOfMonth(relative, monthPart) : relative;
+  } else if (yearPart) {
+    days = latestBegun(today, (y) => partOfYear(y, yearPart));
+  } else if (monthPart) {
+    // 月底 alone: this month's end once it has begun, else last month's.
+    const now = partOfMonth(monthRange(today.y, today.m), monthPart);
+    days = compareYmd(now.first, today) <= 0 ? now : partOfMonth(monthRange(today.y, today.m - 1), monthPart);
   }
   if (clock) hours = clockHours(clock, hours);
   if (!days && !hours && !weekdays) return null;
@@ -171,7 +198,7 @@ export function toMs(days: DayRange, cal: Calendar): { start: number; end: numbe
 }
 
 /** Atoms that need a year to be a day range, and take "now"'s when they have none. */
-const NEEDS_YEAR = new Set<Atom['t']>(['month', 'day', 'season', 'holiday', 'date', 'lunar']);
+const NEEDS_YEAR = new Set<Atom['t']>(['month', 'day', 'season', 'holiday', 'date', 'lunar', 'yearpart']);
 const namesYear = (run: readonly AtomMatch[]): boolean =>
   run.some(({ atom: a }) => a.t === 'year' || a.t === 'relyear' || a.t === 'ym' || (a.t === 'date' && a.y !== null));
 
