@@ -14,7 +14,7 @@ import sharp from 'sharp';
 import type { AlbumSummary, EngineStatus, PhotoFilter, PhotoHit, TagInfo } from '../../electron/shared/api.ts';
 import { ensureExiftool } from '../../scripts/ensure-exiftool.mjs';
 import { LONG_ALBUM, LONG_FILE, LONG_ROOT, SHORT_ALBUM, startBrowseServer } from './browse-library.ts';
-import { apiBodyOf, apiMethodOf, chinesePage, imagesLoaded, launchChromium, pageProblems, SCREEN_SIZES, type ScreenSize } from './browser.ts';
+import { apiBodyOf, apiMethodOf, chinesePage, imagesLoaded, launchChromium, pageProblems, SCREEN_SIZES, type ScreenSize, SHOT_TIMEOUT_MS } from './browser.ts';
 import { CheckRun } from './check-run.ts';
 
 const filterOf = (b: Record<string, unknown>): PhotoFilter => (b.filter ?? {}) as PhotoFilter;
@@ -48,7 +48,7 @@ export async function runBrowseUiChecks(root: string, screenshotDir: string): Pr
         await page.setViewportSize({ width, height });
         await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
         await imagesLoaded(page);
-        await page.screenshot({ path: path.join(screenshotDir, `browse-${name}-${width}x${height}.png`), animations: 'disabled' });
+        await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, `browse-${name}-${width}x${height}.png`), animations: 'disabled' });
       }
       await page.setViewportSize({ width: 1366, height: 768 });
     };
@@ -151,7 +151,7 @@ export async function runBrowseUiChecks(root: string, screenshotDir: string): Pr
       assert.equal(await page.evaluate(`document.activeElement.matches(':focus-visible')`), true);
       const tile = page.locator('button[data-index="1"]');
       const box = (await tile.boundingBox())!;
-      const png = await page.screenshot({ clip: box, animations: 'disabled' });
+      const png = await page.screenshot({ timeout: SHOT_TIMEOUT_MS, clip: box, animations: 'disabled' });
       await sharp(png).toFile(path.join(screenshotDir, 'browse-focus-ring-tile.png'));
       const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
       // The ring's colour (--focus, #2563eb) along a 2-px band just inside each edge, at device pixels.
@@ -278,7 +278,7 @@ export async function runBrowseUiChecks(root: string, screenshotDir: string): Pr
             assert.ok(overflow <= 1, `${p} at ${width}×${height}: the sidebar scrolls sideways by ${overflow} px`);
             const folder = page.locator('.folder-name', { hasText: LONG_ROOT.slice(0, 12) });
             assert.ok((await folder.evaluate((el) => el.getBoundingClientRect().height)) < 24, 'the long folder name is not one line');
-            await page.screenshot({ path: path.join(screenshotDir, `browse-sidebar-${p}-${width}x${height}.png`), animations: 'disabled' });
+            await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, `browse-sidebar-${p}-${width}x${height}.png`), animations: 'disabled' });
           }
           await page.setViewportSize({ width: 1366, height: 768 });
         }

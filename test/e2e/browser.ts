@@ -39,6 +39,13 @@ export function apiBodyOf(r: Request): Record<string, unknown> {
   }
 }
 
+/**
+ * How long a screenshot may take. A screenshot is a record for a person to look at, not what a check
+ * is about, and a full-page capture of a 1920×1080 grid or a 100k timeline took over the pages'
+ * 20 s on a 2-core machine busy with a second browser run (2026-12-07): the check failed on it.
+ */
+export const SHOT_TIMEOUT_MS = 120_000;
+
 /** A page as a person in mainland China sees it: Chinese locale, light scheme, at `viewport`. */
 export async function chinesePage(browser: Browser, viewport: ScreenSize = SCREEN_SIZES[0], timeoutMs = 20_000): Promise<Page> {
   const page = await (await browser.newContext({ viewport, locale: 'zh-CN', colorScheme: 'light' })).newPage();

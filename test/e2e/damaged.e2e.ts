@@ -14,7 +14,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { generateTestModels } from '../../scripts/models/generate-test-models.ts';
 import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
-import { chinesePage, launchChromium, SCREEN_SIZES } from './browser.ts';
+import { chinesePage, launchChromium, SCREEN_SIZES, SHOT_TIMEOUT_MS } from './browser.ts';
 import { CheckRun } from './check-run.ts';
 import { serveToyColors } from './toy-serve.ts';
 
@@ -54,7 +54,7 @@ export async function runDamagedUiCheck(root: string, screenshotDir: string): Pr
         await page.getByText('照片库的数据库文件已损坏').first().waitFor();
         assert.match(await page.locator('body').innerText(), /你的照片没有受到影响/);
         await page.getByRole('button', { name: '重建照片库' }).waitFor();
-        await page.screenshot({ path: path.join(screenshotDir, `damaged-${tag}.png`), animations: 'disabled' });
+        await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, `damaged-${tag}.png`), animations: 'disabled' });
       });
     }
     const page = pages[0]!;
@@ -74,7 +74,7 @@ export async function runDamagedUiCheck(root: string, screenshotDir: string): Pr
       await page.getByRole('searchbox', { name: '搜索照片' }).fill('红色');
       await page.keyboard.press('Enter');
       await page.getByRole('list', { name: '搜索结果' }).getByRole('button', { name: /^red-1\.jpg/ }).first().waitFor({ timeout: 60_000 });
-      await page.screenshot({ path: path.join(screenshotDir, 'damaged-rebuilt-1366x768.png'), animations: 'disabled' });
+      await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, 'damaged-rebuilt-1366x768.png'), animations: 'disabled' });
     });
   } finally {
     await browser.close();

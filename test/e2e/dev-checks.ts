@@ -28,7 +28,7 @@ import { BIG_LIBRARY_TAG, copyBigLibrary } from './big-library.ts';
 import { installDesktopBridge } from './desktop-bridge.ts';
 import { firstRunChooser } from './dev-first-run.ts';
 import { eventually, inPage, until, type CheckContext } from './dev-support.ts';
-import { launchChromium } from './browser.ts';
+import { launchChromium, SHOT_TIMEOUT_MS } from './browser.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(ROOT, 'test-results');
@@ -82,7 +82,7 @@ async function gridAt100k(ctx: CheckContext): Promise<void> {
     const browsed = await scrollToEnd(page, `tag ${BIG_LIBRARY_TAG}`);
     assert.equal(browsed.listed, n, `browsing the tag listed ${browsed.listed} of ${n} photos`);
     assert.equal(await page.getByRole('list', { name: '搜索结果' }).getByRole('listitem').first().getAttribute('aria-setsize'), String(n));
-    await page.screenshot({ path: path.join(ctx.shots, 'dev-100k.png') });
+    await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(ctx.shots, 'dev-100k.png') });
     console.log(`  ✓ 100k photos (tag): ${browsed.pages} pages, at most ${browsed.maxButtons} buttons in the DOM, End/Home reach both ends`);
 
     // A query over the same library, encoded by the toy-colors model: the grid pages through the
@@ -92,7 +92,7 @@ async function gridAt100k(ctx: CheckContext): Promise<void> {
     await page.getByRole('searchbox', { name: '搜索照片' }).fill('红');
     const searched = await scrollToEnd(page, 'query 红');
     assert.ok(searched.pages > 10, `the query's list ended after ${searched.pages} pages (${searched.listed} photos)`);
-    await page.screenshot({ path: path.join(ctx.shots, 'dev-100k-query.png') });
+    await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(ctx.shots, 'dev-100k-query.png') });
     console.log(`  ✓ query at 100k: ${searched.listed} photos in ${searched.pages} pages, at most ${searched.maxButtons} buttons in the DOM, End/Home reach both ends`);
   } finally {
     await server.close();
@@ -129,7 +129,7 @@ async function ipcAndNativeShell(ctx: CheckContext): Promise<void> {
     await dialog.getByRole('button', { name: '在文件夹中显示' }).click();
     await dialog.getByRole('button', { name: '用系统查看器打开' }).click();
     await eventually("the viewer's open to reach the shell", () => shell.calls.some((c) => c.call === 'openPath'), 15_000);
-    await page.screenshot({ path: path.join(ctx.shots, 'dev-native-viewer.png') });
+    await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(ctx.shots, 'dev-native-viewer.png') });
     // The shell got the real file of the photo shown, through the guard.
     const file = fs.realpathSync(path.join(photos, shown!));
     assert.deepEqual(shell.calls, [{ call: 'chooseFolders' }, { call: 'showItemInFolder', arg: file }, { call: 'openPath', arg: file }]);

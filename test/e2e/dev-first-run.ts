@@ -19,6 +19,7 @@ import { startHub, type FixtureHub } from '../unit/models-fixture-hub.ts';
 import { startAppServer, type AppServer } from './app-server.ts';
 import { eventually, until, type CheckContext } from './dev-support.ts';
 import { fixtureModels, pacedFetch, type HostedModel } from './fixture-models.ts';
+import { SHOT_TIMEOUT_MS } from './browser.ts';
 
 const RATE = 1.5 * 1024 * 1024;
 /** Photos to re-encode in the model switch: enough that it lasts while the settings are opened. */
@@ -72,7 +73,7 @@ export async function firstRunChooser(ctx: CheckContext): Promise<void> {
     // A model without published figures shows a dash for them.
     const miniCard = cards.filter({ hasText: mini.name });
     assert.equal(await miniCard.getByText('—', { exact: true }).count(), 2, 'the test model shows its missing zero-shot figures');
-    await page.screenshot({ path: path.join(ctx.shots, 'ui-first-run-chooser.png') });
+    await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(ctx.shots, 'ui-first-run-chooser.png') });
 
     // First attempt: the hub drops the connection on every try of the largest file → message + retry.
     await miniCard.getByRole('button', { name: `下载 ${mini.name}` }).click();
@@ -82,7 +83,7 @@ export async function firstRunChooser(ctx: CheckContext): Promise<void> {
     await miniCard.getByText('已下载的部分会保留，重试时接着下载').waitFor();
     const dropped = hub.requests.filter((r) => r.path === mini.hubPath(bigFile));
     assert.equal(dropped.length, 3, `expected three tries of ${bigFile}: ${JSON.stringify(dropped)}`);
-    await page.screenshot({ path: path.join(ctx.shots, 'ui-first-run-failed.png') });
+    await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(ctx.shots, 'ui-first-run-failed.png') });
 
     await miniCard.getByRole('button', { name: `重试下载 ${mini.name}` }).click();
     await miniCard.getByRole('progressbar', { name: `${mini.name} 下载进度` }).waitFor();
@@ -91,7 +92,7 @@ export async function firstRunChooser(ctx: CheckContext): Promise<void> {
     await miniCard.getByText(`/ ${formatBytes(total, 'zh-CN')}`).waitFor();
     await miniCard.getByText(/MB\/秒/).waitFor();
     await miniCard.getByText(/剩余约/).waitFor();
-    await page.screenshot({ path: path.join(ctx.shots, 'ui-first-run-downloading.png') });
+    await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(ctx.shots, 'ui-first-run-downloading.png') });
     // Done → used automatically → the library UI.
     await page.getByRole('searchbox', { name: '搜索照片' }).waitFor({ timeout: 60_000 });
     await page.getByRole('region', { name: '图库' }).waitFor();
@@ -121,7 +122,7 @@ export async function firstRunChooser(ctx: CheckContext): Promise<void> {
     await dialog.getByText('线程数必须是 1 到 1024 之间的整数').waitFor();
     await dialog.getByLabel('线程数').fill('2');
     await provider.selectOption('cpu');
-    await page.screenshot({ path: path.join(ctx.shots, 'ui-settings.png') });
+    await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(ctx.shots, 'ui-settings.png') });
     await dialog.getByRole('button', { name: '保存' }).click();
     await page.getByText('设置已保存').waitFor({ timeout: 60_000 });
     const sources = ['hf-mirror', 'huggingface', 'modelscope', 'hf:https://models.example.cn'];
@@ -137,7 +138,7 @@ export async function firstRunChooser(ctx: CheckContext): Promise<void> {
     await page.getByRole('heading', { name: '更换模型' }).waitFor();
     await page.getByText('切换期间仍使用旧模型搜索').first().waitFor();
     await page.getByRole('button', { name: '返回图库' }).waitFor();
-    await page.screenshot({ path: path.join(ctx.shots, 'ui-change-model.png') });
+    await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(ctx.shots, 'ui-change-model.png') });
     const toyCard = cards.filter({ hasText: toy.name });
     await toyCard.getByRole('button', { name: `下载 ${toy.name}` }).click();
     await toyCard.getByRole('button', { name: `使用 ${toy.name}` }).click({ timeout: 30_000 });
@@ -147,7 +148,7 @@ export async function firstRunChooser(ctx: CheckContext): Promise<void> {
       const s = await server!.app.status();
       throw new Error(`no switching note in the settings (serving ${s.model?.id}; ${photoCount} photos: the switch may have finished before the dialog opened)`);
     });
-    await page.screenshot({ path: path.join(ctx.shots, 'ui-settings-switching.png') });
+    await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(ctx.shots, 'ui-settings-switching.png') });
     assert.equal((await server.app.status()).model?.id, mini.id, 'the old model stopped serving during the switch');
     // The switch completes: the new model answers.
     await eventually(`${toy.id} serving`, async () => (await server!.app.status()).model?.id === toy.id, 120_000);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_FOLDER_PATH_LENGTH, MAX_QUERY_LENGTH, MAX_TAG_NAME_LENGTH } from '../../electron/shared/contract/limits.ts';
-import { apiBodyOf, chinesePage, launchChromium, SCREEN_SIZES } from './browser.ts';
+import { apiBodyOf, chinesePage, launchChromium, SCREEN_SIZES, SHOT_TIMEOUT_MS } from './browser.ts';
 import { CheckRun } from './check-run.ts';
 
 /** English an engine or a browser would say; none of it may reach the Chinese screen. */
@@ -32,7 +32,7 @@ export async function runErrorUiChecks(baseUrl: string, screenshotDir: string): 
   const shots = async (name: string) => {
     for (const { width: w, height: h } of SCREEN_SIZES) {
       await page.setViewportSize({ width: w, height: h });
-      await page.screenshot({ path: path.join(screenshotDir, `errors-${name}-${w}x${h}.png`), animations: 'disabled' });
+      await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, `errors-${name}-${w}x${h}.png`), animations: 'disabled' });
     }
     await page.setViewportSize(SCREEN_SIZES[0]);
   };

@@ -17,7 +17,7 @@ import { CHECK_PHOTOS, CHECK_PROMPTS } from '../../electron/engine/models/quanti
 import { generateTestModels } from '../../scripts/models/generate-test-models.ts';
 import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
 import { installModel, startAppServer, waitIndexed, type AppServer } from './app-server.ts';
-import { launchChromium } from './browser.ts';
+import { launchChromium, SHOT_TIMEOUT_MS } from './browser.ts';
 import { CheckRun } from './check-run.ts';
 
 /** A library of coloured photos and real photos from ../shared/photos; returns how many photos it holds. */
@@ -76,7 +76,7 @@ export async function runQuantizeUiCheck(root: string, screenshotDir: string): P
       assert.ok(Number(imageSpeed) > 0 && Number(textSpeed) > 0, `speed-ups ${imageSpeed}, ${textSpeed}`);
       assert.ok(Number(top10) <= 100, `top 10 kept ${top10}%`);
       await panel.getByText(/已安装。/).waitFor();
-      await page.screenshot({ path: path.join(screenshotDir, 'settings-int8-ready.png') });
+      await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, 'settings-int8-ready.png') });
     });
 
     await check('switching to the int8 version starts using it; its figures stay visible', async () => {
@@ -91,7 +91,7 @@ export async function runQuantizeUiCheck(root: string, screenshotDir: string): P
       const status = await server!.app.status();
       assert.equal(status.model?.id, `${sourceId}-int8`);
       assert.equal(status.counts.indexed, count, 'switching to the int8 version re-encoded or lost photos');
-      await page.screenshot({ path: path.join(screenshotDir, 'settings-int8-current.png') });
+      await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, 'settings-int8-current.png') });
     });
   } finally {
     await browser.close();

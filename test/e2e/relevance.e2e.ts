@@ -16,7 +16,7 @@ import path from 'node:path';
 import { type Page } from 'playwright-core';
 import { generateTestModels } from '../../scripts/models/generate-test-models.ts';
 import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
-import { chinesePage, launchChromium, SCREEN_SIZES } from './browser.ts';
+import { chinesePage, launchChromium, SCREEN_SIZES, SHOT_TIMEOUT_MS } from './browser.ts';
 import { serveToyColors } from './toy-serve.ts';
 import { CheckRun } from './check-run.ts';
 
@@ -82,7 +82,7 @@ export async function runRelevanceUiCheck(root: string, screenshotDir: string): 
         assert.ok(labels.every((l) => /相关度 \d+%/.test(l)), labels.join(' | '));
         for (let i = 1; i <= 3; i++) assert.ok(labels.some((l) => l.startsWith(`red-${i}.jpg`)), `red-${i}.jpg among ${labels.join(' | ')}`);
         assert.ok(!labels.some((l) => /^(green|blue|yellow)-/.test(l)), labels.join(' | '));
-        await page.screenshot({ path: path.join(screenshotDir, `relevance-${tag}-relevant.png`), animations: 'disabled' });
+        await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, `relevance-${tag}-relevant.png`), animations: 'disabled' });
       });
 
       await check('the button shows the weaker ones after them, the first one marked, the header saying so', async () => {
@@ -94,7 +94,7 @@ export async function runRelevanceUiCheck(root: string, screenshotDir: string): 
         assert.match(await meta.innerText(), /张相关照片，下面是相关度较低的/);
         assert.equal(await showWeaker.count(), 0);
         await page.locator('.thumb-weaker').scrollIntoViewIfNeeded();
-        await page.screenshot({ path: path.join(screenshotDir, `relevance-${tag}-weaker.png`), animations: 'disabled' });
+        await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, `relevance-${tag}-weaker.png`), animations: 'disabled' });
       });
 
       await check('猫: nothing stands out, and it says so, with the weaker ones on request', async () => {
@@ -102,7 +102,7 @@ export async function runRelevanceUiCheck(root: string, screenshotDir: string): 
         await page.getByRole('heading', { name: '没有明显相关的照片' }).waitFor();
         assert.match(await meta.innerText(), /没有明显相关的照片/);
         await showWeaker.waitFor();
-        await page.screenshot({ path: path.join(screenshotDir, `relevance-${tag}-none.png`), animations: 'disabled' });
+        await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, `relevance-${tag}-none.png`), animations: 'disabled' });
         await showWeaker.click();
         await grid.locator('button.weaker').first().waitFor();
       });
@@ -118,7 +118,7 @@ export async function runRelevanceUiCheck(root: string, screenshotDir: string): 
         await page.keyboard.press('ArrowRight');
         assert.equal(await dialog.locator('.sensitivity-value').innerText(), '很宽松');
         await dialog.locator('.sensitivity-row').scrollIntoViewIfNeeded();
-        await page.screenshot({ path: path.join(screenshotDir, `relevance-${tag}-settings.png`), animations: 'disabled' });
+        await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, `relevance-${tag}-settings.png`), animations: 'disabled' });
         await dialog.getByRole('button', { name: '保存' }).click();
         await dialog.waitFor({ state: 'detached' });
         assert.equal((await served.api('settings', {})).searchSensitivity, 2);

@@ -18,7 +18,7 @@ import { generateTestModels } from '../../scripts/models/generate-test-models.ts
 import { writeStackLibrary } from '../integration/fixtures/stack-photos.ts';
 import { startAppServer, waitIndexed, recordingShell, type AppServer } from './app-server.ts';
 import { installDesktopBridge } from './desktop-bridge.ts';
-import { launchChromium, SCREEN_SIZES } from './browser.ts';
+import { launchChromium, SCREEN_SIZES, SHOT_TIMEOUT_MS } from './browser.ts';
 import { CheckRun } from './check-run.ts';
 
 async function until(page: Page, what: string, cond: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -74,7 +74,7 @@ export async function runStacksUiCheck(root: string, screenshotDir: string): Pro
         const badges = grid.locator('.stack-badge');
         assert.equal(await badges.count(), 4);
         assert.deepEqual((await badges.allInnerTexts()).map((s) => s.trim()).sort(), badgeSizes);
-        await page.screenshot({ path: path.join(screenshotDir, `stacks-results-${tag}.png`) });
+        await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, `stacks-results-${tag}.png`) });
       });
 
       await check('a badge opens its stack: the burst’s four frames', async () => {
@@ -83,7 +83,7 @@ export async function runStacksUiCheck(root: string, screenshotDir: string): Pro
         await until(page, '4 frames', async () => (await tiles.count()) === 4);
         assert.equal(await grid.getByRole('button', { name: /点开查看/ }).count(), 0, 'badges inside an opened stack');
         assert.equal(await grid.locator('.stack-cover').count(), 1, 'the cover is not marked once');
-        await page.screenshot({ path: path.join(screenshotDir, `stacks-burst-${tag}.png`) });
+        await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, `stacks-burst-${tag}.png`) });
       });
 
       await check('the viewer makes another frame the cover', async () => {
@@ -95,7 +95,7 @@ export async function runStacksUiCheck(root: string, screenshotDir: string): Pro
         const name = (await dialog.getByRole('heading').first().textContent())!;
         await makeCover.click();
         await dialog.getByText('这张是这一组的封面').waitFor();
-        await page.screenshot({ path: path.join(screenshotDir, `stacks-viewer-${tag}.png`) });
+        await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, `stacks-viewer-${tag}.png`) });
         await dialog.getByRole('button', { name: '关闭' }).click();
         await page.getByRole('button', { name: /^返回/ }).click();
         await search();
@@ -141,7 +141,7 @@ export async function runStacksUiCheck(root: string, screenshotDir: string): Pro
         assert.equal(await groups.count(), 2);
         assert.equal(await groups.first().locator('.dup-photo.is-cover').count(), 1);
         assert.match(await groups.first().innerText(), /2 张 · 多余的副本 \d/);
-        await page.screenshot({ path: path.join(screenshotDir, `stacks-duplicates-${tag}.png`) });
+        await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, `stacks-duplicates-${tag}.png`) });
         await tabs.nth(1).click();
         await until(page, 'near groups', async () => (await groups.count()) === 2 && (await page.locator('.dup-photo').count()) === 5);
         const before = shell.calls.length;
@@ -150,7 +150,7 @@ export async function runStacksUiCheck(root: string, screenshotDir: string): Pro
         const revealed = shell.calls.at(-1)!;
         assert.equal(revealed.call, 'showItemInFolder');
         assert.ok(revealed.arg && fs.existsSync(revealed.arg) && revealed.arg.startsWith(fs.realpathSync(lib.root)), `revealed ${revealed.arg}`);
-        await page.screenshot({ path: path.join(screenshotDir, `stacks-duplicates-near-${tag}.png`) });
+        await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, `stacks-duplicates-near-${tag}.png`) });
         await tabs.nth(2).click();
         await page.getByText(/4 个镜头/).waitFor();
       });

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
-import { apiBodyOf, apiMethodOf, launchChromium } from './browser.ts';
+import { apiBodyOf, apiMethodOf, launchChromium, SHOT_TIMEOUT_MS } from './browser.ts';
 import { UI_PAGE_SIZE, type PhotoFilter } from '../../electron/shared/api.ts';
 import { isFreshnessProbe } from '../../renderer/src/lib/freshness.ts';
 import { CheckRun } from './check-run.ts';
@@ -76,7 +76,7 @@ export async function runUiSuite(baseUrl: string, opts: UiSuiteOptions): Promise
   const shot = async (name: string) => {
     shotNo++;
     // Transitions frozen so a theme switch is not captured half-way.
-    await page.screenshot({ path: path.join(shots, `ui-${String(shotNo).padStart(2, '0')}-${name}.png`), animations: 'disabled' });
+    await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(shots, `ui-${String(shotNo).padStart(2, '0')}-${name}.png`), animations: 'disabled' });
   };
   const run = new CheckRun(page, { failureShot: (name) => path.join(shots, `ui-FAILED-${name.replace(/[^\w\u4e00-\u9fff]+/g, '_').slice(0, 60)}.png`) });
   const { check } = run;

@@ -19,7 +19,7 @@ import { type Page } from 'playwright-core';
 import { generateTestModels } from '../../scripts/models/generate-test-models.ts';
 import { writeColourSet } from '../../scripts/fixtures/colour-photos.ts';
 import { makeClip } from '../../scripts/fixtures/video-clips.ts';
-import { chinesePage, launchChromium, SCREEN_SIZES } from './browser.ts';
+import { chinesePage, launchChromium, SCREEN_SIZES, SHOT_TIMEOUT_MS } from './browser.ts';
 import { serveToyColors } from './toy-serve.ts';
 import { CheckRun } from './check-run.ts';
 
@@ -84,7 +84,7 @@ async function playsOverTheStill(page: Page, shot: string, stopLabel: string): P
   }
   await waitInPage(page, `(() => { const v = document.querySelector('dialog.viewer[open] video.viewer-live'); return !!v && v.currentTime > 0.2 && v.videoWidth > 0; })()`);
   await viewer.getByRole('button', { name: stopLabel }).waitFor();
-  await page.screenshot({ path: shot, animations: 'disabled' });
+  await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: shot, animations: 'disabled' });
   await waitInPage(page, `!document.querySelector('dialog.viewer[open] video.viewer-live')`);
 }
 
@@ -149,7 +149,7 @@ export async function runVideoUiCheck(root: string, screenshotDir: string): Prom
         assert.match(meta, new RegExp(`^相关的有 ${shownPhotos} 张照片、${shownVideos} 段视频`), meta);
         // The weaker rest may hold either kind.
         await page.getByRole('button', { name: '显示更多相关度较低的照片和视频' }).waitFor();
-        await page.screenshot({ path: path.join(screenshotDir, `video-${tag}-results.png`), animations: 'disabled' });
+        await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, `video-${tag}-results.png`), animations: 'disabled' });
       });
 
       await check('the viewer plays it from the segment, marked on the timeline, streamed with Range requests', async () => {
@@ -174,7 +174,7 @@ export async function runVideoUiCheck(root: string, screenshotDir: string): Prom
           // This Chromium has no H.264: the page says so and shows the matching frame.
           await viewer.locator('.video-fallback').waitFor();
         }
-        await page.screenshot({ path: path.join(screenshotDir, `video-${tag}-viewer.png`), animations: 'disabled' });
+        await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, `video-${tag}-viewer.png`), animations: 'disabled' });
         await page.keyboard.press('Escape');
         await viewer.waitFor({ state: 'detached' }).catch(() => undefined);
       });
@@ -187,7 +187,7 @@ export async function runVideoUiCheck(root: string, screenshotDir: string): Prom
         // The weaker rest, when there is one, is videos too.
         const weaker = page.locator('.show-weaker button');
         if ((await weaker.count()) > 0) assert.equal(await weaker.innerText(), '显示更多相关度较低的视频');
-        await page.screenshot({ path: path.join(screenshotDir, `video-${tag}-videos-only.png`), animations: 'disabled' });
+        await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, `video-${tag}-videos-only.png`), animations: 'disabled' });
       });
 
       await check('a format the page cannot play shows its frame and says so', async () => {
@@ -196,7 +196,7 @@ export async function runVideoUiCheck(root: string, screenshotDir: string): Prom
         const viewer = page.locator('dialog.viewer[open]');
         await viewer.locator('.video-fallback').waitFor();
         assert.match(await viewer.locator('.video-fallback').innerText(), /无法在这里播放/);
-        await page.screenshot({ path: path.join(screenshotDir, `video-${tag}-cannot-play.png`), animations: 'disabled' });
+        await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, `video-${tag}-cannot-play.png`), animations: 'disabled' });
         await page.keyboard.press('Escape');
         await viewer.waitFor({ state: 'detached' }).catch(() => undefined);
         // A video track this browser cannot decode (HEVC here) would play its sound over black.
@@ -250,7 +250,7 @@ export async function runVideoUiCheck(root: string, screenshotDir: string): Prom
           await hevc.locator('.live-failed').waitFor();
           assert.match(await hevc.locator('.live-failed').innerText(), /无法在这里播放/);
           assert.ok(await hevc.locator('img.viewer-image').isVisible());
-          await page.screenshot({ path: path.join(screenshotDir, `video-${tag}-live-cannot-play.png`), animations: 'disabled' });
+          await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, `video-${tag}-live-cannot-play.png`), animations: 'disabled' });
         }
         await page.keyboard.press('Escape');
         await hevc.waitFor({ state: 'detached' }).catch(() => undefined);

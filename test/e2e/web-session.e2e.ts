@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Page } from 'playwright-core';
-import { launchChromium } from './browser.ts';
+import { launchChromium, SHOT_TIMEOUT_MS } from './browser.ts';
 import { CheckRun } from './check-run.ts';
 
 export async function runWebSessionCheck(baseUrl: string, screenshotDir: string): Promise<{ passed: number; failed: number }> {
@@ -24,7 +24,7 @@ export async function runWebSessionCheck(baseUrl: string, screenshotDir: string)
     const status = await page.waitForResponse((r) => r.url().endsWith('/api/status'), { timeout: 30_000 });
     if (status.status() !== 200) throw new Error(`/api/status answered ${status.status()}`);
     if ((await page.getByText('访问令牌无效').count()) > 0) throw new Error('the page says the token is invalid');
-    await page.screenshot({ path: path.join(screenshotDir, `web-session-${shot}.png`) });
+    await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, `web-session-${shot}.png`) });
   };
   try {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
@@ -60,7 +60,7 @@ export async function runWebSessionCheck(baseUrl: string, screenshotDir: string)
       const page = await stranger.newPage();
       await page.goto(`${origin}/`);
       await page.getByText('访问令牌无效').first().waitFor({ timeout: 30_000 });
-      await page.screenshot({ path: path.join(screenshotDir, 'web-session-4-no-token.png') });
+      await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, 'web-session-4-no-token.png') });
       await stranger.close();
     });
     await context.close();

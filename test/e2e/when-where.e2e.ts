@@ -13,7 +13,7 @@ import { type Page } from 'playwright-core';
 import type { PhotoFilter, PhotoHit, Timeline } from '../../electron/shared/api.ts';
 import { ensureExiftool } from '../../scripts/ensure-exiftool.mjs';
 import { startWhenWhereServer } from './when-where-library.ts';
-import { apiBodyOf, apiMethodOf, chinesePage, imagesLoaded, launchChromium, pageProblems, SCREEN_SIZES } from './browser.ts';
+import { apiBodyOf, apiMethodOf, chinesePage, imagesLoaded, launchChromium, pageProblems, SCREEN_SIZES, SHOT_TIMEOUT_MS } from './browser.ts';
 import { CheckRun } from './check-run.ts';
 import { isFreshnessProbe } from '../../renderer/src/lib/freshness.ts';
 
@@ -38,7 +38,7 @@ export async function runWhenWhereUiChecks(root: string, screenshotDir: string):
         await page.setViewportSize({ width, height });
         await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
         await imagesLoaded(page);
-        await page.screenshot({ path: path.join(screenshotDir, `ww-${name}-${width}x${height}.png`), animations: 'disabled' });
+        await page.screenshot({ timeout: SHOT_TIMEOUT_MS, path: path.join(screenshotDir, `ww-${name}-${width}x${height}.png`), animations: 'disabled' });
       }
       await page.setViewportSize({ width: 1366, height: 768 });
     };
