@@ -117,6 +117,12 @@ const RULES: Rule[] = [
     return { t: 'recent', days: 7 * n };
   }],
   [/这几天|这些天|最近几天|这两天|近几天/y, (m) => ({ t: 'recent', days: m[0] === '这两天' ? 2 : 3 })],
+  // Vague spans, read generously (a filter too narrow loses the photo): a few days ago up to a
+  // week, "lately" a month, "a while ago" three months.
+  [/前两天/y, () => ({ t: 'recent', days: 3 })],
+  [/前几天|前些天|几天前/y, () => ({ t: 'recent', days: 7 })],
+  [/近期|近来|最近(?:这|一)段时间|这段时间/y, () => ({ t: 'recent', days: 30 })],
+  [/前(?:一)?段时间|前(?:一)?阵子?|前些日子/y, () => ({ t: 'recent', days: 90 })],
   [/最近/y, () => ({ t: 'recent', days: 30 })],
   [/(大前年|前年|去年|今年|明年)/y, (m) => ({ t: 'relyear', offset: REL_YEAR[m[1]] })],
   // Parts of a year or a month: 年初, 年底, 上半年, 月初, 月底, 中旬 anywhere (年中 not in 一年中); a bare 初/中/底/末 only
