@@ -32,6 +32,9 @@ const LAYOUT: Array<[string, boolean]> = [
   // a Windows profile (copied onto this disk: the same names)
   ['Users/bob/OneDrive/图片/家.jpg', true],
   ['Users/bob/AppData/Local/Packages/Microsoft.Windows.Photos/LocalState/thumb.jpg', false],
+  // a phone's storage copied whole
+  ['nas/photo/手机备份/DCIM/Camera/IMG_20240101_120000.jpg', true],
+  ['nas/photo/手机备份/Android/data/com.tencent.mobileqq/cache/a.jpg', false],
   // a NAS share
   ['nas/photo/2023/DSC_0042.JPG', true],
   ['nas/photo/2023/@eaDir/DSC_0042.JPG/SYNOPHOTO_THUMB_XL.jpg', false],

@@ -32,6 +32,8 @@ describe('folders that hold no photos of the person', () => {
     ['/Users/alice/Pictures/iPhoto Library.photolibrary', 'Thumbnails'],
     ['/home/carol', '.cache'],
     ['/home/carol/code', 'node_modules'],
+    ['/backup/手机/Android', 'data'],
+    ['/backup/手机/Android', 'obb'],
   ])('%s/%s is skipped', (parent, name) => {
     expect(isIgnoredFolder(segs(parent), name)).toBe(true);
   });
@@ -47,6 +49,9 @@ describe('folders that hold no photos of the person', () => {
     ['/home/carol', 'recycle'],
     ['/home/carol', 'applications'],
     ['/home/carol/Pictures', '2024 Apps'],
+    ['/backup/手机', 'DCIM'],
+    ['/backup/手机/Android', 'media'], // WhatsApp's pictures live in Android/media since Android 11
+    ['/backup/手机/DCIM', 'data'],
   ])('%s/%s is read', (parent, name) => {
     expect(isIgnoredFolder(segs(parent), name)).toBe(false);
   });

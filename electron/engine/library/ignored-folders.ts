@@ -59,6 +59,9 @@ export function isIgnoredFolder(parents: readonly string[], name: string): boole
   // by their file managers). A folder called Library anywhere else is a person's.
   const inHome = parents[parents.length - 2]?.toLowerCase() === 'users';
   if (inHome && (lower === 'library' || lower === 'appdata')) return true;
+  // A phone's storage copied whole: Android/data and Android/obb are apps' own (image caches, game
+  // assets), hidden from the phone's file manager since Android 11; DCIM and Pictures are the person's.
+  if (parent === 'android' && (lower === 'data' || lower === 'obb')) return true;
   return lower === 'windows' && parents.length === 1; // C:\Windows
 }
 
