@@ -210,6 +210,13 @@ const namesYear = (run: readonly AtomMatch[]): boolean =>
  * an hour range (上午到下午: 8–18). Null otherwise (the two are then read one by one).
  */
 export function resolveRange(from: AtomMatch[], toSaid: AtomMatch[], now: number, cal: Calendar): ResolvedTime | null {
+  const range = rangeOf(from, toSaid, now, cal);
+  // Days of every week said on either side hold over the whole range (2019年到2026年的周末).
+  const weekdays = resolveRun(from, now, cal)?.weekdays ?? resolveRun(toSaid, now, cal)?.weekdays;
+  return range && weekdays ? { ...range, weekdays } : range;
+}
+
+function rangeOf(from: AtomMatch[], toSaid: AtomMatch[], now: number, cal: Calendar): ResolvedTime | null {
   const start = resolveRun(from, now, cal);
   const a = start?.days;
   if (!a) {
