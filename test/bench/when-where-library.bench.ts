@@ -151,6 +151,7 @@ export async function benchWhenWhereLibrary(opts: { n: number; modelKey: string 
     await figure('words + date filter from the UI (2021)', '海边', { after: '2021-01-01', before: '2021-12-31' });
     await figure('time + place + words (2021年在哈尔滨的海边)', '2021年在哈尔滨的海边');
     await figure('time + place + words (2022年冬天在西安的海边)', '2022年冬天在西安的海边');
+    await figure('weekends + words (周末的海边: every row\'s local weekday)', '周末的海边');
     cached.delete('warm-up');
     out.wordsFirstPageMs = Object.fromEntries([...cached].map(([k, v]) => [k, stat(v)]));
     log(`when-where: words ${JSON.stringify(out.wordsFirstPageMs)}`);
@@ -163,8 +164,10 @@ export async function benchWhenWhereLibrary(opts: { n: number; modelKey: string 
     out.placesTreeFilteredMs = stat(await time(() => places.tree({ after: '2021-01-01', before: '2021-12-31' }), 5));
     out.screenshotsFirstPageMs = stat(await time(() => search.text('截图', UI_PAGE_SIZE), 10));
     out.eveningFirstPageMs = stat(await time(() => search.text('2021年晚上拍的', UI_PAGE_SIZE), 10));
+    // 周末 alone: no range narrows it, every dated photo's local weekday is computed (sql-functions.ts).
+    out.weekendFirstPageMs = stat(await time(() => search.text('周末', UI_PAGE_SIZE), 10));
     out.cameraFirstPageMs = stat(await time(() => search.text('用iPhone拍的', UI_PAGE_SIZE), 10));
-    log(`when-where: ${JSON.stringify({ timeline: out.timelineMs, tree: out.placesTreeMs, screenshots: out.screenshotsFirstPageMs, evening: out.eveningFirstPageMs, camera: out.cameraFirstPageMs })}`);
+    log(`when-where: ${JSON.stringify({ timeline: out.timelineMs, tree: out.placesTreeMs, screenshots: out.screenshotsFirstPageMs, evening: out.eveningFirstPageMs, weekend: out.weekendFirstPageMs, camera: out.cameraFirstPageMs })}`);
     await vectors.close();
     return out;
   } finally {
