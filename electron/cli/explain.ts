@@ -18,7 +18,8 @@ export function describeReading(r: QueryReading | undefined): string {
     const days = r.time.weekdays
       ? t('search.explain.weekdays', { days: r.time.weekdays.map((d) => t(`weekday.${d}` as 'weekday.1')).join(t('search.explain.weekdaySep')) })
       : '';
-    lines.push(t('search.explain.time', { label: r.time.label, range, hours: `${days}${hours}` }));
+    const md = r.time.monthDay ? t('search.explain.monthDay', { month: r.time.monthDay.month, day: r.time.monthDay.day }) : '';
+    lines.push(t('search.explain.time', { label: r.time.label, range, hours: `${md}${days}${hours}` }));
   }
   if (r.place) {
     const places = r.place.places.map((p) => `${p.name} ${p.id} (${p.level})`).join('; ');

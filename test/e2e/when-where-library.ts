@@ -43,6 +43,7 @@ const SHOTS: Shot[] = [
   { rel: '手机/IMG_0104.jpg', src: 'n03457902_greenhouse.JPEG', taken: '2025:05:01 11:00:00', gps: XIAN, make: IPHONE },
   { rel: '手机/IMG_0105.jpg', src: 'n04310018_steam_locomotive.JPEG', taken: '2026:05:03 16:00:00', gps: BEIJING, make: ['Xiaomi', 'Redmi Note 8'] },
   { rel: '手机/IMG_0106.jpg', src: 'n02444819_otter.JPEG', taken: '2026:11:24 08:00:00', make: IPHONE },
+  { rel: '相机/DSC_0200.jpg', src: 'n02894605_breakwater.JPEG', taken: '2024:12:06 20:00:00', make: ['Canon', 'Canon EOS 80D'] }, // 那年今日
   { rel: '手机/IMG_0107.jpg', src: 'n02088094_Afghan_hound.JPEG', taken: '2026:10:02 09:30:00', gps: TOKYO, make: IPHONE },
   { rel: '手机/IMG_0108.jpg', src: 'n02107908_Appenzeller.JPEG', taken: '2026:10:03 18:30:00', gps: TOKYO, make: IPHONE },
   { rel: '2019-哈尔滨冰雪节/DSC_0001.jpg', src: 'n01860187_black_swan.JPEG', taken: '2024:12:25 19:30:00', make: ['Canon', 'Canon EOS 80D'] },

@@ -220,6 +220,21 @@ export async function runWhenWhereUiChecks(root: string, screenshotDir: string):
       await shots('search-weekend');
     });
 
+    await check('"那年今日" on the home screen: one click lists this day (6 December) of earlier years; the chip says which day', async () => {
+      await searchbox().fill('');
+      await page.getByRole('button', { name: '时间线' }).click(); // the suggestions head the timeline
+      const res = api('search', (b) => b.query === '那年今日');
+      await page.getByRole('button', { name: '那年今日', exact: true }).click();
+      const body = (await (await res).json()) as { hits: PhotoHit[] };
+      assert.equal(await searchbox().inputValue(), '那年今日');
+      const chip = chips().locator('li', { hasText: '那年今日' });
+      await chip.waitFor();
+      assert.equal(await chip.getAttribute('title'), '… – 2026-12-05 每年 12 月 6 日');
+      assert.deepEqual(body.hits.map((h) => h.fileName), ['DSC_0200.jpg']); // 6 December 2024
+      await page.getByRole('list', { name: '搜索结果' }).getByRole('button').first().waitFor();
+      await shots('search-on-this-day');
+    });
+
     await check('the timeline at 100k photos: only the rows in view exist, a month loads when it comes into view', async () => {
       await searchbox().fill('');
       await page.getByRole('button', { name: '时间线' }).click();

@@ -78,11 +78,12 @@ describe.skipIf(skip !== null)('when and where, end to end (CLI)', () => {
     photo('phone/IMG_0105.jpg', 'n04310018_steam_locomotive.JPEG', { taken: '2026:05:03 16:00:00', make: 'Xiaomi', model: 'Redmi Note 8', gps: BEIJING });
     photo('2019-哈尔滨冰雪节/DSC_0001.jpg', 'n01860187_black_swan.JPEG', { taken: '2024:12:25 19:30:00', make: 'Canon', model: 'Canon EOS 80D' });
     photo('phone/IMG_0106.jpg', 'n02444819_otter.JPEG', { taken: '2026:11:24 08:00:00', make: 'Apple', model: 'iPhone 13' });
+    photo('相机/DSC_0107.jpg', 'n02894605_breakwater.JPEG', { taken: '2025:12:06 23:30:00', make: 'Canon', model: 'Canon EOS 80D' }); // a year before "now", late evening
     await capture('phone/IMG_0200.PNG', 'n03642806_laptop.JPEG', [1170, 2532], '2026-11-25T09:15:00+08:00');
     await capture('Screenshots/Screenshot_20261127-093000_WeChat.jpg', 'n04070727_refrigerator.JPEG', [1080, 2340], '2026-11-27T09:30:00+08:00');
     await capture('phone/IMG_0201.PNG', 'n02977058_cash_machine.JPEG', [1170, 2532], '2026-11-10T09:00:00+08:00');
     const { stderr } = await cli(['index', photos]);
-    expect(stderr).toMatch(/encoded 10/);
+    expect(stderr).toMatch(/encoded 11/);
   }, 300_000);
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -117,12 +118,22 @@ describe.skipIf(skip !== null)('when and where, end to end (CLI)', () => {
   it('"周末": Saturdays and Sundays of any week, by the EXIF date; "上周末" is one weekend; "工作日的早上" weekday mornings', async () => {
     const j = await explain('周末');
     expect(j.parsed).toMatchObject({ time: { from: null, to: null, label: '周末', weekdays: [6, 7] }, remainder: '' });
-    expect(names(j)).toEqual(['phone/IMG_0105.jpg', 'phone/IMG_0103.jpg', 'phone/IMG_0102.jpg']); // Sun 3 May, Sat 2 May 2026, Sat 20 Jul 2024
+    expect(names(j)).toEqual(['phone/IMG_0105.jpg', 'phone/IMG_0103.jpg', '相机/DSC_0107.jpg', 'phone/IMG_0102.jpg']); // Sun 3 May, Sat 2 May 2026, Sat 6 Dec 2025, Sat 20 Jul 2024
     expect(names(await explain('周末在西安拍的'))).toEqual(['phone/IMG_0103.jpg']); // not Thursday 1 May 2025 there
     expect((await explain('上周末')).parsed).toMatchObject({ time: { from: '2026-11-28T00:00:00+08:00', to: '2026-11-30T00:00:00+08:00', label: '上周末' }, remainder: '' });
     expect(names(await explain('工作日的早上'))).toEqual(['phone/IMG_0106.jpg']); // Tuesday 08:00; the 09:00–09:30 screenshots are not 5–9
     const { stdout } = await cli(['search', '周末', '--explain']);
     expect(stdout).toMatch(/^time: {3}周末, every Saturday, Sunday$/m);
+  });
+
+  it('"那年今日": this day (6 December) in earlier years, by the local EXIF date; "去年的今天" that one day', async () => {
+    const j = await explain('那年今日');
+    expect(j.parsed).toMatchObject({ time: { from: null, to: '2026-12-06T00:00:00+08:00', label: '那年今日', monthDay: { month: 12, day: 6 } }, remainder: '' });
+    expect(names(j)).toEqual(['相机/DSC_0107.jpg']); // 23:30 local: 15:30 UTC, still the 6th either way; the 5 Dec and 7 Dec photos… none
+    expect(names(await explain('去年的今天'))).toEqual(['相机/DSC_0107.jpg']);
+    expect(names(await explain('前年的今天'))).toEqual([]);
+    const { stdout } = await cli(['search', '那年今日', '--explain']);
+    expect(stdout).toMatch(/^time: {3}那年今日 = … … 2026-12-06 00:00 \(end exclusive\), every year on 12\/6$/m);
   });
 
   it('parts of a year and a month: "2024年底", "去年年初", "十一月下旬" — not the whole year or month', async () => {
@@ -157,7 +168,7 @@ describe.skipIf(skip !== null)('when and where, end to end (CLI)', () => {
   it('--literal searches the whole query as words: nothing narrows it', async () => {
     const j = await explain('前年冬天在哈尔滨', '--literal', '--limit', '50');
     expect(j.parsed).toBeNull();
-    expect(j.hits).toHaveLength(10);
+    expect(j.hits).toHaveLength(11); // every photo of the library
   });
 
   it('a chip removed in the UI: that piece is kept as words (plain), the rest still understood', async () => {
@@ -171,7 +182,7 @@ describe.skipIf(skip !== null)('when and where, end to end (CLI)', () => {
       expect(res.hits.map((h) => h.fileName).sort()).toEqual(['DSC_0001.jpg', 'IMG_0101.jpg']);
       const off = await engine.search.text('前年冬天在哈尔滨', 20, {}, undefined, 'all', { understand: false, all: true });
       expect(off.parsed).toBeUndefined();
-      expect(off.hits).toHaveLength(10);
+      expect(off.hits).toHaveLength(11);
     } finally {
       await engine.close();
     }

@@ -30,6 +30,9 @@ export function differences(r: ParsedQuery, e: Expect): string {
   if (h !== e.h) d.push(`hours ${h} ≠ ${e.h}`);
   const w = r.time?.weekdays?.join(',');
   if (w !== e.w) d.push(`weekdays ${w} ≠ ${e.w}`);
+  const md = r.time?.monthDay ? `${r.time.monthDay.month}-${r.time.monthDay.day}` : undefined;
+  if (md !== e.md) d.push(`monthDay ${md} ≠ ${e.md}`);
+  if (md && r.time?.end !== NOW - 12 * 3_600_000) d.push(`this day in earlier years must end at today's start, not ${r.time?.end}`);
   if (e.p ? !r.place?.ids.includes(e.p) : r.place) d.push(`place ${r.place?.ids.join(',')} ≠ ${e.p}`);
   if ((r.kind ?? undefined) !== e.k) d.push(`kind ${r.kind} ≠ ${e.k}`);
   if (e.c ? !r.camera?.makes.includes(e.c) : r.camera) d.push(`camera ${r.camera?.makes.join(',')} ≠ ${e.c}`);
@@ -67,7 +70,7 @@ describe('query understanding', () => {
   });
 
   it('reads every weekend phrasing exactly (上周末 is a weekend, 周末 alone every one: no misses allowed)', () => {
-    const weekends = HAND.filter(([q]) => /周末|工作日/.test(q));
+    const weekends = HAND.filter(([q]) => /周末|工作日|今天|今日/.test(q));
     expect(weekends.length).toBeGreaterThanOrEqual(10);
     expect(weekends.map(([q, e]) => [q, differences(parse(q), e)]).filter(([, d]) => d)).toEqual([]);
   });

@@ -13,6 +13,8 @@ export interface Expect {
   k?: 'screenshot' | 'video' | 'photo';
   c?: string;
   w?: string;
+  /** A month and day of every year before today ("12-6"). */
+  md?: string;
   r?: string;
 }
 
@@ -85,6 +87,12 @@ export const HAND: [string, Expect][] = [
   ['今年夏天周末在西安拍的', { t: '2026-06-01..2026-09-01', w: '6,7', p: 'CN-610100' }],
   ['工作日的早上', { w: '1,2,3,4,5', h: '5-9' }],
   ['2019年到2021年的周末', { t: '2019-01-01..2022-01-01', w: '6,7' }],
+  // This day in earlier years; 去年的今天 is one day.
+  ['那年今日', { md: '12-6' }],
+  ['往年的今天在海边', { md: '12-6', r: '海边' }],
+  ['历年今天', { md: '12-6' }],
+  ['去年的今天', { t: '2025-12-06..2025-12-07' }],
+  ['前年今天拍的', { t: '2024-12-06..2024-12-07' }],
   // Vague spans: a few days (up to a week), lately (a month), a while ago (three months).
   ['前几天拍的猫', { t: '2026-11-30..2026-12-07', r: '猫' }],
   ['几天前', { t: '2026-11-30..2026-12-07' }],

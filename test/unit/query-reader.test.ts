@@ -38,6 +38,7 @@ describe('query reader', () => {
     expect(reader.read('上周的截图').filter).toEqual({ taken: { from: Date.parse('2026-11-23T00:00:00+08:00'), to: Date.parse('2026-11-30T00:00:00+08:00') }, kind: 'screenshot' });
     expect(reader.read('用iPhone拍的').filter).toEqual({ camera: { makes: ['Apple'], model: 'iPhone' } });
     expect(reader.read('晚上拍的烟花')).toMatchObject({ words: '烟花', filter: { taken: { hours: { from: 18, to: 24 } } } });
+    expect(reader.read('那年今日').filter).toEqual({ taken: { to: Date.parse('2026-12-06T00:00:00+08:00'), monthDay: { month: 12, day: 6 } } });
     const weekend = reader.read('周末晚上的烧烤');
     expect(weekend).toMatchObject({ words: '烧烤', filter: { taken: { hours: { from: 18, to: 24 }, weekdays: [6, 7] } } });
     expect(weekend.reading.time).toEqual({ from: null, to: null, label: '周末晚上', hours: { from: 18, to: 24 }, weekdays: [6, 7] });

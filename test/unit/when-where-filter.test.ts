@@ -162,6 +162,11 @@ describe('photo filter: place, kind, camera, taken', () => {
     expect(select({ taken: { weekdays: [1, 2, 3, 4, 5], hours: { from: 18, to: 24 } } })).toEqual(['trip/harbin-winter.jpg']);
     expect(select({ taken: { ...winter, weekdays: [3, 5] } })).toEqual(['tokyo.jpg', 'trip/harbin-winter.jpg']);
     expect(select({ taken: { weekdays: [1, 2, 3, 4, 5, 6, 7] } })).not.toContain('undated.jpg');
+    // A month and day of any year (那年今日), local: tokyo.jpg is 3 January here, 2 January in UTC.
+    expect(select({ taken: { monthDay: { month: 1, day: 3 } } })).toEqual(['tokyo.jpg']);
+    expect(select({ taken: { monthDay: { month: 1, day: 2 } } })).toEqual([]);
+    expect(select({ taken: { monthDay: { month: 1, day: 15 }, to: at('2025-01-01T00:00:00+08:00') } })).toEqual([]);
+    expect(select({ taken: { monthDay: { month: 1, day: 15 } } })).toEqual(['trip/harbin-winter.jpg']);
     // A place with a time range reads photo_places' copy of taken_at: it follows a photo re-dated.
     const id = ids.get('trip/harbin-summer.jpg')!;
     const row = lib.photos.get(id)!;

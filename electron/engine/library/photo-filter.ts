@@ -41,7 +41,7 @@ function resolveOne(f: PhotoFilter): PhotoQuery {
   if (f.tag) q.tag = f.tag;
   if (typeof f.stack === 'number') q.stackId = f.stack;
   if (f.taken) {
-    const { from, to, hours, weekdays } = f.taken;
+    const { from, to, hours, weekdays, monthDay } = f.taken;
     if (from !== undefined && to !== undefined && from >= to) throw apiError('date-range-empty', { start: String(from), end: String(to) }, `taken range is empty: ${from} ≥ ${to}`);
     if (from !== undefined) q.after = Math.max(q.after ?? -Infinity, from);
     if (to !== undefined) q.before = Math.min(q.before ?? Infinity, to);
@@ -50,6 +50,7 @@ function resolveOne(f: PhotoFilter): PhotoQuery {
       q.hours = [hours];
     }
     if (weekdays) q.weekdays = [[...new Set(weekdays)].sort()];
+    if (monthDay) q.monthDays = [monthDay.month * 100 + monthDay.day];
   }
   if (f.place) q.places = [f.place];
   if (f.kind) q.kind = f.kind;
@@ -82,5 +83,6 @@ function intersect(q: PhotoQuery, r: PhotoQuery): void {
   if (r.cameras) q.cameras = [...(q.cameras ?? []), ...r.cameras];
   if (r.hours) q.hours = [...(q.hours ?? []), ...r.hours];
   if (r.weekdays) q.weekdays = [...(q.weekdays ?? []), ...r.weekdays];
+  if (r.monthDays) q.monthDays = [...(q.monthDays ?? []), ...r.monthDays];
   if (r.photoIds) q.photoIds = q.photoIds ? q.photoIds.filter((id) => r.photoIds!.includes(id)) : r.photoIds;
 }

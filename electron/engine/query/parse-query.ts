@@ -134,13 +134,15 @@ export function parseQuery(query: string, opts: ParseOptions = {}): ParsedQuery 
     } else resolved = resolveRun(run, now, cal);
     take(s, e, 'time');
     if (time || !resolved) continue;
-    const range = resolved.days ? toMs(resolved.days, cal) : null;
+    const today = cal.ymdOf(now);
+    const range = resolved.days ? toMs(resolved.days, cal) : resolved.monthDay ? { start: null, end: toMs({ first: today, last: today }, cal).start } : null;
     time = {
       start: range?.start ?? null,
       end: range?.end ?? null,
       label: originalSpan(s, e).text,
       ...(resolved.hours ? { hours: resolved.hours } : {}),
       ...(resolved.weekdays ? { weekdays: resolved.weekdays } : {}),
+      ...(resolved.monthDay ? { monthDay: resolved.monthDay } : {}),
     };
   }
 

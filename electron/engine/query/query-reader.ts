@@ -60,6 +60,7 @@ export class QueryReader {
             label: p.time.label,
             ...(p.time.hours ? { hours: { ...p.time.hours } } : {}),
             ...(p.time.weekdays ? { weekdays: [...p.time.weekdays] } : {}),
+            ...(p.time.monthDay ? { monthDay: { ...p.time.monthDay } } : {}),
           }
         : null,
       place,
@@ -79,6 +80,7 @@ function filterOf(p: ParsedQuery): PhotoFilter {
     if (p.time.end !== null) taken.to = p.time.end;
     if (p.time.hours) taken.hours = { from: p.time.hours.from, to: p.time.hours.to };
     if (p.time.weekdays) taken.weekdays = [...p.time.weekdays];
+    if (p.time.monthDay) taken.monthDay = { ...p.time.monthDay };
     f.taken = taken;
   }
   if (p.place && p.place.source === 'name') f.place = [...p.place.ids];

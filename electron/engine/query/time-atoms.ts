@@ -21,6 +21,8 @@ export type Atom =
   | { t: 'weekend'; offset: number | null }
   /** 工作日: Monday to Friday, every week. */
   | { t: 'workdays' }
+  /** 那年今日: today's month and day in every earlier year. */
+  | { t: 'onthisday' }
   /** A part of a year, months first…last: 年初 1–2, 年中 6–7, 年底 11–12, 上半年 1–6, 下半年 7–12. */
   | { t: 'yearpart'; first: number; last: number }
   /** A part of a month, days first…last (null: the month's last day): 月初/上旬 1–10, 中旬 11–20, 月底/下旬 21–. */
@@ -149,6 +151,7 @@ const RULES: Rule[] = [
     return { t: 'week', offset: m[1] === undefined ? null : WEEK_PREFIX[m[1]], weekday: m[2] === undefined ? null : WEEKDAY[m[2]] };
   }],
   [/工作日/y, () => ({ t: 'workdays' })],
+  [/那年今日|那年今天|往年今日|往年的?今天|历年的?今天|每年的今天/y, () => ({ t: 'onthisday' })],
   [/大前天|前天|昨天|昨日|昨晚|今天|今日|今早|今晚|明天/y, (m) => {
     const offset = { 大前天: -3, 前天: -2, 昨天: -1, 昨日: -1, 昨晚: -1, 今天: 0, 今日: 0, 今早: 0, 今晚: 0, 明天: 1 }[m[0]]!;
     const hours = m[0] === '今早' ? { from: 5, to: 9 } : m[0] === '昨晚' || m[0] === '今晚' ? { from: 18, to: 24 } : undefined;

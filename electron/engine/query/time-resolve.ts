@@ -24,6 +24,8 @@ export interface ResolvedTime {
   hours?: HourRange;
   /** ISO days of the week, every week (周末, 工作日). */
   weekdays?: number[];
+  /** A month and day in every year before today's (那年今日); `days` is then null. */
+  monthDay?: { month: number; day: number };
 }
 
 const WEEKEND = [6, 7];
@@ -70,6 +72,8 @@ export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): Resolv
   let weekdays: number[] | undefined;
   let yearPart: { first: number; last: number } | null = null;
   let monthPart: { first: number; last: number | null } | null = null;
+  let relDay: Ymd | null = null;
+  let monthDay: { month: number; day: number } | undefined;
   for (const { atom: a } of run) {
     switch (a.t) {
       case 'year':
@@ -109,9 +113,13 @@ export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): Resolv
       case 'relday': {
         const d = addDays(today, a.offset);
         relative = { first: d, last: d };
+        relDay = d;
         if (a.hours) hours = a.hours;
         break;
       }
+      case 'onthisday':
+        monthDay = { month: today.m, day: today.d };
+        break;
       case 'week': {
         const monday = addDays(today, -weekdayIndex(today));
         if (a.offset === null) {
@@ -175,6 +183,10 @@ export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): Resolv
     const at = (yy: number): DayRange =>
       day !== null ? { first: { y: yy, m: month!, d: day }, last: { y: yy, m: month!, d: day } } : partOfMonth(monthRange(yy, month!), monthPart);
     days = year !== null ? at(year) : latestBegun(today, at);
+  } else if (year !== null && relDay) {
+    // 去年的今天: that day in that year.
+    const d = addDays({ y: year, m: relDay.m, d: relDay.d }, 0);
+    days = { first: d, last: d };
   } else if (year !== null) {
     days = partOfYear(year, yearPart);
   } else if (relative) {
@@ -187,8 +199,9 @@ export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): Resolv
     days = compareYmd(now.first, today) <= 0 ? now : partOfMonth(monthRange(today.y, today.m - 1), monthPart);
   }
   if (clock) hours = clockHours(clock, hours);
-  if (!days && !hours && !weekdays) return null;
-  return { days, ...(hours ? { hours } : {}), ...(weekdays ? { weekdays: [...weekdays] } : {}) };
+  if (monthDay) days = null; // every earlier year: parse-query ends it at today
+  if (!days && !hours && !weekdays && !monthDay) return null;
+  return { days, ...(hours ? { hours } : {}), ...(weekdays ? { weekdays: [...weekdays] } : {}), ...(monthDay ? { monthDay } : {}) };
 }
 
 /** Unix ms [start, end) of a day range in the calendar's zone. */

@@ -19,6 +19,8 @@ export interface TimeReading {
   hours?: HourRange;
   /** Days of the week, ISO numbers (1 Monday … 7 Sunday), every week: 周末 is [6, 7], 工作日 [1…5]. */
   weekdays?: number[];
+  /** A month and day of every year (那年今日: today's, with `end` at today's start). */
+  monthDay?: { month: number; day: number };
 }
 
 export interface PlaceReading {

@@ -45,6 +45,8 @@ export interface PhotoQuery {
   hours?: readonly HourCondition[];
   /** Each: the local day of the week taken is one of these ISO numbers (1 Monday … 7 Sunday); every one must hold. */
   weekdays?: readonly (readonly number[])[];
+  /** Each: the local month and day taken, as month × 100 + day (1207: 7 December), any year; every one must hold. */
+  monthDays?: readonly number[];
 }
 
 export type PhotoKind = 'photo' | 'screenshot' | 'video';
@@ -240,6 +242,10 @@ function rowConditions(q: PhotoQuery, conds: string[], params: Record<string, un
     const hour = 'local_hour(p.taken_at)';
     conds.push(`p.taken_at IS NOT NULL AND (${hour} >= @f_hfrom${i} ${h.from < h.to ? 'AND' : 'OR'} ${hour} < @f_hto${i})`);
     Object.assign(params, { [`f_hfrom${i}`]: h.from, [`f_hto${i}`]: h.to });
+  });
+  q.monthDays?.forEach((md, i) => {
+    conds.push(`p.taken_at IS NOT NULL AND local_month_day(p.taken_at) = @f_md${i}`);
+    params[`f_md${i}`] = md;
   });
   q.weekdays?.forEach((days, i) => {
     conds.push(`p.taken_at IS NOT NULL AND local_weekday(p.taken_at) IN (SELECT value FROM json_each(@f_wdays${i}))`);

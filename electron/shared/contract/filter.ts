@@ -34,8 +34,8 @@ export const photoFilterSchema = z
     stack: z.union([z.number().int().positive(), z.literal('all')]).optional(),
     /**
      * Taken within [from, to) (Unix ms) and, optionally, at these local hours ([from, to), from > to
-     * crossing midnight) and on these days of the week (ISO: 1 Monday … 7 Sunday): what the search
-     * reads from 去年冬天, 晚上 or 周末. Both this and after/before hold when both are given (their
+     * crossing midnight), on these days of the week (ISO: 1 Monday … 7 Sunday) and on a month and
+     * day of any year: what the search reads from 去年冬天, 晚上, 周末 or 那年今日. Both this and after/before hold when both are given (their
      * intersection).
      */
     taken: z
@@ -44,6 +44,8 @@ export const photoFilterSchema = z
         to: z.number().int().optional(),
         hours: z.object({ from: z.number().int().min(0).max(23), to: z.number().int().min(1).max(24) }).strict().optional(),
         weekdays: z.array(z.number().int().min(1).max(7)).min(1).max(7).optional(),
+        /** Taken on this month and day, any year (那年今日). */
+        monthDay: z.object({ month: z.number().int().min(1).max(12), day: z.number().int().min(1).max(31) }).strict().optional(),
       })
       .strict()
       .optional(),

@@ -18,8 +18,8 @@ export type PlaceLevel = 'country' | 'province' | 'city' | 'district';
  * narrow the search like the filter chosen in the UI (both hold).
  */
 export interface QueryReading {
-  /** When: [from, to) as local times (ISO 8601 with the offset; `to` exclusive), hours of the day [from, to) (from > to crosses midnight), days of the week (ISO 1–7, 周末: 6, 7), and how it was said (前年冬天). */
-  time: { from: string | null; to: string | null; label: string; hours?: { from: number; to: number }; weekdays?: number[] } | null;
+  /** When: [from, to) as local times (ISO 8601 with the offset; `to` exclusive), hours of the day [from, to) (from > to crosses midnight), days of the week (ISO 1–7, 周末: 6, 7), a month and day of every year (那年今日), and how it was said (前年冬天). */
+  time: { from: string | null; to: string | null; label: string; hours?: { from: number; to: number }; weekdays?: number[]; monthDay?: { month: number; day: number } } | null;
   /**
    * Where: the name as written, its level, and every place it stands for in the library (朝阳区 is
    * in Beijing and in Changchun). source 'landmark' (兵马俑): shown, not a filter — the name stays

@@ -15,6 +15,7 @@ interface Props {
 }
 
 const FALLBACK_SUGGESTIONS = ['红色的花', '海边的日落', '雪山', '猫'];
+const ON_THIS_DAY = '那年今日';
 
 export function HomeView({ albums, tags, onSuggestion, onAlbum, onTag }: Props) {
   const { t, lang } = useI18n();
@@ -24,7 +25,8 @@ export function HomeView({ albums, tags, onSuggestion, onAlbum, onTag }: Props) 
     .sort((a, b) => b.photoCount - a.photoCount)
     .slice(0, 6)
     .map((x) => x.name);
-  const suggestions = fromTags.length >= 3 ? fromTags : FALLBACK_SUGGESTIONS;
+  // 那年今日 first: the photos of this day in earlier years, one click, whatever the library holds.
+  const suggestions = [ON_THIS_DAY, ...(fromTags.length >= 3 ? fromTags : FALLBACK_SUGGESTIONS)];
   return (
     <div className="home">
       <div className="home-hero">

@@ -34,7 +34,8 @@ function describe(span: Span, parsed: QueryReading, t: T): { label: string; titl
       const range = r?.from || r?.to ? `${day(r?.from)} – ${end ?? '…'}` : '';
       const hours = r?.hours ? ` ${r.hours.from}:00–${r.hours.to}:00` : '';
       const days = r?.weekdays ? ` ${t('chips.weekdays', { days: r.weekdays.map((d) => t(`weekday.${d}` as 'weekday.1')).join(t('chips.weekdays.sep')) })}` : '';
-      return { label: span.text, title: `${range}${days}${hours}`.trim() || span.text };
+      const md = r?.monthDay ? ` ${t('chips.monthDay', { month: r.monthDay.month, day: r.monthDay.day })}` : '';
+      return { label: span.text, title: `${range}${md}${days}${hours}`.trim() || span.text };
     }
     case 'place':
       return { label: span.text, title: parsed.place?.places.map((p) => p.name).join(' / ') ?? span.text };
