@@ -166,8 +166,11 @@ export async function benchWhenWhereLibrary(opts: { n: number; modelKey: string 
     out.eveningFirstPageMs = stat(await time(() => search.text('2021年晚上拍的', UI_PAGE_SIZE), 10));
     // 周末 alone: no range narrows it, every dated photo's local weekday is computed (sql-functions.ts).
     out.weekendFirstPageMs = stat(await time(() => search.text('周末', UI_PAGE_SIZE), 10));
+    // 那年今日: the home screen's first suggestion; its count reads every dated photo's local date.
+    out.onThisDayFirstPageMs = stat(await time(() => search.text('那年今日', UI_PAGE_SIZE), 10));
+    out.onThisDayMatched = (await search.text('那年今日', UI_PAGE_SIZE)).matched ?? null;
     out.cameraFirstPageMs = stat(await time(() => search.text('用iPhone拍的', UI_PAGE_SIZE), 10));
-    log(`when-where: ${JSON.stringify({ timeline: out.timelineMs, tree: out.placesTreeMs, screenshots: out.screenshotsFirstPageMs, evening: out.eveningFirstPageMs, weekend: out.weekendFirstPageMs, camera: out.cameraFirstPageMs })}`);
+    log(`when-where: ${JSON.stringify({ timeline: out.timelineMs, tree: out.placesTreeMs, screenshots: out.screenshotsFirstPageMs, evening: out.eveningFirstPageMs, weekend: out.weekendFirstPageMs, onThisDay: out.onThisDayFirstPageMs, onThisDayMatched: out.onThisDayMatched, camera: out.cameraFirstPageMs })}`);
     await vectors.close();
     return out;
   } finally {
