@@ -136,6 +136,15 @@ describe.skipIf(skip !== null)('when and where, end to end (CLI)', () => {
     expect(stdout).toMatch(/^time: {3}那年今日 = … … 2026-12-06 00:00 \(end exclusive\), every year on 12\/6$/m);
   });
 
+  it('"2025年以前": strictly before 2025, newest first; "2026年以来" from its first day on', async () => {
+    const j = await explain('2025年以前');
+    expect(j.parsed).toMatchObject({ time: { from: null, to: '2025-01-01T00:00:00+08:00', label: '2025年以前' }, remainder: '' });
+    expect(names(j)).toEqual(['2019-哈尔滨冰雪节/DSC_0001.jpg', 'phone/IMG_0102.jpg']); // 25 Dec and 20 Jul 2024
+    const since = await explain('2026年以来的截图');
+    expect(since.parsed).toMatchObject({ time: { from: '2026-01-01T00:00:00+08:00', to: null }, kind: 'screenshot' });
+    expect(names(since).sort()).toEqual(['Screenshots/Screenshot_20261127-093000_WeChat.jpg', 'phone/IMG_0200.PNG', 'phone/IMG_0201.PNG']);
+  });
+
   it('parts of a year and a month: "2024年底", "去年年初", "十一月下旬" — not the whole year or month', async () => {
     expect(names(await explain('2024年底'))).toEqual(['2019-哈尔滨冰雪节/DSC_0001.jpg']); // 25 Dec; not 20 Jul 2024
     expect(names(await explain('去年年初'))).toEqual(['phone/IMG_0101.jpg']); // 15 Jan 2025; not 1 May

@@ -24,7 +24,9 @@ const parse = (q: string): ParsedQuery => parseQuery(q, { now: NOW, timeZone: 'A
 /** The differences between a reading and what was expected ('' when it is right). */
 export function differences(r: ParsedQuery, e: Expect): string {
   const d: string[] = [];
-  const t = r.time && r.time.start !== null ? `${day(r.time.start)}..${day(r.time.end)}` : undefined;
+  // '-' for an open side: 2020年以前 is "-..2020-01-01", 2019年以后 "2019-01-01..-".
+  const ranged = r.time !== null && (r.time.start !== null || (r.time.end !== null && !r.time.monthDay));
+  const t = ranged ? `${day(r.time!.start)}..${day(r.time!.end)}` : undefined;
   if (t !== e.t) d.push(`time ${t} ≠ ${e.t}`);
   const h = r.time?.hours ? `${r.time.hours.from}-${r.time.hours.to}` : undefined;
   if (h !== e.h) d.push(`hours ${h} ≠ ${e.h}`);
@@ -79,6 +81,12 @@ describe('query understanding', () => {
     const parts = HAND.filter(([q]) => /[初底中旬]|半年/.test(q) && !/农历|阴历|冬月|腊月|正月|中秋/.test(q));
     expect(parts.length).toBeGreaterThanOrEqual(20);
     expect(parts.map(([q, e]) => [q, differences(parse(q), e)]).filter(([, d]) => d)).toEqual([]);
+  });
+
+  it('reads every time left open on one side exactly (2020年以前, 2019年之后, 去年以来, 春节前: no misses allowed)', () => {
+    const open = HAND.filter(([q]) => /以前|之后|以来|以后|节前|年前往/.test(q));
+    expect(open.length).toBeGreaterThanOrEqual(7);
+    expect(open.map(([q, e]) => [q, differences(parse(q), e)]).filter(([, d]) => d)).toEqual([]);
   });
 
   it('reports where each understood part is in the original query', () => {

@@ -58,6 +58,15 @@ const LEADING = /^(?:玩的时候|玩的|旅游的时候|旅行的时候|出差�
 const TRAILING = /(?:的|了|吗|呢|吧|啊|呀|的时候|时候|时|期间|那天|那会儿|那年|里面|里|中|拍摄的|拍摄|拍的照|拍的|照的|照片|相片|图片|相册|素材|那些|全部|所有|一下|左右|前后|几张|张|去|玩)+$/;
 const LEADING_VERB = /^(?:看|逛|游)(?=..|$)/;
 
+/**
+ * A time left open on one side (2020年以前, 2019年以后, 去年以来, 春节前). Before is strictly before
+ * the time begins — 2020年以前 listing 2020's photos first would contradict the person; since and
+ * after include it (2019年以后 is said of things that began in 2019; a filter too narrow loses the
+ * photo). A bare 前/后 only where no word goes on (春节前的, not 2020年前往).
+ */
+const OPEN_AFTER = /^(?:以前|之前|以后|之后|以来|起|开始|前(?=$|[的拍照,，、 ])|后(?=$|[的拍照,，、 ]))/;
+const BEFORE = /^(?:以前|之前|前)$/;
+
 export function parseQuery(query: string, opts: ParseOptions = {}): ParsedQuery {
   const now = opts.now ?? Date.now();
   const cal = calendarFor(opts.timeZone);
@@ -132,10 +141,20 @@ export function parseQuery(query: string, opts: ParseOptions = {}): ParsedQuery 
       e = next!.at(-1)!.end;
       k++;
     } else resolved = resolveRun(run, now, cal);
+    // 2020年以前, 2019年以后, 去年以来: open on one side.
+    const open = resolved?.days ? OPEN_AFTER.exec(text.slice(e)) : null;
+    const side = open && free(e, e + open[0].length) ? (BEFORE.test(open[0]) ? 'before' : 'since') : null;
+    if (side) e += open![0].length;
     take(s, e, 'time');
     if (time || !resolved) continue;
     const today = cal.ymdOf(now);
-    const range = resolved.days ? toMs(resolved.days, cal) : resolved.monthDay ? { start: null, end: toMs({ first: today, last: today }, cal).start } : null;
+    let range: { start: number | null; end: number | null } | null = resolved.days
+      ? toMs(resolved.days, cal)
+      : resolved.monthDay
+        ? { start: null, end: toMs({ first: today, last: today }, cal).start }
+        : null;
+    if (range && side === 'before') range = { start: null, end: range.start };
+    if (range && side === 'since') range = { start: range.start, end: null };
     time = {
       start: range?.start ?? null,
       end: range?.end ?? null,
