@@ -13,6 +13,7 @@
  */
 import type { Database, Statement } from './database.ts';
 import { subtreeRange } from './paths.ts';
+import { localTimeSql } from './local-time-sql.ts';
 import { SCREENSHOT_SQL } from './screenshot-rule.ts';
 import { UNKNOWN_TAKEN_AT } from './vec-table.ts';
 
@@ -237,18 +238,18 @@ function rowConditions(q: PhotoQuery, conds: string[], params: Record<string, un
       params[`f_model${i}`] = `%${c.model.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     }
   });
-  // Hours and weekdays last: the local-time conversion (sql-functions.ts) is the dearest test, made only for rows the others keep.
+  // Hours, month-days and weekdays last: the local-time conversion (local-time-sql.ts) is the dearest test, made only for rows the others keep.
   q.hours?.forEach((h, i) => {
-    const hour = 'local_hour(p.taken_at)';
+    const hour = localTimeSql('hour', params);
     conds.push(`p.taken_at IS NOT NULL AND (${hour} >= @f_hfrom${i} ${h.from < h.to ? 'AND' : 'OR'} ${hour} < @f_hto${i})`);
     Object.assign(params, { [`f_hfrom${i}`]: h.from, [`f_hto${i}`]: h.to });
   });
   q.monthDays?.forEach((md, i) => {
-    conds.push(`p.taken_at IS NOT NULL AND local_month_day(p.taken_at) = @f_md${i}`);
+    conds.push(`p.taken_at IS NOT NULL AND ${localTimeSql('monthDay', params)} = @f_md${i}`);
     params[`f_md${i}`] = md;
   });
   q.weekdays?.forEach((days, i) => {
-    conds.push(`p.taken_at IS NOT NULL AND local_weekday(p.taken_at) IN (SELECT value FROM json_each(@f_wdays${i}))`);
+    conds.push(`p.taken_at IS NOT NULL AND ${localTimeSql('weekday', params)} IN (SELECT value FROM json_each(@f_wdays${i}))`);
     params[`f_wdays${i}`] = JSON.stringify(days);
   });
 }
