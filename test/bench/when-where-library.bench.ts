@@ -27,6 +27,7 @@ import { QueryReader } from '../../electron/engine/query/query-reader.ts';
 import { SearchService } from '../../electron/engine/search/search-service.ts';
 import { VectorSearch } from '../../electron/engine/search/vector-search.ts';
 import { openLibrary } from '../../electron/engine/store/index.ts';
+import { localTimeSql } from '../../electron/engine/store/local-time-sql.ts';
 import { mulberry32 } from '../../scripts/random.ts';
 import { openDataset } from './search/dataset.ts';
 
@@ -169,8 +170,18 @@ export async function benchWhenWhereLibrary(opts: { n: number; modelKey: string 
     // 那年今日: the home screen's first suggestion; its count reads every dated photo's local date.
     out.onThisDayFirstPageMs = stat(await time(() => search.text('那年今日', UI_PAGE_SIZE), 10));
     out.onThisDayMatched = (await search.text('那年今日', UI_PAGE_SIZE)).matched ?? null;
+    // The weekend condition over every photo, as the filter writes it (local-time-sql.ts: arithmetic
+    // where the zone's offset is steady) and through the registered JS function alone, same run.
+    const countWhere = (cond: string, params: Record<string, unknown>): number =>
+      (lib.db.sql.prepare(`SELECT count(*) AS n FROM photos p WHERE p.taken_at IS NOT NULL AND ${cond} IN (6, 7)`).get(params) as { n: number }).n;
+    const sqlParams: Record<string, unknown> = {};
+    const weekdaySql = localTimeSql('weekday', sqlParams);
+    out.weekendCountSqlMs = stat(await time(() => countWhere(weekdaySql, sqlParams), 5));
+    out.weekendCountFunctionMs = stat(await time(() => countWhere('local_weekday(p.taken_at)', {}), 5));
+    out.weekendCountsAgree = countWhere(weekdaySql, sqlParams) === countWhere('local_weekday(p.taken_at)', {});
+    out.zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     out.cameraFirstPageMs = stat(await time(() => search.text('用iPhone拍的', UI_PAGE_SIZE), 10));
-    log(`when-where: ${JSON.stringify({ timeline: out.timelineMs, tree: out.placesTreeMs, screenshots: out.screenshotsFirstPageMs, evening: out.eveningFirstPageMs, weekend: out.weekendFirstPageMs, onThisDay: out.onThisDayFirstPageMs, onThisDayMatched: out.onThisDayMatched, camera: out.cameraFirstPageMs })}`);
+    log(`when-where: ${JSON.stringify({ timeline: out.timelineMs, tree: out.placesTreeMs, screenshots: out.screenshotsFirstPageMs, evening: out.eveningFirstPageMs, weekend: out.weekendFirstPageMs, onThisDay: out.onThisDayFirstPageMs, onThisDayMatched: out.onThisDayMatched, weekendCountSql: out.weekendCountSqlMs, weekendCountFunction: out.weekendCountFunctionMs, agree: out.weekendCountsAgree, zone: out.zone, camera: out.cameraFirstPageMs })}`);
     await vectors.close();
     return out;
   } finally {
