@@ -62,9 +62,9 @@ const LEADING_VERB = /^(?:看|逛|游)(?=..|$)/;
  * A time left open on one side (2020年以前, 2019年以后, 去年以来, 春节前). Before is strictly before
  * the time begins — 2020年以前 listing 2020's photos first would contradict the person; since and
  * after include it (2019年以后 is said of things that began in 2019; a filter too narrow loses the
- * photo). A bare 前/后 only where no word goes on (春节前的, not 2020年前往).
+ * photo). A bare 前/后 only where no word goes on (春节前的, not 2020年前往); 起 not in 起床, 起来.
  */
-const OPEN_AFTER = /^(?:以前|之前|以后|之后|以来|起|开始|前(?=$|[的拍照,，、 ])|后(?=$|[的拍照,，、 ]))/;
+const OPEN_AFTER = /^(?:以前|之前|以后|之后|以来|起(?![床来身飞舞])|开始|前(?=$|[的拍照,，、 ])|后(?=$|[的拍照,，、 ]))/;
 const BEFORE = /^(?:以前|之前|前)$/;
 
 export function parseQuery(query: string, opts: ParseOptions = {}): ParsedQuery {
