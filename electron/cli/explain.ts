@@ -1,5 +1,6 @@
 /** `search --explain`: what a query was understood to say, as a few readable lines in the CLI's language. */
 import type { QueryReading } from '../shared/api.ts';
+import { everyWeekdays, everyYearOn } from '../shared/time-words.ts';
 import { t } from './i18n.ts';
 
 /** Local date and time without seconds: 2024-12-01 00:00. */
@@ -15,10 +16,8 @@ export function describeReading(r: QueryReading | undefined): string {
   if (r.time) {
     const range = r.time.from || r.time.to ? t('search.explain.range', { from: when(r.time.from), to: when(r.time.to) }) : '';
     const hours = r.time.hours ? t('search.explain.hours', { from: r.time.hours.from, to: r.time.hours.to }) : '';
-    const days = r.time.weekdays
-      ? t('search.explain.weekdays', { days: r.time.weekdays.map((d) => t(`weekday.${d}` as 'weekday.1')).join(t('search.explain.weekdaySep')) })
-      : '';
-    const md = r.time.monthDay ? t('search.explain.monthDay', { month: r.time.monthDay.month, day: r.time.monthDay.day }) : '';
+    const days = r.time.weekdays ? t('search.explain.repeats', { text: everyWeekdays(r.time.weekdays, t) }) : '';
+    const md = r.time.monthDay ? t('search.explain.repeats', { text: everyYearOn(r.time.monthDay, t) }) : '';
     lines.push(t('search.explain.time', { label: r.time.label, range, hours: `${md}${days}${hours}` }));
   }
   if (r.place) {

@@ -7,7 +7,10 @@
  * by the shared catalogues (shared/error-messages.ts, failed downloads shared/download-messages.ts).
  * Only the developer tools' reports (inspect, eval) stay English.
  */
+import { timeWords } from '../shared/time-words.ts';
+
 const zh = {
+  ...timeWords['zh-CN'],
   'program.description': '拾光 —— 用中文描述找回照片（本地 Chinese-CLIP）',
   'opt.db': '图库数据库（默认：用户数据目录中的，或 SHIGUANG_DB）',
   'opt.model': '模型目录：含 manifest.json，或官方 Chinese-CLIP ONNX 导出（默认：`models use` 选定的，或 SHIGUANG_MODEL）',
@@ -148,16 +151,7 @@ const zh = {
   'search.explain.time': '时间：{label}{range}{hours}',
   'search.explain.range': ' = {from} … {to}（不含结束时刻）',
   'search.explain.hours': '，{from}–{to} 点',
-  'search.explain.weekdays': '，每{days}',
-  'search.explain.weekdaySep': '、',
-  'search.explain.monthDay': '，每年 {month} 月 {day} 日',
-  'weekday.1': '周一',
-  'weekday.2': '周二',
-  'weekday.3': '周三',
-  'weekday.4': '周四',
-  'weekday.5': '周五',
-  'weekday.6': '周六',
-  'weekday.7': '周日',
+  'search.explain.repeats': '，{text}',
   'search.explain.place': '地点：{name} → {places}{landmark}',
   'search.explain.landmark': ' —— 地标：当作词语搜索，不按地点筛选',
   'search.explain.kind': '类型：{kind}',
@@ -326,6 +320,7 @@ const zh = {
 export type CliMessageKey = keyof typeof zh;
 
 const en: Record<CliMessageKey, string> = {
+  ...timeWords.en,
   'program.description': '拾光 (Shiguang) — find photos by what is in them, asked in Chinese (local Chinese-CLIP)',
   'opt.db': 'library database (default: the user data dir, or SHIGUANG_DB)',
   'opt.model': 'model directory: a manifest.json, or an official Chinese-CLIP ONNX export (default: `models use`, or SHIGUANG_MODEL)',
@@ -467,16 +462,7 @@ const en: Record<CliMessageKey, string> = {
   'search.explain.time': 'time:   {label}{range}{hours}',
   'search.explain.range': ' = {from} … {to} (end exclusive)',
   'search.explain.hours': ', hours {from}–{to}',
-  'search.explain.weekdays': ', every {days}',
-  'search.explain.weekdaySep': ', ',
-  'search.explain.monthDay': ', every year on {month}/{day}',
-  'weekday.1': 'Monday',
-  'weekday.2': 'Tuesday',
-  'weekday.3': 'Wednesday',
-  'weekday.4': 'Thursday',
-  'weekday.5': 'Friday',
-  'weekday.6': 'Saturday',
-  'weekday.7': 'Sunday',
+  'search.explain.repeats': ', {text}',
   'search.explain.place': 'place:  {name} → {places}{landmark}',
   'search.explain.landmark': ' — a landmark: kept as words, not a filter',
   'search.explain.kind': 'kind:   {kind}',

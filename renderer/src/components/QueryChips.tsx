@@ -5,6 +5,7 @@
  * of a place to narrow to. Landmarks are not shown: they never narrow, they are searched as words.
  */
 import type { QueryReading } from '../../../electron/shared/api.ts';
+import { everyWeekdays, everyYearOn } from '../../../electron/shared/time-words.ts';
 import { useI18n, type T } from '../lib/i18n.tsx';
 import { Icon, type IconName } from './Icon.tsx';
 
@@ -33,8 +34,8 @@ function describe(span: Span, parsed: QueryReading, t: T): { label: string; titl
       const end = r?.to ? lastDay(r.to) : null;
       const range = r?.from || r?.to ? `${day(r?.from)} – ${end ?? '…'}` : '';
       const hours = r?.hours ? ` ${r.hours.from}:00–${r.hours.to}:00` : '';
-      const days = r?.weekdays ? ` ${t('chips.weekdays', { days: r.weekdays.map((d) => t(`weekday.${d}` as 'weekday.1')).join(t('chips.weekdays.sep')) })}` : '';
-      const md = r?.monthDay ? ` ${t('chips.monthDay', { month: r.monthDay.month, day: r.monthDay.day })}` : '';
+      const days = r?.weekdays ? ` ${everyWeekdays(r.weekdays, t)}` : '';
+      const md = r?.monthDay ? ` ${everyYearOn(r.monthDay, t)}` : '';
       return { label: span.text, title: `${range}${md}${days}${hours}`.trim() || span.text };
     }
     case 'place':

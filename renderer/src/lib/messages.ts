@@ -5,6 +5,7 @@
 import { downloadMessages } from '../../../electron/shared/download-messages.ts';
 import { errorMessages } from '../../../electron/shared/error-messages.ts';
 import { skipMessages } from '../../../electron/shared/skip-reasons.ts';
+import { timeWords } from '../../../electron/shared/time-words.ts';
 import { browseEn, browseZh } from './messages-browse.ts';
 import { stacksEn, stacksZh } from './messages-stacks.ts';
 import { whenWhereEn, whenWhereZh } from './messages-when-where.ts';
@@ -19,6 +20,7 @@ const zh = {
   // Errors by code and by the engine's reason (contract/error-reasons.ts), shared with the CLI.
   ...errorMessages['zh-CN'],
   ...skipMessages['zh-CN'],
+  ...timeWords['zh-CN'],
   ...stacksZh,
   'app.name': '拾光',
   'app.tagline': '用一句话找回照片',
@@ -349,6 +351,7 @@ const en: Record<MessageKey, string> = {
   ...downloadMessages.en,
   ...errorMessages.en,
   ...skipMessages.en,
+  ...timeWords.en,
   ...stacksEn,
   'app.name': 'Shiguang',
   'app.tagline': 'Find photos by describing them',
