@@ -8,7 +8,7 @@ import { t } from './i18n.ts';
 import type { CliMessageKey } from './messages.ts';
 
 const PASS_LINES: Record<string, CliMessageKey> = {
-  tags: 'watch.pass.tags',
+  tags: 'tags.tagged', // index's own line, the same figure
   ocr: 'watch.pass.ocr',
   stacks: 'watch.pass.stacks',
   places: 'watch.pass.places',
