@@ -130,7 +130,8 @@ export function parseQuery(query: string, opts: ParseOptions = {}): ParsedQuery 
   // When: the first expression that means a time; any others are understood too, and dropped.
   // Two joined by 到/至 (三月到五月) are one range.
   let time: TimeReading | null = null;
-  const runs = findTimeRuns(text, cal.ymdOf(now).y, blocked);
+  const today = cal.ymdOf(now);
+  const runs = findTimeRuns(text, today.y, blocked);
   for (let k = 0; k < runs.length; k++) {
     const run = runs[k];
     const next = runs[k + 1];
@@ -147,7 +148,6 @@ export function parseQuery(query: string, opts: ParseOptions = {}): ParsedQuery 
     if (side) e += open![0].length;
     take(s, e, 'time');
     if (time || !resolved) continue;
-    const today = cal.ymdOf(now);
     let range: { start: number | null; end: number | null } | null = resolved.days
       ? toMs(resolved.days, cal)
       : resolved.monthDay

@@ -73,6 +73,7 @@ export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): Resolv
   let yearPart: { first: number; last: number } | null = null;
   let monthPart: { first: number; last: number | null } | null = null;
   let relDay: Ymd | null = null;
+  let relMonth: DayRange | null = null;
   let monthDay: { month: number; day: number } | undefined;
   for (const { atom: a } of run) {
     switch (a.t) {
@@ -150,7 +151,7 @@ export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): Resolv
         monthPart = a;
         break;
       case 'relmonth':
-        relative = monthRange(today.y, today.m + a.offset);
+        relative = relMonth = monthRange(today.y, today.m + a.offset);
         break;
       case 'recent': {
         let first: Ymd;
@@ -190,7 +191,7 @@ export function resolveRun(run: AtomMatch[], now: number, cal: Calendar): Resolv
   } else if (year !== null) {
     days = partOfYear(year, yearPart);
   } else if (relative) {
-    days = relative.first.d === 1 && compareYmd(relative.last, lastDayOfMonth(relative.first.y, relative.first.m)) === 0 ? partOfMonth(relative, monthPart) : relative;
+    days = relative === relMonth ? partOfMonth(relative, monthPart) : relative; // 上个月底
   } else if (yearPart) {
     days = latestBegun(today, (y) => partOfYear(y, yearPart));
   } else if (monthPart) {
@@ -223,14 +224,15 @@ const namesYear = (run: readonly AtomMatch[]): boolean =>
  * an hour range (上午到下午: 8–18). Null otherwise (the two are then read one by one).
  */
 export function resolveRange(from: AtomMatch[], toSaid: AtomMatch[], now: number, cal: Calendar): ResolvedTime | null {
-  const range = rangeOf(from, toSaid, now, cal);
+  const start = resolveRun(from, now, cal);
+  const range = rangeOf(from, start, toSaid, now, cal);
   // Days of every week said on either side hold over the whole range (2019年到2026年的周末).
-  const weekdays = resolveRun(from, now, cal)?.weekdays ?? resolveRun(toSaid, now, cal)?.weekdays;
+  const weekdays = start?.weekdays ?? resolveRun(toSaid, now, cal)?.weekdays;
   return range && weekdays ? { ...range, weekdays } : range;
 }
 
-function rangeOf(from: AtomMatch[], toSaid: AtomMatch[], now: number, cal: Calendar): ResolvedTime | null {
-  const start = resolveRun(from, now, cal);
+/** The range itself; `start` is `from` resolved. */
+function rangeOf(from: AtomMatch[], start: ResolvedTime | null, toSaid: AtomMatch[], now: number, cal: Calendar): ResolvedTime | null {
   const a = start?.days;
   if (!a) {
     // Hours alone on both sides (上午到下午): from the first's start to the second's end.
