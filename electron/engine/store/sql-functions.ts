@@ -18,13 +18,10 @@ import { looksLikeScreenshot } from './screenshot-rule.ts';
 
 export function registerSqlFunctions(sql: BetterSqlite3.Database): void {
   const opts = { deterministic: true, directOnly: true } as const;
-  sql.function('local_hour', opts, (ms: unknown) => (typeof ms === 'number' || typeof ms === 'bigint' ? new Date(Number(ms)).getHours() : null));
-  sql.function('local_month_day', opts, (ms: unknown) => {
-    if (typeof ms !== 'number' && typeof ms !== 'bigint') return null;
-    const d = new Date(Number(ms));
-    return (d.getMonth() + 1) * 100 + d.getDate();
-  });
-  sql.function('local_weekday', opts, (ms: unknown) => (typeof ms === 'number' || typeof ms === 'bigint' ? new Date(Number(ms)).getDay() || 7 : null));
+  const local = (read: (d: Date) => number) => (ms: unknown) => (typeof ms === 'number' || typeof ms === 'bigint' ? read(new Date(Number(ms))) : null);
+  sql.function('local_hour', opts, local((d) => d.getHours()));
+  sql.function('local_month_day', opts, local((d) => (d.getMonth() + 1) * 100 + d.getDate()));
+  sql.function('local_weekday', opts, local((d) => d.getDay() || 7));
   sql.function('is_screenshot', opts, (path: unknown, dir: unknown, width: unknown, height: unknown) =>
     typeof path === 'string' && typeof dir === 'string' && looksLikeScreenshot(path, dir, toInt(width), toInt(height)) ? 1 : 0,
   );
